@@ -1,0 +1,170 @@
+"""Reader registry and content sniffing behind :func:`gaitload.read`.
+
+A format is one module that calls :func:`register_reader` with a :class:`ReaderSpec`: a
+``sniff(head, path)`` function that returns a confidence in [0, 1] from the first bytes of the
+file, and a ``read(path, **hints)`` function that returns a :class:`~gaitload.Recording`.
+Adding a format is adding a module and importing it in ``gaitload/io/__init__.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..errors import EmptyFileError, GaitloadError, OptionError, ResourceLimitError, UnsupportedFormatError
+from ..recording import Recording
+
+__all__ = ["ReaderSpec", "register_reader", "readers", "read", "sniff", "HEAD_BYTES", "MAX_FILE_BYTES"]
+
+#: How much of a file the sniffers see.
+HEAD_BYTES = 64 * 1024
+#: Files larger than this are refused before parsing: at 100 Hz a six-axis IMU CSV grows
+#: about 25 MB per hour, so 2 GiB is about three days of data, and parsing it would need more
+#: memory than a typical laptop has. Override with ``max_bytes=`` where needed.
+MAX_FILE_BYTES = 2 * 1024**3
+
+
+@dataclass(frozen=True)
+class ReaderSpec:
+    """One file format gaitload can read.
+
+    Attributes
+    ----------
+    name : str
+        Short format name, also the ``format=`` hint (``"imu-csv"``, ``"fit"``, ...).
+    description : str
+        One line for ``gaitload formats``.
+    extensions : tuple of str
+        Usual file endings, lower case with the dot (``(".csv", ".txt")``).
+    sniff : callable
+        ``sniff(head: bytes, path: pathlib.Path) -> float``, confidence that the file is this format.
+    read : callable
+        ``read(path: pathlib.Path, **hints) -> Recording``.
+    """
+
+    name: str
+    description: str
+    extensions: tuple[str, ...]
+    sniff: Callable[[bytes, Path], float]
+    read: Callable[..., Recording]
+
+
+_READERS: dict[str, ReaderSpec] = {}
+
+
+def register_reader(spec: ReaderSpec) -> ReaderSpec:
+    """Add a format to the registry (a later registration of the same name replaces it)."""
+    _READERS[spec.name] = spec
+    return spec
+
+
+def readers() -> list[ReaderSpec]:
+    """Every registered format, in registration order."""
+    return list(_READERS.values())
+
+
+def _open_head(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if head[:2] == b"\x1f\x8b":  # gzip: sniff the decompressed start
+        import gzip
+        import zlib
+
+        try:
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(HEAD_BYTES)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise EmptyFileError(f"gzip file cannot be decompressed ({exc})", path) from None
+    return head
+
+
+def sniff(path: str | os.PathLike) -> tuple[ReaderSpec, float]:
+    """The most likely reader for ``path`` and its confidence.
+
+    Raises
+    ------
+    EmptyFileError
+        The file has no bytes.
+    UnsupportedFormatError
+        No reader recognises the content.
+    """
+    path = Path(path)
+    head = _open_head(path)
+    if not head.strip():
+        raise EmptyFileError("the file is empty", path)
+    scored = []
+    for spec in _READERS.values():
+        try:
+            score = float(spec.sniff(head, path))
+        except Exception:  # a sniffer that chokes on odd bytes simply does not claim the file
+            score = 0.0
+        scored.append((score, spec))
+    scored.sort(key=lambda item: item[0], reverse=True)
+    if not scored or scored[0][0] <= 0.0:
+        kind = "binary data" if b"\x00" in head[:1024] else "text"
+        raise UnsupportedFormatError(
+            f"no reader recognises this {kind}; gaitload reads {', '.join(_READERS)} (see `gaitload formats`)",
+            path,
+        )
+    return scored[0][1], scored[0][0]
+
+
+def read(path: str | os.PathLike, format: str | None = None, max_bytes: int = MAX_FILE_BYTES, **hints) -> Recording:
+    """Read any supported sensor log into a :class:`~gaitload.Recording`.
+
+    The format is sniffed from the file's content (the extension only breaks ties).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to read. Gzip-compressed files are read transparently by readers that allow it.
+    format : str, optional
+        Force a reader by name (see ``gaitload formats``) instead of sniffing.
+    max_bytes : int
+        Refuse files larger than this many bytes before parsing them.
+    **hints
+        Passed to the reader: ``placement``, ``sampling_rate_hz``, ``acc_unit`` (``"g"`` or
+        ``"m/s^2"``), ``gyr_unit`` (``"deg/s"`` or ``"rad/s"``), ``time_unit`` (``"s"``,
+        ``"ms"``, ``"us"``, ``"ns"``), ``cadence_unit`` (``"steps/min"`` or ``"strides/min"``),
+        ``columns`` (a mapping of the file's column names to canonical channel names),
+        ``sensor`` (pick one sensor of a multi-sensor file).
+
+    Returns
+    -------
+    Recording
+
+    Raises
+    ------
+    GaitloadError
+        A subclass naming the file and the problem.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise GaitloadError("no such file", path)
+    if path.is_dir():
+        raise GaitloadError("is a folder, not a file (use `gaitload season` for folders)", path)
+    size = path.stat().st_size
+    if size == 0:
+        raise EmptyFileError("the file is empty (0 bytes)", path)
+    if size > max_bytes:
+        raise ResourceLimitError(
+            f"file is {size / 1024**2:.0f} MiB, over the {max_bytes / 1024**2:.0f} MiB limit for one recording",
+            path,
+        )
+    if format is not None:
+        if format not in _READERS:
+            raise OptionError(f"unknown format {format!r}; known formats: {', '.join(_READERS)}", path)
+        spec = _READERS[format]
+    else:
+        spec, _ = sniff(path)
+    try:
+        recording = spec.read(path, **hints)
+    except GaitloadError as exc:
+        raise exc.with_path(path)
+    except MemoryError:
+        raise ResourceLimitError("not enough memory to read this file", path) from None
+    if recording.path is None:
+        recording.path = str(path)
+    return recording

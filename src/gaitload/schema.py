@@ -1,0 +1,81 @@
+"""Column names and vocabularies shared by every stage (events, terrain, load, outputs)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "MUSCLES",
+    "STEP_COLUMNS",
+    "SEGMENT_COLUMNS",
+    "TERRAIN_CLASSES",
+    "STRIKE_PATTERNS",
+    "FEET",
+    "empty_steps",
+    "empty_segments",
+]
+
+#: Muscle groups of the load model, in reporting order (the four the article is about first).
+MUSCLES = ("glutes", "quads", "hamstrings", "calves", "hip_flexors", "core")
+
+TERRAIN_CLASSES = ("uphill", "flat", "downhill", "unknown")
+STRIKE_PATTERNS = ("rearfoot", "midfoot", "forefoot", "unknown")
+FEET = ("left", "right", "unknown")
+
+#: The steps table: one row per foot contact. Float columns hold NaN when unknown.
+STEP_COLUMNS: dict[str, str] = {
+    "time_s": "float64",            # initial contact, s from the recording's first sample
+    "toe_off_s": "float64",         # toe-off of the same contact, s
+    "foot": "object",               # left / right / unknown
+    "step_time_s": "float64",       # time from the previous contact (either foot), s
+    "contact_time_ms": "float64",   # toe_off - initial contact, ms
+    "cadence_spm": "float64",       # steps per minute around this step
+    "speed_mps": "float64",         # running speed, m/s
+    "distance_m": "float64",        # distance covered at initial contact, m
+    "altitude_m": "float64",        # smoothed altitude at initial contact, m
+    "grade_pct": "float64",         # smoothed grade under the step, % (rise/run x 100)
+    "terrain": "object",            # uphill / flat / downhill / unknown
+    "strike_angle_deg": "float64",  # foot pitch at contact vs foot-flat, deg (+ = toes up, heel first)
+    "strike_pattern": "object",     # rearfoot / midfoot / forefoot / unknown
+    "strike_confidence": "float64", # 0-1
+    "load_total": "float64",        # flat-step equivalents
+    **{f"load_{m}": "float64" for m in MUSCLES},
+}
+
+#: The terrain segments table.
+SEGMENT_COLUMNS: dict[str, str] = {
+    "start_s": "float64",
+    "end_s": "float64",
+    "start_m": "float64",
+    "end_m": "float64",
+    "length_m": "float64",
+    "terrain": "object",
+    "mean_grade_pct": "float64",
+    "gain_m": "float64",
+    "loss_m": "float64",
+}
+
+
+def _empty(columns: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
+def empty_steps() -> pd.DataFrame:
+    """A steps table with every column and no rows."""
+    return _empty(STEP_COLUMNS)
+
+
+def empty_segments() -> pd.DataFrame:
+    """A segments table with every column and no rows."""
+    return _empty(SEGMENT_COLUMNS)
+
+
+def conform_steps(steps: pd.DataFrame) -> pd.DataFrame:
+    """Add any missing step column (NaN or ``"unknown"``) and order the standard ones first."""
+    out = steps.copy()
+    for col, dtype in STEP_COLUMNS.items():
+        if col not in out:
+            out[col] = "unknown" if dtype == "object" else np.nan
+    extra = [c for c in out.columns if c not in STEP_COLUMNS]
+    return out[list(STEP_COLUMNS) + extra]
