@@ -1,0 +1,278 @@
+"""``gaitload.analyze``: one recording in, steps, terrain segments and a run summary out.
+
+Data flow (one direction): ``read`` -> ``events.detect_steps`` -> ``terrain.compute_terrain``
+-> ``load.apply_rules`` -> :class:`Analysis`. This module only wires the stages together and
+assembles the summary; each stage lives in its own module and knows nothing of the others.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import atomic
+from .errors import GaitloadError, OptionError
+from .recording import Recording
+from .schema import MUSCLES, STRIKE_PATTERNS, TERRAIN_CLASSES, conform_steps
+
+__all__ = ["Analysis", "analyze", "recording_from_frame"]
+
+
+@dataclass
+class Analysis:
+    """The result of analysing one run.
+
+    Attributes
+    ----------
+    steps : pandas.DataFrame
+        One row per foot contact (columns in :data:`gaitload.schema.STEP_COLUMNS`, plus extras
+        such as ``measured``).
+    segments : pandas.DataFrame
+        Terrain segments (uphill / flat / downhill) with start and end time and distance,
+        mean grade, gain and loss.
+    summary : dict
+        JSON-serialisable run summary (see :func:`analyze` for its keys).
+    profile : pandas.DataFrame
+        The terrain profile on its distance grid (distance_m, time_s, altitude_m, grade_pct,
+        terrain), for plotting.
+    recording : Recording, optional
+        The input, kept for plots that show raw channels; not written by :meth:`to_dir`.
+    """
+
+    steps: pd.DataFrame
+    segments: pd.DataFrame
+    summary: dict
+    profile: pd.DataFrame = field(default_factory=pd.DataFrame)
+    recording: Recording | None = field(default=None, repr=False)
+
+    def plot(self, path: str | os.PathLike | None = None, **kwargs):
+        """Per-run figure: elevation profile with terrain shading, muscle shares along the run,
+        emphasis versus level ground, strike pattern and cadence.
+
+        Parameters
+        ----------
+        path : str or path-like, optional
+            Write the figure there (format from the extension: .png, .svg, .pdf).
+        **kwargs
+            Passed to :func:`gaitload.plot.plot_run`.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from .plot import plot_run
+
+        return plot_run(self, path=path, **kwargs)
+
+    def to_dir(self, path: str | os.PathLike, *, figure: bool = True) -> dict[str, Path]:
+        """Write ``steps.csv``, ``segments.csv``, ``summary.json`` and ``emphasis.png``.
+
+        Every file is written atomically (temporary file, then rename).
+
+        Returns
+        -------
+        dict of str to Path
+            What was written.
+        """
+        out = Path(path)
+        out.mkdir(parents=True, exist_ok=True)
+        written = {
+            "steps": atomic.write_csv(out / "steps.csv", self.steps, float_format="%.6g"),
+            "segments": atomic.write_csv(out / "segments.csv", self.segments, float_format="%.6g"),
+            "summary": atomic.write_json(out / "summary.json", self.summary),
+        }
+        if figure:
+            import matplotlib.pyplot as plt
+
+            fig = self.plot(out / "emphasis.png")
+            plt.close(fig)
+            written["figure"] = out / "emphasis.png"
+        return written
+
+    def to_json(self) -> str:
+        """The summary as a JSON string (NaN as null)."""
+        import json
+
+        return json.dumps(atomic.json_clean(self.summary), indent=2, allow_nan=False)
+
+
+def recording_from_frame(frame: pd.DataFrame, *, sampling_rate_hz: float | None = None,
+                         placement: str | None = None, **hints) -> Recording:
+    """Build a :class:`Recording` from a DataFrame of samples.
+
+    The DataFrame's columns are mapped with the same aliases and unit detection as the CSV
+    readers (``time``/``time_s``, ``acc_x``/``ax``..., ``distance``, ``cadence``...). Without a
+    time column, ``sampling_rate_hz`` gives the clock.
+    """
+    from .io import csv_imu, csv_records
+
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        raise OptionError("a DataFrame source must have rows")
+    frame_to_recording = getattr(csv_records, "frame_to_recording", None)
+    looks_like_records = placement == "records" or (
+        frame_to_recording is not None and csv_records.frame_looks_like_records(frame)
+    )
+    if looks_like_records and frame_to_recording is not None:
+        return frame_to_recording(frame, sampling_rate_hz=sampling_rate_hz, **hints)
+    return csv_imu.frame_to_recording(frame, sampling_rate_hz=sampling_rate_hz, placement=placement, **hints)
+
+
+def _as_recording(source, placement, sampling_rate_hz, hints) -> Recording:
+    if isinstance(source, Recording):
+        rec = source
+        if placement and placement != rec.placement:
+            rec = rec.with_changes(placement=placement)
+        return rec
+    if isinstance(source, pd.DataFrame):
+        return recording_from_frame(source, sampling_rate_hz=sampling_rate_hz, placement=placement, **hints)
+    if isinstance(source, (str, os.PathLike)):
+        from .io import read
+
+        read_hints = dict(hints)
+        if placement:
+            read_hints["placement"] = placement
+        if sampling_rate_hz:
+            read_hints["sampling_rate_hz"] = sampling_rate_hz
+        return read(source, **read_hints)
+    raise OptionError(f"cannot analyse a {type(source).__name__}; pass a path, a Recording or a DataFrame")
+
+
+def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | None = None,
+            rules="source", incline_pct=None, terrain_options=None, **hints) -> Analysis:
+    """Analyse one run: foot strikes, terrain under every step, per-muscle load.
+
+    Parameters
+    ----------
+    source : str, path-like, Recording or pandas.DataFrame
+        A file in any readable format (see ``gaitload formats``), a :class:`Recording`, or a
+        DataFrame of samples (time column in seconds, or pass ``sampling_rate_hz``).
+    placement : {"foot", "shank", "lumbar", "wrist", "records"}, optional
+        Sensor placement; detected from the signal when not given (the decision and its
+        evidence are in ``summary["placement_evidence"]``).
+    sampling_rate_hz : float, optional
+        Sampling rate for inputs with no time column.
+    rules : str, path-like or RuleSet
+        ``"source"`` (the article's terrain rules, default), ``"literature"``, or a TOML file.
+    incline_pct : float or pandas.DataFrame, optional
+        Known incline (treadmill), constant in % or a schedule (``time_s`` or ``distance_m`` and
+        ``incline_pct`` columns); overrides altitude.
+    terrain_options : gaitload.terrain.TerrainOptions, optional
+        Grid, smoothing windows, flat band, hysteresis, minimum segment length.
+    **hints
+        Passed to the reader (units, columns, sensor; see :func:`gaitload.read`).
+
+    Returns
+    -------
+    Analysis
+        ``summary`` keys: ``n_steps``, ``n_steps_measured``, ``duration_s``, ``distance_m``,
+        ``cadence_spm``, ``contact_time_ms``, ``elevation_gain_m``, ``elevation_loss_m``,
+        ``terrain_fraction`` (by distance), ``strike_pattern_fraction``, ``muscle_load``,
+        ``muscle_share``, ``emphasis_vs_flat``, ``load_by_terrain``, ``climb_vs_descent``,
+        ``placement``, ``placement_evidence``, ``format``, ``rules``, ``provenance``,
+        ``warnings``, ``start_time``, ``path``.
+    """
+    from .events import detect_steps
+    from .load import apply_rules, load_rules, summarize_load
+    from .terrain import TerrainOptions, compute_terrain
+
+    recording = _as_recording(source, placement, sampling_rate_hz, hints)
+    rule_set = load_rules(rules) if not hasattr(rules, "muscles") else rules
+    try:
+        detection = detect_steps(recording, placement=placement)
+        terrain = compute_terrain(recording, detection.steps, incline_pct=incline_pct,
+                                  options=terrain_options or TerrainOptions())
+        steps = apply_rules(terrain.steps, rule_set)
+        load_summary = summarize_load(steps, rule_set)
+    except GaitloadError as exc:
+        raise exc.with_path(recording.path) if recording.path else exc
+    steps = conform_steps(steps)
+    summary = _summarize(recording, detection, terrain, steps, load_summary, rule_set)
+    return Analysis(steps=steps, segments=terrain.segments, summary=summary,
+                    profile=terrain.profile, recording=recording)
+
+
+def _fraction(values: pd.Series, weights: np.ndarray | None, classes) -> dict[str, float]:
+    if len(values) == 0:
+        return {c: 0.0 for c in classes}
+    w = np.ones(len(values)) if weights is None else np.nan_to_num(np.asarray(weights, float))
+    total = w.sum()
+    if total <= 0:
+        w = np.ones(len(values))
+        total = w.sum()
+    return {c: float(w[(values == c).to_numpy()].sum() / total) for c in classes}
+
+
+def _median(series: pd.Series) -> float:
+    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    return float(np.median(values)) if values.size else float("nan")
+
+
+def _summarize(recording, detection, terrain, steps, load_summary, rule_set) -> dict:
+    measured = steps["measured"].astype(bool) if "measured" in steps else pd.Series(True, index=steps.index)
+    # terrain by distance: each step stands for the distance to the next one
+    dist = steps["distance_m"].to_numpy(dtype=float)
+    step_len = np.diff(dist, append=dist[-1]) if dist.size else dist
+    step_len = np.where(np.isfinite(step_len) & (step_len >= 0), step_len, 0.0)
+    weights = step_len if step_len.sum() > 0 else None
+    warnings = list(dict.fromkeys(
+        list(recording.warnings) + list(detection.warnings) + list(terrain.warnings)
+        + list(load_summary.get("warnings", []))
+    ))
+    warnings += _confidence_warnings(recording, detection.placement, steps, terrain)
+    strike_known = steps.loc[measured, "strike_pattern"] if len(steps) else steps["strike_pattern"]
+    summary = {
+        "path": recording.path,
+        "format": recording.source_format,
+        "start_time": None if recording.start_time is None else recording.start_time.isoformat(),
+        "placement": detection.placement,
+        "placement_evidence": detection.placement_evidence,
+        "sampling_rate_hz": recording.sampling_rate_hz,
+        "n_steps": int(len(steps)),
+        "n_steps_measured": int(measured.sum()),
+        "duration_s": recording.duration_s,
+        "distance_m": terrain.distance_m,
+        "cadence_spm": _median(steps["cadence_spm"]),
+        "contact_time_ms": _median(steps["contact_time_ms"]),
+        "elevation_gain_m": terrain.elevation_gain_m,
+        "elevation_loss_m": terrain.elevation_loss_m,
+        "terrain_fraction": _fraction(steps["terrain"], weights, TERRAIN_CLASSES),
+        "strike_pattern_fraction": _fraction(strike_known, None, STRIKE_PATTERNS),
+        "rules": getattr(rule_set, "name", str(rule_set)),
+        **{k: v for k, v in load_summary.items() if k != "warnings"},
+        "provenance": {
+            "channels": dict(recording.provenance),
+            "steps": "measured from the signal" if measured.all() and len(steps) else
+                     f"{int(measured.sum())} of {len(steps)} steps measured, the rest inferred",
+            "terrain": dict(terrain.provenance),
+            "load": f"derived: rule set '{getattr(rule_set, 'name', rule_set)}' applied per step",
+            "units": recording.metadata.get("units", {}),
+        },
+        "warnings": warnings,
+    }
+    for muscle in MUSCLES:
+        summary.setdefault("muscle_share", {}).setdefault(muscle, float("nan"))
+    return summary
+
+
+def _confidence_warnings(recording, placement, steps, terrain) -> list[str]:
+    """Plain-language warnings where the inputs cannot carry the conclusions."""
+    out = []
+    if placement == "wrist":
+        out.append("wrist placement: contact times are approximate and strike pattern is unknown; "
+                   "muscle shares rely on terrain, speed and cadence only")
+    rate = recording.sampling_rate_hz
+    if placement in ("foot", "shank", "lumbar", "wrist") and np.isfinite(rate) and rate < 100:
+        out.append(f"low sample rate ({rate:.0f} Hz): initial-contact timing error may exceed 10 ms")
+    if len(steps) and (steps["strike_pattern"] == "unknown").all():
+        out.append("no strike information: the strike-pattern modifier is neutral (rearfoot assumed)")
+    altitude_src = str(terrain.provenance.get("altitude", ""))
+    if "gps" in altitude_src.lower():
+        out.append("altitude from GPS only: grade is smoothed over a long window and short hills are missed")
+    if len(steps) == 0:
+        out.append("no steps found: nothing to load")
+    return out
