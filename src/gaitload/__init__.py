@@ -14,15 +14,10 @@ from .recording import Recording
 
 __version__ = "0.1.0"
 
-
-def season(paths, out_dir, *, jobs=None, scheduler=None, rules="source", **options):
-    """Analyse every run in ``paths`` (files, folders, globs) into ``out_dir``.
-
-    See :func:`gaitload.season.season` for the parameters and outputs.
-    """
-    from .season import season as _season
-
-    return _season(paths, out_dir, jobs=jobs, scheduler=scheduler, rules=rules, **options)
+# Imported eagerly so that ``gaitload.season`` stays the function (importing the submodule
+# lazily later would rebind the package attribute to the module). season.py imports Dask and
+# tqdm only when they are used, so this costs nothing at start-up.
+from .season import SeasonResult, season  # noqa: E402
 
 
-__all__ = ["Analysis", "GaitloadError", "Recording", "analyze", "read", "readers", "season", "__version__"]
+__all__ = ["Analysis", "GaitloadError", "Recording", "analyze", "read", "readers", "season", "SeasonResult", "__version__"]
