@@ -343,7 +343,7 @@ class Recording:
         """
         if not rate_hz > 0:
             raise GaitloadError(f"resampling rate must be positive, got {rate_hz}", self.path)
-        grid = np.arange(0.0, self.duration_s + 0.5 / rate_hz, 1.0 / rate_hz)
+        grid = np.arange(int(np.floor(self.duration_s * rate_hz + 1e-9)) + 1) / rate_hz
         chans = {k: np.interp(grid, self.time_s, v) for k, v in self.channels.items()}
         rec = self.with_changes(time_s=grid, channels=chans)
         rec.warnings.append(f"resampled to {rate_hz:g} Hz by linear interpolation")
