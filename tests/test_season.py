@@ -1,0 +1,119 @@
+"""Season batch: discovery, parallel and Dask runs agree, incremental re-runs, fault isolation,
+season tables (issue 8)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import gaitload
+from gaitload.schema import MUSCLES
+from gaitload.season import discover, season_tables
+from gaitload.simulate import simulate_run
+
+
+@pytest.fixture(scope="module")
+def season_inputs(tmp_path_factory) -> Path:
+    """Four short simulated runs (watch records and a foot IMU) plus a broken file and a note."""
+    root = tmp_path_factory.mktemp("season_in")
+    (root / "week1").mkdir()
+    for i, course in enumerate(["hilly", "flat", "uphill"]):
+        run = simulate_run(duration_s=600, placement="records", course=course, seed=i)
+        run.write_csv(root / "week1" / f"watch_{i}.csv")
+    imu = simulate_run(duration_s=60, placement="foot", sampling_rate_hz=100, course="hilly", seed=7)
+    imu.write_csv(root / "foot_imu.csv")
+    (root / "broken.fit").write_bytes(b"\x0e\x10" + b"\xff" * 200)
+    (root / "notes.md").write_text("not a run")
+    return root
+
+
+def _ok(runs: pd.DataFrame) -> pd.DataFrame:
+    return runs[runs["status"] == "ok"]
+
+
+def test_discover_skips_truth_and_non_activity_files(season_inputs):
+    files, skipped = discover([season_inputs])
+    names = sorted(p.name for p in files)
+    assert names == ["broken.fit", "foot_imu.csv", "watch_0.csv", "watch_1.csv", "watch_2.csv"]
+    reasons = dict((Path(f).name, r) for f, r in skipped)
+    assert "ground-truth" in reasons["watch_0.truth.csv"]
+    assert "notes.md" in reasons
+
+
+def test_season_outputs_fault_isolation_and_cache(season_inputs, tmp_path):
+    out = tmp_path / "season"
+    first = gaitload.season([season_inputs], out, jobs=2, progress=False)
+    runs = first.runs
+    assert len(runs) == 5 and len(_ok(runs)) == 4
+    assert list(first.errors["file"].map(lambda f: Path(f).name)) == ["broken.fit"]
+    assert first.errors["message"].iloc[0].count("\n") == 0 and "broken.fit" in first.errors["message"].iloc[0]
+    for name in ("runs.parquet", "runs.csv", "errors.csv", "skipped.csv", "weekly_load.csv",
+                 "climb_descent.csv", "acwr.csv", "season.png"):
+        assert (out / name).exists(), name
+    for run_id in _ok(runs)["run_id"]:
+        steps = pd.read_parquet(out / "steps" / f"{run_id}.parquet")
+        row = runs.set_index("run_id").loc[run_id]
+        assert len(steps) == row["n_steps"]
+        # the runs table's loads are the sums of the steps' loads
+        for m in MUSCLES:
+            assert steps[f"load_{m}"].sum() == pytest.approx(row[f"load_{m}"], rel=1e-9)
+        assert (out / "figures" / f"{run_id}.png").exists()
+    parquet = pd.read_parquet(out / "runs.parquet")
+    assert list(parquet["run_id"]) == list(runs["run_id"])
+
+    again = gaitload.season([season_inputs], out, jobs=2, progress=False)
+    assert again.n_analysed == 0 and again.n_cached == 5
+    pd.testing.assert_frame_equal(again.runs, runs)
+
+    # a changed file is analysed again; a new rule set invalidates everything
+    changed = season_inputs / "week1" / "watch_1.csv"
+    backup = changed.read_bytes()
+    try:
+        changed.write_bytes(backup.replace(b"\n", b"\n", 1) + b"")
+        with open(changed, "ab") as fh:
+            fh.write(backup.splitlines(keepends=True)[-1])  # one more (duplicate) record
+        third = gaitload.season([season_inputs], out, jobs=1, progress=False)
+        assert third.n_analysed == 1
+    finally:
+        changed.write_bytes(backup)
+    other_rules = gaitload.season([season_inputs], out, jobs=1, progress=False, rules="literature", figures=False)
+    assert other_rules.n_analysed == 5
+
+
+def test_local_processes_equal_serial_and_dask(season_inputs, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    serial = gaitload.season([season_inputs], tmp_path / "serial", jobs=1, progress=False, figures=False).runs
+    local = gaitload.season([season_inputs], tmp_path / "local", jobs=2, progress=False, figures=False).runs
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        on_dask = gaitload.season([season_inputs], tmp_path / "dask", scheduler=client, progress=False,
+                                  figures=False).runs
+    cols = ["file", "status", "n_steps", "distance_m"] + [f"load_{m}" for m in MUSCLES]
+    pd.testing.assert_frame_equal(serial[cols], local[cols])
+    pd.testing.assert_frame_equal(serial[cols], on_dask[cols])
+
+
+def test_acwr_and_weekly_tables_from_known_runs():
+    days = pd.date_range("2026-01-05", periods=60, freq="D", tz="UTC")
+    runs = pd.DataFrame({"file": [f"r{i}" for i in range(60)], "status": "ok", "start_time": days,
+                         "distance_m": 10000.0})
+    for m in MUSCLES:
+        runs[f"load_{m}"] = np.where(np.arange(60) < 40, 100.0, 300.0)  # load triples after day 40
+        runs[f"climb_load_{m}"] = 10.0
+        runs[f"descent_load_{m}"] = 5.0
+    tables = season_tables(runs)
+    weekly = tables["weekly_load"]
+    assert weekly["runs"].sum() == 60 and weekly["week_start"].iloc[0] == pd.Timestamp("2026-01-05")
+    assert weekly["load_quads"].iloc[0] == 700.0
+    acwr = tables["acwr"].set_index("date")
+    assert np.isnan(acwr["acwr_quads"].iloc[0])                       # no full chronic window yet
+    assert acwr["acwr_quads"].loc["2026-02-10"] == pytest.approx(1.0)  # steady load -> 1
+    # a week after the jump: acute 300, chronic (21 x 100 + 7 x 300) / 28 = 150 -> 2.0
+    assert acwr["acwr_quads"].loc["2026-02-20"] == pytest.approx(2.0)
+    cd = tables["climb_descent"].set_index("muscle")
+    assert cd.loc["glutes", "climb_load"] == 600.0 and cd.loc["glutes", "descent_load"] == 300.0
