@@ -1,0 +1,255 @@
+"""Signal helpers shared by the event detectors (foot, shank, lumbar, wrist).
+
+Everything here is vectorised over whole arrays: zero-phase filters, the sagittal axis of a
+gyroscope, the dominant gait period from the autocorrelation, and arg-min / arg-max inside many
+windows at once (an index matrix with a mask, so the cost is ``n_windows x max_width``, never a
+Python loop per sample or per window).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import signal
+
+__all__ = [
+    "lowpass",
+    "highpass",
+    "moving_average",
+    "fill_nan",
+    "principal_axis",
+    "dominant_period",
+    "window_argmin",
+    "window_argmax",
+    "first_crossing_below",
+    "saturated_fraction",
+]
+
+
+def lowpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: int = 2) -> np.ndarray:
+    """Zero-phase Butterworth low-pass along axis 0.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,) or (n, k)
+        Signal.
+    cutoff_hz : float
+        -3 dB frequency in Hz; when at or above 0.45 x ``sampling_rate_hz`` the signal is returned
+        unchanged (nothing to remove below Nyquist).
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    order : int
+        Filter order (applied forwards and backwards, so the effective order doubles).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    nyq = 0.5 * sampling_rate_hz
+    if cutoff_hz >= 0.9 * nyq or x.shape[0] < 3 * (2 * order + 1):
+        return x.copy()
+    sos = signal.butter(order, cutoff_hz / nyq, output="sos")
+    return signal.sosfiltfilt(sos, x, axis=0)
+
+
+def highpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: int = 2) -> np.ndarray:
+    """Zero-phase Butterworth high-pass along axis 0 (see :func:`lowpass`)."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape[0] < 3 * (2 * order + 1):
+        return x - x.mean(axis=0)
+    sos = signal.butter(order, cutoff_hz / (0.5 * sampling_rate_hz), btype="high", output="sos")
+    return signal.sosfiltfilt(sos, x, axis=0)
+
+
+def moving_average(x: np.ndarray, width: int) -> np.ndarray:
+    """Centred moving average of a 1-D array with a window of ``width`` samples (cumulative sums)."""
+    x = np.asarray(x, dtype=np.float64)
+    width = max(int(width), 1)
+    if width == 1 or x.size < width:
+        return x.copy()
+    c = np.concatenate([[0.0], np.cumsum(x)])
+    half = width // 2
+    lo = np.clip(np.arange(x.size) - half, 0, x.size)
+    hi = np.clip(np.arange(x.size) - half + width, 0, x.size)
+    return (c[hi] - c[lo]) / (hi - lo)
+
+
+def fill_nan(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """Linear interpolation over NaN / inf samples of each column.
+
+    Returns
+    -------
+    filled : ndarray
+        Same shape as ``x``.
+    n_missing : int
+        How many values were not finite.
+    """
+    x = np.array(x, dtype=np.float64, copy=True)
+    bad = ~np.isfinite(x)
+    n_bad = int(bad.sum())
+    if n_bad == 0:
+        return x, 0
+    cols = x.reshape(x.shape[0], -1)
+    badc = bad.reshape(x.shape[0], -1)
+    idx = np.arange(x.shape[0])
+    for j in range(cols.shape[1]):  # a handful of axes
+        good = ~badc[:, j]
+        if good.any():
+            cols[badc[:, j], j] = np.interp(idx[badc[:, j]], idx[good], cols[good, j])
+        else:
+            cols[:, j] = 0.0
+    return cols.reshape(x.shape), n_bad
+
+
+def principal_axis(vectors: np.ndarray, mask: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """Principal direction of 3-D samples (first eigenvector of the second-moment matrix).
+
+    Used to find the sagittal (mediolateral) rotation axis of a foot or shank gyroscope for any
+    mounting orientation: during gait these segments rotate mostly about the mediolateral axis,
+    so the first principal component of the angular rate is that axis (the approach of
+    e.g. Falbriard et al. 2018, who align the foot frame functionally).
+
+    Parameters
+    ----------
+    vectors : ndarray, shape (n, 3)
+    mask : ndarray of bool, shape (n,), optional
+        Samples to use (e.g. only while moving).
+
+    Returns
+    -------
+    axis : ndarray, shape (3,)
+        Unit vector; its sign is arbitrary and must be resolved by the caller.
+    explained : float
+        Fraction of the total second moment along ``axis`` (0-1).
+    """
+    v = vectors if mask is None else vectors[mask]
+    if v.shape[0] < 3:
+        return np.array([0.0, 1.0, 0.0]), 0.0
+    m = v.T @ v / v.shape[0]
+    w, e = np.linalg.eigh(m)
+    total = float(w.sum())
+    return e[:, -1], (float(w[-1]) / total if total > 0 else 0.0)
+
+
+def dominant_period(
+    x: np.ndarray,
+    sampling_rate_hz: float,
+    min_period_s: float,
+    max_period_s: float,
+    max_rate_hz: float = 50.0,
+) -> tuple[float, float]:
+    """Dominant period of a quasi-periodic signal from its autocorrelation.
+
+    The autocorrelation is computed with an FFT on a copy decimated to about ``max_rate_hz``
+    (gait periods are long, so this keeps the cost well below the filters'). The strongest
+    autocorrelation peak in ``[min_period_s, max_period_s]`` wins, but a shorter-lag peak within
+    85 % of it is preferred so that twice the period is not returned.
+
+    Returns
+    -------
+    period_s : float
+        NaN when no peak exists in the range.
+    strength : float
+        Normalised autocorrelation at that lag (1 = perfectly periodic, about 0 for noise).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    step = max(int(sampling_rate_hz // max_rate_hz), 1)
+    y = x[::step] - np.mean(x)
+    rate = sampling_rate_hz / step
+    n = y.size
+    if n < 4 or not np.any(y):
+        return float("nan"), 0.0
+    nfft = 1 << int(np.ceil(np.log2(2 * n)))
+    spec = np.fft.rfft(y, nfft)
+    ac = np.fft.irfft(spec * np.conj(spec), nfft)[:n]
+    if ac[0] <= 0:
+        return float("nan"), 0.0
+    # unbiased-ish normalisation so long lags are not penalised by the shrinking overlap
+    ac = ac / ac[0] * n / np.maximum(n - np.arange(n), 1)
+    lo = max(int(np.floor(min_period_s * rate)), 1)
+    hi = min(int(np.ceil(max_period_s * rate)) + 1, n // 2)
+    if hi <= lo + 2:
+        return float("nan"), 0.0
+    seg = ac[lo:hi]
+    peaks, _ = signal.find_peaks(seg)
+    if peaks.size == 0:
+        return float("nan"), 0.0
+    best = peaks[np.argmax(seg[peaks])]
+    good = peaks[seg[peaks] >= 0.85 * seg[best]]
+    chosen = good[0]
+    # parabolic interpolation for a sub-sample lag
+    k = lo + chosen
+    if 0 < k < n - 1:
+        a, b, c = ac[k - 1], ac[k], ac[k + 1]
+        den = a - 2 * b + c
+        off = 0.5 * (a - c) / den if den != 0 else 0.0
+    else:
+        off = 0.0
+    return float((k + off) / rate), float(min(ac[k], 1.0))
+
+
+def _window_matrix(starts: np.ndarray, stops: np.ndarray, n: int, max_width: int | None):
+    starts = np.clip(np.asarray(starts, dtype=np.int64), 0, n)
+    stops = np.clip(np.asarray(stops, dtype=np.int64), 0, n)
+    widths = np.maximum(stops - starts, 0)
+    if max_width is not None:
+        widths = np.minimum(widths, max_width)
+    w = int(widths.max()) if widths.size else 0
+    w = max(w, 1)
+    offs = np.arange(w)
+    idx = starts[:, None] + offs[None, :]
+    valid = offs[None, :] < widths[:, None]
+    idx = np.where(valid, idx, 0)
+    return idx, valid, widths
+
+
+def window_argmin(x: np.ndarray, starts: np.ndarray, stops: np.ndarray, max_width: int | None = None) -> np.ndarray:
+    """Index of the minimum of ``x`` in each window ``[starts[i], stops[i])``.
+
+    Windows are clipped to the array and to ``max_width`` samples; an empty window gives -1.
+    Vectorised with an index matrix (cost = number of windows x widest window).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if len(starts) == 0:
+        return np.empty(0, dtype=np.int64)
+    idx, valid, widths = _window_matrix(starts, stops, x.size, max_width)
+    vals = np.where(valid, x[idx], np.inf)
+    k = np.argmin(vals, axis=1)
+    out = idx[np.arange(idx.shape[0]), k]
+    return np.where(widths > 0, out, -1)
+
+
+def window_argmax(x: np.ndarray, starts: np.ndarray, stops: np.ndarray, max_width: int | None = None) -> np.ndarray:
+    """Index of the maximum of ``x`` in each window (see :func:`window_argmin`)."""
+    return window_argmin(-np.asarray(x, dtype=np.float64), starts, stops, max_width)
+
+
+def first_crossing_below(
+    x: np.ndarray, starts: np.ndarray, stops: np.ndarray, level: float | np.ndarray = 0.0, max_width: int | None = None
+) -> np.ndarray:
+    """First index in each window where ``x`` is below ``level``; -1 when it never is."""
+    x = np.asarray(x, dtype=np.float64)
+    if len(starts) == 0:
+        return np.empty(0, dtype=np.int64)
+    idx, valid, _ = _window_matrix(starts, stops, x.size, max_width)
+    lev = np.asarray(level, dtype=np.float64)
+    lev = lev[:, None] if lev.ndim == 1 else lev
+    below = valid & (x[idx] < lev)
+    has = below.any(axis=1)
+    k = np.argmax(below, axis=1)
+    return np.where(has, idx[np.arange(idx.shape[0]), k], -1)
+
+
+def saturated_fraction(x: np.ndarray) -> float:
+    """Fraction of samples sitting exactly at the column's minimum or maximum (clipping).
+
+    A healthy signal touches its extremes a handful of times; a saturated or stuck sensor sits
+    there for a large part of the recording. Returns the largest fraction over columns.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    x = x.reshape(x.shape[0], -1)
+    if x.shape[0] == 0:
+        return 0.0
+    lo = x.min(axis=0)
+    hi = x.max(axis=0)
+    span = hi - lo
+    at = (x == lo) | (x == hi)
+    frac = at.mean(axis=0)
+    frac = np.where(span > 0, frac, 0.0)  # a constant column is "constant", not "saturated"
+    return float(frac.max())

@@ -1,0 +1,366 @@
+"""Gait events from one foot- or shank-mounted IMU: initial contact, toe-off, strike, stride.
+
+Method
+------
+1. **Sagittal axis, any mounting.** The foot and the shank rotate mostly about the
+   mediolateral axis, so the first principal component of the (low-passed) angular rate while
+   moving is that axis. Its sign is resolved from the gait itself so that ``+`` = toes up
+   (dorsiflexion / forward swing of the shank): for a foot, the pitch angle reaches far deeper
+   toes-down at push-off than toes-up at contact, and the swing lobe of the angular rate is the
+   widest positive lobe; for a shank, the forward swing is the largest lobe.
+2. **Strides from swing peaks.** The dominant stride period comes from the autocorrelation of
+   the sagittal rate; swing peaks (mid-swing maxima) are picked with
+   :func:`scipy.signal.find_peaks` with a minimum distance of 0.6 stride periods and a height
+   relative to the recording's typical swing peak (adaptive), as in Aminian et al. 2002 (shank)
+   and Rampp et al. 2015 / Falbriard et al. 2018 (foot).
+3. **Toe-off** = the pitch-rate minimum before each swing (the end of push-off; Falbriard
+   et al. 2018, Front Physiol 9:610). **Initial contact** = the end of the swing lobe: the first
+   sample after the swing peak where the pitch rate falls below zero, moved to the acceleration
+   impact (largest jerk) when a clear impact is within ``impact_search_s`` of it; the minimum of
+   the pitch rate after swing (Falbriard 2018's IC feature) bounds the search.
+4. **Zero-velocity (mid-stance)** = the quietest instant (moving average of the angular-rate
+   norm) between IC and the next toe-off. A stride is accepted only when its stance is quiet
+   compared with its swing, so no steps are invented while standing or from noise.
+5. **Strike angle** = pitch at IC relative to foot-flat (:mod:`.strike`), classified with the
+   Mo et al. cut-offs (or Altman & Davis 2012).
+6. **Stride length / rise / speed** by strapdown integration with zero-velocity updates
+   (:mod:`.strapdown`).
+
+Every step is vectorised over the whole recording (filters, peak picking, index-matrix
+arg-min/arg-max, cumulative sums).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import ndimage, signal
+
+from ..errors import OptionError, SignalError
+from . import _signal as sig
+from .strapdown import stride_displacement
+from .strike import classify_strike, strike_angle_deg, _thresholds
+
+__all__ = ["detect_foot_events", "EVENT_COLUMNS", "empty_events"]
+
+#: Columns of the events table, in order.
+EVENT_COLUMNS: dict[str, str] = {
+    "time_s": "float64",
+    "toe_off_s": "float64",
+    "contact_time_ms": "float64",
+    "strike_angle_deg": "float64",
+    "strike_pattern": "object",
+    "strike_confidence": "float64",
+    "stride_length_m": "float64",
+    "stride_rise_m": "float64",
+    "stride_speed_mps": "float64",
+}
+
+
+def empty_events() -> pd.DataFrame:
+    """An events table with every column and no rows."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_COLUMNS.items()})
+
+
+_DEFAULTS = {
+    "foot": {"min_sampling_rate_hz": 50.0, "stance_quiet_ratio": 0.35},
+    "shank": {"min_sampling_rate_hz": 40.0, "stance_quiet_ratio": 0.8},
+}
+
+
+def _as_n3(name: str, x, n: int | None) -> np.ndarray:
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise SignalError(f"{name} is not numeric") from None
+    if arr.ndim != 2 or arr.shape[1] != 3:
+        raise SignalError(f"{name} must have shape (n, 3), got {arr.shape}")
+    if n is not None and arr.shape[0] != n:
+        raise SignalError(f"{name} has {arr.shape[0]} samples but time_s has {n}")
+    return arr
+
+
+def _resolve_sign(pitch: np.ndarray, fs: float, placement: str) -> float:
+    """+1 or -1 so that ``sign * pitch`` is + toes up / forward swing (see module docstring)."""
+    swing = sig.lowpass(pitch, 2.5, fs)
+    lo, hi = np.percentile(swing, [0.5, 99.5])
+    lobe_score = (hi + lo) / max(hi - lo, 1e-9)  # > 0 when the widest lobes are positive
+    if placement == "shank":
+        return 1.0 if lobe_score >= 0 else -1.0
+    # pitch angle, integration drift removed by a 0.3 Hz high-pass: push-off (toes down) is the
+    # deepest excursion of a foot in walking and in running, whatever the strike
+    angle = sig.highpass(np.cumsum(pitch) / fs, 0.3, fs)
+    a_lo, a_hi = np.percentile(angle, [1.0, 99.0])
+    angle_score = -(a_hi + a_lo) / max(a_hi - a_lo, 1e-9)  # > 0 when the deep excursion is negative
+    return 1.0 if (angle_score + 0.5 * lobe_score) >= 0 else -1.0
+
+
+def detect_foot_events(
+    time_s,
+    acc_mps2,
+    gyr_rads,
+    sampling_rate_hz: float,
+    placement: str = "foot",
+    *,
+    min_sampling_rate_hz: float | None = None,
+    event_lowpass_hz: float = 25.0,
+    swing_lowpass_hz: float = 5.0,
+    min_stride_s: float = 0.4,
+    max_stride_s: float = 3.0,
+    min_swing_peak_rads: float = 1.2,
+    relative_swing_peak: float = 0.25,
+    min_periodicity: float = 0.25,
+    bout_gap_factor: float = 1.8,
+    stance_quiet_ratio: float | None = None,
+    impact_search_s: float = 0.04,
+    quiet_window_s: float = 0.05,
+    strike_thresholds="mo",
+    strike_uncertainty_deg: float = 2.5,
+    strapdown: bool = True,
+    ic_method: str = "auto",
+    to_lowpass_hz: float = 50.0,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Initial contacts, toe-offs, strike angle/pattern and stride geometry of one foot.
+
+    Parameters
+    ----------
+    time_s : array_like, shape (n,)
+        Sample times in seconds.
+    acc_mps2 : array_like, shape (n, 3)
+        Sensor-frame acceleration in m/s^2 (any mounting orientation).
+    gyr_rads : array_like, shape (n, 3)
+        Sensor-frame angular rate in rad/s.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    placement : {"foot", "shank"}
+        Where the sensor sits. A shank gives timing only (strike and stride columns NaN).
+    min_sampling_rate_hz : float, optional
+        Below this rate events are not reliable and none are returned (default 50 Hz foot,
+        40 Hz shank).
+    event_lowpass_hz : float
+        Low-pass (Hz) applied before picking IC / TO features.
+    swing_lowpass_hz : float
+        Low-pass (Hz) of the signal whose peaks mark mid-swing.
+    min_stride_s, max_stride_s : float
+        Range of plausible stride periods (one foot), seconds.
+    min_swing_peak_rads : float
+        Absolute floor of a swing peak, rad/s.
+    relative_swing_peak : float
+        A swing peak must reach this fraction of the recording's typical (90th percentile) one.
+    min_periodicity : float
+        Minimum normalised autocorrelation at the stride period; below it the signal is not gait.
+    bout_gap_factor : float
+        Two swing peaks further apart than this many local stride periods belong to different
+        bouts (a stop lies between them): no toe-off or stride is made across the gap.
+    stance_quiet_ratio : float, optional
+        A stance is accepted when its quietest angular-rate norm is below this fraction of the
+        swing peak (default 0.35 foot, 0.8 shank: the shank keeps rotating during stance).
+    impact_search_s : float
+        Half-width (s) of the window around the end of swing searched for the impact jerk.
+    quiet_window_s : float
+        Moving-average window (s) used to find the zero-velocity instant.
+    strike_thresholds : {"mo", "altman"} or (float, float)
+        Strike-angle cut-offs (see :func:`gaitload.events.strike.classify_strike`).
+    strike_uncertainty_deg : float
+        Base one-sigma uncertainty of a strike angle, degrees; the IC timing uncertainty times
+        the pitch rate at IC is added in quadrature per step.
+    strapdown : bool
+        Compute stride length / rise / speed by strapdown integration (foot only).
+
+    Returns
+    -------
+    events : pandas.DataFrame
+        One row per initial contact of this foot, sorted by ``time_s``; columns
+        :data:`EVENT_COLUMNS` (times in s, contact time in ms, strike angle in deg + = toes up,
+        stride length / rise in m, speed in m/s). A contact that ends a bout (a stop follows) has
+        NaN toe-off; the first contact of a bout has NaN strike angle and stride columns.
+    warnings : list of str
+        Plain-language problems (e.g. ``"pure noise: no periodic gait found"``).
+
+    Raises
+    ------
+    SignalError
+        Arrays of the wrong shape or length, or a non-positive sampling rate.
+    OptionError
+        Unknown placement or strike thresholds.
+
+    References
+    ----------
+    Falbriard M, Meyer F, Mariani B, Millet GP, Aminian K. Accurate estimation of running
+    temporal parameters using foot-worn inertial sensors. Front Physiol 2018;9:610.
+    Aminian K et al. Spatio-temporal parameters of gait measured by an ambulatory system using
+    miniature gyroscopes. J Biomech 2002;35:689-699.
+    Rampp A et al. Inertial sensor-based stride parameter calculation from gait sequences in
+    geriatric patients. IEEE TBME 2015;62:1089-1097.
+    """
+    if placement not in _DEFAULTS:
+        raise OptionError(f"placement must be 'foot' or 'shank' for this detector, got {placement!r}")
+    _thresholds(strike_thresholds)  # validate early
+    try:
+        fs = float(sampling_rate_hz)
+    except (TypeError, ValueError):
+        raise SignalError(f"sampling_rate_hz must be a number, got {sampling_rate_hz!r}") from None
+    if not np.isfinite(fs) or fs <= 0:
+        raise SignalError(f"sampling_rate_hz must be positive, got {sampling_rate_hz!r}")
+    t = np.asarray(time_s, dtype=np.float64).ravel()
+    n = t.size
+    acc = _as_n3("acc_mps2", acc_mps2, n)
+    gyr = _as_n3("gyr_rads", gyr_rads, n)
+    d = _DEFAULTS[placement]
+    min_fs = d["min_sampling_rate_hz"] if min_sampling_rate_hz is None else float(min_sampling_rate_hz)
+    quiet_ratio = d["stance_quiet_ratio"] if stance_quiet_ratio is None else float(stance_quiet_ratio)
+    warnings: list[str] = []
+    empty = empty_events()
+
+    if fs < min_fs:
+        warnings.append(
+            f"sampling rate {fs:g} Hz is too low for {placement} events (needs at least {min_fs:g} Hz): no steps detected"
+        )
+        return empty, warnings
+    if n < int(2 * min_stride_s * fs):
+        warnings.append(f"signal too short ({n / fs:.2f} s): fewer than 2 strides, no steps detected")
+        return empty, warnings
+    if not np.isfinite(t).all():
+        warnings.append("time_s has missing values: no steps detected")
+        return empty, warnings
+    gyr, n_bad_g = sig.fill_nan(gyr)
+    acc, n_bad_a = sig.fill_nan(acc)
+    if n_bad_g + n_bad_a > 0.2 * 6 * n:
+        warnings.append("more than 20 % of the IMU values are missing: no steps detected")
+        return empty, warnings
+    if n_bad_g + n_bad_a:
+        warnings.append(f"{n_bad_g + n_bad_a} missing IMU value(s) filled by linear interpolation")
+    if np.all(np.ptp(gyr, axis=0) < 1e-9) or float(np.std(gyr, axis=0).max()) < 0.02:
+        warnings.append("angular rate is constant (sensor still, stuck or all zeros): no gait found")
+        return empty, warnings
+    sat = max(sig.saturated_fraction(gyr), sig.saturated_fraction(acc))
+    if sat > 0.3:
+        warnings.append(f"signal saturated ({100 * sat:.0f} % of samples at the sensor's limit): no steps detected")
+        return empty, warnings
+
+    # -- 1. sagittal axis and its sign -----------------------------------------------------
+    w_ev = sig.lowpass(gyr, event_lowpass_hz, fs)
+    norm = np.linalg.norm(w_ev, axis=1)
+    moving = norm > max(0.5, np.percentile(norm, 50))
+    axis, explained = sig.principal_axis(w_ev, moving)
+    pitch = w_ev @ axis
+    sgn = _resolve_sign(pitch, fs, placement)
+    axis = sgn * axis
+    pitch *= sgn
+    swing = sig.lowpass(pitch, swing_lowpass_hz, fs)
+
+    # -- 2. stride period and swing peaks ----------------------------------------------------
+    period_s, strength = sig.dominant_period(swing, fs, min_stride_s, max_stride_s)
+    if not np.isfinite(period_s) or strength < min_periodicity:
+        warnings.append(
+            f"pure noise or no gait: no periodic stride pattern found (periodicity {strength:.2f} < {min_periodicity:g})"
+        )
+        return empty, warnings
+    T = period_s * fs  # samples per stride
+    peaks, props = signal.find_peaks(swing, height=min_swing_peak_rads, distance=max(int(0.6 * T), 1))
+    if peaks.size:
+        ref = np.percentile(props["peak_heights"], 90)
+        peaks = peaks[props["peak_heights"] >= relative_swing_peak * ref]
+    if peaks.size < 2:
+        warnings.append("fewer than 2 strides found: no steps detected")
+        return empty, warnings
+
+    # local stride period (median of neighbouring peak intervals) to separate bouts
+    gaps = np.diff(peaks).astype(np.float64)
+    local = ndimage.median_filter(gaps, size=5, mode="nearest") if gaps.size >= 3 else np.full_like(gaps, np.median(gaps))
+    local = np.clip(local, min_stride_s * fs, max_stride_s * fs)
+    # a gap in the time stamps (a pause in recording) also ends a bout
+    dt_s = np.diff(t)
+    pause = np.concatenate([[0], np.cumsum(dt_s > 5.0 / fs)])
+    linked = (gaps <= bout_gap_factor * local) & (pause[peaks[1:]] == pause[peaks[:-1]])
+    T_next = np.concatenate([np.where(linked, gaps, local), [local[-1] if local.size else T]])
+    T_prev = np.concatenate([[T_next[0]], np.where(linked, gaps, local)])
+
+    # -- 3. toe-off before each swing, initial contact after it --------------------------------
+    to_start = peaks - np.round(0.45 * T_prev).astype(np.int64)
+    # toe-off is a sharp corner (end of push-off): a wider band keeps it in place
+    pitch_to = sig.lowpass(gyr, to_lowpass_hz, fs) @ axis
+    to_idx = sig.window_argmin(pitch_to, to_start, peaks)
+    ic_lim = peaks + np.round(0.4 * T_next).astype(np.int64)
+    gmin = sig.window_argmin(pitch, peaks, ic_lim)  # Falbriard 2018 IC feature (bounds the search)
+    zc = sig.first_crossing_below(pitch, peaks, gmin + 1, level=0.0)
+    zc = np.where(zc < 0, gmin, zc)
+    # impact: largest jerk of the acceleration norm near the end of swing
+    a_f = sig.lowpass(acc, min(60.0, 0.45 * fs), fs)
+    jerk = np.zeros(n)
+    jerk[1:] = np.linalg.norm(np.diff(a_f, axis=0), axis=1) * fs
+    half = max(int(round(impact_search_s * fs)), 1)
+    jk = sig.window_argmax(jerk, zc - half, np.minimum(zc + half, gmin) + 1)
+    # accept the impact when it stands out from the swing's own jerk level
+    swing_jerk = np.median(jerk[peaks])
+    strong = jerk[jk] > 3.0 * max(swing_jerk, 1e-9)
+    if ic_method in ("zero_crossing", "auto"):
+        ic_idx = zc
+    elif ic_method == "gyro_min":
+        ic_idx = gmin
+    elif ic_method == "impact":
+        ic_idx = np.where(jk >= 0, jk, zc)
+    else:
+        raise OptionError(f"ic_method must be 'auto', 'zero_crossing', 'gyro_min' or 'impact', got {ic_method!r}")
+    ic_idx = np.minimum(ic_idx, n - 1)
+
+    # -- 4. contacts: IC after swing k, TO before swing k+1 (same bout) ------------------------
+    to_next = np.concatenate([to_idx[1:], [-1]])
+    has_to = np.concatenate([linked, [False]]) & (to_next > ic_idx)
+    stance_end = np.where(has_to, to_next, np.minimum(ic_idx + np.round(0.5 * T_next).astype(np.int64), n - 1))
+    quiet = sig.moving_average(np.linalg.norm(w_ev, axis=1), int(round(quiet_window_s * fs)))
+    zv = sig.window_argmin(quiet, ic_idx, stance_end + 1)
+    valid = (zv >= 0) & (quiet[np.maximum(zv, 0)] < quiet_ratio * swing[peaks]) & (ic_idx < n - 1)
+    n_rejected = int((~valid).sum())
+    if n_rejected:
+        warnings.append(f"{n_rejected} swing(s) without a quiet stance after them were not counted as steps")
+    # the previous contact of the same bout (for strike angle and stride geometry)
+    prev_ok = np.concatenate([[False], linked]) & np.concatenate([[False], valid[:-1]])
+    zv_prev = np.concatenate([[-1], zv[:-1]])
+
+    keep = np.flatnonzero(valid)
+    if keep.size < 2:
+        warnings.append("fewer than 2 strides with a quiet stance: no steps detected")
+        return empty, warnings
+    ic_k, to_k, zv_k = ic_idx[keep], np.where(has_to, to_next, -1)[keep], zv[keep]
+    zvp_k = np.where(prev_ok, zv_prev, -1)[keep]
+
+    ic_time = t[ic_k]
+    to_time = np.where(to_k >= 0, t[np.maximum(to_k, 0)], np.nan)
+    contact_ms = (to_time - ic_time) * 1000.0
+
+    angle = np.full(keep.size, np.nan)
+    pattern = np.full(keep.size, "unknown", dtype=object)
+    conf = np.full(keep.size, np.nan)
+    geo = {k: np.full(keep.size, np.nan) for k in ("length_m", "rise_m", "speed_mps")}
+    if placement == "foot":
+        ok = zvp_k >= 0
+        angle[ok] = strike_angle_deg(pitch, fs, ic_k[ok], zvp_k[ok], zv_k[ok])
+        # IC timing uncertainty (one sample or 5 ms) times the pitch rate there adds to the base
+        dt_ic = max(1.0 / fs, 0.005)
+        sigma = np.hypot(strike_uncertainty_deg, np.rad2deg(np.abs(pitch[ic_k])) * dt_ic)
+        pattern, conf = classify_strike(angle, strike_thresholds, sigma)
+        if strapdown and ok.any():
+            g = stride_displacement(acc, gyr, fs, zvp_k[ok], zv_k[ok], max_stride_s=max_stride_s)
+            for k in geo:
+                geo[k][ok] = g[k]
+
+    events = pd.DataFrame(
+        {
+            "time_s": ic_time,
+            "toe_off_s": to_time,
+            "contact_time_ms": contact_ms,
+            "strike_angle_deg": angle,
+            "strike_pattern": pattern,
+            "strike_confidence": conf,
+            "stride_length_m": geo["length_m"],
+            "stride_rise_m": geo["rise_m"],
+            "stride_speed_mps": geo["speed_mps"],
+        }
+    )
+    if explained < 0.5:
+        warnings.append(
+            f"the {placement} rotates about no dominant axis ({100 * explained:.0f} % of rotation on the best axis): "
+            "events may be unreliable"
+        )
+    return events.sort_values("time_s", kind="stable").reset_index(drop=True), warnings
