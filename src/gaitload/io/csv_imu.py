@@ -1,1 +1,489 @@
-"""Reader module (being written)."""
+"""Raw IMU logs in delimited text: generic ``time, ax..gz`` tables and the usual device exports.
+
+Recognised layouts (by content, never by extension):
+
+* generic wide tables: ``time, acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z`` and spellings such as
+  ``AccX``, ``accel_x``, ``ax``, ``Acceleration x (m/s^2)`` (phyphox), ``x-axis (g)`` /
+  ``x-axis (deg/s)`` (MetaWear/MetaMotion), bare ``x, y, z`` (ActiGraph, phone sensor loggers);
+  gyroscope optional;
+* several sensors side by side: ``left_acc_x`` / ``acc_x_right`` / ``LF.Gyr_X``, and gaitmap's
+  two-row header (``left_sensor`` over ``acc_x``);
+* several sensors stacked in long format with a location column (ActiGraph ``loc_id``): each
+  location becomes a sensor prefix and all are put on one time base;
+* Xsens MT Manager text exports: an ``Acquisition frequency: 100 Hz`` line, then ``PacketCounter``
+  and ``Acc_X..``; time = PacketCounter / rate, with the 16-bit counter's wrap undone, so
+  dropped packets stay visible as gaps.
+
+Time comes from a clock column (s/ms/us/ns, an epoch, or ISO datetimes), else from a sample
+counter or the row number and a sampling rate (the file's own rate line or the
+``sampling_rate_hz`` hint). gaitmap's example files carry only a sample index and their rate
+(204.8 Hz or 102.4 Hz, depending on the file) is written nowhere in them, so no default is
+assumed: without ``sampling_rate_hz`` the reader raises :class:`TimestampError`.
+
+Units are detected as described in :mod:`gaitload.io.units` and reported in
+``Recording.metadata["units"]``; channels are returned in m/s^2 and rad/s.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import GaitloadError, MissingColumnsError, OptionError, TimestampError
+from ..recording import PLACEMENTS, Recording
+from . import columns as colmod
+from ._csvtext import CsvHead, numeric_frame, parse_head, read_body, read_head
+from .registry import ReaderSpec, register_reader
+from .units import ACC_SCALE, GYR_SCALE, UnitDecision, decode_time, infer_acc_unit, infer_gyr_unit, normalise_unit
+
+__all__ = ["read_imu_csv", "sniff_imu_csv", "IMU_RATE_RANGE_HZ"]
+
+#: Sampling rates an IMU log can plausibly have; decides whether a bare time column is in s, ms...
+IMU_RATE_RANGE_HZ = (10.0, 5000.0)
+
+_RATE_LINE = re.compile(r"(acquisition|sampling|sample|update|output)[ _]*(frequency|rate)\s*[:=]?\s*([\d.]+)\s*hz",
+                        re.I)
+_KNOWN_HINTS = {"placement", "sampling_rate_hz", "sensor", "columns", "acc_unit", "gyr_unit", "time_unit"}
+
+
+class _Layout:
+    """Which file column plays which role."""
+
+    def __init__(self) -> None:
+        self.imu: dict[str, tuple[str, str, str | None]] = {}  # file col -> (sensor, channel, unit text)
+        self.times: list[tuple[str, str | None]] = []  # (file col, unit text)
+        self.counters: list[str] = []
+        self.group: str | None = None
+
+
+def _layout(names: list[str], frame_dtypes: dict | None, hint_columns: dict | None) -> _Layout:
+    lay = _Layout()
+    hint_columns = dict(hint_columns or {})
+    for i, name in enumerate(names):
+        if name in hint_columns:
+            target = str(hint_columns[name])
+            sensor, _, chan = target.rpartition(".")
+            if chan in ("time", "time_s", "time_ms", "time_us", "time_ns"):
+                unit = {"time": None, "time_s": "s", "time_ms": "ms", "time_us": "us", "time_ns": "ns"}[chan]
+                lay.times.insert(0, (name, unit))
+            elif chan == "counter":
+                lay.counters.insert(0, name)
+            elif chan in ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"):
+                lay.imu[name] = (sensor, chan, colmod.split_header(name)[1])
+            elif chan == "sensor":
+                lay.group = name
+            else:
+                raise OptionError(
+                    f"columns hint maps {name!r} to {target!r}; IMU targets are time, time_s, time_ms, time_us, "
+                    "time_ns, counter, sensor, acc_x..gyr_z (optionally prefixed 'left.')"
+                )
+            continue
+        resolved = colmod.imu_channel(name)
+        if resolved is not None:
+            lay.imu[name] = resolved
+            continue
+        base, unit = colmod.split_header(name)
+        if base in colmod.TIME_NAMES or base.endswith("_time") or base.startswith("time_") or base.startswith("epoch"):
+            lay.times.append((name, unit))
+        elif base in colmod.COUNTER_NAMES or (i == 0 and base == ""):
+            lay.counters.append(name)
+        elif base in colmod.SENSOR_GROUP_NAMES and lay.group is None:
+            if frame_dtypes is None or not pd.api.types.is_numeric_dtype(frame_dtypes.get(name)):
+                lay.group = name
+    # a duplicate channel (two "acc_x" for one sensor) keeps the first
+    seen = set()
+    for name in list(lay.imu):
+        key = lay.imu[name][:2]
+        if key in seen:
+            del lay.imu[name]
+        seen.add(key)
+    return lay
+
+
+def sniff_imu_csv(head: bytes, path: Path) -> float:
+    """Confidence that ``head`` starts a raw IMU table (0 to 1)."""
+    csv = parse_head(head, path)
+    if any(_RATE_LINE.search(line) for line in csv.preamble) and any(
+        "acc" in n.lower() for n in csv.names
+    ):
+        return 0.95
+    lay = _layout(csv.names, None, None)
+    chans = [c for _, c, _ in lay.imu.values()]
+    n_acc = sum(c.startswith("acc") for c in chans)
+    n_gyr = sum(c.startswith("gyr") for c in chans)
+    if n_acc == 0:
+        return 0.0
+    # named channels ("acc_x", "x-axis (g)") are stronger evidence than bare "x, y, z"
+    explicit = any(colmod.split_header(n)[0] not in colmod.BARE_AXIS or normalise_unit(u) is not None
+                   for n, (_, _, u) in lay.imu.items())
+    score = 0.9 if explicit and (n_acc >= 2 or n_gyr) else 0.6
+    rate = _head_rate(csv, lay)
+    if rate is not None and rate < 5.0:
+        score -= 0.4  # one sample a second is a watch record, not an IMU stream
+    return score
+
+
+def _head_rate(csv: CsvHead, lay: _Layout) -> float | None:
+    """Sampling rate suggested by the first rows' time column, assuming seconds or an epoch."""
+    if not lay.times or len(csv.rows) < 3:
+        return None
+    idx = csv.names.index(lay.times[0][0])
+    values = pd.Series([r[idx] if idx < len(r) else "" for r in csv.rows])
+    numeric = pd.to_numeric(values, errors="coerce")
+    try:
+        if numeric.notna().mean() > 0.9:
+            tb = decode_time(numeric, (1e-3, 1e9), hint=None, header_unit=colmod.split_header(lay.times[0][0])[1] or "s")
+        else:
+            tb = decode_time(values, (1e-3, 1e9))
+    except Exception:
+        return None
+    dt = np.diff(tb.time_s)
+    dt = dt[dt > 0]
+    return float(1.0 / np.median(dt)) if dt.size else None
+
+
+def _unwrap_counter(counter: np.ndarray) -> np.ndarray:
+    """Undo the wrap of a 16- or 32-bit packet counter (Xsens PacketCounter is uint16)."""
+    finite = np.isfinite(counter)
+    if not finite.any():
+        return counter
+    modulus = 65536.0 if np.nanmax(counter) < 65536 else 2.0**32
+    step = np.diff(counter, prepend=counter[finite][0])
+    wraps = np.cumsum(np.where(np.isfinite(step), step < -modulus / 2, False))
+    return counter + modulus * wraps
+
+
+def _is_counter(values: np.ndarray) -> bool:
+    finite = values[np.isfinite(values)]
+    if finite.size < 2 or not np.all(finite == np.round(finite)):
+        return False
+    d = np.diff(finite)
+    return bool(np.median(d) == 1.0)
+
+
+def _time_base(path, frame: pd.DataFrame, lay: _Layout, file_rate: float | None, rate_hint: float | None,
+               time_unit: str | None, warnings: list[str]):
+    """Seconds per row, start time, unit decision."""
+    rate = file_rate or rate_hint
+    if file_rate and rate_hint and abs(file_rate - rate_hint) > 1e-3 * file_rate:
+        warnings.append(f"sampling_rate_hz={rate_hint:g} ignored: the file states {file_rate:g} Hz")
+    # a first unnamed column may be a time column (gaitmap stair files) or a sample index
+    counters = []
+    times = list(lay.times)
+    for name in lay.counters:
+        values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=np.float64)
+        if _is_counter(values) or not np.isfinite(values).any():
+            counters.append((name, values))
+        elif colmod.split_header(name)[0] in ("", "sensor_axis", "index", "sample"):
+            times.append((name, None))
+    decoded = []
+    for name, unit in times:
+        try:
+            tb = decode_time(frame[name], IMU_RATE_RANGE_HZ, hint=time_unit, header_unit=normalise_unit(unit))
+        except TimestampError as exc:
+            warnings.append(f"column {name!r} not used as time: {exc.problem}")
+            continue
+        decoded.append((name, tb))
+    if decoded:
+        # prefer a clock with an absolute start (an epoch or datetime); else the first one
+        name, tb = next(((n, t) for n, t in decoded if t.start_time is not None), decoded[0])
+        est = _rate_of(tb.time_s)
+        if rate_hint and np.isfinite(est) and abs(est - rate_hint) > 0.02 * rate_hint:
+            warnings.append(f"sampling_rate_hz={rate_hint:g} ignored: time column {name!r} gives {est:.4g} Hz")
+        if tb.decision.decided_by == "data":
+            warnings.append(tb.decision.detail)
+        return tb.time_s, tb.start_time, {**tb.decision.as_dict(), "column": name}
+    if counters:
+        name, values = counters[0]
+        if not rate:
+            raise TimestampError(
+                f"no time column, only the sample counter {name or '(unnamed first column)'!r}; "
+                "pass sampling_rate_hz= (the rate is not written in the file)"
+            )
+        unwrapped = _unwrap_counter(values)
+        n_wraps = int(np.nanmax(np.round((unwrapped - values) / 65536.0))) if np.isfinite(values).any() else 0
+        values = unwrapped
+        first = values[np.isfinite(values)][0]
+        how = "format" if file_rate else "hint"
+        return (values - first) / rate, None, {
+            "unit": f"sample counter / {rate:g} Hz", "decided_by": how,
+            "detail": f"column {name!r}" + (f" ({n_wraps} counter wrap(s) undone)" if n_wraps else ""),
+            "column": name,
+        }
+    if rate:
+        n = len(frame)
+        return np.arange(n, dtype=np.float64) / rate, None, {
+            "unit": f"row number / {rate:g} Hz", "decided_by": "format" if file_rate else "hint", "detail": ""}
+    raise TimestampError("no time column and no sampling rate; pass sampling_rate_hz= or columns={'<name>': 'time'}")
+
+
+def _rate_of(time_s: np.ndarray) -> float:
+    dt = np.diff(time_s[np.isfinite(time_s)])
+    dt = dt[dt > 0]
+    return float(1.0 / np.median(dt)) if dt.size else float("nan")
+
+
+def _align_groups(path, frame: pd.DataFrame, group: str, time_s: np.ndarray, lay: _Layout, warnings: list[str]):
+    """Long format -> one row per time on a common base; returns (time_s, {(sensor, chan): (values, col)})."""
+    labels = frame[group].astype(str).to_numpy()
+    names = list(dict.fromkeys(labels))  # order of appearance
+    if len(names) > 32:
+        raise MissingColumnsError(f"column {group!r} has {len(names)} different sensors; expected a few locations")
+    per = {}
+    for label in names:
+        idx = np.flatnonzero(labels == label)
+        order = idx[np.argsort(time_s[idx], kind="stable")]
+        per[label] = order
+    ref = max(names, key=lambda lab: per[lab].size)
+    t_ref = time_s[per[ref]]
+    same = all(per[lab].size == t_ref.size and np.allclose(time_s[per[lab]], t_ref, atol=1e-6) for lab in names)
+    if not same:
+        lo = max(np.nanmin(time_s[per[lab]]) for lab in names)
+        hi = min(np.nanmax(time_s[per[lab]]) for lab in names)
+        keep = (t_ref >= lo) & (t_ref <= hi)
+        if keep.sum() < 2:
+            raise TimestampError(f"the sensors in column {group!r} never record at the same time")
+        t_ref = t_ref[keep]
+        per[ref] = per[ref][keep]
+        warnings.append(
+            f"sensors in column {group!r} sampled at different times; put on the clock of {ref!r} "
+            "by linear interpolation"
+        )
+    chans = {}
+    for label in names:
+        sensor = colmod.sensor_name(label)
+        rows = per[label]
+        for col, (_, chan, unit) in lay.imu.items():
+            values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)[rows]
+            if not same and label != ref:
+                values = np.interp(t_ref, time_s[rows], values)
+            chans[(sensor, chan)] = (values, col, unit)
+    return t_ref, chans
+
+
+# Full-scale ranges of MEMS accelerometers (g) and gyroscopes (deg/s) sold in body-worn IMUs.
+_ACC_RANGES_G = (2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 64.0, 100.0, 200.0, 400.0)
+_GYR_RANGES_DPS = (125.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0)
+
+
+def _saturation_warnings(name: str, values_si: np.ndarray, warnings: list[str]) -> None:
+    """Warn when a channel sits at a standard full-scale range: the sensor clipped those samples.
+
+    The peak must lie within 1 % of a standard range (+/-2..400 g, +/-125..4000 deg/s) and at
+    least 3 samples must reach 99.9 % of it; an unclipped signal rarely meets both.
+    """
+    finite = np.abs(values_si[np.isfinite(values_si)])
+    if finite.size < 100:
+        return
+    is_acc = name.split(".")[-1].startswith("acc")
+    scaled = finite / (ACC_SCALE["g"] if is_acc else GYR_SCALE["deg/s"])
+    peak = float(scaled.max())
+    ranges = _ACC_RANGES_G if is_acc else _GYR_RANGES_DPS
+    near = [r for r in ranges if abs(peak - r) <= 0.01 * r]
+    if not near:
+        return
+    n_at = int(np.count_nonzero(scaled >= 0.999 * peak))
+    if n_at >= 3:
+        unit = "g" if is_acc else "deg/s"
+        warnings.append(f"channel {name!r}: {n_at} sample(s) at +/-{near[0]:g} {unit}, the sensor's range (clipped)")
+
+
+def read_imu_csv(
+    path: str | Path,
+    *,
+    placement: str | None = None,
+    sampling_rate_hz: float | None = None,
+    sensor: str | None = None,
+    columns: dict[str, str] | None = None,
+    acc_unit: str | None = None,
+    gyr_unit: str | None = None,
+    time_unit: str | None = None,
+    **other_hints,
+) -> Recording:
+    """Read a raw IMU table (CSV, TSV, gzip) into a :class:`~gaitload.Recording`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    placement : str, optional
+        ``foot``, ``shank``, ``lumbar``, ``wrist``; else from sensor names (``left_ankle`` ->
+        ``shank``, ``*_lf`` Xsens file names -> ``foot``) or ``unknown``.
+    sampling_rate_hz : float, optional
+        Rate in Hz for files without a clock column (gaitmap: 204.8 or 102.4). A time column,
+        or a rate line in the file, wins; a disagreement is reported as a warning.
+    sensor : str, optional
+        Keep only this sensor of a multi-sensor file (``"left"``); channels lose the prefix.
+    columns : dict, optional
+        File column name -> ``time`` / ``time_s`` / ``time_ms`` / ``time_us`` / ``time_ns`` /
+        ``counter`` / ``sensor`` (the location column of a long file) / ``acc_x``..``gyr_z``,
+        optionally with a sensor prefix (``"left.acc_x"``). Overrides the alias tables.
+    acc_unit : {"g", "mg", "m/s^2"}, optional
+    gyr_unit : {"deg/s", "rad/s"}, optional
+    time_unit : {"s", "ms", "us", "ns"}, optional
+        Force a unit instead of reading it from the header or inferring it from the data.
+
+    Returns
+    -------
+    Recording
+        Channels ``acc_x..acc_z`` in m/s^2 and ``gyr_x..gyr_z`` in rad/s (prefixed per sensor when
+        there are several); ``metadata["units"]`` holds each unit decision.
+
+    Raises
+    ------
+    EmptyFileError, MissingColumnsError, UnitError, TimestampError, CorruptFileError, OptionError
+    """
+    path = Path(path)
+    if placement is not None and placement not in PLACEMENTS:
+        raise OptionError(f"placement={placement!r}; use one of {', '.join(PLACEMENTS)}", path)
+    if sampling_rate_hz is not None and not (np.isfinite(sampling_rate_hz) and sampling_rate_hz > 0):
+        raise OptionError(f"sampling_rate_hz must be a positive number, got {sampling_rate_hz!r}", path)
+    _, head = read_head(path)
+    warnings: list[str] = []
+    file_rate = None
+    fmt = "generic"
+    for line in head.preamble:
+        match = _RATE_LINE.search(line)
+        if match:
+            file_rate = float(match.group(3))
+            fmt = "xsens" if "acquisition" in line.lower() else "generic"
+    if len(head.header_rows) == 2:
+        fmt = "gaitmap"
+    frame = read_body(path, head)
+    lay = _layout(head.names, dict(frame.dtypes), columns)
+    if not any(c.startswith("acc") for _, c, _ in lay.imu.values()):
+        raise MissingColumnsError(
+            f"no accelerometer columns among {head.names[:12]}; name them acc_x/acc_y/acc_z or pass "
+            "columns={'<file name>': 'acc_x', ...}",
+            path,
+        )
+    time_s, start_time, time_decision = _time_base(path, frame, lay, file_rate, sampling_rate_hz, time_unit, warnings)
+    if lay.group is not None:
+        time_s, raw = _align_groups(path, frame, lay.group, time_s, lay, warnings)
+        fmt = "long"
+    else:
+        cols = list(lay.imu)
+        arrays = numeric_frame(frame, cols, warnings)
+        raw = {lay.imu[c][:2]: (arrays[c], c, lay.imu[c][2]) for c in cols}
+    finite_t = time_s[np.isfinite(time_s)]
+    if finite_t.size and start_time is not None:
+        start_time = start_time + pd.to_timedelta(float(finite_t.min()), unit="s")
+    sensors = list(dict.fromkeys(s for s, _ in raw))
+    if sensor is not None:
+        if sensor not in sensors:
+            raise OptionError(f"sensor={sensor!r} not in the file; sensors are {sensors}", path)
+        raw = {k: v for k, v in raw.items() if k[0] == sensor}
+        sensors = [sensor]
+    units = {"time": time_decision}
+    for kind, infer, scale_table, hint in (("acc", infer_acc_unit, ACC_SCALE, acc_unit),
+                                           ("gyr", infer_gyr_unit, GYR_SCALE, gyr_unit)):
+        keys = [k for k in raw if k[1].startswith(kind)]
+        if not keys:
+            continue
+        header_units = {normalise_unit(raw[k][2]) for k in keys} - {None}
+        header_unit = header_units.pop() if len(header_units) == 1 else None
+        stacked = np.concatenate(
+            [np.column_stack([raw[k][0] for k in keys if k[0] == s]) for s in sensors
+             if any(k[0] == s for k in keys)],
+            axis=0,
+        )
+        try:
+            decision = infer(stacked, hint=hint, header_unit=header_unit)
+        except GaitloadError as exc:  # UnitError/OptionError: name the file
+            raise exc.with_path(path)
+        if decision.decided_by == "data":
+            warnings.append(decision.detail)
+        units[kind] = decision.as_dict()
+        for k in keys:
+            values, col, _ = raw[k]
+            label = f"{k[0]}.{k[1]}" if k[0] else k[1]
+            factor = scale_table[decision.unit]
+            _saturation_warnings(label, values * factor, warnings)
+            note = "" if factor == 1.0 else f", converted from {decision.unit}"
+            raw[k] = (values * factor, f"measured: {col}{note}", None)
+    multi = len(sensors) > 1
+    channels, provenance = {}, {}
+    # sensor by sensor, axes in canonical order, whatever the file's column order
+    order = {c: i for i, c in enumerate(("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"))}
+    for (s, chan), (values, prov, _) in sorted(raw.items(), key=lambda kv: (sensors.index(kv[0][0]), order[kv[0][1]])):
+        name = f"{s}.{chan}" if multi and s else chan
+        channels[name] = values
+        provenance[name] = prov
+    sensor_placement, sensor_side = {}, {}
+    file_placement = _placement_from_filename(path) if fmt == "xsens" else "unknown"
+    for s in sensors:
+        sensor_placement[s] = placement or colmod.sensor_placement(s) or "unknown"
+        if sensor_placement[s] == "unknown":
+            sensor_placement[s] = file_placement
+        sensor_side[s] = _side(s) if s else (_side_from_filename(path) if fmt == "xsens" else "unknown")
+    if multi:
+        places = set(sensor_placement.values())
+        top = placement or (places.pop() if len(places) == 1 else "unknown")
+        side_map = {s: sensor_side[s] for s in sensors}
+        place_map = {s: sensor_placement[s] for s in sensors}
+    else:
+        only = sensors[0]
+        top = placement or sensor_placement[only]
+        side_map = {"": sensor_side[only]}
+        place_map = {}
+    rate_decl = file_rate or sampling_rate_hz
+    metadata = {"units": units, "layout": fmt, "columns": list(head.names), "encoding": head.encoding}
+    if rate_decl:
+        metadata["declared_rate_hz"] = rate_decl
+    if sensors != [""]:
+        metadata["sensors"] = [s for s in sensors if s]
+    known = {k for k in other_hints} - _KNOWN_HINTS
+    if known - {"altitude_source", "cadence_unit", "format"}:
+        warnings.append(f"hint(s) not used by the IMU CSV reader: {', '.join(sorted(known))}")
+    return Recording(
+        time_s=time_s,
+        channels=channels,
+        placement=top,
+        source_format="imu-csv",
+        start_time=start_time,
+        path=str(path),
+        provenance=provenance,
+        sensor_placement=place_map,
+        sensor_side=side_map,
+        warnings=warnings,
+        metadata=metadata,
+    )
+
+
+def _side(name: str) -> str:
+    tokens = set(colmod.clean_name(name).split("_"))
+    if tokens & {"left", "l", "lf", "lh"}:
+        return "left"
+    if tokens & {"right", "r", "rf", "rh"}:
+        return "right"
+    return "unknown"
+
+
+def _side_from_filename(path: Path) -> str:
+    tail = colmod.clean_name(path.stem).split("_")[-1]
+    return {"lf": "left", "rf": "right"}.get(tail, "unknown")
+
+
+def _placement_from_filename(path: Path) -> str:
+    """Xsens exports named like the Voisard data set: ``<subject>-<trial>_lf|rf|lb.txt``."""
+    tail = colmod.clean_name(path.stem).split("_")[-1]
+    return {"lf": "foot", "rf": "foot", "lb": "lumbar"}.get(tail, "unknown")
+
+
+def _read(path: Path, **hints) -> Recording:
+    return read_imu_csv(path, **hints)
+
+
+SPEC = register_reader(
+    ReaderSpec(
+        name="imu-csv",
+        description="raw IMU table (CSV/TSV, gzip): generic, gaitmap, Xsens, phyphox, MetaWear, ActiGraph, "
+        "sensor loggers; one or several sensors",
+        extensions=(".csv", ".txt", ".tsv", ".gz"),
+        sniff=sniff_imu_csv,
+        read=_read,
+    )
+)

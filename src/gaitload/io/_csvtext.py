@@ -1,0 +1,271 @@
+"""Shared CSV plumbing: decode the first bytes, find the delimiter, preamble and header rows,
+then read the numeric body with pandas' C parser.
+
+The header is parsed by hand (preamble lines such as Xsens' ``Acquisition frequency: 100 Hz``,
+two-row headers such as gaitmap's ``left_sensor`` / ``acc_x``); the body, which is nearly all of
+the file, goes to :func:`pandas.read_csv` with ``engine="c"`` so reading is linear and fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CorruptFileError, EmptyFileError, MissingColumnsError, UnsupportedFormatError
+from .registry import HEAD_BYTES, _open_head
+
+__all__ = ["CsvHead", "parse_head", "read_head", "read_body", "numeric_frame"]
+
+_DELIMITERS = (",", "\t", ";", "|")
+_NUMBER_RE = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+_MAX_HEAD_LINES = 200
+
+
+@dataclass
+class CsvHead:
+    """What the first bytes of a delimited text file say about it.
+
+    Attributes
+    ----------
+    encoding : str
+        Text encoding that decoded the head (``utf-8``, ``utf-8-sig``, ``utf-16`` or ``latin-1``).
+    delimiter : str
+        Field separator.
+    preamble : list of str
+        Lines before the header (``"Acquisition frequency: 100 Hz"``).
+    header_rows : list of list of str
+        One or two header rows (two for gaitmap's sensor / axis header).
+    names : list of str
+        One name per column: header rows joined with ``"."`` when there are two.
+    skip_lines : int
+        Number of lines before the first data row.
+    rows : list of list of str
+        The first data rows (for sniffing and unit guesses).
+    gzip : bool
+        The file is gzip-compressed.
+    """
+
+    encoding: str
+    delimiter: str
+    preamble: list[str]
+    header_rows: list[list[str]]
+    names: list[str]
+    skip_lines: int
+    rows: list[list[str]] = field(default_factory=list)
+    gzip: bool = False
+
+
+def _is_number(cell: str) -> bool:
+    return bool(_NUMBER_RE.match(cell))
+
+
+def _decode(head: bytes) -> tuple[str, str]:
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return head.decode("utf-16", errors="replace"), "utf-16"
+    if b"\x00" in head[:4096]:
+        raise UnsupportedFormatError("binary data, not a delimited text file")
+    # the head may end in the middle of a multi-byte character: cut at the last newline
+    cut = head.rfind(b"\n")
+    body = head if cut < 0 or len(head) < HEAD_BYTES else head[: cut + 1]
+    try:
+        return body.decode("utf-8-sig"), "utf-8-sig" if body.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError:
+        text = body.decode("latin-1")
+        first = text.splitlines()[0] if text.strip() else ""
+        # latin-1 decodes any bytes; accept it only when the header reads as column names
+        printable = sum(ch.isprintable() or ch in "\t\r\n" for ch in first) / max(len(first), 1)
+        if printable < 0.98 or not re.search(r"[A-Za-z]", first):
+            raise UnsupportedFormatError("not UTF-8 or Latin-1 text with column names") from None
+        return text, "latin-1"
+
+
+def _split(line: str, delim: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delim, skipinitialspace=True), [])
+
+
+def parse_head(head: bytes, path: Path | None = None) -> CsvHead:
+    """Find encoding, delimiter, preamble, header rows and first data rows of a CSV head.
+
+    Parameters
+    ----------
+    head : bytes
+        The first bytes of the file, already decompressed.
+    path : pathlib.Path, optional
+        Only for error messages.
+
+    Raises
+    ------
+    EmptyFileError, UnsupportedFormatError, MissingColumnsError
+    """
+    if not head.strip():
+        raise EmptyFileError("the file is empty", path)
+    text, encoding = _decode(head)
+    if text.lstrip().startswith("<"):
+        raise UnsupportedFormatError("XML/HTML, not a delimited text file", path)
+    lines = [ln for ln in text.splitlines()[:_MAX_HEAD_LINES]]
+    # drop trailing blank lines only; blank lines in the preamble keep their count for skiprows
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        raise EmptyFileError("the file has no text", path)
+    tail = [ln for ln in lines[-20:] if ln.strip()]
+    best = None
+    for delim in _DELIMITERS:
+        counts = [len(_split(ln, delim)) for ln in tail]
+        modal = max(set(counts), key=counts.count)
+        score = (modal >= 2, counts.count(modal), modal)
+        if best is None or score > best[0]:
+            best = (score, delim, modal)
+    (has_fields, _, _), delim, n_fields = best
+    if not has_fields:
+        # one column only: no delimiter at all (or a single channel), nothing gaitload can use
+        raise MissingColumnsError("only one column; expected a delimited table with time and sensor columns", path)
+    split = [_split(ln, delim) if ln.strip() else [] for ln in lines]
+    first_data = None
+    for i, cells in enumerate(split):
+        if len(cells) < 2 or abs(len(cells) - n_fields) > 1:
+            continue
+        nonempty = [c for c in cells if c.strip()]
+        numeric = sum(_is_number(c) for c in nonempty)
+        if nonempty and numeric >= max(1, 0.5 * len(nonempty)):
+            first_data = i
+            break
+    if first_data is None:
+        # header only (or all text): find the header to report it
+        header_idx = next((i for i, c in enumerate(split) if len(c) >= 2), None)
+        if header_idx is not None and len(lines) <= header_idx + 2 and len(head) < HEAD_BYTES:
+            raise EmptyFileError("a header but no numeric data rows", path)
+        raise MissingColumnsError("no rows of numbers found under the header", path)
+    header_rows: list[list[str]] = []
+    i = first_data - 1
+    while i >= 0 and len(header_rows) < 2:
+        cells = split[i]
+        if len(cells) < 2 or abs(len(cells) - n_fields) > 1 or sum(_is_number(c) for c in cells) > 0.5 * len(cells):
+            break
+        header_rows.insert(0, cells)
+        i -= 1
+    if len(header_rows) == 2 and not _looks_two_row(header_rows):
+        header_rows = header_rows[1:]
+    if not header_rows:
+        raise MissingColumnsError("no header row with column names", path)
+    n_cols = max(len(split[first_data]), len(header_rows[-1]))
+    names = _join_names(header_rows, n_cols)
+    preamble = [ln for ln in lines[: first_data - len(header_rows)] if ln.strip()]
+    rows = [c for c in split[first_data:first_data + 200] if c]
+    if len(rows) > 1 and len(head) >= HEAD_BYTES:
+        rows = rows[:-1]  # the last line of a truncated head may be cut short
+    return CsvHead(encoding, delim, preamble, header_rows, names, first_data, rows, head[:2] == b"\x1f\x8b")
+
+
+def _looks_two_row(rows: list[list[str]]) -> bool:
+    """A sensor/axis header: the first row repeats a few group names over many columns."""
+    top = [c.strip() for c in rows[0][1:] if c.strip()]
+    return bool(top) and len(set(top)) < len(top)
+
+
+def _join_names(header_rows: list[list[str]], n_cols: int) -> list[str]:
+    padded = [row + [""] * (n_cols - len(row)) for row in header_rows]
+    if len(padded) == 1:
+        names = [c.strip() for c in padded[0][:n_cols]]
+    else:
+        names = []
+        for top, bottom in zip(padded[0][:n_cols], padded[1][:n_cols]):
+            top, bottom = top.strip(), bottom.strip()
+            names.append(f"{top}.{bottom}" if top and bottom else top or bottom)
+    # make duplicates unique so a DataFrame can hold them
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        if name in seen:
+            seen[name] += 1
+            out.append(f"{name}#{seen[name]}")
+        else:
+            seen[name] = 0
+            out.append(name)
+    return out
+
+
+def read_head(path: Path) -> tuple[bytes, CsvHead]:
+    """Read (and decompress) the first bytes of ``path`` and parse them."""
+    raw = _open_head(path)
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    head = parse_head(raw, path)
+    head.gzip = gz
+    return raw, head
+
+
+def read_body(path: Path, head: CsvHead) -> pd.DataFrame:
+    """Read every data row with pandas' C parser; columns are named ``head.names``.
+
+    Raises
+    ------
+    CorruptFileError
+        Ragged rows (more fields than the header) or undecodable bytes.
+    """
+    n_cols = len(head.names)
+    try:
+        frame = pd.read_csv(
+            path,
+            sep=head.delimiter,
+            header=None,
+            names=head.names,
+            skiprows=head.skip_lines,
+            encoding=head.encoding,
+            compression="gzip" if head.gzip else None,
+            engine="c",
+            skipinitialspace=True,
+            skip_blank_lines=True,
+            low_memory=False,
+            index_col=False,
+            na_values=["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "-", "--", "#N/A", "inf", "-inf"],
+            keep_default_na=True,
+        )
+    except pd.errors.ParserError as exc:
+        msg = str(exc).strip().splitlines()[-1]
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
+        if match:
+            raise CorruptFileError(
+                f"ragged rows: line {match.group(2)} has {match.group(3)} fields but the header has {n_cols}",
+                path,
+            ) from None
+        raise CorruptFileError(f"cannot parse the table ({msg})", path) from None
+    except UnicodeDecodeError as exc:
+        raise CorruptFileError(f"bytes that are not {head.encoding} text at offset {exc.start}", path) from None
+    except (EOFError, OSError) as exc:
+        raise CorruptFileError(f"cannot read the file ({exc})", path) from None
+    if frame.empty:
+        raise EmptyFileError("a header but no data rows", path)
+    return frame
+
+
+def numeric_frame(frame: pd.DataFrame, columns: list[str], warnings: list[str]) -> dict[str, np.ndarray]:
+    """Columns as float64 arrays; junk cells become NaN and are counted in ``warnings``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    columns : list of str
+        Which columns to convert.
+    warnings : list of str
+        Appended to (one line per column with junk).
+    """
+    out = {}
+    for col in columns:
+        series = frame[col]
+        if series.dtype.kind in "fiub":
+            out[col] = series.to_numpy(dtype=np.float64)
+            continue
+        values = pd.to_numeric(series, errors="coerce")
+        junk = int((values.isna() & series.notna()).sum())
+        if junk:
+            example = series[values.isna() & series.notna()].iloc[0]
+            warnings.append(f"column {col!r}: {junk} non-numeric cell(s) such as {str(example)[:20]!r} read as missing")
+        out[col] = values.to_numpy(dtype=np.float64)
+    return out

@@ -1,0 +1,351 @@
+"""Unit tables and unit detection for tabular sensor logs.
+
+Every decision is returned together with *how* it was made (``"hint"``, ``"header"``,
+``"format"`` or ``"data"``) so readers can store it in ``Recording.metadata["units"]`` and warn
+when a unit was only inferred from the numbers.
+
+Data rules (used only when neither a hint nor the column header names the unit):
+
+* acceleration: the median magnitude of the acceleration vector of a body-worn sensor is close
+  to gravity, 1 g = 9.80665 m/s^2, whatever the activity (the dynamic part averages out; even
+  a foot IMU in running has a median near 1-1.5 g). A median in [0.5, 2.5] means g, in
+  [5, 25] means m/s^2; anything else is implausible and raises :class:`UnitError`.
+* angular rate: a human segment never turns faster than about 35 rad/s (2000 deg/s, the full
+  range of body-worn gyroscopes); a foot in walking peaks near 400-600 deg/s and a trunk near
+  50-150 deg/s. A 99.5th-percentile rate above 40 therefore means deg/s, otherwise rad/s.
+* time: an epoch is recognised from its magnitude (seconds since 1970 between 2000 and 2100 in
+  s, ms, us or ns); a relative clock's unit is the one that makes the median sample interval
+  fall in the expected range of sampling rates for the reader (10-5000 Hz for an IMU, 0.05-20 Hz
+  for watch records), trying s, ms, us, ns in that order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import OptionError, TimestampError, UnitError
+
+__all__ = [
+    "G0_MPS2",
+    "UnitDecision",
+    "ACC_SCALE",
+    "GYR_SCALE",
+    "TIME_SCALE",
+    "unit_from_text",
+    "normalise_unit",
+    "infer_acc_unit",
+    "infer_gyr_unit",
+    "decode_time",
+    "TimeBase",
+]
+
+#: Standard gravity, m/s^2 (CGPM 1901).
+G0_MPS2 = 9.80665
+
+#: Factor that converts a value in the key's unit to m/s^2.
+ACC_SCALE = {"g": G0_MPS2, "m/s^2": 1.0, "mg": G0_MPS2 / 1000.0}
+#: Factor that converts a value in the key's unit to rad/s.
+GYR_SCALE = {"rad/s": 1.0, "deg/s": np.pi / 180.0}
+#: Factor that converts a value in the key's unit to seconds.
+TIME_SCALE = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+
+_EPOCH_MIN_S = 946_684_800.0  # 2000-01-01
+_EPOCH_MAX_S = 4_102_444_800.0  # 2100-01-01
+
+# Unit spellings seen in device exports, lower case, spaces removed.
+_UNIT_ALIASES = {
+    "g": "g",
+    "gs": "g",
+    "gravity": "g",
+    "mg": "mg",
+    "m/s^2": "m/s^2",
+    "m/s2": "m/s^2",
+    "m/s²": "m/s^2",
+    "ms^-2": "m/s^2",
+    "ms-2": "m/s^2",
+    "m.s-2": "m/s^2",
+    "m/s/s": "m/s^2",
+    "mps2": "m/s^2",
+    "deg/s": "deg/s",
+    "°/s": "deg/s",
+    "dps": "deg/s",
+    "degs": "deg/s",
+    "degrees/s": "deg/s",
+    "deg/sec": "deg/s",
+    "degree/s": "deg/s",
+    "rad/s": "rad/s",
+    "rads": "rad/s",
+    "rad/sec": "rad/s",
+    "radians/s": "rad/s",
+    "s": "s",
+    "sec": "s",
+    "secs": "s",
+    "seconds": "s",
+    "second": "s",
+    "ms": "ms",
+    "msec": "ms",
+    "milliseconds": "ms",
+    "us": "us",
+    "µs": "us",
+    "μs": "us",
+    "microseconds": "us",
+    "ns": "ns",
+    "nanoseconds": "ns",
+}
+
+
+@dataclass(frozen=True)
+class UnitDecision:
+    """A unit and how it was decided.
+
+    Attributes
+    ----------
+    unit : str
+        The unit (``"g"``, ``"deg/s"``, ``"ms"``, ``"epoch ms"``, ``"ISO datetime"``...).
+    decided_by : str
+        ``"hint"``, ``"header"``, ``"format"`` or ``"data"``.
+    detail : str
+        One phrase of evidence (the header text, the statistic that decided).
+    """
+
+    unit: str
+    decided_by: str
+    detail: str = ""
+
+    def as_dict(self) -> dict:
+        """JSON-serialisable form for ``Recording.metadata["units"]``."""
+        return {"unit": self.unit, "decided_by": self.decided_by, "detail": self.detail}
+
+
+def normalise_unit(text: str | None) -> str | None:
+    """Canonical spelling of a unit string (``"m/s²"`` -> ``"m/s^2"``), or None if unknown."""
+    if text is None:
+        return None
+    key = re.sub(r"\s+", "", str(text).strip().lower())
+    return _UNIT_ALIASES.get(key)
+
+
+def unit_from_text(header: str) -> str | None:
+    """The unit written inside a column header, if any.
+
+    Looks for text in parentheses or brackets (``"Acceleration x (m/s^2)"``, ``"gyr_x [deg/s]"``)
+    and for a trailing unit token (``"acc_x_g"``, ``"time_ms"``).
+
+    Returns
+    -------
+    str or None
+        A key of :data:`ACC_SCALE`, :data:`GYR_SCALE` or :data:`TIME_SCALE`, or None.
+    """
+    for inner in re.findall(r"[\(\[\{]([^\)\]\}]*)[\)\]\}]", header):
+        unit = normalise_unit(inner)
+        if unit is not None:
+            return unit
+    tail = re.split(r"[_\s]+", header.strip().lower())
+    if len(tail) > 1:
+        unit = {"g": "g", "mps2": "m/s^2", "ms2": "m/s^2", "dps": "deg/s", "degs": "deg/s",
+                "rads": "rad/s", "s": "s", "sec": "s", "ms": "ms", "us": "us", "ns": "ns"}.get(tail[-1])
+        if unit is not None:
+            return unit
+    return None
+
+
+def _check_hint(value: str, allowed, name: str) -> str:
+    unit = normalise_unit(value) or value
+    if unit not in allowed:
+        raise OptionError(f"{name}={value!r} is not a known unit; use one of {', '.join(allowed)}")
+    return unit
+
+
+def infer_acc_unit(acc: np.ndarray, hint: str | None = None, header_unit: str | None = None) -> UnitDecision:
+    """Decide whether accelerations are in g or m/s^2.
+
+    Parameters
+    ----------
+    acc : ndarray, shape (n, k)
+        Raw acceleration samples, one column per axis (1-3 axes).
+    hint : str, optional
+        ``"g"``, ``"mg"`` or ``"m/s^2"``; wins over everything.
+    header_unit : str, optional
+        Unit written in the column header.
+
+    Raises
+    ------
+    UnitError
+        The median magnitude is neither about 1 (g) nor about 9.81 (m/s^2).
+    """
+    if hint is not None:
+        return UnitDecision(_check_hint(hint, ACC_SCALE, "acc_unit"), "hint", f"acc_unit={hint!r}")
+    if header_unit in ACC_SCALE:
+        return UnitDecision(header_unit, "header", f"unit {header_unit!r} in the column name")
+    mag = np.sqrt(np.nansum(np.square(acc), axis=1))
+    mag = mag[np.isfinite(mag) & (mag > 0)]
+    if mag.size == 0:
+        raise UnitError("acceleration unit cannot be inferred: no finite acceleration sample")
+    median = float(np.median(mag))
+    if 0.5 <= median <= 2.5:
+        return UnitDecision("g", "data", f"acceleration unit inferred as g from the gravity magnitude {median:.2f}")
+    if 5.0 <= median <= 25.0:
+        return UnitDecision(
+            "m/s^2", "data", f"acceleration unit inferred as m/s^2 from the gravity magnitude {median:.2f}"
+        )
+    raise UnitError(
+        f"acceleration unit unknown: median |acc| is {median:.3g}, neither about 1 (g) nor about 9.81 (m/s^2); "
+        "pass acc_unit='g' or 'm/s^2' (gravity-free 'linear acceleration' cannot be auto-detected)"
+    )
+
+
+def infer_gyr_unit(gyr: np.ndarray, hint: str | None = None, header_unit: str | None = None) -> UnitDecision:
+    """Decide whether angular rates are in deg/s or rad/s.
+
+    Parameters
+    ----------
+    gyr : ndarray, shape (n, k)
+        Raw angular-rate samples, one column per axis.
+    hint : str, optional
+        ``"deg/s"`` or ``"rad/s"``; wins over everything.
+    header_unit : str, optional
+        Unit written in the column header.
+    """
+    if hint is not None:
+        return UnitDecision(_check_hint(hint, GYR_SCALE, "gyr_unit"), "hint", f"gyr_unit={hint!r}")
+    if header_unit in GYR_SCALE:
+        return UnitDecision(header_unit, "header", f"unit {header_unit!r} in the column name")
+    mag = np.sqrt(np.nansum(np.square(gyr), axis=1))
+    mag = mag[np.isfinite(mag)]
+    if mag.size == 0:
+        raise UnitError("angular-rate unit cannot be inferred: no finite gyroscope sample")
+    peak = float(np.percentile(mag, 99.5))
+    unit = "deg/s" if peak > 40.0 else "rad/s"
+    return UnitDecision(unit, "data", f"angular-rate unit inferred as {unit} from the peak rate {peak:.3g}")
+
+
+@dataclass
+class TimeBase:
+    """A decoded clock column.
+
+    Attributes
+    ----------
+    time_s : ndarray
+        Seconds from the first sample (float64).
+    start_time : pandas.Timestamp or None
+        Absolute UTC time of the first sample, when the column is an epoch or a datetime.
+    decision : UnitDecision
+        The unit and how it was chosen.
+    """
+
+    time_s: np.ndarray
+    start_time: pd.Timestamp | None
+    decision: UnitDecision
+
+
+_DURATION_RE = re.compile(r"^\s*-?\d+:\d{1,2}(:\d{1,2})?(\.\d+)?\s*$")
+
+
+def decode_time(
+    values: pd.Series,
+    rate_range_hz: tuple[float, float],
+    hint: str | None = None,
+    header_unit: str | None = None,
+) -> TimeBase:
+    """Turn a time column into seconds from the first sample and an absolute start time.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The raw column: numbers (s, ms, us, ns, relative or epoch), ISO/RFC datetimes, or
+        ``[h:]mm:ss`` elapsed durations.
+    rate_range_hz : (float, float)
+        Plausible sampling rates for this kind of file; decides between s/ms/us/ns.
+    hint : str, optional
+        ``"s"``, ``"ms"``, ``"us"`` or ``"ns"`` (the ``time_unit`` hint).
+    header_unit : str, optional
+        Time unit written in the column header.
+
+    Raises
+    ------
+    TimestampError
+        The column cannot be read as time.
+    """
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        return _decode_text_time(values.astype(str))
+    raw = values.to_numpy()
+    finite = np.isfinite(raw.astype(np.float64))
+    if finite.sum() < 2:
+        raise TimestampError("the time column has fewer than 2 numeric values")
+    first = raw[np.flatnonzero(finite)[0]]
+    # subtract in the native dtype first: an int64 ns epoch loses precision as float64
+    rel = (raw - first).astype(np.float64) if raw.dtype.kind in "iu" else raw.astype(np.float64) - float(first)
+    dt = np.diff(rel[finite])
+    dt_pos = dt[dt > 0]
+    med_dt = float(np.median(dt_pos)) if dt_pos.size else float("nan")
+    if hint is not None:
+        unit = _check_hint(hint, TIME_SCALE, "time_unit")
+        how, detail = "hint", f"time_unit={hint!r}"
+    elif header_unit in TIME_SCALE:
+        unit, how, detail = header_unit, "header", f"unit {header_unit!r} in the column name"
+    else:
+        unit = None
+    if unit is None:
+        # an epoch: the magnitude itself says which unit
+        for cand, scale in TIME_SCALE.items():
+            if _EPOCH_MIN_S <= float(first) * scale <= _EPOCH_MAX_S:
+                unit, how, detail = cand, "data", f"time inferred as epoch {cand} from its magnitude {float(first):.4g}"
+                break
+    if unit is None:
+        if not np.isfinite(med_dt):
+            raise TimestampError("the time column never increases")
+        lo, hi = rate_range_hz
+        for cand, scale in TIME_SCALE.items():
+            if lo <= 1.0 / (med_dt * scale) <= hi:
+                unit, how = cand, "data"
+                detail = f"time unit inferred as {cand} from the median sample interval {med_dt:.4g}"
+                break
+        if unit is None:
+            raise TimestampError(
+                f"time unit unknown: median interval {med_dt:.4g} gives no plausible sampling rate "
+                f"({lo:g}-{hi:g} Hz) in s, ms, us or ns; pass time_unit="
+            )
+    scale = TIME_SCALE[unit]
+    start = None
+    label = unit
+    if _EPOCH_MIN_S <= float(first) * scale <= _EPOCH_MAX_S:
+        start = pd.Timestamp(int(round(float(first) * scale * 1e9)), unit="ns", tz="UTC")
+        if raw.dtype.kind in "iu" and unit == "ns":
+            start = pd.Timestamp(int(first), unit="ns", tz="UTC")
+        label = f"epoch {unit}"
+    return TimeBase(rel * scale, start, UnitDecision(label, how, detail))
+
+
+def _decode_text_time(text: pd.Series) -> TimeBase:
+    sample = text[text.str.strip().ne("") & text.ne("nan")]
+    if sample.empty:
+        raise TimestampError("the time column is empty")
+    if sample.head(50).str.match(_DURATION_RE).all():
+        # "[h:]mm:ss" elapsed clock: pad mm:ss to h:mm:ss for to_timedelta
+        padded = text.where(text.str.count(":") >= 2, "0:" + text)
+        td = pd.to_timedelta(padded.str.strip(), errors="coerce")
+        secs = td.dt.total_seconds().to_numpy(dtype=np.float64)
+        first = secs[np.isfinite(secs)][0]
+        return TimeBase(secs - first, None, UnitDecision("elapsed h:mm:ss", "data", "elapsed-time text"))
+    try:
+        ts = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    except (ValueError, TypeError):
+        ts = pd.Series(pd.NaT, index=text.index)
+    if ts.notna().mean() < 0.5:
+        try:
+            ts = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
+        except (ValueError, TypeError):
+            ts = pd.Series(pd.NaT, index=text.index)
+    if ts.notna().mean() < 0.5:
+        raise TimestampError(f"time values like {sample.iloc[0]!r} are neither numbers nor datetimes")
+    naive = not bool(re.search(r"(Z|[+-]\d\d:?\d\d)\s*$", str(sample.iloc[0]).strip()))
+    ns = ts.to_numpy(dtype="datetime64[ns]").astype("int64").astype(np.float64)
+    ns[ts.isna().to_numpy()] = np.nan
+    first_idx = int(np.flatnonzero(ts.notna().to_numpy())[0])
+    start = ts.iloc[first_idx]
+    detail = "ISO datetime text" + (" without a time zone, taken as UTC" if naive else "")
+    return TimeBase((ns - ns[first_idx]) * 1e-9, start, UnitDecision("ISO datetime", "data", detail))
