@@ -1,0 +1,739 @@
+"""Figures: one run (issue 7.1) and a season (issue 7.2).
+
+Both functions build a :class:`matplotlib.figure.Figure` directly (Agg canvas, no pyplot state),
+so they are safe in worker processes and servers; ``plt.close(fig)`` is harmless on them.
+Colours are fixed per muscle in every figure (:data:`MUSCLE_COLORS`, the Okabe-Ito
+colour-blind-safe palette: Okabe M, Ito K. *Color Universal Design*, 2008; Wong B.
+*Points of view: Color blindness*, Nat Methods 2011;8:441).
+
+Files are written atomically, in the format given by the file extension (``.png``, ``.svg``,
+``.pdf``), with time stamps and software versions stripped so the same input gives the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import EngFormatter, PercentFormatter
+
+from . import atomic
+from .errors import OptionError
+from .schema import MUSCLES
+
+__all__ = ["plot_run", "plot_season", "save_figure", "MUSCLE_COLORS", "TERRAIN_COLORS",
+           "STRIKE_COLORS", "FIGURE_FORMATS"]
+
+#: One colour per muscle, the same in every figure (Okabe-Ito palette, colour-blind safe).
+MUSCLE_COLORS: dict[str, str] = {
+    "glutes": "#E69F00",       # orange
+    "quads": "#56B4E9",        # sky blue
+    "hamstrings": "#009E73",   # bluish green
+    "calves": "#D55E00",       # vermillion
+    "hip_flexors": "#CC79A7",  # reddish purple
+    "core": "#0072B2",         # blue
+}
+#: Background shading of terrain classes (the two Okabe-Ito colours muscles do not use, light).
+TERRAIN_COLORS: dict[str, str] = {"uphill": "#F0E442", "flat": "#FFFFFF", "downhill": "#9A9A9A"}
+#: Strike patterns (Paul Tol's colour-blind-safe 'muted' scheme), unknown in light grey.
+STRIKE_COLORS: dict[str, str] = {"rearfoot": "#332288", "midfoot": "#44AA99",
+                                 "forefoot": "#AA4499", "unknown": "#BBBBBB"}
+#: File extension -> matplotlib format.
+FIGURE_FORMATS: dict[str, str] = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+
+# Metadata that would make two renderings of the same figure differ (dates, versions).
+_METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
+}
+# svg.hashsalt fixes the ids of clip paths and glyphs, which are otherwise random per save.
+_STYLE = {"svg.hashsalt": "gaitload", "font.size": 9.0, "axes.titlesize": 10.0,
+          "axes.labelsize": 9.0, "legend.fontsize": 8.0, "xtick.labelsize": 8.0,
+          "ytick.labelsize": 8.0, "axes.spines.top": False, "axes.spines.right": False}
+_MUSCLE_LABELS = {m: m.replace("_", " ") for m in MUSCLES}
+_REFERENCE_SPEED_MPS = 3.3  # the load model's reference speed; converts smooth_m to seconds
+
+
+# -- output ------------------------------------------------------------------------------------
+def _figure_format(path: str | os.PathLike) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in FIGURE_FORMATS:
+        raise OptionError(f"{os.fspath(path)}: cannot write a figure as '{suffix or 'no extension'}'; "
+                          f"use one of {', '.join(FIGURE_FORMATS)}")
+    return FIGURE_FORMATS[suffix]
+
+
+def save_figure(fig: Figure, path: str | os.PathLike, *, dpi: float = 110.0) -> Path:
+    """Write ``fig`` atomically, in the format of the extension, with reproducible bytes.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : str or path-like
+        Ends in ``.png``, ``.svg`` or ``.pdf``.
+    dpi : float
+        Resolution of raster output, dots per inch.
+
+    Returns
+    -------
+    Path
+    """
+    fmt = _figure_format(path)
+    with matplotlib.rc_context({"svg.hashsalt": _STYLE["svg.hashsalt"]}), atomic.atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+    return Path(path)
+
+
+def _new_figure(figsize) -> Figure:
+    fig = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(fig)  # Agg canvas: renders without any GUI or pyplot state
+    return fig
+
+
+def _note(ax, text: str) -> None:
+    """Say in the panel why it is empty, instead of leaving a blank box."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="0.35",
+            fontsize=9, wrap=True)
+
+
+# -- numeric helpers (vectorised) -------------------------------------------------------------
+def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A column as float array (NaN when absent or not numeric)."""
+    if frame is None or name not in frame:
+        return np.full(0 if frame is None else len(frame), np.nan)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+
+
+def _labels(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if frame is None or name not in frame:
+        return np.full(0 if frame is None else len(frame), "unknown", dtype=object)
+    return frame[name].fillna("unknown").astype(str).to_numpy(dtype=object)
+
+
+def window_sums(x: np.ndarray, values: np.ndarray, grid: np.ndarray, width: float) -> np.ndarray:
+    """Sum of ``values`` over all ``x`` within ``width / 2`` of each grid point.
+
+    A centred moving sum over an irregular axis by differences of cumulative sums, so the cost
+    is O((n + g) log n) whatever the window (no per-sample loop).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Positions (m or s), finite.
+    values : ndarray, shape (n,) or (n, k)
+        Values at those positions; NaN counts as 0.
+    grid : ndarray, shape (g,)
+        Centres of the windows, same unit as ``x``.
+    width : float
+        Full window width, same unit as ``x``.
+
+    Returns
+    -------
+    ndarray, shape (g,) or (g, k)
+    """
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    vals = np.nan_to_num(np.asarray(values, dtype=float)[order])
+    cum = np.concatenate([np.zeros((1,) + vals.shape[1:]), np.cumsum(vals, axis=0)])
+    lo = np.searchsorted(xs, grid - width / 2.0, side="left")
+    hi = np.searchsorted(xs, grid + width / 2.0, side="right")
+    return cum[hi] - cum[lo]
+
+
+def smoothed_shares(x: np.ndarray, loads: np.ndarray, width: float,
+                    n_max: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """Share of each muscle in the load of a moving window along the run.
+
+    The share at a point is the load of each muscle summed over the steps within
+    ``width / 2`` divided by the summed load of all muscles there (a ratio of sums, so long
+    and short steps weigh by their load, not by their count); the columns sum to 1.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Position of each step (distance in m, or time in s).
+    loads : ndarray, shape (n, k)
+        Load per step and muscle (flat-step equivalents).
+    width : float
+        Window width, same unit as ``x``.
+    n_max : int
+        Most grid points evaluated.
+
+    Returns
+    -------
+    grid : ndarray, shape (g,)
+    shares : ndarray, shape (g, k)
+        NaN where the window holds no load (a pause, a gap).
+    """
+    ok = np.isfinite(x)
+    x, loads = x[ok], loads[ok]
+    if x.size == 0:
+        return np.empty(0), np.empty((0, loads.shape[1]))
+    lo, hi = float(x.min()), float(x.max())
+    n = int(np.clip(np.ceil((hi - lo) / max(width / 10.0, 1e-9)) + 1, 2, n_max))
+    grid = np.linspace(lo, hi, n)
+    sums = window_sums(x, loads, grid, width)
+    total = sums.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(total > 0, sums / total, np.nan)
+    return grid, shares
+
+
+def _runs_of(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end index (exclusive) of each run of equal labels."""
+    if labels.size == 0:
+        return np.empty(0, int), np.empty(0, int)
+    change = np.flatnonzero(labels[1:] != labels[:-1]) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [labels.size]])
+    return starts, ends
+
+
+# -- per-run figure -----------------------------------------------------------------------------
+def _format_duration(seconds) -> str:
+    try:
+        seconds = float(seconds)
+    except (TypeError, ValueError):
+        return "duration unknown"
+    if not np.isfinite(seconds):
+        return "duration unknown"
+    total = int(round(seconds))
+    h, rem = divmod(total, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d} h" if h else f"{m}:{s:02d} min"
+
+
+def _run_title(summary: dict) -> str:
+    start = summary.get("start_time")
+    when = "date unknown"
+    if start:
+        try:
+            when = pd.Timestamp(start).strftime("%Y-%m-%d %H:%M %Z").strip()
+        except (TypeError, ValueError):
+            when = str(start)
+    distance = summary.get("distance_m")
+    try:
+        dist_txt = f"{float(distance) / 1000:.2f} km" if np.isfinite(float(distance)) else "distance unknown"
+    except (TypeError, ValueError):
+        dist_txt = "distance unknown"
+    parts = [when, dist_txt, _format_duration(summary.get("duration_s")),
+             f"rules: {summary.get('rules', 'unknown')}"]
+    gain, loss = summary.get("elevation_gain_m"), summary.get("elevation_loss_m")
+    if isinstance(gain, (int, float)) and isinstance(loss, (int, float)) and np.isfinite(gain) and np.isfinite(loss):
+        parts.append(f"+{gain:.0f} m / -{loss:.0f} m")
+    return "  ·  ".join(parts)
+
+
+def _run_axis(analysis, smooth_m: float) -> dict:
+    """Choose the shared x axis: distance (km) when the steps know it, else time (min)."""
+    steps = analysis.steps
+    dist = _col(steps, "distance_m")
+    if np.isfinite(dist).sum() >= 2 and np.nanmax(dist) > np.nanmin(dist):
+        return {"kind": "distance", "col": "distance_m", "scale": 1e-3, "label": "distance (km)",
+                "width": float(smooth_m), "seg": ("start_m", "end_m")}
+    speed = np.nanmedian(_col(steps, "speed_mps")) if len(steps) else np.nan
+    speed = speed if np.isfinite(speed) and speed > 0.5 else _REFERENCE_SPEED_MPS
+    # no distance: the same smoothing length, converted to time at the run's speed
+    return {"kind": "time", "col": "time_s", "scale": 1 / 60.0, "label": "time (min)",
+            "width": float(smooth_m) / speed, "seg": ("start_s", "end_s")}
+
+
+def _shade_terrain(ax, analysis, axis: dict) -> list:
+    """Shade uphill / downhill stretches behind the profile, one collection per class."""
+    seg = analysis.segments if isinstance(analysis.segments, pd.DataFrame) else pd.DataFrame()
+    c0, c1 = axis["seg"]
+    if len(seg) and c0 in seg and c1 in seg and "terrain" in seg:
+        start, end, cls = _col(seg, c0), _col(seg, c1), _labels(seg, "terrain")
+    else:
+        prof = analysis.profile if isinstance(analysis.profile, pd.DataFrame) else pd.DataFrame()
+        src = prof if len(prof) and axis["col"] in prof and "terrain" in prof else analysis.steps
+        x, lab = _col(src, axis["col"]), _labels(src, "terrain")
+        ok = np.isfinite(x)
+        x, lab = x[ok], lab[ok]
+        i0, i1 = _runs_of(lab)
+        if i0.size == 0:
+            return []
+        edges = np.concatenate([x, x[-1:]])
+        start, end, cls = x[i0], edges[i1], lab[i0]
+    handles = []
+    for name in ("uphill", "downhill"):
+        keep = (cls == name) & np.isfinite(start) & np.isfinite(end)
+        if keep.any():
+            spans = np.column_stack([start[keep] * axis["scale"], (end[keep] - start[keep]) * axis["scale"]])
+            ax.broken_barh(spans, (0, 1), transform=ax.get_xaxis_transform(), facecolors=TERRAIN_COLORS[name],
+                           alpha=0.55 if name == "uphill" else 0.35, linewidth=0, zorder=0)
+        handles.append(Patch(facecolor=TERRAIN_COLORS[name], alpha=0.55 if name == "uphill" else 0.35,
+                             label=name))
+    handles.append(Patch(facecolor="white", edgecolor="0.7", label="flat"))
+    return handles
+
+
+def _panel_elevation(ax, analysis, axis):
+    prof = analysis.profile if isinstance(analysis.profile, pd.DataFrame) else pd.DataFrame()
+    src = prof if len(prof) and axis["col"] in prof and np.isfinite(_col(prof, "altitude_m")).any() else analysis.steps
+    x, alt = _col(src, axis["col"]) * axis["scale"], _col(src, "altitude_m")
+    handles = _shade_terrain(ax, analysis, axis)
+    ax.set_ylabel("altitude (m)")
+    ax.set_title("Elevation profile and terrain", loc="left")
+    if np.isfinite(alt).any():
+        line, = ax.plot(x, alt, color="0.15", linewidth=1.2, label="altitude")
+        line.set_gid("altitude")
+    else:
+        _note(ax, "no altitude in this recording")
+    if handles:
+        ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False,
+                  borderaxespad=0.1)
+
+
+def _panel_shares(ax, analysis, axis, loads):
+    x = _col(analysis.steps, axis["col"])
+    grid, shares = smoothed_shares(x, loads, axis["width"])
+    ax.set_ylabel("share of load (%)")
+    ax.set_ylim(0, 100)
+    smooth_txt = (f"{axis['width']:.0f} m" if axis["kind"] == "distance" else f"{axis['width']:.0f} s")
+    ax.set_title(f"Muscle share of load along the run (moving {smooth_txt} window)", loc="left")
+    if grid.size == 0 or not np.isfinite(shares).any():
+        _note(ax, "no per-step load to show")
+        return
+    polys = ax.stackplot(grid * axis["scale"], (100.0 * shares).T, colors=[MUSCLE_COLORS[m] for m in MUSCLES],
+                         labels=[_MUSCLE_LABELS[m] for m in MUSCLES], linewidth=0)
+    for poly, m in zip(polys, MUSCLES):
+        poly.set_gid(f"share_{m}")
+    ax.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
+
+
+def _panel_strike(ax, analysis, axis):
+    steps = analysis.steps
+    x = _col(steps, axis["col"]) * axis["scale"]
+    pattern = _labels(steps, "strike_pattern")
+    known = ("rearfoot", "midfoot", "forefoot")
+    ax.set_title("Strike pattern at each foot contact", loc="left")
+    ax.set_yticks(range(3), known)
+    ax.set_ylim(-0.6, 2.6)
+    ax.invert_yaxis()
+    any_known = False
+    for row, name in enumerate(known):
+        sel = (pattern == name) & np.isfinite(x)
+        if sel.any():
+            any_known = True
+            coll = ax.vlines(x[sel], row - 0.4, row + 0.4, colors=STRIKE_COLORS[name], linewidth=0.6)
+            coll.set_gid(f"strike_{name}")
+    if not any_known:
+        _note(ax, "strike pattern unknown (needs a foot or shank IMU)")
+
+
+def _panel_cadence(ax, analysis, axis):
+    steps = analysis.steps
+    x = _col(steps, axis["col"])
+    cad = _col(steps, "cadence_spm")
+    ax.set_ylabel("cadence (steps/min)")
+    ax.set_title("Cadence", loc="left")
+    ok = np.isfinite(x) & np.isfinite(cad)
+    if not ok.any():
+        _note(ax, "cadence unknown")
+        return
+    ax.plot(x[ok] * axis["scale"], cad[ok], linestyle="none", marker=".", markersize=1.5, color="0.65",
+            label="per step")
+    lo, hi = float(x[ok].min()), float(x[ok].max())
+    grid = np.linspace(lo, hi, int(np.clip(np.ceil((hi - lo) / max(axis["width"] / 10, 1e-9)) + 1, 2, 2000)))
+    sums = window_sums(x[ok], np.column_stack([cad[ok], np.ones(ok.sum())]), grid, axis["width"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(sums[:, 1] > 0, sums[:, 0] / sums[:, 1], np.nan)
+    line, = ax.plot(grid * axis["scale"], mean, color="0.1", linewidth=1.2, label="moving mean")
+    line.set_gid("cadence")
+    # robust limits: a few mis-detected steps must not squash the trace
+    q1, q99 = np.percentile(cad[ok], [1, 99])
+    pad = max(5.0, 0.1 * (q99 - q1))
+    ax.set_ylim(q1 - pad, q99 + pad)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False, borderaxespad=0.1,
+              markerscale=6)
+
+
+def _run_shares(analysis, loads) -> np.ndarray:
+    """Whole-run share per muscle (fraction): the summary's, else the steps' load sums."""
+    summary_share = (analysis.summary or {}).get("muscle_share") or {}
+    values = np.array([summary_share.get(m, np.nan) if summary_share.get(m) is not None else np.nan
+                       for m in MUSCLES], dtype=float)
+    if not np.isfinite(values).all() and loads.size:
+        sums = np.nansum(loads, axis=0)
+        if sums.sum() > 0:
+            values = np.where(np.isfinite(values), values, sums / sums.sum())
+    return values
+
+
+def _panel_share_vs_flat(ax, share, emphasis):
+    y = np.arange(len(MUSCLES))
+    colors = [MUSCLE_COLORS[m] for m in MUSCLES]
+    ax.set_title("Share of load: this run vs level ground", loc="left")
+    ax.set_xlabel("share of total load (%)")
+    ax.set_yticks(y, [_MUSCLE_LABELS[m] for m in MUSCLES])
+    if not np.isfinite(share).any():
+        _note(ax, "no load computed")
+        return
+    run = ax.barh(y - 0.2, 100 * share, height=0.4, color=colors, label="this run")
+    run.set_label("this run")
+    flat = 100 * share - emphasis
+    level = ax.barh(y + 0.2, np.where(np.isfinite(flat), flat, 0), height=0.4, color="white",
+                    edgecolor=colors, hatch="////", linewidth=1.0, label="same steps on level ground")
+    for patch, c in zip(level.patches, colors):
+        patch.set_edgecolor(c)
+    ax.set_ylim(len(MUSCLES) - 0.4, -0.6)
+    # headroom on the right keeps the legend clear of the bars (the last muscles' are short)
+    top = np.nanmax(np.concatenate([100 * share, flat]))
+    ax.set_xlim(0, 1.25 * top if np.isfinite(top) and top > 0 else 1)
+    ax.legend(loc="lower right", frameon=False)
+
+
+def _panel_emphasis(ax, emphasis):
+    y = np.arange(len(MUSCLES))
+    ax.set_title("Emphasis vs level ground", loc="left")
+    ax.set_xlabel("change in share (percentage points)")
+    ax.set_yticks(y, [_MUSCLE_LABELS[m] for m in MUSCLES])
+    ax.axvline(0, color="0.2", linewidth=0.8)
+    ax.set_ylim(len(MUSCLES) - 0.4, -0.6)
+    if not np.isfinite(emphasis).any():
+        _note(ax, "no level-ground reference")
+        return
+    values = np.where(np.isfinite(emphasis), emphasis, 0.0)
+    bars = ax.barh(y, values, height=0.6, color=[MUSCLE_COLORS[m] for m in MUSCLES], label="emphasis")
+    bars.set_label("emphasis")
+    span = max(float(np.max(np.abs(values))), 0.5) * 1.45
+    ax.set_xlim(-span, span)
+    labels = [f"{v:+.1f}" if np.isfinite(v) else "n/a" for v in emphasis]
+    ax.bar_label(bars, labels=labels, padding=2, fontsize=8)
+
+
+def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float = 200.0,
+             title: str | None = None, dpi: float = 110.0) -> Figure:
+    """Per-run figure: where on the course the run loaded which muscle.
+
+    Panels, sharing the distance axis (km; time in minutes when the run has no distance):
+    the elevation profile with uphill / downhill shading (from ``analysis.segments``, else the
+    profile's or steps' terrain class); each muscle's share of load along the run (a moving
+    window of ``smooth_m`` metres, ratio of summed loads, stacked to 100 %); the strike pattern
+    of every contact; cadence. On the right: each muscle's share of the whole run against the
+    same steps on level ground, and the difference (``summary["emphasis_vs_flat"]``,
+    percentage points), glutes, quads, hamstrings and calves first.
+
+    Parameters
+    ----------
+    analysis : gaitload.Analysis
+        Needs ``steps``; ``profile``, ``segments`` and ``summary`` are used when present.
+    path : str or path-like, optional
+        Write the figure there (``.png``, ``.svg`` or ``.pdf``, atomically, reproducible bytes).
+    smooth_m : float
+        Width of the moving window of the share and cadence traces, metres (> 0).
+    title : str, optional
+        Figure title; default: date, distance, duration, rule set, climb and descent.
+    dpi : float
+        Resolution of PNG output, dots per inch.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Agg-backed; call ``plt.close(fig)`` or just drop it.
+
+    Raises
+    ------
+    OptionError
+        ``analysis`` has no steps table, ``smooth_m`` is not positive, or the file extension
+        is not a figure format.
+    """
+    steps = getattr(analysis, "steps", None)
+    if not isinstance(steps, pd.DataFrame):
+        raise OptionError(f"plot_run needs an Analysis with a steps table, got {type(analysis).__name__}")
+    try:
+        smooth_m = float(smooth_m)
+    except (TypeError, ValueError):
+        raise OptionError(f"smooth_m must be a number of metres, got {smooth_m!r}") from None
+    if not np.isfinite(smooth_m) or smooth_m <= 0:
+        raise OptionError(f"smooth_m must be a positive number of metres, got {smooth_m}")
+    if path is not None:
+        _figure_format(path)  # fail before drawing
+    summary = getattr(analysis, "summary", None) or {}
+    loads = np.column_stack([_col(steps, f"load_{m}") for m in MUSCLES]) if len(steps) \
+        else np.empty((0, len(MUSCLES)))
+    share = _run_shares(analysis, loads)
+    emph_dict = summary.get("emphasis_vs_flat") or {}
+    emphasis = np.array([np.nan if emph_dict.get(m) is None else emph_dict.get(m) for m in MUSCLES], dtype=float)
+
+    with matplotlib.rc_context(_STYLE):
+        fig = _new_figure((13.0, 9.0))
+        grid = fig.add_gridspec(4, 2, width_ratios=[3.0, 1.25], height_ratios=[1.5, 1.6, 0.75, 1.0])
+        ax_elev = fig.add_subplot(grid[0, 0], label="elevation")
+        ax_share = fig.add_subplot(grid[1, 0], sharex=ax_elev, label="shares")
+        ax_strike = fig.add_subplot(grid[2, 0], sharex=ax_elev, label="strike")
+        ax_cad = fig.add_subplot(grid[3, 0], sharex=ax_elev, label="cadence")
+        ax_vs = fig.add_subplot(grid[0:2, 1], label="share_vs_flat")
+        ax_emph = fig.add_subplot(grid[2:4, 1], label="emphasis")
+
+        axis = _run_axis(analysis, smooth_m)
+        if len(steps) == 0:
+            for ax in (ax_share, ax_strike, ax_cad):
+                _note(ax, "no foot contacts detected")
+        _panel_elevation(ax_elev, analysis, axis)
+        if len(steps):
+            _panel_shares(ax_share, analysis, axis, loads)
+            _panel_strike(ax_strike, analysis, axis)
+            _panel_cadence(ax_cad, analysis, axis)
+        ax_cad.set_xlabel(axis["label"])
+        for ax in (ax_elev, ax_share, ax_strike):
+            ax.tick_params(labelbottom=False)
+        _panel_share_vs_flat(ax_vs, share, emphasis)
+        _panel_emphasis(ax_emph, emphasis)
+        fig.legend(handles=[Patch(facecolor=MUSCLE_COLORS[m], label=_MUSCLE_LABELS[m]) for m in MUSCLES],
+                   loc="outside lower center", ncol=len(MUSCLES), frameon=False, title="muscle colours")
+        fig.suptitle(title if title is not None else _run_title(summary), fontsize=12, x=0.01, ha="left")
+        if path is not None:
+            save_figure(fig, path, dpi=dpi)
+    return fig
+
+
+# -- season figure -----------------------------------------------------------------------------
+def _require_columns(runs: pd.DataFrame, columns) -> None:
+    missing = [c for c in columns if c not in runs]
+    if missing:
+        raise OptionError(f"plot_season: the runs table lacks column(s) {', '.join(missing)}")
+
+
+def _panel_weekly(ax, weekly: pd.DataFrame):
+    ax.set_title("Weekly load per muscle", loc="left")
+    ax.set_ylabel("load per week (flat-step equivalents)")
+    cols = [f"load_{m}" for m in MUSCLES]
+    if weekly is None or not len(weekly) or not set(cols + ["week_start"]) <= set(weekly.columns):
+        _note(ax, "no dated runs")
+        return
+    week = pd.to_datetime(weekly["week_start"], errors="coerce")
+    ok = week.notna().to_numpy()
+    x = week[ok].to_numpy()
+    bottom = np.zeros(ok.sum())
+    for m in MUSCLES:
+        height = np.nan_to_num(_col(weekly, f"load_{m}")[ok])
+        bars = ax.bar(x, height, bottom=bottom, width=pd.Timedelta(days=5), align="edge",
+                      color=MUSCLE_COLORS[m], label=_MUSCLE_LABELS[m])
+        bars.set_label(f"weekly_{m}")
+        bottom = bottom + height
+    ax.yaxis.set_major_formatter(EngFormatter(sep=""))
+    ax.set_xlabel("week starting (Monday, UTC)")
+    locator = matplotlib.dates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
+    if ok.sum() == 1:  # a single bar: give it some room
+        ax.set_xlim(x[0] - np.timedelta64(4, "D"), x[0] + np.timedelta64(9, "D"))
+
+
+def _panel_climb_descent(ax, table: pd.DataFrame):
+    ax.set_title("Climb vs descent load per muscle (season)", loc="left")
+    ax.set_ylabel("load (flat-step equivalents)")
+    if table is None or not len(table) or not {"muscle", "climb_load", "descent_load"} <= set(table.columns):
+        _note(ax, "no load by terrain")
+        return
+    by_muscle = table.set_index("muscle")
+    x = np.arange(len(MUSCLES))
+    climb = np.array([float(by_muscle["climb_load"].get(m, np.nan)) for m in MUSCLES])
+    descent = np.array([float(by_muscle["descent_load"].get(m, np.nan)) for m in MUSCLES])
+    colors = [MUSCLE_COLORS[m] for m in MUSCLES]
+    up = ax.bar(x - 0.2, np.nan_to_num(climb), width=0.4, color=colors)
+    up.set_label("climb")
+    down = ax.bar(x + 0.2, np.nan_to_num(descent), width=0.4, color="white", hatch="////", linewidth=1.0)
+    down.set_label("descent")
+    for patch, c in zip(down.patches, colors):
+        patch.set_edgecolor(c)
+    ax.set_xticks(x, [_MUSCLE_LABELS[m] for m in MUSCLES])
+    ax.set_xlabel("muscle")
+    ax.yaxis.set_major_formatter(EngFormatter(sep=""))
+    ax.legend(handles=[Patch(facecolor="0.55", label="uphill steps"),
+                       Patch(facecolor="white", edgecolor="0.35", hatch="////", label="downhill steps")],
+              loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False, borderaxespad=0.1)
+
+
+def _panel_acwr(ax, acwr: pd.DataFrame):
+    ax.set_title("Acute:chronic load ratio (7 d / 28 d)", loc="left")
+    ax.set_ylabel("acute:chronic ratio (-)")
+    # 0.8-1.3: the range commonly treated as low risk in training-load monitoring
+    # (Gabbett TJ. The training-injury prevention paradox. Br J Sports Med 2016;50:273-280).
+    band = ax.axhspan(0.8, 1.3, color="0.88", zorder=0, label="0.8–1.3 (Gabbett 2016)")
+    band.set_gid("acwr_band")
+    have = acwr is not None and len(acwr) and "date" in acwr
+    ratios = {m: _col(acwr, f"acwr_{m}") for m in MUSCLES} if have else {}
+    if not have or not any(np.isfinite(v).any() for v in ratios.values()):
+        days = len(acwr) if have else 0
+        _note(ax, f"needs a 28-day chronic window\n(this season spans {days} day{'s' if days != 1 else ''})")
+        ax.set_ylim(0, 2)
+        ax.legend(loc="upper right", frameon=False)
+        return
+    dates = pd.to_datetime(acwr["date"], errors="coerce").to_numpy()
+    top = 2.0
+    # muscles often share one ratio (their loads rise together): drawing the first ones widest
+    # keeps every colour visible where the lines coincide
+    for i, m in enumerate(MUSCLES):
+        line, = ax.plot(dates, ratios[m], color=MUSCLE_COLORS[m], linewidth=1.0 + 0.5 * (len(MUSCLES) - 1 - i),
+                        label=_MUSCLE_LABELS[m], solid_capstyle="butt")
+        line.set_gid(f"acwr_{m}")
+        if np.isfinite(ratios[m]).any():
+            top = max(top, float(np.nanmax(ratios[m])) * 1.08)
+    ax.set_ylim(0, top)
+    locator = matplotlib.dates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
+    ax.set_xlabel("date (UTC)")
+    ax.legend(handles=[band], loc="upper left", frameon=False)
+
+
+def _steps_by_grade(runs: pd.DataFrame, steps_dir: Path, edges_pct: np.ndarray):
+    """Count strike patterns per grade bin over every stored steps table of the season."""
+    known = ("rearfoot", "midfoot", "forefoot")
+    counts = np.zeros((len(known), edges_pct.size - 1))
+    n_files = 0
+    for run_id in runs["run_id"].astype(str):  # one file per run: a handful of reads
+        file = steps_dir / f"{run_id}.parquet"
+        if not file.is_file():
+            continue
+        try:
+            table = pd.read_parquet(file, columns=["grade_pct", "strike_pattern"])
+        except (OSError, ValueError, KeyError):
+            continue  # a damaged or foreign file must not stop the season figure
+        n_files += 1
+        grade = _col(table, "grade_pct")
+        pattern = _labels(table, "strike_pattern")
+        for i, name in enumerate(known):
+            sel = (pattern == name) & np.isfinite(grade)
+            counts[i] += np.histogram(np.clip(grade[sel], edges_pct[0], edges_pct[-1]), bins=edges_pct)[0]
+    return counts, n_files
+
+
+def _panel_strike_grade(ax, runs: pd.DataFrame, steps_dir: Path | None):
+    known = ("rearfoot", "midfoot", "forefoot")
+    edges = np.arange(-15.0, 15.0 + 1e-9, 2.5)
+    if steps_dir is not None and "run_id" in runs:
+        counts, n_files = _steps_by_grade(runs, steps_dir, edges)
+        total = counts.sum(axis=0)
+        if total.sum() > 0:
+            ax.set_title(f"Strike pattern by grade (all steps of {n_files} run{'s' if n_files != 1 else ''})",
+                         loc="left")
+            centres = 0.5 * (edges[1:] + edges[:-1])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                frac = np.where(total > 0, counts / total, np.nan) * 100
+            bottom = np.zeros(centres.size)
+            for i, name in enumerate(known):
+                bars = ax.bar(centres, np.nan_to_num(frac[i]), bottom=bottom, width=2.3, color=STRIKE_COLORS[name],
+                              label=name)
+                bars.set_label(f"strike_{name}")
+                bottom = bottom + np.nan_to_num(frac[i])
+            ax.set_xlabel("grade (%), bins of 2.5 %; end bins include steeper")
+            ax.set_ylabel("share of foot contacts (%)")
+            ax.set_ylim(0, 100)
+            ax.legend(handles=[Patch(facecolor=STRIKE_COLORS[n], label=n) for n in known],
+                      loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False, borderaxespad=0.1)
+            return
+    # from the runs table alone: one point per run
+    ax.set_title("Strike pattern vs terrain (one point per run)", loc="left")
+    ax.set_xlabel("share of run distance (%)")
+    ax.set_ylabel("non-rearfoot strikes (%)")
+    cols = [f"strike_{p}" for p in known]
+    if not set(cols) <= set(runs.columns) or not {"terrain_uphill", "terrain_downhill"} <= set(runs.columns):
+        _note(ax, "no strike-pattern data in the runs table")
+        return
+    fr = np.column_stack([_col(runs, c) for c in cols])
+    known_sum = np.nansum(fr, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        non_rear = np.where(known_sum > 0, (fr[:, 1] + fr[:, 2]) / known_sum * 100, np.nan)
+    up, down = _col(runs, "terrain_uphill") * 100, _col(runs, "terrain_downhill") * 100
+    ok = np.isfinite(non_rear)
+    if not ok.any():
+        _note(ax, "no run with a known strike pattern\n(needs a foot or shank IMU)")
+        return
+    ax.scatter(up[ok], non_rear[ok], marker="^", color="0.2", label="vs uphill share", s=28)
+    ax.scatter(down[ok], non_rear[ok], marker="v", facecolor="white", edgecolor="0.2", label="vs downhill share", s=28)
+    ax.set_xlim(-2, 102)
+    ax.set_ylim(-2, 102)
+    left = int((~ok).sum())
+    if left:
+        ax.text(0.99, 0.02, f"{left} run(s) without strike data left out", transform=ax.transAxes,
+                ha="right", va="bottom", fontsize=7, color="0.35")
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False, borderaxespad=0.1)
+
+
+def plot_season(runs: pd.DataFrame, tables: dict, path: str | os.PathLike | None = None, *,
+                steps_dir: str | os.PathLike | None = None, dpi: float = 110.0) -> Figure:
+    """Season figure: weekly load, climb vs descent load, acute:chronic ratio, strike vs grade.
+
+    Panels: (a) weekly load per muscle, stacked bars (``tables["weekly_load"]``); (b) season
+    load of uphill and downhill steps per muscle (``tables["climb_descent"]``); (c) the
+    acute:chronic workload ratio per muscle (7-day / 28-day rolling mean daily load,
+    ``tables["acwr"]``) with the 0.8-1.3 band commonly used in training-load monitoring (a
+    convention: Gabbett TJ, *Br J Sports Med* 2016;50:273-280, not a property of muscles);
+    (d) strike-pattern mix versus grade: from every stored step (``steps_dir/<run_id>.parquet``,
+    binned by grade, 2.5 % bins from -15 % to +15 %) when available, else one point per run of
+    the share of non-rearfoot strikes against the share of its distance uphill and downhill.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        The season's runs table (``run_id``, ``status``, ``terrain_<class>``,
+        ``strike_<pattern>`` fractions ...), as written by :func:`gaitload.season`.
+    tables : dict of str to DataFrame
+        ``weekly_load``, ``climb_descent`` and ``acwr`` from
+        :func:`gaitload.season.season_tables`.
+    path : str or path-like, optional
+        Write the figure there (``.png``, ``.svg`` or ``.pdf``).
+    steps_dir : str or path-like, optional
+        Folder of per-run steps tables. Default: ``<folder of path>/steps`` when it exists
+        (the layout :func:`gaitload.season` writes).
+    dpi : float
+        Resolution of PNG output, dots per inch.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    OptionError
+        ``runs`` is not a DataFrame or lacks ``status``, ``tables`` is not a dict with the
+        three tables, or the extension is not a figure format.
+    """
+    if not isinstance(runs, pd.DataFrame):
+        raise OptionError(f"plot_season needs the runs DataFrame, got {type(runs).__name__}")
+    _require_columns(runs, ["status"])
+    if not isinstance(tables, dict) or not {"weekly_load", "climb_descent", "acwr"} <= set(tables):
+        have = sorted(tables) if isinstance(tables, dict) else type(tables).__name__
+        raise OptionError(f"plot_season needs tables weekly_load, climb_descent and acwr, got {have}")
+    if path is not None:
+        _figure_format(path)
+    if steps_dir is None and path is not None and (Path(path).parent / "steps").is_dir():
+        steps_dir = Path(path).parent / "steps"
+    steps_dir = Path(steps_dir) if steps_dir is not None else None
+    ok_runs = runs[runs["status"] == "ok"]
+    n_err = int((runs["status"] != "ok").sum())
+
+    with matplotlib.rc_context(_STYLE):
+        fig = _new_figure((13.0, 8.5))
+        grid = fig.add_gridspec(2, 2)
+        ax_week = fig.add_subplot(grid[0, 0], label="weekly_load")
+        ax_cd = fig.add_subplot(grid[0, 1], label="climb_descent")
+        ax_acwr = fig.add_subplot(grid[1, 0], label="acwr")
+        ax_sg = fig.add_subplot(grid[1, 1], label="strike_grade")
+        _panel_weekly(ax_week, tables["weekly_load"])
+        _panel_climb_descent(ax_cd, tables["climb_descent"])
+        _panel_acwr(ax_acwr, tables["acwr"])
+        _panel_strike_grade(ax_sg, ok_runs, steps_dir)
+        fig.legend(handles=[Patch(facecolor=MUSCLE_COLORS[m], label=_MUSCLE_LABELS[m]) for m in MUSCLES],
+                   loc="outside lower center", ncol=len(MUSCLES), frameon=False, title="muscle colours")
+        dist = np.nansum(_col(ok_runs, "distance_m")) / 1000 if "distance_m" in ok_runs else float("nan")
+        starts = pd.to_datetime(ok_runs["start_time"], utc=True, errors="coerce") if "start_time" in ok_runs \
+            else pd.Series(dtype="datetime64[ns, UTC]")
+        span = (f"{starts.min():%Y-%m-%d} to {starts.max():%Y-%m-%d}" if starts.notna().any() else "dates unknown")
+        fig.suptitle(f"Season: {len(ok_runs)} run{'s' if len(ok_runs) != 1 else ''}  ·  {dist:.1f} km  ·  {span}"
+                     + (f"  ·  {n_err} file(s) failed" if n_err else ""), fontsize=12, x=0.01, ha="left")
+        if path is not None:
+            save_figure(fig, path, dpi=dpi)
+    return fig

@@ -1,0 +1,417 @@
+"""Figures: the plotted data equal the analysis's numbers, units on axes, files per format,
+reproducible bytes, one colour per muscle everywhere, and one image comparison."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex, to_rgba
+from matplotlib.testing.compare import compare_images
+
+from gaitload.analysis import Analysis
+from gaitload.errors import GaitloadError, OptionError
+from gaitload.plot import (MUSCLE_COLORS, STRIKE_COLORS, plot_run, plot_season, smoothed_shares,
+                           window_sums)
+from gaitload.schema import MUSCLES, conform_steps
+from gaitload.season import season_tables
+
+BASELINE = Path(__file__).parent / "baseline_images"
+#: Flat shares used by the synthetic runs (fractions, sum 1).
+FLAT_SHARE = np.array([0.22, 0.24, 0.12, 0.26, 0.09, 0.07])
+#: Per-muscle change of load per % grade, uphill and downhill (synthetic, directions of the article).
+UP_SLOPE = np.array([0.040, 0.030, -0.010, 0.035, 0.030, 0.010])
+DOWN_SLOPE = np.array([0.020, 0.060, 0.000, -0.010, 0.000, 0.010])
+
+
+def synthetic_analysis(distance_m: float = 6000.0, seed: int = 7, start="2026-03-14T07:02:00+00:00",
+                       strike: bool = True, rules: str = "source") -> Analysis:
+    """A run over two hills with known per-step loads; numbers computed here, not by gaitload."""
+    rng = np.random.default_rng(seed)
+    step_len = 1.25
+    dist = np.arange(0.0, distance_m, step_len)
+    n = dist.size
+    alt = 120 + 35 * np.sin(2 * np.pi * dist / 3000.0) + 8 * np.sin(2 * np.pi * dist / 700.0)
+    grade = np.gradient(alt, dist) * 100
+    terrain = np.where(grade > 2, "uphill", np.where(grade < -2, "downhill", "flat")).astype(object)
+    speed = np.where(grade > 0, 3.3 - 0.08 * grade, 3.3 - 0.03 * grade) + rng.normal(0, 0.05, n)
+    time = np.concatenate([[0.0], np.cumsum(step_len / speed[:-1])])
+    cadence = 172 + 0.6 * grade + rng.normal(0, 2.0, n)
+    if strike:
+        p_fore = np.clip(0.1 + 0.04 * grade, 0.02, 0.8)
+        u = rng.random(n)
+        pattern = np.where(u < p_fore, "forefoot", np.where(u < p_fore + 0.25, "midfoot", "rearfoot")).astype(object)
+    else:
+        pattern = np.full(n, "unknown", dtype=object)
+    g = grade[:, None]
+    mult = 1 + np.where(g > 0, UP_SLOPE * g, DOWN_SLOPE * -g)
+    loads = FLAT_SHARE * mult
+    steps = pd.DataFrame({
+        "time_s": time, "toe_off_s": time + 0.23, "foot": np.where(np.arange(n) % 2, "right", "left"),
+        "step_time_s": np.gradient(time), "contact_time_ms": 230 + rng.normal(0, 8, n),
+        "cadence_spm": cadence, "speed_mps": speed, "distance_m": dist, "altitude_m": alt,
+        "grade_pct": grade, "terrain": terrain, "strike_angle_deg": np.nan, "strike_pattern": pattern,
+        "load_total": loads.sum(axis=1), **{f"load_{m}": loads[:, i] for i, m in enumerate(MUSCLES)},
+    })
+    steps = conform_steps(steps)
+    # segments from runs of equal terrain
+    change = np.flatnonzero(terrain[1:] != terrain[:-1]) + 1
+    i0, i1 = np.r_[0, change], np.r_[change, n]
+    segments = pd.DataFrame({
+        "start_s": time[i0], "end_s": time[i1 - 1], "start_m": dist[i0], "end_m": dist[i1 - 1] + step_len,
+        "length_m": dist[i1 - 1] + step_len - dist[i0], "terrain": terrain[i0],
+        "mean_grade_pct": [grade[a:b].mean() for a, b in zip(i0, i1)],
+        "gain_m": np.nan, "loss_m": np.nan,
+    })
+    grid = np.arange(0.0, distance_m, 10.0)
+    palt = np.interp(grid, dist, alt)
+    pgrade = np.interp(grid, dist, grade)
+    profile = pd.DataFrame({"distance_m": grid, "time_s": np.interp(grid, dist, time), "altitude_m": palt,
+                            "grade_pct": pgrade,
+                            "terrain": np.where(pgrade > 2, "uphill", np.where(pgrade < -2, "downhill", "flat"))})
+    sums = loads.sum(axis=0)
+    share = sums / sums.sum()
+    summary = {
+        "start_time": start, "distance_m": float(distance_m), "duration_s": float(time[-1]),
+        "n_steps": int(n), "rules": rules, "cadence_spm": float(np.median(cadence)),
+        "elevation_gain_m": float(np.clip(np.diff(alt), 0, None).sum()),
+        "elevation_loss_m": float(-np.clip(np.diff(alt), None, 0).sum()),
+        "muscle_load": {m: float(sums[i]) for i, m in enumerate(MUSCLES)},
+        "muscle_share": {m: float(share[i]) for i, m in enumerate(MUSCLES)},
+        "emphasis_vs_flat": {m: float(100 * (share[i] - FLAT_SHARE[i])) for i, m in enumerate(MUSCLES)},
+        "strike_pattern_fraction": {p: float(np.mean(pattern == p)) for p in ("rearfoot", "midfoot", "forefoot", "unknown")},
+        "terrain_fraction": {c: float(np.mean(terrain == c)) for c in ("uphill", "flat", "downhill", "unknown")},
+        "load_by_terrain": {c: {m: float(loads[terrain == c, i].sum()) for i, m in enumerate(MUSCLES)}
+                            for c in ("uphill", "flat", "downhill")},
+    }
+    return Analysis(steps=steps, segments=segments, summary=summary, profile=profile)
+
+
+def synthetic_season(n_runs: int = 14, seed: int = 3, days_between: int = 3):
+    """Runs table and season tables (built by gaitload.season.season_tables) of synthetic runs."""
+    from gaitload.season import _row_from_summary
+
+    rows = []
+    start = pd.Timestamp("2026-01-05T07:00:00+00:00")
+    for k in range(n_runs):
+        a = synthetic_analysis(distance_m=3000 + 500 * (k % 4), seed=seed + k,
+                               start=(start + pd.Timedelta(days=days_between * k)).isoformat())
+        row = {"file": f"run{k}.csv", "run_id": f"run{k}-abc", "status": "ok", **_row_from_summary(a.summary)}
+        rows.append(row)
+    rows.append({"file": "broken.fit", "run_id": "broken-000", "status": "error", "error_type": "CorruptFileError",
+                 "message": "broken.fit: bad CRC"})
+    runs = pd.DataFrame(rows)
+    runs["start_time"] = pd.to_datetime(runs["start_time"], utc=True, errors="coerce")
+    return runs, season_tables(runs)
+
+
+@pytest.fixture(scope="module")
+def run_analysis() -> Analysis:
+    return synthetic_analysis()
+
+
+@pytest.fixture(scope="module")
+def run_figure(run_analysis):
+    return plot_run(run_analysis)
+
+
+def _axes(fig, label):
+    found = [ax for ax in fig.axes if ax.get_label() == label]
+    assert len(found) == 1, f"no single axes labelled {label!r}: {[a.get_label() for a in fig.axes]}"
+    return found[0]
+
+
+def _container(ax, label):
+    found = [c for c in ax.containers if c.get_label() == label]
+    assert found, f"no bar container {label!r} in {ax.get_label()}"
+    return found[0]
+
+
+# -- numeric helpers ---------------------------------------------------------------------------
+def test_window_sums_match_brute_force():
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(0, 1000, 400))
+    values = rng.normal(size=(400, 3))
+    grid = np.linspace(-50, 1050, 37)
+    got = window_sums(x, values, grid, 120.0)
+    want = np.array([values[np.abs(x - g) <= 60.0].sum(axis=0) for g in grid])
+    np.testing.assert_allclose(got, want, atol=1e-12)
+
+
+def test_smoothed_shares_are_ratios_of_window_sums():
+    rng = np.random.default_rng(1)
+    x = np.sort(rng.uniform(0, 3000, 2000))
+    loads = rng.uniform(0.1, 1.0, size=(2000, len(MUSCLES)))
+    grid, shares = smoothed_shares(x, loads, 200.0)
+    assert grid[0] == x.min() and grid[-1] == x.max()
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+    for k in (0, len(grid) // 2, len(grid) - 1):
+        inside = np.abs(x - grid[k]) <= 100.0
+        np.testing.assert_allclose(shares[k], loads[inside].sum(axis=0) / loads[inside].sum())
+
+
+# -- per-run figure: data and labels --------------------------------------------------------------
+def test_run_axes_carry_units(run_figure):
+    assert _axes(run_figure, "elevation").get_ylabel() == "altitude (m)"
+    assert _axes(run_figure, "shares").get_ylabel() == "share of load (%)"
+    assert _axes(run_figure, "cadence").get_ylabel() == "cadence (steps/min)"
+    assert _axes(run_figure, "cadence").get_xlabel() == "distance (km)"
+    assert "(%)" in _axes(run_figure, "share_vs_flat").get_xlabel()
+    assert "percentage points" in _axes(run_figure, "emphasis").get_xlabel()
+    title = run_figure.get_suptitle()
+    for part in ("2026-03-14", "6.00 km", "32:1", "rules: source"):
+        assert part in title
+
+
+def test_profile_line_is_the_profile(run_figure, run_analysis):
+    ax = _axes(run_figure, "elevation")
+    line = [ln for ln in ax.get_lines() if ln.get_gid() == "altitude"][0]
+    np.testing.assert_array_equal(line.get_ydata(), run_analysis.profile["altitude_m"].to_numpy())
+    np.testing.assert_allclose(line.get_xdata(), run_analysis.profile["distance_m"].to_numpy() / 1000)
+    # shading: the uphill spans are exactly the uphill segments (km)
+    seg = run_analysis.segments
+    up = seg[seg["terrain"] == "uphill"]
+    spans = [c for c in ax.collections if len(c.get_paths()) == len(up)]
+    assert spans, "no collection with one span per uphill segment"
+    starts = sorted(p.vertices[:, 0].min() for p in spans[0].get_paths())
+    np.testing.assert_allclose(starts, np.sort(up["start_m"].to_numpy()) / 1000)
+
+
+def test_emphasis_bars_equal_summary(run_figure, run_analysis):
+    ax = _axes(run_figure, "emphasis")
+    bars = _container(ax, "emphasis")
+    want = [run_analysis.summary["emphasis_vs_flat"][m] for m in MUSCLES]
+    np.testing.assert_allclose([p.get_width() for p in bars.patches], want)
+    # glutes, quads, hamstrings, calves first, top to bottom
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[:4] == ["glutes", "quads", "hamstrings", "calves"]
+    assert ax.yaxis_inverted()
+    assert [to_hex(p.get_facecolor()) for p in bars.patches] == [MUSCLE_COLORS[m].lower() for m in MUSCLES]
+
+
+def test_share_bars_equal_run_and_level_ground_shares(run_figure, run_analysis):
+    ax = _axes(run_figure, "share_vs_flat")
+    run = _container(ax, "this run")
+    level = _container(ax, "same steps on level ground")
+    share = np.array([run_analysis.summary["muscle_share"][m] for m in MUSCLES])
+    np.testing.assert_allclose([p.get_width() for p in run.patches], 100 * share)
+    # the level-ground bar is the share minus the emphasis: the synthetic run's own flat shares
+    np.testing.assert_allclose([p.get_width() for p in level.patches], 100 * FLAT_SHARE, atol=1e-9)
+
+
+def test_share_stack_follows_terrain(run_figure, run_analysis):
+    """Where the course climbs the quads' smoothed share must sit above level-ground share."""
+    ax = _axes(run_figure, "shares")
+    polys = {c.get_gid(): c for c in ax.collections if str(c.get_gid()).startswith("share_")}
+    assert set(polys) == {f"share_{m}" for m in MUSCLES}
+    steps = run_analysis.steps
+    loads = steps[[f"load_{m}" for m in MUSCLES]].to_numpy()
+    grid, shares = smoothed_shares(steps["distance_m"].to_numpy(), loads, 200.0)
+    grade = np.interp(grid, steps["distance_m"], steps["grade_pct"])
+    quads = shares[:, MUSCLES.index("quads")]
+    assert quads[np.abs(grade) > 4].mean() > FLAT_SHARE[1] + 0.01
+    assert np.isclose(quads[np.abs(grade) < 0.3].mean(), FLAT_SHARE[1], atol=0.01)
+    # the stacked top of the last muscle is 100 % everywhere
+    top = polys["share_core"].get_paths()[0].vertices[:, 1]
+    assert np.isclose(top.max(), 100.0)
+
+
+def test_strike_ticks_are_the_steps(run_figure, run_analysis):
+    ax = _axes(run_figure, "strike")
+    steps = run_analysis.steps
+    for name in ("rearfoot", "midfoot", "forefoot"):
+        coll = [c for c in ax.collections if c.get_gid() == f"strike_{name}"][0]
+        xs = np.array([seg[0, 0] for seg in coll.get_segments()])
+        np.testing.assert_allclose(xs, steps.loc[steps["strike_pattern"] == name, "distance_m"] / 1000)
+        assert to_hex(coll.get_colors()[0]) == STRIKE_COLORS[name].lower()
+
+
+def test_cadence_trace_is_a_moving_mean(run_figure, run_analysis):
+    line = [ln for ln in _axes(run_figure, "cadence").get_lines() if ln.get_gid() == "cadence"][0]
+    x_km, y = line.get_xdata(), line.get_ydata()
+    steps = run_analysis.steps
+    k = len(x_km) // 3
+    inside = np.abs(steps["distance_m"].to_numpy() - x_km[k] * 1000) <= 100.0
+    assert np.isclose(y[k], steps.loc[inside, "cadence_spm"].mean())
+
+
+def test_unknown_strike_and_cadence_are_said_not_drawn():
+    a = synthetic_analysis(distance_m=2000, strike=False)
+    a.steps["cadence_spm"] = np.nan
+    fig = plot_run(a)
+    strike, cadence = _axes(fig, "strike"), _axes(fig, "cadence")
+    assert not strike.collections and any("unknown" in t.get_text() for t in strike.texts)
+    assert not cadence.get_lines() and any("cadence unknown" in t.get_text() for t in cadence.texts)
+
+
+def test_time_axis_when_distance_is_unknown():
+    a = synthetic_analysis(distance_m=2000)
+    a.steps["distance_m"] = np.nan
+    a.profile = pd.DataFrame()
+    fig = plot_run(a)
+    ax = _axes(fig, "cadence")
+    assert ax.get_xlabel() == "time (min)"
+    line = [ln for ln in ax.get_lines() if ln.get_gid() == "cadence"][0]
+    assert np.isclose(line.get_xdata().max(), a.steps["time_s"].max() / 60)
+
+
+def test_empty_run_still_draws_and_says_why():
+    a = synthetic_analysis(distance_m=500)
+    a = Analysis(steps=a.steps.iloc[:0], segments=a.segments.iloc[:0], summary={"rules": "source"},
+                 profile=pd.DataFrame())
+    fig = plot_run(a)
+    assert any("no foot contacts" in t.get_text() for t in _axes(fig, "shares").texts)
+
+
+def test_bad_arguments_raise_typed_errors(tmp_path, run_analysis):
+    with pytest.raises(OptionError, match="steps table"):
+        plot_run(object())
+    with pytest.raises(OptionError, match="smooth_m"):
+        plot_run(run_analysis, smooth_m=0)
+    with pytest.raises(OptionError, match=r"\.jpeg"):
+        plot_run(run_analysis, tmp_path / "fig.jpeg")
+    assert not list(tmp_path.iterdir())
+    runs, tables = synthetic_season(n_runs=2)
+    with pytest.raises(OptionError, match="status"):
+        plot_season(runs.drop(columns="status"), tables)
+    with pytest.raises(GaitloadError, match="acwr"):
+        plot_season(runs, {k: v for k, v in tables.items() if k != "acwr"})
+
+
+# -- files and reproducibility ------------------------------------------------------------------
+@pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".svg", b"<?xml"), (".pdf", b"%PDF")])
+def test_files_by_extension_and_identical_bytes(tmp_path, suffix, magic):
+    a = synthetic_analysis(distance_m=1500)
+    first, second = tmp_path / f"a{suffix}", tmp_path / f"b{suffix.upper()}"
+    plot_run(a, first, dpi=50)
+    plot_run(a, second, dpi=50)
+    data = first.read_bytes()
+    assert data.startswith(magic)
+    assert hashlib.sha256(data).digest() == hashlib.sha256(second.read_bytes()).digest()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_season_png_and_svg_are_reproducible(tmp_path):
+    runs, tables = synthetic_season(n_runs=4)
+    for suffix in (".png", ".svg"):
+        plot_season(runs, tables, tmp_path / f"a{suffix}", dpi=50)
+        plot_season(runs, tables, tmp_path / f"b{suffix}", dpi=50)
+        assert (tmp_path / f"a{suffix}").read_bytes() == (tmp_path / f"b{suffix}").read_bytes()
+
+
+def test_analysis_plot_and_to_dir_write_the_figure(tmp_path):
+    a = synthetic_analysis(distance_m=1000)
+    fig = a.plot(tmp_path / "x.svg")
+    assert (tmp_path / "x.svg").read_bytes().startswith(b"<?xml") and fig.axes
+    written = a.to_dir(tmp_path / "out")
+    assert written["figure"].read_bytes().startswith(b"\x89PNG")
+
+
+# -- season figure ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def season_data():
+    return synthetic_season()
+
+
+def test_weekly_bars_equal_weekly_table(season_data):
+    runs, tables = season_data
+    fig = plot_season(runs, tables)
+    ax = _axes(fig, "weekly_load")
+    weekly = tables["weekly_load"]
+    bottom = np.zeros(len(weekly))
+    for m in MUSCLES:
+        bars = _container(ax, f"weekly_{m}")
+        np.testing.assert_allclose([p.get_height() for p in bars.patches], weekly[f"load_{m}"])
+        np.testing.assert_allclose([p.get_y() for p in bars.patches], bottom)
+        bottom += weekly[f"load_{m}"].to_numpy()
+        assert {to_hex(p.get_facecolor()) for p in bars.patches} == {MUSCLE_COLORS[m].lower()}
+    assert "flat-step equivalents" in ax.get_ylabel()
+
+
+def test_climb_descent_bars_equal_table(season_data):
+    runs, tables = season_data
+    ax = _axes(plot_season(runs, tables), "climb_descent")
+    cd = tables["climb_descent"].set_index("muscle").loc[list(MUSCLES)]
+    np.testing.assert_allclose([p.get_height() for p in _container(ax, "climb").patches], cd["climb_load"])
+    np.testing.assert_allclose([p.get_height() for p in _container(ax, "descent").patches], cd["descent_load"])
+    # season sums of the synthetic runs' own uphill loads
+    ok = runs[runs["status"] == "ok"]
+    assert np.isclose(cd.loc["quads", "climb_load"], ok["climb_load_quads"].sum())
+
+
+def test_acwr_lines_and_band(season_data):
+    runs, tables = season_data
+    ax = _axes(plot_season(runs, tables), "acwr")
+    band = [p for p in ax.patches if p.get_gid() == "acwr_band"][0]
+    ys = band.get_path().transformed(band.get_patch_transform()).vertices[:, 1]
+    assert np.isclose(ys.min(), 0.8) and np.isclose(ys.max(), 1.3)
+    for m in MUSCLES:
+        line = [ln for ln in ax.get_lines() if ln.get_gid() == f"acwr_{m}"][0]
+        np.testing.assert_array_equal(line.get_ydata(), tables["acwr"][f"acwr_{m}"].to_numpy())
+        assert to_rgba(line.get_color()) == to_rgba(MUSCLE_COLORS[m])
+
+
+def test_short_season_says_acwr_needs_28_days():
+    runs, tables = synthetic_season(n_runs=3, days_between=2)
+    ax = _axes(plot_season(runs, tables), "acwr")
+    assert any("28-day" in t.get_text() for t in ax.texts)
+    assert not [ln for ln in ax.get_lines() if str(ln.get_gid()).startswith("acwr_")]
+
+
+def test_strike_by_grade_from_steps_dir(tmp_path, season_data):
+    runs, tables = season_data
+    steps_dir = tmp_path / "steps"
+    steps_dir.mkdir()
+    all_steps = []
+    for k, run_id in enumerate(runs.loc[runs["status"] == "ok", "run_id"][:4]):
+        s = synthetic_analysis(distance_m=2500, seed=40 + k).steps
+        s.to_parquet(steps_dir / f"{run_id}.parquet")
+        all_steps.append(s)
+    fig = plot_season(runs, tables, steps_dir=steps_dir)
+    ax = _axes(fig, "strike_grade")
+    assert "4 runs" in ax.get_title(loc="left")
+    steps = pd.concat(all_steps, ignore_index=True)
+    known = steps[steps["strike_pattern"] != "unknown"]
+    edges = np.arange(-15.0, 15.0 + 1e-9, 2.5)
+    grade_bin = pd.cut(known["grade_pct"].clip(-15, 15), edges, include_lowest=True)
+    table = pd.crosstab(grade_bin, known["strike_pattern"], normalize="index") * 100
+    for name in ("rearfoot", "midfoot", "forefoot"):
+        heights = np.array([p.get_height() for p in _container(ax, f"strike_{name}").patches])
+        want = table.reindex(grade_bin.cat.categories)[name].fillna(0).to_numpy()
+        np.testing.assert_allclose(heights, want, atol=1e-9)
+    # synthetic truth: forefoot strikes grow with grade
+    fore = np.array([p.get_height() for p in _container(ax, "strike_forefoot").patches])
+    assert fore[-3:].mean() > fore[:3].mean() + 20
+
+
+def test_colours_are_the_same_in_run_and_season_figures(run_figure, season_data):
+    runs, tables = season_data
+    season_fig = plot_season(runs, tables)
+    run_colors = [to_hex(p.get_facecolor()) for p in _container(_axes(run_figure, "emphasis"), "emphasis").patches]
+    season_colors = [to_hex(_container(_axes(season_fig, "weekly_load"), f"weekly_{m}").patches[0].get_facecolor())
+                     for m in MUSCLES]
+    climb_colors = [to_hex(p.get_facecolor()) for p in _container(_axes(season_fig, "climb_descent"), "climb").patches]
+    assert run_colors == season_colors == climb_colors == [MUSCLE_COLORS[m].lower() for m in MUSCLES]
+    legend_colors = [to_hex(h.get_facecolor()) for h in season_fig.legends[0].legend_handles]
+    assert legend_colors == run_colors
+
+
+# -- image comparison ---------------------------------------------------------------------------
+def test_run_figure_matches_baseline(tmp_path):
+    """Rendering of a fixed synthetic run against tests/baseline_images (tolerance 8 RMS).
+
+    Regenerate after an intended change with GAITLOAD_REGEN_BASELINE=1 and look at the image.
+    """
+    a = synthetic_analysis(distance_m=3000, seed=11)
+    baseline = BASELINE / "run_synthetic.png"
+    if os.environ.get("GAITLOAD_REGEN_BASELINE"):
+        plot_run(a, baseline, title="synthetic run (baseline)", dpi=60)
+    actual = tmp_path / "run_synthetic.png"
+    plot_run(a, actual, title="synthetic run (baseline)", dpi=60)
+    assert baseline.is_file(), "baseline image missing: run with GAITLOAD_REGEN_BASELINE=1"
+    result = compare_images(str(baseline), str(actual), tol=8)
+    assert result is None, result
