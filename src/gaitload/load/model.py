@@ -1,0 +1,599 @@
+"""The per-step muscle-load model, vectorised over every step of a run.
+
+Per step and muscle group m (literature.md section 3.1)::
+
+    load_m = S0_m x G_m(grade) x K_m(strike, grade) x V_m(speed) x C_m(cadence) x T_m(contact time)
+
+in flat-step equivalents: a level step at 3.3 m/s, rearfoot strike and the runner's preferred
+cadence has ``load_total == 1`` (sum over m of S0_m). Every modifier is 1 (neutral) when its input
+is missing (NaN grade, ``unknown`` strike, NaN speed / cadence / contact time).
+
+- G (grade, literature 3.3): uphill ``1 + w(g) [a_m (E(g) - 1) / S0_m + c_m |g|]``, with E(g) the
+  Strava 2017 equivalent-heart-rate factor (Robb 2017) and a_m an allocation summing to 1, so the
+  uphill step total follows E(g); downhill ``max(floor, 1 + w(g) d_m |g|)``. ``w`` is 0 inside the
+  flat band and ramps linearly to 1 over ``ramp_pct``, so grade enters continuously.
+- K (strike, 3.4): multiplier vs rearfoot, its deviation from 1 tapered from full below 5 % |grade|
+  to 50 % at 10 % (slope studies let runners self-select strike: avoids double counting).
+- V (speed, 3.5): ``(v / 3.3)^k_m``, v clipped to [2, 6] m/s, optional plateau (calves at 5 m/s,
+  Schache et al. 2015).
+- C (cadence, 3.6): piecewise linear in ``x = cadence / preferred - 1`` through the +-10 % anchors of
+  Lenhart et al. 2014, x clipped to +-15 %. Preferred cadence = the runner's own median cadence at
+  similar speed and grade (see :func:`preferred_cadence`).
+- T (contact time, 3.7, optional): ``(F / F_ref)^e_m`` with ``F = t_step / t_c`` the mean vertical
+  force over stance in body weights (impulse-momentum) and ``F_ref`` the runner's own
+  speed-matched median, capped at +-15 %.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..errors import OptionError
+from ..schema import MUSCLES
+from .rules import RuleSet, load_rules
+
+__all__ = [
+    "apply_rules", "summarize_load", "muscle_multipliers", "level_ground_loads", "preferred_cadence",
+    "grade_multiplier", "strike_multiplier", "speed_multiplier", "cadence_multiplier",
+    "contact_time_multiplier",
+]
+
+LOAD_COLUMNS = ("load_total",) + tuple(f"load_{m}" for m in MUSCLES)
+_NM = len(MUSCLES)
+#: terrain classes when the steps carry no terrain column: |grade| above this is a hill, %
+_DEFAULT_CLASS_BAND_PCT = 2.0
+#: a terrain class must hold at least this fraction of the steps before the summary compares
+#: the rule set with the literature on it
+_CONTRADICTION_MIN_FRACTION = 0.05
+_STEEP_DESCENT_PCT = -17.0  # below this the Strava factor exceeds 1 again (literature 1e)
+
+
+# -- pure vectorised modifiers ----------------------------------------------------------------
+def _ramp_weight(abs_grade_pct: np.ndarray, model: dict) -> np.ndarray:
+    band, ramp = model["flat_band_pct"], model["ramp_pct"]
+    if ramp > 0:
+        return np.clip((abs_grade_pct - band) / ramp, 0.0, 1.0)
+    return (abs_grade_pct > band).astype(float)
+
+
+def grade_multiplier(grade_pct, rules: RuleSet) -> np.ndarray:
+    """Grade multiplier G_m per step (literature.md 3.3).
+
+    Parameters
+    ----------
+    grade_pct : array_like, shape (n,)
+        Grade under each step, % (rise / run x 100). NaN is treated as level (neutral).
+    rules : RuleSet
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 6)
+        Columns in :data:`MUSCLES` order.
+    """
+    model = rules.model
+    g = np.nan_to_num(np.asarray(grade_pct, dtype=float), nan=0.0)
+    g = np.clip(g, -model["grade_clip_pct"], model["grade_clip_pct"])
+    a = np.abs(g)
+    w = _ramp_weight(a, model)[:, None]
+    up_term = rules.up_per_pct[None, :] * a[:, None]
+    if np.any(rules.up_allocation):
+        extra = rules.effort(g) - 1.0
+        up_term = up_term + (rules.up_allocation / rules.baseline)[None, :] * extra[:, None]
+    up = np.maximum(model["uphill_floor"], 1.0 + w * up_term)
+    down = np.maximum(model["downhill_floor"], 1.0 + w * (rules.down_per_pct[None, :] * a[:, None]))
+    return np.where((g > 0)[:, None], up, np.where((g < 0)[:, None], down, 1.0))
+
+
+def strike_multiplier(strike_pattern, grade_pct, rules: RuleSet) -> np.ndarray:
+    """Strike-pattern multiplier K_m vs rearfoot, tapered with |grade| (literature.md 3.4).
+
+    Parameters
+    ----------
+    strike_pattern : array_like of str, shape (n,)
+        ``rearfoot`` / ``midfoot`` / ``forefoot``; anything else (``unknown``, NaN) is neutral.
+    grade_pct : array_like, shape (n,)
+        Grade in %; NaN counts as level (full strike effect).
+    rules : RuleSet
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 6)
+    """
+    model = rules.model
+    s = np.asarray(strike_pattern, dtype=object)
+    k = np.ones((s.shape[0], _NM))
+    for pattern, vector in rules.strike.items():  # two patterns: loop is over patterns, not steps
+        k[s == pattern] = vector
+    a = np.abs(np.nan_to_num(np.asarray(grade_pct, dtype=float), nan=0.0))
+    start, end, keep = model["strike_taper_start_pct"], model["strike_taper_end_pct"], model["strike_taper_keep"]
+    if end > start:
+        frac = np.clip((a - start) / (end - start), 0.0, 1.0)
+    else:
+        frac = (a >= start).astype(float)
+    keep_fraction = 1.0 - (1.0 - keep) * frac
+    return 1.0 + keep_fraction[:, None] * (k - 1.0)
+
+
+def speed_multiplier(speed_mps, rules: RuleSet) -> np.ndarray:
+    """Speed multiplier V_m = (v / v_ref)^k_m, v clipped, per-muscle plateau (literature.md 3.5).
+
+    Parameters
+    ----------
+    speed_mps : array_like, shape (n,)
+        Running speed, m/s; NaN is neutral (reference speed assumed).
+    rules : RuleSet
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 6)
+    """
+    model = rules.model
+    ref = model["reference_speed_mps"]
+    lo, hi = model["speed_clip_mps"]
+    v = np.asarray(speed_mps, dtype=float)
+    v = np.clip(np.where(np.isfinite(v), v, ref), lo, hi)
+    # plateau per muscle (calves: ankle work stops growing at 5 m/s, Schache 2015); the
+    # reference speed itself stays the reference even if a plateau lies below it
+    capped = np.minimum(v[:, None], np.maximum(rules.speed_max_mps[None, :], ref))
+    return (capped / ref) ** rules.speed_exponent[None, :]
+
+
+def _binned_median(values: np.ndarray, speed_mps: np.ndarray, grade_pct: np.ndarray, model: dict) -> np.ndarray:
+    """Median of ``values`` among steps of similar speed and grade, with coarser fallbacks.
+
+    Bins: speed ``preferred_speed_bin_mps`` wide x grade ``preferred_grade_bin_pct`` wide; a bin with
+    fewer than ``preferred_min_steps`` finite values falls back to its speed bin, then to the
+    run's median. Steps without speed use the run's median.
+    """
+    n = values.shape[0]
+    finite = np.isfinite(values)
+    if not finite.any():
+        return np.full(n, np.nan)
+    out = np.full(n, float(np.median(values[finite])))
+    speed_bin = np.floor(speed_mps / model["preferred_speed_bin_mps"])
+    grade = np.nan_to_num(grade_pct, nan=0.0)
+    grade_bin = np.floor(np.clip(grade, -model["grade_clip_pct"], model["grade_clip_pct"])
+                         / model["preferred_grade_bin_pct"])
+    frame = pd.DataFrame({"v": values, "s": speed_bin, "g": grade_bin})
+    min_steps = model["preferred_min_steps"]
+    for keys in (["s"], ["s", "g"]):  # coarse first, finer bins overwrite where they hold enough
+        grouped = frame.groupby(keys, sort=False)["v"]
+        median = grouped.transform("median").to_numpy(dtype=float)
+        count = grouped.transform("count").to_numpy(dtype=float)
+        use = np.isfinite(median) & (count >= min_steps)
+        out[use] = median[use]
+    return out
+
+
+def preferred_cadence(cadence_spm, speed_mps, grade_pct, rules: RuleSet) -> np.ndarray:
+    """The runner's own preferred cadence for each step, steps/min.
+
+    The median cadence of the same run among steps at similar speed (bins of
+    ``preferred_speed_bin_mps``, default 0.25 m/s) and grade (bins of ``preferred_grade_bin_pct``,
+    default 5 %); bins with fewer than ``preferred_min_steps`` steps fall back to the speed bin and
+    then to the run's median. Matching speed and grade follows literature.md 3.6: cadence rises
+    with speed (+10 % from 3.5 to 5.2 m/s, Dorn et al. 2012) and uphill (Padulo et al. 2013), and
+    those self-selected changes are already inside the speed and grade modifiers.
+
+    Parameters
+    ----------
+    cadence_spm, speed_mps, grade_pct : array_like, shape (n,)
+        Per-step cadence (steps/min), speed (m/s) and grade (%), NaN allowed.
+    rules : RuleSet
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        NaN everywhere when no step has a cadence.
+    """
+    cadence = np.asarray(cadence_spm, dtype=float)
+    cadence = np.where(cadence > 0, cadence, np.nan)
+    return _binned_median(cadence, np.asarray(speed_mps, dtype=float), np.asarray(grade_pct, dtype=float),
+                          rules.model)
+
+
+def cadence_multiplier(cadence_spm, preferred_spm, rules: RuleSet) -> np.ndarray:
+    """Cadence multiplier C_m, piecewise linear through the +-10 % anchors (literature.md 3.6).
+
+    Parameters
+    ----------
+    cadence_spm : array_like, shape (n,)
+        Step rate, steps/min (NaN: neutral).
+    preferred_spm : float or array_like, shape (n,)
+        Preferred step rate, steps/min (NaN: neutral).
+    rules : RuleSet
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 6)
+    """
+    cadence = np.asarray(cadence_spm, dtype=float)
+    preferred = np.broadcast_to(np.asarray(preferred_spm, dtype=float), cadence.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = cadence / preferred - 1.0
+    clip = rules.model["cadence_clip"]
+    x = np.clip(np.where(np.isfinite(x) & (preferred > 0), x, 0.0), -clip, clip)[:, None]
+    return 1.0 + np.where(x > 0, x * rules.cadence_slope_up[None, :], x * rules.cadence_slope_down[None, :])
+
+
+def contact_time_multiplier(contact_time_ms, cadence_spm, speed_mps, grade_pct, rules: RuleSet) -> np.ndarray:
+    """Optional contact-time residual T_m (literature.md 3.7).
+
+    ``F = t_step / t_c`` (mean vertical force over stance in body weights, impulse-momentum over
+    one step, ``t_step = 60 / cadence``), compared with the runner's own median ``F`` at similar
+    speed and grade; ``T_m = (F / F_ref)^e_m`` capped at ``1 +- contact_time_cap``.
+
+    Parameters
+    ----------
+    contact_time_ms, cadence_spm, speed_mps, grade_pct : array_like, shape (n,)
+        Contact time (ms), cadence (steps/min), speed (m/s), grade (%); NaN: neutral.
+    rules : RuleSet
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 6)
+    """
+    n = np.asarray(contact_time_ms).shape[0]
+    if not np.any(rules.contact_exponent):
+        return np.ones((n, _NM))
+    contact = np.asarray(contact_time_ms, dtype=float)
+    cadence = np.asarray(cadence_spm, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        force = (60.0 / cadence) / (contact / 1000.0)
+    force = np.where(np.isfinite(force) & (force > 0), force, np.nan)
+    reference = _binned_median(force, np.asarray(speed_mps, dtype=float), np.asarray(grade_pct, dtype=float),
+                               rules.model)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = force / reference
+    ratio = np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
+    cap = rules.model["contact_time_cap"]
+    return np.clip(ratio[:, None] ** rules.contact_exponent[None, :], 1.0 - cap, 1.0 + cap)
+
+
+# -- steps-table level ------------------------------------------------------------------------
+def _float_column(steps: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in steps.columns:
+        return np.full(len(steps), np.nan)
+    return pd.to_numeric(steps[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _text_column(steps: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in steps.columns:
+        return np.full(len(steps), "unknown", dtype=object)
+    return steps[name].to_numpy(dtype=object)
+
+
+def _check_steps(steps) -> None:
+    if not isinstance(steps, pd.DataFrame):
+        raise OptionError(f"steps must be a pandas DataFrame, not {type(steps).__name__}")
+
+
+def muscle_multipliers(steps: pd.DataFrame, rules, preferred_cadence_spm: float | None = None) -> dict:
+    """Every modifier of the model for every step.
+
+    Parameters
+    ----------
+    steps : pandas.DataFrame
+        Columns used: ``grade_pct``, ``strike_pattern``, ``speed_mps``, ``cadence_spm``,
+        ``contact_time_ms`` (each optional; missing means neutral).
+    rules : RuleSet, str or path-like
+    preferred_cadence_spm : float, optional
+        The runner's preferred cadence, steps/min; by default :func:`preferred_cadence`.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``grade``, ``strike``, ``speed``, ``cadence``, ``contact_time`` (each (n, 6)),
+        ``preferred_cadence_spm`` (n,).
+    """
+    _check_steps(steps)
+    rules = load_rules(rules)
+    grade = _float_column(steps, "grade_pct")
+    speed = _float_column(steps, "speed_mps")
+    cadence = _float_column(steps, "cadence_spm")
+    if preferred_cadence_spm is None:
+        preferred = preferred_cadence(cadence, speed, grade, rules)
+    else:
+        value = float(preferred_cadence_spm)
+        if not math.isfinite(value) or value <= 0:
+            raise OptionError(f"preferred_cadence_spm must be a positive number of steps/min, got {preferred_cadence_spm!r}")
+        preferred = np.full(len(steps), value)
+    return {
+        "grade": grade_multiplier(grade, rules),
+        "strike": strike_multiplier(_text_column(steps, "strike_pattern"), grade, rules),
+        "speed": speed_multiplier(speed, rules),
+        "cadence": cadence_multiplier(cadence, preferred, rules),
+        "contact_time": contact_time_multiplier(_float_column(steps, "contact_time_ms"), cadence, speed,
+                                                grade, rules),
+        "preferred_cadence_spm": preferred,
+    }
+
+
+def apply_rules(steps: pd.DataFrame, rules="source", preferred_cadence_spm: float | None = None) -> pd.DataFrame:
+    """Per-step, per-muscle load: ``load_<muscle>`` and ``load_total`` columns.
+
+    Vectorised over all steps (numpy); cost linear in the number of steps plus one pandas
+    group-by for the preferred cadence.
+
+    Parameters
+    ----------
+    steps : pandas.DataFrame
+        One row per foot contact with ``grade_pct`` (%), ``strike_pattern``, ``speed_mps`` (m/s),
+        ``cadence_spm`` (steps/min) and optionally ``contact_time_ms`` (ms). Missing columns or
+        NaN values make their modifier neutral.
+    rules : RuleSet, str or path-like
+        ``"source"``, ``"literature"`` or a TOML rule file (see :func:`load_rules`).
+    preferred_cadence_spm : float, optional
+        The runner's preferred cadence (steps/min). Default: the median cadence of this run at
+        similar speed and grade (:func:`preferred_cadence`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``steps`` with ``load_total`` and ``load_<m>`` for every m in :data:`MUSCLES`,
+        in flat-step equivalents (a level 3.3 m/s rearfoot step at preferred cadence totals 1).
+    """
+    rules = load_rules(rules)
+    parts = muscle_multipliers(steps, rules, preferred_cadence_spm)
+    loads = (rules.baseline[None, :] * parts["grade"] * parts["strike"] * parts["speed"]
+             * parts["cadence"] * parts["contact_time"])
+    out = steps.copy()
+    out["load_total"] = loads.sum(axis=1)
+    for i, muscle in enumerate(MUSCLES):
+        out[f"load_{muscle}"] = loads[:, i]
+    return out
+
+
+def _loads(steps: pd.DataFrame) -> np.ndarray:
+    missing = [c for c in LOAD_COLUMNS if c not in steps.columns]
+    if missing:
+        raise OptionError(f"steps lack the load column '{missing[0]}': run apply_rules first")
+    return np.column_stack([_float_column(steps, f"load_{m}") for m in MUSCLES])
+
+
+def level_ground_loads(steps: pd.DataFrame, rules) -> np.ndarray:
+    """Loads of the same steps on level ground: same speed, cadence, contact time and strike.
+
+    Only the grade changes (to 0); the strike pattern keeps its measured value but loses the
+    grade taper. Because the model is a product, this is ``load x K(strike, 0) / (G(g) K(strike, g))``
+    and needs no preferred cadence. A runner who strikes on the forefoot on the flat stays a
+    forefoot striker here: what the comparison isolates is the effect of the terrain.
+
+    Parameters
+    ----------
+    steps : pandas.DataFrame
+        Output of :func:`apply_rules`.
+    rules : RuleSet, str or path-like
+        The rule set that produced the loads.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 6)
+    """
+    _check_steps(steps)
+    rules = load_rules(rules)
+    grade = _float_column(steps, "grade_pct")
+    strike = _text_column(steps, "strike_pattern")
+    ratio = (strike_multiplier(strike, np.zeros_like(grade), rules)
+             / (grade_multiplier(grade, rules) * strike_multiplier(strike, grade, rules)))
+    return _loads(steps) * ratio
+
+
+# -- run summary ------------------------------------------------------------------------------
+def _by_muscle(vector: np.ndarray, total: bool = False) -> dict:
+    out = {m: float(v) for m, v in zip(MUSCLES, vector)}
+    if total:
+        out["total"] = float(np.sum(vector))
+    return out
+
+
+def _shares(loads_sum: np.ndarray) -> np.ndarray:
+    total = loads_sum.sum()
+    return loads_sum / total if total > 0 else np.full(_NM, np.nan)
+
+
+def _terrain_classes(steps: pd.DataFrame, grade: np.ndarray) -> np.ndarray:
+    if "terrain" in steps.columns:
+        return steps["terrain"].astype(object).fillna("unknown").to_numpy(dtype=object)
+    # no classes given: classify on grade alone (+-2 %); NaN grade stays unknown
+    return np.where(np.isnan(grade), "unknown",
+                    np.where(grade > _DEFAULT_CLASS_BAND_PCT, "uphill",
+                             np.where(grade < -_DEFAULT_CLASS_BAND_PCT, "downhill", "flat"))).astype(object)
+
+
+_LITERATURE_VERDICTS = {
+    ("uphill", "hamstrings"): "the literature finds hip-extensor work rises uphill and the hamstrings "
+                              "work more in swing (Roberts & Belliveau 2005; Yokozawa 2007)",
+    ("uphill", "quads"): "the literature finds vasti knee-extension torque falls on a 9 % grade and the "
+                         "quads' share shrinks uphill (Yokozawa 2007; Shih & Ho 2023)",
+    ("uphill", "glutes"): "the literature finds almost all extra uphill work at the hip (Roberts & Belliveau 2005)",
+    ("downhill", "hamstrings"): "the literature finds posterior-chain EMG falls downhill and the hip's share "
+                                "of support falls (Ahn 2007; Shih & Ho 2023)",
+    ("downhill", "glutes"): "the literature finds hip absorption rises only in early stance while the hip's "
+                            "share of support falls (Telhan 2010; Shih & Ho 2023)",
+    ("downhill", "calves"): "the literature finds the ankle's share of support falls downhill (Shih & Ho 2023)",
+    ("downhill", "quads"): "the literature finds the knee becomes the main support contributor downhill "
+                           "(Shih & Ho 2023; Gottschall & Kram 2005)",
+}
+
+
+def _terrain_direction(rules: RuleSet, grade: np.ndarray, strike: np.ndarray):
+    """Mean terrain multiplier and share change (vs level) of a rule set on some steps."""
+    factor = (grade_multiplier(grade, rules) * strike_multiplier(strike, grade, rules)
+              / strike_multiplier(strike, np.zeros_like(grade), rules))
+    multiplier = factor.mean(axis=0)
+    weighted = rules.baseline * multiplier
+    return multiplier, weighted / weighted.sum() - rules.baseline
+
+
+def _contradictions(rules: RuleSet, grade: np.ndarray, strike: np.ndarray, classes: np.ndarray) -> list[str]:
+    """Where the chosen rule set and the literature model disagree in direction on this run."""
+    literature = load_rules("literature")
+    if rules.fingerprint() == literature.fingerprint() or grade.size == 0:
+        return []
+    out = []
+    for terrain in ("uphill", "downhill"):
+        mask = (classes == terrain) & np.isfinite(grade)
+        fraction = mask.mean()
+        if fraction < _CONTRADICTION_MIN_FRACTION or mask.sum() < 10:
+            continue
+        mult_r, share_r = _terrain_direction(rules, grade[mask], strike[mask])
+        mult_l, share_l = _terrain_direction(literature, grade[mask], strike[mask])
+        for i, muscle in enumerate(MUSCLES):
+            def sign(value, tol):
+                return 0 if abs(value) < tol else int(np.sign(value))
+            work_r, work_l = sign(mult_r[i] - 1, 0.02), sign(mult_l[i] - 1, 0.02)
+            sh_r, sh_l = sign(share_r[i], 0.005), sign(share_l[i], 0.005)
+            if work_r * work_l < 0:
+                said = f"make {muscle} work {'more' if work_r > 0 else 'less'} ({mult_r[i]:.2f}x level)"
+            elif sh_r * sh_l < 0:
+                said = f"{'raise' if sh_r > 0 else 'lower'} the {muscle} share ({100 * share_r[i]:+.1f} pts)"
+            else:
+                continue
+            verdict = _LITERATURE_VERDICTS.get(
+                (terrain, muscle),
+                f"the literature model (literature.md section 3) has the opposite direction "
+                f"({mult_l[i]:.2f}x level, {100 * share_l[i]:+.1f} pts)")
+            out.append(f"the '{rules.name}' rules {said} on this run's {terrain} steps "
+                       f"({100 * fraction:.0f} % of steps); {verdict}")
+    return out
+
+
+def _input_warnings(rules: RuleSet, grade, speed, cadence, strike) -> list[str]:
+    n = grade.size
+    if n == 0:
+        return []
+    out = []
+    known_strike = np.isin(strike, ("rearfoot", "midfoot", "forefoot"))
+    if not known_strike.any():
+        out.append("no strike information: the strike-pattern modifier is neutral (rearfoot assumed)")
+    for name, values, what in (("grade", grade, "every such step is treated as level ground"),
+                               ("speed", speed, f"the speed modifier is neutral ({rules.model['reference_speed_mps']:g} m/s assumed)"),
+                               ("cadence", cadence, "the cadence modifier is neutral (preferred cadence assumed)")):
+        missing = ~np.isfinite(values)
+        if missing.all():
+            out.append(f"no {name}: {what}")
+        elif missing.mean() > 0.10:
+            out.append(f"{name} missing on {100 * missing.mean():.0f} % of steps: {what}")
+    clip = rules.model["grade_clip_pct"]
+    steep = np.abs(grade) > clip
+    if steep.mean() > 0.01:
+        out.append(f"grade beyond +-{clip:g} % on {100 * steep.mean():.0f} % of steps (hiking or scrambling?): "
+                   f"clipped to +-{clip:g} %")
+    lo, hi = rules.model["speed_clip_mps"]
+    outside = (speed < lo) | (speed > hi)
+    if outside.mean() > 0.10:
+        out.append(f"speed outside {lo:g}-{hi:g} m/s on {100 * outside.mean():.0f} % of steps "
+                   f"(walking or sprinting?): the speed modifier is clipped there")
+    return out
+
+
+def summarize_load(steps: pd.DataFrame, rules="source") -> dict:
+    """Run-level load summary (JSON-serialisable: plain floats, str, lists, dicts).
+
+    Parameters
+    ----------
+    steps : pandas.DataFrame
+        Output of :func:`apply_rules` (it is applied first when the load columns are missing).
+    rules : RuleSet, str or path-like
+        The rule set that produced the loads.
+
+    Returns
+    -------
+    dict
+        ``load_total`` (flat-step equivalents), ``muscle_load`` (sum per muscle),
+        ``muscle_share``; ``emphasis_vs_flat`` (share minus the share of the same steps on level
+        ground, in percentage points; see :func:`level_ground_loads`) and
+        ``emphasis_ratio_vs_flat``; ``load_by_terrain`` (uphill / flat / downhill / unknown ->
+        muscle loads and total); ``climb_vs_descent`` (per muscle: load on climbs, which is
+        concentric-dominated, and on descents, eccentric-dominated; the extra over level ground
+        of each; and the eccentric fraction of the extra); ``eccentric_index`` (mean of quads
+        G - 1 over steps with negative grade, literature 3.3; 0 when there are none) and
+        ``eccentric_steps``; ``load_per_km``; ``cardio_effort_factor`` (mean Strava E(g));
+        ``preferred_cadence_spm`` (median); ``warnings``.
+    """
+    _check_steps(steps)
+    rules = load_rules(rules)
+    if any(c not in steps.columns for c in LOAD_COLUMNS):
+        steps = apply_rules(steps, rules)
+    loads = np.nan_to_num(_loads(steps), nan=0.0)
+    level = np.nan_to_num(level_ground_loads(steps, rules), nan=0.0)
+    grade = _float_column(steps, "grade_pct")
+    speed = _float_column(steps, "speed_mps")
+    cadence = _float_column(steps, "cadence_spm")
+    strike = _text_column(steps, "strike_pattern")
+    classes = _terrain_classes(steps, grade)
+
+    muscle_sum = loads.sum(axis=0)
+    share = _shares(muscle_sum)
+    share_level = _shares(level.sum(axis=0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = share / share_level
+
+    by_terrain = {}
+    for terrain in ("uphill", "flat", "downhill", "unknown"):
+        mask = classes == terrain
+        if terrain == "unknown" and not mask.any():
+            continue
+        by_terrain[terrain] = _by_muscle(loads[mask].sum(axis=0), total=True)
+        by_terrain[terrain]["n_steps"] = int(mask.sum())
+
+    climb, descent = classes == "uphill", classes == "downhill"
+    climb_extra = (loads[climb] - level[climb]).sum(axis=0)
+    descent_extra = (loads[descent] - level[descent]).sum(axis=0)
+    pos_c, pos_d = np.maximum(climb_extra, 0), np.maximum(descent_extra, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eccentric_fraction = np.where(pos_c + pos_d > 0, pos_d / (pos_c + pos_d), np.nan)
+    climb_vs_descent = {
+        "climb_load": _by_muscle(loads[climb].sum(axis=0), total=True),
+        "descent_load": _by_muscle(loads[descent].sum(axis=0), total=True),
+        "climb_extra_vs_level": _by_muscle(climb_extra, total=True),
+        "descent_extra_vs_level": _by_muscle(descent_extra, total=True),
+        "eccentric_fraction_of_extra": _by_muscle(eccentric_fraction),
+    }
+
+    negative = np.isfinite(grade) & (grade < 0)
+    quads = MUSCLES.index("quads")
+    quads_g = grade_multiplier(grade[negative], rules)[:, quads] - 1.0
+    eccentric_index = float(quads_g.mean()) if quads_g.size else 0.0
+
+    distance = _float_column(steps, "distance_m")
+    finite = distance[np.isfinite(distance)]
+    span_km = (finite.max() - finite.min()) / 1000.0 if finite.size > 1 else float("nan")
+    if span_km > 0:
+        load_per_km = _by_muscle(muscle_sum / span_km, total=True)
+    else:
+        load_per_km = {**{m: float("nan") for m in MUSCLES}, "total": float("nan")}
+
+    known_grade = grade[np.isfinite(grade)]
+    cardio = float(rules.effort(known_grade).mean()) if known_grade.size and rules.effort_citation else float("nan")
+    preferred = preferred_cadence(cadence, speed, grade, rules)
+    preferred_median = float(np.nanmedian(preferred)) if np.isfinite(preferred).any() else float("nan")
+
+    warnings = _input_warnings(rules, grade, speed, cadence, strike)
+    warnings += _contradictions(rules, grade, strike, classes)
+    if any("heart" in note.source for note in rules.notes) and known_grade.size:
+        steep = (known_grade < _STEEP_DESCENT_PCT).mean()
+        if steep >= _CONTRADICTION_MIN_FRACTION:
+            warnings.append(f"{100 * steep:.0f} % of steps are on descents steeper than {_STEEP_DESCENT_PCT:g} %: "
+                            f"there running is not easier on the heart than level running, contrary to the "
+                            f"article (Strava 2017; Minetti 2002)")
+
+    return {
+        "load_total": float(muscle_sum.sum()),
+        "muscle_load": _by_muscle(muscle_sum),
+        "muscle_share": _by_muscle(share),
+        "emphasis_vs_flat": _by_muscle(100.0 * (share - share_level)),
+        "emphasis_ratio_vs_flat": _by_muscle(ratio),
+        "load_by_terrain": by_terrain,
+        "climb_vs_descent": climb_vs_descent,
+        "eccentric_index": eccentric_index,
+        "eccentric_steps": int(negative.sum()),
+        "load_per_km": load_per_km,
+        "cardio_effort_factor": cardio,
+        "preferred_cadence_spm": preferred_median,
+        "warnings": warnings,
+    }
