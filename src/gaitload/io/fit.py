@@ -1,1 +1,568 @@
-"""Reader module (being written)."""
+"""Garmin FIT activity files (watches, bike computers, Stryd / RunScribe developer fields).
+
+Decoder choice
+--------------
+Both maintained Python decoders were measured on this machine (2 shared cores):
+
+=====================================  ==========================  ==========================
+file                                    fitdecode 0.10              garmin-fit-sdk 21.x
+=====================================  ==========================  ==========================
+big_activity.fit (99,998 records)       3.4 s, 99,998 records       2.5 s, 99,998 records
+activity-small-fenix2-run (2,809 rec)   0.18 s                      0.10 s
+activity-unexpected-eof.fit             14 records + FitEOFError    14 records + IndexError
+activity-filecrc.fit (bad file CRC)     14 records + FitCRCError    14 records + "CRC Error"
+activity-settings-corruptheader.fit     14 records + FitHeaderError 0 records
+=====================================  ==========================  ==========================
+
+gaitload uses **fitdecode**: it streams one frame at a time, so every complete record before a
+point of damage is already in hand when the damage is found, and it reports the damage as a
+typed exception (``FitEOFError``, ``FitCRCError``, ``FitHeaderError``, ``FitParseError``)
+instead of an untyped runtime error; it reads chained FIT files, exposes developer fields with
+their names and units, and lets gaitload count records while decoding (resource limit) rather
+than after building every message. The SDK is about 1.4x faster on the stress file; decoding
+dominates either way (3.4 s per 100,000 records, linear).
+
+Mapping (FIT record field -> channel, unit conversion)
+------------------------------------------------------
+timestamp (or timestamp_16 against the last full timestamp) -> time;
+position_lat/long (semicircles x 180/2^31) -> latitude/longitude deg;
+enhanced_speed, else speed -> speed m/s; enhanced_altitude, else altitude -> altitude m;
+distance -> distance m; heart_rate; power W; temperature degC;
+cadence (+ fractional_cadence) -> cadence: for foot sports (running, walking, hiking) FIT stores
+strides/min, so steps/min = 2 x (cadence + fractional_cadence); other sports keep rpm with a
+warning; stance_time ms -> contact_time s; stance_time_balance -> contact_time_balance %;
+vertical_oscillation mm -> m; vertical_ratio %; step_length mm -> m.
+
+Developer fields, matched by name case-insensitively ignoring spaces/punctuation, converted by
+their declared units (ms, cm, mm...):
+
+=======================================================  ======================
+developer field name (Stryd, RunScribe, others)           channel
+=======================================================  ======================
+Power                                                     power (if no native)
+Ground Time, Contact Time, GCT, Stance Time               contact_time (if no native)
+Vertical Oscillation                                      vertical_oscillation (if no native)
+Leg Spring Stiffness, LSS                                 leg_spring_stiffness
+Form Power / Air Power                                    form_power / air_power
+Footstrike Type, FS Type, Strike Type                     footstrike_type
+Impact Gs, Impact G, Impact                               impact_g
+Braking Gs, Braking G, Braking                            braking_g
+Pronation Excursion, Pronation                            pronation
+Step Length                                               step_length (if no native)
+=======================================================  ======================
+
+Left/right variants (``"Impact Gs L"``, ``"R Braking Gs"``, ``"Pronation (left)"``) are averaged
+into one channel marked ``derived``. A native device field wins over a developer field with the
+same meaning (the watch's own running dynamics are the reference the rest of gaitload expects).
+
+Sessions: a multisport file keeps its foot-sport sessions (running, trail, treadmill, walking)
+and lists the others in ``metadata["sessions"]`` with a warning. Timer stop/start events give
+``metadata["pauses"]``. ``metadata["altitude_source"]`` follows
+:func:`gaitload.io._watch.altitude_source_for_device`.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import warnings as _pywarnings
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import CorruptFileError, GaitloadError, NotAnActivityError, ResourceLimitError
+from ..recording import Recording
+from ._watch import altitude_source_for_device, build_recording, cadence_to_steps_per_min, is_foot_sport, iso_utc
+from .registry import ReaderSpec, register_reader
+
+__all__ = ["read_fit", "sniff_fit", "DEV_FIELD_CHANNELS", "MAX_RECORDS"]
+
+#: More record messages than this (about 58 days at 1 Hz) is refused as a resource risk.
+MAX_RECORDS = 5_000_000
+#: Seconds from the POSIX epoch to the FIT epoch (1989-12-31T00:00:00Z).
+FIT_EPOCH_S = 631_065_600
+_SEMICIRCLE_DEG = 180.0 / 2**31
+
+#: Native record fields gaitload keeps.
+_NATIVE_FIELDS = (
+    "position_lat", "position_long", "distance", "enhanced_speed", "speed", "enhanced_altitude",
+    "altitude", "heart_rate", "cadence", "fractional_cadence", "power", "stance_time",
+    "stance_time_balance", "vertical_oscillation", "vertical_ratio", "step_length", "temperature",
+)
+
+#: Normalised developer field name -> channel (see the module docstring's table).
+DEV_FIELD_CHANNELS: dict[str, str] = {
+    "power": "power",
+    "groundtime": "contact_time",
+    "contacttime": "contact_time",
+    "gct": "contact_time",
+    "stancetime": "contact_time",
+    "verticaloscillation": "vertical_oscillation",
+    "legspringstiffness": "leg_spring_stiffness",
+    "lss": "leg_spring_stiffness",
+    "formpower": "form_power",
+    "airpower": "air_power",
+    "footstriketype": "footstrike_type",
+    "fstype": "footstrike_type",
+    "striketype": "footstrike_type",
+    "footstrike": "footstrike_type",
+    "impactgs": "impact_g",
+    "impactg": "impact_g",
+    "impact": "impact_g",
+    "brakinggs": "braking_g",
+    "brakingg": "braking_g",
+    "braking": "braking_g",
+    "pronationexcursion": "pronation",
+    "pronation": "pronation",
+    "steplength": "step_length",
+}
+
+#: Target SI unit per channel, for converting declared developer units.
+_UNIT_FACTOR = {
+    "contact_time": {"ms": 1e-3, "millisecond": 1e-3, "milliseconds": 1e-3, "msec": 1e-3, "s": 1.0,
+                     "sec": 1.0, "second": 1.0, "seconds": 1.0},
+    "vertical_oscillation": {"mm": 1e-3, "millimeter": 1e-3, "millimeters": 1e-3, "cm": 1e-2,
+                             "centimeter": 1e-2, "centimeters": 1e-2, "m": 1.0, "meter": 1.0, "meters": 1.0},
+    "step_length": {"mm": 1e-3, "millimeters": 1e-3, "cm": 1e-2, "centimeters": 1e-2, "m": 1.0,
+                    "meter": 1.0, "meters": 1.0},
+}
+#: Unit assumed when a developer field declares none (the vendors' documented units).
+_DEFAULT_DEV_UNIT = {"contact_time": "ms", "vertical_oscillation": "cm", "step_length": "mm"}
+
+_SIDE_RE = re.compile(r"^(?:(left|right|l|r)[\s_\-]+)|(?:[\s_\-]+(left|right|l|r))$|\((left|right|l|r)\)$", re.I)
+_TIMER_STOPS = {"stop", "stop_all", "stop_disable", "stop_disable_all"}
+
+
+def sniff_fit(head: bytes, path: Path) -> float:
+    """Confidence that ``head`` starts a FIT file: header size 12/14 and ``.FIT`` at bytes 8-11."""
+    if len(head) >= 12 and head[0] in (12, 14) and head[8:12] == b".FIT":
+        return 1.0
+    return 0.0
+
+
+def _check_header(path: Path) -> None:
+    """Refuse non-FIT content and headers that claim far more data than the file holds."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        head = fh.read(14)
+    if len(head) < 12 or head[0] not in (12, 14) or head[8:12] != b".FIT":
+        raise CorruptFileError("not a FIT file (no 12/14-byte header with the '.FIT' signature)", path)
+    data_size = struct.unpack_from("<I", head, 4)[0]
+    # A download cut short claims more than it holds; a claim over 16x the file (and 16 MiB more)
+    # is not a truncation but a forged or garbled header, which would make a decoder wait for
+    # data that never comes.
+    if data_size > max(16 * size, size + 16 * 1024**2):
+        raise CorruptFileError(
+            f"FIT header claims {data_size / 1024**2:.0f} MiB of data but the file has {size / 1024**2:.2f} MiB",
+            path,
+        )
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _dev_channel(name: str) -> tuple[str | None, str]:
+    """Channel and side (``""``, ``left``, ``right``) of a developer field name."""
+    side = ""
+    m = _SIDE_RE.search(name.strip())
+    base = name
+    if m:
+        token = next(g for g in m.groups() if g)
+        side = "left" if token.lower().startswith("l") else "right"
+        base = _SIDE_RE.sub("", name.strip())
+    return DEV_FIELD_CHANNELS.get(_norm(base)), side
+
+
+def _unit_factor(channel: str, units: str | None) -> float | None:
+    table = _UNIT_FACTOR.get(channel)
+    if table is None:
+        return 1.0
+    key = (units or _DEFAULT_DEV_UNIT[channel]).strip().lower()
+    return table.get(key)
+
+
+def _epoch(value) -> float | None:
+    """POSIX seconds from a fitdecode timestamp value (datetime, or raw FIT seconds)."""
+    if value is None:
+        return None
+    if hasattr(value, "timestamp"):
+        return value.timestamp()
+    if isinstance(value, (int, float)):
+        return float(value) + FIT_EPOCH_S
+    return None
+
+
+def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RECORDS, **hints) -> Recording:
+    """Read a FIT activity file into a :class:`~gaitload.Recording` (placement ``records``).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.fit`` file.
+    cadence_unit : {"steps/min", "strides/min"}, optional
+        Force the unit of the file's cadence (default: strides/min for foot sports, per the FIT
+        profile).
+    max_records : int
+        Refuse files with more record messages than this (resource limit).
+    **hints
+        Other :func:`gaitload.read` hints are accepted and ignored.
+
+    Returns
+    -------
+    Recording
+        1 Hz-ish records with the channels named in the module docstring.
+
+    Raises
+    ------
+    CorruptFileError
+        Not FIT, or damaged before any usable record.
+    NotAnActivityError
+        A valid FIT file without record messages (settings, workout, monitoring...).
+    ResourceLimitError
+        More than ``max_records`` records.
+    """
+    import fitdecode
+
+    path = Path(path)
+    _check_header(path)
+    warnings: list[str] = []
+
+    times: list[float] = []  # POSIX s, NaN when the record had none
+    cols: dict[str, list] = {}
+    rows: dict[str, list] = {}
+    dev_units: dict[str, str | None] = {}
+    n = 0
+    last_ts: float | None = None
+    sessions: list[dict] = []
+    laps: list[dict] = []
+    events: list[tuple[float, str]] = []
+    file_ids: list[dict] = []
+    creators: list[dict] = []
+    sensors: list[dict] = []
+    sport_msgs: list[dict] = []
+    file_types: list[str] = []
+    damage: str | None = None
+
+    def put(key: str, value) -> None:
+        col = cols.get(key)
+        if col is None:
+            cols[key] = col = []
+            rows[key] = []
+        col.append(value)
+        rows[key].append(n)
+
+    dev_def_type = fitdecode.types.DevFieldDefinition
+    with _pywarnings.catch_warnings(record=True) as caught:
+        _pywarnings.simplefilter("always")
+        try:
+            with fitdecode.FitReader(
+                str(path), check_crc=fitdecode.CrcCheck.RAISE, error_handling=fitdecode.ErrorHandling.WARN
+            ) as reader:
+                for frame in reader:
+                    if frame.frame_type != fitdecode.FIT_FRAME_DATA:
+                        continue
+                    name = frame.name
+                    if name == "record":
+                        if n >= max_records:
+                            raise ResourceLimitError(
+                                f"more than {max_records:,} record messages; refusing to decode further", path
+                            )
+                        ts = None
+                        ts16 = None
+                        for fd in frame.fields:
+                            value = fd.value
+                            if value is None:
+                                continue
+                            fname = fd.name
+                            if fname == "timestamp":
+                                ts = _epoch(value)
+                            elif fname == "timestamp_16":
+                                ts16 = value
+                            elif isinstance(fd.field_def, dev_def_type):
+                                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                                    key = "dev:" + fname
+                                    dev_units.setdefault(key, fd.units)
+                                    put(key, value)
+                            elif fname in _NATIVE_FIELDS and isinstance(value, (int, float)):
+                                put(fname, value)
+                        if ts is None and ts16 is not None and last_ts is not None:
+                            # timestamp_16 holds the low 16 bits of the FIT time (profile, "Compressed
+                            # timestamps"): roll the last full time forward to match them.
+                            raw_last = int(last_ts - FIT_EPOCH_S)
+                            ts = float(raw_last + ((int(ts16) - raw_last) & 0xFFFF) + FIT_EPOCH_S)
+                        if ts is not None:
+                            last_ts = ts
+                        times.append(np.nan if ts is None else ts)
+                        n += 1
+                        continue
+                    if name in ("event", "session", "lap", "file_id", "device_info", "sport", "activity"):
+                        vals = {fd.name: fd.value for fd in frame.fields if fd.value is not None}
+                        ts = _epoch(vals.get("timestamp"))
+                        if ts is not None:
+                            last_ts = ts
+                        if name == "event":
+                            if vals.get("event") == "timer" and ts is not None:
+                                events.append((ts, str(vals.get("event_type"))))
+                        elif name == "session":
+                            sessions.append(vals)
+                        elif name == "lap":
+                            laps.append(vals)
+                        elif name == "file_id":
+                            file_ids.append(vals)
+                            file_types.append(str(vals.get("type")))
+                        elif name == "device_info":
+                            if vals.get("device_index") == "creator" or vals.get("device_index") == 0:
+                                creators.append(vals)
+                            else:
+                                sensors.append(vals)
+                        elif name == "sport":
+                            sport_msgs.append(vals)
+                    elif frame.has_field("timestamp"):
+                        ts = _epoch(frame.get_value("timestamp", fallback=None))
+                        if ts is not None:
+                            last_ts = ts
+        except GaitloadError:
+            raise
+        except fitdecode.FitHeaderError as exc:
+            damage = f"bad FIT header ({exc})"
+        except fitdecode.FitCRCError as exc:
+            damage = f"CRC mismatch ({exc})"
+        except fitdecode.FitEOFError as exc:
+            damage = f"file ends mid-message ({exc})"
+        except fitdecode.FitError as exc:
+            damage = f"undecodable data ({exc})"
+        except (ValueError, TypeError, KeyError, IndexError, struct.error, UnicodeError, OverflowError) as exc:
+            damage = f"undecodable data ({type(exc).__name__}: {exc})"
+    decoder_warnings = sorted({str(w.message).split("\n")[0][:160] for w in caught})
+    if decoder_warnings:
+        warnings.append(f"decoder warnings ({len(decoder_warnings)} kinds), first: {decoder_warnings[0]}")
+
+    if damage is not None:
+        n_ok = int(np.isfinite(np.asarray(times, dtype=np.float64)).sum()) if times else 0
+        if n_ok < 2:
+            raise CorruptFileError(f"damaged FIT file: {damage}; no complete records before the damage", path)
+        warnings.append(f"damaged FIT file: {damage}; kept the {n} complete records decoded before the damage")
+    if n == 0:
+        kind = next((t for t in file_types if t and t != "None"), "unknown")
+        raise NotAnActivityError(f"FIT file of type {kind!r} holds no record messages, so no activity to read", path)
+
+    epoch_s = np.asarray(times, dtype=np.float64)
+    raw: dict[str, np.ndarray] = {}
+    for key, values in cols.items():
+        arr = np.full(n, np.nan)
+        arr[np.asarray(rows[key], dtype=np.int64)] = np.asarray(values, dtype=np.float64)
+        raw[key] = arr
+
+    # --- sessions: which to keep -------------------------------------------------------------
+    session_info = []
+    for s in sessions:
+        start = _epoch(s.get("start_time"))
+        elapsed = s.get("total_elapsed_time")
+        session_info.append({
+            "sport": None if s.get("sport") is None else str(s.get("sport")),
+            "sub_sport": None if s.get("sub_sport") is None else str(s.get("sub_sport")),
+            "start_epoch_s": start,
+            "start_time": iso_utc(start),
+            "duration_s": None if elapsed is None else float(elapsed),
+            "distance_m": None if s.get("total_distance") is None else float(s["total_distance"]),
+            "kept": True,
+        })
+    foot = [s for s in session_info if is_foot_sport(s["sport"]) or is_foot_sport(s["sub_sport"])]
+    sport = sub_sport = None
+    keep = np.ones(n, dtype=bool)
+    if session_info and foot and len(foot) < len(session_info):
+        keep[:] = False
+        usable = [s for s in foot if s["start_epoch_s"] is not None and s["duration_s"] is not None]
+        for s in usable:  # a handful of sessions at most
+            keep |= (epoch_s >= s["start_epoch_s"]) & (epoch_s <= s["start_epoch_s"] + s["duration_s"])
+        if not usable or not keep.any():
+            keep[:] = True
+            warnings.append("multisport file whose running sessions have no time span; kept every record")
+        else:
+            for s in session_info:
+                s["kept"] = s in foot
+            others = sorted({s["sport"] or "unknown" for s in session_info if s not in foot})
+            warnings.append(
+                f"multisport file: kept {len(usable)} foot-sport session(s), dropped {', '.join(others)} "
+                f"({int((~keep).sum())} records)"
+            )
+        sport, sub_sport = foot[0]["sport"], foot[0]["sub_sport"]
+    elif session_info:
+        sport, sub_sport = session_info[0]["sport"], session_info[0]["sub_sport"]
+        if len({s["sport"] for s in session_info}) > 1:
+            warnings.append(
+                "multisport file without a running session: "
+                + ", ".join(sorted({s["sport"] or "unknown" for s in session_info}))
+            )
+    elif sport_msgs:
+        sport = None if sport_msgs[0].get("sport") is None else str(sport_msgs[0]["sport"])
+        sub_sport = None if sport_msgs[0].get("sub_sport") is None else str(sport_msgs[0]["sub_sport"])
+
+    is_course = "course" in file_types
+    on_foot = is_foot_sport(sport) or is_foot_sport(sub_sport)
+    if is_course:
+        warnings.append("a FIT course (a planned route with virtual times), not a recorded activity")
+    if sport is None:
+        warnings.append("the file names no sport; assumed a run on foot")
+    elif not on_foot:
+        warnings.append(f"{sport} activity, not a run; cadence is kept as the device's rpm, not steps/min")
+
+    # --- channels -----------------------------------------------------------------------------
+    channels: dict[str, np.ndarray] = {}
+    prov: dict[str, str] = {}
+
+    def first(*names):
+        for nm in names:
+            if nm in raw and np.isfinite(raw[nm]).any():
+                return nm, raw[nm]
+        return None, None
+
+    if "position_lat" in raw and "position_long" in raw:
+        lat = raw["position_lat"] * _SEMICIRCLE_DEG
+        lon = raw["position_long"] * _SEMICIRCLE_DEG
+        # (0, 0) and out-of-range values are a device's "no fix" filler, not a position
+        bad = (np.abs(lat) > 90) | (np.abs(lon) > 180) | ((lat == 0) & (lon == 0))
+        lat[bad] = np.nan
+        lon[bad] = np.nan
+        channels["latitude"], channels["longitude"] = lat, lon
+        prov["latitude"] = "measured: fit record.position_lat (semicircles -> deg)"
+        prov["longitude"] = "measured: fit record.position_long (semicircles -> deg)"
+    simple = {
+        "distance": ("distance",), "speed": ("enhanced_speed", "speed"),
+        "altitude": ("enhanced_altitude", "altitude"), "heart_rate": ("heart_rate",), "power": ("power",),
+        "temperature": ("temperature",), "contact_time_balance": ("stance_time_balance",),
+        "vertical_ratio": ("vertical_ratio",),
+    }
+    for channel, names in simple.items():
+        nm, arr = first(*names)
+        if nm is not None:
+            channels[channel] = arr.copy()
+            prov[channel] = f"measured: fit record.{nm}"
+    scaled = {"contact_time": ("stance_time", 1e-3, "ms -> s"),
+              "vertical_oscillation": ("vertical_oscillation", 1e-3, "mm -> m"),
+              "step_length": ("step_length", 1e-3, "mm -> m")}
+    for channel, (nm, factor, how) in scaled.items():
+        if nm in raw and np.isfinite(raw[nm]).any():
+            arr = raw[nm] * factor
+            # running dynamics are 0 while the pod sees no strides (standing, walking with no
+            # pod): 0 ms contact or 0 mm oscillation is "not measured", not a value
+            arr[arr <= 0] = np.nan
+            channels[channel] = arr
+            prov[channel] = f"measured: fit record.{nm} ({how})"
+    if "cadence" in raw and np.isfinite(raw["cadence"]).any():
+        if on_foot or sport is None or cadence_unit is not None:
+            cad, decision = cadence_to_steps_per_min(
+                raw["cadence"], unit=cadence_unit or "strides/min", fractional=raw.get("fractional_cadence")
+            )
+            if cadence_unit is not None:
+                warnings.append(decision)
+            channels["cadence"] = cad
+            prov["cadence"] = (
+                "measured: fit record.cadence + fractional_cadence (strides/min x 2 -> steps/min)"
+                if cadence_unit != "steps/min" else "measured: fit record.cadence (steps/min, forced)"
+            )
+        else:
+            channels["cadence"] = raw["cadence"].copy()
+            prov["cadence"] = f"measured: fit record.cadence (rpm of a {sport} activity, not steps/min)"
+
+    # developer fields
+    dev_by_channel: dict[str, dict[str, list[tuple[str, np.ndarray]]]] = {}
+    for key, arr in raw.items():
+        if not key.startswith("dev:"):
+            continue
+        fname = key[4:]
+        channel, side = _dev_channel(fname)
+        if channel is None:
+            continue
+        factor = _unit_factor(channel, dev_units.get(key))
+        if factor is None:
+            warnings.append(f"developer field {fname!r} has unknown units {dev_units.get(key)!r}; ignored")
+            continue
+        dev_by_channel.setdefault(channel, {}).setdefault(side, []).append((fname, arr * factor))
+    dev_fields_used: dict[str, str] = {}
+    for channel, by_side in dev_by_channel.items():
+        if channel in channels and np.isfinite(channels[channel]).any():
+            continue  # the device's native field wins
+        if "" in by_side:
+            fname, arr = by_side[""][0]
+            how = f"measured: fit developer field {fname!r} ({dev_units.get('dev:' + fname) or 'no unit'})"
+        elif "left" in by_side and "right" in by_side:
+            (lname, left), (rname, right) = by_side["left"][0], by_side["right"][0]
+            with np.errstate(invalid="ignore"):
+                arr = np.nanmean(np.vstack([left, right]), axis=0) if n else left
+            fname = f"{lname} + {rname}"
+            how = f"derived: mean of fit developer fields {lname!r} and {rname!r}"
+        else:
+            side = next(iter(by_side))
+            fname, arr = by_side[side][0]
+            how = f"measured: fit developer field {fname!r} ({side} only)"
+        if channel in ("contact_time", "vertical_oscillation"):
+            arr = np.where(arr > 0, arr, np.nan)
+        channels[channel] = arr
+        prov[channel] = how
+        dev_fields_used[channel] = fname
+
+    if not channels:
+        raise NotAnActivityError("FIT records carry no usable field (no position, speed, distance or cadence)", path)
+    if not keep.all():
+        epoch_s = epoch_s[keep]
+        channels = {k: v[keep] for k, v in channels.items()}
+
+    # --- metadata -----------------------------------------------------------------------------
+    creator = (file_ids[0] if file_ids else {}) | (creators[0] if creators else {})
+    manufacturer = creator.get("manufacturer")
+    product = creator.get("garmin_product") or creator.get("product_name") or creator.get("product")
+    has_alt = "altitude" in channels and np.isfinite(channels["altitude"]).any()
+    alt_source = altitude_source_for_device(
+        None if manufacturer is None else str(manufacturer), None if product is None else str(product), has_alt
+    )
+    pauses = []
+    stop_at = None
+    for ts, etype in sorted(events):
+        if etype in _TIMER_STOPS and stop_at is None:
+            stop_at = ts
+        elif etype == "start" and stop_at is not None:
+            if ts > stop_at:
+                pauses.append((stop_at, ts))
+            stop_at = None
+    lap_info = []
+    for lap in laps:
+        start = _epoch(lap.get("start_time"))
+        lap_info.append({
+            "start_epoch_s": start,
+            "start_time": iso_utc(start),
+            "duration_s": None if lap.get("total_elapsed_time") is None else float(lap["total_elapsed_time"]),
+            "distance_m": None if lap.get("total_distance") is None else float(lap["total_distance"]),
+        })
+    metadata = {
+        "device": {"manufacturer": None if manufacturer is None else str(manufacturer),
+                   "product": None if product is None else str(product)},
+        "sensors": [
+            {"manufacturer": str(s.get("manufacturer")), "product": str(s.get("product_name") or s.get("product")),
+             "type": str(s.get("device_type") or s.get("antplus_device_type") or "")}
+            for s in sensors if s.get("manufacturer") is not None
+        ][:20],
+        "sport": sport,
+        "sub_sport": sub_sport,
+        "sessions": session_info,
+        "laps": lap_info,
+        "pauses_epoch_s": pauses,
+        "altitude_source": alt_source,
+        "course": is_course,
+        "developer_fields": dev_fields_used,
+        "n_records": n,
+    }
+    if not on_foot and sport is not None:
+        metadata["cadence_unit"] = "rpm"
+    return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="fit", path=path,
+                           warnings=warnings, metadata=metadata)
+
+
+register_reader(ReaderSpec(
+    name="fit",
+    description="Garmin FIT activity (watches, bike computers; Stryd and RunScribe developer fields)",
+    extensions=(".fit",),
+    sniff=sniff_fit,
+    read=read_fit,
+))

@@ -1,1 +1,226 @@
-"""Reader module (being written)."""
+"""Garmin Training Center XML (TCX) activities and courses.
+
+Parsed with :mod:`defusedxml` (ElementTree API); a DTD, an entity declaration or an external
+reference is refused with :class:`~gaitload.errors.HostileFileError` before any expansion.
+
+Mapping (Trackpoint element -> channel)
+---------------------------------------
+``Time`` -> time (UTC); ``Position/LatitudeDegrees``, ``LongitudeDegrees`` -> latitude/longitude;
+``AltitudeMeters`` -> altitude; ``DistanceMeters`` -> distance (else derived from positions by
+haversine); ``HeartRateBpm/Value`` -> heart_rate; ``Extensions/TPX/Speed`` -> speed;
+``Extensions/TPX/Watts`` -> power; ``Extensions/TPX/RunCadence`` (Garmin: strides/min) and
+``Cadence`` -> cadence in steps/min. ``RunCadence`` is read as strides/min unless its moving
+median is above 110 (then already steps/min; some exporters double it); a ``Cadence`` element on
+a running activity follows the same rule; on other sports it stays rpm, with a warning.
+
+Sport comes from ``Activity@Sport`` (``Running``, ``Biking``, ``Other``); a file with several
+activities keeps the running ones. Each ``Track`` inside a ``Lap`` is a stretch between timer
+stop and start (Garmin writes a new ``Track`` on resume), so the time between two tracks is a
+pause. ``Courses`` (planned routes with virtual times) are read with a warning.
+``metadata["altitude_source"]`` uses the ``Creator/Name`` device rule of
+:func:`gaitload.io._watch.altitude_source_for_device`, else ``"unknown"``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import NotAnActivityError
+from ..recording import Recording
+from ._watch import (
+    altitude_source_for_device,
+    build_recording,
+    cadence_to_steps_per_min,
+    cumulative_distance_m,
+    parse_iso_times,
+    parse_xml_safely,
+    to_float_array,
+)
+from .registry import ReaderSpec, register_reader
+
+__all__ = ["read_tcx", "sniff_tcx"]
+
+#: Trackpoint descendants (local names) and the column each fills.
+_TP_TAGS = {
+    "Time": "time", "LatitudeDegrees": "lat", "LongitudeDegrees": "lon", "AltitudeMeters": "alt",
+    "DistanceMeters": "dist", "Cadence": "cad", "Speed": "speed", "RunCadence": "runcad", "Watts": "power",
+}
+
+
+def sniff_tcx(head: bytes, path: Path) -> float:
+    """Confidence that ``head`` is TCX: a ``TrainingCenterDatabase`` root element."""
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if b"<TrainingCenterDatabase" in text[:4096] or b":TrainingCenterDatabase" in text[:4096]:
+        return 0.95
+    return 0.0
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _strip_namespaces(root) -> None:
+    """Drop ``{namespace}`` prefixes in place: TCX files use ns2/ns3/x prefixes at random."""
+    for el in root.iter():
+        el.tag = _local(el.tag)
+
+
+def read_tcx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
+    """Read a TCX file into a :class:`~gaitload.Recording` (placement ``records``).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.tcx`` file (single-line files work: parsing does not depend on line breaks).
+    cadence_unit : {"steps/min", "strides/min"}, optional
+        Force the unit of the file's cadence instead of deciding from the values.
+    **hints
+        Other :func:`gaitload.read` hints are accepted and ignored.
+
+    Raises
+    ------
+    HostileFileError
+        DTD, entity declarations, external references.
+    CorruptFileError
+        Not well-formed XML.
+    NotAnActivityError
+        No activity or course with trackpoints.
+    """
+    path = Path(path)
+    root = parse_xml_safely(path.read_bytes(), path)
+    _strip_namespaces(root)
+    if root.tag != "TrainingCenterDatabase":
+        raise NotAnActivityError(f"root element is <{root.tag}>, not <TrainingCenterDatabase>", path)
+    warnings: list[str] = []
+    activities = root.findall("Activities/Activity") + root.findall("Activities/MultiSportSession//Activity")
+    is_course = False
+    if not activities:
+        activities = root.findall("Courses/Course")
+        is_course = bool(activities)
+    if not activities:
+        raise NotAnActivityError("no Activity or Course element; nothing was recorded", path)
+    sports = [a.get("Sport") for a in activities]
+    running = [a for a, s in zip(activities, sports) if (s or "").lower() == "running"]
+    if len(activities) > 1 and running and len(running) < len(activities):
+        dropped = sorted({s or "unknown" for a, s in zip(activities, sports) if a not in running})
+        warnings.append(f"{len(activities)} activities in the file: kept {len(running)} running, dropped {', '.join(dropped)}")
+        activities = running
+    sport = None if is_course else (activities[0].get("Sport") or None)
+    on_foot = is_course or (sport or "").lower() in ("running", "walking", "hiking")
+    if is_course:
+        warnings.append("a TCX course (a planned route with virtual times), not a recorded activity")
+    elif not on_foot:
+        warnings.append(f"{sport or 'unknown'} activity, not a run; cadence is kept as the device's rpm")
+
+    cols: dict[str, list] = {k: [] for k in _TP_TAGS.values()}
+    cols["hr"] = []
+    track_starts: list[int] = []
+    laps = []
+    n = 0
+    for act in activities:
+        for lap in act.findall("Lap"):
+            laps.append({"start_time": lap.get("StartTime"), "duration_s": lap.findtext("TotalTimeSeconds"),
+                         "distance_m": lap.findtext("DistanceMeters")})
+        # activities nest Track in Lap; courses put Track beside summary-only Laps
+        for track in act.findall("Lap/Track") + act.findall("Track"):
+                track_starts.append(n)
+                for tp in track.findall("Trackpoint"):
+                    # one pass over the trackpoint's descendants; the first value of each tag wins
+                    row = {}
+                    for el in tp.iter():
+                        key = _TP_TAGS.get(el.tag)
+                        if key is not None and key not in row:
+                            row[key] = el.text
+                        elif el.tag == "Value" and "hr" not in row:
+                            row["hr"] = el.text
+                    for key, col in cols.items():
+                        col.append(row.get(key))
+                    n += 1
+    if n == 0:
+        raise NotAnActivityError("the TCX file holds no trackpoints", path)
+
+    epoch_s = parse_iso_times(cols["time"])
+    channels: dict[str, np.ndarray] = {}
+    prov: dict[str, str] = {}
+    arrays = {k: to_float_array(v) for k, v in cols.items() if k != "time"}
+    lat, lon = arrays["lat"], arrays["lon"]
+    if np.isfinite(lat).any():
+        channels["latitude"], channels["longitude"] = lat, lon
+        prov["latitude"] = "measured: tcx Trackpoint/Position/LatitudeDegrees"
+        prov["longitude"] = "measured: tcx Trackpoint/Position/LongitudeDegrees"
+    if np.isfinite(arrays["dist"]).any():
+        channels["distance"] = arrays["dist"]
+        prov["distance"] = "measured: tcx Trackpoint/DistanceMeters"
+    elif "latitude" in channels:
+        channels["distance"] = cumulative_distance_m(lat, lon)
+        prov["distance"] = "derived: haversine distance between consecutive tcx positions"
+    for key, channel, where in (("alt", "altitude", "AltitudeMeters"), ("hr", "heart_rate", "HeartRateBpm/Value"),
+                                ("speed", "speed", "Extensions/TPX/Speed"), ("power", "power", "Extensions/TPX/Watts")):
+        if np.isfinite(arrays[key]).any():
+            channels[channel] = arrays[key]
+            prov[channel] = f"measured: tcx Trackpoint/{where}"
+    cad_key = "runcad" if np.isfinite(arrays["runcad"]).any() else ("cad" if np.isfinite(arrays["cad"]).any() else None)
+    if cad_key is not None:
+        where = "Extensions/TPX/RunCadence" if cad_key == "runcad" else "Cadence"
+        if on_foot or cad_key == "runcad" or cadence_unit is not None:
+            cad, decision = cadence_to_steps_per_min(arrays[cad_key], unit=cadence_unit)
+            channels["cadence"] = cad
+            prov["cadence"] = f"measured: tcx Trackpoint/{where} ({decision})"
+            warnings.append(decision)
+        else:
+            channels["cadence"] = arrays[cad_key]
+            prov["cadence"] = f"measured: tcx Trackpoint/{where} (rpm of a {sport} activity, not steps/min)"
+
+    # pauses: the gap between the last point of one Track and the first of the next
+    starts = np.asarray([s for s in track_starts[1:] if 0 < s < n], dtype=np.int64)
+    pauses = []
+    if starts.size:
+        before, after = epoch_s[starts - 1], epoch_s[starts]
+        ok = np.isfinite(before) & np.isfinite(after) & (after > before)
+        pauses = list(zip(before[ok].tolist(), after[ok].tolist()))
+    lap_info = []
+    lap_starts = parse_iso_times([lap["start_time"] for lap in laps]) if laps else np.empty(0)
+    for lap, start in zip(laps, lap_starts):
+        dur = to_float_array([lap["duration_s"]])[0]
+        dist = to_float_array([lap["distance_m"]])[0]
+        lap_info.append({"start_epoch_s": float(start), "start_time": lap["start_time"],
+                         "duration_s": None if np.isnan(dur) else float(dur),
+                         "distance_m": None if np.isnan(dist) else float(dist)})
+    creator = root.find("Activities/Activity/Creator")
+    product = None if creator is None else creator.findtext("Name")
+    has_alt = "altitude" in channels
+    metadata = {
+        "device": {"manufacturer": None, "product": product},
+        "sport": "running" if is_course else (sport.lower() if sport else None),
+        "sub_sport": None,
+        "course": is_course,
+        "sessions": [{"sport": s} for s in sports],
+        "laps": lap_info,
+        "pauses_epoch_s": pauses,
+        "altitude_source": _xml_altitude_source(product, has_alt),
+    }
+    return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="tcx", path=path,
+                           warnings=warnings, metadata=metadata)
+
+
+def _xml_altitude_source(product: str | None, has_altitude: bool) -> str:
+    """``barometric`` only when the file names a barometric device; otherwise ``unknown``.
+
+    An XML export does not say how its altitude was measured, and a converter (Strava, Garmin
+    Connect) may have replaced it, so only a named barometric device is trusted.
+    """
+    if not has_altitude:
+        return "none"
+    source = altitude_source_for_device(None, product, True) if product else "unknown"
+    return "barometric" if source == "barometric" else "unknown"
+
+
+register_reader(ReaderSpec(
+    name="tcx",
+    description="Garmin Training Center XML activity or course (.tcx)",
+    extensions=(".tcx",),
+    sniff=sniff_tcx,
+    read=read_tcx,
+))

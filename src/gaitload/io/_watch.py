@@ -1,0 +1,396 @@
+"""Helpers shared by the watch-export readers (FIT, TCX, GPX).
+
+Everything here works on whole arrays: the readers collect one Python list per field while
+decoding (the decoders hand out one message at a time), then call these functions once.
+
+Conventions every watch reader follows
+--------------------------------------
+* placement ``"records"``; channel names and units of :data:`gaitload.recording.CHANNEL_UNITS`;
+* ``start_time`` is the first kept sample's UTC time;
+* ``metadata["altitude_source"]`` is ``"barometric"``, ``"gps"`` or ``"unknown"`` (see
+  :func:`altitude_source_for_device`);
+* ``metadata["pauses"]`` is a list of ``(start_s, end_s)`` in seconds from the first sample;
+* ``metadata["laps"]`` is a list of dicts ``start_s`` (s from the first sample), ``start_time``
+  (ISO 8601 UTC), ``duration_s`` and ``distance_m``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CorruptFileError, HostileFileError, TimestampError
+from ..recording import Recording
+
+__all__ = [
+    "EARTH_RADIUS_M",
+    "haversine_m",
+    "cumulative_distance_m",
+    "check_xml_safety",
+    "parse_xml_safely",
+    "cadence_to_steps_per_min",
+    "is_foot_sport",
+    "altitude_source_for_device",
+    "build_recording",
+]
+
+#: Mean Earth radius (IUGG), the usual sphere for great-circle distance.
+EARTH_RADIUS_M = 6_371_008.8
+
+#: Sports whose cadence a watch stores per stride (one foot), so steps/min = 2 x value.
+#: Garmin's FIT profile stores running and walking cadence as strides/min ("rpm" in the
+#: profile); hiking and trail running are running/walking sub-sports on most devices.
+_FOOT_SPORTS = {"running", "walking", "hiking", "trail_running", "treadmill", "mountaineering",
+                "track", "street", "trail", "virtual_activity_running", "run", "walk", "hike"}
+
+#: Watches with a barometric altimeter that record it as ``enhanced_altitude``. A product name
+#: matching one of these patterns (case-insensitive) makes ``altitude_source`` "barometric".
+#: Sources: Garmin product specifications ("barometric altimeter" in the sensor list).
+_BAROMETRIC_PRODUCTS = re.compile(
+    r"fenix|fēnix|epix|enduro|tactix|descent|instinct|quatix|d2_|marq|forerunner_?9[0-9]{2}|"
+    r"fr9[0-9]{2}|forerunner_?[2-9]65|fr[2-9]65|forerunner_?255|fr255|forerunner_?745|fr745|"
+    r"forerunner_?70|fr70\b|edge_?[5-9][0-9]{2}|edge_?1[0-9]{3}|edge_?explore|oregon|montana|"
+    r"gpsmap|etrex_?3[0-9]|vivoactive_?[45]|venu|suunto_?(9|7|ambit|spartan|vertical|race)|"
+    r"coros_?(vertix|apex|pace_?3)|polar_?(grit|vantage_?v|pacer_?pro)",
+    re.IGNORECASE,
+)
+#: Creators known to record GPS altitude only (phone apps, entry watches without a barometer).
+_GPS_ONLY_PRODUCTS = re.compile(
+    r"strava|runkeeper|nike|endomondo|zwift|forerunner_?(10|15|25|35|45|55|110|210|220|225|230|235|245)\b|"
+    r"fr(10|15|25|35|45|55|110|210|220|225|230|235|245)\b|edge_?(20|25|130|200)\b",
+    re.IGNORECASE,
+)
+
+
+def haversine_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg) -> np.ndarray:
+    """Great-circle distance (m) between two arrays of points on a sphere.
+
+    Haversine formula (Sinnott 1984, "Virtues of the haversine", Sky & Telescope 68:159), which
+    stays accurate for the metre-scale steps between 1 Hz GPS fixes where the spherical law of
+    cosines loses precision.
+
+    Parameters
+    ----------
+    lat1_deg, lon1_deg, lat2_deg, lon2_deg : array_like
+        Latitudes and longitudes in degrees.
+
+    Returns
+    -------
+    ndarray
+        Distances in metres, NaN where any coordinate is NaN.
+    """
+    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lat1_deg, lon1_deg, lat2_deg, lon2_deg))
+    a = np.sin((lat2 - lat1) / 2.0) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
+    return 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def cumulative_distance_m(latitude_deg: np.ndarray, longitude_deg: np.ndarray) -> np.ndarray:
+    """Distance along a track (m), from consecutive great-circle legs.
+
+    Samples without a position carry the distance of the last fix forward (the leg to the next
+    fix spans the gap), so the result is non-decreasing; it is NaN before the first fix.
+
+    Parameters
+    ----------
+    latitude_deg, longitude_deg : ndarray
+        Positions in degrees, NaN where the device had no fix.
+
+    Returns
+    -------
+    ndarray
+        Cumulative distance in metres, same length as the inputs.
+    """
+    lat = np.asarray(latitude_deg, dtype=np.float64)
+    lon = np.asarray(longitude_deg, dtype=np.float64)
+    out = np.full(lat.shape, np.nan)
+    valid = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
+    if valid.size == 0:
+        return out
+    legs = haversine_m(lat[valid[:-1]], lon[valid[:-1]], lat[valid[1:]], lon[valid[1:]])
+    out[valid] = np.concatenate([[0.0], np.cumsum(legs)])
+    # forward-fill the samples without a fix from the previous fix
+    idx = np.where(np.isfinite(out), np.arange(out.size), 0)
+    np.maximum.accumulate(idx, out=idx)
+    filled = out[idx]
+    filled[: valid[0]] = np.nan
+    return filled
+
+
+_DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def check_xml_safety(data: bytes, path=None) -> None:
+    """Refuse XML that declares a DTD or entities before any parser sees it.
+
+    Activity files never need a DTD; a DTD is how billion-laughs (entity expansion) and XXE
+    (external entities such as ``file:///etc/passwd``) attacks are delivered, so its mere
+    presence is refused, in the spirit of ``defusedxml``'s ``forbid_dtd``.
+
+    Raises
+    ------
+    HostileFileError
+        The text declares a DOCTYPE or an ENTITY.
+    """
+    # UTF-16/32 files would hide the declaration from a byte search: decode the prolog first.
+    head = data
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 3 and b"\x00" in data[:4]):
+        try:
+            head = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-32").encode("utf-8")
+        except UnicodeDecodeError:
+            head = data.replace(b"\x00", b"")
+    match = _DTD_RE.search(head)
+    if match:
+        kind = match.group(1).decode().upper()
+        raise HostileFileError(
+            f"XML declares a {kind}; DTDs and entities are refused (entity expansion / external entity risk)", path
+        )
+
+
+def parse_xml_safely(data: bytes, path=None):
+    """Parse XML with :mod:`defusedxml` (ElementTree API), refusing DTDs and entities.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file.
+    path : path-like, optional
+        Named in error messages.
+
+    Returns
+    -------
+    xml.etree.ElementTree.Element
+        The root element.
+
+    Raises
+    ------
+    HostileFileError
+        DTD, entity declaration or external reference.
+    CorruptFileError
+        Not well-formed XML.
+    """
+    import defusedxml
+    import defusedxml.ElementTree as DET
+
+    check_xml_safety(data, path)
+    try:
+        return DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise HostileFileError(f"XML refused: {type(exc).__name__}", path) from None
+    except DET.ParseError as exc:
+        raise CorruptFileError(f"malformed XML ({exc})", path) from None
+    except (ValueError, UnicodeError) as exc:  # bad encoding declarations
+        raise CorruptFileError(f"malformed XML ({exc})", path) from None
+
+
+def is_foot_sport(sport: str | None) -> bool:
+    """Whether ``sport`` (FIT sport/sub_sport, TCX Activity@Sport) is on foot."""
+    if not sport:
+        return False
+    return str(sport).strip().lower().replace(" ", "_") in _FOOT_SPORTS
+
+
+def cadence_to_steps_per_min(
+    cadence: np.ndarray,
+    *,
+    unit: str | None = None,
+    fractional: np.ndarray | None = None,
+    default_unit: str = "strides/min",
+) -> tuple[np.ndarray, str]:
+    """Convert a watch's running cadence to steps/min.
+
+    Watches store running cadence per stride (one foot strike of the same foot to the next):
+    FIT ``record.cadence`` (+ ``fractional_cadence``), Garmin TCX ``TPX/RunCadence`` and GPX
+    ``gpxtpx:cad``. Steps/min is twice that. When the unit is not given, the median of the
+    moving samples decides: running steps lie at 120-230 steps/min (Cavanagh & Kram 1989; Heiderscheit
+    et al. 2011), so a median above 110 is taken as steps/min already, otherwise strides/min.
+
+    Parameters
+    ----------
+    cadence : ndarray
+        Cadence values, NaN where missing.
+    unit : {"steps/min", "strides/min"}, optional
+        Force the unit (the ``cadence_unit`` hint).
+    fractional : ndarray, optional
+        FIT ``fractional_cadence`` (strides/min, 1/128 resolution), added before doubling.
+    default_unit : str
+        Unit assumed when the values cannot tell (no moving samples).
+
+    Returns
+    -------
+    steps_per_min : ndarray
+    decision : str
+        The unit the input was taken to be and why, for warnings/metadata.
+    """
+    values = np.asarray(cadence, dtype=np.float64)
+    if fractional is not None:
+        frac = np.asarray(fractional, dtype=np.float64)
+        values = values + np.where(np.isfinite(frac), frac, 0.0)
+    if unit is not None:
+        if unit not in ("steps/min", "strides/min"):
+            from ..errors import OptionError
+
+            raise OptionError(f"cadence_unit must be 'steps/min' or 'strides/min', got {unit!r}")
+        decided, why = unit, "forced by cadence_unit hint"
+    else:
+        moving = values[np.isfinite(values) & (values > 20)]
+        if moving.size == 0:
+            decided, why = default_unit, "no moving samples; format convention"
+        else:
+            med = float(np.median(moving))
+            decided = "steps/min" if med > 110 else "strides/min"
+            why = f"median {med:.0f} of moving samples"
+    out = values * 2.0 if decided == "strides/min" else values
+    return out, f"cadence read as {decided} ({why})"
+
+
+def altitude_source_for_device(manufacturer: str | None, product: str | None, has_altitude: bool) -> str:
+    """Classify where a FIT file's altitude comes from.
+
+    Rule (documented, conservative): ``"barometric"`` when the creator device's product name is a
+    watch or bike computer with a barometric altimeter (``_BAROMETRIC_PRODUCTS``; Stryd pods
+    also carry a barometer); ``"gps"`` when it is a phone app or a model known to lack one
+    (``_GPS_ONLY_PRODUCTS``); otherwise ``"unknown"``. Barometric altitude is much smoother
+    than GPS altitude, which changes the smoothing window terrain analysis needs
+    (research/literature.md, section 4.3).
+
+    Parameters
+    ----------
+    manufacturer, product : str or None
+        From FIT ``file_id``/``device_info`` (``garmin``, ``fenix5``...).
+    has_altitude : bool
+        Whether the file holds any altitude at all.
+
+    Returns
+    -------
+    str
+        ``"barometric"``, ``"gps"``, ``"unknown"`` or ``"none"`` (no altitude).
+    """
+    if not has_altitude:
+        return "none"
+    text = f"{manufacturer or ''}_{product or ''}".lower()
+    if _BAROMETRIC_PRODUCTS.search(text) or "stryd" in text:
+        return "barometric"
+    if _GPS_ONLY_PRODUCTS.search(text):
+        return "gps"
+    return "unknown"
+
+
+def _warn_time_problems(time_s: np.ndarray, warnings: list[str]) -> None:
+    """Say what is odd about a watch clock; repair itself is left to :class:`Recording`."""
+    dt = np.diff(time_s)
+    back = int(np.count_nonzero(dt < 0))
+    dup = int(np.count_nonzero(dt == 0))
+    if back:
+        warnings.append(f"{back} timestamp(s) run backwards; samples were re-ordered")
+    if dup:
+        warnings.append(f"{dup} duplicate timestamp(s); later duplicates dropped")
+    if dt.size:
+        big = dt > 3600.0
+        if big.any():
+            warnings.append(
+                f"{int(big.sum())} time jump(s) longer than one hour (largest {float(dt.max()) / 3600:.1f} h)"
+            )
+
+
+def build_recording(
+    *,
+    epoch_s: np.ndarray,
+    channels: Mapping[str, np.ndarray],
+    provenance: Mapping[str, str],
+    source_format: str,
+    path,
+    warnings: Sequence[str],
+    metadata: dict,
+) -> Recording:
+    """Assemble a watch :class:`Recording` from absolute times and channel arrays.
+
+    Samples without a time (NaN ``epoch_s``) are dropped with a warning; backwards and
+    duplicate times are reported here and repaired by :class:`Recording`.
+
+    Parameters
+    ----------
+    epoch_s : ndarray
+        Sample times as POSIX seconds (UTC), NaN where the file had none.
+    channels : mapping
+        Canonical channel name -> array (same length as ``epoch_s``).
+    provenance : mapping
+        Channel -> ``"measured: ..."`` / ``"derived: ..."``.
+    source_format : str
+        ``"fit"``, ``"tcx"`` or ``"gpx"``.
+    path : path-like
+        The file.
+    warnings : list of str
+        Reader warnings so far.
+    metadata : dict
+        Reader metadata; ``pauses`` given in POSIX seconds are converted to seconds from the
+        first kept sample here.
+
+    Raises
+    ------
+    TimestampError
+        Fewer than two samples carry a time.
+    """
+    warnings = list(warnings)
+    t = np.asarray(epoch_s, dtype=np.float64)
+    keep = np.isfinite(t)
+    n_drop = int(t.size - keep.sum())
+    if keep.sum() < 2:
+        raise TimestampError(
+            f"only {int(keep.sum())} of {t.size} samples carry a timestamp; a recording needs a clock", path
+        )
+    if n_drop:
+        warnings.append(f"{n_drop} sample(s) without a timestamp dropped")
+    t = t[keep]
+    chans = {k: np.asarray(v, dtype=np.float64)[keep] for k, v in channels.items()}
+    _warn_time_problems(t, warnings)
+    t0 = float(np.min(t))
+    meta = dict(metadata)
+    pauses = meta.get("pauses_epoch_s")
+    if pauses is not None:
+        meta.pop("pauses_epoch_s")
+        meta["pauses"] = [(float(a - t0), float(b - t0)) for a, b in pauses]
+    else:
+        meta.setdefault("pauses", [])
+    for item in [*meta.get("laps", []), *meta.get("sessions", [])]:
+        if "start_epoch_s" in item:
+            start = item.pop("start_epoch_s")
+            item["start_s"] = None if start is None or not np.isfinite(start) else float(start - t0)
+    chans = {k: v for k, v in chans.items() if np.isfinite(v).any()}
+    return Recording(
+        time_s=t,
+        channels=chans,
+        placement="records",
+        source_format=source_format,
+        start_time=pd.Timestamp(t0, unit="s", tz="UTC"),
+        path=None if path is None else str(path),
+        provenance={k: v for k, v in provenance.items() if k in chans},
+        warnings=warnings,
+        metadata=meta,
+    )
+
+
+def iso_utc(epoch_s: float | None) -> str | None:
+    """ISO 8601 UTC text of a POSIX time (or None)."""
+    if epoch_s is None or not np.isfinite(epoch_s):
+        return None
+    return pd.Timestamp(epoch_s, unit="s", tz="UTC").isoformat()
+
+
+def parse_iso_times(texts: Sequence[str | None]) -> np.ndarray:
+    """POSIX seconds (float, NaN where missing or unparseable) from ISO 8601 strings.
+
+    Vectorised through :func:`pandas.to_datetime`; times without an offset are taken as UTC
+    (TCX and GPX require UTC).
+    """
+    ser = pd.to_datetime(pd.Series(list(texts), dtype=object), utc=True, errors="coerce", format="ISO8601")
+    ns = ser.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
+    ns[ser.isna().to_numpy()] = np.nan
+    return ns / 1e9
+
+
+def to_float_array(texts: Sequence) -> np.ndarray:
+    """Float array from strings/None (NaN where missing or not a number), vectorised by pandas."""
+    return pd.to_numeric(pd.Series(list(texts), dtype=object), errors="coerce").to_numpy(dtype=np.float64)
