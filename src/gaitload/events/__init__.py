@@ -1,0 +1,270 @@
+"""Foot contacts for every sensor placement: :func:`detect_steps` and :class:`StepDetection`.
+
+The dispatcher picks the detector for the placement (given, from the file, or detected from the
+signal by :func:`~gaitload.events.placement.detect_placement`), runs it on every contiguous
+piece of the recording (never across a pause), merges sensors, fills in the contacts a single
+foot sensor cannot see, and computes step time and cadence from consecutive contacts.
+
+Cadence smoothing: ``cadence_spm = 120 / (step_time_s[i] + step_time_s[i+1])`` (one stride, so a
+left/right asymmetry cancels; ``60 / step_time_s`` at the last step), smoothed with a centred rolling median over
+``cadence_window_steps`` (default 5) steps: a median rejects a single missed or extra contact and
+5 steps (about 1.7 s of running) still follows a surge or a climb.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import OptionError, SignalError
+from ..recording import Recording
+from .placement import acc_array, contiguous_segments, detect_placement, gyr_array
+
+__all__ = ["detect_steps", "StepDetection", "detect_placement"]
+
+_IMU_PLACEMENTS = ("foot", "shank", "lumbar", "wrist")
+_PLACEMENT_ORDER = {"foot": 0, "shank": 1, "lumbar": 2, "wrist": 3, "records": 4}
+_FLOAT_COLS = ("time_s", "toe_off_s", "step_time_s", "contact_time_ms", "cadence_spm", "strike_angle_deg",
+               "strike_confidence")
+
+
+@dataclass
+class StepDetection:
+    """Result of :func:`detect_steps`.
+
+    Attributes
+    ----------
+    steps : DataFrame
+        One row per foot contact, sorted by ``time_s``.
+    placement : str
+        Placement used.
+    placement_evidence : str
+        How the placement was decided (``"given"``, or the features that decided it).
+    warnings : list of str
+    """
+
+    steps: pd.DataFrame
+    placement: str
+    placement_evidence: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def detect_steps(recording: Recording, placement: str | None = None, *, cadence_window_steps: int = 5,
+                 max_step_time_s: float = 2.0, **options) -> StepDetection:
+    """Detect every foot contact of a recording.
+
+    Parameters
+    ----------
+    recording : Recording
+        Single- or multi-sensor recording.
+    placement : str, optional
+        ``foot``, ``shank``, ``lumbar``, ``wrist`` or ``records``; overrides the file and the
+        signal-based guess.
+    cadence_window_steps : int
+        Rolling-median window for ``cadence_spm``, steps.
+    max_step_time_s : float
+        Step times longer than this (a stop) are NaN, s.
+    **options
+        Passed to the placement's detector (e.g. ``method="walking"`` for the lumbar detector).
+
+    Returns
+    -------
+    StepDetection
+
+    Raises
+    ------
+    OptionError
+        Unknown placement.
+    SignalError
+        The signal cannot give foot strikes (too slow for the placement, nothing usable).
+    """
+    if not isinstance(recording, Recording):
+        raise OptionError(f"detect_steps needs a Recording, got {type(recording).__name__}")
+    warnings: list[str] = []
+    sensors = recording.sensors
+    if sensors != [""]:
+        return _multi_sensor(recording, placement, cadence_window_steps, max_step_time_s, options)
+    place, evidence = detect_placement(recording, placement)
+    steps, w = _single(recording, place, options)
+    warnings += w
+    steps = _finish(steps, recording, cadence_window_steps, max_step_time_s, place)
+    return StepDetection(steps, place, evidence, list(dict.fromkeys(warnings)))
+
+
+def _multi_sensor(rec: Recording, placement, cadence_window_steps, max_step_time_s, options) -> StepDetection:
+    views = {name: rec.sensor(name) for name in rec.sensors}
+    decided = {}
+    for name, view in views.items():  # a handful of sensors
+        hint = placement if placement is not None and placement != "records" else None
+        decided[name] = detect_placement(view, hint)
+    feet = [n for n, (p, _) in decided.items() if p in ("foot", "shank")]
+    warnings: list[str] = []
+    if feet:
+        chosen = feet
+        others = [n for n in decided if n not in feet]
+        if others:
+            warnings.append(f"foot sensors preferred over {', '.join(others)} for contacts")
+    else:
+        chosen = [min(decided, key=lambda n: _PLACEMENT_ORDER.get(decided[n][0], 9))]
+    frames = []
+    for name in chosen:
+        view = views[name]
+        st, w = _single(view, decided[name][0], options, infer_other=len(chosen) == 1)
+        warnings += [f"{name}: {x}" for x in w]
+        frames.append(st)
+    steps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if len(chosen) > 1:
+        steps = steps.sort_values("time_s", kind="stable").reset_index(drop=True)
+    place = decided[chosen[0]][0]
+    evidence = "; ".join(f"{n}: {decided[n][0]} ({decided[n][1]})" for n in chosen)
+    steps = _finish(steps, rec, cadence_window_steps, max_step_time_s, place)
+    return StepDetection(steps, place, evidence, list(dict.fromkeys(warnings)))
+
+
+def _single(rec: Recording, place: str, options: dict, infer_other: bool = True) -> tuple[pd.DataFrame, list[str]]:
+    """Contacts from one sensor view, concatenated over its contiguous pieces."""
+    if place == "records":
+        return _records(rec)
+    acc = acc_array(rec)
+    if acc is None:
+        raise SignalError(f"placement {place!r} needs acceleration channels acc_x, acc_y, acc_z")
+    fs = float(rec.sampling_rate_hz)
+    gyr = gyr_array(rec)
+    warnings: list[str] = []
+    frames = []
+    segments = contiguous_segments(rec.time_s, rec.gaps_s)
+    for a, b in segments:  # pieces between pauses: few
+        t = rec.time_s[a:b]
+        if b - a < max(8, int(2 * fs)):
+            continue
+        ev, w = _detect_piece(place, t, acc[a:b], None if gyr is None else gyr[a:b], fs, rec.side, options)
+        warnings += w
+        if infer_other and place in ("foot", "shank") and len(ev):
+            ev = _infer_other_foot(ev, rec.side)
+        frames.append(ev)
+    if not frames:
+        warnings.append("recording too short for step detection")
+        return pd.DataFrame(), warnings
+    return pd.concat(frames, ignore_index=True), warnings
+
+
+def _detect_piece(place, t, acc, gyr, fs, side, options):
+    if place == "lumbar":
+        from .lumbar import detect_lumbar_events
+
+        ev, w = detect_lumbar_events(t, acc, fs, **options)
+        ev = ev.drop(columns=["method"], errors="ignore")
+        ev["measured"] = True
+        ev["ic_approximate"] = False
+        return ev, w
+    if place == "wrist":
+        from .wrist import detect_wrist_steps
+
+        ev, w = detect_wrist_steps(t, acc, fs, **options)
+        ev["measured"] = True
+        ev["ic_approximate"] = True
+        return ev, w + ["wrist: contacts are placed at the impact phase of each step; timing approximate"]
+    if place in ("foot", "shank"):
+        if gyr is None:
+            from .wrist import detect_ankle_strides
+
+            ev, w = detect_ankle_strides(t, acc, fs, **options)
+            ev["foot"] = side
+            ev["measured"] = True
+            ev["ic_approximate"] = True
+            return ev, w + [f"{place} sensor without gyroscope: contacts from acceleration impacts, "
+                            "no toe-off or strike angle"]
+        from .foot import detect_foot_events
+
+        ev, w = detect_foot_events(t, acc, gyr, fs, placement=place, **options)
+        ev = ev.copy()
+        if "stride_speed_mps" in ev:
+            ev = ev.rename(columns={"stride_speed_mps": "speed_mps"})
+        ev["foot"] = side
+        ev["measured"] = True
+        ev["ic_approximate"] = False
+        return ev, list(w)
+    raise OptionError(f"unknown placement {place!r}")
+
+
+def _infer_other_foot(ev: pd.DataFrame, side: str) -> pd.DataFrame:
+    """Contacts of the uninstrumented foot at the midpoints between the measured foot's contacts.
+
+    Running is close to symmetric in time (left and right step times differ by a few percent),
+    so the midpoint is the best single estimate; these rows are ``measured=False`` and carry no
+    contact time, strike or stride values (unknown, not invented).
+    """
+    ev = ev.sort_values("time_s", kind="stable").reset_index(drop=True)
+    t = ev["time_s"].to_numpy(dtype=float)
+    if t.size < 2:
+        return ev
+    gap = np.diff(t)
+    med = float(np.median(gap))
+    # a long interval is a stop, not one stride: put no phantom contact in it
+    ok = gap < 1.6 * med
+    mid = (t[:-1] + gap / 2)[ok]
+    other = {"left": "right", "right": "left"}.get(side, "unknown")
+    inferred = pd.DataFrame({"time_s": mid, "foot": other, "measured": False,
+                             "ic_approximate": True, "strike_pattern": "unknown"})
+    return pd.concat([ev, inferred], ignore_index=True)
+
+
+def _records(rec: Recording) -> tuple[pd.DataFrame, list[str]]:
+    from .records import steps_from_cadence
+
+    if not rec.has("cadence"):
+        return pd.DataFrame(), ["no cadence channel; steps cannot be placed"]
+    steps, w = steps_from_cadence(rec.time_s, rec.channels["cadence"], gaps_s=rec.gaps_s,
+                                  contact_time_s=rec.get("contact_time"), speed_mps=rec.get("speed"))
+    c = rec.channels["cadence"]
+    ok = np.isfinite(c)
+    if len(steps) and ok.sum() >= 2:
+        # the device's own cadence at each step (its measurement, not re-derived)
+        steps["device_cadence_spm"] = np.interp(steps["time_s"], rec.time_s[ok], c[ok])
+    return steps, w
+
+
+def _finish(steps: pd.DataFrame, rec: Recording, cadence_window_steps: int, max_step_time_s: float,
+            place: str) -> pd.DataFrame:
+    """Sort, compute step time (NaN across gaps and stops) and smoothed cadence, fill unknowns."""
+    if steps is None or len(steps) == 0:
+        steps = pd.DataFrame({c: pd.Series(dtype=float) for c in ("time_s",)})
+    steps = steps.sort_values("time_s", kind="stable").reset_index(drop=True)
+    for col in _FLOAT_COLS:
+        if col not in steps:
+            steps[col] = np.nan
+    for col in ("foot", "strike_pattern"):
+        if col not in steps:
+            steps[col] = "unknown"
+        steps[col] = steps[col].fillna("unknown").astype(object)
+    for col, default in (("measured", True), ("ic_approximate", False)):
+        if col not in steps:
+            steps[col] = default
+        steps[col] = steps[col].fillna(default).astype(bool)
+    t = steps["time_s"].to_numpy(dtype=float)
+    st = np.diff(t, prepend=np.nan)
+    if len(rec.gaps_s) and t.size:
+        # a pause between two contacts: the interval is not a step
+        gap_end = np.asarray(rec.gaps_s)[:, 1]
+        n_before = np.searchsorted(gap_end, t)
+        crossed = np.diff(n_before, prepend=n_before[0]) > 0
+        st[crossed] = np.nan
+    st[st > max_step_time_s] = np.nan
+    steps["step_time_s"] = st
+    # two consecutive steps (one left, one right) per stride: their mean cancels the left/right
+    # asymmetry a single-side trunk sensor or a limp shows, then a rolling median rejects outliers
+    pair = st + np.roll(st, -1)
+    pair[-1:] = np.nan
+    cad = np.where(np.isfinite(pair), 120.0 / pair, 60.0 / st)
+    w = max(1, int(cadence_window_steps))
+    steps["cadence_spm"] = pd.Series(cad).rolling(w, center=True, min_periods=1).median().to_numpy()
+    if "device_cadence_spm" in steps:
+        dev = steps.pop("device_cadence_spm").to_numpy(dtype=float)
+        steps["cadence_spm"] = np.where(np.isfinite(dev), dev, steps["cadence_spm"].to_numpy())
+    ct = steps["contact_time_ms"].to_numpy(dtype=float)
+    steps["contact_time_ms"] = np.where((ct > 0) & (ct < 2000), ct, np.nan)
+    lead = ["time_s", "toe_off_s", "foot", "step_time_s", "contact_time_ms", "cadence_spm",
+            "strike_angle_deg", "strike_pattern", "strike_confidence", "measured", "ic_approximate"]
+    return steps[lead + [c for c in steps.columns if c not in lead]]

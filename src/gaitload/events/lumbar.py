@@ -1,0 +1,274 @@
+"""Initial contact and toe-off of both feet from a lower-back (sacrum / L5 / hip) IMU.
+
+Running (flight phase present), the default
+    The trunk's vertical specific force is the ground reaction force divided by body mass,
+    seen through the soft tissue between pelvis and sensor: close to 0 g in flight, rising at
+    initial contact (IC), peaking 2-3 g at mid-stance and falling back to 0 g at toe-off (TO)
+    (impulse-momentum; Cavagna 1975; trunk-accelerometer running timing: Lee et al. 2010,
+    *J Sci Med Sport* 13:270, and Bergamini et al. 2012, *J Biomech*, for sprinting). IC and TO
+    are the onset and end of that force pulse, found as the *tangent onset* of its rising and
+    falling edges: the 20 % and 50 % crossings of the pulse (above the flight level) are joined
+    and the line is extended to the flight level. This is the force-plate onset convention and
+    is insensitive to the pulse amplitude.
+Walking (no flight phase)
+    McCamley et al. 2012 (*Gait Posture* 36:316): the vertical acceleration is integrated and
+    differentiated with a Gaussian-derivative wavelet; IC are its minima, final contacts the
+    maxima of a second Gaussian differentiation. Reported for completeness: gaitload is built
+    for running, and its walking timing is checked on the Xsens lower-back recordings.
+
+Left / right
+    The pelvis sways over the stance foot, so mediolateral acceleration changes sign from one
+    step to the next. That gives the alternation; which side is left needs the sensor's axes,
+    which a trunk sensor of unknown mounting does not give, so sides are ``unknown`` (with a
+    warning) unless the sensor axes are declared (``ml_axis_left``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import signal as sps
+from scipy.ndimage import gaussian_filter1d
+
+from ..errors import SignalError
+from .placement import G, cadence_track, fill_nan, gravity_frame
+
+__all__ = ["detect_lumbar_events"]
+
+
+def _butter(x: np.ndarray, fs: float, cutoff_hz: float | tuple[float, float], btype: str = "low", order: int = 4):
+    """Zero-phase Butterworth filter (second-order sections, forward-backward)."""
+    nyq = 0.5 * fs
+    wn = np.atleast_1d(np.asarray(cutoff_hz, dtype=float)) / nyq
+    wn = np.clip(wn, 1e-4, 0.99)
+    sos = sps.butter(order, wn if wn.size > 1 else wn[0], btype=btype, output="sos")
+    padlen = min(x.shape[0] - 1, 3 * (2 * len(sos) + 1) * 3)
+    return sps.sosfiltfilt(sos, x, axis=0, padlen=padlen)
+
+
+def track_at_samples(center_s: np.ndarray, values: np.ndarray, n: int, fs: float) -> np.ndarray:
+    """Window estimates held piecewise-constant at every sample (nearest window centre)."""
+    t = np.arange(n) / fs
+    if center_s.size == 0:
+        return np.full(n, np.nan)
+    mids = 0.5 * (center_s[1:] + center_s[:-1])
+    return values[np.searchsorted(mids, t)]
+
+
+def _gather(x: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
+    """Rows ``x[start_i : start_i + width]`` (indices clipped to the signal), shape (k, width)."""
+    idx = np.clip(start[:, None] + np.arange(width)[None, :], 0, x.size - 1)
+    return x[idx]
+
+
+def _crossing(seg: np.ndarray, thr: np.ndarray, rising: bool) -> np.ndarray:
+    """Fractional index of the first upward (or last downward) crossing of ``thr`` per row."""
+    above = seg >= thr[:, None]
+    w = seg.shape[1]
+    if rising:
+        j = np.argmax(above, axis=1)  # first sample at/above
+        j = np.clip(j, 1, w - 1)
+        a, b = j - 1, j
+    else:
+        # last sample at/above, searching from the end
+        j = w - 1 - np.argmax(above[:, ::-1], axis=1)
+        j = np.clip(j, 0, w - 2)
+        a, b = j, j + 1
+    rows = np.arange(seg.shape[0])
+    ya, yb = seg[rows, a], seg[rows, b]
+    den = yb - ya
+    frac = np.where(np.abs(den) > 1e-12, (thr - ya) / np.where(den == 0, 1, den), 0.0)
+    return a + np.clip(frac, 0.0, 1.0)
+
+
+def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate_hz: float, *,
+                         method: str = "auto", lowpass_hz: float = 20.0,
+                         min_regularity: float = 0.3, min_amplitude_g: float = 0.08,
+                         ml_axis_left: np.ndarray | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Foot contacts of both feet from a lower-back accelerometer (one contiguous segment).
+
+    Parameters
+    ----------
+    time_s : ndarray, shape (n,)
+        Sample times, s (regular sampling, no gaps).
+    acc_mps2 : ndarray, shape (n, 3)
+        Accelerometer, m/s^2, any orientation (vertical is found from gravity).
+    sampling_rate_hz : float
+        Sampling rate, Hz (>= 40 Hz for running timing).
+    method : {"auto", "running", "walking"}
+        ``auto`` uses the running method when most steps show a flight phase (vertical specific
+        force below 0.35 g between steps), else McCamley's walking method.
+    lowpass_hz : float
+        Low-pass cut-off for the vertical signal, Hz.
+    min_regularity : float
+        Windows whose step autocorrelation is below this are not gait (standing, noise).
+    min_amplitude_g : float
+        Windows whose vertical acceleration standard deviation is below this are not gait, g.
+    ml_axis_left : ndarray, shape (3,), optional
+        Sensor-frame unit vector pointing to the runner's left, if known; enables sides.
+
+    Returns
+    -------
+    events : DataFrame
+        ``time_s, toe_off_s, foot, contact_time_ms, method`` one row per detected contact.
+    warnings : list of str
+    """
+    warnings: list[str] = []
+    fs = float(sampling_rate_hz)
+    acc = fill_nan(np.asarray(acc_mps2, dtype=np.float64))
+    n = acc.shape[0]
+    if fs < 20:
+        raise SignalError(f"{fs:.3g} Hz is too slow to time foot contacts from a lower-back sensor (need >= 20 Hz)")
+    if n < int(4 * fs):
+        warnings.append(f"lower-back signal of {n / fs:.1f} s is too short for gait detection (< 4 s)")
+        return _empty(), warnings
+    vertical, ap, ml = gravity_frame(acc, fs)
+    fv = _butter(vertical / G, fs, min(lowpass_hz, 0.45 * fs))
+    track = cadence_track(fv, fs, window_s=min(8.0, n / fs))
+    amp = np.array([0.0])
+    if track.center_s.size:
+        # amplitude per window on the same grid as the track
+        win = int(round(min(8.0, n / fs) * fs))
+        hop = max(1, int(round(2.0 * fs)))
+        starts = np.arange(track.center_s.size) * hop
+        amp = np.sqrt(np.mean((_gather(fv, starts, win) - _gather(fv, starts, win).mean(axis=1, keepdims=True)) ** 2,
+                              axis=1))
+    gait_w = (track.r_step >= min_regularity) & (amp >= min_amplitude_g) if track.center_s.size else np.zeros(0, bool)
+    if not gait_w.any():
+        warnings.append("no periodic gait found in the lower-back signal (constant, noise or standing)")
+        return _empty(), warnings
+    step_lag = track_at_samples(track.center_s, track.step_lag_s, n, fs)
+    active = track_at_samples(track.center_s, gait_w.astype(float), n, fs) > 0.5
+    lag_ok = track.step_lag_s[gait_w]
+    min_lag = float(np.percentile(lag_ok, 5))
+    # one hump per step: smooth at about 1.5x the fastest step frequency
+    f_step = 1.0 / min_lag
+    smooth = _butter(fv, fs, min(1.6 * f_step, 0.45 * fs))
+    dist = max(1, int(0.6 * min_lag * fs))
+    prom = 0.25 * float(np.percentile(amp[gait_w], 50))
+    peaks, _ = sps.find_peaks(smooth, distance=dist, prominence=prom)
+    peaks = peaks[active[peaks]]
+    if peaks.size < 2:
+        warnings.append("fewer than two steps found in the lower-back signal")
+        return _empty(), warnings
+    half = np.round(0.55 * step_lag[peaks] * fs).astype(int)
+    w = int(half.max()) + 1
+    # flight minima before / after each peak
+    before = _gather(fv, peaks - w, w)
+    mask_b = np.arange(w)[None, :] < (w - half)[:, None]
+    before_min = np.where(mask_b, np.inf, before).min(axis=1)
+    after = _gather(fv, peaks, w + 1)
+    mask_a = np.arange(w + 1)[None, :] > half[:, None]
+    after_min = np.where(mask_a, np.inf, after).min(axis=1)
+    flight = np.median(np.minimum(before_min, after_min))
+    use_running = method == "running" or (method == "auto" and flight < 0.35)
+    if method not in ("auto", "running", "walking"):
+        from ..errors import OptionError
+
+        raise OptionError(f"unknown lumbar method {method!r}; use auto, running or walking")
+    if use_running:
+        ic_idx, to_idx = _running_edges(fv, peaks, half, w)
+        tag = "running: force-pulse tangent onset"
+    else:
+        ic_idx, to_idx = _walking_mccamley(vertical / G, fs, peaks, step_lag)
+        tag = "walking: McCamley 2012 CWT"
+        warnings.append("no flight phase in the lower-back signal: walking method (McCamley 2012) used")
+    ok = np.isfinite(ic_idx) & np.isfinite(to_idx) & (to_idx > ic_idx)
+    ic_idx, to_idx = ic_idx[ok], to_idx[ok]
+    order = np.argsort(ic_idx)
+    ic_idx, to_idx = ic_idx[order], to_idx[order]
+    keep = np.concatenate([[True], np.diff(ic_idx) > 0.5 * min_lag * fs]) if ic_idx.size else np.zeros(0, bool)
+    ic_idx, to_idx = ic_idx[keep], to_idx[keep]
+    t = np.asarray(time_s, dtype=np.float64)
+    idx = np.arange(n)
+    ic_t = np.interp(ic_idx, idx, t)
+    to_t = np.interp(to_idx, idx, t)
+    foot = _sides(ml, acc, ic_idx, to_idx, ml_axis_left, warnings)
+    ev = pd.DataFrame({"time_s": ic_t, "toe_off_s": to_t, "foot": foot,
+                       "contact_time_ms": (to_t - ic_t) * 1000.0, "method": tag})
+    return ev, warnings
+
+
+def _running_edges(fv: np.ndarray, peaks: np.ndarray, half: np.ndarray, w: int):
+    """Tangent onset / offset of the vertical force pulse around each step peak (vectorised)."""
+    k = peaks.size
+    cols = np.arange(w)[None, :]
+    # rising edge: from the flight minimum before the peak up to the peak
+    seg_b = _gather(fv, peaks - w + 1, w)  # ends at the peak
+    valid_b = cols >= (w - 1 - half)[:, None]
+    jmin_b = np.argmin(np.where(valid_b, seg_b, np.inf), axis=1)
+    lo_b = seg_b[np.arange(k), jmin_b]
+    seg_a = _gather(fv, peaks, w)  # starts at the peak
+    valid_a = cols <= half[:, None]
+    jmin_a = np.argmin(np.where(valid_a, seg_a, np.inf), axis=1)
+    lo_a = seg_a[np.arange(k), jmin_a]
+    top = fv[peaks]
+    # rising edge searched from the flight minimum on
+    rise = np.where(cols >= jmin_b[:, None], seg_b, -np.inf)
+    r20 = _crossing(rise, lo_b + 0.2 * (top - lo_b), rising=True)
+    r50 = _crossing(rise, lo_b + 0.5 * (top - lo_b), rising=True)
+    ic = r20 - (r50 - r20) * (0.2 / 0.3)
+    fall = np.where(cols <= jmin_a[:, None], seg_a, -np.inf)
+    f20 = _crossing(fall, lo_a + 0.2 * (top - lo_a), rising=False)
+    f50 = _crossing(fall, lo_a + 0.5 * (top - lo_a), rising=False)
+    to = f20 + (f20 - f50) * (0.2 / 0.3)
+    ic_idx = peaks - w + 1 + ic
+    to_idx = peaks + to
+    bad = (top - lo_b < 0.1) | (top - lo_a < 0.1)
+    ic_idx = np.where(bad, np.nan, ic_idx)
+    return ic_idx, to_idx
+
+
+def _walking_mccamley(v_g: np.ndarray, fs: float, peaks: np.ndarray, step_lag: np.ndarray):
+    """McCamley et al. 2012: IC at minima of the Gaussian-differentiated integrated vertical
+    acceleration, final contact at maxima of its second differentiation."""
+    v = v_g - np.mean(v_g)
+    integ = np.cumsum(v) / fs
+    sigma = 0.06 * fs  # ~ wavelet scale 10 at 100 Hz (McCamley used gaus1 at scale 9-10)
+    s1 = gaussian_filter1d(integ, sigma, order=1)
+    s2 = gaussian_filter1d(s1, sigma, order=1)
+    lag = np.nanmedian(step_lag)
+    dist = max(1, int(0.6 * lag * fs))
+    mins, _ = sps.find_peaks(-s1, distance=dist)
+    maxs, _ = sps.find_peaks(s2, distance=dist)
+    if mins.size == 0 or maxs.size == 0:
+        return np.empty(0), np.empty(0)
+    # keep one IC per detected step: the minimum nearest each step peak, within half a step
+    j = np.clip(np.searchsorted(mins, peaks), 1, mins.size - 1)
+    cand = np.where(np.abs(mins[j - 1] - peaks) <= np.abs(mins[j] - peaks), mins[j - 1], mins[j])
+    near = np.abs(cand - peaks) <= 0.5 * lag * fs
+    ic = np.unique(cand[near])
+    # final contact: the first s2 maximum after each IC, within one step
+    k = np.searchsorted(maxs, ic, side="right")
+    has = k < maxs.size
+    to = np.full(ic.size, np.nan)
+    to[has] = maxs[k[has]]
+    to[to - ic > 1.2 * lag * fs] = np.nan
+    return ic.astype(float), to
+
+
+def _sides(ml, acc, ic_idx, to_idx, ml_axis_left, warnings) -> np.ndarray:
+    n_ev = ic_idx.size
+    if n_ev == 0:
+        return np.empty(0, dtype=object)
+    if ml_axis_left is None:
+        warnings.append("lower-back sensor: left/right cannot be told without the sensor axes; foot = unknown")
+        return np.full(n_ev, "unknown", dtype=object)
+    axis = np.asarray(ml_axis_left, dtype=float)
+    axis = axis / np.linalg.norm(axis)
+    lat = acc @ axis
+    lat = lat - np.mean(lat)
+    c = np.concatenate([[0.0], np.cumsum(lat)])
+    a = np.clip(ic_idx.astype(int), 0, lat.size - 1)
+    b = np.clip(to_idx.astype(int), a + 1, lat.size)
+    mean_lat = (c[b] - c[a]) / (b - a)
+    # the pelvis is over the stance foot and accelerates back toward the midline: during left
+    # stance the lateral acceleration points right (negative along the left axis)
+    foot = np.where(mean_lat < 0, "left", "right").astype(object)
+    return foot
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({"time_s": pd.Series(dtype=float), "toe_off_s": pd.Series(dtype=float),
+                         "foot": pd.Series(dtype=object), "contact_time_ms": pd.Series(dtype=float),
+                         "method": pd.Series(dtype=object)})

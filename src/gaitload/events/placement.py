@@ -1,0 +1,386 @@
+"""Sensor placement from the signal, and the signal features shared by the step detectors.
+
+When neither the user (``--placement``) nor the file says where the sensor was worn, the
+placement is decided from a few features of the signal, each with a physical reason:
+
+* **sampling rate**: about 1 Hz (or no accelerometer at all) means watch / footpod records;
+* **angular rate**: the foot pitches at 800-2000 deg/s in running swing, the shank at
+  300-700 deg/s, the wrist at 200-500 deg/s, the trunk below about 150 deg/s;
+* **peak acceleration**: foot and ankle impacts exceed 5 g (an ActiGraph clips at 8 g); the
+  trunk sees 2-4 g;
+* **step vs stride periodicity**: a lower-back / hip sensor sees every step alike, so its
+  autocorrelation at one step lag is as high as at one stride lag; a foot, ankle or wrist sensor
+  repeats once per stride (one foot, one arm-swing cycle), so its step-lag autocorrelation is
+  much lower (Moe-Nilssen & Helbostad 2004 use the same step / stride autocorrelation ratio for
+  trunk gait symmetry).
+
+The module also holds the shared features: a gravity-aligned trunk frame, a windowed
+autocorrelation cadence track, gap segmentation and NaN filling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy import signal as sps
+
+from ..errors import OptionError, SignalError
+from ..recording import Recording
+
+__all__ = [
+    "detect_placement",
+    "PlacementFeatures",
+    "placement_features",
+    "gravity_frame",
+    "CadenceTrack",
+    "cadence_track",
+    "contiguous_segments",
+    "fill_nan",
+    "acc_array",
+    "gyr_array",
+    "G",
+]
+
+G = 9.80665  # m/s^2 per g
+
+#: Plausible running step interval range (s): 130-220 steps/min. Walking goes down to ~90 spm,
+#: so the autocorrelation search allows 0.25-0.70 s for one step.
+STEP_LAG_RANGE_S = (60.0 / 240.0, 60.0 / 85.0)
+
+
+def acc_array(rec: Recording) -> np.ndarray | None:
+    """The (n, 3) accelerometer array in m/s^2, or ``None`` when the recording has none."""
+    if not rec.has("acc_x", "acc_y", "acc_z"):
+        return None
+    return np.column_stack([rec.channels[c] for c in ("acc_x", "acc_y", "acc_z")])
+
+
+def gyr_array(rec: Recording) -> np.ndarray | None:
+    """The (n, 3) gyroscope array in rad/s, or ``None``."""
+    if not rec.has("gyr_x", "gyr_y", "gyr_z"):
+        return None
+    return np.column_stack([rec.channels[c] for c in ("gyr_x", "gyr_y", "gyr_z")])
+
+
+def fill_nan(x: np.ndarray) -> np.ndarray:
+    """Linear interpolation over NaN samples along axis 0 (edges held); all-NaN columns -> 0."""
+    x = np.array(x, dtype=np.float64, copy=True)
+    cols = x.reshape(x.shape[0], -1)
+    idx = np.arange(cols.shape[0])
+    for j in range(cols.shape[1]):  # a handful of axes
+        bad = ~np.isfinite(cols[:, j])
+        if bad.all():
+            cols[:, j] = 0.0
+        elif bad.any():
+            cols[bad, j] = np.interp(idx[bad], idx[~bad], cols[~bad, j])
+    return cols.reshape(x.shape)
+
+
+def contiguous_segments(time_s: np.ndarray, gaps_s: np.ndarray) -> list[tuple[int, int]]:
+    """Sample index ranges ``[start, stop)`` between the recording's gaps (pauses).
+
+    Filters must not run across a pause (the signal jumps there), so every detector works on
+    each contiguous piece separately.
+    """
+    if gaps_s is None or len(gaps_s) == 0:
+        return [(0, time_s.size)]
+    # the first sample after each gap starts a new segment
+    cuts = np.searchsorted(time_s, np.asarray(gaps_s)[:, 1], side="left")
+    bounds = np.unique(np.concatenate([[0], cuts, [time_s.size]]))
+    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+def gravity_frame(acc_mps2: np.ndarray, sampling_rate_hz: float, gravity_window_s: float = 4.0):
+    """Vertical, anterior-posterior and mediolateral acceleration of a trunk-worn sensor.
+
+    Vertical is the direction of gravity estimated as the moving average of the accelerometer
+    over ``gravity_window_s`` (the mean acceleration of a runner at steady pace is gravity, so the
+    mean specific force points up; Moe-Nilssen 1998 tilt correction). AP and ML are the first and
+    second principal axes of the remaining horizontal acceleration (the trunk accelerates and
+    brakes fore-aft more than it sways side to side in running and walking).
+
+    Parameters
+    ----------
+    acc_mps2 : ndarray, shape (n, 3)
+        Accelerometer in m/s^2, sensor frame.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    gravity_window_s : float
+        Averaging window for the gravity direction, s.
+
+    Returns
+    -------
+    vertical_mps2, ap_mps2, ml_mps2 : ndarray, shape (n,)
+        Specific force along up (gravity included, so standing still reads +9.81), and
+        gravity-free acceleration along the two horizontal principal axes (signs arbitrary).
+    """
+    acc = fill_nan(acc_mps2)
+    n = acc.shape[0]
+    win = int(max(3, min(n, round(gravity_window_s * sampling_rate_hz))))
+    kernel = np.ones(win) / win
+    grav = np.column_stack([np.convolve(acc[:, k], kernel, mode="same") for k in range(3)])
+    # edges of 'same' convolution are biased toward 0: renormalise by the kernel mass present
+    mass = np.convolve(np.ones(n), kernel, mode="same")
+    grav /= mass[:, None]
+    norm = np.linalg.norm(grav, axis=1)
+    norm[norm == 0] = 1.0
+    up = grav / norm[:, None]
+    vertical = np.einsum("ij,ij->i", acc, up)
+    horiz = acc - vertical[:, None] * up
+    horiz_c = horiz - horiz.mean(axis=0)
+    # PCA of the horizontal acceleration (3x3 covariance; its null direction is ~up)
+    cov = horiz_c.T @ horiz_c / max(n - 1, 1)
+    w, v = np.linalg.eigh(cov)
+    ap = horiz_c @ v[:, -1]
+    ml = horiz_c @ v[:, -2]
+    return vertical, ap, ml
+
+
+@dataclass
+class CadenceTrack:
+    """Windowed autocorrelation estimate of step and stride period.
+
+    Attributes
+    ----------
+    center_s : ndarray
+        Window centres, s.
+    step_lag_s, stride_lag_s : ndarray
+        Best step lag (in the step range) and best stride lag (in the stride range), s.
+    r_step, r_stride : ndarray
+        Normalised autocorrelation at those lags (1 = perfectly periodic, ~0 = noise).
+    r_half_stride : ndarray
+        Autocorrelation at half the best stride lag: high for trunk (every step alike), low
+        for foot / ankle / wrist (one cycle per stride).
+    """
+
+    center_s: np.ndarray
+    step_lag_s: np.ndarray
+    stride_lag_s: np.ndarray
+    r_step: np.ndarray
+    r_stride: np.ndarray
+    r_half_stride: np.ndarray
+
+
+def cadence_track(x: np.ndarray, sampling_rate_hz: float, *, window_s: float = 8.0, hop_s: float = 2.0,
+                  step_lag_range_s: tuple[float, float] = STEP_LAG_RANGE_S) -> CadenceTrack:
+    """Step and stride period of a gait signal by windowed, unbiased autocorrelation.
+
+    Every window's autocorrelation is computed at once with a batched FFT (cost linear in the
+    recording length). The step lag is searched in ``step_lag_range_s`` and the stride lag in
+    twice that range, so neither search can lock onto a multiple of the other (Moe-Nilssen &
+    Helbostad 2004, *J Biomech* 37:121: trunk step / stride regularity).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        A signal without gaps (one contiguous segment), any unit.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    window_s, hop_s : float
+        Window length and hop, s.
+    step_lag_range_s : (float, float)
+        Shortest and longest step interval considered, s.
+
+    Returns
+    -------
+    CadenceTrack
+        Empty arrays when the signal is shorter than one window.
+    """
+    fs = float(sampling_rate_hz)
+    win = int(round(window_s * fs))
+    hop = max(1, int(round(hop_s * fs)))
+    x = np.asarray(x, dtype=np.float64)
+    if x.size < win or win < 8:
+        e = np.empty(0)
+        return CadenceTrack(e, e, e, e, e, e)
+    frames = sliding_window_view(x, win)[::hop]
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    nfft = int(2 ** np.ceil(np.log2(2 * win)))
+    spec = np.fft.rfft(frames, nfft, axis=1)
+    ac = np.fft.irfft(spec * np.conj(spec), nfft, axis=1)[:, :win]
+    # unbiased normalisation: each lag has win - lag products
+    ac = ac / (win - np.arange(win))[None, :]
+    ac0 = ac[:, :1].copy()
+    ac0[ac0 <= 0] = np.inf
+    r = ac / ac0
+    lo, hi = (int(np.floor(step_lag_range_s[0] * fs)), int(np.ceil(step_lag_range_s[1] * fs)))
+    hi2 = min(2 * hi, win - 1)
+    lo = max(lo, 1)
+    step_idx = lo + np.argmax(r[:, lo:hi + 1], axis=1)
+    stride_idx = 2 * lo + np.argmax(r[:, 2 * lo:hi2 + 1], axis=1)
+    rows = np.arange(r.shape[0])
+    half = np.clip(np.round(stride_idx / 2).astype(int), 0, win - 1)
+    center = (np.arange(frames.shape[0]) * hop + win / 2) / fs
+    return CadenceTrack(
+        center_s=center,
+        step_lag_s=_parabolic_lag(r, step_idx) / fs,
+        stride_lag_s=_parabolic_lag(r, stride_idx) / fs,
+        r_step=r[rows, step_idx],
+        r_stride=r[rows, stride_idx],
+        r_half_stride=r[rows, half],
+    )
+
+
+def _parabolic_lag(r: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Sub-sample peak position by a parabola through the peak and its two neighbours."""
+    rows = np.arange(r.shape[0])
+    i = np.clip(idx, 1, r.shape[1] - 2)
+    a, b, c = r[rows, i - 1], r[rows, i], r[rows, i + 1]
+    den = a - 2 * b + c
+    shift = np.where(np.abs(den) > 1e-12, 0.5 * (a - c) / np.where(den == 0, 1, den), 0.0)
+    return i + np.clip(shift, -0.5, 0.5)
+
+
+@dataclass
+class PlacementFeatures:
+    """Signal features placement is decided from (NaN when not measurable)."""
+
+    sampling_rate_hz: float
+    has_acc: bool
+    has_gyro: bool
+    has_cadence: bool
+    gyro_p99_dps: float
+    acc_p99_g: float
+    acc_clipped_fraction: float
+    step_regularity: float
+    stride_regularity: float
+    half_stride_regularity: float
+    step_frequency_hz: float
+    fundamental_s: float
+    still_fraction: float
+
+    def describe(self) -> str:
+        parts = [f"rate {self.sampling_rate_hz:.3g} Hz"]
+        if self.has_gyro:
+            parts.append(f"gyro p99 {self.gyro_p99_dps:.0f} deg/s, still {100 * self.still_fraction:.0f} %")
+        elif self.has_acc:
+            parts.append("no gyro")
+        if self.has_acc:
+            parts.append(f"acc p99 {self.acc_p99_g:.1f} g")
+            parts.append(f"autocorr step/stride {self.half_stride_regularity:.2f}/{self.stride_regularity:.2f}")
+            parts.append(f"fundamental period {self.fundamental_s:.2f} s")
+        return ", ".join(parts)
+
+
+def placement_features(rec: Recording, max_duration_s: float = 600.0) -> PlacementFeatures:
+    """Compute :class:`PlacementFeatures` of a single-sensor recording.
+
+    Parameters
+    ----------
+    rec : Recording
+        A single-sensor recording.
+    max_duration_s : float
+        Only the first ``max_duration_s`` seconds are used (placement does not change mid-run,
+        and it keeps detection cheap on long files).
+    """
+    fs = float(rec.sampling_rate_hz)
+    acc = acc_array(rec)
+    gyr = gyr_array(rec)
+    nan = float("nan")
+    feats = dict(sampling_rate_hz=fs, has_acc=acc is not None, has_gyro=gyr is not None,
+                 has_cadence=rec.has("cadence"), gyro_p99_dps=nan, acc_p99_g=nan,
+                 acc_clipped_fraction=nan, step_regularity=nan, stride_regularity=nan,
+                 half_stride_regularity=nan, step_frequency_hz=nan,
+                 fundamental_s=nan, still_fraction=nan)
+    if acc is None or not np.isfinite(fs) or fs < 10:
+        return PlacementFeatures(**feats)
+    n = int(min(acc.shape[0], max_duration_s * fs))
+    acc = fill_nan(acc[:n])
+    mag = np.linalg.norm(acc, axis=1)
+    feats["acc_p99_g"] = float(np.percentile(mag, 99) / G)
+    peak = float(np.max(np.abs(acc)))
+    feats["acc_clipped_fraction"] = float(np.mean(np.any(np.abs(acc) >= 0.995 * peak, axis=1))) if peak > 0 else 0.0
+    if gyr is not None:
+        g = fill_nan(gyr[:n])
+        gnorm = np.linalg.norm(g, axis=1)
+        feats["gyro_p99_dps"] = float(np.percentile(gnorm, 99) * 180 / np.pi)
+        # a foot rests flat on the ground in every stance (zero-velocity phase, Skog et al. 2010):
+        # angular rate < 40 deg/s and |acc| within 0.15 g of gravity, smoothed over 40 ms
+        k = max(1, int(round(0.04 * fs)))
+        box = np.ones(k) / k
+        still = (np.convolve(gnorm, box, "same") < np.deg2rad(40)) & (np.abs(np.convolve(mag, box, "same") - G) < 0.15 * G)
+        # only while moving: windows of 2 s whose angular rate is lively (not standing)
+        w2 = max(1, int(round(2 * fs)))
+        moving = np.convolve(gnorm, np.ones(w2) / w2, "same") > np.deg2rad(60)
+        feats["still_fraction"] = float(still[moving].mean()) if moving.any() else 0.0
+    # the longest contiguous piece carries the periodicity features
+    segs = contiguous_segments(rec.time_s[:n], rec.gaps_s)
+    a, b = max(segs, key=lambda s: s[1] - s[0])
+    vertical, _, _ = gravity_frame(acc[a:b], fs)
+    track = cadence_track(vertical, fs)
+    if track.center_s.size:
+        # use the most periodic windows (running, not the stop at a traffic light)
+        good = track.r_stride >= np.percentile(track.r_stride, 50)
+        feats["stride_regularity"] = float(np.median(track.r_stride[good]))
+        feats["step_regularity"] = float(np.median(track.r_step[good]))
+        feats["half_stride_regularity"] = float(np.median(track.r_half_stride[good]))
+        feats["step_frequency_hz"] = float(np.median(2.0 / track.stride_lag_s[good]))
+        # fundamental period: half the stride lag when half a stride is itself periodic
+        # (trunk: every step alike), else the stride lag
+        halved = track.r_half_stride >= 0.45 * track.r_stride
+        fund = np.where(halved, track.stride_lag_s / 2, track.stride_lag_s)
+        feats["fundamental_s"] = float(np.median(fund[good]))
+    return PlacementFeatures(**feats)
+
+
+def detect_placement(rec: Recording, hint: str | None = None) -> tuple[str, str]:
+    """Decide where a sensor was worn.
+
+    Parameters
+    ----------
+    rec : Recording
+        A single-sensor recording (use :meth:`Recording.sensor` for multi-sensor files).
+    hint : str, optional
+        A user's ``--placement``: always wins.
+
+    Returns
+    -------
+    placement : str
+        ``foot``, ``shank``, ``lumbar``, ``wrist`` or ``records``.
+    evidence : str
+        One line saying how it was decided.
+
+    Raises
+    ------
+    OptionError
+        ``hint`` is not a known placement.
+    SignalError
+        The recording has neither motion nor cadence channels to decide from.
+    """
+    valid = ("foot", "shank", "lumbar", "wrist", "records")
+    if hint is not None:
+        if hint not in valid:
+            raise OptionError(f"unknown placement {hint!r}; use one of {', '.join(valid)}")
+        return hint, "given"
+    if rec.placement in valid:
+        return rec.placement, f"from the file ({rec.source_format})"
+    f = placement_features(rec)
+    if not f.has_acc:
+        if f.has_cadence or rec.has("speed") or rec.has("distance"):
+            return "records", f"no accelerometer; {f.describe()}; cadence/speed records"
+        raise SignalError("no accelerometer and no cadence channel: the placement cannot be decided")
+    if not np.isfinite(f.sampling_rate_hz) or f.sampling_rate_hz < 10:
+        return "records", f"{f.describe()}: too slow for raw IMU, treated as records"
+    why = f.describe()
+    periodic = np.isfinite(f.fundamental_s) and f.stride_regularity > 0.2
+    t0 = f.fundamental_s if periodic else float("nan")
+    low_rate_turn = (not f.has_gyro) or f.gyro_p99_dps < 250
+    # a trunk sensor repeats every step: a fundamental period < 0.5 s cannot be a stride
+    # (that would be > 240 steps/min); 0.5-0.8 s is a walking step or a running stride, told
+    # apart by the trunk's soft accelerations and slow rotation
+    if periodic and (t0 < 0.5 or (t0 < 0.8 and f.acc_p99_g < 3.0 and low_rate_turn)):
+        return "lumbar", f"{why}: repeats every step -> lumbar / hip"
+    if not periodic and f.acc_p99_g < 3.0 and low_rate_turn:
+        return "lumbar", f"{why}: no clear gait period; soft accelerations and slow rotation -> lumbar"
+    if f.has_gyro:
+        if f.gyro_p99_dps >= 650 or f.still_fraction >= 0.15:
+            return "foot", f"{why}: stride-periodic, fast rotation or a still stance phase -> foot"
+        if f.gyro_p99_dps >= 250 and f.acc_p99_g >= 4.0:
+            return "shank", f"{why}: stride-periodic, 250-650 deg/s with impacts > 4 g -> shank"
+        return "wrist", f"{why}: stride-periodic, no still phase, soft impacts -> wrist"
+    # accelerometer only (ActiGraph-like)
+    if f.acc_p99_g >= 4.0 or f.acc_clipped_fraction > 0.001:
+        return "shank", f"{why}: stride-periodic impacts > 4 g without gyro -> ankle (shank)"
+    return "wrist", f"{why}: stride-periodic, soft impacts -> wrist"

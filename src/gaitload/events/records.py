@@ -1,0 +1,127 @@
+"""Steps from about-1 Hz watch / footpod records: integrate the device's cadence.
+
+A watch reports cadence (steps/min, after the reader has doubled FIT's strides/min) about once
+a second, not foot strikes. The number of steps between two records is the integral of cadence
+over that interval, so the k-th step of the run is placed where the running integral
+``N(t) = integral cadence dt / 60`` crosses ``k``. Every step placed this way is *inferred*
+(``measured=False``); its timing is only as good as the device's cadence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["steps_from_cadence", "cadence_integral"]
+
+
+def cadence_integral(time_s: np.ndarray, cadence_spm: np.ndarray, gaps_s: np.ndarray | None = None) -> np.ndarray:
+    """Running number of steps, the trapezoid integral of cadence over time.
+
+    Intervals that span a recording gap (auto-pause), and intervals with a missing cadence at
+    either end, add no steps.
+
+    Parameters
+    ----------
+    time_s : ndarray, shape (n,)
+        Record times, s, increasing.
+    cadence_spm : ndarray, shape (n,)
+        Cadence in steps per minute (NaN where missing, negatives treated as missing).
+    gaps_s : ndarray, shape (k, 2), optional
+        Gaps ``[start, end]`` in s (``Recording.gaps_s``).
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Steps taken from the first record up to each record.
+    """
+    t = np.asarray(time_s, dtype=np.float64)
+    c = np.asarray(cadence_spm, dtype=np.float64)
+    c = np.where(np.isfinite(c) & (c >= 0), c, np.nan)
+    dt = np.diff(t)
+    inc = 0.5 * (c[:-1] + c[1:]) * dt / 60.0
+    inc = np.where(np.isfinite(inc), inc, 0.0)
+    if gaps_s is not None and len(gaps_s):
+        # an interval whose start is a gap's start spans the pause
+        starts = np.searchsorted(t, np.asarray(gaps_s)[:, 0])
+        starts = starts[starts < inc.size]
+        inc[starts] = 0.0
+    return np.concatenate([[0.0], np.cumsum(inc)])
+
+
+def steps_from_cadence(time_s: np.ndarray, cadence_spm: np.ndarray, *, gaps_s: np.ndarray | None = None,
+                       contact_time_s: np.ndarray | None = None,
+                       speed_mps: np.ndarray | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Place one step at each integer crossing of the cadence integral.
+
+    Vectorised: the crossing times of 1, 2, ... N are found with ``np.interp`` on the
+    (monotone) integral, so the cost is linear in the number of records plus steps.
+
+    Parameters
+    ----------
+    time_s : ndarray, shape (n,)
+        Record times, s.
+    cadence_spm : ndarray, shape (n,)
+        Cadence, steps/min.
+    gaps_s : ndarray, shape (k, 2), optional
+        Pauses; no step is placed inside one.
+    contact_time_s : ndarray, shape (n,), optional
+        The device's ground-contact time, s; carried to each step (record in force at the step).
+    speed_mps : ndarray, shape (n,), optional
+        The device's speed, m/s, interpolated at each step.
+
+    Returns
+    -------
+    steps : DataFrame
+        ``time_s, toe_off_s, foot, contact_time_ms, measured, ic_approximate`` and
+        ``speed_mps`` when given; sorted by time.
+    warnings : list of str
+    """
+    warnings: list[str] = []
+    t = np.asarray(time_s, dtype=np.float64)
+    c = np.asarray(cadence_spm, dtype=np.float64)
+    moving = c[np.isfinite(c) & (c > 20)]
+    if moving.size and 50 <= np.median(moving) < 110:
+        warnings.append(
+            f"median cadence {np.median(moving):.0f}/min is a walking or strides/min value; if the device "
+            "records strides/min (one foot), read it with cadence_unit='strides/min'"
+        )
+    cum = cadence_integral(t, c, gaps_s)
+    n_steps = int(np.floor(cum[-1] + 1e-9))
+    if n_steps == 0:
+        warnings.append("cadence integrates to less than one step; no steps placed")
+        return _frame(np.empty(0), np.empty(0), None), warnings
+    targets = np.arange(1, n_steps + 1, dtype=np.float64)
+    # first record index where the integral reaches each target (flat parts = pauses are skipped)
+    hi = np.clip(np.searchsorted(cum, targets, side="left"), 1, t.size - 1)
+    lo = hi - 1
+    span = cum[hi] - cum[lo]
+    frac = np.where(span > 0, (targets - cum[lo]) / np.where(span > 0, span, 1.0), 0.0)
+    step_t = t[lo] + frac * (t[hi] - t[lo])
+    ct_ms = np.full(n_steps, np.nan)
+    if contact_time_s is not None:
+        ct = np.asarray(contact_time_s, dtype=np.float64)
+        # the record in force at the step (sample-and-hold, as the device reports it)
+        rec_idx = np.clip(np.searchsorted(t, step_t, side="right") - 1, 0, t.size - 1)
+        val = ct[rec_idx]
+        ct_ms = np.where(np.isfinite(val) & (val > 0) & (val < 2.0), val * 1000.0, np.nan)
+    speed = None
+    if speed_mps is not None:
+        sp = np.asarray(speed_mps, dtype=np.float64)
+        ok = np.isfinite(sp)
+        speed = np.interp(step_t, t[ok], sp[ok]) if ok.sum() >= 2 else np.full(n_steps, np.nan)
+    return _frame(step_t, ct_ms, speed), warnings
+
+
+def _frame(step_t: np.ndarray, ct_ms: np.ndarray, speed: np.ndarray | None) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "time_s": step_t,
+        "toe_off_s": step_t + ct_ms / 1000.0,
+        "foot": np.full(step_t.size, "unknown", dtype=object),
+        "contact_time_ms": ct_ms,
+        "measured": np.zeros(step_t.size, dtype=bool),
+        "ic_approximate": np.ones(step_t.size, dtype=bool),
+    })
+    if speed is not None:
+        out["speed_mps"] = speed
+    return out
