@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import CorruptFileError, EmptyFileError, MissingColumnsError, UnsupportedFormatError
 from .registry import HEAD_BYTES, _open_head
 
-__all__ = ["CsvHead", "parse_head", "read_head", "read_body", "numeric_frame"]
+__all__ = ["CsvHead", "parse_head", "read_head", "read_body", "numeric_frame", "head_rate_hz"]
 
 _DELIMITERS = (",", "\t", ";", "|")
 _NUMBER_RE = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
@@ -269,3 +269,29 @@ def numeric_frame(frame: pd.DataFrame, columns: list[str], warnings: list[str]) 
             warnings.append(f"column {col!r}: {junk} non-numeric cell(s) such as {str(example)[:20]!r} read as missing")
         out[col] = values.to_numpy(dtype=np.float64)
     return out
+
+
+def head_rate_hz(head: CsvHead, column: str) -> float | None:
+    """Sampling rate (Hz) suggested by the first data rows of a time column, for sniffing.
+
+    A bare number is taken as seconds (or an epoch, recognised by its magnitude), text as a
+    datetime; None when the rows say nothing usable.
+    """
+    from .columns import split_header
+    from .units import decode_time, normalise_unit
+
+    if column not in head.names or len(head.rows) < 3:
+        return None
+    idx = head.names.index(column)
+    values = pd.Series([r[idx] if idx < len(r) else "" for r in head.rows])
+    numeric = pd.to_numeric(values, errors="coerce")
+    try:
+        if numeric.notna().mean() > 0.9:
+            tb = decode_time(numeric, (1e-3, 1e9), header_unit=normalise_unit(split_header(column)[1]))
+        else:
+            tb = decode_time(values, (1e-3, 1e9))
+    except Exception:  # sniffing only: an unreadable clock simply gives no evidence
+        return None
+    dt = np.diff(tb.time_s)
+    dt = dt[dt > 0]
+    return float(1.0 / np.median(dt)) if dt.size else None

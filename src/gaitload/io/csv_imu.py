@@ -35,7 +35,7 @@ import pandas as pd
 from ..errors import GaitloadError, MissingColumnsError, OptionError, TimestampError
 from ..recording import PLACEMENTS, Recording
 from . import columns as colmod
-from ._csvtext import CsvHead, numeric_frame, parse_head, read_body, read_head
+from ._csvtext import head_rate_hz, numeric_frame, parse_head, read_body, read_head
 from .registry import ReaderSpec, register_reader
 from .units import ACC_SCALE, GYR_SCALE, UnitDecision, decode_time, infer_acc_unit, infer_gyr_unit, normalise_unit
 
@@ -120,29 +120,10 @@ def sniff_imu_csv(head: bytes, path: Path) -> float:
     explicit = any(colmod.split_header(n)[0] not in colmod.BARE_AXIS or normalise_unit(u) is not None
                    for n, (_, _, u) in lay.imu.items())
     score = 0.9 if explicit and (n_acc >= 2 or n_gyr) else 0.6
-    rate = _head_rate(csv, lay)
+    rate = head_rate_hz(csv, lay.times[0][0]) if lay.times else None
     if rate is not None and rate < 5.0:
         score -= 0.4  # one sample a second is a watch record, not an IMU stream
     return score
-
-
-def _head_rate(csv: CsvHead, lay: _Layout) -> float | None:
-    """Sampling rate suggested by the first rows' time column, assuming seconds or an epoch."""
-    if not lay.times or len(csv.rows) < 3:
-        return None
-    idx = csv.names.index(lay.times[0][0])
-    values = pd.Series([r[idx] if idx < len(r) else "" for r in csv.rows])
-    numeric = pd.to_numeric(values, errors="coerce")
-    try:
-        if numeric.notna().mean() > 0.9:
-            tb = decode_time(numeric, (1e-3, 1e9), hint=None, header_unit=colmod.split_header(lay.times[0][0])[1] or "s")
-        else:
-            tb = decode_time(values, (1e-3, 1e9))
-    except Exception:
-        return None
-    dt = np.diff(tb.time_s)
-    dt = dt[dt > 0]
-    return float(1.0 / np.median(dt)) if dt.size else None
 
 
 def _unwrap_counter(counter: np.ndarray) -> np.ndarray:

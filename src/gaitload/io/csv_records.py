@@ -1,1 +1,439 @@
-"""Reader module (being written)."""
+"""Watch and footpod records in delimited text (about one row a second).
+
+Reads Stryd-like exports (``Timestamp, Power (w), Cadence (spm), Ground Time (ms), Vertical
+Oscillation (cm), Stryd Distance (meters), Stryd Speed (m/s), Elevation (m)...``), Garmin-Connect
+like tables (``Time, Distance, Speed, Cadence, Elevation, HeartRate``), FIT record dumps
+(``timestamp, heart_rate, cadence, speed, distance, position_lat...``) and gaitload's own
+simulator format (``time, distance_m, speed_mps, cadence_spm, altitude_m, heart_rate_bpm,
+ground_contact_time_ms, vertical_oscillation_mm``). Any other header can be mapped with the
+``columns=`` hint.
+
+Units come from the header text (``(km/h)``, ``_ft``, ``spm``...) or a hint, else from the data,
+and every decision is stored in ``Recording.metadata["units"]`` (with a warning when it came from
+the data):
+
+* cadence: running is about 150-200 steps/min, i.e. 75-100 strides/min (Lieberman et al.,
+  J Exp Biol 2015, optimum 84.8 strides/min); a median moving cadence under 125 is read as
+  strides/min and doubled (FIT stores running cadence per stride);
+* speed and distance: the integral of speed over time must match the distance travelled, which
+  tells m/s from km/h and mph and m from km and miles; without distance, a median moving speed
+  above 7.5 (27 km/h, faster than any sustained running) is read as km/h;
+* pace (min/km, min/mi, s/km, ``m:ss`` text) becomes speed in m/s;
+* ground contact time above 5 is in ms; vertical oscillation above 25 is in mm, above 1 in cm;
+  latitude/longitude beyond +/-180 are FIT semicircles.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import GaitloadError, MissingColumnsError, OptionError, TimestampError, UnitError
+from ..recording import Recording
+from . import columns as colmod
+from ._csvtext import head_rate_hz, numeric_frame, parse_head, read_body, read_head
+from .registry import ReaderSpec, register_reader
+from .units import UnitDecision, decode_time, normalise_unit
+
+__all__ = ["read_records_csv", "sniff_records_csv", "RECORDS_RATE_RANGE_HZ"]
+
+#: Sampling rates of watch records (smart recording can write every few seconds).
+RECORDS_RATE_RANGE_HZ = (0.01, 20.0)
+
+_ALTITUDE_SOURCES = ("barometric", "gps", "unknown")
+
+# unit text (lower case, no spaces) -> (unit label, factor to SI)
+_DISTANCE_UNITS = {"m": ("m", 1.0), "meters": ("m", 1.0), "metres": ("m", 1.0), "meter": ("m", 1.0),
+                   "km": ("km", 1000.0), "mi": ("mi", 1609.344), "miles": ("mi", 1609.344),
+                   "mile": ("mi", 1609.344), "ft": ("ft", 0.3048), "feet": ("ft", 0.3048), "yd": ("yd", 0.9144)}
+_SPEED_UNITS = {"m/s": ("m/s", 1.0), "mps": ("m/s", 1.0), "ms": ("m/s", 1.0), "m_s": ("m/s", 1.0),
+                "km/h": ("km/h", 1 / 3.6), "kmh": ("km/h", 1 / 3.6), "kph": ("km/h", 1 / 3.6),
+                "kmph": ("km/h", 1 / 3.6), "mph": ("mph", 0.44704), "mi/h": ("mph", 0.44704)}
+_PACE_UNITS = {"min/km": 1000.0, "min_km": 1000.0, "minkm": 1000.0, "min/mi": 1609.344, "min_mi": 1609.344,
+               "min/mile": 1609.344, "s/km": 1000.0, "sec/km": 1000.0}
+_ALTITUDE_UNITS = {"m": ("m", 1.0), "meters": ("m", 1.0), "metres": ("m", 1.0), "ft": ("ft", 0.3048),
+                   "feet": ("ft", 0.3048)}
+_SHORT_LENGTH_UNITS = {"mm": ("mm", 1e-3), "cm": ("cm", 1e-2), "m": ("m", 1.0), "meters": ("m", 1.0)}
+_TIME_UNITS = {"ms": ("ms", 1e-3), "s": ("s", 1.0), "sec": ("s", 1.0), "seconds": ("s", 1.0)}
+_STEP_WORDS = ("spm", "steps", "step/min", "steps/min", "steps_min", "step")
+_STRIDE_WORDS = ("rpm", "strides", "stride/min", "strides/min", "strides_min", "stride")
+_KNOWN_HINTS = {"placement", "sampling_rate_hz", "columns", "time_unit", "cadence_unit", "altitude_source",
+                "speed_unit", "distance_unit", "altitude_unit"}
+
+
+def _unit_key(text: str | None) -> str | None:
+    return None if text is None else re.sub(r"\s+", "", str(text).lower())
+
+
+def sniff_records_csv(head: bytes, path: Path) -> float:
+    """Confidence that ``head`` starts a table of watch/footpod records (0 to 1)."""
+    csv = parse_head(head, path)
+    if any(colmod.imu_channel(n) is not None for n in csv.names):
+        return 0.0  # accelerometer columns: a raw IMU table
+    found = {}
+    for name in csv.names:
+        res = colmod.record_channel(name)
+        if res is not None:
+            found.setdefault(res[0], name)
+    chans = set(found) - {"time"}
+    if not chans:
+        return 0.0
+    score = 0.5 + 0.1 * min(len(chans), 3)
+    if "time" in found:
+        rate = head_rate_hz(csv, found["time"])
+        if rate is not None and rate >= 25.0:
+            score -= 0.5  # a 100 Hz stream is not a watch record
+        elif rate is not None and RECORDS_RATE_RANGE_HZ[0] <= rate <= RECORDS_RATE_RANGE_HZ[1]:
+            score += 0.1
+    return score
+
+
+def _pace_to_speed(series: pd.Series, unit_text: str | None) -> tuple[np.ndarray, UnitDecision]:
+    """Pace (min per km or mile, as numbers or ``m:ss`` text) -> speed in m/s; zero pace -> NaN."""
+    key = _unit_key(unit_text)
+    metres = _PACE_UNITS.get(key, 1000.0) if key else 1000.0
+    per = "mi" if metres > 1000 else "km"
+    if series.dtype.kind not in "fiu":
+        text = series.astype(str).str.strip()
+        padded = text.where(text.str.count(":") >= 2, "0:" + text)
+        secs = pd.to_timedelta(padded, errors="coerce").dt.total_seconds().to_numpy(dtype=np.float64)
+        unit = f"m:ss per {per}"
+    else:
+        values = series.to_numpy(dtype=np.float64)
+        finite = values[np.isfinite(values) & (values > 0)]
+        in_seconds = key in ("s/km", "sec/km") or (key is None and finite.size and np.median(finite) > 20)
+        secs = values if in_seconds else values * 60.0
+        unit = f"s/{per}" if in_seconds else f"min/{per}"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed = np.where(secs > 0, metres / secs, np.nan)
+    how = "header" if key else "data"
+    return speed, UnitDecision(unit, how, f"pace in {unit} converted to m/s")
+
+
+def _ratio_unit(table: dict, ratio: float) -> str | None:
+    """Which unit's factor matches ``ratio`` within 15 %."""
+    for key, (label, factor) in table.items():
+        if abs(ratio / factor - 1.0) < 0.15:
+            return key
+    return None
+
+
+def read_records_csv(
+    path: str | Path,
+    *,
+    placement: str | None = None,
+    sampling_rate_hz: float | None = None,
+    columns: dict[str, str] | None = None,
+    time_unit: str | None = None,
+    cadence_unit: str | None = None,
+    altitude_source: str | None = None,
+    speed_unit: str | None = None,
+    distance_unit: str | None = None,
+    altitude_unit: str | None = None,
+    **other_hints,
+) -> Recording:
+    """Read a watch / footpod record table into a ``records`` :class:`~gaitload.Recording`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (CSV/TSV, optionally gzip).
+    placement : str, optional
+        Ignored except ``"records"``; records have no body placement.
+    sampling_rate_hz : float, optional
+        Record rate in Hz for a table without a time column.
+    columns : dict, optional
+        File column name -> canonical name: ``time``, ``distance``, ``speed``, ``pace``,
+        ``cadence``, ``altitude``, ``heart_rate``, ``power``, ``contact_time``,
+        ``vertical_oscillation``, ``grade``, ``latitude``, ``longitude`` or any other key of
+        :data:`gaitload.recording.CHANNEL_UNITS`. Units still come from the header text or data.
+    time_unit : {"s", "ms", "us", "ns"}, optional
+    cadence_unit : {"steps/min", "strides/min"}, optional
+    altitude_source : {"barometric", "gps", "unknown"}, optional
+        Stored in ``metadata["altitude_source"]``; terrain smoothing depends on it.
+    speed_unit : {"m/s", "km/h", "mph", "min/km", "min/mi"}, optional
+    distance_unit : {"m", "km", "mi", "ft"}, optional
+    altitude_unit : {"m", "ft"}, optional
+
+    Returns
+    -------
+    Recording
+        Placement ``records``; channels in :data:`~gaitload.recording.CHANNEL_UNITS` units
+        (cadence in steps/min, contact time in s, vertical oscillation in m).
+
+    Raises
+    ------
+    EmptyFileError, MissingColumnsError, UnitError, TimestampError, CorruptFileError, OptionError
+    """
+    path = Path(path)
+    if altitude_source is not None and altitude_source not in _ALTITUDE_SOURCES:
+        raise OptionError(f"altitude_source={altitude_source!r}; use one of {', '.join(_ALTITUDE_SOURCES)}", path)
+    if cadence_unit is not None and cadence_unit not in ("steps/min", "strides/min", "spm", "rpm"):
+        raise OptionError(f"cadence_unit={cadence_unit!r}; use 'steps/min' or 'strides/min'", path)
+    if sampling_rate_hz is not None and not (np.isfinite(sampling_rate_hz) and sampling_rate_hz > 0):
+        raise OptionError(f"sampling_rate_hz must be a positive number, got {sampling_rate_hz!r}", path)
+    _, head = read_head(path)
+    frame = read_body(path, head)
+    warnings: list[str] = []
+    hint_columns = dict(columns or {})
+    for name in hint_columns:
+        if name not in head.names:
+            raise OptionError(f"columns hint names {name!r}, which is not a column of the file", path)
+    mapping: dict[str, tuple[str, str | None]] = {}  # channel -> (file column, unit text)
+    times: list[tuple[str, str | None]] = []
+    unused = []
+    for name in head.names:
+        if name in hint_columns:
+            base, unit = colmod.split_header(name)
+            res = (str(hint_columns[name]), unit)
+            if res[0] not in colmod.RECORD_ALIASES.values() and res[0] not in ("pace",):
+                raise OptionError(f"columns hint maps {name!r} to unknown channel {res[0]!r}", path)
+        else:
+            res = colmod.record_channel(name)
+        if res is None:
+            unused.append(name)
+            continue
+        chan, unit = res
+        if colmod.split_header(name)[0] in ("pace", "avg_pace", "speed_pace") and chan == "speed":
+            chan = "pace"
+        if chan == "time":
+            times.append((name, unit) if name not in hint_columns else (name, unit))
+            if name in hint_columns:
+                times.insert(0, times.pop())
+        elif chan == "pace" and "speed" in mapping:
+            unused.append(name)
+        elif chan not in mapping or name in hint_columns:
+            if chan in mapping:
+                unused.append(mapping[chan][0])
+            mapping[chan] = (name, unit)
+        else:
+            unused.append(name)
+    if "pace" in mapping and "speed" not in mapping:
+        mapping["speed"] = mapping.pop("pace")
+        pace_col = True
+    else:
+        mapping.pop("pace", None)
+        pace_col = False
+    if not mapping:
+        raise MissingColumnsError(
+            f"no record columns (distance, speed, cadence, altitude, heart rate, power...) among "
+            f"{head.names[:12]}; pass columns={{'<file name>': 'speed', ...}}",
+            path,
+        )
+    # -- time --------------------------------------------------------------------------------
+    units: dict[str, dict] = {}
+    time_s = start_time = None
+    decoded = []
+    for name, unit in times:
+        try:
+            decoded.append((name, decode_time(frame[name], RECORDS_RATE_RANGE_HZ, hint=time_unit,
+                                              header_unit=normalise_unit(unit))))
+        except TimestampError as exc:
+            warnings.append(f"column {name!r} not used as time: {exc.problem}")
+    if decoded:
+        name, tb = next(((n, t) for n, t in decoded if t.start_time is not None), decoded[0])
+        time_s, start_time = tb.time_s, tb.start_time
+        units["time"] = {**tb.decision.as_dict(), "column": name}
+        if tb.decision.decided_by == "data":
+            warnings.append(tb.decision.detail)
+    elif sampling_rate_hz:
+        time_s = np.arange(len(frame), dtype=np.float64) / sampling_rate_hz
+        units["time"] = {"unit": f"row number / {sampling_rate_hz:g} Hz", "decided_by": "hint", "detail": ""}
+    else:
+        raise TimestampError("no usable time column; pass sampling_rate_hz= or columns={'<name>': 'time'}", path)
+    # -- channels ----------------------------------------------------------------------------
+    raw_cols = [col for chan, (col, _) in mapping.items() if not (chan == "speed" and pace_col)]
+    arrays = numeric_frame(frame, raw_cols, warnings)
+    channels: dict[str, np.ndarray] = {}
+    provenance: dict[str, str] = {}
+
+    def put(chan: str, values: np.ndarray, decision: UnitDecision | None, si_unit: str) -> None:
+        col = mapping[chan][0]
+        channels[chan] = values
+        note = ""
+        if decision is not None:
+            units[chan] = {**decision.as_dict(), "column": col}
+            if decision.decided_by == "data":
+                warnings.append(decision.detail)
+            if decision.unit != si_unit:
+                note = f", converted from {decision.unit}"
+        provenance[chan] = f"measured: {col}{note}"
+
+    def moving(values: np.ndarray) -> np.ndarray:
+        return values[np.isfinite(values) & (values > 0)]
+
+    # distance and speed together: each can tell the other's unit
+    dist_raw = arrays.get(mapping["distance"][0]) if "distance" in mapping else None
+    dist_key = _unit_key(distance_unit) or _unit_key(mapping.get("distance", (None, None))[1])
+    speed_key = _unit_key(speed_unit) or _unit_key(mapping.get("speed", (None, None))[1])
+    if speed_key in _PACE_UNITS:
+        pace_col = True
+    speed_si = None
+    if "speed" in mapping:
+        if pace_col:
+            series = frame[mapping["speed"][0]]
+            speed_si, dec = _pace_to_speed(series, speed_key)
+            if speed_unit:
+                dec = UnitDecision(dec.unit, "hint", f"speed_unit={speed_unit!r}")
+            put("speed", speed_si, dec, "m/s")
+        elif speed_key is not None:
+            if speed_key not in _SPEED_UNITS:
+                raise UnitError(f"speed unit {mapping['speed'][1] or speed_unit!r} not understood "
+                                f"(column {mapping['speed'][0]!r})", path)
+            label, factor = _SPEED_UNITS[speed_key]
+            speed_si = arrays[mapping["speed"][0]] * factor
+            put("speed", speed_si, UnitDecision(label, "hint" if speed_unit else "header", f"{label} from "
+                                                + ("the hint" if speed_unit else "the column name")), "m/s")
+    if dist_raw is not None:
+        if dist_key is not None:
+            if dist_key not in _DISTANCE_UNITS:
+                raise UnitError(f"distance unit {dist_key!r} not understood (column {mapping['distance'][0]!r})", path)
+            label, factor = _DISTANCE_UNITS[dist_key]
+            dec = UnitDecision(label, "hint" if distance_unit else "header", f"{label} from "
+                               + ("the hint" if distance_unit else "the column name"))
+        else:
+            label, factor, dec = "m", 1.0, None
+            if speed_si is not None:
+                ratio = _distance_over_speed(time_s, dist_raw, speed_si)
+                key = _ratio_unit(_DISTANCE_UNITS, 1.0 / ratio) if np.isfinite(ratio) and ratio > 0 else None
+                if key is not None:
+                    label, factor = _DISTANCE_UNITS[key]
+                    dec = UnitDecision(label, "data", f"distance unit inferred as {label}: its increase matches "
+                                       f"the integral of speed x {factor:g}")
+            if dec is None:
+                dec = UnitDecision("m", "default", "no unit in the column name; metres assumed")
+        put("distance", dist_raw * factor, dec, "m")
+    if "speed" in mapping and "speed" not in channels:
+        speed_raw = arrays[mapping["speed"][0]]
+        dec = None
+        if "distance" in channels:
+            ratio = _distance_over_speed(time_s, channels["distance"], speed_raw)
+            key = _ratio_unit(_SPEED_UNITS, ratio) if np.isfinite(ratio) and ratio > 0 else None
+            if key is not None:
+                label, factor = _SPEED_UNITS[key]
+                dec = UnitDecision(label, "data", f"speed unit inferred as {label}: the integral of speed matches "
+                                   "the distance column")
+        if dec is None:
+            mv = moving(speed_raw)
+            med = float(np.median(mv)) if mv.size else 0.0
+            label, factor = ("km/h", 1 / 3.6) if med > 7.5 else ("m/s", 1.0)
+            dec = UnitDecision(label, "data", f"speed unit inferred as {label} from the median moving speed {med:.3g}")
+        put("speed", speed_raw * factor, dec, "m/s")
+    if "cadence" in mapping:
+        col, unit_text = mapping["cadence"]
+        values = arrays[col]
+        key = _unit_key(cadence_unit) or _unit_key(unit_text)
+        base = colmod.split_header(col)[0]
+        if key in ("strides/min", "rpm") or (key is None and base in ("strides_per_minute", "stride_rate")):
+            strides, how = True, "hint" if cadence_unit else "header"
+        elif key in ("steps/min", "spm") or (key is None and base in ("steps_per_minute", "step_rate")):
+            strides, how = False, "hint" if cadence_unit else "header"
+        elif key in _STRIDE_WORDS or key in _STEP_WORDS:
+            strides, how = key in _STRIDE_WORDS, "header"
+        elif key is None:
+            mv = moving(values)
+            med = float(np.median(mv)) if mv.size else float("nan")
+            strides, how = bool(np.isfinite(med) and med < 125.0), "data" if mv.size else "default"
+        else:
+            raise UnitError(f"cadence unit {unit_text!r} not understood (column {col!r})", path)
+        label = "strides/min" if strides else "steps/min"
+        detail = {"data": f"cadence unit inferred as {label} from the median moving cadence {med:.0f}" if how == "data" else "",
+                  "default": "no moving cadence value; steps/min assumed",
+                  "hint": f"{label} from the hint"}.get(how, f"{label} from the column name")
+        dec = UnitDecision(label, how, detail)
+        put("cadence", values * (2.0 if strides else 1.0), dec, "steps/min")
+        if strides:
+            provenance["cadence"] = f"measured: {col}, doubled from strides/min to steps/min"
+    if "altitude" in mapping:
+        col, unit_text = mapping["altitude"]
+        key = _unit_key(altitude_unit) or _unit_key(unit_text)
+        if key is not None and key not in _ALTITUDE_UNITS:
+            raise UnitError(f"altitude unit {unit_text!r} not understood (column {col!r})", path)
+        label, factor = _ALTITUDE_UNITS[key] if key else ("m", 1.0)
+        how = "hint" if altitude_unit else ("header" if key else "default")
+        put("altitude", arrays[col] * factor, UnitDecision(label, how, "metres assumed" if how == "default" else
+                                                            f"{label} from the {how}"), "m")
+    for chan, table, rule in (
+        ("contact_time", _TIME_UNITS, lambda med: ("ms", 1e-3) if med > 5 else ("s", 1.0)),
+        ("vertical_oscillation", _SHORT_LENGTH_UNITS,
+         lambda med: ("mm", 1e-3) if med > 25 else (("cm", 1e-2) if med > 1 else ("m", 1.0))),
+        ("step_length", _SHORT_LENGTH_UNITS,
+         lambda med: ("mm", 1e-3) if med > 300 else (("cm", 1e-2) if med > 3 else ("m", 1.0))),
+    ):
+        if chan not in mapping:
+            continue
+        col, unit_text = mapping[chan]
+        values = arrays[col]
+        key = _unit_key(unit_text)
+        if key is not None and key in table:
+            label, factor = table[key]
+            dec = UnitDecision(label, "header", f"{label} from the column name")
+        else:
+            mv = moving(values)
+            med = float(np.median(mv)) if mv.size else 0.0
+            label, factor = rule(med)
+            dec = UnitDecision(label, "data", f"{chan.replace('_', ' ')} unit inferred as {label} "
+                               f"from the median {med:.3g}")
+        put(chan, values * factor, dec, {"contact_time": "s"}.get(chan, "m"))
+    for chan in ("latitude", "longitude"):
+        if chan in mapping:
+            values = arrays[mapping[chan][0]]
+            if np.nanmax(np.abs(values), initial=0.0) > 180.0:
+                put(chan, values * (180.0 / 2**31), UnitDecision("semicircles", "data",
+                    f"{chan} in FIT semicircles (|value| > 180) converted to degrees"), "deg")
+            else:
+                put(chan, values, None, "deg")
+    for chan, (col, _) in mapping.items():
+        if chan not in channels and chan != "speed":
+            put(chan, arrays[col], None, "")
+    if unused:
+        warnings_unused = [u for u in unused if u and colmod.split_header(u)[0] not in ("", "index")]
+        if warnings_unused:
+            warnings.append(f"columns not used: {', '.join(warnings_unused[:10])}")
+    known = set(other_hints) - _KNOWN_HINTS
+    if known - {"acc_unit", "gyr_unit", "sensor", "format"}:
+        warnings.append(f"hint(s) not used by the records CSV reader: {', '.join(sorted(known))}")
+    if placement not in (None, "records"):
+        warnings.append(f"placement={placement!r} ignored: watch/footpod records have placement 'records'")
+    finite_t = time_s[np.isfinite(time_s)]
+    if start_time is not None and finite_t.size:
+        start_time = start_time + pd.to_timedelta(float(finite_t.min()), unit="s")
+    metadata = {"units": units, "altitude_source": altitude_source or "unknown",
+                "columns": list(head.names), "encoding": head.encoding}
+    try:
+        return Recording(time_s=time_s, channels=channels, placement="records", source_format="records-csv",
+                         start_time=start_time, path=str(path), provenance=provenance, warnings=warnings,
+                         metadata=metadata)
+    except GaitloadError as exc:
+        raise exc.with_path(path)
+
+
+def _distance_over_speed(time_s: np.ndarray, distance: np.ndarray, speed: np.ndarray) -> float:
+    """Distance increase divided by the time integral of speed (1 when both are in SI units)."""
+    ok = np.isfinite(time_s) & np.isfinite(distance) & np.isfinite(speed)
+    if ok.sum() < 3:
+        return float("nan")
+    t, d, v = time_s[ok], distance[ok], speed[ok]
+    travelled = float(np.trapezoid(v, t))
+    gained = float(d[-1] - d[0])
+    if travelled <= 0 or gained <= 0:
+        return float("nan")
+    return gained / travelled
+
+
+def _read(path: Path, **hints) -> Recording:
+    return read_records_csv(path, **hints)
+
+
+SPEC = register_reader(
+    ReaderSpec(
+        name="records-csv",
+        description="watch/footpod records table (~1 Hz CSV): Stryd, Garmin Connect, FIT dumps, gaitload simulator",
+        extensions=(".csv", ".txt", ".tsv"),
+        sniff=sniff_records_csv,
+        read=_read,
+    )
+)

@@ -242,6 +242,10 @@ class TimeBase:
     decision: UnitDecision
 
 
+_TZ_ABBR = {"UTC": "+0000", "GMT": "+0000", "Z": "+0000", "EST": "-0500", "EDT": "-0400", "CST": "-0600",
+            "CDT": "-0500", "MST": "-0700", "MDT": "-0600", "PST": "-0800", "PDT": "-0700", "CET": "+0100",
+            "CEST": "+0200", "BST": "+0100"}
+_TZ_ABBR_RE = re.compile(r"\b(?P<zone>UTC|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|CET|CEST|BST)\b")
 _DURATION_RE = re.compile(r"^\s*-?\d+:\d{1,2}(:\d{1,2})?(\.\d+)?\s*$")
 
 
@@ -331,6 +335,10 @@ def _decode_text_time(text: pd.Series) -> TimeBase:
         secs = td.dt.total_seconds().to_numpy(dtype=np.float64)
         first = secs[np.isfinite(secs)][0]
         return TimeBase(secs - first, None, UnitDecision("elapsed h:mm:ss", "data", "elapsed-time text"))
+    # US zone abbreviations (``Mon Jun 12 09:09:22 PDT 2017``, as `date` prints) -> numeric offsets
+    if sample.head(20).map(lambda v: bool(_TZ_ABBR_RE.search(v))).any():
+        text = text.str.replace(_TZ_ABBR_RE, lambda m: _TZ_ABBR[m.group("zone")], regex=True)
+        sample = text[text.str.strip().ne("") & text.ne("nan")]
     try:
         ts = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
     except (ValueError, TypeError):
@@ -342,10 +350,10 @@ def _decode_text_time(text: pd.Series) -> TimeBase:
             ts = pd.Series(pd.NaT, index=text.index)
     if ts.notna().mean() < 0.5:
         raise TimestampError(f"time values like {sample.iloc[0]!r} are neither numbers nor datetimes")
-    naive = not bool(re.search(r"(Z|[+-]\d\d:?\d\d)\s*$", str(sample.iloc[0]).strip()))
+    naive = not bool(re.search(r"(Z|[+-]\d\d:?\d\d)\b", str(sample.iloc[0]).strip()))
     ns = ts.to_numpy(dtype="datetime64[ns]").astype("int64").astype(np.float64)
     ns[ts.isna().to_numpy()] = np.nan
     first_idx = int(np.flatnonzero(ts.notna().to_numpy())[0])
     start = ts.iloc[first_idx]
-    detail = "ISO datetime text" + (" without a time zone, taken as UTC" if naive else "")
+    detail = f"time read as datetime text, first {start.isoformat()}" + (" (no time zone written: taken as UTC)" if naive else "")
     return TimeBase((ns - ns[first_idx]) * 1e-9, start, UnitDecision("ISO datetime", "data", detail))
