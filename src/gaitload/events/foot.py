@@ -107,6 +107,7 @@ def detect_foot_events(
     swing_lowpass_hz: float = 5.0,
     min_stride_s: float = 0.4,
     max_stride_s: float = 3.0,
+    min_duration_s: float = 2.0,
     min_swing_peak_rads: float = 1.2,
     relative_swing_peak: float = 0.25,
     min_periodicity: float = 0.25,
@@ -143,6 +144,8 @@ def detect_foot_events(
         Low-pass (Hz) of the signal whose peaks mark mid-swing.
     min_stride_s, max_stride_s : float
         Range of plausible stride periods (one foot), seconds.
+    min_duration_s : float
+        Shorter signals cannot hold two strides of slow gait; no steps are returned.
     min_swing_peak_rads : float
         Absolute floor of a swing peak, rad/s.
     relative_swing_peak : float
@@ -217,7 +220,7 @@ def detect_foot_events(
             f"sampling rate {fs:g} Hz is too low for {placement} events (needs at least {min_fs:g} Hz): no steps detected"
         )
         return empty, warnings
-    if n < int(2 * min_stride_s * fs):
+    if n < int(min_duration_s * fs):
         warnings.append(f"signal too short ({n / fs:.2f} s): fewer than 2 strides, no steps detected")
         return empty, warnings
     if not np.isfinite(t).all():
