@@ -1,0 +1,244 @@
+"""The load model: literature.md 3.8 worked table, invariants, neutral missing inputs, summary."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gaitload.load import (MUSCLES, apply_rules, level_ground_loads, load_rules, muscle_multipliers,
+                           preferred_cadence, summarize_load)
+from gaitload.load.model import grade_multiplier
+
+LOAD_COLS = [f"load_{m}" for m in MUSCLES]
+RULE_SETS = ["source", "literature"]
+
+# literature.md section 3.8, copied verbatim: case -> (grade %, strike, speed m/s, cadence factor),
+# then total and "multiplier (share %)" for calves, quads, glutes, hamstrings, hip_flexors, core.
+TABLE_ORDER = ("calves", "quads", "glutes", "hamstrings", "hip_flexors", "core")
+WORKED_TABLE = """
+flat RFS 3.3 m/s | 0 rearfoot 3.3 1.0 | 1.00 | 1.00 32 | 1.00 26 | 1.00 16 | 1.00 12 | 1.00 10 | 1.00 4
++5 %             | 5 rearfoot 3.3 1.0 | 1.18 | 1.14 31 | 1.03 23 | 1.48 20 | 1.24 13 | 1.20 10 | 1.09 4
++10 %            | 10 rearfoot 3.3 1.0 | 1.46 | 1.36 30 | 1.07 19 | 2.20 24 | 1.61 13 | 1.50 10 | 1.23 3
++20 %            | 20 rearfoot 3.3 1.0 | 2.30 | 2.01 28 | 1.20 14 | 4.40 31 | 2.73 14 | 2.43 11 | 1.65 3
+-5 %             | -5 rearfoot 3.3 1.0 | 1.09 | 0.95 28 | 1.35 32 | 1.15 17 | 0.95 10 | 0.97 9 | 1.10 4
+-10 %            | -10 rearfoot 3.3 1.0 | 1.19 | 0.90 24 | 1.70 37 | 1.30 17 | 0.90 9 | 0.95 8 | 1.20 4
+-20 %            | -20 rearfoot 3.3 1.0 | 1.38 | 0.80 19 | 2.40 45 | 1.60 19 | 0.80 7 | 0.90 7 | 1.40 4
+FFS flat         | 0 forefoot 3.3 1.0 | 1.01 | 1.20 38 | 0.80 21 | 1.00 16 | 0.95 11 | 1.00 10 | 1.00 4
+MFS flat         | 0 midfoot 3.3 1.0 | 1.01 | 1.08 34 | 0.95 24 | 1.00 16 | 0.98 12 | 1.00 10 | 1.00 4
+4.5 m/s          | 0 rearfoot 4.5 1.0 | 1.48 | 1.36 30 | 1.24 22 | 1.59 17 | 1.86 15 | 1.86 13 | 1.36 4
+2.5 m/s          | 0 rearfoot 2.5 1.0 | 0.72 | 0.76 34 | 0.82 30 | 0.66 15 | 0.57 10 | 0.57 8 | 0.76 4
+cadence +10 %    | 0 rearfoot 3.3 1.1 | 0.95 | 0.95 32 | 0.87 24 | 0.91 15 | 1.04 13 | 1.06 11 | 1.00 4
+cadence -10 %    | 0 rearfoot 3.3 0.9 | 1.06 | 1.05 32 | 1.15 28 | 1.11 17 | 0.92 10 | 0.93 9 | 1.00 4
++10 % with FFS   | 10 forefoot 3.3 1.0 | 1.47 | 1.49 33 | 0.96 17 | 2.20 24 | 1.57 13 | 1.50 10 | 1.23 3
+"""
+PREFERRED_SPM = 170.0
+
+
+def _worked_cases():
+    cases = []
+    for line in WORKED_TABLE.strip().splitlines():
+        name, inputs, total, *cells = [c.strip() for c in line.split("|")]
+        grade, strike, speed, cad = inputs.split()
+        mult = {m: float(c.split()[0]) for m, c in zip(TABLE_ORDER, cells)}
+        share = {m: float(c.split()[1]) for m, c in zip(TABLE_ORDER, cells)}
+        cases.append(pytest.param(float(grade), strike, float(speed), float(cad), float(total), mult, share, id=name))
+    return cases
+
+
+def _steps(grade_pct, strike="rearfoot", speed_mps=3.3, cadence_spm=PREFERRED_SPM, n=None, **extra):
+    """A steps table; scalars are broadcast to ``n`` rows (or to the array arguments)."""
+    arrays = {"grade_pct": grade_pct, "strike_pattern": strike, "speed_mps": speed_mps,
+              "cadence_spm": cadence_spm, **extra}
+    sizes = [np.size(v) for v in arrays.values() if np.ndim(v) > 0]
+    length = n if n is not None else (max(sizes) if sizes else 1)
+    frame = pd.DataFrame({k: (np.repeat(v, length) if np.ndim(v) == 0 else v) for k, v in arrays.items()})
+    frame["time_s"] = np.arange(length) * 0.35
+    frame["distance_m"] = np.arange(length) * 1.1
+    return frame
+
+
+@pytest.mark.parametrize("grade,strike,speed,cad,total,mult,share", _worked_cases())
+def test_literature_worked_table_is_reproduced(grade, strike, speed, cad, total, mult, share):
+    """literature.md 3.8 from the formulas of 3.2-3.6: totals and multipliers within 2 %.
+
+    Every row reproduces from the stated formulas with the Strava 2017 factors linearly
+    interpolated (E(+5 %) = 1.1815 between the +4 % and +6 % rows); the table's multipliers are
+    rounded to two decimals (e.g. hip flexors at -5 %: 1 - 0.005 x 5 = 0.975 printed as 0.97) and
+    its shares to whole percent, so shares are checked to within half a percentage point.
+    """
+    rules = load_rules("literature")
+    out = apply_rules(_steps(grade, strike, speed, PREFERRED_SPM * cad, n=1), rules,
+                      preferred_cadence_spm=PREFERRED_SPM)
+    assert out["load_total"].iloc[0] == pytest.approx(total, rel=0.02)
+    for muscle in TABLE_ORDER:
+        s0 = rules.baseline[MUSCLES.index(muscle)]
+        load = out[f"load_{muscle}"].iloc[0]
+        assert load / s0 == pytest.approx(mult[muscle], rel=0.02), muscle
+        assert 100 * load / out["load_total"].iloc[0] == pytest.approx(share[muscle], abs=0.51), muscle
+
+
+@pytest.mark.parametrize("name", RULE_SETS)
+def test_flat_reference_step_totals_exactly_one(name):
+    out = apply_rules(_steps(0.0, n=50), name)  # preferred cadence = own median = 170
+    np.testing.assert_allclose(out["load_total"], 1.0, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(out[LOAD_COLS].to_numpy(), np.tile(load_rules(name).baseline, (50, 1)), atol=1e-12)
+
+
+@pytest.mark.parametrize("name", RULE_SETS)
+def test_shares_sum_to_one_and_loads_are_additive(name):
+    rng = np.random.default_rng(7)
+    n = 2000
+    steps = _steps(rng.uniform(-30, 30, n), rng.choice(["rearfoot", "midfoot", "forefoot", "unknown"], n),
+                   rng.uniform(1.5, 7.0, n), rng.normal(172, 8, n), contact_time_ms=rng.normal(240, 25, n))
+    steps["terrain"] = np.where(steps.grade_pct > 2, "uphill", np.where(steps.grade_pct < -2, "downhill", "flat"))
+    out = apply_rules(steps, name)
+    np.testing.assert_allclose(out[LOAD_COLS].sum(axis=1), out["load_total"], rtol=1e-12)
+    summary = summarize_load(out, name)
+    assert sum(summary["muscle_share"].values()) == pytest.approx(1.0, abs=1e-12)
+    # additive over steps: the summary of two halves adds up to the whole
+    first = summarize_load(out.iloc[: n // 2], name)
+    second = summarize_load(out.iloc[n // 2:], name)
+    assert first["load_total"] + second["load_total"] == pytest.approx(summary["load_total"], rel=1e-12)
+    for m in MUSCLES:
+        assert first["muscle_load"][m] + second["muscle_load"][m] == pytest.approx(summary["muscle_load"][m], rel=1e-12)
+    by_terrain = summary["load_by_terrain"]
+    for m in MUSCLES:
+        assert sum(by_terrain[t][m] for t in ("uphill", "flat", "downhill")) == pytest.approx(
+            summary["muscle_load"][m], rel=1e-12)
+    json.dumps(summary)  # JSON-serialisable
+
+
+@pytest.mark.parametrize("name", RULE_SETS)
+def test_steeper_grade_never_reverses_a_rules_direction(name):
+    """Monotone in |grade| on each side, in the direction the rule set gives the muscle."""
+    rules = load_rules(name)
+    for sign in (1.0, -1.0):
+        grid = sign * np.arange(0.0, 40.0, 0.05)  # beyond the +-25 % clip too
+        g = grade_multiplier(grid, rules)
+        steps = np.diff(g, axis=0)
+        for i, muscle in enumerate(MUSCLES):
+            direction = np.sign(g[-1, i] - 1.0)
+            if direction == 0:
+                assert np.allclose(g[:, i], 1.0), muscle
+            else:
+                assert np.all(direction * steps[:, i] >= -1e-12), (muscle, sign)
+                assert np.all(direction * (g[:, i] - 1.0) >= -1e-12), (muscle, sign)
+
+
+@pytest.mark.parametrize("name", RULE_SETS)
+def test_missing_inputs_are_neutral(name):
+    rules = load_rules(name)
+    full = _steps(0.0, "rearfoot", 3.3, PREFERRED_SPM, n=40, contact_time_ms=250.0)
+    base = apply_rules(full, rules)[LOAD_COLS].to_numpy()
+    blank = full.copy()
+    blank[["grade_pct", "speed_mps", "cadence_spm", "contact_time_ms"]] = np.nan
+    blank["strike_pattern"] = "unknown"
+    np.testing.assert_allclose(apply_rules(blank, rules)[LOAD_COLS].to_numpy(), base, atol=1e-12)
+    # columns absent altogether: same
+    bare = full[["time_s", "distance_m"]]
+    np.testing.assert_allclose(apply_rules(bare, rules)[LOAD_COLS].to_numpy(), base, atol=1e-12)
+    # one missing input on a hill leaves the others working: speed NaN on an 8 % climb = 3.3 m/s
+    hill = apply_rules(_steps(8.0, speed_mps=np.nan, n=40), rules)["load_total"].to_numpy()
+    ref = apply_rules(_steps(8.0, speed_mps=3.3, n=40), rules)["load_total"].to_numpy()
+    np.testing.assert_allclose(hill, ref)
+    warnings = summarize_load(apply_rules(blank, rules), rules)["warnings"]
+    for word in ("no strike information", "no speed", "no cadence", "no grade"):
+        assert any(w.startswith(word) for w in warnings), word
+
+
+def test_preferred_cadence_is_the_runners_own_median_at_similar_speed():
+    rules = load_rules("literature")
+    rng = np.random.default_rng(3)
+    slow = np.full(400, 3.0)
+    fast = np.full(400, 4.5)
+    speed = np.r_[slow, fast]
+    cadence = np.r_[rng.normal(164, 2, 400), rng.normal(180, 2, 400)]
+    pref = preferred_cadence(cadence, speed, np.zeros(800), rules)
+    assert np.allclose(pref[:400], np.median(cadence[:400]))
+    assert np.allclose(pref[400:], np.median(cadence[400:]))
+    # so a runner at their own cadence gets no cadence modifier at either speed
+    parts = muscle_multipliers(_steps(0.0, speed_mps=speed, cadence_spm=cadence), rules)
+    assert np.abs(parts["cadence"] - 1).max() < 0.02 * 1.5 * 3  # only the +-2 spm scatter
+    # a given preferred cadence overrides: 180 spm when preferred is 163.6 spm = +10 %
+    out = apply_rules(_steps(0.0, cadence_spm=180.0, n=5), rules, preferred_cadence_spm=180 / 1.1)
+    assert out["load_quads"].iloc[0] / rules.baseline[MUSCLES.index("quads")] == pytest.approx(0.87)
+
+
+def test_speed_is_clipped_and_calves_plateau():
+    rules = load_rules("literature")
+    out = apply_rules(_steps(0.0, speed_mps=np.array([5.0, 6.0, 9.0, 1.0, 2.0]), n=5), rules,
+                      preferred_cadence_spm=PREFERRED_SPM)
+    calves = out["load_calves"].to_numpy() / 0.32
+    hams = out["load_hamstrings"].to_numpy() / 0.12
+    assert calves[0] == pytest.approx(5 / 3.3) and calves[1] == pytest.approx(5 / 3.3)  # plateau at 5 m/s
+    assert hams[1] == pytest.approx((6 / 3.3) ** 2) and hams[2] == pytest.approx((6 / 3.3) ** 2)  # clip 6 m/s
+    assert hams[3] == pytest.approx(hams[4]) == pytest.approx((2 / 3.3) ** 2)  # clip 2 m/s
+
+
+def test_contact_time_residual_is_capped_and_relative_to_own_baseline():
+    rules = load_rules("literature")
+    n = 200
+    contact = np.full(n, 250.0)
+    contact[:5] = 150.0  # short contacts: mean force 250/150 = 1.67x the run's own -> capped +15 %
+    out = apply_rules(_steps(0.0, n=n, contact_time_ms=contact), rules)
+    ratio = out[LOAD_COLS].to_numpy() / rules.baseline
+    stance = [MUSCLES.index(m) for m in ("calves", "quads", "glutes")]
+    swing = [MUSCLES.index(m) for m in ("hamstrings", "hip_flexors", "core")]
+    np.testing.assert_allclose(ratio[:5][:, stance], 1.15)
+    np.testing.assert_allclose(ratio[:5][:, swing], 1.0)
+    np.testing.assert_allclose(ratio[5:], 1.0)
+    # the source rules have no contact-time rule: neutral
+    src = apply_rules(_steps(0.0, n=n, contact_time_ms=contact), "source")
+    np.testing.assert_allclose(src["load_total"], 1.0)
+
+
+@pytest.mark.parametrize("name", RULE_SETS)
+def test_emphasis_is_zero_on_level_ground_and_level_loads_undo_grade(name):
+    flat = apply_rules(_steps(0.0, np.array(["forefoot", "rearfoot"] * 100)), name)
+    summary = summarize_load(flat, name)
+    assert all(abs(v) < 1e-9 for v in summary["emphasis_vs_flat"].values())
+    hilly = apply_rules(_steps(np.linspace(-15, 15, 200), "forefoot"), name)
+    level = level_ground_loads(hilly, name)
+    expected = apply_rules(_steps(np.zeros(200), "forefoot"), name)[LOAD_COLS].to_numpy()
+    np.testing.assert_allclose(level, expected, rtol=1e-12)
+
+
+def test_summary_climb_descent_eccentric_index_and_per_km():
+    rules = load_rules("literature")
+    grade = np.r_[np.full(300, 10.0), np.zeros(300), np.full(300, -10.0)]
+    steps = _steps(grade)
+    steps["terrain"] = np.repeat(["uphill", "flat", "downhill"], 300)
+    out = apply_rules(steps, rules)
+    s = summarize_load(out, rules)
+    # eccentric index = quads G - 1 on downhill steps (literature 3.3): 0.07 x 10
+    assert s["eccentric_index"] == pytest.approx(0.70)
+    assert s["eccentric_steps"] == 300
+    cvd = s["climb_vs_descent"]
+    assert cvd["descent_extra_vs_level"]["quads"] == pytest.approx(300 * 0.26 * 0.70)
+    assert cvd["climb_extra_vs_level"]["glutes"] == pytest.approx(300 * 0.16 * (2.205 - 1), rel=1e-3)
+    assert cvd["eccentric_fraction_of_extra"]["quads"] > 0.9
+    assert cvd["eccentric_fraction_of_extra"]["glutes"] < 0.3
+    assert s["load_by_terrain"]["downhill"]["quads"] == pytest.approx(300 * 0.26 * 1.70)
+    km = (out["distance_m"].iloc[-1] - out["distance_m"].iloc[0]) / 1000
+    assert s["load_per_km"]["total"] == pytest.approx(out["load_total"].sum() / km)
+    assert s["cardio_effort_factor"] == pytest.approx((1.459 + 1.0 + 0.876) / 3)
+
+
+def test_empty_steps_give_a_serialisable_summary():
+    empty = _steps(np.array([], dtype=float), np.array([], dtype=object))
+    s = summarize_load(apply_rules(empty, "source"), "source")
+    assert s["load_total"] == 0.0 and math.isnan(s["muscle_share"]["quads"])
+    json.dumps(s)
+
+
+def test_bad_steps_argument_is_a_typed_error():
+    from gaitload.errors import GaitloadError
+
+    with pytest.raises(GaitloadError, match="DataFrame"):
+        apply_rules([1, 2, 3], "source")
+    with pytest.raises(GaitloadError, match="preferred_cadence_spm"):
+        apply_rules(_steps(0.0, n=3), "source", preferred_cadence_spm=-5)
