@@ -228,7 +228,8 @@ def _run_title(summary: dict) -> str:
              f"rules: {summary.get('rules', 'unknown')}"]
     gain, loss = summary.get("elevation_gain_m"), summary.get("elevation_loss_m")
     if isinstance(gain, (int, float)) and isinstance(loss, (int, float)) and np.isfinite(gain) and np.isfinite(loss):
-        parts.append(f"+{gain:.0f} m / -{loss:.0f} m")
+        # loss is reported positive by terrain, but accept a signed value too
+        parts.append(f"+{abs(gain):.0f} m / -{abs(loss):.0f} m")
     return "  ·  ".join(parts)
 
 
@@ -239,7 +240,9 @@ def _run_axis(analysis, smooth_m: float) -> dict:
     if np.isfinite(dist).sum() >= 2 and np.nanmax(dist) > np.nanmin(dist):
         return {"kind": "distance", "col": "distance_m", "scale": 1e-3, "label": "distance (km)",
                 "width": float(smooth_m), "seg": ("start_m", "end_m")}
-    speed = np.nanmedian(_col(steps, "speed_mps")) if len(steps) else np.nan
+    speeds = _col(steps, "speed_mps")
+    speeds = speeds[np.isfinite(speeds)]
+    speed = float(np.median(speeds)) if speeds.size else np.nan
     speed = speed if np.isfinite(speed) and speed > 0.5 else _REFERENCE_SPEED_MPS
     # no distance: the same smoothing length, converted to time at the run's speed
     return {"kind": "time", "col": "time_s", "scale": 1 / 60.0, "label": "time (min)",
@@ -264,15 +267,18 @@ def _shade_terrain(ax, analysis, axis: dict) -> list:
         edges = np.concatenate([x, x[-1:]])
         start, end, cls = x[i0], edges[i1], lab[i0]
     handles = []
+    if not np.isin(cls, ("uphill", "flat", "downhill")).any():
+        return handles  # no terrain known: no shading, no legend
     for name in ("uphill", "downhill"):
         keep = (cls == name) & np.isfinite(start) & np.isfinite(end)
         if keep.any():
             spans = np.column_stack([start[keep] * axis["scale"], (end[keep] - start[keep]) * axis["scale"]])
             ax.broken_barh(spans, (0, 1), transform=ax.get_xaxis_transform(), facecolors=TERRAIN_COLORS[name],
                            alpha=0.55 if name == "uphill" else 0.35, linewidth=0, zorder=0)
-        handles.append(Patch(facecolor=TERRAIN_COLORS[name], alpha=0.55 if name == "uphill" else 0.35,
-                             label=name))
-    handles.append(Patch(facecolor="white", edgecolor="0.7", label="flat"))
+            handles.append(Patch(facecolor=TERRAIN_COLORS[name], alpha=0.55 if name == "uphill" else 0.35,
+                                 label=name))
+    if (cls == "flat").any():
+        handles.append(Patch(facecolor="white", edgecolor="0.7", label="flat"))
     return handles
 
 
@@ -345,8 +351,12 @@ def _panel_cadence(ax, analysis, axis):
     lo, hi = float(x[ok].min()), float(x[ok].max())
     grid = np.linspace(lo, hi, int(np.clip(np.ceil((hi - lo) / max(axis["width"] / 10, 1e-9)) + 1, 2, 2000)))
     sums = window_sums(x[ok], np.column_stack([cad[ok], np.ones(ok.sum())]), grid, axis["width"])
+    count = sums[:, 1]
+    # windows cut by a pause hold few steps, and their mean follows a single mis-timed step:
+    # show the trace only where the window holds at least 30 % of its typical number of steps
+    typical = np.median(count[count > 0]) if (count > 0).any() else 0.0
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(sums[:, 1] > 0, sums[:, 0] / sums[:, 1], np.nan)
+        mean = np.where((count > 0) & (count >= 0.3 * typical), sums[:, 0] / count, np.nan)
     line, = ax.plot(grid * axis["scale"], mean, color="0.1", linewidth=1.2, label="moving mean")
     line.set_gid("cadence")
     # robust limits: a few mis-detected steps must not squash the trace
