@@ -415,3 +415,39 @@ def test_run_figure_matches_baseline(tmp_path):
     assert baseline.is_file(), "baseline image missing: run with GAITLOAD_REGEN_BASELINE=1"
     result = compare_images(str(baseline), str(actual), tol=8)
     assert result is None, result
+
+
+# -- real analyses (need the other stages and real or sample recordings) -----------------------
+def _check_real_figure(analysis, tmp_path):
+    fig = plot_run(analysis, tmp_path / "run.png", dpi=50)
+    assert (tmp_path / "run.png").read_bytes().startswith(b"\x89PNG")
+    emphasis = analysis.summary["emphasis_vs_flat"]
+    ax = _axes(fig, "emphasis")
+    if any(v is not None and np.isfinite(v) for v in emphasis.values()):
+        np.testing.assert_allclose([p.get_width() for p in _container(ax, "emphasis").patches],
+                                   [np.nan_to_num(float(emphasis[m])) if emphasis[m] is not None else 0.0
+                                    for m in MUSCLES])
+    alt = [ln for ln in _axes(fig, "elevation").get_lines() if ln.get_gid() == "altitude"]
+    prof = analysis.profile
+    if len(prof) and "altitude_m" in prof and np.isfinite(prof["altitude_m"]).any() and alt:
+        np.testing.assert_array_equal(alt[0].get_ydata(), prof["altitude_m"].to_numpy(dtype=float))
+    return fig
+
+
+@pytest.mark.shared_data
+def test_real_ankle_run_without_altitude(shared_data, tmp_path):
+    import gaitload
+
+    analysis = gaitload.analyze(shared_data / "adeptdata-outdoor-run" / "data" / "acc_running.csv.gz")
+    fig = _check_real_figure(analysis, tmp_path)
+    if not np.isfinite(analysis.steps["distance_m"]).any():
+        assert _axes(fig, "cadence").get_xlabel() == "time (min)"
+
+
+@pytest.mark.shared_data
+def test_real_watch_run(shared_data, tmp_path):
+    import gaitload
+
+    analysis = gaitload.analyze(shared_data / "heartandsole-tests" / "tests" / "testdata.fit")
+    fig = _check_real_figure(analysis, tmp_path)
+    assert _axes(fig, "cadence").get_xlabel() == "distance (km)"
