@@ -68,8 +68,9 @@ def periodic_events(x: np.ndarray, sampling_rate_hz: float, *, per: str = "step"
     fs = float(sampling_rate_hz)
     n = x.size
     win_s = min(window_s, n / fs)
-    # search strides in a wider range than running, then apply running plausibility
-    track = cadence_track(x, fs, window_s=win_s, step_lag_range_s=(0.25, 0.7))
+    # strides are searched in twice the plausible step range: exactly one stride multiple of a
+    # step-periodic (impact) or stride-periodic (arm swing) signal falls in it
+    track = cadence_track(x, fs, window_s=win_s, step_lag_range_s=step_lag_range_s)
     if track.center_s.size == 0:
         warnings.append(f"signal of {n / fs:.1f} s is too short for a cadence estimate")
         return np.empty(0), np.empty(0), warnings
@@ -78,7 +79,8 @@ def periodic_events(x: np.ndarray, sampling_rate_hz: float, *, per: str = "step"
     frames = _gather(x, np.arange(track.center_s.size) * hop, win)
     amp = frames.std(axis=1)
     step_lag = track.stride_lag_s / 2.0
-    plausible = (step_lag >= step_lag_range_s[0]) & (step_lag <= step_lag_range_s[1])
+    # a lag at the edge of the search range is a clipped search, not a plausible cadence
+    plausible = (step_lag >= step_lag_range_s[0] * 1.01) & (step_lag <= step_lag_range_s[1] * 0.99)
     gait_w = (track.r_stride >= min_regularity) & (amp >= min_amplitude) & plausible
     if not gait_w.any():
         warnings.append("no periodic running gait found (constant, noise, standing or cadence outside "
