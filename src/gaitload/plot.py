@@ -330,7 +330,9 @@ def _panel_strike(ax, analysis, axis):
         sel = (pattern == name) & np.isfinite(x)
         if sel.any():
             any_known = True
-            coll = ax.vlines(x[sel], row - 0.4, row + 0.4, colors=STRIKE_COLORS[name], linewidth=0.6)
+            # one tick per contact: rasterised in SVG/PDF so a marathon stays a small file
+            coll = ax.vlines(x[sel], row - 0.4, row + 0.4, colors=STRIKE_COLORS[name], linewidth=0.6,
+                             rasterized=True)
             coll.set_gid(f"strike_{name}")
     if not any_known:
         _note(ax, "strike pattern unknown (needs a foot or shank IMU)")
@@ -347,7 +349,7 @@ def _panel_cadence(ax, analysis, axis):
         _note(ax, "cadence unknown")
         return
     ax.plot(x[ok] * axis["scale"], cad[ok], linestyle="none", marker=".", markersize=1.5, color="0.65",
-            label="per step")
+            label="per step", rasterized=True)
     lo, hi = float(x[ok].min()), float(x[ok].max())
     grid = np.linspace(lo, hi, int(np.clip(np.ceil((hi - lo) / max(axis["width"] / 10, 1e-9)) + 1, 2, 2000)))
     sums = window_sums(x[ok], np.column_stack([cad[ok], np.ones(ok.sum())]), grid, axis["width"])
