@@ -15,9 +15,9 @@ Method
    and Rampp et al. 2015 / Falbriard et al. 2018 (foot).
 3. **Toe-off** = the pitch-rate minimum before each swing (the end of push-off; Falbriard
    et al. 2018, Front Physiol 9:610). **Initial contact** = the end of the swing lobe: the first
-   sample after the swing peak where the pitch rate falls below zero, moved to the acceleration
-   impact (largest jerk) when a clear impact is within ``impact_search_s`` of it; the minimum of
-   the pitch rate after swing (Falbriard 2018's IC feature) bounds the search.
+   sample after the swing peak where the pitch rate falls below zero, searched up to the minimum
+   of the pitch rate after swing (Falbriard 2018's IC feature, available as ``ic_method``, as is
+   the acceleration impact / jerk).
 4. **Zero-velocity (mid-stance)** = the quietest instant (moving average of the angular-rate
    norm) between IC and the next toe-off. A stride is accepted only when its stance is quiet
    compared with its swing, so no steps are invented while standing or from noise.
@@ -169,6 +169,13 @@ def detect_foot_events(
         the pitch rate at IC is added in quadrature per step.
     strapdown : bool
         Compute stride length / rise / speed by strapdown integration (foot only).
+    ic_method : {"auto", "zero_crossing", "gyro_min", "impact"}
+        Initial-contact feature: the end of the swing lobe (first pitch-rate sample below zero
+        after the swing peak; default, 5-10 ms median error vs motion capture on gaitmap), the
+        pitch-rate minimum after swing (Falbriard 2018; ~45 ms late in walking), or the largest
+        acceleration jerk near the end of swing (~29 ms late in walking).
+    to_lowpass_hz : float
+        Low-pass (Hz) of the pitch rate whose minimum before swing is the toe-off.
 
     Returns
     -------
@@ -233,7 +240,7 @@ def detect_foot_events(
         return empty, warnings
     if n_bad_g + n_bad_a:
         warnings.append(f"{n_bad_g + n_bad_a} missing IMU value(s) filled by linear interpolation")
-    if np.all(np.ptp(gyr, axis=0) < 1e-9) or float(np.std(gyr, axis=0).max()) < 0.02:
+    if float(np.ptp(gyr, axis=0).max()) < 0.1:
         warnings.append("angular rate is constant (sensor still, stuck or all zeros): no gait found")
         return empty, warnings
     sat = max(sig.saturated_fraction(gyr), sig.saturated_fraction(acc))
@@ -242,14 +249,16 @@ def detect_foot_events(
         return empty, warnings
 
     # -- 1. sagittal axis and its sign -----------------------------------------------------
-    w_ev = sig.lowpass(gyr, event_lowpass_hz, fs)
-    norm = np.linalg.norm(w_ev, axis=1)
-    moving = norm > max(0.5, np.percentile(norm, 50))
-    axis, explained = sig.principal_axis(w_ev, moving)
-    pitch = w_ev @ axis
-    sgn = _resolve_sign(pitch, fs, placement)
+    # the axis comes from the raw rate (sensor noise is tiny next to gait rotation); only the
+    # 1-D projection is filtered, which keeps the detector fast on long recordings
+    norm = np.sqrt(np.einsum("ij,ij->i", gyr, gyr))
+    moving = norm > max(0.5, float(np.median(norm)))
+    axis, explained = sig.principal_axis(gyr, moving)
+    raw_pitch = gyr @ axis
+    sgn = _resolve_sign(sig.lowpass(raw_pitch, event_lowpass_hz, fs), fs, placement)
     axis = sgn * axis
-    pitch *= sgn
+    raw_pitch *= sgn
+    pitch = sig.lowpass(raw_pitch, event_lowpass_hz, fs)
     swing = sig.lowpass(pitch, swing_lowpass_hz, fs)
 
     # -- 2. stride period and swing peaks ----------------------------------------------------
@@ -282,26 +291,23 @@ def detect_foot_events(
     # -- 3. toe-off before each swing, initial contact after it --------------------------------
     to_start = peaks - np.round(0.45 * T_prev).astype(np.int64)
     # toe-off is a sharp corner (end of push-off): a wider band keeps it in place
-    pitch_to = sig.lowpass(gyr, to_lowpass_hz, fs) @ axis
+    pitch_to = sig.lowpass(raw_pitch, to_lowpass_hz, fs)
     to_idx = sig.window_argmin(pitch_to, to_start, peaks)
     ic_lim = peaks + np.round(0.4 * T_next).astype(np.int64)
     gmin = sig.window_argmin(pitch, peaks, ic_lim)  # Falbriard 2018 IC feature (bounds the search)
     zc = sig.first_crossing_below(pitch, peaks, gmin + 1, level=0.0)
     zc = np.where(zc < 0, gmin, zc)
-    # impact: largest jerk of the acceleration norm near the end of swing
-    a_f = sig.lowpass(acc, min(60.0, 0.45 * fs), fs)
-    jerk = np.zeros(n)
-    jerk[1:] = np.linalg.norm(np.diff(a_f, axis=0), axis=1) * fs
-    half = max(int(round(impact_search_s * fs)), 1)
-    jk = sig.window_argmax(jerk, zc - half, np.minimum(zc + half, gmin) + 1)
-    # accept the impact when it stands out from the swing's own jerk level
-    swing_jerk = np.median(jerk[peaks])
-    strong = jerk[jk] > 3.0 * max(swing_jerk, 1e-9)
     if ic_method in ("zero_crossing", "auto"):
         ic_idx = zc
     elif ic_method == "gyro_min":
         ic_idx = gmin
     elif ic_method == "impact":
+        # largest jerk of the acceleration near the end of swing (the impact transient)
+        a_f = sig.lowpass(acc, min(60.0, 0.45 * fs), fs)
+        jerk = np.zeros(n)
+        jerk[1:] = np.linalg.norm(np.diff(a_f, axis=0), axis=1) * fs
+        half = max(int(round(impact_search_s * fs)), 1)
+        jk = sig.window_argmax(jerk, zc - half, np.minimum(zc + half, gmin) + 1)
         ic_idx = np.where(jk >= 0, jk, zc)
     else:
         raise OptionError(f"ic_method must be 'auto', 'zero_crossing', 'gyro_min' or 'impact', got {ic_method!r}")
@@ -311,7 +317,7 @@ def detect_foot_events(
     to_next = np.concatenate([to_idx[1:], [-1]])
     has_to = np.concatenate([linked, [False]]) & (to_next > ic_idx)
     stance_end = np.where(has_to, to_next, np.minimum(ic_idx + np.round(0.5 * T_next).astype(np.int64), n - 1))
-    quiet = sig.moving_average(np.linalg.norm(w_ev, axis=1), int(round(quiet_window_s * fs)))
+    quiet = sig.moving_average(norm, int(round(quiet_window_s * fs)))
     zv = sig.window_argmin(quiet, ic_idx, stance_end + 1)
     valid = (zv >= 0) & (quiet[np.maximum(zv, 0)] < quiet_ratio * swing[peaks]) & (ic_idx < n - 1)
     n_rejected = int((~valid).sum())
