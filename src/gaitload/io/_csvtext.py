@@ -89,7 +89,7 @@ def _split(line: str, delim: str) -> list[str]:
     return next(csv.reader([line], delimiter=delim, skipinitialspace=True), [])
 
 
-def parse_head(head: bytes, path: Path | None = None) -> CsvHead:
+def parse_head(head: bytes, path: Path | None = None, allow_no_data: bool = False) -> CsvHead:
     """Find encoding, delimiter, preamble, header rows and first data rows of a CSV head.
 
     Parameters
@@ -98,6 +98,9 @@ def parse_head(head: bytes, path: Path | None = None) -> CsvHead:
         The first bytes of the file, already decompressed.
     path : pathlib.Path, optional
         Only for error messages.
+    allow_no_data : bool
+        Return a header-only table (``rows == []``) instead of raising; sniffers use this so a
+        header without data is still claimed by its reader, which then says what is wrong.
 
     Raises
     ------
@@ -139,6 +142,9 @@ def parse_head(head: bytes, path: Path | None = None) -> CsvHead:
     if first_data is None:
         # header only (or all text): find the header to report it
         header_idx = next((i for i, c in enumerate(split) if len(c) >= 2), None)
+        if allow_no_data and header_idx is not None:
+            names = _join_names([split[header_idx]], len(split[header_idx]))
+            return CsvHead(encoding, delim, [], [split[header_idx]], names, header_idx + 1, [], head[:2] == b"\x1f\x8b")
         if header_idx is not None and len(lines) <= header_idx + 2 and len(head) < HEAD_BYTES:
             raise EmptyFileError("a header but no numeric data rows", path)
         raise MissingColumnsError("no rows of numbers found under the header", path)

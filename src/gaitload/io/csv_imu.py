@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import GaitloadError, MissingColumnsError, OptionError, TimestampError
+from ..errors import GaitloadError, MissingColumnsError, OptionError, SignalError, TimestampError
 from ..recording import PLACEMENTS, Recording
 from . import columns as colmod
 from ._csvtext import head_rate_hz, numeric_frame, parse_head, read_body, read_head
@@ -105,7 +105,7 @@ def _layout(names: list[str], frame_dtypes: dict | None, hint_columns: dict | No
 
 def sniff_imu_csv(head: bytes, path: Path) -> float:
     """Confidence that ``head`` starts a raw IMU table (0 to 1)."""
-    csv = parse_head(head, path)
+    csv = parse_head(head, path, allow_no_data=True)
     if any(_RATE_LINE.search(line) for line in csv.preamble) and any(
         "acc" in n.lower() for n in csv.names
     ):
@@ -349,6 +349,9 @@ def read_imu_csv(
         cols = list(lay.imu)
         arrays = numeric_frame(frame, cols, warnings)
         raw = {lay.imu[c][:2]: (arrays[c], c, lay.imu[c][2]) for c in cols}
+    acc_values = [v for (_, chan), (v, _, _) in raw.items() if chan.startswith("acc")]
+    if not any(np.isfinite(v).any() for v in acc_values):
+        raise SignalError("the accelerometer columns hold no number", path)
     finite_t = time_s[np.isfinite(time_s)]
     if finite_t.size and start_time is not None:
         start_time = start_time + pd.to_timedelta(float(finite_t.min()), unit="s")

@@ -70,7 +70,7 @@ def _unit_key(text: str | None) -> str | None:
 
 def sniff_records_csv(head: bytes, path: Path) -> float:
     """Confidence that ``head`` starts a table of watch/footpod records (0 to 1)."""
-    csv = parse_head(head, path)
+    csv = parse_head(head, path, allow_no_data=True)
     if any(colmod.imu_channel(n) is not None for n in csv.names):
         return 0.0  # accelerometer columns: a raw IMU table
     found = {}

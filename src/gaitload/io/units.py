@@ -351,9 +351,11 @@ def _decode_text_time(text: pd.Series) -> TimeBase:
     if ts.notna().mean() < 0.5:
         raise TimestampError(f"time values like {sample.iloc[0]!r} are neither numbers nor datetimes")
     naive = not bool(re.search(r"(Z|[+-]\d\d:?\d\d)\b", str(sample.iloc[0]).strip()))
-    ns = ts.to_numpy(dtype="datetime64[ns]").astype("int64").astype(np.float64)
-    ns[ts.isna().to_numpy()] = np.nan
+    ns = ts.to_numpy(dtype="datetime64[ns]").astype("int64")
     first_idx = int(np.flatnonzero(ts.notna().to_numpy())[0])
+    # subtract as int64: ns since 1970 do not fit a float64 mantissa
+    rel = (ns - ns[first_idx]).astype(np.float64)
+    rel[ts.isna().to_numpy()] = np.nan
     start = ts.iloc[first_idx]
     detail = f"time read as datetime text, first {start.isoformat()}" + (" (no time zone written: taken as UTC)" if naive else "")
-    return TimeBase((ns - ns[first_idx]) * 1e-9, start, UnitDecision("ISO datetime", "data", detail))
+    return TimeBase(rel * 1e-9, start, UnitDecision("ISO datetime", "data", detail))
