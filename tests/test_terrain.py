@@ -1,0 +1,392 @@
+"""Terrain: distance, grade, classes, gain/loss against known synthetic truth and the simulator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.signal import lfilter
+
+from gaitload.errors import OptionError
+from gaitload.recording import Recording
+from gaitload.terrain import (
+    TerrainOptions,
+    classify_grade,
+    compute_terrain,
+    cumulative_distance,
+    elevation_gain_loss,
+    haversine_m,
+)
+
+# hills of 400 m - 1.2 km (wavelengths 800-2400 m), grades within about +-10 %
+_HILLS = [(2400.0, 35.0, 0.3), (1300.0, 14.0, 1.1), (800.0, 7.0, 2.0)]
+
+
+def _course(length_m=12000.0, comps=_HILLS):
+    d = np.arange(0.0, length_m + 1.0, 1.0)
+    alt = 200.0 + sum(a * np.sin(2 * np.pi * d / L + p) for L, a, p in comps) if comps else np.full_like(d, 200.0)
+    grade = (100 * sum(a * 2 * np.pi / L * np.cos(2 * np.pi * d / L + p) for L, a, p in comps)
+             if comps else np.zeros_like(d))
+    return d, alt, grade
+
+
+def _run(noise="baro", seed=0, length_m=12000.0, comps=_HILLS, pause_jump_m=1.5, tau_s=60.0):
+    """1 Hz watch records on a known course; speed slows uphill; a 5-min pause at 40 %."""
+    rng = np.random.default_rng(seed)
+    cd, ca, cg = _course(length_m, comps)
+    v = 3.3 / np.interp(cg, [-20, -10, 0, 10, 20], [1.081, 0.876, 1.0, 1.459, 2.297])
+    tm = np.concatenate([[0.0], np.cumsum(1.0 / v[:-1])])
+    k = int(cd.size * 0.4)
+    t_pause = tm[k]
+    tm[k:] += 300.0
+    # standing still for 300 s at cd[k - 1]
+    tm, cd_t = np.insert(tm, k, tm[k - 1] + 300.0), np.insert(cd, k, cd[k - 1])
+    t = np.arange(0.0, tm[-1], 1.0)
+    dist = np.interp(t, tm, cd_t)
+    true_alt = np.interp(dist, cd, ca)
+    n = t.size
+    if noise == "baro":
+        drift = np.cumsum(rng.normal(0, 0.02, n))
+        drift = (drift - drift.mean()) * 0.5 / max(drift.std(), 1e-9)  # slow drift, sigma 0.5 m
+        alt = true_alt + drift + rng.normal(0, 0.1, n)
+        alt[t > t_pause + 1] += pause_jump_m  # weather during the pause
+        alt = np.round(alt / 0.2) * 0.2  # FIT altitude resolution
+        src = "barometric"
+    else:
+        phi = np.exp(-1.0 / tau_s)  # GPS vertical error: sigma 5 m, correlated over tau_s
+        alt = true_alt + lfilter([1], [1, -phi], rng.normal(0, 5 * np.sqrt(1 - phi ** 2), n))
+        spikes = rng.choice(n, 15, replace=False)
+        alt[spikes] += rng.choice([-1, 1], 15) * rng.uniform(20, 60, 15)
+        src = "gps"
+    rec = Recording(time_s=t, channels={"distance": dist, "altitude": alt}, placement="records",
+                    source_format="synthetic", metadata={"altitude_source": src})
+    ts = np.arange(0.2, t[-1], 60 / 170)
+    ts = ts[np.interp(ts, t[1:], np.diff(dist)) > 0.5]
+    sd = np.interp(ts, t, dist)
+    steps = pd.DataFrame({"time_s": ts, "foot": np.where(np.arange(ts.size) % 2, "right", "left"),
+                          "measured": True})
+    truth = pd.DataFrame({"time_s": ts, "distance_m": sd, "grade_pct": np.interp(sd, cd, cg),
+                          "altitude_m": np.interp(sd, cd, ca)})
+    up = np.diff(ca)
+    return rec, steps, truth, float(up[up > 0].sum()), float(-up[up < 0].sum())
+
+
+def _true_class(g):
+    return np.where(g > 2, "uphill", np.where(g < -2, "downhill", "flat"))
+
+
+def _agreement(pred, truth_cls, dist):
+    w = np.diff(dist, append=dist[-1])
+    return float((w * (np.asarray(pred) == truth_cls)).sum() / w.sum())
+
+
+def _rmse(a, b):
+    return float(np.sqrt(np.nanmean((np.asarray(a) - np.asarray(b)) ** 2)))
+
+
+# ------------------------------------------------------------------------------------------------
+# accuracy on known profiles
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_barometric_grade_class_gain(seed):
+    rec, steps, truth, gain, loss = _run("baro", seed)
+    res = compute_terrain(rec, steps)
+    assert _rmse(res.steps.grade_pct, truth.grade_pct) <= 1.0
+    assert _agreement(res.steps.terrain, _true_class(truth.grade_pct), truth.distance_m.to_numpy()) >= 0.90
+    assert res.elevation_gain_m == pytest.approx(gain, rel=0.05)
+    assert res.elevation_loss_m == pytest.approx(loss, rel=0.05)
+    assert res.distance_m == pytest.approx(12000.0, abs=2.0)
+    assert np.nanmax(np.abs(res.steps.distance_m - truth.distance_m)) < 1.0
+    assert np.nanmax(np.abs(res.steps.altitude_m - truth.altitude_m)) < 3.0
+    assert res.provenance["distance"] == "device distance"
+    assert res.provenance["altitude"] == "barometric"
+    assert res.provenance["window_m"] == 100.0
+    # the segment gains add up to the total, and segments tile the distance
+    assert res.segments.gain_m.sum() == pytest.approx(res.elevation_gain_m, rel=1e-6)
+    assert np.allclose(res.segments.start_m.to_numpy()[1:], res.segments.end_m.to_numpy()[:-1])
+    assert (res.segments.length_m >= TerrainOptions().min_segment_m - 5.0).sum() >= len(res.segments) - 1
+
+
+def test_gps_grade_class_gain():
+    rmses, agrees = [], []
+    for seed in range(4):
+        rec, steps, truth, gain, loss = _run("gps", seed)
+        res = compute_terrain(rec, steps)
+        rmses.append(_rmse(res.steps.grade_pct, truth.grade_pct))
+        agrees.append(_agreement(res.steps.terrain, _true_class(truth.grade_pct), truth.distance_m.to_numpy()))
+        assert res.provenance["altitude"] == "GPS" and res.provenance["window_m"] == 400.0
+        assert any("spike" in w for w in res.warnings)
+        assert res.elevation_gain_m == pytest.approx(gain, rel=0.10)
+        assert res.elevation_loss_m == pytest.approx(loss, rel=0.10)
+    assert np.mean(rmses) <= 2.5 and max(rmses) <= 3.0
+    assert np.mean(agrees) >= 0.80
+
+
+def test_unknown_source_window_from_noise():
+    rec, steps, *_ = _run("baro", 0)
+    baro = compute_terrain(rec.with_changes(metadata={}), steps)
+    assert baro.provenance["window_m"] == 100.0 and "looks barometric" in baro.provenance["altitude"]
+    rec, steps, *_ = _run("gps", 0)
+    gps = compute_terrain(rec.with_changes(metadata={}), steps)
+    assert gps.provenance["window_m"] == 400.0 and "looks GPS" in gps.provenance["altitude"]
+
+
+def test_pause_step_removed_and_standstill_keeps_grade():
+    # flat course, 3 m of barometric drift during the pause: no hill may appear
+    rec, steps, truth, *_ = _run("baro", 3, comps=[], pause_jump_m=3.0, length_m=5000.0)
+    res = compute_terrain(rec, steps)
+    assert any("step" in w for w in res.warnings)
+    assert np.nanmax(np.abs(res.profile.grade_pct)) < 1.5
+    assert (res.steps.terrain == "flat").all()
+    assert res.elevation_gain_m < 3.0
+    # steps taken while standing (distance not growing) keep the grade they had
+    hilly, hsteps, *_ = _run("baro", 0)
+    t = hilly.time_s
+    dist = hilly.channels["distance"]
+    standing_t = t[1:][np.diff(dist) == 0][50:55]
+    st = pd.concat([hsteps, pd.DataFrame({"time_s": standing_t + 0.3})]).sort_values("time_s")
+    r2 = compute_terrain(hilly, st)
+    d = r2.steps.distance_m.to_numpy()
+    same = np.r_[False, np.diff(d) == 0]
+    g = r2.steps.grade_pct.to_numpy()
+    assert same.sum() >= 4 and np.all(g[same] == g[np.flatnonzero(same) - 1])
+
+
+# ------------------------------------------------------------------------------------------------
+# distance sources
+# ------------------------------------------------------------------------------------------------
+def test_haversine_known_distance():
+    # one degree of latitude on the IUGG mean sphere is 111.195 km
+    assert haversine_m(45.0, 7.0, 46.0, 7.0) == pytest.approx(111_195.0, rel=1e-4)
+    assert haversine_m(0.0, 0.0, 0.0, 1.0) == pytest.approx(111_195.0, rel=1e-4)
+
+
+def test_gps_distance_rejects_spikes_and_jumps():
+    t = np.arange(0, 1000.0)
+    lat = 46.0 + t * 3.0 / 111_195.0  # 3 m/s due north
+    lon = np.full_like(t, 7.0)
+    lat[400] += 0.01  # 1.1 km spike: out and back
+    lat[700:] += 0.005  # 556 m teleport that stays
+    lat[100:110] = np.nan  # no fix
+    rec = Recording(time_s=t, channels={"latitude": lat, "longitude": lon}, placement="records")
+    d, src, warn = cumulative_distance(rec)
+    assert src == "GPS great-circle"
+    assert d[-1] == pytest.approx(2997.0, abs=10.0)
+    assert np.all(np.diff(d) >= 0)
+    assert any("spike" in w for w in warn) and any("jump" in w for w in warn)
+
+
+def test_speed_integral_and_device_repair():
+    t = np.arange(0, 600.0, 1.0)
+    v = 3.0 + 0.5 * np.sin(t / 30)
+    true = np.concatenate([[0], np.cumsum(0.5 * (v[1:] + v[:-1]))])
+    rec = Recording(time_s=t, channels={"speed": v}, placement="records")
+    d, src, _ = cumulative_distance(rec)
+    assert src == "speed integral" and d[-1] == pytest.approx(true[-1], rel=1e-9)
+    dev = true.copy()
+    dev[300:] -= dev[300] - 2.0  # counter reset at 300 s
+    dev[100] -= 1.5  # backward jitter
+    rec = Recording(time_s=t, channels={"distance": dev}, placement="records")
+    d, src, warn = cumulative_distance(rec)
+    assert src == "device distance" and np.all(np.diff(d) >= 0)
+    assert d[-1] == pytest.approx(true[-1], abs=10.0)
+    assert any("reset" in w for w in warn)
+
+
+def test_foot_imu_stride_distance_counts_each_stride_once():
+    # both feet measured: each foot's strides cover the whole distance (2 steps per stride)
+    n = 400
+    t = np.arange(n) * 0.35
+    feet = np.where(np.arange(n) % 2, "right", "left")
+    steps = pd.DataFrame({"time_s": t, "foot": feet, "measured": True, "stride_length_m": 2.4,
+                          "stride_rise_m": 0.0})
+    tt = np.arange(0, t[-1] + 1, 0.01)
+    rec = Recording(time_s=tt, channels={"acc_x": np.sin(tt)}, placement="foot")
+    d, src, _ = cumulative_distance(rec, steps)
+    assert src == "foot IMU stride length"
+    assert d[-1] == pytest.approx(200 * 2.4, rel=0.01)
+
+
+# ------------------------------------------------------------------------------------------------
+# foot IMU slope
+# ------------------------------------------------------------------------------------------------
+def test_foot_imu_strapdown_grade():
+    rng = np.random.default_rng(5)
+    cd, ca, cg = _course(4000.0)
+    stride = 2.4
+    start = np.arange(0, 3990.0, stride)  # one sensor foot
+    g = np.interp(start + stride / 2, cd, cg)
+    rise = stride * g / 100 + rng.normal(0, 0.03, start.size)  # 3 cm rise noise per stride
+    length = stride + rng.normal(0, 0.05, start.size)
+    t_meas = start / 3.0
+    t_inf = t_meas + stride / 6.0  # inferred other foot
+    steps = pd.DataFrame({
+        "time_s": np.r_[t_meas, t_inf], "foot": ["left"] * start.size + ["right"] * start.size,
+        "measured": np.r_[np.ones(start.size, bool), np.zeros(start.size, bool)],
+        "stride_length_m": np.r_[length, np.full(start.size, np.nan)],
+        "stride_rise_m": np.r_[rise, np.full(start.size, np.nan)],
+    }).sort_values("time_s", ignore_index=True)
+    tt = np.arange(0, t_meas[-1] + 1, 0.01)
+    rec = Recording(time_s=tt, channels={"acc_x": np.sin(tt)}, placement="foot")
+    res = compute_terrain(rec, steps)
+    assert res.provenance["grade"] == "foot IMU strapdown"
+    assert res.provenance["distance"] == "foot IMU stride length"
+    true = np.interp(res.steps.distance_m, cd, cg)
+    inner = res.steps.distance_m.between(50, 3900)
+    assert _rmse(res.steps.grade_pct[inner], true[inner]) <= 1.0
+
+
+# ------------------------------------------------------------------------------------------------
+# incline
+# ------------------------------------------------------------------------------------------------
+def _treadmill(n_s=600.0):
+    t = np.arange(0, n_s, 1.0)
+    rec = Recording(time_s=t, channels={"speed": np.full(t.size, 3.0)}, placement="records")
+    steps = pd.DataFrame({"time_s": np.arange(0.3, n_s - 1, 0.35)})
+    return rec, steps
+
+
+def test_constant_and_scheduled_incline():
+    rec, steps = _treadmill()
+    res = compute_terrain(rec, steps, incline_pct=5.0)
+    assert (res.steps.grade_pct == 5.0).all() and (res.steps.terrain == "uphill").all()
+    assert res.provenance["grade"] == "given incline"
+    assert res.elevation_gain_m == pytest.approx(0.05 * res.distance_m, rel=0.01)
+    assert (res.steps.speed_mps.round(6) == 3.0).all()
+    sched = pd.DataFrame({"time_s": [0.0, 200.0, 400.0], "incline_pct": [0.0, 6.0, -4.0]})
+    res = compute_terrain(rec, steps, incline_pct=sched)
+    st = res.steps
+    assert (st.loc[st.time_s < 200, "grade_pct"] == 0).all()
+    assert (st.loc[st.time_s.between(200, 399.9), "terrain"] == "uphill").all()
+    assert (st.loc[st.time_s >= 400, "terrain"] == "downhill").all()
+    assert set(res.segments.terrain) == {"flat", "uphill", "downhill"}
+
+
+def test_incline_channel_and_bad_schedules():
+    rec, steps = _treadmill()
+    inc = np.where(rec.time_s < 300, 1.0, 8.0)
+    rec2 = Recording(time_s=rec.time_s, channels={"speed": rec.channels["speed"], "incline": inc},
+                     placement="records")
+    res = compute_terrain(rec2, steps)
+    assert "given incline" in res.provenance["grade"]
+    assert (res.steps.loc[res.steps.time_s > 301, "grade_pct"] == 8.0).all()
+    assert (res.steps.loc[res.steps.time_s < 299, "terrain"] == "flat").all()
+    for bad in ["steep", pd.DataFrame({"t": [0], "incline_pct": [1]}), pd.DataFrame({"time_s": [0]}), float("nan")]:
+        with pytest.raises(OptionError):
+            compute_terrain(rec, steps, incline_pct=bad)
+    res = compute_terrain(rec, steps, incline_pct=40.0)
+    assert (res.steps.grade_pct == 25.0).all() and any("scrambling" in w for w in res.warnings)
+
+
+# ------------------------------------------------------------------------------------------------
+# broken altitude
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["zeros", "constant", "sentinel"])
+def test_placeholder_altitude_gives_unknown(kind):
+    rec, steps, *_ = _run("baro", 0, length_m=3000.0)
+    alt = {"zeros": 0.0, "constant": 312.0, "sentinel": -500.0}[kind]
+    rec = rec.with_changes(channels={**rec.channels, "altitude": np.full(rec.n_samples, alt)})
+    res = compute_terrain(rec, steps)
+    assert res.steps.grade_pct.isna().all()
+    assert (res.steps.terrain == "unknown").all()
+    assert np.isnan(res.elevation_gain_m)
+    assert res.warnings and res.provenance["grade"] == "none"
+    assert res.distance_m == pytest.approx(3000.0, abs=5.0)
+
+
+def test_nan_runs_short_interpolated_long_unknown():
+    rec, steps, truth, *_ = _run("baro", 0, length_m=6000.0)
+    alt = rec.channels["altitude"].copy()
+    dist = rec.channels["distance"]
+    alt[(dist > 1000) & (dist < 1060)] = np.nan  # 60 m: interpolated
+    alt[(dist > 3000) & (dist < 4000)] = np.nan  # 1 km: unknown
+    res = compute_terrain(rec.with_changes(channels={**rec.channels, "altitude": alt}), steps)
+    d = res.steps.distance_m
+    assert res.steps.grade_pct[d.between(990, 1070)].notna().all()
+    assert _rmse(res.steps.grade_pct[d.between(990, 1070)], truth.grade_pct[d.between(990, 1070)]) < 1.5
+    assert res.steps.grade_pct[d.between(3010, 3990)].isna().all()
+    assert (res.steps.terrain[d.between(3010, 3990)] == "unknown").all()
+    assert "unknown" in set(res.segments.terrain)
+    assert any("missing" in w for w in res.warnings)
+
+
+def test_no_distance_no_altitude():
+    t = np.arange(0, 60, 0.01)
+    rec = Recording(time_s=t, channels={"acc_x": np.sin(t)}, placement="lumbar")
+    res = compute_terrain(rec, pd.DataFrame({"time_s": np.arange(1, 59, 0.35)}))
+    assert res.provenance["distance"] == "none" and np.isnan(res.distance_m)
+    assert (res.steps.terrain == "unknown").all() and res.steps.grade_pct.isna().all()
+    empty = compute_terrain(rec, None)
+    assert len(empty.steps) == 0
+
+
+# ------------------------------------------------------------------------------------------------
+# building blocks
+# ------------------------------------------------------------------------------------------------
+def test_classify_hysteresis_and_min_length():
+    d = np.arange(0, 1000.0, 5.0)
+    g = np.full(d.size, 5.0)
+    g[40:80] = 1.9  # just under the band after an uphill: stays uphill (dead band 1.75-2.25)
+    g[80:150] = 0.0
+    g[125:128] = 6.0  # 15 m blip: merged into flat
+    g[150:] = -5.0
+    c = classify_grade(g, d, flat_band_pct=2.0, hysteresis_pct=0.5, min_segment_m=50.0)
+    assert (c[:80] == "uphill").all()
+    assert (c[80:150] == "flat").all()
+    assert (c[150:] == "downhill").all()
+    raw = classify_grade(g, None, flat_band_pct=2.0, hysteresis_pct=0.0, min_segment_m=0.0)
+    assert (raw[40:80] == "flat").all() and (raw[125:128] == "uphill").all()
+
+
+def test_gain_loss_hysteresis_ignores_noise():
+    x = np.arange(0, 5000.0, 5.0)
+    y = 30 * np.sin(2 * np.pi * x / 1000)  # 5 hills of 60 m: 300 m up, 300 m down (minus ends)
+    true_gain = np.diff(y)[np.diff(y) > 0].sum()
+    noisy = y + np.random.default_rng(1).normal(0, 0.3, x.size)
+    gain, loss, clean = elevation_gain_loss(noisy, 2.0)
+    assert gain == pytest.approx(true_gain, rel=0.02)
+    assert np.diff(noisy)[np.diff(noisy) > 0].sum() > 1.08 * true_gain  # the naive sum is wrong
+    assert np.nansum(np.clip(np.diff(clean), 0, None)) == pytest.approx(gain)
+    g2, l2, _ = elevation_gain_loss(np.r_[y[:300], np.nan * np.ones(50), y[350:]], 2.0)
+    assert g2 < gain  # the gap's climb is not counted
+
+
+def test_speed_from_distance_kept_where_measured():
+    rec, steps, *_ = _run("baro", 0, length_m=2000.0)
+    steps = steps.assign(speed_mps=np.where(np.arange(len(steps)) % 2, 9.9, np.nan))
+    res = compute_terrain(rec, steps)
+    sp = res.steps.speed_mps.to_numpy()
+    assert np.all(sp[1::2] == 9.9)
+    assert np.nanmedian(sp[0::2]) == pytest.approx(3.3, rel=0.15)
+
+
+def test_bad_options():
+    rec, steps = _treadmill(60.0)
+    with pytest.raises(OptionError):
+        compute_terrain(rec, steps, options=TerrainOptions(grid_step_m=0))
+    with pytest.raises(OptionError):
+        compute_terrain(rec, steps, options=TerrainOptions(kernel="gauss"))
+    with pytest.raises(OptionError):
+        compute_terrain(rec, pd.DataFrame({"t": [1.0]}))
+
+
+# ------------------------------------------------------------------------------------------------
+# the shared simulator
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("source,max_rmse,min_agree", [("barometric", 1.0, 0.90), ("gps", 2.6, 0.70)])
+def test_simulate_run_hilly(source, max_rmse, min_agree):
+    simulate = pytest.importorskip("gaitload.simulate")
+    rmses = []
+    for seed in (0, 1):
+        run = simulate.simulate_run(3600.0, placement="records", course="hilly", altitude_source=source, seed=seed)
+        tr = run.truth
+        res = compute_terrain(run.recording, tr[["time_s", "foot"]].assign(measured=True))
+        rmses.append(_rmse(res.steps.grade_pct, tr.grade_pct))
+        assert _agreement(res.steps.terrain, tr.terrain.to_numpy(), tr.distance_m.to_numpy()) >= min_agree
+        assert res.distance_m == pytest.approx(tr.distance_m.iloc[-1], rel=0.005)
+        c = run.course[run.course.distance_m <= tr.distance_m.iloc[-1]]
+        da = np.diff(c.altitude_m.to_numpy())
+        tol = 0.05 if source == "barometric" else 0.35
+        assert res.elevation_gain_m == pytest.approx(da[da > 0].sum(), rel=tol)
+        assert res.elevation_loss_m == pytest.approx(-da[da < 0].sum(), rel=tol)
+    assert np.mean(rmses) <= max_rmse
