@@ -366,20 +366,27 @@ def detect_placement(rec: Recording, hint: str | None = None) -> tuple[str, str]
     why = f.describe()
     periodic = np.isfinite(f.fundamental_s) and f.stride_regularity > 0.2
     t0 = f.fundamental_s if periodic else float("nan")
-    low_rate_turn = (not f.has_gyro) or f.gyro_p99_dps < 250
+    if f.has_gyro:
+        # angular rate separates the segments best: the foot pitches fastest and rests flat in
+        # stance, the shank swings fast with hard impacts, the arm swings at 200-650 deg/s, the
+        # trunk turns slowest
+        if f.still_fraction >= 0.05 and f.gyro_p99_dps >= 300:
+            return "foot", f"{why}: fast rotation with a still stance phase -> foot"
+        if f.gyro_p99_dps >= 400 and f.acc_p99_g >= 4.0:
+            return "shank", f"{why}: > 400 deg/s and impacts > 4 g, no still phase -> shank"
+        if f.gyro_p99_dps >= 650:
+            return "foot", f"{why}: fast rotation -> foot"
+        if f.gyro_p99_dps >= 200:
+            return "wrist", f"{why}: 200-650 deg/s without a still phase or hard impacts -> wrist"
+        return "lumbar", f"{why}: slow rotation (< 200 deg/s) -> lumbar"
+    low_rate_turn = True
     # a trunk sensor repeats every step: a fundamental period < 0.5 s cannot be a stride
     # (that would be > 240 steps/min); 0.5-0.8 s is a walking step or a running stride, told
-    # apart by the trunk's soft accelerations and slow rotation
+    # apart by the trunk's soft accelerations
     if periodic and (t0 < 0.5 or (t0 < 0.8 and f.acc_p99_g < 3.0 and low_rate_turn)):
         return "lumbar", f"{why}: repeats every step -> lumbar / hip"
-    if not periodic and f.acc_p99_g < 3.0 and low_rate_turn:
-        return "lumbar", f"{why}: no clear gait period; soft accelerations and slow rotation -> lumbar"
-    if f.has_gyro:
-        if f.gyro_p99_dps >= 650 or f.still_fraction >= 0.15:
-            return "foot", f"{why}: stride-periodic, fast rotation or a still stance phase -> foot"
-        if f.gyro_p99_dps >= 250 and f.acc_p99_g >= 4.0:
-            return "shank", f"{why}: stride-periodic, 250-650 deg/s with impacts > 4 g -> shank"
-        return "wrist", f"{why}: stride-periodic, no still phase, soft impacts -> wrist"
+    if not periodic and f.acc_p99_g < 3.0:
+        return "lumbar", f"{why}: no clear gait period; soft accelerations -> lumbar"
     # accelerometer only (ActiGraph-like)
     if f.acc_p99_g >= 4.0 or f.acc_clipped_fraction > 0.001:
         return "shank", f"{why}: stride-periodic impacts > 4 g without gyro -> ankle (shank)"
