@@ -77,14 +77,20 @@ def grade_multiplier(grade_pct, rules: RuleSet) -> np.ndarray:
     g = np.nan_to_num(np.asarray(grade_pct, dtype=float), nan=0.0)
     g = np.clip(g, -model["grade_clip_pct"], model["grade_clip_pct"])
     a = np.abs(g)
-    w = _ramp_weight(a, model)[:, None]
-    up_term = rules.up_per_pct[None, :] * a[:, None]
+    w = _ramp_weight(a, model)
+    up, down = g > 0, g < 0
+    # one (n, 6) term built from outer products: uphill rows get the allocation of the extra
+    # effort plus the per-% terms, downhill rows the per-% terms, level rows nothing
+    w_up_a = np.where(up, w * a, 0.0)
+    w_down_a = np.where(down, w * a, 0.0)
+    term = np.multiply.outer(w_up_a, rules.up_per_pct)
+    term += np.multiply.outer(w_down_a, rules.down_per_pct)
     if np.any(rules.up_allocation):
-        extra = rules.effort(g) - 1.0
-        up_term = up_term + (rules.up_allocation / rules.baseline)[None, :] * extra[:, None]
-    up = np.maximum(model["uphill_floor"], 1.0 + w * up_term)
-    down = np.maximum(model["downhill_floor"], 1.0 + w * (rules.down_per_pct[None, :] * a[:, None]))
-    return np.where((g > 0)[:, None], up, np.where((g < 0)[:, None], down, 1.0))
+        extra = np.where(up, w * (rules.effort(g) - 1.0), 0.0)
+        term += np.multiply.outer(extra, rules.up_allocation / rules.baseline)
+    term += 1.0
+    floor = np.where(up, model["uphill_floor"], np.where(down, model["downhill_floor"], 1.0))
+    return np.maximum(term, floor[:, None], out=term)
 
 
 def strike_multiplier(strike_pattern, grade_pct, rules: RuleSet) -> np.ndarray:
@@ -103,10 +109,17 @@ def strike_multiplier(strike_pattern, grade_pct, rules: RuleSet) -> np.ndarray:
     numpy.ndarray, shape (n, 6)
     """
     model = rules.model
-    s = np.asarray(strike_pattern, dtype=object)
-    k = np.ones((s.shape[0], _NM))
+    if isinstance(strike_pattern, pd.Series):
+        # compare inside pandas: fast on Arrow-backed strings, no per-element Python objects
+        masks = {p: (strike_pattern == p).to_numpy(dtype=bool, na_value=False) for p in rules.strike}
+        n = len(strike_pattern)
+    else:
+        s = np.asarray(strike_pattern, dtype=object)
+        masks = {p: s == p for p in rules.strike}
+        n = s.shape[0]
+    k = np.ones((n, _NM))
     for pattern, vector in rules.strike.items():  # two patterns: loop is over patterns, not steps
-        k[s == pattern] = vector
+        k[masks[pattern]] = vector
     a = np.abs(np.nan_to_num(np.asarray(grade_pct, dtype=float), nan=0.0))
     start, end, keep = model["strike_taper_start_pct"], model["strike_taper_end_pct"], model["strike_taper_keep"]
     if end > start:
@@ -215,8 +228,11 @@ def cadence_multiplier(cadence_spm, preferred_spm, rules: RuleSet) -> np.ndarray
     with np.errstate(divide="ignore", invalid="ignore"):
         x = cadence / preferred - 1.0
     clip = rules.model["cadence_clip"]
-    x = np.clip(np.where(np.isfinite(x) & (preferred > 0), x, 0.0), -clip, clip)[:, None]
-    return 1.0 + np.where(x > 0, x * rules.cadence_slope_up[None, :], x * rules.cadence_slope_down[None, :])
+    x = np.clip(np.where(np.isfinite(x) & (preferred > 0), x, 0.0), -clip, clip)
+    out = np.multiply.outer(np.maximum(x, 0.0), rules.cadence_slope_up)
+    out += np.multiply.outer(np.minimum(x, 0.0), rules.cadence_slope_down)
+    out += 1.0
+    return out
 
 
 def contact_time_multiplier(contact_time_ms, cadence_spm, speed_mps, grade_pct, rules: RuleSet) -> np.ndarray:
@@ -260,10 +276,10 @@ def _float_column(steps: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(steps[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _text_column(steps: pd.DataFrame, name: str) -> np.ndarray:
+def _text_column(steps: pd.DataFrame, name: str) -> pd.Series:
     if name not in steps.columns:
-        return np.full(len(steps), "unknown", dtype=object)
-    return steps[name].to_numpy(dtype=object)
+        return pd.Series("unknown", index=steps.index, dtype=object)
+    return steps[name]
 
 
 def _check_steps(steps) -> None:
@@ -338,13 +354,13 @@ def apply_rules(steps: pd.DataFrame, rules="source", preferred_cadence_spm: floa
     """
     rules = load_rules(rules)
     parts = muscle_multipliers(steps, rules, preferred_cadence_spm)
-    loads = (rules.baseline[None, :] * parts["grade"] * parts["strike"] * parts["speed"]
-             * parts["cadence"] * parts["contact_time"])
-    out = steps.copy()
-    out["load_total"] = loads.sum(axis=1)
-    for i, muscle in enumerate(MUSCLES):
-        out[f"load_{muscle}"] = loads[:, i]
-    return out
+    loads = parts["grade"]  # multiplied in place: the (n, 6) parts are not used again
+    for key in ("strike", "speed", "cadence", "contact_time"):
+        loads *= parts[key]
+    loads *= rules.baseline[None, :]
+    columns = {"load_total": loads.sum(axis=1), **{f"load_{m}": loads[:, i] for i, m in enumerate(MUSCLES)}}
+    out = steps.drop(columns=[c for c in columns if c in steps.columns])
+    return out.assign(**columns)
 
 
 def _loads(steps: pd.DataFrame) -> np.ndarray:
@@ -440,8 +456,8 @@ def _contradictions(rules: RuleSet, grade: np.ndarray, strike: np.ndarray, class
         fraction = mask.mean()
         if fraction < _CONTRADICTION_MIN_FRACTION or mask.sum() < 10:
             continue
-        mult_r, share_r = _terrain_direction(rules, grade[mask], strike[mask])
-        mult_l, share_l = _terrain_direction(literature, grade[mask], strike[mask])
+        mult_r, share_r = _terrain_direction(rules, grade[mask], strike[mask].reset_index(drop=True))
+        mult_l, share_l = _terrain_direction(literature, grade[mask], strike[mask].reset_index(drop=True))
         for i, muscle in enumerate(MUSCLES):
             def sign(value, tol):
                 return 0 if abs(value) < tol else int(np.sign(value))
@@ -467,7 +483,7 @@ def _input_warnings(rules: RuleSet, grade, speed, cadence, strike) -> list[str]:
     if n == 0:
         return []
     out = []
-    known_strike = np.isin(strike, ("rearfoot", "midfoot", "forefoot"))
+    known_strike = pd.Series(strike).isin(("rearfoot", "midfoot", "forefoot")).to_numpy(dtype=bool)
     if not known_strike.any():
         out.append("no strike information: the strike-pattern modifier is neutral (rearfoot assumed)")
     for name, values, what in (("grade", grade, "every such step is treated as level ground"),
