@@ -9,7 +9,6 @@ the file, goes to :func:`pandas.read_csv` with ``engine="c"`` so reading is line
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -37,7 +37,7 @@ from ..recording import PLACEMENTS, Recording
 from . import columns as colmod
 from ._csvtext import head_rate_hz, numeric_frame, parse_head, read_body, read_head
 from .registry import ReaderSpec, register_reader
-from .units import ACC_SCALE, GYR_SCALE, UnitDecision, decode_time, infer_acc_unit, infer_gyr_unit, normalise_unit
+from .units import ACC_SCALE, GYR_SCALE, decode_time, infer_acc_unit, infer_gyr_unit, normalise_unit
 
 __all__ = ["read_imu_csv", "sniff_imu_csv", "IMU_RATE_RANGE_HZ"]
 

@@ -113,14 +113,6 @@ def _pace_to_speed(series: pd.Series, unit_text: str | None) -> tuple[np.ndarray
     return speed, UnitDecision(unit, how, f"pace in {unit} converted to m/s")
 
 
-def _ratio_unit(table: dict, ratio: float) -> str | None:
-    """Which unit's factor matches ``ratio`` within 15 %."""
-    for key, (label, factor) in table.items():
-        if abs(ratio / factor - 1.0) < 0.15:
-            return key
-    return None
-
-
 def read_records_csv(
     path: str | Path,
     *,
@@ -245,6 +237,10 @@ def read_records_csv(
     else:
         raise TimestampError("no usable time column; pass sampling_rate_hz= or columns={'<name>': 'time'}", path)
     # -- channels ----------------------------------------------------------------------------
+    dist_key = _unit_key(distance_unit) or _unit_key(mapping.get("distance", (None, None))[1])
+    speed_key = _unit_key(speed_unit) or _unit_key(mapping.get("speed", (None, None))[1])
+    if speed_key in _PACE_UNITS:
+        pace_col = True
     raw_cols = [col for chan, (col, _) in mapping.items() if not (chan == "speed" and pace_col)]
     arrays = numeric_frame(frame, raw_cols, warnings)
     channels: dict[str, np.ndarray] = {}
@@ -265,63 +261,71 @@ def read_records_csv(
     def moving(values: np.ndarray) -> np.ndarray:
         return values[np.isfinite(values) & (values > 0)]
 
-    # distance and speed together: each can tell the other's unit
-    dist_raw = arrays.get(mapping["distance"][0]) if "distance" in mapping else None
-    dist_key = _unit_key(distance_unit) or _unit_key(mapping.get("distance", (None, None))[1])
-    speed_key = _unit_key(speed_unit) or _unit_key(mapping.get("speed", (None, None))[1])
-    if speed_key in _PACE_UNITS:
-        pace_col = True
-    speed_si = None
+    # distance and speed together: the distance gained must equal the time integral of speed,
+    # which tells the unit of either one (or of both) when the header does not
+    if dist_key is not None and dist_key not in _DISTANCE_UNITS:
+        raise UnitError(f"distance unit {dist_key!r} not understood (column {mapping['distance'][0]!r})", path)
+    if not pace_col and speed_key is not None and speed_key not in _SPEED_UNITS:
+        raise UnitError(f"speed unit {speed_key!r} not understood (column {mapping['speed'][0]!r})", path)
+    dist_raw = arrays[mapping["distance"][0]] if "distance" in mapping else None
+    speed_raw, speed_dec = None, None
     if "speed" in mapping:
         if pace_col:
-            series = frame[mapping["speed"][0]]
-            speed_si, dec = _pace_to_speed(series, speed_key)
+            speed_raw, speed_dec = _pace_to_speed(frame[mapping["speed"][0]], speed_key)
+            speed_key = "m/s"  # now in m/s
             if speed_unit:
-                dec = UnitDecision(dec.unit, "hint", f"speed_unit={speed_unit!r}")
-            put("speed", speed_si, dec, "m/s")
-        elif speed_key is not None:
-            if speed_key not in _SPEED_UNITS:
-                raise UnitError(f"speed unit {mapping['speed'][1] or speed_unit!r} not understood "
-                                f"(column {mapping['speed'][0]!r})", path)
-            label, factor = _SPEED_UNITS[speed_key]
-            speed_si = arrays[mapping["speed"][0]] * factor
-            put("speed", speed_si, UnitDecision(label, "hint" if speed_unit else "header", f"{label} from "
-                                                + ("the hint" if speed_unit else "the column name")), "m/s")
+                speed_dec = UnitDecision(speed_dec.unit, "hint", f"speed_unit={speed_unit!r}")
+        else:
+            speed_raw = arrays[mapping["speed"][0]]
+    d_options = [dist_key] if dist_key else list(dict.fromkeys(["m", "km", "mi"]))
+    s_options = [speed_key] if speed_key else ["m/s", "km/h", "mph"]
+    found = None
+    if dist_raw is not None and speed_raw is not None and (dist_key is None or speed_key is None):
+        ratio = _distance_over_speed(time_s, dist_raw, speed_raw)
+        if np.isfinite(ratio) and ratio > 0:
+            for dk in d_options:
+                for sk in s_options:
+                    if abs(ratio * _DISTANCE_UNITS[dk][1] / _SPEED_UNITS[sk][1] - 1.0) < 0.05:
+                        found = (dk, sk)
+                        break
+                if found:
+                    break
+
+    def source(key_from_hint: bool) -> str:
+        return "hint" if key_from_hint else "header"
+
+    if speed_raw is not None:
+        if speed_dec is not None:
+            put("speed", speed_raw, speed_dec, "m/s")
+        else:
+            if speed_key is not None:
+                label, factor = _SPEED_UNITS[speed_key]
+                dec = UnitDecision(label, source(bool(speed_unit)), f"{label} from the "
+                                   + ("hint" if speed_unit else "column name"))
+            elif found is not None:
+                label, factor = _SPEED_UNITS[found[1]]
+                dec = UnitDecision(label, "data", f"speed unit inferred as {label}: its time integral matches "
+                                   "the distance column")
+            else:
+                mv = moving(speed_raw)
+                med = float(np.median(mv)) if mv.size else 0.0
+                label, factor = ("km/h", 1 / 3.6) if med > 7.5 else ("m/s", 1.0)
+                dec = UnitDecision(label, "data", f"speed unit inferred as {label} from the median moving "
+                                   f"speed {med:.3g}")
+            put("speed", speed_raw * factor, dec, "m/s")
     if dist_raw is not None:
         if dist_key is not None:
-            if dist_key not in _DISTANCE_UNITS:
-                raise UnitError(f"distance unit {dist_key!r} not understood (column {mapping['distance'][0]!r})", path)
             label, factor = _DISTANCE_UNITS[dist_key]
-            dec = UnitDecision(label, "hint" if distance_unit else "header", f"{label} from "
-                               + ("the hint" if distance_unit else "the column name"))
+            dec = UnitDecision(label, source(bool(distance_unit)), f"{label} from the "
+                               + ("hint" if distance_unit else "column name"))
+        elif found is not None:
+            label, factor = _DISTANCE_UNITS[found[0]]
+            dec = UnitDecision(label, "data", f"distance unit inferred as {label}: its increase matches the "
+                               "time integral of speed")
         else:
-            label, factor, dec = "m", 1.0, None
-            if speed_si is not None:
-                ratio = _distance_over_speed(time_s, dist_raw, speed_si)
-                key = _ratio_unit(_DISTANCE_UNITS, 1.0 / ratio) if np.isfinite(ratio) and ratio > 0 else None
-                if key is not None:
-                    label, factor = _DISTANCE_UNITS[key]
-                    dec = UnitDecision(label, "data", f"distance unit inferred as {label}: its increase matches "
-                                       f"the integral of speed x {factor:g}")
-            if dec is None:
-                dec = UnitDecision("m", "default", "no unit in the column name; metres assumed")
+            label, factor = _DISTANCE_UNITS["m"]
+            dec = UnitDecision("m", "default", "no unit in the column name; metres assumed")
         put("distance", dist_raw * factor, dec, "m")
-    if "speed" in mapping and "speed" not in channels:
-        speed_raw = arrays[mapping["speed"][0]]
-        dec = None
-        if "distance" in channels:
-            ratio = _distance_over_speed(time_s, channels["distance"], speed_raw)
-            key = _ratio_unit(_SPEED_UNITS, ratio) if np.isfinite(ratio) and ratio > 0 else None
-            if key is not None:
-                label, factor = _SPEED_UNITS[key]
-                dec = UnitDecision(label, "data", f"speed unit inferred as {label}: the integral of speed matches "
-                                   "the distance column")
-        if dec is None:
-            mv = moving(speed_raw)
-            med = float(np.median(mv)) if mv.size else 0.0
-            label, factor = ("km/h", 1 / 3.6) if med > 7.5 else ("m/s", 1.0)
-            dec = UnitDecision(label, "data", f"speed unit inferred as {label} from the median moving speed {med:.3g}")
-        put("speed", speed_raw * factor, dec, "m/s")
     if "cadence" in mapping:
         col, unit_text = mapping["cadence"]
         values = arrays[col]
@@ -398,6 +402,8 @@ def read_records_csv(
         warnings.append(f"hint(s) not used by the records CSV reader: {', '.join(sorted(known))}")
     if placement not in (None, "records"):
         warnings.append(f"placement={placement!r} ignored: watch/footpod records have placement 'records'")
+    position = {col: i for i, col in enumerate(head.names)}
+    channels = dict(sorted(channels.items(), key=lambda kv: position.get(mapping[kv[0]][0], 0)))
     finite_t = time_s[np.isfinite(time_s)]
     if start_time is not None and finite_t.size:
         start_time = start_time + pd.to_timedelta(float(finite_t.min()), unit="s")

@@ -183,13 +183,13 @@ def _unit_factor(channel: str, units: str | None) -> float | None:
 
 
 def _epoch(value) -> float | None:
-    """POSIX seconds from a fitdecode timestamp value (datetime, or raw FIT seconds)."""
+    """POSIX seconds from a fitdecode timestamp value (a UTC datetime), else None."""
     if value is None:
         return None
     if hasattr(value, "timestamp"):
         return value.timestamp()
-    if isinstance(value, (int, float)):
-        return float(value) + FIT_EPOCH_S
+    # fitdecode leaves values below 0x10000000 as plain numbers: per the FIT profile those are
+    # seconds since the device powered on, not a date, so they cannot place the sample in time
     return None
 
 
@@ -353,6 +353,21 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
         arr = np.full(n, np.nan)
         arr[np.asarray(rows[key], dtype=np.int64)] = np.asarray(values, dtype=np.float64)
         raw[key] = arr
+
+    # Some writers (Strava's Android app) split one instant over two record messages, one with
+    # position/speed and one with distance. Merge consecutive records with the same timestamp:
+    # each field keeps its first value in the group, so nothing measured is lost.
+    same = np.zeros(n, dtype=bool)
+    same[1:] = epoch_s[1:] == epoch_s[:-1]
+    if same.any():
+        import pandas as pd
+
+        group = np.cumsum(~same) - 1
+        frame = pd.DataFrame(raw).groupby(group, sort=False).first()
+        raw = {k: frame[k].to_numpy(dtype=np.float64) for k in frame.columns}
+        epoch_s = epoch_s[~same]
+        warnings.append(f"{int(same.sum())} record(s) repeated the previous timestamp; merged field by field")
+        n = epoch_s.size
 
     # --- sessions: which to keep -------------------------------------------------------------
     session_info = []
