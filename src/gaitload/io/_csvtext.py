@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import CorruptFileError, EmptyFileError, MissingColumnsError, UnsupportedFormatError
+from ..errors import CorruptFileError, EmptyFileError, MissingColumnsError, SignalError, UnsupportedFormatError
 from .registry import HEAD_BYTES, _open_head
 
 __all__ = ["CsvHead", "parse_head", "read_head", "read_body", "numeric_frame", "head_rate_hz"]
@@ -213,6 +213,8 @@ def read_body(path: Path, head: CsvHead) -> pd.DataFrame:
     ------
     CorruptFileError
         Ragged rows (more fields than the header) or undecodable bytes.
+    EmptyFileError, SignalError
+        No data row, or only one.
     """
     n_cols = len(head.names)
     try:
@@ -247,6 +249,8 @@ def read_body(path: Path, head: CsvHead) -> pd.DataFrame:
         raise CorruptFileError(f"cannot read the file ({exc})", path) from None
     if frame.empty:
         raise EmptyFileError("a header but no data rows", path)
+    if len(frame) < 2:
+        raise SignalError("only 1 data row; a recording needs at least 2 samples", path)
     return frame
 
 
