@@ -87,9 +87,22 @@ def save_figure(fig: Figure, path: str | os.PathLike, *, dpi: float = 110.0) -> 
     Path
     """
     fmt = _figure_format(path)
-    with matplotlib.rc_context({"svg.hashsalt": _STYLE["svg.hashsalt"]}), atomic.atomic_path(path) as tmp:
+    # the house style also at save time: tick labels are made lazily, when the figure is drawn
+    with matplotlib.rc_context(_STYLE), atomic.atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
     return Path(path)
+
+
+def _finish(fig: Figure, path, dpi: float) -> Figure:
+    """Lay out and draw once in the house style (so ticks made lazily get its sizes even when
+    the caller shows or saves the figure later), fix the layout, then write it if asked."""
+    fig.draw_without_rendering()
+    # freeze the constrained layout: re-running it at every save moves axes by rounding
+    # noise, which changes SVG clip-path ids and so the bytes of the same figure saved twice
+    fig.set_layout_engine("none")
+    if path is not None:
+        save_figure(fig, path, dpi=dpi)
+    return fig
 
 
 def _new_figure(figsize) -> Figure:
@@ -504,9 +517,7 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
         fig.legend(handles=[Patch(facecolor=MUSCLE_COLORS[m], label=_MUSCLE_LABELS[m]) for m in MUSCLES],
                    loc="outside lower center", ncol=len(MUSCLES), frameon=False, title="muscle colours")
         fig.suptitle(title if title is not None else _run_title(summary), fontsize=12, x=0.01, ha="left")
-        if path is not None:
-            save_figure(fig, path, dpi=dpi)
-    return fig
+        return _finish(fig, path, dpi)
 
 
 # -- season figure -----------------------------------------------------------------------------
@@ -580,6 +591,7 @@ def _panel_acwr(ax, acwr: pd.DataFrame):
         days = len(acwr) if have else 0
         _note(ax, f"needs a 28-day chronic window\n(this season spans {days} day{'s' if days != 1 else ''})")
         ax.set_ylim(0, 2)
+        ax.set_xticks([])  # no dates to show
         ax.legend(loc="upper right", frameon=False)
         return
     dates = pd.to_datetime(acwr["date"], errors="coerce").to_numpy()
@@ -746,6 +758,4 @@ def plot_season(runs: pd.DataFrame, tables: dict, path: str | os.PathLike | None
         span = (f"{starts.min():%Y-%m-%d} to {starts.max():%Y-%m-%d}" if starts.notna().any() else "dates unknown")
         fig.suptitle(f"Season: {len(ok_runs)} run{'s' if len(ok_runs) != 1 else ''}  ·  {dist:.1f} km  ·  {span}"
                      + (f"  ·  {n_err} file(s) failed" if n_err else ""), fontsize=12, x=0.01, ha="left")
-        if path is not None:
-            save_figure(fig, path, dpi=dpi)
-    return fig
+        return _finish(fig, path, dpi)
