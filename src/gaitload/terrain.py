@@ -457,7 +457,7 @@ def clean_altitude(distance_m: np.ndarray, altitude_m: np.ndarray, options: Terr
     -----
     Spikes: |altitude - running median over ``spike_window_m``| > max(``spike_k_sigma`` robust
     sigmas, ``spike_min_m``) (a Hampel filter, Hampel 1974). Steps: an increment between two
-    consecutive moving samples steeper than ``max_abs_grade_pct`` over the distance covered, by
+    consecutive moving samples steeper than twice ``max_abs_grade_pct`` over the distance covered, by
     more than max(``step_min_m``, 6 robust sigmas of the increments): a pressure change during a
     pause or a GPS re-acquisition. The jump is replaced by the local median slope times the
     distance covered.
@@ -486,7 +486,8 @@ def clean_altitude(distance_m: np.ndarray, altitude_m: np.ndarray, options: Terr
     local_slope = ndimage.median_filter(slope, size=_odd(11), mode="nearest")
     sig_da = _robust_sigma(da - local_slope * dd)
     tol = max(opts.step_min_m, 6.0 * (sig_da if np.isfinite(sig_da) else 0.0))
-    allowed = opts.max_abs_grade_pct / 100.0 * dd + tol
+    # a step is steeper than any path on foot (twice the grade clip: scrambles exceed 25 %)
+    allowed = 2.0 * opts.max_abs_grade_pct / 100.0 * dd + tol
     step = np.abs(da) > allowed
     if step.any():
         total = float(np.sum(np.abs(da[step])))
