@@ -214,3 +214,17 @@ def test_sniff_and_bad_bytes(shared_data, tmp_path):
     junk.write_bytes(head[:14] + bytes(range(256)) * 4)
     with pytest.raises(GaitloadError, match="junk.fit"):
         gaitload.read(junk)
+
+
+def test_split_records_merged_and_far_timestamp_dropped(shared_data):
+    """Strava's Android app writes position and distance as two records per second, then a
+    record dated 2085; the reader merges the pairs and drops the outlier."""
+    path = shared_data / FP / "strava-android-app-201.10-b1218918.fit"
+    rec = gaitload.read(path)
+    assert rec.duration_s < 3600 and rec.start_time == pd.Timestamp("2021-09-27 14:13:10", tz="UTC")
+    both = np.isfinite(rec.channels["distance"]) & np.isfinite(rec.channels["latitude"])
+    assert both.mean() > 0.95  # each instant carries both halves of the split record
+    assert any("merged" in w for w in rec.warnings) and any("days" in w for w in rec.warnings)
+    # distance never runs backwards after merging
+    d = rec.channels["distance"][np.isfinite(rec.channels["distance"])]
+    assert np.all(np.diff(d) >= 0)

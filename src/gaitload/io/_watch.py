@@ -37,6 +37,9 @@ __all__ = [
     "build_recording",
 ]
 
+#: Longest span one activity file may cover (s); a timestamp farther than half of it from the
+#: file's median time is a corrupt value.
+MAX_ACTIVITY_SPAN_S = 14 * 86400.0
 #: Mean Earth radius (IUGG), the usual sphere for great-circle distance.
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -335,6 +338,15 @@ def build_recording(
     """
     warnings = list(warnings)
     t = np.asarray(epoch_s, dtype=np.float64)
+    finite = np.isfinite(t)
+    if finite.any():
+        # A clock value weeks away from the rest of the file is a corrupt field (seen: a Strava
+        # app record dated 2085), not a pause: no single activity spans that long.
+        far = finite & (np.abs(t - np.median(t[finite])) > MAX_ACTIVITY_SPAN_S / 2)
+        if far.any():
+            warnings.append(f"{int(far.sum())} sample(s) dated more than {MAX_ACTIVITY_SPAN_S / 2 / 86400:.0f} days "
+                            "from the rest of the file dropped")
+            t = np.where(far, np.nan, t)
     keep = np.isfinite(t)
     n_drop = int(t.size - keep.sum())
     if keep.sum() < 2:
@@ -342,7 +354,7 @@ def build_recording(
             f"only {int(keep.sum())} of {t.size} samples carry a timestamp; a recording needs a clock", path
         )
     if n_drop:
-        warnings.append(f"{n_drop} sample(s) without a timestamp dropped")
+        warnings.append(f"{n_drop} sample(s) without a usable timestamp dropped")
     t = t[keep]
     chans = {k: np.asarray(v, dtype=np.float64)[keep] for k, v in channels.items()}
     _warn_time_problems(t, warnings)
