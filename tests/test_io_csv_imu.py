@@ -390,6 +390,17 @@ def test_junk_cells_become_nan_with_warning(tmp_path):
     assert any("non-numeric" in w and "'ERR'" in w for w in rec.warnings)
 
 
+def test_junk_in_the_clock_drops_those_samples(tmp_path):
+    t, acc, _ = _signal()
+    clock = t.astype(object)
+    clock[7] = "??"
+    path = _write(tmp_path / "clock.csv", ["time", "ax", "ay", "az"], [clock, *acc.T])
+    rec = gaitload.read(path)
+    assert rec.n_samples == t.size - 1
+    assert rec.sampling_rate_hz == pytest.approx(100.0)
+    assert any("dropped 1 sample(s) with no timestamp" in w for w in rec.warnings)
+
+
 def test_gzip_and_tsv(tmp_path):
     t, acc, gyr = _signal()
     plain = _write(tmp_path / "p.tsv", ["time", "ax", "ay", "az", "gx", "gy", "gz"], [t, *acc.T, *gyr.T], "\t")

@@ -134,6 +134,9 @@ def test_latin1_header_is_accepted_and_binary_text_is_not(tmp_path):
         ";Temperatur (°C)", "").encode())
     rec = gaitload.read(utf8_bom)
     assert rec.metadata["encoding"] == "utf-8-sig" and "acc_x" in rec.channels
+    utf16 = _bad(tmp_path, "utf16.csv", "\n".join(lines).encode("utf-16"))
+    rec = gaitload.read(utf16)
+    assert rec.metadata["encoding"] == "utf-16" and rec.n_samples == 50
     junk = _bad(tmp_path, "junk.csv", b"\x81\x8d\x8f\x90\x9d" * 50 + b"\n" + b"\x81,\x8d\n" * 5)
     with pytest.raises(GaitloadError) as info:
         gaitload.read(junk)

@@ -110,6 +110,8 @@ def parse_head(head: bytes, path: Path | None = None, allow_no_data: bool = Fals
     text, encoding = _decode(head)
     if text.lstrip().startswith("<"):
         raise UnsupportedFormatError("XML/HTML, not a delimited text file", path)
+    if text.lstrip()[:1] in ("{", "["):
+        raise UnsupportedFormatError("JSON, not a delimited text file", path)
     lines = [ln for ln in text.splitlines()[:_MAX_HEAD_LINES]]
     # drop trailing blank lines only; blank lines in the preamble keep their count for skiprows
     while lines and not lines[-1].strip():

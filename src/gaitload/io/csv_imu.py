@@ -117,7 +117,7 @@ def sniff_imu_csv(head: bytes, path: Path) -> float:
     if n_acc == 0:
         return 0.0
     # named channels ("acc_x", "x-axis (g)") are stronger evidence than bare "x, y, z"
-    explicit = any(colmod.split_header(n)[0] not in colmod.BARE_AXIS or normalise_unit(u) is not None
+    explicit = any(colmod.split_header(n.rpartition(".")[2])[0] not in colmod.BARE_AXIS or normalise_unit(u) is not None
                    for n, (_, _, u) in lay.imu.items())
     score = 0.9 if explicit and (n_acc >= 2 or n_gyr) else 0.6
     rate = head_rate_hz(csv, lay.times[0][0]) if lay.times else None

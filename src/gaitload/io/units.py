@@ -275,7 +275,10 @@ def decode_time(
         The column cannot be read as time.
     """
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        return _decode_text_time(values.astype(str))
+        numeric = pd.to_numeric(values, errors="coerce")
+        if numeric.notna().mean() < 0.9:
+            return _decode_text_time(values.astype(str))
+        values = numeric  # a numeric clock with a few junk cells: those samples get no time
     raw = values.to_numpy()
     finite = np.isfinite(raw.astype(np.float64))
     if finite.sum() < 2:
