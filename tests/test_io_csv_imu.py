@@ -292,6 +292,9 @@ def test_metawear_export(tmp_path):
     np.testing.assert_allclose(rec.channels["gyr_z"], np.deg2rad(gyr[:, 2]), rtol=1e-12)
     assert rec.metadata["units"]["acc"]["decided_by"] == "header"
     assert rec.start_time == pd.Timestamp(1_600_000_000, unit="s", tz="UTC")
+    assert rec.metadata["units"]["time"]["column"] == "epoch (ms)"  # the absolute clock is preferred
+    own = gaitload.read(path, columns={"elapsed (s)": "time_s"})  # ...unless the user names one
+    assert own.metadata["units"]["time"]["column"] == "elapsed (s)" and own.start_time is None
 
 
 def test_actigraph_long_format_small(tmp_path):

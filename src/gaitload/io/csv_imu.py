@@ -37,7 +37,7 @@ from ..recording import PLACEMENTS, Recording
 from . import columns as colmod
 from ._csvtext import head_rate_hz, numeric_frame, parse_head, read_body, read_head
 from .registry import ReaderSpec, register_reader
-from .units import ACC_SCALE, GYR_SCALE, decode_time, infer_acc_unit, infer_gyr_unit, normalise_unit
+from .units import ACC_SCALE, GYR_SCALE, choose_clock, infer_acc_unit, infer_gyr_unit, normalise_unit
 
 __all__ = ["read_imu_csv", "sniff_imu_csv", "IMU_RATE_RANGE_HZ"]
 
@@ -57,6 +57,7 @@ class _Layout:
         self.times: list[tuple[str, str | None]] = []  # (file col, unit text)
         self.counters: list[str] = []
         self.group: str | None = None
+        self.forced_times: set[str] = set()  # clock columns the columns= hint named
 
 
 def _layout(names: list[str], frame_dtypes: dict | None, hint_columns: dict | None) -> _Layout:
@@ -69,6 +70,7 @@ def _layout(names: list[str], frame_dtypes: dict | None, hint_columns: dict | No
             if chan in ("time", "time_s", "time_ms", "time_us", "time_ns"):
                 unit = {"time": None, "time_s": "s", "time_ms": "ms", "time_us": "us", "time_ns": "ns"}[chan]
                 lay.times.insert(0, (name, unit))
+                lay.forced_times.add(name)
             elif chan == "counter":
                 lay.counters.insert(0, name)
             elif chan in ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"):
@@ -160,17 +162,9 @@ def _time_base(path, frame: pd.DataFrame, lay: _Layout, file_rate: float | None,
             counters.append((name, values))
         elif colmod.split_header(name)[0] in ("", "sensor_axis", "index", "sample"):
             times.append((name, None))
-    decoded = []
-    for name, unit in times:
-        try:
-            tb = decode_time(frame[name], IMU_RATE_RANGE_HZ, hint=time_unit, header_unit=normalise_unit(unit))
-        except TimestampError as exc:
-            warnings.append(f"column {name!r} not used as time: {exc.problem}")
-            continue
-        decoded.append((name, tb))
-    if decoded:
-        # prefer a clock with an absolute start (an epoch or datetime); else the first one
-        name, tb = next(((n, t) for n, t in decoded if t.start_time is not None), decoded[0])
+    clock = choose_clock(frame, times, IMU_RATE_RANGE_HZ, warnings, time_unit, forced=lay.forced_times)
+    if clock is not None:
+        name, tb = clock
         est = _rate_of(tb.time_s)
         if rate_hint and np.isfinite(est) and abs(est - rate_hint) > 0.02 * rate_hint:
             warnings.append(f"sampling_rate_hz={rate_hint:g} ignored: time column {name!r} gives {est:.4g} Hz")

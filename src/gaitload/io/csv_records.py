@@ -36,7 +36,7 @@ from ..recording import Recording
 from . import columns as colmod
 from ._csvtext import head_rate_hz, numeric_frame, parse_head, read_body, read_head
 from .registry import ReaderSpec, register_reader
-from .units import UnitDecision, decode_time, normalise_unit
+from .units import UnitDecision, choose_clock
 
 __all__ = ["read_records_csv", "sniff_records_csv", "RECORDS_RATE_RANGE_HZ"]
 
@@ -192,9 +192,7 @@ def read_records_csv(
         if colmod.split_header(name)[0] in ("pace", "avg_pace", "speed_pace") and chan == "speed":
             chan = "pace"
         if chan == "time":
-            times.append((name, unit) if name not in hint_columns else (name, unit))
-            if name in hint_columns:
-                times.insert(0, times.pop())
+            times.append((name, unit))
         elif chan == "pace" and "speed" in mapping:
             unused.append(name)
         elif chan not in mapping or name in hint_columns:
@@ -218,15 +216,9 @@ def read_records_csv(
     # -- time --------------------------------------------------------------------------------
     units: dict[str, dict] = {}
     time_s = start_time = None
-    decoded = []
-    for name, unit in times:
-        try:
-            decoded.append((name, decode_time(frame[name], RECORDS_RATE_RANGE_HZ, hint=time_unit,
-                                              header_unit=normalise_unit(unit))))
-        except TimestampError as exc:
-            warnings.append(f"column {name!r} not used as time: {exc.problem}")
-    if decoded:
-        name, tb = next(((n, t) for n, t in decoded if t.start_time is not None), decoded[0])
+    clock = choose_clock(frame, times, RECORDS_RATE_RANGE_HZ, warnings, time_unit, forced=set(hint_columns))
+    if clock is not None:
+        name, tb = clock
         time_s, start_time = tb.time_s, tb.start_time
         units["time"] = {**tb.decision.as_dict(), "column": name}
         if tb.decision.decided_by == "data":

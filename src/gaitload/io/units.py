@@ -41,6 +41,7 @@ __all__ = [
     "infer_gyr_unit",
     "decode_time",
     "TimeBase",
+    "choose_clock",
 ]
 
 #: Standard gravity, m/s^2 (CGPM 1901).
@@ -362,3 +363,47 @@ def _decode_text_time(text: pd.Series) -> TimeBase:
     start = ts.iloc[first_idx]
     detail = f"time read as datetime text, first {start.isoformat()}" + (" (no time zone written: taken as UTC)" if naive else "")
     return TimeBase(rel * 1e-9, start, UnitDecision("ISO datetime", "data", detail))
+
+
+def choose_clock(
+    frame: pd.DataFrame,
+    candidates: list[tuple[str, str | None]],
+    rate_range_hz: tuple[float, float],
+    warnings: list[str],
+    time_unit: str | None = None,
+    forced: set[str] | frozenset[str] = frozenset(),
+) -> tuple[str, TimeBase] | None:
+    """Decode every candidate time column and pick one.
+
+    A column the user named (``forced``) wins; else a clock with an absolute start (epoch or
+    datetime), because it also gives ``start_time``; else the first decodable one. Columns that
+    cannot be read as time are reported in ``warnings`` and skipped.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    candidates : list of (column name, unit text from its header)
+    rate_range_hz : (float, float)
+        Plausible sampling rates, passed to :func:`decode_time`.
+    warnings : list of str
+        Appended to.
+    time_unit : str, optional
+        The ``time_unit`` hint.
+    forced : set of str
+        Columns the ``columns=`` hint mapped to time.
+
+    Returns
+    -------
+    (column name, TimeBase) or None when no candidate decodes.
+    """
+    decoded = []
+    for name, unit in candidates:
+        try:
+            decoded.append((name, decode_time(frame[name], rate_range_hz, hint=time_unit,
+                                              header_unit=normalise_unit(unit))))
+        except TimestampError as exc:
+            warnings.append(f"column {name!r} not used as time: {exc.problem}")
+    if not decoded:
+        return None
+    return next(((n, t) for n, t in decoded if n in forced),
+                next(((n, t) for n, t in decoded if t.start_time is not None), decoded[0]))
