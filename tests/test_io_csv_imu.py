@@ -378,8 +378,10 @@ def test_columns_hint_and_delimiters(tmp_path):
     np.testing.assert_allclose(rec.channels["gyr_x"], np.deg2rad(gyr[:, 0]), rtol=1e-12)
     assert rec.provenance["gyr_x"] == "measured: DrehX, converted from deg/s"
     assert rec.metadata["units"]["time"]["decided_by"] == "header"
-    with pytest.raises(OptionError):
+    with pytest.raises(OptionError, match="de.csv"):
         read_imu_csv(path, columns={"Zeit": "banana"})
+    with pytest.raises(OptionError, match="Uhrzeit"):
+        read_imu_csv(path, columns={"Uhrzeit": "time"})
 
 
 def test_junk_cells_become_nan_with_warning(tmp_path):

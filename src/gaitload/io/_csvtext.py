@@ -9,6 +9,7 @@ the file, goes to :func:`pandas.read_csv` with ``engine="c"`` so reading is line
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +17,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import CorruptFileError, EmptyFileError, MissingColumnsError, SignalError, UnsupportedFormatError
+from ..errors import (
+    CorruptFileError,
+    EmptyFileError,
+    GaitloadError,
+    MissingColumnsError,
+    SignalError,
+    UnsupportedFormatError,
+)
 from .registry import HEAD_BYTES, _open_head
 
-__all__ = ["CsvHead", "parse_head", "read_head", "read_body", "numeric_frame", "head_rate_hz"]
+__all__ = ["names_the_file", "CsvHead", "parse_head", "read_head", "read_body", "numeric_frame", "head_rate_hz"]
 
 _DELIMITERS = (",", "\t", ";", "|")
 _NUMBER_RE = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
@@ -306,3 +314,16 @@ def head_rate_hz(head: CsvHead, column: str) -> float | None:
     dt = np.diff(tb.time_s)
     dt = dt[dt > 0]
     return float(1.0 / np.median(dt)) if dt.size else None
+
+
+def names_the_file(read):
+    """Decorator for ``read(path, **hints)``: every GaitloadError it raises names ``path``."""
+
+    @functools.wraps(read)
+    def wrapper(path, *args, **kwargs):
+        try:
+            return read(path, *args, **kwargs)
+        except GaitloadError as exc:
+            raise exc.with_path(path)
+
+    return wrapper

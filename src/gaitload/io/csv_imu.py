@@ -35,7 +35,7 @@ import pandas as pd
 from ..errors import GaitloadError, MissingColumnsError, OptionError, SignalError, TimestampError
 from ..recording import PLACEMENTS, Recording
 from . import columns as colmod
-from ._csvtext import head_rate_hz, numeric_frame, parse_head, read_body, read_head
+from ._csvtext import head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
 from .registry import ReaderSpec, register_reader
 from .units import ACC_SCALE, GYR_SCALE, choose_clock, infer_acc_unit, infer_gyr_unit, normalise_unit
 
@@ -266,6 +266,7 @@ def _saturation_warnings(name: str, values_si: np.ndarray, warnings: list[str]) 
         warnings.append(f"channel {name!r}: {n_at} sample(s) at +/-{near[0]:g} {unit}, the sensor's range (clipped)")
 
 
+@names_the_file
 def read_imu_csv(
     path: str | Path,
     *,
@@ -327,6 +328,9 @@ def read_imu_csv(
             fmt = "xsens" if "acquisition" in line.lower() else "generic"
     if len(head.header_rows) == 2:
         fmt = "gaitmap"
+    missing = sorted(set(columns or {}) - set(head.names))
+    if missing:
+        raise OptionError(f"columns hint names {missing[0]!r}, which is not a column of the file", path)
     frame = read_body(path, head)
     lay = _layout(head.names, dict(frame.dtypes), columns)
     if not any(c.startswith("acc") for _, c, _ in lay.imu.values()):

@@ -34,7 +34,7 @@ import pandas as pd
 from ..errors import GaitloadError, MissingColumnsError, OptionError, TimestampError, UnitError
 from ..recording import Recording
 from . import columns as colmod
-from ._csvtext import head_rate_hz, numeric_frame, parse_head, read_body, read_head
+from ._csvtext import head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
 from .registry import ReaderSpec, register_reader
 from .units import UnitDecision, choose_clock
 
@@ -113,6 +113,7 @@ def _pace_to_speed(series: pd.Series, unit_text: str | None) -> tuple[np.ndarray
     return speed, UnitDecision(unit, how, f"pace in {unit} converted to m/s")
 
 
+@names_the_file
 def read_records_csv(
     path: str | Path,
     *,
