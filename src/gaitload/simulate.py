@@ -141,7 +141,7 @@ class Course:
     def preset(cls, name: str, length_m: float, seed: int = 0) -> "Course":
         """A generated course of ``length_m`` metres.
 
-        ``hilly``: sum of sinusoidal grade components (wavelengths 250-2500 m, random phases)
+        ``hilly``: sum of sinusoidal grade components (wavelengths 300-2000 m, random phases)
         scaled so grades reach about +-15 %; ``rolling``: shorter waves up to +-6 %; ``uphill`` /
         ``downhill``: a steady +8 % / -8 % with +-1 % undulation; ``flat``: 0 %. Altitude is the
         trapezoid integral of the grade, so both stay exactly consistent.
@@ -155,7 +155,7 @@ class Course:
             grade = np.zeros(n)
         elif name in ("hilly", "rolling"):
             if name == "hilly":
-                wavelengths, top = np.array([2500, 1500, 900, 600, 400, 250.0]), 15.0
+                wavelengths, top = np.array([2000, 1200, 750, 480, 300.0]), 15.0
             else:
                 wavelengths, top = np.array([600, 400, 250, 150.0]), 6.0
             amps = np.sqrt(wavelengths) * rng.uniform(0.6, 1.0, wavelengths.size)
@@ -541,31 +541,35 @@ def _side_contacts(tl: _Timeline, left: bool):
 
 
 def _foot_translation(ic, tc, pos, course: Course, tau, clearance_m: float):
-    """World acceleration (n, 3) of a foot that rests on the ground in stance and follows
-    minimum-jerk paths (Flash & Hogan 1985) from one footprint to the next during swing, with
-    a vertical clearance bump. Also returns position x, z (m)."""
-    to = ic + tc
+    """World acceleration (n, 3) of a foot sensor that rests on the ground during foot-flat and
+    follows a minimum-jerk path (Flash & Hogan 1985) from one footprint to the next, plus a
+    vertical clearance bump. The path runs from heel-off (52 % of contact: the heel rises as the
+    foot rolls over the toes) to the next foot-flat (18 % of the next contact: the foot is still
+    rolling down after initial contact), so the sensor is stationary exactly while the foot is
+    flat. Also returns position x, z (m)."""
+    start = ic + _FLAT_END_FRAC * tc          # heel-off
+    stop = ic + _FLAT_START_FRAC * tc         # foot-flat
     alt = course.altitude_at(pos)
-    i = np.searchsorted(to, tau, side="right") - 1          # last toe-off before tau
-    i = np.clip(i, 0, to.size - 2)
+    i = np.searchsorted(start, tau, side="right") - 1        # last heel-off before tau
+    i = np.clip(i, 0, start.size - 2)
     nxt = i + 1
-    swing_t = ic[nxt] - to[i]
-    s = (tau - to[i]) / swing_t
-    in_swing = (s > 0) & (s < 1)
+    move_t = stop[nxt] - start[i]
+    s = (tau - start[i]) / move_t
+    moving = (s > 0) & (s < 1)
     s = np.clip(s, 0, 1)
     length = pos[nxt] - pos[i]
     rise = alt[nxt] - alt[i]
     mj = 10 * s**3 - 15 * s**4 + 6 * s**5
-    mj_dd = (60 * s - 180 * s**2 + 120 * s**3) / swing_t**2
+    mj_dd = (60 * s - 180 * s**2 + 120 * s**3) / move_t**2
     bump = 16 * s**2 * (1 - s) ** 2
-    bump_dd = 16 * (2 - 12 * s + 12 * s**2) / swing_t**2
+    bump_dd = 16 * (2 - 12 * s + 12 * s**2) / move_t**2
     acc = np.zeros(tau.shape + (3,))
-    acc[:, 0] = np.where(in_swing, length * mj_dd, 0.0)
-    acc[:, 2] = np.where(in_swing, rise * mj_dd + clearance_m * bump_dd, 0.0)
+    acc[:, 0] = np.where(moving, length * mj_dd, 0.0)
+    acc[:, 2] = np.where(moving, rise * mj_dd + clearance_m * bump_dd, 0.0)
     # before the first footprint of the timeline the foot rests where it is
-    before = tau < ic[0]
+    before = tau < start[0]
     x = np.where(before, pos[0], pos[i] + length * mj)
-    z = np.where(before, alt[0], alt[i] + rise * mj + clearance_m * bump * in_swing)
+    z = np.where(before, alt[0], alt[i] + rise * mj + clearance_m * bump * moving)
     return acc, x, z
 
 
@@ -877,14 +881,15 @@ def simulate_run(duration_s: float = 600.0, placement: str = "foot", sampling_ra
     -----
     Foot sensor: a sagittal foot model per stride (pitch: strike angle at IC, flat on the ground
     from 18 % to 52 % of contact so gyro ~0 and acc ~g there, push-off to -60..-68 deg at toe-off,
-    swing back), small roll and yaw, minimum-jerk translation between footprints (stride length
-    and rise = footprint distance and altitude change), a zero-net-velocity 20-30 Hz impact
+    swing back), small roll and yaw, minimum-jerk translation from heel-off to the next foot-flat
+    (stride length and rise = footprint distance and altitude change), a zero-net-velocity 20-30 Hz impact
     ring at IC (larger for rearfoot), noise, bias, and a fixed non-trivial sensor mounting
     rotation. Shank: shank inclination pattern, sensor 0.15 m above the ankle. Lumbar: sine-wave
     vertical GRF model per contact of either foot, braking/propulsion, alternating lateral sway,
     trunk lean growing uphill. Wrist: arm swing at stride frequency plus trunk motion and per-step
     impacts, clipped at +-8 g. The stance model ignores the roll-over of the foot about heel and
-    toe (the sensor translates only in swing).
+    toe as rotation about the sensor (the heel rise and roll-down are folded into the
+    translation path, which starts at heel-off and ends at foot-flat).
     """
     placement = str(placement).lower()
     if placement not in PLACEMENTS_SIMULATED:
