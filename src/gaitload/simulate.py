@@ -490,7 +490,10 @@ def _strike(grade_pct: np.ndarray, strike: str, rng: np.random.Generator):
     for name, (centre, spread, lo, hi) in _STRIKE_BANDS.items():
         m = pattern == name
         extra = downhill_heel[m] if name == "rearfoot" else 0.0
-        angle[m] = np.clip(centre + extra + spread * rng.standard_normal(int(m.sum())), lo, hi)
+        # a tanh squash keeps the draw inside the band without piling values up at its edges
+        c = np.clip(centre + extra, lo + 1.0, hi - 1.0)
+        half = np.minimum(c - lo, hi - c)
+        angle[m] = c + half * np.tanh(spread * rng.standard_normal(int(m.sum())) / half)
     return angle, pattern.astype(object)
 
 
@@ -1048,9 +1051,9 @@ def _truth(tl: _Timeline, course: Course, warp: _Warp, duration_s: float) -> pd.
 # ------------------------------------------------------------------------------------------------
 SAMPLE_FILES = {
     "hilly_foot_imu.csv": dict(duration_s=240.0, placement="foot", sampling_rate_hz=100.0,
-                               course="hilly", side="left", seed=1),
+                               course="hilly", side="left", seed=10),
     "lumbar_run.csv": dict(duration_s=180.0, placement="lumbar", sampling_rate_hz=100.0,
-                           course="hilly", seed=2),
+                           course="hilly", seed=22),
     "watch_records.csv": dict(duration_s=1800.0, placement="records", course="hilly",
                               altitude_source="barometric", seed=3),
     "treadmill_shank.csv": dict(duration_s=120.0, placement="shank", sampling_rate_hz=100.0,
