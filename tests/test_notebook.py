@@ -23,7 +23,6 @@ def test_notebook_is_stored_without_outputs():
     assert all(not c.outputs and c.execution_count is None for c in code)
 
 
-@pytest.mark.slow
 def test_quickstart_runs_end_to_end(sample_data):
     missing = [n for n in SAMPLES if not (sample_data / n).is_file()]
     if missing:

@@ -527,7 +527,7 @@ def _require_columns(runs: pd.DataFrame, columns) -> None:
         raise OptionError(f"plot_season: the runs table lacks column(s) {', '.join(missing)}")
 
 
-def _panel_weekly(ax, weekly: pd.DataFrame):
+def _panel_weekly(ax, weekly: pd.DataFrame, undated: int = 0):
     ax.set_title("Weekly load per muscle", loc="left")
     ax.set_ylabel("load per week (flat-step equivalents)")
     cols = [f"load_{m}" for m in MUSCLES]
@@ -546,6 +546,9 @@ def _panel_weekly(ax, weekly: pd.DataFrame):
         bottom = bottom + height
     ax.yaxis.set_major_formatter(EngFormatter(sep=""))
     ax.set_xlabel("week starting (Monday, UTC)")
+    if undated:
+        ax.text(0.99, 0.98, f"{undated} run(s) without a date left out", transform=ax.transAxes,
+                ha="right", va="top", fontsize=7, color="0.35")
     locator = matplotlib.dates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
@@ -652,9 +655,13 @@ def _panel_strike_grade(ax, runs: pd.DataFrame, steps_dir: Path | None):
                               label=name)
                 bars.set_label(f"strike_{name}")
                 bottom = bottom + np.nan_to_num(frac[i])
-            ax.set_xlabel("grade (%), bins of 2.5 %; end bins include steeper")
+            # a bin of five steps at 100 % must not read like a bin of five thousand
+            ax.bar_label(bars, labels=[f"{int(n)}" if n else "" for n in total], padding=1, fontsize=6,
+                         color="0.3")
+            ax.set_xlabel("grade (%), bins of 2.5 %; end bins include steeper; numbers: contacts per bin")
             ax.set_ylabel("share of foot contacts (%)")
-            ax.set_ylim(0, 100)
+            ax.set_ylim(0, 108)
+            ax.set_yticks(np.arange(0, 101, 20))
             ax.legend(handles=[Patch(facecolor=STRIKE_COLORS[n], label=n) for n in known],
                       loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False, borderaxespad=0.1)
             return
@@ -746,7 +753,9 @@ def plot_season(runs: pd.DataFrame, tables: dict, path: str | os.PathLike | None
         ax_cd = fig.add_subplot(grid[0, 1], label="climb_descent")
         ax_acwr = fig.add_subplot(grid[1, 0], label="acwr")
         ax_sg = fig.add_subplot(grid[1, 1], label="strike_grade")
-        _panel_weekly(ax_week, tables["weekly_load"])
+        undated = int(pd.to_datetime(ok_runs["start_time"], utc=True, errors="coerce").isna().sum()) \
+            if "start_time" in ok_runs else len(ok_runs)
+        _panel_weekly(ax_week, tables["weekly_load"], undated)
         _panel_climb_descent(ax_cd, tables["climb_descent"])
         _panel_acwr(ax_acwr, tables["acwr"])
         _panel_strike_grade(ax_sg, ok_runs, steps_dir)
