@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import gaitload
 from gaitload.errors import OptionError, TimestampError, UnitError
 from gaitload.io.csv_imu import read_imu_csv
-from gaitload.io.units import G0_MPS2
+from gaitload.io.units import G0_MPS2, infer_acc_unit, infer_gyr_unit
 
 GAITMAP = "gaitmap-example-data/example_data"
 XSENS = "voisard-ipol-walking-footimu/GaitData"
@@ -414,3 +415,28 @@ def test_gzip_and_tsv(tmp_path):
     a, b = gaitload.read(plain), gaitload.read(gz)
     for k in a.channels:
         np.testing.assert_array_equal(a.channels[k], b.channels[k])
+
+
+# -- unit inference as a property ----------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    tilt=st.tuples(st.floats(-np.pi, np.pi), st.floats(-np.pi / 2, np.pi / 2)),
+    dynamic_g=st.floats(0.0, 0.6),
+    in_g=st.booleans(),
+    peak_dps=st.floats(60.0, 1500.0),
+    in_dps=st.booleans(),
+)
+def test_unit_inference_holds_for_any_orientation(tilt, dynamic_g, in_g, peak_dps, in_dps):
+    """Gravity in any sensor orientation plus body motion: g vs m/s^2 and deg/s vs rad/s are found."""
+    yaw, pitch = tilt
+    n = 400
+    phase = 2 * np.pi * np.arange(n) / 100
+    gravity = np.array([np.cos(pitch) * np.cos(yaw), np.cos(pitch) * np.sin(yaw), np.sin(pitch)])
+    acc_g = gravity + dynamic_g * np.column_stack([np.sin(phase), np.cos(phase), np.sin(2 * phase)])
+    acc = acc_g if in_g else acc_g * G0_MPS2
+    assert infer_acc_unit(acc).unit == ("g" if in_g else "m/s^2")
+    gyr_dps = peak_dps * np.column_stack([np.sin(phase), 0.3 * np.cos(phase), 0.1 * np.sin(phase)])
+    gyr = gyr_dps if in_dps else np.deg2rad(gyr_dps)
+    assert infer_gyr_unit(gyr).unit == ("deg/s" if in_dps else "rad/s")
