@@ -451,3 +451,31 @@ def test_real_watch_run(shared_data, tmp_path):
     analysis = gaitload.analyze(shared_data / "heartandsole-tests" / "tests" / "testdata.fit")
     fig = _check_real_figure(analysis, tmp_path)
     assert _axes(fig, "cadence").get_xlabel() == "distance (km)"
+
+
+@pytest.mark.parametrize("name", ["hilly_foot_imu.csv", "lumbar_run.csv", "watch_records.csv"])
+def test_sample_runs_figures(sample_data, tmp_path, name):
+    """The bundled sample runs analysed by gaitload: every panel shows that run's own numbers."""
+    import gaitload
+
+    if not (sample_data / name).is_file():
+        pytest.skip(f"sample_data/{name} not present")
+    analysis = gaitload.analyze(sample_data / name)
+    fig = _check_real_figure(analysis, tmp_path)
+    steps = analysis.steps
+    distance_known = np.isfinite(steps["distance_m"]).sum() >= 2
+    assert _axes(fig, "cadence").get_xlabel() == ("distance (km)" if distance_known else "time (min)")
+    strike = _axes(fig, "strike")
+    for pattern in ("rearfoot", "midfoot", "forefoot"):
+        ticks = [c for c in strike.collections if c.get_gid() == f"strike_{pattern}"]
+        assert sum(len(c.get_segments()) for c in ticks) == int((steps["strike_pattern"] == pattern).sum())
+    share = _container(_axes(fig, "share_vs_flat"), "this run")
+    np.testing.assert_allclose([p.get_width() for p in share.patches],
+                               [100 * analysis.summary["muscle_share"][m] for m in MUSCLES])
+
+
+def test_unknown_grade_is_said_in_the_emphasis_panel():
+    a = synthetic_analysis(distance_m=800)
+    assert not any("grade unknown" in t.get_text() for t in _axes(plot_run(a), "emphasis").texts)
+    a.steps["grade_pct"] = np.nan
+    assert any("grade unknown" in t.get_text() for t in _axes(plot_run(a), "emphasis").texts)

@@ -417,7 +417,7 @@ def _panel_share_vs_flat(ax, share, emphasis):
     ax.legend(loc="lower right", frameon=False)
 
 
-def _panel_emphasis(ax, emphasis):
+def _panel_emphasis(ax, emphasis, grade_known: bool = True):
     y = np.arange(len(MUSCLES))
     ax.set_title("Emphasis vs level ground", loc="left")
     ax.set_xlabel("change in share (percentage points)")
@@ -434,6 +434,9 @@ def _panel_emphasis(ax, emphasis):
     ax.set_xlim(-span, span)
     labels = [f"{v:+.1f}" if np.isfinite(v) else "n/a" for v in emphasis]
     ax.bar_label(bars, labels=labels, padding=2, fontsize=8)
+    if not grade_known:  # zero emphasis here means "no slope information", not "a level run"
+        ax.text(0.02, 0.02, "grade unknown: every step counted as level", transform=ax.transAxes,
+                ha="left", va="bottom", fontsize=7, color="0.35")
 
 
 def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float = 200.0,
@@ -513,7 +516,7 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
         for ax in (ax_elev, ax_share, ax_strike):
             ax.tick_params(labelbottom=False)
         _panel_share_vs_flat(ax_vs, share, emphasis)
-        _panel_emphasis(ax_emph, emphasis)
+        _panel_emphasis(ax_emph, emphasis, grade_known=bool(np.isfinite(_col(steps, "grade_pct")).any()))
         fig.legend(handles=[Patch(facecolor=MUSCLE_COLORS[m], label=_MUSCLE_LABELS[m]) for m in MUSCLES],
                    loc="outside lower center", ncol=len(MUSCLES), frameon=False, title="muscle colours")
         fig.suptitle(title if title is not None else _run_title(summary), fontsize=12, x=0.01, ha="left")
