@@ -631,13 +631,14 @@ def _steps_by_grade(runs: pd.DataFrame, steps_dir: Path, edges_pct: np.ndarray):
             table = pd.read_parquet(file, columns=["grade_pct", "strike_pattern"])
         except (OSError, ValueError, KeyError):
             continue  # a damaged or foreign file must not stop the season figure
-        n_files += 1
         grade = _col(table, "grade_pct")
         pattern = _labels(table, "strike_pattern")
+        before = counts.sum()
         for i, name in enumerate(known):
             sel = (pattern == name) & np.isfinite(grade)
             counts[i] += np.histogram(np.clip(grade[sel], edges_pct[0], edges_pct[-1]), bins=edges_pct)[0]
-    return counts, n_files
+        n_files += counts.sum() > before  # count only runs that add known strikes
+    return counts, int(n_files)
 
 
 def _panel_strike_grade(ax, runs: pd.DataFrame, steps_dir: Path | None):
@@ -647,7 +648,7 @@ def _panel_strike_grade(ax, runs: pd.DataFrame, steps_dir: Path | None):
         counts, n_files = _steps_by_grade(runs, steps_dir, edges)
         total = counts.sum(axis=0)
         if total.sum() > 0:
-            ax.set_title(f"Strike pattern by grade (all steps of {n_files} run{'s' if n_files != 1 else ''})",
+            ax.set_title(f"Strike pattern by grade ({n_files} run{'s' if n_files != 1 else ''} with known strikes)",
                          loc="left")
             centres = 0.5 * (edges[1:] + edges[:-1])
             with np.errstate(invalid="ignore", divide="ignore"):
