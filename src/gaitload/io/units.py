@@ -6,10 +6,10 @@ when a unit was only inferred from the numbers.
 
 Data rules (used only when neither a hint nor the column header names the unit):
 
-* acceleration: the median magnitude of the acceleration vector of a body-worn sensor is close
-  to gravity, 1 g = 9.80665 m/s^2, whatever the activity (the dynamic part averages out; even
-  a foot IMU in running has a median near 1-1.5 g). A median in [0.5, 2.5] means g, in
-  [5, 25] means m/s^2; anything else is implausible and raises :class:`UnitError`.
+* acceleration: the median magnitude of the acceleration vector of a body-worn sensor is gravity,
+  1 g = 9.80665 m/s^2, plus the motion: about 1 g for a trunk or wrist, up to 2-2.5 g for a
+  running foot or shank whose swing and impacts dominate the samples. A median in [0.5, 3.2]
+  means g, in [5, 31.4] means m/s^2; anything else is implausible and raises :class:`UnitError`.
 * angular rate: a human segment never turns faster than about 35 rad/s (2000 deg/s, the full
   range of body-worn gyroscopes); a foot in walking peaks near 400-600 deg/s and a trunk near
   50-150 deg/s. A 99.5th-percentile rate above 40 therefore means deg/s, otherwise rad/s.
@@ -53,6 +53,11 @@ ACC_SCALE = {"g": G0_MPS2, "m/s^2": 1.0, "mg": G0_MPS2 / 1000.0}
 GYR_SCALE = {"rad/s": 1.0, "deg/s": np.pi / 180.0}
 #: Factor that converts a value in the key's unit to seconds.
 TIME_SCALE = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+
+#: Largest plausible median |acc| in g: gravity plus motion; a running foot or shank reaches
+#: 2-2.5 g (impacts and swing dominate its samples), so 3.2 g leaves a margin while keeping a
+#: gap (3.2-5) where the unit is really unknown.
+_MAX_MEDIAN_G = 3.2
 
 _EPOCH_MIN_S = 946_684_800.0  # 2000-01-01
 _EPOCH_MAX_S = 4_102_444_800.0  # 2100-01-01
@@ -187,9 +192,9 @@ def infer_acc_unit(acc: np.ndarray, hint: str | None = None, header_unit: str | 
     if mag.size == 0:
         raise UnitError("acceleration unit cannot be inferred: no finite acceleration sample")
     median = float(np.median(mag))
-    if 0.5 <= median <= 2.5:
+    if 0.5 <= median <= _MAX_MEDIAN_G:
         return UnitDecision("g", "data", f"acceleration unit inferred as g from the gravity magnitude {median:.2f}")
-    if 5.0 <= median <= 25.0:
+    if 5.0 <= median <= _MAX_MEDIAN_G * G0_MPS2:
         return UnitDecision(
             "m/s^2", "data", f"acceleration unit inferred as m/s^2 from the gravity magnitude {median:.2f}"
         )
