@@ -576,17 +576,18 @@ def _foot_translation(ic, tc, pos, course: Course, tau, clearance_m: float):
     return acc, x, z
 
 
-def _stride_knots(ic, tc, values_stance, values_swing):
-    """Knot times and values per stride: IC, flat start, flat end, toe-off, 30 % and 75 % swing."""
+def _stride_knots(ic, tc, values_stance, values_swing, stance_fracs, swing_fracs):
+    """Knot times and values per stride: one knot per fraction of the contact time in
+    ``stance_fracs`` (starting with IC = 0, then foot-flat and heel-off), toe-off, then one knot
+    per fraction of the swing in ``swing_fracs``."""
     to = ic + tc
     swing = np.append(ic[1:] - to[:-1], np.inf)
-    t = np.stack([ic, ic + _FLAT_START_FRAC * tc, ic + _FLAT_END_FRAC * tc, to,
-                  to + 0.30 * swing, to + 0.75 * swing], axis=1)
+    t = np.column_stack([ic + f * tc for f in stance_fracs] + [to] + [to + f * swing for f in swing_fracs])
     v = np.concatenate([values_stance, values_swing], axis=1)
     t, v = t[:-1].ravel(), v[:-1].ravel()
-    # the last stride keeps only its stance knots (its swing ends beyond the timeline)
-    t = np.append(t, [ic[-1], ic[-1] + _FLAT_START_FRAC * tc[-1], ic[-1] + _FLAT_END_FRAC * tc[-1]])
-    v = np.append(v, np.concatenate([values_stance[-1, :3]]))
+    # the last stride keeps only IC, foot-flat and heel-off (its swing ends beyond the timeline)
+    t = np.append(t, ic[-1] + np.asarray(stance_fracs[:3]) * tc[-1])
+    v = np.append(v, values_stance[-1, :3])
     return t, v
 
 
@@ -608,18 +609,25 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
     zeros = np.zeros(n)
     if segment == "foot":
         # foot pitch vs horizontal, + = toes up: strike angle at IC, flat (= ground slope) from
-        # 18 % to 52 % of contact (the zero-velocity interval), push-off to -60..-68 deg at
-        # toe-off, swing rotating back to a dorsiflexed foot before the next contact
-        to_angle = rng.uniform(-68, -60, n)
-        stance = np.stack([angle + slope, slope, slope, to_angle + slope], axis=1)
+        # 18 % to 52 % of contact (the zero-velocity interval), push-off to -48..-55 deg at
+        # toe-off while still plantarflexing fast, deepest (-62..-73 deg) early in swing, then
+        # rotating back towards the next contact
+        to_angle = rng.uniform(-55, -48, n)
+        deepest = to_angle - rng.uniform(14, 18, n)
+        # push-off accelerates: 30 % of the toe-off angle in the first 70 % of heel-off to
+        # toe-off, so the plantarflexion rate peaks close to toe-off (as in the gaitmap data)
+        stance = np.stack([angle + slope, slope, slope, 0.3 * to_angle + slope, to_angle + slope], axis=1)
+        stance_fracs = (0.0, _FLAT_START_FRAC, _FLAT_END_FRAC, _FLAT_END_FRAC + 0.7 * (1 - _FLAT_END_FRAC))
         nxt_angle = np.append(angle[1:], angle[-1])
         nxt_slope = np.append(slope[1:], slope[-1])
-        swing = np.stack([-32 + rng.normal(0, 3, n) + slope, nxt_angle + 6 + nxt_slope], axis=1)
+        swing = np.stack([deepest + slope, -25 + rng.normal(0, 3, n) + slope,
+                          nxt_angle - 4 + nxt_slope], axis=1)
+        swing_fracs = (0.12, 0.45, 0.85)
         r_scale = rng.uniform(0.7, 1.3, n)
-        roll_st = np.stack([4 * r_scale * rear, zeros, zeros, -6 * r_scale], axis=1)
-        roll_sw = np.stack([3 * r_scale, 1.5 * r_scale], axis=1)
-        yaw_st = np.stack([2 * r_scale, zeros, zeros, 5 * r_scale], axis=1)
-        yaw_sw = np.stack([-4 * r_scale, 1 * r_scale], axis=1)
+        roll_st = np.stack([4 * r_scale * rear, zeros, zeros, -2 * r_scale, -6 * r_scale], axis=1)
+        roll_sw = np.stack([-5 * r_scale, 3 * r_scale, 1.5 * r_scale], axis=1)
+        yaw_st = np.stack([2 * r_scale, zeros, zeros, 2 * r_scale, 5 * r_scale], axis=1)
+        yaw_sw = np.stack([3 * r_scale, -4 * r_scale, 1 * r_scale], axis=1)
         clearance = 0.12 + 0.03 * (speed_mps - 3.3)
     else:
         # shank inclination vs vertical, + = knee ahead of ankle: slightly back at IC (more for a
@@ -636,10 +644,12 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
         roll_sw = np.stack([4 * r_scale, 1 * r_scale], axis=1)
         yaw_st = np.stack([1 * r_scale, zeros, 2 * r_scale, 3 * r_scale], axis=1)
         yaw_sw = np.stack([-5 * r_scale, 1 * r_scale], axis=1)
+        swing_fracs = (0.30, 0.75)
+        stance_fracs = (0.0, _FLAT_START_FRAC, _FLAT_END_FRAC)
         clearance = 0.18 + 0.04 * (speed_mps - 3.3)
-    kt, kp = _stride_knots(ic, tc, stance, swing)
-    _, kr = _stride_knots(ic, tc, roll_st, roll_sw)
-    _, ky = _stride_knots(ic, tc, yaw_st, yaw_sw)
+    kt, kp = _stride_knots(ic, tc, stance, swing, stance_fracs, swing_fracs)
+    _, kr = _stride_knots(ic, tc, roll_st, roll_sw, stance_fracs, swing_fracs)
+    _, ky = _stride_knots(ic, tc, yaw_st, yaw_sw, stance_fracs, swing_fracs)
     tau, moving = warp.to_tau(t)
     P, dP, ddP = _pchip(kt, np.radians(kp))
     R_, dR, _ = _pchip(kt, np.radians(kr))
@@ -676,7 +686,7 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
     direction = np.array([0.35, 0.1, 1.0]) if segment == "foot" else np.array([0.3, 0.1, 1.0])
     direction /= np.linalg.norm(direction)
     f += (amp[jj] * shape)[:, None] * direction[None, :]
-    w[:, 1] += 0.08 * amp[jj] / G * shape
+    w[:, 1] += 0.4 * amp[jj] / G * shape   # the heel strike also jolts the foot about its lateral axis
     return f, w
 
 
@@ -883,8 +893,8 @@ def simulate_run(duration_s: float = 600.0, placement: str = "foot", sampling_ra
     Notes
     -----
     Foot sensor: a sagittal foot model per stride (pitch: strike angle at IC, flat on the ground
-    from 18 % to 52 % of contact so gyro ~0 and acc ~g there, push-off to -60..-68 deg at toe-off,
-    swing back), small roll and yaw, minimum-jerk translation from heel-off to the next foot-flat
+    from 18 % to 52 % of contact so gyro ~0 and acc ~g there, push-off to -48..-55 deg at toe-off
+    and -62..-73 deg early in swing, swing back to the most toes-up pitch at IC), small roll and yaw, minimum-jerk translation from heel-off to the next foot-flat
     (stride length and rise = footprint distance and altitude change), a zero-net-velocity 20-30 Hz impact
     ring at IC (larger for rearfoot), noise, bias, and a fixed non-trivial sensor mounting
     rotation. Shank: shank inclination pattern, sensor 0.15 m above the ankle. Lumbar: sine-wave
