@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 import matplotlib
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -552,9 +553,9 @@ def _panel_weekly(ax, weekly: pd.DataFrame, undated: int = 0):
     if undated:
         ax.text(0.99, 0.98, f"{undated} run(s) without a date left out", transform=ax.transAxes,
                 ha="right", va="top", fontsize=7, color="0.35")
-    locator = matplotlib.dates.AutoDateLocator(minticks=3, maxticks=8)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if ok.sum() == 1:  # a single bar: give it some room
         ax.set_xlim(x[0] - np.timedelta64(4, "D"), x[0] + np.timedelta64(9, "D"))
 
@@ -611,9 +612,9 @@ def _panel_acwr(ax, acwr: pd.DataFrame):
         if np.isfinite(ratios[m]).any():
             top = max(top, float(np.nanmax(ratios[m])) * 1.08)
     ax.set_ylim(0, top)
-    locator = matplotlib.dates.AutoDateLocator(minticks=3, maxticks=8)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_xlabel("date (UTC)")
     ax.legend(handles=[band], loc="upper left", frameon=False)
 
