@@ -9,7 +9,7 @@ Python loop per sample or per window).
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
+from scipy import ndimage, signal
 
 __all__ = [
     "lowpass",
@@ -21,6 +21,8 @@ __all__ = [
     "window_argmin",
     "window_argmax",
     "first_crossing_below",
+    "window_max_jerk",
+    "forward_max",
     "saturated_fraction",
 ]
 
@@ -234,6 +236,59 @@ def first_crossing_below(
     has = below.any(axis=1)
     k = np.argmax(below, axis=1)
     return np.where(has, idx[np.arange(idx.shape[0]), k], -1)
+
+
+def forward_max(x: np.ndarray, width: int) -> np.ndarray:
+    """Largest value of ``x`` over the next ``width`` samples ``[i, i + width)`` (van Herk filter)."""
+    x = np.asarray(x)
+    width = max(int(width), 1)
+    if width == 1 or x.size == 0:
+        return x.copy()
+    # maximum_filter1d centres its window; origin shifts it to start at the sample itself
+    return ndimage.maximum_filter1d(x, width, mode="nearest", origin=-(width // 2))
+
+
+def window_max_jerk(
+    acc: np.ndarray, starts: np.ndarray, stops: np.ndarray, span: int = 1, onset_fraction: float = 1.0
+) -> np.ndarray:
+    """Sample of the largest acceleration change inside each window ``[starts[i], stops[i])``.
+
+    The change at sample ``j`` is ``|a[j] - a[j - span]|`` (vector norm), so an impact (a step or
+    the first swing of a ring) is placed on the first sample after it; ``span > 1`` averages sensor
+    noise at high sampling rates. Only the windows are touched (index matrix), never the whole
+    recording. Returns -1 for an empty window.
+
+    Parameters
+    ----------
+    acc : ndarray, shape (n, 3)
+        Acceleration, any unit.
+    starts, stops : ndarray of int
+        Window bounds (samples); clipped to ``[span, n)``.
+    span : int
+        Difference lag, samples.
+    onset_fraction : float
+        With a value below 1, the first sample whose change reaches this fraction of the window's
+        largest change (the onset of an impact) instead of the largest change itself.
+    """
+    a = np.asarray(acc)
+    n = a.shape[0]
+    if len(starts) == 0:
+        return np.empty(0, dtype=np.int64)
+    span = max(int(span), 1)
+    starts = np.maximum(np.asarray(starts, dtype=np.int64), span)
+    idx, valid, widths = _window_matrix(starts, stops, n, None)
+    d = a[idx] - a[np.maximum(idx - span, 0)]
+    j2 = np.einsum("ijk,ijk->ij", d, d)
+    j2[~valid] = -1.0
+    if onset_fraction < 1.0:
+        # the onset: first sample reaching onset_fraction of the window's largest change (a
+        # sampled ring can swing back harder than it started)
+        top = j2.max(axis=1, keepdims=True)
+        k = np.argmax(j2 >= (onset_fraction**2) * top, axis=1)
+    else:
+        k = np.argmax(j2, axis=1)
+    out = idx[np.arange(idx.shape[0]), k]
+    return np.where(widths > 0, out, -1)
 
 
 def saturated_fraction(x: np.ndarray) -> float:

@@ -120,6 +120,12 @@ def detect_foot_events(
     strapdown: bool = True,
     ic_method: str = "auto",
     to_lowpass_hz: float = 50.0,
+    flat_level_ratio: float = 0.1,
+    running_flat_fraction: float = 0.35,
+    running_stride_s: float = 0.9,
+    impact_window_frac: float = 0.3,
+    impact_span_s: float = 0.005,
+    impact_onset_fraction: float = 0.5,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Initial contacts, toe-offs, strike angle/pattern and stride geometry of one foot.
 
@@ -297,18 +303,60 @@ def detect_foot_events(
     gmin = sig.window_argmin(pitch, peaks, ic_lim)  # Falbriard 2018 IC feature (bounds the search)
     zc = sig.first_crossing_below(pitch, peaks, gmin + 1, level=0.0)
     zc = np.where(zc < 0, gmin, zc)
-    if ic_method in ("zero_crossing", "auto"):
+    # smoothed angular-rate norm: the foot is flat (quiet) in mid-stance
+    quiet = sig.moving_average(norm, int(round(quiet_window_s * fs)))
+    running = False
+    impact_used = np.zeros(peaks.size, dtype=bool)
+    if ic_method in ("auto", "impact"):
+        # foot-flat onset: first sample after the end of the swing lobe where the (short-window)
+        # rate norm falls below a tenth of the typical swing peak; the contact lies before it
+        peak_ref = float(np.median(swing[peaks]))
+        # sustained quiet: the largest rate over the next 30 ms (the norm also dips briefly where
+        # the swing lobe changes sign, which is not foot-flat)
+        short = sig.forward_max(norm, max(int(round(0.03 * fs)), 1))
+        flat_lim = zc + np.round(0.45 * T_next).astype(np.int64)
+        flat_on = sig.first_crossing_below(short, zc, flat_lim, level=flat_level_ratio * peak_ref)
+        if placement == "foot":
+            # running vs walking from the duty factor (Novacheck 1998: stance > 50 % of the stride
+            # in walking, < 40 % in running): foot-flat to the next push-off spans about half the
+            # stride in walking and a fifth of it in running
+            nxt_to = np.concatenate([to_idx[1:], [-1]])
+            okd = np.concatenate([linked, [False]]) & (flat_on >= 0) & (nxt_to > flat_on)
+            if okd.sum() >= 2:
+                duty = np.median((nxt_to[okd] - flat_on[okd]) / T_next[okd])
+                running = bool(duty < running_flat_fraction)
+        else:
+            running = period_s < running_stride_s
+    if ic_method == "zero_crossing" or (ic_method == "auto" and not running):
         ic_idx = zc
     elif ic_method == "gyro_min":
         ic_idx = gmin
-    elif ic_method == "impact":
-        # largest jerk of the acceleration near the end of swing (the impact transient)
-        a_f = sig.lowpass(acc, min(60.0, 0.45 * fs), fs)
-        jerk = np.zeros(n)
-        jerk[1:] = np.linalg.norm(np.diff(a_f, axis=0), axis=1) * fs
-        half = max(int(round(impact_search_s * fs)), 1)
-        jk = sig.window_argmax(jerk, zc - half, np.minimum(zc + half, gmin) + 1)
+    elif ic_method in ("impact", "auto"):
+        # the impact: largest acceleration jerk between the end of the swing lobe and foot-flat
+        # (running: the pitch rate alone is ambiguous there, it depends on the strike pattern;
+        # the impact transient is present for rearfoot, midfoot and forefoot strikes alike,
+        # cf. Mitschke et al. 2017, Appl Sci 7:1306). Walking without ``auto``: the old
+        # +-impact_search_s window around the end of the swing lobe.
+        if running:
+            default_hi = zc + np.round(impact_window_frac * T_next).astype(np.int64)
+            if placement == "foot":
+                margin = max(int(round(0.005 * fs)), 1)
+                hi = np.where(flat_on > zc, flat_on - margin, default_hi)
+            else:
+                hi = default_hi
+            if placement == "foot":
+                # a heel-first foot may keep rotating toes-up until the impact itself
+                lo = zc - max(int(round(impact_search_s * fs)), 1)
+            else:
+                # the shank's forward swing ends clearly before contact (it reaches back to the
+                # ground); skip the turning point itself
+                lo = zc + max(int(round(0.015 * fs)), 2)
+        else:
+            half = max(int(round(impact_search_s * fs)), 1)
+            lo, hi = zc - half, np.minimum(zc + half, gmin) + 1
+        jk = sig.window_max_jerk(acc, lo, np.maximum(hi, lo + 1), max(int(round(impact_span_s * fs)), 1), onset_fraction=impact_onset_fraction)
         ic_idx = np.where(jk >= 0, jk, zc)
+        impact_used = jk >= 0
     else:
         raise OptionError(f"ic_method must be 'auto', 'zero_crossing', 'gyro_min' or 'impact', got {ic_method!r}")
     ic_idx = np.minimum(ic_idx, n - 1)
@@ -317,7 +365,6 @@ def detect_foot_events(
     to_next = np.concatenate([to_idx[1:], [-1]])
     has_to = np.concatenate([linked, [False]]) & (to_next > ic_idx)
     stance_end = np.where(has_to, to_next, np.minimum(ic_idx + np.round(0.5 * T_next).astype(np.int64), n - 1))
-    quiet = sig.moving_average(norm, int(round(quiet_window_s * fs)))
     zv = sig.window_argmin(quiet, ic_idx, stance_end + 1)
     valid = (zv >= 0) & (quiet[np.maximum(zv, 0)] < quiet_ratio * swing[peaks]) & (ic_idx < n - 1)
     n_rejected = int((~valid).sum())
@@ -334,7 +381,9 @@ def detect_foot_events(
     ic_k, to_k, zv_k = ic_idx[keep], np.where(has_to, to_next, -1)[keep], zv[keep]
     zvp_k = np.where(prev_ok, zv_prev, -1)[keep]
 
-    ic_time = t[ic_k]
+    # an impact step lies between the sample before the detected one and that sample: its
+    # centre is the unbiased estimate (half a sample, 5 ms at 100 Hz)
+    ic_time = t[ic_k] - np.where(impact_used[keep], 0.5 / fs, 0.0)
     to_time = np.where(to_k >= 0, t[np.maximum(to_k, 0)], np.nan)
     contact_ms = (to_time - ic_time) * 1000.0
 
