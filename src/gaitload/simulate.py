@@ -857,8 +857,9 @@ def simulate_run(duration_s: float = 600.0, placement: str = "foot", sampling_ra
     sampling_rate_hz : float
         IMU sampling rate, Hz (20-2000). Ignored for ``records`` (1 Hz).
     course : str or Course
-        ``hilly`` (grades to about +-15 %), ``flat``, ``uphill`` (~+8 %), ``downhill`` (~-8 %),
-        ``rolling`` (+-6 %) or a :class:`Course`. The run stops at the end of a user course.
+        ``hilly`` (grades to about +-15 %), ``flat`` (level, constant speed like a treadmill),
+        ``uphill`` (~+8 %), ``downhill`` (~-8 %), ``rolling`` (+-6 %) or a :class:`Course`. On
+        the others speed drifts slowly by about 2.5 %. The run stops at the end of a user course.
     strike : str
         ``auto`` (grade dependent), ``rearfoot``, ``midfoot`` or ``forefoot``.
     speed_mps : float
