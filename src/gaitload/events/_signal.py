@@ -249,7 +249,8 @@ def forward_max(x: np.ndarray, width: int) -> np.ndarray:
 
 
 def window_max_jerk(
-    acc: np.ndarray, starts: np.ndarray, stops: np.ndarray, span: int = 1, onset_fraction: float = 1.0
+    acc: np.ndarray, starts: np.ndarray, stops: np.ndarray, span: int = 1, onset_fraction: float = 1.0,
+    energy_width: int = 1,
 ) -> np.ndarray:
     """Sample of the largest acceleration change inside each window ``[starts[i], stops[i])``.
 
@@ -269,6 +270,9 @@ def window_max_jerk(
     onset_fraction : float
         With a value below 1, the first sample whose change reaches this fraction of the window's
         largest change (the onset of an impact) instead of the largest change itself.
+    energy_width : int
+        With a value above 1, the sample that starts the largest sum of squared changes over the
+        next ``energy_width`` samples (takes precedence over ``onset_fraction``).
     """
     a = np.asarray(acc)
     n = a.shape[0]
@@ -279,13 +283,22 @@ def window_max_jerk(
     idx, valid, widths = _window_matrix(starts, stops, n, None)
     d = a[idx] - a[np.maximum(idx - span, 0)]
     j2 = np.einsum("ijk,ijk->ij", d, d)
-    j2[~valid] = -1.0
-    if onset_fraction < 1.0:
+    j2[~valid] = 0.0
+    if energy_width > 1:
+        # energy of the changes over the next energy_width samples: a ring sampled near
+        # Nyquist spreads over a few samples, its burst starts at the contact
+        c = np.concatenate([np.zeros((j2.shape[0], 1)), np.cumsum(j2, axis=1)], axis=1)
+        hi = np.minimum(np.arange(j2.shape[1]) + energy_width, j2.shape[1])
+        j2 = c[:, hi] - c[:, :-1]
+        j2[~valid] = -1.0
+        k = np.argmax(j2, axis=1)
+    elif onset_fraction < 1.0:
         # the onset: first sample reaching onset_fraction of the window's largest change (a
         # sampled ring can swing back harder than it started)
         top = j2.max(axis=1, keepdims=True)
         k = np.argmax(j2 >= (onset_fraction**2) * top, axis=1)
     else:
+        j2[~valid] = -1.0
         k = np.argmax(j2, axis=1)
     out = idx[np.arange(idx.shape[0]), k]
     return np.where(widths > 0, out, -1)

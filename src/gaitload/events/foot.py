@@ -126,6 +126,7 @@ def detect_foot_events(
     impact_window_frac: float = 0.3,
     impact_span_s: float = 0.005,
     impact_onset_fraction: float = 0.5,
+    impact_energy_s: float = 0.03,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Initial contacts, toe-offs, strike angle/pattern and stride geometry of one foot.
 
@@ -354,7 +355,8 @@ def detect_foot_events(
         else:
             half = max(int(round(impact_search_s * fs)), 1)
             lo, hi = zc - half, np.minimum(zc + half, gmin) + 1
-        jk = sig.window_max_jerk(acc, lo, np.maximum(hi, lo + 1), max(int(round(impact_span_s * fs)), 1), onset_fraction=impact_onset_fraction)
+        jk = sig.window_max_jerk(acc, lo, np.maximum(hi, lo + 1), max(int(round(impact_span_s * fs)), 1), onset_fraction=impact_onset_fraction,
+            energy_width=int(np.ceil(impact_energy_s * fs)))
         ic_idx = np.where(jk >= 0, jk, zc)
         impact_used = jk >= 0
     else:
