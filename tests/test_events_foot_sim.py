@@ -1,0 +1,137 @@
+"""Foot / shank detector on simulated running (gaitload.simulate truth): IC, cadence, strike,
+contact time, stride length and rise.
+
+Default cases are short (1-2 min of running); the full matrix of placements, rates, strikes,
+courses, speeds and sides is marked slow. Numbers measured on the full matrix are in the report
+(``pytest -m slow -s`` prints them).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gaitload.events.foot import detect_foot_events
+from gaitload.simulate import simulate_run
+
+IC_TOL_S = 0.020
+
+
+def _run(placement, fs, strike, course, speed, side, seed=0, duration_s=90.0):
+    sim = simulate_run(duration_s, placement, fs, course, strike, speed, side, seed=seed)
+    ch = sim.recording.channels
+    acc = np.column_stack([ch[f"acc_{a}"] for a in "xyz"])
+    gyr = np.column_stack([ch[f"gyr_{a}"] for a in "xyz"])
+    ev, _ = detect_foot_events(sim.recording.time_s, acc, gyr, fs, placement)
+    return sim, ev, sim.truth[sim.truth.foot == side].reset_index(drop=True)
+
+
+def _match(det, ref, tol_s):
+    """One-to-one nearest matching: index into det per ref (-1 unmatched), F1."""
+    det = np.asarray(det, float)
+    ref = np.asarray(ref, float)
+    j = np.clip(np.searchsorted(det, ref), 1, max(det.size - 1, 1))
+    j0 = np.clip(j - 1, 0, det.size - 1)
+    best = np.where(np.abs(det[j0] - ref) <= np.abs(det[j] - ref), j0, j)
+    ok = np.abs(det[best] - ref) <= tol_s
+    # a detection may serve one reference only
+    _, first = np.unique(best[ok], return_index=True)
+    okk = np.zeros_like(ok)
+    okk[np.flatnonzero(ok)[first]] = True
+    tp = int(okk.sum())
+    f1 = 2 * tp / max(det.size + ref.size, 1)
+    return np.where(okk, best, -1), f1
+
+
+def _metrics(sim, ev, truth, placement):
+    # the truth lists contacts from the first stride; the detector starts after the 2 s standing
+    idx, f1 = _match(ev.time_s.to_numpy(), truth.time_s.to_numpy(), IC_TOL_S)
+    m = idx >= 0
+    e = ev.iloc[idx[m]].reset_index(drop=True)
+    t = truth[m].reset_index(drop=True)
+    out = {"f1": f1, "ic_err_ms": (e.time_s - t.time_s).to_numpy() * 1000}
+    # cadence (steps/min) of the foot: two steps per stride, median over the run
+    det_cad = 120.0 / np.median(np.diff(ev.time_s))
+    ref_cad = 120.0 / np.median(np.diff(truth.time_s))
+    out["cadence_rel_err"] = det_cad / ref_cad - 1
+    out["contact_err_ms"] = (e.contact_time_ms - t.contact_time_ms).to_numpy()
+    if placement == "foot":
+        known = e.strike_pattern != "unknown"
+        out["pattern_acc"] = float((e.strike_pattern[known] == t.strike_pattern[known]).mean())
+        out["angle_err_deg"] = (e.strike_angle_deg - t.strike_angle_deg).to_numpy()
+        # detector stride: previous mid-stance -> this one (ends at this contact); truth stride:
+        # this contact -> the next one of the same foot, so compare with the previous truth row
+        prev = truth.iloc[np.flatnonzero(m) - 1].reset_index(drop=True)
+        ok_prev = np.flatnonzero(m) > 0
+        out["length_err_m"] = np.where(ok_prev, e.stride_length_m - prev.stride_length_m, np.nan)
+        out["rise_err_m"] = np.where(ok_prev, e.stride_rise_m - prev.stride_rise_m, np.nan)
+        L = prev.stride_length_m.to_numpy()
+        out["grade_err_pct"] = np.where(ok_prev, 100 * (e.stride_rise_m / e.stride_length_m - prev.stride_rise_m / L), np.nan)
+    return out
+
+
+def _q(x, p):
+    x = np.abs(np.asarray(x, float))
+    x = x[np.isfinite(x)]
+    return float(np.percentile(x, p)) if x.size else np.nan
+
+
+def _check(out, placement):
+    assert out["f1"] >= 0.99, out["f1"]
+    assert abs(out["cadence_rel_err"]) <= 0.01
+    assert _q(out["ic_err_ms"], 50) <= 6.0
+    if placement == "foot":
+        assert out["pattern_acc"] >= 0.90
+        assert _q(out["angle_err_deg"], 50) <= 2.0
+        assert _q(out["length_err_m"], 50) <= 0.05
+        assert _q(out["length_err_m"], 95) <= 0.15
+        assert _q(out["rise_err_m"], 50) <= 0.03
+        assert _q(out["grade_err_pct"], 50) <= 1.5
+
+
+FAST = [
+    ("foot", 100.0, "auto", "hilly", 3.3, "left"),
+    ("foot", 400.0, "forefoot", "uphill", 4.5, "right"),
+    ("foot", 200.0, "rearfoot", "downhill", 2.5, "left"),
+    ("shank", 400.0, "midfoot", "flat", 5.0, "right"),
+]
+
+
+@pytest.mark.parametrize("placement, fs, strike, course, speed, side", FAST)
+def test_simulated_running(placement, fs, strike, course, speed, side):
+    sim, ev, truth = _run(placement, fs, strike, course, speed, side, duration_s=75.0)
+    _check(_metrics(sim, ev, truth, placement), placement)
+
+
+def test_forefoot_uphill_is_classified_forefoot():
+    """Uphill forefoot running: strike angle negative, pattern forefoot for >= 90 % of contacts."""
+    sim, ev, truth = _run("foot", 200.0, "forefoot", "uphill", 3.5, "left", seed=3, duration_s=60.0)
+    known = ev[ev.strike_pattern != "unknown"]
+    assert len(known) >= 0.9 * (len(truth) - 2)
+    assert (known.strike_pattern == "forefoot").mean() >= 0.9
+    assert known.strike_angle_deg.median() < -0.8
+
+
+MATRIX = [
+    (pl, fs, st, co, sp, side)
+    for pl in ("foot", "shank")
+    for fs in (100.0, 400.0)
+    for st in ("rearfoot", "midfoot", "forefoot", "auto")
+    for co, sp, side in (("hilly", 3.3, "left"), ("flat", 5.0, "right"), ("uphill", 2.5, "left"), ("downhill", 4.0, "right"))
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("placement, fs, strike, course, speed, side", MATRIX)
+def test_simulated_running_matrix(placement, fs, strike, course, speed, side):
+    sim, ev, truth = _run(placement, fs, strike, course, speed, side, seed=11, duration_s=120.0)
+    out = _metrics(sim, ev, truth, placement)
+    print(f"\n{placement} {fs:g}Hz {strike} {course} {speed}m/s {side}: F1 {out['f1']:.3f} "
+          f"IC |err| med/p95 {_q(out['ic_err_ms'], 50):.1f}/{_q(out['ic_err_ms'], 95):.1f} ms "
+          f"cad {100 * out['cadence_rel_err']:+.2f} % CT err med {np.median(out['contact_err_ms']):+.0f} ms"
+          + (f" pattern {out['pattern_acc']:.2f} angle |err| {_q(out['angle_err_deg'], 50):.1f}/{_q(out['angle_err_deg'], 95):.1f} deg"
+             f" length |err| {_q(out['length_err_m'], 50):.3f}/{_q(out['length_err_m'], 95):.3f} m"
+             f" rise |err| {_q(out['rise_err_m'], 50):.3f}/{_q(out['rise_err_m'], 95):.3f} m"
+             f" grade |err| {_q(out['grade_err_pct'], 50):.2f}/{_q(out['grade_err_pct'], 95):.2f} %"
+             if placement == "foot" else ""))
+    _check(out, placement)
