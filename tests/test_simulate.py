@@ -246,6 +246,33 @@ def test_impact_larger_for_rearfoot():
     assert rear > 4 * rear_before   # the 20-30 Hz ring marks the contact
 
 
+def test_shank_rotation_pattern_and_tibial_shock():
+    def run(strike):
+        return simulate_run(duration_s=40, placement="shank", sampling_rate_hz=200, course="flat",
+                            strike=strike, seed=12)
+    rear = run("rearfoot")
+    rec = rear.recording
+    acc, gyr = _imu(rec)
+    seg_w = gyr @ rear.sensor_rotation[""]
+    left = rear.truth[rear.truth["foot"] == "left"]
+    ic = np.round(left["time_s"].to_numpy() * 200).astype(int)
+    cum = np.concatenate([[0.0], np.cumsum(seg_w[:, 1]) / 200])
+    # periodic: the shank returns to the same inclination at every initial contact
+    assert np.abs(np.degrees(cum[ic[1:]] - cum[ic[:-1]])).max() < 3
+    # stance rotates the shank forward over the planted foot (positive about y); the swing
+    # swings it back faster, through about 90 deg
+    to = np.round(left["toe_off_s"].to_numpy() * 200).astype(int)
+    assert np.all(cum[to[:-1]] - cum[ic[:-1]] > np.radians(35))
+    assert np.abs(seg_w[:, 1]).max() > 8
+    # tibial shock after IC is larger for heel strikers
+    def shock(r):
+        a, _ = _imu(r.recording)
+        lf = r.truth[r.truth["foot"] == "left"]
+        i = np.round(lf["time_s"].to_numpy() * 200).astype(int)
+        return np.median([np.linalg.norm(a[k:k + 6], axis=1).max() for k in i])
+    assert shock(rear) > shock(run("forefoot")) + 0.5 * G
+
+
 def test_lumbar_vertical_peaks_follow_every_contact():
     run = simulate_run(duration_s=60, placement="lumbar", sampling_rate_hz=100, course="flat", seed=4)
     rec, tr = run.recording, run.truth

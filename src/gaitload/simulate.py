@@ -651,11 +651,10 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
     _, kr = _stride_knots(ic, tc, roll_st, roll_sw, stance_fracs, swing_fracs)
     _, ky = _stride_knots(ic, tc, yaw_st, yaw_sw, stance_fracs, swing_fracs)
     tau, moving = warp.to_tau(t)
-    P, dP, ddP = _pchip(kt, np.radians(kp))
-    R_, dR, _ = _pchip(kt, np.radians(kr))
-    Y, dY, _ = _pchip(kt, np.radians(ky))
-    theta, roll, yaw = P(tau), R_(tau), Y(tau)
-    dtheta, droll, dyaw = dP(tau) * moving, dR(tau) * moving, dY(tau) * moving
+    # one shape-preserving (PCHIP) spline through the knots of all three angles
+    P, dP, ddP = _pchip(kt, np.radians(np.column_stack([kp, kr, ky])))
+    theta, roll, yaw = P(tau).T
+    dtheta, droll, dyaw = dP(tau).T * moving
     # Ry(beta) turns x towards -z, so a toes-up foot pitch theta is beta = -theta; for the
     # shank the knee-forward inclination turns z towards +x, which is beta = +theta
     sign = -1.0 if segment == "foot" else 1.0
@@ -665,7 +664,7 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
     if segment == "shank":
         # sensor 0.15 m up the shank from the ankle: tangential and centripetal terms
         r = 0.15
-        ddtheta = ddP(tau) * moving
+        ddtheta = ddP(tau)[:, 0] * moving
         acc_world[:, 0] += r * (ddtheta * np.cos(theta) - dtheta**2 * np.sin(theta))
         acc_world[:, 2] += r * (-ddtheta * np.sin(theta) - dtheta**2 * np.cos(theta))
     f = _specific_force_body(yaw, beta, roll, acc_world)
