@@ -1082,7 +1082,7 @@ def write_sample_data(out_dir: str | os.PathLike) -> list[Path]:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one-line typed error instead of argparse's exit
-        raise OptionError(f"gaitload simulate: {message}")
+        raise OptionError(f"simulate: {message}")
 
 
 def main_simulate(argv: list[str]) -> int:
@@ -1110,7 +1110,7 @@ def main_simulate(argv: list[str]) -> int:
             print(path)
         return 0
     if not args.out:
-        raise OptionError("gaitload simulate: --out PATH (or --sample-data DIR) is required")
+        raise OptionError("simulate: --out PATH (or --sample-data DIR) is required")
     try:
         run = simulate_run(duration_s=args.duration_s, placement=args.placement,
                            sampling_rate_hz=args.rate_hz, course=args.course, strike=args.strike,
