@@ -104,21 +104,34 @@ def recording_from_frame(frame: pd.DataFrame, *, sampling_rate_hz: float | None 
                          placement: str | None = None, **hints) -> Recording:
     """Build a :class:`Recording` from a DataFrame of samples.
 
-    The DataFrame's columns are mapped with the same aliases and unit detection as the CSV
-    readers (``time``/``time_s``, ``acc_x``/``ax``..., ``distance``, ``cadence``...). Without a
-    time column, ``sampling_rate_hz`` gives the clock.
+    The frame goes through exactly the same column aliases and unit detection as a CSV file
+    (``time``/``time_s``, ``acc_x``/``ax``..., ``distance``, ``cadence``...): it is written to
+    a temporary CSV and read back with :func:`gaitload.read`, so a DataFrame and the same table
+    saved as CSV always give the same result. Without a time column, ``sampling_rate_hz`` gives
+    the clock.
     """
-    from .io import csv_imu, csv_records
+    import tempfile
+
+    from .io import read
 
     if not isinstance(frame, pd.DataFrame) or frame.empty:
         raise OptionError("a DataFrame source must have rows")
-    frame_to_recording = getattr(csv_records, "frame_to_recording", None)
-    looks_like_records = placement == "records" or (
-        frame_to_recording is not None and csv_records.frame_looks_like_records(frame)
-    )
-    if looks_like_records and frame_to_recording is not None:
-        return frame_to_recording(frame, sampling_rate_hz=sampling_rate_hz, **hints)
-    return csv_imu.frame_to_recording(frame, sampling_rate_hz=sampling_rate_hz, placement=placement, **hints)
+    read_hints = dict(hints)
+    if placement:
+        read_hints["placement"] = placement
+    if sampling_rate_hz:
+        read_hints["sampling_rate_hz"] = sampling_rate_hz
+    with tempfile.TemporaryDirectory(prefix="gaitload-frame-") as tmp:
+        path = Path(tmp) / "dataframe.csv"
+        frame.to_csv(path, index=False)
+        try:
+            recording = read(path, **read_hints)
+        except GaitloadError as exc:
+            exc.path = "<DataFrame>"
+            raise
+    recording.path = None
+    recording.metadata["source"] = "pandas DataFrame"
+    return recording
 
 
 def _as_recording(source, placement, sampling_rate_hz, hints) -> Recording:
@@ -223,7 +236,8 @@ def _summarize(recording, detection, terrain, steps, load_summary, rule_set) -> 
         list(recording.warnings) + list(detection.warnings) + list(terrain.warnings)
         + list(load_summary.get("warnings", []))
     ))
-    warnings += _confidence_warnings(recording, detection.placement, steps, terrain)
+    warnings += [w for w in _confidence_warnings(recording, detection.placement, steps, terrain)
+                 if w not in warnings]
     strike_known = steps.loc[measured, "strike_pattern"] if len(steps) else steps["strike_pattern"]
     summary = {
         "path": recording.path,
@@ -268,8 +282,6 @@ def _confidence_warnings(recording, placement, steps, terrain) -> list[str]:
     rate = recording.sampling_rate_hz
     if placement in ("foot", "shank", "lumbar", "wrist") and np.isfinite(rate) and rate < 100:
         out.append(f"low sample rate ({rate:.0f} Hz): initial-contact timing error may exceed 10 ms")
-    if len(steps) and (steps["strike_pattern"] == "unknown").all():
-        out.append("no strike information: the strike-pattern modifier is neutral (rearfoot assumed)")
     altitude_src = str(terrain.provenance.get("altitude", ""))
     if "gps" in altitude_src.lower():
         out.append("altitude from GPS only: grade is smoothed over a long window and short hills are missed")

@@ -294,7 +294,7 @@ def season(paths, out_dir, *, jobs: int | None = None, scheduler=None, rules="so
 
         from .plot import plot_season
 
-        fig = plot_season(runs, tables, path=out / "season.png")
+        fig = plot_season(runs, tables, path=out / "season.png", steps_dir=out / "steps")
         plt.close(fig)
     return SeasonResult(out_dir=out, runs=runs, errors=errors, skipped=skipped_df,
                         n_analysed=len(new_rows), n_cached=len(cached_rows),
@@ -309,11 +309,24 @@ def _load_state(path: Path) -> dict | None:
         return None  # missing or damaged: analyse again
 
 
-def _progress_bar(total: int, enabled: bool):
-    from tqdm.auto import tqdm
+class _NoProgress:
+    def set_postfix(self, **kwargs):
+        pass
 
-    return tqdm(total=total, unit="run", desc="season", disable=not (enabled and sys.stderr.isatty()),
-                dynamic_ncols=True)
+    def update(self, n=1):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress_bar(total: int, enabled: bool):
+    """A tqdm bar on a terminal (files done, failures, ETA); nothing when quiet or not a TTY."""
+    if not (enabled and sys.stderr.isatty()):
+        return _NoProgress()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="run", desc="season", dynamic_ncols=True)
 
 
 def _run_all(todo: list[tuple], *, jobs, scheduler, progress) -> list[dict]:
@@ -437,7 +450,7 @@ def season_tables(runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     if not len(dated):
         return {"weekly_load": empty_weekly, "climb_descent": climb_descent, "acwr": pd.DataFrame(columns=["date"])}
     day = dated["start_time"].dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
-    week = day - pd.to_timedelta(day.dt.weekday, unit="D")
+    week = day - pd.to_timedelta(day.dt.dayofweek, unit="D")
     weekly = dated.assign(week_start=week).groupby("week_start").agg(
         runs=("file", "size"), distance_m=("distance_m", lambda s: pd.to_numeric(s, errors="coerce").sum()),
         **{c: (c, "sum") for c in load_cols}).reset_index()
