@@ -238,7 +238,8 @@ def _summarize(recording, detection, terrain, steps, load_summary, rule_set) -> 
     ))
     warnings += [w for w in _confidence_warnings(recording, detection.placement, steps, terrain)
                  if w not in warnings]
-    strike_known = steps.loc[measured, "strike_pattern"] if len(steps) else steps["strike_pattern"]
+    # strike patterns are measured only on the sensor's own foot; inferred steps would dilute them
+    strike_known = steps.loc[measured, "strike_pattern"] if measured.any() else steps["strike_pattern"]
     summary = {
         "path": recording.path,
         "format": recording.source_format,

@@ -193,10 +193,10 @@ def infer_acc_unit(acc: np.ndarray, hint: str | None = None, header_unit: str | 
         raise UnitError("acceleration unit cannot be inferred: no finite acceleration sample")
     median = float(np.median(mag))
     if 0.5 <= median <= _MAX_MEDIAN_G:
-        return UnitDecision("g", "data", f"acceleration unit inferred as g from the gravity magnitude {median:.2f}")
+        return UnitDecision("g", "data", f"acceleration unit inferred as g from the median acceleration magnitude {median:.2f}")
     if 5.0 <= median <= _MAX_MEDIAN_G * G0_MPS2:
         return UnitDecision(
-            "m/s^2", "data", f"acceleration unit inferred as m/s^2 from the gravity magnitude {median:.2f}"
+            "m/s^2", "data", f"acceleration unit inferred as m/s^2 from the median acceleration magnitude {median:.2f}"
         )
     raise UnitError(
         f"acceleration unit unknown: median |acc| is {median:.3g}, neither about 1 (g) nor about 9.81 (m/s^2); "
