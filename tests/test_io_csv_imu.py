@@ -176,7 +176,7 @@ def test_generic_header_variants(tmp_path, names):
     units = rec.metadata["units"]
     assert (units["acc"]["unit"], units["acc"]["decided_by"]) == ("g", "data")
     assert (units["gyr"]["unit"], units["gyr"]["decided_by"]) == ("deg/s", "data")
-    assert any(w.startswith("acceleration unit inferred as g from the gravity magnitude") for w in rec.warnings)
+    assert any(w.startswith("acceleration unit inferred as g from the median acceleration magnitude") for w in rec.warnings)
     assert rec.provenance["acc_z"].startswith(f"measured: {names[3]}")
 
 
