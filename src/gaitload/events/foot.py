@@ -122,7 +122,7 @@ def detect_foot_events(
     to_lowpass_hz: float = 50.0,
     flat_level_ratio: float = 0.1,
     running_flat_fraction: float = 0.35,
-    running_stride_s: float = 0.9,
+    running_stride_s: float = 0.85,
     impact_window_frac: float = 0.3,
     impact_span_s: float = 0.005,
     impact_onset_fraction: float = 0.5,
@@ -326,6 +326,9 @@ def detect_foot_events(
             if okd.sum() >= 2:
                 duty = np.median((nxt_to[okd] - flat_on[okd]) / T_next[okd])
                 running = bool(duty < running_flat_fraction)
+            # running strides are short whatever the duty factor (slow uphill running has a
+            # long contact); walking strides last about a second or more
+            running = running or period_s < running_stride_s
         else:
             running = period_s < running_stride_s
     if ic_method == "zero_crossing" or (ic_method == "auto" and not running):
