@@ -219,6 +219,16 @@ def _fraction(values: pd.Series, weights: np.ndarray | None, classes) -> dict[st
     return {c: float(w[(values == c).to_numpy()].sum() / total) for c in classes}
 
 
+def _terrain_fraction(segments: pd.DataFrame, steps: pd.DataFrame, step_weights) -> dict[str, float]:
+    """Share of distance in each terrain class: from the segments (the whole course, steps or
+    not), else from the steps weighted by the distance each one covers."""
+    if len(segments) and "length_m" in segments:
+        lengths = pd.to_numeric(segments["length_m"], errors="coerce").fillna(0.0).to_numpy()
+        if lengths.sum() > 0:
+            return _fraction(segments["terrain"].reset_index(drop=True), lengths, TERRAIN_CLASSES)
+    return _fraction(steps["terrain"], step_weights, TERRAIN_CLASSES)
+
+
 def _median(series: pd.Series) -> float:
     values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
     values = values[np.isfinite(values)]
@@ -255,7 +265,7 @@ def _summarize(recording, detection, terrain, steps, load_summary, rule_set) -> 
         "contact_time_ms": _median(steps["contact_time_ms"]),
         "elevation_gain_m": terrain.elevation_gain_m,
         "elevation_loss_m": terrain.elevation_loss_m,
-        "terrain_fraction": _fraction(steps["terrain"], weights, TERRAIN_CLASSES),
+        "terrain_fraction": _terrain_fraction(terrain.segments, steps, weights),
         "strike_pattern_fraction": _fraction(strike_known, None, STRIKE_PATTERNS),
         "rules": getattr(rule_set, "name", str(rule_set)),
         **{k: v for k, v in load_summary.items() if k != "warnings"},

@@ -81,7 +81,7 @@ def _print_human(summary: dict) -> None:
     distance = summary.get("distance_m")
     print(f"  {summary.get('n_steps', 0)} steps over {fmt(summary.get('duration_s', 0) / 60, '.1f', ' min')}, "
           f"{fmt(distance / 1000 if distance == distance and distance is not None else None, '.2f', ' km')}, "
-          f"up {fmt(summary.get('elevation_gain_m'), '.0f', ' m')} / down {fmt(summary.get('elevation_loss_m'), '.0f', ' m')}")
+          f"up {fmt(summary.get('elevation_gain_m'), '.0f', ' m')} / down {fmt(abs(summary.get('elevation_loss_m') or 0.0) if summary.get('elevation_loss_m') is not None else None, '.0f', ' m')}")
     print(f"  cadence {fmt(summary.get('cadence_spm'), '.0f', ' steps/min')}, "
           f"contact time {fmt(summary.get('contact_time_ms'), '.0f', ' ms')}")
     terrain = summary.get("terrain_fraction", {})
