@@ -48,12 +48,12 @@ def test_missing_cadence_records_add_no_steps():
     assert cum[-1] == pytest.approx(3.0 * (119 - 31))
 
 
-def test_no_cadence_channel_gives_no_steps_and_warning():
+def test_no_cadence_speed_or_distance_gives_no_steps_and_warning():
     t = np.arange(0.0, 100.0)
-    rec = Recording(time_s=t, channels={"speed": np.full(t.size, 3.0)}, placement="records")
+    rec = Recording(time_s=t, channels={"heart_rate": np.full(t.size, 150.0)}, placement="records")
     det = detect_steps(rec)
     assert len(det.steps) == 0
-    assert "no cadence channel; steps cannot be placed" in det.warnings
+    assert "no cadence, speed or distance channel; steps cannot be placed" in det.warnings
 
 
 def test_strides_per_minute_warns():

@@ -214,10 +214,23 @@ def _infer_other_foot(ev: pd.DataFrame, side: str) -> pd.DataFrame:
 def _records(rec: Recording) -> tuple[pd.DataFrame, list[str]]:
     from .records import steps_from_cadence
 
+    speed = rec.get("speed")
+    if speed is None and rec.has("distance"):
+        distance = rec.channels["distance"]
+        ok = np.isfinite(distance)
+        if ok.sum() >= 2:
+            speed = np.gradient(np.interp(rec.time_s, rec.time_s[ok], distance[ok]), rec.time_s)
     if not rec.has("cadence"):
-        return pd.DataFrame(), ["no cadence channel; steps cannot be placed"]
+        if speed is None:
+            return pd.DataFrame(), ["no cadence, speed or distance channel; steps cannot be placed"]
+        from .records import cadence_from_speed
+
+        steps, w = steps_from_cadence(rec.time_s, cadence_from_speed(speed), gaps_s=rec.gaps_s, speed_mps=speed)
+        w.append("no cadence channel: steps are estimated from speed with a typical runner's cadence "
+                 "(170 steps/min at 3 m/s; Lieberman 2015, Dorn 2012); step counts and loads are approximate")
+        return steps, w
     steps, w = steps_from_cadence(rec.time_s, rec.channels["cadence"], gaps_s=rec.gaps_s,
-                                  contact_time_s=rec.get("contact_time"), speed_mps=rec.get("speed"))
+                                  contact_time_s=rec.get("contact_time"), speed_mps=speed)
     c = rec.channels["cadence"]
     ok = np.isfinite(c)
     if len(steps) and ok.sum() >= 2:

@@ -12,7 +12,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["steps_from_cadence", "cadence_integral"]
+__all__ = ["steps_from_cadence", "cadence_integral", "cadence_from_speed"]
+
+#: Preferred running cadence at the model's reference speed: the metabolic optimum of
+#: Lieberman et al. 2015 (84.8 strides/min ~ 170 steps/min at 3.0 m/s; literature.md 1d).
+REFERENCE_CADENCE_SPM = 170.0
+REFERENCE_SPEED_MPS = 3.0
+#: Step frequency grows about 10 % from 3.5 to 5.2 m/s (Dorn et al. 2012, literature.md 1b):
+#: log(1.10) / log(5.2 / 3.5) = 0.24.
+CADENCE_SPEED_EXPONENT = 0.24
+#: Below this speed a person is walking, not running (walk-run transition ~2 m/s) [J].
+RUN_SPEED_MPS = 2.0
+#: Walking cadence used below RUN_SPEED_MPS: ~100-120 steps/min is ordinary walking
+#: (CADENCE-Adults, Mora-Gonzalez 2022, literature.md 4.2) [J: one value for all walking].
+WALK_CADENCE_SPM = 110.0
+#: Below this speed the person is standing: no steps.
+STANDSTILL_SPEED_MPS = 0.5
 
 
 def cadence_integral(time_s: np.ndarray, cadence_spm: np.ndarray, gaps_s: np.ndarray | None = None) -> np.ndarray:
@@ -47,6 +62,30 @@ def cadence_integral(time_s: np.ndarray, cadence_spm: np.ndarray, gaps_s: np.nda
         starts = starts[starts < inc.size]
         inc[starts] = 0.0
     return np.concatenate([[0.0], np.cumsum(inc)])
+
+
+def cadence_from_speed(speed_mps: np.ndarray) -> np.ndarray:
+    """A stand-in cadence for records that carry speed but no cadence (GPS-only GPX, TCX).
+
+    ``cadence = 170 x (v / 3.0) ** 0.24`` steps/min when running (v >= 2 m/s), 110 steps/min
+    when walking (0.5 <= v < 2 m/s), 0 when standing: the preferred cadence of Lieberman et al.
+    2015 scaled with speed as in Dorn et al. 2012. It is a population value, not this runner's:
+    steps placed from it are estimates for counting load, never measurements.
+
+    Parameters
+    ----------
+    speed_mps : ndarray
+        Speed, m/s (NaN allowed: gives NaN).
+
+    Returns
+    -------
+    ndarray
+        Cadence, steps/min.
+    """
+    v = np.asarray(speed_mps, dtype=np.float64)
+    run = REFERENCE_CADENCE_SPM * (np.clip(v, RUN_SPEED_MPS, 9.0) / REFERENCE_SPEED_MPS) ** CADENCE_SPEED_EXPONENT
+    out = np.where(v >= RUN_SPEED_MPS, run, np.where(v >= STANDSTILL_SPEED_MPS, WALK_CADENCE_SPM, 0.0))
+    return np.where(np.isfinite(v), out, np.nan)
 
 
 def steps_from_cadence(time_s: np.ndarray, cadence_spm: np.ndarray, *, gaps_s: np.ndarray | None = None,
