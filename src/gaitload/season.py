@@ -193,6 +193,26 @@ def _row_from_summary(summary: dict) -> dict:
     return row
 
 
+#: Extra step columns kept in the season's steps files, with their types, so that every
+#: steps/<run_id>.parquet has one schema and the folder reads as one dataset.
+_EXTRA_STEP_COLUMNS = {"measured": "bool", "ic_approximate": "bool", "stride_length_m": "float64",
+                       "stride_rise_m": "float64", "device_cadence_spm": "float64"}
+
+
+def _season_steps(steps: pd.DataFrame, run_id: str) -> pd.DataFrame:
+    """The steps table in the season's fixed schema, with the run it belongs to."""
+    from .schema import STEP_COLUMNS
+
+    out = pd.DataFrame({"run_id": pd.Series([run_id] * len(steps), dtype=object)})
+    for col, dtype in {**STEP_COLUMNS, **_EXTRA_STEP_COLUMNS}.items():
+        if col in steps:
+            values = steps[col].to_numpy()
+        else:
+            values = np.full(len(steps), "unknown" if dtype == "object" else (False if dtype == "bool" else np.nan))
+        out[col] = pd.Series(values, dtype=dtype) if dtype != "object" else pd.Series(values, dtype=object).astype(str)
+    return out
+
+
 def _analyze_one(path: str, run_id: str, digest: str, out_dir: str, rules, fingerprint: str,
                  version: str, figures: bool) -> dict:
     """Analyse one file and write its outputs; returns its runs-table row. Never raises."""
@@ -206,7 +226,7 @@ def _analyze_one(path: str, run_id: str, digest: str, out_dir: str, rules, finge
         row.update(_row_from_summary(analysis.summary))
         row["sport"] = (analysis.recording.metadata.get("sport") if analysis.recording else None) or ""
         row["warnings"] = "; ".join(analysis.summary.get("warnings", []))
-        atomic.write_parquet(out / "steps" / f"{run_id}.parquet", analysis.steps)
+        atomic.write_parquet(out / "steps" / f"{run_id}.parquet", _season_steps(analysis.steps, run_id))
         if figures:
             import matplotlib.pyplot as plt
 
