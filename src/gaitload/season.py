@@ -470,7 +470,7 @@ def season_tables(runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     if not len(dated):
         return {"weekly_load": empty_weekly, "climb_descent": climb_descent, "acwr": pd.DataFrame(columns=["date"])}
     day = dated["start_time"].dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
-    week = day - pd.to_timedelta(day.dt.dayofweek, unit="D")
+    week = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
     weekly = dated.assign(week_start=week).groupby("week_start").agg(
         runs=("file", "size"), distance_m=("distance_m", lambda s: pd.to_numeric(s, errors="coerce").sum()),
         **{c: (c, "sum") for c in load_cols}).reset_index()
