@@ -649,8 +649,7 @@ def _panel_strike_grade(ax, runs: pd.DataFrame, steps_dir: Path | None):
         counts, n_files = _steps_by_grade(runs, steps_dir, edges)
         total = counts.sum(axis=0)
         if total.sum() > 0:
-            ax.set_title(f"Strike pattern by grade ({n_files} run{'s' if n_files != 1 else ''} with known strikes)",
-                         loc="left")
+            ax.set_title(f"Strike mix by grade ({n_files} run{'s' if n_files != 1 else ''})", loc="left")
             centres = 0.5 * (edges[1:] + edges[:-1])
             with np.errstate(invalid="ignore", divide="ignore"):
                 frac = np.where(total > 0, counts / total, np.nan) * 100
