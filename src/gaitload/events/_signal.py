@@ -20,10 +20,12 @@ __all__ = [
     "dominant_period",
     "window_argmin",
     "window_argmax",
+    "window_argmin_of",
     "first_crossing_below",
     "window_max_jerk",
     "forward_max",
     "saturated_fraction",
+    "moving_average_at",
 ]
 
 
@@ -217,6 +219,23 @@ def window_argmin(x: np.ndarray, starts: np.ndarray, stops: np.ndarray, max_widt
     return np.where(widths > 0, out, -1)
 
 
+def window_argmin_of(values_at, starts: np.ndarray, stops: np.ndarray, n: int, max_width: int | None = None) -> np.ndarray:
+    """:func:`window_argmin` of a signal that is evaluated only inside the windows.
+
+    ``values_at(idx)`` returns the signal at an int index array (any shape), e.g.
+    ``lambda i: moving_average_at(x, i, w, c)``; ``n`` is the signal length. Same result as
+    ``window_argmin(values_at(arange(n)), starts, stops, max_width)`` without computing the
+    signal over the whole recording.
+    """
+    if len(starts) == 0:
+        return np.empty(0, dtype=np.int64)
+    idx, valid, widths = _window_matrix(starts, stops, n, max_width)
+    vals = np.where(valid, values_at(idx), np.inf)
+    k = np.argmin(vals, axis=1)
+    out = idx[np.arange(idx.shape[0]), k]
+    return np.where(widths > 0, out, -1)
+
+
 def window_argmax(x: np.ndarray, starts: np.ndarray, stops: np.ndarray, max_width: int | None = None) -> np.ndarray:
     """Index of the maximum of ``x`` in each window (see :func:`window_argmin`)."""
     return window_argmin(-np.asarray(x, dtype=np.float64), starts, stops, max_width)
@@ -309,15 +328,52 @@ def saturated_fraction(x: np.ndarray) -> float:
 
     A healthy signal touches its extremes a handful of times; a saturated or stuck sensor sits
     there for a large part of the recording. Returns the largest fraction over columns.
+    Columns are scanned one at a time as contiguous 1-D arrays (reductions over a column of an
+    ``(n, k)`` array stride through memory and are many times slower).
     """
     x = np.asarray(x, dtype=np.float64)
     x = x.reshape(x.shape[0], -1)
-    if x.shape[0] == 0:
+    n = x.shape[0]
+    if n == 0:
         return 0.0
-    lo = x.min(axis=0)
-    hi = x.max(axis=0)
-    span = hi - lo
-    at = (x == lo) | (x == hi)
-    frac = at.mean(axis=0)
-    frac = np.where(span > 0, frac, 0.0)  # a constant column is "constant", not "saturated"
-    return float(frac.max())
+    best = 0.0
+    for col in np.ascontiguousarray(x.T):  # a handful of axes
+        lo, hi = col.min(), col.max()
+        if hi > lo:  # a constant column is "constant", not "saturated"
+            # lo != hi, so the two counts are disjoint
+            best = max(best, (np.count_nonzero(col == lo) + np.count_nonzero(col == hi)) / n)
+    return float(best)
+
+
+def moving_average_at(x: np.ndarray, at: np.ndarray, width: int, cumsum_x: np.ndarray | None = None) -> np.ndarray:
+    """:func:`moving_average` evaluated only at the samples ``at`` (any shape of int indices).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Signal.
+    at : ndarray of int
+        Sample indices in ``[0, n)``.
+    width : int
+        Window, samples (as in :func:`moving_average`).
+    cumsum_x : ndarray, shape (n + 1,), optional
+        ``concatenate([[0], cumsum(x)])`` when the caller already has it.
+
+    Returns
+    -------
+    ndarray, same shape as ``at``
+        Bit-for-bit the values of ``moving_average(x, width)[at]``; apart from the one cumulative
+        sum, the cost is proportional to ``at.size`` (a detector needs the quiet measure only
+        inside its stance windows).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    at = np.asarray(at, dtype=np.int64)
+    width = max(int(width), 1)
+    n = x.size
+    if width == 1 or n < width:
+        return x[at]
+    c = np.concatenate([[0.0], np.cumsum(x)]) if cumsum_x is None else np.asarray(cumsum_x, dtype=np.float64)
+    half = width // 2
+    lo = np.clip(at - half, 0, n)
+    hi = np.clip(at - half + width, 0, n)
+    return (c[hi] - c[lo]) / (hi - lo)

@@ -80,16 +80,47 @@ def _as_n3(name: str, x, n: int | None) -> np.ndarray:
     return arr
 
 
-def _resolve_sign(pitch: np.ndarray, fs: float, placement: str) -> float:
-    """+1 or -1 so that ``sign * pitch`` is + toes up / forward swing (see module docstring)."""
-    swing = sig.lowpass(pitch, 2.5, fs)
+def _fill_nan_fast(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """:func:`._signal.fill_nan` without the copy when every value is finite (the usual case).
+
+    A finite sum proves every value finite; only otherwise are the values scanned one by one.
+    The detector never writes into its inputs, so the caller's array can be used as it is.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(x.sum()):
+            return x, 0
+    return sig.fill_nan(x)
+
+
+def _range_and_saturation(x: np.ndarray) -> tuple[float, float]:
+    """Largest column range and :func:`._signal.saturated_fraction` of an ``(n, 3)`` array.
+
+    One contiguous ``(3, n)`` copy serves both (reductions down the columns of an ``(n, 3)``
+    array stride through memory and are ~50x slower).
+    """
+    cols = np.ascontiguousarray(x.T)
+    lo, hi = cols.min(axis=1), cols.max(axis=1)
+    at = [np.count_nonzero(c == a) + np.count_nonzero(c == b) if b > a else 0 for c, a, b in zip(cols, lo, hi)]
+    return float((hi - lo).max()), float(max(at) / x.shape[0])
+
+
+def _resolve_sign(pitch: np.ndarray, fs: float, placement: str, max_rate_hz: float = 50.0) -> float:
+    """+1 or -1 so that ``sign * pitch`` is + toes up / forward swing (see module docstring).
+
+    Both scores use slow components only (a 2.5 Hz low-pass, a 0.3 Hz high-passed angle), so
+    they are computed on copies decimated to about ``max_rate_hz``; the angle is integrated at
+    the full rate first (integration is itself a low-pass, so decimating it does not alias).
+    """
+    step = max(int(fs // max_rate_hz), 1)
+    fs_d = fs / step
+    swing = sig.lowpass(pitch[::step], 2.5, fs_d)
     lo, hi = np.percentile(swing, [0.5, 99.5])
     lobe_score = (hi + lo) / max(hi - lo, 1e-9)  # > 0 when the widest lobes are positive
     if placement == "shank":
         return 1.0 if lobe_score >= 0 else -1.0
     # pitch angle, integration drift removed by a 0.3 Hz high-pass: push-off (toes down) is the
     # deepest excursion of a foot in walking and in running, whatever the strike
-    angle = sig.highpass(np.cumsum(pitch) / fs, 0.3, fs)
+    angle = sig.highpass(np.cumsum(pitch)[::step] / fs, 0.3, fs_d)
     a_lo, a_hi = np.percentile(angle, [1.0, 99.0])
     angle_score = -(a_hi + a_lo) / max(a_hi - a_lo, 1e-9)  # > 0 when the deep excursion is negative
     return 1.0 if (angle_score + 0.5 * lobe_score) >= 0 else -1.0
@@ -240,17 +271,18 @@ def detect_foot_events(
     if not np.isfinite(t).all():
         warnings.append("time_s has missing values: no steps detected")
         return empty, warnings
-    gyr, n_bad_g = sig.fill_nan(gyr)
-    acc, n_bad_a = sig.fill_nan(acc)
+    gyr, n_bad_g = _fill_nan_fast(gyr)
+    acc, n_bad_a = _fill_nan_fast(acc)
     if n_bad_g + n_bad_a > 0.2 * 6 * n:
         warnings.append("more than 20 % of the IMU values are missing: no steps detected")
         return empty, warnings
     if n_bad_g + n_bad_a:
         warnings.append(f"{n_bad_g + n_bad_a} missing IMU value(s) filled by linear interpolation")
-    if float(np.ptp(gyr, axis=0).max()) < 0.1:
+    gyr_range, gyr_sat = _range_and_saturation(gyr)
+    if gyr_range < 0.1:
         warnings.append("angular rate is constant (sensor still, stuck or all zeros): no gait found")
         return empty, warnings
-    sat = max(sig.saturated_fraction(gyr), sig.saturated_fraction(acc))
+    sat = max(gyr_sat, _range_and_saturation(acc)[1])
     if sat > 0.3:
         warnings.append(f"signal saturated ({100 * sat:.0f} % of samples at the sensor's limit): no steps detected")
         return empty, warnings
@@ -262,10 +294,13 @@ def detect_foot_events(
     moving = norm > max(0.5, float(np.median(norm)))
     axis, explained = sig.principal_axis(gyr, moving)
     raw_pitch = gyr @ axis
-    sgn = _resolve_sign(sig.lowpass(raw_pitch, event_lowpass_hz, fs), fs, placement)
-    axis = sgn * axis
-    raw_pitch *= sgn
     pitch = sig.lowpass(raw_pitch, event_lowpass_hz, fs)
+    sgn = _resolve_sign(pitch, fs, placement)
+    axis = sgn * axis
+    if sgn < 0:
+        # the filters are linear and negation is exact in floating point: no second filter pass
+        raw_pitch = -raw_pitch
+        pitch = -pitch
     swing = sig.lowpass(pitch, swing_lowpass_hz, fs)
 
     # -- 2. stride period and swing peaks ----------------------------------------------------
@@ -289,9 +324,10 @@ def detect_foot_events(
     local = ndimage.median_filter(gaps, size=5, mode="nearest") if gaps.size >= 3 else np.full_like(gaps, np.median(gaps))
     local = np.clip(local, min_stride_s * fs, max_stride_s * fs)
     # a gap in the time stamps (a pause in recording) also ends a bout
-    dt_s = np.diff(t)
-    pause = np.concatenate([[0], np.cumsum(dt_s > 5.0 / fs)])
-    linked = (gaps <= bout_gap_factor * local) & (pause[peaks[1:]] == pause[peaks[:-1]])
+    # (pause number of sample p = how many time-stamp gaps lie before it)
+    t_gaps = np.flatnonzero(np.diff(t) > 5.0 / fs)
+    pause = np.searchsorted(t_gaps, peaks, side="left")
+    linked = (gaps <= bout_gap_factor * local) & (pause[1:] == pause[:-1])
     T_next = np.concatenate([np.where(linked, gaps, local), [local[-1] if local.size else T]])
     T_prev = np.concatenate([[T_next[0]], np.where(linked, gaps, local)])
 
@@ -304,8 +340,14 @@ def detect_foot_events(
     gmin = sig.window_argmin(pitch, peaks, ic_lim)  # Falbriard 2018 IC feature (bounds the search)
     zc = sig.first_crossing_below(pitch, peaks, gmin + 1, level=0.0)
     zc = np.where(zc < 0, gmin, zc)
-    # smoothed angular-rate norm: the foot is flat (quiet) in mid-stance
-    quiet = sig.moving_average(norm, int(round(quiet_window_s * fs)))
+    # smoothed angular-rate norm: the foot is flat (quiet) in mid-stance; evaluated only inside
+    # the stance windows below (one cumulative sum, then per-window look-ups)
+    quiet_w = int(round(quiet_window_s * fs))
+    norm_csum = np.concatenate([[0.0], np.cumsum(norm)])
+
+    def quiet_at(i):
+        return sig.moving_average_at(norm, i, quiet_w, norm_csum)
+
     running = False
     impact_used = np.zeros(peaks.size, dtype=bool)
     if ic_method in ("auto", "impact"):
@@ -370,8 +412,8 @@ def detect_foot_events(
     to_next = np.concatenate([to_idx[1:], [-1]])
     has_to = np.concatenate([linked, [False]]) & (to_next > ic_idx)
     stance_end = np.where(has_to, to_next, np.minimum(ic_idx + np.round(0.5 * T_next).astype(np.int64), n - 1))
-    zv = sig.window_argmin(quiet, ic_idx, stance_end + 1)
-    valid = (zv >= 0) & (quiet[np.maximum(zv, 0)] < quiet_ratio * swing[peaks]) & (ic_idx < n - 1)
+    zv = sig.window_argmin_of(quiet_at, ic_idx, stance_end + 1, n)
+    valid = (zv >= 0) & (quiet_at(np.maximum(zv, 0)) < quiet_ratio * swing[peaks]) & (ic_idx < n - 1)
     n_rejected = int((~valid).sum())
     if n_rejected:
         warnings.append(f"{n_rejected} swing(s) without a quiet stance after them were not counted as steps")
