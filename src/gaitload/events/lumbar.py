@@ -35,6 +35,9 @@ from .placement import G, cadence_track, fill_nan, gravity_frame
 
 __all__ = ["detect_lumbar_events"]
 
+#: width of the centred box that averages sensor noise on the onset signal, s
+ONSET_BOX_S = 0.005
+
 
 def _butter(x: np.ndarray, fs: float, cutoff_hz: float | tuple[float, float], btype: str = "low", order: int = 4):
     """Zero-phase Butterworth filter (second-order sections, forward-backward)."""
@@ -167,8 +170,14 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
 
         raise OptionError(f"unknown lumbar method {method!r}; use auto, running or walking")
     if use_running:
-        ic_idx, to_idx = _running_edges(fv, peaks, half, w)
-        tag = "running: force-pulse tangent onset"
+        # onset signal: a short centred box (about 5 ms) only averages sensor noise; unlike a
+        # zero-phase Butterworth it has no pre-ringing that would cross the threshold early
+        box = 2 * int(round(ONSET_BOX_S * fs / 2)) + 1
+        fj = np.convolve(vertical / G, np.ones(box) / box, mode="same") if box > 1 else vertical / G
+        resid = fj - fv
+        noise_g = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
+        ic_idx, to_idx = _running_edges(fv, fj, peaks, half, w, fs, noise_g)
+        tag = "running: loading onset of the vertical force pulse"
     else:
         ic_idx, to_idx = _walking_mccamley(vertical / G, fs, peaks, step_lag)
         tag = "walking: McCamley 2012 CWT"
@@ -189,26 +198,65 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
     return ev, warnings
 
 
-def _running_edges(fv: np.ndarray, peaks: np.ndarray, half: np.ndarray, w: int):
-    """Tangent onset / offset of the vertical force pulse around each step peak (vectorised)."""
+def _running_edges(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.ndarray, w: int,
+                   fs: float, noise_g: float, onset_fraction: float = 0.05, grounded_g: float = 0.2):
+    """Contact onset and end of the vertical force pulse around each step peak (vectorised).
+
+    IC is the *loading onset*: the first crossing, after the flight minimum, of the flight level
+    plus ``onset_fraction`` of the pulse height, on the lightly filtered signal ``fj`` (the
+    force-plate convention of a small threshold above zero; Lee et al. 2010 time trunk contacts
+    from the same vertical rise). When a step has no flight (uphill "grounded" running, the
+    previous foot still loaded at IC: minimum above ``grounded_g``), the onset is hidden in the
+    previous pulse's falling edge; there IC is the impact transient, the last local maximum of
+    ``fj`` on the falling edge before the valley (the heel / forefoot impact is the first
+    vertical acceleration peak of stance at the trunk; Bergamini et al. 2012).
+    TO is the tangent offset of the falling edge (20 % and 50 % crossings extended to the
+    flight level).
+    """
     k = peaks.size
+    rows = np.arange(k)
     cols = np.arange(w)[None, :]
     # rising edge: from the flight minimum before the peak up to the peak
     seg_b = _gather(fv, peaks - w + 1, w)  # ends at the peak
     valid_b = cols >= (w - 1 - half)[:, None]
     jmin_b = np.argmin(np.where(valid_b, seg_b, np.inf), axis=1)
-    lo_b = seg_b[np.arange(k), jmin_b]
+    lo_b = seg_b[rows, jmin_b]
     seg_a = _gather(fv, peaks, w)  # starts at the peak
     valid_a = cols <= half[:, None]
     jmin_a = np.argmin(np.where(valid_a, seg_a, np.inf), axis=1)
-    lo_a = seg_a[np.arange(k), jmin_a]
+    lo_a = seg_a[rows, jmin_a]
     top = fv[peaks]
-    # rising edge searched from the flight minimum on
-    rise = np.where(cols >= jmin_b[:, None], seg_b, -np.inf)
-    r20 = _crossing(rise, lo_b + 0.2 * (top - lo_b), rising=True)
+    segj = _gather(fj, peaks - w + 1, w)
+    floor = (lo_b - 1.0)[:, None]  # finite stand-in below every threshold (no inf arithmetic)
+    rise = np.where(cols >= jmin_b[:, None], seg_b, floor)
     r50 = _crossing(rise, lo_b + 0.5 * (top - lo_b), rising=True)
-    ic = r20 - (r50 - r20) * (0.2 / 0.3)
-    fall = np.where(cols <= jmin_a[:, None], seg_a, -np.inf)
+    # threshold above the flight level: a fraction of the pulse, and above the sensor noise
+    thr = lo_b + np.maximum(onset_fraction * (top - lo_b), 4.0 * noise_g)
+    # first sample of the rise above the threshold that is followed by another one within two
+    # samples (a lone noise spike in flight is not a contact)
+    up = np.where(cols >= jmin_b[:, None], segj, floor) >= thr[:, None]
+    nxt = np.zeros_like(up)
+    nxt[:, :-1] = up[:, 1:]
+    nxt[:, :-2] |= up[:, 2:]  # an impact ring may dip for one sample right after contact
+    up &= nxt
+    j = np.clip(np.argmax(up, axis=1), 1, w - 1)
+    ya, yb = segj[rows, j - 1], segj[rows, j]
+    den = yb - ya
+    ic = j - 1 + np.clip(np.where(den > 1e-12, (thr - ya) / np.where(den > 1e-12, den, 1.0), 1.0), 0.0, 1.0)
+    # grounded steps: last local maximum of fj in the 80 ms before the valley
+    grounded = lo_b > grounded_g
+    if grounded.any():
+        g = np.flatnonzero(grounded)
+        sj = segj[g]
+        locmax = np.zeros_like(sj, dtype=bool)
+        locmax[:, 1:-1] = (sj[:, 1:-1] > sj[:, :-2]) & (sj[:, 1:-1] >= sj[:, 2:])
+        lo_col = (jmin_b[g] - max(2, int(round(0.08 * fs))))[:, None]
+        cand = locmax & (cols >= lo_col) & (cols <= jmin_b[g][:, None])
+        has = cand.any(axis=1)
+        last = w - 1 - np.argmax(cand[:, ::-1], axis=1)
+        # the impact is sampled at the local maximum; contact began within the sample before
+        ic[g[has]] = last[has] - 0.5
+    fall = np.where(cols <= jmin_a[:, None], seg_a, (lo_a - 1.0)[:, None])
     f20 = _crossing(fall, lo_a + 0.2 * (top - lo_a), rising=False)
     f50 = _crossing(fall, lo_a + 0.5 * (top - lo_a), rising=False)
     to = f20 + (f20 - f50) * (0.2 / 0.3)
