@@ -1,0 +1,682 @@
+#!/usr/bin/env python
+"""gaitload benchmarks: speed, scaling and memory of every stage, against baselines measured in the same run.
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/run.py                      # every case, 5 repeats (slow: ~20-40 min)
+    .venv/bin/python benchmarks/run.py --quick              # tiny inputs, 1-2 repeats (smoke run)
+    .venv/bin/python benchmarks/run.py --only read,analyze  # some cases
+    .venv/bin/python benchmarks/run.py --season-runs 60     # a smaller season
+    .venv/bin/python benchmarks/run.py --compare OLD.json [NEW.json]   # ratios between two result files
+
+Inputs are generated with :func:`gaitload.simulate.simulate_run` (nothing is downloaded) and cached
+in ``benchmarks/_inputs/<simulator hash>/``; results go to ``benchmarks/results/latest.json``
+(``--json PATH``). The machine is shared and noisy, so every requirement is a *ratio* against a
+baseline timed in the same run, interleaved with the subject (baseline, subject, baseline, ...):
+
+- in-process ``gaitload.analyze`` of a 1-hour 100 Hz IMU CSV costs at most 2x ``pandas.read_csv``
+  of the same file (everything after parsing is cheaper than parsing);
+- time and memory grow linearly with recording length (log-log exponent <= 1.2);
+- peak memory of the 10-hour run stays within the interpreter baseline plus 4x its float64
+  sample arrays (n_samples x 7 channels x 8 bytes).
+
+Memory is measured in a fresh subprocess per input (``resource.getrusage(RUSAGE_SELF).ru_maxrss``
+at the end, and once after the imports, which is the interpreter baseline reported separately).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+INPUTS = HERE / "_inputs"
+DEFAULT_JSON = HERE / "results" / "latest.json"
+FIT_BIG = Path("/work/shared/data/muktihari-fit-testdata/testdata/big_activity.fit")
+FIT_SMALL = Path("/work/shared/data/muktihari-fit-testdata/testdata/from_official_sdk/Activity.fit")
+CASES = ("read", "detect", "terrain", "rules", "analyze", "fit", "scaling", "season")
+IMU_RATE_HZ = 100.0
+N_CHANNELS = 7  # time + 3 acc + 3 gyro: the float64 arrays of a six-axis IMU recording
+
+# Requirement limits (see the module docstring).
+ANALYZE_VS_READ_CSV_MAX = 2.0
+EXPONENT_MAX = 1.2
+MEMORY_FACTOR = 4.0
+
+
+# ------------------------------------------------------------------------------------------------
+# Timing helpers
+# ------------------------------------------------------------------------------------------------
+def _timed(fn) -> float:
+    gc.collect()  # a collection left over from the previous call must not land in this one
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def _entry(name: str, times: list[float], work: float | None = None, unit: str | None = None, **extra) -> dict:
+    """One result row: times (s) of every repeat, their median/min/max, and throughput (unit/s)."""
+    med = statistics.median(times)
+    row = {"name": name, "times_s": [round(t, 6) for t in times], "median_s": med,
+           "min_s": min(times), "max_s": max(times)}
+    if work is not None and unit:
+        row.update(work=work, unit=unit, throughput_per_s=work / med if med > 0 else float("inf"))
+    row.update(extra)
+    return row
+
+
+def _interleaved(fns: dict, repeat: int, warmup: bool = True) -> dict[str, list[float]]:
+    """Time several callables ``repeat`` times, alternating them so that load on the shared
+    machine hits baseline and subject alike. One untimed warm-up call each (page cache, imports)."""
+    if warmup:
+        for fn in fns.values():
+            fn()
+    times = {k: [] for k in fns}
+    for _ in range(repeat):
+        for k, fn in fns.items():
+            times[k].append(_timed(fn))
+    return times
+
+
+def _median(xs):
+    return statistics.median(xs)
+
+
+# ------------------------------------------------------------------------------------------------
+# Inputs (generated, cached)
+# ------------------------------------------------------------------------------------------------
+def _sim_key() -> str:
+    """Hash of the simulator and CSV writer source: cached inputs are regenerated when it changes."""
+    import gaitload.simulate as sim
+
+    return hashlib.sha1(Path(sim.__file__).read_bytes()).hexdigest()[:10]
+
+
+def _input_dir() -> Path:
+    key = _sim_key()
+    d = INPUTS / key
+    if not d.exists() and INPUTS.exists():
+        for old in INPUTS.iterdir():  # inputs of an older simulator are stale
+            if old.is_dir() and old.name != key:
+                shutil.rmtree(old, ignore_errors=True)
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _sim_csv(path: Path, duration_s: float, placement: str, *, seed: int, course: str = "hilly",
+             speed_mps: float = 3.3, altitude_source: str | None = "barometric") -> Path:
+    """Write a simulated run as CSV once (the truth file is dropped: it is not an activity)."""
+    if path.exists():
+        return path
+    from gaitload.simulate import simulate_run
+
+    run = simulate_run(duration_s, placement, IMU_RATE_HZ, course=course, speed_mps=speed_mps, seed=seed,
+                       altitude_source=altitude_source)
+    tmp_dir = Path(tempfile.mkdtemp(dir=path.parent))
+    try:
+        data, _truth = run.write_csv(tmp_dir / path.name)
+        os.replace(data, path)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    return path
+
+
+def _sim_recording(duration_s: float, placement: str, seed: int = 0):
+    from gaitload.simulate import simulate_run
+
+    return simulate_run(duration_s, placement, IMU_RATE_HZ, seed=seed).recording
+
+
+# ------------------------------------------------------------------------------------------------
+# Cases: each returns {"entries": [...], "notes": [...], "checks": [...]}
+# ------------------------------------------------------------------------------------------------
+def case_read(cfg) -> dict:
+    """gaitload.read of a six-axis 100 Hz IMU CSV vs pandas.read_csv of the same file (the floor)."""
+    import pandas as pd
+
+    import gaitload
+
+    dur = cfg.imu_s
+    path = _sim_csv(cfg.inputs / f"foot_{int(dur)}s_100hz.csv", dur, "foot", seed=11)
+    n = int(dur * IMU_RATE_HZ)
+    t = _interleaved({"pandas.read_csv (baseline)": lambda: pd.read_csv(path),
+                      "gaitload.read": lambda: gaitload.read(path)}, cfg.repeat)
+    base = _median(t["pandas.read_csv (baseline)"])
+    entries = [_entry(k, v, n, "samples", file_mb=path.stat().st_size / 1e6) for k, v in t.items()]
+    ratio = _median(t["gaitload.read"]) / base
+    entries[1]["ratio_vs_read_csv"] = ratio
+    return {"entries": entries, "notes": [f"{path.name}: {dur / 60:g} min, {n} samples, "
+                                          f"gaitload.read / read_csv = {ratio:.2f}"]}
+
+
+def case_detect(cfg) -> dict:
+    """Foot-contact detection per placement (detect_steps with the placement given), samples/s."""
+    from gaitload.events import detect_steps
+    from gaitload.events.foot import detect_foot_events
+    from gaitload.events.placement import acc_array, gyr_array
+
+    entries, notes = [], []
+    dur = cfg.detect_s
+    for i, place in enumerate(("foot", "shank", "lumbar", "wrist")):
+        rec = _sim_recording(dur, place, seed=20 + i)
+        n = len(rec.time_s)
+        holder = {}
+
+        def run(rec=rec, place=place, holder=holder):
+            holder["steps"] = len(detect_steps(rec, placement=place).steps)
+
+        t = _interleaved({place: run}, cfg.repeat)[place]
+        entries.append(_entry(f"detect_steps({place})", t, n, "samples", n_steps=holder["steps"]))
+        if place == "foot":  # the bare numeric detector, without the dispatcher's bookkeeping
+            acc, gyr = acc_array(rec), gyr_array(rec)
+            t = _interleaved({"f": lambda: detect_foot_events(rec.time_s, acc, gyr, IMU_RATE_HZ, "foot")},
+                             cfg.repeat)["f"]
+            entries.append(_entry("detect_foot_events(foot)", t, n, "samples"))
+    notes.append(f"{dur / 60:g} min at {IMU_RATE_HZ:g} Hz per placement, in memory")
+    return {"entries": entries, "notes": notes}
+
+
+def case_terrain(cfg) -> dict:
+    """compute_terrain on 1 Hz watch records and on a foot-IMU run's steps."""
+    from gaitload.events import detect_steps
+    from gaitload.terrain import compute_terrain
+
+    entries = []
+    dur = cfg.terrain_s
+    from gaitload.simulate import simulate_run
+
+    rec = simulate_run(dur, "records", seed=31).recording
+    steps = detect_steps(rec, placement="records").steps
+    t = _interleaved({"r": lambda: compute_terrain(rec, steps)}, cfg.repeat)["r"]
+    entries.append(_entry("compute_terrain(1 Hz records)", t, len(rec.time_s), "records", n_steps=len(steps)))
+    imu = _sim_recording(dur, "foot", seed=32)
+    isteps = detect_steps(imu, placement="foot").steps
+    t = _interleaved({"i": lambda: compute_terrain(imu, isteps)}, cfg.repeat)["i"]
+    entries.append(_entry("compute_terrain(foot IMU steps)", t, len(isteps), "steps", n_samples=len(imu.time_s)))
+    return {"entries": entries, "notes": [f"{dur / 60:g} min records (1 Hz) and foot IMU (100 Hz)"]}
+
+
+def case_rules(cfg) -> dict:
+    """apply_rules (source and literature) on a large steps table built from a real analysis."""
+    import pandas as pd
+
+    import gaitload
+    from gaitload.load import apply_rules, load_rules
+
+    rec = _sim_recording(min(cfg.imu_s, 1800.0), "foot", seed=41)
+    base = gaitload.analyze(rec, placement="foot").steps
+    base = base.drop(columns=[c for c in base.columns if c.startswith("load_")])
+    reps = int(np.ceil(cfg.rule_steps / len(base)))
+    steps = pd.concat([base] * reps, ignore_index=True).iloc[: cfg.rule_steps].copy()
+    # Spread the tiled steps over distinct grades so the table is not the same run repeated.
+    steps["grade_pct"] = steps["grade_pct"].to_numpy() + np.linspace(-3.0, 3.0, len(steps))
+    entries = []
+    for name in ("source", "literature"):
+        rs = load_rules(name)
+        t = _interleaved({name: lambda rs=rs: apply_rules(steps, rs)}, cfg.repeat)[name]
+        entries.append(_entry(f"apply_rules({name})", t, len(steps), "steps"))
+    return {"entries": entries, "notes": [f"{len(steps):,} steps"]}
+
+
+def case_analyze(cfg) -> dict:
+    """End to end: in-process gaitload.analyze and the CLI, vs pandas.read_csv of the same file."""
+    import pandas as pd
+
+    import gaitload
+
+    dur = cfg.imu_s
+    path = _sim_csv(cfg.inputs / f"foot_{int(dur)}s_100hz.csv", dur, "foot", seed=11)
+    n = int(dur * IMU_RATE_HZ)
+    t = _interleaved({"pandas.read_csv (baseline)": lambda: pd.read_csv(path),
+                      "gaitload.analyze (in-process)": lambda: gaitload.analyze(path)}, cfg.repeat)
+    base = _median(t["pandas.read_csv (baseline)"])
+    ratio = _median(t["gaitload.analyze (in-process)"]) / base
+    entries = [_entry(k, v, n, "samples") for k, v in t.items()]
+    entries[1]["ratio_vs_read_csv"] = ratio
+    # Where the time goes: the stages analyze chains, timed one by one on the same file.
+    entries += [_entry(k, v, n, "samples", ratio_vs_read_csv=_median(v) / base)
+                for k, v in _stage_times(path, cfg.repeat).items()]
+
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        def cli():
+            subprocess.run([py, "-m", "gaitload", "analyze", str(path), "--out", tmp], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+        def start():
+            subprocess.run([py, "-c", "import gaitload"], check=True)
+
+        t2 = _interleaved({"python -c 'import gaitload' (startup)": start,
+                           "gaitload analyze FILE --out DIR (CLI)": cli}, max(1, min(cfg.repeat, 3)), warmup=False)
+    entries.append(_entry("python -c 'import gaitload' (startup)", t2["python -c 'import gaitload' (startup)"]))
+    entries.append(_entry("gaitload analyze FILE --out DIR (CLI)", t2["gaitload analyze FILE --out DIR (CLI)"],
+                          n, "samples"))
+    check = {"name": "analyze <= 2x read_csv (1 h 100 Hz IMU CSV)" if not cfg.quick else
+             f"analyze <= 2x read_csv ({dur / 60:g} min IMU CSV, quick)",
+             "value": ratio, "limit": ANALYZE_VS_READ_CSV_MAX, "pass": ratio <= ANALYZE_VS_READ_CSV_MAX}
+    return {"entries": entries, "checks": [check],
+            "notes": [f"analyze / read_csv = {ratio:.2f} (limit {ANALYZE_VS_READ_CSV_MAX:g}); the CLI also "
+                      f"writes steps.csv, segments.csv, summary.json and emphasis.png"]}
+
+
+def _stage_times(path: Path, repeat: int) -> dict[str, list[float]]:
+    """Time read, detect_steps, compute_terrain and apply_rules+summarize_load separately."""
+    import gaitload
+    from gaitload.events import detect_steps
+    from gaitload.load import apply_rules, load_rules, summarize_load
+    from gaitload.terrain import compute_terrain
+
+    rules = load_rules("source")
+    state = {}
+
+    def read():
+        state["rec"] = gaitload.read(path)
+
+    def detect():
+        state["det"] = detect_steps(state["rec"])
+
+    def terrain():
+        state["ter"] = compute_terrain(state["rec"], state["det"].steps)
+
+    def load():
+        summarize_load(apply_rules(state["ter"].steps, rules), rules)
+
+    return _interleaved({"  stage: gaitload.read": read, "  stage: detect_steps": detect,
+                         "  stage: compute_terrain": terrain, "  stage: apply_rules+summarize_load": load},
+                        repeat)
+
+
+def case_fit(cfg) -> dict:
+    """FIT decode on the real 100,000-record file (gaitload.read vs a bare fitdecode pass), and the
+    same number of simulated watch records written as CSV (no Python FIT encoder exists: fitdecode
+    and garmin-fit-sdk only decode)."""
+    import pandas as pd
+
+    import gaitload
+
+    entries, notes = [], []
+    fit = FIT_SMALL if cfg.quick else FIT_BIG
+    if fit.exists():
+        import fitdecode
+
+        holder = {}
+
+        def bare():
+            n = 0
+            with fitdecode.FitReader(str(fit)) as fr:
+                for frame in fr:
+                    if frame.frame_type == fitdecode.FIT_FRAME_DATA and frame.name == "record":
+                        n += 1
+            holder["n"] = n
+
+        t = _interleaved({"fitdecode frames (baseline)": bare, "gaitload.read(.fit)": lambda: gaitload.read(fit)},
+                         cfg.repeat if not cfg.quick else 1)
+        n = holder["n"]
+        entries += [_entry(f"{k} {fit.name}", v, n, "records") for k, v in t.items()]
+        entries[-1]["ratio_vs_fitdecode"] = _median(t["gaitload.read(.fit)"]) / _median(t["fitdecode frames (baseline)"])
+        notes.append(f"{fit.name}: {n:,} records, {fit.stat().st_size / 1e6:.1f} MB")
+    else:
+        notes.append(f"skipped the real FIT file: {fit} is absent (needs /work/shared/data)")
+    n_rec = cfg.records_n
+    path = _sim_csv(cfg.inputs / f"records_{n_rec}.csv", float(n_rec), "records", seed=51)
+    t = _interleaved({"pandas.read_csv records (baseline)": lambda: pd.read_csv(path),
+                      "gaitload.read(records CSV)": lambda: gaitload.read(path)}, cfg.repeat)
+    entries += [_entry(k, v, n_rec, "records") for k, v in t.items()]
+    notes.append(f"generated: {n_rec:,} simulated 1 Hz watch records as CSV (no FIT encoder in Python)")
+    return {"entries": entries, "notes": notes}
+
+
+def _child(args: list[str]) -> dict:
+    """Run this script in a fresh interpreter in a child mode and parse its JSON line."""
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"child {args[0]} failed: {tail}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _maxrss_mb(who=resource.RUSAGE_SELF) -> float:
+    # Linux reports kilobytes (macOS bytes).
+    scale = 1.0 / 1024 if sys.platform != "darwin" else 1.0 / (1024 * 1024)
+    return resource.getrusage(who).ru_maxrss * scale
+
+
+def child_pipeline(path: str) -> dict:
+    """Fresh process: import, note the baseline RSS, then read + analyze one file."""
+    import gaitload
+    import gaitload.events
+    import gaitload.load
+    import gaitload.terrain  # noqa: F401  (imported so the baseline holds every module analyze uses)
+
+    baseline = _maxrss_mb()
+    t0 = time.perf_counter()
+    a = gaitload.analyze(path)
+    wall = time.perf_counter() - t0
+    return {"time_s": wall, "peak_rss_mb": _maxrss_mb(), "baseline_rss_mb": baseline, "n_steps": len(a.steps)}
+
+
+def case_scaling(cfg) -> dict:
+    """read + analyze on growing foot-IMU files, time and peak RSS in a fresh process per size."""
+    sizes = cfg.scaling_s
+    entries, rows = [], []
+    reps = max(1, min(cfg.repeat, 3))
+    for dur in sizes:
+        path = _sim_csv(cfg.inputs / f"foot_{int(dur)}s_100hz.csv", dur, "foot", seed=11)
+        n = int(dur * IMU_RATE_HZ)
+        res = [_child(["--child-pipeline", str(path)]) for _ in range(reps)]
+        times = [r["time_s"] for r in res]
+        peak = _median([r["peak_rss_mb"] for r in res])
+        base = _median([r["baseline_rss_mb"] for r in res])
+        arrays_mb = n * N_CHANNELS * 8 / 1e6
+        entries.append(_entry(f"read+analyze {dur / 3600:g} h" if dur >= 3600 else f"read+analyze {dur / 60:g} min",
+                              times, n, "samples", peak_rss_mb=peak, baseline_rss_mb=base,
+                              arrays_mb=arrays_mb, n_steps=res[0]["n_steps"],
+                              file_mb=path.stat().st_size / 1e6))
+        rows.append((n, _median(times), peak - base, peak, base, arrays_mb))
+    n = np.array([r[0] for r in rows], float)
+    t = np.array([r[1] for r in rows], float)
+    m = np.maximum(np.array([r[2] for r in rows], float), 1e-3)
+    k_time = float(np.polyfit(np.log(n), np.log(t), 1)[0])
+    k_mem = float(np.polyfit(np.log(n), np.log(m), 1)[0])
+    _, _, _, peak_big, base_big, arrays_big = rows[-1]
+    bound = base_big + MEMORY_FACTOR * arrays_big / 1.048576  # arrays in MB (1e6) -> MiB like ru_maxrss
+    checks = [
+        {"name": "time exponent vs length (log-log fit)", "value": k_time, "limit": EXPONENT_MAX,
+         "pass": k_time <= EXPONENT_MAX},
+        {"name": "memory exponent vs length (peak - baseline)", "value": k_mem, "limit": EXPONENT_MAX,
+         "pass": k_mem <= EXPONENT_MAX},
+        {"name": f"peak RSS of the largest run <= baseline + {MEMORY_FACTOR:g}x arrays (MiB)",
+         "value": peak_big, "limit": bound, "pass": peak_big <= bound},
+    ]
+    notes = [f"time ~ n^{k_time:.2f}, memory above baseline ~ n^{k_mem:.2f}; interpreter baseline "
+             f"(gaitload imported) {rows[-1][4]:.0f} MiB; largest run peak {peak_big:.0f} MiB vs bound "
+             f"{bound:.0f} MiB ({arrays_big:.0f} MB of float64 arrays)"]
+    return {"entries": entries, "checks": checks, "notes": notes,
+            "fit": {"time_exponent": k_time, "memory_exponent": k_mem}}
+
+
+def _season_inputs(cfg) -> tuple[list[Path], list[Path]]:
+    """Watch-record runs (1 Hz CSV) and raw foot-IMU runs (100 Hz CSV) of a simulated season."""
+    from gaitload.simulate import COURSES
+
+    d = cfg.inputs / "season"
+    d.mkdir(exist_ok=True)
+    n_rec, n_imu = cfg.season_runs, max(1, round(cfg.season_runs / 6))
+    records, imus = [], []
+    for i in range(n_rec):
+        records.append(_sim_csv(d / f"watch_{i:03d}.csv", cfg.season_record_s, "records", seed=1000 + i,
+                                course=COURSES[i % len(COURSES)], speed_mps=2.8 + 0.1 * (i % 10),
+                                altitude_source="gps" if i % 3 == 0 else "barometric"))
+    for i in range(n_imu):
+        lo, hi = cfg.season_imu_s
+        dur = lo + (hi - lo) * ((i * 7) % 11) / 10.0
+        imus.append(_sim_csv(d / f"footimu_{i:03d}.csv", dur, "foot", seed=2000 + i,
+                             course=COURSES[i % len(COURSES)], speed_mps=2.8 + 0.15 * (i % 8)))
+    return records, imus
+
+
+def child_season(list_file: str, out_dir: str, jobs: str) -> dict:
+    import gaitload
+
+    files = json.loads(Path(list_file).read_text())
+    baseline = _maxrss_mb()
+    t0 = time.perf_counter()
+    res = gaitload.season(files, out_dir, jobs=int(jobs), progress=False)
+    wall = time.perf_counter() - t0
+    return {"wall_s": wall, "n_analysed": res.n_analysed, "n_cached": res.n_cached,
+            "n_ok": int((res.runs["status"] == "ok").sum()), "n_errors": len(res.errors),
+            "parent_peak_rss_mb": _maxrss_mb(), "parent_baseline_rss_mb": baseline,
+            "worker_peak_rss_mb": _maxrss_mb(resource.RUSAGE_CHILDREN)}
+
+
+def case_season(cfg) -> dict:
+    """gaitload.season cold (empty out dir) and warm (all cached), and parent memory at 1/3 vs all runs."""
+    records, imus = _season_inputs(cfg)
+    jobs = cfg.jobs or os.cpu_count() or 1
+    entries, notes, checks = [], [], []
+    work = cfg.inputs / "season_out"
+    runs_sets = {"third": records[: max(1, len(records) // 3)] + imus[: max(1, len(imus) // 3)],
+                 "all": records + imus}
+    results = {}
+    for label, files in runs_sets.items():
+        out = work / label
+        shutil.rmtree(out, ignore_errors=True)
+        lst = work / f"{label}.json"
+        lst.parent.mkdir(parents=True, exist_ok=True)
+        lst.write_text(json.dumps([str(p) for p in files]))
+        cold = _child(["--child-season", str(lst), str(out), str(jobs)])
+        if cold["n_ok"] != len(files):
+            notes.append(f"{label}: {len(files) - cold['n_ok']} of {len(files)} runs failed "
+                         f"(see {out}/errors.csv)")
+        results[label] = cold
+        n = len(files)
+        entries.append(_entry(f"season cold, {n} runs ({label})", [cold["wall_s"]], n, "runs",
+                              per_run_s=cold["wall_s"] / n, parent_peak_rss_mb=cold["parent_peak_rss_mb"],
+                              worker_peak_rss_mb=cold["worker_peak_rss_mb"], n_ok=cold["n_ok"]))
+        if label == "all":
+            warm = [_child(["--child-season", str(lst), str(out), str(jobs)]) for _ in range(max(1, min(cfg.repeat, 3)))]
+            entries.append(_entry(f"season warm, {n} runs (all cached)", [w["wall_s"] for w in warm], n, "runs",
+                                  per_run_s=_median([w["wall_s"] for w in warm]) / n,
+                                  parent_peak_rss_mb=_median([w["parent_peak_rss_mb"] for w in warm]),
+                                  n_cached=warm[0]["n_cached"]))
+    mem_third, mem_all = results["third"]["parent_peak_rss_mb"], results["all"]["parent_peak_rss_mb"]
+    growth = mem_all / mem_third
+    checks.append({"name": f"season parent peak RSS flat ({len(runs_sets['all'])} vs "
+                           f"{len(runs_sets['third'])} runs, ratio)",
+                   "value": growth, "limit": 1.5, "pass": growth <= 1.5})
+    size_gb = sum(p.stat().st_size for p in records + imus) / 1e9
+    notes.append(f"{len(records)} watch runs ({cfg.season_record_s / 60:g} min, 1 Hz CSV) + {len(imus)} foot-IMU "
+                 f"runs ({cfg.season_imu_s[0] / 60:g}-{cfg.season_imu_s[1] / 60:g} min, 100 Hz CSV), "
+                 f"{size_gb:.2f} GB; jobs={jobs}; figures on")
+    notes.append(f"parent peak RSS {mem_third:.0f} MiB at {len(runs_sets['third'])} runs, {mem_all:.0f} MiB at "
+                 f"{len(runs_sets['all'])} runs; worker peak {results['all']['worker_peak_rss_mb']:.0f} MiB")
+    return {"entries": entries, "notes": notes, "checks": checks}
+
+
+CASE_FUNCS = {"read": case_read, "detect": case_detect, "terrain": case_terrain, "rules": case_rules,
+              "analyze": case_analyze, "fit": case_fit, "scaling": case_scaling, "season": case_season}
+
+
+# ------------------------------------------------------------------------------------------------
+# Machine info, output, compare
+# ------------------------------------------------------------------------------------------------
+def machine_info() -> dict:
+    import pandas as pd
+    import scipy
+
+    import gaitload
+
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+
+    def git(*a):
+        try:
+            return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    return {"cpu_model": cpu, "cores": os.cpu_count(), "ram_gb": mem_gb, "platform": platform.platform(),
+            "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
+            "scipy": scipy.__version__, "gaitload": gaitload.__version__,
+            "git_commit": git("rev-parse", "HEAD"), "git_dirty": bool(git("status", "--porcelain", "--", "src")),
+            "load_avg_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None}
+
+
+def _fmt_t(s: float) -> str:
+    return f"{s * 1e3:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def _fmt_rate(row: dict) -> str:
+    if "throughput_per_s" not in row:
+        return ""
+    r = row["throughput_per_s"]
+    for div, suf in ((1e6, "M"), (1e3, "k")):
+        if r >= div:
+            return f"{r / div:.2f} {suf}{row['unit']}/s"
+    return f"{r:.2f} {row['unit']}/s"
+
+
+def print_table(result: dict) -> None:
+    print(f"\n{'case':<8} {'benchmark':<48} {'median':>10} {'min':>10} {'max':>10}  throughput")
+    print("-" * 110)
+    for case, res in result["cases"].items():
+        if "error" in res:
+            print(f"{case:<8} ERROR: {res['error']}")
+            continue
+        for row in res["entries"]:
+            extra = ""
+            if "ratio_vs_read_csv" in row:
+                extra = f"  ({row['ratio_vs_read_csv']:.2f}x read_csv)"
+            if "peak_rss_mb" in row:
+                extra = f"  (peak {row['peak_rss_mb']:.0f} MiB)"
+            if "per_run_s" in row:
+                extra = f"  ({row['per_run_s'] * 1e3:.0f} ms/run)"
+            print(f"{case:<8} {row['name'][:48]:<48} {_fmt_t(row['median_s']):>10} {_fmt_t(row['min_s']):>10} "
+                  f"{_fmt_t(row['max_s']):>10}  {_fmt_rate(row)}{extra}")
+        for note in res.get("notes", []):
+            print(f"{'':<8}   note: {note}")
+    print("\nVERDICT (requirements are ratios against baselines timed in this run)")
+    checks = [c for res in result["cases"].values() for c in res.get("checks", [])]
+    if not checks:
+        print("  (no requirement checks in the cases run)")
+    for c in checks:
+        print(f"  {'PASS' if c['pass'] else 'FAIL'}  {c['name']}: {c['value']:.3g} (limit {c['limit']:.3g})")
+
+
+def compare(old_path: Path, new_path: Path) -> int:
+    old, new = (json.loads(Path(p).read_text()) for p in (old_path, new_path))
+    print(f"old: {old_path} ({old['machine'].get('git_commit', '')[:10]})  "
+          f"new: {new_path} ({new['machine'].get('git_commit', '')[:10]})")
+    print(f"{'case':<8} {'benchmark':<48} {'old':>10} {'new':>10} {'new/old':>8}")
+    for case, res in new.get("cases", {}).items():
+        old_rows = {r["name"]: r for r in old.get("cases", {}).get(case, {}).get("entries", [])}
+        for row in res.get("entries", []):
+            o = old_rows.get(row["name"])
+            if o is None:
+                print(f"{case:<8} {row['name'][:48]:<48} {'-':>10} {_fmt_t(row['median_s']):>10} {'new':>8}")
+                continue
+            ratio = row["median_s"] / o["median_s"] if o["median_s"] > 0 else float("nan")
+            flag = "  slower" if ratio > 1.2 else ("  faster" if ratio < 1 / 1.2 else "")
+            print(f"{case:<8} {row['name'][:48]:<48} {_fmt_t(o['median_s']):>10} {_fmt_t(row['median_s']):>10} "
+                  f"{ratio:>8.2f}{flag}")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------
+# Configuration and main
+# ------------------------------------------------------------------------------------------------
+class Config:
+    def __init__(self, args):
+        self.quick = args.quick
+        self.repeat = args.repeat if args.repeat else (2 if args.quick else 5)
+        self.jobs = args.jobs
+        self.inputs = _input_dir()
+        if args.quick:
+            self.imu_s, self.detect_s, self.terrain_s = 180.0, 60.0, 600.0
+            self.rule_steps, self.records_n = 20_000, 3_600
+            self.scaling_s = (60.0, 180.0, 600.0)
+            self.season_runs = args.season_runs or 5
+            self.season_record_s, self.season_imu_s = 600.0, (120.0, 180.0)
+        else:
+            self.imu_s, self.detect_s, self.terrain_s = 3600.0, 3600.0, 3600.0
+            self.rule_steps, self.records_n = 1_000_000, 100_000
+            self.scaling_s = (600.0, 3600.0, 36000.0)
+            self.season_runs = args.season_runs or 300
+            self.season_record_s, self.season_imu_s = 3600.0, (1800.0, 3600.0)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="tiny inputs, 1-2 repeats (smoke run)")
+    p.add_argument("--repeat", type=int, default=None, help="repeats per measurement (default 5, quick 2)")
+    p.add_argument("--only", default=None, help=f"comma-separated cases: {', '.join(CASES)}")
+    p.add_argument("--json", type=Path, default=DEFAULT_JSON, help="result file (default %(default)s)")
+    p.add_argument("--compare", nargs="+", metavar="JSON",
+                   help="OLD.json [NEW.json]: print new/old time ratios (NEW defaults to --json) and exit")
+    p.add_argument("--season-runs", type=int, default=None,
+                   help="watch-record runs in the season case (default 300, quick 5); foot-IMU runs = runs/6")
+    p.add_argument("--jobs", type=int, default=None, help="season worker processes (default: CPU count)")
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Child modes (a fresh interpreter per measurement of memory): print one JSON line.
+    if argv and argv[0] == "--child-pipeline":
+        print(json.dumps(child_pipeline(argv[1])))
+        return 0
+    if argv and argv[0] == "--child-season":
+        print(json.dumps(child_season(*argv[1:4])))
+        return 0
+    args = parse_args(argv)
+    if args.compare:
+        if len(args.compare) > 2:
+            print("--compare takes OLD.json and optionally NEW.json", file=sys.stderr)
+            return 2
+        new = Path(args.compare[1]) if len(args.compare) == 2 else args.json
+        return compare(Path(args.compare[0]), new)
+    cases = CASES if not args.only else tuple(c.strip() for c in args.only.split(",") if c.strip())
+    unknown = [c for c in cases if c not in CASE_FUNCS]
+    if unknown:
+        print(f"unknown case(s) {', '.join(unknown)}; choose from {', '.join(CASES)}", file=sys.stderr)
+        return 2
+    if args.repeat is not None and args.repeat < 1:
+        print("--repeat must be at least 1", file=sys.stderr)
+        return 2
+    cfg = Config(args)
+    result = {"machine": machine_info(), "mode": "quick" if cfg.quick else "full", "repeat": cfg.repeat,
+              "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cases": {}}
+    t_all = time.perf_counter()
+    for case in cases:
+        print(f"[{time.strftime('%H:%M:%S')}] {case} ...", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
+        try:
+            res = CASE_FUNCS[case](cfg)
+        except Exception as exc:  # another stage broke: record it, keep benchmarking the rest
+            res = {"error": f"{type(exc).__name__}: {exc}".splitlines()[0], "entries": [],
+                   "traceback": traceback.format_exc()}
+            print(res["traceback"], file=sys.stderr)
+        res["case_wall_s"] = time.perf_counter() - t0
+        result["cases"][case] = res
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=1, default=float))  # partial results survive a crash
+    result["total_wall_s"] = time.perf_counter() - t_all
+    result["checks"] = [c for res in result["cases"].values() for c in res.get("checks", [])]
+    args.json.write_text(json.dumps(result, indent=1, default=float))
+    print_table(result)
+    print(f"\nwrote {args.json} (total {result['total_wall_s']:.0f} s)")
+    return 1 if any("error" in r for r in result["cases"].values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
