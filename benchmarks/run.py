@@ -108,12 +108,13 @@ def _sim_key() -> str:
     return hashlib.sha1(Path(sim.__file__).read_bytes()).hexdigest()[:10]
 
 
-def _input_dir() -> Path:
+def _input_dir(prune: bool) -> Path:
     key = _sim_key()
     d = INPUTS / key
-    if not d.exists() and INPUTS.exists():
-        for old in INPUTS.iterdir():  # inputs of an older simulator are stale
-            if old.is_dir() and old.name != key:
+    if prune and not d.exists() and INPUTS.exists():
+        # Inputs of an older simulator are stale; leave recent ones alone (a run in progress).
+        for old in INPUTS.iterdir():
+            if old.is_dir() and old.name != key and time.time() - old.stat().st_mtime > 2 * 3600:
                 shutil.rmtree(old, ignore_errors=True)
     d.mkdir(parents=True, exist_ok=True)
     return d
@@ -415,7 +416,8 @@ def _season_inputs(cfg) -> tuple[list[Path], list[Path]]:
     """Watch-record runs (1 Hz CSV) and raw foot-IMU runs (100 Hz CSV) of a simulated season."""
     from gaitload.simulate import COURSES
 
-    d = cfg.inputs / "season"
+    lo, hi = cfg.season_imu_s
+    d = cfg.inputs / f"season_{cfg.season_record_s:g}s_{lo:g}-{hi:g}s"  # quick and full never share files
     d.mkdir(exist_ok=True)
     n_rec, n_imu = cfg.season_runs, max(1, round(cfg.season_runs / 6))
     records, imus = [], []
@@ -424,7 +426,6 @@ def _season_inputs(cfg) -> tuple[list[Path], list[Path]]:
                                 course=COURSES[i % len(COURSES)], speed_mps=2.8 + 0.1 * (i % 10),
                                 altitude_source="gps" if i % 3 == 0 else "barometric"))
     for i in range(n_imu):
-        lo, hi = cfg.season_imu_s
         dur = lo + (hi - lo) * ((i * 7) % 11) / 10.0
         imus.append(_sim_csv(d / f"footimu_{i:03d}.csv", dur, "foot", seed=2000 + i,
                              course=COURSES[i % len(COURSES)], speed_mps=2.8 + 0.15 * (i % 8)))
@@ -442,15 +443,24 @@ def child_season(list_file: str, out_dir: str, jobs: str) -> dict:
     return {"wall_s": wall, "n_analysed": res.n_analysed, "n_cached": res.n_cached,
             "n_ok": int((res.runs["status"] == "ok").sum()), "n_errors": len(res.errors),
             "parent_peak_rss_mb": _maxrss_mb(), "parent_baseline_rss_mb": baseline,
-            "worker_peak_rss_mb": _maxrss_mb(resource.RUSAGE_CHILDREN)}
+            "worker_peak_rss_mb": _maxrss_mb(resource.RUSAGE_CHILDREN),
+            "cpu_s": sum(resource.getrusage(w).ru_utime + resource.getrusage(w).ru_stime
+                         for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))}
 
 
 def case_season(cfg) -> dict:
     """gaitload.season cold (empty out dir) and warm (all cached), and parent memory at 1/3 vs all runs."""
     records, imus = _season_inputs(cfg)
     jobs = cfg.jobs or os.cpu_count() or 1
+    work = Path(tempfile.mkdtemp(prefix="season_out_", dir=cfg.inputs))  # private: runs may overlap
+    try:
+        return _season_cases(cfg, records, imus, jobs, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _season_cases(cfg, records, imus, jobs, work) -> dict:
     entries, notes, checks = [], [], []
-    work = cfg.inputs / "season_out"
     runs_sets = {"third": records[: max(1, len(records) // 3)] + imus[: max(1, len(imus) // 3)],
                  "all": records + imus}
     results = {}
@@ -467,7 +477,8 @@ def case_season(cfg) -> dict:
         results[label] = cold
         n = len(files)
         entries.append(_entry(f"season cold, {n} runs ({label})", [cold["wall_s"]], n, "runs",
-                              per_run_s=cold["wall_s"] / n, parent_peak_rss_mb=cold["parent_peak_rss_mb"],
+                              per_run_s=cold["wall_s"] / n, cpu_s_per_run=cold["cpu_s"] / n,
+                              parent_peak_rss_mb=cold["parent_peak_rss_mb"],
                               worker_peak_rss_mb=cold["worker_peak_rss_mb"], n_ok=cold["n_ok"]))
         if label == "all":
             warm = [_child(["--child-season", str(lst), str(out), str(jobs)]) for _ in range(max(1, min(cfg.repeat, 3)))]
@@ -599,7 +610,7 @@ class Config:
         self.quick = args.quick
         self.repeat = args.repeat if args.repeat else (2 if args.quick else 5)
         self.jobs = args.jobs
-        self.inputs = _input_dir()
+        self.inputs = _input_dir(prune=not args.quick)
         if args.quick:
             self.imu_s, self.detect_s, self.terrain_s = 180.0, 60.0, 600.0
             self.rule_steps, self.records_n = 20_000, 3_600
