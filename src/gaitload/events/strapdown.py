@@ -25,7 +25,7 @@ import numpy as np
 
 __all__ = ["quat_multiply", "quat_rotate", "gravity_alignment", "stride_displacement"]
 
-_CHUNK_STRIDES = 256
+_CHUNK_ELEMENTS = 1 << 16  # samples x strides per chunk (a few MB of planes)
 
 
 def quat_multiply(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -86,6 +86,79 @@ def _prefix_product(dq: np.ndarray) -> np.ndarray:
     return out / np.linalg.norm(out, axis=-1, keepdims=True)
 
 
+def _qmul_planes(p, q, out, tmp) -> None:
+    """Hamilton product of quaternions stored as four planes ``(w, x, y, z)`` into ``out``.
+
+    The same operations in the same order as :func:`quat_multiply` (bit-identical results),
+    but on separate contiguous component planes and into preallocated buffers: no stacking,
+    no temporaries beyond ``tmp``.
+    """
+    pw, px, py, pz = p
+    qw, qx, qy, qz = q
+    ow, ox, oy, oz = out
+    np.multiply(pw, qw, out=ow)
+    np.multiply(px, qx, out=tmp)
+    ow -= tmp
+    np.multiply(py, qy, out=tmp)
+    ow -= tmp
+    np.multiply(pz, qz, out=tmp)
+    ow -= tmp
+    np.multiply(pw, qx, out=ox)
+    np.multiply(px, qw, out=tmp)
+    ox += tmp
+    np.multiply(py, qz, out=tmp)
+    ox += tmp
+    np.multiply(pz, qy, out=tmp)
+    ox -= tmp
+    np.multiply(pw, qy, out=oy)
+    np.multiply(px, qz, out=tmp)
+    oy -= tmp
+    np.multiply(py, qw, out=tmp)
+    oy += tmp
+    np.multiply(pz, qx, out=tmp)
+    oy += tmp
+    np.multiply(pw, qz, out=oz)
+    np.multiply(px, qy, out=tmp)
+    oz += tmp
+    np.multiply(py, qx, out=tmp)
+    oz -= tmp
+    np.multiply(pz, qw, out=tmp)
+    oz += tmp
+
+
+def _prefix_product_planes(dq: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """:func:`_prefix_product` on component planes ``dq[4, rows, width]`` (bit-identical).
+
+    Hillis-Steele passes ping-pong between two buffers. Rows are sorted by ``lengths``
+    (ascending), so a pass with lag ``shift`` only touches the rows still longer than ``shift``
+    (the rest are identity padding, whose product is never read).
+    """
+    a = dq
+    b = np.empty_like(dq)
+    tmp = np.empty(dq.shape[1:])
+    width = dq.shape[2]
+    shift = 1
+    while shift < width:
+        r0 = int(np.searchsorted(lengths, shift, side="right"))  # rows with length > shift
+        b[:, :r0] = a[:, :r0]
+        b[:, r0:, :shift] = a[:, r0:, :shift]
+        rows = dq.shape[1] - r0
+        t = tmp[:rows, : width - shift]
+        _qmul_planes(a[:, r0:, :-shift], a[:, r0:, shift:], b[:, r0:, shift:], t)
+        a, b = b, a
+        shift *= 2
+    nrm = np.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2] + a[3] * a[3])
+    a /= nrm
+    return a
+
+
+def _cross_planes(u, v):
+    """``np.cross`` of two vectors stored as three planes each (same operation order)."""
+    u0, u1, u2 = u
+    v0, v1, v2 = v
+    return (u1 * v2 - u2 * v1, u2 * v0 - u0 * v2, u0 * v1 - u1 * v0)
+
+
 def stride_displacement(
     acc_mps2: np.ndarray,
     gyr_rads: np.ndarray,
@@ -134,46 +207,77 @@ def stride_displacement(
     half = max(int(round(rest_window_s * sampling_rate_hz)), 0)
     # attitude at every stride start from the mean specific force around it (cumulative sums)
     csum = np.concatenate([np.zeros((1, 3)), np.cumsum(acc, axis=0)])
-    for c0 in range(0, good.size, _CHUNK_STRIDES):  # chunks only bound memory
-        rows = good[c0:c0 + _CHUNK_STRIDES]
+    # component planes: gathers and arithmetic on contiguous 1-D data
+    acc_c = np.ascontiguousarray(acc.T)
+    gyr_c = np.ascontiguousarray(gyr.T)
+    # strides sorted by length and grouped so that each chunk's padding (to its longest
+    # stride) stays small; chunks only bound memory (each stride is computed independently,
+    # so grouping changes no result)
+    length_all = e_all - s_all + 1
+    order = good[np.argsort(length_all[good], kind="stable")]
+    lens = length_all[order]
+    start = 0
+    while start < order.size:  # a few chunks per hour of data
+        # as many strides as fit the element budget at the width of the longest of them
+        stop = start + max(int(np.searchsorted(np.arange(1, order.size - start + 1) * lens[start:], _CHUNK_ELEMENTS, side="right")), 1)
+        rows, length = order[start:stop], lens[start:stop]
+        start = stop
         s, e = s_all[rows], e_all[rows]
         lo = np.clip(s - half, 0, n)
         hi = np.clip(s + half + 1, 0, n)
         rest = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
         g_local = np.linalg.norm(rest, axis=1)
         q0 = gravity_alignment(rest)
-        length = e - s + 1
         width = int(length.max())
         offs = np.arange(width)
         valid = offs[None, :] < length[:, None]
+        invalid = ~valid
         idx = np.where(valid, s[:, None] + offs[None, :], s[:, None])
-        w = gyr[idx]
         # increments between consecutive samples from the mean rate (midpoint rule)
-        wm = np.zeros_like(w)
-        wm[:, 1:] = 0.5 * (w[:, 1:] + w[:, :-1])
-        wm[~valid] = 0.0
-        ang = np.linalg.norm(wm, axis=-1) * dt
-        axis = wm / np.maximum(np.linalg.norm(wm, axis=-1, keepdims=True), 1e-12)
-        dq = np.concatenate([np.cos(0.5 * ang)[..., None], np.sin(0.5 * ang)[..., None] * axis], axis=-1)
-        rel = _prefix_product(dq)
-        q = quat_multiply(np.broadcast_to(q0[:, None, :], rel.shape), rel)
-        a_w = quat_rotate(q, acc[idx])
-        a_w[..., 2] -= g_local[:, None]
-        a_w[~valid] = 0.0
-        # trapezoidal velocity, then the ZUPT ramp: v(end) forced to 0, v(start) = 0
-        v = np.zeros_like(a_w)
-        v[:, 1:] = np.cumsum(0.5 * (a_w[:, 1:] + a_w[:, :-1]) * dt, axis=1)
+        wm = np.zeros((3, rows.size, width))
+        for k in range(3):  # three axes
+            w = gyr_c[k][idx]
+            np.add(w[:, 1:], w[:, :-1], out=wm[k, :, 1:])
+            wm[k, :, 1:] *= 0.5
+            wm[k][invalid] = 0.0
+        nrm = np.sqrt(wm[0] * wm[0] + wm[1] * wm[1] + wm[2] * wm[2])
+        half_ang = 0.5 * (nrm * dt)
+        sn = np.sin(half_ang)
+        inv = np.maximum(nrm, 1e-12)
+        dq = np.empty((4, rows.size, width))
+        np.cos(half_ang, out=dq[0])
+        for k in range(3):
+            np.divide(wm[k], inv, out=dq[k + 1])
+            dq[k + 1] *= sn
+        rel = _prefix_product_planes(dq, length)
+        q = np.empty_like(rel)
+        _qmul_planes(tuple(q0.T[:, :, None]), rel, q, np.empty(rel.shape[1:]))
+        # rotate the specific force to the world frame (quat_rotate's operations, per plane)
+        v_b = tuple(acc_c[k][idx] for k in range(3))
+        u = (q[1], q[2], q[3])
+        t = tuple(2.0 * c for c in _cross_planes(u, v_b))
+        ut = _cross_planes(u, t)
+        a_w = [v_b[k] + q[0] * t[k] + ut[k] for k in range(3)]
+        a_w[2] -= g_local[:, None]
         last = length - 1
-        v_end = v[np.arange(rows.size), last]
+        r_idx = np.arange(rows.size)
         ramp = np.where(valid, offs[None, :] / last[:, None], 0.0)
-        v = v - ramp[..., None] * v_end[:, None, :]
-        v[~valid] = 0.0
-        p = np.zeros_like(v)
-        p[:, 1:] = np.cumsum(0.5 * (v[:, 1:] + v[:, :-1]) * dt, axis=1)
-        d = p[np.arange(rows.size), last]
-        out["dx_m"][rows] = d[:, 0]
-        out["dy_m"][rows] = d[:, 1]
-        out["length_m"][rows] = np.hypot(d[:, 0], d[:, 1])
-        out["rise_m"][rows] = d[:, 2]
+        d = []
+        for k in range(3):  # three axes
+            a_k = a_w[k]
+            a_k[invalid] = 0.0
+            # trapezoidal velocity, then the ZUPT ramp: v(end) forced to 0, v(start) = 0
+            v = np.zeros_like(a_k)
+            v[:, 1:] = np.cumsum(0.5 * (a_k[:, 1:] + a_k[:, :-1]) * dt, axis=1)
+            v_end = v[r_idx, last]
+            v = v - ramp * v_end[:, None]
+            v[invalid] = 0.0
+            p = np.zeros_like(v)
+            p[:, 1:] = np.cumsum(0.5 * (v[:, 1:] + v[:, :-1]) * dt, axis=1)
+            d.append(p[r_idx, last])
+        out["dx_m"][rows] = d[0]
+        out["dy_m"][rows] = d[1]
+        out["length_m"][rows] = np.hypot(d[0], d[1])
+        out["rise_m"][rows] = d[2]
         out["speed_mps"][rows] = out["length_m"][rows] / (last * dt)
     return out
