@@ -25,7 +25,8 @@ import numpy as np
 
 __all__ = ["quat_multiply", "quat_rotate", "gravity_alignment", "stride_displacement"]
 
-_CHUNK_ELEMENTS = 1 << 16  # samples x strides per chunk (a few MB of planes)
+_CHUNK_ELEMENTS = 1 << 17  # samples x strides per chunk (a few MB per plane at most)
+_SCAN_BLOCK = 16  # samples per block of the prefix scan
 
 
 def quat_multiply(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -126,30 +127,43 @@ def _qmul_planes(p, q, out, tmp) -> None:
     oz += tmp
 
 
-def _prefix_product_planes(dq: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """:func:`_prefix_product` on component planes ``dq[4, rows, width]`` (bit-identical).
+def _prefix_product_blocked(dq: np.ndarray, block: int = _SCAN_BLOCK) -> np.ndarray:
+    """Inclusive prefix quaternion product along axis 1 of planes ``dq[4, width, rows]``.
 
-    Hillis-Steele passes ping-pong between two buffers. Rows are sorted by ``lengths``
-    (ascending), so a pass with lag ``shift`` only touches the rows still longer than ``shift``
-    (the rest are identity padding, whose product is never read).
+    Work-efficient blocked scan (the two-level scheme of Blelloch 1990, "Prefix sums and their
+    applications"): the samples are cut into blocks of ``block``; a sequential product inside
+    every block (``block - 1`` vectorised steps over all blocks and strides at once), a
+    Hillis-Steele scan over the block totals, and one product that carries each block's prefix
+    into the next block. About 2 quaternion products per sample instead of log2(width) for a
+    plain Hillis-Steele scan; the result equals the sequential product up to rounding. The
+    planes are position-major (``[component, sample, stride]``) so every step works on
+    contiguous slabs. Returns unit quaternions, ``dq`` is overwritten.
     """
-    a = dq
-    b = np.empty_like(dq)
-    tmp = np.empty(dq.shape[1:])
-    width = dq.shape[2]
+    _, width, rows = dq.shape
+    nb = -(-width // block)
+    if nb * block != width:  # pad with identity rotations (never read back)
+        pad = np.zeros((4, nb * block - width, rows))
+        pad[0] = 1.0
+        dq = np.concatenate([dq, pad], axis=1)
+    x = dq.reshape(4, nb, block, rows)
+    tmp = np.empty((nb, rows))
+    for j in range(1, block):  # sequential inside the blocks
+        _qmul_planes(x[:, :, j - 1], x[:, :, j].copy(), x[:, :, j], tmp)
+    # inclusive scan of the block totals (Hillis-Steele over nb = width / block entries)
+    tot = np.ascontiguousarray(x[:, :, block - 1])
     shift = 1
-    while shift < width:
-        r0 = int(np.searchsorted(lengths, shift, side="right"))  # rows with length > shift
-        b[:, :r0] = a[:, :r0]
-        b[:, r0:, :shift] = a[:, r0:, :shift]
-        rows = dq.shape[1] - r0
-        t = tmp[:rows, : width - shift]
-        _qmul_planes(a[:, r0:, :-shift], a[:, r0:, shift:], b[:, r0:, shift:], t)
-        a, b = b, a
+    while shift < nb:
+        nxt = tot.copy()
+        _qmul_planes(tot[:, :-shift], tot[:, shift:], nxt[:, shift:], tmp[: nb - shift])
+        tot = nxt
         shift *= 2
-    nrm = np.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2] + a[3] * a[3])
-    a /= nrm
-    return a
+    if nb > 1:  # every block after the first is carried by the product of all blocks before it
+        body = x[:, 1:]
+        carry = tuple(np.broadcast_to(tot[k, :-1, None, :], body.shape[1:]) for k in range(4))
+        _qmul_planes(carry, body.copy(), body, np.empty(body.shape[1:]))
+    out = x.reshape(4, nb * block, rows)[:, :width]
+    out /= np.sqrt(out[0] * out[0] + out[1] * out[1] + out[2] * out[2] + out[3] * out[3])
+    return out
 
 
 def _cross_planes(u, v):
@@ -205,76 +219,74 @@ def stride_displacement(
     if good.size == 0:
         return out
     half = max(int(round(rest_window_s * sampling_rate_hz)), 0)
-    # attitude at every stride start from the mean specific force around it (cumulative sums)
-    csum = np.concatenate([np.zeros((1, 3)), np.cumsum(acc, axis=0)])
     # component planes: gathers and arithmetic on contiguous 1-D data
     acc_c = np.ascontiguousarray(acc.T)
     gyr_c = np.ascontiguousarray(gyr.T)
     # strides sorted by length and grouped so that each chunk's padding (to its longest
-    # stride) stays small; chunks only bound memory (each stride is computed independently,
-    # so grouping changes no result)
+    # stride) stays small; chunks only bound memory (strides are computed independently)
     length_all = e_all - s_all + 1
     order = good[np.argsort(length_all[good], kind="stable")]
     lens = length_all[order]
     start = 0
     while start < order.size:  # a few chunks per hour of data
         # as many strides as fit the element budget at the width of the longest of them
-        stop = start + max(int(np.searchsorted(np.arange(1, order.size - start + 1) * lens[start:], _CHUNK_ELEMENTS, side="right")), 1)
+        fit = np.arange(1, order.size - start + 1) * lens[start:]
+        stop = start + max(int(np.searchsorted(fit, _CHUNK_ELEMENTS, side="right")), 1)
         rows, length = order[start:stop], lens[start:stop]
         start = stop
-        s, e = s_all[rows], e_all[rows]
+        s = s_all[rows]
         lo = np.clip(s - half, 0, n)
         hi = np.clip(s + half + 1, 0, n)
-        rest = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
+        # attitude at the stride start from the mean specific force around it
+        win = np.arange(2 * half + 1)[None, :]
+        in_win = win < (hi - lo)[:, None]
+        rest = np.stack([np.where(in_win, acc_c[k][np.minimum(lo[:, None] + win, n - 1)], 0.0).sum(axis=1) for k in range(3)], axis=1)
+        rest /= (hi - lo)[:, None]
         g_local = np.linalg.norm(rest, axis=1)
         q0 = gravity_alignment(rest)
         width = int(length.max())
-        offs = np.arange(width)
-        valid = offs[None, :] < length[:, None]
+        # position-major planes [sample in stride, stride]: cumulative sums and the scan run
+        # over contiguous rows of all strides at once
+        offs = np.arange(width)[:, None]
+        valid = offs < length[None, :]
         invalid = ~valid
-        idx = np.where(valid, s[:, None] + offs[None, :], s[:, None])
+        idx = np.where(valid, s[None, :] + offs, s[None, :])
         # increments between consecutive samples from the mean rate (midpoint rule)
-        wm = np.zeros((3, rows.size, width))
+        wm = np.zeros((3, width, rows.size))
         for k in range(3):  # three axes
             w = gyr_c[k][idx]
-            np.add(w[:, 1:], w[:, :-1], out=wm[k, :, 1:])
-            wm[k, :, 1:] *= 0.5
+            np.add(w[1:], w[:-1], out=wm[k, 1:])
+            wm[k, 1:] *= 0.5
             wm[k][invalid] = 0.0
         nrm = np.sqrt(wm[0] * wm[0] + wm[1] * wm[1] + wm[2] * wm[2])
         half_ang = 0.5 * (nrm * dt)
         sn = np.sin(half_ang)
         inv = np.maximum(nrm, 1e-12)
-        dq = np.empty((4, rows.size, width))
+        dq = np.empty((4, width, rows.size))
         np.cos(half_ang, out=dq[0])
         for k in range(3):
             np.divide(wm[k], inv, out=dq[k + 1])
             dq[k + 1] *= sn
-        rel = _prefix_product_planes(dq, length)
+        rel = _prefix_product_blocked(dq)
         q = np.empty_like(rel)
-        _qmul_planes(tuple(q0.T[:, :, None]), rel, q, np.empty(rel.shape[1:]))
+        _qmul_planes(tuple(q0.T[:, None, :]), rel, q, np.empty(rel.shape[1:]))
         # rotate the specific force to the world frame (quat_rotate's operations, per plane)
         v_b = tuple(acc_c[k][idx] for k in range(3))
         u = (q[1], q[2], q[3])
-        t = tuple(2.0 * c for c in _cross_planes(u, v_b))
+        t = tuple(2.0 * x for x in _cross_planes(u, v_b))
         ut = _cross_planes(u, t)
         a_w = [v_b[k] + q[0] * t[k] + ut[k] for k in range(3)]
-        a_w[2] -= g_local[:, None]
+        a_w[2] -= g_local[None, :]
+        # trapezoidal velocity with the ZUPT ramp (v = 0 at both mid-stances) and a second
+        # trapezoidal integration reduce to one weighted sum of the acceleration samples:
+        # p(L) = dt^2 / 2 * sum_j c_j a_j with c_0 = (L-1)/2, c_j = L - 2j, c_L = -(L-1)/2
+        # (the weights sum to zero: a constant bias cancels, as the ZUPT intends)
         last = length - 1
-        r_idx = np.arange(rows.size)
-        ramp = np.where(valid, offs[None, :] / last[:, None], 0.0)
-        d = []
-        for k in range(3):  # three axes
-            a_k = a_w[k]
-            a_k[invalid] = 0.0
-            # trapezoidal velocity, then the ZUPT ramp: v(end) forced to 0, v(start) = 0
-            v = np.zeros_like(a_k)
-            v[:, 1:] = np.cumsum(0.5 * (a_k[:, 1:] + a_k[:, :-1]) * dt, axis=1)
-            v_end = v[r_idx, last]
-            v = v - ramp * v_end[:, None]
-            v[invalid] = 0.0
-            p = np.zeros_like(v)
-            p[:, 1:] = np.cumsum(0.5 * (v[:, 1:] + v[:, :-1]) * dt, axis=1)
-            d.append(p[r_idx, last])
+        lf = last.astype(np.float64)[None, :]
+        c = np.where(valid, lf - 2.0 * offs, 0.0)
+        c[0] = 0.5 * (lf[0] - 1.0)
+        c[last, np.arange(rows.size)] = -0.5 * (lf[0] - 1.0)
+        d = [0.5 * dt * dt * np.einsum("jr,jr->r", c, a_w[k]) for k in range(3)]
         out["dx_m"][rows] = d[0]
         out["dy_m"][rows] = d[1]
         out["length_m"][rows] = np.hypot(d[0], d[1])
