@@ -179,10 +179,11 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
         ic_idx, to_idx = _running_edges(fv, fj, peaks, half, w, fs, noise_g)
         tag = "running: loading onset of the vertical force pulse"
     else:
-        ic_idx, to_idx = _walking_mccamley(vertical / G, fs, peaks, step_lag)
-        tag = "walking: McCamley 2012 CWT"
+        ic_idx, to_idx = _walking_jerk(vertical / G, fs, track.step_lag_s[gait_w])
+        ic_idx, to_idx = _keep_active(ic_idx, to_idx, active)
+        tag = "walking: vertical jerk peaks (McCamley 2012)"
         warnings.append("no flight phase in the lower-back signal: walking method (McCamley 2012) used")
-    ok = np.isfinite(ic_idx) & np.isfinite(to_idx) & (to_idx > ic_idx)
+    ok = np.isfinite(ic_idx) & ~(to_idx <= ic_idx)  # an unknown toe-off (NaN) keeps the contact
     ic_idx, to_idx = ic_idx[ok], to_idx[ok]
     order = np.argsort(ic_idx)
     ic_idx, to_idx = ic_idx[order], to_idx[order]
@@ -267,32 +268,62 @@ def _running_edges(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.n
     return ic_idx, to_idx
 
 
-def _walking_mccamley(v_g: np.ndarray, fs: float, peaks: np.ndarray, step_lag: np.ndarray):
-    """McCamley et al. 2012: IC at minima of the Gaussian-differentiated integrated vertical
-    acceleration, final contact at maxima of its second differentiation."""
-    v = v_g - np.mean(v_g)
-    integ = np.cumsum(v) / fs
-    sigma = 0.06 * fs  # ~ wavelet scale 10 at 100 Hz (McCamley used gaus1 at scale 9-10)
-    s1 = gaussian_filter1d(integ, sigma, order=1)
-    s2 = gaussian_filter1d(s1, sigma, order=1)
-    lag = np.nanmedian(step_lag)
-    dist = max(1, int(0.6 * lag * fs))
-    mins, _ = sps.find_peaks(-s1, distance=dist)
-    maxs, _ = sps.find_peaks(s2, distance=dist)
-    if mins.size == 0 or maxs.size == 0:
+def _walking_jerk(v_g: np.ndarray, fs: float, step_lag: np.ndarray, *, sigma_s: float = 0.015,
+                  peak_fraction: float = 0.6, lookback_steps: float = 0.5, rival_ratio: float = 0.5,
+                  fc_window_steps: float = 0.45):
+    """Walking IC and final contact (FC) from the vertical jerk of the trunk.
+
+    McCamley et al. 2012 (*Gait Posture* 36:316) take IC and FC from extrema of the Gaussian-
+    differentiated vertical acceleration; with the sign of a derivative (not MATLAB's ``gaus1``,
+    whose sign is reversed) both events are *peaks of vertical jerk*: every double support
+    begins with the leading foot's loading (IC) and ends with the trailing foot's push-off and
+    toe-off (Zijlstra & Hof 2003, *Gait Posture* 18:1). So each double support shows two jerk
+    peaks about 0.1-0.2 s apart; IC is the first, FC of a foot is the second peak of the *next*
+    double support (the stronger jerk peak within ``fc_window_steps`` after the next IC).
+
+    Candidate peaks must reach ``peak_fraction`` of the largest jerk within one step around them;
+    a candidate is an IC when no candidate of at least ``rival_ratio`` of its height lies in the
+    ``lookback_steps`` before it (the second peak of a double support has the first before it).
+    A narrow Gaussian derivative (``sigma_s`` = 15 ms, McCamley's scale ~ 2 at 100 Hz) keeps the
+    two peaks apart.
+    """
+    from scipy.ndimage import maximum_filter1d
+
+    n = v_g.size
+    lag = float(np.nanmedian(step_lag))
+    if not np.isfinite(lag) or n < 3:
         return np.empty(0), np.empty(0)
-    # keep one IC per detected step: the minimum nearest each step peak, within half a step
-    j = np.clip(np.searchsorted(mins, peaks), 1, mins.size - 1)
-    cand = np.where(np.abs(mins[j - 1] - peaks) <= np.abs(mins[j] - peaks), mins[j - 1], mins[j])
-    near = np.abs(cand - peaks) <= 0.5 * lag * fs
-    ic = np.unique(cand[near])
-    # final contact: the first s2 maximum after each IC, within one step
-    k = np.searchsorted(maxs, ic, side="right")
-    has = k < maxs.size
-    to = np.full(ic.size, np.nan)
-    to[has] = maxs[k[has]]
-    to[to - ic > 1.2 * lag * fs] = np.nan
-    return ic.astype(float), to
+    j = gaussian_filter1d(v_g - np.mean(v_g), max(0.5, sigma_s * fs), order=1) * fs  # g/s
+    pk, _ = sps.find_peaks(j)
+    if pk.size == 0:
+        return np.empty(0), np.empty(0)
+    loc = maximum_filter1d(j, size=int(lag * fs) | 1)
+    pk = pk[j[pk] >= peak_fraction * loc[pk]]
+    cand = np.full(n, -np.inf)
+    cand[pk] = j[pk]
+    g = max(1, int(lookback_steps * lag * fs)) | 1
+    # trailing maximum over the g samples before each sample (origin shifts the window back)
+    trail = maximum_filter1d(cand, size=g, origin=(g - 1) // 2, mode="constant", cval=-np.inf)
+    before = np.concatenate([[-np.inf], trail[:-1]])
+    ic = pk[before[pk] < rival_ratio * j[pk]]
+    if ic.size < 2:
+        return ic.astype(float), np.full(ic.size, np.nan)
+    # FC of contact i: strongest jerk peak after the next IC (skip 40 ms: the IC peak itself)
+    skip = max(1, int(round(0.04 * fs)))
+    width = max(2, int(round(fc_window_steps * lag * fs)))
+    start = ic[1:] + skip
+    seg = _gather(j, start, width)
+    fc = np.full(ic.size, np.nan)
+    fc[:-1] = start + np.argmax(seg, axis=1)
+    # a long pause between ICs (stop, U-turn): the contact's end is not in this window
+    fc[:-1][np.diff(ic) > 1.6 * lag * fs] = np.nan
+    return ic.astype(float), fc
+
+
+def _keep_active(ic_idx: np.ndarray, to_idx: np.ndarray, active: np.ndarray):
+    """Drop contacts that fall where the signal is not gait (standing, noise)."""
+    i = np.clip(ic_idx.astype(int), 0, active.size - 1)
+    return ic_idx[active[i]], to_idx[active[i]]
 
 
 def _sides(ml, acc, ic_idx, to_idx, ml_axis_left, warnings) -> np.ndarray:
