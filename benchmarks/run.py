@@ -20,8 +20,9 @@ baseline timed in the same run, interleaved with the subject (baseline, subject,
 - peak memory of the 10-hour run stays within the interpreter baseline plus 4x its float64
   sample arrays (n_samples x 7 channels x 8 bytes).
 
-Memory is measured in a fresh subprocess per input (``resource.getrusage(RUSAGE_SELF).ru_maxrss``
-at the end, and once after the imports, which is the interpreter baseline reported separately).
+Memory is measured in a fresh subprocess per input: its peak RSS (``VmHWM`` of /proc/self/status,
+``ru_maxrss`` elsewhere) at the end, and once after the imports, which is the interpreter baseline
+reported separately.
 """
 
 from __future__ import annotations
@@ -353,7 +354,21 @@ def _child(args: list[str]) -> dict:
 
 
 def _maxrss_mb(who=resource.RUSAGE_SELF) -> float:
-    # Linux reports kilobytes (macOS bytes).
+    """Peak resident set size, MiB.
+
+    For this process, Linux's ``VmHWM`` (high-water mark of *this* address space): ``ru_maxrss``
+    survives ``fork`` + ``exec`` on Linux, so a child started by a big parent would report the
+    parent's peak. For finished children (``RUSAGE_CHILDREN``) only ``ru_maxrss`` exists; it is an
+    upper bound that includes the RSS of the process that spawned them.
+    """
+    if who == resource.RUSAGE_SELF:
+        try:
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+        except (OSError, ValueError, IndexError):
+            pass
+    # ru_maxrss: kilobytes on Linux, bytes on macOS.
     scale = 1.0 / 1024 if sys.platform != "darwin" else 1.0 / (1024 * 1024)
     return resource.getrusage(who).ru_maxrss * scale
 
