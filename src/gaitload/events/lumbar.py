@@ -31,7 +31,7 @@ from scipy import signal as sps
 from scipy.ndimage import gaussian_filter1d
 
 from ..errors import SignalError
-from .placement import G, cadence_track, fill_nan, gravity_frame
+from .placement import G, cadence_track, fill_nan
 
 __all__ = ["detect_lumbar_events"]
 
@@ -56,6 +56,25 @@ def track_at_samples(center_s: np.ndarray, values: np.ndarray, n: int, fs: float
         return np.full(n, np.nan)
     mids = 0.5 * (center_s[1:] + center_s[:-1])
     return values[np.searchsorted(mids, t)]
+
+
+def _vertical_specific_force(acc_mps2: np.ndarray, fs: float, gravity_window_s: float = 4.0) -> np.ndarray:
+    """Specific force along the gravity direction, m/s^2 (standing still reads +9.81).
+
+    Gravity is the moving mean of the accelerometer over ``gravity_window_s`` (Moe-Nilssen 1998
+    tilt correction, as :func:`gravity_frame`), computed with cumulative sums in O(n) and
+    renormalised at the edges.
+    """
+    n = acc_mps2.shape[0]
+    win = int(max(3, min(n, round(gravity_window_s * fs))))
+    c = np.vstack([np.zeros((1, 3)), np.cumsum(acc_mps2, axis=0)])
+    i = np.arange(n)
+    lo = np.clip(i - win // 2, 0, n)
+    hi = np.clip(i - win // 2 + win, 0, n)
+    grav = (c[hi] - c[lo]) / (hi - lo)[:, None]
+    norm = np.linalg.norm(grav, axis=1)
+    norm[norm == 0] = 1.0
+    return np.einsum("ij,ij->i", acc_mps2, grav) / norm
 
 
 def _gather(x: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
@@ -125,18 +144,27 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
     if n < int(4 * fs):
         warnings.append(f"lower-back signal of {n / fs:.1f} s is too short for gait detection (< 4 s)")
         return _empty(), warnings
-    vertical, ap, ml = gravity_frame(acc, fs)
+    vertical = _vertical_specific_force(acc, fs)
     fv = _butter(vertical / G, fs, min(lowpass_hz, 0.45 * fs))
-    track = cadence_track(fv, fs, window_s=min(8.0, n / fs))
+    # step period and regularity on a block-averaged copy at ~25 Hz: the autocorrelation only
+    # needs the step lag (refined by a parabola), and it costs fs/25 times less
+    q = max(1, int(fs // 25))
+    m = n // q
+    fd = fv[: m * q].reshape(m, q).mean(axis=1)
+    fsd = fs / q
+    track = cadence_track(fd, fsd, window_s=min(8.0, m / fsd))
     amp = np.array([0.0])
     if track.center_s.size:
         # amplitude per window on the same grid as the track
-        win = int(round(min(8.0, n / fs) * fs))
-        hop = max(1, int(round(2.0 * fs)))
+        win = int(round(min(8.0, m / fsd) * fsd))
+        hop = max(1, int(round(2.0 * fsd)))
         starts = np.arange(track.center_s.size) * hop
-        amp = np.sqrt(np.mean((_gather(fv, starts, win) - _gather(fv, starts, win).mean(axis=1, keepdims=True)) ** 2,
-                              axis=1))
-    gait_w = (track.r_step >= min_regularity) & (amp >= min_amplitude_g) if track.center_s.size else np.zeros(0, bool)
+        seg = _gather(fd, starts, win)
+        amp = seg.std(axis=1)
+    # regular at one step or one stride (a slow walk's step of > 0.7 s is outside the step search
+    # range, but its stride is inside the stride range)
+    reg = np.maximum(track.r_step, track.r_stride)
+    gait_w = (reg >= min_regularity) & (amp >= min_amplitude_g) if track.center_s.size else np.zeros(0, bool)
     if not gait_w.any():
         warnings.append("no periodic gait found in the lower-back signal (constant, noise or standing)")
         return _empty(), warnings
@@ -176,7 +204,7 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
         fj = np.convolve(vertical / G, np.ones(box) / box, mode="same") if box > 1 else vertical / G
         resid = fj - fv
         noise_g = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
-        ic_idx, to_idx = _running_edges(fv, fj, peaks, half, w, fs, noise_g)
+        ic_idx, to_idx = _running_edges(fv, fj, peaks, half, w, fs, noise_g, box)
         tag = "running: loading onset of the vertical force pulse"
     else:
         ic_idx, to_idx = _walking_jerk(vertical / G, fs, track.step_lag_s[gait_w])
@@ -193,14 +221,14 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
     idx = np.arange(n)
     ic_t = np.interp(ic_idx, idx, t)
     to_t = np.interp(to_idx, idx, t)
-    foot = _sides(ml, acc, ic_idx, to_idx, ml_axis_left, warnings)
+    foot = _sides(acc, ic_idx, ml_axis_left, warnings)
     ev = pd.DataFrame({"time_s": ic_t, "toe_off_s": to_t, "foot": foot,
                        "contact_time_ms": (to_t - ic_t) * 1000.0, "method": tag})
     return ev, warnings
 
 
 def _running_edges(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.ndarray, w: int,
-                   fs: float, noise_g: float, onset_fraction: float = 0.05, grounded_g: float = 0.2):
+                   fs: float, noise_g: float, box: int = 1, onset_fraction: float = 0.05, grounded_g: float = 0.2):
     """Contact onset and end of the vertical force pulse around each step peak (vectorised).
 
     IC is the *loading onset*: the first crossing, after the flight minimum, of the flight level
@@ -234,11 +262,12 @@ def _running_edges(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.n
     # threshold above the flight level: a fraction of the pulse, and above the sensor noise
     thr = lo_b + np.maximum(onset_fraction * (top - lo_b), 4.0 * noise_g)
     # first sample of the rise above the threshold that is followed by another one within two
-    # samples (a lone noise spike in flight is not a contact)
+    # box widths (a lone noise spike in flight is not a contact)
     up = np.where(cols >= jmin_b[:, None], segj, floor) >= thr[:, None]
+    # samples of the box-averaged signal are independent one box width apart
     nxt = np.zeros_like(up)
-    nxt[:, :-1] = up[:, 1:]
-    nxt[:, :-2] |= up[:, 2:]  # an impact ring may dip for one sample right after contact
+    nxt[:, :-box] = up[:, box:]
+    nxt[:, :-2 * box] |= up[:, 2 * box:]  # an impact ring may dip for one box right after contact
     up &= nxt
     j = np.clip(np.argmax(up, axis=1), 1, w - 1)
     ya, yb = segj[rows, j - 1], segj[rows, j]
@@ -326,7 +355,7 @@ def _keep_active(ic_idx: np.ndarray, to_idx: np.ndarray, active: np.ndarray):
     return ic_idx[active[i]], to_idx[active[i]]
 
 
-def _sides(ml, acc, ic_idx, to_idx, ml_axis_left, warnings) -> np.ndarray:
+def _sides(acc, ic_idx, ml_axis_left, warnings) -> np.ndarray:
     n_ev = ic_idx.size
     if n_ev == 0:
         return np.empty(0, dtype=object)
@@ -338,8 +367,13 @@ def _sides(ml, acc, ic_idx, to_idx, ml_axis_left, warnings) -> np.ndarray:
     lat = acc @ axis
     lat = lat - np.mean(lat)
     c = np.concatenate([[0.0], np.cumsum(lat)])
+    # the step that follows each IC (to the next IC): the pelvis is over this stance foot; it
+    # needs no toe-off, which walking may leave unknown
     a = np.clip(ic_idx.astype(int), 0, lat.size - 1)
-    b = np.clip(to_idx.astype(int), a + 1, lat.size)
+    step = int(np.median(np.diff(a))) if a.size > 1 else lat.size - a[0]
+    nxt = np.concatenate([a[1:], [a[-1] + step]])
+    nxt = np.where(nxt - a > 2 * max(step, 1), a + step, nxt)  # a pause: one typical step
+    b = np.clip(nxt, a + 1, lat.size)
     mean_lat = (c[b] - c[a]) / (b - a)
     # the pelvis is over the stance foot and accelerates back toward the midline: during left
     # stance the lateral acceleration points right (negative along the left axis)
