@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import ndimage
+from scipy import ndimage, sparse
+from scipy.linalg import solveh_banded
 
 from .errors import OptionError
 from .recording import Recording, nan_runs
@@ -49,6 +50,8 @@ __all__ = [
     "cumulative_distance",
     "haversine_m",
     "local_linear_fit",
+    "whittaker_smooth",
+    "l1_trend_filter",
     "classify_grade",
     "elevation_gain_loss",
     "clean_altitude",
@@ -72,6 +75,23 @@ class TerrainOptions:
         Grade window for GPS altitude, m. literature.md 4.3: sigma_h ~ 5 m needs 200-400 m
         (1.8 % at 400 m). 400 m: on simulated GPS altitude (sigma 5 m, correlated over 60 s)
         the grade RMSE was 2.5 points at 300 m and 2.2 at 400 m, with hills >= 300 m long.
+    gps_smoother : str
+        How GPS-like altitude becomes grade: ``"trend_filter"`` (default: L1 trend filter +
+        light Whittaker pass, :func:`l1_trend_filter`) or ``"local_linear"`` (the windowed
+        regression used for barometric altitude, with ``window_m_gps``). On synthetic courses
+        built like roads (constant-grade stretches of 250-1800 m, grades to 12 %, 40 m
+        transitions) with GPS altitude noise of 3-5 m correlated over 30-60 s, the trend filter
+        gave grade RMSE 1.5-1.8 points and class agreement 0.92-0.94 against 1.8-2.5 and
+        0.82-0.90 for the 400 m local linear fit (tests/test_terrain.py). The local linear fit is
+        better on courses that are sums of sinusoids (no straight grades).
+    trend_filter_lambda_m : float
+        Kink penalty of the L1 trend filter on a 5 m grid, m. Tuned on the synthetic road
+        courses above: 1000 -> agreement 0.90 / RMSE 1.66 at sigma 4 m, 3000 -> 0.93 / 1.56,
+        10000 -> 0.93 / 1.86 (fewer, later kinks); 3000 is the minimum of the RMSE.
+    gps_polish_cutoff_m : float
+        Half-power wavelength of the Whittaker pass after the trend filter, m (turns its kinks
+        into the ~100-300 m vertical curves of real roads; 300 m gave the lowest RMSE of
+        200-500 m).
     window_m_unknown : float or None
         Window for altitude of unknown source. ``None`` (default): estimate the high-frequency
         noise of the altitude on the grid (robust std of the residual of a 50 m local linear fit)
@@ -129,6 +149,9 @@ class TerrainOptions:
     window_m_barometric: float = 100.0
     window_m_gps: float = 400.0
     window_m_unknown: float | None = None
+    gps_smoother: str = "trend_filter"
+    trend_filter_lambda_m: float = 3000.0
+    gps_polish_cutoff_m: float = 300.0
     barometric_noise_max_m: float = 1.0
     window_m_imu: float = 30.0
     kernel: str = "epanechnikov"
@@ -146,13 +169,14 @@ class TerrainOptions:
     gain_window_m_barometric: float = 30.0
     gain_window_m_gps: float = 150.0
     gain_hysteresis_m_barometric: float = 2.0
-    gain_hysteresis_m_gps: float = 10.0
+    gain_hysteresis_m_gps: float = 4.0
 
     def validate(self) -> None:
         """Raise :class:`OptionError` for a value no computation can use."""
         positive = ["grid_step_m", "window_m_barometric", "window_m_gps", "window_m_imu",
                     "max_abs_grade_pct", "max_speed_mps", "spike_window_m", "spike_k_sigma",
-                    "gain_window_m_barometric", "gain_window_m_gps"]
+                    "gain_window_m_barometric", "gain_window_m_gps", "trend_filter_lambda_m",
+                    "gps_polish_cutoff_m"]
         for name in positive:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
@@ -166,6 +190,9 @@ class TerrainOptions:
                 raise OptionError(f"terrain option {name} must be a number >= 0, got {value!r}")
         if self.window_m_unknown is not None and not (np.isfinite(self.window_m_unknown) and self.window_m_unknown > 0):
             raise OptionError(f"terrain option window_m_unknown must be positive or None, got {self.window_m_unknown!r}")
+        if self.gps_smoother not in ("trend_filter", "local_linear"):
+            raise OptionError(f"terrain option gps_smoother must be 'trend_filter' or 'local_linear', "
+                              f"got {self.gps_smoother!r}")
         if self.kernel not in ("epanechnikov", "boxcar"):
             raise OptionError(f"terrain option kernel must be 'epanechnikov' or 'boxcar', got {self.kernel!r}")
         if self.hysteresis_pct >= 2 * self.flat_band_pct and self.flat_band_pct > 0:
@@ -607,6 +634,100 @@ def local_linear_fit(y: np.ndarray, half_window: int, min_coverage: float = 0.3,
     return np.where(bad, np.nan, level), np.where(bad, np.nan, slope)
 
 
+def _difference_normal_banded(n: int, order: int, weights: np.ndarray) -> np.ndarray:
+    """``D' diag(weights) D`` (D: ``order``-th difference, (n - order) x n) in the upper banded
+    storage of :func:`scipy.linalg.solveh_banded`; built with sparse matrices, O(n)."""
+    d = sparse.eye(n, format="csr")
+    for _ in range(order):
+        d = d[1:] - d[:-1]
+    a = (d.T @ sparse.diags(weights) @ d).todia()
+    ab = np.zeros((order + 1, n))
+    for k in range(order + 1):  # order + 1 <= 4 diagonals
+        ab[order - k, k:] = a.diagonal(k)
+    return ab
+
+
+def whittaker_smooth(y: np.ndarray, cutoff_cells: float, order: int = 3) -> np.ndarray:
+    """Whittaker-Eilers smoother of a uniformly sampled series with gaps (Eilers 2003).
+
+    Minimises ``sum w (y - z)^2 + lam sum (Delta^order z)^2`` with ``w = 0`` at NaN samples, a
+    banded linear system solved in O(n). Its transfer function is
+    ``1 / (1 + lam (2 sin(pi f))^(2 order))`` (f in cycles per sample): a Butterworth-like
+    low-pass of order ``2 order``, so hills longer than the cutoff keep their amplitude (unlike
+    a moving average) while shorter wiggles are removed.
+
+    Parameters
+    ----------
+    y : ndarray
+        Values on a uniform grid (NaN = missing; interpolated by the smoother).
+    cutoff_cells : float
+        Half-power wavelength in samples; ``lam = (cutoff_cells / (2 pi))^(2 order)``.
+    order : int
+        Difference order of the penalty (2: cubic-spline-like, 3: smoother slope).
+
+    Returns
+    -------
+    ndarray
+        The smoothed series (defined everywhere when any sample is finite).
+    """
+    y = np.asarray(y, float)
+    n = y.size
+    w = np.isfinite(y).astype(float)
+    if n <= order + 1 or w.sum() < order + 1:
+        return np.where(w > 0, y, np.nan)
+    lam = (float(cutoff_cells) / (2 * np.pi)) ** (2 * order)
+    ab = _difference_normal_banded(n, order, np.full(n - order, lam))
+    ab[order] += w
+    return solveh_banded(ab, np.where(w > 0, y, 0.0), check_finite=False)
+
+
+def l1_trend_filter(y: np.ndarray, lam: float, n_iter: int = 40, start: np.ndarray | None = None
+                    ) -> np.ndarray:
+    """L1 trend filter: the piecewise-linear fit of a series with gaps (Kim, Koh, Boyd &
+    Gorinevsky 2009, SIAM Review 51:339).
+
+    Minimises ``1/2 sum w (y - z)^2 + lam sum |Delta^2 z|``: the fit is linear between a few
+    kinks, i.e. for an altitude profile the grade is piecewise constant with sharp changes. That
+    is how roads and most paths are built (constant-grade tangents joined by short vertical
+    curves), so a long smoothing scale can be used against GPS noise without blurring the grade
+    across the foot or top of a hill. Solved by majorisation-minimisation (iteratively
+    reweighted banded least squares, each iteration O(n)); ``n_iter`` = 40 reaches the plateau
+    of the objective on 5 m altitude grids.
+
+    Parameters
+    ----------
+    y : ndarray
+        Values on a uniform grid (NaN = missing).
+    lam : float
+        Kink penalty, in the units of ``y`` (m for altitude): a kink is kept only when it
+        lowers the squared misfit by more than ``lam`` times its change of slope.
+    n_iter : int
+        Reweighting iterations.
+    start : ndarray, optional
+        Initial fit (default: a Whittaker fit with a 24-sample cutoff).
+
+    Returns
+    -------
+    ndarray
+        The fitted series.
+    """
+    y = np.asarray(y, float)
+    n = y.size
+    w = np.isfinite(y).astype(float)
+    if n <= 3 or w.sum() < 3:
+        return np.where(w > 0, y, np.nan)
+    rhs = np.where(w > 0, y, 0.0)
+    z = whittaker_smooth(y, 24.0, 2) if start is None else np.asarray(start, float)
+    # |x| <= x^2 / (2 |x_k|) + |x_k| / 2: each iteration is a weighted ridge problem; the floor
+    # keeps the weights finite where the fit is exactly straight (1e-6 m per cell^2)
+    for _ in range(int(n_iter)):
+        kink = np.abs(np.diff(z, 2))
+        ab = _difference_normal_banded(n, 2, lam / np.maximum(kink, 1e-6))
+        ab[2] += w
+        z = solveh_banded(ab, rhs, check_finite=False)
+    return z
+
+
 # ------------------------------------------------------------------------------------------------
 # classes, segments, gain
 # ------------------------------------------------------------------------------------------------
@@ -1029,11 +1150,11 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
                    and np.isfinite(pd.to_numeric(out["stride_rise_m"], errors="coerce")).sum() >= 4)
         grade_ch, _ = _channel(rec, "grade")
         if alt is not None and have_dist and mv.size >= 3:
-            grid_alt, grid_grade, clean_alt, gain, loss, window_m, alt_desc, w = _grade_from_altitude(
+            grid_alt, grid_grade, clean_alt, gain, loss, window_m, alt_desc, smoother, w = _grade_from_altitude(
                 dist, alt, mv, grid_d, src, opts)
             warnings += w
             prov["altitude"] = alt_desc
-            prov["grade"] = f"smoothed altitude: local linear regression over {window_m:g} m"
+            prov["grade"] = f"smoothed altitude: {smoother}"
         elif rise_ok and have_dist:
             grid_alt, grid_grade, clean_alt, gain, loss, w = _grade_from_imu(out, step_t, step_d, grid_d, opts)
             warnings += w
@@ -1044,7 +1165,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
             # device grade: integrate it into a relative altitude and smooth like a barometer
             g = _fill_nan_linear(t, grade_ch.astype(float))
             pseudo = np.r_[0.0, np.cumsum(np.diff(dist) * 0.5 * (g[1:] + g[:-1]) / 100)]
-            grid_alt, grid_grade, clean_alt, gain, loss, window_m, _, w = _grade_from_altitude(
+            grid_alt, grid_grade, clean_alt, gain, loss, window_m, _, _, w = _grade_from_altitude(
                 dist, pseudo, mv, grid_d, "barometric", opts)
             warnings += w
             prov["altitude"] = "device grade channel integrated (relative)"
@@ -1157,9 +1278,16 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, mv: np.ndarray, grid
         window_m = opts.window_m_gps if gps_like else opts.window_m_barometric
         desc = (f"unknown source, looks {'GPS' if gps_like else 'barometric'} "
                 f"(high-frequency noise {noise:.2f} m)")
-    half = max(int(round(window_m / step / 2)), 1)
-    level, slope = local_linear_fit(grid_filled, half, kernel=opts.kernel)
-    grade = 100.0 * slope / step
+    tf = gps_like and opts.gps_smoother == "trend_filter" and np.isfinite(grid_filled).sum() >= 10
+    if tf:
+        level, kinked, window_m, lam = _gps_trend_profile(grid_filled, step, opts)
+        grade = 100.0 * np.gradient(level) / step if level.size > 1 else np.full(level.shape, np.nan)
+        smoother = (f"L1 trend filter (lambda {lam:.0f} m) + Whittaker {window_m:g} m")
+    else:
+        half = max(int(round(window_m / step / 2)), 1)
+        level, slope = local_linear_fit(grid_filled, half, kernel=opts.kernel)
+        grade = 100.0 * slope / step
+        smoother = f"local linear regression over {window_m:g} m"
     grade[long_gap] = np.nan
     level[long_gap] = np.nan
     over = np.abs(grade) > opts.max_abs_grade_pct
@@ -1167,12 +1295,33 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, mv: np.ndarray, grid
         warnings.append(f"grade beyond +-{opts.max_abs_grade_pct:g} % over {over.sum() * step:.0f} m: clipped "
                         "(hiking/scrambling)")
         grade = np.clip(grade, -opts.max_abs_grade_pct, opts.max_abs_grade_pct)
-    gw = opts.gain_window_m_gps if gps_like else opts.gain_window_m_barometric
     gh = opts.gain_hysteresis_m_gps if gps_like else opts.gain_hysteresis_m_barometric
-    gl, _ = local_linear_fit(grid_filled, max(int(round(gw / step / 2)), 1))
+    if tf:
+        # the trend filter's own profile (before the rounding pass) keeps hill tops and valley
+        # floors at full height (no averaging across a kink), so gain is counted on it
+        gl = kinked.copy()
+    else:
+        gw = opts.gain_window_m_gps if gps_like else opts.gain_window_m_barometric
+        gl, _ = local_linear_fit(grid_filled, max(int(round(gw / step / 2)), 1))
     gl[long_gap] = np.nan
     gain, loss, clean = elevation_gain_loss(gl, gh)
-    return level, grade, clean, gain, loss, float(window_m), desc, warnings
+    return level, grade, clean, gain, loss, float(window_m), desc, smoother, warnings
+
+
+def _gps_trend_profile(grid_alt: np.ndarray, step_m: float, opts: TerrainOptions
+                       ) -> tuple[np.ndarray, float, float]:
+    """Altitude profile from GPS-grade altitude: L1 trend filter, then a light Whittaker pass.
+
+    The kink penalty is ``trend_filter_lambda_m`` for a 5 m grid, scaled by
+    ``(5 / grid_step_m)^2`` (a kink's second difference grows with the grid step while the
+    number of cells in the misfit sum shrinks with it), and the Whittaker pass
+    (order 3, cutoff ``gps_polish_cutoff_m``) rounds the kinks into vertical curves.
+    Returns (rounded profile, trend-filter profile, cutoff m, lambda used).
+    """
+    lam = opts.trend_filter_lambda_m * (5.0 / step_m) ** 2
+    kinked = l1_trend_filter(grid_alt, lam)
+    z = whittaker_smooth(kinked, opts.gps_polish_cutoff_m / step_m, order=3)
+    return z, kinked, float(opts.gps_polish_cutoff_m), float(lam)
 
 
 def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray, grid_d: np.ndarray,
