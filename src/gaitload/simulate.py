@@ -543,57 +543,252 @@ def _side_contacts(tl: _Timeline, left: bool):
     return tl.ic[m], tl.tc[m], tl.angle[m], tl.pattern[m], tl.foot_pos[m]
 
 
-def _foot_translation(ic, tc, pos, course: Course, tau, clearance_m: float):
-    """World acceleration (n, 3) of a foot sensor that rests on the ground during foot-flat and
-    follows a minimum-jerk path (Flash & Hogan 1985) from one footprint to the next, plus a
-    vertical clearance bump. The path runs from heel-off (52 % of contact: the heel rises as the
-    foot rolls over the toes) to the next foot-flat (18 % of the next contact: the foot is still
-    rolling down after initial contact), so the sensor is stationary exactly while the foot is
-    flat. Also returns position x, z (m)."""
-    start = ic + _FLAT_END_FRAC * tc          # heel-off
-    stop = ic + _FLAT_START_FRAC * tc         # foot-flat
-    alt = course.altitude_at(pos)
-    i = np.searchsorted(start, tau, side="right") - 1        # last heel-off before tau
-    i = np.clip(i, 0, start.size - 2)
-    nxt = i + 1
-    move_t = stop[nxt] - start[i]
-    s = (tau - start[i]) / move_t
-    moving = (s > 0) & (s < 1)
-    s = np.clip(s, 0, 1)
-    length = pos[nxt] - pos[i]
-    rise = alt[nxt] - alt[i]
-    mj = 10 * s**3 - 15 * s**4 + 6 * s**5
-    mj_dd = (60 * s - 180 * s**2 + 120 * s**3) / move_t**2
-    bump = 16 * s**2 * (1 - s) ** 2
-    bump_dd = 16 * (2 - 12 * s + 12 * s**2) / move_t**2
-    acc = np.zeros(tau.shape + (3,))
-    acc[:, 0] = np.where(moving, length * mj_dd, 0.0)
-    acc[:, 2] = np.where(moving, rise * mj_dd + clearance_m * bump_dd, 0.0)
-    # before the first footprint of the timeline the foot rests where it is
-    before = tau < start[0]
-    x = np.where(before, pos[0], pos[i] + length * mj)
-    z = np.where(before, alt[0], alt[i] + rise * mj + clearance_m * bump * moving)
-    return acc, x, z
+# Foot geometry in the foot frame (origin at the sensor on the dorsum, x towards the toes, z up
+# from the sole), m: heel contact point, metatarsal heads (the toe rocker) and the ankle joint
+# centre (the shank's lower end). Adult shoe of ~27 cm with the sensor on the instep; judgement.
+_HEEL_XZ = np.array([-0.10, -0.065])
+_MET_XZ = np.array([0.08, -0.065])
+_ANKLE_XZ = np.array([-0.05, 0.01])
+#: Per strike pattern: touchdown velocity of the landing point (forward, vertical; m/s at 3.3 m/s)
+#: and the time (s) the heel pad and midsole take to stop it. A rearfoot touchdown at about
+#: 1 m/s stopped over ~10 mm gives the 5-10 g axial tibial shock reported for heel strikers at
+#: 3-4 m/s (e.g. Milner et al. 2006); forefoot landings are softer (the ankle yields). Judgement
+#: sized on those reports, not a fitted model.
+_TOUCHDOWN = {"rearfoot": (0.5, -0.95, 0.016), "midfoot": (0.4, -0.75, 0.020),
+              "forefoot": (0.3, -0.55, 0.030)}
+#: The foot's sagittal rate crosses zero this long before IC (gaitmap mocap-labelled data: ~10 ms
+#: for walking heel strikes; Falbriard et al. 2018 place the IC feature within a few ms of IC).
+_PRE_IC_S = 0.012
+_N_STANCE_KNOTS = 5   # IC, slap extreme, settle, foot-flat, heel-off
+
+
+def _hermite5(s, h, p0, v0, a0, p1, v1, a1):
+    """Quintic Hermite segment on s in [0, 1] of duration h (s): value, d/dt and d2/dt2.
+
+    Matching value, rate and acceleration at both ends makes a chain of segments C2, so the
+    angular acceleration has no steps (a PCHIP chain is only C1).
+    """
+    s2, s3 = s * s, s * s * s
+    s4, s5 = s3 * s, s3 * s2
+    h0, h1 = 1 - 10 * s3 + 15 * s4 - 6 * s5, s - 6 * s3 + 8 * s4 - 3 * s5
+    h2, h3 = 0.5 * (s2 - 3 * s3 + 3 * s4 - s5), 0.5 * (s3 - 2 * s4 + s5)
+    h4, h5 = -4 * s3 + 7 * s4 - 3 * s5, 10 * s3 - 15 * s4 + 6 * s5
+    d0, d1 = -30 * s2 + 60 * s3 - 30 * s4, 1 - 18 * s2 + 32 * s3 - 15 * s4
+    d2, d3 = 0.5 * (2 * s - 9 * s2 + 12 * s3 - 5 * s4), 0.5 * (3 * s2 - 8 * s3 + 5 * s4)
+    d4 = -12 * s2 + 28 * s3 - 15 * s4
+    e0, e1 = -60 * s + 180 * s2 - 120 * s3, -36 * s + 96 * s2 - 60 * s3
+    e2, e3 = 0.5 * (2 - 18 * s + 36 * s2 - 20 * s3), 0.5 * (6 * s - 24 * s2 + 20 * s3)
+    e4 = -24 * s + 84 * s2 - 60 * s3
+    hv0, hv1, ha0, ha1 = h * v0, h * v1, h * h * a0, h * h * a1
+    val = h0 * p0 + h1 * hv0 + h2 * ha0 + h3 * ha1 + h4 * hv1 + h5 * p1
+    der = (d0 * (p0 - p1) + d1 * hv0 + d2 * ha0 + d3 * ha1 + d4 * hv1) / h
+    acc = (e0 * (p0 - p1) + e1 * hv0 + e2 * ha0 + e3 * ha1 + e4 * hv1) / (h * h)
+    return val, der, acc
+
+
+def _quintic_curve(kt, kv, kd, kdd, tau):
+    """C2 piecewise-quintic curve through knots ``kt`` with values, rates and accelerations.
+
+    ``kv``, ``kd``, ``kdd`` have shape (m,) or (m, k); returns value, rate and acceleration at
+    ``tau`` with the same trailing shape. Held constant beyond the end knots.
+    """
+    i = np.clip(np.searchsorted(kt, tau, side="right") - 1, 0, kt.size - 2)
+    h = kt[i + 1] - kt[i]
+    inside = (tau >= kt[0]) & (tau <= kt[-1])
+    s = np.clip((tau - kt[i]) / h, 0.0, 1.0)
+    if kv.ndim == 2:
+        s, h, inside = s[:, None], h[:, None], inside[:, None]
+    val, der, acc = _hermite5(s, h, kv[i], kd[i], kdd[i], kv[i + 1], kd[i + 1], kdd[i + 1])
+    return val, np.where(inside, der, 0.0), np.where(inside, acc, 0.0)
+
+
+def _knot_derivatives(kt, kv):
+    """Rates and accelerations at knots for a C2 quintic through them: shape-preserving PCHIP
+    slopes (Fritsch & Carlson 1980) and central differences of those slopes; both are zero at a
+    knot next to a constant stretch so a flat interval stays exactly flat."""
+    d = PchipInterpolator(kt, kv, axis=0).derivative()(kt)
+    dd = np.zeros_like(kv)
+    dd[1:-1] = (d[2:] - d[:-2]) / (kt[2:] - kt[:-2])[:, None]
+    const = np.diff(kv, axis=0) == 0
+    flat = np.zeros(kv.shape, bool)
+    flat[1:] |= const
+    flat[:-1] |= const
+    d[flat], dd[flat] = 0.0, 0.0
+    return d, dd
 
 
 def _stride_knots(ic, tc, values_stance, values_swing, stance_fracs, swing_fracs):
     """Knot times and values per stride: one knot per fraction of the contact time in
-    ``stance_fracs`` (starting with IC = 0, then foot-flat and heel-off), toe-off, then one knot
-    per fraction of the swing in ``swing_fracs``."""
+    ``stance_fracs`` (starting with IC = 0), toe-off, then one knot per fraction of the swing in
+    ``swing_fracs``. The last stride keeps only its first three stance knots."""
     to = ic + tc
     swing = np.append(ic[1:] - to[:-1], np.inf)
     t = np.column_stack([ic + f * tc for f in stance_fracs] + [to] + [to + f * swing for f in swing_fracs])
     v = np.concatenate([values_stance, values_swing], axis=1)
     t, v = t[:-1].ravel(), v[:-1].ravel()
-    # the last stride keeps only IC, foot-flat and heel-off (its swing ends beyond the timeline)
     t = np.append(t, ic[-1] + np.asarray(stance_fracs[:3]) * tc[-1])
     v = np.append(v, values_stance[-1, :3])
     return t, v
 
 
-def _pchip(t, v):
-    p = PchipInterpolator(t, v, extrapolate=True)
-    return p, p.derivative(1), p.derivative(2)
+@dataclass
+class _FootPitch:
+    """Sagittal foot pitch knots (+ = toes up, rad) and the per-stride quantities the translation
+    model needs at IC and toe-off."""
+    kt: np.ndarray
+    kv: np.ndarray
+    kd: np.ndarray
+    kdd: np.ndarray
+    ic_theta: np.ndarray
+    ic_rate: np.ndarray
+    ic_acc: np.ndarray
+    to_theta: np.ndarray
+    to_rate: np.ndarray
+    slope: np.ndarray
+
+
+def _foot_pitch(ic, tc, angle_deg, slope_deg, pattern, rng: np.random.Generator) -> _FootPitch:
+    """Knots (value, rate, acceleration) of the foot pitch for every stride of one foot.
+
+    Per stride: IC at the strike angle (the rate already turning towards plantarflexion:
+    it crossed zero ``_PRE_IC_S`` earlier, and the heel strike accelerates the foot slap, so the
+    rate minimum of Falbriard et al. 2018 follows IC closely); foot-flat (= ground slope, rate and
+    acceleration zero) from 18 % to 52 % of contact; push-off with a minimum-jerk rate profile
+    whose most negative rate is exactly at toe-off (Falbriard 2018: TC at the pitch-rate
+    minimum, 4 ms precision vs force plates); the pitch keeps falling, decelerating, to its lowest
+    value ~40 ms into the swing; then the forward swing rotation, fastest at ~70 % of the swing
+    and braking to zero just before the next IC (as around the mocap IC labels of the gaitmap
+    example data). Toe-off -48..-55 deg and deepest -62..-73 deg as before.
+    """
+    n = ic.size
+    a = np.radians(angle_deg)
+    s = np.radians(slope_deg)
+    to = np.radians(rng.uniform(-55, -48, n))
+    deep = to - np.radians(rng.uniform(14, 18, n))
+    t_ff, t_ho = _FLAT_START_FRAC * tc, _FLAT_END_FRAC * tc
+    # minimum-jerk rate from heel-off (rate 0) to toe-off: integral = rate_to (tc - t_ho) / 2
+    w_to = 2.0 * to / (tc - t_ho)
+    # mirrored after toe-off: the rate returns to zero at the deepest pitch
+    t_deep = 2.0 * (deep - to) / w_to
+    fore = pattern == "forefoot"
+    w_ic = np.where(fore, -0.5, -1.5)                          # rad/s at IC
+    dl = _PRE_IC_S
+    nxt = np.append(np.arange(1, n), n - 1)
+    pre_t = ic[nxt] - dl                                       # rate zero crossing before next IC
+    sw0 = ic + tc + t_deep
+    span = pre_t - sw0
+    rot = a[nxt] + s[nxt] - (deep + s)                         # forward swing rotation, rad
+    w_mid = 1.4 * rot / span
+    acc_pre = -w_mid / (0.3 * span)
+    # acceleration at IC: linear from the pre-IC knot's over the last dl s, reaching w_ic
+    acc_pre_own = np.concatenate([[acc_pre[0]], acc_pre[:-1]])
+    acc_ic = 2.0 * w_ic / dl - acc_pre_own
+    drop = dl * dl * (2.0 * acc_pre + np.append(acc_ic[1:], acc_ic[-1])) / 6.0
+    pre_v = a[nxt] + s[nxt] - drop
+    # foot slap: the landing impulse turns the foot fast (rate extreme ~12 ms after a heel
+    # strike, later and gentler when the heel drops after a forefoot landing); 92 % (forefoot
+    # 70 %) of the rotation is done by 70 % of the way to foot-flat, then it settles
+    t_min = np.where(fore, 0.018, 0.012)
+    t_set = 0.7 * t_ff
+    q = np.where(fore, 0.3, 0.08)        # share of the rotation left for the settle phase
+    w_set = -2.0 * q * a / (t_ff - t_set)
+    w_min = (-2.0 * (1 - q) * a - w_ic * t_min - w_set * (t_set - t_min)) / t_set
+    v_min = a + s + 0.5 * (w_ic + w_min) * t_min
+    v_set = s + q * a
+    z = np.zeros(n)
+    kt = np.column_stack([ic, ic + t_min, ic + t_set, ic + t_ff, ic + t_ho, ic + tc, sw0,
+                          sw0 + 0.7 * span, pre_t])
+    kv = np.column_stack([a + s, v_min, v_set, s, s, to + s, deep + s, deep + s + 0.75 * rot, pre_v])
+    kd = np.column_stack([w_ic, w_min, w_set, z, z, w_to, z, w_mid, z])
+    kdd = np.column_stack([acc_ic, z, z, z, z, z, z, z, acc_pre])
+    kt = np.append(kt[:-1].ravel(), kt[-1, :_N_STANCE_KNOTS])
+    kv = np.append(kv[:-1].ravel(), kv[-1, :_N_STANCE_KNOTS])
+    kd = np.append(kd[:-1].ravel(), kd[-1, :_N_STANCE_KNOTS])
+    kdd = np.append(kdd[:-1].ravel(), kdd[-1, :_N_STANCE_KNOTS])
+    return _FootPitch(kt, kv, kd, kdd, a + s, w_ic, acc_ic, to + s, w_to, s)
+
+
+def _rot2(theta, r):
+    """R(theta) r and R'(theta) r for a sagittal rotation (+theta turns x towards +z)."""
+    c, sn = np.cos(theta), np.sin(theta)
+    rx, rz = r[..., 0], r[..., 1]
+    return (np.stack([rx * c - rz * sn, rx * sn + rz * c], axis=-1),
+            np.stack([-rx * sn - rz * c, rx * c - rz * sn], axis=-1))
+
+
+def _rigid_point(pivot, dpivot, ddpivot, r, theta, dtheta, ddtheta):
+    """Position, velocity, acceleration (x, z) of a foot point whose vector to the pivot is
+    ``r`` (foot frame) while the foot rotates about the pivot: p = P - R r."""
+    rr, dr = _rot2(theta, r)
+    p = pivot - rr
+    v = dpivot - dtheta[..., None] * dr
+    a = ddpivot - ddtheta[..., None] * dr + (dtheta**2)[..., None] * rr
+    return p, v, a
+
+
+def _foot_point_acc(ic, tc, pos, course: Course, pattern, speed_ic, fp: _FootPitch, pitch, tau,
+                    point_xz, clearance_m: float):
+    """World acceleration (n, 3) of a point of the foot (the sensor, or the ankle for a shank).
+
+    Stance is rigid-body rolling on the ground: from IC to foot-flat the foot rotates about its
+    landing point (heel for rear- and midfoot strikes, metatarsal heads for forefoot), so the
+    dorsum sensor moves on a circle about it; from heel-off to toe-off it rotates about the
+    metatarsal heads. At IC the landing point still moves at its touchdown velocity and the heel
+    pad / midsole stops it within ``_TOUCHDOWN`` 20-30 ms (a minimum-jerk velocity decay: a real
+    impulsive deceleration, peak 1.875 v/T). The swing is the quintic (minimum-jerk boundary
+    conditions, Flash & Hogan 1985) that matches position, velocity and acceleration at toe-off and
+    at the next IC, plus a vertical clearance bump 64 c s^3 (1-s)^3 that is C2 at both ends.
+    Footprints: the foot-flat position of the sensor is the course distance ``pos`` and its
+    altitude, so stride length and rise are the footprint differences.
+    """
+    theta, dtheta, ddtheta = pitch
+    n = ic.size
+    alt = course.altitude_at(pos)
+    flat = np.column_stack([pos, alt])
+    q = np.asarray(point_xz, float)
+    fore = pattern == "forefoot"
+    land = np.where(fore[:, None], _MET_XZ[None, :], _HEEL_XZ[None, :])
+    rs = _rot2(fp.slope, land)[0]
+    land_final = flat + rs                                   # landing point on the ground
+    toe_final = flat + _rot2(fp.slope, np.broadcast_to(_MET_XZ, (n, 2)))[0]
+    td = np.array([_TOUCHDOWN[p] for p in ("rearfoot", "midfoot", "forefoot")])
+    kind = np.where(pattern == "rearfoot", 0, np.where(fore, 2, 1))
+    vscale = np.sqrt(np.clip(speed_ic, 1.5, 7.0) / 3.3)
+    v_td = td[kind, :2] * vscale[:, None]                    # touchdown velocity, m/s
+    t_c = np.minimum(td[kind, 2], 0.8 * _FLAT_START_FRAC * tc)
+    # boundary conditions of the point at IC (compression starting) and at toe-off
+    r_land = land - q[None, :]
+    r_toe = np.broadcast_to(_MET_XZ - q, (n, 2))
+    p_ic, v_ic, a_ic = _rigid_point(land_final - 0.5 * v_td * t_c[:, None], v_td, np.zeros((n, 2)),
+                                    r_land, fp.ic_theta, fp.ic_rate, fp.ic_acc)
+    p_to, v_to, a_to = _rigid_point(toe_final, np.zeros((n, 2)), np.zeros((n, 2)), r_toe,
+                                    fp.to_theta, fp.to_rate, np.zeros(n))
+
+    i = np.clip(np.searchsorted(ic, tau, side="right") - 1, 0, n - 1)
+    x = tau - ic[i]
+    out = np.zeros(tau.shape + (2,))
+    # landing: rotation about the landing point, which is still being stopped for t_c s
+    m = (x >= 0) & (x < _FLAT_START_FRAC * tc[i])
+    j = i[m]
+    sc = np.clip(x[m] / t_c[j], 0.0, 1.0)
+    ddp = -(30 * sc**2 * (1 - sc) ** 2 / t_c[j])[:, None] * v_td[j]
+    dp = (1 - (10 * sc**3 - 15 * sc**4 + 6 * sc**5))[:, None] * v_td[j]
+    _, _, out[m] = _rigid_point(np.zeros((j.size, 2)), dp, ddp, r_land[j], theta[m], dtheta[m], ddtheta[m])
+    # push-off: rotation about the metatarsal heads (zero rate and acceleration at heel-off)
+    m = (x >= _FLAT_END_FRAC * tc[i]) & (x < tc[i])
+    _, _, out[m] = _rigid_point(0.0, 0.0, 0.0, r_toe[i[m]], theta[m], dtheta[m], ddtheta[m])
+    # swing to the next IC
+    m = (x >= tc[i]) & (i < n - 1)
+    j = i[m]
+    h = ic[j + 1] - (ic[j] + tc[j])
+    ss = ((x[m] - tc[j]) / h)[:, None]
+    _, _, out[m] = _hermite5(ss, h[:, None], p_to[j], v_to[j], a_to[j], p_ic[j + 1], v_ic[j + 1],
+                             a_ic[j + 1])
+    s1 = ss[:, 0]
+    out[m, 1] += clearance_m * 64 * (6 * s1 - 36 * s1**2 + 60 * s1**3 - 30 * s1**4) / h**2
+    acc = np.zeros(tau.shape + (3,))
+    acc[:, 0], acc[:, 2] = out[:, 0], out[:, 1]
+    return acc
 
 
 def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, left: bool,
@@ -607,28 +802,32 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
     rear = pattern == "rearfoot"
     fore = pattern == "forefoot"
     zeros = np.zeros(n)
+    tau, moving = warp.to_tau(t)
+    fp = _foot_pitch(ic, tc, angle, slope, pattern, rng)
+    foot_pitch = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau)
+    r_scale = rng.uniform(0.7, 1.3, n)
     if segment == "foot":
-        # foot pitch vs horizontal, + = toes up: strike angle at IC, flat (= ground slope) from
-        # 18 % to 52 % of contact (the zero-velocity interval), push-off to -48..-55 deg at
-        # toe-off while still plantarflexing fast, deepest (-62..-73 deg) early in swing, then
-        # rotating back towards the next contact
-        to_angle = rng.uniform(-55, -48, n)
-        deepest = to_angle - rng.uniform(14, 18, n)
-        # push-off accelerates: 30 % of the toe-off angle in the first 70 % of heel-off to
-        # toe-off, so the plantarflexion rate peaks close to toe-off (as in the gaitmap data)
-        stance = np.stack([angle + slope, slope, slope, 0.3 * to_angle + slope, to_angle + slope], axis=1)
-        stance_fracs = (0.0, _FLAT_START_FRAC, _FLAT_END_FRAC, _FLAT_END_FRAC + 0.7 * (1 - _FLAT_END_FRAC))
-        nxt_angle = np.append(angle[1:], angle[-1])
-        nxt_slope = np.append(slope[1:], slope[-1])
-        swing = np.stack([deepest + slope, -25 + rng.normal(0, 3, n) + slope,
-                          nxt_angle - 4 + nxt_slope], axis=1)
-        swing_fracs = (0.12, 0.45, 0.85)
-        r_scale = rng.uniform(0.7, 1.3, n)
-        roll_st = np.stack([4 * r_scale * rear, zeros, zeros, -2 * r_scale, -6 * r_scale], axis=1)
-        roll_sw = np.stack([-5 * r_scale, 3 * r_scale, 1.5 * r_scale], axis=1)
-        yaw_st = np.stack([2 * r_scale, zeros, zeros, 2 * r_scale, 5 * r_scale], axis=1)
-        yaw_sw = np.stack([3 * r_scale, -4 * r_scale, 1 * r_scale], axis=1)
+        # small roll (inversion at a heel strike, eversion in stance, inversion at push-off)
+        # and yaw, on the same knots as the pitch: IC, foot-flat, heel-off, TO, deepest,
+        # late swing, pre-IC
+        nr = np.append(rear[1:], rear[-1])
+        roll = np.stack([4 * r_scale * rear, 2 * r_scale * rear, 0.3 * r_scale * rear, zeros,
+                         zeros, -6 * r_scale, -5 * r_scale, 3 * r_scale, (1.5 + 2.5 * nr) * r_scale],
+                        axis=1)
+        yaw = np.stack([2 * r_scale, r_scale, 0.2 * r_scale, zeros, zeros, 5 * r_scale,
+                        3 * r_scale, -4 * r_scale, 1.5 * r_scale], axis=1)
+        kt = fp.kt
+        ns = _N_STANCE_KNOTS
+        kry = np.radians(np.column_stack([np.append(roll[:-1].ravel(), roll[-1, :ns]),
+                                          np.append(yaw[:-1].ravel(), yaw[-1, :ns])]))
+        d, dd = _knot_derivatives(kt, kry)
+        val, der, _ = _quintic_curve(kt, kry, d, dd, tau)
+        roll_, yaw_ = val.T
+        droll, dyaw = (der * moving[:, None]).T
+        theta, dtheta = foot_pitch[0], foot_pitch[1] * moving
         clearance = 0.12 + 0.03 * (speed_mps - 3.3)
+        acc_world = _foot_point_acc(ic, tc, pos, course, pattern, tl.v(ic), fp, foot_pitch, tau,
+                                    (0.0, 0.0), clearance)
     else:
         # shank inclination vs vertical, + = knee ahead of ankle: slightly back at IC (more for a
         # heel strike), rotating forward over the planted foot to about +45 deg at toe-off,
@@ -639,41 +838,43 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
         early = 62 + 8 * (speed_mps - 3.3) + rng.normal(0, 3, n)
         stance = np.stack([ic_ang, ic_ang + 4, 22 + 0.3 * slope, 45 + rng.normal(0, 2, n)], axis=1)
         swing = np.stack([early, np.minimum(-22 + rng.normal(0, 2, n), nxt_ic - 6)], axis=1)
-        r_scale = rng.uniform(0.7, 1.3, n)
         roll_st = np.stack([2 * r_scale, zeros, zeros, -3 * r_scale], axis=1)
         roll_sw = np.stack([4 * r_scale, 1 * r_scale], axis=1)
         yaw_st = np.stack([1 * r_scale, zeros, 2 * r_scale, 3 * r_scale], axis=1)
         yaw_sw = np.stack([-5 * r_scale, 1 * r_scale], axis=1)
         swing_fracs = (0.30, 0.75)
         stance_fracs = (0.0, _FLAT_START_FRAC, _FLAT_END_FRAC)
+        kt, kp = _stride_knots(ic, tc, stance, swing, stance_fracs, swing_fracs)
+        _, kr = _stride_knots(ic, tc, roll_st, roll_sw, stance_fracs, swing_fracs)
+        _, ky = _stride_knots(ic, tc, yaw_st, yaw_sw, stance_fracs, swing_fracs)
+        kv = np.radians(np.column_stack([kp, kr, ky]))
+        d, dd = _knot_derivatives(kt, kv)
+        val, der, acc2 = _quintic_curve(kt, kv, d, dd, tau)
+        theta, roll_, yaw_ = val.T
+        dtheta, droll, dyaw = (der * moving[:, None]).T
+        ddtheta = acc2[:, 0] * moving
         clearance = 0.18 + 0.04 * (speed_mps - 3.3)
-    kt, kp = _stride_knots(ic, tc, stance, swing, stance_fracs, swing_fracs)
-    _, kr = _stride_knots(ic, tc, roll_st, roll_sw, stance_fracs, swing_fracs)
-    _, ky = _stride_knots(ic, tc, yaw_st, yaw_sw, stance_fracs, swing_fracs)
-    tau, moving = warp.to_tau(t)
-    # one shape-preserving (PCHIP) spline through the knots of all three angles
-    P, dP, ddP = _pchip(kt, np.radians(np.column_stack([kp, kr, ky])))
-    theta, roll, yaw = P(tau).T
-    dtheta, droll, dyaw = dP(tau).T * moving
+        # the shank's lower end is the ankle: it follows the rolling foot and takes the landing
+        # deceleration (the axial tibial shock)
+        acc_world = _foot_point_acc(ic, tc, pos, course, pattern, tl.v(ic), fp, foot_pitch, tau,
+                                    _ANKLE_XZ, clearance)
+        # sensor 0.15 m up the shank from the ankle: tangential and centripetal terms
+        r = 0.15
+        acc_world[:, 0] += r * (ddtheta * np.cos(theta) - dtheta**2 * np.sin(theta))
+        acc_world[:, 2] += r * (-ddtheta * np.sin(theta) - dtheta**2 * np.cos(theta))
+    acc_world *= moving[:, None]
     # Ry(beta) turns x towards -z, so a toes-up foot pitch theta is beta = -theta; for the
     # shank the knee-forward inclination turns z towards +x, which is beta = +theta
     sign = -1.0 if segment == "foot" else 1.0
     beta, dbeta = sign * theta, sign * dtheta
-    acc_world, _, _ = _foot_translation(ic, tc, pos, course, tau, clearance)
-    acc_world *= moving[:, None]
-    if segment == "shank":
-        # sensor 0.15 m up the shank from the ankle: tangential and centripetal terms
-        r = 0.15
-        ddtheta = ddP(tau)[:, 0] * moving
-        acc_world[:, 0] += r * (ddtheta * np.cos(theta) - dtheta**2 * np.sin(theta))
-        acc_world[:, 2] += r * (-ddtheta * np.sin(theta) - dtheta**2 * np.cos(theta))
-    f = _specific_force_body(yaw, beta, roll, acc_world)
-    w = _body_rates(beta, roll, dyaw, dbeta, droll)
-    # impact at initial contact: a damped 20-30 Hz ring, larger for a heel strike
+    f = _specific_force_body(yaw_, beta, roll_, acc_world)
+    w = _body_rates(beta, roll_, dyaw, dbeta, droll)
+    # on top of the rigid-body deceleration: a damped 20-30 Hz ring of the shoe and soft tissue
+    # at IC, larger for a heel strike
     ic_t = warp.to_t(ic)
     j, dt = _last_event(ic_t, t)
     jj = np.clip(j, 0, n - 1)
-    base_g = {"foot": (4.0, 2.2, 1.3), "shank": (5.0, 3.0, 2.0)}[segment]
+    base_g = {"foot": (2.5, 1.4, 0.8), "shank": (2.5, 1.5, 1.0)}[segment]
     amp = np.where(rear, base_g[0], np.where(fore, base_g[2], base_g[1])) * G
     amp = amp * rng.uniform(0.8, 1.2, n) * (np.clip(tl.v(ic), 1.5, 7) / 3.3)
     freq = rng.uniform(20, 30, n)
@@ -685,7 +886,6 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
     direction = np.array([0.35, 0.1, 1.0]) if segment == "foot" else np.array([0.3, 0.1, 1.0])
     direction /= np.linalg.norm(direction)
     f += (amp[jj] * shape)[:, None] * direction[None, :]
-    w[:, 1] += 0.4 * amp[jj] / G * shape   # the heel strike also jolts the foot about its lateral axis
     return f, w
 
 
