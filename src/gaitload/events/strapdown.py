@@ -25,7 +25,7 @@ import numpy as np
 
 __all__ = ["quat_multiply", "quat_rotate", "gravity_alignment", "stride_displacement"]
 
-_CHUNK_ELEMENTS = 1 << 17  # samples x strides per chunk (a few MB per plane at most)
+_CHUNK_ELEMENTS = 1 << 16  # samples x strides per chunk (planes of ~0.5 MB: cache-friendly)
 _SCAN_BLOCK = 16  # samples per block of the prefix scan
 
 
@@ -131,13 +131,14 @@ def _prefix_product_blocked(dq: np.ndarray, block: int = _SCAN_BLOCK) -> np.ndar
     """Inclusive prefix quaternion product along axis 1 of planes ``dq[4, width, rows]``.
 
     Work-efficient blocked scan (the two-level scheme of Blelloch 1990, "Prefix sums and their
-    applications"): the samples are cut into blocks of ``block``; a sequential product inside
-    every block (``block - 1`` vectorised steps over all blocks and strides at once), a
-    Hillis-Steele scan over the block totals, and one product that carries each block's prefix
-    into the next block. About 2 quaternion products per sample instead of log2(width) for a
-    plain Hillis-Steele scan; the result equals the sequential product up to rounding. The
-    planes are position-major (``[component, sample, stride]``) so every step works on
-    contiguous slabs. Returns unit quaternions, ``dq`` is overwritten.
+    applications", CMU-CS-90-190): the samples are cut into blocks of ``block``; a sequential
+    product inside every block (``block - 1`` vectorised steps over all blocks and strides at
+    once), a Hillis-Steele scan over the block totals, and one product that carries each
+    block's prefix into the next block. About 2 quaternion products per sample instead of
+    log2(width) for a plain Hillis-Steele scan; the result equals the sequential product up to
+    rounding (the increments are unit quaternions, so the product stays unit to ~1e-15 and is
+    not renormalised). The planes are position-major (``[component, sample, stride]``) so
+    every step works on contiguous slabs.
     """
     _, width, rows = dq.shape
     nb = -(-width // block)
@@ -146,11 +147,13 @@ def _prefix_product_blocked(dq: np.ndarray, block: int = _SCAN_BLOCK) -> np.ndar
         pad[0] = 1.0
         dq = np.concatenate([dq, pad], axis=1)
     x = dq.reshape(4, nb, block, rows)
+    y = np.empty_like(x)  # y[:, b, j] = x[:, b, 0] ... x[:, b, j]
+    y[:, :, 0] = x[:, :, 0]
     tmp = np.empty((nb, rows))
     for j in range(1, block):  # sequential inside the blocks
-        _qmul_planes(x[:, :, j - 1], x[:, :, j].copy(), x[:, :, j], tmp)
+        _qmul_planes(y[:, :, j - 1], x[:, :, j], y[:, :, j], tmp)
     # inclusive scan of the block totals (Hillis-Steele over nb = width / block entries)
-    tot = np.ascontiguousarray(x[:, :, block - 1])
+    tot = np.ascontiguousarray(y[:, :, block - 1])
     shift = 1
     while shift < nb:
         nxt = tot.copy()
@@ -158,12 +161,37 @@ def _prefix_product_blocked(dq: np.ndarray, block: int = _SCAN_BLOCK) -> np.ndar
         tot = nxt
         shift *= 2
     if nb > 1:  # every block after the first is carried by the product of all blocks before it
-        body = x[:, 1:]
+        body = y[:, 1:]
         carry = tuple(np.broadcast_to(tot[k, :-1, None, :], body.shape[1:]) for k in range(4))
-        _qmul_planes(carry, body.copy(), body, np.empty(body.shape[1:]))
-    out = x.reshape(4, nb * block, rows)[:, :width]
-    out /= np.sqrt(out[0] * out[0] + out[1] * out[1] + out[2] * out[2] + out[3] * out[3])
-    return out
+        _qmul_planes(carry, body, x[:, 1:], np.empty(body.shape[1:]))
+        y[:, 1:] = x[:, 1:]
+    return y.reshape(4, nb * block, rows)[:, :width]
+
+
+def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
+    """Rotation increments ``exp(omega dt / 2)`` between consecutive samples of each stride.
+
+    ``w[3, width, rows]`` holds the angular rate (rad/s) of each stride from its first sample;
+    the increment into sample ``j`` uses the mean rate of samples ``j - 1`` and ``j`` (midpoint
+    rule); sample 0 and padding (``~valid``) get the identity. Returns ``dq[4, width, rows]``.
+    """
+    wm = np.zeros_like(w)
+    np.add(w[:, 1:], w[:, :-1], out=wm[:, 1:])
+    wm *= 0.5
+    wm[:, ~valid] = 0.0
+    nrm = np.sqrt(wm[0] * wm[0] + wm[1] * wm[1] + wm[2] * wm[2])
+    half_ang = 0.5 * (nrm * dt)
+    sn = np.sin(half_ang)
+    dq = np.empty((4,) + nrm.shape)
+    # cos from sin (a square root is far cheaper than a second transcendental); the half angle
+    # of one sample's rotation is far below pi/2 (|omega| dt < pi), otherwise fall back to cos
+    np.sqrt(1.0 - sn * sn, out=dq[0])
+    big = half_ang > 0.5 * np.pi
+    if big.any():
+        dq[0][big] = np.cos(half_ang[big])
+    sn /= np.maximum(nrm, 1e-12)
+    np.multiply(wm, sn, out=dq[1:])
+    return dq
 
 
 def _cross_planes(u, v):
@@ -219,7 +247,7 @@ def stride_displacement(
     if good.size == 0:
         return out
     half = max(int(round(rest_window_s * sampling_rate_hz)), 0)
-    # component planes: gathers and arithmetic on contiguous 1-D data
+    # component rows: gathers and arithmetic on contiguous 1-D data
     acc_c = np.ascontiguousarray(acc.T)
     gyr_c = np.ascontiguousarray(gyr.T)
     # strides sorted by length and grouped so that each chunk's padding (to its longest
@@ -240,56 +268,40 @@ def stride_displacement(
         # attitude at the stride start from the mean specific force around it
         win = np.arange(2 * half + 1)[None, :]
         in_win = win < (hi - lo)[:, None]
-        rest = np.stack([np.where(in_win, acc_c[k][np.minimum(lo[:, None] + win, n - 1)], 0.0).sum(axis=1) for k in range(3)], axis=1)
+        rest = np.stack(
+            [np.where(in_win, acc_c[k][np.minimum(lo[:, None] + win, n - 1)], 0.0).sum(axis=1) for k in range(3)], axis=1
+        )
         rest /= (hi - lo)[:, None]
-        g_local = np.linalg.norm(rest, axis=1)
         q0 = gravity_alignment(rest)
         width = int(length.max())
-        # position-major planes [sample in stride, stride]: cumulative sums and the scan run
-        # over contiguous rows of all strides at once
+        # position-major planes [sample in stride, stride]: the scan and the sums run over
+        # contiguous rows of all strides at once
         offs = np.arange(width)[:, None]
         valid = offs < length[None, :]
-        invalid = ~valid
         idx = np.where(valid, s[None, :] + offs, s[None, :])
-        # increments between consecutive samples from the mean rate (midpoint rule)
-        wm = np.zeros((3, width, rows.size))
-        for k in range(3):  # three axes
-            w = gyr_c[k][idx]
-            np.add(w[1:], w[:-1], out=wm[k, 1:])
-            wm[k, 1:] *= 0.5
-            wm[k][invalid] = 0.0
-        nrm = np.sqrt(wm[0] * wm[0] + wm[1] * wm[1] + wm[2] * wm[2])
-        half_ang = 0.5 * (nrm * dt)
-        sn = np.sin(half_ang)
-        inv = np.maximum(nrm, 1e-12)
-        dq = np.empty((4, width, rows.size))
-        np.cos(half_ang, out=dq[0])
-        for k in range(3):
-            np.divide(wm[k], inv, out=dq[k + 1])
-            dq[k + 1] *= sn
-        rel = _prefix_product_blocked(dq)
-        q = np.empty_like(rel)
-        _qmul_planes(tuple(q0.T[:, None, :]), rel, q, np.empty(rel.shape[1:]))
-        # rotate the specific force to the world frame (quat_rotate's operations, per plane)
-        v_b = tuple(acc_c[k][idx] for k in range(3))
-        u = (q[1], q[2], q[3])
+        dq = _increments(np.take(gyr_c, idx, axis=1), valid, dt)
+        rel = _prefix_product_blocked(dq)  # attitude relative to the stride start
+        # specific force in the stride-start frame (quat_rotate's operations, per plane)
+        v_b = np.take(acc_c, idx, axis=1)
+        u = (rel[1], rel[2], rel[3])
         t = tuple(2.0 * x for x in _cross_planes(u, v_b))
         ut = _cross_planes(u, t)
-        a_w = [v_b[k] + q[0] * t[k] + ut[k] for k in range(3)]
-        a_w[2] -= g_local[None, :]
         # trapezoidal velocity with the ZUPT ramp (v = 0 at both mid-stances) and a second
         # trapezoidal integration reduce to one weighted sum of the acceleration samples:
-        # p(L) = dt^2 / 2 * sum_j c_j a_j with c_0 = (L-1)/2, c_j = L - 2j, c_L = -(L-1)/2
-        # (the weights sum to zero: a constant bias cancels, as the ZUPT intends)
+        # p(L) = dt^2 / 2 * sum_j c_j a_j with c_0 = (L-1)/2, c_j = L - 2j, c_L = -(L-1)/2.
+        # The weights sum to zero, so a constant (gravity, accelerometer bias) cancels exactly
+        # as the ZUPT intends, and the sum commutes with the constant start attitude, which is
+        # therefore applied once to the summed vector.
         last = length - 1
         lf = last.astype(np.float64)[None, :]
         c = np.where(valid, lf - 2.0 * offs, 0.0)
         c[0] = 0.5 * (lf[0] - 1.0)
         c[last, np.arange(rows.size)] = -0.5 * (lf[0] - 1.0)
-        d = [0.5 * dt * dt * np.einsum("jr,jr->r", c, a_w[k]) for k in range(3)]
-        out["dx_m"][rows] = d[0]
-        out["dy_m"][rows] = d[1]
-        out["length_m"][rows] = np.hypot(d[0], d[1])
-        out["rise_m"][rows] = d[2]
+        d_rel = np.stack([np.einsum("jr,jr->r", c, v_b[k] + rel[0] * t[k] + ut[k]) for k in range(3)], axis=1)
+        d = quat_rotate(q0, 0.5 * dt * dt * d_rel)
+        out["dx_m"][rows] = d[:, 0]
+        out["dy_m"][rows] = d[:, 1]
+        out["length_m"][rows] = np.hypot(d[:, 0], d[:, 1])
+        out["rise_m"][rows] = d[:, 2]
         out["speed_mps"][rows] = out["length_m"][rows] / (last * dt)
     return out
