@@ -108,8 +108,8 @@ def _resolve_sign(pitch: np.ndarray, fs: float, placement: str, max_rate_hz: flo
     """+1 or -1 so that ``sign * pitch`` is + toes up / forward swing (see module docstring).
 
     Both scores use slow components only (a 2.5 Hz low-pass, a 0.3 Hz high-passed angle), so
-    they are computed on copies decimated to about ``max_rate_hz``; the angle is integrated at
-    the full rate first (integration is itself a low-pass, so decimating it does not alias).
+    they are computed on copies decimated to about ``max_rate_hz``; the angle integrates every
+    sample (block sums), so decimating it does not alias.
     """
     step = max(int(fs // max_rate_hz), 1)
     fs_d = fs / step
@@ -120,7 +120,13 @@ def _resolve_sign(pitch: np.ndarray, fs: float, placement: str, max_rate_hz: flo
         return 1.0 if lobe_score >= 0 else -1.0
     # pitch angle, integration drift removed by a 0.3 Hz high-pass: push-off (toes down) is the
     # deepest excursion of a foot in walking and in running, whatever the strike
-    angle = sig.highpass(np.cumsum(pitch)[::step] / fs, 0.3, fs_d)
+    # angle = running integral, sampled once per block of ``step`` samples (block sums: a sum
+    # of ``step`` strided views touches each sample once)
+    m = pitch.size // step
+    block = pitch[0 : m * step : step].copy()
+    for j in range(1, step):  # step = fs / 50 Hz: a handful
+        block += pitch[j : m * step : step]
+    angle = sig.highpass(np.cumsum(block) / fs, 0.3, fs_d)
     a_lo, a_hi = np.percentile(angle, [1.0, 99.0])
     angle_score = -(a_hi + a_lo) / max(a_hi - a_lo, 1e-9)  # > 0 when the deep excursion is negative
     return 1.0 if (angle_score + 0.5 * lobe_score) >= 0 else -1.0
