@@ -52,7 +52,8 @@ _GPX_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?gpx[\s>]")
 
 def sniff_gpx(head: bytes, path: Path) -> float:
     """Confidence that ``head`` is GPX: a ``<gpx`` root element."""
-    return 0.95 if _GPX_ROOT.search(head[:4096]) else 0.0
+    # the whole head: a long prolog (e.g. a DTD, refused by the reader) must not hide the root
+    return 0.95 if _GPX_ROOT.search(head) else 0.0
 
 
 def read_gpx(path, *, cadence_unit: str | None = None, **hints) -> Recording:

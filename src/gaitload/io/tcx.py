@@ -52,7 +52,9 @@ _TP_TAGS = {
 def sniff_tcx(head: bytes, path: Path) -> float:
     """Confidence that ``head`` is TCX: a ``TrainingCenterDatabase`` root element."""
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
-    if b"<TrainingCenterDatabase" in text[:4096] or b":TrainingCenterDatabase" in text[:4096]:
+    # the whole head: a long prolog (comments, or a DTD that the reader then refuses as hostile)
+    # must not hide the root element from the sniffer
+    if b"<TrainingCenterDatabase" in text or b":TrainingCenterDatabase" in text:
         return 0.95
     return 0.0
 
