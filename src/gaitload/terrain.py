@@ -131,6 +131,11 @@ class TerrainOptions:
     spike_min_m : float
         Smallest residual, m, that can be a spike (a barometer's sigma is ~0.1 m, so k sigmas
         alone would flag real terrain texture).
+    pause_min_s : float
+        A gap between consecutive moving samples longer than this (and than 3 median sample
+        intervals) is a pause, across which an altitude step is pressure drift, s (auto-pause
+        and smart recording leave gaps of tens of seconds; 1 Hz and smart-recording intervals
+        are 1-7 s).
     step_min_m : float
         Smallest altitude jump between consecutive moving samples, m, that can be a step (a jump
         steeper than ``max_abs_grade_pct`` over the distance covered by more than this).
@@ -164,6 +169,7 @@ class TerrainOptions:
     spike_window_m: float = 40.0
     spike_k_sigma: float = 5.0
     spike_min_m: float = 3.0
+    pause_min_s: float = 10.0
     step_min_m: float = 1.0
     max_gap_m: float = 200.0
     gain_window_m_barometric: float = 30.0
@@ -182,7 +188,7 @@ class TerrainOptions:
             if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
                 raise OptionError(f"terrain option {name} must be a positive number, got {value!r}")
         nonneg = ["flat_band_pct", "hysteresis_pct", "min_segment_m", "standstill_speed_mps",
-                  "spike_min_m", "step_min_m", "max_gap_m", "barometric_noise_max_m",
+                  "spike_min_m", "step_min_m", "pause_min_s", "max_gap_m", "barometric_noise_max_m",
                   "gain_hysteresis_m_barometric", "gain_hysteresis_m_gps"]
         for name in nonneg:
             value = getattr(self, name)
@@ -462,8 +468,8 @@ def _robust_sigma(x: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(x - np.median(x))))
 
 
-def clean_altitude(distance_m: np.ndarray, altitude_m: np.ndarray, options: TerrainOptions | None = None
-                   ) -> tuple[np.ndarray, list]:
+def clean_altitude(distance_m: np.ndarray, altitude_m: np.ndarray, options: TerrainOptions | None = None,
+                   time_s: np.ndarray | None = None) -> tuple[np.ndarray, list]:
     """Reject GPS altitude spikes and remove barometric steps along moving samples.
 
     Parameters
@@ -473,6 +479,12 @@ def clean_altitude(distance_m: np.ndarray, altitude_m: np.ndarray, options: Terr
     altitude_m : ndarray
         Their altitude, m (finite).
     options : TerrainOptions, optional
+    time_s : ndarray, optional
+        Time of the moving samples, s. When given, a step is only looked for across a pause
+        (two consecutive moving samples more than ``pause_min_s`` and 3 median sample
+        intervals apart, with less distance between them than ``standstill_speed_mps`` would
+        cover); while moving, a steep altitude change that persists is a real
+        climb or a GPS altitude catching up with one, and is kept for the gain.
 
     Returns
     -------
@@ -516,6 +528,12 @@ def clean_altitude(distance_m: np.ndarray, altitude_m: np.ndarray, options: Terr
     # a step is steeper than any path on foot (twice the grade clip: scrambles exceed 25 %)
     allowed = 2.0 * opts.max_abs_grade_pct / 100.0 * dd + tol
     step = np.abs(da) > allowed
+    if time_s is not None and step.any():
+        dt = np.diff(np.asarray(time_s, float))
+        # a pause: a long gap over which the distance hardly grew (slower than standstill)
+        pause = ((dt > max(opts.pause_min_s, 3.0 * float(np.median(dt)) if dt.size else 0.0))
+                 & (dd < opts.standstill_speed_mps * dt))
+        step &= pause
     if step.any():
         total = float(np.sum(np.abs(da[step])))
         warnings.append(f"{int(step.sum())} altitude step(s) with no matching distance removed ({total:.1f} m in all)")
@@ -1151,7 +1169,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         grade_ch, _ = _channel(rec, "grade")
         if alt is not None and have_dist and mv.size >= 3:
             grid_alt, grid_grade, clean_alt, gain, loss, window_m, alt_desc, smoother, w = _grade_from_altitude(
-                dist, alt, mv, grid_d, src, opts)
+                dist, alt, mv, grid_d, src, opts, time_s=t)
             warnings += w
             prov["altitude"] = alt_desc
             prov["grade"] = f"smoothed altitude: {smoother}"
@@ -1247,14 +1265,15 @@ def _segments_by_time(step_t: np.ndarray, terrain: np.ndarray, grade: np.ndarray
 
 
 def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, mv: np.ndarray, grid_d: np.ndarray,
-                         src: str, opts: TerrainOptions):
+                         src: str, opts: TerrainOptions, time_s: np.ndarray | None = None):
     """Steps 2 and 5 of the module docstring for one altitude series."""
     warnings: list[str] = []
     d_m, a_m = dist[mv], alt[mv]
+    t_m = time_s[mv] if time_s is not None else None
     ok = np.isfinite(a_m)
     cleaned = np.full(a_m.shape, np.nan)
     if ok.sum() >= 5:
-        cleaned[ok], w = clean_altitude(d_m[ok], a_m[ok], opts)
+        cleaned[ok], w = clean_altitude(d_m[ok], a_m[ok], opts, time_s=None if t_m is None else t_m[ok])
         warnings += w
     else:
         cleaned = a_m
@@ -1304,7 +1323,16 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, mv: np.ndarray, grid
         gw = opts.gain_window_m_gps if gps_like else opts.gain_window_m_barometric
         gl, _ = local_linear_fit(grid_filled, max(int(round(gw / step / 2)), 1))
     gl[long_gap] = np.nan
-    gain, loss, clean = elevation_gain_loss(gl, gh)
+    # the climb across a data gap (GPS dropout, a jump between track segments) still happened:
+    # bridge interior gaps with a straight line for the totals (as gpxpy and device totals do);
+    # the profile, grade and segments stay unknown there
+    fin = np.flatnonzero(np.isfinite(gl))
+    bridged = gl.copy()
+    if fin.size >= 2:
+        inner = np.arange(fin[0], fin[-1] + 1)
+        bridged[inner] = np.interp(inner, fin, gl[fin])
+    gain, loss, clean = elevation_gain_loss(bridged, gh)
+    clean[~np.isfinite(gl)] = np.nan
     return level, grade, clean, gain, loss, float(window_m), desc, smoother, warnings
 
 
