@@ -562,28 +562,33 @@ _PRE_IC_S = 0.012
 _N_STANCE_KNOTS = 5   # IC, slap extreme, settle, foot-flat, heel-off
 
 
-def _hermite5(s, h, p0, v0, a0, p1, v1, a1):
-    """Quintic Hermite segment on s in [0, 1] of duration h (s): value, d/dt and d2/dt2.
+def _quintic_coeffs(h, p0, v0, a0, p1, v1, a1):
+    """Power-basis coefficients (last axis, s^0..s^5) of the quintic Hermite segment on s in
+    [0, 1] of duration h (s) with the given end values, rates and accelerations.
 
     Matching value, rate and acceleration at both ends makes a chain of segments C2, so the
     angular acceleration has no steps (a PCHIP chain is only C1).
     """
-    s2, s3 = s * s, s * s * s
-    s4, s5 = s3 * s, s3 * s2
-    h0, h1 = 1 - 10 * s3 + 15 * s4 - 6 * s5, s - 6 * s3 + 8 * s4 - 3 * s5
-    h2, h3 = 0.5 * (s2 - 3 * s3 + 3 * s4 - s5), 0.5 * (s3 - 2 * s4 + s5)
-    h4, h5 = -4 * s3 + 7 * s4 - 3 * s5, 10 * s3 - 15 * s4 + 6 * s5
-    d0, d1 = -30 * s2 + 60 * s3 - 30 * s4, 1 - 18 * s2 + 32 * s3 - 15 * s4
-    d2, d3 = 0.5 * (2 * s - 9 * s2 + 12 * s3 - 5 * s4), 0.5 * (3 * s2 - 8 * s3 + 5 * s4)
-    d4 = -12 * s2 + 28 * s3 - 15 * s4
-    e0, e1 = -60 * s + 180 * s2 - 120 * s3, -36 * s + 96 * s2 - 60 * s3
-    e2, e3 = 0.5 * (2 - 18 * s + 36 * s2 - 20 * s3), 0.5 * (6 * s - 24 * s2 + 20 * s3)
-    e4 = -24 * s + 84 * s2 - 60 * s3
-    hv0, hv1, ha0, ha1 = h * v0, h * v1, h * h * a0, h * h * a1
-    val = h0 * p0 + h1 * hv0 + h2 * ha0 + h3 * ha1 + h4 * hv1 + h5 * p1
-    der = (d0 * (p0 - p1) + d1 * hv0 + d2 * ha0 + d3 * ha1 + d4 * hv1) / h
-    acc = (e0 * (p0 - p1) + e1 * hv0 + e2 * ha0 + e3 * ha1 + e4 * hv1) / (h * h)
-    return val, der, acc
+    dp, hv0, hv1 = p1 - p0, h * v0, h * v1
+    ha0, ha1 = h * h * a0, h * h * a1
+    return np.stack([p0 + 0 * dp, hv0, 0.5 * ha0,
+                     10 * dp - 6 * hv0 - 4 * hv1 - 1.5 * ha0 + 0.5 * ha1,
+                     -15 * dp + 8 * hv0 + 7 * hv1 + 1.5 * ha0 - ha1,
+                     6 * dp - 3 * hv0 - 3 * hv1 - 0.5 * ha0 + 0.5 * ha1], axis=-1)
+
+
+def _poly5(c, s, h):
+    """Value, d/dt and d2/dt2 of the quintic with coefficients ``c`` at s (Horner form)."""
+    c0, c1, c2, c3, c4, c5 = np.moveaxis(c, -1, 0)
+    val = ((((c5 * s + c4) * s + c3) * s + c2) * s + c1) * s + c0
+    der = (((5 * c5 * s + 4 * c4) * s + 3 * c3) * s + 2 * c2) * s + c1
+    acc = ((20 * c5 * s + 12 * c4) * s + 6 * c3) * s + 2 * c2
+    return val, der / h, acc / (h * h)
+
+
+def _hermite5(s, h, p0, v0, a0, p1, v1, a1):
+    """Quintic Hermite segment on s in [0, 1] of duration h (s): value, d/dt and d2/dt2."""
+    return _poly5(_quintic_coeffs(h, p0, v0, a0, p1, v1, a1), s, h)
 
 
 def _quintic_curve(kt, kv, kd, kdd, tau):
@@ -592,13 +597,16 @@ def _quintic_curve(kt, kv, kd, kdd, tau):
     ``kv``, ``kd``, ``kdd`` have shape (m,) or (m, k); returns value, rate and acceleration at
     ``tau`` with the same trailing shape. Held constant beyond the end knots.
     """
+    hk = np.diff(kt)
+    hb = hk[:, None] if kv.ndim == 2 else hk
+    coef = _quintic_coeffs(hb, kv[:-1], kd[:-1], kdd[:-1], kv[1:], kd[1:], kdd[1:])
     i = np.clip(np.searchsorted(kt, tau, side="right") - 1, 0, kt.size - 2)
-    h = kt[i + 1] - kt[i]
+    h = hk[i]
     inside = (tau >= kt[0]) & (tau <= kt[-1])
     s = np.clip((tau - kt[i]) / h, 0.0, 1.0)
     if kv.ndim == 2:
         s, h, inside = s[:, None], h[:, None], inside[:, None]
-    val, der, acc = _hermite5(s, h, kv[i], kd[i], kdd[i], kv[i + 1], kd[i + 1], kdd[i + 1])
+    val, der, acc = _poly5(coef[i], s, h)
     return val, np.where(inside, der, 0.0), np.where(inside, acc, 0.0)
 
 
@@ -645,6 +653,7 @@ class _FootPitch:
     to_theta: np.ndarray
     to_rate: np.ndarray
     slope: np.ndarray
+    t_ff: np.ndarray          # foot-flat, s after IC
 
 
 def _foot_pitch(ic, tc, angle_deg, slope_deg, pattern, rng: np.random.Generator) -> _FootPitch:
@@ -665,12 +674,14 @@ def _foot_pitch(ic, tc, angle_deg, slope_deg, pattern, rng: np.random.Generator)
     s = np.radians(slope_deg)
     to = np.radians(rng.uniform(-55, -48, n))
     deep = to - np.radians(rng.uniform(14, 18, n))
-    t_ff, t_ho = _FLAT_START_FRAC * tc, _FLAT_END_FRAC * tc
+    fore = pattern == "forefoot"
+    # the heel of a forefoot lander comes down a little later (calf-braked heel drop)
+    t_ff = np.where(fore, _FLAT_START_FRAC + 0.03, _FLAT_START_FRAC) * tc
+    t_ho = _FLAT_END_FRAC * tc
     # minimum-jerk rate from heel-off (rate 0) to toe-off: integral = rate_to (tc - t_ho) / 2
     w_to = 2.0 * to / (tc - t_ho)
     # mirrored after toe-off: the rate returns to zero at the deepest pitch
     t_deep = 2.0 * (deep - to) / w_to
-    fore = pattern == "forefoot"
     w_ic = np.where(fore, -0.5, -1.5)                          # rad/s at IC
     dl = _PRE_IC_S
     nxt = np.append(np.arange(1, n), n - 1)
@@ -685,27 +696,35 @@ def _foot_pitch(ic, tc, angle_deg, slope_deg, pattern, rng: np.random.Generator)
     acc_ic = 2.0 * w_ic / dl - acc_pre_own
     drop = dl * dl * (2.0 * acc_pre + np.append(acc_ic[1:], acc_ic[-1])) / 6.0
     pre_v = a[nxt] + s[nxt] - drop
-    # foot slap: the landing impulse turns the foot fast (rate extreme ~12 ms after a heel
-    # strike, later and gentler when the heel drops after a forefoot landing); 92 % (forefoot
-    # 70 %) of the rotation is done by 70 % of the way to foot-flat, then it settles
-    t_min = np.where(fore, 0.018, 0.012)
+    # foot slap: the landing impulse turns the foot fast, rate extreme ~12 ms after a heel
+    # strike (knots: IC, extreme, settle at rate 0.25 x extreme, flat; rates sized by the
+    # trapezoid rule so the pitch reaches the slope at foot-flat). After a forefoot landing the
+    # calf brakes the heel drop: one smooth quintic from IC to foot-flat, whose values at the
+    # same two inner knots are taken so the knot count stays the same.
+    t_min = np.where(fore, 0.45 * t_ff, np.minimum(0.012, 0.4 * t_ff))
     t_set = 0.7 * t_ff
-    q = np.where(fore, 0.3, 0.08)        # share of the rotation left for the settle phase
-    w_set = -2.0 * q * a / (t_ff - t_set)
-    w_min = (-2.0 * (1 - q) * a - w_ic * t_min - w_set * (t_set - t_min)) / t_set
+    rho = 0.25
+    w_min = (-a - 0.5 * w_ic * t_min) / (0.5 * t_min + 0.5 * (1 + rho) * (t_set - t_min)
+                                         + 0.5 * rho * (t_ff - t_set))
+    w_set = rho * w_min
     v_min = a + s + 0.5 * (w_ic + w_min) * t_min
-    v_set = s + q * a
+    v_set = s - 0.5 * w_set * (t_ff - t_set)
     z = np.zeros(n)
+    for tk, (vk, wk, ak) in ((t_min, (v_min, w_min, None)), (t_set, (v_set, w_set, None))):
+        one = _hermite5(tk / t_ff, t_ff, a + s, w_ic, acc_ic, s, z, z)
+        vk[fore], wk[fore] = one[0][fore], one[1][fore]
+    acc_min = np.where(fore, _hermite5(t_min / t_ff, t_ff, a + s, w_ic, acc_ic, s, z, z)[2], 0.0)
+    acc_set = np.where(fore, _hermite5(t_set / t_ff, t_ff, a + s, w_ic, acc_ic, s, z, z)[2], 0.0)
     kt = np.column_stack([ic, ic + t_min, ic + t_set, ic + t_ff, ic + t_ho, ic + tc, sw0,
                           sw0 + 0.7 * span, pre_t])
     kv = np.column_stack([a + s, v_min, v_set, s, s, to + s, deep + s, deep + s + 0.75 * rot, pre_v])
     kd = np.column_stack([w_ic, w_min, w_set, z, z, w_to, z, w_mid, z])
-    kdd = np.column_stack([acc_ic, z, z, z, z, z, z, z, acc_pre])
+    kdd = np.column_stack([acc_ic, acc_min, acc_set, z, z, z, z, z, acc_pre])
     kt = np.append(kt[:-1].ravel(), kt[-1, :_N_STANCE_KNOTS])
     kv = np.append(kv[:-1].ravel(), kv[-1, :_N_STANCE_KNOTS])
     kd = np.append(kd[:-1].ravel(), kd[-1, :_N_STANCE_KNOTS])
     kdd = np.append(kdd[:-1].ravel(), kdd[-1, :_N_STANCE_KNOTS])
-    return _FootPitch(kt, kv, kd, kdd, a + s, w_ic, acc_ic, to + s, w_to, s)
+    return _FootPitch(kt, kv, kd, kdd, a + s, w_ic, acc_ic, to + s, w_to, s, t_ff)
 
 
 def _rot2(theta, r):
@@ -755,7 +774,7 @@ def _foot_point_acc(ic, tc, pos, course: Course, pattern, speed_ic, fp: _FootPit
     kind = np.where(pattern == "rearfoot", 0, np.where(fore, 2, 1))
     vscale = np.sqrt(np.clip(speed_ic, 1.5, 7.0) / 3.3)
     v_td = td[kind, :2] * vscale[:, None]                    # touchdown velocity, m/s
-    t_c = np.minimum(td[kind, 2], 0.8 * _FLAT_START_FRAC * tc)
+    t_c = np.minimum(td[kind, 2], 0.8 * fp.t_ff)
     # boundary conditions of the point at IC (compression starting) and at toe-off
     r_land = land - q[None, :]
     r_toe = np.broadcast_to(_MET_XZ - q, (n, 2))
@@ -768,7 +787,7 @@ def _foot_point_acc(ic, tc, pos, course: Course, pattern, speed_ic, fp: _FootPit
     x = tau - ic[i]
     out = np.zeros(tau.shape + (2,))
     # landing: rotation about the landing point, which is still being stopped for t_c s
-    m = (x >= 0) & (x < _FLAT_START_FRAC * tc[i])
+    m = (x >= 0) & (x < fp.t_ff[i])
     j = i[m]
     sc = np.clip(x[m] / t_c[j], 0.0, 1.0)
     ddp = -(30 * sc**2 * (1 - sc) ** 2 / t_c[j])[:, None] * v_td[j]
@@ -782,8 +801,10 @@ def _foot_point_acc(ic, tc, pos, course: Course, pattern, speed_ic, fp: _FootPit
     j = i[m]
     h = ic[j + 1] - (ic[j] + tc[j])
     ss = ((x[m] - tc[j]) / h)[:, None]
-    _, _, out[m] = _hermite5(ss, h[:, None], p_to[j], v_to[j], a_to[j], p_ic[j + 1], v_ic[j + 1],
-                             a_ic[j + 1])
+    coef = _quintic_coeffs(np.append(ic[1:] - ic[:-1] - tc[:-1], 1.0)[:, None], p_to,
+                           v_to, a_to, np.roll(p_ic, -1, axis=0), np.roll(v_ic, -1, axis=0),
+                           np.roll(a_ic, -1, axis=0))
+    _, _, out[m] = _poly5(coef[j], ss, h[:, None])
     s1 = ss[:, 0]
     out[m, 1] += clearance_m * 64 * (6 * s1 - 36 * s1**2 + 60 * s1**3 - 30 * s1**4) / h**2
     acc = np.zeros(tau.shape + (3,))
