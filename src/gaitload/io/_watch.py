@@ -184,7 +184,7 @@ def parse_xml_safely(data: bytes, path=None):
         raise HostileFileError(f"XML refused: {type(exc).__name__}", path) from None
     except DET.ParseError as exc:
         raise CorruptFileError(f"malformed XML ({exc})", path) from None
-    except (ValueError, UnicodeError) as exc:  # bad encoding declarations
+    except (ValueError, UnicodeError, LookupError) as exc:  # bad or unknown encoding declarations
         raise CorruptFileError(f"malformed XML ({exc})", path) from None
 
 

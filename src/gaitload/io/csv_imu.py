@@ -178,6 +178,8 @@ def _time_base(path, frame: pd.DataFrame, lay: _Layout, file_rate: float | None,
                 f"no time column, only the sample counter {name or '(unnamed first column)'!r}; "
                 "pass sampling_rate_hz= (the rate is not written in the file)"
             )
+        if not np.isfinite(values).any():
+            raise TimestampError(f"the sample counter {name or '(unnamed first column)'!r} holds no numbers")
         unwrapped = _unwrap_counter(values)
         n_wraps = int(np.nanmax(np.round((unwrapped - values) / 65536.0))) if np.isfinite(values).any() else 0
         values = unwrapped

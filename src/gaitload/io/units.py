@@ -334,7 +334,8 @@ def decode_time(
 
 
 def _decode_text_time(text: pd.Series) -> TimeBase:
-    sample = text[text.str.strip().ne("") & text.ne("nan")]
+    # missing cells are float NaN in an object column: keep them out of the string tests
+    sample = text[text.notna() & text.str.strip().ne("") & text.ne("nan")]
     if sample.empty:
         raise TimestampError("the time column is empty")
     if sample.head(50).str.match(_DURATION_RE).all():
@@ -342,6 +343,8 @@ def _decode_text_time(text: pd.Series) -> TimeBase:
         padded = text.where(text.str.count(":") >= 2, "0:" + text)
         td = pd.to_timedelta(padded.str.strip(), errors="coerce")
         secs = td.dt.total_seconds().to_numpy(dtype=np.float64)
+        if not np.isfinite(secs).any():
+            raise TimestampError("the elapsed-time column holds no readable h:mm:ss value")
         first = secs[np.isfinite(secs)][0]
         return TimeBase(secs - first, None, UnitDecision("elapsed h:mm:ss", "data", "elapsed-time text"))
     # US zone abbreviations (``Mon Jun 12 09:09:22 PDT 2017``, as `date` prints) -> numeric offsets
