@@ -264,34 +264,33 @@ def detect_foot_events(
     min_fs = d["min_sampling_rate_hz"] if min_sampling_rate_hz is None else float(min_sampling_rate_hz)
     quiet_ratio = d["stance_quiet_ratio"] if stance_quiet_ratio is None else float(stance_quiet_ratio)
     warnings: list[str] = []
-    empty = empty_events()
 
     if fs < min_fs:
         warnings.append(
             f"sampling rate {fs:g} Hz is too low for {placement} events (needs at least {min_fs:g} Hz): no steps detected"
         )
-        return empty, warnings
+        return empty_events(), warnings
     if n < int(min_duration_s * fs):
         warnings.append(f"signal too short ({n / fs:.2f} s): fewer than 2 strides, no steps detected")
-        return empty, warnings
+        return empty_events(), warnings
     if not np.isfinite(t).all():
         warnings.append("time_s has missing values: no steps detected")
-        return empty, warnings
+        return empty_events(), warnings
     gyr, n_bad_g = _fill_nan_fast(gyr)
     acc, n_bad_a = _fill_nan_fast(acc)
     if n_bad_g + n_bad_a > 0.2 * 6 * n:
         warnings.append("more than 20 % of the IMU values are missing: no steps detected")
-        return empty, warnings
+        return empty_events(), warnings
     if n_bad_g + n_bad_a:
         warnings.append(f"{n_bad_g + n_bad_a} missing IMU value(s) filled by linear interpolation")
     gyr_range, gyr_sat = _range_and_saturation(gyr)
     if gyr_range < 0.1:
         warnings.append("angular rate is constant (sensor still, stuck or all zeros): no gait found")
-        return empty, warnings
+        return empty_events(), warnings
     sat = max(gyr_sat, _range_and_saturation(acc)[1])
     if sat > 0.3:
         warnings.append(f"signal saturated ({100 * sat:.0f} % of samples at the sensor's limit): no steps detected")
-        return empty, warnings
+        return empty_events(), warnings
 
     # -- 1. sagittal axis and its sign -----------------------------------------------------
     # the axis comes from the raw rate (sensor noise is tiny next to gait rotation); only the
@@ -315,7 +314,7 @@ def detect_foot_events(
         warnings.append(
             f"pure noise or no gait: no periodic stride pattern found (periodicity {strength:.2f} < {min_periodicity:g})"
         )
-        return empty, warnings
+        return empty_events(), warnings
     T = period_s * fs  # samples per stride
     peaks, props = signal.find_peaks(swing, height=min_swing_peak_rads, distance=max(int(0.6 * T), 1))
     if peaks.size:
@@ -323,7 +322,7 @@ def detect_foot_events(
         peaks = peaks[props["peak_heights"] >= relative_swing_peak * ref]
     if peaks.size < 2:
         warnings.append("fewer than 2 strides found: no steps detected")
-        return empty, warnings
+        return empty_events(), warnings
 
     # local stride period (median of neighbouring peak intervals) to separate bouts
     gaps = np.diff(peaks).astype(np.float64)
@@ -430,7 +429,7 @@ def detect_foot_events(
     keep = np.flatnonzero(valid)
     if keep.size < 2:
         warnings.append("fewer than 2 strides with a quiet stance: no steps detected")
-        return empty, warnings
+        return empty_events(), warnings
     ic_k, to_k, zv_k = ic_idx[keep], np.where(has_to, to_next, -1)[keep], zv[keep]
     zvp_k = np.where(prev_ok, zv_prev, -1)[keep]
 
