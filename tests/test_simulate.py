@@ -459,3 +459,169 @@ def test_sample_data_matches_generator(sample_data):
     assert np.allclose(df["acc_x"], run.recording.channels["acc_x"], atol=6e-4)
     truth = pd.read_csv(sample_data / "treadmill_shank.truth.csv")
     assert np.allclose(truth["time_s"], run.truth["time_s"], atol=1e-4)
+
+
+# ------------------------------------------------------------------------------------------------
+# initial contact and toe-off (foot rolls on heel / forefoot, impulsive landing, C2 curves)
+# ------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def khz_foot():
+    """1 kHz left-foot runs on the flat, so millisecond timing is resolved."""
+    return {s: simulate_run(duration_s=25, placement="foot", sampling_rate_hz=1000, course="flat",
+                            strike=s, speed_mps=3.5, seed=21) for s in ("rearfoot", "forefoot")}
+
+
+def _segment_imu(run):
+    acc, gyr = _imu(run.recording)
+    rot = run.sensor_rotation[""]
+    return acc @ rot, gyr @ rot
+
+
+def _left_events_idx(run, column):
+    tr = run.truth
+    left = tr[tr["foot"] == "left"]
+    fs = run.recording.sampling_rate_hz
+    return np.round(left[column].to_numpy()[1:-1] * fs).astype(int)
+
+
+def test_toe_off_at_pitch_rate_minimum_and_lowest_pitch_later(khz_foot):
+    """Falbriard et al. 2018: terminal contact is the pitch angular velocity minimum (4 ms
+    precision vs force plates); the foot keeps plantarflexing, slower, into early swing."""
+    for run in khz_foot.values():
+        _, gyr = _segment_imu(run)
+        rate = -gyr[:, 1]                       # + = toes up (segment y points left)
+        pitch = np.cumsum(rate) / 1000.0
+        to = _left_events_idx(run, "toe_off_s")
+        k = 80
+        at_min = np.array([np.argmin(rate[i - k:i + k]) - k for i in to])
+        assert np.abs(at_min).max() <= 5 and np.median(np.abs(at_min)) <= 2
+        lowest = np.array([np.argmin(pitch[i:i + 150]) for i in to])
+        assert np.all((lowest >= 25) & (lowest <= 70))
+        # the plantarflexion rate at toe-off is that of running (several hundred deg/s)
+        assert -1200 < np.degrees(np.median(rate[to])) < -500
+
+
+def test_pitch_rate_around_initial_contact(khz_foot):
+    """Swing rotation brakes to zero just before IC (gaitmap mocap-labelled data: ~10 ms);
+    after a heel strike the foot slaps down at once (rate minimum within 20 ms of IC); after
+    a forefoot landing the heel drops (toes-up rotation) instead."""
+    rear, fore = khz_foot["rearfoot"], khz_foot["forefoot"]
+    _, gyr = _segment_imu(rear)
+    rate = np.convolve(-gyr[:, 1], np.ones(5) / 5, mode="same")
+    ic = _left_events_idx(rear, "time_s")
+    cross, at_min = [], []
+    for i in ic:
+        w = rate[i - 60:i + 6]
+        down = np.flatnonzero((w[:-1] > 0) & (w[1:] <= 0))
+        cross.append(down[-1] + 1 - 60 if down.size else -999)
+        at_min.append(np.argmin(rate[i - 80:i + 80]) - 80)
+    cross, at_min = np.array(cross), np.array(at_min)
+    assert np.all((cross <= 0) & (cross >= -20))
+    assert np.all((at_min >= 0) & (at_min <= 20))
+    assert np.degrees(np.median(rate[ic + 12])) < -400      # fast foot slap
+    _, gyr = _segment_imu(fore)
+    rate = -gyr[:, 1]
+    ic = _left_events_idx(fore, "time_s")
+    assert np.degrees(np.median([rate[i + 5:i + 40].max() for i in ic])) > 150
+
+
+def test_landing_point_stops_within_20_ms(khz_foot):
+    """Strapdown integration (zero velocity at the mid-stances) of the simulated sensor: the
+    landing point (heel, or metatarsal heads for a forefoot landing) arrives at 0.5-1.2 m/s
+    and is below 0.3 m/s 20 ms after IC (heel pad and midsole compress); the sensor on the
+    dorsum then rolls on a circle about it."""
+    from gaitload.simulate import _HEEL_XZ, _MET_XZ
+    for strike, run in khz_foot.items():
+        acc, gyr = _segment_imu(run)
+        fs = 1000.0
+        mid, left = _left_midstance_idx(run)
+        ic = np.round(left["time_s"].to_numpy() * fs).astype(int)
+        px, pz = _HEEL_XZ if strike == "rearfoot" else _MET_XZ
+        r_land = np.array([px, 0.0, pz])
+        before, after = [], []
+        for j in range(2, 6):
+            a0, a1 = mid[j], mid[j + 1]
+            f0 = acc[a0 - 5:a0 + 5].mean(axis=0)
+            z = f0 / np.linalg.norm(f0)
+            x = np.cross([0, 1, 0], z)
+            x /= np.linalg.norm(x)
+            r = np.vstack([x, np.cross(z, x), z])
+            v = np.zeros(3)
+            vel, land = np.zeros((a1 - a0, 3)), np.zeros((a1 - a0, 3))
+            for n in range(a0, a1):
+                r = r @ _rotvec_to_matrix(gyr[n] / fs)
+                v = v + (r @ acc[n] - [0, 0, G]) / fs
+                vel[n - a0] = v
+                land[n - a0] = r @ np.cross(gyr[n], r_land)     # omega x r, in the world
+            vel -= np.linspace(0, 1, len(vel))[:, None] * vel[-1]
+            k = ic[j + 1] - a0
+            before.append(np.linalg.norm(vel[k - 3] + land[k - 3]))
+            after.append(np.linalg.norm(vel[k + 20] + land[k + 20]))
+        assert 0.45 < np.median(before) < 1.3, strike
+        assert max(after) < 0.3, strike
+
+
+def _clean_foot_or_shank(segment, rate_hz, strike="rearfoot"):
+    """Noise-free segment-frame signals of the model (no mounting rotation, noise or bias)."""
+    from gaitload import simulate as sm
+
+    crs = sm.Course.preset("rolling", 300, 0)
+    tl = sm._timeline(crs, 12.0, 3.3, strike, True, np.random.default_rng(1), False)
+    warp = sm._Warp(2.0, np.inf, 0.0)
+    t = np.arange(int(14 * rate_hz)) / rate_hz
+    f, w = sm._foot_or_shank(tl, crs, warp, t, True, segment, np.random.default_rng(2), 3.3)
+    return t, f, w, warp.to_t(tl.ic[tl.foot_left])
+
+
+@pytest.mark.parametrize("segment", ["foot", "shank"])
+def test_kinematics_are_c2_outside_the_impact(segment):
+    """Angle curves and foot path are C2 (quintic Hermite chains): the sample-to-sample jump of
+    the angular acceleration, and of the specific force outside the landing window, halves when
+    the rate doubles; a step (what a PCHIP chain or the old clearance bump gave) would not."""
+    jumps = {}
+    for rate in (4000.0, 8000.0):
+        t, f, w, ic = _clean_foot_or_shank(segment, rate)
+        # the model starts running at full speed after the standing lead-in (2 s): skip it
+        run = t > 2.3
+        j = np.searchsorted(ic, t, side="right") - 1
+        dt = t - ic[np.clip(j, 0, None)]
+        calm = run & ((j < 0) | (dt > 0.16))
+        calm &= np.concatenate([[False], calm[:-1]])        # both samples of a difference
+        alpha = np.diff(w, axis=0) * rate
+        jumps[rate] = (np.abs(np.diff(alpha, axis=0))[run[2:]].max(),
+                       np.abs(np.diff(f, axis=0))[calm[1:]].max())
+    assert jumps[8000.0][0] < 0.65 * jumps[4000.0][0]
+    assert jumps[8000.0][1] < 0.65 * jumps[4000.0][1]
+
+
+def test_quintic_curve_matches_its_knots():
+    from gaitload.simulate import _knot_derivatives, _quintic_curve
+
+    rng = np.random.default_rng(0)
+    kt = np.cumsum(rng.uniform(0.01, 0.2, 30))
+    kv = np.column_stack([rng.normal(0, 1, 30), np.r_[rng.normal(0, 1, 10), np.zeros(5), rng.normal(0, 1, 15)]])
+    kd, kdd = _knot_derivatives(kt, kv)
+    eps = 1e-10
+    for side in (-eps, eps):
+        v, d, a = _quintic_curve(kt, kv, kd, kdd, kt[1:-1] + side)
+        assert np.allclose(v, kv[1:-1], atol=1e-5)
+        assert np.allclose(d, kd[1:-1], atol=1e-3 * (1 + np.abs(kd).max()))
+        assert np.allclose(a, kdd[1:-1], atol=1e-2 * (1 + np.abs(kdd).max()))
+    # a constant stretch of knots stays exactly constant between them
+    tt = np.linspace(kt[10], kt[14], 50)
+    v, d, a = _quintic_curve(kt, kv[:, 1], kd[:, 1], kdd[:, 1], tt)
+    assert np.all(v == 0) and np.all(d == 0) and np.all(a == 0)
+
+
+def test_tibial_shock_size():
+    """Axial shank acceleration just after IC: 5-10 g for heel strikers at 3-4 m/s (tibial
+    accelerometry studies, e.g. Milner et al. 2006), well below that for forefoot landings."""
+    def peak(strike):
+        run = simulate_run(duration_s=25, placement="shank", sampling_rate_hz=1000, course="flat",
+                           strike=strike, speed_mps=3.5, seed=12)
+        acc, _ = _segment_imu(run)
+        ic = _left_events_idx(run, "time_s")
+        return np.median([acc[i:i + 30, 2].max() for i in ic]) / G
+    rear, fore = peak("rearfoot"), peak("forefoot")
+    assert 5.0 < rear < 10.0
+    assert fore < rear - 1.5
