@@ -21,7 +21,10 @@ Model, in the order it is computed (all vectorised; nothing loops per sample or 
    or forefoot strike"; Vernillo et al. 2017), correlated from step to step. The pattern follows
    Mo et al. (2021) cut-offs (forefoot < -0.8 deg, rearfoot > 7.4 deg) and the angle is then drawn
    inside the pattern's band (rearfoot 10-21 deg, midfoot 1-5.8 deg, forefoot -12..-4 deg).
-6. **Sensor signals** per placement, from segment kinematics (see :func:`simulate_run`).
+6. **Sensor signals** per placement, from segment kinematics (see :func:`simulate_run`): the
+   foot rolls on heel and forefoot, its landing point is stopped within 16-30 ms at initial
+   contact, toe-off is at the pitch-rate minimum (Falbriard et al. 2018), and every angle curve
+   and the swing path are C2.
 
 Terrain rule of the truth table: ``uphill`` when the true grade under the contact is > +2 %,
 ``downhill`` when < -2 %, otherwise ``flat``.
@@ -1113,17 +1116,27 @@ def simulate_run(duration_s: float = 600.0, placement: str = "foot", sampling_ra
 
     Notes
     -----
-    Foot sensor: a sagittal foot model per stride (pitch: strike angle at IC, flat on the ground
-    from 18 % to 52 % of contact so gyro ~0 and acc ~g there, push-off to -48..-55 deg at toe-off
-    and -62..-73 deg early in swing, swing back to the most toes-up pitch at IC), small roll and yaw, minimum-jerk translation from heel-off to the next foot-flat
-    (stride length and rise = footprint distance and altitude change), a zero-net-velocity 20-30 Hz impact
-    ring at IC (larger for rearfoot), noise, bias, and a fixed non-trivial sensor mounting
-    rotation. Shank: shank inclination pattern, sensor 0.15 m above the ankle. Lumbar: sine-wave
+    Foot sensor: a sagittal rigid-foot model per stride. Pitch (C2 chain of quintic Hermite
+    segments, so angular acceleration has no steps): strike angle at IC, the rate having crossed
+    zero 12 ms before; a foot slap right after a heel strike (rate minimum ~12 ms after IC,
+    Falbriard et al. 2018 IC feature) or a calf-braked heel drop after a forefoot landing; flat
+    on the ground (the ground slope) from 18 % (forefoot 21 %) to 52 % of contact; push-off with
+    the most negative pitch rate exactly at toe-off (Falbriard 2018 TC feature), to -48..-55 deg;
+    lowest pitch (-62..-73 deg) ~40 ms into the swing. Translation: the foot rolls about its
+    landing point (heel, or metatarsal heads for a forefoot landing) from IC to foot-flat and
+    about the metatarsal heads from heel-off to toe-off, so the dorsum sensor moves on circles
+    about the contact points; the landing point touches down at ~1 m/s (rearfoot) and is stopped
+    by the heel pad and midsole within 16-30 ms; the swing is the quintic that matches position,
+    velocity and acceleration at toe-off and the next IC, plus a C2 clearance bump (stride length
+    and rise = footprint distance and altitude change). Also small roll and yaw, a damped
+    20-30 Hz ring at IC (larger for rearfoot), noise, bias and a fixed non-trivial sensor
+    mounting rotation. Shank: shank inclination pattern (C2), lower end at the ankle of the same
+    rolling foot (so it takes the landing deceleration: axial tibial shock ~6 g for a heel strike
+    at 3.5 m/s, ~2-3 g for a forefoot landing), sensor 0.15 m above the ankle. Lumbar: sine-wave
     vertical GRF model per contact of either foot, braking/propulsion, alternating lateral sway,
     trunk lean growing uphill. Wrist: arm swing at stride frequency plus trunk motion and per-step
-    impacts, clipped at +-8 g. The stance model ignores the roll-over of the foot about heel and
-    toe as rotation about the sensor (the heel rise and roll-down are folded into the
-    translation path, which starts at heel-off and ends at foot-flat).
+    impacts, clipped at +-8 g. Limits: rigid foot (no arch or toe flexion), sagittal
+    translation only, and running starts at full speed after the standing lead-in.
     """
     placement = str(placement).lower()
     if placement not in PLACEMENTS_SIMULATED:
