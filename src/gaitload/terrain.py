@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import ndimage, sparse
+from scipy import ndimage
 from scipy.linalg import solveh_banded
 
 from .errors import OptionError
@@ -666,14 +666,15 @@ def local_linear_fit(y: np.ndarray, half_window: int, min_coverage: float = 0.3,
 
 def _difference_normal_banded(n: int, order: int, weights: np.ndarray) -> np.ndarray:
     """``D' diag(weights) D`` (D: ``order``-th difference, (n - order) x n) in the upper banded
-    storage of :func:`scipy.linalg.solveh_banded`; built with sparse matrices, O(n)."""
-    d = sparse.eye(n, format="csr")
+    storage of :func:`scipy.linalg.solveh_banded`, O(n): the k-th diagonal is the weights
+    convolved with the products of the difference coefficients k apart."""
+    c = np.array([1.0])
     for _ in range(order):
-        d = d[1:] - d[:-1]
-    a = (d.T @ sparse.diags(weights) @ d).todia()
+        c = np.convolve(c, [1.0, -1.0])
+    w = np.asarray(weights, float)
     ab = np.zeros((order + 1, n))
     for k in range(order + 1):  # order + 1 <= 4 diagonals
-        ab[order - k, k:] = a.diagonal(k)
+        ab[order - k, k:] = np.convolve(w, c[: order + 1 - k] * c[k:])
     return ab
 
 
