@@ -227,3 +227,61 @@ def test_nan_samples_are_bridged():
     ev, warnings = detect_foot_events(t, acc, gyr, 200.0)
     assert len(ev) >= 17
     assert any("interpolation" in w for w in warnings)
+
+
+# -- fast paths of the detector equal their plain definitions -------------------------------
+
+
+def test_windowed_quiet_measure_equals_full_moving_average():
+    """moving_average_at / window_argmin_of give bit-for-bit the full-signal results."""
+    from gaitload.events import _signal as sig
+
+    rng = np.random.default_rng(0)
+    x = np.abs(rng.normal(size=5000))
+    for width in (1, 2, 10, 11):
+        full = sig.moving_average(x, width)
+        at = rng.integers(0, x.size, size=(40, 7))
+        assert np.array_equal(sig.moving_average_at(x, at, width), full[at])
+        starts = rng.integers(-5, x.size, size=60)
+        stops = starts + rng.integers(-3, 200, size=60)
+        got = sig.window_argmin_of(lambda i: sig.moving_average_at(x, i, width), starts, stops, x.size)
+        assert np.array_equal(got, sig.window_argmin(full, starts, stops))
+    assert np.array_equal(sig.moving_average_at(x[:5], np.arange(5), 10), x[:5])
+
+
+def test_saturation_and_forward_max_fast_paths():
+    from scipy import ndimage
+
+    from gaitload.events import _signal as sig
+    from gaitload.events.foot import _range_and_saturation
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(3000, 3))
+    x[:900, 1] = x[:, 1].max()  # 30 % of one axis clipped at its maximum
+    x[:, 2] = 4.0               # a constant axis is not "saturated"
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    direct = float(np.where(hi > lo, ((x == lo) | (x == hi)).mean(axis=0), 0.0).max())
+    assert sig.saturated_fraction(x) == direct
+    rng_max, sat = _range_and_saturation(x)
+    assert sat == direct and rng_max == float(np.ptp(x, axis=0).max())
+    v = rng.normal(size=777)
+    for width in (2, 3, 6, 32, 33, 1000):
+        ref = ndimage.maximum_filter1d(v, width, mode="nearest", origin=-(width // 2))
+        assert np.array_equal(sig.forward_max(v, width), ref)
+
+
+def test_dominant_period_of_a_known_gait_rhythm():
+    """Short FFT (only the needed lags) still finds the period and its autocorrelation."""
+    from gaitload.events import _signal as sig
+
+    fs = 200.0
+    t = np.arange(int(120 * fs)) / fs
+    rng = np.random.default_rng(2)
+    x = np.sin(2 * np.pi * t / 0.71) + 0.5 * np.sin(4 * np.pi * t / 0.71 + 0.3) + 0.3 * rng.normal(size=t.size)
+    period, strength = sig.dominant_period(x, fs, 0.4, 3.0)
+    assert period == pytest.approx(0.71, abs=0.002)
+    # the normalised autocorrelation at that lag, computed directly on the decimated signal
+    y = x[::4] - x.mean()
+    k = int(round(period * 50))
+    direct = np.dot(y[:-k], y[k:]) / np.dot(y, y) * y.size / (y.size - k)
+    assert strength == pytest.approx(direct, abs=0.02)
