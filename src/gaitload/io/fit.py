@@ -332,7 +332,9 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
             damage = f"file ends mid-message ({exc})"
         except fitdecode.FitError as exc:
             damage = f"undecodable data ({exc})"
-        except (ValueError, TypeError, KeyError, IndexError, struct.error, UnicodeError, OverflowError) as exc:
+        # fitdecode checks some chunk sizes with bare ``assert``s: a garbled size is damage too
+        except (ValueError, TypeError, KeyError, IndexError, struct.error, UnicodeError, OverflowError,
+                AssertionError, ZeroDivisionError, LookupError) as exc:
             damage = f"undecodable data ({type(exc).__name__}: {exc})"
     decoder_warnings = sorted({str(w.message).split("\n")[0][:160] for w in caught})
     if decoder_warnings:
