@@ -12,19 +12,30 @@ Pipeline (one direction, vectorised over whole arrays, cost linear in recording 
    rejected against a running median (|residual| > ``spike_k_sigma`` robust sigmas) and
    barometric steps (an altitude jump with no matching distance change, e.g. weather drift during
    an auto-pause) are removed.
-3. **Grade** is the least-squares slope of altitude over a window of ``window_m`` metres centred
-   on each grid point (the first-derivative Savitzky-Golay filter of Savitzky & Golay 1964,
-   computed as a weighted local linear regression so gaps simply carry no weight). For white
-   altitude noise this is the minimum-variance slope estimator; its noise is
-   sigma_grade ~ sqrt(12) sigma_h / window^(3/2) per sqrt(cell), and literature.md 4.3
-   (sigma_grade ~ sqrt(2) sigma_h / window) sets the window per altitude source: barometric
-   >= 50-100 m, GPS >= 200-400 m. Grade is clipped to +-``max_abs_grade_pct`` (literature.md 3.3,
-   beyond that: hiking/scrambling) with a warning.
+3. **Grade**. Barometric altitude (sigma_h ~0.1-0.5 m): the least-squares slope of altitude
+   over a window of ``window_m`` metres centred on each grid point (the first-derivative
+   Savitzky-Golay filter of Savitzky & Golay 1964, as a weighted local linear regression so gaps
+   carry no weight); literature.md 4.3 (sigma_grade ~ sqrt(2) sigma_h / window) gives 0.7 % at
+   100 m. GPS altitude (sigma_h ~3-5 m, correlated over 30-60 s, i.e. over 100-200 m of
+   running): a window long enough to bring that below 2 % (>= 400 m) flattens every hill shorter
+   than itself and smears the grade across the foot and the top of each climb, which alone cost
+   1-2 points of RMSE and 3-6 % of class agreement on road-like courses without any noise. GPS
+   altitude therefore goes through an **L1 trend filter** (Kim, Koh, Boyd & Gorinevsky 2009):
+   the piecewise-linear altitude with few kinks, i.e. piecewise-constant grade, which is how
+   roads and paths are laid out (constant-grade tangents joined by short vertical curves). Its
+   kink penalty is scaled down when the residual noise is low; a light Whittaker-Eilers pass
+   (Eilers 2003, 300 m cutoff) then rounds the kinks into vertical curves. Grade is clipped to
+   +-``max_abs_grade_pct`` (literature.md 3.3, beyond that: hiking/scrambling) with a warning;
+   the clip applies to the grade only, never to the altitude profile.
 4. **Classes** uphill / flat / downhill with a flat band (Runalyze 2 %, Elevate +-1.6 %;
    research/peers.md 15.5), a hysteresis dead band and a minimum segment length; segments table.
-5. **Elevation gain / loss** by hysteresis (persistence) counting of the turning points of a
-   lightly smoothed profile: swings smaller than the noise-derived hysteresis are removed, so the
-   noise cannot accumulate gain (GoldenCheetah#1536-class bugs) while full hill amplitudes count.
+5. **Elevation gain / loss** by hysteresis (persistence) counting of the turning points of the
+   altitude profile: lightly smoothed barometric altitude (30 m, 2 m hysteresis), or the trend
+   filter's own profile for GPS (it keeps hill tops and valley floors at full height; 4 m
+   hysteresis). Swings smaller than the hysteresis are removed, so the noise cannot accumulate
+   gain (GoldenCheetah#1536-class bugs) while full hill amplitudes count. Steep climbs are kept:
+   an altitude jump is only removed as a barometric step when it happens across a pause, and
+   the climb across a data gap counts (a straight bridge), as in device and gpxpy totals.
 
 Known incline (treadmill; a constant, a schedule, or the recording's ``incline`` channel)
 overrides altitude. Without altitude, a foot IMU's strapdown stride rise and length give grade.
@@ -72,7 +83,8 @@ class TerrainOptions:
         Grade window for barometric altitude, m. literature.md 4.3: barometer sigma_h ~ 0.5 m
         gives sigma_grade ~ 0.7 % at 100 m.
     window_m_gps : float
-        Grade window for GPS altitude, m. literature.md 4.3: sigma_h ~ 5 m needs 200-400 m
+        Grade window for GPS altitude with ``gps_smoother="local_linear"``, m. literature.md
+        4.3: sigma_h ~ 5 m needs 200-400 m
         (1.8 % at 400 m). 400 m: on simulated GPS altitude (sigma 5 m, correlated over 60 s)
         the grade RMSE was 2.5 points at 300 m and 2.2 at 400 m, with hills >= 300 m long.
     gps_smoother : str
@@ -81,13 +93,14 @@ class TerrainOptions:
         regression used for barometric altitude, with ``window_m_gps``). On synthetic courses
         built like roads (constant-grade stretches of 250-1800 m, grades to 12 %, 40 m
         transitions) with GPS altitude noise of 3-5 m correlated over 30-60 s, the trend filter
-        gave grade RMSE 1.5-1.8 points and class agreement 0.92-0.94 against 1.8-2.5 and
-        0.82-0.90 for the 400 m local linear fit (tests/test_terrain.py). The local linear fit is
-        better on courses that are sums of sinusoids (no straight grades).
+        gave grade RMSE 1.5-1.8 points and class agreement 0.92-0.93 (mean of 4 loops) against
+        1.8-2.6 and 0.77-0.88 for the 400 m local linear fit (tests/test_terrain.py). The local
+        linear fit is better on courses that are sums of sinusoids with no straight grade
+        (simulate_run's "hilly": RMSE 2.5 against 3.0 points).
     trend_filter_lambda_m : float
         Kink penalty of the L1 trend filter on a 5 m grid, m. Tuned on the synthetic road
-        courses above: 1000 -> agreement 0.90 / RMSE 1.66 at sigma 4 m, 3000 -> 0.93 / 1.56,
-        10000 -> 0.93 / 1.86 (fewer, later kinks); 3000 is the minimum of the RMSE.
+        loops above at sigma_h 4 m over 60 s: 1000 -> RMSE 1.89 / agreement 0.87, 3000 ->
+        1.70 / 0.92, 10000 -> 1.98 / 0.91 (kinks missed); 3000 is the minimum of the RMSE.
     trend_filter_noise_ref_m : float or None
         Residual altitude noise (robust std of altitude minus the first trend-filter pass, m)
         at which ``trend_filter_lambda_m`` applies; below it the penalty of a second pass is
@@ -153,8 +166,11 @@ class TerrainOptions:
         hysteresis does the rest).
     gain_hysteresis_m_barometric, gain_hysteresis_m_gps : float
         Minimum vertical swing counted as climb or descent, m. Barometric 2 m: several times
-        the barometer's noise after smoothing. GPS 10 m: ~2 sigma_h of GPS altitude noise
-        (literature.md 4.3) which is correlated over hundreds of metres and survives smoothing.
+        the barometer's noise after smoothing. GPS 4 m: on the trend-filtered profile the noise
+        left is in a few long, low swings; on the road-like test loops (sigma_h 3-5 m) 2, 4 and
+        8 m gave worst-case gain errors of 5.2, 5.8 and 7.3 % (4 m: no bias at sigma_h 4 m).
+        Used with ``gps_smoother="local_linear"`` a GPS hysteresis near 2 sigma_h (10 m) is
+        needed, as the smoothed profile keeps more of the noise.
     """
 
     grid_step_m: float = 5.0
@@ -234,7 +250,8 @@ class TerrainResult:
     distance_m, elevation_gain_m, elevation_loss_m : float
         Totals (NaN when unknown).
     provenance : dict
-        ``distance``, ``altitude``, ``grade`` sources and ``window_m`` used.
+        ``distance``, ``altitude``, ``grade`` sources and ``window_m`` used (for the GPS trend
+        filter: the cutoff of its rounding pass).
     warnings : list of str
     """
 
