@@ -298,11 +298,11 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
         feats["gyro_p99_dps"] = float(np.percentile(gnorm, 99) * 180 / np.pi)
         # a foot rests flat on the ground in every stance (zero-velocity phase, Skog et al. 2010):
         # angular rate < 40 deg/s and |acc| within 0.15 g of gravity, smoothed over 40 ms
-        k = max(1, int(round(0.04 * fs)))
+        k = min(gnorm.size, max(1, int(round(0.04 * fs))))
         box = np.ones(k) / k
         still = (np.convolve(gnorm, box, "same") < np.deg2rad(40)) & (np.abs(np.convolve(mag, box, "same") - G) < 0.15 * G)
         # only while moving: windows of 2 s whose angular rate is lively (not standing)
-        w2 = max(1, int(round(2 * fs)))
+        w2 = min(gnorm.size, max(1, int(round(2 * fs))))  # 'same' returns the longer length
         moving = np.convolve(gnorm, np.ones(w2) / w2, "same") > np.deg2rad(60)
         feats["still_fraction"] = float(still[moving].mean()) if moving.any() else 0.0
     # the longest contiguous piece carries the periodicity features

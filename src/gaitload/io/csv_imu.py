@@ -385,9 +385,17 @@ def read_imu_csv(
             values, col, _ = raw[k]
             label = f"{k[0]}.{k[1]}" if k[0] else k[1]
             factor = scale_table[decision.unit]
-            _saturation_warnings(label, values * factor, warnings)
+            converted = values * factor
+            _saturation_warnings(label, converted, warnings)
+            # beyond twice the largest full-scale range no sensor measured it (a glitch or a
+            # garbled cell such as 1e300): missing, not data that overflows later float maths
+            limit = 2.0 * (_ACC_RANGES_G[-1] * ACC_SCALE["g"] if kind == "acc" else _GYR_RANGES_DPS[-1] * GYR_SCALE["deg/s"])
+            wild = np.abs(converted) > limit
+            if wild.any():
+                converted = np.where(wild, np.nan, converted)
+                warnings.append(f"channel {label!r}: {int(wild.sum())} sample(s) beyond any sensor's range read as missing")
             note = "" if factor == 1.0 else f", converted from {decision.unit}"
-            raw[k] = (values * factor, f"measured: {col}{note}", None)
+            raw[k] = (converted, f"measured: {col}{note}", None)
     multi = len(sensors) > 1
     channels, provenance = {}, {}
     # sensor by sensor, axes in canonical order, whatever the file's column order
