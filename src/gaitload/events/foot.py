@@ -95,13 +95,17 @@ def _fill_nan_fast(x: np.ndarray) -> tuple[np.ndarray, int]:
 def _range_and_saturation(x: np.ndarray) -> tuple[float, float]:
     """Largest column range and :func:`._signal.saturated_fraction` of an ``(n, 3)`` array.
 
-    One contiguous ``(3, n)`` copy serves both (reductions down the columns of an ``(n, 3)``
-    array stride through memory and are ~50x slower).
+    Column by column as 1-D views (a reduction down the columns of an ``(n, 3)`` array in
+    one call is ~50x slower); the range and the clipping count share the same extremes.
     """
-    cols = np.ascontiguousarray(x.T)
-    lo, hi = cols.min(axis=1), cols.max(axis=1)
-    at = [np.count_nonzero(c == a) + np.count_nonzero(c == b) if b > a else 0 for c, a, b in zip(cols, lo, hi)]
-    return float((hi - lo).max()), float(max(at) / x.shape[0])
+    best_range, best_at = 0.0, 0
+    for k in range(x.shape[1]):  # three axes
+        col = x[:, k]
+        lo, hi = col.min(), col.max()
+        best_range = max(best_range, float(hi - lo))
+        if hi > lo:  # a constant column is "constant", not "saturated"; lo != hi: disjoint counts
+            best_at = max(best_at, int(np.count_nonzero(col == lo)) + int(np.count_nonzero(col == hi)))
+    return best_range, float(best_at / x.shape[0])
 
 
 def _resolve_sign(pitch: np.ndarray, fs: float, placement: str, max_rate_hz: float = 50.0) -> float:
@@ -295,7 +299,8 @@ def detect_foot_events(
     # -- 1. sagittal axis and its sign -----------------------------------------------------
     # the axis comes from the raw rate (sensor noise is tiny next to gait rotation); only the
     # 1-D projection is filtered, which keeps the detector fast on long recordings
-    norm = np.sqrt(np.einsum("ij,ij->i", gyr, gyr))
+    norm = np.einsum("ij,ij->i", gyr, gyr)
+    np.sqrt(norm, out=norm)
     moving = norm > max(0.5, float(np.median(norm)))
     axis, explained = sig.principal_axis(gyr, moving)
     raw_pitch = gyr @ axis

@@ -78,7 +78,13 @@ def pitch_between_zero_velocity(
     """
     w = np.asarray(pitch_rate_rads, dtype=np.float64)
     # trapezoidal cumulative integral, theta[0] = 0
-    theta = np.concatenate([[0.0], np.cumsum(0.5 * (w[1:] + w[:-1]))]) / sampling_rate_hz
+    # (in place: one sum buffer and one output, no full-length temporaries beyond them)
+    half = np.add(w[1:], w[:-1])
+    half *= 0.5
+    theta = np.empty(w.size)
+    theta[:1] = 0.0
+    np.cumsum(half, out=theta[1:])
+    theta /= sampling_rate_hz
     zv_start = np.asarray(zv_start, dtype=np.int64)
     zv_end = np.asarray(zv_end, dtype=np.int64)
     at = np.asarray(at, dtype=np.int64)
