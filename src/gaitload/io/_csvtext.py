@@ -22,16 +22,21 @@ from ..errors import (
     EmptyFileError,
     GaitloadError,
     MissingColumnsError,
+    ResourceLimitError,
     SignalError,
     UnsupportedFormatError,
 )
-from .registry import HEAD_BYTES, _open_head
+from .registry import HEAD_BYTES, MAX_FILE_BYTES, _open_head
 
 __all__ = ["names_the_file", "CsvHead", "parse_head", "read_head", "read_body", "numeric_frame", "head_rate_hz"]
 
 _DELIMITERS = (",", "\t", ";", "|")
 _NUMBER_RE = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 _MAX_HEAD_LINES = 200
+#: Decompressed bytes allowed in a gzip-compressed table: the limit of an uncompressed file.
+#: Checked by streaming before parsing, so a gzip bomb (megabytes that inflate to gigabytes,
+#: e.g. many concatenated gzip members whose trailers each claim little) is refused, not parsed.
+MAX_DECOMPRESSED_BYTES = MAX_FILE_BYTES
 
 
 @dataclass
@@ -216,6 +221,36 @@ def read_head(path: Path) -> tuple[bytes, CsvHead]:
     return raw, head
 
 
+def check_gzip_size(path: Path, limit_bytes: int | None = None) -> int:
+    """Decompressed size of a gzip file in bytes, streaming in constant memory.
+
+    Raises
+    ------
+    ResourceLimitError
+        More than ``limit_bytes`` (default :data:`MAX_DECOMPRESSED_BYTES`) decompressed bytes;
+        decompression stops at the limit.
+    CorruptFileError
+        Damaged gzip data.
+    """
+    import gzip
+    import zlib
+
+    limit = MAX_DECOMPRESSED_BYTES if limit_bytes is None else limit_bytes
+    buf = bytearray(4 << 20)
+    total = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            while n := fh.readinto(buf):
+                total += n
+                if total > limit:
+                    raise ResourceLimitError(
+                        f"gzip data inflates to more than {limit / 1024**2:.0f} MiB (the limit for one "
+                        f"recording; compressed size {path.stat().st_size / 1024**2:.1f} MiB)", path)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise CorruptFileError(f"gzip data cannot be decompressed ({exc})", path) from None
+    return total
+
+
 def read_body(path: Path, head: CsvHead) -> pd.DataFrame:
     """Read every data row with pandas' C parser; columns are named ``head.names``.
 
@@ -227,6 +262,8 @@ def read_body(path: Path, head: CsvHead) -> pd.DataFrame:
         No data row, or only one.
     """
     n_cols = len(head.names)
+    if head.gzip:
+        check_gzip_size(path)
     try:
         frame = pd.read_csv(
             path,
