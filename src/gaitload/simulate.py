@@ -565,6 +565,9 @@ _PRE_IC_S = 0.012
 _N_STANCE_KNOTS = 5   # IC, slap extreme, settle, foot-flat, heel-off
 
 
+_BLOCK = 1 << 16    # samples per block when evaluating curves
+
+
 def _quintic_coeffs(h, p0, v0, a0, p1, v1, a1):
     """Power-basis coefficients (last axis, s^0..s^5) of the quintic Hermite segment on s in
     [0, 1] of duration h (s) with the given end values, rates and accelerations.
@@ -603,14 +606,21 @@ def _quintic_curve(kt, kv, kd, kdd, tau):
     hk = np.diff(kt)
     hb = hk[:, None] if kv.ndim == 2 else hk
     coef = _quintic_coeffs(hb, kv[:-1], kd[:-1], kdd[:-1], kv[1:], kd[1:], kdd[1:])
-    i = np.clip(np.searchsorted(kt, tau, side="right") - 1, 0, kt.size - 2)
-    h = hk[i]
-    inside = (tau >= kt[0]) & (tau <= kt[-1])
-    s = np.clip((tau - kt[i]) / h, 0.0, 1.0)
-    if kv.ndim == 2:
-        s, h, inside = s[:, None], h[:, None], inside[:, None]
-    val, der, acc = _poly5(coef[i], s, h)
-    return val, np.where(inside, der, 0.0), np.where(inside, acc, 0.0)
+    out = [np.empty(tau.shape + kv.shape[1:]) for _ in range(3)]
+    # blocks of samples keep the gathered coefficients small (hours of data at 100+ Hz)
+    for a in range(0, tau.size, _BLOCK):
+        tb = tau[a:a + _BLOCK]
+        i = np.clip(np.searchsorted(kt, tb, side="right") - 1, 0, kt.size - 2)
+        h = hk[i]
+        inside = (tb >= kt[0]) & (tb <= kt[-1])
+        s = np.clip((tb - kt[i]) / h, 0.0, 1.0)
+        if kv.ndim == 2:
+            s, h, inside = s[:, None], h[:, None], inside[:, None]
+        val, der, acc = _poly5(coef[i], s, h)
+        out[0][a:a + _BLOCK] = val
+        out[1][a:a + _BLOCK] = np.where(inside, der, 0.0)
+        out[2][a:a + _BLOCK] = np.where(inside, acc, 0.0)
+    return tuple(out)
 
 
 def _knot_derivatives(kt, kv):
@@ -828,7 +838,6 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
     zeros = np.zeros(n)
     tau, moving = warp.to_tau(t)
     fp = _foot_pitch(ic, tc, angle, slope, pattern, rng)
-    foot_pitch = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau)
     r_scale = rng.uniform(0.7, 1.3, n)
     if segment == "foot":
         # small roll (inversion at a heel strike, eversion in stance, inversion at push-off)
@@ -845,10 +854,13 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
         kry = np.radians(np.column_stack([np.append(roll[:-1].ravel(), roll[-1, :ns]),
                                           np.append(yaw[:-1].ravel(), yaw[-1, :ns])]))
         d, dd = _knot_derivatives(kt, kry)
-        val, der, _ = _quintic_curve(kt, kry, d, dd, tau)
-        roll_, yaw_ = val.T
-        droll, dyaw = (der * moving[:, None]).T
-        theta, dtheta = foot_pitch[0], foot_pitch[1] * moving
+        # one pass over the samples for pitch, roll and yaw (same knots)
+        val, der, acc3 = _quintic_curve(kt, np.column_stack([fp.kv, kry]),
+                                        np.column_stack([fp.kd, d]),
+                                        np.column_stack([fp.kdd, dd]), tau)
+        theta, roll_, yaw_ = val.T
+        dtheta, droll, dyaw = (der * moving[:, None]).T
+        foot_pitch = (theta, der[:, 0], acc3[:, 0])
         clearance = 0.12 + 0.03 * (speed_mps - 3.3)
         acc_world = _foot_point_acc(ic, tc, pos, course, pattern, tl.v(ic), fp, foot_pitch, tau,
                                     (0.0, 0.0), clearance)
@@ -877,6 +889,7 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
         theta, roll_, yaw_ = val.T
         dtheta, droll, dyaw = (der * moving[:, None]).T
         ddtheta = acc2[:, 0] * moving
+        foot_pitch = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau)
         clearance = 0.18 + 0.04 * (speed_mps - 3.3)
         # the shank's lower end is the ankle: it follows the rolling foot and takes the landing
         # deceleration (the axial tibial shock)
