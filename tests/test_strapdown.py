@@ -165,7 +165,7 @@ def test_stride_displacement_matches_textbook_loop():
     gyr = np.column_stack([np.sin(2 * np.pi * 1.3 * t), 3 * np.sin(2 * np.pi * 0.9 * t + 1), 0.5 * np.cos(5 * t)])
     gyr += 0.2 * rng.normal(size=(n, 3))
     acc = np.array([0.5, -1.0, 9.6]) + 2.0 * rng.normal(size=(n, 3))
-    s = np.array([5, 100, 400, 402, 1000, 1500, 2000, 2500])
+    s = np.array([1, 100, 400, 402, 1000, 1500, 2000, 2500])
     e = np.array([90, 700, 460, 1100, 1150, 2100, 2300, 2999])
     out = stride_displacement(acc, gyr, fs, s, e, max_stride_s=5.0)
     half = int(round(0.02 * fs))

@@ -116,6 +116,8 @@ def _resolve_sign(pitch: np.ndarray, fs: float, placement: str, max_rate_hz: flo
     sample (block sums), so decimating it does not alias.
     """
     step = max(int(fs // max_rate_hz), 1)
+    if pitch.size < 64 * step:  # too short to decimate usefully
+        step = 1
     fs_d = fs / step
     swing = sig.lowpass(pitch[::step], 2.5, fs_d)
     lo, hi = np.percentile(swing, [0.5, 99.5])
