@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import ResourceLimitError
+
 __all__ = ["steps_from_cadence", "cadence_integral", "cadence_from_speed"]
 
 #: Preferred running cadence at the model's reference speed: the metabolic optimum of
@@ -28,6 +30,11 @@ RUN_SPEED_MPS = 2.0
 WALK_CADENCE_SPM = 110.0
 #: Below this speed the person is standing: no steps.
 STANDSTILL_SPEED_MPS = 0.5
+#: Cadences above this are not a human's (elite sprinters peak near 300 steps/min): a garbled
+#: record, read as missing so it cannot inflate the step count.
+MAX_CADENCE_SPM = 400.0
+#: More steps than this in one recording (~100 h of running) is refused as a resource risk.
+MAX_STEPS = 10_000_000
 
 
 def cadence_integral(time_s: np.ndarray, cadence_spm: np.ndarray, gaps_s: np.ndarray | None = None) -> np.ndarray:
@@ -52,7 +59,7 @@ def cadence_integral(time_s: np.ndarray, cadence_spm: np.ndarray, gaps_s: np.nda
     """
     t = np.asarray(time_s, dtype=np.float64)
     c = np.asarray(cadence_spm, dtype=np.float64)
-    c = np.where(np.isfinite(c) & (c >= 0), c, np.nan)
+    c = np.where(np.isfinite(c) & (c >= 0) & (c <= MAX_CADENCE_SPM), c, np.nan)
     dt = np.diff(t)
     inc = 0.5 * (c[:-1] + c[1:]) * dt / 60.0
     inc = np.where(np.isfinite(inc), inc, 0.0)
@@ -126,7 +133,11 @@ def steps_from_cadence(time_s: np.ndarray, cadence_spm: np.ndarray, *, gaps_s: n
             "records strides/min (one foot), read it with cadence_unit='strides/min'"
         )
     cum = cadence_integral(t, c, gaps_s)
-    n_steps = int(np.floor(cum[-1] + 1e-9))
+    total = float(cum[-1]) if cum.size else 0.0
+    if not np.isfinite(total) or total > MAX_STEPS:
+        raise ResourceLimitError(f"the cadence integrates to {total:.3g} steps, over the {MAX_STEPS:,} "
+                                 "steps gaitload places in one recording")
+    n_steps = int(np.floor(total + 1e-9))
     if n_steps == 0:
         warnings.append("cadence integrates to less than one step; no steps placed")
         return _frame(np.empty(0), np.empty(0), None), warnings
