@@ -7,14 +7,20 @@ Method (inertial navigation with zero-velocity updates):
 * Attitude at the stride start comes from gravity (the accelerometer at rest measures +g up);
   heading is arbitrary and irrelevant for the stride's horizontal length.
 * Orientation during the stride is the product of the per-sample rotation increments
-  ``exp(omega dt / 2)`` (quaternions). The running product is computed for all strides at once
-  with a parallel prefix scan (Hillis-Steele: log2(stride length) vectorised quaternion products
-  over a strides x samples matrix), so there is no loop over samples or strides; strides are
-  processed in chunks of a few hundred only to bound memory.
-* Acceleration is rotated to the world frame, gravity removed, integrated to velocity, and the
-  velocity error is removed as a linear ramp that forces zero velocity at both mid-stances
-  (ZUPT: Foxlin 2005, IEEE CG&A 25(6):38; Skog et al. 2010, IEEE TBME 57:2657); a second
-  integration gives the stride displacement.
+  ``exp(omega dt / 2)`` (quaternions, midpoint rate). The running product is computed for all
+  strides at once with a work-efficient blocked prefix scan (sequential products inside blocks
+  of 16 samples, a Hillis-Steele scan over the block totals, one carry product: about two
+  quaternion products per sample, Blelloch 1990), so there is no loop over samples or strides.
+  Strides are sorted by length and processed in chunks of ~65 k samples (bounded memory, little
+  padding); quaternions are kept as four contiguous component planes laid out
+  ``[sample in stride, stride]``.
+* Acceleration is rotated to the stride-start frame, integrated to velocity, and the velocity
+  error is removed as a linear ramp that forces zero velocity at both mid-stances (ZUPT:
+  Foxlin 2005, IEEE CG&A 25(6):38; Skog et al. 2010, IEEE TBME 57:2657); a second integration
+  gives the stride displacement. Both trapezoidal integrations and the ramp are linear, so the
+  displacement is one weighted sum of the acceleration samples (weights derived in
+  :func:`stride_displacement`); the weights sum to zero, so gravity and any constant bias
+  cancel exactly and the gravity-aligned start attitude is applied once to the summed vector.
 
 Outputs: horizontal stride length (m), vertical rise (m, + = up) and mean speed (m/s).
 """
@@ -224,7 +230,8 @@ def stride_displacement(
         Zero-velocity samples that open and close each stride.
     rest_window_s : float
         Half-width in seconds of the window around ``zv_start_idx`` whose mean acceleration
-        gives the initial attitude (and the local gravity magnitude, which absorbs a scale error).
+        gives the initial attitude. (Gravity itself, whatever its measured magnitude, cancels in
+        the zero-velocity-corrected displacement.)
     max_stride_s : float
         Strides longer than this (pauses) are not integrated; their outputs are NaN.
 
@@ -258,7 +265,10 @@ def stride_displacement(
     start = 0
     while start < order.size:  # a few chunks per hour of data
         # as many strides as fit the element budget at the width of the longest of them
-        fit = np.arange(1, order.size - start + 1) * lens[start:]
+        # (a stride has >= 4 samples, so no chunk holds more than budget / 4 of them: looking
+        # that far ahead keeps the cost linear in the number of strides)
+        ahead = lens[start : start + _CHUNK_ELEMENTS // 4 + 1]
+        fit = np.arange(1, ahead.size + 1) * ahead
         stop = start + max(int(np.searchsorted(fit, _CHUNK_ELEMENTS, side="right")), 1)
         rows, length = order[start:stop], lens[start:stop]
         start = stop
