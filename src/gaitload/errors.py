@@ -43,7 +43,11 @@ class GaitloadError(Exception):
 
     def __str__(self) -> str:
         if self.path:
-            return f"{self.path}: {self.problem}"
+            # a file name may hold a newline or other control characters: escape them so the
+            # message stays one line (the path attribute keeps the real name)
+            shown = self.path if self.path.isprintable() else \
+                "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in self.path)
+            return f"{shown}: {self.problem}"
         return self.problem
 
     def with_path(self, path: str | os.PathLike) -> "GaitloadError":
