@@ -254,9 +254,17 @@ def stride_displacement(
     if good.size == 0:
         return out
     half = max(int(round(rest_window_s * sampling_rate_hz)), 0)
-    # component rows: gathers and arithmetic on contiguous 1-D data
-    acc_c = np.ascontiguousarray(acc.T)
-    gyr_c = np.ascontiguousarray(gyr.T)
+    # flat (n * 3) views: per-axis gathers straight into component planes, no transposed copy
+    acc_f = np.ascontiguousarray(acc).reshape(-1)
+    gyr_f = np.ascontiguousarray(gyr).reshape(-1)
+
+    def planes(flat, idx):
+        """``flat`` (an ``(n, 3)`` array raveled) at samples ``idx``, as three planes."""
+        out = np.empty((3,) + idx.shape)
+        idx3 = 3 * idx
+        for k in range(3):  # three axes
+            np.take(flat, idx3 + k, out=out[k])
+        return out
     # strides sorted by length and grouped so that each chunk's padding (to its longest
     # stride) stays small; chunks only bound memory (strides are computed independently)
     length_all = e_all - s_all + 1
@@ -279,7 +287,8 @@ def stride_displacement(
         win = np.arange(2 * half + 1)[None, :]
         in_win = win < (hi - lo)[:, None]
         rest = np.stack(
-            [np.where(in_win, acc_c[k][np.minimum(lo[:, None] + win, n - 1)], 0.0).sum(axis=1) for k in range(3)], axis=1
+            [np.where(in_win, acc_f[3 * np.minimum(lo[:, None] + win, n - 1) + k], 0.0).sum(axis=1) for k in range(3)],
+            axis=1,
         )
         rest /= (hi - lo)[:, None]
         q0 = gravity_alignment(rest)
@@ -289,10 +298,10 @@ def stride_displacement(
         offs = np.arange(width)[:, None]
         valid = offs < length[None, :]
         idx = np.where(valid, s[None, :] + offs, s[None, :])
-        dq = _increments(np.take(gyr_c, idx, axis=1), valid, dt)
+        dq = _increments(planes(gyr_f, idx), valid, dt)
         rel = _prefix_product_blocked(dq)  # attitude relative to the stride start
         # specific force in the stride-start frame (quat_rotate's operations, per plane)
-        v_b = np.take(acc_c, idx, axis=1)
+        v_b = planes(acc_f, idx)
         u = (rel[1], rel[2], rel[3])
         t = tuple(2.0 * x for x in _cross_planes(u, v_b))
         ut = _cross_planes(u, t)
