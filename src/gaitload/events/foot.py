@@ -276,7 +276,7 @@ def detect_foot_events(
             f"sampling rate {fs:g} Hz is too low for {placement} events (needs at least {min_fs:g} Hz): no steps detected"
         )
         return empty_events(), warnings
-    if n < int(min_duration_s * fs):
+    if n == 0 or n < int(min_duration_s * fs):
         warnings.append(f"signal too short ({n / fs:.2f} s): fewer than 2 strides, no steps detected")
         return empty_events(), warnings
     if not np.isfinite(t).all():
