@@ -180,8 +180,10 @@ def test_gps_grade_class_gain(sigma_m, tau_s):
 
 
 def test_gps_sinusoid_hills_local_linear_option():
-    """Sums of sinusoids (no straight grades) with sigma 5 m: the windowed regression is the
-    better estimator there; both stay within the issue's RMSE bound on average."""
+    """Sums of sinusoids (no straight grades) with sigma 5 m over 60 s: the windowed regression
+    (option ``gps_smoother="local_linear"``, 10 m gain hysteresis) is the better estimator there
+    and meets the issue's 2.5-point bound on average (measured 2.30); the default trend filter
+    approximates the waves by straight pieces and measures 2.67."""
     for smoother in ("trend_filter", "local_linear"):
         rmses = []
         for seed in range(3):
