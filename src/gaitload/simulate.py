@@ -758,9 +758,10 @@ def _rigid_point(pivot, dpivot, ddpivot, r, theta, dtheta, ddtheta):
     return p, v, a
 
 
-def _foot_point_acc(ic, tc, pos, course: Course, pattern, speed_ic, fp: _FootPitch, pitch, tau,
-                    point_xz, clearance_m: float):
-    """World acceleration (n, 3) of a point of the foot (the sensor, or the ankle for a shank).
+def _foot_point_motion(ic, tc, pos, course: Course, pattern, speed_ic, fp: _FootPitch, pitch, tau,
+                       point_xz, clearance_m: float, order: int = 2):
+    """World velocity (``order`` 1) or acceleration (2), (n, 3), of a point of the foot (the
+    sensor, or the ankle for a shank).
 
     Stance is rigid-body rolling on the ground: from IC to foot-flat the foot rotates about its
     landing point (heel for rear- and midfoot strikes, metatarsal heads for forefoot), so the
@@ -805,10 +806,11 @@ def _foot_point_acc(ic, tc, pos, course: Course, pattern, speed_ic, fp: _FootPit
     sc = np.clip(x[m] / t_c[j], 0.0, 1.0)
     ddp = -(30 * sc**2 * (1 - sc) ** 2 / t_c[j])[:, None] * v_td[j]
     dp = (1 - (10 * sc**3 - 15 * sc**4 + 6 * sc**5))[:, None] * v_td[j]
-    _, _, out[m] = _rigid_point(np.zeros((j.size, 2)), dp, ddp, r_land[j], theta[m], dtheta[m], ddtheta[m])
+    out[m] = _rigid_point(np.zeros((j.size, 2)), dp, ddp, r_land[j], theta[m], dtheta[m],
+                          ddtheta[m])[order]
     # push-off: rotation about the metatarsal heads (zero rate and acceleration at heel-off)
     m = (x >= _FLAT_END_FRAC * tc[i]) & (x < tc[i])
-    _, _, out[m] = _rigid_point(0.0, 0.0, 0.0, r_toe[i[m]], theta[m], dtheta[m], ddtheta[m])
+    out[m] = _rigid_point(0.0, 0.0, 0.0, r_toe[i[m]], theta[m], dtheta[m], ddtheta[m])[order]
     # swing to the next IC
     m = (x >= tc[i]) & (i < n - 1)
     j = i[m]
@@ -817,17 +819,28 @@ def _foot_point_acc(ic, tc, pos, course: Course, pattern, speed_ic, fp: _FootPit
     coef = _quintic_coeffs(np.append(ic[1:] - ic[:-1] - tc[:-1], 1.0)[:, None], p_to,
                            v_to, a_to, np.roll(p_ic, -1, axis=0), np.roll(v_ic, -1, axis=0),
                            np.roll(a_ic, -1, axis=0))
-    _, _, out[m] = _poly5(coef[j], ss, h[:, None])
+    out[m] = _poly5(coef[j], ss, h[:, None])[order]
     s1 = ss[:, 0]
-    out[m, 1] += clearance_m * 64 * (6 * s1 - 36 * s1**2 + 60 * s1**3 - 30 * s1**4) / h**2
+    if order == 1:
+        out[m, 1] += clearance_m * 64 * (3 * s1**2 - 12 * s1**3 + 15 * s1**4 - 6 * s1**5) / h
+    else:
+        out[m, 1] += clearance_m * 64 * (6 * s1 - 36 * s1**2 + 60 * s1**3 - 30 * s1**4) / h**2
     acc = np.zeros(tau.shape + (3,))
     acc[:, 0], acc[:, 2] = out[:, 0], out[:, 1]
     return acc
 
 
 def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, left: bool,
-                   segment: str, rng: np.random.Generator, speed_mps: float):
-    """Segment-frame specific force (n,3) and angular rate (n,3) of a foot or shank sensor."""
+                   segment: str, rng: np.random.Generator, speed_mps: float,
+                   sample_s: float | None = None):
+    """Segment-frame specific force (n,3) and angular rate (n,3) of a foot or shank sensor.
+
+    Each sample is the mean over its sampling interval ``sample_s`` (default: the spacing of
+    ``t``), as an integrating/low-pass-filtered MEMS sensor reports it: velocity and sagittal
+    angle are differenced across the interval, so a 16 ms landing deceleration or a fast foot
+    slap keeps its velocity and angle change at 100 Hz instead of being point-sampled (aliased).
+    Roll and yaw (small, slow) are point-sampled.
+    """
     ic, tc, angle, pattern, pos = _side_contacts(tl, left)
     n = ic.size
     grid = course.grid(1.0)
@@ -836,13 +849,25 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
     rear = pattern == "rearfoot"
     fore = pattern == "forefoot"
     zeros = np.zeros(n)
+    if sample_s is None:
+        sample_s = float(np.median(np.diff(t))) if t.size > 1 else 0.01
+    hs = float(sample_s)
     tau, moving = warp.to_tau(t)
+    tau_a, mov_a = warp.to_tau(t - 0.5 * hs)
+    tau_b, mov_b = warp.to_tau(t + 0.5 * hs)
     fp = _foot_pitch(ic, tc, angle, slope, pattern, rng)
     r_scale = rng.uniform(0.7, 1.3, n)
+    v_ic = tl.v(ic)
+
+    def foot_point_velocity(point_xz, clearance_m, tq, mq):
+        pitch = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tq)
+        return _foot_point_motion(ic, tc, pos, course, pattern, v_ic, fp, pitch, tq, point_xz,
+                                  clearance_m, order=1) * mq[:, None]
+
     if segment == "foot":
         # small roll (inversion at a heel strike, eversion in stance, inversion at push-off)
-        # and yaw, on the same knots as the pitch: IC, foot-flat, heel-off, TO, deepest,
-        # late swing, pre-IC
+        # and yaw, on the same knots as the pitch: IC, slap extreme, settle, foot-flat,
+        # heel-off, TO, deepest, late swing, pre-IC
         nr = np.append(rear[1:], rear[-1])
         roll = np.stack([4 * r_scale * rear, 2 * r_scale * rear, 0.3 * r_scale * rear, zeros,
                          zeros, -6 * r_scale, -5 * r_scale, 3 * r_scale, (1.5 + 2.5 * nr) * r_scale],
@@ -854,16 +879,15 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
         kry = np.radians(np.column_stack([np.append(roll[:-1].ravel(), roll[-1, :ns]),
                                           np.append(yaw[:-1].ravel(), yaw[-1, :ns])]))
         d, dd = _knot_derivatives(kt, kry)
-        # one pass over the samples for pitch, roll and yaw (same knots)
-        val, der, acc3 = _quintic_curve(kt, np.column_stack([fp.kv, kry]),
-                                        np.column_stack([fp.kd, d]),
-                                        np.column_stack([fp.kdd, dd]), tau)
-        theta, roll_, yaw_ = val.T
-        dtheta, droll, dyaw = (der * moving[:, None]).T
-        foot_pitch = (theta, der[:, 0], acc3[:, 0])
+        val, der, _ = _quintic_curve(kt, kry, d, dd, tau)
+        roll_, yaw_ = val.T
+        droll, dyaw = (der * moving[:, None]).T
+        theta = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau)[0]
+        th_a = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau_a)[0]
+        th_b = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau_b)[0]
         clearance = 0.12 + 0.03 * (speed_mps - 3.3)
-        acc_world = _foot_point_acc(ic, tc, pos, course, pattern, tl.v(ic), fp, foot_pitch, tau,
-                                    (0.0, 0.0), clearance)
+        vel_a = foot_point_velocity((0.0, 0.0), clearance, tau_a, mov_a)
+        vel_b = foot_point_velocity((0.0, 0.0), clearance, tau_b, mov_b)
     else:
         # shank inclination vs vertical, + = knee ahead of ankle: slightly back at IC (more for a
         # heel strike), rotating forward over the planted foot to about +45 deg at toe-off,
@@ -885,21 +909,23 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
         _, ky = _stride_knots(ic, tc, yaw_st, yaw_sw, stance_fracs, swing_fracs)
         kv = np.radians(np.column_stack([kp, kr, ky]))
         d, dd = _knot_derivatives(kt, kv)
-        val, der, acc2 = _quintic_curve(kt, kv, d, dd, tau)
+        val, der, _ = _quintic_curve(kt, kv, d, dd, tau)
         theta, roll_, yaw_ = val.T
-        dtheta, droll, dyaw = (der * moving[:, None]).T
-        ddtheta = acc2[:, 0] * moving
-        foot_pitch = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau)
+        _, droll, dyaw = (der * moving[:, None]).T
+        th_a, dth_a, _ = _quintic_curve(kt, kv[:, 0], d[:, 0], dd[:, 0], tau_a)
+        th_b, dth_b, _ = _quintic_curve(kt, kv[:, 0], d[:, 0], dd[:, 0], tau_b)
         clearance = 0.18 + 0.04 * (speed_mps - 3.3)
         # the shank's lower end is the ankle: it follows the rolling foot and takes the landing
-        # deceleration (the axial tibial shock)
-        acc_world = _foot_point_acc(ic, tc, pos, course, pattern, tl.v(ic), fp, foot_pitch, tau,
-                                    _ANKLE_XZ, clearance)
-        # sensor 0.15 m up the shank from the ankle: tangential and centripetal terms
+        # deceleration (the axial tibial shock); the sensor sits 0.15 m up the shank
         r = 0.15
-        acc_world[:, 0] += r * (ddtheta * np.cos(theta) - dtheta**2 * np.sin(theta))
-        acc_world[:, 2] += r * (-ddtheta * np.sin(theta) - dtheta**2 * np.cos(theta))
-    acc_world *= moving[:, None]
+        vel_a = foot_point_velocity(_ANKLE_XZ, clearance, tau_a, mov_a)
+        vel_b = foot_point_velocity(_ANKLE_XZ, clearance, tau_b, mov_b)
+        for vel, th, dth, mq in ((vel_a, th_a, dth_a, mov_a), (vel_b, th_b, dth_b, mov_b)):
+            vel[:, 0] += r * dth * np.cos(th) * mq
+            vel[:, 2] -= r * dth * np.sin(th) * mq
+    # interval means: velocity and sagittal-angle change across each sample's interval
+    acc_world = (vel_b - vel_a) / hs
+    dtheta = (th_b - th_a) / hs
     # Ry(beta) turns x towards -z, so a toes-up foot pitch theta is beta = -theta; for the
     # shank the knee-forward inclination turns z towards +x, which is beta = +theta
     sign = -1.0 if segment == "foot" else 1.0
@@ -907,19 +933,24 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
     f = _specific_force_body(yaw_, beta, roll_, acc_world)
     w = _body_rates(beta, roll_, dyaw, dbeta, droll)
     # on top of the rigid-body deceleration: a damped 20-30 Hz ring of the shoe and soft tissue
-    # at IC, larger for a heel strike
+    # at IC, larger for a heel strike; its interval mean is the difference of its integral
+    # F(x) = exp(-x/tau) sin(w x) / w (zero net velocity change)
     ic_t = warp.to_t(ic)
-    j, dt = _last_event(ic_t, t)
+    j, dt_b = _last_event(ic_t, t + 0.5 * hs)
     jj = np.clip(j, 0, n - 1)
     base_g = {"foot": (2.5, 1.4, 0.8), "shank": (2.5, 1.5, 1.0)}[segment]
     amp = np.where(rear, base_g[0], np.where(fore, base_g[2], base_g[1])) * G
-    amp = amp * rng.uniform(0.8, 1.2, n) * (np.clip(tl.v(ic), 1.5, 7) / 3.3)
+    amp = amp * rng.uniform(0.8, 1.2, n) * (np.clip(v_ic, 1.5, 7) / 3.3)
     freq = rng.uniform(20, 30, n)
     w_ = 2 * np.pi * freq[jj]
-    inside = (dt >= 0) & (dt < 0.15)
-    x = np.where(inside, dt, 0.0)
     decay = 0.012
-    shape = np.where(inside, np.exp(-x / decay) * (np.cos(w_ * x) - np.sin(w_ * x) / (w_ * decay)), 0.0)
+
+    def ring_integral(x):
+        inside = (x >= 0) & (x < 0.15)
+        x = np.where(inside, x, 0.0)
+        return np.where(inside, np.exp(-x / decay) * np.sin(w_ * x) / w_, 0.0)
+
+    shape = (ring_integral(dt_b) - ring_integral(dt_b - hs)) / hs
     direction = np.array([0.35, 0.1, 1.0]) if segment == "foot" else np.array([0.3, 0.1, 1.0])
     direction /= np.linalg.norm(direction)
     f += (amp[jj] * shape)[:, None] * direction[None, :]
@@ -1224,7 +1255,8 @@ def simulate_run(duration_s: float = 600.0, placement: str = "foot", sampling_ra
             rng_sig = rng_sig_l if is_left else rng_sig_r
             rng_noise = rng_noise_l if is_left else rng_noise_r
             if placement in ("foot", "shank"):
-                f, w = _foot_or_shank(tl, crs, warp, t, is_left, placement, rng_sig, speed_mps)
+                f, w = _foot_or_shank(tl, crs, warp, t, is_left, placement, rng_sig, speed_mps,
+                                      1.0 / sampling_rate_hz)
                 key = (placement, s)
             elif placement == "lumbar":
                 f, w = _lumbar(tl, warp, t, rng_sig)
