@@ -1174,7 +1174,9 @@ def simulate_run(duration_s: float = 600.0, placement: str = "foot", sampling_ra
     velocity and acceleration at toe-off and the next IC, plus a C2 clearance bump (stride length
     and rise = footprint distance and altitude change). Also small roll and yaw, a damped
     20-30 Hz ring at IC (larger for rearfoot), noise, bias and a fixed non-trivial sensor
-    mounting rotation. Shank: shank inclination pattern (C2), lower end at the ankle of the same
+    mounting rotation. Foot and shank samples are means over the sampling interval (as an
+    integrating, low-pass-filtered MEMS sensor reports them), so the landing's velocity change and
+    the foot slap's angle change survive at 100 Hz. Shank: shank inclination pattern (C2), lower end at the ankle of the same
     rolling foot (so it takes the landing deceleration: axial tibial shock ~6 g for a heel strike
     at 3.5 m/s, ~2-3 g for a forefoot landing), sensor 0.15 m above the ankle. Lumbar: sine-wave
     vertical GRF model per contact of either foot, braking/propulsion, alternating lateral sway,
