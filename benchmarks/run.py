@@ -258,8 +258,11 @@ def case_analyze(cfg) -> dict:
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         def cli():
-            subprocess.run([py, "-m", "gaitload", "analyze", str(path), "--out", tmp], check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            proc = subprocess.run([py, "-m", "gaitload", "analyze", str(path), "--out", tmp],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            if proc.returncode != 0:
+                tail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+                raise RuntimeError(f"gaitload analyze exited {proc.returncode}: {tail}")
 
         def start():
             subprocess.run([py, "-c", "import gaitload"], check=True)
@@ -382,9 +385,12 @@ def child_pipeline(path: str) -> dict:
 
     baseline = _maxrss_mb()
     t0 = time.perf_counter()
-    a = gaitload.analyze(path)
+    rec = gaitload.read(path)
+    read_peak = _maxrss_mb()  # how much of the peak the reader alone reaches
+    a = gaitload.analyze(rec)
     wall = time.perf_counter() - t0
-    return {"time_s": wall, "peak_rss_mb": _maxrss_mb(), "baseline_rss_mb": baseline, "n_steps": len(a.steps)}
+    return {"time_s": wall, "peak_rss_mb": _maxrss_mb(), "baseline_rss_mb": baseline,
+            "read_peak_rss_mb": read_peak, "n_steps": len(a.steps)}
 
 
 def case_scaling(cfg) -> dict:
@@ -398,19 +404,21 @@ def case_scaling(cfg) -> dict:
         res = [_child(["--child-pipeline", str(path)]) for _ in range(reps)]
         times = [r["time_s"] for r in res]
         peak = _median([r["peak_rss_mb"] for r in res])
+        read_peak = _median([r["read_peak_rss_mb"] for r in res])
         base = _median([r["baseline_rss_mb"] for r in res])
         arrays_mb = n * N_CHANNELS * 8 / 1e6
         entries.append(_entry(f"read+analyze {dur / 3600:g} h" if dur >= 3600 else f"read+analyze {dur / 60:g} min",
                               times, n, "samples", peak_rss_mb=peak, baseline_rss_mb=base,
+                              read_peak_rss_mb=read_peak,
                               arrays_mb=arrays_mb, n_steps=res[0]["n_steps"],
                               file_mb=path.stat().st_size / 1e6))
-        rows.append((n, _median(times), peak - base, peak, base, arrays_mb))
+        rows.append((n, _median(times), peak - base, peak, base, arrays_mb, read_peak))
     n = np.array([r[0] for r in rows], float)
     t = np.array([r[1] for r in rows], float)
     m = np.maximum(np.array([r[2] for r in rows], float), 1e-3)
     k_time = float(np.polyfit(np.log(n), np.log(t), 1)[0])
     k_mem = float(np.polyfit(np.log(n), np.log(m), 1)[0])
-    _, _, _, peak_big, base_big, arrays_big = rows[-1]
+    _, _, _, peak_big, base_big, arrays_big, read_big = rows[-1]
     bound = base_big + MEMORY_FACTOR * arrays_big / 1.048576  # arrays in MB (1e6) -> MiB like ru_maxrss
     checks = [
         {"name": "time exponent vs length (log-log fit)", "value": k_time, "limit": EXPONENT_MAX,
@@ -422,7 +430,8 @@ def case_scaling(cfg) -> dict:
     ]
     notes = [f"time ~ n^{k_time:.2f}, memory above baseline ~ n^{k_mem:.2f}; interpreter baseline "
              f"(gaitload imported) {rows[-1][4]:.0f} MiB; largest run peak {peak_big:.0f} MiB vs bound "
-             f"{bound:.0f} MiB ({arrays_big:.0f} MB of float64 arrays)"]
+             f"{bound:.0f} MiB ({arrays_big:.0f} MB of float64 arrays); peak after gaitload.read alone "
+             f"{read_big:.0f} MiB"]
     return {"entries": entries, "checks": checks, "notes": notes,
             "fit": {"time_exponent": k_time, "memory_exponent": k_mem}}
 
@@ -457,6 +466,7 @@ def child_season(list_file: str, out_dir: str, jobs: str) -> dict:
     wall = time.perf_counter() - t0
     return {"wall_s": wall, "n_analysed": res.n_analysed, "n_cached": res.n_cached,
             "n_ok": int((res.runs["status"] == "ok").sum()), "n_errors": len(res.errors),
+            "errors": [f"{r.error_type}: {r.message}" for r in res.errors.head(10).itertuples()],
             "parent_peak_rss_mb": _maxrss_mb(), "parent_baseline_rss_mb": baseline,
             "worker_peak_rss_mb": _maxrss_mb(resource.RUSAGE_CHILDREN),
             "cpu_s": sum(resource.getrusage(w).ru_utime + resource.getrusage(w).ru_stime
@@ -487,8 +497,8 @@ def _season_cases(cfg, records, imus, jobs, work) -> dict:
         lst.write_text(json.dumps([str(p) for p in files]))
         cold = _child(["--child-season", str(lst), str(out), str(jobs)])
         if cold["n_ok"] != len(files):
-            notes.append(f"{label}: {len(files) - cold['n_ok']} of {len(files)} runs failed "
-                         f"(see {out}/errors.csv)")
+            notes.append(f"{label}: {len(files) - cold['n_ok']} of {len(files)} runs failed: "
+                         + " | ".join(cold.get("errors", [])[:3]))
         results[label] = cold
         n = len(files)
         entries.append(_entry(f"season cold, {n} runs ({label})", [cold["wall_s"]], n, "runs",
