@@ -275,6 +275,7 @@ def season(paths, out_dir, *, jobs: int | None = None, scheduler=None, rules="so
     started = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(out)
     files, skipped = discover(paths, out_dir=out)
     fingerprint = _rules_fingerprint(rules)
     rules_arg = os.fspath(rules) if isinstance(rules, os.PathLike) else rules
@@ -319,6 +320,30 @@ def season(paths, out_dir, *, jobs: int | None = None, scheduler=None, rules="so
     return SeasonResult(out_dir=out, runs=runs, errors=errors, skipped=skipped_df,
                         n_analysed=len(new_rows), n_cached=len(cached_rows),
                         wall_time_s=time.perf_counter() - started, tables=tables)
+
+
+#: A temporary output file (``atomic``'s ``.<name>.<random>.tmp``) older than this was left by
+#: a writer that was killed: no live write takes this long, so it is removed at the next start.
+STALE_TEMP_S = 600.0
+
+
+def _remove_stale_temps(out: Path) -> int:
+    """Delete temporary files that killed writers left in the output folders; returns how many.
+
+    Fresh ones are left alone (another season may be writing them right now); they are never
+    read as outputs either way, since every reader looks for the final names only.
+    """
+    now = time.time()
+    removed = 0
+    for folder in (out, out / "steps", out / "figures", out / ".state"):
+        for tmp in folder.glob(".*.tmp"):
+            try:
+                if now - tmp.stat().st_mtime > STALE_TEMP_S:
+                    tmp.unlink()
+                    removed += 1
+            except OSError:  # gone already, or not ours to delete: harmless either way
+                continue
+    return removed
 
 
 def _load_state(path: Path) -> dict | None:
