@@ -200,3 +200,22 @@ def test_hostile_names_stay_inside_out(tmp_path):
     ok_ids = set(runs.loc[runs["status"] == "ok", "run_id"])
     assert {p.stem for p in (out / "steps").glob("*.parquet")} == ok_ids
     assert {p.stem for p in (out / "figures").glob("*.png")} == ok_ids
+
+
+def test_identical_copies_under_colliding_names_get_distinct_run_ids(tmp_path):
+    """"run (1).csv" and "run_1.csv" both become "run_1" after ``safe_name``; as byte-identical
+    copies they also share a content hash. They are still two files: two rows, two run ids, two
+    steps files, and a re-run maps each to its own cached row."""
+    from gaitload.simulate import simulate_run
+
+    inputs = tmp_path / "in"
+    simulate_run(duration_s=60, placement="records", seed=3).write_csv(inputs / "run (1).csv")
+    (inputs / "run_1.csv").write_bytes((inputs / "run (1).csv").read_bytes())
+    (inputs / "run (1).truth.csv").unlink()
+    out = tmp_path / "out"
+    first = gaitload.season([inputs], out, jobs=1, progress=False, figures=False)
+    assert len(first.runs) == 2 and first.runs["run_id"].is_unique, first.runs[["file", "run_id"]]
+    assert len(list((out / "steps").glob("*.parquet"))) == 2
+    again = gaitload.season([inputs], out, jobs=1, progress=False, figures=False)
+    assert again.n_cached == 2 and again.n_analysed == 0
+    assert dict(zip(again.runs["file"], again.runs["run_id"])) == dict(zip(first.runs["file"], first.runs["run_id"]))

@@ -281,6 +281,7 @@ def season(paths, out_dir, *, jobs: int | None = None, scheduler=None, rules="so
     rules_arg = os.fspath(rules) if isinstance(rules, os.PathLike) else rules
 
     todo, cached_rows = [], []
+    used_ids: dict[str, Path] = {}
     for path in files:
         try:
             digest = content_hash(path)
@@ -289,6 +290,11 @@ def season(paths, out_dir, *, jobs: int | None = None, scheduler=None, rules="so
                                 "error_type": "GaitloadError", "message": f"{path}: cannot read ({exc.strerror})"})
             continue
         run_id = f"{atomic.safe_name(path.stem, 80)}-{digest[:10]}"
+        if run_id in used_ids and used_ids[run_id] != path:
+            # byte-identical copies whose names collapse to one safe name ("run (1).csv",
+            # "run_1.csv"): still two files, so the later one (sorted order) gets its own id
+            run_id = f"{run_id}-{hashlib.sha256(os.fsencode(path)).hexdigest()[:6]}"
+        used_ids[run_id] = path
         state = out / ".state" / f"{run_id}.json"
         stored = _load_state(state)
         if stored and stored.get("rules") == fingerprint and stored.get("gaitload_version") == __version__ \
