@@ -219,3 +219,21 @@ def test_identical_copies_under_colliding_names_get_distinct_run_ids(tmp_path):
     again = gaitload.season([inputs], out, jobs=1, progress=False, figures=False)
     assert again.n_cached == 2 and again.n_analysed == 0
     assert dict(zip(again.runs["file"], again.runs["run_id"])) == dict(zip(first.runs["file"], first.runs["run_id"]))
+
+
+def test_undecodable_file_name_does_not_break_the_season(tmp_path):
+    """A file name with bytes that are not UTF-8 (legal on Linux) reaches Python as lone
+    surrogates; the runs table (Parquet, CSV) must still be written, and the run id is ASCII."""
+    from gaitload.simulate import simulate_run
+
+    inputs = tmp_path / "in"
+    simulate_run(duration_s=60, placement="records", seed=5).write_csv(inputs / "plain.csv")
+    (inputs / "plain.truth.csv").unlink()
+    odd = Path(os.fsdecode(os.fsencode(inputs) + b"/bad\xff\xfename.csv"))
+    odd.write_bytes((inputs / "plain.csv").read_bytes() + b"\n")
+    out = tmp_path / "out"
+    result = gaitload.season([inputs], out, jobs=1, progress=False, figures=False)
+    assert (result.runs["status"] == "ok").all(), result.runs[["file", "message"]]
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 2 and runs["run_id"].str.isascii().all()
+    assert any("\\udcff" in f or "\\xff" in f for f in pd.read_csv(out / "runs.csv")["file"])

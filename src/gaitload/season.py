@@ -453,10 +453,21 @@ def _run_dask(todo, scheduler, done) -> None:
             client.close()
 
 
+def _utf8_safe(value):
+    """Text that cannot be written as UTF-8 (a file name with undecodable bytes holds lone
+    surrogates) with those characters escaped, so Parquet and CSV can store it."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
 def _runs_table(rows: list[dict]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=["file", "run_id", "status", "error_type", "message", "start_time"])
-    runs = pd.DataFrame(rows)
+    runs = pd.DataFrame([{k: _utf8_safe(v) for k, v in row.items()} for row in rows])
     runs["start_time"] = pd.to_datetime(runs.get("start_time"), utc=True, errors="coerce")
     runs = runs.sort_values(["start_time", "file"], na_position="last", kind="stable").reset_index(drop=True)
     for col in ("error_type", "message", "warnings", "sport", "format", "placement"):
