@@ -695,7 +695,7 @@ def _foot_pitch(ic, tc, angle_deg, slope_deg, pattern, rng: np.random.Generator)
     w_to = 2.0 * to / (tc - t_ho)
     # mirrored after toe-off: the rate returns to zero at the deepest pitch
     t_deep = 2.0 * (deep - to) / w_to
-    w_ic = np.where(fore, -0.5, -1.5)                          # rad/s at IC
+    w_ic = np.where(fore, -0.3, -0.6)                          # rad/s at IC
     dl = _PRE_IC_S
     nxt = np.append(np.arange(1, n), n - 1)
     pre_t = ic[nxt] - dl                                       # rate zero crossing before next IC
@@ -767,8 +767,9 @@ def _foot_point_motion(ic, tc, pos, course: Course, pattern, speed_ic, fp: _Foot
     landing point (heel for rear- and midfoot strikes, metatarsal heads for forefoot), so the
     dorsum sensor moves on a circle about it; from heel-off to toe-off it rotates about the
     metatarsal heads. At IC the landing point still moves at its touchdown velocity and the heel
-    pad / midsole stops it within ``_TOUCHDOWN`` 20-30 ms (a minimum-jerk velocity decay: a real
-    impulsive deceleration, peak 1.875 v/T). The swing is the quintic (minimum-jerk boundary
+    pad / midsole stops it within ``_TOUCHDOWN`` 16-30 ms: a real impulsive deceleration
+    12 (v/T) s (1 - s)^2, s = time/T, which rises linearly from IC (a finite loading rate, no
+    jump) to its peak 1.78 v/T at T/3 and ends smoothly; compression 0.4 v T. The swing is the quintic (minimum-jerk boundary
     conditions, Flash & Hogan 1985) that matches position, velocity and acceleration at toe-off and
     at the next IC, plus a vertical clearance bump 64 c s^3 (1-s)^3 that is C2 at both ends.
     Footprints: the foot-flat position of the sensor is the course distance ``pos`` and its
@@ -792,7 +793,7 @@ def _foot_point_motion(ic, tc, pos, course: Course, pattern, speed_ic, fp: _Foot
     # boundary conditions of the point at IC (compression starting) and at toe-off
     r_land = land - q[None, :]
     r_toe = np.broadcast_to(_MET_XZ - q, (n, 2))
-    p_ic, v_ic, a_ic = _rigid_point(land_final - 0.5 * v_td * t_c[:, None], v_td, np.zeros((n, 2)),
+    p_ic, v_ic, a_ic = _rigid_point(land_final - 0.4 * v_td * t_c[:, None], v_td, np.zeros((n, 2)),
                                     r_land, fp.ic_theta, fp.ic_rate, fp.ic_acc)
     p_to, v_to, a_to = _rigid_point(toe_final, np.zeros((n, 2)), np.zeros((n, 2)), r_toe,
                                     fp.to_theta, fp.to_rate, np.zeros(n))
@@ -804,8 +805,8 @@ def _foot_point_motion(ic, tc, pos, course: Course, pattern, speed_ic, fp: _Foot
     m = (x >= 0) & (x < fp.t_ff[i])
     j = i[m]
     sc = np.clip(x[m] / t_c[j], 0.0, 1.0)
-    ddp = -(30 * sc**2 * (1 - sc) ** 2 / t_c[j])[:, None] * v_td[j]
-    dp = (1 - (10 * sc**3 - 15 * sc**4 + 6 * sc**5))[:, None] * v_td[j]
+    ddp = -(12 * sc * (1 - sc) ** 2 / t_c[j])[:, None] * v_td[j]
+    dp = (1 - sc**2 * (6 - 8 * sc + 3 * sc**2))[:, None] * v_td[j]
     out[m] = _rigid_point(np.zeros((j.size, 2)), dp, ddp, r_land[j], theta[m], dtheta[m],
                           ddtheta[m])[order]
     # push-off: rotation about the metatarsal heads (zero rate and acceleration at heel-off)
