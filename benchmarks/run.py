@@ -343,6 +343,8 @@ def case_fit(cfg) -> dict:
     t = _interleaved({"pandas.read_csv records (baseline)": lambda: pd.read_csv(path),
                       "gaitload.read(records CSV)": lambda: gaitload.read(path)}, cfg.repeat)
     entries += [_entry(k, v, n_rec, "records") for k, v in t.items()]
+    entries[-1]["ratio_vs_read_csv"] = _median(t["gaitload.read(records CSV)"]) / _median(
+        t["pandas.read_csv records (baseline)"])
     notes.append(f"generated: {n_rec:,} simulated 1 Hz watch records as CSV (no FIT encoder in Python)")
     return {"entries": entries, "notes": notes}
 
@@ -608,6 +610,45 @@ def print_table(result: dict) -> None:
         print(f"  {'PASS' if c['pass'] else 'FAIL'}  {c['name']}: {c['value']:.3g} (limit {c['limit']:.3g})")
 
 
+def markdown(path: Path) -> int:
+    """Print a result file as Markdown tables (for benchmarks/README.md)."""
+    result = json.loads(Path(path).read_text())
+    m = result["machine"]
+    print(f"Machine: {m['cpu_model']}, {m['cores']} cores, {m['ram_gb']} GB RAM; Python {m['python']}, "
+          f"numpy {m['numpy']}, pandas {m['pandas']}, scipy {m['scipy']}; gaitload {m['gaitload']} at "
+          f"`{m['git_commit'][:10]}`; load average at start {', '.join(f'{x:.1f}' for x in m['load_avg_at_start'] or [])}; "
+          f"{result['mode']} run, {result['repeat']} repeats, {result['started_utc']}.\n")
+    print("| case | benchmark | median | min | max | throughput | note |")
+    print("|---|---|---:|---:|---:|---:|---|")
+    for case, res in result["cases"].items():
+        if "error" in res:
+            print(f"| {case} | ERROR: {res['error']} | | | | | |")
+            continue
+        for row in res["entries"]:
+            note = ""
+            if "ratio_vs_read_csv" in row:
+                note = f"{row['ratio_vs_read_csv']:.2f}x read_csv"
+            if "ratio_vs_fitdecode" in row:
+                note = f"{row['ratio_vs_fitdecode']:.2f}x fitdecode"
+            if "peak_rss_mb" in row:
+                note = f"peak {row['peak_rss_mb']:.0f} MiB (after read {row.get('read_peak_rss_mb', float('nan')):.0f})"
+            if "per_run_s" in row:
+                note = f"{row['per_run_s'] * 1e3:.0f} ms/run wall"
+                if "cpu_s_per_run" in row:
+                    note += f", {row['cpu_s_per_run']:.2f} CPU s/run"
+                if "parent_peak_rss_mb" in row:
+                    note += f", parent peak {row['parent_peak_rss_mb']:.0f} MiB"
+            print(f"| {case} | {row['name'].strip()} | {_fmt_t(row['median_s'])} | {_fmt_t(row['min_s'])} | "
+                  f"{_fmt_t(row['max_s'])} | {_fmt_rate(row)} | {note} |")
+    print("\n| requirement | value | limit | verdict |\n|---|---:|---:|---|")
+    checks = result.get("checks") or [c for res in result["cases"].values() for c in res.get("checks", [])]
+    for c in checks:
+        print(f"| {c['name']} | {c['value']:.3g} | {c['limit']:.3g} | {'PASS' if c['pass'] else 'FAIL'} |")
+    notes = [f"- {case}: {n}" for case, res in result["cases"].items() for n in res.get("notes", [])]
+    print("\n" + "\n".join(notes))
+    return 0
+
+
 def compare(old_path: Path, new_path: Path) -> int:
     old, new = (json.loads(Path(p).read_text()) for p in (old_path, new_path))
     print(f"old: {old_path} ({old['machine'].get('git_commit', '')[:10]})  "
@@ -659,6 +700,7 @@ def parse_args(argv):
     p.add_argument("--json", type=Path, default=DEFAULT_JSON, help="result file (default %(default)s)")
     p.add_argument("--compare", nargs="+", metavar="JSON",
                    help="OLD.json [NEW.json]: print new/old time ratios (NEW defaults to --json) and exit")
+    p.add_argument("--markdown", type=Path, metavar="JSON", help="print a result file as Markdown tables and exit")
     p.add_argument("--season-runs", type=int, default=None,
                    help="watch-record runs in the season case (default 300, quick 5); foot-IMU runs = runs/6")
     p.add_argument("--jobs", type=int, default=None, help="season worker processes (default: CPU count)")
@@ -675,6 +717,8 @@ def main(argv=None) -> int:
         print(json.dumps(child_season(*argv[1:4])))
         return 0
     args = parse_args(argv)
+    if args.markdown:
+        return markdown(args.markdown)
     if args.compare:
         if len(args.compare) > 2:
             print("--compare takes OLD.json and optionally NEW.json", file=sys.stderr)

@@ -77,3 +77,15 @@ def test_compare_prints_ratios(quick_result, tmp_path):
     assert proc.returncode == 0, proc.stderr
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("rules")]
     assert lines and all(ln.split()[-2] == "0.50" and ln.endswith("faster") for ln in lines)
+
+
+def test_markdown_report(quick_result, tmp_path):
+    result, _ = quick_result
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(result))
+    proc = subprocess.run([sys.executable, str(RUN), "--markdown", str(path)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    table_cases = {ln.split("|")[1].strip() for ln in proc.stdout.splitlines() if ln.startswith("| ")}
+    assert set(CASES) <= table_cases
+    assert proc.stdout.count("PASS") + proc.stdout.count("FAIL") == len(result["checks"])
