@@ -109,11 +109,14 @@ def test_fit_header_claiming_gigabytes_fails_early(tmp_path):
 
 
 def _huge_definition_fit(n_messages: int) -> bytes:
-    """A FIT file whose record definition has 255 fields of 255 bytes each: 65 kB per message."""
-    fields = b"".join(struct.pack("BBB", 100 + (i % 150), 255, 0x0D) for i in range(255))
+    """A FIT file whose record definition has a timestamp and 254 fields of 255 bytes each
+    (unknown field numbers, byte arrays): 65 kB per record message, one record a second."""
+    fields = struct.pack("BBB", 253, 4, 0x86) + b"".join(
+        struct.pack("BBB", 100 + (i % 150), 255, 0x0D) for i in range(254))
     definition = b"\x40\x00\x00" + struct.pack("<H", 20) + b"\xff" + fields
-    message = b"\x00" + b"\x07" * (255 * 255)
-    body = definition + message * n_messages
+    t0 = 1_000_000_000  # FIT epoch seconds (2021)
+    body = definition + b"".join(b"\x00" + struct.pack("<I", t0 + k) + b"\x07" * (254 * 255)
+                                 for k in range(n_messages))
     return _fit_header(len(body)) + body + b"\x00\x00"
 
 
