@@ -854,16 +854,16 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
         sample_s = float(np.median(np.diff(t))) if t.size > 1 else 0.01
     hs = float(sample_s)
     tau, moving = warp.to_tau(t)
-    tau_a, mov_a = warp.to_tau(t - 0.5 * hs)
-    tau_b, mov_b = warp.to_tau(t + 0.5 * hs)
+    tau_a = warp.to_tau(t - 0.5 * hs)[0]
+    tau_b = warp.to_tau(t + 0.5 * hs)[0]
     fp = _foot_pitch(ic, tc, angle, slope, pattern, rng)
     r_scale = rng.uniform(0.7, 1.3, n)
     v_ic = tl.v(ic)
 
-    def foot_point_velocity(point_xz, clearance_m, tq, mq):
+    def foot_point_velocity(point_xz, clearance_m, tq):
         pitch = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tq)
         return _foot_point_motion(ic, tc, pos, course, pattern, v_ic, fp, pitch, tq, point_xz,
-                                  clearance_m, order=1) * mq[:, None]
+                                  clearance_m, order=1)
 
     if segment == "foot":
         # small roll (inversion at a heel strike, eversion in stance, inversion at push-off)
@@ -887,8 +887,8 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
         th_a = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau_a)[0]
         th_b = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau_b)[0]
         clearance = 0.12 + 0.03 * (speed_mps - 3.3)
-        vel_a = foot_point_velocity((0.0, 0.0), clearance, tau_a, mov_a)
-        vel_b = foot_point_velocity((0.0, 0.0), clearance, tau_b, mov_b)
+        vel_a = foot_point_velocity((0.0, 0.0), clearance, tau_a)
+        vel_b = foot_point_velocity((0.0, 0.0), clearance, tau_b)
     else:
         # shank inclination vs vertical, + = knee ahead of ankle: slightly back at IC (more for a
         # heel strike), rotating forward over the planted foot to about +45 deg at toe-off,
@@ -919,13 +919,15 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
         # the shank's lower end is the ankle: it follows the rolling foot and takes the landing
         # deceleration (the axial tibial shock); the sensor sits 0.15 m up the shank
         r = 0.15
-        vel_a = foot_point_velocity(_ANKLE_XZ, clearance, tau_a, mov_a)
-        vel_b = foot_point_velocity(_ANKLE_XZ, clearance, tau_b, mov_b)
-        for vel, th, dth, mq in ((vel_a, th_a, dth_a, mov_a), (vel_b, th_b, dth_b, mov_b)):
-            vel[:, 0] += r * dth * np.cos(th) * mq
-            vel[:, 2] -= r * dth * np.sin(th) * mq
-    # interval means: velocity and sagittal-angle change across each sample's interval
-    acc_world = (vel_b - vel_a) / hs
+        vel_a = foot_point_velocity(_ANKLE_XZ, clearance, tau_a)
+        vel_b = foot_point_velocity(_ANKLE_XZ, clearance, tau_b)
+        for vel, th, dth in ((vel_a, th_a, dth_a), (vel_b, th_b, dth_b)):
+            vel[:, 0] += r * dth * np.cos(th)
+            vel[:, 2] -= r * dth * np.sin(th)
+    # interval means: velocity and sagittal-angle change across each sample's interval; the
+    # model stands still (frozen in mid-stance) at the start and in a stop, and starts and stops
+    # without a velocity jump being turned into a spike
+    acc_world = (vel_b - vel_a) / hs * moving[:, None]
     dtheta = (th_b - th_a) / hs
     # Ry(beta) turns x towards -z, so a toes-up foot pitch theta is beta = -theta; for the
     # shank the knee-forward inclination turns z towards +x, which is beta = +theta
