@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import resource
 import struct
 import subprocess
@@ -225,3 +226,18 @@ def test_truncated_gzip_is_corrupt(tmp_path):
         gaitload.analyze(path)
     assert type(info.value).__name__ in {"CorruptFileError", "EmptyFileError"}
     assert path.name in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("kind", ["dev_zero", "fifo", pytest.param("dev_urandom", marks=pytest.mark.slow)])
+def test_endless_streams_are_refused_without_reading(tmp_path, kind):
+    """/dev/zero, /dev/urandom and a named pipe report size 0: refused before any read (a read
+    would never end, or block forever on the pipe). Run in a subprocess with a timeout."""
+    if kind == "fifo":
+        path = tmp_path / "pipe.csv"
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero" if kind == "dev_zero" else "/dev/urandom")
+        if not path.exists():
+            pytest.skip(f"{path} not present")
+    result = probe(path, timeout_s=30)
+    assert_refused(result, path, "EmptyFileError", "UnsupportedFormatError", "GaitloadError")
