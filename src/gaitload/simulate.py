@@ -860,8 +860,11 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
     r_scale = rng.uniform(0.7, 1.3, n)
     v_ic = tl.v(ic)
 
-    def foot_point_velocity(point_xz, clearance_m, tq):
-        pitch = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tq)
+    # foot pitch at both ends of every sample's interval
+    pitch_a = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau_a)
+    pitch_b = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau_b)
+
+    def foot_point_velocity(point_xz, clearance_m, tq, pitch):
         return _foot_point_motion(ic, tc, pos, course, pattern, v_ic, fp, pitch, tq, point_xz,
                                   clearance_m, order=1)
 
@@ -880,15 +883,15 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
         kry = np.radians(np.column_stack([np.append(roll[:-1].ravel(), roll[-1, :ns]),
                                           np.append(yaw[:-1].ravel(), yaw[-1, :ns])]))
         d, dd = _knot_derivatives(kt, kry)
-        val, der, _ = _quintic_curve(kt, kry, d, dd, tau)
-        roll_, yaw_ = val.T
-        droll, dyaw = (der * moving[:, None]).T
-        theta = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau)[0]
-        th_a = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau_a)[0]
-        th_b = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau_b)[0]
+        # pitch (at mid-interval, for the orientation), roll and yaw in one pass (same knots)
+        val, der, _ = _quintic_curve(kt, np.column_stack([fp.kv, kry]), np.column_stack([fp.kd, d]),
+                                     np.column_stack([fp.kdd, dd]), tau)
+        theta, roll_, yaw_ = val.T
+        _, droll, dyaw = (der * moving[:, None]).T
+        th_a, th_b = pitch_a[0], pitch_b[0]
         clearance = 0.12 + 0.03 * (speed_mps - 3.3)
-        vel_a = foot_point_velocity((0.0, 0.0), clearance, tau_a)
-        vel_b = foot_point_velocity((0.0, 0.0), clearance, tau_b)
+        vel_a = foot_point_velocity((0.0, 0.0), clearance, tau_a, pitch_a)
+        vel_b = foot_point_velocity((0.0, 0.0), clearance, tau_b, pitch_b)
     else:
         # shank inclination vs vertical, + = knee ahead of ankle: slightly back at IC (more for a
         # heel strike), rotating forward over the planted foot to about +45 deg at toe-off,
@@ -919,8 +922,8 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
         # the shank's lower end is the ankle: it follows the rolling foot and takes the landing
         # deceleration (the axial tibial shock); the sensor sits 0.15 m up the shank
         r = 0.15
-        vel_a = foot_point_velocity(_ANKLE_XZ, clearance, tau_a)
-        vel_b = foot_point_velocity(_ANKLE_XZ, clearance, tau_b)
+        vel_a = foot_point_velocity(_ANKLE_XZ, clearance, tau_a, pitch_a)
+        vel_b = foot_point_velocity(_ANKLE_XZ, clearance, tau_b, pitch_b)
         for vel, th, dth in ((vel_a, th_a, dth_a), (vel_b, th_b, dth_b)):
             vel[:, 0] += r * dth * np.cos(th)
             vel[:, 2] -= r * dth * np.sin(th)
