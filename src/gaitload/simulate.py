@@ -836,8 +836,8 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
                    sample_s: float | None = None):
     """Segment-frame specific force (n,3) and angular rate (n,3) of a foot or shank sensor.
 
-    Each sample is the mean over its sampling interval ``sample_s`` (default: the spacing of
-    ``t``), as an integrating/low-pass-filtered MEMS sensor reports it: velocity and sagittal
+    ``t`` is a uniform grid. Each sample is the mean over its sampling interval ``sample_s``
+    (default: the spacing of ``t``), as an integrating/low-pass-filtered MEMS sensor reports it: velocity and sagittal
     angle are differenced across the interval, so a 16 ms landing deceleration or a fast foot
     slap keeps its velocity and angle change at 100 Hz instead of being point-sampled (aliased).
     Roll and yaw (small, slow) are point-sampled.
@@ -854,15 +854,15 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
         sample_s = float(np.median(np.diff(t))) if t.size > 1 else 0.01
     hs = float(sample_s)
     tau, moving = warp.to_tau(t)
-    tau_a = warp.to_tau(t - 0.5 * hs)[0]
-    tau_b = warp.to_tau(t + 0.5 * hs)[0]
+    # interval edges: sample k spans edges k and k + 1 (uniform grid), so every edge is
+    # evaluated once
+    tau_e = warp.to_tau(np.append(t - 0.5 * hs, t[-1] + 0.5 * hs))[0]
     fp = _foot_pitch(ic, tc, angle, slope, pattern, rng)
     r_scale = rng.uniform(0.7, 1.3, n)
     v_ic = tl.v(ic)
 
-    # foot pitch at both ends of every sample's interval
-    pitch_a = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau_a)
-    pitch_b = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau_b)
+    # foot pitch at the interval edges
+    pitch_e = _quintic_curve(fp.kt, fp.kv, fp.kd, fp.kdd, tau_e)
 
     def foot_point_velocity(point_xz, clearance_m, tq, pitch):
         return _foot_point_motion(ic, tc, pos, course, pattern, v_ic, fp, pitch, tq, point_xz,
@@ -888,10 +888,9 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
                                      np.column_stack([fp.kdd, dd]), tau)
         theta, roll_, yaw_ = val.T
         _, droll, dyaw = (der * moving[:, None]).T
-        th_a, th_b = pitch_a[0], pitch_b[0]
+        th_e = pitch_e[0]
         clearance = 0.12 + 0.03 * (speed_mps - 3.3)
-        vel_a = foot_point_velocity((0.0, 0.0), clearance, tau_a, pitch_a)
-        vel_b = foot_point_velocity((0.0, 0.0), clearance, tau_b, pitch_b)
+        vel_e = foot_point_velocity((0.0, 0.0), clearance, tau_e, pitch_e)
     else:
         # shank inclination vs vertical, + = knee ahead of ankle: slightly back at IC (more for a
         # heel strike), rotating forward over the planted foot to about +45 deg at toe-off,
@@ -916,22 +915,19 @@ def _foot_or_shank(tl: _Timeline, course: Course, warp: _Warp, t: np.ndarray, le
         val, der, _ = _quintic_curve(kt, kv, d, dd, tau)
         theta, roll_, yaw_ = val.T
         _, droll, dyaw = (der * moving[:, None]).T
-        th_a, dth_a, _ = _quintic_curve(kt, kv[:, 0], d[:, 0], dd[:, 0], tau_a)
-        th_b, dth_b, _ = _quintic_curve(kt, kv[:, 0], d[:, 0], dd[:, 0], tau_b)
+        th_e, dth_e, _ = _quintic_curve(kt, kv[:, 0], d[:, 0], dd[:, 0], tau_e)
         clearance = 0.18 + 0.04 * (speed_mps - 3.3)
         # the shank's lower end is the ankle: it follows the rolling foot and takes the landing
         # deceleration (the axial tibial shock); the sensor sits 0.15 m up the shank
         r = 0.15
-        vel_a = foot_point_velocity(_ANKLE_XZ, clearance, tau_a, pitch_a)
-        vel_b = foot_point_velocity(_ANKLE_XZ, clearance, tau_b, pitch_b)
-        for vel, th, dth in ((vel_a, th_a, dth_a), (vel_b, th_b, dth_b)):
-            vel[:, 0] += r * dth * np.cos(th)
-            vel[:, 2] -= r * dth * np.sin(th)
+        vel_e = foot_point_velocity(_ANKLE_XZ, clearance, tau_e, pitch_e)
+        vel_e[:, 0] += r * dth_e * np.cos(th_e)
+        vel_e[:, 2] -= r * dth_e * np.sin(th_e)
     # interval means: velocity and sagittal-angle change across each sample's interval; the
     # model stands still (frozen in mid-stance) at the start and in a stop, and starts and stops
     # without a velocity jump being turned into a spike
-    acc_world = (vel_b - vel_a) / hs * moving[:, None]
-    dtheta = (th_b - th_a) / hs
+    acc_world = np.diff(vel_e, axis=0) / hs * moving[:, None]
+    dtheta = np.diff(th_e) / hs
     # Ry(beta) turns x towards -z, so a toes-up foot pitch theta is beta = -theta; for the
     # shank the knee-forward inclination turns z towards +x, which is beta = +theta
     sign = -1.0 if segment == "foot" else 1.0
