@@ -185,3 +185,23 @@ def test_bad_rules_file_is_one_line(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) == 1
     assert "rules.toml" in proc.stderr or "run.csv" in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["analyze", "season"])
+@pytest.mark.parametrize("out_kind", ["existing_file", "under_a_file"])
+def test_unusable_out_folder_is_bad_input(tmp_path, command, out_kind):
+    """--out naming a file (or a folder under a file) is the user's mistake: exit 2, one line."""
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    out = blocker if out_kind == "existing_file" else blocker / "sub"
+    data = tmp_path / "in" / "run.csv"
+    data.parent.mkdir()
+    from gaitload.simulate import simulate_run
+
+    simulate_run(duration_s=30, placement="records", seed=1).write_csv(data)
+    args = ["analyze", str(data), "--out", str(out)] if command == "analyze" else \
+        ["season", str(data.parent), "--out", str(out), "--jobs", "1", "--quiet", "--no-figures"]
+    proc = _in_process(args)
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.splitlines()) == 1 and "output folder" in proc.stderr and "taken" in proc.stderr
+    assert blocker.read_text(encoding="utf-8") == "a file, not a folder"

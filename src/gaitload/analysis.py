@@ -79,7 +79,10 @@ class Analysis:
             What was written.
         """
         out = Path(path)
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file of that name, a read-only or missing parent: bad option
+            raise OptionError(f"cannot create the output folder ({exc.strerror or exc})", out) from None
         written = {
             "steps": atomic.write_csv(out / "steps.csv", self.steps, float_format="%.6g"),
             "segments": atomic.write_csv(out / "segments.csv", self.segments, float_format="%.6g"),

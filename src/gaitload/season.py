@@ -274,7 +274,10 @@ def season(paths, out_dir, *, jobs: int | None = None, scheduler=None, rules="so
 
     started = time.perf_counter()
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file of that name, a read-only or missing parent: bad option
+        raise OptionError(f"cannot create the output folder ({exc.strerror or exc})", out) from None
     _remove_stale_temps(out)
     files, skipped = discover(paths, out_dir=out)
     fingerprint = _rules_fingerprint(rules)
