@@ -556,16 +556,19 @@ def machine_info() -> dict:
     except OSError:
         pass
 
+    src = Path(gaitload.__file__).resolve().parent  # the gaitload imported (PYTHONPATH may point at a worktree)
+
     def git(*a):
         try:
-            return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+            return subprocess.run(["git", *a], cwd=src, capture_output=True, text=True, timeout=10).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
 
     return {"cpu_model": cpu, "cores": os.cpu_count(), "ram_gb": mem_gb, "platform": platform.platform(),
             "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
             "scipy": scipy.__version__, "gaitload": gaitload.__version__,
-            "git_commit": git("rev-parse", "HEAD"), "git_dirty": bool(git("status", "--porcelain", "--", "src")),
+            "git_commit": git("rev-parse", "HEAD"), "git_dirty": bool(git("status", "--porcelain", "--", ".")),
+            "gaitload_path": str(src),
             "load_avg_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None}
 
 
