@@ -24,21 +24,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import gaitload
-from gaitload.errors import GaitloadError
+from gaitload.errors import GaitloadError, RuleFileError
 
 FAST = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck), print_blob=True)
 SLOW = settings(FAST, max_examples=600)
 
 
-def check_contract(path: Path) -> str:
-    """Analyse ``path``; return ``"ok"`` or the error class name. Fails on any contract breach."""
+def check_contract(path: Path, **hints) -> str:
+    """Analyse ``path``; return ``"ok"`` or the error class name. Fails on any contract breach.
+
+    A rule-set error names the rule file it is about (the ``rules=`` option), not the data file.
+    """
     try:
-        analysis = gaitload.analyze(path)
+        analysis = gaitload.analyze(path, **hints)
     except GaitloadError as exc:
         message = str(exc)
         assert "\n" not in message and "\r" not in message, f"multi-line message: {message!r}"
-        assert path.name in message, f"message does not name the file: {message!r}"
+        named = str(hints["rules"]) if isinstance(exc, RuleFileError) and "rules" in hints else path.name
+        assert named in message, f"message does not name the file: {message!r}"
         return type(exc).__name__
     except Exception as exc:  # anything else (AssertionError from a decoder included) is a bug
         pytest.fail(f"{path.name}: {type(exc).__name__} escaped gaitload.analyze: {exc!r}")
@@ -197,6 +201,60 @@ def test_fuzz_csv_signals(tmp_path):
     outcomes = _fuzz(tmp_path, signal_csv(), settings(FAST, max_examples=40), minimum=30)
     # the strategy is realistic enough that most damaged signals are still analysed
     assert outcomes["ok"] >= 10, outcomes
+
+
+HINT_VALUES = {
+    "placement": ["foot", "shank", "lumbar", "wrist", "records", "elbow", "", None],
+    "sampling_rate_hz": [100.0, 0.0, -1.0, float("inf"), float("nan"), 1e12, 1e-9, None],
+    "acc_unit": ["g", "mg", "m/s^2", "furlongs", "", None],
+    "gyr_unit": ["deg/s", "rad/s", "rpm", None],
+    "time_unit": ["s", "ms", "us", "ns", "fortnight", None],
+    "cadence_unit": ["steps/min", "strides/min", "Hz", None],
+    "columns": [{"t": "time"}, {"nope": "acc_x"}, {"time": "bogus_channel"}, {"acc_x": "acc_x", "acc_y": "acc_x"}, None],
+    "sensor": ["left", "", None],
+    "incline_pct": [0.0, 5.0, -30.0, float("nan"), float("inf"), None],
+    "rules": ["source", "literature", "no_such_rules", None],
+}
+
+
+@st.composite
+def hinted_input(draw):
+    data, ext = draw(signal_csv())
+    hints = {}
+    for key in draw(st.lists(st.sampled_from(sorted(HINT_VALUES)), max_size=3, unique=True)):
+        value = draw(st.sampled_from(HINT_VALUES[key]))
+        if value is not None:
+            hints[key] = value
+    return data, ext, hints
+
+
+def _fuzz_hints(tmp_path: Path, max_examples: int) -> collections.Counter:
+    outcomes: collections.Counter = collections.Counter()
+
+    @settings(FAST, max_examples=max_examples)
+    @given(case=hinted_input())
+    def run(case):
+        data, ext, hints = case
+        path = tmp_path / f"hinted{ext}"
+        path.write_bytes(data)
+        outcomes[check_contract(path, **hints)] += 1
+
+    run()
+    print(f"\n{sum(outcomes.values())} cases: {dict(outcomes)}")
+    return outcomes
+
+
+def test_fuzz_csv_hints(tmp_path):
+    """Valid and invalid reader hints and options: bad values are OptionErrors (or another typed
+    error), never a crash."""
+    outcomes = _fuzz_hints(tmp_path, 40)
+    assert sum(outcomes.values()) >= 30 and outcomes["OptionError"] >= 3 and outcomes["ok"] >= 3, outcomes
+
+
+@pytest.mark.slow
+def test_fuzz_csv_hints_slow(tmp_path):
+    outcomes = _fuzz_hints(tmp_path, 400)
+    assert sum(outcomes.values()) >= 300, outcomes
 
 
 @pytest.mark.slow
