@@ -736,6 +736,9 @@ def main(argv=None) -> int:
     if args.repeat is not None and args.repeat < 1:
         print("--repeat must be at least 1", file=sys.stderr)
         return 2
+    if args.season_runs is not None and args.season_runs < 1:
+        print("--season-runs must be at least 1", file=sys.stderr)
+        return 2
     cfg = Config(args)
     result = {"machine": machine_info(), "mode": "quick" if cfg.quick else "full", "repeat": cfg.repeat,
               "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cases": {}}
