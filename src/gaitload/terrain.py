@@ -50,7 +50,7 @@ import pandas as pd
 from scipy import ndimage
 from scipy.linalg import solveh_banded
 
-from .errors import OptionError
+from .errors import OptionError, ResourceLimitError
 from .recording import Recording, nan_runs
 from .schema import SEGMENT_COLUMNS, empty_segments
 
@@ -287,6 +287,10 @@ def haversine_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg) -> np.ndarray:
     a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
     return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
+
+#: Longest distance put on one terrain grid (m): a multi-week ultra is ~5,000 km; beyond this the
+#: distance is garbled, and the grid (one cell per few metres) would exhaust memory.
+_MAX_GRID_DISTANCE_M = 20_000_000.0
 
 def _fill_nan_linear(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     ok = np.isfinite(y)
@@ -1137,6 +1141,10 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         mv = np.flatnonzero(moving)
         # strictly increasing distance among moving samples (see docstring of the module)
         mv = mv[np.r_[True, np.diff(dist[mv]) > 0]]
+        # a garbled speed or distance (1e300 m) would ask for an astronomically long grid
+        if total_dist > _MAX_GRID_DISTANCE_M:  # (inf included; NaN keeps its old one-cell grid)
+            raise ResourceLimitError(f"the recording's distance comes to {total_dist:.3g} m, more than the "
+                                     f"{_MAX_GRID_DISTANCE_M / 1000:,.0f} km gaitload puts on one terrain grid")
         n_cells = int(np.floor(total_dist / opts.grid_step_m)) + 1 if total_dist > 0 else 1
         grid_d = np.arange(n_cells) * opts.grid_step_m
         grid_t = np.interp(grid_d, dist[mv], t[mv]) if mv.size >= 2 else np.zeros(n_cells)
