@@ -141,8 +141,9 @@ def test_every_real_file_is_covered(shared_data):
         {ext: sum(p.name.lower().endswith(ext) for p in on_disk) for ext in WATCH_EXTENSIONS}
 
 
-def test_mutations_are_deterministic_and_real():
-    """Same file -> same mutations; the mutations really change the bytes."""
+def test_mutations_are_deterministic_and_real(shared_data):
+    """Same file -> same mutations; the mutations really change the bytes (splices read a real
+    partner file, hence the shared data)."""
     data = bytes(range(256)) * 64
     first = list(mutations("a/b.fit", data, 6, None))
     again = list(mutations("a/b.fit", data, 6, None))
