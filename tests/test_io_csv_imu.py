@@ -257,6 +257,33 @@ def test_implausible_acceleration_is_a_unit_error(tmp_path):
     assert rec.metadata["units"]["acc"]["decided_by"] == "hint"
 
 
+def test_fast_foot_run_in_mps2_is_not_a_unit_error(tmp_path):
+    """A shoe sensor in fast running: median |acc| about 3.5 g, written in m/s^2 (simulator truth).
+
+    The former m/s^2 bound (3.2 g = 31.4) refused such files; the g range (0.5-3.2) and the
+    m/s^2 range (5-45) cannot overlap, so the file is read as m/s^2 from the data.
+    """
+    from gaitload.simulate import simulate_run
+
+    run = simulate_run(60, "foot", 100, speed_mps=4.3, course="flat", seed=3)
+    truth = run.recording
+    median = float(np.median(np.linalg.norm(np.column_stack([truth.channels[c] for c in ("acc_x", "acc_y", "acc_z")]),
+                                            axis=1)))
+    assert 31.4 < median < 45.0  # beyond the old bound, inside the new one
+    data, _ = run.write_csv(tmp_path / "fast_foot.csv")
+    rec = gaitload.read(data)
+    assert rec.metadata["units"]["acc"]["unit"] == "m/s^2"
+    assert rec.metadata["units"]["acc"]["decided_by"] == "data"
+    for c in ("acc_x", "acc_y", "acc_z"):
+        np.testing.assert_allclose(rec.channels[c], truth.channels[c], rtol=1e-3, atol=1e-2)
+    # the bound itself: 44 m/s^2 is still m/s^2, 46 is unknown, and the 3.2-5 gap stays a UnitError
+    unit_x = np.array([[1.0, 0.0, 0.0]])
+    assert infer_acc_unit(unit_x * 44.0).unit == "m/s^2"
+    for bad in (46.0, 4.0):
+        with pytest.raises(UnitError):
+            infer_acc_unit(unit_x * bad)
+
+
 def test_phyphox_units_from_header(tmp_path):
     t, acc, gyr = _signal()
     names = ["Time (s)", "Acceleration x (m/s^2)", "Acceleration y (m/s^2)", "Acceleration z (m/s^2)",
