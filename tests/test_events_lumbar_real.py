@@ -13,6 +13,8 @@ from gaitload.events.lumbar import detect_lumbar_events
 from gaitload.events.placement import acc_array, contiguous_segments
 from gaitload.simulate import simulate_run
 
+G = 9.80665
+
 TRIALS = [f"{s}-{k}" for s in (1, 2) for k in range(1, 7) if not (s == 2 and k > 4)]
 #: Xsens MTw on the lower back: +Y is the subject's left (X up the spine, Z out of the back)
 XSENS_LEFT = np.array([0.0, 1.0, 0.0])
@@ -68,6 +70,63 @@ def test_xsens_walking_heel_strikes_toe_offs_and_sides(shared_data):
     t, acc, _ = _xsens_lb(shared_data, TRIALS[0])
     ev, warnings = detect_lumbar_events(t, acc, 100.0)
     assert (ev["foot"] == "unknown").all() and any("left/right" in w for w in warnings)
+
+
+def test_xsens_standing_gives_no_steps(shared_data):
+    """Stand, walk 10 m, U-turn, walk back, stand: the standing phases give no contacts.
+
+    An *extra* contact is a detection more than half a step (0.25 s) from every reference heel
+    strike, outside the U-turn (the references leave the turn's steps out; the detector rightly
+    finds them). Over the 10 trials: 96 extra of 346 reference contacts (27.7 %) before the gait
+    gate, 19 (5.5 %) after, about half of them the push-off that starts the walk; detections in
+    the standing phases (0.3 s before the first toe-off or 1.5 s after the last heel strike):
+    2 (0.6 %)."""
+    n_ref = n_extra = n_standing = 0
+    for trial in TRIALS:
+        t, acc, ref = _xsens_lb(shared_data, trial)
+        ev, _ = detect_lumbar_events(t, acc, 100.0)
+        left = np.asarray(ref["LeftFootEvents"], dtype=float) / 100.0
+        right = np.asarray(ref["RightFootEvents"], dtype=float) / 100.0
+        hs = np.concatenate([left[:, 1], right[:, 1]])
+        first_to = min(left[:, 0].min(), right[:, 0].min())
+        turn = np.asarray(ref["UTurnBoundaries"], dtype=float) / 100.0
+        ts = ev["time_s"].to_numpy()
+        far = np.min(np.abs(ts[:, None] - hs[None, :]), axis=1) > 0.25
+        in_turn = (ts > turn[0]) & (ts < turn[1])
+        n_extra += int(np.sum(far & ~in_turn))
+        n_standing += int(np.sum((ts < first_to - 0.3) | (ts > hs.max() + 1.5)))
+        n_ref += hs.size
+    assert n_extra <= 0.06 * n_ref, (n_extra, n_ref)
+    assert n_standing <= 0.015 * n_ref, (n_standing, n_ref)
+
+
+def test_sitting_and_fidgeting_next_to_a_walk_give_no_steps(shared_data):
+    """Quiet standing, sitting (sensor tilted 40 deg) and irregular fidgeting (a dozen jolts of
+    0.1-0.3 g at random times) spliced before the walk of trial 1-1: contacts only in the walk,
+    and the walk keeps its contacts."""
+    fs = 100.0
+    t0, acc0, ref = _xsens_lb(shared_data, "1-1")
+    walk = acc0[(t0 >= 4.0) & (t0 < 25.0)]
+    rng = np.random.default_rng(7)
+    still = np.median(acc0[:300], axis=0)  # the subject's standing posture in the sensor frame
+    n = int(10 * fs)
+    stand = still + rng.normal(0, 0.01 * G, (n, 3))
+    a = np.deg2rad(40.0)  # sitting: the pelvis tilts back about the left (+Y) axis
+    rot = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
+    sit = still @ rot.T + rng.normal(0, 0.01 * G, (n, 3))
+    fidget = still + rng.normal(0, 0.01 * G, (n, 3))
+    tf = np.arange(n) / fs
+    for tj, amp in zip(np.sort(rng.uniform(0.5, 9.5, 12)), rng.uniform(0.1, 0.3, 12)):
+        fidget += amp * G * np.exp(-0.5 * ((tf - tj) / 0.05) ** 2)[:, None] * rng.normal(0, 1, 3)[None, :]
+    acc = np.vstack([stand, sit, stand, fidget, stand, walk, stand])
+    t = np.arange(acc.shape[0]) / fs
+    ev, _ = detect_lumbar_events(t, acc, fs)
+    ts = ev["time_s"].to_numpy()
+    walk_start = 5 * n / fs
+    assert np.sum(ts < walk_start) == 0, ts[ts < walk_start]
+    assert np.sum(ts > walk_start + walk.shape[0] / fs + 0.5) == 0
+    # 35 reference heel strikes plus the U-turn's steps
+    assert 33 <= len(ev) <= 42
 
 
 def _sim_scores(fs, course, seed, duration_s=300.0):
