@@ -283,7 +283,7 @@ def forward_max(x: np.ndarray, width: int) -> np.ndarray:
 
 def window_max_jerk(
     acc: np.ndarray, starts: np.ndarray, stops: np.ndarray, span: int = 1, onset_fraction: float = 1.0,
-    energy_width: int = 1,
+    energy_width: int = 1, onset_order: int = 1, onset_back: int = 0,
 ) -> np.ndarray:
     """Sample of the largest acceleration change inside each window ``[starts[i], stops[i])``.
 
@@ -304,8 +304,18 @@ def window_max_jerk(
         With a value below 1, the first sample whose change reaches this fraction of the window's
         largest change (the onset of an impact) instead of the largest change itself.
     energy_width : int
-        With a value above 1, the sample that starts the largest sum of squared changes over the
-        next ``energy_width`` samples (takes precedence over ``onset_fraction``).
+        With a value above 1, the burst that starts the largest sum of squared changes over the
+        next ``energy_width`` samples; with ``onset_fraction`` below 1 as well, the onset is then
+        searched inside that burst only (its first sample reaching ``onset_fraction`` of the
+        burst's largest change).
+    onset_order : {1, 2}
+        Change used for the onset: 1 = ``a[j] - a[j - span]``; 2 = the second difference
+        ``a[j] - 2 a[j - span] + a[j - 2 span]`` (a steady swing deceleration before a contact,
+        which has a large first difference at 100 Hz, has almost none; the jump in jerk at the
+        contact stands out). Used only with ``energy_width > 1`` and ``onset_fraction < 1``.
+    onset_back : int
+        The onset search also covers this many samples before the burst found by the energy
+        sum (still inside the window).
     """
     a = np.asarray(acc)
     n = a.shape[0]
@@ -323,9 +333,23 @@ def window_max_jerk(
         # Nyquist spreads over a few samples, its burst starts at the contact
         c = np.concatenate([np.zeros((j2.shape[0], 1)), np.cumsum(j2, axis=1)], axis=1)
         hi = np.minimum(np.arange(j2.shape[1]) + energy_width, j2.shape[1])
-        j2 = c[:, hi] - c[:, :-1]
-        j2[~valid] = -1.0
-        k = np.argmax(j2, axis=1)
+        e2 = c[:, hi] - c[:, :-1]
+        e2[~valid] = -1.0
+        k = np.argmax(e2, axis=1)
+        if onset_fraction < 1.0:
+            # the burst's onset: the first sample of the burst whose change reaches
+            # onset_fraction of the burst's largest one. The energy sum alone drifts early by
+            # up to energy_width when the changes before the burst (the decelerating swing)
+            # outweigh the tail of the burst.
+            offs = np.arange(j2.shape[1])[None, :]
+            inb = valid & (offs >= k[:, None] - onset_back) & (offs < k[:, None] + energy_width)
+            if onset_order == 2:
+                # change of the change (second difference): a steady deceleration before the
+                # contact (constant jerk) gives none, the jump in jerk at contact gives a step
+                d2 = d - (np.take(a, np.maximum(idx - span, 0), axis=0) - np.take(a, np.maximum(idx - 2 * span, 0), axis=0))
+                j2 = np.einsum("ijk,ijk->ij", d2, d2)
+            top = np.where(inb, j2, 0.0).max(axis=1, keepdims=True)
+            k = np.argmax(inb & (j2 >= (onset_fraction**2) * top), axis=1)
     elif onset_fraction < 1.0:
         # the onset: first sample reaching onset_fraction of the window's largest change (a
         # sampled ring can swing back harder than it started)
