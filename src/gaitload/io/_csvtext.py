@@ -3,7 +3,10 @@ then read the numeric body with pandas' C parser.
 
 The header is parsed by hand (preamble lines such as Xsens' ``Acquisition frequency: 100 Hz``,
 two-row headers such as gaitmap's ``left_sensor`` / ``acc_x``); the body, which is nearly all of
-the file, goes to :func:`pandas.read_csv` with ``engine="c"`` so reading is linear and fast.
+the file, goes to :func:`pandas.read_csv` with ``engine="c"`` so reading is linear and fast: with
+pandas' default options when the head shows a plain table of numbers (and datetime text), where
+they give the same frame at a quarter of the cost (see :func:`_plain_body`), else with the options
+that cope with blanks, odd missing-value spellings and mixed columns.
 """
 
 from __future__ import annotations
@@ -33,6 +36,17 @@ __all__ = ["names_the_file", "CsvHead", "parse_head", "read_head", "read_body", 
 _DELIMITERS = (",", "\t", ";", "|")
 _NUMBER_RE = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 _MAX_HEAD_LINES = 200
+#: Cells read as missing, on top of pandas' defaults (``STR_NA_VALUES``).
+_NA_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "-", "--", "#N/A", "inf", "-inf"]
+
+try:  # pandas' default missing-value spellings (documented under read_csv's na_values)
+    from pandas._libs.parsers import STR_NA_VALUES as _PANDAS_NA
+except ImportError:  # pragma: no cover - the list as of pandas 2.x/3.x
+    _PANDAS_NA = {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+                  "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}
+#: Every spelling :func:`read_body` reads as missing, and those a default pandas call does not.
+_ALL_NA = frozenset(_NA_VALUES) | frozenset(_PANDAS_NA)
+_EXTRA_NA = sorted(frozenset(_NA_VALUES) - frozenset(_PANDAS_NA))
 #: Decompressed bytes allowed in a gzip-compressed table: the limit of an uncompressed file.
 #: Checked by streaming before parsing, so a gzip bomb (megabytes that inflate to gigabytes,
 #: e.g. many concatenated gzip members whose trailers each claim little) is refused, not parsed.
@@ -264,6 +278,9 @@ def read_body(path: Path, head: CsvHead) -> pd.DataFrame:
     n_cols = len(head.names)
     if head.gzip:
         check_gzip_size(path)
+    frame = _plain_body(path, head)
+    if frame is not None:
+        return frame
     try:
         frame = pd.read_csv(
             path,
@@ -278,7 +295,7 @@ def read_body(path: Path, head: CsvHead) -> pd.DataFrame:
             skip_blank_lines=True,
             low_memory=False,
             index_col=False,
-            na_values=["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "-", "--", "#N/A", "inf", "-inf"],
+            na_values=_NA_VALUES,
             keep_default_na=True,
         )
     except pd.errors.ParserError as exc:
@@ -298,6 +315,83 @@ def read_body(path: Path, head: CsvHead) -> pd.DataFrame:
         raise EmptyFileError("a header but no data rows", path)
     if len(frame) < 2:
         raise SignalError("only 1 data row; a recording needs at least 2 samples", path)
+    return frame
+
+
+def _plain_columns(head: CsvHead) -> dict[str, str] | None:
+    """Each column's kind (``"number"`` or ``"text"``) when the head shows a plain table, else None.
+
+    Plain: every first data row has one cell per column, and each column holds only numbers
+    (or missing cells), or only datetime or duration text (every cell holds ``:`` or ``/``,
+    which no number and no boolean does). Words, booleans or ``Infinity`` anywhere: None.
+    """
+    n_cols = len(head.names)
+    if not head.rows or len(set(head.names)) != n_cols or any(len(r) != n_cols for r in head.rows):
+        return None
+    kinds = {}
+    for j, name in enumerate(head.names):
+        cells = [c for c in (r[j].strip() for r in head.rows) if c not in _ALL_NA]
+        if all(_NUMBER_RE.match(c) for c in cells):
+            kinds[name] = "number"
+        elif all(":" in c or "/" in c for c in cells):
+            kinds[name] = "text"
+        else:
+            return None
+    return kinds
+
+
+def _plain_body(path: Path, head: CsvHead) -> pd.DataFrame | None:
+    """The body of a plain table read by pandas' C parser with its default options, or None.
+
+    :func:`pandas.read_csv` with ``low_memory=False``, ``skipinitialspace=True`` and the extra
+    ``_NA_VALUES`` (the general call in :func:`read_body`) costs about 4x a default call on a
+    large numeric table (136 ms vs 34 ms for one hour of six-axis 100 Hz data). For a table the
+    head shows as plain (:func:`_plain_columns`) the default call gives the same frame, because
+    the same parser converts the same cells, unless one of the options would have mattered;
+    each such case is detected after the fact and returns None, and the general call reads the
+    file again:
+
+    * a cell that only the extra NA spellings make missing (``-``, ``--``, ``inf``, ``-inf``):
+      a number column turns to text, or holds infinities, or a text column holds the spelling;
+    * a cell with leading blanks (``skipinitialspace``): a number column turns to text unless
+      the number parser skipped them (as it does for floats), a text cell starts with a blank;
+    * text among numbers in different chunks (what ``low_memory=False`` prevents): an ``object``
+      column instead of ``float64``, ``int64`` or ``str``.
+
+    Also None for non-UTF-8 files, and on any parser error: the general call then says
+    what is wrong with the file and raises the typed error.
+    """
+    if head.encoding not in ("utf-8", "utf-8-sig"):
+        return None
+    kinds = _plain_columns(head)
+    if kinds is None:
+        return None
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # mixed chunks: detected below
+            frame = pd.read_csv(path, sep=head.delimiter, header=None, names=head.names,
+                                skiprows=head.skip_lines, encoding=head.encoding, engine="c",
+                                compression="gzip" if head.gzip else None,
+                                skip_blank_lines=True, index_col=False)
+    except (ValueError, UnicodeDecodeError, OSError, EOFError):  # ParserError is a ValueError
+        return None
+    if len(frame) < 2:
+        return None
+    for name, kind in kinds.items():
+        column = frame[name]
+        dtype = column.dtype
+        if kind == "number":
+            if dtype.kind == "i":
+                continue
+            if dtype.kind != "f" or np.isinf(column.to_numpy()).any():
+                return None
+        else:
+            if dtype == object or not pd.api.types.is_string_dtype(dtype):
+                return None
+            if column.str.startswith((" ", "\t")).any() or column.isin(_EXTRA_NA).any():
+                return None
     return frame
 
 
