@@ -129,6 +129,57 @@ def test_sitting_and_fidgeting_next_to_a_walk_give_no_steps(shared_data):
     assert 33 <= len(ev) <= 42
 
 
+def _step_mean_lateral(lat, ic_idx):
+    """Mean of ``lat`` (recording mean removed) from each contact to the next one."""
+    lat = lat - lat.mean()
+    c = np.concatenate([[0.0], np.cumsum(lat)])
+    a, b = ic_idx[:-1], ic_idx[1:]
+    return (c[b] - c[a]) / (b - a)
+
+
+def test_xsens_trunk_accelerates_away_from_the_stance_side(shared_data):
+    """The side convention, from real data alone: over the step after a left heel strike the
+    lower back accelerates to the right (the ground pushes the pelvis back toward the midline;
+    the pelvis' roll toward the stance side is smaller), and to the left after a right one.
+    Measured on the Xsens recordings (+Y = left, right-hand frame with X up the spine and Z out
+    of the back): 98.7 % of 308 steps, mean -0.30 m/s^2 after left contacts, +0.41 after right."""
+    signs = []
+    for trial in TRIALS:
+        t, acc, ref = _xsens_lb(shared_data, trial)
+        left = np.asarray(ref["LeftFootEvents"], dtype=int)[:, 1]
+        right = np.asarray(ref["RightFootEvents"], dtype=int)[:, 1]
+        hs = np.concatenate([left, right]) - int(round(t[0] * 100))
+        side = np.concatenate([np.ones(left.size), -np.ones(right.size)])  # +1 left
+        order = np.argsort(hs)
+        hs, side = hs[order], side[order]
+        # contacts one step apart (not across the U-turn or the end of the walk)
+        m = _step_mean_lateral(acc @ XSENS_LEFT, hs)
+        one_step = np.diff(hs) < 80
+        signs.append(-np.sign(m[one_step]) == side[:-1][one_step])
+    signs = np.concatenate(signs)
+    assert signs.size > 250
+    assert signs.mean() >= 0.9
+
+
+def test_simulated_lumbar_follows_the_real_side_convention():
+    """The simulator's trunk obeys the convention pinned on real data above, so the detector's
+    sides are right on simulated runs given the sensor's left axis (measured 100 %)."""
+    sim = simulate_run(duration_s=120.0, placement="lumbar", sampling_rate_hz=100.0, course="flat", seed=2)
+    rec = sim.recording
+    acc = acc_array(rec)
+    left_axis = sim.sensor_rotation[""] @ np.array([0.0, 1.0, 0.0])
+    ic = np.searchsorted(rec.time_s, sim.truth["time_s"].to_numpy())
+    is_left = (sim.truth["foot"] == "left").to_numpy()
+    m = _step_mean_lateral(acc @ left_axis, ic)
+    assert np.mean(m[is_left[:-1]] < 0) >= 0.95 and np.mean(m[~is_left[:-1]] > 0) >= 0.95
+    ev, _ = detect_lumbar_events(rec.time_s, acc, 100.0, ml_axis_left=left_axis)
+    truth_t = sim.truth["time_s"].to_numpy()
+    err, idx = _nearest(ev["time_s"].to_numpy(), truth_t)
+    ok = np.abs(err) <= 0.02
+    found = ev["foot"].to_numpy()[idx[ok]]
+    assert np.mean(found == sim.truth["foot"].to_numpy()[ok]) >= 0.95
+
+
 def _sim_scores(fs, course, seed, duration_s=300.0):
     sim = simulate_run(duration_s=duration_s, placement="lumbar", sampling_rate_hz=fs, course=course, seed=seed)
     rec = sim.recording
