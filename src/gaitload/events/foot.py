@@ -474,6 +474,17 @@ def detect_foot_events(
     # -- 4. contacts: IC after swing k, TO before swing k+1 (same bout) ------------------------
     to_next = np.concatenate([to_idx[1:], [-1]])
     has_to = np.concatenate([linked, [False]]) & (to_next > ic_idx)
+    # the last contact of the recording has no swing peak after it, but its push-off may still
+    # be recorded: accept the pitch-rate minimum after it when it is a real minimum (the rate
+    # rises again for 30 ms before the recording ends, no gap in the time stamps) at least half
+    # as deep as a typical push-off. A runner who stops keeps the foot flat: no such minimum.
+    last_lo = int(ic_idx[-1] + round(0.1 * T_next[-1]))
+    last_hi = int(min(ic_idx[-1] + round(0.6 * T_next[-1]), n))
+    if last_hi - last_lo > 2 and not np.any((t_gaps >= ic_idx[-1]) & (t_gaps < last_hi)):
+        cand = last_lo + int(np.argmin(pitch_to[last_lo:last_hi]))
+        rises = cand < last_hi - max(int(round(0.03 * fs)), 1)
+        if rises and pitch_to[cand] < 0.5 * float(np.median(pitch_to[to_idx])):
+            to_next[-1], has_to[-1] = cand, True
     stance_end = np.where(has_to, to_next, np.minimum(ic_idx + np.round(0.5 * T_next).astype(np.int64), n - 1))
     zv = sig.window_argmin_of(quiet_at, ic_idx, stance_end + 1, n)
     valid = (zv >= 0) & (quiet_at(np.maximum(zv, 0)) < quiet_ratio * swing[peaks]) & (ic_idx < n - 1)
