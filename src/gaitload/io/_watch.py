@@ -33,6 +33,7 @@ __all__ = [
     "parse_xml_safely",
     "cadence_to_steps_per_min",
     "is_foot_sport",
+    "describe_sport",
     "altitude_source_for_device",
     "build_recording",
 ]
@@ -195,6 +196,48 @@ def is_foot_sport(sport: str | None) -> bool:
     return str(sport).strip().lower().replace(" ", "_") in _FOOT_SPORTS
 
 
+#: Sport values that name no sport (FIT ``generic`` is the profile's "unspecified" value).
+_UNSPECIFIED_SPORTS = {"", "generic", "all", "unknown", "none", "null"}
+#: Strava's GPX export writes its activity type as a number in ``trk/type``: 1 Ride, 9 Run,
+#: 10 Walk, 11 Hike (the codes gpx.py's foot types use). Other codes are shown as a code.
+_STRAVA_TYPE_CODES = {"1": "cycling", "9": "running", "10": "walking", "11": "hiking"}
+
+
+def describe_sport(sport: str | None, sub_sport: str | None = None) -> tuple[bool | None, str | None]:
+    """Whether a recording's sport is on foot, and its name for people.
+
+    Parameters
+    ----------
+    sport, sub_sport : str, optional
+        ``Recording.metadata["sport"]`` and ``["sub_sport"]`` (FIT names, TCX ``Activity@Sport``
+        or GPX ``trk/type``, which may be a Strava type number).
+
+    Returns
+    -------
+    on_foot : bool or None
+        True for running, trail running, treadmill, walking, hiking; False for any other named
+        sport (cycling, swimming, paddling, rowing, TCX ``Other``...); None when the file names
+        no sport (or only ``generic``, or a number gaitload does not know).
+    label : str or None
+        ``"cycling (road)"``, ``"running"``, ``"sport code 4"``; None when there is no sport.
+    """
+    def clean(value):
+        text = "" if value is None else str(value).strip()
+        return "" if text.lower() in _UNSPECIFIED_SPORTS else text
+
+    main, sub = clean(sport), clean(sub_sport)
+    if main.isdigit():
+        if main not in _STRAVA_TYPE_CODES:
+            return None, f"sport code {main}"
+        main = _STRAVA_TYPE_CODES[main]
+    if not main and not sub:
+        return None, None
+    label = (main or sub).lower().replace("_", " ")
+    if main and sub:
+        label += f" ({sub.lower().replace('_', ' ')})"
+    return bool(is_foot_sport(main) or is_foot_sport(sub)), label
+
+
 def cadence_to_steps_per_min(
     cadence: np.ndarray,
     *,
@@ -349,9 +392,13 @@ def build_recording(
             t = np.where(far, np.nan, t)
     keep = np.isfinite(t)
     n_drop = int(t.size - keep.sum())
+    if t.size < 2:
+        raise TimestampError(
+            f"only {t.size} sample{'s' if t.size != 1 else ''} in the file; a recording needs at least 2 "
+            "timed samples", path)
     if keep.sum() < 2:
         raise TimestampError(
-            f"only {int(keep.sum())} of {t.size} samples carry a timestamp; a recording needs a clock", path
+            f"only {int(keep.sum())} of {t.size} samples carry a timestamp; a recording needs at least 2", path
         )
     if n_drop:
         warnings.append(f"{n_drop} sample(s) without a usable timestamp dropped")

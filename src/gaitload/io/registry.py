@@ -13,11 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..errors import EmptyFileError, GaitloadError, OptionError, ResourceLimitError, UnsupportedFormatError
+from ..errors import CorruptFileError, EmptyFileError, GaitloadError, OptionError, ResourceLimitError, UnsupportedFormatError
 from ..recording import Recording
 
 __all__ = ["ReaderSpec", "register_reader", "readers", "read", "sniff", "HEAD_BYTES", "MAX_FILE_BYTES"]
 
+#: Readers that read gzip-compressed files themselves (streaming, with the decompressed-size
+#: check of ``_csvtext.check_gzip_size``); any other format is decompressed by :func:`read`
+#: into a temporary file first (Strava bulk exports ship ``.fit.gz``, ``.gpx.gz``, ``.tcx.gz``).
+GZIP_NATIVE_READERS = ("imu-csv", "records-csv")
 #: How much of a file the sniffers see.
 HEAD_BYTES = 64 * 1024
 #: Files larger than this are refused before parsing: at 100 Hz a six-axis IMU CSV grows
@@ -159,6 +163,8 @@ def read(path: str | os.PathLike, format: str | None = None, max_bytes: int = MA
         spec = _READERS[format]
     else:
         spec, _ = sniff(path)
+    if spec.name not in GZIP_NATIVE_READERS and _is_gzip(path):
+        return _read_gunzipped(path, spec, max_bytes, hints)
     try:
         recording = spec.read(path, **hints)
     except GaitloadError as exc:
@@ -167,4 +173,52 @@ def read(path: str | os.PathLike, format: str | None = None, max_bytes: int = MA
         raise ResourceLimitError("not enough memory to read this file", path) from None
     if recording.path is None:
         recording.path = str(path)
+    return recording
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def _read_gunzipped(path: Path, spec: ReaderSpec, max_bytes: int, hints: dict) -> Recording:
+    """Decompress ``path`` into a temporary file (refusing more than ``max_bytes`` or
+    ``_csvtext.MAX_DECOMPRESSED_BYTES`` decompressed bytes, whichever is smaller, so a gzip bomb
+    stops at the limit) and read that with ``spec``; errors and the recording name ``path``."""
+    import gzip
+    import shutil
+    import tempfile
+    import zlib
+
+    from ._csvtext import MAX_DECOMPRESSED_BYTES
+
+    limit = min(max_bytes, MAX_DECOMPRESSED_BYTES)
+    inner_name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name + ".out"
+    with tempfile.TemporaryDirectory(prefix="gaitload-gz-") as tmp:
+        inner = Path(tmp) / (inner_name if inner_name.isprintable() and "/" not in inner_name else "inner")
+        total = 0
+        try:
+            with gzip.open(path, "rb") as src, open(inner, "wb") as dst:
+                while chunk := src.read(4 << 20):
+                    total += len(chunk)
+                    if total > limit:
+                        raise ResourceLimitError(
+                            f"gzip data inflates to more than {limit / 1024**2:.0f} MiB (the limit for one "
+                            f"recording; compressed size {path.stat().st_size / 1024**2:.1f} MiB)", path)
+                    dst.write(chunk)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise CorruptFileError(f"gzip data cannot be decompressed ({exc})", path) from None
+        if total == 0:
+            raise EmptyFileError("the gzip file decompresses to nothing", path)
+        try:
+            recording = spec.read(inner, **hints)
+        except GaitloadError as exc:
+            if exc.path is None or exc.path == str(inner):
+                exc.path = str(path)
+            exc.problem = exc.problem.replace(str(inner), str(path))
+            raise exc from None
+        except MemoryError:
+            raise ResourceLimitError("not enough memory to read this file", path) from None
+    recording.path = str(path)
+    recording.metadata["compression"] = "gzip"
     return recording
