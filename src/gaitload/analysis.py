@@ -15,11 +15,18 @@ import numpy as np
 import pandas as pd
 
 from . import atomic
-from .errors import GaitloadError, OptionError
+from .errors import GaitloadError, NotARunError, OptionError
 from .recording import Recording
 from .schema import MUSCLES, STRIKE_PATTERNS, TERRAIN_CLASSES, conform_steps
 
-__all__ = ["Analysis", "analyze", "recording_from_frame"]
+__all__ = ["Analysis", "analyze", "recording_from_frame", "MAX_INCLINE_PCT"]
+
+#: Largest treadmill incline accepted, in % (either sign). Motorised incline trainers reach
+#: 40 % (e.g. NordicTrack's X-series); anything steeper is a typo (degrees, or a fraction times
+#: 100 twice) rather than a run. Judgement, with that product range as the anchor.
+MAX_INCLINE_PCT = 40.0
+#: Channels a ``records`` placement can place steps from (see :mod:`gaitload.events.records`).
+_RECORD_STEP_CHANNELS = ("cadence", "speed", "distance")
 
 
 @dataclass
@@ -157,8 +164,48 @@ def _as_recording(source, placement, sampling_rate_hz, hints) -> Recording:
     raise OptionError(f"cannot analyse a {type(source).__name__}; pass a path, a Recording or a DataFrame")
 
 
+def _check_incline(incline_pct, source=None) -> None:
+    """Refuse an incline outside +-:data:`MAX_INCLINE_PCT` (a constant or a schedule's values)."""
+    if incline_pct is None:
+        return
+    where = source if isinstance(source, (str, os.PathLike)) else None
+    if isinstance(incline_pct, pd.DataFrame):
+        if "incline_pct" not in incline_pct:
+            return  # the terrain stage names what is missing
+        values = pd.to_numeric(incline_pct["incline_pct"], errors="coerce").to_numpy(dtype=float)
+        label = "incline schedule value"
+    elif isinstance(incline_pct, (int, float, np.integer, np.floating)) and not isinstance(incline_pct, bool):
+        values = np.array([float(incline_pct)])
+        if not np.isfinite(values[0]):
+            raise OptionError(f"incline must be a finite number of percent, got {incline_pct!r}", where)
+        label = "incline"
+    else:
+        return  # the terrain stage refuses other types with its own message
+    bad = values[np.isfinite(values) & (np.abs(values) > MAX_INCLINE_PCT)]
+    if bad.size:
+        raise OptionError(f"{label} {bad[0]:g} % is outside -{MAX_INCLINE_PCT:g}..{MAX_INCLINE_PCT:g} %; give the "
+                          "grade in percent (a 5 % treadmill incline is 5, not 0.05 or degrees)", where)
+
+
+def _sport(recording: Recording) -> tuple[str | None, bool | None]:
+    """The recording's sport label for people and whether it is on foot (None: not named)."""
+    from .io._watch import describe_sport
+
+    on_foot, label = describe_sport(recording.metadata.get("sport"), recording.metadata.get("sub_sport"))
+    return label, on_foot
+
+
+def _check_placement(recording: Recording, placement: str | None) -> None:
+    """``records`` placement needs watch records; a raw IMU log has none to place steps from."""
+    if placement == "records" and not any(recording.has(ch) for ch in _RECORD_STEP_CHANNELS) and \
+            any(name.split(".")[-1].startswith(("acc_", "gyr_")) for name in recording.channels):
+        raise OptionError("placement 'records' needs watch records (cadence, speed or distance) and this is a raw "
+                          "IMU log; omit --placement or give foot, shank, lumbar or wrist", recording.path)
+
+
 def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | None = None,
-            rules="source", incline_pct=None, terrain_options=None, **hints) -> Analysis:
+            rules="source", incline_pct=None, terrain_options=None, sport_check: bool = True,
+            **hints) -> Analysis:
     """Analyse one run: foot strikes, terrain under every step, per-muscle load.
 
     Parameters
@@ -176,8 +223,14 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     incline_pct : float or pandas.DataFrame, optional
         Known incline (treadmill), constant in % or a schedule (``time_s`` or ``distance_m`` and
         ``incline_pct`` columns); overrides altitude.
+        Values beyond +-40 % (:data:`MAX_INCLINE_PCT`) are refused.
     terrain_options : gaitload.terrain.TerrainOptions, optional
         Grid, smoothing windows, flat band, hysteresis, minimum segment length.
+    sport_check : bool
+        Refuse a file whose sport is known and not on foot (cycling, swimming, paddling...; a
+        :class:`~gaitload.errors.NotARunError`): its cadence is a crank or stroke rate, not
+        steps. Running, trail running, treadmill, walking and hiking pass, and so does a file
+        that names no sport. ``False`` (CLI ``--any-sport``) analyses any sport as if on foot.
     **hints
         Passed to the reader (units, columns, sensor; see :func:`gaitload.read`).
 
@@ -189,13 +242,27 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         ``terrain_fraction`` (by distance), ``strike_pattern_fraction``, ``muscle_load``,
         ``muscle_share``, ``emphasis_vs_flat``, ``load_by_terrain``, ``climb_vs_descent``,
         ``placement``, ``placement_evidence``, ``format``, ``rules``, ``provenance``,
-        ``warnings``, ``start_time``, ``path``.
+        ``warnings``, ``start_time``, ``path``, ``sport`` (``"running"``, ``"cycling (road)"``,
+        ``"sport code 4"``, or None when the file names none).
+
+    Raises
+    ------
+    NotARunError
+        The file's sport is not on foot and ``sport_check`` is True.
+    OptionError
+        An unusable option: incline beyond +-40 %, placement ``records`` on a raw IMU log, ...
     """
     from .events import detect_steps
     from .load import apply_rules, load_rules, summarize_load
     from .terrain import TerrainOptions, compute_terrain
 
+    _check_incline(incline_pct, source)
     recording = _as_recording(source, placement, sampling_rate_hz, hints)
+    sport, on_foot = _sport(recording)
+    if sport_check and on_foot is False:
+        raise NotARunError(f"sport is {sport}, not a foot sport; gaitload analyses running and walking "
+                           "(--any-sport / sport_check=False to analyse it anyway)", recording.path)
+    _check_placement(recording, placement or recording.placement)
     rule_set = load_rules(rules) if not hasattr(rules, "muscles") else rules
     try:
         detection = detect_steps(recording, placement=placement)
@@ -207,6 +274,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         raise exc.with_path(recording.path) if recording.path else exc
     steps = conform_steps(steps)
     summary = _summarize(recording, detection, terrain, steps, load_summary, rule_set)
+    summary["sport"] = sport
     return Analysis(steps=steps, segments=terrain.segments, summary=summary,
                     profile=terrain.profile, recording=recording)
 
@@ -266,8 +334,9 @@ def _summarize(recording, detection, terrain, steps, load_summary, rule_set) -> 
         "distance_m": terrain.distance_m,
         "cadence_spm": _median(steps["cadence_spm"]),
         "contact_time_ms": _median(steps["contact_time_ms"]),
-        "elevation_gain_m": terrain.elevation_gain_m,
-        "elevation_loss_m": terrain.elevation_loss_m,
+        # + 0.0 turns a -0.0 (sum of no negative swings, negated) into 0.0
+        "elevation_gain_m": float(terrain.elevation_gain_m) + 0.0,
+        "elevation_loss_m": float(terrain.elevation_loss_m) + 0.0,
         "terrain_fraction": _terrain_fraction(terrain.segments, steps, weights),
         "strike_pattern_fraction": _fraction(strike_known, None, STRIKE_PATTERNS),
         "rules": getattr(rule_set, "name", str(rule_set)),
@@ -284,7 +353,44 @@ def _summarize(recording, detection, terrain, steps, load_summary, rule_set) -> 
     }
     for muscle in MUSCLES:
         summary.setdefault("muscle_share", {}).setdefault(muscle, float("nan"))
+    note = _gain_note(summary, terrain.segments)
+    if note:
+        summary["warnings"].append(note)
+    summary["warnings"] = _tidy_warnings(summary["warnings"], int(len(steps)))
     return summary
+
+
+def _gain_note(summary: dict, segments: pd.DataFrame) -> str | None:
+    """Explain a 0 m gain (or loss) beside uphill (downhill) terrain: gain counts only climbs of
+    at least the hysteresis (2 m barometric, 4 m GPS; :class:`gaitload.terrain.TerrainOptions`),
+    as a watch does, while classes follow grade, so a short gentle rise is uphill and gains 0 m."""
+    frac = summary.get("terrain_fraction") or {}
+    parts = []
+    for key, cls, col in (("elevation_gain_m", "uphill", "gain_m"), ("elevation_loss_m", "downhill", "loss_m")):
+        value = summary.get(key)
+        if value == 0 and frac.get(cls, 0.0) > 0 and col in segments:
+            total = float(pd.to_numeric(segments[col], errors="coerce").abs().sum())
+            parts.append(f"{'gain' if cls == 'uphill' else 'loss'} 0 m with {100 * frac[cls]:.0f} % {cls} "
+                         f"(the profile {'rises' if cls == 'uphill' else 'falls'} {total:.1f} m in all)")
+    if not parts:
+        return None
+    return ("; ".join(parts) + ": elevation totals count only climbs and descents of a few metres or more "
+            "(hysteresis, as watches do), while terrain classes follow the grade")
+
+
+def _tidy_warnings(warnings: list[str], n_steps: int) -> list[str]:
+    """Drop warnings that contradict or repeat each other once the whole run is known."""
+    out = list(warnings)
+    no_channel = [w for w in out if w.startswith("no cadence channel:")]
+    too_few = "cadence integrates to less than one step; no steps placed"
+    if no_channel and too_few in out:
+        # "no cadence channel" then "cadence integrates to..." reads as a contradiction: the
+        # cadence meant is the one estimated from speed
+        out = [w for w in out if w not in no_channel and w != too_few and w != "no steps found: nothing to load"]
+        out.insert(0, "no cadence channel, and the speed covers less than one step: no steps placed, nothing to load")
+    elif too_few in out and "no steps found: nothing to load" in out:
+        out.remove("no steps found: nothing to load")
+    return out
 
 
 def _confidence_warnings(recording, placement, steps, terrain) -> list[str]:

@@ -18,6 +18,7 @@ __all__ = [
     "CorruptFileError",
     "HostileFileError",
     "NotAnActivityError",
+    "NotARunError",
     "SignalError",
     "RuleFileError",
     "ResourceLimitError",
@@ -87,6 +88,11 @@ class HostileFileError(GaitloadError):
 
 class NotAnActivityError(GaitloadError):
     """The file is valid but holds no recorded activity (a route, waypoints, settings)."""
+
+
+class NotARunError(GaitloadError):
+    """The activity is of a sport that is not on foot (cycling, swimming, paddling, ...): its
+    cadence is not a step rate, so it has no foot strikes to load."""
 
 
 class SignalError(GaitloadError):
