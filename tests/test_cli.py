@@ -83,3 +83,69 @@ def test_analyze_sample_writes_outputs_and_json(tmp_path, sample_data):
     assert json.loads(as_json.stdout)["n_steps"] == summary["n_steps"] > 0
     human = run_cli("analyze", str(src))
     assert human.returncode == 0 and "quads" in human.stdout and "steps" in human.stdout
+
+
+def _human(summary: dict) -> list[str]:
+    import contextlib
+    import io
+
+    from gaitload.cli import _print_human
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        _print_human(summary)
+    return out.getvalue().splitlines()
+
+
+def test_human_summary_wording_without_terrain_or_steps():
+    """No '-0', no empty terrain line, '1 step', unknown distance and elevation said in words."""
+    summary = {"path": "x.gpx", "format": "gpx", "sport": "sport code 4", "placement": "records",
+               "rules": "source", "n_steps": 1, "duration_s": 30.0, "distance_m": float("nan"),
+               "elevation_gain_m": float("nan"), "elevation_loss_m": float("nan"), "cadence_spm": float("nan"),
+               "contact_time_ms": float("nan"),
+               "terrain_fraction": {"uphill": 0.0, "flat": 0.0, "downhill": 0.0, "unknown": 1.0},
+               "strike_pattern_fraction": {"rearfoot": 0.0, "unknown": 1.0},
+               "muscle_share": {"glutes": 0.2, "core": 0.04}, "emphasis_vs_flat": {"glutes": -0.0001, "core": 0.0},
+               "provenance": {"terrain": {"altitude": "none"}}, "warnings": []}
+    lines = _human(summary)
+    assert "sport code 4" in lines[0]
+    assert lines[1].strip() == "1 step over 0.5 min, distance unknown, elevation unknown"
+    assert lines[3].strip() == "terrain unknown (no altitude)"
+    assert not any("strike pattern" in line for line in lines)
+    assert not any("-0" in line for line in lines), lines
+    summary.update(distance_m=2500.0, elevation_gain_m=0.0, elevation_loss_m=-0.0, n_steps=0,
+                   terrain_fraction={"uphill": 0.4, "flat": 0.6, "downhill": 0.0, "unknown": 1e-4},
+                   muscle_share={"glutes": float("nan")})
+    lines = _human(summary)
+    assert lines[1].strip() == "0 steps over 0.5 min, 2.50 km, up 0 m / down 0 m"
+    assert lines[3].strip() == "terrain by distance: uphill 40%, flat 60%"
+    assert lines[4].strip() == "no steps: no muscle load"
+
+
+def test_speed_only_records_too_short_for_a_step_say_so_once(tmp_path):
+    """'no cadence channel' and 'cadence integrates to <1 step' together read as a contradiction."""
+    import gaitload
+
+    path = tmp_path / "short.csv"
+    path.write_text("time,speed\n0,0.3\n1,0.3\n2,0.3\n")
+    warnings = gaitload.analyze(path).summary["warnings"]
+    assert not any(w.startswith("cadence integrates") for w in warnings)
+    assert not any(w.startswith("no cadence channel:") for w in warnings)
+    assert sum("no steps" in w for w in warnings) == 1, warnings
+
+
+def test_unknown_option_prints_usage_and_exits_2(tmp_path):
+    result = run_cli("analyze", str(tmp_path / "x.fit"), "--bogus")
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: gaitload analyze") and "--bogus" in result.stderr
+
+
+def test_gain_note_when_uphill_terrain_has_zero_gain(shared_data):
+    """garmin-fenix-5-run.fit: 45 % uphill by distance but its climbs total 1.8 m, under the
+    2 m gain hysteresis, so gain is 0 m; the summary says why instead of contradicting itself."""
+    import gaitload
+
+    s = gaitload.analyze(shared_data / "python-fitparse-tests/tests/files/garmin-fenix-5-run.fit").summary
+    assert s["elevation_gain_m"] == 0 and s["terrain_fraction"]["uphill"] > 0.4
+    assert str(s["elevation_loss_m"]) == "0.0"  # not -0.0
+    assert any(w.startswith("gain 0 m with 45 % uphill") for w in s["warnings"])

@@ -24,6 +24,17 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks (for bug reports)")
 
 
+def _positive_int(text: str) -> int:
+    """argparse type of ``--jobs``: an integer of at least 1 (usage error, exit 2, otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gaitload",
@@ -42,13 +53,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rate-hz", type=float, dest="sampling_rate_hz",
                    help="sampling rate for files without a time column")
     p.add_argument("--incline", type=float, metavar="PCT", dest="incline_pct",
-                   help="known constant incline in %% (treadmill); overrides altitude")
+                   help="known constant incline in %% (treadmill, -40 to 40); overrides altitude")
+    p.add_argument("--any-sport", action="store_true",
+                   help="analyse a file whose sport is not on foot (cycling, swimming...) as if it were a run")
     _add_common(p)
 
     s = sub.add_parser("season", help="analyse every run in files, folders or globs")
     s.add_argument("paths", nargs="+", help="files, folders (searched recursively) or globs")
     s.add_argument("--out", metavar="DIR", required=True, help="output folder")
-    s.add_argument("--jobs", type=int, help="local worker processes (default: CPU count)")
+    s.add_argument("--jobs", type=_positive_int, help="local worker processes, at least 1 (default: CPU count)")
     s.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786")
     s.add_argument("--rules", default="source", help="rule set: source, literature or a TOML file")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -64,38 +77,76 @@ def _parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("simulate", help="write a synthetic run with ground truth", add_help=False)
     sim.add_argument("args", nargs=argparse.REMAINDER)
+    # an unknown option is reported with the usage of the command it was given to
+    parser.set_defaults(_commands={"analyze": p, "season": s, "formats": f, "rules": r})
     return parser
 
 
-def _print_human(summary: dict) -> None:
-    def fmt(value, spec=".0f", unit=""):
-        try:
-            if value is None or value != value:
-                return "n/a"
-            return f"{value:{spec}}{unit}"
-        except (TypeError, ValueError):
-            return str(value)
+def _fmt(value, spec: str = ".0f", unit: str = "") -> str:
+    """A number for people: ``n/a`` when missing, never ``-0`` (a value that rounds to zero)."""
+    try:
+        if value is None or value != value:
+            return "n/a"
+        text = f"{value:{spec}}"
+        if text.lstrip("+-").strip("0.") == "" and text.startswith("-"):
+            text = f"{0.0:{spec}}"  # -0.0 or a tiny negative that rounds to zero
+        return f"{text}{unit}"
+    except (TypeError, ValueError):
+        return str(value)
 
-    print(f"{summary.get('path') or 'run'}  ({summary.get('format')}, placement {summary.get('placement')}, "
-          f"rules '{summary.get('rules')}')")
+
+def _known(value) -> bool:
+    return isinstance(value, (int, float)) and value == value
+
+
+def _fractions(fractions: dict, skip: tuple = ()) -> list[str]:
+    """``"uphill 36%"`` items, leaving out classes that round to 0 %."""
+    return [f"{k} {_fmt(100 * v, '.0f', '%')}" for k, v in fractions.items()
+            if k not in skip and _known(v) and round(100 * v) > 0]
+
+
+def _print_human(summary: dict) -> None:
+    fmt = _fmt
+    sport = summary.get("sport")
+    print(f"{summary.get('path') or 'run'}  ({summary.get('format')}"
+          + (f", {sport}" if sport else "")
+          + f", placement {summary.get('placement')}, rules '{summary.get('rules')}')")
+    n_steps = int(summary.get("n_steps") or 0)
     distance = summary.get("distance_m")
-    print(f"  {summary.get('n_steps', 0)} steps over {fmt(summary.get('duration_s', 0) / 60, '.1f', ' min')}, "
-          f"{fmt(distance / 1000 if distance == distance and distance is not None else None, '.2f', ' km')}, "
-          f"up {fmt(summary.get('elevation_gain_m'), '.0f', ' m')} / down {fmt(abs(summary.get('elevation_loss_m') or 0.0) if summary.get('elevation_loss_m') is not None else None, '.0f', ' m')}")
+    duration = summary.get("duration_s")
+    gain, loss = summary.get("elevation_gain_m"), summary.get("elevation_loss_m")
+    parts = [f"{n_steps} step{'' if n_steps == 1 else 's'} over "
+             f"{fmt(duration / 60 if _known(duration) else None, '.1f', ' min')}",
+             f"{fmt(distance / 1000, '.2f', ' km')}" if _known(distance) else "distance unknown"]
+    if _known(gain) or _known(loss):
+        parts.append(f"up {fmt(gain, '.0f', ' m')} / down {fmt(abs(loss) if _known(loss) else None, '.0f', ' m')}")
+    else:
+        parts.append("elevation unknown")
+    print("  " + ", ".join(parts))
     print(f"  cadence {fmt(summary.get('cadence_spm'), '.0f', ' steps/min')}, "
           f"contact time {fmt(summary.get('contact_time_ms'), '.0f', ' ms')}")
-    terrain = summary.get("terrain_fraction", {})
-    print("  terrain by distance: " + ", ".join(f"{k} {fmt(100 * v, '.0f', '%')}" for k, v in terrain.items() if v))
-    strikes = summary.get("strike_pattern_fraction", {})
-    if strikes and strikes.get("unknown", 0) < 1:
-        print("  strike pattern: " + ", ".join(f"{k} {fmt(100 * v, '.0f', '%')}" for k, v in strikes.items() if v))
-    shares = summary.get("muscle_share", {})
-    emphasis = summary.get("emphasis_vs_flat", {})
-    print("  muscle        share   vs level ground")
-    for muscle, share in shares.items():
-        delta = emphasis.get(muscle)
-        delta_txt = fmt(delta, "+.1f", " pts") if isinstance(delta, (int, float)) else str(delta or "")
-        print(f"  {muscle:<12} {fmt(100 * share, '5.1f', '%')}   {delta_txt}")
+    terrain = summary.get("terrain_fraction") or {}
+    known = _fractions(terrain, skip=("unknown",))
+    if known:
+        unknown = terrain.get("unknown", 0.0)
+        tail = f", unknown {fmt(100 * unknown, '.0f', '%')}" if _known(unknown) and round(100 * unknown) > 0 else ""
+        print("  terrain by distance: " + ", ".join(known) + tail)
+    else:
+        altitude = str(((summary.get("provenance") or {}).get("terrain") or {}).get("altitude", ""))
+        print("  terrain unknown" + (" (no altitude)" if altitude in ("", "none") else ""))
+    strikes = summary.get("strike_pattern_fraction") or {}
+    if _fractions(strikes, skip=("unknown",)):
+        print("  strike pattern: " + ", ".join(_fractions(strikes)))
+    shares = summary.get("muscle_share") or {}
+    emphasis = summary.get("emphasis_vs_flat") or {}
+    if n_steps == 0 or not any(_known(v) for v in shares.values()):
+        print("  no steps: no muscle load")
+    else:
+        print("  muscle        share   vs level ground")
+        for muscle, share in shares.items():
+            delta = emphasis.get(muscle)
+            delta_txt = fmt(delta, "+.1f", " pts") if isinstance(delta, (int, float)) else str(delta or "")
+            print(f"  {muscle:<12} {fmt(100 * share, '5.1f', '%')}   {delta_txt}")
     for warning in summary.get("warnings", []):
         print(f"  ! {warning}")
 
@@ -104,7 +155,7 @@ def _cmd_analyze(args) -> int:
     from .analysis import analyze
 
     analysis = analyze(args.path, placement=args.placement, sampling_rate_hz=args.sampling_rate_hz,
-                       rules=args.rules, incline_pct=args.incline_pct)
+                       rules=args.rules, incline_pct=args.incline_pct, sport_check=not args.any_sport)
     if args.out:
         written = analysis.to_dir(args.out)
         if not args.json:
@@ -152,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return _guarded(lambda: main_simulate(argv[1:]), debug="--debug" in argv)
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        (args._commands.get(args.command) or parser).error(f"unrecognized arguments: {' '.join(extras)}")
     if not args.command:
         parser.print_help()
         return EXIT_BAD_INPUT
