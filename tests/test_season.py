@@ -117,3 +117,70 @@ def test_acwr_and_weekly_tables_from_known_runs():
     assert acwr["acwr_quads"].loc["2026-02-20"] == pytest.approx(2.0)
     cd = tables["climb_descent"].set_index("muscle")
     assert cd.loc["glutes", "climb_load"] == 600.0 and cd.loc["glutes", "descent_load"] == 300.0
+
+
+def test_runs_table_keeps_fractional_and_whole_second_start_times():
+    """ISO times with and without fractional seconds (and other offsets) all survive (QA 1)."""
+    from gaitload.season import _runs_table
+
+    rows = [{"file": f"r{i}.fit", "run_id": f"r{i}", "status": "ok", "start_time": t, "distance_m": 1000.0,
+             **{f"load_{m}": 1.0 for m in MUSCLES}, **{f"climb_load_{m}": 0.0 for m in MUSCLES},
+             **{f"descent_load_{m}": 0.0 for m in MUSCLES}}
+            for i, t in enumerate(["2024-06-03T06:30:00+00:00", "2024-06-04T06:30:00.250000+00:00",
+                                   "2024-06-05T08:30:00.5+02:00", "2024-06-12T06:30:00Z"])]
+    runs = _runs_table(rows)
+    assert runs["start_time"].notna().all()
+    assert list(runs["start_time"].dt.strftime("%Y-%m-%d %H:%M:%S.%f")) == [
+        "2024-06-03 06:30:00.000000", "2024-06-04 06:30:00.250000", "2024-06-05 06:30:00.500000",
+        "2024-06-12 06:30:00.000000"]
+    weekly = season_tables(runs)["weekly_load"]
+    assert list(weekly["runs"]) == [3, 1]
+
+
+def test_missing_path_and_bad_jobs_are_option_errors(tmp_path, capsys):
+    from gaitload.cli import main
+    from gaitload.errors import OptionError
+
+    with pytest.raises(OptionError, match="no such file or folder"):
+        gaitload.season([tmp_path / "nonexistent"], tmp_path / "out", progress=False)
+    assert not (tmp_path / "out").exists()
+    assert main(["season", str(tmp_path / "nonexistent"), "--out", str(tmp_path / "out2")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no such file or folder" in err[0] and "nonexistent" in err[0]
+    for jobs in (0, -3):
+        with pytest.raises(OptionError, match="jobs"):
+            gaitload.season([tmp_path], tmp_path / "out3", jobs=jobs, progress=False)
+        with pytest.raises(SystemExit) as info:
+            main(["season", str(tmp_path), "--out", str(tmp_path / "out4"), "--jobs", str(jobs)])
+        assert info.value.code == 2
+        assert "--jobs" in capsys.readouterr().err
+
+
+def test_non_activities_found_by_walking_are_skipped_not_errors(tmp_path, shared_data):
+    root = tmp_path / "runs"
+    root.mkdir()
+    simulate_run(duration_s=120, placement="records", course="flat", seed=3).write_csv(root / "run.csv")
+    (root / "LICENSE.txt").write_text("MIT License\n\nCopyright (c) 2020 someone\n")
+    (root / "README.txt").write_text("# Readme\nsome text, more text\n")
+    (root / "labels.csv").write_text("label,start,end\nwalk,1,2\nrun,3,4\n")
+    (root / "broken.fit").write_bytes(b"\x0e\x10" + b"\xff" * 200)  # claims to be an activity: an error
+    shutil.copy(shared_data / "python-fitparse-tests/tests/files/garmin-edge-820-bike.fit", root / "ride.fit")
+    result = gaitload.season([root], tmp_path / "out", jobs=1, progress=False, figures=False)
+    assert list(result.runs["file"].map(lambda f: Path(f).name)) == ["run.csv", "broken.fit"]
+    assert list(result.errors["file"].map(lambda f: Path(f).name)) == ["broken.fit"]
+    reasons = {Path(f).name: r for f, r in zip(result.skipped["file"], result.skipped["reason"])}
+    assert set(reasons) == {"LICENSE.txt", "README.txt", "labels.csv", "ride.fit", "run.truth.csv"}
+    assert reasons["ride.fit"].startswith("sport is cycling") and "\n" not in reasons["ride.fit"]
+    assert all(reasons[n].startswith("not an activity file") for n in ("LICENSE.txt", "README.txt", "labels.csv"))
+    on_disk = pd.read_csv(tmp_path / "out" / "skipped.csv")
+    assert sorted(on_disk["file"].map(lambda f: Path(f).name)) == sorted(reasons)
+    assert "ride.fit" not in set(pd.read_csv(tmp_path / "out" / "runs.csv")["file"].map(lambda f: Path(f).name))
+    # the ride's steps never reach the season's loads
+    assert result.tables["climb_descent"]["total_load"].sum() == pytest.approx(
+        sum(result.runs.loc[result.runs["status"] == "ok", f"load_{m}"].sum() for m in MUSCLES))
+    # a cached re-run sorts the same way
+    again = gaitload.season([root], tmp_path / "out", jobs=1, progress=False, figures=False)
+    assert again.n_analysed == 0 and set(again.skipped["file"]) == set(result.skipped["file"])
+    # named explicitly, a file that is not an activity is an error
+    named = gaitload.season([root / "labels.csv"], tmp_path / "out_named", jobs=1, progress=False, figures=False)
+    assert list(named.errors["error_type"]) == ["UnsupportedFormatError"] and len(named.skipped) == 0

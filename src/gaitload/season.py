@@ -32,13 +32,20 @@ import numpy as np
 import pandas as pd
 
 from . import atomic
-from .errors import GaitloadError, OptionError
+from .errors import GaitloadError, NotARunError, OptionError
 from .schema import MUSCLES
 
 __all__ = ["season", "SeasonResult", "discover", "season_tables", "ACTIVITY_EXTENSIONS"]
 
 #: File endings considered activity files; anything else found in a folder is skipped and listed.
 ACTIVITY_EXTENSIONS = (".fit", ".tcx", ".gpx", ".csv", ".txt", ".csv.gz", ".tcx.gz", ".gpx.gz", ".fit.gz")
+#: Generic table/text endings: a file with one of these found by walking a folder may be any
+#: table or note (a README.txt, LICENSE.txt, a CSV of labels), so when no reader recognises it
+#: or it has no time/sensor columns it is listed as skipped, not as an error. A .fit/.tcx/.gpx
+#: that fails is a damaged activity and stays an error.
+_GENERIC_EXTENSIONS = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
+#: Error types meaning "not an activity file" rather than "a damaged activity".
+_NOT_ACTIVITY_ERRORS = ("UnsupportedFormatError", "MissingColumnsError")
 #: Files the simulator writes beside a run that hold its ground truth, not an activity.
 _TRUTH_SUFFIXES = (".truth.csv",)
 #: Acute and chronic windows of the acute:chronic workload ratio, in days (Gabbett 2016 uses a
@@ -106,8 +113,15 @@ def discover(paths: Iterable[str | os.PathLike], out_dir: str | os.PathLike | No
     skipped : list of (str, str)
         Files passed over and the reason.
     """
+    files, skipped, _ = _discover(paths, out_dir)
+    return files, skipped
+
+
+def _discover(paths, out_dir) -> tuple[list[Path], list[tuple[str, str]], set[Path]]:
+    """:func:`discover`, plus the set of files named explicitly (not found by walking or globbing)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
+    explicit: set[Path] = set()
     out_resolved = Path(out_dir).resolve() if out_dir is not None else None
     found: dict[Path, None] = {}
     skipped: list[tuple[str, str]] = []
@@ -134,11 +148,13 @@ def discover(paths: Iterable[str | os.PathLike], out_dir: str | os.PathLike | No
                 ok, reason = _is_activity_name(cand)
                 if ok or cand.suffix.lower() not in ("", ".md", ".json"):
                     found[cand] = None  # named explicitly: try it, the reader will say if it is not one
+                    if not any(ch in item_str for ch in "*?["):
+                        explicit.add(cand)
                 else:
                     skipped.append((str(cand), reason))
             elif not any(ch in item_str for ch in "*?["):
                 skipped.append((str(cand), "no such file or folder"))
-    return sorted(found), skipped
+    return sorted(found), skipped, explicit
 
 
 def content_hash(path: Path, chunk_bytes: int = 1 << 20) -> str:
@@ -224,7 +240,7 @@ def _analyze_one(path: str, run_id: str, digest: str, out_dir: str, rules, finge
     try:
         analysis = analyze(path, rules=rules)
         row.update(_row_from_summary(analysis.summary))
-        row["sport"] = (analysis.recording.metadata.get("sport") if analysis.recording else None) or ""
+        row["sport"] = analysis.summary.get("sport") or ""
         row["warnings"] = "; ".join(analysis.summary.get("warnings", []))
         atomic.write_parquet(out / "steps" / f"{run_id}.parquet", _season_steps(analysis.steps, run_id))
         if figures:
@@ -273,13 +289,19 @@ def season(paths, out_dir, *, jobs: int | None = None, scheduler=None, rules="so
     from . import __version__
 
     started = time.perf_counter()
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs < 1):
+        raise OptionError(f"--jobs must be a whole number of at least 1, got {jobs!r}")
+    for item in [paths] if isinstance(paths, (str, os.PathLike)) else list(paths):
+        item_str = os.fspath(item)
+        if not any(ch in item_str for ch in "*?[") and not os.path.lexists(item_str):
+            raise OptionError("no such file or folder", item_str)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # a file of that name, a read-only or missing parent: bad option
         raise OptionError(f"cannot create the output folder ({exc.strerror or exc})", out) from None
     _remove_stale_temps(out)
-    files, skipped = discover(paths, out_dir=out)
+    files, skipped, explicit = _discover(paths, out_dir=out)
     fingerprint = _rules_fingerprint(rules)
     rules_arg = os.fspath(rules) if isinstance(rules, os.PathLike) else rules
 
@@ -308,7 +330,14 @@ def season(paths, out_dir, *, jobs: int | None = None, scheduler=None, rules="so
             todo.append((str(path), run_id, digest, str(out), rules_arg, fingerprint, __version__, figures))
 
     new_rows = _run_all(todo, jobs=jobs, scheduler=scheduler, progress=progress)
-    runs = _runs_table(cached_rows + new_rows)
+    kept_rows = []
+    for row in cached_rows + new_rows:
+        reason = _skip_reason(row, explicit)
+        if reason:
+            skipped.append((row["file"], reason))
+        else:
+            kept_rows.append(row)
+    runs = _runs_table(kept_rows)
     errors = runs.loc[runs["status"] != "ok", ["file", "error_type", "message"]].reset_index(drop=True) \
         if len(runs) else pd.DataFrame(columns=["file", "error_type", "message"])
     skipped_df = pd.DataFrame(skipped, columns=["file", "reason"])
@@ -329,6 +358,28 @@ def season(paths, out_dir, *, jobs: int | None = None, scheduler=None, rules="so
     return SeasonResult(out_dir=out, runs=runs, errors=errors, skipped=skipped_df,
                         n_analysed=len(new_rows), n_cached=len(cached_rows),
                         wall_time_s=time.perf_counter() - started, tables=tables)
+
+
+def _skip_reason(row: dict, explicit: set[Path]) -> str | None:
+    """Why a failed file is listed in skipped.csv instead of errors.csv (None: it is an error).
+
+    A sport not on foot is skipped wherever the file came from; a generic table or text file
+    found by walking a folder that no reader recognises (or that has no time/sensor columns) is
+    not an activity. A file named explicitly that fails stays an error.
+    """
+    if row.get("status") == "ok":
+        return None
+    error_type = row.get("error_type") or ""
+    message = str(row.get("message") or "")
+    # the message is "<file>: <problem>"; skipped.csv has the file in its own column
+    file = str(row.get("file") or "")
+    problem = message[len(file) + 2:] if file and message.startswith(file + ": ") else message
+    if error_type == NotARunError.__name__:
+        return problem
+    walked = Path(file) not in explicit
+    if walked and error_type in _NOT_ACTIVITY_ERRORS and file.lower().endswith(_GENERIC_EXTENSIONS):
+        return f"not an activity file ({problem})"
+    return None
 
 
 #: A temporary output file (``atomic``'s ``.<name>.<random>.tmp``) older than this was left by
@@ -471,7 +522,9 @@ def _runs_table(rows: list[dict]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=["file", "run_id", "status", "error_type", "message", "start_time"])
     runs = pd.DataFrame([{k: _utf8_safe(v) for k, v in row.items()} for row in rows])
-    runs["start_time"] = pd.to_datetime(runs.get("start_time"), utc=True, errors="coerce")
+    # ISO 8601 in all its forms: whole and fractional seconds, any offset (without the format,
+    # pandas infers one layout from the first value and turns the others into NaT)
+    runs["start_time"] = pd.to_datetime(runs.get("start_time"), utc=True, errors="coerce", format="ISO8601")
     runs = runs.sort_values(["start_time", "file"], na_position="last", kind="stable").reset_index(drop=True)
     for col in ("error_type", "message", "warnings", "sport", "format", "placement"):
         if col in runs:
