@@ -13,8 +13,12 @@ and every decision is stored in ``Recording.metadata["units"]`` (with a warning 
 the data):
 
 * cadence: running is about 150-200 steps/min, i.e. 75-100 strides/min (Lieberman et al.,
-  J Exp Biol 2015, optimum 84.8 strides/min); a median moving cadence under 125 is read as
-  strides/min and doubled (FIT stores running cadence per stride);
+  J Exp Biol 2015, optimum 84.8 strides/min), walking about 100-130 steps/min. Without a unit
+  in the header (or with FIT's ``rpm``, strides/min when running, crank rpm when cycling) the
+  median moving cadence is compared with the cadence expected at the median moving speed and
+  doubled only when it is half of that (strides/min, as FIT stores running cadence); a
+  recording faster than any run (median over 6.5 m/s) keeps its cadence as read; without
+  speed, a median under 110 is strides/min;
 * speed and distance: the integral of speed over time must match the distance travelled, which
   tells m/s from km/h and mph and m from km and miles; without distance, a median moving speed
   above 7.5 (27 km/h, faster than any sustained running) is read as km/h;
@@ -62,6 +66,72 @@ _STEP_WORDS = ("spm", "steps", "step/min", "steps/min", "steps_min", "step")
 _STRIDE_WORDS = ("rpm", "strides", "stride/min", "strides/min", "strides_min", "stride")
 _KNOWN_HINTS = {"placement", "sampling_rate_hz", "columns", "time_unit", "cadence_unit", "altitude_source",
                 "speed_unit", "distance_unit", "altitude_unit"}
+
+
+#: Cadence values below this (per minute) are standing or coasting, left out of the medians
+#: that decide the unit (judgement; the watch readers use the same floor).
+MOVING_CADENCE_MIN = 20.0
+#: A median moving speed above this is not running: the men's 10,000 m world record averages
+#: 6.3 m/s (26:11, Cheptegei 2020), so a whole recording faster than 6.5 m/s is a ride or a
+#: drive, and its cadence is a crank rate that must not be doubled.
+MAX_RUN_SPEED_MPS = 6.5
+#: Without speed, a median moving cadence under this is strides/min: running strides rarely
+#: exceed 105/min (210 steps/min) while walking steps start near 100/min (Tudor-Locke et al.
+#: 2018, >= 100 steps/min is moderate walking), so 110 leaves walking steps undoubled (the
+#: same threshold as the watch readers' ``cadence_to_steps_per_min``).
+STRIDES_BELOW_SPM = 110.0
+
+
+def _expected_steps_per_min(speed_mps: float) -> float:
+    """Typical cadence at a speed: 170 x (v / 3) ** 0.24 steps/min running (v >= 2 m/s;
+    Lieberman et al. 2015 preferred cadence scaled with speed as in Dorn et al. 2012), about
+    110 steps/min walking (the stand-in of :func:`gaitload.events.records.cadence_from_speed`)."""
+    if speed_mps >= 2.0:
+        return 170.0 * (min(speed_mps, 9.0) / 3.0) ** 0.24
+    return 110.0
+
+
+def _speed_from_distance(time_s: np.ndarray, distance_m: np.ndarray) -> np.ndarray | None:
+    ok = np.isfinite(distance_m) & np.isfinite(time_s)
+    if ok.sum() < 3:
+        return None
+    t, d = time_s[ok], distance_m[ok]
+    speed = np.full(time_s.shape, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed[ok] = np.gradient(d, t) if np.all(np.diff(t) > 0) else np.nan
+    return speed
+
+
+def _cadence_is_strides(values: np.ndarray, speed_mps: np.ndarray | None) -> tuple[bool, float, str]:
+    """Decide from the data whether a cadence column is strides/min (to be doubled).
+
+    With speed, the median moving cadence is compared with the cadence expected at the median
+    moving speed (:func:`_expected_steps_per_min`): strides when doubling brings it closer (in
+    ratio). A median speed above :data:`MAX_RUN_SPEED_MPS` is not running: kept as read.
+    Without speed, a median under :data:`STRIDES_BELOW_SPM` is strides.
+
+    Returns
+    -------
+    strides : bool
+    median_cadence : float
+        Median moving cadence (NaN when no value is moving).
+    why : str
+        ``"speed"``, ``"too fast"``, ``"threshold"`` or ``"no data"``.
+    """
+    moving = np.isfinite(values) & (values > MOVING_CADENCE_MIN)
+    if not moving.any():
+        return False, float("nan"), "no data"
+    med = float(np.median(values[moving]))
+    if speed_mps is not None:
+        sp = np.asarray(speed_mps, dtype=np.float64)[moving]
+        sp = sp[np.isfinite(sp) & (sp >= 0.5)]
+        if sp.size >= 3:
+            v = float(np.median(sp))
+            if v > MAX_RUN_SPEED_MPS:
+                return False, med, "too fast"
+            # closer in ratio after doubling: med * 2 / e < e / med  <=>  med < e / sqrt(2)
+            return med < _expected_steps_per_min(v) / np.sqrt(2.0), med, "speed"
+    return med < STRIDES_BELOW_SPM, med, "threshold"
 
 
 def _unit_key(text: str | None) -> str | None:
@@ -324,22 +394,33 @@ def read_records_csv(
         values = arrays[col]
         key = _unit_key(cadence_unit) or _unit_key(unit_text)
         base = colmod.split_header(col)[0]
-        if key in ("strides/min", "rpm") or (key is None and base in ("strides_per_minute", "stride_rate")):
-            strides, how = True, "hint" if cadence_unit else "header"
-        elif key in ("steps/min", "spm") or (key is None and base in ("steps_per_minute", "step_rate")):
-            strides, how = False, "hint" if cadence_unit else "header"
-        elif key in _STRIDE_WORDS or key in _STEP_WORDS:
-            strides, how = key in _STRIDE_WORDS, "header"
-        elif key is None:
-            mv = moving(values)
-            med = float(np.median(mv)) if mv.size else float("nan")
-            strides, how = bool(np.isfinite(med) and med < 125.0), "data" if mv.size else "default"
+        hinted = cadence_unit is not None
+        med = float("nan")
+        if (hinted and key in ("strides/min", "rpm")) or (key in _STRIDE_WORDS and key != "rpm") \
+                or (key is None and base in ("strides_per_minute", "stride_rate")):
+            strides, how = True, "hint" if hinted else "header"
+        elif key in ("steps/min", "spm") or key in _STEP_WORDS \
+                or (key is None and base in ("steps_per_minute", "step_rate")):
+            strides, how = False, "hint" if hinted else "header"
+        elif key is None or key == "rpm":
+            # "rpm" is FIT's unit for every sport: strides/min when running, crank revolutions when
+            # cycling; like an unlabelled column, the data (and the speed) decide
+            run_speed = channels.get("speed")
+            if run_speed is None and "distance" in channels:
+                run_speed = _speed_from_distance(time_s, channels["distance"])
+            strides, med, why = _cadence_is_strides(values, run_speed)
+            how = "data" if np.isfinite(med) else "default"
+            if why == "too fast":
+                warnings.append(f"median moving speed is faster than running (over {MAX_RUN_SPEED_MPS:g} m/s): "
+                                f"cadence {med:.0f}/min kept as read (a crank or stroke rate?), not doubled")
         else:
             raise UnitError(f"cadence unit {unit_text!r} not understood (column {col!r})", path)
         label = "strides/min" if strides else "steps/min"
         detail = {"data": f"cadence unit inferred as {label} from the median moving cadence {med:.0f}" if how == "data" else "",
                   "default": "no moving cadence value; steps/min assumed",
                   "hint": f"{label} from the hint"}.get(how, f"{label} from the column name")
+        if how == "default" and key == "rpm":
+            strides, label, detail = True, "strides/min", "rpm column with no moving value; strides/min assumed (FIT)"
         dec = UnitDecision(label, how, detail)
         put("cadence", values * (2.0 if strides else 1.0), dec, "steps/min")
         if strides:
