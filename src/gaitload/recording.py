@@ -96,7 +96,10 @@ def find_gaps(time_s: np.ndarray, factor: float = _GAP_FACTOR, min_gap_s: float 
     if time_s.size < 3:
         return np.empty((0, 2))
     dt = np.diff(time_s)
-    limit = max(factor * float(np.median(dt)), min_gap_s)
+    return _gaps(time_s, dt, max(factor * float(np.median(dt)), min_gap_s))
+
+
+def _gaps(time_s: np.ndarray, dt: np.ndarray, limit: float) -> np.ndarray:
     idx = np.flatnonzero(dt > limit)
     return np.column_stack([time_s[idx], time_s[idx + 1]]) if idx.size else np.empty((0, 2))
 
@@ -108,10 +111,10 @@ def nan_runs(values: np.ndarray) -> np.ndarray:
     -------
     ndarray of int, shape (n_runs, 2)
     """
-    isnan = np.isnan(values).astype(np.int8)
+    isnan = np.isnan(values)
     if not isnan.any():
         return np.empty((0, 2), dtype=np.int64)
-    edges = np.diff(np.concatenate([[0], isnan, [0]]))
+    edges = np.diff(np.concatenate([[0], isnan.astype(np.int8), [0]]))
     return np.column_stack([np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)])
 
 
@@ -183,8 +186,12 @@ class Recording:
             raise SignalError("no channel holds a single finite value", self.path)
         for name in self.channels:
             self.provenance.setdefault(name, f"measured: {name}")
-        self.gaps_s = find_gaps(self.time_s)
-        self.sampling_rate_hz = self._estimate_rate()
+        # the sample intervals and their median once, for the gaps and the rate alike
+        dt = np.diff(self.time_s)
+        med_dt = float(np.median(dt))
+        limit = max(_GAP_FACTOR * med_dt, _MIN_GAP_S)
+        self.gaps_s = _gaps(self.time_s, dt, limit) if self.time_s.size >= 3 else np.empty((0, 2))
+        self.sampling_rate_hz = self._estimate_rate(dt, med_dt, limit)
         if len(self.gaps_s):
             total = float(np.sum(self.gaps_s[:, 1] - self.gaps_s[:, 0]))
             self.warnings.append(
@@ -242,11 +249,12 @@ class Recording:
                 self.warnings.append(f"channel {name!r} has no finite value and was dropped")
         return kept
 
-    def _estimate_rate(self) -> float:
-        dt = np.diff(self.time_s)
+    def _estimate_rate(self, dt: np.ndarray, med_dt: float, limit: float) -> float:
+        """1 / median sample interval (Hz); intervals above ``limit`` (gaps) left out, if any."""
+        med = med_dt
         if len(self.gaps_s):
-            dt = dt[dt <= max(_GAP_FACTOR * float(np.median(dt)), _MIN_GAP_S)]
-        med = float(np.median(dt)) if dt.size else float("nan")
+            dt = dt[dt <= limit]
+            med = float(np.median(dt)) if dt.size else float("nan")
         return 1.0 / med if med > 0 else float("nan")
 
     def _warn_nan_runs(self) -> None:

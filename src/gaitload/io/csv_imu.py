@@ -165,7 +165,7 @@ def _time_base(path, frame: pd.DataFrame, lay: _Layout, file_rate: float | None,
     clock = choose_clock(frame, times, IMU_RATE_RANGE_HZ, warnings, time_unit, forced=lay.forced_times)
     if clock is not None:
         name, tb = clock
-        est = _rate_of(tb.time_s)
+        est = _rate_of(tb.time_s) if rate_hint else float("nan")  # only compared with a hint
         if rate_hint and np.isfinite(est) and abs(est - rate_hint) > 0.02 * rate_hint:
             warnings.append(f"sampling_rate_hz={rate_hint:g} ignored: time column {name!r} gives {est:.4g} Hz")
         if tb.decision.decided_by == "data":
@@ -252,17 +252,19 @@ def _saturation_warnings(name: str, values_si: np.ndarray, warnings: list[str]) 
     The peak must lie within 1 % of a standard range (+/-2..400 g, +/-125..4000 deg/s) and at
     least 3 samples must reach 99.9 % of it; an unclipped signal rarely meets both.
     """
-    finite = np.abs(values_si[np.isfinite(values_si)])
-    if finite.size < 100:
+    magnitude = np.abs(values_si)
+    finite = np.isfinite(magnitude)
+    if np.count_nonzero(finite) < 100:
         return
     is_acc = name.split(".")[-1].startswith("acc")
-    scaled = finite / (ACC_SCALE["g"] if is_acc else GYR_SCALE["deg/s"])
-    peak = float(scaled.max())
+    scale = ACC_SCALE["g"] if is_acc else GYR_SCALE["deg/s"]
+    # max(x / s) == max(x) / s (division is monotonic): scale the peak, not every sample
+    peak = float(np.max(magnitude, where=finite, initial=0.0)) / scale
     ranges = _ACC_RANGES_G if is_acc else _GYR_RANGES_DPS
     near = [r for r in ranges if abs(peak - r) <= 0.01 * r]
     if not near:
         return
-    n_at = int(np.count_nonzero(scaled >= 0.999 * peak))
+    n_at = int(np.count_nonzero(magnitude[finite] / scale >= 0.999 * peak))
     if n_at >= 3:
         unit = "g" if is_acc else "deg/s"
         warnings.append(f"channel {name!r}: {n_at} sample(s) at +/-{near[0]:g} {unit}, the sensor's range (clipped)")
@@ -369,11 +371,9 @@ def read_imu_csv(
             continue
         header_units = {normalise_unit(raw[k][2]) for k in keys} - {None}
         header_unit = header_units.pop() if len(header_units) == 1 else None
-        stacked = np.concatenate(
-            [np.column_stack([raw[k][0] for k in keys if k[0] == s]) for s in sensors
-             if any(k[0] == s for k in keys)],
-            axis=0,
-        )
+        blocks = [[raw[k][0] for k in keys if k[0] == s] for s in sensors if any(k[0] == s for k in keys)]
+        # one sensor: its axes as a list of columns (no (n, k) copy); several: their samples stacked
+        stacked = blocks[0] if len(blocks) == 1 else np.concatenate([np.column_stack(b) for b in blocks], axis=0)
         try:
             decision = infer(stacked, hint=hint, header_unit=header_unit)
         except GaitloadError as exc:  # UnitError/OptionError: name the file
@@ -385,7 +385,7 @@ def read_imu_csv(
             values, col, _ = raw[k]
             label = f"{k[0]}.{k[1]}" if k[0] else k[1]
             factor = scale_table[decision.unit]
-            converted = values * factor
+            converted = values if factor == 1.0 else values * factor  # x * 1.0 == x: no copy
             _saturation_warnings(label, converted, warnings)
             # beyond twice the largest full-scale range no sensor measured it (a glitch or a
             # garbled cell such as 1e300): missing, not data that overflows later float maths

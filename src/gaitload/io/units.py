@@ -175,13 +175,42 @@ def _check_hint(value: str, allowed, name: str) -> str:
     return unit
 
 
+def _magnitude(values) -> np.ndarray:
+    """Row-wise Euclidean norm, missing cells counted as 0.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n, k), or list of k ndarrays of shape (n,)
+        Samples, one column (or one array) per axis.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        The same numbers as ``np.sqrt(np.nansum(np.square(values), axis=1))`` (squares added
+        in axis order), summed column by column: numpy's reduction over rows of 3 is ~5x slower.
+    """
+    if isinstance(values, (list, tuple)):
+        columns = [np.asarray(c, dtype=np.float64).ravel() for c in values]
+    else:
+        values = np.asarray(values, dtype=np.float64)
+        if values.ndim == 1:
+            values = values[:, None]
+        columns = [values[:, j] for j in range(values.shape[1])]
+    total = np.zeros(columns[0].size if columns else 0)
+    with np.errstate(over="ignore"):  # a garbled 1e300 squares to inf: not finite, left out
+        for column in columns:  # over the (at most a few) axes, not over samples
+            sq = np.square(column)
+            np.add(total, sq, out=total, where=~np.isnan(sq))
+    return np.sqrt(total, out=total)
+
+
 def infer_acc_unit(acc: np.ndarray, hint: str | None = None, header_unit: str | None = None) -> UnitDecision:
     """Decide whether accelerations are in g or m/s^2.
 
     Parameters
     ----------
-    acc : ndarray, shape (n, k)
-        Raw acceleration samples, one column per axis (1-3 axes).
+    acc : ndarray, shape (n, k), or list of k ndarrays of shape (n,)
+        Raw acceleration samples, one column (or array) per axis (1-3 axes).
     hint : str, optional
         ``"g"``, ``"mg"`` or ``"m/s^2"``; wins over everything.
     header_unit : str, optional
@@ -196,7 +225,7 @@ def infer_acc_unit(acc: np.ndarray, hint: str | None = None, header_unit: str | 
         return UnitDecision(_check_hint(hint, ACC_SCALE, "acc_unit"), "hint", f"acc_unit={hint!r}")
     if header_unit in ACC_SCALE:
         return UnitDecision(header_unit, "header", f"unit {header_unit!r} in the column name")
-    mag = np.sqrt(np.nansum(np.square(acc), axis=1))
+    mag = _magnitude(acc)
     mag = mag[np.isfinite(mag) & (mag > 0)]
     if mag.size == 0:
         raise UnitError("acceleration unit cannot be inferred: no finite acceleration sample")
@@ -218,8 +247,8 @@ def infer_gyr_unit(gyr: np.ndarray, hint: str | None = None, header_unit: str | 
 
     Parameters
     ----------
-    gyr : ndarray, shape (n, k)
-        Raw angular-rate samples, one column per axis.
+    gyr : ndarray, shape (n, k), or list of k ndarrays of shape (n,)
+        Raw angular-rate samples, one column (or array) per axis.
     hint : str, optional
         ``"deg/s"`` or ``"rad/s"``; wins over everything.
     header_unit : str, optional
@@ -229,7 +258,7 @@ def infer_gyr_unit(gyr: np.ndarray, hint: str | None = None, header_unit: str | 
         return UnitDecision(_check_hint(hint, GYR_SCALE, "gyr_unit"), "hint", f"gyr_unit={hint!r}")
     if header_unit in GYR_SCALE:
         return UnitDecision(header_unit, "header", f"unit {header_unit!r} in the column name")
-    mag = np.sqrt(np.nansum(np.square(gyr), axis=1))
+    mag = _magnitude(gyr)
     mag = mag[np.isfinite(mag)]
     if mag.size == 0:
         raise UnitError("angular-rate unit cannot be inferred: no finite gyroscope sample")
@@ -297,13 +326,14 @@ def decode_time(
             return _decode_text_time(values.astype(str))
         values = numeric  # a numeric clock with a few junk cells: those samples get no time
     raw = values.to_numpy()
-    finite = np.isfinite(raw.astype(np.float64))
-    if finite.sum() < 2:
+    finite = np.isfinite(raw.astype(np.float64, copy=False))
+    n_finite = int(np.count_nonzero(finite))
+    if n_finite < 2:
         raise TimestampError("the time column has fewer than 2 numeric values")
-    first = raw[np.flatnonzero(finite)[0]]
+    first = raw[int(np.argmax(finite))]
     # subtract in the native dtype first: an int64 ns epoch loses precision as float64
-    rel = (raw - first).astype(np.float64) if raw.dtype.kind in "iu" else raw.astype(np.float64) - float(first)
-    dt = np.diff(rel[finite])
+    rel = (raw - first).astype(np.float64) if raw.dtype.kind in "iu" else raw.astype(np.float64, copy=False) - float(first)
+    dt = np.diff(rel if n_finite == rel.size else rel[finite])
     dt_pos = dt[dt > 0]
     med_dt = float(np.median(dt_pos)) if dt_pos.size else float("nan")
     if hint is not None:
