@@ -93,6 +93,30 @@ def grade_multiplier(grade_pct, rules: RuleSet) -> np.ndarray:
     return np.maximum(term, floor[:, None], out=term)
 
 
+class _StrikeMasks:
+    """Which steps have each strike pattern: compared once, reused by every strike multiplier.
+
+    Comparing a column of 20,000 strings costs ~1 ms in pandas; a run summary needs the
+    strike multiplier up to ten times on the same steps (level-ground loads, the rule-set
+    contradiction check on uphill and downhill subsets).
+    """
+
+    def __init__(self, masks: dict[str, np.ndarray], n: int) -> None:
+        self.masks, self.n = masks, n
+
+    @classmethod
+    def of(cls, strike_pattern, patterns) -> "_StrikeMasks":
+        if isinstance(strike_pattern, pd.Series):
+            # compare inside pandas: fast on Arrow-backed strings, no per-element Python objects
+            return cls({p: (strike_pattern == p).to_numpy(dtype=bool, na_value=False) for p in patterns},
+                       len(strike_pattern))
+        s = np.asarray(strike_pattern, dtype=object)
+        return cls({p: s == p for p in patterns}, s.shape[0])
+
+    def subset(self, mask: np.ndarray) -> "_StrikeMasks":
+        return _StrikeMasks({p: m[mask] for p, m in self.masks.items()}, int(np.count_nonzero(mask)))
+
+
 def strike_multiplier(strike_pattern, grade_pct, rules: RuleSet) -> np.ndarray:
     """Strike-pattern multiplier K_m vs rearfoot, tapered with |grade| (literature.md 3.4).
 
@@ -109,14 +133,9 @@ def strike_multiplier(strike_pattern, grade_pct, rules: RuleSet) -> np.ndarray:
     numpy.ndarray, shape (n, 6)
     """
     model = rules.model
-    if isinstance(strike_pattern, pd.Series):
-        # compare inside pandas: fast on Arrow-backed strings, no per-element Python objects
-        masks = {p: (strike_pattern == p).to_numpy(dtype=bool, na_value=False) for p in rules.strike}
-        n = len(strike_pattern)
-    else:
-        s = np.asarray(strike_pattern, dtype=object)
-        masks = {p: s == p for p in rules.strike}
-        n = s.shape[0]
+    if not isinstance(strike_pattern, _StrikeMasks):
+        strike_pattern = _StrikeMasks.of(strike_pattern, rules.strike)
+    masks, n = strike_pattern.masks, strike_pattern.n
     k = np.ones((n, _NM))
     for pattern, vector in rules.strike.items():  # two patterns: loop is over patterns, not steps
         k[masks[pattern]] = vector
@@ -170,15 +189,54 @@ def _binned_median(values: np.ndarray, speed_mps: np.ndarray, grade_pct: np.ndar
     grade = np.nan_to_num(grade_pct, nan=0.0)
     grade_bin = np.floor(np.clip(grade, -model["grade_clip_pct"], model["grade_clip_pct"])
                          / model["preferred_grade_bin_pct"])
-    frame = pd.DataFrame({"v": values, "s": speed_bin, "g": grade_bin})
     min_steps = model["preferred_min_steps"]
-    for keys in (["s"], ["s", "g"]):  # coarse first, finer bins overwrite where they hold enough
-        grouped = frame.groupby(keys, sort=False)["v"]
-        median = grouped.transform("median").to_numpy(dtype=float)
-        count = grouped.transform("count").to_numpy(dtype=float)
+    for keys in ((speed_bin,), (speed_bin, grade_bin)):  # coarse first, finer bins overwrite
+        median, count = _group_median(keys, values)
         use = np.isfinite(median) & (count >= min_steps)
         out[use] = median[use]
     return out
+
+
+def _group_median(keys: tuple, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Median and count of the non-NaN ``values`` in each row's group, per row.
+
+    The numbers of pandas' ``groupby(keys)["v"].transform("median")`` and ``"count"`` (rows
+    whose key is NaN belong to no group and get NaN and 0; an even count takes the mean of the
+    two middle values), from one sort instead of two group-bys (~5x faster on 20,000 steps).
+
+    Parameters
+    ----------
+    keys : tuple of ndarray, shape (n,)
+        Group keys (bin numbers, float).
+    values : ndarray, shape (n,)
+    """
+    n = values.shape[0]
+    keyed = np.ones(n, dtype=bool)
+    for key in keys:
+        keyed &= ~np.isnan(key)
+    group = np.zeros(int(keyed.sum()), dtype=np.int64)
+    for key in keys:  # mixed-radix code of the key tuple (a few keys, not a loop over steps)
+        uniq, inverse = np.unique(key[keyed], return_inverse=True)
+        group = group * uniq.size + inverse.ravel()
+    groups, group = np.unique(group, return_inverse=True)
+    group = group.ravel()
+    v = values[keyed]
+    counted = ~np.isnan(v)
+    g, v = group[counted], v[counted]
+    order = np.lexsort((v, g))  # by group, then by value
+    g, v = g[order], v[order]
+    count = np.bincount(g, minlength=groups.size)
+    start = np.cumsum(count) - count
+    median = np.full(groups.size, np.nan)
+    has = count > 0
+    lo = start[has] + (count[has] - 1) // 2
+    hi = start[has] + count[has] // 2
+    median[has] = np.where(lo == hi, v[lo], (v[lo] + v[hi]) / 2.0)
+    row_median = np.full(n, np.nan)
+    row_count = np.zeros(n)
+    row_median[keyed] = median[group]
+    row_count[keyed] = count[group]
+    return row_median, row_count
 
 
 def preferred_cadence(cadence_spm, speed_mps, grade_pct, rules: RuleSet) -> np.ndarray:
@@ -392,7 +450,7 @@ def level_ground_loads(steps: pd.DataFrame, rules) -> np.ndarray:
     _check_steps(steps)
     rules = load_rules(rules)
     grade = _float_column(steps, "grade_pct")
-    strike = _text_column(steps, "strike_pattern")
+    strike = _StrikeMasks.of(_text_column(steps, "strike_pattern"), rules.strike)
     ratio = (strike_multiplier(strike, np.zeros_like(grade), rules)
              / (grade_multiplier(grade, rules) * strike_multiplier(strike, grade, rules)))
     return _loads(steps) * ratio
@@ -445,19 +503,21 @@ def _terrain_direction(rules: RuleSet, grade: np.ndarray, strike: np.ndarray):
     return multiplier, weighted / weighted.sum() - rules.baseline
 
 
-def _contradictions(rules: RuleSet, grade: np.ndarray, strike: np.ndarray, classes: np.ndarray) -> list[str]:
+def _contradictions(rules: RuleSet, grade: np.ndarray, strike, classes: np.ndarray) -> list[str]:
     """Where the chosen rule set and the literature model disagree in direction on this run."""
     literature = load_rules("literature")
     if rules.fingerprint() == literature.fingerprint() or grade.size == 0:
         return []
+    strike = _StrikeMasks.of(strike, set(rules.strike) | set(literature.strike))
     out = []
     for terrain in ("uphill", "downhill"):
         mask = (classes == terrain) & np.isfinite(grade)
         fraction = mask.mean()
         if fraction < _CONTRADICTION_MIN_FRACTION or mask.sum() < 10:
             continue
-        mult_r, share_r = _terrain_direction(rules, grade[mask], strike[mask].reset_index(drop=True))
-        mult_l, share_l = _terrain_direction(literature, grade[mask], strike[mask].reset_index(drop=True))
+        strike_here = strike.subset(mask)
+        mult_r, share_r = _terrain_direction(rules, grade[mask], strike_here)
+        mult_l, share_l = _terrain_direction(literature, grade[mask], strike_here)
         for i, muscle in enumerate(MUSCLES):
             def sign(value, tol):
                 return 0 if abs(value) < tol else int(np.sign(value))
