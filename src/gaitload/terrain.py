@@ -1061,8 +1061,11 @@ def _altitude_source(recording: Recording) -> str:
 
 
 def _step_speed(steps: pd.DataFrame, step_t: np.ndarray, rec: Recording, dist: np.ndarray,
-                have_dist: bool) -> np.ndarray:
-    """Speed per step: measured step speed, else the speed channel, else from distance."""
+                have_dist: bool, local_speed: np.ndarray | None = None) -> np.ndarray:
+    """Speed per step: measured step speed, else the speed channel, else from distance.
+
+    ``local_speed``, when given, is ``_local_speed(rec.time_s, dist)`` already computed.
+    """
     n = len(steps)
     out = np.full(n, np.nan)
     if "speed_mps" in steps:
@@ -1076,7 +1079,7 @@ def _step_speed(steps: pd.DataFrame, step_t: np.ndarray, rec: Recording, dist: n
             out = np.where(missing, np.interp(step_t, rec.time_s[ok], speed[ok]), out)
         elif have_dist:
             # the distance derivative over a centred 5 s window, at the step time
-            v = _local_speed(rec.time_s, dist)
+            v = _local_speed(rec.time_s, dist) if local_speed is None else local_speed
             out = np.where(missing, np.interp(step_t, rec.time_s, v), out)
     return np.where(np.isfinite(step_t), out, np.nan)
 
@@ -1133,6 +1136,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         warnings.append("no distance source (distance, speed, GPS or foot-IMU stride length): distance unknown")
 
     # moving samples: distance grows and speed is above standstill
+    v = None
     if have_dist:
         v = _local_speed(t, dist)
         grows = np.r_[True, np.diff(dist) > 0]
@@ -1262,7 +1266,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
     out["altitude_m"] = step_alt
     out["grade_pct"] = step_grade
     out["terrain"] = step_terrain
-    out["speed_mps"] = _step_speed(out, step_t, rec, dist, have_dist)
+    out["speed_mps"] = _step_speed(out, step_t, rec, dist, have_dist, local_speed=v)
     profile = pd.DataFrame({"distance_m": grid_d, "time_s": grid_t, "altitude_m": grid_alt,
                             "grade_pct": grid_grade, "terrain": grid_terrain.astype(object)})
     return TerrainResult(steps=out, segments=segments, profile=profile, distance_m=total_dist,
