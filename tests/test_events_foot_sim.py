@@ -76,11 +76,20 @@ def _q(x, p):
     return float(np.percentile(x, p)) if x.size else np.nan
 
 
+#: Median |contact-time error| bars, ms. Foot: toe-off is the pitch-rate minimum of push-off
+#: (Falbriard 2018), measured 1-5 ms. Shank: see test_shank_contact_time_bar (known limitation;
+#: this looser bar guards the measured 50-63 ms from growing).
+CT_BAR_MS = {"foot": 20.0, "shank": 70.0}
+
+
 def _check(out, placement, fs):
     assert out["f1"] >= 0.99, out["f1"]
     assert abs(out["cadence_rel_err"]) <= 0.01
     # the impact lies between two samples: half a sample of error is expected
     assert _q(out["ic_err_ms"], 50) <= max(5.0, 1000.0 / fs)
+    # every matched contact has a contact time (also the last one of the recording)
+    assert np.isfinite(out["contact_err_ms"]).all()
+    assert _q(out["contact_err_ms"], 50) <= CT_BAR_MS[placement]
     if placement == "foot":
         assert out["pattern_acc"] >= 0.90
         assert _q(out["angle_err_deg"], 50) <= 2.0
@@ -96,6 +105,9 @@ FAST = [
     ("foot", 400.0, "forefoot", "uphill", 4.5, "right"),
     ("foot", 200.0, "rearfoot", "downhill", 2.5, "left"),
     ("shank", 400.0, "midfoot", "flat", 5.0, "right"),
+    # forefoot downhill: the foot is toes down through most of the stride, which defeated the
+    # old sign rule (everything lost, F1 0); the right foot also exercises the flipped sign
+    ("foot", 100.0, "forefoot", "downhill", 4.0, "right"),
 ]
 
 
@@ -114,20 +126,30 @@ def test_forefoot_uphill_is_classified_forefoot():
     assert known.strike_angle_deg.median() < -0.8
 
 
-# Known weakness (see the report): the simulated shank acceleration jumps at every knot of its
-# C1 (PCHIP) inclination curve (0.15 m lever arm x a discontinuous angular acceleration), as large
-# as a forefoot impact; at 100 Hz, and for forefoot strikes at 400 Hz, the impact onset is then
-# confused with a knot for 5-50 % of contacts.
-_SHANK_XFAIL = pytest.mark.xfail(reason="simulated shank knot jerks rival the impact", strict=False)
+@pytest.mark.xfail(strict=True, reason=(
+    "known limitation: the simulated shank has no rotation or acceleration feature at toe-off "
+    "(its inclination keeps turning knee-forward through toe-off into early swing), so the shank "
+    "toe-off (the pitch-rate minimum before swing, Aminian 2002) lands on one of the two rate "
+    "minima 50-60 ms either side of it: median |contact-time error| 50-63 ms over the slow matrix"))
+def test_shank_contact_time_bar():
+    """The headline bar for contact time (median |error| <= 20 ms) on a shank: not met yet."""
+    sim, ev, truth = _run("shank", 400.0, "midfoot", "flat", 5.0, "right", duration_s=60.0)
+    out = _metrics(sim, ev, truth, "shank")
+    assert _q(out["contact_err_ms"], 50) <= 20.0
 
-# Slow uphill forefoot at 100 Hz: the impact is under 1 g and its 20-30 Hz ring is aliased, so
-# its onset is found one sample late for about 15 % of contacts (F1 0.85 at 20 ms).
-_SLOW_FOREFOOT_XFAIL = pytest.mark.xfail(reason="sub-1 g aliased forefoot impact at 100 Hz", strict=False)
+
+# Known limitation, measured on the slow matrix (seed 11): slow uphill running (2.5 m/s on the
+# flat, ~2 m/s up the hill) with a shank sensor at 100 Hz. The ankle's swing deceleration just
+# before contact changes the acceleration by 10-20 m/s^2 per 10 ms sample, as much as the onset
+# of a soft (midfoot / forefoot) landing, so the impact onset is put one or two samples off for
+# 2-8 % of contacts: F1 0.985 midfoot, 0.918 forefoot, 0.979 auto; median IC error 9-10 ms.
+# The same runs at 400 Hz, and every other 100 Hz shank run, pass.
+_SHANK_100_UPHILL_XFAIL = pytest.mark.xfail(
+    reason="shank 100 Hz slow uphill: soft landing onset as large as the swing deceleration", strict=False)
 
 MATRIX = [
     pytest.param(pl, fs, st, co, sp, side,
-                 marks=[_SHANK_XFAIL] if pl == "shank" and (fs < 200 or st in ("forefoot", "auto"))
-                 else [_SLOW_FOREFOOT_XFAIL] if fs < 200 and co == "uphill" and st in ("forefoot", "auto") else [])
+                 marks=[_SHANK_100_UPHILL_XFAIL] if pl == "shank" and fs < 200 and co == "uphill" and st != "rearfoot" else [])
     for pl in ("foot", "shank")
     for fs in (100.0, 400.0)
     for st in ("rearfoot", "midfoot", "forefoot", "auto")
@@ -142,7 +164,8 @@ def test_simulated_running_matrix(placement, fs, strike, course, speed, side):
     out = _metrics(sim, ev, truth, placement)
     print(f"\n{placement} {fs:g}Hz {strike} {course} {speed}m/s {side}: F1 {out['f1']:.3f} "
           f"IC |err| med/p95 {_q(out['ic_err_ms'], 50):.1f}/{_q(out['ic_err_ms'], 95):.1f} ms "
-          f"cad {100 * out['cadence_rel_err']:+.2f} % CT err med {np.median(out['contact_err_ms']):+.0f} ms"
+          f"cad {100 * out['cadence_rel_err']:+.2f} % CT err med {np.median(out['contact_err_ms']):+.0f} ms "
+          f"|CT err| med {_q(out['contact_err_ms'], 50):.0f} ms"
           + (f" pattern {out['pattern_acc']:.2f} angle |err| {_q(out['angle_err_deg'], 50):.1f}/{_q(out['angle_err_deg'], 95):.1f} deg"
              f" length |err| {_q(out['length_err_m'], 50):.3f}/{_q(out['length_err_m'], 95):.3f} m"
              f" rise |err| {_q(out['rise_err_m'], 50):.3f}/{_q(out['rise_err_m'], 95):.3f} m"

@@ -346,7 +346,10 @@ def window_max_jerk(
             if onset_order == 2:
                 # change of the change (second difference): a steady deceleration before the
                 # contact (constant jerk) gives none, the jump in jerk at contact gives a step
-                d2 = d - (np.take(a, np.maximum(idx - span, 0), axis=0) - np.take(a, np.maximum(idx - 2 * span, 0), axis=0))
+                # (from the first differences already gathered: the first ``span`` columns of
+                # a window have no earlier change in the row and count as none)
+                d2 = np.zeros_like(d)
+                np.subtract(d[:, span:], d[:, :-span], out=d2[:, span:])
                 j2 = np.einsum("ijk,ijk->ij", d2, d2)
             top = np.where(inb, j2, 0.0).max(axis=1, keepdims=True)
             k = np.argmax(inb & (j2 >= (onset_fraction**2) * top), axis=1)
