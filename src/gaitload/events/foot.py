@@ -5,9 +5,10 @@ Method
 1. **Sagittal axis, any mounting.** The foot and the shank rotate mostly about the
    mediolateral axis, so the first principal component of the (low-passed) angular rate while
    moving is that axis. Its sign is resolved from the gait itself so that ``+`` = toes up
-   (dorsiflexion / forward swing of the shank): for a foot, the pitch angle reaches far deeper
-   toes-down at push-off than toes-up at contact, and the swing lobe of the angular rate is the
-   widest positive lobe; for a shank, the forward swing is the largest lobe.
+   (dorsiflexion / forward swing of the shank): for a foot three cues vote (the pitch angle's
+   excursion from foot-flat is deepest toes down, after push-off; the push-off rate peak is the
+   sharpest; the forward-swing lobe lasts longest), see :func:`_resolve_sign`; for a shank, the
+   forward swing is the largest lobe. A near-tie of the foot's vote is reported as a warning.
 2. **Strides from swing peaks.** The dominant stride period comes from the autocorrelation of
    the sagittal rate; swing peaks (mid-swing maxima) are picked with
    :func:`scipy.signal.find_peaks` with a minimum distance of 0.6 stride periods and a height
