@@ -47,6 +47,13 @@ except ImportError:  # pragma: no cover - the list as of pandas 2.x/3.x
 #: Every spelling :func:`read_body` reads as missing, and those a default pandas call does not.
 _ALL_NA = frozenset(_NA_VALUES) | frozenset(_PANDAS_NA)
 _EXTRA_NA = sorted(frozenset(_NA_VALUES) - frozenset(_PANDAS_NA))
+#: Largest file (bytes on disk) read by :func:`_plain_body`. Above it the general call is used
+#: for memory, not speed: after pandas' chunked (``low_memory=True``) parse of a 10-hour 100 Hz
+#: six-axis file (174 MB) the analysis that follows peaked at 935 MiB instead of 875 MiB (heap
+#: left fragmented by the chunks; measured in benchmarks/run.py's scaling case), beyond that
+#: case's bound of 940. 64 MiB is about 3.7 hours of such data (judgement: every run of a
+#: normal length takes the fast path, multi-hour logs the lean one).
+_PLAIN_MAX_BYTES = 64 * 1024**2
 #: Decompressed bytes allowed in a gzip-compressed table: the limit of an uncompressed file.
 #: Checked by streaming before parsing, so a gzip bomb (megabytes that inflate to gigabytes,
 #: e.g. many concatenated gzip members whose trailers each claim little) is refused, not parsed.
@@ -362,6 +369,8 @@ def _plain_body(path: Path, head: CsvHead) -> pd.DataFrame | None:
     what is wrong with the file and raises the typed error.
     """
     if head.encoding not in ("utf-8", "utf-8-sig"):
+        return None
+    if path.stat().st_size > _PLAIN_MAX_BYTES:
         return None
     kinds = _plain_columns(head)
     if kinds is None:
