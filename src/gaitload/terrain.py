@@ -51,6 +51,7 @@ from scipy import ndimage
 from scipy.linalg import solveh_banded
 
 from .errors import OptionError, ResourceLimitError
+from .geodesy import haversine_m  # re-exported: terrain.haversine_m is public
 from .recording import Recording, nan_runs
 from .schema import SEGMENT_COLUMNS, empty_segments
 
@@ -67,8 +68,6 @@ __all__ = [
     "elevation_gain_loss",
     "clean_altitude",
 ]
-
-_EARTH_RADIUS_M = 6_371_008.8  # IUGG mean Earth radius
 
 
 @dataclass
@@ -268,26 +267,6 @@ class TerrainResult:
 # ------------------------------------------------------------------------------------------------
 # distance
 # ------------------------------------------------------------------------------------------------
-def haversine_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg) -> np.ndarray:
-    """Great-circle distance between point arrays, m (haversine formula, Sinnott 1984).
-
-    Parameters
-    ----------
-    lat1_deg, lon1_deg, lat2_deg, lon2_deg : array_like
-        Latitudes and longitudes in degrees (broadcast together).
-
-    Returns
-    -------
-    ndarray
-        Distance in metres on a sphere of radius 6371.0088 km (IUGG mean radius).
-    """
-    p1, p2 = np.radians(lat1_deg), np.radians(lat2_deg)
-    dphi = p2 - p1
-    dlmb = np.radians(np.asarray(lon2_deg) - np.asarray(lon1_deg))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 #: Longest distance put on one terrain grid (m): a multi-week ultra is ~5,000 km; beyond this the
 #: distance is garbled, and the grid (one cell per few metres) would exhaust memory.
 _MAX_GRID_DISTANCE_M = 20_000_000.0

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CorruptFileError, HostileFileError, TimestampError
+from ..geodesy import EARTH_RADIUS_M, cumulative_distance_m, haversine_m  # re-exported for the readers
 from ..recording import Recording
 
 __all__ = [
@@ -41,8 +42,6 @@ __all__ = [
 #: Longest span one activity file may cover (s); a timestamp farther than half of it from the
 #: file's median time is a corrupt value.
 MAX_ACTIVITY_SPAN_S = 14 * 86400.0
-#: Mean Earth radius (IUGG), the usual sphere for great-circle distance.
-EARTH_RADIUS_M = 6_371_008.8
 
 #: Sports whose cadence a watch stores per stride (one foot), so steps/min = 2 x value.
 #: Garmin's FIT profile stores running and walking cadence as strides/min ("rpm" in the
@@ -67,60 +66,6 @@ _GPS_ONLY_PRODUCTS = re.compile(
     r"fr(10|15|25|35|45|55|110|210|220|225|230|235|245)\b|edge_?(20|25|130|200)\b",
     re.IGNORECASE,
 )
-
-
-def haversine_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg) -> np.ndarray:
-    """Great-circle distance (m) between two arrays of points on a sphere.
-
-    Haversine formula (Sinnott 1984, "Virtues of the haversine", Sky & Telescope 68:159), which
-    stays accurate for the metre-scale steps between 1 Hz GPS fixes where the spherical law of
-    cosines loses precision.
-
-    Parameters
-    ----------
-    lat1_deg, lon1_deg, lat2_deg, lon2_deg : array_like
-        Latitudes and longitudes in degrees.
-
-    Returns
-    -------
-    ndarray
-        Distances in metres, NaN where any coordinate is NaN.
-    """
-    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lat1_deg, lon1_deg, lat2_deg, lon2_deg))
-    a = np.sin((lat2 - lat1) / 2.0) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
-    return 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
-def cumulative_distance_m(latitude_deg: np.ndarray, longitude_deg: np.ndarray) -> np.ndarray:
-    """Distance along a track (m), from consecutive great-circle legs.
-
-    Samples without a position carry the distance of the last fix forward (the leg to the next
-    fix spans the gap), so the result is non-decreasing; it is NaN before the first fix.
-
-    Parameters
-    ----------
-    latitude_deg, longitude_deg : ndarray
-        Positions in degrees, NaN where the device had no fix.
-
-    Returns
-    -------
-    ndarray
-        Cumulative distance in metres, same length as the inputs.
-    """
-    lat = np.asarray(latitude_deg, dtype=np.float64)
-    lon = np.asarray(longitude_deg, dtype=np.float64)
-    out = np.full(lat.shape, np.nan)
-    valid = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
-    if valid.size == 0:
-        return out
-    legs = haversine_m(lat[valid[:-1]], lon[valid[:-1]], lat[valid[1:]], lon[valid[1:]])
-    out[valid] = np.concatenate([[0.0], np.cumsum(legs)])
-    # forward-fill the samples without a fix from the previous fix
-    idx = np.where(np.isfinite(out), np.arange(out.size), 0)
-    np.maximum.accumulate(idx, out=idx)
-    filled = out[idx]
-    filled[: valid[0]] = np.nan
-    return filled
 
 
 _DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
