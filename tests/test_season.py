@@ -184,3 +184,35 @@ def test_non_activities_found_by_walking_are_skipped_not_errors(tmp_path, shared
     # named explicitly, a file that is not an activity is an error
     named = gaitload.season([root / "labels.csv"], tmp_path / "out_named", jobs=1, progress=False, figures=False)
     assert list(named.errors["error_type"]) == ["UnsupportedFormatError"] and len(named.skipped) == 0
+
+
+def test_gpx_routes_and_untimed_tracks_are_skipped_not_errors(tmp_path, shared_data):
+    """A GPX route (``<rte>``, no track, no times) or a track without timestamps is not an
+    activity: skipped.csv with the reader's reason, whether found by walking or named."""
+    root = tmp_path / "gpx"
+    root.mkdir()
+    sources = {
+        "route_alltrails.gpx": "heartandsole-tests/tests/testcourse.gpx",   # <rte> of 1,000+ points
+        "route_gpxpy.gpx": "gpxpy-tests/test_files/route.gpx",               # <rte>, no <trk>
+        "untimed_track.gpx": "gpxpy-tests/test_files/track-with-extremes.gpx",  # <trk> without <time>
+        "run.gpx": "heartandsole-tests/tests/testdata.gpx",                 # a recorded run
+    }
+    for name, rel in sources.items():
+        shutil.copy(shared_data / rel, root / name)
+    result = gaitload.season([root], tmp_path / "out", jobs=1, progress=False, figures=False)
+    assert list(result.runs["file"].map(lambda f: Path(f).name)) == ["run.gpx"]
+    assert (result.runs["status"] == "ok").all() and len(result.errors) == 0
+    reasons = {Path(f).name: r for f, r in zip(result.skipped["file"], result.skipped["reason"])}
+    assert set(reasons) == {"route_alltrails.gpx", "route_gpxpy.gpx", "untimed_track.gpx"}
+    for name in ("route_alltrails.gpx", "route_gpxpy.gpx"):
+        assert reasons[name] == "not an activity: a route, not a recorded activity (GPX <rte> without a <trk>)"
+    assert reasons["untimed_track.gpx"].startswith("not an activity: the track has no timestamps")
+    on_disk = pd.read_csv(tmp_path / "out" / "skipped.csv")
+    assert dict(zip(on_disk["file"].map(lambda f: Path(f).name), on_disk["reason"])) == reasons
+    assert pd.read_csv(tmp_path / "out" / "errors.csv").empty
+    # named explicitly, a route is still not an activity: skipped, not an error
+    named = gaitload.season([root / "route_gpxpy.gpx"], tmp_path / "out_named", jobs=1, progress=False, figures=False)
+    assert len(named.errors) == 0 and list(named.skipped["reason"]) == [reasons["route_gpxpy.gpx"]]
+    # the analysis itself still refuses a route with the typed error (exit 2 in the CLI)
+    with pytest.raises(gaitload.errors.NotAnActivityError, match="a route"):
+        gaitload.analyze(root / "route_gpxpy.gpx")

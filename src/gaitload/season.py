@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import atomic
-from .errors import GaitloadError, NotARunError, OptionError
+from .errors import GaitloadError, NotAnActivityError, NotARunError, OptionError
 from .schema import MUSCLES
 
 __all__ = ["season", "SeasonResult", "discover", "season_tables", "ACTIVITY_EXTENSIONS"]
@@ -363,9 +363,13 @@ def season(paths, out_dir, *, jobs: int | None = None, scheduler=None, rules="so
 def _skip_reason(row: dict, explicit: set[Path]) -> str | None:
     """Why a failed file is listed in skipped.csv instead of errors.csv (None: it is an error).
 
-    A sport not on foot is skipped wherever the file came from; a generic table or text file
-    found by walking a folder that no reader recognises (or that has no time/sensor columns) is
-    not an activity. A file named explicitly that fails stays an error.
+    Skipped wherever the file came from: a sport not on foot (:class:`NotARunError`), and a file
+    its reader recognised as valid but holding no recorded activity (:class:`NotAnActivityError`:
+    a GPX route or waypoints without a timed track, a FIT settings/workout file, a TCX course
+    without trackpoints), reason ``"not an activity: ..."``. A generic table or text file found
+    by walking a folder that no reader recognises (or that has no time/sensor columns) is
+    skipped as ``"not an activity file (...)"``; named explicitly, it stays an error. Damaged
+    activity files (corrupt, bad clock) are always errors.
     """
     if row.get("status") == "ok":
         return None
@@ -376,6 +380,8 @@ def _skip_reason(row: dict, explicit: set[Path]) -> str | None:
     problem = message[len(file) + 2:] if file and message.startswith(file + ": ") else message
     if error_type == NotARunError.__name__:
         return problem
+    if error_type == NotAnActivityError.__name__:
+        return f"not an activity: {problem}"
     walked = Path(file) not in explicit
     if walked and error_type in _NOT_ACTIVITY_ERRORS and file.lower().endswith(_GENERIC_EXTENSIONS):
         return f"not an activity file ({problem})"
