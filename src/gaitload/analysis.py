@@ -187,12 +187,16 @@ def _check_incline(incline_pct, source=None) -> None:
                           "grade in percent (a 5 % treadmill incline is 5, not 0.05 or degrees)", where)
 
 
-def _sport(recording: Recording) -> tuple[str | None, bool | None]:
-    """The recording's sport label for people and whether it is on foot (None: not named)."""
-    from .io._watch import describe_sport
+def _sport(recording: Recording) -> tuple[str | None, bool | None, str]:
+    """The recording's sport label for people, whether it is on foot and why, by the one rule of
+    :func:`gaitload.io._watch.sport_verdict` (the readers decide the cadence unit by it too)."""
+    from .io._watch import median_moving_speed_mps, sport_verdict
 
-    on_foot, label = describe_sport(recording.metadata.get("sport"), recording.metadata.get("sub_sport"))
-    return label, on_foot
+    speed = median_moving_speed_mps(recording.time_s, recording.channels.get("speed"),
+                                    recording.channels.get("distance"))
+    on_foot, label, reason = sport_verdict(recording.metadata.get("sport"), recording.metadata.get("sub_sport"),
+                                           speed)
+    return label, on_foot, reason
 
 
 def _check_placement(recording: Recording, placement: str | None) -> None:
@@ -227,10 +231,13 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     terrain_options : gaitload.terrain.TerrainOptions, optional
         Grid, smoothing windows, flat band, hysteresis, minimum segment length.
     sport_check : bool
-        Refuse a file whose sport is known and not on foot (cycling, swimming, paddling...; a
-        :class:`~gaitload.errors.NotARunError`): its cadence is a crank or stroke rate, not
-        steps. Running, trail running, treadmill, walking and hiking pass, and so does a file
-        that names no sport. ``False`` (CLI ``--any-sport``) analyses any sport as if on foot.
+        Refuse a recording that is not on foot with a :class:`~gaitload.errors.NotARunError`
+        naming the sport: its cadence is a crank or stroke rate, not steps. The rule
+        (:func:`gaitload.io._watch.sport_verdict`, the one the readers use for the cadence
+        unit): a named sport decides (running, trail running, treadmill, walking and hiking
+        pass; cycling, swimming, paddling... are refused); a file that names no sport or only
+        FIT ``generic`` passes unless its median moving speed is above 6.5 m/s, faster than any
+        run. ``False`` (CLI ``--any-sport``) analyses any sport as if on foot.
     **hints
         Passed to the reader (units, columns, sensor; see :func:`gaitload.read`).
 
@@ -258,9 +265,9 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
 
     _check_incline(incline_pct, source)
     recording = _as_recording(source, placement, sampling_rate_hz, hints)
-    sport, on_foot = _sport(recording)
+    sport, on_foot, sport_reason = _sport(recording)
     if sport_check and on_foot is False:
-        raise NotARunError(f"sport is {sport}, not a foot sport; gaitload analyses running and walking "
+        raise NotARunError(f"{sport_reason}; gaitload analyses running and walking "
                            "(--any-sport / sport_check=False to analyse it anyway)", recording.path)
     _check_placement(recording, placement or recording.placement)
     rule_set = load_rules(rules) if not hasattr(rules, "muscles") else rules
@@ -356,7 +363,8 @@ def _summarize(recording, detection, terrain, steps, load_summary, rule_set) -> 
     note = _gain_note(summary, terrain.segments)
     if note:
         summary["warnings"].append(note)
-    summary["warnings"] = _tidy_warnings(summary["warnings"], int(len(steps)))
+    summary["warnings"] = _tidy_warnings(summary["warnings"], int(len(steps)),
+                                         _why_no_record_steps(recording, detection.placement, len(steps)))
     return summary
 
 
@@ -378,9 +386,42 @@ def _gain_note(summary: dict, segments: pd.DataFrame) -> str | None:
             "(hysteresis, as watches do), while terrain classes follow the grade")
 
 
-def _tidy_warnings(warnings: list[str], n_steps: int) -> list[str]:
-    """Drop warnings that contradict or repeat each other once the whole run is known."""
+def _why_no_record_steps(recording: Recording, placement: str, n_steps: int) -> str | None:
+    """Why watch records gave no step, when the device's own cadence says it: every record
+    holds cadence 0 (the watch or pod counted no strides: standing still, or no stride sensor).
+    Steps are never invented from other channels when the device measured none.
+
+    Returns None when there are steps, no cadence channel, or some non-zero cadence."""
+    if n_steps or placement != "records" or "cadence" not in recording.channels:
+        return None
+    cad = np.asarray(recording.channels["cadence"], dtype=np.float64)
+    finite = cad[np.isfinite(cad)]
+    if finite.size == 0 or np.any(finite != 0):
+        return None
+    n = cad.size
+    text = (f"cadence is 0 in all {n} records" if finite.size == n
+            else f"cadence is 0 in all {finite.size} records that carry one (of {n})")
+    still = []
+    for channel, unit in (("speed", "m/s"), ("distance", "m")):
+        values = recording.channels.get(channel)
+        values = None if values is None else np.asarray(values, dtype=np.float64)
+        if values is not None and np.isfinite(values).any() and np.nanmax(values) == np.nanmin(values) == 0:
+            still.append(f"{channel} 0 {unit}")
+    if still:
+        text += " (" + ", ".join(still) + " throughout)"
+    return (text + ": the device counted no strides (standing still, or no stride sensor), so there are "
+            "no steps to place and no muscle load")
+
+
+def _tidy_warnings(warnings: list[str], n_steps: int, no_steps_reason: str | None = None) -> list[str]:
+    """Drop warnings that contradict or repeat each other once the whole run is known.
+
+    ``no_steps_reason`` (:func:`_why_no_record_steps`) replaces the generic "no steps"
+    warnings, first in the list."""
     out = list(warnings)
+    if no_steps_reason:
+        generic = ("cadence integrates to less than one step; no steps placed", "no steps found: nothing to load")
+        return [no_steps_reason] + [w for w in out if w not in generic]
     no_channel = [w for w in out if w.startswith("no cadence channel:")]
     too_few = "cadence integrates to less than one step; no steps placed"
     if no_channel and too_few in out:

@@ -132,8 +132,13 @@ def _print_human(summary: dict) -> None:
         tail = f", unknown {fmt(100 * unknown, '.0f', '%')}" if _known(unknown) and round(100 * unknown) > 0 else ""
         print("  terrain by distance: " + ", ".join(known) + tail)
     else:
-        altitude = str(((summary.get("provenance") or {}).get("terrain") or {}).get("altitude", ""))
-        print("  terrain unknown" + (" (no altitude)" if altitude in ("", "none") else ""))
+        provenance = summary.get("provenance") or {}
+        altitude = str((provenance.get("terrain") or {}).get("altitude", ""))
+        if altitude in ("", "none") and "altitude" in (provenance.get("channels") or {}):
+            # the file has altitude, but without a distance there is no grade to classify
+            print("  terrain unknown" + ("" if _known(distance) else " (no distance)"))
+        else:
+            print("  terrain unknown" + (" (no altitude)" if altitude in ("", "none") else ""))
     strikes = summary.get("strike_pattern_fraction") or {}
     if _fractions(strikes, skip=("unknown",)):
         print("  strike pattern: " + ", ".join(_fractions(strikes)))

@@ -35,6 +35,9 @@ __all__ = [
     "cadence_to_steps_per_min",
     "is_foot_sport",
     "describe_sport",
+    "sport_verdict",
+    "median_moving_speed_mps",
+    "MAX_RUN_SPEED_MPS",
     "altitude_source_for_device",
     "build_recording",
 ]
@@ -181,6 +184,91 @@ def describe_sport(sport: str | None, sub_sport: str | None = None) -> tuple[boo
     if main and sub:
         label += f" ({sub.lower().replace('_', ' ')})"
     return bool(is_foot_sport(main) or is_foot_sport(sub)), label
+
+
+#: Sustained speed no run reaches, m/s: the men's 10,000 m world record averages 6.3 m/s
+#: (26:11, Cheptegei 2020), so a recording whose median *moving* speed is above 6.5 m/s is a
+#: ride, a drive or a ski descent, whatever its cadence looks like.
+MAX_RUN_SPEED_MPS = 6.5
+#: Samples at or above this speed (m/s) count as moving (standing and GPS jitter lie below).
+MOVING_SPEED_MPS = 0.5
+
+
+def median_moving_speed_mps(time_s, speed_mps=None, distance_m=None) -> float:
+    """Median speed of the moving samples, m/s (NaN when fewer than 3 samples move).
+
+    Parameters
+    ----------
+    time_s : ndarray
+        Sample times, s.
+    speed_mps : ndarray, optional
+        Speed, m/s; used when it holds any finite value.
+    distance_m : ndarray, optional
+        Cumulative distance, m; without a speed, each interval's distance over its duration.
+
+    Returns
+    -------
+    float
+        Median of the speeds at or above :data:`MOVING_SPEED_MPS`, m/s.
+    """
+    v = None if speed_mps is None else np.asarray(speed_mps, dtype=np.float64)
+    if (v is None or not np.isfinite(v).any()) and distance_m is not None:
+        t = np.asarray(time_s, dtype=np.float64)
+        d = np.asarray(distance_m, dtype=np.float64)
+        ok = np.isfinite(t) & np.isfinite(d)
+        if ok.sum() >= 2:
+            dt, dd = np.diff(t[ok]), np.diff(d[ok])
+            v = np.where(dt > 0, dd / np.where(dt > 0, dt, 1.0), np.nan)
+    if v is None:
+        return float("nan")
+    moving = v[np.isfinite(v) & (v >= MOVING_SPEED_MPS)]
+    return float(np.median(moving)) if moving.size >= 3 else float("nan")
+
+
+def sport_verdict(sport: str | None, sub_sport: str | None = None,
+                  median_speed_mps: float | None = None) -> tuple[bool | None, str | None, str]:
+    """The one rule deciding whether a recording is on foot (readers and ``analyze`` share it).
+
+    1. A named sport decides (:func:`describe_sport`): running, trail running, treadmill,
+       walking, hiking... are on foot; cycling, swimming, paddling, rowing, TCX ``Other``... are
+       not, whatever the records hold.
+    2. A sport that names nothing (no sport, FIT ``generic`` -- the profile's "unspecified"
+       value -- or an unknown code) is decided by the records: a median moving speed above
+       :data:`MAX_RUN_SPEED_MPS` (6.5 m/s) is clearly not a run (on_foot False); otherwise the
+       recording is taken as on foot (None: not named, not contradicted), so a FIT file's
+       cadence is read as the profile's running strides/min and its steps are analysed.
+
+    Cadence alone cannot decide: a crank's 85 rpm and a runner's 85 strides/min look alike.
+
+    Parameters
+    ----------
+    sport, sub_sport : str, optional
+        As in ``Recording.metadata``.
+    median_speed_mps : float, optional
+        :func:`median_moving_speed_mps` of the recording (NaN or None: unknown).
+
+    Returns
+    -------
+    on_foot : bool or None
+        True named on foot; False named otherwise, or unnamed and faster than any run; None
+        unnamed and not contradicted (analysed as on foot).
+    label : str or None
+        :func:`describe_sport`'s name for people (None when nothing is named).
+    reason : str
+        One phrase for messages: ``"sport is running"``, ``"sport is cycling (road), not a
+        foot sport"``, ``"sport is generic (unspecified) but the records move at a median
+        8.4 m/s (30 km/h), faster than any run"``, ``"no sport named"``.
+    """
+    on_foot, label = describe_sport(sport, sub_sport)
+    if on_foot is not None:
+        return on_foot, label, f"sport is {label}" + ("" if on_foot else ", not a foot sport")
+    raw = "" if sport is None else str(sport).strip()
+    named = f"sport is {label}" if label else (f"sport is {raw} (unspecified)" if raw else "no sport named")
+    v = float("nan") if median_speed_mps is None else float(median_speed_mps)
+    if np.isfinite(v) and v > MAX_RUN_SPEED_MPS:
+        return False, label, (f"{named} but the records move at a median {v:.1f} m/s ({3.6 * v:.0f} km/h), "
+                              "faster than any run")
+    return None, label, named
 
 
 def cadence_to_steps_per_min(

@@ -37,6 +37,7 @@ import pandas as pd
 
 from ..errors import GaitloadError, MissingColumnsError, OptionError, TimestampError, UnitError
 from ..recording import Recording
+from . import _watch
 from . import columns as colmod
 from ._csvtext import head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
 from .registry import ReaderSpec, register_reader
@@ -71,10 +72,10 @@ _KNOWN_HINTS = {"placement", "sampling_rate_hz", "columns", "time_unit", "cadenc
 #: Cadence values below this (per minute) are standing or coasting, left out of the medians
 #: that decide the unit (judgement; the watch readers use the same floor).
 MOVING_CADENCE_MIN = 20.0
-#: A median moving speed above this is not running: the men's 10,000 m world record averages
-#: 6.3 m/s (26:11, Cheptegei 2020), so a whole recording faster than 6.5 m/s is a ride or a
-#: drive, and its cadence is a crank rate that must not be doubled.
-MAX_RUN_SPEED_MPS = 6.5
+#: A median moving speed above this (6.5 m/s) is not running, and its cadence is a crank rate
+#: that must not be doubled: the same threshold by which ``analyze`` refuses a recording that
+#: names no sport (:func:`gaitload.io._watch.sport_verdict`).
+MAX_RUN_SPEED_MPS = _watch.MAX_RUN_SPEED_MPS
 #: Without speed, a median moving cadence under this is strides/min: running strides rarely
 #: exceed 105/min (210 steps/min) while walking steps start near 100/min (Tudor-Locke et al.
 #: 2018, >= 100 steps/min is moderate walking), so 110 leaves walking steps undoubled (the

@@ -30,7 +30,9 @@ enhanced_speed, else speed -> speed m/s; enhanced_altitude, else altitude -> alt
 distance -> distance m; heart_rate; power W; temperature degC;
 cadence (+ fractional_cadence) -> cadence: for foot sports (running, walking, hiking) FIT stores
 strides/min, so steps/min = 2 x (cadence + fractional_cadence); other sports keep rpm with a
-warning; stance_time ms -> contact_time s; stance_time_balance -> contact_time_balance %;
+warning. Sport ``generic`` (the profile's "unspecified") or no sport follows the one rule of
+:func:`gaitload.io._watch.sport_verdict`: on foot (cadence doubled) unless the records' median
+moving speed is above 6.5 m/s, faster than any run (rpm kept; ``analyze`` refuses it); stance_time ms -> contact_time s; stance_time_balance -> contact_time_balance %;
 vertical_oscillation mm -> m; vertical_ratio %; step_length mm -> m.
 
 Developer fields, matched by name case-insensitively ignoring spaces/punctuation, converted by
@@ -56,7 +58,8 @@ into one channel marked ``derived``. A native device field wins over a developer
 same meaning (the watch's own running dynamics are the reference the rest of gaitload expects).
 
 Sessions: a multisport file keeps its foot-sport sessions (running, trail, treadmill, walking)
-and lists the others in ``metadata["sessions"]`` with a warning. Timer stop/start events give
+and lists the others in ``metadata["sessions"]`` with a warning; beside sessions that name
+their sport, a ``generic`` session is a leg the watch did not name and is not assumed a run. Timer stop/start events give
 ``metadata["pauses"]``. ``metadata["altitude_source"]`` follows
 :func:`gaitload.io._watch.altitude_source_for_device`.
 """
@@ -72,7 +75,15 @@ import numpy as np
 
 from ..errors import CorruptFileError, GaitloadError, NotAnActivityError, ResourceLimitError
 from ..recording import Recording
-from ._watch import altitude_source_for_device, build_recording, cadence_to_steps_per_min, is_foot_sport, iso_utc
+from ._watch import (
+    altitude_source_for_device,
+    build_recording,
+    cadence_to_steps_per_min,
+    is_foot_sport,
+    iso_utc,
+    median_moving_speed_mps,
+    sport_verdict,
+)
 from .registry import ReaderSpec, register_reader
 
 __all__ = ["read_fit", "sniff_fit", "DEV_FIELD_CHANNELS", "MAX_RECORDS"]
@@ -417,13 +428,8 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
         sub_sport = None if sport_msgs[0].get("sub_sport") is None else str(sport_msgs[0]["sub_sport"])
 
     is_course = "course" in file_types
-    on_foot = is_foot_sport(sport) or is_foot_sport(sub_sport)
     if is_course:
         warnings.append("a FIT course (a planned route with virtual times), not a recorded activity")
-    if sport is None:
-        warnings.append("the file names no sport; assumed a run on foot")
-    elif not on_foot:
-        warnings.append(f"{sport} activity, not a run; cadence is kept as the device's rpm, not steps/min")
 
     # --- channels -----------------------------------------------------------------------------
     channels: dict[str, np.ndarray] = {}
@@ -456,6 +462,16 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
         if nm is not None:
             channels[channel] = arr.copy()
             prov[channel] = f"measured: fit record.{nm}"
+    # on foot or not: the one rule of gaitload.io._watch.sport_verdict (a named sport decides; a
+    # generic / missing sport is on foot unless the records move faster than any run)
+    median_speed = median_moving_speed_mps(
+        epoch_s[keep], None if "speed" not in channels else channels["speed"][keep],
+        None if "distance" not in channels else channels["distance"][keep])
+    on_foot, _label, sport_reason = sport_verdict(sport, sub_sport, median_speed)
+    if on_foot is None:
+        warnings.append(f"{sport_reason}; taken as a run on foot (FIT cadence read as strides/min)")
+    elif not on_foot:
+        warnings.append(f"{sport_reason}; not a run, so cadence is kept as the device's rpm, not steps/min")
     scaled = {"contact_time": ("stance_time", 1e-3, "ms -> s"),
               "vertical_oscillation": ("vertical_oscillation", 1e-3, "mm -> m"),
               "step_length": ("step_length", 1e-3, "mm -> m")}
@@ -468,7 +484,7 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
             channels[channel] = arr
             prov[channel] = f"measured: fit record.{nm} ({how})"
     if "cadence" in raw and np.isfinite(raw["cadence"]).any():
-        if on_foot or sport is None or cadence_unit is not None:
+        if on_foot is not False or cadence_unit is not None:
             cad, decision = cadence_to_steps_per_min(
                 raw["cadence"], unit=cadence_unit or "strides/min", fractional=raw.get("fractional_cadence")
             )
@@ -481,7 +497,7 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
             )
         else:
             channels["cadence"] = raw["cadence"].copy()
-            prov["cadence"] = f"measured: fit record.cadence (rpm of a {sport} activity, not steps/min)"
+            prov["cadence"] = f"measured: fit record.cadence (rpm, not steps/min: {sport_reason})"
 
     # developer fields
     dev_by_channel: dict[str, dict[str, list[tuple[str, np.ndarray]]]] = {}
@@ -570,7 +586,7 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
         "developer_fields": dev_fields_used,
         "n_records": n,
     }
-    if not on_foot and sport is not None:
+    if on_foot is False:
         metadata["cadence_unit"] = "rpm"
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="fit", path=path,
                            warnings=warnings, metadata=metadata)
