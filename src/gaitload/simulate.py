@@ -225,8 +225,10 @@ class SimulatedRun:
     def write_csv(self, path: str | os.PathLike) -> tuple[Path, Path]:
         """Write the recording as a CSV gaitload reads, and ``<stem>.truth.csv`` beside it.
 
-        IMU: ``time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z`` (m/s^2, deg/s); two feet: one wide
-        file with ``left_``/``right_`` prefixed columns; records: ``time`` (ISO 8601 UTC),
+        IMU: ``time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z`` (m/s^2, deg/s; ``time_s`` from 0, or
+        POSIX seconds (UTC) when the run was simulated with a ``start_time``, which gaitload reads
+        as the start date); two feet: one wide file with ``left_``/``right_`` prefixed columns;
+        records: ``time`` (ISO 8601 UTC),
         ``distance_m, speed_mps, cadence_spm, altitude_m, heart_rate_bpm, ground_contact_time_ms,
         vertical_oscillation_mm``. Floats are rounded to about 4-5 significant digits.
 
@@ -240,7 +242,7 @@ class SimulatedRun:
         rec = self.recording
         if rec.placement == "records":
             ch = rec.channels
-            t = _START_TIME + pd.to_timedelta(rec.time_s, unit="s")
+            t = rec.start_time + pd.to_timedelta(rec.time_s, unit="s")
             cols = {"time": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "distance_m": np.round(ch["distance"], 2),
                     "speed_mps": np.round(ch["speed"], 3),
@@ -255,7 +257,8 @@ class SimulatedRun:
                 frame[c] = frame[c].astype("Int64")
         else:
             decimals = int(np.ceil(np.log10(max(rec.sampling_rate_hz, 1.0)))) + 1
-            cols = {"time_s": np.round(rec.time_s, decimals)}
+            t0 = rec.start_time.timestamp() if "start_time" in self.params else 0.0
+            cols = {"time_s": np.round(t0 + rec.time_s, decimals)}
             for sensor in rec.sensors:
                 pre_in = f"{sensor}." if sensor else ""
                 pre_out = f"{sensor}_" if sensor else ""
@@ -1119,7 +1122,7 @@ def _records(tl: _Timeline, course: Course, warp: _Warp, duration_s: float, alti
 def simulate_run(duration_s: float = 600.0, placement: str = "foot", sampling_rate_hz: float = 200.0,
                  course: str | Course = "hilly", strike: str = "auto", speed_mps: float = 3.3,
                  side: str = "left", altitude_source: str | None = "barometric", seed: int = 0,
-                 stops: bool = False, stop_s: float = 30.0) -> SimulatedRun:
+                 stops: bool = False, stop_s: float = 30.0, start_time: str | pd.Timestamp | None = None) -> SimulatedRun:
     """Simulate a run with sensor data and ground truth.
 
     Parameters
@@ -1151,6 +1154,10 @@ def simulate_run(duration_s: float = 600.0, placement: str = "foot", sampling_ra
         Insert a standing stop of ``stop_s`` seconds in the middle of the run (no contacts).
     stop_s : float
         Length of the stop, s.
+    start_time : str or pandas.Timestamp, optional
+        UTC date and time of the first sample (default 2024-06-01T06:30:00Z). When given, an IMU
+        run's :meth:`SimulatedRun.write_csv` writes ``time_s`` as POSIX seconds so the file
+        carries its date (watch records always write ISO 8601 times).
 
     Returns
     -------
@@ -1296,9 +1303,14 @@ def simulate_run(duration_s: float = 600.0, placement: str = "foot", sampling_ra
     params = dict(duration_s=duration_s, placement=placement, sampling_rate_hz=(1.0 if is_records else sampling_rate_hz),
                   course=name, strike=strike, speed_mps=speed_mps, side=side, seed=seed, stops=stops,
                   stop_s=pause, altitude_source=altitude_source if is_records else None)
+    start = _START_TIME
+    if start_time is not None:
+        start = pd.Timestamp(start_time)
+        start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+        params["start_time"] = start.isoformat()
     rec = Recording(
         time_s=t, channels=chans, placement=placement, source_format="simulated",
-        start_time=_START_TIME, provenance=prov, sensor_placement=sensor_placement,
+        start_time=start, provenance=prov, sensor_placement=sensor_placement,
         sensor_side=sensor_side, warnings=warnings,
         metadata={"simulated": True, "altitude_source": params["altitude_source"],
                   "simulation": params},
@@ -1348,15 +1360,17 @@ def _truth(tl: _Timeline, course: Course, warp: _Warp, duration_s: float) -> pd.
 # ------------------------------------------------------------------------------------------------
 # Sample data and CLI
 # ------------------------------------------------------------------------------------------------
+#: The bundled sample season: four runs on different days over six weeks (so the season
+#: figure's 28-day acute:chronic window fills), each file carrying its start date.
 SAMPLE_FILES = {
     "hilly_foot_imu.csv": dict(duration_s=240.0, placement="foot", sampling_rate_hz=100.0,
-                               course="hilly", side="left", seed=10),
+                               course="hilly", side="left", seed=10, start_time="2024-04-20T07:15:00Z"),
     "lumbar_run.csv": dict(duration_s=180.0, placement="lumbar", sampling_rate_hz=100.0,
-                           course="hilly", seed=22),
+                           course="hilly", seed=22, start_time="2024-05-16T06:45:00Z"),
     "watch_records.csv": dict(duration_s=1800.0, placement="records", course="hilly",
-                              altitude_source="barometric", seed=3),
+                              altitude_source="barometric", seed=3, start_time="2024-06-01T06:30:00Z"),
     "treadmill_shank.csv": dict(duration_s=120.0, placement="shank", sampling_rate_hz=100.0,
-                                course="flat", side="left", seed=4),
+                                course="flat", side="left", seed=4, start_time="2024-05-02T18:30:00Z"),
 }
 
 

@@ -366,12 +366,19 @@ def decode_time(
     scale = TIME_SCALE[unit]
     start = None
     label = unit
+    time_s = rel * scale
     if _EPOCH_MIN_S <= float(first) * scale <= _EPOCH_MAX_S:
         start = pd.Timestamp(int(round(float(first) * scale * 1e9)), unit="ns", tz="UTC")
         if raw.dtype.kind in "iu" and unit == "ns":
             start = pd.Timestamp(int(first), unit="ns", tz="UTC")
         label = f"epoch {unit}"
-    return TimeBase(rel * scale, start, UnitDecision(label, how, detail))
+        if raw.dtype.kind == "f":
+            # a float64 epoch holds today's date to about 0.24 us (one ulp of 1.7e9 s), so
+            # "1540490250.01" - "1540490250.00" is 0.0099999905 and the next step 0.0100002289:
+            # a 100 Hz clock would read as 100.0001 Hz. Digits below 1 us are that representation
+            # noise, never data: round them off.
+            time_s = np.round(time_s, 6)
+    return TimeBase(time_s, start, UnitDecision(label, how, detail))
 
 
 def _surely_text(values: pd.Series) -> bool:
