@@ -28,6 +28,7 @@ Outputs: horizontal stride length (m), vertical rise (m, + = up) and mean speed 
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = ["quat_multiply", "quat_rotate", "gravity_alignment", "stride_displacement"]
 
@@ -144,7 +145,7 @@ def _prefix_product_blocked(dq: np.ndarray, block: int = _SCAN_BLOCK) -> np.ndar
     log2(width) for a plain Hillis-Steele scan; the result equals the sequential product up to
     rounding (the increments are unit quaternions, so the product stays unit to ~1e-15 and is
     not renormalised). The planes are position-major (``[component, sample, stride]``) so
-    every step works on contiguous slabs.
+    every step works on contiguous slabs. ``dq`` is overwritten (used as scratch).
     """
     _, width, rows = dq.shape
     nb = -(-width // block)
@@ -166,12 +167,16 @@ def _prefix_product_blocked(dq: np.ndarray, block: int = _SCAN_BLOCK) -> np.ndar
         _qmul_planes(tot[:, :-shift], tot[:, shift:], nxt[:, shift:], tmp[: nb - shift])
         tot = nxt
         shift *= 2
-    if nb > 1:  # every block after the first is carried by the product of all blocks before it
-        body = y[:, 1:]
-        carry = tuple(np.broadcast_to(tot[k, :-1, None, :], body.shape[1:]) for k in range(4))
-        _qmul_planes(carry, body, x[:, 1:], np.empty(body.shape[1:]))
-        y[:, 1:] = x[:, 1:]
-    return y.reshape(4, nb * block, rows)[:, :width]
+    if nb == 1:
+        return y.reshape(4, nb * block, rows)[:, :width]
+    # every block after the first is carried by the product of all blocks before it; the
+    # products go into x (the increments are not read again), so only the first block is
+    # copied over instead of the whole carried body
+    body = y[:, 1:]
+    carry = tuple(np.broadcast_to(tot[k, :-1, None, :], body.shape[1:]) for k in range(4))
+    _qmul_planes(carry, body, x[:, 1:], np.empty(body.shape[1:]))
+    x[:, 0] = y[:, 0]
+    return x.reshape(4, nb * block, rows)[:, :width]
 
 
 def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
@@ -184,7 +189,7 @@ def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
     wm = np.zeros_like(w)
     np.add(w[:, 1:], w[:, :-1], out=wm[:, 1:])
     wm *= 0.5
-    wm[:, ~valid] = 0.0
+    np.copyto(wm, 0.0, where=~valid)  # broadcast over the three axes (a boolean-index store is slower)
     nrm = np.sqrt(wm[0] * wm[0] + wm[1] * wm[1] + wm[2] * wm[2])
     half_ang = 0.5 * (nrm * dt)
     sn = np.sin(half_ang)
@@ -198,6 +203,28 @@ def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
     sn /= np.maximum(nrm, 1e-12)
     np.multiply(wm, sn, out=dq[1:])
     return dq
+
+
+def _window_planes(x: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
+    """Windows ``x[start[r] : start[r] + width]`` of an ``(n, 3)`` array as planes ``[3, width, rows]``.
+
+    Each window is one contiguous block of ``3 * width`` values, so it is gathered whole (a
+    copy per stride instead of one random access per value) and the ``[rows, width, 3]`` block
+    is transposed once. Samples past a stride's end are padding: the callers give them zero
+    weight (rotation increments set to identity, displacement weight 0), so they may hold any
+    finite value; a window running past the end of the recording is filled with the last
+    sample.
+    """
+    n = x.shape[0]
+    win = sliding_window_view(x, width, axis=0)  # [i, axis, j] = x[i + j, axis]
+    first = np.minimum(start, n - width)
+    rows = win[first].transpose(1, 2, 0)  # [axis, j, row] (a copy of contiguous windows)
+    out = np.ascontiguousarray(rows)
+    short = np.flatnonzero(first != start)
+    if short.size:  # the last stride(s) of the recording: gather sample by sample (few)
+        idx = np.minimum(start[short][None, :] + np.arange(width)[:, None], n - 1)
+        out[:, :, short] = x[idx].transpose(2, 0, 1)
+    return out
 
 
 def _cross_planes(u, v):
@@ -254,17 +281,9 @@ def stride_displacement(
     if good.size == 0:
         return out
     half = max(int(round(rest_window_s * sampling_rate_hz)), 0)
-    # flat (n * 3) views: per-axis gathers straight into component planes, no transposed copy
-    acc_f = np.ascontiguousarray(acc).reshape(-1)
-    gyr_f = np.ascontiguousarray(gyr).reshape(-1)
-
-    def planes(flat, idx):
-        """``flat`` (an ``(n, 3)`` array raveled) at samples ``idx``, as three planes."""
-        out = np.empty((3,) + idx.shape)
-        idx3 = 3 * idx
-        for k in range(3):  # three axes
-            np.take(flat, idx3 + k, out=out[k])
-        return out
+    acc = np.ascontiguousarray(acc)
+    gyr = np.ascontiguousarray(gyr)
+    acc_f = acc.reshape(-1)
     # strides sorted by length and grouped so that each chunk's padding (to its longest
     # stride) stays small; chunks only bound memory (strides are computed independently)
     length_all = e_all - s_all + 1
@@ -297,11 +316,10 @@ def stride_displacement(
         # contiguous rows of all strides at once
         offs = np.arange(width)[:, None]
         valid = offs < length[None, :]
-        idx = np.where(valid, s[None, :] + offs, s[None, :])
-        dq = _increments(planes(gyr_f, idx), valid, dt)
+        dq = _increments(_window_planes(gyr, s, width), valid, dt)
         rel = _prefix_product_blocked(dq)  # attitude relative to the stride start
         # specific force in the stride-start frame (quat_rotate's operations, per plane)
-        v_b = planes(acc_f, idx)
+        v_b = _window_planes(acc, s, width)
         u = (rel[1], rel[2], rel[3])
         t = tuple(2.0 * x for x in _cross_planes(u, v_b))
         ut = _cross_planes(u, t)
