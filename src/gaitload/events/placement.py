@@ -28,6 +28,7 @@ from scipy import signal as sps
 
 from ..errors import OptionError, SignalError
 from ..recording import Recording
+from . import _signal as sig
 
 __all__ = [
     "detect_placement",
@@ -331,13 +332,13 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
         return PlacementFeatures(**feats)
     acc = fill_nan(acc)
     mag = _norm3(acc)
-    feats["acc_p99_g"] = float(np.percentile(mag, 99) / G)
+    feats["acc_p99_g"] = float(sig.percentile(mag, 99) / G)
     peak = float(np.max(np.abs(acc)))
     feats["acc_clipped_fraction"] = float(np.mean(np.any(np.abs(acc) >= 0.995 * peak, axis=1))) if peak > 0 else 0.0
     if gyr is not None:
         g = fill_nan(gyr)
         gnorm = _norm3(g)
-        feats["gyro_p99_dps"] = float(np.percentile(gnorm, 99) * 180 / np.pi)
+        feats["gyro_p99_dps"] = float(sig.percentile(gnorm, 99) * 180 / np.pi)
         # a foot rests flat on the ground in every stance (zero-velocity phase, Skog et al. 2010):
         # angular rate < 40 deg/s and |acc| within 0.15 g of gravity, smoothed over 40 ms
         k = min(gnorm.size, max(1, int(round(0.04 * fs))))
