@@ -1,11 +1,11 @@
-"""The fast order-statistic helpers of events._signal equal numpy bit for bit."""
+"""The fast order statistics of gaitload._select equal numpy bit for bit."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from gaitload.events import _signal as sig
+from gaitload import _select as sig
 
 
 def _signals(rng):
