@@ -409,7 +409,8 @@ def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | No
     feet = steps["foot"].astype(str).to_numpy() if "foot" in steps else np.array(["unknown"] * len(steps))
     use = measured & np.isfinite(t)
     curves = []
-    for foot in np.unique(feet[use]):  # a loop over at most three feet labels
+    # np.unique's order (sorted labels) from a hash pass, not a sort of every step's label
+    for foot in sorted(pd.unique(feet[use])):  # a loop over at most three feet labels
         sel = use & (feet == foot)
         sl_f, t_f = sl[sel], t[sel]
         if np.isfinite(sl_f).sum() < 2:
@@ -867,9 +868,13 @@ def _merge_short_runs(state: np.ndarray, dist: np.ndarray, min_len_m: float) -> 
     g_of_cell = grp[run_idx]
     short_cell = ~keep[run_idx]
     d = dist
-    df = pd.DataFrame({"g": g_of_cell[short_cell], "d": d[short_cell]})
-    g_start = df.groupby("g")["d"].transform("min").to_numpy()
-    g_stop = df.groupby("g")["d"].transform("max").to_numpy()
+    # the group numbers never decrease along the cells, so each group is one contiguous block:
+    # its smallest and largest distance by reduceat (fmin/fmax skip NaN, as a group-by does)
+    g_short, d_short = g_of_cell[short_cell], d[short_cell]
+    first = np.flatnonzero(np.r_[True, g_short[1:] != g_short[:-1]])
+    size = np.diff(np.r_[first, g_short.size])
+    g_start = np.repeat(np.fmin.reduceat(d_short, first), size)
+    g_stop = np.repeat(np.fmax.reduceat(d_short, first), size)
     first_half = d[short_cell] <= 0.5 * (g_start + g_stop)
     fill = np.where(first_half, prev_lab[run_idx][short_cell], next_lab[run_idx][short_cell])
     out = state.copy()
@@ -1426,7 +1431,7 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
     step = opts.grid_step_m
     acc = np.zeros(grid_d.size)
     cnt = np.zeros(grid_d.size)
-    for foot in np.unique(feet[use]):  # at most three labels
+    for foot in sorted(pd.unique(feet[use])):  # at most three labels (np.unique's order)
         sel = np.flatnonzero(use & (feet == foot))
         sel = sel[np.argsort(step_d[sel])]
         if sel.size < 2:
