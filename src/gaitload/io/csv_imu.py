@@ -365,7 +365,7 @@ def read_imu_csv(
     acc_values = [v for (_, chan), (v, _, _) in raw.items() if chan.startswith("acc")]
     if not any(np.isfinite(v).any() for v in acc_values):
         raise SignalError("the accelerometer columns hold no number", path)
-    finite_t = time_s[np.isfinite(time_s)]
+    finite_t = time_s[np.isfinite(time_s)] if start_time is not None else time_s[:0]
     if finite_t.size and start_time is not None:
         start_time = start_time + pd.to_timedelta(float(finite_t.min()), unit="s")
     sensors = list(dict.fromkeys(s for s, _ in raw))
@@ -403,8 +403,11 @@ def read_imu_csv(
             # beyond twice the largest full-scale range no sensor measured it (a glitch or a
             # garbled cell such as 1e300): missing, not data that overflows later float maths
             limit = 2.0 * (_ACC_RANGES_G[-1] * ACC_SCALE["g"] if kind == "acc" else _GYR_RANGES_DPS[-1] * GYR_SCALE["deg/s"])
-            wild = np.abs(converted) > limit
-            if wild.any():
+            with np.errstate(invalid="ignore"):
+                # the extremes decide for a channel without NaN (a NaN extreme: look closer)
+                inside = -limit <= converted.min() and converted.max() <= limit
+            wild = None if inside else np.abs(converted) > limit
+            if wild is not None and wild.any():
                 converted = np.where(wild, np.nan, converted)
                 warnings.append(f"channel {label!r}: {int(wild.sum())} sample(s) beyond any sensor's range read as missing")
             note = "" if factor == 1.0 else f", converted from {decision.unit}"
