@@ -190,17 +190,27 @@ def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
     np.add(w[:, 1:], w[:, :-1], out=wm[:, 1:])
     wm *= 0.5
     np.copyto(wm, 0.0, where=~valid)  # broadcast over the three axes (a boolean-index store is slower)
-    nrm = np.sqrt(wm[0] * wm[0] + wm[1] * wm[1] + wm[2] * wm[2])
-    half_ang = 0.5 * (nrm * dt)
+    # the same operations in the same order as the expressions in the comments, written into
+    # two scratch planes (fewer temporaries of the chunk's size, same bits)
+    nrm = wm[0] * wm[0]  # |w| = sqrt(w0 w0 + w1 w1 + w2 w2)
+    tmp = wm[1] * wm[1]
+    nrm += tmp
+    np.multiply(wm[2], wm[2], out=tmp)
+    nrm += tmp
+    np.sqrt(nrm, out=nrm)
+    half_ang = nrm * dt  # 0.5 (|w| dt)
+    half_ang *= 0.5
     sn = np.sin(half_ang)
     dq = np.empty((4,) + nrm.shape)
     # cos from sin (a square root is far cheaper than a second transcendental); the half angle
     # of one sample's rotation is far below pi/2 (|omega| dt < pi), otherwise fall back to cos
-    np.sqrt(1.0 - sn * sn, out=dq[0])
+    np.multiply(sn, sn, out=tmp)  # sqrt(1 - sn sn)
+    np.subtract(1.0, tmp, out=tmp)
+    np.sqrt(tmp, out=dq[0])
     big = half_ang > 0.5 * np.pi
     if big.any():
         dq[0][big] = np.cos(half_ang[big])
-    sn /= np.maximum(nrm, 1e-12)
+    sn /= np.maximum(nrm, 1e-12, out=nrm)
     np.multiply(wm, sn, out=dq[1:])
     return dq
 
@@ -227,11 +237,22 @@ def _window_planes(x: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def _cross_planes(u, v):
-    """``np.cross`` of two vectors stored as three planes each (same operation order)."""
+def _cross_planes(u, v, scale: float | None = None):
+    """``np.cross`` of two vectors stored as three planes each (same operation order).
+
+    With ``scale``, every component is then multiplied by it (``scale * cross(u, v)``). Each
+    component is built in place in its own output plane (two temporaries fewer per component).
+    """
     u0, u1, u2 = u
     v0, v1, v2 = v
-    return (u1 * v2 - u2 * v1, u2 * v0 - u0 * v2, u0 * v1 - u1 * v0)
+    out = []
+    for a, b, c, d in ((u1, v2, u2, v1), (u2, v0, u0, v2), (u0, v1, u1, v0)):  # three components
+        x = a * b
+        x -= c * d
+        if scale is not None:
+            x *= scale
+        out.append(x)
+    return tuple(out)
 
 
 def stride_displacement(
@@ -321,7 +342,7 @@ def stride_displacement(
         # specific force in the stride-start frame (quat_rotate's operations, per plane)
         v_b = _window_planes(acc, s, width)
         u = (rel[1], rel[2], rel[3])
-        t = tuple(2.0 * x for x in _cross_planes(u, v_b))
+        t = _cross_planes(u, v_b, 2.0)
         ut = _cross_planes(u, t)
         # trapezoidal velocity with the ZUPT ramp (v = 0 at both mid-stances) and a second
         # trapezoidal integration reduce to one weighted sum of the acceleration samples:
@@ -334,7 +355,12 @@ def stride_displacement(
         c = np.where(valid, lf - 2.0 * offs, 0.0)
         c[0] = 0.5 * (lf[0] - 1.0)
         c[last, np.arange(rows.size)] = -0.5 * (lf[0] - 1.0)
-        d_rel = np.stack([np.einsum("jr,jr->r", c, v_b[k] + rel[0] * t[k] + ut[k]) for k in range(3)], axis=1)
+        # v + w t + u x t per axis (the sum commutes exactly; t is not needed afterwards)
+        rot = [np.multiply(rel[0], t[k], out=t[k]) for k in range(3)]
+        for k in range(3):  # three axes
+            rot[k] += v_b[k]
+            rot[k] += ut[k]
+        d_rel = np.stack([np.einsum("jr,jr->r", c, rot[k]) for k in range(3)], axis=1)
         d = quat_rotate(q0, 0.5 * dt * dt * d_rel)
         out["dx_m"][rows] = d[:, 0]
         out["dy_m"][rows] = d[:, 1]
