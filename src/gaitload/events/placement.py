@@ -106,34 +106,20 @@ def _norm3(v: np.ndarray) -> np.ndarray:
     return np.sqrt(x * x + y * y + z * z)
 
 
-def _box_sum_same(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sums of ``x`` over the window ``np.convolve(x, ones(width), "same")`` covers, and its counts.
+def _vertical(acc: np.ndarray, sampling_rate_hz: float, gravity_window_s: float = 4.0):
+    """The vertical specific force and the up direction of :func:`gravity_frame` (no NaN in ``acc``).
 
-    The window of sample ``i`` is ``[i - width // 2, i - width // 2 + width)`` clipped to the
-    array (the alignment of a ``"same"`` convolution, odd or even ``width``). Cumulative sums
-    make the cost O(n) instead of the convolution's O(n x width) (a 4 s window at 100 Hz is
-    400 multiply-adds per sample); the sums agree with the convolution's to rounding.
-
-    Parameters
-    ----------
-    x : ndarray, shape (n,) or (n, k)
-        Signal, windows along axis 0.
-    width : int
-        Window, samples (1 <= width <= n).
-
-    Returns
-    -------
-    sums : ndarray, same shape as ``x``
-    counts : ndarray, shape (n,)
-        Samples inside each clipped window.
+    Placement detection needs only the vertical component, not the horizontal principal axes.
     """
-    n = x.shape[0]
-    c = np.zeros((n + 1,) + x.shape[1:])
-    np.cumsum(x, axis=0, out=c[1:])
-    i = np.arange(n)
-    lo = np.clip(i - width // 2, 0, n)
-    hi = np.clip(i - width // 2 + width, 0, n)
-    return c[hi] - c[lo], (hi - lo).astype(np.float64)
+    n = acc.shape[0]
+    win = int(max(3, min(n, round(gravity_window_s * sampling_rate_hz))))
+    # moving mean over the samples present (at the edges the window is cut, not zero-padded)
+    grav, count = sig.box_sums(acc, win)
+    grav /= count[:, None]
+    norm = _norm3(grav)
+    norm[norm == 0] = 1.0
+    up = grav / norm[:, None]
+    return np.einsum("ij,ij->i", acc, up), up
 
 
 def gravity_frame(acc_mps2: np.ndarray, sampling_rate_hz: float, gravity_window_s: float = 4.0):
@@ -162,14 +148,7 @@ def gravity_frame(acc_mps2: np.ndarray, sampling_rate_hz: float, gravity_window_
     """
     acc = fill_nan(acc_mps2)
     n = acc.shape[0]
-    win = int(max(3, min(n, round(gravity_window_s * sampling_rate_hz))))
-    # moving mean over the samples present (at the edges the window is cut, not zero-padded)
-    grav, count = _box_sum_same(acc, win)
-    grav /= count[:, None]
-    norm = _norm3(grav)
-    norm[norm == 0] = 1.0
-    up = grav / norm[:, None]
-    vertical = np.einsum("ij,ij->i", acc, up)
+    vertical, up = _vertical(acc, sampling_rate_hz, gravity_window_s)
     horiz = acc - vertical[:, None] * up
     horiz_c = horiz - horiz.mean(axis=0)
     # PCA of the horizontal acceleration (3x3 covariance; its null direction is ~up)
@@ -346,12 +325,12 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
         still = (np.convolve(gnorm, box, "same") < np.deg2rad(40)) & (np.abs(np.convolve(mag, box, "same") - G) < 0.15 * G)
         # only while moving: windows of 2 s whose angular rate is lively (not standing)
         w2 = min(gnorm.size, max(1, int(round(2 * fs))))  # 'same' returns the longer length
-        moving = _box_sum_same(gnorm, w2)[0] / w2 > np.deg2rad(60)  # zero-padded 2 s mean
+        moving = sig.box_sums(gnorm, w2)[0] / w2 > np.deg2rad(60)  # zero-padded 2 s mean
         feats["still_fraction"] = float(still[moving].mean()) if moving.any() else 0.0
     # the longest contiguous piece carries the periodicity features
     segs = contiguous_segments(rec.time_s[:n], rec.gaps_s)
     a, b = max(segs, key=lambda s: s[1] - s[0])
-    vertical, _, _ = gravity_frame(acc[a:b], fs)
+    vertical, _ = _vertical(acc[a:b], fs)  # gravity_frame's vertical (acc has no NaN left)
     track = cadence_track(vertical, fs)
     if track.center_s.size:
         # use the most periodic windows (running, not the stop at a traffic light)
