@@ -393,6 +393,20 @@ def _zero_standstill_increments(time_s: np.ndarray, dist: np.ndarray, opts: Terr
     return np.concatenate([[0.0], np.cumsum(np.where(moving, inc, 0.0))])
 
 
+def _foot_labels(steps: pd.DataFrame) -> np.ndarray:
+    """``steps["foot"].astype(str).to_numpy()`` (``"unknown"`` without the column).
+
+    A column that already holds only strings (the detectors' output) is taken as it is: the
+    conversion would return the same strings after building an Arrow string array.
+    """
+    if "foot" not in steps:
+        return np.array(["unknown"] * len(steps))
+    col = steps["foot"]
+    if col.dtype == object and pd.api.types.infer_dtype(col, skipna=False) == "string":
+        return col.to_numpy()
+    return col.astype(str).to_numpy()
+
+
 def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | None:
     """Distance from the strapdown stride lengths of measured strides, m at ``time_s``.
 
@@ -406,7 +420,7 @@ def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | No
     measured = steps["measured"].astype(bool).to_numpy() if "measured" in steps else np.ones(len(steps), bool)
     sl = pd.to_numeric(steps["stride_length_m"], errors="coerce").to_numpy(float)
     t = pd.to_numeric(steps["time_s"], errors="coerce").to_numpy(float)
-    feet = steps["foot"].astype(str).to_numpy() if "foot" in steps else np.array(["unknown"] * len(steps))
+    feet = _foot_labels(steps)
     use = measured & np.isfinite(t)
     curves = []
     # np.unique's order (sorted labels) from a hash pass, not a sort of every step's label
@@ -1422,7 +1436,7 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
     rise = pd.to_numeric(steps["stride_rise_m"], errors="coerce").to_numpy(float)
     length = pd.to_numeric(steps["stride_length_m"], errors="coerce").to_numpy(float)
     measured = steps["measured"].astype(bool).to_numpy() if "measured" in steps else np.ones(len(steps), bool)
-    feet = steps["foot"].astype(str).to_numpy() if "foot" in steps else np.array(["unknown"] * len(steps))
+    feet = _foot_labels(steps)
     with np.errstate(invalid="ignore", divide="ignore"):
         g = 100.0 * rise / length
     use = measured & np.isfinite(g) & (length > 0.2) & np.isfinite(step_d)

@@ -91,18 +91,19 @@ def box_sums(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
     n = x.shape[0]
     c = np.zeros((n + 1,) + x.shape[1:])
     np.cumsum(x, axis=0, out=c[1:])
-    i = np.arange(n)
     h = width // 2
-    lo = np.clip(i - h, 0, n)
-    hi = np.clip(i - h + width, 0, n)
     sums = np.empty(x.shape)
+    counts = np.full(n, float(width))
     # windows inside the array ([h, n - width + h]) by two shifted slices (no index gathers),
     # the clipped ones at the two ends by index
     a, b = h, max(n - width + h + 1, h)
     np.subtract(c[a - h + width : b - h + width], c[a - h : b - h], out=sums[a:b])
     ends = np.r_[0:min(a, n), b:n]
-    sums[ends] = c[hi[ends]] - c[lo[ends]]
-    return sums, (hi - lo).astype(np.float64)
+    lo = np.clip(ends - h, 0, n)
+    hi = np.clip(ends - h + width, 0, n)
+    sums[ends] = c[hi] - c[lo]
+    counts[ends] = hi - lo
+    return sums, counts
 
 
 def moving_average(x: np.ndarray, width: int) -> np.ndarray:
