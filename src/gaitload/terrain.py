@@ -440,7 +440,8 @@ def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | No
         curves.append(np.interp(time_s, knots_t, knots_d))
     if not curves:
         return None
-    return np.mean(curves, axis=0)
+    # one foot: its curve (the mean of one row is the row: x / 1 == x), without the stacked copy
+    return curves[0] if len(curves) == 1 else np.mean(curves, axis=0)
 
 
 def _channel(recording: Recording, name: str) -> tuple[np.ndarray | None, str | None]:
