@@ -236,7 +236,11 @@ def infer_acc_unit(acc: np.ndarray, hint: str | None = None, header_unit: str | 
     if header_unit in ACC_SCALE:
         return UnitDecision(header_unit, "header", f"unit {header_unit!r} in the column name")
     mag = _magnitude(acc)
-    mag = mag[np.isfinite(mag) & (mag > 0)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        # every magnitude finite and positive (the usual case): nothing to drop, no copy
+        clean = np.isfinite(mag.sum()) and mag.size and mag.min() > 0
+    if not clean:
+        mag = mag[np.isfinite(mag) & (mag > 0)]
     if mag.size == 0:
         raise UnitError("acceleration unit cannot be inferred: no finite acceleration sample")
     median = float(_select.median(mag))
@@ -269,7 +273,9 @@ def infer_gyr_unit(gyr: np.ndarray, hint: str | None = None, header_unit: str | 
     if header_unit in GYR_SCALE:
         return UnitDecision(header_unit, "header", f"unit {header_unit!r} in the column name")
     mag = _magnitude(gyr)
-    mag = mag[np.isfinite(mag)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        if not np.isfinite(mag.sum()):  # a finite sum proves every magnitude finite
+            mag = mag[np.isfinite(mag)]
     if mag.size == 0:
         raise UnitError("angular-rate unit cannot be inferred: no finite gyroscope sample")
     peak = float(_select.percentile(mag, 99.5))
