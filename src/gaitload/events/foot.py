@@ -415,7 +415,8 @@ def detect_foot_events(
     # smoothed angular-rate norm: the foot is flat (quiet) in mid-stance; evaluated only inside
     # the stance windows below (one cumulative sum, then per-window look-ups)
     quiet_w = int(round(quiet_window_s * fs))
-    norm_csum = np.concatenate([[0.0], np.cumsum(norm)])
+    norm_csum = np.zeros(n + 1)
+    np.cumsum(norm, out=norm_csum[1:])  # the same sums, no concatenated copy
 
     def quiet_at(i):
         return sig.moving_average_at(norm, i, quiet_w, norm_csum)
