@@ -387,8 +387,7 @@ def decode_time(
         if raw.dtype.kind in "iu" and unit == "ns":
             start = pd.Timestamp(int(first), unit="ns", tz="UTC")
         label = f"epoch {unit}"
-    # x * 1.0 == x exactly: seconds need no second pass (rel is already a new array)
-    return TimeBase(rel * scale if scale != 1.0 else rel, start, UnitDecision(label, how, detail))
+    return TimeBase(rel * scale, start, UnitDecision(label, how, detail))
 
 
 def _surely_text(values: pd.Series) -> bool:
