@@ -24,6 +24,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from . import _select
 from .errors import GaitloadError, SignalError, TimestampError
 
 __all__ = ["Recording", "CHANNEL_UNITS", "PLACEMENTS", "IMU_CHANNELS", "find_gaps", "nan_runs"]
@@ -188,7 +189,7 @@ class Recording:
             self.provenance.setdefault(name, f"measured: {name}")
         # the sample intervals and their median once, for the gaps and the rate alike
         dt = np.diff(self.time_s)
-        med_dt = float(np.median(dt))
+        med_dt = float(_select.median(dt))
         limit = max(_GAP_FACTOR * med_dt, _MIN_GAP_S)
         self.gaps_s = _gaps(self.time_s, dt, limit) if self.time_s.size >= 3 else np.empty((0, 2))
         self.sampling_rate_hz = self._estimate_rate(dt, med_dt, limit)
@@ -243,7 +244,10 @@ class Recording:
     def _drop_empty_channels(self, channels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         kept = {}
         for name, values in channels.items():
-            if np.isfinite(values).any():
+            # a finite sum proves every value finite (one reduction instead of a mask)
+            with np.errstate(over="ignore", invalid="ignore"):
+                all_finite = np.isfinite(values.sum())
+            if all_finite or np.isfinite(values).any():
                 kept[name] = values
             else:
                 self.warnings.append(f"channel {name!r} has no finite value and was dropped")
@@ -254,12 +258,15 @@ class Recording:
         med = med_dt
         if len(self.gaps_s):
             dt = dt[dt <= limit]
-            med = float(np.median(dt)) if dt.size else float("nan")
+            med = float(_select.median(dt)) if dt.size else float("nan")
         return 1.0 / med if med > 0 else float("nan")
 
     def _warn_nan_runs(self) -> None:
         rate = self.sampling_rate_hz if np.isfinite(self.sampling_rate_hz) else 1.0
         for name, values in self.channels.items():
+            with np.errstate(over="ignore", invalid="ignore"):
+                if not np.isnan(values.sum()):  # a NaN anywhere makes the sum NaN: none here
+                    continue
             runs = nan_runs(values)
             if not len(runs):
                 continue

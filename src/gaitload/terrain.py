@@ -372,6 +372,20 @@ def _zero_standstill_increments(time_s: np.ndarray, dist: np.ndarray, opts: Terr
     return np.concatenate([[0.0], np.cumsum(np.where(moving, inc, 0.0))])
 
 
+def _foot_labels(steps: pd.DataFrame) -> np.ndarray:
+    """``steps["foot"].astype(str).to_numpy()`` (``"unknown"`` without the column).
+
+    A column that already holds only strings (the detectors' output) is taken as it is: the
+    conversion would return the same strings after building an Arrow string array.
+    """
+    if "foot" not in steps:
+        return np.array(["unknown"] * len(steps))
+    col = steps["foot"]
+    if col.dtype == object and pd.api.types.infer_dtype(col, skipna=False) == "string":
+        return col.to_numpy()
+    return col.astype(str).to_numpy()
+
+
 def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | None:
     """Distance from the strapdown stride lengths of measured strides, m at ``time_s``.
 
@@ -385,10 +399,11 @@ def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | No
     measured = steps["measured"].astype(bool).to_numpy() if "measured" in steps else np.ones(len(steps), bool)
     sl = pd.to_numeric(steps["stride_length_m"], errors="coerce").to_numpy(float)
     t = pd.to_numeric(steps["time_s"], errors="coerce").to_numpy(float)
-    feet = steps["foot"].astype(str).to_numpy() if "foot" in steps else np.array(["unknown"] * len(steps))
+    feet = _foot_labels(steps)
     use = measured & np.isfinite(t)
     curves = []
-    for foot in np.unique(feet[use]):  # a loop over at most three feet labels
+    # np.unique's order (sorted labels) from a hash pass, not a sort of every step's label
+    for foot in sorted(pd.unique(feet[use])):  # a loop over at most three feet labels
         sel = use & (feet == foot)
         sl_f, t_f = sl[sel], t[sel]
         if np.isfinite(sl_f).sum() < 2:
@@ -404,7 +419,8 @@ def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | No
         curves.append(np.interp(time_s, knots_t, knots_d))
     if not curves:
         return None
-    return np.mean(curves, axis=0)
+    # one foot: its curve (the mean of one row is the row: x / 1 == x), without the stacked copy
+    return curves[0] if len(curves) == 1 else np.mean(curves, axis=0)
 
 
 def _channel(recording: Recording, name: str) -> tuple[np.ndarray | None, str | None]:
@@ -846,9 +862,13 @@ def _merge_short_runs(state: np.ndarray, dist: np.ndarray, min_len_m: float) -> 
     g_of_cell = grp[run_idx]
     short_cell = ~keep[run_idx]
     d = dist
-    df = pd.DataFrame({"g": g_of_cell[short_cell], "d": d[short_cell]})
-    g_start = df.groupby("g")["d"].transform("min").to_numpy()
-    g_stop = df.groupby("g")["d"].transform("max").to_numpy()
+    # the group numbers never decrease along the cells, so each group is one contiguous block:
+    # its smallest and largest distance by reduceat (fmin/fmax skip NaN, as a group-by does)
+    g_short, d_short = g_of_cell[short_cell], d[short_cell]
+    first = np.flatnonzero(np.r_[True, g_short[1:] != g_short[:-1]])
+    size = np.diff(np.r_[first, g_short.size])
+    g_start = np.repeat(np.fmin.reduceat(d_short, first), size)
+    g_stop = np.repeat(np.fmax.reduceat(d_short, first), size)
     first_half = d[short_cell] <= 0.5 * (g_start + g_stop)
     fill = np.where(first_half, prev_lab[run_idx][short_cell], next_lab[run_idx][short_cell])
     out = state.copy()
@@ -1396,7 +1416,7 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
     rise = pd.to_numeric(steps["stride_rise_m"], errors="coerce").to_numpy(float)
     length = pd.to_numeric(steps["stride_length_m"], errors="coerce").to_numpy(float)
     measured = steps["measured"].astype(bool).to_numpy() if "measured" in steps else np.ones(len(steps), bool)
-    feet = steps["foot"].astype(str).to_numpy() if "foot" in steps else np.array(["unknown"] * len(steps))
+    feet = _foot_labels(steps)
     with np.errstate(invalid="ignore", divide="ignore"):
         g = 100.0 * rise / length
     use = measured & np.isfinite(g) & (length > 0.2) & np.isfinite(step_d)
@@ -1405,7 +1425,7 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
     step = opts.grid_step_m
     acc = np.zeros(grid_d.size)
     cnt = np.zeros(grid_d.size)
-    for foot in np.unique(feet[use]):  # at most three labels
+    for foot in sorted(pd.unique(feet[use])):  # at most three labels (np.unique's order)
         sel = np.flatnonzero(use & (feet == foot))
         sel = sel[np.argsort(step_d[sel])]
         if sel.size < 2:

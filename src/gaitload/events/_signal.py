@@ -12,10 +12,13 @@ import numpy as np
 from scipy import fft as sfft
 from scipy import ndimage, signal
 
+from .._select import median, percentile  # noqa: F401  (re-exported: exact, fast order statistics)
+
 __all__ = [
     "lowpass",
     "highpass",
     "moving_average",
+    "box_sums",
     "fill_nan",
     "principal_axis",
     "dominant_period",
@@ -27,6 +30,8 @@ __all__ = [
     "forward_max",
     "saturated_fraction",
     "moving_average_at",
+    "percentile",
+    "median",
 ]
 
 
@@ -62,17 +67,53 @@ def highpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: in
     return signal.sosfiltfilt(sos, x, axis=0)
 
 
+def box_sums(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sums of ``x`` over the window ``np.convolve(x, ones(width), "same")`` covers, and its counts.
+
+    The window of sample ``i`` is ``[i - width // 2, i - width // 2 + width)`` clipped to the
+    array (the alignment of a ``"same"`` convolution, odd or even ``width``). Cumulative sums
+    make the cost O(n) instead of the convolution's O(n x width) (a 4 s window at 100 Hz is
+    400 multiply-adds per sample); the sums agree with the convolution's to rounding.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,) or (n, k)
+        Signal, windows along axis 0.
+    width : int
+        Window, samples (1 <= width <= n).
+
+    Returns
+    -------
+    sums : ndarray, same shape as ``x``
+    counts : ndarray, shape (n,)
+        Samples inside each clipped window.
+    """
+    n = x.shape[0]
+    c = np.zeros((n + 1,) + x.shape[1:])
+    np.cumsum(x, axis=0, out=c[1:])
+    h = width // 2
+    sums = np.empty(x.shape)
+    counts = np.full(n, float(width))
+    # windows inside the array ([h, n - width + h]) by two shifted slices (no index gathers),
+    # the clipped ones at the two ends by index
+    a, b = h, max(n - width + h + 1, h)
+    np.subtract(c[a - h + width : b - h + width], c[a - h : b - h], out=sums[a:b])
+    ends = np.r_[0:min(a, n), b:n]
+    lo = np.clip(ends - h, 0, n)
+    hi = np.clip(ends - h + width, 0, n)
+    sums[ends] = c[hi] - c[lo]
+    counts[ends] = hi - lo
+    return sums, counts
+
+
 def moving_average(x: np.ndarray, width: int) -> np.ndarray:
     """Centred moving average of a 1-D array with a window of ``width`` samples (cumulative sums)."""
     x = np.asarray(x, dtype=np.float64)
     width = max(int(width), 1)
     if width == 1 or x.size < width:
         return x.copy()
-    c = np.concatenate([[0.0], np.cumsum(x)])
-    half = width // 2
-    lo = np.clip(np.arange(x.size) - half, 0, x.size)
-    hi = np.clip(np.arange(x.size) - half + width, 0, x.size)
-    return (c[hi] - c[lo]) / (hi - lo)
+    sums, counts = box_sums(x, width)  # the same differences of one cumulative sum
+    return sums / counts
 
 
 def fill_nan(x: np.ndarray) -> tuple[np.ndarray, int]:
@@ -419,3 +460,4 @@ def moving_average_at(x: np.ndarray, at: np.ndarray, width: int, cumsum_x: np.nd
     lo = np.clip(at - half, 0, n)
     hi = np.clip(at - half + width, 0, n)
     return (c[hi] - c[lo]) / (hi - lo)
+

@@ -28,6 +28,7 @@ from scipy import signal as sps
 
 from ..errors import OptionError, SignalError
 from ..recording import Recording
+from . import _signal as sig
 
 __all__ = [
     "detect_placement",
@@ -50,23 +51,26 @@ G = 9.80665  # m/s^2 per g
 STEP_LAG_RANGE_S = (60.0 / 240.0, 60.0 / 85.0)
 
 
-def acc_array(rec: Recording) -> np.ndarray | None:
-    """The (n, 3) accelerometer array in m/s^2, or ``None`` when the recording has none."""
+def acc_array(rec: Recording, stop: int | None = None) -> np.ndarray | None:
+    """The (n, 3) accelerometer array in m/s^2 (samples ``[:stop]``), or ``None`` when the recording has none."""
     if not rec.has("acc_x", "acc_y", "acc_z"):
         return None
-    return np.column_stack([rec.channels[c] for c in ("acc_x", "acc_y", "acc_z")])
+    return np.column_stack([rec.channels[c][:stop] for c in ("acc_x", "acc_y", "acc_z")])
 
 
-def gyr_array(rec: Recording) -> np.ndarray | None:
-    """The (n, 3) gyroscope array in rad/s, or ``None``."""
+def gyr_array(rec: Recording, stop: int | None = None) -> np.ndarray | None:
+    """The (n, 3) gyroscope array in rad/s (samples ``[:stop]``), or ``None``."""
     if not rec.has("gyr_x", "gyr_y", "gyr_z"):
         return None
-    return np.column_stack([rec.channels[c] for c in ("gyr_x", "gyr_y", "gyr_z")])
+    return np.column_stack([rec.channels[c][:stop] for c in ("gyr_x", "gyr_y", "gyr_z")])
 
 
 def fill_nan(x: np.ndarray) -> np.ndarray:
     """Linear interpolation over NaN samples along axis 0 (edges held); all-NaN columns -> 0."""
     x = np.array(x, dtype=np.float64, copy=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(x.sum()):  # a finite sum proves every value finite: nothing to fill
+            return x
     cols = x.reshape(x.shape[0], -1)
     idx = np.arange(cols.shape[0])
     for j in range(cols.shape[1]):  # a handful of axes
@@ -90,6 +94,32 @@ def contiguous_segments(time_s: np.ndarray, gaps_s: np.ndarray) -> list[tuple[in
     cuts = np.searchsorted(time_s, np.asarray(gaps_s)[:, 1], side="left")
     bounds = np.unique(np.concatenate([[0], cuts, [time_s.size]]))
     return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+def _norm3(v: np.ndarray) -> np.ndarray:
+    """Row norms of an ``(n, 3)`` array: ``np.linalg.norm(v, axis=1)`` bit for bit, ~4x faster.
+
+    The same three squares added in the same order, as whole-column operations instead of
+    a reduction over rows of three (which numpy runs element by element).
+    """
+    x, y, z = v[:, 0], v[:, 1], v[:, 2]
+    return np.sqrt(x * x + y * y + z * z)
+
+
+def _vertical(acc: np.ndarray, sampling_rate_hz: float, gravity_window_s: float = 4.0):
+    """The vertical specific force and the up direction of :func:`gravity_frame` (no NaN in ``acc``).
+
+    Placement detection needs only the vertical component, not the horizontal principal axes.
+    """
+    n = acc.shape[0]
+    win = int(max(3, min(n, round(gravity_window_s * sampling_rate_hz))))
+    # moving mean over the samples present (at the edges the window is cut, not zero-padded)
+    grav, count = sig.box_sums(acc, win)
+    grav /= count[:, None]
+    norm = _norm3(grav)
+    norm[norm == 0] = 1.0
+    up = grav / norm[:, None]
+    return np.einsum("ij,ij->i", acc, up), up
 
 
 def gravity_frame(acc_mps2: np.ndarray, sampling_rate_hz: float, gravity_window_s: float = 4.0):
@@ -118,16 +148,7 @@ def gravity_frame(acc_mps2: np.ndarray, sampling_rate_hz: float, gravity_window_
     """
     acc = fill_nan(acc_mps2)
     n = acc.shape[0]
-    win = int(max(3, min(n, round(gravity_window_s * sampling_rate_hz))))
-    kernel = np.ones(win) / win
-    grav = np.column_stack([np.convolve(acc[:, k], kernel, mode="same") for k in range(3)])
-    # edges of 'same' convolution are biased toward 0: renormalise by the kernel mass present
-    mass = np.convolve(np.ones(n), kernel, mode="same")
-    grav /= mass[:, None]
-    norm = np.linalg.norm(grav, axis=1)
-    norm[norm == 0] = 1.0
-    up = grav / norm[:, None]
-    vertical = np.einsum("ij,ij->i", acc, up)
+    vertical, up = _vertical(acc, sampling_rate_hz, gravity_window_s)
     horiz = acc - vertical[:, None] * up
     horiz_c = horiz - horiz.mean(axis=0)
     # PCA of the horizontal acceleration (3x3 covariance; its null direction is ~up)
@@ -276,8 +297,10 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
         and it keeps detection cheap on long files).
     """
     fs = float(rec.sampling_rate_hz)
-    acc = acc_array(rec)
-    gyr = gyr_array(rec)
+    # only the first max_duration_s are used: stack those samples only, not the whole run
+    n = int(min(rec.time_s.size, max_duration_s * fs)) if np.isfinite(fs) and fs > 0 else rec.time_s.size
+    acc = acc_array(rec, n)
+    gyr = gyr_array(rec, n)
     nan = float("nan")
     feats = dict(sampling_rate_hz=fs, has_acc=acc is not None, has_gyro=gyr is not None,
                  has_cadence=rec.has("cadence"), gyro_p99_dps=nan, acc_p99_g=nan,
@@ -286,16 +309,15 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
                  fundamental_s=nan, still_fraction=nan)
     if acc is None or not np.isfinite(fs) or fs < 10:
         return PlacementFeatures(**feats)
-    n = int(min(acc.shape[0], max_duration_s * fs))
-    acc = fill_nan(acc[:n])
-    mag = np.linalg.norm(acc, axis=1)
-    feats["acc_p99_g"] = float(np.percentile(mag, 99) / G)
+    acc = fill_nan(acc)
+    mag = _norm3(acc)
+    feats["acc_p99_g"] = float(sig.percentile(mag, 99) / G)
     peak = float(np.max(np.abs(acc)))
     feats["acc_clipped_fraction"] = float(np.mean(np.any(np.abs(acc) >= 0.995 * peak, axis=1))) if peak > 0 else 0.0
     if gyr is not None:
-        g = fill_nan(gyr[:n])
-        gnorm = np.linalg.norm(g, axis=1)
-        feats["gyro_p99_dps"] = float(np.percentile(gnorm, 99) * 180 / np.pi)
+        g = fill_nan(gyr)
+        gnorm = _norm3(g)
+        feats["gyro_p99_dps"] = float(sig.percentile(gnorm, 99) * 180 / np.pi)
         # a foot rests flat on the ground in every stance (zero-velocity phase, Skog et al. 2010):
         # angular rate < 40 deg/s and |acc| within 0.15 g of gravity, smoothed over 40 ms
         k = min(gnorm.size, max(1, int(round(0.04 * fs))))
@@ -303,12 +325,12 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
         still = (np.convolve(gnorm, box, "same") < np.deg2rad(40)) & (np.abs(np.convolve(mag, box, "same") - G) < 0.15 * G)
         # only while moving: windows of 2 s whose angular rate is lively (not standing)
         w2 = min(gnorm.size, max(1, int(round(2 * fs))))  # 'same' returns the longer length
-        moving = np.convolve(gnorm, np.ones(w2) / w2, "same") > np.deg2rad(60)
+        moving = sig.box_sums(gnorm, w2)[0] / w2 > np.deg2rad(60)  # zero-padded 2 s mean
         feats["still_fraction"] = float(still[moving].mean()) if moving.any() else 0.0
     # the longest contiguous piece carries the periodicity features
     segs = contiguous_segments(rec.time_s[:n], rec.gaps_s)
     a, b = max(segs, key=lambda s: s[1] - s[0])
-    vertical, _, _ = gravity_frame(acc[a:b], fs)
+    vertical, _ = _vertical(acc[a:b], fs)  # gravity_frame's vertical (acc has no NaN left)
     track = cadence_track(vertical, fs)
     if track.center_s.size:
         # use the most periodic windows (running, not the stop at a traffic light)

@@ -28,6 +28,7 @@ Outputs: horizontal stride length (m), vertical rise (m, + = up) and mean speed 
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = ["quat_multiply", "quat_rotate", "gravity_alignment", "stride_displacement"]
 
@@ -144,7 +145,7 @@ def _prefix_product_blocked(dq: np.ndarray, block: int = _SCAN_BLOCK) -> np.ndar
     log2(width) for a plain Hillis-Steele scan; the result equals the sequential product up to
     rounding (the increments are unit quaternions, so the product stays unit to ~1e-15 and is
     not renormalised). The planes are position-major (``[component, sample, stride]``) so
-    every step works on contiguous slabs.
+    every step works on contiguous slabs. ``dq`` is overwritten (used as scratch).
     """
     _, width, rows = dq.shape
     nb = -(-width // block)
@@ -166,12 +167,16 @@ def _prefix_product_blocked(dq: np.ndarray, block: int = _SCAN_BLOCK) -> np.ndar
         _qmul_planes(tot[:, :-shift], tot[:, shift:], nxt[:, shift:], tmp[: nb - shift])
         tot = nxt
         shift *= 2
-    if nb > 1:  # every block after the first is carried by the product of all blocks before it
-        body = y[:, 1:]
-        carry = tuple(np.broadcast_to(tot[k, :-1, None, :], body.shape[1:]) for k in range(4))
-        _qmul_planes(carry, body, x[:, 1:], np.empty(body.shape[1:]))
-        y[:, 1:] = x[:, 1:]
-    return y.reshape(4, nb * block, rows)[:, :width]
+    if nb == 1:
+        return y.reshape(4, nb * block, rows)[:, :width]
+    # every block after the first is carried by the product of all blocks before it; the
+    # products go into x (the increments are not read again), so only the first block is
+    # copied over instead of the whole carried body
+    body = y[:, 1:]
+    carry = tuple(np.broadcast_to(tot[k, :-1, None, :], body.shape[1:]) for k in range(4))
+    _qmul_planes(carry, body, x[:, 1:], np.empty(body.shape[1:]))
+    x[:, 0] = y[:, 0]
+    return x.reshape(4, nb * block, rows)[:, :width]
 
 
 def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
@@ -184,27 +189,70 @@ def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
     wm = np.zeros_like(w)
     np.add(w[:, 1:], w[:, :-1], out=wm[:, 1:])
     wm *= 0.5
-    wm[:, ~valid] = 0.0
-    nrm = np.sqrt(wm[0] * wm[0] + wm[1] * wm[1] + wm[2] * wm[2])
-    half_ang = 0.5 * (nrm * dt)
+    np.copyto(wm, 0.0, where=~valid)  # broadcast over the three axes (a boolean-index store is slower)
+    # the same operations in the same order as the expressions in the comments, written into
+    # two scratch planes (fewer temporaries of the chunk's size, same bits)
+    nrm = wm[0] * wm[0]  # |w| = sqrt(w0 w0 + w1 w1 + w2 w2)
+    tmp = wm[1] * wm[1]
+    nrm += tmp
+    np.multiply(wm[2], wm[2], out=tmp)
+    nrm += tmp
+    np.sqrt(nrm, out=nrm)
+    half_ang = nrm * dt  # 0.5 (|w| dt)
+    half_ang *= 0.5
     sn = np.sin(half_ang)
     dq = np.empty((4,) + nrm.shape)
     # cos from sin (a square root is far cheaper than a second transcendental); the half angle
     # of one sample's rotation is far below pi/2 (|omega| dt < pi), otherwise fall back to cos
-    np.sqrt(1.0 - sn * sn, out=dq[0])
+    np.multiply(sn, sn, out=tmp)  # sqrt(1 - sn sn)
+    np.subtract(1.0, tmp, out=tmp)
+    np.sqrt(tmp, out=dq[0])
     big = half_ang > 0.5 * np.pi
     if big.any():
         dq[0][big] = np.cos(half_ang[big])
-    sn /= np.maximum(nrm, 1e-12)
+    sn /= np.maximum(nrm, 1e-12, out=nrm)
     np.multiply(wm, sn, out=dq[1:])
     return dq
 
 
-def _cross_planes(u, v):
-    """``np.cross`` of two vectors stored as three planes each (same operation order)."""
+def _window_planes(x: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
+    """Windows ``x[start[r] : start[r] + width]`` of an ``(n, 3)`` array as planes ``[3, width, rows]``.
+
+    Each window is one contiguous block of ``3 * width`` values, so it is gathered whole (a
+    copy per stride instead of one random access per value) and the ``[rows, width, 3]`` block
+    is transposed once. Samples past a stride's end are padding: the callers give them zero
+    weight (rotation increments set to identity, displacement weight 0), so they may hold any
+    finite value; a window running past the end of the recording is filled with the last
+    sample.
+    """
+    n = x.shape[0]
+    win = sliding_window_view(x, width, axis=0)  # [i, axis, j] = x[i + j, axis]
+    first = np.minimum(start, n - width)
+    rows = win[first].transpose(1, 2, 0)  # [axis, j, row] (a copy of contiguous windows)
+    out = np.ascontiguousarray(rows)
+    short = np.flatnonzero(first != start)
+    if short.size:  # the last stride(s) of the recording: gather sample by sample (few)
+        idx = np.minimum(start[short][None, :] + np.arange(width)[:, None], n - 1)
+        out[:, :, short] = x[idx].transpose(2, 0, 1)
+    return out
+
+
+def _cross_planes(u, v, scale: float | None = None):
+    """``np.cross`` of two vectors stored as three planes each (same operation order).
+
+    With ``scale``, every component is then multiplied by it (``scale * cross(u, v)``). Each
+    component is built in place in its own output plane (two temporaries fewer per component).
+    """
     u0, u1, u2 = u
     v0, v1, v2 = v
-    return (u1 * v2 - u2 * v1, u2 * v0 - u0 * v2, u0 * v1 - u1 * v0)
+    out = []
+    for a, b, c, d in ((u1, v2, u2, v1), (u2, v0, u0, v2), (u0, v1, u1, v0)):  # three components
+        x = a * b
+        x -= c * d
+        if scale is not None:
+            x *= scale
+        out.append(x)
+    return tuple(out)
 
 
 def stride_displacement(
@@ -254,17 +302,9 @@ def stride_displacement(
     if good.size == 0:
         return out
     half = max(int(round(rest_window_s * sampling_rate_hz)), 0)
-    # flat (n * 3) views: per-axis gathers straight into component planes, no transposed copy
-    acc_f = np.ascontiguousarray(acc).reshape(-1)
-    gyr_f = np.ascontiguousarray(gyr).reshape(-1)
-
-    def planes(flat, idx):
-        """``flat`` (an ``(n, 3)`` array raveled) at samples ``idx``, as three planes."""
-        out = np.empty((3,) + idx.shape)
-        idx3 = 3 * idx
-        for k in range(3):  # three axes
-            np.take(flat, idx3 + k, out=out[k])
-        return out
+    acc = np.ascontiguousarray(acc)
+    gyr = np.ascontiguousarray(gyr)
+    acc_f = acc.reshape(-1)
     # strides sorted by length and grouped so that each chunk's padding (to its longest
     # stride) stays small; chunks only bound memory (strides are computed independently)
     length_all = e_all - s_all + 1
@@ -297,13 +337,12 @@ def stride_displacement(
         # contiguous rows of all strides at once
         offs = np.arange(width)[:, None]
         valid = offs < length[None, :]
-        idx = np.where(valid, s[None, :] + offs, s[None, :])
-        dq = _increments(planes(gyr_f, idx), valid, dt)
+        dq = _increments(_window_planes(gyr, s, width), valid, dt)
         rel = _prefix_product_blocked(dq)  # attitude relative to the stride start
         # specific force in the stride-start frame (quat_rotate's operations, per plane)
-        v_b = planes(acc_f, idx)
+        v_b = _window_planes(acc, s, width)
         u = (rel[1], rel[2], rel[3])
-        t = tuple(2.0 * x for x in _cross_planes(u, v_b))
+        t = _cross_planes(u, v_b, 2.0)
         ut = _cross_planes(u, t)
         # trapezoidal velocity with the ZUPT ramp (v = 0 at both mid-stances) and a second
         # trapezoidal integration reduce to one weighted sum of the acceleration samples:
@@ -316,7 +355,12 @@ def stride_displacement(
         c = np.where(valid, lf - 2.0 * offs, 0.0)
         c[0] = 0.5 * (lf[0] - 1.0)
         c[last, np.arange(rows.size)] = -0.5 * (lf[0] - 1.0)
-        d_rel = np.stack([np.einsum("jr,jr->r", c, v_b[k] + rel[0] * t[k] + ut[k]) for k in range(3)], axis=1)
+        # v + w t + u x t per axis (the sum commutes exactly; t is not needed afterwards)
+        rot = [np.multiply(rel[0], t[k], out=t[k]) for k in range(3)]
+        for k in range(3):  # three axes
+            rot[k] += v_b[k]
+            rot[k] += ut[k]
+        d_rel = np.stack([np.einsum("jr,jr->r", c, rot[k]) for k in range(3)], axis=1)
         d = quat_rotate(q0, 0.5 * dt * dt * d_rel)
         out["dx_m"][rows] = d[:, 0]
         out["dy_m"][rows] = d[:, 1]

@@ -252,15 +252,26 @@ def _saturation_warnings(name: str, values_si: np.ndarray, warnings: list[str]) 
     The peak must lie within 1 % of a standard range (+/-2..400 g, +/-125..4000 deg/s) and at
     least 3 samples must reach 99.9 % of it; an unclipped signal rarely meets both.
     """
+    is_acc = name.split(".")[-1].startswith("acc")
+    scale = ACC_SCALE["g"] if is_acc else GYR_SCALE["deg/s"]
+    ranges = _ACC_RANGES_G if is_acc else _GYR_RANGES_DPS
+    with np.errstate(over="ignore", invalid="ignore"):
+        all_finite = bool(np.isfinite(values_si.sum()))
+    if all_finite:
+        # every sample finite (the usual case): the peak |x| from the extremes, no |x| copy or
+        # masks (abs is exact, so the same number)
+        if values_si.size < 100:
+            return
+        peak = max(float(values_si.max()), -float(values_si.min()), 0.0) / scale
+        near = [r for r in ranges if abs(peak - r) <= 0.01 * r]
+        if not near:
+            return
     magnitude = np.abs(values_si)
     finite = np.isfinite(magnitude)
     if np.count_nonzero(finite) < 100:
         return
-    is_acc = name.split(".")[-1].startswith("acc")
-    scale = ACC_SCALE["g"] if is_acc else GYR_SCALE["deg/s"]
     # max(x / s) == max(x) / s (division is monotonic): scale the peak, not every sample
     peak = float(np.max(magnitude, where=finite, initial=0.0)) / scale
-    ranges = _ACC_RANGES_G if is_acc else _GYR_RANGES_DPS
     near = [r for r in ranges if abs(peak - r) <= 0.01 * r]
     if not near:
         return
@@ -354,7 +365,7 @@ def read_imu_csv(
     acc_values = [v for (_, chan), (v, _, _) in raw.items() if chan.startswith("acc")]
     if not any(np.isfinite(v).any() for v in acc_values):
         raise SignalError("the accelerometer columns hold no number", path)
-    finite_t = time_s[np.isfinite(time_s)]
+    finite_t = time_s[np.isfinite(time_s)] if start_time is not None else time_s[:0]
     if finite_t.size and start_time is not None:
         start_time = start_time + pd.to_timedelta(float(finite_t.min()), unit="s")
     sensors = list(dict.fromkeys(s for s, _ in raw))
@@ -392,8 +403,11 @@ def read_imu_csv(
             # beyond twice the largest full-scale range no sensor measured it (a glitch or a
             # garbled cell such as 1e300): missing, not data that overflows later float maths
             limit = 2.0 * (_ACC_RANGES_G[-1] * ACC_SCALE["g"] if kind == "acc" else _GYR_RANGES_DPS[-1] * GYR_SCALE["deg/s"])
-            wild = np.abs(converted) > limit
-            if wild.any():
+            with np.errstate(invalid="ignore"):
+                # the extremes decide for a channel without NaN (a NaN extreme: look closer)
+                inside = -limit <= converted.min() and converted.max() <= limit
+            wild = None if inside else np.abs(converted) > limit
+            if wild is not None and wild.any():
                 converted = np.where(wild, np.nan, converted)
                 warnings.append(f"channel {label!r}: {int(wild.sum())} sample(s) beyond any sensor's range read as missing")
             note = "" if factor == 1.0 else f", converted from {decision.unit}"

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import _select
 from ..errors import OptionError, TimestampError, UnitError
 
 __all__ = [
@@ -196,6 +197,15 @@ def _magnitude(values) -> np.ndarray:
         if values.ndim == 1:
             values = values[:, None]
         columns = [values[:, j] for j in range(values.shape[1])]
+    with np.errstate(over="ignore", invalid="ignore"):
+        if columns:
+            # no missing cell (the usual case): the squares added in the same order, no masks
+            # (a NaN anywhere makes the sum NaN; squares are >= 0, so inf never cancels)
+            total = np.square(columns[0])
+            for column in columns[1:]:
+                total += np.square(column)
+            if not np.isnan(total.sum()):
+                return np.sqrt(total, out=total)
     total = np.zeros(columns[0].size if columns else 0)
     with np.errstate(over="ignore"):  # a garbled 1e300 squares to inf: not finite, left out
         for column in columns:  # over the (at most a few) axes, not over samples
@@ -226,10 +236,14 @@ def infer_acc_unit(acc: np.ndarray, hint: str | None = None, header_unit: str | 
     if header_unit in ACC_SCALE:
         return UnitDecision(header_unit, "header", f"unit {header_unit!r} in the column name")
     mag = _magnitude(acc)
-    mag = mag[np.isfinite(mag) & (mag > 0)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        # every magnitude finite and positive (the usual case): nothing to drop, no copy
+        clean = np.isfinite(mag.sum()) and mag.size and mag.min() > 0
+    if not clean:
+        mag = mag[np.isfinite(mag) & (mag > 0)]
     if mag.size == 0:
         raise UnitError("acceleration unit cannot be inferred: no finite acceleration sample")
-    median = float(np.median(mag))
+    median = float(_select.median(mag))
     if 0.5 <= median <= _MAX_MEDIAN_G:
         return UnitDecision("g", "data", f"acceleration unit inferred as g from the median acceleration magnitude {median:.2f}")
     if 5.0 <= median <= _MAX_MEDIAN_MPS2:
@@ -259,10 +273,12 @@ def infer_gyr_unit(gyr: np.ndarray, hint: str | None = None, header_unit: str | 
     if header_unit in GYR_SCALE:
         return UnitDecision(header_unit, "header", f"unit {header_unit!r} in the column name")
     mag = _magnitude(gyr)
-    mag = mag[np.isfinite(mag)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        if not np.isfinite(mag.sum()):  # a finite sum proves every magnitude finite
+            mag = mag[np.isfinite(mag)]
     if mag.size == 0:
         raise UnitError("angular-rate unit cannot be inferred: no finite gyroscope sample")
-    peak = float(np.percentile(mag, 99.5))
+    peak = float(_select.percentile(mag, 99.5))
     unit = "deg/s" if peak > 40.0 else "rad/s"
     return UnitDecision(unit, "data", f"angular-rate unit inferred as {unit} from the peak rate {peak:.3g}")
 
@@ -335,7 +351,7 @@ def decode_time(
     rel = (raw - first).astype(np.float64) if raw.dtype.kind in "iu" else raw.astype(np.float64, copy=False) - float(first)
     dt = np.diff(rel if n_finite == rel.size else rel[finite])
     dt_pos = dt[dt > 0]
-    med_dt = float(np.median(dt_pos)) if dt_pos.size else float("nan")
+    med_dt = float(_select.median(dt_pos)) if dt_pos.size else float("nan")
     if hint is not None:
         unit = _check_hint(hint, TIME_SCALE, "time_unit")
         how, detail = "hint", f"time_unit={hint!r}"

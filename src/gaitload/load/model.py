@@ -107,8 +107,12 @@ class _StrikeMasks:
     @classmethod
     def of(cls, strike_pattern, patterns) -> "_StrikeMasks":
         if isinstance(strike_pattern, pd.Series):
-            # compare inside pandas: fast on Arrow-backed strings, no per-element Python objects
-            return cls({p: (strike_pattern == p).to_numpy(dtype=bool, na_value=False) for p in patterns},
+            # one hash pass over the column (pd.factorize), then integer compares per pattern:
+            # an element-wise == on an object column costs ~0.3 ms per pattern on 10,000 steps.
+            # Missing values get code -1 and match no pattern, as == does.
+            codes, uniques = pd.factorize(strike_pattern)
+            where = {u: i for i, u in enumerate(uniques) if isinstance(u, str)}
+            return cls({p: codes == where[p] if p in where else np.zeros(codes.size, dtype=bool) for p in patterns},
                        len(strike_pattern))
         s = np.asarray(strike_pattern, dtype=object)
         return cls({p: s == p for p in patterns}, s.shape[0])
@@ -197,6 +201,26 @@ def _binned_median(values: np.ndarray, speed_mps: np.ndarray, grade_pct: np.ndar
     return out
 
 
+def _dense_rank(key: np.ndarray) -> tuple[int, np.ndarray]:
+    """Number of distinct values and each value's rank among them: ``np.unique(key, return_inverse=True)``.
+
+    Bin numbers are whole numbers in a small range, so the ranks come from one ``bincount``
+    over ``key - min`` (linear) instead of a sort; other keys (fractions, a huge range) go to
+    ``np.unique``. The ranks are the same either way (distinct values in increasing order).
+    """
+    if key.size:
+        lo, hi = key.min(), key.max()
+        with np.errstate(invalid="ignore"):
+            small = np.isfinite(hi - lo) and hi - lo <= 4 * key.size + 1024
+        if small and (key.dtype.kind in "iu" or np.array_equal(key, np.floor(key))):
+            code = (key - lo).astype(np.int64)
+            present = np.bincount(code) > 0
+            rank = np.cumsum(present) - 1
+            return int(rank[-1]) + 1, rank[code]
+    uniq, inverse = np.unique(key, return_inverse=True)
+    return uniq.size, inverse.ravel()
+
+
 def _group_median(keys: tuple, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Median and count of the non-NaN ``values`` in each row's group, per row.
 
@@ -216,10 +240,10 @@ def _group_median(keys: tuple, values: np.ndarray) -> tuple[np.ndarray, np.ndarr
         keyed &= ~np.isnan(key)
     group = np.zeros(int(keyed.sum()), dtype=np.int64)
     for key in keys:  # mixed-radix code of the key tuple (a few keys, not a loop over steps)
-        uniq, inverse = np.unique(key[keyed], return_inverse=True)
-        group = group * uniq.size + inverse.ravel()
-    groups, group = np.unique(group, return_inverse=True)
-    group = group.ravel()
+        n_uniq, inverse = _dense_rank(key[keyed])
+        group = group * n_uniq + inverse
+    n_groups, group = _dense_rank(group)
+    groups = np.arange(n_groups)
     v = values[keyed]
     counted = ~np.isnan(v)
     g, v = group[counted], v[counted]
