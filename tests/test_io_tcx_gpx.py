@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import gaitload
-from gaitload.errors import HostileFileError, NotAnActivityError
+from gaitload.errors import HostileFileError, NotAnActivityError, NotARunError
 from gaitload.io._watch import cumulative_distance_m, haversine_m
 from gaitload.io.gpx import read_gpx
 from gaitload.io.tcx import read_tcx
@@ -187,3 +187,146 @@ def test_hostile_xml_refused(tmp_path, root, reader, template):
     path.write_bytes(template.format(root=root).replace('<?xml version="1.0"?>', "").encode("utf-16"))
     with pytest.raises(HostileFileError):
         reader(path)
+
+
+# --- one sport rule (gaitload.io._watch.sport_verdict) decides the TCX/GPX cadence unit -------------
+
+_M_PER_DEG = 6_371_008.8 * np.pi / 180.0
+
+
+def _write_tcx(path, *, sport, cadence, speed_mps, element="RunCadence", n=120):
+    """A one-lap TCX activity moving north at ``speed_mps`` with ``cadence`` in ``element``."""
+    pts = []
+    for i in range(n):
+        cad = (f"<Extensions><ns3:TPX><ns3:Speed>{speed_mps}</ns3:Speed><ns3:RunCadence>{cadence}"
+               "</ns3:RunCadence></ns3:TPX></Extensions>" if element == "RunCadence"
+               else f"<Cadence>{cadence}</Cadence><Extensions><ns3:TPX><ns3:Speed>{speed_mps}</ns3:Speed>"
+                    "</ns3:TPX></Extensions>")
+        pts.append(f"<Trackpoint><Time>2024-05-01T10:{i // 60:02d}:{i % 60:02d}Z</Time><Position>"
+                   f"<LatitudeDegrees>{45 + i * speed_mps / _M_PER_DEG:.7f}</LatitudeDegrees>"
+                   "<LongitudeDegrees>14.0</LongitudeDegrees></Position>"
+                   f"<DistanceMeters>{i * speed_mps:.1f}</DistanceMeters>{cad}</Trackpoint>")
+    attr = "" if sport is None else f' Sport="{sport}"'
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<TrainingCenterDatabase '
+        'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2" '
+        'xmlns:ns3="http://www.garmin.com/xmlschemas/ActivityExtension/v2"><Activities>'
+        f'<Activity{attr}><Id>2024-05-01T10:00:00Z</Id><Lap StartTime="2024-05-01T10:00:00Z">'
+        f"<TotalTimeSeconds>{n}</TotalTimeSeconds><Track>{''.join(pts)}</Track></Lap></Activity>"
+        "</Activities></TrainingCenterDatabase>")
+    return path
+
+
+def _write_gpx(path, *, sport, cadence, speed_mps, n=120):
+    """A GPX track moving north at ``speed_mps`` with Garmin TrackPointExtension ``cad``."""
+    pts = [f'<trkpt lat="{45 + i * speed_mps / _M_PER_DEG:.7f}" lon="14.0"><ele>300</ele>'
+           f"<time>2024-05-01T10:{i // 60:02d}:{i % 60:02d}Z</time><extensions><gpxtpx:TrackPointExtension>"
+           f"<gpxtpx:cad>{cadence}</gpxtpx:cad></gpxtpx:TrackPointExtension></extensions></trkpt>"
+           for i in range(n)]
+    text = GPX_TRACK.format(points="\n".join(pts))
+    text = text.replace("<type>running</type>", "" if sport is None else f"<type>{sport}</type>")
+    path.write_text(text)
+    return path
+
+
+def _write(tmp_path, fmt, *, sport, cadence, speed_mps, element="RunCadence"):
+    if fmt == "gpx":
+        return _write_gpx(tmp_path / "a.gpx", sport=sport, cadence=cadence, speed_mps=speed_mps)
+    return _write_tcx(tmp_path / "a.tcx", sport=sport, cadence=cadence, speed_mps=speed_mps, element=element)
+
+
+@pytest.mark.parametrize("fmt, sport, element", [
+    ("tcx", None, "RunCadence"),
+    ("tcx", None, "Cadence"),        # was kept as rpm (85) yet analysed as a run: steps halved
+    ("gpx", None, None),
+    ("gpx", "generic", None),        # was kept as rpm (85) yet analysed as a run: steps halved
+    ("gpx", "4", None),              # an unknown Strava code names nothing, as in analyze
+])
+def test_generic_tcx_gpx_with_running_cadence_is_doubled_and_analysed(tmp_path, fmt, sport, element):
+    path = _write(tmp_path, fmt, sport=sport, cadence=85, speed_mps=3.0, element=element)
+    rec = gaitload.read(path)
+    np.testing.assert_allclose(rec.channels["cadence"], 170.0)  # 85 strides/min -> steps/min
+    assert "cadence_unit" not in rec.metadata
+    assert any("taken as a run on foot" in w for w in rec.warnings)
+    result = gaitload.analyze(path)
+    # 170 steps/min over 119 s: about 337 steps, not the half a crank-rpm reading would give
+    assert 300 < result.summary["n_steps"] < 370
+
+
+@pytest.mark.parametrize("fmt, sport, element", [
+    ("tcx", None, "RunCadence"),     # RunCadence was doubled even here, then analyze refused it
+    ("tcx", None, "Cadence"),
+    ("gpx", None, None),             # was doubled, then analyze refused it
+    ("gpx", "generic", None),
+])
+def test_fast_generic_tcx_gpx_keeps_rpm_and_is_refused(tmp_path, fmt, sport, element):
+    path = _write(tmp_path, fmt, sport=sport, cadence=85, speed_mps=8.5, element=element)
+    rec = gaitload.read(path)
+    np.testing.assert_allclose(rec.channels["cadence"], 85.0)
+    assert rec.metadata["cadence_unit"] == "rpm"
+    assert "rpm" in rec.provenance["cadence"] and "faster than any run" in rec.provenance["cadence"]
+    with pytest.raises(NotARunError, match=r"median 8\.5 m/s .*faster than any run"):
+        gaitload.analyze(path)
+    # the cadence_unit hint still forces the conversion
+    forced = gaitload.read(path, cadence_unit="strides/min")
+    np.testing.assert_allclose(forced.channels["cadence"], 170.0)
+
+
+@pytest.mark.parametrize("fmt, sport, element, speed, on_foot", [
+    ("tcx", "Running", "RunCadence", 8.5, True),   # a named run is a run, however fast the records
+    ("tcx", "Running", "Cadence", 8.5, True),
+    ("tcx", "Biking", "Cadence", 3.0, False),      # a named ride is a ride, however slow
+    ("tcx", "Biking", "RunCadence", 3.0, False),
+    ("tcx", "Other", "RunCadence", 3.0, False),    # RunCadence was doubled although analyze refuses Other
+    ("gpx", "running", None, 8.5, True),
+    ("gpx", "9", None, 8.5, True),                 # Strava run
+    ("gpx", "11", None, 3.0, True),                # Strava hike
+    ("gpx", "cycling", None, 3.0, False),
+    ("gpx", "1", None, 3.0, False),                # Strava ride
+])
+def test_named_sport_decides_the_tcx_gpx_cadence_unit(tmp_path, fmt, sport, element, speed, on_foot):
+    path = _write(tmp_path, fmt, sport=sport, cadence=85, speed_mps=speed, element=element)
+    rec = gaitload.read(path)
+    np.testing.assert_allclose(rec.channels["cadence"], 170.0 if on_foot else 85.0)
+    assert ("cadence_unit" in rec.metadata) is (not on_foot)
+    if on_foot:
+        assert gaitload.analyze(path).summary["n_steps"] > 300
+    else:
+        assert any("not a foot sport" in w and "rpm" in w for w in rec.warnings)
+        if element == "RunCadence":  # says how to read a walk exported as Other
+            assert any("cadence_unit='strides/min'" in w for w in rec.warnings)
+        with pytest.raises(NotARunError, match="not a foot sport"):
+            gaitload.analyze(path)
+
+
+#: Every real TCX/GPX with cadence in ../shared/data: (file, moving median of the cadence
+#: channel, unit kept). Runs are doubled to steps/min, rides keep rpm -- measured with the
+#: readers' old sport checks and unchanged by the one rule.
+REAL_CADENCE = [
+    (f"{HS}/testdata.tcx", 124.0, "steps/min"),
+    (f"{HS}/testdata.gpx", 124.0, "steps/min"),
+    (f"{RP}/gpx/garmin_connect.gpx", 150.0, "steps/min"),
+    (f"{RP}/gpx/stopped_example.gpx", 174.0, "steps/min"),
+    (f"{RP}/gpx/strava_export.gpx", 174.0, "steps/min"),
+    (f"{RP}/tcx/run_garmin.tcx", 176.0, "steps/min"),
+    (f"{RP}/tcx/stopped_example.tcx", 174.0, "steps/min"),
+    (f"{RP}/samples/2020-12-02T06_08_29-300_Running.tcx", 176.0, "steps/min"),
+    (f"{RP}/samples/2020-12-04T19_09_21-300_Running.tcx", 172.0, "steps/min"),
+    (f"{RP}/samples/2020-12-06T06_36_21-300_Running.tcx", 174.0, "steps/min"),
+    (f"{RP}/samples/2020-12-08T06_36_12-300_Running.tcx", 174.0, "steps/min"),
+    (f"{RP}/samples/2020-12-13T07_25_55-300_Running.tcx", 172.0, "steps/min"),
+    (f"{RP}/samples/2020-12-16T05_44_18-300_Running.tcx", 176.0, "steps/min"),
+    (f"{RP}/samples/2020-12-20T05_50_47-300_Running.tcx", 170.0, "steps/min"),
+    (f"{RP}/samples/2020-12-26T06_03_49-300_Running.tcx", 176.0, "steps/min"),
+    ("sweatpy-examples/sweat/examples/data/3173437224.tcx", 126.0, "steps/min"),
+    ("sweatpy-examples/sweat/examples/data/activity_5039744860.tcx", 89.0, "rpm"),
+    ("sweatpy-examples/sweat/examples/data/activity_5039744860.gpx", 89.0, "rpm"),
+]
+
+
+@pytest.mark.parametrize("rel, median, unit", REAL_CADENCE, ids=[r[0].rsplit("/", 1)[-1] for r in REAL_CADENCE])
+def test_real_tcx_gpx_cadence_unit_unchanged(shared_data, rel, median, unit):
+    rec = gaitload.read(shared_data / rel)
+    cad = rec.channels["cadence"]
+    assert float(np.median(cad[np.isfinite(cad) & (cad > 20)])) == median
+    assert rec.metadata.get("cadence_unit", "steps/min") == unit

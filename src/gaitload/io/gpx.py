@@ -10,9 +10,13 @@ Mapping (track point -> channel)
 warning when missing or all zero); GPX 1.0 ``speed`` -> speed. Extensions, matched by local name
 in any namespace: Garmin ``gpxtpx:TrackPointExtension`` ``hr`` -> heart_rate, ``atemp`` ->
 temperature, ``cad`` -> cadence; also ``heartrate``, ``cadence``, ``power``, ``temp`` without a
-namespace. Garmin writes running ``cad`` in strides/min, so cadence is doubled to steps/min unless
-its moving median is above 110 (then already steps/min). Distance is always **derived**: the
-haversine great-circle sum of consecutive fixes.
+namespace. Whether the track is on foot, and so the cadence unit, follows the one rule of
+:func:`gaitload.io._watch.sport_verdict` (FIT, TCX and ``analyze`` use it too): a named
+``trk/type`` decides (Strava codes 9/10/11 run/walk/hike on foot, 1 ride not); no type is on foot
+unless the median moving speed is above 6.5 m/s. On foot, Garmin's ``cad`` is strides/min, so
+cadence is doubled to steps/min unless its moving median is above 110 (then already steps/min);
+otherwise it stays rpm (``metadata["cadence_unit"] = "rpm"``), with a warning. Distance is always
+**derived**: the haversine great-circle sum of consecutive fixes.
 
 Each ``trkseg`` after the first starts after a timer stop (Garmin, Strava), so the time between
 segments is recorded as a pause. ``metadata["altitude_source"]`` is ``"unknown"`` unless the
@@ -33,8 +37,9 @@ from ._watch import (
     build_recording,
     cadence_to_steps_per_min,
     cumulative_distance_m,
-    is_foot_sport,
+    median_moving_speed_mps,
     parse_xml_safely,
+    sport_verdict,
 )
 from .registry import ReaderSpec
 from .tcx import _xml_altitude_source, register_reader
@@ -45,8 +50,6 @@ __all__ = ["read_gpx", "sniff_gpx"]
 _EXT_TAGS = {"hr": "hr", "heartrate": "hr", "heart_rate": "hr", "cad": "cad", "cadence": "cad",
              "runcadence": "cad", "power": "power", "watts": "power", "atemp": "temp", "temp": "temp",
              "temperature": "temp"}
-#: Strava writes its activity type code in ``trk/type``: 9 Run, 10 Walk, 11 Hike (Strava API).
-_STRAVA_FOOT_TYPES = {"9", "10", "11"}
 _GPX_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?gpx[\s>]")
 
 
@@ -151,12 +154,22 @@ def read_gpx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
         channels["temperature"] = ext["temp"]
         prov["temperature"] = "measured: gpx extension atemp"
     sport = next((t.type for t in gpx.tracks if t.type), None)
-    on_foot = sport is None or is_foot_sport(sport) or str(sport).strip() in _STRAVA_FOOT_TYPES
-    if np.isfinite(ext["cad"]).any() and not on_foot and cadence_unit is None:
+    # on foot or not: the one rule of gaitload.io._watch.sport_verdict, as for FIT, TCX and analyze
+    # (a named sport -- Strava type codes included -- decides; no sport is on foot unless the
+    # records move faster than any run). It decides the cadence unit.
+    median_speed = median_moving_speed_mps(epoch_s, channels.get("speed"), channels["distance"])
+    on_foot, _label, sport_reason = sport_verdict(sport, None, median_speed)
+    cadence_rpm = False  # cadence kept as the device's rpm (not on foot, no cadence_unit hint)
+    has_cad = bool(np.isfinite(ext["cad"]).any())
+    if on_foot is False and has_cad:
+        warnings.append(f"{sport_reason}; not a run, so cadence is kept as the device's rpm, not steps/min")
+    elif on_foot is None and has_cad:
+        warnings.append(f"{sport_reason}; taken as a run on foot (cadence read as a runner's)")
+    if has_cad and on_foot is False and cadence_unit is None:
         channels["cadence"] = ext["cad"]
-        prov["cadence"] = f"measured: gpx extension cad (rpm of a {sport} activity, not steps/min)"
-        warnings.append(f"{sport} activity, not a run; cadence is kept as the device's rpm")
-    elif np.isfinite(ext["cad"]).any():
+        prov["cadence"] = f"measured: gpx extension cad (rpm, not steps/min: {sport_reason})"
+        cadence_rpm = True
+    elif has_cad:
         cad, decision = cadence_to_steps_per_min(ext["cad"], unit=cadence_unit)
         channels["cadence"] = cad
         prov["cadence"] = f"measured: gpx extension cad ({decision})"
@@ -180,6 +193,8 @@ def read_gpx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
         "pauses_epoch_s": pauses,
         "altitude_source": _xml_altitude_source(creator, has_alt),
     }
+    if cadence_rpm:
+        metadata["cadence_unit"] = "rpm"
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="gpx", path=path,
                            warnings=warnings, metadata=metadata)
 

@@ -9,9 +9,13 @@ Mapping (Trackpoint element -> channel)
 ``AltitudeMeters`` -> altitude; ``DistanceMeters`` -> distance (else derived from positions by
 haversine); ``HeartRateBpm/Value`` -> heart_rate; ``Extensions/TPX/Speed`` -> speed;
 ``Extensions/TPX/Watts`` -> power; ``Extensions/TPX/RunCadence`` (Garmin: strides/min) and
-``Cadence`` -> cadence in steps/min. ``RunCadence`` is read as strides/min unless its moving
-median is above 110 (then already steps/min; some exporters double it); a ``Cadence`` element on
-a running activity follows the same rule; on other sports it stays rpm, with a warning.
+``Cadence`` -> cadence in steps/min. Whether the activity is on foot, and so the cadence unit,
+follows the one rule of :func:`gaitload.io._watch.sport_verdict` (FIT and ``analyze`` use it
+too): a named sport decides (``Running`` and courses on foot, ``Biking`` and ``Other`` not); no
+sport is on foot unless the records' median moving speed is above 6.5 m/s. On foot,
+``RunCadence`` or ``Cadence`` is read as strides/min unless its moving median is above 110 (then
+already steps/min; some exporters double it); otherwise it stays rpm
+(``metadata["cadence_unit"] = "rpm"``), with a warning.
 
 Sport comes from ``Activity@Sport`` (``Running``, ``Biking``, ``Other``); a file with several
 activities keeps the running ones. Each ``Track`` inside a ``Lap`` is a stretch between timer
@@ -34,8 +38,10 @@ from ._watch import (
     build_recording,
     cadence_to_steps_per_min,
     cumulative_distance_m,
+    median_moving_speed_mps,
     parse_iso_times,
     parse_xml_safely,
+    sport_verdict,
     to_float_array,
 )
 from .registry import ReaderSpec, register_reader
@@ -110,11 +116,8 @@ def read_tcx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
         warnings.append(f"{len(activities)} activities in the file: kept {len(running)} running, dropped {', '.join(dropped)}")
         activities = running
     sport = None if is_course else (activities[0].get("Sport") or None)
-    on_foot = is_course or (sport or "").lower() in ("running", "walking", "hiking")
     if is_course:
         warnings.append("a TCX course (a planned route with virtual times), not a recorded activity")
-    elif not on_foot:
-        warnings.append(f"{sport or 'unknown'} activity, not a run; cadence is kept as the device's rpm")
 
     cols: dict[str, list] = {k: [] for k in _TP_TAGS.values()}
     cols["hr"] = []
@@ -163,17 +166,32 @@ def read_tcx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
         if np.isfinite(arrays[key]).any():
             channels[channel] = arrays[key]
             prov[channel] = f"measured: tcx Trackpoint/{where}"
+    # on foot or not: the one rule of gaitload.io._watch.sport_verdict, as for FIT and analyze (a
+    # named sport decides -- a course is a run; no sport is on foot unless the records move faster
+    # than any run). It decides the cadence unit, RunCadence included.
+    median_speed = median_moving_speed_mps(epoch_s, channels.get("speed"), channels.get("distance"))
+    on_foot, _label, sport_reason = sport_verdict("running" if is_course else sport, None, median_speed)
+    cadence_rpm = False  # cadence kept as the device's rpm (not on foot, no cadence_unit hint)
     cad_key = "runcad" if np.isfinite(arrays["runcad"]).any() else ("cad" if np.isfinite(arrays["cad"]).any() else None)
+    if on_foot is False:
+        warnings.append(f"{sport_reason}; not a run, so cadence is kept as the device's rpm, not steps/min")
+    elif on_foot is None and cad_key is not None:
+        warnings.append(f"{sport_reason}; taken as a run on foot (cadence read as a runner's)")
     if cad_key is not None:
         where = "Extensions/TPX/RunCadence" if cad_key == "runcad" else "Cadence"
-        if on_foot or cad_key == "runcad" or cadence_unit is not None:
+        if on_foot is not False or cadence_unit is not None:
             cad, decision = cadence_to_steps_per_min(arrays[cad_key], unit=cadence_unit)
             channels["cadence"] = cad
             prov["cadence"] = f"measured: tcx Trackpoint/{where} ({decision})"
             warnings.append(decision)
         else:
             channels["cadence"] = arrays[cad_key]
-            prov["cadence"] = f"measured: tcx Trackpoint/{where} (rpm of a {sport} activity, not steps/min)"
+            prov["cadence"] = f"measured: tcx Trackpoint/{where} (rpm, not steps/min: {sport_reason})"
+            cadence_rpm = True
+            if cad_key == "runcad":
+                warnings.append("Extensions/TPX/RunCadence kept as rpm by the sport rule; if this was a walk or "
+                                "run (TCX names only Running, Biking and Other), read it with "
+                                "cadence_unit='strides/min'")
 
     # pauses: the gap between the last point of one Track and the first of the next
     starts = np.asarray([s for s in track_starts[1:] if 0 < s < n], dtype=np.int64)
@@ -203,6 +221,8 @@ def read_tcx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
         "pauses_epoch_s": pauses,
         "altitude_source": _xml_altitude_source(product, has_alt),
     }
+    if cadence_rpm:
+        metadata["cadence_unit"] = "rpm"
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="tcx", path=path,
                            warnings=warnings, metadata=metadata)
 
