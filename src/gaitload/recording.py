@@ -244,10 +244,7 @@ class Recording:
     def _drop_empty_channels(self, channels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         kept = {}
         for name, values in channels.items():
-            # a finite sum proves every value finite (one reduction instead of a mask)
-            with np.errstate(over="ignore", invalid="ignore"):
-                all_finite = np.isfinite(values.sum())
-            if all_finite or np.isfinite(values).any():
+            if _select.all_finite(values) or np.isfinite(values).any():
                 kept[name] = values
             else:
                 self.warnings.append(f"channel {name!r} has no finite value and was dropped")

@@ -12,7 +12,7 @@ import numpy as np
 from scipy import fft as sfft
 from scipy import ndimage, signal
 
-from .._select import median, percentile  # noqa: F401  (re-exported: exact, fast order statistics)
+from .._select import all_finite, median, percentile  # noqa: F401  (re-exported: exact, fast)
 
 __all__ = [
     "lowpass",
@@ -32,6 +32,7 @@ __all__ = [
     "moving_average_at",
     "percentile",
     "median",
+    "all_finite",
 ]
 
 
@@ -460,4 +461,3 @@ def moving_average_at(x: np.ndarray, at: np.ndarray, width: int, cumsum_x: np.nd
     lo = np.clip(at - half, 0, n)
     hi = np.clip(at - half + width, 0, n)
     return (c[hi] - c[lo]) / (hi - lo)
-

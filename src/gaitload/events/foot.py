@@ -95,9 +95,8 @@ def _fill_nan_fast(x: np.ndarray) -> tuple[np.ndarray, int]:
     A finite sum proves every value finite; only otherwise are the values scanned one by one.
     The detector never writes into its inputs, so the caller's array can be used as it is.
     """
-    with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(x.sum()):
-            return x, 0
+    if sig.all_finite(x):
+        return x, 0
     return sig.fill_nan(x)
 
 

@@ -68,9 +68,8 @@ def gyr_array(rec: Recording, stop: int | None = None) -> np.ndarray | None:
 def fill_nan(x: np.ndarray) -> np.ndarray:
     """Linear interpolation over NaN samples along axis 0 (edges held); all-NaN columns -> 0."""
     x = np.array(x, dtype=np.float64, copy=True)
-    with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(x.sum()):  # a finite sum proves every value finite: nothing to fill
-            return x
+    if sig.all_finite(x):  # nothing to fill
+        return x
     cols = x.reshape(x.shape[0], -1)
     idx = np.arange(cols.shape[0])
     for j in range(cols.shape[1]):  # a handful of axes

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._select import all_finite
 from ..errors import GaitloadError, MissingColumnsError, OptionError, SignalError, TimestampError
 from ..recording import PLACEMENTS, Recording
 from . import columns as colmod
@@ -255,9 +256,7 @@ def _saturation_warnings(name: str, values_si: np.ndarray, warnings: list[str]) 
     is_acc = name.split(".")[-1].startswith("acc")
     scale = ACC_SCALE["g"] if is_acc else GYR_SCALE["deg/s"]
     ranges = _ACC_RANGES_G if is_acc else _GYR_RANGES_DPS
-    with np.errstate(over="ignore", invalid="ignore"):
-        all_finite = bool(np.isfinite(values_si.sum()))
-    if all_finite:
+    if all_finite(values_si):
         # every sample finite (the usual case): the peak |x| from the extremes, no |x| copy or
         # masks (abs is exact, so the same number)
         if values_si.size < 100:

@@ -236,10 +236,8 @@ def infer_acc_unit(acc: np.ndarray, hint: str | None = None, header_unit: str | 
     if header_unit in ACC_SCALE:
         return UnitDecision(header_unit, "header", f"unit {header_unit!r} in the column name")
     mag = _magnitude(acc)
-    with np.errstate(over="ignore", invalid="ignore"):
-        # every magnitude finite and positive (the usual case): nothing to drop, no copy
-        clean = np.isfinite(mag.sum()) and mag.size and mag.min() > 0
-    if not clean:
+    # every magnitude finite and positive (the usual case): nothing to drop, no copy
+    if not (_select.all_finite(mag) and mag.size and mag.min() > 0):
         mag = mag[np.isfinite(mag) & (mag > 0)]
     if mag.size == 0:
         raise UnitError("acceleration unit cannot be inferred: no finite acceleration sample")
@@ -273,9 +271,8 @@ def infer_gyr_unit(gyr: np.ndarray, hint: str | None = None, header_unit: str | 
     if header_unit in GYR_SCALE:
         return UnitDecision(header_unit, "header", f"unit {header_unit!r} in the column name")
     mag = _magnitude(gyr)
-    with np.errstate(over="ignore", invalid="ignore"):
-        if not np.isfinite(mag.sum()):  # a finite sum proves every magnitude finite
-            mag = mag[np.isfinite(mag)]
+    if not _select.all_finite(mag):
+        mag = mag[np.isfinite(mag)]
     if mag.size == 0:
         raise UnitError("angular-rate unit cannot be inferred: no finite gyroscope sample")
     peak = float(_select.percentile(mag, 99.5))
