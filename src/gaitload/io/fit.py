@@ -32,7 +32,8 @@ cadence (+ fractional_cadence) -> cadence: for foot sports (running, walking, hi
 strides/min, so steps/min = 2 x (cadence + fractional_cadence); other sports keep rpm with a
 warning. Sport ``generic`` (the profile's "unspecified") or no sport follows the one rule of
 :func:`gaitload.io._watch.sport_verdict`: on foot (cadence doubled) unless the records' median
-moving speed is above 6.5 m/s, faster than any run (rpm kept; ``analyze`` refuses it); stance_time ms -> contact_time s; stance_time_balance -> contact_time_balance %;
+moving speed is above 6.5 m/s, faster than any run (rpm kept; ``analyze`` refuses it);
+stance_time ms -> contact_time s; stance_time_balance -> contact_time_balance %;
 vertical_oscillation mm -> m; vertical_ratio %; step_length mm -> m.
 
 Developer fields, matched by name case-insensitively ignoring spaces/punctuation, converted by
@@ -59,7 +60,8 @@ same meaning (the watch's own running dynamics are the reference the rest of gai
 
 Sessions: a multisport file keeps its foot-sport sessions (running, trail, treadmill, walking)
 and lists the others in ``metadata["sessions"]`` with a warning; beside sessions that name
-their sport, a ``generic`` session is a leg the watch did not name and is not assumed a run. Timer stop/start events give
+their sport, a ``generic`` session is a leg the watch did not name and is not assumed a run.
+Timer stop/start events give
 ``metadata["pauses"]``. ``metadata["altitude_source"]`` follows
 :func:`gaitload.io._watch.altitude_source_for_device`.
 """
