@@ -3,6 +3,9 @@ routes and hostile XML."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -297,6 +300,30 @@ def test_named_sport_decides_the_tcx_gpx_cadence_unit(tmp_path, fmt, sport, elem
             assert any("cadence_unit='strides/min'" in w for w in rec.warnings)
         with pytest.raises(NotARunError, match="not a foot sport"):
             gaitload.analyze(path)
+
+
+def test_cli_cadence_unit_reads_a_walk_exported_as_other(tmp_path):
+    """A walk a watch exported as TCX 'Other': --any-sport alone analyses RunCadence 85 as rpm
+    (85 steps/min, steps halved); --cadence-unit strides/min reads it as 170 steps/min."""
+    path = _write(tmp_path, "tcx", sport="Other", cadence=85, speed_mps=1.4, element="RunCadence")
+
+    def n_steps(*extra):
+        proc = subprocess.run([sys.executable, "-m", "gaitload", "analyze", str(path), "--json", *extra],
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)["n_steps"]
+
+    refused = subprocess.run([sys.executable, "-m", "gaitload", "analyze", str(path)],
+                             capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 2 and "not a foot sport" in refused.stderr
+    as_rpm = n_steps("--any-sport")
+    as_strides = n_steps("--any-sport", "--cadence-unit", "strides/min")
+    # 119 s of records: 85/min -> ~169 steps; 170/min -> ~337 steps
+    assert 150 < as_rpm < 185
+    assert 300 < as_strides < 370
+    bad = subprocess.run([sys.executable, "-m", "gaitload", "analyze", str(path), "--cadence-unit", "rpm"],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "--cadence-unit" in bad.stderr
 
 
 #: Every real TCX/GPX with cadence in ../shared/data: (file, moving median of the cadence

@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="known constant incline in %% (treadmill, -40 to 40); overrides altitude")
     p.add_argument("--any-sport", action="store_true",
                    help="analyse a file whose sport is not on foot (cycling, swimming...) as if it were a run")
+    p.add_argument("--cadence-unit", choices=["steps/min", "strides/min"],
+                   help="unit of a watch file's cadence when its sport does not decide it (e.g. a walk "
+                        "exported as 'Other': --any-sport --cadence-unit strides/min)")
     _add_common(p)
 
     s = sub.add_parser("season", help="analyse every run in files, folders or globs")
@@ -159,8 +162,9 @@ def _print_human(summary: dict) -> None:
 def _cmd_analyze(args) -> int:
     from .analysis import analyze
 
+    hints = {"cadence_unit": args.cadence_unit} if args.cadence_unit else {}
     analysis = analyze(args.path, placement=args.placement, sampling_rate_hz=args.sampling_rate_hz,
-                       rules=args.rules, incline_pct=args.incline_pct, sport_check=not args.any_sport)
+                       rules=args.rules, incline_pct=args.incline_pct, sport_check=not args.any_sport, **hints)
     if args.out:
         written = analysis.to_dir(args.out)
         if not args.json:

@@ -130,7 +130,7 @@ def steps_from_cadence(time_s: np.ndarray, cadence_spm: np.ndarray, *, gaps_s: n
     if moving.size and 50 <= np.median(moving) < 110:
         warnings.append(
             f"median cadence {np.median(moving):.0f}/min is a walking or strides/min value; if the device "
-            "records strides/min (one foot), read it with cadence_unit='strides/min'"
+            "records strides/min (one foot), read it with cadence_unit='strides/min' (CLI: --cadence-unit strides/min)"
         )
     cum = cadence_integral(t, c, gaps_s)
     total = float(cum[-1]) if cum.size else 0.0

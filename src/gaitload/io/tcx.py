@@ -191,7 +191,7 @@ def read_tcx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
             if cad_key == "runcad":
                 warnings.append("Extensions/TPX/RunCadence kept as rpm by the sport rule; if this was a walk or "
                                 "run (TCX names only Running, Biking and Other), read it with "
-                                "cadence_unit='strides/min'")
+                                "cadence_unit='strides/min' (CLI: --any-sport --cadence-unit strides/min)")
 
     # pauses: the gap between the last point of one Track and the first of the next
     starts = np.asarray([s for s in track_starts[1:] if 0 < s < n], dtype=np.int64)
