@@ -271,6 +271,24 @@ def sport_verdict(sport: str | None, sub_sport: str | None = None,
     return None, label, named
 
 
+def sport_cadence_warning(on_foot: bool | None, reason: str, has_cadence: bool) -> str | None:
+    """The warning every watch reader gives when :func:`sport_verdict` decided a cadence's unit
+    without a named foot sport (None when there is nothing to say).
+
+    Parameters
+    ----------
+    on_foot, reason : bool or None, str
+        The first and last values :func:`sport_verdict` returned.
+    has_cadence : bool
+        Whether the file has a cadence channel (the verdict decides its unit).
+    """
+    if not has_cadence or on_foot is True:
+        return None
+    if on_foot is None:
+        return f"{reason}; taken as a run on foot (cadence read as a runner's strides/min)"
+    return f"{reason}; not a run, so cadence is kept as the device's rpm, not steps/min"
+
+
 def cadence_to_steps_per_min(
     cadence: np.ndarray,
     *,

@@ -84,6 +84,7 @@ from ._watch import (
     is_foot_sport,
     iso_utc,
     median_moving_speed_mps,
+    sport_cadence_warning,
     sport_verdict,
 )
 from .registry import ReaderSpec, register_reader
@@ -470,10 +471,9 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
         epoch_s[keep], None if "speed" not in channels else channels["speed"][keep],
         None if "distance" not in channels else channels["distance"][keep])
     on_foot, _label, sport_reason = sport_verdict(sport, sub_sport, median_speed)
-    if on_foot is None:
-        warnings.append(f"{sport_reason}; taken as a run on foot (FIT cadence read as strides/min)")
-    elif not on_foot:
-        warnings.append(f"{sport_reason}; not a run, so cadence is kept as the device's rpm, not steps/min")
+    warning = sport_cadence_warning(on_foot, sport_reason, "cadence" in raw and np.isfinite(raw["cadence"]).any())
+    if warning:
+        warnings.append(warning)
     scaled = {"contact_time": ("stance_time", 1e-3, "ms -> s"),
               "vertical_oscillation": ("vertical_oscillation", 1e-3, "mm -> m"),
               "step_length": ("step_length", 1e-3, "mm -> m")}

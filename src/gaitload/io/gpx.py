@@ -39,6 +39,7 @@ from ._watch import (
     cumulative_distance_m,
     median_moving_speed_mps,
     parse_xml_safely,
+    sport_cadence_warning,
     sport_verdict,
 )
 from .registry import ReaderSpec
@@ -161,10 +162,9 @@ def read_gpx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
     on_foot, _label, sport_reason = sport_verdict(sport, None, median_speed)
     cadence_rpm = False  # cadence kept as the device's rpm (not on foot, no cadence_unit hint)
     has_cad = bool(np.isfinite(ext["cad"]).any())
-    if on_foot is False and has_cad:
-        warnings.append(f"{sport_reason}; not a run, so cadence is kept as the device's rpm, not steps/min")
-    elif on_foot is None and has_cad:
-        warnings.append(f"{sport_reason}; taken as a run on foot (cadence read as a runner's)")
+    warning = sport_cadence_warning(on_foot, sport_reason, has_cad)
+    if warning:
+        warnings.append(warning)
     if has_cad and on_foot is False and cadence_unit is None:
         channels["cadence"] = ext["cad"]
         prov["cadence"] = f"measured: gpx extension cad (rpm, not steps/min: {sport_reason})"

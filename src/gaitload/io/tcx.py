@@ -41,6 +41,7 @@ from ._watch import (
     median_moving_speed_mps,
     parse_iso_times,
     parse_xml_safely,
+    sport_cadence_warning,
     sport_verdict,
     to_float_array,
 )
@@ -173,10 +174,9 @@ def read_tcx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
     on_foot, _label, sport_reason = sport_verdict("running" if is_course else sport, None, median_speed)
     cadence_rpm = False  # cadence kept as the device's rpm (not on foot, no cadence_unit hint)
     cad_key = "runcad" if np.isfinite(arrays["runcad"]).any() else ("cad" if np.isfinite(arrays["cad"]).any() else None)
-    if on_foot is False:
-        warnings.append(f"{sport_reason}; not a run, so cadence is kept as the device's rpm, not steps/min")
-    elif on_foot is None and cad_key is not None:
-        warnings.append(f"{sport_reason}; taken as a run on foot (cadence read as a runner's)")
+    warning = sport_cadence_warning(on_foot, sport_reason, cad_key is not None)
+    if warning:
+        warnings.append(warning)
     if cad_key is not None:
         where = "Extensions/TPX/RunCadence" if cad_key == "runcad" else "Cadence"
         if on_foot is not False or cadence_unit is not None:
