@@ -354,14 +354,52 @@ def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: Te
     return np.where(pos >= 0, d_fix[np.clip(pos, 0, None)], 0.0)
 
 
+def _interp_shifted(x: np.ndarray, xp: np.ndarray, fp: np.ndarray, shift: int) -> np.ndarray:
+    """``np.interp(x, xp, fp)`` bit for bit, cheap when most ``x[i]`` equal ``xp[i + shift]``.
+
+    For a query equal to a knot, np.interp returns that knot's ``fp`` itself (``xp`` strictly
+    increasing, as a recording's time is), so such queries need no search: on a regular clock
+    a time shifted by a whole number of samples lands on a sample. The other queries (window
+    ends clipped to the recording, clock jitter, gaps) go through np.interp.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Query points.
+    xp, fp : ndarray, shape (n,)
+        Strictly increasing knots and their values.
+    shift : int
+        Samples from each query's index to the knot it is expected to equal.
+    """
+    n = x.size
+    m = n - abs(shift)
+    if m <= 0 or xp.size != n:
+        return np.interp(x, xp, fp)
+    src = slice(shift, n) if shift >= 0 else slice(0, m)  # knots
+    dst = slice(0, m) if shift >= 0 else slice(-shift, n)  # their queries
+    hit = np.zeros(n, dtype=bool)
+    np.equal(x[dst], xp[src], out=hit[dst])
+    out = np.empty(n)
+    out[dst] = fp[src]
+    miss = np.flatnonzero(~hit)
+    out[miss] = np.interp(x[miss], xp, fp)
+    return out
+
+
 def _local_speed(time_s: np.ndarray, dist: np.ndarray, half_window_s: float = 2.5) -> np.ndarray:
-    """Speed from distance over a centred window, m/s (robust to 1 Hz quantisation)."""
+    """Speed from distance over a centred window, m/s (robust to 1 Hz quantisation).
+
+    ``time_s`` strictly increasing (a recording's clock). The distance at the window ends is
+    interpolated; on a regular clock the ends fall on samples ``k`` before and after (k: the
+    samples in a half window), which :func:`_interp_shifted` reads without a search.
+    """
     if time_s.size < 2:
         return np.zeros_like(time_s)
     lo = np.clip(time_s - half_window_s, time_s[0], time_s[-1])
     hi = np.clip(time_s + half_window_s, time_s[0], time_s[-1])
     span = np.maximum(hi - lo, 1e-9)
-    return (np.interp(hi, time_s, dist) - np.interp(lo, time_s, dist)) / span
+    k = int(np.searchsorted(time_s, time_s[0] + half_window_s))
+    return (_interp_shifted(hi, time_s, dist, k) - _interp_shifted(lo, time_s, dist, -k)) / span
 
 
 def _zero_standstill_increments(time_s: np.ndarray, dist: np.ndarray, opts: TerrainOptions) -> np.ndarray:
@@ -386,6 +424,37 @@ def _foot_labels(steps: pd.DataFrame) -> np.ndarray:
     return col.astype(str).to_numpy()
 
 
+def _feet_of(steps: pd.DataFrame, use: np.ndarray) -> list[np.ndarray]:
+    """Steps of each foot label among the ``use`` steps: ``use & (labels == label)`` per label.
+
+    Labels of :func:`_foot_labels`, in sorted order (np.unique's), from one hash pass over the
+    column (pd.factorize) and integer compares, not a string compare of every step per label.
+    """
+    feet = _foot_labels(steps)
+    codes, labels = pd.factorize(feet, sort=True)
+    if (codes < 0).any():  # a missing label (NaN kept by astype(str)): compared as before
+        return [use & (feet == foot) for foot in sorted(pd.unique(feet[use]))]
+    present = np.flatnonzero(np.bincount(codes[use], minlength=len(labels)))
+    return [use & (codes == c) for c in present]  # at most three feet labels
+
+
+def _float_column(steps: pd.DataFrame, name: str) -> np.ndarray:
+    """``pd.to_numeric(steps[name], errors="coerce").to_numpy(float)`` (read only); a float64
+    column is taken as it is (the conversion returns the same numbers, ~50 us later)."""
+    col = steps[name]
+    if col.dtype == np.float64:
+        return col.to_numpy()
+    return pd.to_numeric(col, errors="coerce").to_numpy(float)
+
+
+def _measured(steps: pd.DataFrame) -> np.ndarray:
+    """``steps["measured"]`` as booleans (all True without the column)."""
+    if "measured" not in steps:
+        return np.ones(len(steps), bool)
+    col = steps["measured"]
+    return col.to_numpy() if col.dtype == bool else col.astype(bool).to_numpy()
+
+
 def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | None:
     """Distance from the strapdown stride lengths of measured strides, m at ``time_s``.
 
@@ -396,15 +465,11 @@ def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | No
     """
     if steps is None or len(steps) == 0 or "stride_length_m" not in steps:
         return None
-    measured = steps["measured"].astype(bool).to_numpy() if "measured" in steps else np.ones(len(steps), bool)
-    sl = pd.to_numeric(steps["stride_length_m"], errors="coerce").to_numpy(float)
-    t = pd.to_numeric(steps["time_s"], errors="coerce").to_numpy(float)
-    feet = _foot_labels(steps)
-    use = measured & np.isfinite(t)
+    sl = _float_column(steps, "stride_length_m")
+    t = _float_column(steps, "time_s")
+    use = _measured(steps) & np.isfinite(t)
     curves = []
-    # np.unique's order (sorted labels) from a hash pass, not a sort of every step's label
-    for foot in sorted(pd.unique(feet[use])):  # a loop over at most three feet labels
-        sel = use & (feet == foot)
+    for sel in _feet_of(steps, use):  # a loop over at most three feet labels
         sl_f, t_f = sl[sel], t[sel]
         if np.isfinite(sl_f).sum() < 2:
             continue
@@ -788,6 +853,20 @@ def _runs(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, stops
 
 
+def _ffill(x: np.ndarray) -> np.ndarray:
+    """``pd.Series(x).ffill().to_numpy()``: each NaN takes the last non-NaN value before it
+    (NaN before the first), from a running maximum of indices."""
+    valid = ~np.isnan(x)
+    last = np.where(valid, np.arange(x.size), -1)
+    np.maximum.accumulate(last, out=last)
+    return np.where(last >= 0, x[np.maximum(last, 0)], np.nan)
+
+
+def _bfill(x: np.ndarray) -> np.ndarray:
+    """``pd.Series(x).bfill().to_numpy()`` (:func:`_ffill` of the reversed series)."""
+    return _ffill(x[::-1])[::-1]
+
+
 _CLASS_NAMES = np.array(["downhill", "flat", "uphill", "unknown"], dtype=object)
 _DOWN, _FLAT, _UP, _UNKNOWN = 0, 1, 2, 3
 
@@ -829,7 +908,8 @@ def classify_grade(grade_pct: np.ndarray, distance_m: np.ndarray | None = None, 
         code[g == 0] = _FLAT
     unknown = ~np.isfinite(g)
     code[unknown] = _UNKNOWN
-    state = pd.Series(code).ffill().bfill().fillna(_FLAT).to_numpy().copy()
+    state = _bfill(_ffill(code))
+    state[np.isnan(state)] = _FLAT  # no decisive point at all
     state[unknown] = _UNKNOWN
     state = state.astype(np.int64)
     if distance_m is not None and min_segment_m > 0 and n > 1:
@@ -849,11 +929,10 @@ def _merge_short_runs(state: np.ndarray, dist: np.ndarray, min_len_m: float) -> 
         return state
     run_label = np.where(keep, label, -1).astype(float)
     run_label[run_label < 0] = np.nan
-    s = pd.Series(run_label)
     # neighbours' classes: the nearest long run before and after (unknown not used as a filler)
-    known = s.where(s != _UNKNOWN)
-    prev_lab = known.ffill().to_numpy()
-    next_lab = known.bfill().to_numpy()
+    known = np.where(run_label != _UNKNOWN, run_label, np.nan)
+    prev_lab = _ffill(known)
+    next_lab = _bfill(known)
     prev_lab = np.where(np.isnan(prev_lab), next_lab, prev_lab)
     next_lab = np.where(np.isnan(next_lab), prev_lab, next_lab)
     # group consecutive short runs: split the whole group at its middle
@@ -996,18 +1075,28 @@ def _segments(dist: np.ndarray, time: np.ndarray, terrain: np.ndarray, grade: np
     cnt = np.add.reduceat(np.isfinite(grade).astype(float), starts)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_grade = np.where(cnt > 0, np.add.reduceat(g, starts) / cnt, np.nan)
-    seg = pd.DataFrame({
+    return _segment_frame({
         "start_s": time[starts],
         "end_s": np.where(stops < terrain.size, time[end_idx], time[-1]),
         "start_m": start_m,
         "end_m": end_m,
         "length_m": end_m - start_m,
-        "terrain": terrain[starts].astype(object),
+        "terrain": terrain[starts],
         "mean_grade_pct": mean_grade,
         "gain_m": np.where(terrain[starts] == "unknown", np.nan, gain + 0.0),
         "loss_m": np.where(terrain[starts] == "unknown", np.nan, loss + 0.0),
     })
-    return seg.astype(SEGMENT_COLUMNS)
+
+
+def _segment_frame(columns: dict) -> pd.DataFrame:
+    """The segments table from its columns (``SEGMENT_COLUMNS`` order), built in its dtypes.
+
+    Float columns as they are, ``terrain`` as an object column: building the frame and then
+    casting it with ``astype(SEGMENT_COLUMNS)`` cost ten times as much (a string column
+    inferred, then converted back).
+    """
+    return pd.DataFrame({c: pd.Series(columns[c], dtype=t, copy=False) if t == "object"
+                         else np.asarray(columns[c], dtype=t) for c, t in SEGMENT_COLUMNS.items()})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1068,18 +1157,18 @@ def _step_speed(steps: pd.DataFrame, step_t: np.ndarray, rec: Recording, dist: n
     n = len(steps)
     out = np.full(n, np.nan)
     if "speed_mps" in steps:
-        existing = pd.to_numeric(steps["speed_mps"], errors="coerce").to_numpy(float)
+        existing = _float_column(steps, "speed_mps")
         out = existing.copy()
     missing = ~np.isfinite(out)
     if missing.any():
         speed, _ = _channel(rec, "speed")
         if speed is not None and np.isfinite(speed).sum() >= 2:
             ok = np.isfinite(speed)
-            out = np.where(missing, np.interp(step_t, rec.time_s[ok], speed[ok]), out)
+            out[missing] = np.interp(step_t[missing], rec.time_s[ok], speed[ok])
         elif have_dist:
             # the distance derivative over a centred 5 s window, at the step time
             v = _local_speed(rec.time_s, dist) if local_speed is None else local_speed
-            out = np.where(missing, np.interp(step_t, rec.time_s, v), out)
+            out[missing] = np.interp(step_t[missing], rec.time_s, v)  # only where needed
     return np.where(np.isfinite(step_t), out, np.nan)
 
 
@@ -1122,8 +1211,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         steps = pd.DataFrame({"time_s": pd.Series(dtype=float)})
     if "time_s" not in steps:
         raise OptionError("steps table has no 'time_s' column")
-    out = steps.copy()
-    step_t = pd.to_numeric(out["time_s"], errors="coerce").to_numpy(float)
+    step_t = _float_column(steps, "time_s")
 
     # -- 1. distance ------------------------------------------------------------------------
     dist, dist_src, w = cumulative_distance(rec, steps, opts)
@@ -1138,19 +1226,23 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
     v = None
     if have_dist:
         v = _local_speed(t, dist)
-        grows = np.r_[True, np.diff(dist) > 0]
-        moving = grows & (v >= opts.standstill_speed_mps)
+        moving = v >= opts.standstill_speed_mps
+        moving[1:] &= dist[1:] > dist[:-1]  # distance grows
         moving[0] = True
         mv = np.flatnonzero(moving)
         # strictly increasing distance among moving samples (see docstring of the module)
-        mv = mv[np.r_[True, np.diff(dist[mv]) > 0]]
+        dist_mv = dist[mv]
+        rising = dist_mv[1:] > dist_mv[:-1]
+        if not rising.all():
+            mv = mv[np.r_[True, rising]]
+            dist_mv = dist[mv]
         # a garbled speed or distance (1e300 m) would ask for an astronomically long grid
         if total_dist > _MAX_GRID_DISTANCE_M:  # (inf included; NaN keeps its old one-cell grid)
             raise ResourceLimitError(f"the recording's distance comes to {total_dist:.3g} m, more than the "
                                      f"{_MAX_GRID_DISTANCE_M / 1000:,.0f} km gaitload puts on one terrain grid")
         n_cells = int(np.floor(total_dist / opts.grid_step_m)) + 1 if total_dist > 0 else 1
         grid_d = np.arange(n_cells) * opts.grid_step_m
-        grid_t = np.interp(grid_d, dist[mv], t[mv]) if mv.size >= 2 else np.zeros(n_cells)
+        grid_t = np.interp(grid_d, dist_mv, t[mv]) if mv.size >= 2 else np.zeros(n_cells)
     else:
         mv = np.empty(0, np.int64)
         grid_d = np.empty(0)
@@ -1205,8 +1297,8 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         alt_raw, alt_name = _channel(rec, "altitude")
         alt = _altitude_usable(alt_raw, warnings) if alt_raw is not None else None
         src = _altitude_source(rec)
-        rise_ok = ("stride_rise_m" in out and "stride_length_m" in out
-                   and np.isfinite(pd.to_numeric(out["stride_rise_m"], errors="coerce")).sum() >= 4)
+        rise_ok = ("stride_rise_m" in steps and "stride_length_m" in steps
+                   and np.isfinite(_float_column(steps, "stride_rise_m")).sum() >= 4)
         grade_ch, _ = _channel(rec, "grade")
         if alt is not None and have_dist and mv.size >= 3:
             grid_alt, grid_grade, clean_alt, gain, loss, window_m, alt_desc, smoother, w = _grade_from_altitude(
@@ -1215,7 +1307,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
             prov["altitude"] = alt_desc
             prov["grade"] = f"smoothed altitude: {smoother}"
         elif rise_ok and have_dist:
-            grid_alt, grid_grade, clean_alt, gain, loss, w = _grade_from_imu(out, step_t, step_d, grid_d, opts)
+            grid_alt, grid_grade, clean_alt, gain, loss, w = _grade_from_imu(steps, step_t, step_d, grid_d, opts)
             warnings += w
             window_m = opts.window_m_imu
             prov["altitude"] = "foot IMU strapdown (relative)"
@@ -1261,16 +1353,29 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         segments = _segments_by_time(step_t, step_terrain, step_grade)
         step_alt = np.full(step_t.shape, np.nan)
 
-    out["distance_m"] = step_d
-    out["altitude_m"] = step_alt
-    out["grade_pct"] = step_grade
-    out["terrain"] = step_terrain
-    out["speed_mps"] = _step_speed(out, step_t, rec, dist, have_dist, local_speed=v)
+    out = _with_columns(steps, {
+        "distance_m": step_d, "altitude_m": step_alt, "grade_pct": step_grade, "terrain": step_terrain,
+        "speed_mps": _step_speed(steps, step_t, rec, dist, have_dist, local_speed=v)})
     profile = pd.DataFrame({"distance_m": grid_d, "time_s": grid_t, "altitude_m": grid_alt,
                             "grade_pct": grid_grade, "terrain": grid_terrain.astype(object)})
     return TerrainResult(steps=out, segments=segments, profile=profile, distance_m=total_dist,
                          elevation_gain_m=gain, elevation_loss_m=loss, provenance=prov,
                          warnings=list(dict.fromkeys(warnings)))
+
+
+def _with_columns(frame: pd.DataFrame, columns: dict) -> pd.DataFrame:
+    """``frame`` with ``columns`` set as ``out[name] = values`` one by one on a copy would set them.
+
+    Columns already present are replaced in place; the new ones are built as one frame and
+    appended in one concat (each ``__setitem__`` of a new column costs ~0.3 ms of index work).
+    """
+    out = frame.copy(deep=False)  # copy-on-write: replacing a column never reaches ``frame``
+    for name in [c for c in columns if c in frame.columns]:
+        out[name] = columns[name]
+    new = {c: v for c, v in columns.items() if c not in frame.columns}
+    if not new:
+        return out
+    return pd.concat([out, pd.DataFrame(new, index=frame.index)], axis=1)
 
 
 def _interp_nan(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
@@ -1298,11 +1403,11 @@ def _segments_by_time(step_t: np.ndarray, terrain: np.ndarray, grade: np.ndarray
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_grade = np.where(cnt > 0, np.add.reduceat(g, starts) / cnt, np.nan)
     nan = np.full(starts.size, np.nan)
-    return pd.DataFrame({
+    return _segment_frame({
         "start_s": step_t[starts], "end_s": np.r_[step_t[starts[1:]], step_t[-1]],
-        "start_m": nan, "end_m": nan, "length_m": nan, "terrain": terrain[starts].astype(object),
+        "start_m": nan, "end_m": nan, "length_m": nan, "terrain": terrain[starts],
         "mean_grade_pct": mean_grade, "gain_m": nan, "loss_m": nan,
-    }).astype(SEGMENT_COLUMNS)
+    })
 
 
 def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, mv: np.ndarray, grid_d: np.ndarray,
@@ -1413,10 +1518,9 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
     into a relative altitude and smoothed with the same local linear fit over ``window_m_imu``.
     """
     warnings: list[str] = []
-    rise = pd.to_numeric(steps["stride_rise_m"], errors="coerce").to_numpy(float)
-    length = pd.to_numeric(steps["stride_length_m"], errors="coerce").to_numpy(float)
-    measured = steps["measured"].astype(bool).to_numpy() if "measured" in steps else np.ones(len(steps), bool)
-    feet = _foot_labels(steps)
+    rise = _float_column(steps, "stride_rise_m")
+    length = _float_column(steps, "stride_length_m")
+    measured = _measured(steps)
     with np.errstate(invalid="ignore", divide="ignore"):
         g = 100.0 * rise / length
     use = measured & np.isfinite(g) & (length > 0.2) & np.isfinite(step_d)
@@ -1425,8 +1529,8 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
     step = opts.grid_step_m
     acc = np.zeros(grid_d.size)
     cnt = np.zeros(grid_d.size)
-    for foot in sorted(pd.unique(feet[use])):  # at most three labels (np.unique's order)
-        sel = np.flatnonzero(use & (feet == foot))
+    for foot in _feet_of(steps, use):  # at most three labels
+        sel = np.flatnonzero(foot)
         sel = sel[np.argsort(step_d[sel])]
         if sel.size < 2:
             continue
