@@ -354,52 +354,35 @@ def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: Te
     return np.where(pos >= 0, d_fix[np.clip(pos, 0, None)], 0.0)
 
 
-def _interp_shifted(x: np.ndarray, xp: np.ndarray, fp: np.ndarray, shift: int) -> np.ndarray:
-    """``np.interp(x, xp, fp)`` bit for bit, cheap when most ``x[i]`` equal ``xp[i + shift]``.
-
-    For a query equal to a knot, np.interp returns that knot's ``fp`` itself (``xp`` strictly
-    increasing, as a recording's time is), so such queries need no search: on a regular clock
-    a time shifted by a whole number of samples lands on a sample. The other queries (window
-    ends clipped to the recording, clock jitter, gaps) go through np.interp.
-
-    Parameters
-    ----------
-    x : ndarray, shape (n,)
-        Query points.
-    xp, fp : ndarray, shape (n,)
-        Strictly increasing knots and their values.
-    shift : int
-        Samples from each query's index to the knot it is expected to equal.
-    """
-    n = x.size
-    m = n - abs(shift)
-    if m <= 0 or xp.size != n:
-        return np.interp(x, xp, fp)
-    src = slice(shift, n) if shift >= 0 else slice(0, m)  # knots
-    dst = slice(0, m) if shift >= 0 else slice(-shift, n)  # their queries
-    hit = np.zeros(n, dtype=bool)
-    np.equal(x[dst], xp[src], out=hit[dst])
-    out = np.empty(n)
-    out[dst] = fp[src]
-    miss = np.flatnonzero(~hit)
-    out[miss] = np.interp(x[miss], xp, fp)
-    return out
-
-
 def _local_speed(time_s: np.ndarray, dist: np.ndarray, half_window_s: float = 2.5) -> np.ndarray:
     """Speed from distance over a centred window, m/s (robust to 1 Hz quantisation).
 
-    ``time_s`` strictly increasing (a recording's clock). The distance at the window ends is
-    interpolated; on a regular clock the ends fall on samples ``k`` before and after (k: the
-    samples in a half window), which :func:`_interp_shifted` reads without a search.
+    The distance at the window ends is ``np.interp(end, time_s, dist)``. For a query equal to a
+    sample time, np.interp returns that sample's distance itself (``time_s`` strictly
+    increasing, as a recording's clock is), and on a regular clock the ends of sample i's
+    window are the samples i - k and i + k (k: samples in a half window): those windows are
+    two slices subtracted, bit for bit what np.interp gives, and only the others (the ends
+    clipped to the recording, clock jitter, gaps) go through np.interp.
     """
-    if time_s.size < 2:
+    n = time_s.size
+    if n < 2:
         return np.zeros_like(time_s)
     lo = np.clip(time_s - half_window_s, time_s[0], time_s[-1])
     hi = np.clip(time_s + half_window_s, time_s[0], time_s[-1])
     span = np.maximum(hi - lo, 1e-9)
     k = int(np.searchsorted(time_s, time_s[0] + half_window_s))
-    return (_interp_shifted(hi, time_s, dist, k) - _interp_shifted(lo, time_s, dist, -k)) / span
+    m = n - 2 * k
+    num = np.empty(n)
+    on_samples = np.zeros(n, dtype=bool)
+    if m > 0:
+        inner = slice(k, n - k)
+        np.equal(hi[inner], time_s[2 * k:], out=on_samples[inner])
+        on_samples[inner] &= lo[inner] == time_s[:m]
+        np.subtract(dist[2 * k:], dist[:m], out=num[inner])
+    off = np.flatnonzero(~on_samples)
+    num[off] = np.interp(hi[off], time_s, dist) - np.interp(lo[off], time_s, dist)
+    num /= span
+    return num
 
 
 def _zero_standstill_increments(time_s: np.ndarray, dist: np.ndarray, opts: TerrainOptions) -> np.ndarray:
@@ -430,6 +413,11 @@ def _feet_of(steps: pd.DataFrame, use: np.ndarray) -> list[np.ndarray]:
     Labels of :func:`_foot_labels`, in sorted order (np.unique's), from one hash pass over the
     column (pd.factorize) and integer compares, not a string compare of every step per label.
     """
+    if "foot" not in steps:
+        return [use] if use.any() else []  # "unknown" throughout
+    values = steps["foot"].to_numpy()
+    if values.dtype == object and values.size and isinstance(values[0], str) and (values == values[0]).all():
+        return [use] if use.any() else []  # one label throughout (one sensor): no hashing
     feet = _foot_labels(steps)
     codes, labels = pd.factorize(feet, sort=True)
     if (codes < 0).any():  # a missing label (NaN kept by astype(str)): compared as before
@@ -895,10 +883,29 @@ def classify_grade(grade_pct: np.ndarray, distance_m: np.ndarray | None = None, 
     ndarray of object
         ``"uphill"``, ``"flat"``, ``"downhill"`` or ``"unknown"`` per point.
     """
+    return _CLASS_NAMES[_classify_codes(grade_pct, distance_m, flat_band_pct=flat_band_pct,
+                                        hysteresis_pct=hysteresis_pct, min_segment_m=min_segment_m)]
+
+
+def _class_labels(code: np.ndarray):
+    """``_CLASS_NAMES[code]`` as pandas stores it in a column, for a steps or profile table.
+
+    pandas infers a column type from every object of an object array (strings become its
+    string type, ~40 ms per million rows); the four class names are inferred once and taken by
+    code instead. An empty array stays object, as inference leaves it.
+    """
+    if code.size == 0:
+        return _CLASS_NAMES[code]
+    return pd.Series(_CLASS_NAMES).array.take(code)
+
+
+def _classify_codes(grade_pct: np.ndarray, distance_m: np.ndarray | None = None, *,
+                    flat_band_pct: float, hysteresis_pct: float, min_segment_m: float) -> np.ndarray:
+    """:func:`classify_grade` as codes into ``_CLASS_NAMES`` (int64)."""
     g = np.asarray(grade_pct, float)
     n = g.size
     if n == 0:
-        return np.array([], dtype=object)
+        return np.array([], dtype=np.int64)
     hi, lo = flat_band_pct + hysteresis_pct / 2, max(flat_band_pct - hysteresis_pct / 2, 0.0)
     code = np.full(n, np.nan)
     code[g > hi] = _UP
@@ -914,7 +921,7 @@ def classify_grade(grade_pct: np.ndarray, distance_m: np.ndarray | None = None, 
     state = state.astype(np.int64)
     if distance_m is not None and min_segment_m > 0 and n > 1:
         state = _merge_short_runs(state, np.asarray(distance_m, float), min_segment_m)
-    return _CLASS_NAMES[state]
+    return state
 
 
 def _merge_short_runs(state: np.ndarray, dist: np.ndarray, min_len_m: float) -> np.ndarray:
@@ -1229,22 +1236,23 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         moving = v >= opts.standstill_speed_mps
         moving[1:] &= dist[1:] > dist[:-1]  # distance grows
         moving[0] = True
-        mv = np.flatnonzero(moving)
-        # strictly increasing distance among moving samples (see docstring of the module)
-        dist_mv = dist[mv]
+        # strictly increasing distance among moving samples (see docstring of the module); a
+        # boolean mask, not indices: selecting with it is one streaming pass
+        dist_mv = dist[moving]
         rising = dist_mv[1:] > dist_mv[:-1]
         if not rising.all():
-            mv = mv[np.r_[True, rising]]
-            dist_mv = dist[mv]
+            moving[np.flatnonzero(moving)[1:][~rising]] = False
+            dist_mv = dist[moving]
+        n_moving = dist_mv.size
         # a garbled speed or distance (1e300 m) would ask for an astronomically long grid
         if total_dist > _MAX_GRID_DISTANCE_M:  # (inf included; NaN keeps its old one-cell grid)
             raise ResourceLimitError(f"the recording's distance comes to {total_dist:.3g} m, more than the "
                                      f"{_MAX_GRID_DISTANCE_M / 1000:,.0f} km gaitload puts on one terrain grid")
         n_cells = int(np.floor(total_dist / opts.grid_step_m)) + 1 if total_dist > 0 else 1
         grid_d = np.arange(n_cells) * opts.grid_step_m
-        grid_t = np.interp(grid_d, dist_mv, t[mv]) if mv.size >= 2 else np.zeros(n_cells)
+        grid_t = np.interp(grid_d, dist_mv, t[moving]) if n_moving >= 2 else np.zeros(n_cells)
     else:
-        mv = np.empty(0, np.int64)
+        moving, n_moving = np.zeros(t.shape, bool), 0
         grid_d = np.empty(0)
         grid_t = np.empty(0)
     step_d = np.interp(step_t, t, dist) if have_dist else np.full(step_t.shape, np.nan)
@@ -1255,6 +1263,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
     clean_alt = np.full(grid_d.shape, np.nan)
     gain = loss = float("nan")
     step_grade = np.full(step_t.shape, np.nan)
+    step_alt = None
     window_m = None
     grade_from_incline = False
 
@@ -1300,9 +1309,9 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         rise_ok = ("stride_rise_m" in steps and "stride_length_m" in steps
                    and np.isfinite(_float_column(steps, "stride_rise_m")).sum() >= 4)
         grade_ch, _ = _channel(rec, "grade")
-        if alt is not None and have_dist and mv.size >= 3:
+        if alt is not None and have_dist and n_moving >= 3:
             grid_alt, grid_grade, clean_alt, gain, loss, window_m, alt_desc, smoother, w = _grade_from_altitude(
-                dist, alt, mv, grid_d, src, opts, time_s=t)
+                dist, alt, moving, grid_d, src, opts, time_s=t)
             warnings += w
             prov["altitude"] = alt_desc
             prov["grade"] = f"smoothed altitude: {smoother}"
@@ -1312,12 +1321,12 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
             window_m = opts.window_m_imu
             prov["altitude"] = "foot IMU strapdown (relative)"
             prov["grade"] = "foot IMU strapdown"
-        elif grade_ch is not None and have_dist and np.isfinite(grade_ch).sum() >= 3 and mv.size >= 3:
+        elif grade_ch is not None and have_dist and np.isfinite(grade_ch).sum() >= 3 and n_moving >= 3:
             # device grade: integrate it into a relative altitude and smooth like a barometer
             g = _fill_nan_linear(t, grade_ch.astype(float))
             pseudo = np.r_[0.0, np.cumsum(np.diff(dist) * 0.5 * (g[1:] + g[:-1]) / 100)]
             grid_alt, grid_grade, clean_alt, gain, loss, window_m, _, _, w = _grade_from_altitude(
-                dist, pseudo, mv, grid_d, "barometric", opts)
+                dist, pseudo, moving, grid_d, "barometric", opts)
             warnings += w
             prov["altitude"] = "device grade channel integrated (relative)"
             prov["grade"] = f"device grade smoothed over {window_m:g} m"
@@ -1330,34 +1339,37 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
                 warnings.append("no usable altitude, incline or foot-IMU rise: grade and terrain unknown")
         # -- 2. per-step values: interpolate on the grid at the step's distance ---------------
         if grid_d.size:
-            step_grade = _interp_nan(step_d, grid_d, grid_grade)
+            step_grade, step_alt = _interp_nan(step_d, grid_d, grid_grade, grid_alt)
     prov["window_m"] = window_m
 
     # -- 3. classes --------------------------------------------------------------------------
+    # (as codes into _CLASS_NAMES: the labels are taken once per table, see _class_labels)
     if grid_d.size:
-        grid_terrain = classify_grade(grid_grade, grid_d, flat_band_pct=opts.flat_band_pct,
-                                      hysteresis_pct=opts.hysteresis_pct, min_segment_m=opts.min_segment_m)
+        grid_code = _classify_codes(grid_grade, grid_d, flat_band_pct=opts.flat_band_pct,
+                                    hysteresis_pct=opts.hysteresis_pct, min_segment_m=opts.min_segment_m)
+        grid_terrain = _CLASS_NAMES[grid_code]
         cell = np.clip(np.rint(np.nan_to_num(step_d, nan=-1) / opts.grid_step_m).astype(np.int64), 0, grid_d.size - 1)
-        step_terrain = np.where(np.isfinite(step_d), grid_terrain[cell], "unknown").astype(object)
+        step_code = np.where(np.isfinite(step_d), grid_code[cell], _UNKNOWN)
         if grade_from_incline:
             # a given incline is exact: no hysteresis needed per step
-            step_terrain = classify_grade(step_grade, None, flat_band_pct=opts.flat_band_pct,
-                                          hysteresis_pct=0.0, min_segment_m=0.0)
+            step_code = _classify_codes(step_grade, None, flat_band_pct=opts.flat_band_pct,
+                                        hysteresis_pct=0.0, min_segment_m=0.0)
         segments = _segments(grid_d, grid_t, grid_terrain, grid_grade, clean_alt)
-        step_alt = _interp_nan(step_d, grid_d, grid_alt)
+        if step_alt is None:  # (given incline: not interpolated with the grade above)
+            step_alt = _interp_nan(step_d, grid_d, grid_alt)
     else:
-        grid_terrain = np.array([], dtype=object)
-        step_terrain = classify_grade(step_grade, None, flat_band_pct=opts.flat_band_pct,
-                                      hysteresis_pct=0.0 if grade_from_incline else opts.hysteresis_pct,
-                                      min_segment_m=0.0)
-        segments = _segments_by_time(step_t, step_terrain, step_grade)
+        grid_code = np.array([], dtype=np.int64)
+        step_code = _classify_codes(step_grade, None, flat_band_pct=opts.flat_band_pct,
+                                    hysteresis_pct=0.0 if grade_from_incline else opts.hysteresis_pct,
+                                    min_segment_m=0.0)
+        segments = _segments_by_time(step_t, _CLASS_NAMES[step_code], step_grade)
         step_alt = np.full(step_t.shape, np.nan)
 
     out = _with_columns(steps, {
-        "distance_m": step_d, "altitude_m": step_alt, "grade_pct": step_grade, "terrain": step_terrain,
+        "distance_m": step_d, "altitude_m": step_alt, "grade_pct": step_grade, "terrain": _class_labels(step_code),
         "speed_mps": _step_speed(steps, step_t, rec, dist, have_dist, local_speed=v)})
     profile = pd.DataFrame({"distance_m": grid_d, "time_s": grid_t, "altitude_m": grid_alt,
-                            "grade_pct": grid_grade, "terrain": grid_terrain.astype(object)})
+                            "grade_pct": grid_grade, "terrain": _class_labels(grid_code)})
     return TerrainResult(steps=out, segments=segments, profile=profile, distance_m=total_dist,
                          elevation_gain_m=gain, elevation_loss_m=loss, provenance=prov,
                          warnings=list(dict.fromkeys(warnings)))
@@ -1378,20 +1390,27 @@ def _with_columns(frame: pd.DataFrame, columns: dict) -> pd.DataFrame:
     return pd.concat([out, pd.DataFrame(new, index=frame.index)], axis=1)
 
 
-def _interp_nan(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
-    """Linear interpolation that returns NaN next to NaN samples and outside ``xp``."""
+def _interp_nan(x: np.ndarray, xp: np.ndarray, *fps: np.ndarray) -> np.ndarray | tuple:
+    """Linear interpolation that returns NaN next to NaN samples and outside ``xp``.
+
+    Several ``fps`` on the same knots share the search: a tuple, one array per ``fp``.
+    """
     if xp.size == 0:
-        return np.full(np.shape(x), np.nan)
+        out = tuple(np.full(np.shape(x), np.nan) for _ in fps)
+        return out if len(fps) > 1 else out[0]
     xq = np.nan_to_num(x, nan=-1.0)
     lo = np.clip(np.searchsorted(xp, xq, side="right") - 1, 0, xp.size - 1)
     hi = np.clip(lo + 1, 0, xp.size - 1)
     span = np.where(xp[hi] > xp[lo], xp[hi] - xp[lo], 1.0)
     frac = np.clip((xq - xp[lo]) / span, 0.0, 1.0)
-    val = fp[lo] + frac * (fp[hi] - fp[lo])
-    # next to a NaN neighbour use the finite one when the query is closer to it
-    val = np.where(np.isnan(val), np.where(frac < 0.5, fp[lo], fp[hi]), val)
     ok = np.isfinite(x) & (x >= xp[0] - 1e-9) & (x <= xp[-1] + 0.5 * (xp[1] - xp[0] if xp.size > 1 else 0.0))
-    return np.where(ok, val, np.nan)
+    out = []
+    for fp in fps:  # one or two series
+        val = fp[lo] + frac * (fp[hi] - fp[lo])
+        # next to a NaN neighbour use the finite one when the query is closer to it
+        val = np.where(np.isnan(val), np.where(frac < 0.5, fp[lo], fp[hi]), val)
+        out.append(np.where(ok, val, np.nan))
+    return tuple(out) if len(fps) > 1 else out[0]
 
 
 def _segments_by_time(step_t: np.ndarray, terrain: np.ndarray, grade: np.ndarray) -> pd.DataFrame:
@@ -1410,12 +1429,13 @@ def _segments_by_time(step_t: np.ndarray, terrain: np.ndarray, grade: np.ndarray
     })
 
 
-def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, mv: np.ndarray, grid_d: np.ndarray,
+def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, grid_d: np.ndarray,
                          src: str, opts: TerrainOptions, time_s: np.ndarray | None = None):
-    """Steps 2 and 5 of the module docstring for one altitude series."""
+    """Steps 2 and 5 of the module docstring for one altitude series (``moving``: mask of the
+    moving samples)."""
     warnings: list[str] = []
-    d_m, a_m = dist[mv], alt[mv]
-    t_m = time_s[mv] if time_s is not None else None
+    d_m, a_m = dist[moving], alt[moving]
+    t_m = time_s[moving] if time_s is not None else None
     ok = np.isfinite(a_m)
     cleaned = np.full(a_m.shape, np.nan)
     if ok.sum() >= 5:
