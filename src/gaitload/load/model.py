@@ -151,24 +151,39 @@ def strike_multiplier(strike_pattern, grade_pct, rules: RuleSet) -> np.ndarray:
     -------
     numpy.ndarray, shape (n, 6)
     """
-    model = rules.model
     if not isinstance(strike_pattern, _StrikeCodes):
         strike_pattern = _StrikeCodes.of(strike_pattern, rules.strike)
-    # K - 1 per code (neutral first; a pattern the rule set does not name is neutral), then one
-    # row gather instead of a masked assignment per pattern
-    ones = np.ones(_NM)
-    delta = np.array([ones] + [rules.strike.get(p, ones) for p in strike_pattern.patterns], dtype=float) - 1.0
-    k_minus_1 = delta[strike_pattern.code]
+    # K - 1 gathered by code: one row gather instead of a masked assignment per pattern
+    k_minus_1 = _strike_delta(strike_pattern, rules)[strike_pattern.code]
     a = np.abs(np.nan_to_num(np.asarray(grade_pct, dtype=float), nan=0.0))
-    start, end, keep = model["strike_taper_start_pct"], model["strike_taper_end_pct"], model["strike_taper_keep"]
-    if end > start:
-        frac = np.clip((a - start) / (end - start), 0.0, 1.0)
-    else:
-        frac = (a >= start).astype(float)
-    keep_fraction = 1.0 - (1.0 - keep) * frac
-    out = np.multiply(keep_fraction[:, None], k_minus_1, out=k_minus_1)
+    out = np.multiply(_strike_keep_fraction(a, rules.model)[:, None], k_minus_1, out=k_minus_1)
     out += 1.0
     return out
+
+
+def _strike_delta(strike: _StrikeCodes, rules: RuleSet) -> np.ndarray:
+    """K - 1 per strike code, shape (1 + patterns, 6): neutral first, then each pattern (a
+    pattern the rule set does not name is neutral)."""
+    ones = np.ones(_NM)
+    return np.array([ones] + [rules.strike.get(p, ones) for p in strike.patterns], dtype=float) - 1.0
+
+
+def _strike_keep_fraction(abs_grade_pct: np.ndarray, model: dict) -> np.ndarray:
+    """Fraction of the strike effect kept at each |grade| (%): 1 below the taper, ``keep`` above."""
+    start, end, keep = model["strike_taper_start_pct"], model["strike_taper_end_pct"], model["strike_taper_keep"]
+    if end > start:
+        frac = np.clip((abs_grade_pct - start) / (end - start), 0.0, 1.0)
+    else:
+        frac = (abs_grade_pct >= start).astype(float)
+    return 1.0 - (1.0 - keep) * frac
+
+
+def _strike_level_multiplier(strike: _StrikeCodes, rules: RuleSet) -> np.ndarray:
+    """``strike_multiplier(strike, zeros, rules)`` bit for bit: on level ground every step keeps
+    the same fraction, so the multiplier is computed per code and gathered."""
+    table = _strike_keep_fraction(np.zeros(1), rules.model)[:, None] * _strike_delta(strike, rules)
+    table += 1.0
+    return table[strike.code]
 
 
 def speed_multiplier(speed_mps, rules: RuleSet) -> np.ndarray:
@@ -384,7 +399,10 @@ def contact_time_multiplier(contact_time_ms, cadence_spm, speed_mps, grade_pct, 
 def _float_column(steps: pd.DataFrame, name: str) -> np.ndarray:
     if name not in steps.columns:
         return np.full(len(steps), np.nan)
-    return pd.to_numeric(steps[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    col = steps[name]
+    if col.dtype == np.float64:  # already numbers: to_numeric would return them (~50 us later)
+        return col.to_numpy(dtype=float, copy=True)
+    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _text_column(steps: pd.DataFrame, name: str) -> pd.Series:
@@ -526,7 +544,7 @@ class _TerrainFactors:
     @classmethod
     def of(cls, grade_pct: np.ndarray, strike: "_StrikeCodes", rules: RuleSet) -> "_TerrainFactors":
         return cls(grade_multiplier(grade_pct, rules), strike_multiplier(strike, grade_pct, rules),
-                   strike_multiplier(strike, np.zeros_like(grade_pct), rules))
+                   _strike_level_multiplier(strike, rules))
 
     def level_ratio(self) -> np.ndarray:
         """Load on level ground / load on the actual grade, per step and muscle."""
@@ -603,14 +621,20 @@ def _contradictions(rules: RuleSet, grade: np.ndarray, strike: _StrikeCodes, cla
     if rules.fingerprint() == literature.fingerprint() or grade.size == 0:
         return []
     out = []
+    masks = {}
     for terrain in ("uphill", "downhill"):
         mask = classes[terrain] & np.isfinite(grade)
+        if mask.mean() >= _CONTRADICTION_MIN_FRACTION and mask.sum() >= 10:
+            masks[terrain] = mask
+    if not masks:
+        return []
+    # the literature model on the steps of both terrains at once (rows are independent)
+    either = np.logical_or.reduce(list(masks.values()))
+    lit_factors = _TerrainFactors.of(grade[either], strike.subset(either), literature)
+    for terrain, mask in masks.items():
         fraction = mask.mean()
-        if fraction < _CONTRADICTION_MIN_FRACTION or mask.sum() < 10:
-            continue
         mult_r, share_r = _terrain_direction(rules, factors.direction(mask))
-        mult_l, share_l = _terrain_direction(
-            literature, _TerrainFactors.of(grade[mask], strike.subset(mask), literature).direction())
+        mult_l, share_l = _terrain_direction(literature, lit_factors.direction(mask[either]))
         for i, muscle in enumerate(MUSCLES):
             def sign(value, tol):
                 return 0 if abs(value) < tol else int(np.sign(value))
@@ -707,22 +731,25 @@ def summarize_load(steps: pd.DataFrame, rules="source") -> dict:
         ratio = share / share_level
 
     by_terrain = {}
+    loads_of, sum_of = {}, {}  # each class's rows and their sum, computed once
     for terrain in ("uphill", "flat", "downhill", "unknown"):
         mask = masks[terrain]
         if terrain == "unknown" and not mask.any():
             continue
-        by_terrain[terrain] = _by_muscle(loads[mask].sum(axis=0), total=True)
+        loads_of[terrain] = loads[mask]
+        sum_of[terrain] = loads_of[terrain].sum(axis=0)
+        by_terrain[terrain] = _by_muscle(sum_of[terrain], total=True)
         by_terrain[terrain]["n_steps"] = int(mask.sum())
 
     climb, descent = masks["uphill"], masks["downhill"]
-    climb_extra = (loads[climb] - level[climb]).sum(axis=0)
-    descent_extra = (loads[descent] - level[descent]).sum(axis=0)
+    climb_extra = (loads_of["uphill"] - level[climb]).sum(axis=0)
+    descent_extra = (loads_of["downhill"] - level[descent]).sum(axis=0)
     pos_c, pos_d = np.maximum(climb_extra, 0), np.maximum(descent_extra, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         eccentric_fraction = np.where(pos_c + pos_d > 0, pos_d / (pos_c + pos_d), np.nan)
     climb_vs_descent = {
-        "climb_load": _by_muscle(loads[climb].sum(axis=0), total=True),
-        "descent_load": _by_muscle(loads[descent].sum(axis=0), total=True),
+        "climb_load": _by_muscle(sum_of["uphill"], total=True),
+        "descent_load": _by_muscle(sum_of["downhill"], total=True),
         "climb_extra_vs_level": _by_muscle(climb_extra, total=True),
         "descent_extra_vs_level": _by_muscle(descent_extra, total=True),
         "eccentric_fraction_of_extra": _by_muscle(eccentric_fraction),
