@@ -221,18 +221,28 @@ def _binned_median(values: np.ndarray, speed_mps: np.ndarray, grade_pct: np.ndar
     finite = np.isfinite(values)
     if not finite.any():
         return np.full(n, np.nan)
-    out = np.full(n, float(np.median(values[finite])))
+    by_value = np.argsort(values, kind="stable")  # one value sort for the median and both groupings
+    out = np.full(n, _sorted_median(values[by_value]))
     speed_bin = np.floor(speed_mps / model["preferred_speed_bin_mps"])
     grade = np.nan_to_num(grade_pct, nan=0.0)
     grade_bin = np.floor(np.clip(grade, -model["grade_clip_pct"], model["grade_clip_pct"])
                          / model["preferred_grade_bin_pct"])
     min_steps = model["preferred_min_steps"]
-    by_value = np.argsort(values, kind="stable")  # one value sort for both groupings
     for keys in ((speed_bin,), (speed_bin, grade_bin)):  # coarse first, finer bins overwrite
         median, count = _group_median(keys, values, by_value)
         use = np.isfinite(median) & (count >= min_steps)
         out[use] = median[use]
     return out
+
+
+def _sorted_median(sorted_values: np.ndarray) -> float:
+    """``np.median`` of the finite values of an ascending array (NaN last), bit for bit: the
+    middle value, or the mean ``(a + b) / 2`` of the two middle ones, with no partition."""
+    finite = sorted_values[np.isfinite(sorted_values)]
+    mid = finite.size // 2
+    if finite.size % 2:
+        return float(finite[mid])
+    return float((finite[mid - 1] + finite[mid]) / 2.0)
 
 
 def _dense_rank(key: np.ndarray) -> tuple[int, np.ndarray]:
@@ -280,7 +290,10 @@ def _group_median(keys: tuple, values: np.ndarray, by_value: np.ndarray | None =
     for key in keys:  # mixed-radix code of the key tuple (a few keys, not a loop over steps)
         n_uniq, inverse = _dense_rank(key[keyed])
         group = group * n_uniq + inverse
-    n_groups, group = _dense_rank(group)
+    if len(keys) == 1:  # one key's ranks are already dense
+        n_groups = n_uniq
+    else:
+        n_groups, group = _dense_rank(group)
     groups = np.arange(n_groups)
     # the counted rows (keyed, value not NaN) by value, then stably by group number: each
     # group's values come out sorted (np.lexsort((v, g)) up to the order of equal values). The
@@ -550,11 +563,10 @@ class _TerrainFactors:
         """Load on level ground / load on the actual grade, per step and muscle."""
         return self.strike_level / (self.grade_mult * self.strike_mult)
 
-    def direction(self, mask: np.ndarray | None = None) -> np.ndarray:
-        """Per-step terrain multiplier vs level, G K(g) / K(0), of the steps in ``mask`` (default all)."""
-        if mask is None:
-            return self.grade_mult * self.strike_mult / self.strike_level
-        return self.grade_mult[mask] * self.strike_mult[mask] / self.strike_level[mask]
+    def direction(self) -> np.ndarray:
+        """Per-step terrain multiplier vs level, G K(g) / K(0) (rows taken from it are the
+        values of those steps: one product over all steps, then a gather per subset)."""
+        return self.grade_mult * self.strike_mult / self.strike_level
 
 
 # -- run summary ------------------------------------------------------------------------------
@@ -630,11 +642,12 @@ def _contradictions(rules: RuleSet, grade: np.ndarray, strike: _StrikeCodes, cla
         return []
     # the literature model on the steps of both terrains at once (rows are independent)
     either = np.logical_or.reduce(list(masks.values()))
-    lit_factors = _TerrainFactors.of(grade[either], strike.subset(either), literature)
+    lit_direction = _TerrainFactors.of(grade[either], strike.subset(either), literature).direction()
+    rules_direction = factors.direction()
     for terrain, mask in masks.items():
         fraction = mask.mean()
-        mult_r, share_r = _terrain_direction(rules, factors.direction(mask))
-        mult_l, share_l = _terrain_direction(literature, lit_factors.direction(mask[either]))
+        mult_r, share_r = _terrain_direction(rules, rules_direction[mask])
+        mult_l, share_l = _terrain_direction(literature, lit_direction[mask[either]])
         for i, muscle in enumerate(MUSCLES):
             def sign(value, tol):
                 return 0 if abs(value) < tol else int(np.sign(value))
