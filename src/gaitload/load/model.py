@@ -107,10 +107,6 @@ class _StrikeCodes:
     def __init__(self, code: np.ndarray, patterns: tuple) -> None:
         self.code, self.patterns = code, patterns
 
-    @property
-    def n(self) -> int:
-        return self.code.shape[0]
-
     @classmethod
     def of(cls, strike_pattern, patterns) -> "_StrikeCodes":
         patterns = tuple(patterns)
@@ -127,10 +123,6 @@ class _StrikeCodes:
         for i, p in enumerate(patterns):  # a few patterns: loop is over patterns, not steps
             code[s == p] = i + 1
         return cls(code, patterns)
-
-    def mask(self, pattern: str) -> np.ndarray:
-        """Steps with ``pattern`` (one of ``patterns``)."""
-        return self.code == self.patterns.index(pattern) + 1
 
     def subset(self, mask: np.ndarray) -> "_StrikeCodes":
         return _StrikeCodes(self.code[mask], self.patterns)
