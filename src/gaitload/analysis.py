@@ -286,7 +286,13 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
                     profile=terrain.profile, recording=recording)
 
 
-def _fraction(values: pd.Series, weights: np.ndarray | None, classes) -> dict[str, float]:
+def _fraction(values, weights: np.ndarray | None, classes) -> dict[str, float]:
+    """Weighted share of each class among ``values`` (a Series or an array of labels).
+
+    One hash pass over the labels (pd.factorize), then an integer compare per class: a string
+    compare of every value per class costs ~0.2 ms per class on 10,000 steps. Missing values
+    (code -1) match no class, as ``values == c`` does.
+    """
     if len(values) == 0:
         return {c: 0.0 for c in classes}
     w = np.ones(len(values)) if weights is None else np.nan_to_num(np.asarray(weights, float))
@@ -294,7 +300,9 @@ def _fraction(values: pd.Series, weights: np.ndarray | None, classes) -> dict[st
     if total <= 0:
         w = np.ones(len(values))
         total = w.sum()
-    return {c: float(w[(values == c).to_numpy()].sum() / total) for c in classes}
+    codes, uniques = pd.factorize(values)
+    where = {u: i for i, u in enumerate(uniques) if isinstance(u, str)}
+    return {c: float(w[codes == where.get(c, -2)].sum() / total) for c in classes}
 
 
 def _terrain_fraction(segments: pd.DataFrame, steps: pd.DataFrame, step_weights) -> dict[str, float]:
@@ -303,18 +311,23 @@ def _terrain_fraction(segments: pd.DataFrame, steps: pd.DataFrame, step_weights)
     if len(segments) and "length_m" in segments:
         lengths = pd.to_numeric(segments["length_m"], errors="coerce").fillna(0.0).to_numpy()
         if lengths.sum() > 0:
-            return _fraction(segments["terrain"].reset_index(drop=True), lengths, TERRAIN_CLASSES)
+            return _fraction(segments["terrain"].to_numpy(), lengths, TERRAIN_CLASSES)
     return _fraction(steps["terrain"], step_weights, TERRAIN_CLASSES)
 
 
 def _median(series: pd.Series) -> float:
-    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+    values = series.to_numpy() if series.dtype == np.float64 else \
+        pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
     values = values[np.isfinite(values)]
     return float(np.median(values)) if values.size else float("nan")
 
 
 def _summarize(recording, detection, terrain, steps, load_summary, rule_set) -> dict:
-    measured = steps["measured"].astype(bool) if "measured" in steps else pd.Series(True, index=steps.index)
+    if "measured" not in steps:
+        measured = np.ones(len(steps), dtype=bool)
+    else:
+        measured = steps["measured"].to_numpy() if steps["measured"].dtype == bool else \
+            steps["measured"].astype(bool).to_numpy()
     # terrain by distance: each step stands for the distance to the next one
     dist = steps["distance_m"].to_numpy(dtype=float)
     step_len = np.diff(dist, append=dist[-1]) if dist.size else dist
@@ -327,7 +340,8 @@ def _summarize(recording, detection, terrain, steps, load_summary, rule_set) -> 
     warnings += [w for w in _confidence_warnings(recording, detection.placement, steps, terrain)
                  if w not in warnings]
     # strike patterns are measured only on the sensor's own foot; inferred steps would dilute them
-    strike_known = steps.loc[measured, "strike_pattern"] if measured.any() else steps["strike_pattern"]
+    strike_pattern = steps["strike_pattern"].to_numpy()
+    strike_known = strike_pattern[measured] if measured.any() else strike_pattern
     summary = {
         "path": recording.path,
         "format": recording.source_format,

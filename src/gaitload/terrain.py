@@ -355,13 +355,34 @@ def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: Te
 
 
 def _local_speed(time_s: np.ndarray, dist: np.ndarray, half_window_s: float = 2.5) -> np.ndarray:
-    """Speed from distance over a centred window, m/s (robust to 1 Hz quantisation)."""
-    if time_s.size < 2:
+    """Speed from distance over a centred window, m/s (robust to 1 Hz quantisation).
+
+    The distance at the window ends is ``np.interp(end, time_s, dist)``. For a query equal to a
+    sample time, np.interp returns that sample's distance itself (``time_s`` strictly
+    increasing, as a recording's clock is), and on a regular clock the ends of sample i's
+    window are the samples i - k and i + k (k: samples in a half window): those windows are
+    two slices subtracted, bit for bit what np.interp gives, and only the others (the ends
+    clipped to the recording, clock jitter, gaps) go through np.interp.
+    """
+    n = time_s.size
+    if n < 2:
         return np.zeros_like(time_s)
     lo = np.clip(time_s - half_window_s, time_s[0], time_s[-1])
     hi = np.clip(time_s + half_window_s, time_s[0], time_s[-1])
     span = np.maximum(hi - lo, 1e-9)
-    return (np.interp(hi, time_s, dist) - np.interp(lo, time_s, dist)) / span
+    k = int(np.searchsorted(time_s, time_s[0] + half_window_s))
+    m = n - 2 * k
+    num = np.empty(n)
+    on_samples = np.zeros(n, dtype=bool)
+    if m > 0:
+        inner = slice(k, n - k)
+        np.equal(hi[inner], time_s[2 * k:], out=on_samples[inner])
+        on_samples[inner] &= lo[inner] == time_s[:m]
+        np.subtract(dist[2 * k:], dist[:m], out=num[inner])
+    off = np.flatnonzero(~on_samples)
+    num[off] = np.interp(hi[off], time_s, dist) - np.interp(lo[off], time_s, dist)
+    num /= span
+    return num
 
 
 def _zero_standstill_increments(time_s: np.ndarray, dist: np.ndarray, opts: TerrainOptions) -> np.ndarray:
@@ -386,6 +407,42 @@ def _foot_labels(steps: pd.DataFrame) -> np.ndarray:
     return col.astype(str).to_numpy()
 
 
+def _feet_of(steps: pd.DataFrame, use: np.ndarray) -> list[np.ndarray]:
+    """Steps of each foot label among the ``use`` steps: ``use & (labels == label)`` per label.
+
+    Labels of :func:`_foot_labels`, in sorted order (np.unique's), from one hash pass over the
+    column (pd.factorize) and integer compares, not a string compare of every step per label.
+    """
+    if "foot" not in steps:
+        return [use] if use.any() else []  # "unknown" throughout
+    values = steps["foot"].to_numpy()
+    if values.dtype == object and values.size and isinstance(values[0], str) and (values == values[0]).all():
+        return [use] if use.any() else []  # one label throughout (one sensor): no hashing
+    feet = _foot_labels(steps)
+    codes, labels = pd.factorize(feet, sort=True)
+    if (codes < 0).any():  # a missing label (NaN kept by astype(str)): compared as before
+        return [use & (feet == foot) for foot in sorted(pd.unique(feet[use]))]
+    present = np.flatnonzero(np.bincount(codes[use], minlength=len(labels)))
+    return [use & (codes == c) for c in present]  # at most three feet labels
+
+
+def _float_column(steps: pd.DataFrame, name: str) -> np.ndarray:
+    """``pd.to_numeric(steps[name], errors="coerce").to_numpy(float)`` (read only); a float64
+    column is taken as it is (the conversion returns the same numbers, ~50 us later)."""
+    col = steps[name]
+    if col.dtype == np.float64:
+        return col.to_numpy()
+    return pd.to_numeric(col, errors="coerce").to_numpy(float)
+
+
+def _measured(steps: pd.DataFrame) -> np.ndarray:
+    """``steps["measured"]`` as booleans (all True without the column)."""
+    if "measured" not in steps:
+        return np.ones(len(steps), bool)
+    col = steps["measured"]
+    return col.to_numpy() if col.dtype == bool else col.astype(bool).to_numpy()
+
+
 def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | None:
     """Distance from the strapdown stride lengths of measured strides, m at ``time_s``.
 
@@ -396,15 +453,11 @@ def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | No
     """
     if steps is None or len(steps) == 0 or "stride_length_m" not in steps:
         return None
-    measured = steps["measured"].astype(bool).to_numpy() if "measured" in steps else np.ones(len(steps), bool)
-    sl = pd.to_numeric(steps["stride_length_m"], errors="coerce").to_numpy(float)
-    t = pd.to_numeric(steps["time_s"], errors="coerce").to_numpy(float)
-    feet = _foot_labels(steps)
-    use = measured & np.isfinite(t)
+    sl = _float_column(steps, "stride_length_m")
+    t = _float_column(steps, "time_s")
+    use = _measured(steps) & np.isfinite(t)
     curves = []
-    # np.unique's order (sorted labels) from a hash pass, not a sort of every step's label
-    for foot in sorted(pd.unique(feet[use])):  # a loop over at most three feet labels
-        sel = use & (feet == foot)
+    for sel in _feet_of(steps, use):  # a loop over at most three feet labels
         sl_f, t_f = sl[sel], t[sel]
         if np.isfinite(sl_f).sum() < 2:
             continue
@@ -788,6 +841,20 @@ def _runs(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, stops
 
 
+def _ffill(x: np.ndarray) -> np.ndarray:
+    """``pd.Series(x).ffill().to_numpy()``: each NaN takes the last non-NaN value before it
+    (NaN before the first), from a running maximum of indices."""
+    valid = ~np.isnan(x)
+    last = np.where(valid, np.arange(x.size), -1)
+    np.maximum.accumulate(last, out=last)
+    return np.where(last >= 0, x[np.maximum(last, 0)], np.nan)
+
+
+def _bfill(x: np.ndarray) -> np.ndarray:
+    """``pd.Series(x).bfill().to_numpy()`` (:func:`_ffill` of the reversed series)."""
+    return _ffill(x[::-1])[::-1]
+
+
 _CLASS_NAMES = np.array(["downhill", "flat", "uphill", "unknown"], dtype=object)
 _DOWN, _FLAT, _UP, _UNKNOWN = 0, 1, 2, 3
 
@@ -816,10 +883,29 @@ def classify_grade(grade_pct: np.ndarray, distance_m: np.ndarray | None = None, 
     ndarray of object
         ``"uphill"``, ``"flat"``, ``"downhill"`` or ``"unknown"`` per point.
     """
+    return _CLASS_NAMES[_classify_codes(grade_pct, distance_m, flat_band_pct=flat_band_pct,
+                                        hysteresis_pct=hysteresis_pct, min_segment_m=min_segment_m)]
+
+
+def _class_labels(code: np.ndarray):
+    """``_CLASS_NAMES[code]`` as pandas stores it in a column, for a steps or profile table.
+
+    pandas infers a column type from every object of an object array (strings become its
+    string type, ~40 ms per million rows); the four class names are inferred once and taken by
+    code instead. An empty array stays object, as inference leaves it.
+    """
+    if code.size == 0:
+        return _CLASS_NAMES[code]
+    return pd.Series(_CLASS_NAMES).array.take(code)
+
+
+def _classify_codes(grade_pct: np.ndarray, distance_m: np.ndarray | None = None, *,
+                    flat_band_pct: float, hysteresis_pct: float, min_segment_m: float) -> np.ndarray:
+    """:func:`classify_grade` as codes into ``_CLASS_NAMES`` (int64)."""
     g = np.asarray(grade_pct, float)
     n = g.size
     if n == 0:
-        return np.array([], dtype=object)
+        return np.array([], dtype=np.int64)
     hi, lo = flat_band_pct + hysteresis_pct / 2, max(flat_band_pct - hysteresis_pct / 2, 0.0)
     code = np.full(n, np.nan)
     code[g > hi] = _UP
@@ -829,12 +915,13 @@ def classify_grade(grade_pct: np.ndarray, distance_m: np.ndarray | None = None, 
         code[g == 0] = _FLAT
     unknown = ~np.isfinite(g)
     code[unknown] = _UNKNOWN
-    state = pd.Series(code).ffill().bfill().fillna(_FLAT).to_numpy().copy()
+    state = _bfill(_ffill(code))
+    state[np.isnan(state)] = _FLAT  # no decisive point at all
     state[unknown] = _UNKNOWN
     state = state.astype(np.int64)
     if distance_m is not None and min_segment_m > 0 and n > 1:
         state = _merge_short_runs(state, np.asarray(distance_m, float), min_segment_m)
-    return _CLASS_NAMES[state]
+    return state
 
 
 def _merge_short_runs(state: np.ndarray, dist: np.ndarray, min_len_m: float) -> np.ndarray:
@@ -849,11 +936,10 @@ def _merge_short_runs(state: np.ndarray, dist: np.ndarray, min_len_m: float) -> 
         return state
     run_label = np.where(keep, label, -1).astype(float)
     run_label[run_label < 0] = np.nan
-    s = pd.Series(run_label)
     # neighbours' classes: the nearest long run before and after (unknown not used as a filler)
-    known = s.where(s != _UNKNOWN)
-    prev_lab = known.ffill().to_numpy()
-    next_lab = known.bfill().to_numpy()
+    known = np.where(run_label != _UNKNOWN, run_label, np.nan)
+    prev_lab = _ffill(known)
+    next_lab = _bfill(known)
     prev_lab = np.where(np.isnan(prev_lab), next_lab, prev_lab)
     next_lab = np.where(np.isnan(next_lab), prev_lab, next_lab)
     # group consecutive short runs: split the whole group at its middle
@@ -996,18 +1082,28 @@ def _segments(dist: np.ndarray, time: np.ndarray, terrain: np.ndarray, grade: np
     cnt = np.add.reduceat(np.isfinite(grade).astype(float), starts)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_grade = np.where(cnt > 0, np.add.reduceat(g, starts) / cnt, np.nan)
-    seg = pd.DataFrame({
+    return _segment_frame({
         "start_s": time[starts],
         "end_s": np.where(stops < terrain.size, time[end_idx], time[-1]),
         "start_m": start_m,
         "end_m": end_m,
         "length_m": end_m - start_m,
-        "terrain": terrain[starts].astype(object),
+        "terrain": terrain[starts],
         "mean_grade_pct": mean_grade,
         "gain_m": np.where(terrain[starts] == "unknown", np.nan, gain + 0.0),
         "loss_m": np.where(terrain[starts] == "unknown", np.nan, loss + 0.0),
     })
-    return seg.astype(SEGMENT_COLUMNS)
+
+
+def _segment_frame(columns: dict) -> pd.DataFrame:
+    """The segments table from its columns (``SEGMENT_COLUMNS`` order), built in its dtypes.
+
+    Float columns as they are, ``terrain`` as an object column: building the frame and then
+    casting it with ``astype(SEGMENT_COLUMNS)`` cost ten times as much (a string column
+    inferred, then converted back).
+    """
+    return pd.DataFrame({c: pd.Series(columns[c], dtype=t, copy=False) if t == "object"
+                         else np.asarray(columns[c], dtype=t) for c, t in SEGMENT_COLUMNS.items()})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1068,18 +1164,18 @@ def _step_speed(steps: pd.DataFrame, step_t: np.ndarray, rec: Recording, dist: n
     n = len(steps)
     out = np.full(n, np.nan)
     if "speed_mps" in steps:
-        existing = pd.to_numeric(steps["speed_mps"], errors="coerce").to_numpy(float)
+        existing = _float_column(steps, "speed_mps")
         out = existing.copy()
     missing = ~np.isfinite(out)
     if missing.any():
         speed, _ = _channel(rec, "speed")
         if speed is not None and np.isfinite(speed).sum() >= 2:
             ok = np.isfinite(speed)
-            out = np.where(missing, np.interp(step_t, rec.time_s[ok], speed[ok]), out)
+            out[missing] = np.interp(step_t[missing], rec.time_s[ok], speed[ok])
         elif have_dist:
             # the distance derivative over a centred 5 s window, at the step time
             v = _local_speed(rec.time_s, dist) if local_speed is None else local_speed
-            out = np.where(missing, np.interp(step_t, rec.time_s, v), out)
+            out[missing] = np.interp(step_t[missing], rec.time_s, v)  # only where needed
     return np.where(np.isfinite(step_t), out, np.nan)
 
 
@@ -1122,8 +1218,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         steps = pd.DataFrame({"time_s": pd.Series(dtype=float)})
     if "time_s" not in steps:
         raise OptionError("steps table has no 'time_s' column")
-    out = steps.copy()
-    step_t = pd.to_numeric(out["time_s"], errors="coerce").to_numpy(float)
+    step_t = _float_column(steps, "time_s")
 
     # -- 1. distance ------------------------------------------------------------------------
     dist, dist_src, w = cumulative_distance(rec, steps, opts)
@@ -1138,21 +1233,26 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
     v = None
     if have_dist:
         v = _local_speed(t, dist)
-        grows = np.r_[True, np.diff(dist) > 0]
-        moving = grows & (v >= opts.standstill_speed_mps)
+        moving = v >= opts.standstill_speed_mps
+        moving[1:] &= dist[1:] > dist[:-1]  # distance grows
         moving[0] = True
-        mv = np.flatnonzero(moving)
-        # strictly increasing distance among moving samples (see docstring of the module)
-        mv = mv[np.r_[True, np.diff(dist[mv]) > 0]]
+        # strictly increasing distance among moving samples (see docstring of the module); a
+        # boolean mask, not indices: selecting with it is one streaming pass
+        dist_mv = dist[moving]
+        rising = dist_mv[1:] > dist_mv[:-1]
+        if not rising.all():
+            moving[np.flatnonzero(moving)[1:][~rising]] = False
+            dist_mv = dist[moving]
+        n_moving = dist_mv.size
         # a garbled speed or distance (1e300 m) would ask for an astronomically long grid
         if total_dist > _MAX_GRID_DISTANCE_M:  # (inf included; NaN keeps its old one-cell grid)
             raise ResourceLimitError(f"the recording's distance comes to {total_dist:.3g} m, more than the "
                                      f"{_MAX_GRID_DISTANCE_M / 1000:,.0f} km gaitload puts on one terrain grid")
         n_cells = int(np.floor(total_dist / opts.grid_step_m)) + 1 if total_dist > 0 else 1
         grid_d = np.arange(n_cells) * opts.grid_step_m
-        grid_t = np.interp(grid_d, dist[mv], t[mv]) if mv.size >= 2 else np.zeros(n_cells)
+        grid_t = np.interp(grid_d, dist_mv, t[moving]) if n_moving >= 2 else np.zeros(n_cells)
     else:
-        mv = np.empty(0, np.int64)
+        moving, n_moving = np.zeros(t.shape, bool), 0
         grid_d = np.empty(0)
         grid_t = np.empty(0)
     step_d = np.interp(step_t, t, dist) if have_dist else np.full(step_t.shape, np.nan)
@@ -1163,6 +1263,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
     clean_alt = np.full(grid_d.shape, np.nan)
     gain = loss = float("nan")
     step_grade = np.full(step_t.shape, np.nan)
+    step_alt = None
     window_m = None
     grade_from_incline = False
 
@@ -1205,27 +1306,27 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         alt_raw, alt_name = _channel(rec, "altitude")
         alt = _altitude_usable(alt_raw, warnings) if alt_raw is not None else None
         src = _altitude_source(rec)
-        rise_ok = ("stride_rise_m" in out and "stride_length_m" in out
-                   and np.isfinite(pd.to_numeric(out["stride_rise_m"], errors="coerce")).sum() >= 4)
+        rise_ok = ("stride_rise_m" in steps and "stride_length_m" in steps
+                   and np.isfinite(_float_column(steps, "stride_rise_m")).sum() >= 4)
         grade_ch, _ = _channel(rec, "grade")
-        if alt is not None and have_dist and mv.size >= 3:
+        if alt is not None and have_dist and n_moving >= 3:
             grid_alt, grid_grade, clean_alt, gain, loss, window_m, alt_desc, smoother, w = _grade_from_altitude(
-                dist, alt, mv, grid_d, src, opts, time_s=t)
+                dist, alt, moving, grid_d, src, opts, time_s=t)
             warnings += w
             prov["altitude"] = alt_desc
             prov["grade"] = f"smoothed altitude: {smoother}"
         elif rise_ok and have_dist:
-            grid_alt, grid_grade, clean_alt, gain, loss, w = _grade_from_imu(out, step_t, step_d, grid_d, opts)
+            grid_alt, grid_grade, clean_alt, gain, loss, w = _grade_from_imu(steps, step_t, step_d, grid_d, opts)
             warnings += w
             window_m = opts.window_m_imu
             prov["altitude"] = "foot IMU strapdown (relative)"
             prov["grade"] = "foot IMU strapdown"
-        elif grade_ch is not None and have_dist and np.isfinite(grade_ch).sum() >= 3 and mv.size >= 3:
+        elif grade_ch is not None and have_dist and np.isfinite(grade_ch).sum() >= 3 and n_moving >= 3:
             # device grade: integrate it into a relative altitude and smooth like a barometer
             g = _fill_nan_linear(t, grade_ch.astype(float))
             pseudo = np.r_[0.0, np.cumsum(np.diff(dist) * 0.5 * (g[1:] + g[:-1]) / 100)]
             grid_alt, grid_grade, clean_alt, gain, loss, window_m, _, _, w = _grade_from_altitude(
-                dist, pseudo, mv, grid_d, "barometric", opts)
+                dist, pseudo, moving, grid_d, "barometric", opts)
             warnings += w
             prov["altitude"] = "device grade channel integrated (relative)"
             prov["grade"] = f"device grade smoothed over {window_m:g} m"
@@ -1238,55 +1339,78 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
                 warnings.append("no usable altitude, incline or foot-IMU rise: grade and terrain unknown")
         # -- 2. per-step values: interpolate on the grid at the step's distance ---------------
         if grid_d.size:
-            step_grade = _interp_nan(step_d, grid_d, grid_grade)
+            step_grade, step_alt = _interp_nan(step_d, grid_d, grid_grade, grid_alt)
     prov["window_m"] = window_m
 
     # -- 3. classes --------------------------------------------------------------------------
+    # (as codes into _CLASS_NAMES: the labels are taken once per table, see _class_labels)
     if grid_d.size:
-        grid_terrain = classify_grade(grid_grade, grid_d, flat_band_pct=opts.flat_band_pct,
-                                      hysteresis_pct=opts.hysteresis_pct, min_segment_m=opts.min_segment_m)
+        grid_code = _classify_codes(grid_grade, grid_d, flat_band_pct=opts.flat_band_pct,
+                                    hysteresis_pct=opts.hysteresis_pct, min_segment_m=opts.min_segment_m)
+        grid_terrain = _CLASS_NAMES[grid_code]
         cell = np.clip(np.rint(np.nan_to_num(step_d, nan=-1) / opts.grid_step_m).astype(np.int64), 0, grid_d.size - 1)
-        step_terrain = np.where(np.isfinite(step_d), grid_terrain[cell], "unknown").astype(object)
+        step_code = np.where(np.isfinite(step_d), grid_code[cell], _UNKNOWN)
         if grade_from_incline:
             # a given incline is exact: no hysteresis needed per step
-            step_terrain = classify_grade(step_grade, None, flat_band_pct=opts.flat_band_pct,
-                                          hysteresis_pct=0.0, min_segment_m=0.0)
+            step_code = _classify_codes(step_grade, None, flat_band_pct=opts.flat_band_pct,
+                                        hysteresis_pct=0.0, min_segment_m=0.0)
         segments = _segments(grid_d, grid_t, grid_terrain, grid_grade, clean_alt)
-        step_alt = _interp_nan(step_d, grid_d, grid_alt)
+        if step_alt is None:  # (given incline: not interpolated with the grade above)
+            step_alt = _interp_nan(step_d, grid_d, grid_alt)
     else:
-        grid_terrain = np.array([], dtype=object)
-        step_terrain = classify_grade(step_grade, None, flat_band_pct=opts.flat_band_pct,
-                                      hysteresis_pct=0.0 if grade_from_incline else opts.hysteresis_pct,
-                                      min_segment_m=0.0)
-        segments = _segments_by_time(step_t, step_terrain, step_grade)
+        grid_code = np.array([], dtype=np.int64)
+        step_code = _classify_codes(step_grade, None, flat_band_pct=opts.flat_band_pct,
+                                    hysteresis_pct=0.0 if grade_from_incline else opts.hysteresis_pct,
+                                    min_segment_m=0.0)
+        segments = _segments_by_time(step_t, _CLASS_NAMES[step_code], step_grade)
         step_alt = np.full(step_t.shape, np.nan)
 
-    out["distance_m"] = step_d
-    out["altitude_m"] = step_alt
-    out["grade_pct"] = step_grade
-    out["terrain"] = step_terrain
-    out["speed_mps"] = _step_speed(out, step_t, rec, dist, have_dist, local_speed=v)
+    out = _with_columns(steps, {
+        "distance_m": step_d, "altitude_m": step_alt, "grade_pct": step_grade, "terrain": _class_labels(step_code),
+        "speed_mps": _step_speed(steps, step_t, rec, dist, have_dist, local_speed=v)})
     profile = pd.DataFrame({"distance_m": grid_d, "time_s": grid_t, "altitude_m": grid_alt,
-                            "grade_pct": grid_grade, "terrain": grid_terrain.astype(object)})
+                            "grade_pct": grid_grade, "terrain": _class_labels(grid_code)})
     return TerrainResult(steps=out, segments=segments, profile=profile, distance_m=total_dist,
                          elevation_gain_m=gain, elevation_loss_m=loss, provenance=prov,
                          warnings=list(dict.fromkeys(warnings)))
 
 
-def _interp_nan(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
-    """Linear interpolation that returns NaN next to NaN samples and outside ``xp``."""
+def _with_columns(frame: pd.DataFrame, columns: dict) -> pd.DataFrame:
+    """``frame`` with ``columns`` set as ``out[name] = values`` one by one on a copy would set them.
+
+    Columns already present are replaced in place; the new ones are built as one frame and
+    appended in one concat (each ``__setitem__`` of a new column costs ~0.3 ms of index work).
+    """
+    out = frame.copy(deep=False)  # copy-on-write: replacing a column never reaches ``frame``
+    for name in [c for c in columns if c in frame.columns]:
+        out[name] = columns[name]
+    new = {c: v for c, v in columns.items() if c not in frame.columns}
+    if not new:
+        return out
+    return pd.concat([out, pd.DataFrame(new, index=frame.index)], axis=1)
+
+
+def _interp_nan(x: np.ndarray, xp: np.ndarray, *fps: np.ndarray) -> np.ndarray | tuple:
+    """Linear interpolation that returns NaN next to NaN samples and outside ``xp``.
+
+    Several ``fps`` on the same knots share the search: a tuple, one array per ``fp``.
+    """
     if xp.size == 0:
-        return np.full(np.shape(x), np.nan)
+        out = tuple(np.full(np.shape(x), np.nan) for _ in fps)
+        return out if len(fps) > 1 else out[0]
     xq = np.nan_to_num(x, nan=-1.0)
     lo = np.clip(np.searchsorted(xp, xq, side="right") - 1, 0, xp.size - 1)
     hi = np.clip(lo + 1, 0, xp.size - 1)
     span = np.where(xp[hi] > xp[lo], xp[hi] - xp[lo], 1.0)
     frac = np.clip((xq - xp[lo]) / span, 0.0, 1.0)
-    val = fp[lo] + frac * (fp[hi] - fp[lo])
-    # next to a NaN neighbour use the finite one when the query is closer to it
-    val = np.where(np.isnan(val), np.where(frac < 0.5, fp[lo], fp[hi]), val)
     ok = np.isfinite(x) & (x >= xp[0] - 1e-9) & (x <= xp[-1] + 0.5 * (xp[1] - xp[0] if xp.size > 1 else 0.0))
-    return np.where(ok, val, np.nan)
+    out = []
+    for fp in fps:  # one or two series
+        val = fp[lo] + frac * (fp[hi] - fp[lo])
+        # next to a NaN neighbour use the finite one when the query is closer to it
+        val = np.where(np.isnan(val), np.where(frac < 0.5, fp[lo], fp[hi]), val)
+        out.append(np.where(ok, val, np.nan))
+    return tuple(out) if len(fps) > 1 else out[0]
 
 
 def _segments_by_time(step_t: np.ndarray, terrain: np.ndarray, grade: np.ndarray) -> pd.DataFrame:
@@ -1298,19 +1422,20 @@ def _segments_by_time(step_t: np.ndarray, terrain: np.ndarray, grade: np.ndarray
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_grade = np.where(cnt > 0, np.add.reduceat(g, starts) / cnt, np.nan)
     nan = np.full(starts.size, np.nan)
-    return pd.DataFrame({
+    return _segment_frame({
         "start_s": step_t[starts], "end_s": np.r_[step_t[starts[1:]], step_t[-1]],
-        "start_m": nan, "end_m": nan, "length_m": nan, "terrain": terrain[starts].astype(object),
+        "start_m": nan, "end_m": nan, "length_m": nan, "terrain": terrain[starts],
         "mean_grade_pct": mean_grade, "gain_m": nan, "loss_m": nan,
-    }).astype(SEGMENT_COLUMNS)
+    })
 
 
-def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, mv: np.ndarray, grid_d: np.ndarray,
+def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, grid_d: np.ndarray,
                          src: str, opts: TerrainOptions, time_s: np.ndarray | None = None):
-    """Steps 2 and 5 of the module docstring for one altitude series."""
+    """Steps 2 and 5 of the module docstring for one altitude series (``moving``: mask of the
+    moving samples)."""
     warnings: list[str] = []
-    d_m, a_m = dist[mv], alt[mv]
-    t_m = time_s[mv] if time_s is not None else None
+    d_m, a_m = dist[moving], alt[moving]
+    t_m = time_s[moving] if time_s is not None else None
     ok = np.isfinite(a_m)
     cleaned = np.full(a_m.shape, np.nan)
     if ok.sum() >= 5:
@@ -1413,10 +1538,9 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
     into a relative altitude and smoothed with the same local linear fit over ``window_m_imu``.
     """
     warnings: list[str] = []
-    rise = pd.to_numeric(steps["stride_rise_m"], errors="coerce").to_numpy(float)
-    length = pd.to_numeric(steps["stride_length_m"], errors="coerce").to_numpy(float)
-    measured = steps["measured"].astype(bool).to_numpy() if "measured" in steps else np.ones(len(steps), bool)
-    feet = _foot_labels(steps)
+    rise = _float_column(steps, "stride_rise_m")
+    length = _float_column(steps, "stride_length_m")
+    measured = _measured(steps)
     with np.errstate(invalid="ignore", divide="ignore"):
         g = 100.0 * rise / length
     use = measured & np.isfinite(g) & (length > 0.2) & np.isfinite(step_d)
@@ -1425,8 +1549,8 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
     step = opts.grid_step_m
     acc = np.zeros(grid_d.size)
     cnt = np.zeros(grid_d.size)
-    for foot in sorted(pd.unique(feet[use])):  # at most three labels (np.unique's order)
-        sel = np.flatnonzero(use & (feet == foot))
+    for foot in _feet_of(steps, use):  # at most three labels
+        sel = np.flatnonzero(foot)
         sel = sel[np.argsort(step_d[sel])]
         if sel.size < 2:
             continue

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OptionError
-from ..schema import MUSCLES
+from ..schema import MUSCLES, TERRAIN_CLASSES
 from .rules import RuleSet, load_rules
 
 __all__ = [
@@ -48,6 +48,8 @@ _DEFAULT_CLASS_BAND_PCT = 2.0
 #: a terrain class must hold at least this fraction of the steps before the summary compares
 #: the rule set with the literature on it
 _CONTRADICTION_MIN_FRACTION = 0.05
+#: strike patterns a detector can name; any other value (``unknown``, NaN) is no strike information
+_KNOWN_STRIKES = ("rearfoot", "midfoot", "forefoot")
 _STEEP_DESCENT_PCT = -17.0  # below this the Strava factor exceeds 1 again (literature 1e)
 
 
@@ -93,32 +95,37 @@ def grade_multiplier(grade_pct, rules: RuleSet) -> np.ndarray:
     return np.maximum(term, floor[:, None], out=term)
 
 
-class _StrikeMasks:
-    """Which steps have each strike pattern: compared once, reused by every strike multiplier.
+class _StrikeCodes:
+    """Each step's strike pattern as a small integer: compared once, reused by every strike multiplier.
 
     Comparing a column of 20,000 strings costs ~1 ms in pandas; a run summary needs the
-    strike multiplier up to ten times on the same steps (level-ground loads, the rule-set
-    contradiction check on uphill and downhill subsets).
+    strike multiplier several times on the same steps (the loads, level ground, the rule-set
+    contradiction check on uphill and downhill subsets). ``code`` is 0 for any other value
+    (``unknown``, NaN) and ``i + 1`` for ``patterns[i]``.
     """
 
-    def __init__(self, masks: dict[str, np.ndarray], n: int) -> None:
-        self.masks, self.n = masks, n
+    def __init__(self, code: np.ndarray, patterns: tuple) -> None:
+        self.code, self.patterns = code, patterns
 
     @classmethod
-    def of(cls, strike_pattern, patterns) -> "_StrikeMasks":
+    def of(cls, strike_pattern, patterns) -> "_StrikeCodes":
+        patterns = tuple(patterns)
         if isinstance(strike_pattern, pd.Series):
-            # one hash pass over the column (pd.factorize), then integer compares per pattern:
+            # one hash pass over the column (pd.factorize), then a lookup per distinct value:
             # an element-wise == on an object column costs ~0.3 ms per pattern on 10,000 steps.
             # Missing values get code -1 and match no pattern, as == does.
             codes, uniques = pd.factorize(strike_pattern)
-            where = {u: i for i, u in enumerate(uniques) if isinstance(u, str)}
-            return cls({p: codes == where[p] if p in where else np.zeros(codes.size, dtype=bool) for p in patterns},
-                       len(strike_pattern))
+            lookup = np.array([patterns.index(u) + 1 if isinstance(u, str) and u in patterns else 0
+                               for u in uniques] + [0], dtype=np.intp)  # one entry per distinct value
+            return cls(lookup[codes], patterns)  # code -1 takes the trailing 0
         s = np.asarray(strike_pattern, dtype=object)
-        return cls({p: s == p for p in patterns}, s.shape[0])
+        code = np.zeros(s.shape[0], dtype=np.intp)
+        for i, p in enumerate(patterns):  # a few patterns: loop is over patterns, not steps
+            code[s == p] = i + 1
+        return cls(code, patterns)
 
-    def subset(self, mask: np.ndarray) -> "_StrikeMasks":
-        return _StrikeMasks({p: m[mask] for p, m in self.masks.items()}, int(np.count_nonzero(mask)))
+    def subset(self, mask: np.ndarray) -> "_StrikeCodes":
+        return _StrikeCodes(self.code[mask], self.patterns)
 
 
 def strike_multiplier(strike_pattern, grade_pct, rules: RuleSet) -> np.ndarray:
@@ -136,21 +143,39 @@ def strike_multiplier(strike_pattern, grade_pct, rules: RuleSet) -> np.ndarray:
     -------
     numpy.ndarray, shape (n, 6)
     """
-    model = rules.model
-    if not isinstance(strike_pattern, _StrikeMasks):
-        strike_pattern = _StrikeMasks.of(strike_pattern, rules.strike)
-    masks, n = strike_pattern.masks, strike_pattern.n
-    k = np.ones((n, _NM))
-    for pattern, vector in rules.strike.items():  # two patterns: loop is over patterns, not steps
-        k[masks[pattern]] = vector
+    if not isinstance(strike_pattern, _StrikeCodes):
+        strike_pattern = _StrikeCodes.of(strike_pattern, rules.strike)
+    # K - 1 gathered by code: one row gather instead of a masked assignment per pattern
+    k_minus_1 = _strike_delta(strike_pattern, rules)[strike_pattern.code]
     a = np.abs(np.nan_to_num(np.asarray(grade_pct, dtype=float), nan=0.0))
+    out = np.multiply(_strike_keep_fraction(a, rules.model)[:, None], k_minus_1, out=k_minus_1)
+    out += 1.0
+    return out
+
+
+def _strike_delta(strike: _StrikeCodes, rules: RuleSet) -> np.ndarray:
+    """K - 1 per strike code, shape (1 + patterns, 6): neutral first, then each pattern (a
+    pattern the rule set does not name is neutral)."""
+    ones = np.ones(_NM)
+    return np.array([ones] + [rules.strike.get(p, ones) for p in strike.patterns], dtype=float) - 1.0
+
+
+def _strike_keep_fraction(abs_grade_pct: np.ndarray, model: dict) -> np.ndarray:
+    """Fraction of the strike effect kept at each |grade| (%): 1 below the taper, ``keep`` above."""
     start, end, keep = model["strike_taper_start_pct"], model["strike_taper_end_pct"], model["strike_taper_keep"]
     if end > start:
-        frac = np.clip((a - start) / (end - start), 0.0, 1.0)
+        frac = np.clip((abs_grade_pct - start) / (end - start), 0.0, 1.0)
     else:
-        frac = (a >= start).astype(float)
-    keep_fraction = 1.0 - (1.0 - keep) * frac
-    return 1.0 + keep_fraction[:, None] * (k - 1.0)
+        frac = (abs_grade_pct >= start).astype(float)
+    return 1.0 - (1.0 - keep) * frac
+
+
+def _strike_level_multiplier(strike: _StrikeCodes, rules: RuleSet) -> np.ndarray:
+    """``strike_multiplier(strike, zeros, rules)`` bit for bit: on level ground every step keeps
+    the same fraction, so the multiplier is computed per code and gathered."""
+    table = _strike_keep_fraction(np.zeros(1), rules.model)[:, None] * _strike_delta(strike, rules)
+    table += 1.0
+    return table[strike.code]
 
 
 def speed_multiplier(speed_mps, rules: RuleSet) -> np.ndarray:
@@ -188,17 +213,28 @@ def _binned_median(values: np.ndarray, speed_mps: np.ndarray, grade_pct: np.ndar
     finite = np.isfinite(values)
     if not finite.any():
         return np.full(n, np.nan)
-    out = np.full(n, float(np.median(values[finite])))
+    by_value = np.argsort(values, kind="stable")  # one value sort for the median and both groupings
+    out = np.full(n, _sorted_median(values[by_value]))
     speed_bin = np.floor(speed_mps / model["preferred_speed_bin_mps"])
     grade = np.nan_to_num(grade_pct, nan=0.0)
     grade_bin = np.floor(np.clip(grade, -model["grade_clip_pct"], model["grade_clip_pct"])
                          / model["preferred_grade_bin_pct"])
     min_steps = model["preferred_min_steps"]
     for keys in ((speed_bin,), (speed_bin, grade_bin)):  # coarse first, finer bins overwrite
-        median, count = _group_median(keys, values)
+        median, count = _group_median(keys, values, by_value)
         use = np.isfinite(median) & (count >= min_steps)
         out[use] = median[use]
     return out
+
+
+def _sorted_median(sorted_values: np.ndarray) -> float:
+    """``np.median`` of the finite values of an ascending array (NaN last), bit for bit: the
+    middle value, or the mean ``(a + b) / 2`` of the two middle ones, with no partition."""
+    finite = sorted_values[np.isfinite(sorted_values)]
+    mid = finite.size // 2
+    if finite.size % 2:
+        return float(finite[mid])
+    return float((finite[mid - 1] + finite[mid]) / 2.0)
 
 
 def _dense_rank(key: np.ndarray) -> tuple[int, np.ndarray]:
@@ -221,18 +257,22 @@ def _dense_rank(key: np.ndarray) -> tuple[int, np.ndarray]:
     return uniq.size, inverse.ravel()
 
 
-def _group_median(keys: tuple, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _group_median(keys: tuple, values: np.ndarray, by_value: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Median and count of the non-NaN ``values`` in each row's group, per row.
 
     The numbers of pandas' ``groupby(keys)["v"].transform("median")`` and ``"count"`` (rows
     whose key is NaN belong to no group and get NaN and 0; an even count takes the mean of the
-    two middle values), from one sort instead of two group-bys (~5x faster on 20,000 steps).
+    two middle values), from two linear-ish sorts instead of two group-bys (~5x faster on 20,000
+    steps).
 
     Parameters
     ----------
     keys : tuple of ndarray, shape (n,)
         Group keys (bin numbers, float).
     values : ndarray, shape (n,)
+    by_value : ndarray of int, shape (n,), optional
+        ``np.argsort(values, kind="stable")``, when the caller groups the same values twice.
     """
     n = values.shape[0]
     keyed = np.ones(n, dtype=bool)
@@ -242,13 +282,22 @@ def _group_median(keys: tuple, values: np.ndarray) -> tuple[np.ndarray, np.ndarr
     for key in keys:  # mixed-radix code of the key tuple (a few keys, not a loop over steps)
         n_uniq, inverse = _dense_rank(key[keyed])
         group = group * n_uniq + inverse
-    n_groups, group = _dense_rank(group)
+    if len(keys) == 1:  # one key's ranks are already dense
+        n_groups = n_uniq
+    else:
+        n_groups, group = _dense_rank(group)
     groups = np.arange(n_groups)
-    v = values[keyed]
-    counted = ~np.isnan(v)
-    g, v = group[counted], v[counted]
-    order = np.lexsort((v, g))  # by group, then by value
-    g, v = g[order], v[order]
+    # the counted rows (keyed, value not NaN) by value, then stably by group number: each
+    # group's values come out sorted (np.lexsort((v, g)) up to the order of equal values). The
+    # group numbers, in the smallest integer type, are sorted by radix (linear), not merged
+    row_group = np.full(n, -1, dtype=np.int64)
+    row_group[keyed] = group
+    if by_value is None:
+        by_value = np.argsort(values, kind="stable")
+    rows = by_value[(keyed & ~np.isnan(values))[by_value]]
+    g = row_group[rows]
+    by_group = np.argsort(g.astype(np.min_scalar_type(max(n_groups - 1, 0))), kind="stable")
+    v = values[rows[by_group]]
     count = np.bincount(g, minlength=groups.size)
     start = np.cumsum(count) - count
     median = np.full(groups.size, np.nan)
@@ -355,7 +404,10 @@ def contact_time_multiplier(contact_time_ms, cadence_spm, speed_mps, grade_pct, 
 def _float_column(steps: pd.DataFrame, name: str) -> np.ndarray:
     if name not in steps.columns:
         return np.full(len(steps), np.nan)
-    return pd.to_numeric(steps[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    col = steps[name]
+    if col.dtype == np.float64:  # already numbers: to_numeric would return them (~50 us later)
+        return col.to_numpy(dtype=float, copy=True)
+    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _text_column(steps: pd.DataFrame, name: str) -> pd.Series:
@@ -440,9 +492,14 @@ def apply_rules(steps: pd.DataFrame, rules="source", preferred_cadence_spm: floa
     for key in ("strike", "speed", "cadence", "contact_time"):
         loads *= parts[key]
     loads *= rules.baseline[None, :]
-    columns = {"load_total": loads.sum(axis=1), **{f"load_{m}": loads[:, i] for i, m in enumerate(MUSCLES)}}
-    out = steps.drop(columns=[c for c in columns if c in steps.columns])
-    return out.assign(**columns)
+    # the seven load columns as one (7, n) block (pandas' own layout) appended in one concat:
+    # drop + assign cost ~1 ms of per-column index work on a 20-column steps table
+    block = np.empty((len(LOAD_COLUMNS), loads.shape[0]))
+    block[0] = loads.sum(axis=1)
+    block[1:] = loads.T
+    new = pd.DataFrame(block.T, index=steps.index, columns=list(LOAD_COLUMNS), copy=False)
+    keep = [c for c in steps.columns if c not in LOAD_COLUMNS]
+    return pd.concat([steps if len(keep) == steps.shape[1] else steps[keep], new], axis=1)
 
 
 def _loads(steps: pd.DataFrame) -> np.ndarray:
@@ -474,10 +531,34 @@ def level_ground_loads(steps: pd.DataFrame, rules) -> np.ndarray:
     _check_steps(steps)
     rules = load_rules(rules)
     grade = _float_column(steps, "grade_pct")
-    strike = _StrikeMasks.of(_text_column(steps, "strike_pattern"), rules.strike)
-    ratio = (strike_multiplier(strike, np.zeros_like(grade), rules)
-             / (grade_multiplier(grade, rules) * strike_multiplier(strike, grade, rules)))
-    return _loads(steps) * ratio
+    terrain = _TerrainFactors.of(grade, _StrikeCodes.of(_text_column(steps, "strike_pattern"), rules.strike), rules)
+    return _loads(steps) * terrain.level_ratio()
+
+
+class _TerrainFactors:
+    """The terrain part of the model on some steps: G(g), K(strike, g) and K(strike, 0), each (n, 6).
+
+    A run summary needs them for level-ground loads, the eccentric index and the contradiction
+    check; the model is element-wise per step, so rows taken from the whole run's arrays are
+    bit for bit what the functions give on a subset of the steps.
+    """
+
+    def __init__(self, grade_mult: np.ndarray, strike_mult: np.ndarray, strike_level: np.ndarray) -> None:
+        self.grade_mult, self.strike_mult, self.strike_level = grade_mult, strike_mult, strike_level
+
+    @classmethod
+    def of(cls, grade_pct: np.ndarray, strike: "_StrikeCodes", rules: RuleSet) -> "_TerrainFactors":
+        return cls(grade_multiplier(grade_pct, rules), strike_multiplier(strike, grade_pct, rules),
+                   _strike_level_multiplier(strike, rules))
+
+    def level_ratio(self) -> np.ndarray:
+        """Load on level ground / load on the actual grade, per step and muscle."""
+        return self.strike_level / (self.grade_mult * self.strike_mult)
+
+    def direction(self) -> np.ndarray:
+        """Per-step terrain multiplier vs level, G K(g) / K(0) (rows taken from it are the
+        values of those steps: one product over all steps, then a gather per subset)."""
+        return self.grade_mult * self.strike_mult / self.strike_level
 
 
 # -- run summary ------------------------------------------------------------------------------
@@ -493,13 +574,21 @@ def _shares(loads_sum: np.ndarray) -> np.ndarray:
     return loads_sum / total if total > 0 else np.full(_NM, np.nan)
 
 
-def _terrain_classes(steps: pd.DataFrame, grade: np.ndarray) -> np.ndarray:
+def _terrain_masks(steps: pd.DataFrame, grade: np.ndarray) -> dict[str, np.ndarray]:
+    """Which steps are ``uphill``, ``flat``, ``downhill`` and ``unknown`` (missing class: unknown).
+
+    From one hash pass over the ``terrain`` column (pd.factorize) and a lookup per distinct
+    value, not a string comparison per class over every step.
+    """
     if "terrain" in steps.columns:
-        return steps["terrain"].astype(object).fillna("unknown").to_numpy(dtype=object)
+        codes, uniques = pd.factorize(steps["terrain"])
+        # a missing class (code -1, the trailing entry) is unknown, as fillna("unknown") made it
+        labels = np.array(list(uniques.astype(object)) + ["unknown"], dtype=object)
+        return {c: (labels == c)[codes] for c in TERRAIN_CLASSES}
     # no classes given: classify on grade alone (+-2 %); NaN grade stays unknown
-    return np.where(np.isnan(grade), "unknown",
-                    np.where(grade > _DEFAULT_CLASS_BAND_PCT, "uphill",
-                             np.where(grade < -_DEFAULT_CLASS_BAND_PCT, "downhill", "flat"))).astype(object)
+    unknown = np.isnan(grade)
+    up, down = grade > _DEFAULT_CLASS_BAND_PCT, grade < -_DEFAULT_CLASS_BAND_PCT
+    return {"uphill": up, "flat": ~(unknown | up | down), "downhill": down, "unknown": unknown}
 
 
 _LITERATURE_VERDICTS = {
@@ -518,30 +607,39 @@ _LITERATURE_VERDICTS = {
 }
 
 
-def _terrain_direction(rules: RuleSet, grade: np.ndarray, strike: np.ndarray):
-    """Mean terrain multiplier and share change (vs level) of a rule set on some steps."""
-    factor = (grade_multiplier(grade, rules) * strike_multiplier(strike, grade, rules)
-              / strike_multiplier(strike, np.zeros_like(grade), rules))
+def _terrain_direction(rules: RuleSet, factor: np.ndarray):
+    """Mean terrain multiplier and share change (vs level) of a rule set, from per-step factors."""
     multiplier = factor.mean(axis=0)
     weighted = rules.baseline * multiplier
     return multiplier, weighted / weighted.sum() - rules.baseline
 
 
-def _contradictions(rules: RuleSet, grade: np.ndarray, strike, classes: np.ndarray) -> list[str]:
-    """Where the chosen rule set and the literature model disagree in direction on this run."""
+def _contradictions(rules: RuleSet, grade: np.ndarray, strike: _StrikeCodes, classes: dict,
+                    factors: _TerrainFactors) -> list[str]:
+    """Where the chosen rule set and the literature model disagree in direction on this run.
+
+    ``factors`` are the chosen rule set's terrain factors on every step; ``classes`` the masks
+    of :func:`_terrain_masks`.
+    """
     literature = load_rules("literature")
     if rules.fingerprint() == literature.fingerprint() or grade.size == 0:
         return []
-    strike = _StrikeMasks.of(strike, set(rules.strike) | set(literature.strike))
     out = []
+    masks = {}
     for terrain in ("uphill", "downhill"):
-        mask = (classes == terrain) & np.isfinite(grade)
+        mask = classes[terrain] & np.isfinite(grade)
+        if mask.mean() >= _CONTRADICTION_MIN_FRACTION and mask.sum() >= 10:
+            masks[terrain] = mask
+    if not masks:
+        return []
+    # the literature model on the steps of both terrains at once (rows are independent)
+    either = np.logical_or.reduce(list(masks.values()))
+    lit_direction = _TerrainFactors.of(grade[either], strike.subset(either), literature).direction()
+    rules_direction = factors.direction()
+    for terrain, mask in masks.items():
         fraction = mask.mean()
-        if fraction < _CONTRADICTION_MIN_FRACTION or mask.sum() < 10:
-            continue
-        strike_here = strike.subset(mask)
-        mult_r, share_r = _terrain_direction(rules, grade[mask], strike_here)
-        mult_l, share_l = _terrain_direction(literature, grade[mask], strike_here)
+        mult_r, share_r = _terrain_direction(rules, rules_direction[mask])
+        mult_l, share_l = _terrain_direction(literature, lit_direction[mask[either]])
         for i, muscle in enumerate(MUSCLES):
             def sign(value, tol):
                 return 0 if abs(value) < tol else int(np.sign(value))
@@ -562,12 +660,12 @@ def _contradictions(rules: RuleSet, grade: np.ndarray, strike, classes: np.ndarr
     return out
 
 
-def _input_warnings(rules: RuleSet, grade, speed, cadence, strike) -> list[str]:
+def _input_warnings(rules: RuleSet, grade, speed, cadence, strike: _StrikeCodes) -> list[str]:
     n = grade.size
     if n == 0:
         return []
     out = []
-    known_strike = pd.Series(strike).isin(("rearfoot", "midfoot", "forefoot")).to_numpy(dtype=bool)
+    known_strike = np.isin(strike.code, [strike.patterns.index(p) + 1 for p in _KNOWN_STRIKES])
     if not known_strike.any():
         out.append("no strike information: the strike-pattern modifier is neutral (rearfoot assumed)")
     for name, values, what in (("grade", grade, "every such step is treated as level ground"),
@@ -619,13 +717,17 @@ def summarize_load(steps: pd.DataFrame, rules="source") -> dict:
     rules = load_rules(rules)
     if any(c not in steps.columns for c in LOAD_COLUMNS):
         steps = apply_rules(steps, rules)
-    loads = np.nan_to_num(_loads(steps), nan=0.0)
-    level = np.nan_to_num(level_ground_loads(steps, rules), nan=0.0)
+    raw_loads = _loads(steps)
+    loads = np.nan_to_num(raw_loads, nan=0.0)
     grade = _float_column(steps, "grade_pct")
     speed = _float_column(steps, "speed_mps")
     cadence = _float_column(steps, "cadence_spm")
-    strike = _text_column(steps, "strike_pattern")
-    classes = _terrain_classes(steps, grade)
+    # every pattern any multiplier or warning below asks about, from one pass over the column
+    patterns = dict.fromkeys([*rules.strike, *load_rules("literature").strike, *_KNOWN_STRIKES])
+    strike = _StrikeCodes.of(_text_column(steps, "strike_pattern"), patterns)
+    factors = _TerrainFactors.of(grade, strike, rules)
+    level = np.nan_to_num(raw_loads * factors.level_ratio(), nan=0.0)
+    masks = _terrain_masks(steps, grade)
 
     muscle_sum = loads.sum(axis=0)
     share = _shares(muscle_sum)
@@ -634,22 +736,25 @@ def summarize_load(steps: pd.DataFrame, rules="source") -> dict:
         ratio = share / share_level
 
     by_terrain = {}
+    loads_of, sum_of = {}, {}  # each class's rows and their sum, computed once
     for terrain in ("uphill", "flat", "downhill", "unknown"):
-        mask = classes == terrain
+        mask = masks[terrain]
         if terrain == "unknown" and not mask.any():
             continue
-        by_terrain[terrain] = _by_muscle(loads[mask].sum(axis=0), total=True)
+        loads_of[terrain] = loads[mask]
+        sum_of[terrain] = loads_of[terrain].sum(axis=0)
+        by_terrain[terrain] = _by_muscle(sum_of[terrain], total=True)
         by_terrain[terrain]["n_steps"] = int(mask.sum())
 
-    climb, descent = classes == "uphill", classes == "downhill"
-    climb_extra = (loads[climb] - level[climb]).sum(axis=0)
-    descent_extra = (loads[descent] - level[descent]).sum(axis=0)
+    climb, descent = masks["uphill"], masks["downhill"]
+    climb_extra = (loads_of["uphill"] - level[climb]).sum(axis=0)
+    descent_extra = (loads_of["downhill"] - level[descent]).sum(axis=0)
     pos_c, pos_d = np.maximum(climb_extra, 0), np.maximum(descent_extra, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         eccentric_fraction = np.where(pos_c + pos_d > 0, pos_d / (pos_c + pos_d), np.nan)
     climb_vs_descent = {
-        "climb_load": _by_muscle(loads[climb].sum(axis=0), total=True),
-        "descent_load": _by_muscle(loads[descent].sum(axis=0), total=True),
+        "climb_load": _by_muscle(sum_of["uphill"], total=True),
+        "descent_load": _by_muscle(sum_of["downhill"], total=True),
         "climb_extra_vs_level": _by_muscle(climb_extra, total=True),
         "descent_extra_vs_level": _by_muscle(descent_extra, total=True),
         "eccentric_fraction_of_extra": _by_muscle(eccentric_fraction),
@@ -657,7 +762,7 @@ def summarize_load(steps: pd.DataFrame, rules="source") -> dict:
 
     negative = np.isfinite(grade) & (grade < 0)
     quads = MUSCLES.index("quads")
-    quads_g = grade_multiplier(grade[negative], rules)[:, quads] - 1.0
+    quads_g = factors.grade_mult[negative, quads] - 1.0
     eccentric_index = float(quads_g.mean()) if quads_g.size else 0.0
 
     distance = _float_column(steps, "distance_m")
@@ -674,7 +779,7 @@ def summarize_load(steps: pd.DataFrame, rules="source") -> dict:
     preferred_median = float(np.nanmedian(preferred)) if np.isfinite(preferred).any() else float("nan")
 
     warnings = _input_warnings(rules, grade, speed, cadence, strike)
-    warnings += _contradictions(rules, grade, strike, classes)
+    warnings += _contradictions(rules, grade, strike, masks, factors)
     if any("heart" in note.source for note in rules.notes) and known_grade.size:
         steep = (known_grade < _STEEP_DESCENT_PCT).mean()
         if steep >= _CONTRADICTION_MIN_FRACTION:

@@ -225,8 +225,15 @@ def _describe_citation(rule: Rule) -> list[str]:
 
 def rule_set_names() -> list[str]:
     """Names of the rule sets shipped with gaitload, sorted (``["literature", "source"]``)."""
+    return list(_builtin_names())
+
+
+@lru_cache(maxsize=None)
+def _builtin_names() -> tuple[str, ...]:
+    """The shipped rule files, listed once: package data does not change while running, and a
+    directory listing through importlib.resources costs ~0.2 ms per :func:`load_rules` call."""
     folder = resources.files("gaitload.load") / _BUILTIN_DIR
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml")))
 
 
 def load_rules(rules="source") -> RuleSet:
@@ -254,7 +261,7 @@ def load_rules(rules="source") -> RuleSet:
     if not isinstance(rules, (str, os.PathLike)):
         raise RuleFileError(f"rules must be a rule-set name or a TOML path, not {type(rules).__name__}")
     text = os.fspath(rules)
-    if text in rule_set_names():
+    if text in _builtin_names():
         return _load_builtin(text)
     path = Path(text)
     if not path.is_file():
