@@ -438,6 +438,7 @@ def _plain_body(path: Path, head: CsvHead) -> pd.DataFrame | None:
         frame = _default_read(path, head, na_filter=False)
         if frame is not None and _same_as_general(frame, kinds):
             return frame
+        del frame  # not held while the file is read again
     frame = _default_read(path, head)
     return frame if frame is not None and _same_as_general(frame, kinds) else None
 
