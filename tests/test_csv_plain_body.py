@@ -132,3 +132,30 @@ def test_infinities_fall_back(tmp_path, cell):
     frame = _csvtext.read_body(path, head)
     assert np.isnan(frame["acc_x"].iloc[500])  # missing, as the general reader has always read it
     assert np.isfinite(frame["acc_x"].drop(index=500)).all()
+
+
+def test_numbers_only_read_without_na_filter_then_with_it(tmp_path, monkeypatch):
+    """A numbers-only table is read first with ``na_filter=False``; a missing cell below the head
+    turns its column to text there, and the default call (not the general one) reads it as NaN."""
+    calls = []
+    real = _csvtext._default_read
+
+    def spy(path, head, **options):
+        calls.append(options)
+        return real(path, head, **options)
+
+    monkeypatch.setattr(_csvtext, "_default_read", spy)
+    rows = [f"{i / 100},{i % 7}.5" for i in range(1000)]
+    clean = tmp_path / "clean.csv"
+    clean.write_text("time,acc_x\n" + "\n".join(rows) + "\n")
+    rows[700] = "7.0,nan"
+    late_nan = tmp_path / "late_nan.csv"
+    late_nan.write_text("time,acc_x\n" + "\n".join(rows) + "\n")
+    for path, expected in ((clean, [{"na_filter": False}]), (late_nan, [{"na_filter": False}, {}])):
+        calls.clear()
+        _, head = _csvtext.read_head(path)
+        assert _csvtext._plain_body(path, head) is not None
+        assert calls == expected
+        assert_same_either_way(path, monkeypatch)
+    _, head = _csvtext.read_head(late_nan)
+    assert np.isnan(_csvtext.read_body(late_nan, head)["acc_x"].iloc[700])

@@ -180,15 +180,21 @@ class Recording:
                 )
         if time.size < 2:
             raise SignalError(f"only {time.size} sample(s); a recording needs at least 2", self.path)
-        time, channels = self._repair_time(time, channels)
+        time, channels, dt = self._repair_time(time, channels)
         self.time_s = time - time[0]
-        self.channels = self._drop_empty_channels(channels)
+        # one sum per channel tells both the empty-channel and the missing-run checks whether
+        # a channel is all finite (a NaN or infinity anywhere makes it non-finite)
+        with np.errstate(over="ignore", invalid="ignore"):
+            sums = {name: values.sum() for name, values in channels.items()}
+        self.channels = self._drop_empty_channels(channels, sums)
         if not self.channels:
             raise SignalError("no channel holds a single finite value", self.path)
         for name in self.channels:
             self.provenance.setdefault(name, f"measured: {name}")
-        # the sample intervals and their median once, for the gaps and the rate alike
-        dt = np.diff(self.time_s)
+        # the sample intervals and their median once, for the gaps and the rate alike; the
+        # intervals of the clock as given serve when it starts at 0 (x - 0.0 == x exactly)
+        if dt is None or time[0] != 0.0:
+            dt = np.diff(self.time_s)
         med_dt = float(_select.median(dt))
         limit = max(_GAP_FACTOR * med_dt, _MIN_GAP_S)
         self.gaps_s = _gaps(self.time_s, dt, limit) if self.time_s.size >= 3 else np.empty((0, 2))
@@ -198,12 +204,21 @@ class Recording:
             self.warnings.append(
                 f"{len(self.gaps_s)} gap(s) in sampling ({total:.1f} s in all); treated as pauses, not movement"
             )
-        self._warn_nan_runs()
+        self._warn_nan_runs(sums)
 
     # -- validation helpers -------------------------------------------------------------------
     def _repair_time(self, time: np.ndarray, channels: dict[str, np.ndarray]):
-        finite = np.isfinite(time)
-        if not finite.all():
+        """Drop samples without a time, sort a disordered clock, drop repeated times.
+
+        Returns
+        -------
+        time, channels, dt
+            The repaired clock and channels, and the clock's intervals (s) when it needed no
+            repair (None after a sort, whose intervals are other ones).
+        """
+        # a finite sum proves every time finite: the mask only when one is not
+        finite = None if _select.all_finite(time) else np.isfinite(time)
+        if finite is not None and not finite.all():
             n_bad = int((~finite).sum())
             if n_bad > _MAX_REPAIR_FRACTION * time.size:
                 raise TimestampError(f"{n_bad} of {time.size} timestamps are missing or not numbers", self.path)
@@ -211,10 +226,12 @@ class Recording:
             time = time[finite]
             channels = {k: v[finite] for k, v in channels.items()}
         dt = np.diff(time)
+        if dt.size and dt.min() > 0:  # strictly increasing (the usual case): no counts needed
+            return time, channels, dt
         backwards = int(np.count_nonzero(dt < 0))
         duplicates = int(np.count_nonzero(dt == 0))
         if backwards == 0 and duplicates == 0:
-            return time, channels
+            return time, channels, dt
         if backwards > _MAX_REPAIR_FRACTION * time.size:
             raise TimestampError(
                 f"timestamps go backwards {backwards} times in {time.size} samples; the clock is not usable",
@@ -239,12 +256,13 @@ class Recording:
         self.warnings.append("timestamps repaired: " + "; ".join(parts))
         if time.size < 2:
             raise SignalError("fewer than 2 distinct timestamps", self.path)
-        return time, channels
+        return time, channels, None
 
-    def _drop_empty_channels(self, channels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def _drop_empty_channels(self, channels: dict[str, np.ndarray], sums: dict) -> dict[str, np.ndarray]:
+        """``channels`` without those that hold no finite value; ``sums`` holds each one's sum."""
         kept = {}
         for name, values in channels.items():
-            if _select.all_finite(values) or np.isfinite(values).any():
+            if np.isfinite(sums[name]) or np.isfinite(values).any():
                 kept[name] = values
             else:
                 self.warnings.append(f"channel {name!r} has no finite value and was dropped")
@@ -258,12 +276,12 @@ class Recording:
             med = float(_select.median(dt)) if dt.size else float("nan")
         return 1.0 / med if med > 0 else float("nan")
 
-    def _warn_nan_runs(self) -> None:
+    def _warn_nan_runs(self, sums: dict) -> None:
+        """Warn about channels with many or long runs of NaN; ``sums`` holds each one's sum."""
         rate = self.sampling_rate_hz if np.isfinite(self.sampling_rate_hz) else 1.0
         for name, values in self.channels.items():
-            with np.errstate(over="ignore", invalid="ignore"):
-                if not np.isnan(values.sum()):  # a NaN anywhere makes the sum NaN: none here
-                    continue
+            if not np.isnan(sums[name]):  # a NaN anywhere makes the sum NaN: none here
+                continue
             runs = nan_runs(values)
             if not len(runs):
                 continue

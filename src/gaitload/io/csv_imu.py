@@ -32,7 +32,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._select import all_finite
 from ..errors import GaitloadError, MissingColumnsError, OptionError, SignalError, TimestampError
 from ..recording import PLACEMENTS, Recording
 from . import columns as colmod
@@ -247,21 +246,24 @@ _ACC_RANGES_G = (2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 64.0, 100.0, 200.0,
 _GYR_RANGES_DPS = (125.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0)
 
 
-def _saturation_warnings(name: str, values_si: np.ndarray, warnings: list[str]) -> None:
+def _saturation_warnings(name: str, values_si: np.ndarray, warnings: list[str],
+                         lo: float, hi: float) -> None:
     """Warn when a channel sits at a standard full-scale range: the sensor clipped those samples.
 
     The peak must lie within 1 % of a standard range (+/-2..400 g, +/-125..4000 deg/s) and at
-    least 3 samples must reach 99.9 % of it; an unclipped signal rarely meets both.
+    least 3 samples must reach 99.9 % of it; an unclipped signal rarely meets both. ``lo`` and
+    ``hi`` are ``values_si.min()`` and ``.max()`` (NaN when a sample is NaN), which the caller
+    needs as well.
     """
     is_acc = name.split(".")[-1].startswith("acc")
     scale = ACC_SCALE["g"] if is_acc else GYR_SCALE["deg/s"]
     ranges = _ACC_RANGES_G if is_acc else _GYR_RANGES_DPS
-    if all_finite(values_si):
-        # every sample finite (the usual case): the peak |x| from the extremes, no |x| copy or
-        # masks (abs is exact, so the same number)
+    if np.isfinite(lo) and np.isfinite(hi):
+        # every sample finite (the usual case; a NaN or infinity would be an extreme): the
+        # peak |x| from the extremes, no |x| copy or masks (abs is exact, so the same number)
         if values_si.size < 100:
             return
-        peak = max(float(values_si.max()), -float(values_si.min()), 0.0) / scale
+        peak = max(float(hi), -float(lo), 0.0) / scale
         near = [r for r in ranges if abs(peak - r) <= 0.01 * r]
         if not near:
             return
@@ -398,13 +400,14 @@ def read_imu_csv(
             # a copy even for factor 1: a view would pin the whole parsed table in memory for as
             # long as the Recording lives (+0.6x the samples' size on a 10-hour file)
             converted = values * factor
-            _saturation_warnings(label, converted, warnings)
+            with np.errstate(invalid="ignore"):
+                lo, hi = converted.min(), converted.max()  # NaN when a sample is NaN
+            _saturation_warnings(label, converted, warnings, lo, hi)
             # beyond twice the largest full-scale range no sensor measured it (a glitch or a
             # garbled cell such as 1e300): missing, not data that overflows later float maths
             limit = 2.0 * (_ACC_RANGES_G[-1] * ACC_SCALE["g"] if kind == "acc" else _GYR_RANGES_DPS[-1] * GYR_SCALE["deg/s"])
-            with np.errstate(invalid="ignore"):
-                # the extremes decide for a channel without NaN (a NaN extreme: look closer)
-                inside = -limit <= converted.min() and converted.max() <= limit
+            # the extremes decide for a channel without NaN (a NaN extreme: look closer)
+            inside = -limit <= lo and hi <= limit
             wild = None if inside else np.abs(converted) > limit
             if wild is not None and wild.any():
                 converted = np.where(wild, np.nan, converted)

@@ -200,11 +200,12 @@ def _magnitude(values) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         if columns:
             # no missing cell (the usual case): the squares added in the same order, no masks
-            # (a NaN anywhere makes the sum NaN; squares are >= 0, so inf never cancels)
+            # (a NaN anywhere makes the maximum NaN); one scratch array for the squares
             total = np.square(columns[0])
+            scratch = np.empty_like(total) if len(columns) > 1 else None
             for column in columns[1:]:
-                total += np.square(column)
-            if not np.isnan(total.sum()):
+                total += np.square(column, out=scratch)
+            if not np.isnan(total.max(initial=0.0)):
                 return np.sqrt(total, out=total)
     total = np.zeros(columns[0].size if columns else 0)
     with np.errstate(over="ignore"):  # a garbled 1e300 squares to inf: not finite, left out
@@ -339,16 +340,13 @@ def decode_time(
             return _decode_text_time(values.astype(str))
         values = numeric  # a numeric clock with a few junk cells: those samples get no time
     raw = values.to_numpy()
-    finite = np.isfinite(raw.astype(np.float64, copy=False))
-    n_finite = int(np.count_nonzero(finite))
+    finite = _finite_mask(raw)
+    n_finite = raw.size if finite is None else int(np.count_nonzero(finite))
     if n_finite < 2:
         raise TimestampError("the time column has fewer than 2 numeric values")
-    first = raw[int(np.argmax(finite))]
+    first = raw[0 if finite is None else int(np.argmax(finite))]
     # subtract in the native dtype first: an int64 ns epoch loses precision as float64
     rel = (raw - first).astype(np.float64) if raw.dtype.kind in "iu" else raw.astype(np.float64, copy=False) - float(first)
-    dt = np.diff(rel if n_finite == rel.size else rel[finite])
-    dt_pos = dt[dt > 0]
-    med_dt = float(_select.median(dt_pos)) if dt_pos.size else float("nan")
     if hint is not None:
         unit = _check_hint(hint, TIME_SCALE, "time_unit")
         how, detail = "hint", f"time_unit={hint!r}"
@@ -363,6 +361,10 @@ def decode_time(
                 unit, how, detail = cand, "data", f"time inferred as epoch {cand} from its magnitude {float(first):.4g}"
                 break
     if unit is None:
+        # the median interval only when the data must decide (a hint or the header did not)
+        dt = np.diff(rel if finite is None else rel[finite])
+        dt_pos = dt[dt > 0]
+        med_dt = float(_select.median(dt_pos)) if dt_pos.size else float("nan")
         if not np.isfinite(med_dt):
             raise TimestampError("the time column never increases")
         lo, hi = rate_range_hz
@@ -379,7 +381,8 @@ def decode_time(
     scale = TIME_SCALE[unit]
     start = None
     label = unit
-    time_s = rel * scale
+    # rel is this function's own array: x * 1.0 == x, so a clock in seconds needs no pass
+    time_s = rel if scale == 1.0 else rel * scale
     if _EPOCH_MIN_S <= float(first) * scale <= _EPOCH_MAX_S:
         start = pd.Timestamp(int(round(float(first) * scale * 1e9)), unit="ns", tz="UTC")
         if raw.dtype.kind in "iu" and unit == "ns":
@@ -392,6 +395,21 @@ def decode_time(
             # noise, never data: round them off.
             time_s = np.round(time_s, 6)
     return TimeBase(time_s, start, UnitDecision(label, how, detail))
+
+
+def _finite_mask(raw: np.ndarray) -> np.ndarray | None:
+    """Which values of a numeric clock are finite, or None when all are (the usual case).
+
+    Integers are always finite; a float column is proven all finite by one sum (see
+    :func:`gaitload._select.all_finite`), so the element-wise mask is built only when it is not.
+    """
+    if raw.dtype.kind in "iu":
+        return None
+    as_float = raw.astype(np.float64, copy=False)
+    if _select.all_finite(as_float):
+        return None
+    finite = np.isfinite(as_float)
+    return None if finite.all() else finite
 
 
 def _surely_text(values: pd.Series) -> bool:
