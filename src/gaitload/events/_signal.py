@@ -22,6 +22,7 @@ __all__ = [
     "moving_average",
     "box_sums",
     "fill_nan",
+    "row_norms",
     "principal_axis",
     "dominant_period",
     "window_argmin",
@@ -105,6 +106,14 @@ def box_sums(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
         Samples inside each clipped window.
     """
     n = x.shape[0]
+    if x.ndim > 1 and x.size:
+        # column by column on contiguous copies: a cumulative sum down the columns of an (n, k)
+        # array strides through memory and is ~3x slower (the same sums, in the same order)
+        cols = x.reshape(n, -1)
+        sums = np.empty(cols.shape)
+        for j in range(cols.shape[1]):  # a handful of axes
+            sums[:, j], counts = box_sums(np.ascontiguousarray(cols[:, j]), width)
+        return sums.reshape(x.shape), counts
     c = np.zeros((n + 1,) + x.shape[1:])
     np.cumsum(x, axis=0, out=c[1:])
     h = width // 2
@@ -157,6 +166,25 @@ def fill_nan(x: np.ndarray) -> tuple[np.ndarray, int]:
         else:
             cols[:, j] = 0.0
     return cols.reshape(x.shape), n_bad
+
+
+def row_norms(v: np.ndarray) -> np.ndarray:
+    """Euclidean norm of each row of an ``(n, 3)`` array (rad/s for a gyroscope in rad/s).
+
+    Bit for bit ``np.sqrt(np.einsum("ij,ij->i", v, v))``, which earlier results were computed
+    with, from whole-column operations (~3x faster than the 3-term contraction per row). The
+    squares are added in einsum's order: ``(x^2 + z^2) + y^2`` for a C-contiguous array,
+    ``(x^2 + y^2) + z^2`` otherwise (tests/test_detect_fast.py checks both against einsum).
+    """
+    v = np.asarray(v, dtype=np.float64)
+    x, y, z = v[:, 0], v[:, 1], v[:, 2]
+    second, third = (z, y) if v.flags.c_contiguous else (y, z)
+    out = x * x
+    sq = second * second
+    out += sq
+    np.multiply(third, third, out=sq)
+    out += sq
+    return np.sqrt(out, out=out)
 
 
 def principal_axis(vectors: np.ndarray, mask: np.ndarray | None = None) -> tuple[np.ndarray, float]:
@@ -381,8 +409,12 @@ def window_max_jerk(
     span = max(int(span), 1)
     starts = np.maximum(np.asarray(starts, dtype=np.int64), span)
     idx, valid, widths = _window_matrix(starts, stops, n, None)
-    # np.take gathers rows faster than fancy indexing (same values)
-    d = np.take(a, idx, axis=0) - np.take(a, np.maximum(idx - span, 0), axis=0)
+    # one gather of [start - span, stop) per window (np.take gathers rows faster than fancy
+    # indexing); the changes are differences of it. Entries past a window's end are garbage
+    # and masked below (the second differences of a valid sample use valid samples only).
+    lead = idx[:, :1] - span + np.arange(span)
+    rows = np.take(a, np.concatenate([lead, idx], axis=1), axis=0)
+    d = rows[:, span:] - rows[:, :-span]
     j2 = np.einsum("ijk,ijk->ij", d, d)
     j2[~valid] = 0.0
     if energy_width > 1:

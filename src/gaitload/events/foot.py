@@ -509,8 +509,7 @@ def detect_foot_events(
     # -- 1. sagittal axis and its sign -----------------------------------------------------
     # the axis comes from the raw rate (sensor noise is tiny next to gait rotation); only the
     # 1-D projection is filtered, which keeps the detector fast on long recordings
-    norm = np.einsum("ij,ij->i", gyr, gyr)
-    np.sqrt(norm, out=norm)
+    norm = sig.row_norms(gyr)
     moving = norm > max(0.5, float(sig.median(norm)))
     axis, explained = sig.principal_axis(gyr, moving)
     raw_pitch = gyr @ axis
@@ -520,9 +519,9 @@ def detect_foot_events(
     axis = sgn * axis
     if sgn < 0:
         # the filters are linear and negation is exact in floating point: no second filter pass
-        raw_pitch = -raw_pitch
-        pitch = -pitch
-        swing = -swing
+        # (in place: the three arrays are this function's own)
+        for x in (raw_pitch, pitch, swing):
+            np.negative(x, out=x)
 
     # -- 2. stride period and swing peaks ----------------------------------------------------
     period_s, strength = sig.dominant_period(swing, fs, min_stride_s, max_stride_s)
@@ -555,7 +554,8 @@ def detect_foot_events(
     # -- 3. toe-off before each swing, initial contact after it --------------------------------
     to_start = peaks - np.round(0.45 * T_prev).astype(np.int64)
     # toe-off is a sharp corner (end of push-off): a wider band keeps it in place
-    pitch_to = sig.lowpass(raw_pitch, to_lowpass_hz, fs)
+    # (read only: at or above 0.9 x Nyquist the low-pass would only copy the rate)
+    pitch_to = raw_pitch if to_lowpass_hz >= 0.45 * fs else sig.lowpass(raw_pitch, to_lowpass_hz, fs)
     to_idx = sig.window_argmin(pitch_to, to_start, peaks)
     ic_lim = peaks + np.round(0.4 * T_next).astype(np.int64)
     gmin = sig.window_argmin(pitch, peaks, ic_lim)  # Falbriard 2018 IC feature (bounds the search)
@@ -739,4 +739,6 @@ def detect_foot_events(
             f"the {placement} rotates about no dominant axis ({100 * explained:.0f} % of rotation on the best axis): "
             "events may be unreliable"
         )
-    return events.sort_values("time_s", kind="stable").reset_index(drop=True), warnings
+    if not np.all(ic_time[1:] >= ic_time[:-1]):  # contacts follow their swing peaks: nearly always sorted
+        events = events.sort_values("time_s", kind="stable").reset_index(drop=True)
+    return events, warnings
