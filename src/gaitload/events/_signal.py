@@ -290,7 +290,7 @@ def _window_matrix(starts: np.ndarray, stops: np.ndarray, n: int, max_width: int
     offs = np.arange(w)
     idx = starts[:, None] + offs[None, :]
     valid = offs[None, :] < widths[:, None]
-    idx = np.where(valid, idx, 0)
+    idx *= valid  # 0 outside the window, in place (each temporary matrix costs fresh pages)
     return idx, valid, widths
 
 
@@ -304,7 +304,8 @@ def window_argmin(x: np.ndarray, starts: np.ndarray, stops: np.ndarray, max_widt
     if len(starts) == 0:
         return np.empty(0, dtype=np.int64)
     idx, valid, widths = _window_matrix(starts, stops, x.size, max_width)
-    vals = np.where(valid, x[idx], np.inf)
+    vals = np.take(x, idx)
+    np.copyto(vals, np.inf, where=~valid)
     k = np.argmin(vals, axis=1)
     out = idx[np.arange(idx.shape[0]), k]
     return np.where(widths > 0, out, -1)
@@ -342,7 +343,8 @@ def first_crossing_below(
     idx, valid, _ = _window_matrix(starts, stops, x.size, max_width)
     lev = np.asarray(level, dtype=np.float64)
     lev = lev[:, None] if lev.ndim == 1 else lev
-    below = valid & (x[idx] < lev)
+    below = np.take(x, idx) < lev
+    below &= valid
     has = below.any(axis=1)
     k = np.argmax(below, axis=1)
     return np.where(has, idx[np.arange(idx.shape[0]), k], -1)
@@ -505,6 +507,15 @@ def moving_average_at(x: np.ndarray, at: np.ndarray, width: int, cumsum_x: np.nd
         return x[at]
     c = np.concatenate([[0.0], np.cumsum(x)]) if cumsum_x is None else np.asarray(cumsum_x, dtype=np.float64)
     half = width // 2
-    lo = np.clip(at - half, 0, n)
-    hi = np.clip(at - half + width, 0, n)
-    return (c[hi] - c[lo]) / (hi - lo)
+    lo = at - half
+    hi = lo + width
+    if at.size and (lo.min() < 0 or hi.max() > n):  # windows cut at the ends of the signal
+        np.clip(lo, 0, n, out=lo)
+        np.clip(hi, 0, n, out=hi)
+        count = hi - lo
+    else:
+        count = width  # the same float division as by an array of widths
+    out = c[hi]
+    out -= c[lo]
+    out /= count
+    return out
