@@ -258,12 +258,27 @@ def _shank_toe_off(acc: np.ndarray, pitch: np.ndarray, axis: np.ndarray, ic_idx:
     return out
 
 
-def _resolve_sign(pitch: np.ndarray, norm: np.ndarray, swing: np.ndarray, fs: float, placement: str,
+def _swing_and_period(pitch: np.ndarray, swing_lowpass_hz: float, fs: float, min_stride_s: float,
+                      max_stride_s: float) -> tuple[np.ndarray, tuple[float, float]]:
+    """The swing signal (``pitch`` low-passed at ``swing_lowpass_hz``) and its dominant period.
+
+    Returns ``swing`` and :func:`._signal.dominant_period` of it (period in s, strength). The
+    period does not depend on the sign of the axis: negation passes exactly through the linear
+    filter and the FFT, and the autocorrelation squares it; so both can be computed before the
+    sign is known, while the sign cues are (see :func:`detect_foot_events`).
+    """
+    swing = sig.lowpass(pitch, swing_lowpass_hz, fs)
+    return swing, sig.dominant_period(swing, fs, min_stride_s, max_stride_s)
+
+
+def _resolve_sign(pitch: np.ndarray, norm: np.ndarray, swing, fs: float, placement: str,
                   max_rate_hz: float = 50.0) -> tuple[float, float]:
     """+1 or -1 so that ``sign * pitch`` is + toes up / forward swing, and the vote's margin.
 
     ``pitch`` is the sagittal rate (rad/s, 25 Hz low-pass), ``norm`` the angular-rate norm
     (rad/s) and ``swing`` the pitch rate low-passed for the swing peaks (5 Hz), all at ``fs`` Hz.
+    ``swing`` may also be a function returning it: it is called only for the last cue, so the
+    caller can still be filtering it on another thread meanwhile.
 
     Every cue uses slow components only, so they are computed on copies decimated to about
     ``max_rate_hz`` by block means (each sample is read once, nothing aliases into the angle).
@@ -325,7 +340,7 @@ def _resolve_sign(pitch: np.ndarray, norm: np.ndarray, swing: np.ndarray, fs: fl
     r_lo, r_hi = sig.percentile(pitch, [0.5, 99.5])
     peak = -(r_hi + r_lo) / max(r_hi - r_lo, 1e-9)
     # 3. lobe durations: time above +25 % vs below -25 % of the 95th percentile |rate|
-    slow = swing[::step]
+    slow = (swing() if callable(swing) else swing)[::step]
     level = 0.25 * sig.percentile(np.abs(slow), 95.0)
     n_pos = np.count_nonzero(slow > level)
     n_neg = np.count_nonzero(slow < -level)
@@ -526,8 +541,12 @@ def detect_foot_events(
     axis, explained = sig.principal_axis(gyr, moving)
     raw_pitch = gyr @ axis
     pitch = sig.lowpass(raw_pitch, event_lowpass_hz, fs)
-    swing = sig.lowpass(pitch, swing_lowpass_hz, fs)
-    sgn, sign_margin = _resolve_sign(pitch, norm, swing, fs, placement)
+    # the swing filter and the stride period (scipy's filter and FFT, free of the GIL) run on a
+    # second thread while the sign cues that need only the pitch rate are computed here; nothing
+    # writes into pitch or norm until both are done
+    swing_job = sig.in_background(_swing_and_period, pitch, swing_lowpass_hz, fs, min_stride_s, max_stride_s)
+    sgn, sign_margin = _resolve_sign(pitch, norm, lambda: swing_job()[0], fs, placement)
+    swing, (period_s, strength) = swing_job()
     axis = sgn * axis
     if sgn < 0:
         # the filters are linear and negation is exact in floating point: no second filter pass
@@ -535,8 +554,7 @@ def detect_foot_events(
         for x in (raw_pitch, pitch, swing):
             np.negative(x, out=x)
 
-    # -- 2. stride period and swing peaks ----------------------------------------------------
-    period_s, strength = sig.dominant_period(swing, fs, min_stride_s, max_stride_s)
+    # -- 2. stride period (above) and swing peaks ----------------------------------------------
     if not np.isfinite(period_s) or strength < min_periodicity:
         warnings.append(
             f"pure noise or no gait: no periodic stride pattern found (periodicity {strength:.2f} < {min_periodicity:g})"
