@@ -546,6 +546,16 @@ def detect_foot_events(
     # writes into pitch or norm until both are done
     swing_job = sig.in_background(_swing_and_period, pitch, swing_lowpass_hz, fs, min_stride_s, max_stride_s)
     sgn, sign_margin = _resolve_sign(pitch, norm, lambda: swing_job()[0], fs, placement)
+    # what needs only the rate norm and the time stamps is done while the filter still runs:
+    # a gap in the time stamps (a pause in recording) ends a bout; the smoothed angular-rate
+    # norm is quiet while the foot is flat in mid-stance, evaluated only inside the stance
+    # windows below (one cumulative sum, then per-window look-ups); the largest rate over the
+    # next 30 ms tells sustained quiet (foot-flat) from the brief dip where the swing lobe
+    # changes sign
+    t_gaps = np.flatnonzero(np.diff(t) > 5.0 / fs)
+    norm_csum = np.zeros(n + 1)
+    np.cumsum(norm, out=norm_csum[1:])  # the same sums, no concatenated copy
+    short = sig.forward_max(norm, max(int(round(0.03 * fs)), 1)) if ic_method in ("auto", "impact") else None
     swing, (period_s, strength) = swing_job()
     axis = sgn * axis
     if sgn < 0:
@@ -575,7 +585,6 @@ def detect_foot_events(
     local = np.clip(local, min_stride_s * fs, max_stride_s * fs)
     # a gap in the time stamps (a pause in recording) also ends a bout
     # (pause number of sample p = how many time-stamp gaps lie before it)
-    t_gaps = np.flatnonzero(np.diff(t) > 5.0 / fs)
     pause = np.searchsorted(t_gaps, peaks, side="left")
     linked = (gaps <= bout_gap_factor * local) & (pause[1:] == pause[:-1])
     T_next = np.concatenate([np.where(linked, gaps, local), [local[-1] if local.size else T]])
@@ -591,11 +600,8 @@ def detect_foot_events(
     gmin = sig.window_argmin(pitch, peaks, ic_lim)  # Falbriard 2018 IC feature (bounds the search)
     zc = sig.first_crossing_below(pitch, peaks, gmin + 1, level=0.0)
     zc = np.where(zc < 0, gmin, zc)
-    # smoothed angular-rate norm: the foot is flat (quiet) in mid-stance; evaluated only inside
-    # the stance windows below (one cumulative sum, then per-window look-ups)
+    # smoothed angular-rate norm (norm_csum above): the foot is flat (quiet) in mid-stance
     quiet_w = int(round(quiet_window_s * fs))
-    norm_csum = np.zeros(n + 1)
-    np.cumsum(norm, out=norm_csum[1:])  # the same sums, no concatenated copy
 
     def quiet_at(i):
         return sig.moving_average_at(norm, i, quiet_w, norm_csum)
@@ -606,9 +612,8 @@ def detect_foot_events(
         # foot-flat onset: first sample after the end of the swing lobe where the (short-window)
         # rate norm falls below a tenth of the typical swing peak; the contact lies before it
         peak_ref = float(np.median(swing[peaks]))
-        # sustained quiet: the largest rate over the next 30 ms (the norm also dips briefly where
-        # the swing lobe changes sign, which is not foot-flat)
-        short = sig.forward_max(norm, max(int(round(0.03 * fs)), 1))
+        # sustained quiet: the largest rate over the next 30 ms (``short`` above; the norm also
+        # dips briefly where the swing lobe changes sign, which is not foot-flat)
         flat_lim = zc + np.round(0.45 * T_next).astype(np.int64)
         flat_on = sig.first_crossing_below(short, zc, flat_lim, level=flat_level_ratio * peak_ref)
         if placement == "foot":
