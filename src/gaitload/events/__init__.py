@@ -208,9 +208,46 @@ def _infer_other_foot(ev: pd.DataFrame, side: str) -> pd.DataFrame:
     ok = gap < 1.6 * med
     mid = (t[:-1] + gap / 2)[ok]
     other = {"left": "right", "right": "left"}.get(side, "unknown")
-    inferred = pd.DataFrame({"time_s": mid, "foot": _object_column(other, mid.size), "measured": False,
-                             "ic_approximate": True, "strike_pattern": _object_column("unknown", mid.size)})
-    return pd.concat([ev, inferred], ignore_index=True)
+    inferred = {"time_s": mid, "foot": other, "measured": False, "ic_approximate": True, "strike_pattern": "unknown"}
+    return _append_rows(ev, inferred, mid.size)
+
+
+def _append_rows(table: pd.DataFrame, rows: dict, n: int) -> pd.DataFrame:
+    """``pd.concat([table, pd.DataFrame(rows)], ignore_index=True)`` for ``n`` new rows, built once.
+
+    ``rows`` maps some of the table's columns to arrays or scalars; its other columns get NaN.
+    Column by column with numpy when every column of the table is float64, bool or object and
+    ``rows`` fits them (floats for float64, booleans for bool, anything for object), which gives
+    concat's result; otherwise (other dtypes, new columns) pd.concat itself.
+    """
+    kinds = {"f": np.float64, "b": np.bool_, "O": np.object_}
+    cols = {}
+    for name in table.columns:
+        dtype = table[name].dtype
+        kind = dtype.kind if isinstance(dtype, np.dtype) else None
+        if kind not in kinds or dtype != kinds[kind]:
+            cols = None
+            break
+        if name not in rows:
+            if kind == "b":  # concat would make it object
+                cols = None
+                break
+            extra = np.full(n, np.nan, dtype=dtype)
+        else:
+            extra = np.asarray(rows[name])
+            if kind != "O" and extra.dtype != dtype:
+                cols = None
+                break
+            extra = np.full(n, rows[name], dtype=dtype) if extra.ndim == 0 else extra.astype(dtype, copy=False)
+        cols[name] = np.concatenate([table[name].to_numpy(), extra])
+    if cols is None or not set(rows) <= set(cols):
+        return pd.concat([table, pd.DataFrame(rows, index=pd.RangeIndex(n))], ignore_index=True)
+    return _frame(cols)
+
+
+def _frame(cols: dict) -> pd.DataFrame:
+    """A table from column arrays; object arrays stay object (the constructor would infer text)."""
+    return pd.DataFrame({c: pd.Series(v, dtype=object, copy=False) if _is_object(v) else v for c, v in cols.items()})
 
 
 def _object_column(values, n: int | None = None) -> pd.Series:
@@ -298,9 +335,7 @@ def _finish(steps: pd.DataFrame, rec: Recording, cadence_window_steps: int, max_
         cols["contact_time_ms"] = np.where((ct > 0) & (ct < 2000), ct, np.nan)
     lead = ["time_s", "toe_off_s", "foot", "step_time_s", "contact_time_ms", "cadence_spm",
             "strike_angle_deg", "strike_pattern", "strike_confidence", "measured", "ic_approximate"]
-    # object arrays as object Series: the constructor would infer a string dtype from them
-    return pd.DataFrame({c: pd.Series(cols[c], dtype=object, copy=False) if _is_object(cols[c]) else cols[c]
-                         for c in lead + [c for c in cols if c not in lead]})
+    return _frame({c: cols[c] for c in lead + [c for c in cols if c not in lead]})
 
 
 def _is_object(values) -> bool:

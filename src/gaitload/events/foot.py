@@ -518,8 +518,10 @@ def detect_foot_events(
     if not (sig.all_finite(t) or np.isfinite(t).all()):  # one sum proves the usual case
         warnings.append("time_s has missing values: no steps detected")
         return empty_events(), warnings
+    # the two arrays are checked on two threads (numpy releases the GIL in these passes)
+    acc_job = sig.in_background(_imu_checked, acc)
     gyr, n_bad_g, gyr_range, gyr_sat = _imu_checked(gyr)
-    acc, n_bad_a, _, acc_sat = _imu_checked(acc)
+    acc, n_bad_a, _, acc_sat = acc_job()
     if n_bad_g + n_bad_a > 0.2 * 6 * n:
         warnings.append("more than 20 % of the IMU values are missing: no steps detected")
         return empty_events(), warnings
