@@ -64,19 +64,3 @@ def test_cadence_track_lags_from_full_autocorrelation():
     rows = np.arange(r.shape[0])
     assert np.array_equal(tr.r_step, r[rows, np.argmax(r[:, 25:72], axis=1) + 25])
     assert np.array_equal(tr.r_stride, r[rows, np.argmax(r[:, 50:142], axis=1) + 50])
-
-
-def test_dominant_period_does_not_depend_on_the_sign():
-    """The foot detector computes the period before the sign is resolved (see _swing_and_period)."""
-    rng = np.random.default_rng(6)
-    for fs in (50.0, 100.0, 400.0):
-        t = np.arange(0, 120, 1 / fs)
-        x = 3 * np.sin(2 * np.pi * t / 0.72) + rng.normal(0, 1, t.size) + 0.4
-        assert sig.dominant_period(-x, fs, 0.4, 3.0) == sig.dominant_period(x, fs, 0.4, 3.0)
-
-
-def test_in_background_returns_the_result_or_raises():
-    assert sig.in_background(sum, [1, 2, 3])() == 6
-    job = sig.in_background(int, "not a number")
-    with pytest.raises(ValueError):
-        job()

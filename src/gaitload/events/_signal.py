@@ -8,8 +8,6 @@ Python loop per sample or per window).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -38,7 +36,6 @@ __all__ = [
     "percentile",
     "median",
     "all_finite",
-    "in_background",
 ]
 
 
@@ -85,40 +82,6 @@ def _butter_sos(order: int, cutoff_nyq: float, btype: str) -> np.ndarray:
 @lru_cache(maxsize=64)
 def _butter_sos_cached(order: int, cutoff_nyq: float, btype: str) -> np.ndarray:
     return signal.butter(order, cutoff_nyq, btype=btype, output="sos")
-
-
-def in_background(func: Callable, *args) -> Callable[[], object]:
-    """Start ``func(*args)`` on a new thread; returns a function that waits for its result.
-
-    For work that runs almost entirely inside scipy calls which release the GIL (its IIR
-    filters and FFTs): the caller goes on with independent work and the two share the cores.
-    The waiting function returns the result or raises the exception ``func`` raised. A new
-    thread per call, not a pool (no shared state, safe across ``fork``); where no thread can
-    be started, ``func`` runs at once.
-    """
-    out: dict = {}
-
-    def run():
-        try:
-            out["value"] = func(*args)
-        except BaseException as err:  # re-raised in the caller's thread
-            out["error"] = err
-
-    thread = threading.Thread(target=run, name="gaitload-background", daemon=True)
-    try:
-        thread.start()
-    except RuntimeError:  # no thread available: the same work, in line
-        run()
-        thread = None
-
-    def result():
-        if thread is not None:
-            thread.join()
-        if "error" in out:
-            raise out["error"]
-        return out["value"]
-
-    return result
 
 
 def box_sums(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:

@@ -258,27 +258,12 @@ def _shank_toe_off(acc: np.ndarray, pitch: np.ndarray, axis: np.ndarray, ic_idx:
     return out
 
 
-def _swing_and_period(pitch: np.ndarray, swing_lowpass_hz: float, fs: float, min_stride_s: float,
-                      max_stride_s: float) -> tuple[np.ndarray, tuple[float, float]]:
-    """The swing signal (``pitch`` low-passed at ``swing_lowpass_hz``) and its dominant period.
-
-    Returns ``swing`` and :func:`._signal.dominant_period` of it (period in s, strength). The
-    period does not depend on the sign of the axis: negation passes exactly through the linear
-    filter and the FFT, and the autocorrelation squares it; so both can be computed before the
-    sign is known, while the sign cues are (see :func:`detect_foot_events`).
-    """
-    swing = sig.lowpass(pitch, swing_lowpass_hz, fs)
-    return swing, sig.dominant_period(swing, fs, min_stride_s, max_stride_s)
-
-
-def _resolve_sign(pitch: np.ndarray, norm: np.ndarray, swing, fs: float, placement: str,
+def _resolve_sign(pitch: np.ndarray, norm: np.ndarray, swing: np.ndarray, fs: float, placement: str,
                   max_rate_hz: float = 50.0) -> tuple[float, float]:
     """+1 or -1 so that ``sign * pitch`` is + toes up / forward swing, and the vote's margin.
 
     ``pitch`` is the sagittal rate (rad/s, 25 Hz low-pass), ``norm`` the angular-rate norm
     (rad/s) and ``swing`` the pitch rate low-passed for the swing peaks (5 Hz), all at ``fs`` Hz.
-    ``swing`` may also be a function returning it: it is called only for the last cue, so the
-    caller can still be filtering it on another thread meanwhile.
 
     Every cue uses slow components only, so they are computed on copies decimated to about
     ``max_rate_hz`` by block means (each sample is read once, nothing aliases into the angle).
@@ -340,7 +325,7 @@ def _resolve_sign(pitch: np.ndarray, norm: np.ndarray, swing, fs: float, placeme
     r_lo, r_hi = sig.percentile(pitch, [0.5, 99.5])
     peak = -(r_hi + r_lo) / max(r_hi - r_lo, 1e-9)
     # 3. lobe durations: time above +25 % vs below -25 % of the 95th percentile |rate|
-    slow = (swing() if callable(swing) else swing)[::step]
+    slow = swing[::step]
     level = 0.25 * sig.percentile(np.abs(slow), 95.0)
     n_pos = np.count_nonzero(slow > level)
     n_neg = np.count_nonzero(slow < -level)
@@ -518,10 +503,8 @@ def detect_foot_events(
     if not (sig.all_finite(t) or np.isfinite(t).all()):  # one sum proves the usual case
         warnings.append("time_s has missing values: no steps detected")
         return empty_events(), warnings
-    # the two arrays are checked on two threads (numpy releases the GIL in these passes)
-    acc_job = sig.in_background(_imu_checked, acc)
     gyr, n_bad_g, gyr_range, gyr_sat = _imu_checked(gyr)
-    acc, n_bad_a, _, acc_sat = acc_job()
+    acc, n_bad_a, _, acc_sat = _imu_checked(acc)
     if n_bad_g + n_bad_a > 0.2 * 6 * n:
         warnings.append("more than 20 % of the IMU values are missing: no steps detected")
         return empty_events(), warnings
@@ -543,22 +526,8 @@ def detect_foot_events(
     axis, explained = sig.principal_axis(gyr, moving)
     raw_pitch = gyr @ axis
     pitch = sig.lowpass(raw_pitch, event_lowpass_hz, fs)
-    # the swing filter and the stride period (scipy's filter and FFT, free of the GIL) run on a
-    # second thread while the sign cues that need only the pitch rate are computed here; nothing
-    # writes into pitch or norm until both are done
-    swing_job = sig.in_background(_swing_and_period, pitch, swing_lowpass_hz, fs, min_stride_s, max_stride_s)
-    sgn, sign_margin = _resolve_sign(pitch, norm, lambda: swing_job()[0], fs, placement)
-    # what needs only the rate norm and the time stamps is done while the filter still runs:
-    # a gap in the time stamps (a pause in recording) ends a bout; the smoothed angular-rate
-    # norm is quiet while the foot is flat in mid-stance, evaluated only inside the stance
-    # windows below (one cumulative sum, then per-window look-ups); the largest rate over the
-    # next 30 ms tells sustained quiet (foot-flat) from the brief dip where the swing lobe
-    # changes sign
-    t_gaps = np.flatnonzero(np.diff(t) > 5.0 / fs)
-    norm_csum = np.zeros(n + 1)
-    np.cumsum(norm, out=norm_csum[1:])  # the same sums, no concatenated copy
-    short = sig.forward_max(norm, max(int(round(0.03 * fs)), 1)) if ic_method in ("auto", "impact") else None
-    swing, (period_s, strength) = swing_job()
+    swing = sig.lowpass(pitch, swing_lowpass_hz, fs)
+    sgn, sign_margin = _resolve_sign(pitch, norm, swing, fs, placement)
     axis = sgn * axis
     if sgn < 0:
         # the filters are linear and negation is exact in floating point: no second filter pass
@@ -566,7 +535,8 @@ def detect_foot_events(
         for x in (raw_pitch, pitch, swing):
             np.negative(x, out=x)
 
-    # -- 2. stride period (above) and swing peaks ----------------------------------------------
+    # -- 2. stride period and swing peaks ----------------------------------------------------
+    period_s, strength = sig.dominant_period(swing, fs, min_stride_s, max_stride_s)
     if not np.isfinite(period_s) or strength < min_periodicity:
         warnings.append(
             f"pure noise or no gait: no periodic stride pattern found (periodicity {strength:.2f} < {min_periodicity:g})"
@@ -587,6 +557,7 @@ def detect_foot_events(
     local = np.clip(local, min_stride_s * fs, max_stride_s * fs)
     # a gap in the time stamps (a pause in recording) also ends a bout
     # (pause number of sample p = how many time-stamp gaps lie before it)
+    t_gaps = np.flatnonzero(np.diff(t) > 5.0 / fs)
     pause = np.searchsorted(t_gaps, peaks, side="left")
     linked = (gaps <= bout_gap_factor * local) & (pause[1:] == pause[:-1])
     T_next = np.concatenate([np.where(linked, gaps, local), [local[-1] if local.size else T]])
@@ -602,8 +573,11 @@ def detect_foot_events(
     gmin = sig.window_argmin(pitch, peaks, ic_lim)  # Falbriard 2018 IC feature (bounds the search)
     zc = sig.first_crossing_below(pitch, peaks, gmin + 1, level=0.0)
     zc = np.where(zc < 0, gmin, zc)
-    # smoothed angular-rate norm (norm_csum above): the foot is flat (quiet) in mid-stance
+    # smoothed angular-rate norm: the foot is flat (quiet) in mid-stance; evaluated only inside
+    # the stance windows below (one cumulative sum, then per-window look-ups)
     quiet_w = int(round(quiet_window_s * fs))
+    norm_csum = np.zeros(n + 1)
+    np.cumsum(norm, out=norm_csum[1:])  # the same sums, no concatenated copy
 
     def quiet_at(i):
         return sig.moving_average_at(norm, i, quiet_w, norm_csum)
@@ -614,8 +588,9 @@ def detect_foot_events(
         # foot-flat onset: first sample after the end of the swing lobe where the (short-window)
         # rate norm falls below a tenth of the typical swing peak; the contact lies before it
         peak_ref = float(np.median(swing[peaks]))
-        # sustained quiet: the largest rate over the next 30 ms (``short`` above; the norm also
-        # dips briefly where the swing lobe changes sign, which is not foot-flat)
+        # sustained quiet: the largest rate over the next 30 ms (the norm also dips briefly where
+        # the swing lobe changes sign, which is not foot-flat)
+        short = sig.forward_max(norm, max(int(round(0.03 * fs)), 1))
         flat_lim = zc + np.round(0.45 * T_next).astype(np.int64)
         flat_on = sig.first_crossing_below(short, zc, flat_lim, level=flat_level_ratio * peak_ref)
         if placement == "foot":

@@ -317,12 +317,6 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
         return PlacementFeatures(**feats)
     # acc_array / gyr_array gave new arrays: filled only when something is missing, never copied
     acc = acc if sig.all_finite(acc) else fill_nan(acc)
-    # the longest contiguous piece carries the periodicity features: its vertical acceleration
-    # and cadence track (mostly FFTs, free of the GIL) on a second thread while the level
-    # features are computed here (nothing writes into acc)
-    segs = contiguous_segments(rec.time_s[:n], rec.gaps_s)
-    a, b = max(segs, key=lambda s: s[1] - s[0])
-    track_job = sig.in_background(_vertical_cadence_track, acc[a:b], fs)
     mag = _norm3(acc)
     feats["acc_p99_g"] = float(sig.percentile(mag, 99) / G)
     feats["acc_clipped_fraction"] = _clipped_fraction(acc)
@@ -339,7 +333,11 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
         w2 = min(gnorm.size, max(1, int(round(2 * fs))))  # 'same' returns the longer length
         moving = sig.box_sums(gnorm, w2)[0] / w2 > np.deg2rad(60)  # zero-padded 2 s mean
         feats["still_fraction"] = float(still[moving].mean()) if moving.any() else 0.0
-    track = track_job()
+    # the longest contiguous piece carries the periodicity features
+    segs = contiguous_segments(rec.time_s[:n], rec.gaps_s)
+    a, b = max(segs, key=lambda s: s[1] - s[0])
+    vertical, _ = _vertical(acc[a:b], fs)  # gravity_frame's vertical (acc has no NaN left)
+    track = cadence_track(vertical, fs)
     if track.center_s.size:
         # use the most periodic windows (running, not the stop at a traffic light)
         good = track.r_stride >= np.percentile(track.r_stride, 50)
@@ -353,11 +351,6 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
         fund = np.where(halved, track.stride_lag_s / 2, track.stride_lag_s)
         feats["fundamental_s"] = float(np.median(fund[good]))
     return PlacementFeatures(**feats)
-
-
-def _vertical_cadence_track(acc: np.ndarray, sampling_rate_hz: float) -> CadenceTrack:
-    """:func:`cadence_track` of the vertical acceleration (of :func:`gravity_frame`; no NaN in ``acc``)."""
-    return cadence_track(_vertical(acc, sampling_rate_hz)[0], sampling_rate_hz)
 
 
 def _clipped_fraction(acc: np.ndarray) -> float:
