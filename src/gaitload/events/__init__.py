@@ -179,13 +179,13 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
         from .foot import detect_foot_events
 
         ev, w = detect_foot_events(t, acc, gyr, fs, placement=place, **options)
-        ev = ev.copy()
-        if "stride_speed_mps" in ev:
-            ev = ev.rename(columns={"stride_speed_mps": "speed_mps"})
-        ev["foot"] = side
-        ev["measured"] = True
-        ev["ic_approximate"] = False
-        return ev, list(w)
+        # one new table with the renamed and the added columns (not a copy, a rename and three
+        # column insertions)
+        cols = {("speed_mps" if c == "stride_speed_mps" else c): ev[c] for c in ev.columns}
+        # text columns as object arrays, the dtype _finish gives them (converting once here)
+        cols["strike_pattern"] = _object_column(ev["strike_pattern"])
+        cols.update(foot=_object_column(side, len(ev)), measured=True, ic_approximate=False)
+        return pd.DataFrame(cols, index=ev.index), list(w)
     raise OptionError(f"unknown placement {place!r}")
 
 
@@ -196,8 +196,10 @@ def _infer_other_foot(ev: pd.DataFrame, side: str) -> pd.DataFrame:
     so the midpoint is the best single estimate; these rows are ``measured=False`` and carry no
     contact time, strike or stride values (unknown, not invented).
     """
-    ev = ev.sort_values("time_s", kind="stable").reset_index(drop=True)
     t = ev["time_s"].to_numpy(dtype=float)
+    if not np.all(t[1:] >= t[:-1]):  # the detectors return sorted contacts: sort only if not
+        ev = ev.sort_values("time_s", kind="stable").reset_index(drop=True)
+        t = ev["time_s"].to_numpy(dtype=float)
     if t.size < 2:
         return ev
     gap = np.diff(t)
@@ -206,9 +208,57 @@ def _infer_other_foot(ev: pd.DataFrame, side: str) -> pd.DataFrame:
     ok = gap < 1.6 * med
     mid = (t[:-1] + gap / 2)[ok]
     other = {"left": "right", "right": "left"}.get(side, "unknown")
-    inferred = pd.DataFrame({"time_s": mid, "foot": other, "measured": False,
-                             "ic_approximate": True, "strike_pattern": "unknown"})
-    return pd.concat([ev, inferred], ignore_index=True)
+    inferred = {"time_s": mid, "foot": other, "measured": False, "ic_approximate": True, "strike_pattern": "unknown"}
+    return _append_rows(ev, inferred, mid.size)
+
+
+def _append_rows(table: pd.DataFrame, rows: dict, n: int) -> pd.DataFrame:
+    """``pd.concat([table, pd.DataFrame(rows)], ignore_index=True)`` for ``n`` new rows, built once.
+
+    ``rows`` maps some of the table's columns to arrays or scalars; its other columns get NaN.
+    Column by column with numpy when every column of the table is float64, bool or object and
+    ``rows`` fits them (floats for float64, booleans for bool, anything for object), which gives
+    concat's result; otherwise (other dtypes, new columns) pd.concat itself.
+    """
+    kinds = {"f": np.float64, "b": np.bool_, "O": np.object_}
+    cols = {}
+    for name in table.columns:
+        dtype = table[name].dtype
+        kind = dtype.kind if isinstance(dtype, np.dtype) else None
+        if kind not in kinds or dtype != kinds[kind]:
+            cols = None
+            break
+        if name not in rows:
+            if kind == "b":  # concat would make it object
+                cols = None
+                break
+            extra = np.full(n, np.nan, dtype=dtype)
+        else:
+            extra = np.asarray(rows[name])
+            if kind != "O" and extra.dtype != dtype:
+                cols = None
+                break
+            extra = np.full(n, rows[name], dtype=dtype) if extra.ndim == 0 else extra.astype(dtype, copy=False)
+        cols[name] = np.concatenate([table[name].to_numpy(), extra])
+    if cols is None or not set(rows) <= set(cols):
+        return pd.concat([table, pd.DataFrame(rows, index=pd.RangeIndex(n))], ignore_index=True)
+    return _frame(cols)
+
+
+def _frame(cols: dict) -> pd.DataFrame:
+    """A table from column arrays; object arrays stay object (the constructor would infer text)."""
+    return pd.DataFrame({c: pd.Series(v, dtype=object, copy=False) if _is_object(v) else v for c, v in cols.items()})
+
+
+def _object_column(values, n: int | None = None) -> pd.Series:
+    """A text column as an object Series: ``n`` copies of the string ``values``, or ``values``.
+
+    pandas would infer its string dtype from text; :func:`_finish` turns every text column into
+    object, so building it as object from the start converts each value once (or never).
+    """
+    if n is not None:
+        return pd.Series(np.full(n, values, dtype=object), dtype=object, copy=False)
+    return values.astype(object)
 
 
 def _records(rec: Recording) -> tuple[pd.DataFrame, list[str]]:
@@ -241,22 +291,25 @@ def _records(rec: Recording) -> tuple[pd.DataFrame, list[str]]:
 
 def _finish(steps: pd.DataFrame, rec: Recording, cadence_window_steps: int, max_step_time_s: float,
             place: str) -> pd.DataFrame:
-    """Sort, compute step time (NaN across gaps and stops) and smoothed cadence, fill unknowns."""
+    """Sort, compute step time (NaN across gaps and stops) and smoothed cadence, fill unknowns.
+
+    Works on the columns as arrays and builds the table once (one ``DataFrame`` construction
+    instead of a sort, a re-index and a dozen column assignments on a ~10,000-row frame).
+    """
     if steps is None or len(steps) == 0:
         steps = pd.DataFrame({c: pd.Series(dtype=float) for c in ("time_s",)})
-    steps = steps.sort_values("time_s", kind="stable").reset_index(drop=True)
+    # a stable sort with NaN last, as DataFrame.sort_values(kind="stable")
+    order = np.argsort(steps["time_s"].to_numpy(dtype=float), kind="stable")
+    cols = {name: _take(steps[name], order) for name in steps.columns}
+    n = order.size
     for col in _FLOAT_COLS:
-        if col not in steps:
-            steps[col] = np.nan
+        if col not in cols:
+            cols[col] = np.full(n, np.nan)
     for col in ("foot", "strike_pattern"):
-        if col not in steps:
-            steps[col] = "unknown"
-        steps[col] = steps[col].fillna("unknown").astype(object)
+        cols[col] = _filled(cols.get(col), n, "unknown", object)
     for col, default in (("measured", True), ("ic_approximate", False)):
-        if col not in steps:
-            steps[col] = default
-        steps[col] = steps[col].fillna(default).astype(bool)
-    t = steps["time_s"].to_numpy(dtype=float)
+        cols[col] = _filled(cols.get(col), n, default, bool)
+    t = np.asarray(cols["time_s"], dtype=float)
     st = np.diff(t, prepend=np.nan)
     if len(rec.gaps_s) and t.size:
         # a pause between two contacts: the interval is not a step
@@ -265,19 +318,70 @@ def _finish(steps: pd.DataFrame, rec: Recording, cadence_window_steps: int, max_
         crossed = np.diff(n_before, prepend=n_before[0]) > 0
         st[crossed] = np.nan
     st[st > max_step_time_s] = np.nan
-    steps["step_time_s"] = st
+    cols["step_time_s"] = st
     # two consecutive steps (one left, one right) per stride: their mean cancels the left/right
     # asymmetry a single-side trunk sensor or a limp shows, then a rolling median rejects outliers
     pair = st + np.roll(st, -1)
     pair[-1:] = np.nan
-    cad = np.where(np.isfinite(pair), 120.0 / pair, 60.0 / st)
-    w = max(1, int(cadence_window_steps))
-    steps["cadence_spm"] = pd.Series(cad).rolling(w, center=True, min_periods=1).median().to_numpy()
-    if "device_cadence_spm" in steps:
-        dev = steps.pop("device_cadence_spm").to_numpy(dtype=float)
-        steps["cadence_spm"] = np.where(np.isfinite(dev), dev, steps["cadence_spm"].to_numpy())
-    ct = steps["contact_time_ms"].to_numpy(dtype=float)
-    steps["contact_time_ms"] = np.where((ct > 0) & (ct < 2000), ct, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cad = np.where(np.isfinite(pair), 120.0 / pair, 60.0 / st)
+    cad = _centred_rolling_median(cad, max(1, int(cadence_window_steps)))
+    if "device_cadence_spm" in cols:
+        dev = np.asarray(cols.pop("device_cadence_spm"), dtype=float)
+        cad = np.where(np.isfinite(dev), dev, cad)
+    cols["cadence_spm"] = cad
+    ct = np.asarray(cols["contact_time_ms"], dtype=float)
+    with np.errstate(invalid="ignore"):
+        cols["contact_time_ms"] = np.where((ct > 0) & (ct < 2000), ct, np.nan)
     lead = ["time_s", "toe_off_s", "foot", "step_time_s", "contact_time_ms", "cadence_spm",
             "strike_angle_deg", "strike_pattern", "strike_confidence", "measured", "ic_approximate"]
-    return steps[lead + [c for c in steps.columns if c not in lead]]
+    return _frame({c: cols[c] for c in lead + [c for c in cols if c not in lead]})
+
+
+def _is_object(values) -> bool:
+    return isinstance(values, np.ndarray) and values.dtype == object
+
+
+def _take(column: pd.Series, order: np.ndarray):
+    """The values of ``column`` in ``order``, keeping its dtype (numpy or pandas extension)."""
+    if isinstance(column.dtype, np.dtype):
+        return column.to_numpy()[order]
+    return column.array.take(order)
+
+
+def _filled(values, n: int, default, dtype) -> np.ndarray:
+    """``values`` with missing entries set to ``default`` as a numpy array of ``dtype``.
+
+    ``values`` None (no such column) gives ``n`` copies of ``default``; an array of ``dtype``
+    with nothing missing (always so for a boolean one) is used as it is.
+    """
+    if values is None:
+        return np.full(n, default, dtype=dtype)
+    if isinstance(values, np.ndarray) and values.dtype == dtype and (dtype is bool or not pd.isna(values).any()):
+        return values
+    return pd.Series(values).fillna(default).astype(dtype).to_numpy()
+
+
+def _centred_rolling_median(x: np.ndarray, width: int) -> np.ndarray:
+    """``pd.Series(x).rolling(width, center=True, min_periods=1).median()`` as an array.
+
+    The same windows (``[i + 1 + (width - 1) // 2 - width, i + 1 + (width - 1) // 2)`` clipped),
+    NaN and infinite values skipped (pandas treats both as missing), the mean of the two middle
+    values for an even count, NaN for an empty window: each row of a NaN-padded window matrix
+    is sorted (NaN last) and its middle read, which gives pandas' numbers bit for bit without
+    its per-window skiplist.
+    """
+    n = x.size
+    if n == 0:
+        return x.astype(float)
+    off = (width - 1) // 2
+    pad = np.full(n + width - 1, np.nan)
+    pad[width - 1 - off: width - 1 - off + n] = np.where(np.isinf(x), np.nan, x)
+    win = np.sort(np.lib.stride_tricks.sliding_window_view(pad, width), axis=1)
+    cnt = np.count_nonzero(~np.isnan(win), axis=1)
+    rows = np.arange(n)
+    hi = win[rows, np.maximum(cnt // 2, 0)]
+    lo = win[rows, np.maximum(cnt // 2 - 1, 0)]
+    out = np.where(cnt % 2 == 1, hi, (hi + lo) / 2)
+    out[cnt == 0] = np.nan
+    return out

@@ -89,15 +89,21 @@ def _as_n3(name: str, x, n: int | None) -> np.ndarray:
     return arr
 
 
-def _fill_nan_fast(x: np.ndarray) -> tuple[np.ndarray, int]:
-    """:func:`._signal.fill_nan` without the copy when every value is finite (the usual case).
+def _imu_checked(x: np.ndarray) -> tuple[np.ndarray, int, float, float]:
+    """An ``(n, 3)`` IMU array checked once: filled, missing count, largest column range, clipping.
 
-    A finite sum proves every value finite; only otherwise are the values scanned one by one.
-    The detector never writes into its inputs, so the caller's array can be used as it is.
+    Returns ``x`` with non-finite values filled by :func:`._signal.fill_nan` (``x`` itself, not
+    a copy, when every value is finite: the detector never writes into its inputs), how many
+    were filled, and :func:`_range_and_saturation`. One contiguous transposed copy serves all:
+    finite column extremes prove every value finite (min and max propagate NaN and reach an
+    infinity), so no separate finiteness pass is needed.
     """
-    if sig.all_finite(x):
-        return x, 0
-    return sig.fill_nan(x)
+    cols = np.ascontiguousarray(x.T)
+    lo, hi = cols.min(axis=1), cols.max(axis=1)
+    if np.isfinite(lo).all() and np.isfinite(hi).all():
+        return (x, 0) + _range_and_saturation_of(cols, lo, hi)
+    filled, n_bad = sig.fill_nan(x)
+    return (filled, n_bad) + _range_and_saturation(filled)
 
 
 def _range_and_saturation(x: np.ndarray) -> tuple[float, float]:
@@ -107,13 +113,18 @@ def _range_and_saturation(x: np.ndarray) -> tuple[float, float]:
     ``(n, 3)`` array in one call is ~50x slower, and the strided column views ~2x); the range
     and the clipping count share the same extremes.
     """
+    cols = np.ascontiguousarray(x.T)
+    return _range_and_saturation_of(cols, cols.min(axis=1), cols.max(axis=1))
+
+
+def _range_and_saturation_of(cols: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
+    """:func:`_range_and_saturation` from the ``(3, n)`` columns and their extremes."""
     best_range, best_at = 0.0, 0
-    for col in np.ascontiguousarray(x.T):  # three axes
-        lo, hi = col.min(), col.max()
-        best_range = max(best_range, float(hi - lo))
-        if hi > lo:  # a constant column is "constant", not "saturated"; lo != hi: disjoint counts
-            best_at = max(best_at, int(np.count_nonzero(col == lo)) + int(np.count_nonzero(col == hi)))
-    return best_range, float(best_at / x.shape[0])
+    for col, a, b in zip(cols, lo, hi):  # three axes
+        best_range = max(best_range, float(b - a))
+        if b > a:  # a constant column is "constant", not "saturated"; a != b: disjoint counts
+            best_at = max(best_at, int(np.count_nonzero(col == a)) + int(np.count_nonzero(col == b)))
+    return best_range, float(best_at / cols.shape[1])
 
 
 def _first_difference(x: np.ndarray) -> np.ndarray:
@@ -303,7 +314,9 @@ def _resolve_sign(pitch: np.ndarray, norm: np.ndarray, swing: np.ndarray, fs: fl
         q += norm[j : m * step : step]
     q /= step
     # 1. excursion from the quiet (foot-flat) level
-    angle = sig.highpass(np.cumsum(w) / fs_d, 0.3, fs_d)
+    np.cumsum(w, out=w)  # w is this function's own decimated copy: integrate in place
+    w /= fs_d
+    angle = sig.highpass(w, 0.3, fs_d)
     quiet_level = sig.moving_average(q, max(int(round(0.1 * fs_d)), 1))
     flat = float(sig.median(angle[quiet_level <= sig.percentile(quiet_level, 10.0)]))
     a_lo, a_hi = sig.percentile(angle, [1.0, 99.0])
@@ -487,21 +500,20 @@ def detect_foot_events(
     if n == 0 or n < int(min_duration_s * fs):
         warnings.append(f"signal too short ({n / fs:.2f} s): fewer than 2 strides, no steps detected")
         return empty_events(), warnings
-    if not np.isfinite(t).all():
+    if not (sig.all_finite(t) or np.isfinite(t).all()):  # one sum proves the usual case
         warnings.append("time_s has missing values: no steps detected")
         return empty_events(), warnings
-    gyr, n_bad_g = _fill_nan_fast(gyr)
-    acc, n_bad_a = _fill_nan_fast(acc)
+    gyr, n_bad_g, gyr_range, gyr_sat = _imu_checked(gyr)
+    acc, n_bad_a, _, acc_sat = _imu_checked(acc)
     if n_bad_g + n_bad_a > 0.2 * 6 * n:
         warnings.append("more than 20 % of the IMU values are missing: no steps detected")
         return empty_events(), warnings
     if n_bad_g + n_bad_a:
         warnings.append(f"{n_bad_g + n_bad_a} missing IMU value(s) filled by linear interpolation")
-    gyr_range, gyr_sat = _range_and_saturation(gyr)
     if gyr_range < 0.1:
         warnings.append("angular rate is constant (sensor still, stuck or all zeros): no gait found")
         return empty_events(), warnings
-    sat = max(gyr_sat, _range_and_saturation(acc)[1])
+    sat = max(gyr_sat, acc_sat)
     if sat > 0.3:
         warnings.append(f"signal saturated ({100 * sat:.0f} % of samples at the sensor's limit): no steps detected")
         return empty_events(), warnings
@@ -509,8 +521,7 @@ def detect_foot_events(
     # -- 1. sagittal axis and its sign -----------------------------------------------------
     # the axis comes from the raw rate (sensor noise is tiny next to gait rotation); only the
     # 1-D projection is filtered, which keeps the detector fast on long recordings
-    norm = np.einsum("ij,ij->i", gyr, gyr)
-    np.sqrt(norm, out=norm)
+    norm = sig.row_norms(gyr)
     moving = norm > max(0.5, float(sig.median(norm)))
     axis, explained = sig.principal_axis(gyr, moving)
     raw_pitch = gyr @ axis
@@ -520,9 +531,9 @@ def detect_foot_events(
     axis = sgn * axis
     if sgn < 0:
         # the filters are linear and negation is exact in floating point: no second filter pass
-        raw_pitch = -raw_pitch
-        pitch = -pitch
-        swing = -swing
+        # (in place: the three arrays are this function's own)
+        for x in (raw_pitch, pitch, swing):
+            np.negative(x, out=x)
 
     # -- 2. stride period and swing peaks ----------------------------------------------------
     period_s, strength = sig.dominant_period(swing, fs, min_stride_s, max_stride_s)
@@ -555,7 +566,8 @@ def detect_foot_events(
     # -- 3. toe-off before each swing, initial contact after it --------------------------------
     to_start = peaks - np.round(0.45 * T_prev).astype(np.int64)
     # toe-off is a sharp corner (end of push-off): a wider band keeps it in place
-    pitch_to = sig.lowpass(raw_pitch, to_lowpass_hz, fs)
+    # (read only: at or above 0.9 x Nyquist the low-pass would only copy the rate)
+    pitch_to = raw_pitch if to_lowpass_hz >= 0.45 * fs else sig.lowpass(raw_pitch, to_lowpass_hz, fs)
     to_idx = sig.window_argmin(pitch_to, to_start, peaks)
     ic_lim = peaks + np.round(0.4 * T_next).astype(np.int64)
     gmin = sig.window_argmin(pitch, peaks, ic_lim)  # Falbriard 2018 IC feature (bounds the search)
@@ -739,4 +751,6 @@ def detect_foot_events(
             f"the {placement} rotates about no dominant axis ({100 * explained:.0f} % of rotation on the best axis): "
             "events may be unreliable"
         )
-    return events.sort_values("time_s", kind="stable").reset_index(drop=True), warnings
+    if not np.all(ic_time[1:] >= ic_time[:-1]):  # contacts follow their swing peaks: nearly always sorted
+        events = events.sort_values("time_s", kind="stable").reset_index(drop=True)
+    return events, warnings

@@ -219,35 +219,42 @@ def cadence_track(x: np.ndarray, sampling_rate_hz: float, *, window_s: float = 8
     frames = frames - frames.mean(axis=1, keepdims=True)
     nfft = int(2 ** np.ceil(np.log2(2 * win)))
     spec = np.fft.rfft(frames, nfft, axis=1)
-    ac = np.fft.irfft(spec * np.conj(spec), nfft, axis=1)[:, :win]
-    # unbiased normalisation: each lag has win - lag products
-    ac = ac / (win - np.arange(win))[None, :]
-    ac0 = ac[:, :1].copy()
-    ac0[ac0 <= 0] = np.inf
-    r = ac / ac0
+    ac = np.fft.irfft(spec * np.conj(spec), nfft, axis=1)
     lo, hi = (int(np.floor(step_lag_range_s[0] * fs)), int(np.ceil(step_lag_range_s[1] * fs)))
     hi2 = min(2 * hi, win - 1)
     lo = max(lo, 1)
-    step_idx = lo + np.argmax(r[:, lo:hi + 1], axis=1)
-    stride_idx = 2 * lo + np.argmax(r[:, 2 * lo:hi2 + 1], axis=1)
+    # only lags [lag0, lag1) are read (the two searches, half the stride lag, the parabola's
+    # neighbours): normalise those, r[:, j - lag0] is lag j
+    lag0, lag1 = lo - 1, min(max(hi, hi2) + 2, win)
+    # unbiased normalisation: each lag has win - lag products
+    ac0 = ac[:, :1] / win
+    ac0[ac0 <= 0] = np.inf
+    r = ac[:, lag0:lag1] / (win - np.arange(lag0, lag1))[None, :]
+    r /= ac0
+    step_idx = lo + np.argmax(r[:, lo - lag0:hi + 1 - lag0], axis=1)
+    stride_idx = 2 * lo + np.argmax(r[:, 2 * lo - lag0:hi2 + 1 - lag0], axis=1)
     rows = np.arange(r.shape[0])
     half = np.clip(np.round(stride_idx / 2).astype(int), 0, win - 1)
     center = (np.arange(frames.shape[0]) * hop + win / 2) / fs
     return CadenceTrack(
         center_s=center,
-        step_lag_s=_parabolic_lag(r, step_idx) / fs,
-        stride_lag_s=_parabolic_lag(r, stride_idx) / fs,
-        r_step=r[rows, step_idx],
-        r_stride=r[rows, stride_idx],
-        r_half_stride=r[rows, half],
+        step_lag_s=_parabolic_lag(r, step_idx, lag0, win) / fs,
+        stride_lag_s=_parabolic_lag(r, stride_idx, lag0, win) / fs,
+        r_step=r[rows, step_idx - lag0],
+        r_stride=r[rows, stride_idx - lag0],
+        r_half_stride=r[rows, half - lag0],
     )
 
 
-def _parabolic_lag(r: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """Sub-sample peak position by a parabola through the peak and its two neighbours."""
+def _parabolic_lag(r: np.ndarray, idx: np.ndarray, lag0: int = 0, n_lags: int | None = None) -> np.ndarray:
+    """Sub-sample peak position by a parabola through the peak and its two neighbours.
+
+    ``r[:, j - lag0]`` holds lag ``j`` of ``n_lags`` (default: ``r`` holds them all).
+    """
     rows = np.arange(r.shape[0])
-    i = np.clip(idx, 1, r.shape[1] - 2)
-    a, b, c = r[rows, i - 1], r[rows, i], r[rows, i + 1]
+    n_lags = r.shape[1] if n_lags is None else n_lags
+    i = np.clip(idx, 1, n_lags - 2)
+    a, b, c = r[rows, i - 1 - lag0], r[rows, i - lag0], r[rows, i + 1 - lag0]
     den = a - 2 * b + c
     shift = np.where(np.abs(den) > 1e-12, 0.5 * (a - c) / np.where(den == 0, 1, den), 0.0)
     return i + np.clip(shift, -0.5, 0.5)
@@ -308,13 +315,13 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
                  fundamental_s=nan, still_fraction=nan)
     if acc is None or not np.isfinite(fs) or fs < 10:
         return PlacementFeatures(**feats)
-    acc = fill_nan(acc)
+    # acc_array / gyr_array gave new arrays: filled only when something is missing, never copied
+    acc = acc if sig.all_finite(acc) else fill_nan(acc)
     mag = _norm3(acc)
     feats["acc_p99_g"] = float(sig.percentile(mag, 99) / G)
-    peak = float(np.max(np.abs(acc)))
-    feats["acc_clipped_fraction"] = float(np.mean(np.any(np.abs(acc) >= 0.995 * peak, axis=1))) if peak > 0 else 0.0
+    feats["acc_clipped_fraction"] = _clipped_fraction(acc)
     if gyr is not None:
-        g = fill_nan(gyr)
+        g = gyr if sig.all_finite(gyr) else fill_nan(gyr)
         gnorm = _norm3(g)
         feats["gyro_p99_dps"] = float(sig.percentile(gnorm, 99) * 180 / np.pi)
         # a foot rests flat on the ground in every stance (zero-velocity phase, Skog et al. 2010):
@@ -344,6 +351,23 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
         fund = np.where(halved, track.stride_lag_s / 2, track.stride_lag_s)
         feats["fundamental_s"] = float(np.median(fund[good]))
     return PlacementFeatures(**feats)
+
+
+def _clipped_fraction(acc: np.ndarray) -> float:
+    """Fraction of samples with any axis within 0.5 % of the largest absolute acceleration.
+
+    The axes are compared one column at a time and or-ed (``np.any`` over the three values of
+    each row runs element by element); the count over ``n`` is ``np.mean`` of the row flags
+    exactly (a sum of ones is exact).
+    """
+    mag = np.abs(acc)
+    peak = float(mag.max())
+    if not peak > 0:
+        return 0.0
+    hit = mag >= 0.995 * peak
+    rows = hit[:, 0] | hit[:, 1]
+    rows |= hit[:, 2]
+    return float(np.count_nonzero(rows) / rows.size)
 
 
 def detect_placement(rec: Recording, hint: str | None = None) -> tuple[str, str]:

@@ -77,14 +77,15 @@ def pitch_between_zero_velocity(
         Pitch in rad; NaN where the indices are invalid.
     """
     w = np.asarray(pitch_rate_rads, dtype=np.float64)
-    # trapezoidal cumulative integral, theta[0] = 0
-    # (in place: one sum buffer and one output, no full-length temporaries beyond them)
-    half = np.add(w[1:], w[:-1])
-    half *= 0.5
-    theta = np.empty(w.size)
-    theta[:1] = 0.0
-    np.cumsum(half, out=theta[1:])
-    theta /= sampling_rate_hz
+    # trapezoidal cumulative integral theta[i] = csum[i - 1] / fs, theta[0] = 0
+    # (one full-length buffer summed in place; divided by fs only where it is read)
+    csum = np.add(w[1:], w[:-1])
+    csum *= 0.5
+    np.cumsum(csum, out=csum)
+
+    def theta(i):
+        return np.where(i > 0, csum[np.maximum(i - 1, 0)], 0.0) / sampling_rate_hz
+
     zv_start = np.asarray(zv_start, dtype=np.int64)
     zv_end = np.asarray(zv_end, dtype=np.int64)
     at = np.asarray(at, dtype=np.int64)
@@ -93,7 +94,8 @@ def pitch_between_zero_velocity(
     e = np.where(ok, zv_end, 1)
     a = np.where(ok, at, 0)
     frac = (a - s) / np.maximum(e - s, 1)
-    out = theta[a] - theta[s] - frac * (theta[e] - theta[s])
+    th_s = theta(s)
+    out = theta(a) - th_s - frac * (theta(e) - th_s)
     return np.where(ok, out, np.nan)
 
 

@@ -1,0 +1,66 @@
+"""Fast paths of the step detectors give the numbers of the plain numpy / pandas expressions, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gaitload.events import _centred_rolling_median
+from gaitload.events import _signal as sig
+from gaitload.events.placement import _clipped_fraction, cadence_track
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_row_norms_is_einsum_norm(layout):
+    v = np.random.default_rng(1).normal(size=(10_001, 3)) * 1e3
+    v = {"C": v, "F": np.asfortranarray(v), "strided": np.column_stack([v, v])[:, ::2]}[layout]
+    assert np.array_equal(sig.row_norms(v), np.sqrt(np.einsum("ij,ij->i", v, v)))
+
+
+@pytest.mark.parametrize("width", [1, 2, 4, 5, 7])
+def test_centred_rolling_median_is_pandas(width):
+    rng = np.random.default_rng(width)
+    for n in (0, 1, 3, 50, 1000):
+        x = rng.normal(size=n) * 100
+        x[rng.random(n) < 0.2] = np.nan
+        if n > 5:
+            x[[1, 4]] = [np.inf, -np.inf]
+        ref = pd.Series(x, dtype=float).rolling(width, center=True, min_periods=1).median().to_numpy()
+        assert np.array_equal(_centred_rolling_median(x, width), ref, equal_nan=True)
+
+
+def test_box_sums_2d_matches_cumulative_sum_down_columns():
+    x = np.random.default_rng(2).normal(size=(5000, 3))
+    for width in (1, 4, 399, 5000):
+        sums, counts = sig.box_sums(x, width)
+        c = np.zeros((5001, 3))
+        np.cumsum(x, axis=0, out=c[1:])
+        h = width // 2
+        i = np.arange(5000)
+        lo, hi = np.clip(i - h, 0, 5000), np.clip(i - h + width, 0, 5000)
+        assert np.array_equal(sums, c[hi] - c[lo]) and np.array_equal(counts, hi - lo)
+
+
+def test_clipped_fraction_is_row_any():
+    acc = np.round(np.random.default_rng(3).normal(size=(3000, 3)) * 20, 0)
+    peak = np.max(np.abs(acc))
+    assert _clipped_fraction(acc) == float(np.mean(np.any(np.abs(acc) >= 0.995 * peak, axis=1)))
+    assert _clipped_fraction(np.zeros((10, 3))) == 0.0
+
+
+def test_cadence_track_lags_from_full_autocorrelation():
+    fs = 100.0
+    t = np.arange(0, 60, 1 / fs)
+    x = np.sin(2 * np.pi * t / 0.7) + 0.5 * np.sin(2 * np.pi * t / 0.35) + np.random.default_rng(4).normal(0, 0.3, t.size)
+    tr = cadence_track(x, fs)
+    # the full normalised autocorrelation, as before the lag band was cut out
+    win, hop = 800, 200
+    frames = np.lib.stride_tricks.sliding_window_view(x, win)[::hop]
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    spec = np.fft.rfft(frames, 2048, axis=1)
+    ac = np.fft.irfft(spec * np.conj(spec), 2048, axis=1)[:, :win] / (win - np.arange(win))[None, :]
+    r = ac / ac[:, :1]
+    rows = np.arange(r.shape[0])
+    assert np.array_equal(tr.r_step, r[rows, np.argmax(r[:, 25:72], axis=1) + 25])
+    assert np.array_equal(tr.r_stride, r[rows, np.argmax(r[:, 50:142], axis=1) + 50])
