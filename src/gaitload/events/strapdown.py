@@ -177,17 +177,20 @@ def _prefix_product_blocked(dq: np.ndarray, block: int = _SCAN_BLOCK) -> np.ndar
     # products go back into x in sample-major order (the increments are not read again)
     body = y[:, :, 1:].transpose(0, 2, 1, 3)
     carry = tuple(np.broadcast_to(tot[k, :-1, None, :], body.shape[1:]) for k in range(4))
-    _qmul_planes(carry, body, x[:, 1:], np.empty(body.shape[1:]))
+    scratch = xp[0].reshape(-1)[: body[0].size].reshape(body.shape[1:])  # xp is not read again
+    _qmul_planes(carry, body, x[:, 1:], scratch)
     x[:, 0] = y[:, :, 0]
     return x.reshape(4, nb * block, rows)[:, :width]
 
 
-def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
+def _increments(w: np.ndarray, valid: np.ndarray, dt: float, width_out: int | None = None) -> np.ndarray:
     """Rotation increments ``exp(omega dt / 2)`` between consecutive samples of each stride.
 
     ``w[3, width, rows]`` holds the angular rate (rad/s) of each stride from its first sample;
     the increment into sample ``j`` uses the mean rate of samples ``j - 1`` and ``j`` (midpoint
-    rule); sample 0 and padding (``~valid``) get the identity. Returns ``dq[4, width, rows]``.
+    rule); sample 0 and padding (``~valid``) get the identity. Returns ``dq[4, width_out, rows]``
+    (``width_out >= width``, default ``width``; the samples past ``width`` are identities, so a
+    caller can ask for whole scan blocks without a padding copy).
     """
     wm = np.zeros_like(w)
     np.add(w[:, 1:], w[:, :-1], out=wm[:, 1:])
@@ -204,7 +207,11 @@ def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
     half_ang = nrm * dt  # 0.5 (|w| dt)
     half_ang *= 0.5
     sn = np.sin(half_ang)
-    dq = np.empty((4,) + nrm.shape)
+    width = nrm.shape[0]
+    dq_all = np.empty((4, width if width_out is None else width_out) + nrm.shape[1:])
+    dq_all[0, width:] = 1.0
+    dq_all[1:, width:] = 0.0
+    dq = dq_all[:, :width]
     # cos from sin (a square root is far cheaper than a second transcendental); the half angle
     # of one sample's rotation is far below pi/2 (|omega| dt < pi), otherwise fall back to cos
     np.multiply(sn, sn, out=tmp)  # sqrt(1 - sn sn)
@@ -215,7 +222,7 @@ def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
         dq[0][big] = np.cos(half_ang[big])
     sn /= np.maximum(nrm, 1e-12, out=nrm)
     np.multiply(wm, sn, out=dq[1:])
-    return dq
+    return dq_all
 
 
 def _window_planes(x: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
@@ -340,8 +347,8 @@ def stride_displacement(
         # contiguous rows of all strides at once
         offs = np.arange(width)[:, None]
         valid = offs < length[None, :]
-        dq = _increments(_window_planes(gyr, s, width), valid, dt)
-        rel = _prefix_product_blocked(dq)  # attitude relative to the stride start
+        dq = _increments(_window_planes(gyr, s, width), valid, dt, -(-width // _SCAN_BLOCK) * _SCAN_BLOCK)
+        rel = _prefix_product_blocked(dq)[:, :width]  # attitude relative to the stride start
         # specific force in the stride-start frame (quat_rotate's operations, per plane)
         v_b = _window_planes(acc, s, width)
         u = (rel[1], rel[2], rel[3])
