@@ -247,18 +247,19 @@ def _window_planes(x: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def _cross_planes(u, v, scale: float | None = None):
+def _cross_planes(u, v, scale: float | None = None, tmp: np.ndarray | None = None):
     """``np.cross`` of two vectors stored as three planes each (same operation order).
 
     With ``scale``, every component is then multiplied by it (``scale * cross(u, v)``). Each
-    component is built in place in its own output plane (two temporaries fewer per component).
+    component is built in place in its own output plane (two temporaries fewer per component);
+    ``tmp`` (optional, one plane) holds the second product, so no temporary is allocated.
     """
     u0, u1, u2 = u
     v0, v1, v2 = v
     out = []
     for a, b, c, d in ((u1, v2, u2, v1), (u2, v0, u0, v2), (u0, v1, u1, v0)):  # three components
         x = a * b
-        x -= c * d
+        x -= c * d if tmp is None else np.multiply(c, d, out=tmp)
         if scale is not None:
             x *= scale
         out.append(x)
@@ -352,8 +353,9 @@ def stride_displacement(
         # specific force in the stride-start frame (quat_rotate's operations, per plane)
         v_b = _window_planes(acc, s, width)
         u = (rel[1], rel[2], rel[3])
-        t = _cross_planes(u, v_b, 2.0)
-        ut = _cross_planes(u, t)
+        tmp = np.empty_like(v_b[0])
+        t = _cross_planes(u, v_b, 2.0, tmp)
+        ut = _cross_planes(u, t, tmp=tmp)
         # trapezoidal velocity with the ZUPT ramp (v = 0 at both mid-stances) and a second
         # trapezoidal integration reduce to one weighted sum of the acceleration samples:
         # p(L) = dt^2 / 2 * sum_j c_j a_j with c_0 = (L-1)/2, c_j = L - 2j, c_L = -(L-1)/2.
