@@ -316,11 +316,26 @@ def stride_displacement(
     acc = np.ascontiguousarray(acc)
     gyr = np.ascontiguousarray(gyr)
     acc_f = acc.reshape(-1)
+    # attitude at each stride start from the mean specific force around it (row-wise
+    # operations, so computed for all strides at once rather than per chunk)
+    s_good = s_all[good]
+    lo = np.clip(s_good - half, 0, n)
+    hi = np.clip(s_good + half + 1, 0, n)
+    win = np.arange(2 * half + 1)[None, :]
+    in_win = win < (hi - lo)[:, None]
+    rest = np.stack(
+        [np.where(in_win, acc_f[3 * np.minimum(lo[:, None] + win, n - 1) + k], 0.0).sum(axis=1) for k in range(3)],
+        axis=1,
+    )
+    rest /= (hi - lo)[:, None]
+    q0 = gravity_alignment(rest)
     # strides sorted by length and grouped so that each chunk's padding (to its longest
     # stride) stays small; chunks only bound memory (strides are computed independently)
     length_all = e_all - s_all + 1
-    order = good[np.argsort(length_all[good], kind="stable")]
+    rank = np.argsort(length_all[good], kind="stable")
+    order = good[rank]
     lens = length_all[order]
+    d_rel = np.empty((order.size, 3))  # weighted sums in the stride-start frame, sorted order
     start = 0
     while start < order.size:  # a few chunks per hour of data
         # as many strides as fit the element budget at the width of the longest of them
@@ -330,19 +345,7 @@ def stride_displacement(
         fit = np.arange(1, ahead.size + 1) * ahead
         stop = start + max(int(np.searchsorted(fit, _CHUNK_ELEMENTS, side="right")), 1)
         rows, length = order[start:stop], lens[start:stop]
-        start = stop
         s = s_all[rows]
-        lo = np.clip(s - half, 0, n)
-        hi = np.clip(s + half + 1, 0, n)
-        # attitude at the stride start from the mean specific force around it
-        win = np.arange(2 * half + 1)[None, :]
-        in_win = win < (hi - lo)[:, None]
-        rest = np.stack(
-            [np.where(in_win, acc_f[3 * np.minimum(lo[:, None] + win, n - 1) + k], 0.0).sum(axis=1) for k in range(3)],
-            axis=1,
-        )
-        rest /= (hi - lo)[:, None]
-        q0 = gravity_alignment(rest)
         width = int(length.max())
         # position-major planes [sample in stride, stride]: the scan and the sums run over
         # contiguous rows of all strides at once
@@ -361,7 +364,7 @@ def stride_displacement(
         # p(L) = dt^2 / 2 * sum_j c_j a_j with c_0 = (L-1)/2, c_j = L - 2j, c_L = -(L-1)/2.
         # The weights sum to zero, so a constant (gravity, accelerometer bias) cancels exactly
         # as the ZUPT intends, and the sum commutes with the constant start attitude, which is
-        # therefore applied once to the summed vector.
+        # therefore applied once to the summed vector (after the loop).
         last = length - 1
         lf = last.astype(np.float64)[None, :]
         c = np.where(valid, lf - 2.0 * offs, 0.0)
@@ -372,11 +375,13 @@ def stride_displacement(
         for k in range(3):  # three axes
             rot[k] += v_b[k]
             rot[k] += ut[k]
-        d_rel = np.stack([np.einsum("jr,jr->r", c, rot[k]) for k in range(3)], axis=1)
-        d = quat_rotate(q0, 0.5 * dt * dt * d_rel)
-        out["dx_m"][rows] = d[:, 0]
-        out["dy_m"][rows] = d[:, 1]
-        out["length_m"][rows] = np.hypot(d[:, 0], d[:, 1])
-        out["rise_m"][rows] = d[:, 2]
-        out["speed_mps"][rows] = out["length_m"][rows] / (last * dt)
+        for k in range(3):
+            np.einsum("jr,jr->r", c, rot[k], out=d_rel[start:stop, k])
+        start = stop
+    d = quat_rotate(q0[rank], 0.5 * dt * dt * d_rel)
+    out["dx_m"][order] = d[:, 0]
+    out["dy_m"][order] = d[:, 1]
+    out["length_m"][order] = np.hypot(d[:, 0], d[:, 1])
+    out["rise_m"][order] = d[:, 2]
+    out["speed_mps"][order] = out["length_m"][order] / ((lens - 1) * dt)
     return out
