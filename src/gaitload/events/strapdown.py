@@ -154,13 +154,17 @@ def _prefix_product_blocked(dq: np.ndarray, block: int = _SCAN_BLOCK) -> np.ndar
         pad[0] = 1.0
         dq = np.concatenate([dq, pad], axis=1)
     x = dq.reshape(4, nb, block, rows)
-    y = np.empty_like(x)  # y[:, b, j] = x[:, b, 0] ... x[:, b, j]
-    y[:, :, 0] = x[:, :, 0]
+    # the sequential steps run block-position-major ([component, position in block, block,
+    # stride]): each step then reads and writes contiguous slabs (three times faster than the
+    # strided slabs of the sample-major layout, for one transposing copy)
+    xp = np.ascontiguousarray(x.transpose(0, 2, 1, 3))
+    y = np.empty_like(xp)  # y[:, j, b] = xp[:, 0, b] ... xp[:, j, b]
+    y[:, 0] = xp[:, 0]
     tmp = np.empty((nb, rows))
     for j in range(1, block):  # sequential inside the blocks
-        _qmul_planes(y[:, :, j - 1], x[:, :, j], y[:, :, j], tmp)
+        _qmul_planes(y[:, j - 1], xp[:, j], y[:, j], tmp)
     # inclusive scan of the block totals (Hillis-Steele over nb = width / block entries)
-    tot = np.ascontiguousarray(y[:, :, block - 1])
+    tot = y[:, block - 1]
     shift = 1
     while shift < nb:
         nxt = tot.copy()
@@ -170,21 +174,23 @@ def _prefix_product_blocked(dq: np.ndarray, block: int = _SCAN_BLOCK) -> np.ndar
     if nb == 1:
         return y.reshape(4, nb * block, rows)[:, :width]
     # every block after the first is carried by the product of all blocks before it; the
-    # products go into x (the increments are not read again), so only the first block is
-    # copied over instead of the whole carried body
-    body = y[:, 1:]
+    # products go back into x in sample-major order (the increments are not read again)
+    body = y[:, :, 1:].transpose(0, 2, 1, 3)
     carry = tuple(np.broadcast_to(tot[k, :-1, None, :], body.shape[1:]) for k in range(4))
-    _qmul_planes(carry, body, x[:, 1:], np.empty(body.shape[1:]))
-    x[:, 0] = y[:, 0]
+    scratch = xp[0].reshape(-1)[: body[0].size].reshape(body.shape[1:])  # xp is not read again
+    _qmul_planes(carry, body, x[:, 1:], scratch)
+    x[:, 0] = y[:, :, 0]
     return x.reshape(4, nb * block, rows)[:, :width]
 
 
-def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
+def _increments(w: np.ndarray, valid: np.ndarray, dt: float, width_out: int | None = None) -> np.ndarray:
     """Rotation increments ``exp(omega dt / 2)`` between consecutive samples of each stride.
 
     ``w[3, width, rows]`` holds the angular rate (rad/s) of each stride from its first sample;
     the increment into sample ``j`` uses the mean rate of samples ``j - 1`` and ``j`` (midpoint
-    rule); sample 0 and padding (``~valid``) get the identity. Returns ``dq[4, width, rows]``.
+    rule); sample 0 and padding (``~valid``) get the identity. Returns ``dq[4, width_out, rows]``
+    (``width_out >= width``, default ``width``; the samples past ``width`` are identities, so a
+    caller can ask for whole scan blocks without a padding copy).
     """
     wm = np.zeros_like(w)
     np.add(w[:, 1:], w[:, :-1], out=wm[:, 1:])
@@ -201,7 +207,11 @@ def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
     half_ang = nrm * dt  # 0.5 (|w| dt)
     half_ang *= 0.5
     sn = np.sin(half_ang)
-    dq = np.empty((4,) + nrm.shape)
+    width = nrm.shape[0]
+    dq_all = np.empty((4, width if width_out is None else width_out) + nrm.shape[1:])
+    dq_all[0, width:] = 1.0
+    dq_all[1:, width:] = 0.0
+    dq = dq_all[:, :width]
     # cos from sin (a square root is far cheaper than a second transcendental); the half angle
     # of one sample's rotation is far below pi/2 (|omega| dt < pi), otherwise fall back to cos
     np.multiply(sn, sn, out=tmp)  # sqrt(1 - sn sn)
@@ -212,7 +222,7 @@ def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
         dq[0][big] = np.cos(half_ang[big])
     sn /= np.maximum(nrm, 1e-12, out=nrm)
     np.multiply(wm, sn, out=dq[1:])
-    return dq
+    return dq_all
 
 
 def _window_planes(x: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
@@ -237,18 +247,19 @@ def _window_planes(x: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def _cross_planes(u, v, scale: float | None = None):
+def _cross_planes(u, v, scale: float | None = None, tmp: np.ndarray | None = None):
     """``np.cross`` of two vectors stored as three planes each (same operation order).
 
     With ``scale``, every component is then multiplied by it (``scale * cross(u, v)``). Each
-    component is built in place in its own output plane (two temporaries fewer per component).
+    component is built in place in its own output plane (two temporaries fewer per component);
+    ``tmp`` (optional, one plane) holds the second product, so no temporary is allocated.
     """
     u0, u1, u2 = u
     v0, v1, v2 = v
     out = []
     for a, b, c, d in ((u1, v2, u2, v1), (u2, v0, u0, v2), (u0, v1, u1, v0)):  # three components
         x = a * b
-        x -= c * d
+        x -= c * d if tmp is None else np.multiply(c, d, out=tmp)
         if scale is not None:
             x *= scale
         out.append(x)
@@ -305,11 +316,26 @@ def stride_displacement(
     acc = np.ascontiguousarray(acc)
     gyr = np.ascontiguousarray(gyr)
     acc_f = acc.reshape(-1)
+    # attitude at each stride start from the mean specific force around it (row-wise
+    # operations, so computed for all strides at once rather than per chunk)
+    s_good = s_all[good]
+    lo = np.clip(s_good - half, 0, n)
+    hi = np.clip(s_good + half + 1, 0, n)
+    win = np.arange(2 * half + 1)[None, :]
+    in_win = win < (hi - lo)[:, None]
+    rest = np.stack(
+        [np.where(in_win, acc_f[3 * np.minimum(lo[:, None] + win, n - 1) + k], 0.0).sum(axis=1) for k in range(3)],
+        axis=1,
+    )
+    rest /= (hi - lo)[:, None]
+    q0 = gravity_alignment(rest)
     # strides sorted by length and grouped so that each chunk's padding (to its longest
     # stride) stays small; chunks only bound memory (strides are computed independently)
     length_all = e_all - s_all + 1
-    order = good[np.argsort(length_all[good], kind="stable")]
+    rank = np.argsort(length_all[good], kind="stable")
+    order = good[rank]
     lens = length_all[order]
+    d_rel = np.empty((order.size, 3))  # weighted sums in the stride-start frame, sorted order
     start = 0
     while start < order.size:  # a few chunks per hour of data
         # as many strides as fit the element budget at the width of the longest of them
@@ -319,37 +345,26 @@ def stride_displacement(
         fit = np.arange(1, ahead.size + 1) * ahead
         stop = start + max(int(np.searchsorted(fit, _CHUNK_ELEMENTS, side="right")), 1)
         rows, length = order[start:stop], lens[start:stop]
-        start = stop
         s = s_all[rows]
-        lo = np.clip(s - half, 0, n)
-        hi = np.clip(s + half + 1, 0, n)
-        # attitude at the stride start from the mean specific force around it
-        win = np.arange(2 * half + 1)[None, :]
-        in_win = win < (hi - lo)[:, None]
-        rest = np.stack(
-            [np.where(in_win, acc_f[3 * np.minimum(lo[:, None] + win, n - 1) + k], 0.0).sum(axis=1) for k in range(3)],
-            axis=1,
-        )
-        rest /= (hi - lo)[:, None]
-        q0 = gravity_alignment(rest)
         width = int(length.max())
         # position-major planes [sample in stride, stride]: the scan and the sums run over
         # contiguous rows of all strides at once
         offs = np.arange(width)[:, None]
         valid = offs < length[None, :]
-        dq = _increments(_window_planes(gyr, s, width), valid, dt)
-        rel = _prefix_product_blocked(dq)  # attitude relative to the stride start
+        dq = _increments(_window_planes(gyr, s, width), valid, dt, -(-width // _SCAN_BLOCK) * _SCAN_BLOCK)
+        rel = _prefix_product_blocked(dq)[:, :width]  # attitude relative to the stride start
         # specific force in the stride-start frame (quat_rotate's operations, per plane)
         v_b = _window_planes(acc, s, width)
         u = (rel[1], rel[2], rel[3])
-        t = _cross_planes(u, v_b, 2.0)
-        ut = _cross_planes(u, t)
+        tmp = np.empty_like(v_b[0])
+        t = _cross_planes(u, v_b, 2.0, tmp)
+        ut = _cross_planes(u, t, tmp=tmp)
         # trapezoidal velocity with the ZUPT ramp (v = 0 at both mid-stances) and a second
         # trapezoidal integration reduce to one weighted sum of the acceleration samples:
         # p(L) = dt^2 / 2 * sum_j c_j a_j with c_0 = (L-1)/2, c_j = L - 2j, c_L = -(L-1)/2.
         # The weights sum to zero, so a constant (gravity, accelerometer bias) cancels exactly
         # as the ZUPT intends, and the sum commutes with the constant start attitude, which is
-        # therefore applied once to the summed vector.
+        # therefore applied once to the summed vector (after the loop).
         last = length - 1
         lf = last.astype(np.float64)[None, :]
         c = np.where(valid, lf - 2.0 * offs, 0.0)
@@ -360,11 +375,13 @@ def stride_displacement(
         for k in range(3):  # three axes
             rot[k] += v_b[k]
             rot[k] += ut[k]
-        d_rel = np.stack([np.einsum("jr,jr->r", c, rot[k]) for k in range(3)], axis=1)
-        d = quat_rotate(q0, 0.5 * dt * dt * d_rel)
-        out["dx_m"][rows] = d[:, 0]
-        out["dy_m"][rows] = d[:, 1]
-        out["length_m"][rows] = np.hypot(d[:, 0], d[:, 1])
-        out["rise_m"][rows] = d[:, 2]
-        out["speed_mps"][rows] = out["length_m"][rows] / (last * dt)
+        for k in range(3):
+            np.einsum("jr,jr->r", c, rot[k], out=d_rel[start:stop, k])
+        start = stop
+    d = quat_rotate(q0[rank], 0.5 * dt * dt * d_rel)
+    out["dx_m"][order] = d[:, 0]
+    out["dy_m"][order] = d[:, 1]
+    out["length_m"][order] = np.hypot(d[:, 0], d[:, 1])
+    out["rise_m"][order] = d[:, 2]
+    out["speed_mps"][order] = out["length_m"][order] / ((lens - 1) * dt)
     return out
