@@ -94,13 +94,38 @@ def save_figure(fig: Figure, path: str | os.PathLike, *, dpi: float = 110.0) -> 
     return Path(path)
 
 
+def _freeze_layout(fig: Figure) -> None:
+    """Run the figure's layout engine once, without drawing, and keep its result for good.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Modified in place: axes placed, layout engine removed.
+
+    Notes
+    -----
+    This is the first step of ``Figure.draw`` alone, so the axes land exactly where a full
+    draw would put them. Measuring the axes for the layout creates every tick, so ticks get
+    the house style of the caller's ``rc_context`` even when the figure is shown or saved
+    outside it. Re-running the layout at every save would move axes by rounding noise (new
+    SVG clip-path ids, other bytes for the same figure), hence the freeze.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        try:
+            engine.execute(fig)
+        except ValueError:  # figure too small for the layout: matplotlib's draw skips it too
+            pass
+    # remove the engine, not just set "none": that leaves a placeholder engine, and with any
+    # engine savefig draws the whole figure once more (text layout only) before the real draw
+    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
+
+
 def _finish(fig: Figure, path, dpi: float) -> Figure:
-    """Lay out and draw once in the house style (so ticks made lazily get its sizes even when
-    the caller shows or saves the figure later), fix the layout, then write it if asked."""
-    fig.draw_without_rendering()
-    # freeze the constrained layout: re-running it at every save moves axes by rounding
-    # noise, which changes SVG clip-path ids and so the bytes of the same figure saved twice
-    fig.set_layout_engine("none")
+    """Lay out in the house style and fix the layout (:func:`_freeze_layout`), then write
+    the figure if asked: one full draw in all, the one that renders the file."""
+    _freeze_layout(fig)
     if path is not None:
         save_figure(fig, path, dpi=dpi)
     return fig
