@@ -21,6 +21,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import EngFormatter, PercentFormatter
@@ -226,6 +227,28 @@ def smoothed_shares(x: np.ndarray, loads: np.ndarray, width: float,
     return grid, shares
 
 
+def _tick_segments(x: np.ndarray, y0: float, y1: float) -> np.ndarray:
+    """Vertical segments from ``y0`` to ``y1`` at each ``x``, as a LineCollection takes them.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Positions of the ticks, finite.
+    y0, y1 : float
+        Bottom and top of every tick.
+
+    Returns
+    -------
+    ndarray, shape (n, 2, 2)
+        ``[[x, y0], [x, y1]]`` per tick.
+    """
+    segs = np.empty((x.size, 2, 2))
+    segs[:, :, 0] = x[:, None]
+    segs[:, 0, 1] = y0
+    segs[:, 1, 1] = y1
+    return segs
+
+
 def _runs_of(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and end index (exclusive) of each run of equal labels."""
     if labels.size == 0:
@@ -370,8 +393,13 @@ def _panel_strike(ax, analysis, axis):
         if sel.any():
             any_known = True
             # one tick per contact: rasterised in SVG/PDF so a marathon stays a small file
-            coll = ax.vlines(x[sel], row - 0.4, row + 0.4, colors=STRIKE_COLORS[name], linewidth=0.6,
-                             rasterized=True)
+            segs = _tick_segments(x[sel], row - 0.4, row + 0.4)
+            # a plain float array, not ax.vlines: vlines builds masked arrays, and a Path from
+            # each masked segment costs 4x as much (60 vs 15 ms for 7000 contacts)
+            coll = LineCollection(segs, colors=STRIKE_COLORS[name], linewidths=0.6, rasterized=True)
+            ax.add_collection(coll, autolim=False)
+            ax.update_datalim(segs.reshape(-1, 2))  # the limits vlines would set: the ticks' extremes
+            ax.autoscale_view()
             coll.set_gid(f"strike_{name}")
     if not any_known:
         _note(ax, "strike pattern unknown (needs a foot or shank IMU)")
