@@ -61,6 +61,12 @@ _STYLE = {"svg.hashsalt": "gaitload", "font.size": 9.0, "axes.titlesize": 10.0,
           "axes.labelsize": 9.0, "legend.fontsize": 8.0, "xtick.labelsize": 8.0,
           "ytick.labelsize": 8.0, "axes.spines.top": False, "axes.spines.right": False}
 _MUSCLE_LABELS = {m: m.replace("_", " ") for m in MUSCLES}
+# Left title at the top edge. A fixed y skips matplotlib's search for decorations above the
+# axes, which it repeats at every layout pass and draw (~50 ms of a run figure); the panels
+# given it have all ticks below or left and no y offset text, so the search would find none
+# and leave the title at 1.0 anyway. The elevation panel keeps the search: its y axis can show
+# an offset ("+1.5e3"), and the search lifts the title clear of it.
+_FIXED_TITLE = {"loc": "left", "y": 1.0}
 _REFERENCE_SPEED_MPS = 3.3  # the load model's reference speed; converts smooth_m to seconds
 
 
@@ -367,7 +373,7 @@ def _panel_shares(ax, analysis, axis, loads):
     ax.set_ylabel("share of load (%)")
     ax.set_ylim(0, 100)
     smooth_txt = (f"{axis['width']:.0f} m" if axis["kind"] == "distance" else f"{axis['width']:.0f} s")
-    ax.set_title(f"Muscle share of load along the run (moving {smooth_txt} window)", loc="left")
+    ax.set_title(f"Muscle share of load along the run (moving {smooth_txt} window)", **_FIXED_TITLE)
     if grid.size == 0 or not np.isfinite(shares).any():
         _note(ax, "no per-step load to show")
         return
@@ -383,7 +389,7 @@ def _panel_strike(ax, analysis, axis):
     x = _col(steps, axis["col"]) * axis["scale"]
     pattern = _labels(steps, "strike_pattern")
     known = ("rearfoot", "midfoot", "forefoot")
-    ax.set_title("Strike pattern at each foot contact", loc="left")
+    ax.set_title("Strike pattern at each foot contact", **_FIXED_TITLE)
     ax.set_yticks(range(3), known)
     ax.set_ylim(-0.6, 2.6)
     ax.invert_yaxis()
@@ -410,7 +416,7 @@ def _panel_cadence(ax, analysis, axis):
     x = _col(steps, axis["col"])
     cad = _col(steps, "cadence_spm")
     ax.set_ylabel("cadence (steps/min)")
-    ax.set_title("Cadence", loc="left")
+    ax.set_title("Cadence", **_FIXED_TITLE)
     ok = np.isfinite(x) & np.isfinite(cad)
     if not ok.any():
         _note(ax, "cadence unknown")
@@ -451,7 +457,7 @@ def _run_shares(analysis, loads) -> np.ndarray:
 def _panel_share_vs_flat(ax, share, emphasis):
     y = np.arange(len(MUSCLES))
     colors = [MUSCLE_COLORS[m] for m in MUSCLES]
-    ax.set_title("Share of load: this run vs level ground", loc="left")
+    ax.set_title("Share of load: this run vs level ground", **_FIXED_TITLE)
     ax.set_xlabel("share of total load (%)")
     ax.set_yticks(y, [_MUSCLE_LABELS[m] for m in MUSCLES])
     if not np.isfinite(share).any():
@@ -473,7 +479,7 @@ def _panel_share_vs_flat(ax, share, emphasis):
 
 def _panel_emphasis(ax, emphasis, grade_known: bool = True):
     y = np.arange(len(MUSCLES))
-    ax.set_title("Emphasis vs level ground", loc="left")
+    ax.set_title("Emphasis vs level ground", **_FIXED_TITLE)
     ax.set_xlabel("change in share (percentage points)")
     ax.set_yticks(y, [_MUSCLE_LABELS[m] for m in MUSCLES])
     ax.axvline(0, color="0.2", linewidth=0.8)
