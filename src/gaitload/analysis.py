@@ -95,11 +95,8 @@ class Analysis:
             "segments": atomic.write_csv(out / "segments.csv", self.segments, float_format="%.6g"),
             "summary": atomic.write_json(out / "summary.json", self.summary),
         }
-        if figure:
-            import matplotlib.pyplot as plt
-
-            fig = self.plot(out / "emphasis.png")
-            plt.close(fig)
+        if figure:  # an Agg Figure outside pyplot: nothing to close, it is freed with its last reference
+            self.plot(out / "emphasis.png")
             written["figure"] = out / "emphasis.png"
         return written
 

@@ -243,11 +243,8 @@ def _analyze_one(path: str, run_id: str, digest: str, out_dir: str, rules, finge
         row["sport"] = analysis.summary.get("sport") or ""
         row["warnings"] = "; ".join(analysis.summary.get("warnings", []))
         atomic.write_parquet(out / "steps" / f"{run_id}.parquet", _season_steps(analysis.steps, run_id))
-        if figures:
-            import matplotlib.pyplot as plt
-
-            fig = analysis.plot(out / "figures" / f"{run_id}.png")
-            plt.close(fig)
+        if figures:  # an Agg Figure outside pyplot: nothing to close
+            analysis.plot(out / "figures" / f"{run_id}.png")
     except GaitloadError as exc:
         row.update(status="error", error_type=type(exc).__name__, message=str(exc))
     except MemoryError:
@@ -349,12 +346,9 @@ def season(paths, out_dir, *, jobs: int | None = None, scheduler=None, rules="so
     for name, table in tables.items():
         atomic.write_csv(out / f"{name}.csv", table)
     if figures and len(runs) and (runs["status"] == "ok").any():
-        import matplotlib.pyplot as plt
-
         from .plot import plot_season
 
-        fig = plot_season(runs, tables, path=out / "season.png", steps_dir=out / "steps")
-        plt.close(fig)
+        plot_season(runs, tables, path=out / "season.png", steps_dir=out / "steps")
     return SeasonResult(out_dir=out, runs=runs, errors=errors, skipped=skipped_df,
                         n_analysed=len(new_rows), n_cached=len(cached_rows),
                         wall_time_s=time.perf_counter() - started, tables=tables)
