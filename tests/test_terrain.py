@@ -530,3 +530,23 @@ def test_simulate_run_hilly_gps_near_resolution_limit():
         for est, lim, true in [(res.elevation_gain_m, o_gain, da[da > 0].sum()),
                                (res.elevation_loss_m, o_loss, -da[da < 0].sum())]:
             assert abs(est - true) <= abs(lim - true) + 0.05 * true
+
+
+@pytest.mark.parametrize("missing, dtype", [(pd.NA, "string"), (None, "str"), (np.nan, object)])
+def test_missing_foot_label_is_unknown_not_an_error(missing, dtype):
+    """A user's steps table with a missing foot label (pd.NA in a nullable string column raised
+    'boolean value of NA is ambiguous') is read as the detectors' 'unknown' side."""
+    import gaitload
+    from gaitload.simulate import simulate_run
+
+    run = simulate_run(120, "foot", 100.0, seed=1)
+    steps = gaitload.analyze(run.recording).steps.drop(columns=["grade_pct", "terrain"], errors="ignore")
+    with_gap = steps.copy()
+    with_gap["foot"] = with_gap["foot"].astype(dtype)
+    with_gap.loc[3, "foot"] = missing
+    labelled = steps.copy()
+    labelled.loc[3, "foot"] = "unknown"
+    got = compute_terrain(run.recording, with_gap).steps
+    want = compute_terrain(run.recording, labelled).steps
+    np.testing.assert_array_equal(got["grade_pct"].to_numpy(), want["grade_pct"].to_numpy())
+    np.testing.assert_array_equal(got["terrain"].astype(str).to_numpy(), want["terrain"].astype(str).to_numpy())

@@ -394,7 +394,8 @@ def _zero_standstill_increments(time_s: np.ndarray, dist: np.ndarray, opts: Terr
 
 
 def _foot_labels(steps: pd.DataFrame) -> np.ndarray:
-    """``steps["foot"].astype(str).to_numpy()`` (``"unknown"`` without the column).
+    """Foot labels as strings: ``"unknown"`` without the column and for a missing label (None,
+    NaN, ``pd.NA``), as the detectors label a contact of unknown side.
 
     A column that already holds only strings (the detectors' output) is taken as it is: the
     conversion would return the same strings after building an Arrow string array.
@@ -404,7 +405,11 @@ def _foot_labels(steps: pd.DataFrame) -> np.ndarray:
     col = steps["foot"]
     if col.dtype == object and pd.api.types.infer_dtype(col, skipna=False) == "string":
         return col.to_numpy()
-    return col.astype(str).to_numpy()
+    missing = col.isna().to_numpy()
+    labels = col.to_numpy(dtype=object, copy=True)
+    if missing.any():  # pd.NA cannot be compared or sorted; NaN sorted with text fails too
+        labels[missing] = "unknown"
+    return labels.astype(str)
 
 
 def _feet_of(steps: pd.DataFrame, use: np.ndarray) -> list[np.ndarray]:
@@ -415,13 +420,13 @@ def _feet_of(steps: pd.DataFrame, use: np.ndarray) -> list[np.ndarray]:
     """
     if "foot" not in steps:
         return [use] if use.any() else []  # "unknown" throughout
-    values = steps["foot"].to_numpy()
-    if values.dtype == object and values.size and isinstance(values[0], str) and (values == values[0]).all():
+    col = steps["foot"]
+    values = col.to_numpy()
+    if (col.dtype == object and values.size and isinstance(values[0], str) and not col.hasnans
+            and (values == values[0]).all()):
         return [use] if use.any() else []  # one label throughout (one sensor): no hashing
     feet = _foot_labels(steps)
-    codes, labels = pd.factorize(feet, sort=True)
-    if (codes < 0).any():  # a missing label (NaN kept by astype(str)): compared as before
-        return [use & (feet == foot) for foot in sorted(pd.unique(feet[use]))]
+    codes, labels = pd.factorize(feet, sort=True)  # no missing label left (see _foot_labels)
     present = np.flatnonzero(np.bincount(codes[use], minlength=len(labels)))
     return [use & (codes == c) for c in present]  # at most three feet labels
 
