@@ -28,7 +28,7 @@ from matplotlib.ticker import EngFormatter, PercentFormatter
 
 from . import atomic
 from .errors import OptionError
-from .schema import MUSCLES
+from .schema import MUSCLES, float_column
 
 __all__ = ["plot_run", "plot_season", "save_figure", "MUSCLE_COLORS", "TERRAIN_COLORS",
            "STRIKE_COLORS", "FIGURE_FORMATS"]
@@ -152,10 +152,8 @@ def _note(ax, text: str) -> None:
 
 # -- numeric helpers (vectorised) -------------------------------------------------------------
 def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """A column as float array (NaN when absent or not numeric)."""
-    if frame is None or name not in frame:
-        return np.full(0 if frame is None else len(frame), np.nan)
-    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+    """A column as float array (NaN when absent or not numeric; empty without a table)."""
+    return np.full(0, np.nan) if frame is None else float_column(frame, name)
 
 
 def _labels(frame: pd.DataFrame, name: str) -> np.ndarray:

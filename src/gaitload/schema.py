@@ -57,6 +57,21 @@ SEGMENT_COLUMNS: dict[str, str] = {
 }
 
 
+def float_column(table: pd.DataFrame, name: str) -> np.ndarray:
+    """A column of a steps or segments table as a new float64 array.
+
+    Values that are not numbers become NaN (``pd.to_numeric(errors="coerce")``, pandas' missing
+    values included); a table without the column gives all NaN. A float64 column is copied as
+    it is (the conversion would return the same numbers, ~50 us later on 10,000 steps).
+    """
+    if name not in table.columns:
+        return np.full(len(table), np.nan)
+    col = table[name]
+    if col.dtype == np.float64:
+        return col.to_numpy(dtype=float, copy=True)
+    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
 def _empty(columns: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
 

@@ -53,7 +53,7 @@ from scipy.linalg import solveh_banded
 from .errors import OptionError, ResourceLimitError
 from .geodesy import haversine_m  # re-exported: terrain.haversine_m is public
 from .recording import Recording, nan_runs
-from .schema import SEGMENT_COLUMNS, empty_segments
+from .schema import SEGMENT_COLUMNS, empty_segments, float_column
 
 __all__ = [
     "TerrainOptions",
@@ -431,15 +431,6 @@ def _feet_of(steps: pd.DataFrame, use: np.ndarray) -> list[np.ndarray]:
     return [use & (codes == c) for c in present]  # at most three feet labels
 
 
-def _float_column(steps: pd.DataFrame, name: str) -> np.ndarray:
-    """``pd.to_numeric(steps[name], errors="coerce").to_numpy(float)`` (read only); a float64
-    column is taken as it is (the conversion returns the same numbers, ~50 us later)."""
-    col = steps[name]
-    if col.dtype == np.float64:
-        return col.to_numpy()
-    return pd.to_numeric(col, errors="coerce").to_numpy(float)
-
-
 def _measured(steps: pd.DataFrame) -> np.ndarray:
     """``steps["measured"]`` as booleans (all True without the column)."""
     if "measured" not in steps:
@@ -458,8 +449,8 @@ def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | No
     """
     if steps is None or len(steps) == 0 or "stride_length_m" not in steps:
         return None
-    sl = _float_column(steps, "stride_length_m")
-    t = _float_column(steps, "time_s")
+    sl = float_column(steps, "stride_length_m")
+    t = float_column(steps, "time_s")
     use = _measured(steps) & np.isfinite(t)
     curves = []
     for sel in _feet_of(steps, use):  # a loop over at most three feet labels
@@ -1169,7 +1160,7 @@ def _step_speed(steps: pd.DataFrame, step_t: np.ndarray, rec: Recording, dist: n
     n = len(steps)
     out = np.full(n, np.nan)
     if "speed_mps" in steps:
-        existing = _float_column(steps, "speed_mps")
+        existing = float_column(steps, "speed_mps")
         out = existing.copy()
     missing = ~np.isfinite(out)
     if missing.any():
@@ -1223,7 +1214,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         steps = pd.DataFrame({"time_s": pd.Series(dtype=float)})
     if "time_s" not in steps:
         raise OptionError("steps table has no 'time_s' column")
-    step_t = _float_column(steps, "time_s")
+    step_t = float_column(steps, "time_s")
 
     # -- 1. distance ------------------------------------------------------------------------
     dist, dist_src, w = cumulative_distance(rec, steps, opts)
@@ -1312,7 +1303,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         alt = _altitude_usable(alt_raw, warnings) if alt_raw is not None else None
         src = _altitude_source(rec)
         rise_ok = ("stride_rise_m" in steps and "stride_length_m" in steps
-                   and np.isfinite(_float_column(steps, "stride_rise_m")).sum() >= 4)
+                   and np.isfinite(float_column(steps, "stride_rise_m")).sum() >= 4)
         grade_ch, _ = _channel(rec, "grade")
         if alt is not None and have_dist and n_moving >= 3:
             grid_alt, grid_grade, clean_alt, gain, loss, window_m, alt_desc, smoother, w = _grade_from_altitude(
@@ -1543,8 +1534,8 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
     into a relative altitude and smoothed with the same local linear fit over ``window_m_imu``.
     """
     warnings: list[str] = []
-    rise = _float_column(steps, "stride_rise_m")
-    length = _float_column(steps, "stride_length_m")
+    rise = float_column(steps, "stride_rise_m")
+    length = float_column(steps, "stride_length_m")
     measured = _measured(steps)
     with np.errstate(invalid="ignore", divide="ignore"):
         g = 100.0 * rise / length

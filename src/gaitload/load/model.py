@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OptionError
-from ..schema import MUSCLES, TERRAIN_CLASSES
+from ..schema import MUSCLES, STRIKE_PATTERNS, TERRAIN_CLASSES, float_column
 from .rules import RuleSet, load_rules
 
 __all__ = [
@@ -49,7 +49,7 @@ _DEFAULT_CLASS_BAND_PCT = 2.0
 #: the rule set with the literature on it
 _CONTRADICTION_MIN_FRACTION = 0.05
 #: strike patterns a detector can name; any other value (``unknown``, NaN) is no strike information
-_KNOWN_STRIKES = ("rearfoot", "midfoot", "forefoot")
+_KNOWN_STRIKES = tuple(p for p in STRIKE_PATTERNS if p != "unknown")
 _STEEP_DESCENT_PCT = -17.0  # below this the Strava factor exceeds 1 again (literature 1e)
 
 
@@ -401,15 +401,6 @@ def contact_time_multiplier(contact_time_ms, cadence_spm, speed_mps, grade_pct, 
 
 
 # -- steps-table level ------------------------------------------------------------------------
-def _float_column(steps: pd.DataFrame, name: str) -> np.ndarray:
-    if name not in steps.columns:
-        return np.full(len(steps), np.nan)
-    col = steps[name]
-    if col.dtype == np.float64:  # already numbers: to_numeric would return them (~50 us later)
-        return col.to_numpy(dtype=float, copy=True)
-    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
 def _text_column(steps: pd.DataFrame, name: str) -> pd.Series:
     if name not in steps.columns:
         return pd.Series("unknown", index=steps.index, dtype=object)
@@ -441,9 +432,9 @@ def muscle_multipliers(steps: pd.DataFrame, rules, preferred_cadence_spm: float 
     """
     _check_steps(steps)
     rules = load_rules(rules)
-    grade = _float_column(steps, "grade_pct")
-    speed = _float_column(steps, "speed_mps")
-    cadence = _float_column(steps, "cadence_spm")
+    grade = float_column(steps, "grade_pct")
+    speed = float_column(steps, "speed_mps")
+    cadence = float_column(steps, "cadence_spm")
     if preferred_cadence_spm is None:
         preferred = preferred_cadence(cadence, speed, grade, rules)
     else:
@@ -456,7 +447,7 @@ def muscle_multipliers(steps: pd.DataFrame, rules, preferred_cadence_spm: float 
         "strike": strike_multiplier(_text_column(steps, "strike_pattern"), grade, rules),
         "speed": speed_multiplier(speed, rules),
         "cadence": cadence_multiplier(cadence, preferred, rules),
-        "contact_time": contact_time_multiplier(_float_column(steps, "contact_time_ms"), cadence, speed,
+        "contact_time": contact_time_multiplier(float_column(steps, "contact_time_ms"), cadence, speed,
                                                 grade, rules),
         "preferred_cadence_spm": preferred,
     }
@@ -506,7 +497,7 @@ def _loads(steps: pd.DataFrame) -> np.ndarray:
     missing = [c for c in LOAD_COLUMNS if c not in steps.columns]
     if missing:
         raise OptionError(f"steps lack the load column '{missing[0]}': run apply_rules first")
-    return np.column_stack([_float_column(steps, f"load_{m}") for m in MUSCLES])
+    return np.column_stack([float_column(steps, f"load_{m}") for m in MUSCLES])
 
 
 def level_ground_loads(steps: pd.DataFrame, rules) -> np.ndarray:
@@ -530,7 +521,7 @@ def level_ground_loads(steps: pd.DataFrame, rules) -> np.ndarray:
     """
     _check_steps(steps)
     rules = load_rules(rules)
-    grade = _float_column(steps, "grade_pct")
+    grade = float_column(steps, "grade_pct")
     terrain = _TerrainFactors.of(grade, _StrikeCodes.of(_text_column(steps, "strike_pattern"), rules.strike), rules)
     return _loads(steps) * terrain.level_ratio()
 
@@ -719,9 +710,9 @@ def summarize_load(steps: pd.DataFrame, rules="source") -> dict:
         steps = apply_rules(steps, rules)
     raw_loads = _loads(steps)
     loads = np.nan_to_num(raw_loads, nan=0.0)
-    grade = _float_column(steps, "grade_pct")
-    speed = _float_column(steps, "speed_mps")
-    cadence = _float_column(steps, "cadence_spm")
+    grade = float_column(steps, "grade_pct")
+    speed = float_column(steps, "speed_mps")
+    cadence = float_column(steps, "cadence_spm")
     # every pattern any multiplier or warning below asks about, from one pass over the column
     patterns = dict.fromkeys([*rules.strike, *load_rules("literature").strike, *_KNOWN_STRIKES])
     strike = _StrikeCodes.of(_text_column(steps, "strike_pattern"), patterns)
@@ -765,7 +756,7 @@ def summarize_load(steps: pd.DataFrame, rules="source") -> dict:
     quads_g = factors.grade_mult[negative, quads] - 1.0
     eccentric_index = float(quads_g.mean()) if quads_g.size else 0.0
 
-    distance = _float_column(steps, "distance_m")
+    distance = float_column(steps, "distance_m")
     finite = distance[np.isfinite(distance)]
     span_km = (finite.max() - finite.min()) / 1000.0 if finite.size > 1 else float("nan")
     if span_km > 0:
