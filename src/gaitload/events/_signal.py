@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import fft as sfft
-from scipy import ndimage, signal
+from scipy import ndimage
 
 from .._select import all_finite, median, percentile  # noqa: F401  (re-exported: exact, fast)
 
@@ -39,6 +39,18 @@ __all__ = [
 ]
 
 
+def _scipy_signal():
+    """``scipy.signal``, imported on first use.
+
+    Importing it costs ~0.5 s (scipy 1.17 rewrites the docstrings of ~800 functions at import),
+    a fifth of a command-line run; a watch export (cadence records) never filters a signal, so
+    only the IMU detectors pay it. After the first call this is a dictionary lookup.
+    """
+    from scipy import signal
+
+    return signal
+
+
 def lowpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: int = 2) -> np.ndarray:
     """Zero-phase Butterworth low-pass along axis 0.
 
@@ -58,6 +70,7 @@ def lowpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: int
     nyq = 0.5 * sampling_rate_hz
     if cutoff_hz >= 0.9 * nyq or x.shape[0] < 3 * (2 * order + 1):
         return x.copy()
+    signal = _scipy_signal()
     return signal.sosfiltfilt(_butter_sos(order, cutoff_hz / nyq, "low"), x, axis=0)
 
 
@@ -66,6 +79,7 @@ def highpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: in
     x = np.asarray(x, dtype=np.float64)
     if x.shape[0] < 3 * (2 * order + 1):
         return x - x.mean(axis=0)
+    signal = _scipy_signal()
     return signal.sosfiltfilt(_butter_sos(order, cutoff_hz / (0.5 * sampling_rate_hz), "high"), x, axis=0)
 
 
@@ -81,7 +95,7 @@ def _butter_sos(order: int, cutoff_nyq: float, btype: str) -> np.ndarray:
 
 @lru_cache(maxsize=64)
 def _butter_sos_cached(order: int, cutoff_nyq: float, btype: str) -> np.ndarray:
-    return signal.butter(order, cutoff_nyq, btype=btype, output="sos")
+    return _scipy_signal().butter(order, cutoff_nyq, btype=btype, output="sos")
 
 
 def box_sums(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -262,7 +276,7 @@ def dominant_period(
     if hi <= lo + 2:
         return float("nan"), 0.0
     seg = ac[lo:hi]
-    peaks, _ = signal.find_peaks(seg)
+    peaks, _ = _scipy_signal().find_peaks(seg)
     if peaks.size == 0:
         return float("nan"), 0.0
     best = peaks[np.argmax(seg[peaks])]

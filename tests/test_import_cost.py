@@ -1,0 +1,26 @@
+"""Heavy imports are paid only by the analyses that need them.
+
+``import scipy.signal`` costs ~0.5 s (scipy 1.17), a fifth of a command-line run; a watch export
+(cadence records) never filters a signal, so analysing one must not import it. The IMU path
+does, which also shows the check can fail.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def _modules_after_analyze(path: Path) -> set[str]:
+    code = ("import sys, gaitload; gaitload.analyze(sys.argv[1]); "
+            "print(' '.join(m for m in ('scipy.signal', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+@pytest.mark.parametrize("name, expected", [("watch_records.csv", set()), ("hilly_foot_imu.csv", {"scipy.signal"})])
+def test_scipy_signal_imported_only_for_imu_analysis(name, expected):
+    assert _modules_after_analyze(SAMPLE / name) == expected
