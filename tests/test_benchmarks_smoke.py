@@ -56,6 +56,9 @@ def test_requirement_checks_and_machine_recorded(quick_result):
     ratio = rows["gaitload.analyze (in-process)"]["ratio_vs_read_csv"]
     assert ratio == pytest.approx(rows["gaitload.analyze (in-process)"]["median_s"]
                                   / rows["pandas.read_csv (baseline)"]["median_s"])
+    # The numeric floor is a part of what analyze does, so it must cost less than all of it.
+    floor = rows["  floor: filters + strap-down"]
+    assert 0 < floor["median_s"] < rows["gaitload.analyze (in-process)"]["median_s"]
     # The season's warm re-run found every run cached.
     season = {r["name"].split(",")[0]: r for r in result["cases"]["season"]["entries"]}
     warm = season["season warm"]
