@@ -367,6 +367,10 @@ def _plain_columns(head: CsvHead) -> dict[str, str] | None:
     n_cols = len(head.names)
     if not head.rows or len(set(head.names)) != n_cols or any(len(r) != n_cols for r in head.rows):
         return None
+    if _all_numbers([c.strip() for r in head.rows for c in r]):
+        # every cell a number (the usual table): no cell is a missing-value spelling either,
+        # since none of those is a number; one regex run instead of one per column (~0.2 ms)
+        return dict.fromkeys(head.names, "number")
     kinds = {}
     for j, name in enumerate(head.names):
         cells = [c for c in (r[j].strip() for r in head.rows) if c not in _ALL_NA]
@@ -522,13 +526,15 @@ def head_rate_hz(head: CsvHead, column: str) -> float | None:
     if column not in head.names or len(head.rows) < 3:
         return None
     idx = head.names.index(column)
-    values = pd.Series([r[idx] if idx < len(r) else "" for r in head.rows])
-    numeric = pd.to_numeric(values, errors="coerce")
+    cells = [r[idx] if idx < len(r) else "" for r in head.rows]
+    # the cells as an object array: to_numeric parses them as it would a Series of them (it
+    # makes one such array of a string Series), without building a Series first (~0.1 ms)
+    numeric = pd.to_numeric(np.array(cells, dtype=object), errors="coerce")
     try:
-        if numeric.notna().mean() > 0.9:
-            tb = decode_time(numeric, (1e-3, 1e9), header_unit=normalise_unit(split_header(column)[1]))
+        if np.count_nonzero(pd.notna(numeric)) / numeric.size > 0.9:
+            tb = decode_time(pd.Series(numeric), (1e-3, 1e9), header_unit=normalise_unit(split_header(column)[1]))
         else:
-            tb = decode_time(values, (1e-3, 1e9))
+            tb = decode_time(pd.Series(cells), (1e-3, 1e9))
     except Exception:  # sniffing only: an unreadable clock simply gives no evidence
         return None
     dt = np.diff(tb.time_s)
