@@ -298,8 +298,8 @@ def _root(values: np.ndarray) -> np.ndarray:
 def _reusable(channels: list[np.ndarray]) -> bool:
     """True when the Recording may keep the parsed columns ``channels`` instead of copies.
 
-    Each copy of a channel is a fresh allocation, and fresh pages cost more than the copy itself
-    (~1.3 ms per hour of 100 Hz samples, mostly page faults). Keeping the parsed arrays pins the
+    Each copy of a channel is a pass and a fresh array (per hour of 100 Hz samples ~0.1 ms, and
+    ~1.3 ms when the allocator has to map new pages for it). Keeping the parsed arrays pins the
     memory they view for as long as the Recording lives, so only when that memory is owned by
     numpy (no foreign buffer behind it), can be made writeable (a Recording's channels always
     were), and is at most :data:`_MAX_PINNED_RATIO` times the channels' own bytes.
