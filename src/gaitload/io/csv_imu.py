@@ -282,6 +282,49 @@ def _saturation_warnings(name: str, values_si: np.ndarray, warnings: list[str],
         warnings.append(f"channel {name!r}: {n_at} sample(s) at +/-{near[0]:g} {unit}, the sensor's range (clipped)")
 
 
+#: Largest ratio of parsed bytes a Recording may pin to the channel bytes it keeps when its
+#: channels are the parsed columns themselves (see :func:`_reusable`): a six-axis table with its
+#: clock column is 7/6; a table of many unused columns is copied out instead.
+_MAX_PINNED_RATIO = 1.25
+
+
+def _root(values: np.ndarray) -> np.ndarray:
+    """The array that owns the memory ``values`` views (``values`` itself when it owns it)."""
+    while isinstance(values.base, np.ndarray):
+        values = values.base
+    return values
+
+
+def _reusable(channels: list[np.ndarray]) -> bool:
+    """True when the Recording may keep the parsed columns ``channels`` instead of copies.
+
+    Each copy of a channel is a pass and a fresh array (per hour of 100 Hz samples ~0.1 ms, and
+    ~1.3 ms when the allocator has to map new pages for it). Keeping the parsed arrays pins the
+    memory they view for as long as the Recording lives, so only when that memory is owned by
+    numpy (no foreign buffer behind it), can be made writeable (a Recording's channels always
+    were), and is at most :data:`_MAX_PINNED_RATIO` times the channels' own bytes.
+    """
+    roots = {id(r): r for r in map(_root, channels)}
+    if not roots or any(r.base is not None or not r.flags.writeable for r in roots.values()):
+        return False
+    pinned = sum(r.nbytes for r in roots.values())
+    return pinned <= _MAX_PINNED_RATIO * sum(v.nbytes for v in channels)
+
+
+def _to_si(values: np.ndarray, factor: float, in_place: bool) -> np.ndarray:
+    """``values * factor`` (a channel in m/s^2 or rad/s), in ``values``' own memory when ``in_place``.
+
+    ``in_place`` only for parsed columns nothing else reads (see :func:`_reusable`); pandas hands
+    them out read-only, their owner is writeable. Else a copy, even for factor 1, so the parsed
+    table is freed after reading.
+    """
+    if not in_place:
+        return values * factor
+    values.flags.writeable = True
+    # x * 1.0 == x: no pass needed; the product in place has the same bits as the copy's
+    return values if factor == 1.0 else np.multiply(values, factor, out=values)
+
+
 @names_the_file
 def read_imu_csv(
     path: str | Path,
@@ -376,6 +419,7 @@ def read_imu_csv(
         raw = {k: v for k, v in raw.items() if k[0] == sensor}
         sensors = [sensor]
     units = {"time": time_decision}
+    in_place = _reusable([values for values, _, _ in raw.values()])
     for kind, infer, scale_table, hint in (("acc", infer_acc_unit, ACC_SCALE, acc_unit),
                                            ("gyr", infer_gyr_unit, GYR_SCALE, gyr_unit)):
         keys = [k for k in raw if k[1].startswith(kind)]
@@ -397,9 +441,7 @@ def read_imu_csv(
             values, col, _ = raw[k]
             label = f"{k[0]}.{k[1]}" if k[0] else k[1]
             factor = scale_table[decision.unit]
-            # a copy even for factor 1: a view would pin the whole parsed table in memory for as
-            # long as the Recording lives (+0.6x the samples' size on a 10-hour file)
-            converted = values * factor
+            converted = _to_si(values, factor, in_place)
             with np.errstate(invalid="ignore"):
                 lo, hi = converted.min(), converted.max()  # NaN when a sample is NaN
             _saturation_warnings(label, converted, warnings, lo, hi)
