@@ -147,20 +147,25 @@ def _csv_cells(column: pd.Series, float_format: str) -> list[str] | None:
         return _text_cells(column) if isinstance(dtype, pd.StringDtype) else None
     if dtype == np.float64:
         values = column.to_numpy()
-        # one %-format of the whole column: a C loop, ~10x a Python call per value
-        text = "\n".join([float_format] * len(values)) % tuple(values.tolist())
-        cells = text.split("\n") if len(values) else []
         missing = np.isnan(values)
-        if missing.any():
-            cells = np.array(cells, dtype=object)
-            cells[missing] = ""
-            cells = cells.tolist()
-        return cells
+        if not missing.any():
+            return _printf(values, float_format)
+        cells = np.full(len(values), "", dtype=object)
+        cells[~missing] = _printf(values[~missing], float_format)
+        return cells.tolist()
     if dtype == np.bool_:
         return np.where(column.to_numpy(), "True", "False").tolist()
     if dtype.kind in "iu":
         return column.to_numpy().astype(str).tolist()
     return _text_cells(column) if dtype == object else None
+
+
+def _printf(values: np.ndarray, float_format: str) -> list[str]:
+    """``[float_format % v for v in values]`` as one %-format of the whole array: a C loop,
+    ~10x faster than a Python call per value."""
+    if not len(values):
+        return []
+    return ("\n".join([float_format] * len(values)) % tuple(values.tolist())).split("\n")
 
 
 def _text_cells(column: pd.Series) -> list[str] | None:
