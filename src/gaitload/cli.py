@@ -8,6 +8,8 @@ traceback for bug reports.
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import json
 import sys
 import traceback
@@ -204,8 +206,27 @@ def _cmd_rules(args) -> int:
     return EXIT_OK
 
 
+def _skip_exit_collection() -> None:
+    """Let the process end without the garbage collector's last walk over every object.
+
+    While the interpreter tears its modules down at exit it runs full collections, and with
+    pandas, scipy and matplotlib loaded those walk millions of objects: ~0.25 s of a 2.5 s
+    ``analyze``. Freezing the heap in an exit handler skips them and leaves the memory to the
+    operating system. Other exit handlers still run (ours, registered first, runs last), the
+    standard streams are still flushed, and every output file is closed by a ``with`` before
+    this point, so nothing written is lost. Registered once per process.
+    """
+    if gc.freeze not in _EXIT_HOOKS:
+        atexit.register(gc.freeze)
+        _EXIT_HOOKS.append(gc.freeze)
+
+
+_EXIT_HOOKS: list = []
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``gaitload`` command; returns the exit status."""
+    _skip_exit_collection()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "simulate":
         from .simulate import main_simulate
