@@ -48,3 +48,23 @@ def test_exit_hook_is_registered_once(capsys):
     cli.main(["formats"])
     capsys.readouterr()
     assert cli._EXIT_HOOKS == [gc.freeze]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_collector_paused_for_analyze_then_restored(enabled, capsys):
+    seen = []
+    before = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        with cli._no_cycle_collection():
+            seen.append(gc.isenabled())
+        assert gc.isenabled() is enabled
+        assert gc.get_freeze_count() == 0  # nothing left frozen for an in-process caller
+    finally:
+        (gc.enable if before else gc.disable)()
+    assert seen == [False]
+
+
+def test_collector_restored_after_a_failed_analyze(tmp_path, capsys):
+    assert cli.main(["analyze", str(tmp_path / "missing.csv")]) == cli.EXIT_BAD_INPUT
+    assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import gc
 import json
 import sys
@@ -161,9 +162,39 @@ def _print_human(summary: dict) -> None:
         print(f"  ! {warning}")
 
 
+@contextlib.contextmanager
+def _no_cycle_collection():
+    """Pause the garbage collector's cycle search (reference counting still frees memory).
+
+    Importing scipy.signal and matplotlib and building the figure allocate millions of
+    objects, which set off full collections that walk all of them: ~0.1 s of an ``analyze``
+    of an hour's run, for garbage that one run hardly makes (same peak memory, ~305 MB, on
+    that run with and without). The collector is restored afterwards, so an in-process
+    caller keeps its own setting.
+    """
+    enabled = gc.isenabled()
+    frozen = gc.get_freeze_count()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            if not frozen:
+                # hand the run's objects to the oldest generation: left in the youngest, the
+                # first collection after enabling would walk all of them (~50 ms)
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
+
+
 def _cmd_analyze(args) -> int:
     from .analysis import analyze
 
+    with _no_cycle_collection():
+        return _analyze_and_report(analyze, args)
+
+
+def _analyze_and_report(analyze, args) -> int:
     hints = {"cadence_unit": args.cadence_unit} if args.cadence_unit else {}
     analysis = analyze(args.path, placement=args.placement, sampling_rate_hz=args.sampling_rate_hz,
                        rules=args.rules, incline_pct=args.incline_pct, sport_check=not args.any_sport, **hints)
