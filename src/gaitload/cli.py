@@ -243,9 +243,9 @@ def _skip_exit_collection() -> None:
     While the interpreter tears its modules down at exit it runs full collections, and with
     pandas, scipy and matplotlib loaded those walk millions of objects: ~0.25 s of a 2.5 s
     ``analyze``. Freezing the heap in an exit handler skips them and leaves the memory to the
-    operating system. Other exit handlers still run (ours, registered first, runs last), the
-    standard streams are still flushed, and every output file is closed by a ``with`` before
-    this point, so nothing written is lost. Registered once per process.
+    operating system. Freezing stops no code: every other exit handler still runs and the
+    standard streams are still flushed; every output file is closed by a ``with`` long before,
+    so nothing written is lost. Registered once per process.
     """
     if gc.freeze not in _EXIT_HOOKS:
         atexit.register(gc.freeze)
