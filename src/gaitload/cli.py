@@ -8,6 +8,9 @@ traceback for bug reports.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
+import gc
 import json
 import sys
 import traceback
@@ -159,9 +162,39 @@ def _print_human(summary: dict) -> None:
         print(f"  ! {warning}")
 
 
+@contextlib.contextmanager
+def _no_cycle_collection():
+    """Pause the garbage collector's cycle search (reference counting still frees memory).
+
+    Importing scipy.signal and matplotlib and building the figure allocate millions of
+    objects, which set off full collections that walk all of them: ~0.1 s of an ``analyze``
+    of an hour's run, for garbage that one run hardly makes (same peak memory, ~305 MB, on
+    that run with and without). The collector is restored afterwards, so an in-process
+    caller keeps its own setting.
+    """
+    enabled = gc.isenabled()
+    frozen = gc.get_freeze_count()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            if not frozen:
+                # hand the run's objects to the oldest generation: left in the youngest, the
+                # first collection after enabling would walk all of them (~50 ms)
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
+
+
 def _cmd_analyze(args) -> int:
     from .analysis import analyze
 
+    with _no_cycle_collection():
+        return _analyze_and_report(analyze, args)
+
+
+def _analyze_and_report(analyze, args) -> int:
     hints = {"cadence_unit": args.cadence_unit} if args.cadence_unit else {}
     analysis = analyze(args.path, placement=args.placement, sampling_rate_hz=args.sampling_rate_hz,
                        rules=args.rules, incline_pct=args.incline_pct, sport_check=not args.any_sport, **hints)
@@ -204,8 +237,27 @@ def _cmd_rules(args) -> int:
     return EXIT_OK
 
 
+def _skip_exit_collection() -> None:
+    """Let the process end without the garbage collector's last walk over every object.
+
+    While the interpreter tears its modules down at exit it runs full collections, and with
+    pandas, scipy and matplotlib loaded those walk millions of objects: ~0.25 s of a 2.5 s
+    ``analyze``. Freezing the heap in an exit handler skips them and leaves the memory to the
+    operating system. Freezing stops no code: every other exit handler still runs and the
+    standard streams are still flushed; every output file is closed by a ``with`` long before,
+    so nothing written is lost. Registered once per process.
+    """
+    if gc.freeze not in _EXIT_HOOKS:
+        atexit.register(gc.freeze)
+        _EXIT_HOOKS.append(gc.freeze)
+
+
+_EXIT_HOOKS: list = []
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``gaitload`` command; returns the exit status."""
+    _skip_exit_collection()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "simulate":
         from .simulate import main_simulate
