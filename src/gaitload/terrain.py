@@ -357,31 +357,37 @@ def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: Te
 def _local_speed(time_s: np.ndarray, dist: np.ndarray, half_window_s: float = 2.5) -> np.ndarray:
     """Speed from distance over a centred window, m/s (robust to 1 Hz quantisation).
 
-    The distance at the window ends is ``np.interp(end, time_s, dist)``. For a query equal to a
-    sample time, np.interp returns that sample's distance itself (``time_s`` strictly
-    increasing, as a recording's clock is), and on a regular clock the ends of sample i's
-    window are the samples i - k and i + k (k: samples in a half window): those windows are
-    two slices subtracted, bit for bit what np.interp gives, and only the others (the ends
-    clipped to the recording, clock jitter, gaps) go through np.interp.
+    The distance at the window ends is ``np.interp(end, time_s, dist)``, the ends clipped to
+    the recording. For a query equal to a sample time, np.interp returns that sample's distance
+    itself (``time_s`` strictly increasing, as a recording's clock is), and on a regular clock
+    the ends of sample i's window are the samples i - k and i + k (k: samples in a half
+    window): those windows are two slices subtracted, bit for bit what np.interp gives. Such
+    an end lies inside the recording, so the clip leaves it as it is and is only applied to
+    the other windows (the ends clipped to the recording, clock jitter, gaps), which go
+    through np.interp.
     """
     n = time_s.size
     if n < 2:
         return np.zeros_like(time_s)
-    lo = np.clip(time_s - half_window_s, time_s[0], time_s[-1])
-    hi = np.clip(time_s + half_window_s, time_s[0], time_s[-1])
-    span = np.maximum(hi - lo, 1e-9)
     k = int(np.searchsorted(time_s, time_s[0] + half_window_s))
     m = n - 2 * k
     num = np.empty(n)
     on_samples = np.zeros(n, dtype=bool)
     if m > 0:
         inner = slice(k, n - k)
-        np.equal(hi[inner], time_s[2 * k:], out=on_samples[inner])
-        on_samples[inner] &= lo[inner] == time_s[:m]
+        hi_in = time_s[inner] + half_window_s
+        lo_in = time_s[inner] - half_window_s
+        np.equal(hi_in, time_s[2 * k:], out=on_samples[inner])
+        on_samples[inner] &= lo_in == time_s[:m]
         np.subtract(dist[2 * k:], dist[:m], out=num[inner])
+        # span of an on-sample window: hi - lo > 0, so the 1e-9 floor below never applies
+        np.subtract(hi_in, lo_in, out=hi_in)
+        num[inner] /= hi_in
     off = np.flatnonzero(~on_samples)
-    num[off] = np.interp(hi[off], time_s, dist) - np.interp(lo[off], time_s, dist)
-    num /= span
+    t_off = time_s[off]
+    lo = np.clip(t_off - half_window_s, time_s[0], time_s[-1])
+    hi = np.clip(t_off + half_window_s, time_s[0], time_s[-1])
+    num[off] = (np.interp(hi, time_s, dist) - np.interp(lo, time_s, dist)) / np.maximum(hi - lo, 1e-9)
     return num
 
 
@@ -412,6 +418,19 @@ def _foot_labels(steps: pd.DataFrame) -> np.ndarray:
     return labels.astype(str)
 
 
+def _all_equal_first(values: np.ndarray) -> bool:
+    """Whether every element of an object array equals its first one (a string).
+
+    A missing label (None, NaN) compares unequal to a string, and ``pd.NA`` makes the compare
+    raise TypeError: either way the answer is False, without the separate missing-value scan
+    (``hasnans``, ~0.25 ms on 10,000 labels).
+    """
+    try:
+        return bool((values == values[0]).all())
+    except TypeError:  # pd.NA: "boolean value of NA is ambiguous"
+        return False
+
+
 def _feet_of(steps: pd.DataFrame, use: np.ndarray) -> list[np.ndarray]:
     """Steps of each foot label among the ``use`` steps: ``use & (labels == label)`` per label.
 
@@ -422,8 +441,7 @@ def _feet_of(steps: pd.DataFrame, use: np.ndarray) -> list[np.ndarray]:
         return [use] if use.any() else []  # "unknown" throughout
     col = steps["foot"]
     values = col.to_numpy()
-    if (col.dtype == object and values.size and isinstance(values[0], str) and not col.hasnans
-            and (values == values[0]).all()):
+    if col.dtype == object and values.size and isinstance(values[0], str) and _all_equal_first(values):
         return [use] if use.any() else []  # one label throughout (one sensor): no hashing
     feet = _foot_labels(steps)
     codes, labels = pd.factorize(feet, sort=True)  # no missing label left (see _foot_labels)

@@ -1,0 +1,44 @@
+"""The fast paths of the terrain and load stages give the numbers of their plain definitions."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gaitload.terrain import _feet_of, _local_speed
+
+
+def _local_speed_reference(time_s, dist, half_window_s=2.5):
+    """The definition: distance at the clipped window ends by np.interp, over the window span."""
+    lo = np.clip(time_s - half_window_s, time_s[0], time_s[-1])
+    hi = np.clip(time_s + half_window_s, time_s[0], time_s[-1])
+    return (np.interp(hi, time_s, dist) - np.interp(lo, time_s, dist)) / np.maximum(hi - lo, 1e-9)
+
+
+@pytest.mark.parametrize("fs", [1.0, 25.3, 100.0, 400.0])
+def test_local_speed_is_the_interpolated_window_bit_for_bit(fs):
+    rng = np.random.default_rng(3)
+    n = 20_000
+    regular = np.arange(n) / fs
+    paused = regular.copy()
+    paused[n // 3:] += 30.0
+    jitter = np.cumsum(rng.uniform(0.5, 1.5, n)) / fs
+    rounded = np.round(regular * 1000) / 1000
+    for t in (regular, paused, jitter, rounded, regular[:3], regular[:2]):
+        d = np.cumsum(rng.uniform(0, 3, t.size))
+        d[rng.random(t.size) < 0.01] = np.nan
+        for hw in (0.5, 2.5, 10.0):
+            np.testing.assert_array_equal(_local_speed(t, d, hw), _local_speed_reference(t, d, hw))
+
+
+@pytest.mark.parametrize("missing", [pd.NA, None, np.nan])
+def test_one_foot_label_with_a_missing_one_is_not_one_label(missing):
+    """An object column of one label with one missing value (pd.NA makes == raise) is split
+    by label like any other column, not taken as one label throughout."""
+    foot = pd.Series(["left"] * 6, dtype=object)
+    foot[3] = missing
+    steps = pd.DataFrame({"foot": foot})
+    use = np.ones(6, bool)
+    masks = _feet_of(steps, use)
+    assert len(masks) == 2
+    assert sorted(int(m.sum()) for m in masks) == [1, 5]
+    assert len(_feet_of(pd.DataFrame({"foot": pd.Series(["left"] * 6, dtype=object)}), use)) == 1
