@@ -42,3 +42,25 @@ def test_one_foot_label_with_a_missing_one_is_not_one_label(missing):
     assert len(masks) == 2
     assert sorted(int(m.sum()) for m in masks) == [1, 5]
     assert len(_feet_of(pd.DataFrame({"foot": pd.Series(["left"] * 6, dtype=object)}), use)) == 1
+
+
+def _summary_repr(summary):
+    return repr(summary)  # NaN-safe exact comparison of nested floats
+
+
+@pytest.mark.parametrize("rules", ["source", "literature"])
+@pytest.mark.parametrize("drop", [(), ("strike_pattern",), ("terrain", "contact_time_ms"), ("grade_pct",)])
+def test_apply_and_summarize_is_the_two_calls_bit_for_bit(rules, drop):
+    import gaitload
+    from gaitload.load import apply_rules, summarize_load
+    from gaitload.load.model import apply_and_summarize
+    from gaitload.simulate import simulate_run
+
+    run = simulate_run(180, "foot", 100.0, course="hilly", seed=2)
+    steps = gaitload.analyze(run.recording).steps
+    steps = steps.drop(columns=[c for c in steps.columns if c.startswith("load_")] + list(drop))
+    want_steps = apply_rules(steps, rules)
+    want = summarize_load(want_steps, rules)
+    got_steps, got = apply_and_summarize(steps, rules)
+    pd.testing.assert_frame_equal(got_steps, want_steps, check_exact=True)
+    assert _summary_repr(got) == _summary_repr(want)

@@ -257,7 +257,8 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         An unusable option: incline beyond +-40 %, placement ``records`` on a raw IMU log, ...
     """
     from .events import detect_steps
-    from .load import apply_rules, load_rules, summarize_load
+    from .load import load_rules
+    from .load.model import apply_and_summarize
     from .terrain import TerrainOptions, compute_terrain
 
     _check_incline(incline_pct, source)
@@ -272,8 +273,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         detection = detect_steps(recording, placement=placement)
         terrain = compute_terrain(recording, detection.steps, incline_pct=incline_pct,
                                   options=terrain_options or TerrainOptions())
-        steps = apply_rules(terrain.steps, rule_set)
-        load_summary = summarize_load(steps, rule_set)
+        steps, load_summary = apply_and_summarize(terrain.steps, rule_set)
     except GaitloadError as exc:
         raise exc.with_path(recording.path) if recording.path else exc
     steps = conform_steps(steps)
