@@ -64,3 +64,20 @@ def test_apply_and_summarize_is_the_two_calls_bit_for_bit(rules, drop):
     got_steps, got = apply_and_summarize(steps, rules)
     pd.testing.assert_frame_equal(got_steps, want_steps, check_exact=True)
     assert _summary_repr(got) == _summary_repr(want)
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "string"])
+def test_class_masks_are_the_label_compares(dtype):
+    from gaitload.schema import TERRAIN_CLASSES, class_masks
+
+    raw = ["flat", None, "uphill", "flat", np.nan, "downhill", "bogus", "unknown", pd.NA, "uphill"]
+    labels = pd.Series(raw, dtype=dtype)
+    plain = labels.astype(object).to_numpy()
+    got = class_masks(labels, TERRAIN_CLASSES)
+    as_array = class_masks(plain, TERRAIN_CLASSES)
+    filled = class_masks(labels, TERRAIN_CLASSES, missing="unknown")
+    for c in TERRAIN_CLASSES:
+        want = np.array([isinstance(v, str) and v == c for v in plain])
+        np.testing.assert_array_equal(got[c], want)
+        np.testing.assert_array_equal(as_array[c], want)
+        np.testing.assert_array_equal(filled[c], labels.fillna("unknown").to_numpy() == c)

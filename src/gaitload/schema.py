@@ -14,6 +14,9 @@ __all__ = [
     "FEET",
     "empty_steps",
     "empty_segments",
+    "float_column",
+    "measured_column",
+    "class_masks",
 ]
 
 #: Muscle groups of the load model, in reporting order (the four the article is about first).
@@ -70,6 +73,40 @@ def float_column(table: pd.DataFrame, name: str) -> np.ndarray:
     if col.dtype == np.float64:
         return col.to_numpy(dtype=float, copy=True)
     return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def measured_column(steps: pd.DataFrame) -> np.ndarray:
+    """The steps' ``measured`` flags as booleans (all True without the column: every step was
+    measured from the signal)."""
+    if "measured" not in steps:
+        return np.ones(len(steps), bool)
+    col = steps["measured"]
+    return col.to_numpy() if col.dtype == bool else col.astype(bool).to_numpy()
+
+
+def class_masks(labels, classes, missing: str | None = None) -> dict[str, np.ndarray]:
+    """Which entries of ``labels`` are each of ``classes`` (a boolean mask per class).
+
+    One hash pass over the labels (pd.factorize) and a lookup per distinct value: comparing a
+    column of 10,000 strings with each class costs ~0.1-0.3 ms per class.
+
+    Parameters
+    ----------
+    labels : pandas.Series or ndarray
+        Class labels (strings; other values match no class).
+    classes : sequence of str
+    missing : str, optional
+        The class a missing label (None, NaN, ``pd.NA``) belongs to; by default none, as
+        ``labels == c`` has it.
+
+    Returns
+    -------
+    dict of str to ndarray of bool
+    """
+    codes, uniques = pd.factorize(labels)
+    # code -1 (a missing label) takes the trailing entry
+    names = np.array([u if isinstance(u, str) else None for u in uniques] + [missing], dtype=object)
+    return {c: (names == c)[codes] for c in classes}
 
 
 def _empty(columns: dict[str, str]) -> pd.DataFrame:

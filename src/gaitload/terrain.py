@@ -53,7 +53,7 @@ from scipy.linalg import solveh_banded
 from .errors import OptionError, ResourceLimitError
 from .geodesy import haversine_m  # re-exported: terrain.haversine_m is public
 from .recording import Recording, nan_runs
-from .schema import SEGMENT_COLUMNS, empty_segments, float_column
+from .schema import SEGMENT_COLUMNS, empty_segments, float_column, measured_column
 
 __all__ = [
     "TerrainOptions",
@@ -449,14 +449,6 @@ def _feet_of(steps: pd.DataFrame, use: np.ndarray) -> list[np.ndarray]:
     return [use & (codes == c) for c in present]  # at most three feet labels
 
 
-def _measured(steps: pd.DataFrame) -> np.ndarray:
-    """``steps["measured"]`` as booleans (all True without the column)."""
-    if "measured" not in steps:
-        return np.ones(len(steps), bool)
-    col = steps["measured"]
-    return col.to_numpy() if col.dtype == bool else col.astype(bool).to_numpy()
-
-
 def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | None:
     """Distance from the strapdown stride lengths of measured strides, m at ``time_s``.
 
@@ -469,7 +461,7 @@ def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | No
         return None
     sl = float_column(steps, "stride_length_m")
     t = float_column(steps, "time_s")
-    use = _measured(steps) & np.isfinite(t)
+    use = measured_column(steps) & np.isfinite(t)
     curves = []
     for sel in _feet_of(steps, use):  # a loop over at most three feet labels
         sl_f, t_f = sl[sel], t[sel]
@@ -1554,7 +1546,7 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
     warnings: list[str] = []
     rise = float_column(steps, "stride_rise_m")
     length = float_column(steps, "stride_length_m")
-    measured = _measured(steps)
+    measured = measured_column(steps)
     with np.errstate(invalid="ignore", divide="ignore"):
         g = 100.0 * rise / length
     use = measured & np.isfinite(g) & (length > 0.2) & np.isfinite(step_d)

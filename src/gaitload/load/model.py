@@ -31,8 +31,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from .._select import all_finite
 from ..errors import OptionError
-from ..schema import MUSCLES, STRIKE_PATTERNS, TERRAIN_CLASSES, float_column
+from ..schema import MUSCLES, STRIKE_PATTERNS, TERRAIN_CLASSES, class_masks, float_column
 from .rules import RuleSet, load_rules
 
 __all__ = [
@@ -602,14 +603,12 @@ def _shares(loads_sum: np.ndarray) -> np.ndarray:
 def _terrain_masks(steps: pd.DataFrame, grade: np.ndarray) -> dict[str, np.ndarray]:
     """Which steps are ``uphill``, ``flat``, ``downhill`` and ``unknown`` (missing class: unknown).
 
-    From one hash pass over the ``terrain`` column (pd.factorize) and a lookup per distinct
-    value, not a string comparison per class over every step.
+    From one hash pass over the ``terrain`` column (:func:`gaitload.schema.class_masks`), not a
+    string comparison per class over every step.
     """
     if "terrain" in steps.columns:
-        codes, uniques = pd.factorize(steps["terrain"])
-        # a missing class (code -1, the trailing entry) is unknown, as fillna("unknown") made it
-        labels = np.array(list(uniques.astype(object)) + ["unknown"], dtype=object)
-        return {c: (labels == c)[codes] for c in TERRAIN_CLASSES}
+        # a missing class is unknown, as fillna("unknown") made it
+        return class_masks(steps["terrain"], TERRAIN_CLASSES, missing="unknown")
     # no classes given: classify on grade alone (+-2 %); NaN grade stays unknown
     unknown = np.isnan(grade)
     up, down = grade > _DEFAULT_CLASS_BAND_PCT, grade < -_DEFAULT_CLASS_BAND_PCT
@@ -690,8 +689,9 @@ def _input_warnings(rules: RuleSet, grade, speed, cadence, strike: _StrikeCodes)
     if n == 0:
         return []
     out = []
-    known_strike = np.isin(strike.code, [strike.patterns.index(p) + 1 for p in _KNOWN_STRIKES])
-    if not known_strike.any():
+    known = np.zeros(len(strike.patterns) + 1, dtype=bool)  # per strike code
+    known[[strike.patterns.index(p) + 1 for p in _KNOWN_STRIKES]] = True
+    if not known[strike.code].any():
         out.append("no strike information: the strike-pattern modifier is neutral (rearfoot assumed)")
     for name, values, what in (("grade", grade, "every such step is treated as level ground"),
                                ("speed", speed, f"the speed modifier is neutral ({rules.model['reference_speed_mps']:g} m/s assumed)"),
@@ -805,8 +805,9 @@ def _summary(steps: pd.DataFrame, raw_loads: np.ndarray, inputs: _StepInputs, fa
     rules : RuleSet
     """
     grade, speed, cadence, strike = inputs.grade, inputs.speed, inputs.cadence, inputs.strike
-    loads = np.nan_to_num(raw_loads, nan=0.0)
-    level = np.nan_to_num(raw_loads * factors.level_ratio(), nan=0.0)
+    # (read only below: with every load finite, nan_to_num's copy would be the same numbers)
+    loads = raw_loads if all_finite(raw_loads) else np.nan_to_num(raw_loads, nan=0.0)
+    level = np.nan_to_num(raw_loads * factors.level_ratio(), nan=0.0, copy=False)
     masks = _terrain_masks(steps, grade)
 
     muscle_sum = loads.sum(axis=0)
