@@ -81,3 +81,44 @@ def test_class_masks_are_the_label_compares(dtype):
         np.testing.assert_array_equal(got[c], want)
         np.testing.assert_array_equal(as_array[c], want)
         np.testing.assert_array_equal(filled[c], labels.fillna("unknown").to_numpy() == c)
+
+
+def _grade_multiplier_reference(grade_pct, rules):
+    """The model's grade multiplier written out with every outer product (before the skips)."""
+    from gaitload.load.model import _ramp_weight
+
+    model = rules.model
+    g = np.clip(np.nan_to_num(np.asarray(grade_pct, dtype=float), nan=0.0),
+                -model["grade_clip_pct"], model["grade_clip_pct"])
+    a = np.abs(g)
+    w = _ramp_weight(a, model)
+    up, down = g > 0, g < 0
+    term = np.multiply.outer(np.where(up, w * a, 0.0), rules.up_per_pct)
+    term += np.multiply.outer(np.where(down, w * a, 0.0), rules.down_per_pct)
+    if np.any(rules.up_allocation):
+        term += np.multiply.outer(np.where(up, w * (rules.effort(g) - 1.0), 0.0),
+                                  rules.up_allocation / rules.baseline)
+    term += 1.0
+    floor = np.where(up, model["uphill_floor"], np.where(down, model["downhill_floor"], 1.0))
+    return np.maximum(term, floor[:, None])
+
+
+@pytest.mark.parametrize("name", ["source", "literature"])
+@pytest.mark.parametrize("variant", ["as shipped", "uphill per-%", "no down per-%", "nothing", "signed zeros"])
+def test_grade_multiplier_skipping_zero_vectors_is_exact(name, variant):
+    import dataclasses
+
+    from gaitload.load import load_rules
+    from gaitload.load.model import grade_multiplier
+
+    rules = load_rules(name)
+    zeros = np.zeros(6)
+    changes = {"as shipped": {}, "uphill per-%": {"up_per_pct": np.array([0.01, -0.02, 0.0, 0.03, -0.0, 0.005])},
+               "no down per-%": {"down_per_pct": zeros}, "nothing": {"down_per_pct": zeros, "up_allocation": zeros},
+               "signed zeros": {"up_per_pct": -zeros, "down_per_pct": np.array([-0.0, 0.02, -0.01, 0.0, -0.0, 0.0])}}
+    rules = dataclasses.replace(rules, **changes[variant])
+    rng = np.random.default_rng(7)
+    grade = np.r_[rng.normal(0, 8, 5000), np.nan, 0.0, -0.0, 2.0, -2.0, 4.0, -4.0, 30.0, -30.0, np.inf, -np.inf]
+    got = grade_multiplier(grade, rules)
+    want = _grade_multiplier_reference(grade, rules)
+    assert got.tobytes() == want.tobytes()

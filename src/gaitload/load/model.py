@@ -82,18 +82,33 @@ def grade_multiplier(grade_pct, rules: RuleSet) -> np.ndarray:
     a = np.abs(g)
     w = _ramp_weight(a, model)
     up, down = g > 0, g < 0
-    # one (n, 6) term built from outer products: uphill rows get the allocation of the extra
-    # effort plus the per-% terms, downhill rows the per-% terms, level rows nothing
-    w_up_a = np.where(up, w * a, 0.0)
-    w_down_a = np.where(down, w * a, 0.0)
-    term = np.multiply.outer(w_up_a, rules.up_per_pct)
-    term += np.multiply.outer(w_down_a, rules.down_per_pct)
+    # one (n, 6) term built from outer products: uphill rows get the per-% terms plus the
+    # allocation of the extra effort, downhill rows the per-% terms, level rows nothing. A
+    # rule vector of zeros would add only signed zeros, which the + 1 turns into exactly 1
+    # like any other zero: its outer product is skipped (no shipped rule set has uphill per-%
+    # terms, and the source rules have no contact-time term)
+    term = None
+    w_a = w * a
+    for rows, vector in ((up, rules.up_per_pct), (down, rules.down_per_pct)):
+        if np.any(vector):
+            term = _add_outer(term, np.where(rows, w_a, 0.0), vector)
     if np.any(rules.up_allocation):
         extra = np.where(up, w * (rules.effort(g) - 1.0), 0.0)
-        term += np.multiply.outer(extra, rules.up_allocation / rules.baseline)
+        term = _add_outer(term, extra, rules.up_allocation / rules.baseline)
+    if term is None:
+        term = np.zeros((g.shape[0], _NM))
     term += 1.0
     floor = np.where(up, model["uphill_floor"], np.where(down, model["downhill_floor"], 1.0))
     return np.maximum(term, floor[:, None], out=term)
+
+
+def _add_outer(term: np.ndarray | None, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """``term + outer(rows, vector)`` in place (the outer product itself when ``term`` is None)."""
+    product = np.multiply.outer(rows, vector)
+    if term is None:
+        return product
+    term += product
+    return term
 
 
 class _StrikeCodes:
@@ -482,8 +497,10 @@ def _product(parts: dict, rules: RuleSet, keep_parts: bool = False) -> np.ndarra
     times the baseline S0. With ``keep_parts`` False the grade part is multiplied in place
     (its values are not used again); the products are the same either way."""
     loads = np.multiply(parts["grade"], parts["strike"], out=None if keep_parts else parts["grade"])
-    for key in ("speed", "cadence", "contact_time"):
-        loads *= parts[key]
+    loads *= parts["speed"]
+    loads *= parts["cadence"]
+    if np.any(rules.contact_exponent):  # else the contact-time part is ones: x * 1 is x
+        loads *= parts["contact_time"]
     loads *= rules.baseline[None, :]
     return loads
 
