@@ -482,6 +482,12 @@ def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | No
     return curves[0] if len(curves) == 1 else np.mean(curves, axis=0)
 
 
+def _any_positive(x: np.ndarray) -> bool:
+    """``np.nanmax(x) > 0`` (False for an empty array), looking at the last value first: a
+    distance curve grows, so its end decides it without a pass over every sample."""
+    return x.size > 0 and (bool(x[-1] > 0) or bool(np.any(x > 0)))
+
+
 def _channel(recording: Recording, name: str) -> tuple[np.ndarray | None, str | None]:
     """A channel by plain name, or the first sensor-prefixed one ("left.altitude")."""
     if name in recording.channels:
@@ -535,7 +541,7 @@ def cumulative_distance(recording: Recording, steps: pd.DataFrame | None = None,
         if np.isfinite(d).any() and np.nanmax(d) > 0:
             return _zero_standstill_increments(t, d, opts), "GPS great-circle", warnings
     d = _stride_distance(t, steps)
-    if d is not None and np.nanmax(d) > 0:
+    if d is not None and _any_positive(d):
         return d, "foot IMU stride length", warnings
     return np.full(t.shape, np.nan), "none", warnings
 
