@@ -828,9 +828,11 @@ def _summary(steps: pd.DataFrame, raw_loads: np.ndarray, inputs: _StepInputs, fa
     rules : RuleSet
     """
     grade, speed, cadence, strike = inputs.grade, inputs.speed, inputs.cadence, inputs.strike
-    # (read only below: with every load finite, nan_to_num's copy would be the same numbers)
+    # (read only below: with every value finite, nan_to_num would return the same numbers)
     loads = raw_loads if all_finite(raw_loads) else np.nan_to_num(raw_loads, nan=0.0)
-    level = np.nan_to_num(raw_loads * factors.level_ratio(), nan=0.0, copy=False)
+    level = raw_loads * factors.level_ratio()
+    if not all_finite(level):
+        level = np.nan_to_num(level, nan=0.0, copy=False)
     masks = _terrain_masks(steps, grade)
 
     muscle_sum = loads.sum(axis=0)
