@@ -135,3 +135,34 @@ def test_load_total_is_numpy_row_sum_bit_for_bit():
     block = np.ascontiguousarray(loads.T)
     got = _row_sum(block, out=np.empty(loads.shape[0]))
     assert got.tobytes() == loads.sum(axis=1).tobytes()
+
+
+def _conform_reference(steps):
+    from gaitload.schema import STEP_COLUMNS
+
+    out = steps.copy()
+    for col, dtype in STEP_COLUMNS.items():
+        if col not in out:
+            out[col] = "unknown" if dtype == "object" else np.nan
+    extra = [c for c in out.columns if c not in STEP_COLUMNS]
+    return out[list(STEP_COLUMNS) + extra]
+
+
+@pytest.mark.parametrize("case", ["full", "missing", "duplicate extra"])
+def test_conform_steps_is_the_copy_and_take(case):
+    import gaitload
+    from gaitload.schema import conform_steps
+    from gaitload.simulate import simulate_run
+
+    steps = gaitload.analyze(simulate_run(120, "foot", 100.0, seed=3).recording).steps
+    steps = steps[list(steps.columns[::-1])]  # any order in, the schema's order out
+    if case == "missing":
+        steps = steps.drop(columns=["terrain", "grade_pct", "load_quads"])
+    if case == "duplicate extra":
+        steps = pd.concat([steps, steps[["measured"]]], axis=1)
+    got = conform_steps(steps)
+    pd.testing.assert_frame_equal(got, _conform_reference(steps), check_exact=True)
+    got.iloc[0, 0] = -1.0  # a new table: the input is not changed through it
+    assert steps["time_s"].iloc[0] != -1.0
+    if case == "full":
+        assert got._mgr.nblocks == len({str(t) for t in got.dtypes})  # one block per dtype
