@@ -133,7 +133,7 @@ def conform_steps(steps: pd.DataFrame) -> pd.DataFrame:
     for col, dtype in STEP_COLUMNS.items():
         if col not in out:
             out[col] = "unknown" if dtype == "object" else np.nan
-    columns = list(STEP_COLUMNS) + [c for c in out.columns if c not in STEP_COLUMNS]
+    columns = list(STEP_COLUMNS) + [c for c in out.columns.tolist() if c not in STEP_COLUMNS]
     if not out.columns.is_unique:  # reindex refuses repeated names; a take keeps them all
         return out[columns]
     # the copy's own blocks, as views (a column take copied every value again, ~0.15 ms)
