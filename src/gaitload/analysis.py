@@ -17,7 +17,8 @@ import pandas as pd
 from . import atomic
 from .errors import GaitloadError, NotARunError, OptionError
 from .recording import Recording
-from .schema import MUSCLES, STRIKE_PATTERNS, TERRAIN_CLASSES, conform_steps
+from .schema import (MUSCLES, STRIKE_PATTERNS, TERRAIN_CLASSES, class_masks, conform_steps, float_column,
+                     measured_column)
 
 __all__ = ["Analysis", "analyze", "recording_from_frame", "MAX_INCLINE_PCT"]
 
@@ -257,7 +258,8 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         An unusable option: incline beyond +-40 %, placement ``records`` on a raw IMU log, ...
     """
     from .events import detect_steps
-    from .load import apply_rules, load_rules, summarize_load
+    from .load import load_rules
+    from .load.model import apply_and_summarize
     from .terrain import TerrainOptions, compute_terrain
 
     _check_incline(incline_pct, source)
@@ -272,8 +274,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         detection = detect_steps(recording, placement=placement)
         terrain = compute_terrain(recording, detection.steps, incline_pct=incline_pct,
                                   options=terrain_options or TerrainOptions())
-        steps = apply_rules(terrain.steps, rule_set)
-        load_summary = summarize_load(steps, rule_set)
+        steps, load_summary = apply_and_summarize(terrain.steps, rule_set)
     except GaitloadError as exc:
         raise exc.with_path(recording.path) if recording.path else exc
     steps = conform_steps(steps)
@@ -286,9 +287,8 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
 def _fraction(values, weights: np.ndarray | None, classes) -> dict[str, float]:
     """Weighted share of each class among ``values`` (a Series or an array of labels).
 
-    One hash pass over the labels (pd.factorize), then an integer compare per class: a string
-    compare of every value per class costs ~0.2 ms per class on 10,000 steps. Missing values
-    (code -1) match no class, as ``values == c`` does.
+    The class masks come from one hash pass over the labels (:func:`gaitload.schema.class_masks`).
+    Missing values match no class, as ``values == c`` does.
     """
     if len(values) == 0:
         return {c: 0.0 for c in classes}
@@ -297,36 +297,31 @@ def _fraction(values, weights: np.ndarray | None, classes) -> dict[str, float]:
     if total <= 0:
         w = np.ones(len(values))
         total = w.sum()
-    codes, uniques = pd.factorize(values)
-    where = {u: i for i, u in enumerate(uniques) if isinstance(u, str)}
-    return {c: float(w[codes == where.get(c, -2)].sum() / total) for c in classes}
+    masks = class_masks(values, classes)
+    return {c: float(w[masks[c]].sum() / total) for c in classes}
 
 
 def _terrain_fraction(segments: pd.DataFrame, steps: pd.DataFrame, step_weights) -> dict[str, float]:
     """Share of distance in each terrain class: from the segments (the whole course, steps or
     not), else from the steps weighted by the distance each one covers."""
     if len(segments) and "length_m" in segments:
-        lengths = pd.to_numeric(segments["length_m"], errors="coerce").fillna(0.0).to_numpy()
+        lengths = float_column(segments, "length_m")
+        lengths[np.isnan(lengths)] = 0.0  # an unknown length counts for nothing
         if lengths.sum() > 0:
             return _fraction(segments["terrain"].to_numpy(), lengths, TERRAIN_CLASSES)
     return _fraction(steps["terrain"], step_weights, TERRAIN_CLASSES)
 
 
-def _median(series: pd.Series) -> float:
-    values = series.to_numpy() if series.dtype == np.float64 else \
-        pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+def _median(values: np.ndarray) -> float:
+    """Median of the finite ``values`` (NaN when there are none)."""
     values = values[np.isfinite(values)]
     return float(np.median(values)) if values.size else float("nan")
 
 
 def _summarize(recording, detection, terrain, steps, load_summary, rule_set) -> dict:
-    if "measured" not in steps:
-        measured = np.ones(len(steps), dtype=bool)
-    else:
-        measured = steps["measured"].to_numpy() if steps["measured"].dtype == bool else \
-            steps["measured"].astype(bool).to_numpy()
+    measured = measured_column(steps)
     # terrain by distance: each step stands for the distance to the next one
-    dist = steps["distance_m"].to_numpy(dtype=float)
+    dist = float_column(steps, "distance_m")
     step_len = np.diff(dist, append=dist[-1]) if dist.size else dist
     step_len = np.where(np.isfinite(step_len) & (step_len >= 0), step_len, 0.0)
     weights = step_len if step_len.sum() > 0 else None
@@ -350,8 +345,8 @@ def _summarize(recording, detection, terrain, steps, load_summary, rule_set) -> 
         "n_steps_measured": int(measured.sum()),
         "duration_s": recording.duration_s,
         "distance_m": terrain.distance_m,
-        "cadence_spm": _median(steps["cadence_spm"]),
-        "contact_time_ms": _median(steps["contact_time_ms"]),
+        "cadence_spm": _median(float_column(steps, "cadence_spm")),
+        "contact_time_ms": _median(float_column(steps, "contact_time_ms")),
         # + 0.0 turns a -0.0 (sum of no negative swings, negated) into 0.0
         "elevation_gain_m": float(terrain.elevation_gain_m) + 0.0,
         "elevation_loss_m": float(terrain.elevation_loss_m) + 0.0,
