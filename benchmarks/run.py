@@ -324,10 +324,10 @@ def _numeric_floor(path: Path):
 
 
 def _stage_times(path: Path, repeat: int) -> dict[str, list[float]]:
-    """Time read, detect_steps, compute_terrain and apply_rules+summarize_load separately."""
+    """Time read, detect_steps, compute_terrain and apply_and_summarize (the load stage) separately."""
     import gaitload
     from gaitload.events import detect_steps
-    from gaitload.load import apply_rules, load_rules, summarize_load
+    from gaitload.load import apply_and_summarize, load_rules
     from gaitload.terrain import compute_terrain
 
     rules = load_rules("source")
@@ -343,10 +343,10 @@ def _stage_times(path: Path, repeat: int) -> dict[str, list[float]]:
         state["ter"] = compute_terrain(state["rec"], state["det"].steps)
 
     def load():
-        summarize_load(apply_rules(state["ter"].steps, rules), rules)
+        apply_and_summarize(state["ter"].steps, rules)
 
     return _interleaved({"  stage: gaitload.read": read, "  stage: detect_steps": detect,
-                         "  stage: compute_terrain": terrain, "  stage: apply_rules+summarize_load": load},
+                         "  stage: compute_terrain": terrain, "  stage: apply_and_summarize": load},
                         repeat)
 
 
