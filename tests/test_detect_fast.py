@@ -90,3 +90,12 @@ def test_sosfiltfilt_is_scipy(btype, cutoff, order):
                 sig._sosfiltfilt(sos, x)
         else:
             assert np.array_equal(sig._sosfiltfilt(sos, x), ref)
+
+
+def test_foot_events_strike_pattern_is_object():
+    """The detector's strike patterns are object, as EVENT_COLUMNS declares (no string-dtype round trip)."""
+    from gaitload.events.foot import EVENT_COLUMNS, detect_foot_events
+    from test_events_foot import _walk_like
+
+    ev, _ = detect_foot_events(*_walk_like(200.0, 20.0), 200.0)
+    assert len(ev) and ev["strike_pattern"].dtype == EVENT_COLUMNS["strike_pattern"]

@@ -182,7 +182,7 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
         # one new table with the renamed and the added columns (not a copy, a rename and three
         # column insertions)
         cols = {("speed_mps" if c == "stride_speed_mps" else c): ev[c] for c in ev.columns}
-        # text columns as object arrays, the dtype _finish gives them (converting once here)
+        # text columns as object arrays, the dtype _finish gives them (the detector's already is)
         cols["strike_pattern"] = _object_column(ev["strike_pattern"])
         cols.update(foot=_object_column(side, len(ev)), measured=True, ic_approximate=False)
         return pd.DataFrame(cols, index=ev.index), list(w)
