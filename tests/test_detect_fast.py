@@ -125,3 +125,15 @@ def test_placement_features_of_columns_with_missing_values():
     filled = fill_nan(x)
     assert all(np.array_equal(c, filled[:, k]) for k, c in enumerate(cols))
     assert _clipped_fraction(cols) == _clipped_fraction(filled)
+
+
+@pytest.mark.parametrize("width", [3, 9, 15, 16, 21])
+def test_centred_rolling_median_is_pandas_wide(width):
+    rng = np.random.default_rng(width)
+    for n in (1, 2, 7, 300):
+        x = np.round(rng.normal(size=n) * 3)  # ties
+        x[rng.random(n) < 0.3] = np.nan
+        if n > 5:
+            x[[0, 3]] = [np.inf, -np.inf]
+        ref = pd.Series(x, dtype=float).rolling(width, center=True, min_periods=1).median().to_numpy()
+        assert np.array_equal(_centred_rolling_median(x, width), ref, equal_nan=True)
