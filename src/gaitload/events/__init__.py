@@ -362,6 +362,11 @@ def _filled(values, n: int, default, dtype) -> np.ndarray:
     return pd.Series(values).fillna(default).astype(dtype).to_numpy()
 
 
+#: Widest rolling-median window sorted by the compare-exchange network (width^2 / 2 whole-array
+#: minima and maxima; wider windows are sorted row by row).
+_NETWORK_MAX_WIDTH = 15
+
+
 def _centred_rolling_median(x: np.ndarray, width: int) -> np.ndarray:
     """``pd.Series(x).rolling(width, center=True, min_periods=1).median()`` as an array.
 
@@ -401,7 +406,3 @@ def _centred_rolling_median(x: np.ndarray, width: int) -> np.ndarray:
     out[cnt == 0] = np.nan
     return out
 
-
-#: Widest rolling-median window sorted by the compare-exchange network (width^2 / 2 whole-array
-#: minima and maxima; wider windows are sorted row by row).
-_NETWORK_MAX_WIDTH = 15

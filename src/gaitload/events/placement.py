@@ -325,7 +325,7 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
         and it keeps detection cheap on long files).
     """
     fs = float(rec.sampling_rate_hz)
-    # only the first max_duration_s are used: stack those samples only, not the whole run
+    # only the first max_duration_s are used (placement does not change mid-run)
     n = int(min(rec.time_s.size, max_duration_s * fs)) if np.isfinite(fs) and fs > 0 else rec.time_s.size
     # the axes as the recording holds them: contiguous 1-D views, no (n, 3) array is built
     acc = _axes(rec, ("acc_x", "acc_y", "acc_z"), n)
