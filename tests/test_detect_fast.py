@@ -64,3 +64,76 @@ def test_cadence_track_lags_from_full_autocorrelation():
     rows = np.arange(r.shape[0])
     assert np.array_equal(tr.r_step, r[rows, np.argmax(r[:, 25:72], axis=1) + 25])
     assert np.array_equal(tr.r_stride, r[rows, np.argmax(r[:, 50:142], axis=1) + 50])
+
+
+@pytest.mark.parametrize("btype, cutoff", [("low", 0.5), ("low", 0.1), ("high", 0.012)])
+@pytest.mark.parametrize("order", [1, 2, 4])
+def test_sosfiltfilt_is_scipy(btype, cutoff, order):
+    from scipy import signal
+
+    rng = np.random.default_rng(order)
+    sos = sig._butter_sos(order, cutoff, btype)
+    for n in (3 * (2 * sos.shape[0] + 1) + 1, 40, 10_001):
+        x = rng.normal(size=n).cumsum()
+        ref = signal.sosfiltfilt(sos, x, axis=0)
+        out = sig._sosfiltfilt(sos, x)
+        assert out.shape == ref.shape and np.array_equal(out, ref)
+    # other shapes and a signal no longer than the padding: scipy's own result (or error)
+    x2 = rng.normal(size=(500, 2))
+    assert np.array_equal(sig._sosfiltfilt(sos, x2), signal.sosfiltfilt(sos, x2, axis=0))
+    for n in range(1, 3 * (2 * sos.shape[0] + 1) + 2):
+        x = rng.normal(size=n)
+        try:
+            ref = signal.sosfiltfilt(sos, x, axis=0)
+        except ValueError:
+            with pytest.raises(ValueError):
+                sig._sosfiltfilt(sos, x)
+        else:
+            assert np.array_equal(sig._sosfiltfilt(sos, x), ref)
+
+
+def test_foot_events_strike_pattern_is_object():
+    """The detector's strike patterns are object, as EVENT_COLUMNS declares (no string-dtype round trip)."""
+    from gaitload.events.foot import EVENT_COLUMNS, detect_foot_events
+    from test_events_foot import _walk_like
+
+    ev, _ = detect_foot_events(*_walk_like(200.0, 20.0), 200.0)
+    assert len(ev) and ev["strike_pattern"].dtype == EVENT_COLUMNS["strike_pattern"]
+
+
+def test_vertical_of_columns_is_vertical():
+    """Placement's column-wise vertical force equals _vertical's (n, 3) one (einsum's order)."""
+    from gaitload.events.placement import _vertical, _vertical_of_columns
+
+    rng = np.random.default_rng(4)
+    for n in (5, 401, 6000):
+        acc = rng.normal(size=(n, 3)) * 5 + [0.0, 0.0, 9.8]
+        acc[: n // 3] = 0.0  # a zero gravity estimate (norm set to 1)
+        ref, _ = _vertical(acc, 100.0)
+        assert np.array_equal(_vertical_of_columns([acc[:, k].copy() for k in range(3)], 100.0), ref)
+        assert np.array_equal(_vertical_of_columns([acc[:, k] for k in range(3)], 100.0), ref)
+
+
+def test_placement_features_of_columns_with_missing_values():
+    """A channel with NaN goes through fill_nan as before: the features of the filled stack."""
+    from gaitload.events.placement import _clipped_fraction, _finite_axes, fill_nan
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(500, 3))
+    x[10:20, 1] = np.nan
+    cols = _finite_axes([x[:, k].copy() for k in range(3)])
+    filled = fill_nan(x)
+    assert all(np.array_equal(c, filled[:, k]) for k, c in enumerate(cols))
+    assert _clipped_fraction(cols) == _clipped_fraction(filled)
+
+
+@pytest.mark.parametrize("width", [3, 9, 15, 16, 21])
+def test_centred_rolling_median_is_pandas_wide(width):
+    rng = np.random.default_rng(width)
+    for n in (1, 2, 7, 300):
+        x = np.round(rng.normal(size=n) * 3)  # ties
+        x[rng.random(n) < 0.3] = np.nan
+        if n > 5:
+            x[[0, 3]] = [np.inf, -np.inf]
+        ref = pd.Series(x, dtype=float).rolling(width, center=True, min_periods=1).median().to_numpy()
+        assert np.array_equal(_centred_rolling_median(x, width), ref, equal_nan=True)

@@ -182,7 +182,7 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
         # one new table with the renamed and the added columns (not a copy, a rename and three
         # column insertions)
         cols = {("speed_mps" if c == "stride_speed_mps" else c): ev[c] for c in ev.columns}
-        # text columns as object arrays, the dtype _finish gives them (converting once here)
+        # text columns as object arrays, the dtype _finish gives them (the detector's already is)
         cols["strike_pattern"] = _object_column(ev["strike_pattern"])
         cols.update(foot=_object_column(side, len(ev)), measured=True, ic_approximate=False)
         return pd.DataFrame(cols, index=ev.index), list(w)
@@ -362,26 +362,47 @@ def _filled(values, n: int, default, dtype) -> np.ndarray:
     return pd.Series(values).fillna(default).astype(dtype).to_numpy()
 
 
+#: Widest rolling-median window sorted by the compare-exchange network (width^2 / 2 whole-array
+#: minima and maxima; wider windows are sorted row by row).
+_NETWORK_MAX_WIDTH = 15
+
+
 def _centred_rolling_median(x: np.ndarray, width: int) -> np.ndarray:
     """``pd.Series(x).rolling(width, center=True, min_periods=1).median()`` as an array.
 
     The same windows (``[i + 1 + (width - 1) // 2 - width, i + 1 + (width - 1) // 2)`` clipped),
     NaN and infinite values skipped (pandas treats both as missing), the mean of the two middle
-    values for an even count, NaN for an empty window: each row of a NaN-padded window matrix
-    is sorted (NaN last) and its middle read, which gives pandas' numbers bit for bit without
-    its per-window skiplist.
+    values for an even count, NaN for an empty window: each window is sorted with the missing
+    values last and its middle read, which gives pandas' numbers bit for bit without its
+    per-window skiplist. Narrow windows (the usual 5 steps) are sorted by a compare-exchange
+    network over the window's columns (whole-array minima and maxima, exact), wide ones row by
+    row with ``np.sort``.
     """
     n = x.size
     if n == 0:
         return x.astype(float)
     off = (width - 1) // 2
-    pad = np.full(n + width - 1, np.nan)
-    pad[width - 1 - off: width - 1 - off + n] = np.where(np.isinf(x), np.nan, x)
-    win = np.sort(np.lib.stride_tricks.sliding_window_view(pad, width), axis=1)
-    cnt = np.count_nonzero(~np.isnan(win), axis=1)
-    rows = np.arange(n)
-    hi = win[rows, np.maximum(cnt // 2, 0)]
-    lo = win[rows, np.maximum(cnt // 2 - 1, 0)]
+    # missing values as +inf: they sort last (no value of x is infinite any more)
+    pad = np.full(n + width - 1, np.inf)
+    pad[width - 1 - off: width - 1 - off + n] = np.where(np.isfinite(x), x, np.inf)
+    cnt = np.zeros(n + width, dtype=np.int64)
+    np.cumsum(np.isfinite(pad), out=cnt[1:])
+    cnt = cnt[width:] - cnt[:-width]  # present values per window
+    if width <= _NETWORK_MAX_WIDTH:
+        cols = [pad[k: k + n] for k in range(width)]  # column k: the k-th value of every window
+        for p in range(width):  # odd-even transposition sort: width rounds sort width values
+            for i in range(p % 2, width - 1, 2):
+                cols[i], cols[i + 1] = np.minimum(cols[i], cols[i + 1]), np.maximum(cols[i], cols[i + 1])
+        win = np.stack(cols)  # [rank, window]
+        rows = np.arange(n)
+        hi = win[np.maximum(cnt // 2, 0), rows]
+        lo = win[np.maximum(cnt // 2 - 1, 0), rows]
+    else:
+        win = np.sort(np.lib.stride_tricks.sliding_window_view(pad, width), axis=1)
+        rows = np.arange(n)
+        hi = win[rows, np.maximum(cnt // 2, 0)]
+        lo = win[rows, np.maximum(cnt // 2 - 1, 0)]
     out = np.where(cnt % 2 == 1, hi, (hi + lo) / 2)
     out[cnt == 0] = np.nan
     return out
+

@@ -733,7 +733,9 @@ def detect_foot_events(
             "toe_off_s": to_time,
             "contact_time_ms": contact_ms,
             "strike_angle_deg": angle,
-            "strike_pattern": pattern,
+            # object, as EVENT_COLUMNS declares (pandas would infer its string dtype, which the
+            # dispatcher converts back: two conversions of every value)
+            "strike_pattern": pd.Series(pattern, dtype=object, copy=False),
             "strike_confidence": conf,
             "stride_length_m": geo["length_m"],
             "stride_rise_m": geo["rise_m"],
