@@ -66,32 +66,6 @@ def test_cadence_track_lags_from_full_autocorrelation():
     assert np.array_equal(tr.r_stride, r[rows, np.argmax(r[:, 50:142], axis=1) + 50])
 
 
-@pytest.mark.parametrize("btype, cutoff", [("low", 0.5), ("low", 0.1), ("high", 0.012)])
-@pytest.mark.parametrize("order", [1, 2, 4])
-def test_sosfiltfilt_is_scipy(btype, cutoff, order):
-    from scipy import signal
-
-    rng = np.random.default_rng(order)
-    sos = sig._butter_sos(order, cutoff, btype)
-    for n in (3 * (2 * sos.shape[0] + 1) + 1, 40, 10_001):
-        x = rng.normal(size=n).cumsum()
-        ref = signal.sosfiltfilt(sos, x, axis=0)
-        out = sig._sosfiltfilt(sos, x)
-        assert out.shape == ref.shape and np.array_equal(out, ref)
-    # other shapes and a signal no longer than the padding: scipy's own result (or error)
-    x2 = rng.normal(size=(500, 2))
-    assert np.array_equal(sig._sosfiltfilt(sos, x2), signal.sosfiltfilt(sos, x2, axis=0))
-    for n in range(1, 3 * (2 * sos.shape[0] + 1) + 2):
-        x = rng.normal(size=n)
-        try:
-            ref = signal.sosfiltfilt(sos, x, axis=0)
-        except ValueError:
-            with pytest.raises(ValueError):
-                sig._sosfiltfilt(sos, x)
-        else:
-            assert np.array_equal(sig._sosfiltfilt(sos, x), ref)
-
-
 def test_foot_events_strike_pattern_is_object():
     """The detector's strike patterns are object, as EVENT_COLUMNS declares (no string-dtype round trip)."""
     from gaitload.events.foot import EVENT_COLUMNS, detect_foot_events

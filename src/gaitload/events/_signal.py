@@ -70,7 +70,7 @@ def lowpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: int
     nyq = 0.5 * sampling_rate_hz
     if cutoff_hz >= 0.9 * nyq or x.shape[0] < 3 * (2 * order + 1):
         return x.copy()
-    return _sosfiltfilt(_butter_sos(order, cutoff_hz / nyq, "low"), x)
+    return _scipy_signal().sosfiltfilt(_butter_sos(order, cutoff_hz / nyq, "low"), x, axis=0)
 
 
 def highpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: int = 2) -> np.ndarray:
@@ -78,51 +78,7 @@ def highpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: in
     x = np.asarray(x, dtype=np.float64)
     if x.shape[0] < 3 * (2 * order + 1):
         return x - x.mean(axis=0)
-    return _sosfiltfilt(_butter_sos(order, cutoff_hz / (0.5 * sampling_rate_hz), "high"), x)
-
-
-def _sosfiltfilt(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``scipy.signal.sosfiltfilt(sos, x, axis=0)`` (odd padding), bit for bit, with fewer copies.
-
-    For a 1-D signal both passes run scipy's own second-order-section kernel in place: on the
-    padded copy forwards, then on one reversed copy backwards, with the initial states scipy
-    gives them: two copies of the signal (the padded one, the reversed one) instead of
-    ``sosfiltfilt``'s four (padding, a copy per pass, the reversal). Other shapes, signals
-    not longer than the padding, and a scipy without the kernel go to ``sosfiltfilt`` itself.
-    """
-    signal = _scipy_signal()
-    kernel = _sosfilt_kernel()
-    n_sections = sos.shape[0]
-    # scipy's default pad length: 3 x the taps (fewer when a section has zero trailing coefficients)
-    ntaps = 2 * n_sections + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
-    edge = 3 * ntaps
-    if kernel is None or x.ndim != 1 or x.shape[0] <= edge or edge < 1:
-        return signal.sosfiltfilt(sos, x, axis=0)
-    zi = signal.sosfilt_zi(sos)  # steady-state initial states of a unit step, (n_sections, 2)
-    # odd extension, as scipy.signal._arraytools.odd_ext: 2 x[0] - x[edge:0:-1], x, 2 x[-1] - ...
-    n = x.shape[0]
-    ext = np.empty((1, n + 2 * edge))
-    np.subtract(2 * x[0:1], x[edge:0:-1], out=ext[0, :edge])
-    ext[0, edge : edge + n] = x
-    np.subtract(2 * x[-1:], x[-2 : -(edge + 2) : -1], out=ext[0, edge + n :])
-    kernel(sos, ext, np.ascontiguousarray((zi * ext[0, 0:1]).reshape(1, n_sections, 2)))
-    back = ext[:, ::-1].copy()  # the backward pass on the reversed forward output
-    kernel(sos, back, np.ascontiguousarray((zi * ext[0, -1:]).reshape(1, n_sections, 2)))
-    return back[0, ::-1][edge:-edge]
-
-
-@lru_cache(maxsize=1)
-def _sosfilt_kernel():
-    """scipy's in-place second-order-section filter ``_sosfilt(sos, x, zi)``, or ``None``.
-
-    A private function of scipy.signal (the kernel of ``sosfilt``); without it
-    :func:`_sosfiltfilt` falls back to the public function.
-    """
-    try:
-        from scipy.signal._sosfilt import _sosfilt
-    except ImportError:  # pragma: no cover - another scipy layout
-        return None
-    return _sosfilt
+    return _scipy_signal().sosfiltfilt(_butter_sos(order, cutoff_hz / (0.5 * sampling_rate_hz), "high"), x, axis=0)
 
 
 def _butter_sos(order: int, cutoff_nyq: float, btype: str) -> np.ndarray:
