@@ -75,32 +75,6 @@ def test_foot_events_strike_pattern_is_object():
     assert len(ev) and ev["strike_pattern"].dtype == EVENT_COLUMNS["strike_pattern"]
 
 
-def test_vertical_of_columns_is_vertical():
-    """Placement's column-wise vertical force equals _vertical's (n, 3) one (einsum's order)."""
-    from gaitload.events.placement import _vertical, _vertical_of_columns
-
-    rng = np.random.default_rng(4)
-    for n in (5, 401, 6000):
-        acc = rng.normal(size=(n, 3)) * 5 + [0.0, 0.0, 9.8]
-        acc[: n // 3] = 0.0  # a zero gravity estimate (norm set to 1)
-        ref, _ = _vertical(acc, 100.0)
-        assert np.array_equal(_vertical_of_columns([acc[:, k].copy() for k in range(3)], 100.0), ref)
-        assert np.array_equal(_vertical_of_columns([acc[:, k] for k in range(3)], 100.0), ref)
-
-
-def test_placement_features_of_columns_with_missing_values():
-    """A channel with NaN goes through fill_nan as before: the features of the filled stack."""
-    from gaitload.events.placement import _clipped_fraction, _finite_axes, fill_nan
-
-    rng = np.random.default_rng(5)
-    x = rng.normal(size=(500, 3))
-    x[10:20, 1] = np.nan
-    cols = _finite_axes([x[:, k].copy() for k in range(3)])
-    filled = fill_nan(x)
-    assert all(np.array_equal(c, filled[:, k]) for k, c in enumerate(cols))
-    assert _clipped_fraction(cols) == _clipped_fraction(filled)
-
-
 @pytest.mark.parametrize("width", [3, 9, 15, 16, 21])
 def test_centred_rolling_median_is_pandas_wide(width):
     rng = np.random.default_rng(width)

@@ -120,29 +120,6 @@ def _vertical(acc: np.ndarray, sampling_rate_hz: float, gravity_window_s: float 
     return np.einsum("ij,ij->i", acc, up), up
 
 
-def _vertical_of_columns(cols: list[np.ndarray], sampling_rate_hz: float, gravity_window_s: float = 4.0) -> np.ndarray:
-    """:func:`_vertical`'s vertical specific force from the three axes as separate 1-D arrays.
-
-    The same operations on the same values (no ``(n, 3)`` array is built): the box sums are
-    taken column by column there too, and ``einsum("ij,ij->i")`` over three C-ordered columns
-    adds its products as ``(x + z) + y`` (checked in tests/test_detect_fast.py).
-    """
-    n = cols[0].shape[0]
-    win = int(max(3, min(n, round(gravity_window_s * sampling_rate_hz))))
-    grav = []
-    for c in cols:  # three axes
-        sums, count = sig.box_sums(c, win)
-        sums /= count
-        grav.append(sums)
-    gx, gy, gz = grav
-    norm = np.sqrt(gx * gx + gy * gy + gz * gz)  # _norm3's order
-    norm[norm == 0] = 1.0
-    x, y, z = (c * (g / norm) for c, g in zip(cols, grav))
-    x += z
-    x += y
-    return x
-
-
 def gravity_frame(acc_mps2: np.ndarray, sampling_rate_hz: float, gravity_window_s: float = 4.0):
     """Vertical, anterior-posterior and mediolateral acceleration of a trunk-worn sensor.
 
@@ -327,9 +304,8 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
     fs = float(rec.sampling_rate_hz)
     # only the first max_duration_s are used (placement does not change mid-run)
     n = int(min(rec.time_s.size, max_duration_s * fs)) if np.isfinite(fs) and fs > 0 else rec.time_s.size
-    # the axes as the recording holds them: contiguous 1-D views, no (n, 3) array is built
-    acc = _axes(rec, ("acc_x", "acc_y", "acc_z"), n)
-    gyr = _axes(rec, ("gyr_x", "gyr_y", "gyr_z"), n)
+    acc = acc_array(rec, n)
+    gyr = gyr_array(rec, n)
     nan = float("nan")
     feats = dict(sampling_rate_hz=fs, has_acc=acc is not None, has_gyro=gyr is not None,
                  has_cadence=rec.has("cadence"), gyro_p99_dps=nan, acc_p99_g=nan,
@@ -338,12 +314,14 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
                  fundamental_s=nan, still_fraction=nan)
     if acc is None or not np.isfinite(fs) or fs < 10:
         return PlacementFeatures(**feats)
-    acc = _finite_axes(acc)
-    mag = _norm_of(acc)
+    # acc_array / gyr_array gave new arrays: filled only when something is missing, never copied
+    acc = acc if sig.all_finite(acc) else fill_nan(acc)
+    mag = _norm3(acc)
     feats["acc_p99_g"] = float(sig.percentile(mag, 99) / G)
     feats["acc_clipped_fraction"] = _clipped_fraction(acc)
     if gyr is not None:
-        gnorm = _norm_of(_finite_axes(gyr))
+        g = gyr if sig.all_finite(gyr) else fill_nan(gyr)
+        gnorm = _norm3(g)
         feats["gyro_p99_dps"] = float(sig.percentile(gnorm, 99) * 180 / np.pi)
         # a foot rests flat on the ground in every stance (zero-velocity phase, Skog et al. 2010):
         # angular rate < 40 deg/s and |acc| within 0.15 g of gravity, smoothed over 40 ms
@@ -357,8 +335,7 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
     # the longest contiguous piece carries the periodicity features
     segs = contiguous_segments(rec.time_s[:n], rec.gaps_s)
     a, b = max(segs, key=lambda s: s[1] - s[0])
-    # gravity_frame's vertical (acc has no NaN left)
-    vertical = _vertical_of_columns([c[a:b] for c in acc], fs)
+    vertical, _ = _vertical(acc[a:b], fs)  # gravity_frame's vertical (acc has no NaN left)
     track = cadence_track(vertical, fs)
     if track.center_s.size:
         # use the most periodic windows (running, not the stop at a traffic light)
@@ -375,44 +352,20 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
     return PlacementFeatures(**feats)
 
 
-def _axes(rec: Recording, names: tuple[str, str, str], stop: int) -> list[np.ndarray] | None:
-    """The recording's three channels ``names`` (samples ``[:stop]``, views), or ``None``."""
-    if not rec.has(*names):
-        return None
-    return [rec.channels[c][:stop] for c in names]
-
-
-def _finite_axes(cols: list[np.ndarray]) -> list[np.ndarray]:
-    """``cols`` when every value is finite, else the columns of :func:`fill_nan` of their stack."""
-    if all(sig.all_finite(c) for c in cols):
-        return cols
-    filled = fill_nan(np.column_stack(cols))
-    return [filled[:, k] for k in range(filled.shape[1])]
-
-
-def _norm_of(cols: list[np.ndarray]) -> np.ndarray:
-    """:func:`_norm3` of the ``(n, 3)`` array whose columns are ``cols`` (same operations)."""
-    x, y, z = cols
-    return np.sqrt(x * x + y * y + z * z)
-
-
-def _clipped_fraction(acc) -> float:
+def _clipped_fraction(acc: np.ndarray) -> float:
     """Fraction of samples with any axis within 0.5 % of the largest absolute acceleration.
 
-    ``acc`` is an ``(n, 3)`` array or its three columns (no NaN). The axes are compared one
-    column at a time and or-ed (``np.any`` over the three values of each row runs element by
-    element); the count over ``n`` is ``np.mean`` of the row flags exactly (a sum of ones is
-    exact), and the largest of the column maxima is the array's maximum.
+    The axes are compared one column at a time and or-ed (``np.any`` over the three values of
+    each row runs element by element); the count over ``n`` is ``np.mean`` of the row flags
+    exactly (a sum of ones is exact).
     """
-    cols = [acc[:, k] for k in range(acc.shape[1])] if isinstance(acc, np.ndarray) else acc
-    mags = [np.abs(c) for c in cols]
-    peak = float(max(m.max() for m in mags))
+    mag = np.abs(acc)
+    peak = float(mag.max())
     if not peak > 0:
         return 0.0
-    level = 0.995 * peak
-    rows = mags[0] >= level
-    for m in mags[1:]:  # the other two axes
-        rows |= m >= level
+    hit = mag >= 0.995 * peak
+    rows = hit[:, 0] | hit[:, 1]
+    rows |= hit[:, 2]
     return float(np.count_nonzero(rows) / rows.size)
 
 
