@@ -85,3 +85,21 @@ def test_centred_rolling_median_is_pandas_wide(width):
             x[[0, 3]] = [np.inf, -np.inf]
         ref = pd.Series(x, dtype=float).rolling(width, center=True, min_periods=1).median().to_numpy()
         assert np.array_equal(_centred_rolling_median(x, width), ref, equal_nan=True)
+
+
+@pytest.mark.parametrize("n", [40_000, 40_001, 360_000])
+def test_median_of_tied_clock_steps_is_numpy(n):
+    """Tied data whose bracket ends are one value (a clock's ~20 distinct steps) take the
+    counting path of gaitload._select; the median and percentiles stay numpy's, bit for bit,
+    also where the middle ranks straddle two values or sit at zero (-0.0 and 0.0 tie)."""
+    from gaitload import _select
+
+    rng = np.random.default_rng(n)
+    steps = 0.01 + np.round(rng.normal(0, 1e-6, 20), 9)
+    clock = rng.choice(steps, size=n, p=np.r_[0.5, np.full(19, 0.5 / 19)])
+    straddle = np.where(np.arange(n) < n // 2, steps[0], steps[1])  # middle ranks on two values
+    zeros = np.where(rng.random(n) < 0.5, -0.0, 0.0) + np.where(rng.random(n) < 0.05, 1.0, 0.0)
+    for x in (clock, straddle, zeros, rng.permutation(straddle)):
+        assert _select.median(x) == np.median(x)
+        assert np.signbit(_select.median(x)) == np.signbit(np.median(x))
+        assert np.array_equal(_select.percentile(x, [30.0, 50.0, 70.0]), np.percentile(x, [30.0, 50.0, 70.0]))

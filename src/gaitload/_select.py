@@ -64,6 +64,18 @@ def _order_statistics(x: np.ndarray, ranks: np.ndarray) -> np.ndarray | None:
         elif ph >= 0.9 or b == m - 1:  # upper tail: everything from the lower bracket
             band = np.compress(x >= part[a], x)
             n_below = n - band.size
+        elif part[a] == part[b] and part[a] != 0.0:
+            # both ends of the bracket hold the same value (heavily tied data, e.g. the ~20
+            # distinct steps of a sampling clock): the wanted ranks are that value when they
+            # lie among its copies, so two counts replace the band copy and its partition
+            # (not for zero: -0.0 and 0.0 compare equal, and a partition returns either)
+            v = part[a]
+            n_below = int(np.count_nonzero(x < v))
+            k = g - n_below
+            if k[0] < 0 or k[-1] >= int(np.count_nonzero(x == v)):
+                return None
+            out.append(np.full(k.size, v))
+            continue
         else:
             below = x < part[a]
             n_below = int(np.count_nonzero(below))
