@@ -103,3 +103,27 @@ def test_median_of_tied_clock_steps_is_numpy(n):
         assert _select.median(x) == np.median(x)
         assert np.signbit(_select.median(x)) == np.signbit(np.median(x))
         assert np.array_equal(_select.percentile(x, [30.0, 50.0, 70.0]), np.percentile(x, [30.0, 50.0, 70.0]))
+
+
+def _first_crossing_below_matrix(x, starts, stops, level, max_width=None):
+    """first_crossing_below by the index matrix (the way every level was handled before)."""
+    idx, valid, _ = sig._window_matrix(starts, stops, x.size, max_width)
+    below = (np.take(x, idx) < np.asarray(level, dtype=np.float64)) & valid
+    return np.where(below.any(axis=1), idx[np.arange(idx.shape[0]), np.argmax(below, axis=1)], -1)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_first_crossing_below_one_level_is_index_matrix(seed):
+    rng = np.random.default_rng(seed)
+    n = 5000
+    x = np.cumsum(rng.normal(size=n))
+    x[rng.random(n) < 0.01] = np.nan  # never below
+    x[:3] = -100.0
+    x[-3:] = -100.0  # runs at both ends of the signal
+    starts = rng.integers(-20, n + 20, 800)
+    stops = starts + rng.integers(-5, 120, 800)
+    starts[:4], stops[:4] = [0, n - 1, n, 10], [3, n + 5, n + 9, 10]
+    for level in (0.0, float(np.median(x[np.isfinite(x)])), -1e9, 1e9, np.float32(2.5)):
+        for max_width in (None, 7):
+            got = sig.first_crossing_below(x, starts, stops, level=level, max_width=max_width)
+            assert np.array_equal(got, _first_crossing_below_matrix(x, starts, stops, level, max_width))

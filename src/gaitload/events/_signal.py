@@ -348,10 +348,18 @@ def window_argmax(x: np.ndarray, starts: np.ndarray, stops: np.ndarray, max_widt
 def first_crossing_below(
     x: np.ndarray, starts: np.ndarray, stops: np.ndarray, level: float | np.ndarray = 0.0, max_width: int | None = None
 ) -> np.ndarray:
-    """First index in each window where ``x`` is below ``level``; -1 when it never is."""
+    """First index in each window where ``x`` is below ``level``; -1 when it never is.
+
+    Windows as in :func:`window_argmin`. With one ``level`` for all windows the answer comes
+    from one pass over ``x``: each window's first sample if it is below, else the first onset
+    of a run of below-level samples after it (found by bisection), if inside the window. A
+    ``level`` per window takes the index matrix.
+    """
     x = np.asarray(x, dtype=np.float64)
     if len(starts) == 0:
         return np.empty(0, dtype=np.int64)
+    if np.ndim(level) == 0 and x.ndim == 1 and x.size:
+        return _first_below_one_level(x, starts, stops, float(level), max_width)
     idx, valid, _ = _window_matrix(starts, stops, x.size, max_width)
     lev = np.asarray(level, dtype=np.float64)
     lev = lev[:, None] if lev.ndim == 1 else lev
@@ -360,6 +368,22 @@ def first_crossing_below(
     has = below.any(axis=1)
     k = np.argmax(below, axis=1)
     return np.where(has, idx[np.arange(idx.shape[0]), k], -1)
+
+
+def _first_below_one_level(x: np.ndarray, starts, stops, level: float, max_width: int | None) -> np.ndarray:
+    """:func:`first_crossing_below` with one ``level``: the same comparisons, one pass over ``x``."""
+    n = x.size
+    starts = np.clip(np.asarray(starts, dtype=np.int64), 0, n)
+    stops = np.clip(np.asarray(stops, dtype=np.int64), 0, n)
+    widths = np.maximum(stops - starts, 0)
+    if max_width is not None:
+        widths = np.minimum(widths, max_width)
+    below = x < level
+    # where a run of below-level samples begins (the samples after an above-level one)
+    onsets = np.flatnonzero(below[1:] > below[:-1]) + 1
+    after = np.append(onsets, n)[np.searchsorted(onsets, starts)]  # n: no onset at or after start
+    first = np.where(below[np.minimum(starts, n - 1)], starts, after)
+    return np.where(first < starts + widths, first, -1)  # an empty window (width 0) gives -1
 
 
 def forward_max(x: np.ndarray, width: int) -> np.ndarray:
