@@ -127,3 +127,21 @@ def test_first_crossing_below_one_level_is_index_matrix(seed):
         for max_width in (None, 7):
             got = sig.first_crossing_below(x, starts, stops, level=level, max_width=max_width)
             assert np.array_equal(got, _first_crossing_below_matrix(x, starts, stops, level, max_width))
+
+
+@pytest.mark.parametrize("gap", [False, True])
+def test_foot_events_from_imu_columns_equal_n3_arrays(gap):
+    """The dispatcher's IMUColumns path (checks on the columns, one stack) gives the (n, 3) path's events."""
+    from gaitload.events.foot import detect_foot_events
+    from gaitload.events.placement import IMUColumns
+    from test_events_foot import _walk_like
+
+    t, acc, gyr = _walk_like(200.0, 20.0)[:3]
+    acc, gyr = acc.copy(), gyr.copy()
+    if gap:  # missing values: both paths fill the same stacked array
+        acc[100:104, 1] = np.nan
+        gyr[2000, 2] = np.inf
+    ref, w_ref = detect_foot_events(t, acc, gyr, 200.0)
+    got, w_got = detect_foot_events(t, IMUColumns(*acc.T), IMUColumns(*gyr.T), 200.0)
+    assert len(ref) and w_got == w_ref
+    pd.testing.assert_frame_equal(got, ref, check_exact=True)

@@ -20,12 +20,13 @@ import pandas as pd
 
 from ..errors import OptionError, SignalError
 from ..recording import Recording
-from .placement import acc_array, contiguous_segments, detect_placement, gyr_array
+from .placement import IMUColumns, acc_array, contiguous_segments, detect_placement, gyr_array
 
 __all__ = ["detect_steps", "StepDetection", "detect_placement"]
 
 _IMU_PLACEMENTS = ("foot", "shank", "lumbar", "wrist")
 _PLACEMENT_ORDER = {"foot": 0, "shank": 1, "lumbar": 2, "wrist": 3, "records": 4}
+_ACC, _GYR = ("acc_x", "acc_y", "acc_z"), ("gyr_x", "gyr_y", "gyr_z")
 _FLOAT_COLS = ("time_s", "toe_off_s", "step_time_s", "contact_time_ms", "cadence_spm", "strike_angle_deg",
                "strike_confidence")
 
@@ -127,11 +128,14 @@ def _single(rec: Recording, place: str, options: dict, infer_other: bool = True)
     """Contacts from one sensor view, concatenated over its contiguous pieces."""
     if place == "records":
         return _records(rec)
-    acc = acc_array(rec)
-    if acc is None:
+    if not rec.has(*_ACC):
         raise SignalError(f"placement {place!r} needs acceleration channels acc_x, acc_y, acc_z")
     fs = float(rec.sampling_rate_hz)
-    gyr = gyr_array(rec)
+    # the foot / shank detector takes the recording's own columns (IMUColumns: it stacks them
+    # once and checks them without a transposed copy); the other detectors (n, 3) arrays
+    by_columns = place in ("foot", "shank") and rec.has(*_GYR)
+    acc = None if by_columns else acc_array(rec)
+    gyr = None if by_columns else gyr_array(rec)
     warnings: list[str] = []
     frames = []
     segments = contiguous_segments(rec.time_s, rec.gaps_s)
@@ -139,7 +143,12 @@ def _single(rec: Recording, place: str, options: dict, infer_other: bool = True)
         t = rec.time_s[a:b]
         if b - a < max(8, int(2 * fs)):
             continue
-        ev, w = _detect_piece(place, t, acc[a:b], None if gyr is None else gyr[a:b], fs, rec.side, options)
+        if by_columns:
+            acc_ab = IMUColumns(*(rec.channels[c][a:b] for c in _ACC))
+            gyr_ab = IMUColumns(*(rec.channels[c][a:b] for c in _GYR))
+        else:
+            acc_ab, gyr_ab = acc[a:b], None if gyr is None else gyr[a:b]
+        ev, w = _detect_piece(place, t, acc_ab, gyr_ab, fs, rec.side, options)
         warnings += w
         if infer_other and place in ("foot", "shank") and len(ev):
             ev = _infer_other_foot(ev, rec.side)

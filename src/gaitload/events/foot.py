@@ -47,6 +47,7 @@ from scipy import ndimage, signal
 
 from ..errors import OptionError, SignalError
 from . import _signal as sig
+from .placement import IMUColumns
 from .strapdown import stride_displacement
 from .strike import classify_strike, strike_angle_deg, _thresholds
 
@@ -89,17 +90,22 @@ def _as_n3(name: str, x, n: int | None) -> np.ndarray:
     return arr
 
 
-def _imu_checked(x: np.ndarray) -> tuple[np.ndarray, int, float, float]:
+def _imu_checked(x: np.ndarray, columns=None) -> tuple[np.ndarray, int, float, float]:
     """An ``(n, 3)`` IMU array checked once: filled, missing count, largest column range, clipping.
 
     Returns ``x`` with non-finite values filled by :func:`._signal.fill_nan` (``x`` itself, not
     a copy, when every value is finite: the detector never writes into its inputs), how many
-    were filled, and :func:`_range_and_saturation`. One contiguous transposed copy serves all:
+    were filled, and :func:`_range_and_saturation`. One contiguous transposed copy serves all
+    (or ``columns``, the same values as three contiguous 1-D arrays, when the caller has them):
     finite column extremes prove every value finite (min and max propagate NaN and reach an
     infinity), so no separate finiteness pass is needed.
     """
-    cols = np.ascontiguousarray(x.T)
-    lo, hi = cols.min(axis=1), cols.max(axis=1)
+    if columns is None:
+        cols = np.ascontiguousarray(x.T)
+        lo, hi = cols.min(axis=1), cols.max(axis=1)
+    else:
+        cols = columns
+        lo, hi = np.array([c.min() for c in cols]), np.array([c.max() for c in cols])
     if np.isfinite(lo).all() and np.isfinite(hi).all():
         return (x, 0) + _range_and_saturation_of(cols, lo, hi)
     filled, n_bad = sig.fill_nan(x)
@@ -118,13 +124,13 @@ def _range_and_saturation(x: np.ndarray) -> tuple[float, float]:
 
 
 def _range_and_saturation_of(cols: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
-    """:func:`_range_and_saturation` from the ``(3, n)`` columns and their extremes."""
+    """:func:`_range_and_saturation` from the ``(3, n)`` columns (or three 1-D arrays) and their extremes."""
     best_range, best_at = 0.0, 0
     for col, a, b in zip(cols, lo, hi):  # three axes
         best_range = max(best_range, float(b - a))
         if b > a:  # a constant column is "constant", not "saturated"; a != b: disjoint counts
             best_at = max(best_at, int(np.count_nonzero(col == a)) + int(np.count_nonzero(col == b)))
-    return best_range, float(best_at / cols.shape[1])
+    return best_range, float(best_at / len(cols[0]))
 
 
 def _first_difference(x: np.ndarray) -> np.ndarray:
@@ -376,7 +382,8 @@ def detect_foot_events(
     time_s : array_like, shape (n,)
         Sample times in seconds.
     acc_mps2 : array_like, shape (n, 3)
-        Sensor-frame acceleration in m/s^2 (any mounting orientation).
+        Sensor-frame acceleration in m/s^2 (any mounting orientation). (Internally also an
+        :class:`~gaitload.events.placement.IMUColumns`, as for ``gyr_rads``.)
     gyr_rads : array_like, shape (n, 3)
         Sensor-frame angular rate in rad/s.
     sampling_rate_hz : float
@@ -484,8 +491,11 @@ def detect_foot_events(
         raise SignalError(f"sampling_rate_hz must be positive, got {sampling_rate_hz!r}")
     t = np.asarray(time_s, dtype=np.float64).ravel()
     n = t.size
-    acc = _as_n3("acc_mps2", acc_mps2, n)
-    gyr = _as_n3("gyr_rads", gyr_rads, n)
+    # IMUColumns (from the dispatcher): stacked here, the checks read the columns themselves
+    acc_cols = acc_mps2.columns if isinstance(acc_mps2, IMUColumns) else None
+    gyr_cols = gyr_rads.columns if isinstance(gyr_rads, IMUColumns) else None
+    acc = _as_n3("acc_mps2", acc_mps2 if acc_cols is None else acc_mps2.stacked(), n)
+    gyr = _as_n3("gyr_rads", gyr_rads if gyr_cols is None else gyr_rads.stacked(), n)
     d = _DEFAULTS[placement]
     min_fs = d["min_sampling_rate_hz"] if min_sampling_rate_hz is None else float(min_sampling_rate_hz)
     quiet_ratio = d["stance_quiet_ratio"] if stance_quiet_ratio is None else float(stance_quiet_ratio)
@@ -503,8 +513,8 @@ def detect_foot_events(
     if not (sig.all_finite(t) or np.isfinite(t).all()):  # one sum proves the usual case
         warnings.append("time_s has missing values: no steps detected")
         return empty_events(), warnings
-    gyr, n_bad_g, gyr_range, gyr_sat = _imu_checked(gyr)
-    acc, n_bad_a, _, acc_sat = _imu_checked(acc)
+    gyr, n_bad_g, gyr_range, gyr_sat = _imu_checked(gyr, gyr_cols)
+    acc, n_bad_a, _, acc_sat = _imu_checked(acc, acc_cols)
     if n_bad_g + n_bad_a > 0.2 * 6 * n:
         warnings.append("more than 20 % of the IMU values are missing: no steps detected")
         return empty_events(), warnings

@@ -64,6 +64,22 @@ def gyr_array(rec: Recording, stop: int | None = None) -> np.ndarray | None:
     return np.column_stack([rec.channels[c][:stop] for c in ("gyr_x", "gyr_y", "gyr_z")])
 
 
+class IMUColumns:
+    """The three axes of an IMU signal as separate 1-D arrays: what the dispatcher hands
+    :func:`~gaitload.events.foot.detect_foot_events` in place of an ``(n, 3)`` array (internal).
+
+    The recording keeps each channel as its own contiguous array; the detector's checks (column
+    extremes, clipping counts) read those directly, and the ``(n, 3)`` array it needs for the
+    rest is stacked once, without the transposed copy the checks would otherwise take of it.
+    """
+
+    def __init__(self, x, y, z):
+        self.columns = tuple(np.asarray(c, dtype=np.float64) for c in (x, y, z))
+
+    def stacked(self) -> np.ndarray:
+        return np.column_stack(self.columns)
+
+
 def fill_nan(x: np.ndarray) -> np.ndarray:
     """Linear interpolation over NaN samples along axis 0 (edges held); all-NaN columns -> 0."""
     x = np.array(x, dtype=np.float64, copy=True)
