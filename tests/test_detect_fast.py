@@ -145,3 +145,47 @@ def test_foot_events_from_imu_columns_equal_n3_arrays(gap):
     got, w_got = detect_foot_events(t, IMUColumns(*acc.T), IMUColumns(*gyr.T), 200.0)
     assert len(ref) and w_got == w_ref
     pd.testing.assert_frame_equal(got, ref, check_exact=True)
+
+
+def _foot_piece_columns():
+    """The dispatcher's columns of a simulated foot run, and the detector's table they came from."""
+    from gaitload import simulate
+    from gaitload.events import _detect_piece
+    from gaitload.events.foot import detect_foot_events
+    from gaitload.events.placement import acc_array, gyr_array
+
+    rec = simulate.simulate_run(60, "foot", 100.0, course="hilly", seed=1).recording
+    fs = float(rec.sampling_rate_hz)
+    cols, _ = _detect_piece("foot", rec.time_s, acc_array(rec), gyr_array(rec), fs, "left", {})
+    ev, _ = detect_foot_events(rec.time_s, acc_array(rec), gyr_array(rec), fs)
+    return rec, cols, ev
+
+
+def test_foot_piece_columns_are_the_old_piece_table():
+    """The foot / shank piece as a dict of columns makes the table the dispatcher built before."""
+    from gaitload.events import _frame, _object_column
+
+    _, cols, ev = _foot_piece_columns()
+    assert isinstance(cols, dict) and len(ev) > 10
+    old = {("speed_mps" if c == "stride_speed_mps" else c): ev[c] for c in ev.columns}
+    old["strike_pattern"] = _object_column(ev["strike_pattern"])
+    old.update(foot=_object_column("left", len(ev)), measured=True, ic_approximate=False)
+    pd.testing.assert_frame_equal(_frame(cols), pd.DataFrame(old, index=ev.index), check_exact=True)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_infer_other_foot_and_finish_of_columns_equal_tables(shuffle):
+    """_infer_other_foot and _finish give on a dict of columns what they give on its table."""
+    from gaitload.events import _finish, _frame, _infer_other_foot
+
+    rec, cols, _ = _foot_piece_columns()
+    if shuffle:  # unsorted contacts take the sorting branch
+        order = np.random.default_rng(5).permutation(len(cols["time_s"]))
+        cols = {c: v[order] for c, v in cols.items()}
+    got = _infer_other_foot(cols, "left")
+    ref = _infer_other_foot(_frame(cols), "left")
+    assert isinstance(got, dict)
+    pd.testing.assert_frame_equal(_frame(got), ref, check_exact=True)
+    for table in (cols, got):
+        pd.testing.assert_frame_equal(_finish(table, rec, 5, 2.0, "foot"), _finish(_frame(table), rec, 5, 2.0, "foot"),
+                                      check_exact=True)
