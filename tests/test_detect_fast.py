@@ -16,6 +16,8 @@ def test_row_norms_is_einsum_norm(layout):
     v = np.random.default_rng(1).normal(size=(10_001, 3)) * 1e3
     v = {"C": v, "F": np.asfortranarray(v), "strided": np.column_stack([v, v])[:, ::2]}[layout]
     assert np.array_equal(sig.row_norms(v), np.sqrt(np.einsum("ij,ij->i", v, v)))
+    columns = tuple(np.ascontiguousarray(c) for c in v.T)  # the same values, contiguous
+    assert np.array_equal(sig.row_norms(v, columns), np.sqrt(np.einsum("ij,ij->i", v, v)))
 
 
 @pytest.mark.parametrize("width", [1, 2, 4, 5, 7])

@@ -180,16 +180,18 @@ def fill_nan(x: np.ndarray) -> tuple[np.ndarray, int]:
     return cols.reshape(x.shape), n_bad
 
 
-def row_norms(v: np.ndarray) -> np.ndarray:
+def row_norms(v: np.ndarray, columns: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Euclidean norm of each row of an ``(n, 3)`` array (rad/s for a gyroscope in rad/s).
 
     Bit for bit ``np.sqrt(np.einsum("ij,ij->i", v, v))``, which earlier results were computed
     with, from whole-column operations (~3x faster than the 3-term contraction per row). The
     squares are added in einsum's order: ``(x^2 + z^2) + y^2`` for a C-contiguous array,
     ``(x^2 + y^2) + z^2`` otherwise (tests/test_detect_fast.py checks both against einsum).
+    ``columns``, the three columns of ``v`` (the same values) as contiguous 1-D arrays, are read
+    instead of ``v``'s strided column views when the caller has them (~1.5x faster).
     """
     v = np.asarray(v, dtype=np.float64)
-    x, y, z = v[:, 0], v[:, 1], v[:, 2]
+    x, y, z = (v[:, 0], v[:, 1], v[:, 2]) if columns is None else columns
     second, third = (z, y) if v.flags.c_contiguous else (y, z)
     out = x * x
     sq = second * second

@@ -531,7 +531,8 @@ def detect_foot_events(
     # -- 1. sagittal axis and its sign -----------------------------------------------------
     # the axis comes from the raw rate (sensor noise is tiny next to gait rotation); only the
     # 1-D projection is filtered, which keeps the detector fast on long recordings
-    norm = sig.row_norms(gyr)
+    # (the recording's own columns hold gyr's values unless some were missing and filled)
+    norm = sig.row_norms(gyr, gyr_cols if gyr_cols is not None and not n_bad_g else None)
     moving = norm > max(0.5, float(sig.median(norm)))
     axis, explained = sig.principal_axis(gyr, moving)
     raw_pitch = gyr @ axis
