@@ -211,7 +211,7 @@ def _shown(axis, side: str) -> bool:
     return bool(axis.get_tick_params().get(f"label{side}", matplotlib.rcParams[f"{name}tick.label{side}"]))
 
 
-def _decorations_pt(ax, renderer) -> dict[str, float]:
+def _decorations_pt(ax, renderer, legend_heights: dict | None = None) -> dict[str, float]:
     """How far the panel's labels, ticks, title and outside legends reach past its box, points.
 
     The same measure constrained layout takes (the tight bounding box minus the axes box),
@@ -224,6 +224,9 @@ def _decorations_pt(ax, renderer) -> dict[str, float]:
     ax : matplotlib.axes.Axes
         Placed (its current position sets the number of ticks).
     renderer : matplotlib.backend_bases.RendererBase
+    legend_heights : dict, optional
+        Heights of legends already measured (points, by legend); filled in here. A legend
+        lays out its entries to be measured, and its size does not change with the layout.
 
     Returns
     -------
@@ -244,7 +247,8 @@ def _decorations_pt(ax, renderer) -> dict[str, float]:
     sizes = [_text_size_pt(fig, renderer, t, fontsize) for t in texts] if _shown(ax.yaxis, "left") else []
     left = size + (pad + max(w for w, _, _ in sizes) if sizes else 0.0)
     if ax.get_ylabel():
-        left += rc["axes.labelpad"] + _extent_pt(fig, ax.yaxis.label, renderer)[0]
+        # turned upright: its height is its width
+        left += rc["axes.labelpad"] + _text_size_pt(fig, renderer, ax.get_ylabel(), ax.yaxis.label.get_fontsize())[1]
     out["left"] = left if ax.yaxis.get_visible() else 0.0
     for f, (_, h, d) in zip(frac, sizes):  # labels on the end ticks stick out; centre: mid-ascent
         out["top"] = max(out["top"], (h - d) / 2 - (1 - f) * height_pt)
@@ -259,7 +263,7 @@ def _decorations_pt(ax, renderer) -> dict[str, float]:
     bottom = size + (pad + max(h for _, h, _ in sizes) if sizes else 0.0)
     below = [_text_size_pt(fig, renderer, offset, fontsize)[1]] if offset and sizes else []
     if ax.get_xlabel():
-        below.append(_extent_pt(fig, ax.xaxis.label, renderer)[1])
+        below.append(_text_size_pt(fig, renderer, ax.get_xlabel(), ax.xaxis.label.get_fontsize())[1])
     if below:
         bottom += rc["axes.labelpad"] + max(below)
     out["bottom"] = max(out["bottom"], bottom)
@@ -280,7 +284,10 @@ def _decorations_pt(ax, renderer) -> dict[str, float]:
     if leg is not None and leg.get_visible() and leg.get_bbox_to_anchor().y0 >= ax.bbox.y1 - 1e-6:
         # anchored on the top edge (loc "lower ..."): stands on the axes, borderaxespad above
         gap = leg.borderaxespad * leg.prop.get_size_in_points()
-        out["top"] = max(out["top"], gap + _extent_pt(fig, leg, renderer)[1])
+        heights = {} if legend_heights is None else legend_heights
+        if leg not in heights:
+            heights[leg] = _extent_pt(fig, leg, renderer)[1]
+        out["top"] = max(out["top"], gap + heights[leg])
     return out
 
 
@@ -394,8 +401,10 @@ def _fixed_layout(fig: Figure, title, legend) -> bool:
     top_pt = _extent_pt(fig, title, renderer)[1] + 2 * _PAD_PT
     bottom_pt = _extent_pt(fig, legend, renderer)[1] + 2 * _PAD_PT
     # twice, like constrained layout: the number of ticks (hence labels) follows the size
+    legend_heights = {}
     for _ in range(2):
-        boxes = _place_grid(fig, grid, {ax: _decorations_pt(ax, renderer) for ax in fig.axes}, top_pt, bottom_pt)
+        margins = {ax: _decorations_pt(ax, renderer, legend_heights) for ax in fig.axes}
+        boxes = _place_grid(fig, grid, margins, top_pt, bottom_pt)
         for ax, box in boxes.items():
             ax._set_position(box)
     for ax in fig.axes:  # ticks made now get the caller's house style even if drawn outside it
