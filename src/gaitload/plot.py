@@ -141,16 +141,16 @@ _PAD_PT = 3.0
 _SPACE = 0.02
 
 
-def _text_size_pt(fig: Figure, renderer, text: str, fontsize: float) -> tuple[float, float, float]:
+def _text_size_pt(dpi: float, text: str, fontsize: float) -> tuple[float, float, float]:
     """Width, height and descent (points) of one line of text, as matplotlib lays it out.
 
     Parameters
     ----------
-    fig : matplotlib.figure.Figure
-    renderer : matplotlib.backend_bases.RendererBase
+    dpi : float
+        Resolution the figure is laid out at (glyph hinting makes sizes vary a little with it).
     text : str
     fontsize : float
-        Points.
+        Points, in the current default font.
 
     Returns
     -------
@@ -159,13 +159,13 @@ def _text_size_pt(fig: Figure, renderer, text: str, fontsize: float) -> tuple[fl
     """
     # tick texts repeat from figure to figure ("0", "20%", muscle names), and matplotlib's own
     # cache of text sizes lives only as long as one figure's renderer
-    return _cached_text_size(text, FontProperties(size=fontsize), float(fig.dpi))
+    return _cached_text_size(text, FontProperties(size=fontsize), float(dpi))
 
 
 @functools.lru_cache(maxsize=4096)
 def _cached_text_size(text: str, prop: FontProperties, dpi: float) -> tuple[float, float, float]:
     """:func:`_text_size_pt` of a text in a font (hashable by value) at a resolution."""
-    probe = Figure(dpi=dpi)
+    probe = Figure(figsize=(1.0, 1.0), dpi=dpi)
     renderer = FigureCanvasAgg(probe).get_renderer()
     box = probe.text(0, 0, text, fontproperties=prop, va="baseline").get_window_extent(renderer)
     return box.width * 72.0 / dpi, box.height * 72.0 / dpi, -box.y0 * 72.0 / dpi
@@ -247,26 +247,26 @@ def _decorations_pt(ax, renderer, legend_heights: dict | None = None) -> dict[st
     frac, texts, offset = _tick_labels(ax.yaxis)
     size, pad = rc["ytick.major.size"], rc["ytick.major.pad"]
     fontsize = rc["ytick.labelsize"]
-    sizes = [_text_size_pt(fig, renderer, t, fontsize) for t in texts] if _shown(ax.yaxis, "left") else []
+    sizes = [_text_size_pt(fig.dpi, t, fontsize) for t in texts] if _shown(ax.yaxis, "left") else []
     left = size + (pad + max(w for w, _, _ in sizes) if sizes else 0.0)
     if ax.get_ylabel():
         # turned upright: its height is its width
-        left += rc["axes.labelpad"] + _text_size_pt(fig, renderer, ax.get_ylabel(), ax.yaxis.label.get_fontsize())[1]
+        left += rc["axes.labelpad"] + _text_size_pt(fig.dpi, ax.get_ylabel(), ax.yaxis.label.get_fontsize())[1]
     out["left"] = left if ax.yaxis.get_visible() else 0.0
     for f, (_, h, d) in zip(frac, sizes):  # labels on the end ticks stick out; centre: mid-ascent
         out["top"] = max(out["top"], (h - d) / 2 - (1 - f) * height_pt)
         out["bottom"] = max(out["bottom"], (h + d) / 2 - f * height_pt)
-    y_offset = _text_size_pt(fig, renderer, offset, fontsize)[1] if offset and sizes else 0.0
+    y_offset = _text_size_pt(fig.dpi, offset, fontsize)[1] if offset and sizes else 0.0
 
     # x axis, bottom: tick, pad, tallest label, then the axis label or offset text below
     frac, texts, offset = _tick_labels(ax.xaxis)
     size, pad = rc["xtick.major.size"], rc["xtick.major.pad"]
     fontsize = rc["xtick.labelsize"]
-    sizes = [_text_size_pt(fig, renderer, t, fontsize) for t in texts] if _shown(ax.xaxis, "bottom") else []
+    sizes = [_text_size_pt(fig.dpi, t, fontsize) for t in texts] if _shown(ax.xaxis, "bottom") else []
     bottom = size + (pad + max(h for _, h, _ in sizes) if sizes else 0.0)
-    below = [_text_size_pt(fig, renderer, offset, fontsize)[1]] if offset and sizes else []
+    below = [_text_size_pt(fig.dpi, offset, fontsize)[1]] if offset and sizes else []
     if ax.get_xlabel():
-        below.append(_text_size_pt(fig, renderer, ax.get_xlabel(), ax.xaxis.label.get_fontsize())[1])
+        below.append(_text_size_pt(fig.dpi, ax.get_xlabel(), ax.xaxis.label.get_fontsize())[1])
     if below:
         bottom += rc["axes.labelpad"] + max(below)
     out["bottom"] = max(out["bottom"], bottom)
@@ -280,7 +280,7 @@ def _decorations_pt(ax, renderer, legend_heights: dict | None = None) -> dict[st
     titles = [ax.get_title(loc=where) for where in ("left", "center", "right")]
     if any(titles):
         # on its baseline, titlepad above the axes: the descent hangs into the pad
-        h = max(sz[1] - sz[2] for sz in (_text_size_pt(fig, renderer, t, rc["axes.titlesize"]) for t in titles if t))
+        h = max(sz[1] - sz[2] for sz in (_text_size_pt(fig.dpi, t, rc["axes.titlesize"]) for t in titles if t))
         out["top"] = max(out["top"], lift + rc["axes.titlepad"] + h)
     out["top"] = max(out["top"], lift)
     leg = ax.get_legend()
@@ -1117,6 +1117,7 @@ def plot_season(runs: pd.DataFrame, tables: dict, path: str | os.PathLike | None
         starts = pd.to_datetime(ok_runs["start_time"], utc=True, errors="coerce") if "start_time" in ok_runs \
             else pd.Series(dtype="datetime64[ns, UTC]")
         span = (f"{starts.min():%Y-%m-%d} to {starts.max():%Y-%m-%d}" if starts.notna().any() else "dates unknown")
-        head = fig.suptitle(f"Season: {len(ok_runs)} run{'s' if len(ok_runs) != 1 else ''}  ·  {dist:.1f} km  ·  {span}"
-                            + (f"  ·  {n_err} file(s) failed" if n_err else ""), fontsize=12, x=0.01, ha="left")
+        text = (f"Season: {len(ok_runs)} run{'s' if len(ok_runs) != 1 else ''}  ·  {dist:.1f} km  ·  {span}"
+                + (f"  ·  {n_err} file(s) failed" if n_err else ""))
+        head = fig.suptitle(text, fontsize=12, x=0.01, ha="left")
         return _finish(fig, path, dpi, head, legend)
