@@ -392,7 +392,7 @@ def _fixed_layout(fig: Figure, title, legend) -> bool:
         off the grid): then only constrained layout knows where things go.
     """
     grids = {ax.get_subplotspec().get_gridspec() if ax.get_subplotspec() else None for ax in fig.axes}
-    if len(grids) != 1 or None in grids or any(ax._colorbars for ax in fig.axes) or len(fig.legends) > 1:
+    if len(grids) != 1 or None in grids or len(fig.legends) > 1:  # colour bars sit on grids of their own
         return False
     grid = grids.pop()
     renderer = fig.canvas.get_renderer()
@@ -406,7 +406,7 @@ def _fixed_layout(fig: Figure, title, legend) -> bool:
         margins = {ax: _decorations_pt(ax, renderer, legend_heights) for ax in fig.axes}
         boxes = _place_grid(fig, grid, margins, top_pt, bottom_pt)
         for ax, box in boxes.items():
-            ax._set_position(box)
+            ax.set_position(box)
     for ax in fig.axes:  # ticks made now get the caller's house style even if drawn outside it
         for axis in (ax.xaxis, ax.yaxis):
             axis.get_major_ticks(len(axis.get_majorticklocs()))
