@@ -7,15 +7,17 @@ import hashlib
 import os
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_hex, to_rgba
+from matplotlib.text import Text
 from matplotlib.testing.compare import compare_images
 
 from gaitload.analysis import Analysis
 from gaitload.errors import GaitloadError, OptionError
-from gaitload.plot import (MUSCLE_COLORS, STRIKE_COLORS, plot_run, plot_season, save_figure,
+from gaitload.plot import (_STYLE, MUSCLE_COLORS, STRIKE_COLORS, plot_run, plot_season, save_figure,
                            smoothed_shares, window_sums)
 from gaitload.schema import MUSCLES, conform_steps
 from gaitload.season import season_tables
@@ -479,3 +481,89 @@ def test_unknown_grade_is_said_in_the_emphasis_panel():
     assert not any("grade unknown" in t.get_text() for t in _axes(plot_run(a), "emphasis").texts)
     a.steps["grade_pct"] = np.nan
     assert any("grade unknown" in t.get_text() for t in _axes(plot_run(a), "emphasis").texts)
+
+
+# -- layout: nothing overlaps, nothing is cut off ----------------------------------------------
+def _drawn_texts(fig, dpi: float, monkeypatch):
+    """Draw ``fig`` at ``dpi`` (as a save would) and return the renderer and every text drawn."""
+    drawn = []
+    draw = Text.draw
+
+    def record(self, renderer):
+        if self.get_visible() and self.get_text():
+            drawn.append(self)
+        return draw(self, renderer)
+
+    monkeypatch.setattr(Text, "draw", record)
+    fig.set_dpi(dpi)
+    renderer = fig.canvas.get_renderer()
+    with matplotlib.rc_context(_STYLE):
+        fig.draw(renderer)
+    monkeypatch.undo()
+    return renderer, drawn
+
+
+def _layout_faults(fig, dpi: float, monkeypatch) -> list[str]:
+    """Texts that overlap each other or another panel, or stick out of the figure."""
+    renderer, texts = _drawn_texts(fig, dpi, monkeypatch)
+    owner = {id(t): ax for ax in fig.axes for t in ax.findobj(Text)}
+    figure_box = fig.bbox.padded(0.5)
+    boxes = [t.get_window_extent(renderer).padded(-0.5) for t in texts]  # touching is not overlapping
+    faults = []
+    for i, (text, box) in enumerate(zip(texts, boxes)):
+        name = f"{text.get_text()!r} ({owner[id(text)].get_label() if id(text) in owner else 'figure'})"
+        if not (figure_box.contains(box.x0, box.y0) and figure_box.contains(box.x1, box.y1)):
+            faults.append(f"{name} leaves the figure")
+        for other, other_box in zip(texts[i + 1:], boxes[i + 1:]):
+            if box.overlaps(other_box):
+                faults.append(f"{name} overlaps {other.get_text()!r}")
+        for ax in fig.axes:
+            if ax is not owner.get(id(text)) and box.overlaps(ax.bbox.padded(-0.5)):
+                faults.append(f"{name} overlaps panel {ax.get_label()}")
+    panels = [ax.bbox for ax in fig.axes]
+    faults += [f"panels {a.get_label()} and {b.get_label()} overlap" for i, a in enumerate(fig.axes)
+               for b in fig.axes[i + 1:] if a.bbox.overlaps(b.bbox)]
+    assert len(panels) == len(fig.axes) and texts, "nothing drawn"
+    return faults
+
+
+@pytest.fixture(scope="module")
+def sample_season(sample_data, tmp_path_factory):
+    """The bundled sample runs as a season, analysed by gaitload (with per-run steps tables)."""
+    import gaitload
+
+    out = tmp_path_factory.mktemp("season")
+    return gaitload.season([sample_data], out, jobs=1, progress=False), out
+
+
+@pytest.mark.parametrize("dpi", [110, 60])
+@pytest.mark.parametrize("name", ["hilly_foot_imu.csv", "lumbar_run.csv", "watch_records.csv"])
+def test_run_figure_layout_leaves_every_text_clear(sample_data, name, dpi, monkeypatch):
+    """Real runs: no text overlaps another or a neighbouring panel, none is cut off."""
+    import gaitload
+
+    fig = plot_run(gaitload.analyze(sample_data / name))
+    assert _layout_faults(fig, dpi, monkeypatch) == []
+
+
+def test_run_figure_layout_with_offset_altitude_and_empty_panels(monkeypatch):
+    """A y offset text above the profile ("+1.2345e4") lifts its title clear; notes instead
+    of strike ticks and grade; a long title."""
+    a = synthetic_analysis(distance_m=2000, seed=5, strike=False)
+    a.profile["altitude_m"] = 12345.0 + a.profile["altitude_m"] / 500
+    a.steps["grade_pct"] = np.nan
+    fig = plot_run(a, title="a long title " * 6)
+    assert _axes(fig, "elevation").yaxis.get_major_formatter().get_offset()
+    assert _layout_faults(fig, 110, monkeypatch) == []
+
+
+@pytest.mark.parametrize("dpi", [110, 60])
+def test_season_figure_layout_leaves_every_text_clear(sample_season, dpi, monkeypatch):
+    result, out = sample_season
+    fig = plot_season(result.runs, result.tables, steps_dir=out / "steps")
+    assert _layout_faults(fig, dpi, monkeypatch) == []
+
+
+def test_short_season_layout_leaves_every_text_clear(monkeypatch):
+    runs, tables = synthetic_season(n_runs=3)
+    assert _layout_faults(plot_season(runs, tables), 110, monkeypatch) == []
