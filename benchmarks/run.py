@@ -425,6 +425,7 @@ def child_pipeline(path: str) -> dict:
     """Fresh process: import, note the baseline RSS, then read + analyze one file."""
     import gaitload
     import gaitload.events
+    import gaitload.events.foot  # scipy.signal with it: the IMU path imports it on first use
     import gaitload.load
     import gaitload.terrain  # noqa: F401  (imported so the baseline holds every module analyze uses)
 
