@@ -114,7 +114,7 @@ def _multi_sensor(rec: Recording, placement, cadence_window_steps, max_step_time
         view = views[name]
         st, w = _single(view, decided[name][0], options, infer_other=len(chosen) == 1)
         warnings += [f"{name}: {x}" for x in w]
-        frames.append(_frame(st) if isinstance(st, dict) else st)
+        frames.append(st)
     steps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if len(chosen) > 1:
         steps = steps.sort_values("time_s", kind="stable").reset_index(drop=True)
@@ -124,13 +124,8 @@ def _multi_sensor(rec: Recording, placement, cadence_window_steps, max_step_time
     return StepDetection(steps, place, evidence, list(dict.fromkeys(warnings)))
 
 
-def _single(rec: Recording, place: str, options: dict, infer_other: bool = True) -> tuple[pd.DataFrame | dict, list[str]]:
-    """Contacts from one sensor view, concatenated over its contiguous pieces.
-
-    A recording in one piece whose foot / shank detector found contacts gives its table as
-    columns (a dict of numpy arrays, what :func:`_finish` reads; no table is built in between);
-    otherwise a table.
-    """
+def _single(rec: Recording, place: str, options: dict, infer_other: bool = True) -> tuple[pd.DataFrame, list[str]]:
+    """Contacts from one sensor view, concatenated over its contiguous pieces."""
     if place == "records":
         return _records(rec)
     if not rec.has(*_ACC):
@@ -155,15 +150,13 @@ def _single(rec: Recording, place: str, options: dict, infer_other: bool = True)
             acc_ab, gyr_ab = acc[a:b], None if gyr is None else gyr[a:b]
         ev, w = _detect_piece(place, t, acc_ab, gyr_ab, fs, rec.side, options)
         warnings += w
-        if infer_other and place in ("foot", "shank") and _n_rows(ev):
+        if infer_other and place in ("foot", "shank") and len(ev):
             ev = _infer_other_foot(ev, rec.side)
         frames.append(ev)
     if not frames:
         warnings.append("recording too short for step detection")
         return pd.DataFrame(), warnings
-    if len(frames) == 1 and isinstance(frames[0], dict):
-        return frames[0], warnings
-    return pd.concat([_frame(f) if isinstance(f, dict) else f for f in frames], ignore_index=True), warnings
+    return pd.concat(frames, ignore_index=True), warnings
 
 
 def _detect_piece(place, t, acc, gyr, fs, side, options):
@@ -195,14 +188,6 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
         from .foot import detect_foot_events
 
         ev, w = detect_foot_events(t, acc, gyr, fs, placement=place, **options)
-        if len(ev):
-            # the columns with the renamed and the added ones, as arrays (text as object arrays,
-            # the dtype _finish gives them; the detector's already is)
-            cols = {("speed_mps" if c == "stride_speed_mps" else c): ev[c].to_numpy() for c in ev.columns}
-            cols["strike_pattern"] = cols["strike_pattern"].astype(object, copy=False)
-            n = len(ev)
-            cols.update(foot=np.full(n, side, dtype=object), measured=np.full(n, True), ic_approximate=np.full(n, False))
-            return cols, list(w)
         # one new table with the renamed and the added columns (not a copy, a rename and three
         # column insertions)
         cols = {("speed_mps" if c == "stride_speed_mps" else c): ev[c] for c in ev.columns}
@@ -213,27 +198,17 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
     raise OptionError(f"unknown placement {place!r}")
 
 
-def _n_rows(table: pd.DataFrame | dict) -> int:
-    """Rows of a table or of a dict of equal-length columns."""
-    return len(next(iter(table.values()))) if isinstance(table, dict) else len(table)
-
-
-def _infer_other_foot(ev: pd.DataFrame | dict, side: str) -> pd.DataFrame | dict:
+def _infer_other_foot(ev: pd.DataFrame, side: str) -> pd.DataFrame:
     """Contacts of the uninstrumented foot at the midpoints between the measured foot's contacts.
 
     Running is close to symmetric in time (left and right step times differ by a few percent),
     so the midpoint is the best single estimate; these rows are ``measured=False`` and carry no
-    contact time, strike or stride values (unknown, not invented). ``ev`` is a table or a dict
-    of numpy columns (returned as the same kind, see :func:`_append_rows`).
+    contact time, strike or stride values (unknown, not invented).
     """
-    t = np.asarray(ev["time_s"], dtype=float)
+    t = ev["time_s"].to_numpy(dtype=float)
     if not np.all(t[1:] >= t[:-1]):  # the detectors return sorted contacts: sort only if not
-        if isinstance(ev, dict):  # no missing times: a stable arg-sort is sort_values' order
-            order = np.argsort(t, kind="stable")
-            ev = {c: v[order] for c, v in ev.items()}
-        else:
-            ev = ev.sort_values("time_s", kind="stable").reset_index(drop=True)
-        t = np.asarray(ev["time_s"], dtype=float)
+        ev = ev.sort_values("time_s", kind="stable").reset_index(drop=True)
+        t = ev["time_s"].to_numpy(dtype=float)
     if t.size < 2:
         return ev
     gap = np.diff(t)
@@ -246,20 +221,17 @@ def _infer_other_foot(ev: pd.DataFrame | dict, side: str) -> pd.DataFrame | dict
     return _append_rows(ev, inferred, mid.size)
 
 
-def _append_rows(table: pd.DataFrame | dict, rows: dict, n: int) -> pd.DataFrame | dict:
+def _append_rows(table: pd.DataFrame, rows: dict, n: int) -> pd.DataFrame:
     """``pd.concat([table, pd.DataFrame(rows)], ignore_index=True)`` for ``n`` new rows, built once.
 
     ``rows`` maps some of the table's columns to arrays or scalars; its other columns get NaN.
     Column by column with numpy when every column of the table is float64, bool or object and
     ``rows`` fits them (floats for float64, booleans for bool, anything for object), which gives
-    concat's result; otherwise (other dtypes, new columns) pd.concat itself. ``table`` may be a
-    dict of numpy columns (what :func:`_frame` makes a table of): the result is then one too
-    when numpy can build it.
+    concat's result; otherwise (other dtypes, new columns) pd.concat itself.
     """
-    as_columns = isinstance(table, dict)
     kinds = {"f": np.float64, "b": np.bool_, "O": np.object_}
     cols = {}
-    for name in table:  # a table's columns, a dict's keys
+    for name in table.columns:
         dtype = table[name].dtype
         kind = dtype.kind if isinstance(dtype, np.dtype) else None
         if kind not in kinds or dtype != kinds[kind]:
@@ -276,11 +248,10 @@ def _append_rows(table: pd.DataFrame | dict, rows: dict, n: int) -> pd.DataFrame
                 cols = None
                 break
             extra = np.full(n, rows[name], dtype=dtype) if extra.ndim == 0 else extra.astype(dtype, copy=False)
-        cols[name] = np.concatenate([np.asarray(table[name]), extra])
+        cols[name] = np.concatenate([table[name].to_numpy(), extra])
     if cols is None or not set(rows) <= set(cols):
-        table = _frame(table) if as_columns else table
         return pd.concat([table, pd.DataFrame(rows, index=pd.RangeIndex(n))], ignore_index=True)
-    return cols if as_columns else _frame(cols)
+    return _frame(cols)
 
 
 def _frame(cols: dict) -> pd.DataFrame:
@@ -333,17 +304,12 @@ def _finish(steps: pd.DataFrame, rec: Recording, cadence_window_steps: int, max_
 
     Works on the columns as arrays and builds the table once (one ``DataFrame`` construction
     instead of a sort, a re-index and a dozen column assignments on a ~10,000-row frame).
-    ``steps`` may also be a non-empty dict of numpy columns (from :func:`_single`).
     """
-    if isinstance(steps, dict):
-        order = np.argsort(np.asarray(steps["time_s"], dtype=float), kind="stable")
-        cols = {name: values[order] for name, values in steps.items()}
-    else:
-        if steps is None or len(steps) == 0:
-            steps = pd.DataFrame({c: pd.Series(dtype=float) for c in ("time_s",)})
-        # a stable sort with NaN last, as DataFrame.sort_values(kind="stable")
-        order = np.argsort(steps["time_s"].to_numpy(dtype=float), kind="stable")
-        cols = {name: _take(steps[name], order) for name in steps.columns}
+    if steps is None or len(steps) == 0:
+        steps = pd.DataFrame({c: pd.Series(dtype=float) for c in ("time_s",)})
+    # a stable sort with NaN last, as DataFrame.sort_values(kind="stable")
+    order = np.argsort(steps["time_s"].to_numpy(dtype=float), kind="stable")
+    cols = {name: _take(steps[name], order) for name in steps.columns}
     n = order.size
     for col in _FLOAT_COLS:
         if col not in cols:
