@@ -43,11 +43,14 @@ def test_process_writes_what_the_api_writes(tmp_path):
         assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "api" / name).read_bytes(), name
 
 
-def test_exit_hook_is_registered_once(capsys):
+def test_exit_hook_is_registered_once(capsys, monkeypatch):
+    registered = []
+    monkeypatch.setattr(cli.atexit, "register", registered.append)
+    cli._skip_exit_collection.cache_clear()
     cli.main(["formats"])
     cli.main(["formats"])
     capsys.readouterr()
-    assert cli._EXIT_HOOKS == [gc.freeze]
+    assert registered == [gc.freeze]
 
 
 @pytest.mark.parametrize("enabled", [True, False])

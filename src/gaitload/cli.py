@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import functools
 import gc
 import json
 import sys
@@ -237,6 +238,7 @@ def _cmd_rules(args) -> int:
     return EXIT_OK
 
 
+@functools.cache  # registered once per process, however often main() runs
 def _skip_exit_collection() -> None:
     """Let the process end without the garbage collector's last walk over every object.
 
@@ -247,12 +249,7 @@ def _skip_exit_collection() -> None:
     standard streams are still flushed; every output file is closed by a ``with`` long before,
     so nothing written is lost. Registered once per process.
     """
-    if gc.freeze not in _EXIT_HOOKS:
-        atexit.register(gc.freeze)
-        _EXIT_HOOKS.append(gc.freeze)
-
-
-_EXIT_HOOKS: list = []
+    atexit.register(gc.freeze)
 
 
 def main(argv: list[str] | None = None) -> int:
