@@ -147,3 +147,40 @@ def test_foot_events_from_imu_columns_equal_n3_arrays(gap):
     got, w_got = detect_foot_events(t, IMUColumns(*acc.T), IMUColumns(*gyr.T), 200.0)
     assert len(ref) and w_got == w_ref
     pd.testing.assert_frame_equal(got, ref, check_exact=True)
+
+
+# --- lumbar / wrist detectors -------------------------------------------------------------
+
+
+def _vertical_specific_force_reference(acc, fs, gravity_window_s=4.0):
+    """The plain expression: gathered cumulative sums of the (n, 3) array and np.linalg.norm."""
+    n = acc.shape[0]
+    win = int(max(3, min(n, round(gravity_window_s * fs))))
+    c = np.vstack([np.zeros((1, 3)), np.cumsum(acc, axis=0)])
+    i = np.arange(n)
+    lo = np.clip(i - win // 2, 0, n)
+    hi = np.clip(i - win // 2 + win, 0, n)
+    grav = (c[hi] - c[lo]) / (hi - lo)[:, None]
+    norm = np.linalg.norm(grav, axis=1)
+    norm[norm == 0] = 1.0
+    return np.einsum("ij,ij->i", acc, grav) / norm
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 399, 400, 401, 5000, 50_001])
+def test_lumbar_vertical_specific_force_is_reference(n):
+    from gaitload.events.lumbar import _vertical_specific_force
+
+    rng = np.random.default_rng(n)
+    acc = rng.normal(size=(n, 3)) * 3 + np.array([0.5, -1.0, 9.6])
+    for fs in (100.0, 400.0):
+        assert np.array_equal(_vertical_specific_force(acc, fs), _vertical_specific_force_reference(acc, fs))
+    assert np.array_equal(_vertical_specific_force(np.zeros((n, 3)), 100.0),
+                          _vertical_specific_force_reference(np.zeros((n, 3)), 100.0))
+
+
+def test_row_norm_left_to_right_is_linalg_norm():
+    # the lumbar detector's gravity norm adds the three squares left to right, as the length-3
+    # reduction of np.linalg.norm(axis=1) does
+    g = np.random.default_rng(3).normal(size=(200_001, 3)) * np.geomspace(1e-3, 1e3, 200_001)[:, None]
+    g0, g1, g2 = g[:, 0], g[:, 1], g[:, 2]
+    assert np.array_equal(np.sqrt(g0 * g0 + g1 * g1 + g2 * g2), np.linalg.norm(g, axis=1))
