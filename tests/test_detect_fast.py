@@ -184,3 +184,38 @@ def test_row_norm_left_to_right_is_linalg_norm():
     g = np.random.default_rng(3).normal(size=(200_001, 3)) * np.geomspace(1e-3, 1e3, 200_001)[:, None]
     g0, g1, g2 = g[:, 0], g[:, 1], g[:, 2]
     assert np.array_equal(np.sqrt(g0 * g0 + g1 * g1 + g2 * g2), np.linalg.norm(g, axis=1))
+
+
+def _moving_std_reference(x, width):
+    n = x.size
+    width = int(max(1, min(width, n)))
+    xc = x - np.mean(x)
+    c1 = np.concatenate([[0.0], np.cumsum(xc)])
+    c2 = np.concatenate([[0.0], np.cumsum(xc * xc)])
+    lo = np.clip(np.arange(n) - width // 2, 0, n - width)
+    hi = lo + width
+    m = (c1[hi] - c1[lo]) / width
+    return np.sqrt(np.maximum((c2[hi] - c2[lo]) / width - m * m, 0.0))
+
+
+@pytest.mark.parametrize("n,width", [(1, 1), (5, 2), (10, 10), (10, 1), (11, 4), (1000, 100), (1000, 5000), (20_001, 101)])
+def test_lumbar_moving_std_is_gathered_cumsums(n, width):
+    from gaitload.events.lumbar import _moving_std
+
+    x = np.random.default_rng(n + width).normal(size=n) * 0.3 + 1.0
+    assert np.array_equal(_moving_std(x, width), _moving_std_reference(x, width))
+
+
+@pytest.mark.parametrize("k", [1, 2, 7, 300])
+def test_track_at_samples_is_searchsorted(k):
+    from gaitload.events.lumbar import track_at, track_at_samples
+
+    rng = np.random.default_rng(k)
+    for fs in (100.0, 100.00000000009095, 400.0, 33.3):
+        center = (np.arange(k) * round(2 * fs) + round(8 * fs) / 2) / fs
+        values = rng.normal(size=k)
+        for n in (1, 57, 1000, 60_001):
+            ref = values[np.searchsorted(0.5 * (center[1:] + center[:-1]), np.arange(n) / fs)]
+            assert np.array_equal(track_at_samples(center, values, n, fs), ref)
+            idx = rng.integers(0, n, 100)
+            assert np.array_equal(track_at(center, values, idx, fs), ref[idx])

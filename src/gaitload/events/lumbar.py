@@ -47,6 +47,7 @@ from scipy import signal as sps
 from scipy.ndimage import gaussian_filter1d
 
 from ..errors import SignalError
+from .._select import median
 from .placement import G, CadenceTrack, cadence_track, fill_nan
 
 __all__ = ["detect_lumbar_events", "gait_presence", "GaitGate"]
@@ -67,11 +68,22 @@ def _butter(x: np.ndarray, fs: float, cutoff_hz: float | tuple[float, float], bt
 
 def track_at_samples(center_s: np.ndarray, values: np.ndarray, n: int, fs: float) -> np.ndarray:
     """Window estimates held piecewise-constant at every sample (nearest window centre)."""
-    t = np.arange(n) / fs
     if center_s.size == 0:
         return np.full(n, np.nan)
+    t = np.arange(n) / fs
     mids = 0.5 * (center_s[1:] + center_s[:-1])
-    return values[np.searchsorted(mids, t)]
+    # values[np.searchsorted(mids, t)] without a search per sample: t increases, so the index
+    # steps up by one at each mid; window j holds the samples up to the last t <= mids[j]
+    ends = np.searchsorted(t, mids, side="right")
+    return np.repeat(values, np.diff(ends, prepend=0, append=n))
+
+
+def track_at(center_s: np.ndarray, values: np.ndarray, idx: np.ndarray, fs: float) -> np.ndarray:
+    """``track_at_samples(center_s, values, n, fs)[idx]`` for sample indices ``idx`` only."""
+    if center_s.size == 0:
+        return np.full(idx.shape, np.nan)
+    mids = 0.5 * (center_s[1:] + center_s[:-1])
+    return values[np.searchsorted(mids, idx / fs)]  # idx / fs: the bits of np.arange(n)[idx] / fs
 
 
 @dataclass
@@ -103,10 +115,12 @@ def _moving_std(x: np.ndarray, width: int) -> np.ndarray:
     xc = x - np.mean(x)
     c1 = np.concatenate([[0.0], np.cumsum(xc)])
     c2 = np.concatenate([[0.0], np.cumsum(xc * xc)])
-    lo = np.clip(np.arange(n) - width // 2, 0, n - width)
-    hi = lo + width
-    m = (c1[hi] - c1[lo]) / width
-    return np.sqrt(np.maximum((c2[hi] - c2[lo]) / width - m * m, 0.0))
+    # the windows are whole, shifted inwards at the ends: n - width + 1 distinct ones, from
+    # slice differences; the first h samples repeat the first window, the last ones the last
+    m = (c1[width:] - c1[: n - width + 1]) / width
+    sd = np.sqrt(np.maximum((c2[width:] - c2[: n - width + 1]) / width - m * m, 0.0))
+    h = width // 2
+    return np.concatenate([np.full(h, sd[0]), sd, np.full(n - (n - width + 1) - h, sd[-1])])
 
 
 def gait_presence(fv_g: np.ndarray, sampling_rate_hz: float, *, window_s: float = 8.0, hop_s: float = 2.0,
@@ -182,7 +196,7 @@ def gait_presence(fv_g: np.ndarray, sampling_rate_hz: float, *, window_s: float 
         return GaitGate(track, amp, gait_w, np.zeros(n, bool))
     regular = track_at_samples(track.center_s, gait_w.astype(float), n, fs) > 0.5
     act = _moving_std(fv_g, int(round(activity_window_s * fs)))
-    floor = max(min_activity_g, activity_fraction * float(np.median(act[regular])))
+    floor = max(min_activity_g, activity_fraction * float(median(act[regular])))
     return GaitGate(track, amp, gait_w, regular & (act >= floor))
 
 
@@ -291,7 +305,8 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
         warnings.append(f"lower-back signal of {n / fs:.1f} s is too short for gait detection (< 4 s)")
         return _empty(), warnings
     vertical = _vertical_specific_force(acc, fs)
-    fv = _butter(vertical / G, fs, min(lowpass_hz, 0.45 * fs))
+    v_g = vertical / G
+    fv = _butter(v_g, fs, min(lowpass_hz, 0.45 * fs))
     gate = gait_presence(fv, fs, min_regularity=min_regularity, min_amplitude_g=min_amplitude_g,
                          min_activity_g=min_activity_g)
     track, gait_w, active = gate.track, gate.gait_windows, gate.active
@@ -299,7 +314,6 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
         warnings.append("no periodic gait found in the lower-back signal (constant, noise or standing)")
         return _empty(), warnings
     amp = gate.amplitude_g
-    step_lag = track_at_samples(track.center_s, track.step_lag_s, n, fs)
     lag_ok = track.step_lag_s[gait_w]
     min_lag = float(np.percentile(lag_ok, 5))
     # one hump per step: smooth at about 1.5x the fastest step frequency
@@ -312,7 +326,8 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
     if peaks.size < 2:
         warnings.append("fewer than two steps found in the lower-back signal")
         return _empty(), warnings
-    half = np.round(0.55 * step_lag[peaks] * fs).astype(int)
+    step_lag = track_at(track.center_s, track.step_lag_s, peaks, fs)  # the local step at each peak
+    half = np.round(0.55 * step_lag * fs).astype(int)
     w = int(half.max()) + 1
     # flight minima before / after each peak
     before = _gather(fv, peaks - w, w)
@@ -331,13 +346,13 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
         # onset signal: a short centred box (about 5 ms) only averages sensor noise; unlike a
         # zero-phase Butterworth it has no pre-ringing that would cross the threshold early
         box = 2 * int(round(ONSET_BOX_S * fs / 2)) + 1
-        fj = np.convolve(vertical / G, np.ones(box) / box, mode="same") if box > 1 else vertical / G
+        fj = np.convolve(v_g, np.ones(box) / box, mode="same") if box > 1 else v_g
         resid = fj - fv
-        noise_g = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
+        noise_g = 1.4826 * float(median(np.abs(resid - median(resid))))
         ic_idx, to_idx = _running_edges(fv, fj, peaks, half, w, fs, noise_g, box)
         tag = "running: loading onset of the vertical force pulse"
     else:
-        ic_idx, to_idx = _walking_jerk(vertical / G, fs, track.step_lag_s[gait_w])
+        ic_idx, to_idx = _walking_jerk(v_g, fs, track.step_lag_s[gait_w])
         ic_idx, to_idx = _keep_active(ic_idx, to_idx, active)
         tag = "walking: vertical jerk peaks (McCamley 2012)"
         warnings.append("no flight phase in the lower-back signal: walking method (McCamley 2012) used")
