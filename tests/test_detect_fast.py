@@ -219,3 +219,26 @@ def test_track_at_samples_is_searchsorted(k):
             assert np.array_equal(track_at_samples(center, values, n, fs), ref)
             idx = rng.integers(0, n, 100)
             assert np.array_equal(track_at(center, values, idx, fs), ref[idx])
+
+
+@pytest.mark.parametrize("n", [1, 5, 100, 5000])
+def test_gather_rows_are_clipped_index_gather(n):
+    from gaitload.events.lumbar import _gather
+
+    rng = np.random.default_rng(n)
+    x = rng.normal(size=n)
+    for width in (1, 3, 17, 100, 200):
+        for start in (rng.integers(-50, n + 50, 40), rng.integers(0, max(1, n - width), 40),
+                      np.zeros(0, int), np.array([-3]), np.array([n])):
+            ref = x[np.clip(start[:, None] + np.arange(width)[None, :], 0, n - 1)]
+            got = _gather(x, start, width)
+            assert got.shape == ref.shape and got.flags.c_contiguous and np.array_equal(got, ref)
+
+
+def test_wrist_magnitude_is_linalg_norm():
+    from gaitload.events.placement import G
+    from gaitload.events.wrist import _check
+
+    acc = np.random.default_rng(4).normal(size=(100_001, 3)) * 40
+    acc[::7] *= 1e-3
+    assert np.array_equal(_check(acc, 100.0, "wrist"), np.linalg.norm(acc, axis=1) / G)

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy import signal as sps
 from scipy.ndimage import gaussian_filter1d
 
@@ -236,8 +237,21 @@ def _vertical_specific_force(acc_mps2: np.ndarray, fs: float, gravity_window_s: 
 
 def _gather(x: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
     """Rows ``x[start_i : start_i + width]`` (indices clipped to the signal), shape (k, width)."""
-    idx = np.clip(start[:, None] + np.arange(width)[None, :], 0, x.size - 1)
-    return x[idx]
+    n = x.size
+    start = np.asarray(start)
+    if not 0 < width <= n:
+        return x[np.clip(start[:, None] + np.arange(width)[None, :], 0, n - 1)]
+    # rows inside the signal are rows of its sliding-window view (no (k, width) index matrix
+    # to build and clip); only rows that run over an end take clipped indices
+    windows = sliding_window_view(x, width)
+    inside = (start >= 0) & (start <= n - width)
+    if inside.all():
+        return windows[start]
+    out = np.empty((start.size, width), dtype=x.dtype)
+    out[inside] = windows[start[inside]]
+    edge = start[~inside]
+    out[~inside] = x[np.clip(edge[:, None] + np.arange(width)[None, :], 0, n - 1)]
+    return out
 
 
 def _crossing(seg: np.ndarray, thr: np.ndarray, rising: bool) -> np.ndarray:

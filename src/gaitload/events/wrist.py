@@ -25,7 +25,7 @@ import pandas as pd
 from scipy import signal as sps
 
 from ..errors import SignalError
-from .lumbar import _butter, _gather, track_at_samples
+from .lumbar import _butter, _gather, track_at
 from .placement import G, cadence_track, fill_nan
 
 __all__ = ["detect_wrist_steps", "detect_ankle_strides", "periodic_events"]
@@ -100,21 +100,18 @@ def periodic_events(x: np.ndarray, sampling_rate_hz: float, *, per: str = "step"
     # make it monotone so np.interp can invert it (noise can step it back briefly)
     cycles = np.maximum.accumulate(cycles)
     k = np.arange(np.ceil(cycles[0]), np.floor(cycles[-1]) + 1)
-    idx = np.arange(n, dtype=float)
     # first index where cycles reaches k, then linear interpolation within that sample interval
     j = np.clip(np.searchsorted(cycles, k, side="left"), 1, n - 1)
     span = cycles[j] - cycles[j - 1]
     ev = (j - 1) + np.where(span > 0, (k - cycles[j - 1]) / np.where(span > 0, span, 1.0), 0.0)
-    active = track_at_samples(track.center_s, gait_w.astype(float), n, fs) > 0.5
-    period = track_at_samples(track.center_s, period_w, n, fs)
+    # the gate and the period held at every sample, read at the events only
     ii = np.clip(np.round(ev).astype(int), 0, n - 1)
-    keep = active[ii]
-    ev, per_ev = ev[keep], period[ii[keep]]
+    keep = track_at(track.center_s, gait_w.astype(float), ii, fs) > 0.5
+    ev, per_ev = ev[keep], track_at(track.center_s, period_w, ii[keep], fs)
     # a cycle much shorter than expected is phase noise, not a step
     if ev.size > 1:
         ok = np.concatenate([[True], np.diff(ev) / fs > 0.5 * per_ev[1:]])
         ev, per_ev = ev[ok], per_ev[ok]
-    del idx
     return ev, per_ev, warnings
 
 
@@ -122,7 +119,12 @@ def _check(acc: np.ndarray, fs: float, what: str) -> np.ndarray:
     if fs < 15:
         raise SignalError(f"{fs:.3g} Hz is too slow to count steps from a {what} accelerometer (need >= 15 Hz)")
     acc = fill_nan(np.asarray(acc, dtype=np.float64))
-    return np.linalg.norm(acc, axis=1) / G
+    if acc.ndim != 2 or acc.shape[1] != 3:
+        return np.linalg.norm(acc, axis=1) / G
+    # np.linalg.norm(acc, axis=1) without its (n, 3) temporaries: its length-3 reduction adds
+    # the squares left to right
+    a0, a1, a2 = acc[:, 0], acc[:, 1], acc[:, 2]
+    return np.sqrt(a0 * a0 + a1 * a1 + a2 * a2) / G
 
 
 def detect_wrist_steps(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate_hz: float, *,
