@@ -114,14 +114,26 @@ def _moving_std(x: np.ndarray, width: int) -> np.ndarray:
     n = x.size
     width = int(max(1, min(width, n)))
     xc = x - np.mean(x)
-    c1 = np.concatenate([[0.0], np.cumsum(xc)])
-    c2 = np.concatenate([[0.0], np.cumsum(xc * xc)])
     # the windows are whole, shifted inwards at the ends: n - width + 1 distinct ones, from
-    # slice differences; the first h samples repeat the first window, the last ones the last
-    m = (c1[width:] - c1[: n - width + 1]) / width
-    sd = np.sqrt(np.maximum((c2[width:] - c2[: n - width + 1]) / width - m * m, 0.0))
+    # slice differences of running sums (written in place: these are full-length arrays); the
+    # first h samples repeat the first window, the last ones the last
+    c1 = np.empty(n + 1)
+    c2 = np.empty(n + 1)
+    c1[0] = c2[0] = 0.0
+    np.cumsum(xc, out=c1[1:])
+    np.cumsum(np.multiply(xc, xc, out=xc), out=c2[1:])
+    k = n - width + 1
     h = width // 2
-    return np.concatenate([np.full(h, sd[0]), sd, np.full(n - (n - width + 1) - h, sd[-1])])
+    out = np.empty(n)
+    m = np.subtract(c1[width:], c1[:k], out=c1[:k])
+    m /= width
+    sd = np.subtract(c2[width:], c2[:k], out=out[h:h + k])
+    sd /= width
+    sd -= np.multiply(m, m, out=m)
+    np.sqrt(np.maximum(sd, 0.0, out=sd), out=sd)
+    out[:h] = sd[0]
+    out[h + k:] = sd[-1]
+    return out
 
 
 def gait_presence(fv_g: np.ndarray, sampling_rate_hz: float, *, window_s: float = 8.0, hop_s: float = 2.0,
@@ -211,12 +223,9 @@ def _vertical_specific_force(acc_mps2: np.ndarray, fs: float, gravity_window_s: 
     n = acc_mps2.shape[0]
     win = int(max(3, min(n, round(gravity_window_s * fs))))
     h = win // 2
-    # running sums per axis (a cumulative sum is sequential: the same bits column by column as
-    # np.cumsum(axis=0) of the (n, 3) array, which walks the array three times slower)
-    c = np.empty((n + 1, 3))
+    c = np.empty((n + 1, 3))  # running sums, written after a zero row (no vstack copy)
     c[0] = 0.0
-    for j in range(3):
-        np.cumsum(acc_mps2[:, j], out=c[1:, j])
+    np.cumsum(acc_mps2, axis=0, out=c[1:])
     # window [i - h, i - h + win) clipped to the signal: full width inside (a slice difference,
     # divided by win), fewer samples at the two edges
     grav = np.empty((n, 3))
