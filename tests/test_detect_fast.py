@@ -242,3 +242,17 @@ def test_wrist_magnitude_is_linalg_norm():
     acc = np.random.default_rng(4).normal(size=(100_001, 3)) * 40
     acc[::7] *= 1e-3
     assert np.array_equal(_check(acc, 100.0, "wrist"), np.linalg.norm(acc, axis=1) / G)
+
+
+def test_wrist_unwrap_is_numpy_unwrap():
+    from gaitload.events.wrist import _unwrap
+
+    rng = np.random.default_rng(5)
+    t = np.arange(200_001) / 100.0
+    p = np.angle(np.exp(1j * (2 * np.pi * 2.8 * t + 0.3 * np.sin(t))))
+    p[::997] += rng.normal(size=p[::997].size)  # phase noise: jumps back as well as forward
+    p = np.angle(np.exp(1j * p))
+    edge = np.array([0.0, np.pi, 0.0, -np.pi, np.pi, np.pi + 1e-9, -np.pi, 0.5, np.nan, 0.2, 3.0, -3.0, np.inf, 1.0])
+    for x in (p, edge, p[:1], p[:0], rng.uniform(-10, 10, 1000)):
+        with np.errstate(invalid="ignore"):  # inf - inf, as numpy's own
+            assert np.array_equal(_unwrap(x), np.unwrap(x), equal_nan=True)

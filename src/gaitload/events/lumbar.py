@@ -427,8 +427,6 @@ def _running_edges(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.n
     top = fv[peaks]
     segj = _gather(fj, peaks - w + 1, w)
     floor = (lo_b - 1.0)[:, None]  # finite stand-in below every threshold (no inf arithmetic)
-    rise = np.where(cols >= jmin_b[:, None], seg_b, floor)
-    r50 = _crossing(rise, lo_b + 0.5 * (top - lo_b), rising=True)
     # threshold above the flight level: a fraction of the pulse, and above the sensor noise
     thr = lo_b + np.maximum(onset_fraction * (top - lo_b), 4.0 * noise_g)
     # first sample of the rise above the threshold that is followed by another one within two

@@ -94,7 +94,7 @@ def periodic_events(x: np.ndarray, sampling_rate_hz: float, *, per: str = "step"
     if band[1] <= band[0] * 1.2:
         band = (0.7 * f0, min(1.4 * f0, 0.45 * fs))
     y = _butter(x - np.mean(x), fs, band, btype="bandpass", order=2)
-    phase = np.unwrap(np.angle(sps.hilbert(y)))
+    phase = _unwrap(np.angle(sps.hilbert(y)))
     # phase runs forward at the gait frequency; integer cycles are the events (peaks of y)
     cycles = phase / (2 * np.pi)
     # make it monotone so np.interp can invert it (noise can step it back briefly)
@@ -113,6 +113,29 @@ def periodic_events(x: np.ndarray, sampling_rate_hz: float, *, per: str = "step"
         ok = np.concatenate([[True], np.diff(ev) / fs > 0.5 * per_ev[1:]])
         ev, per_ev = ev[ok], per_ev[ok]
     return ev, per_ev, warnings
+
+
+def _unwrap(p: np.ndarray) -> np.ndarray:
+    """``np.unwrap(p)`` of a 1-D float array (period 2 pi), bit for bit, its arithmetic done only at the jumps.
+
+    numpy computes the wrapped difference ``mod(dd + pi, 2 pi) - pi`` and its correction at
+    every sample, then zeroes the correction wherever ``|dd| < pi``; a phase from
+    :func:`numpy.angle` jumps about once per cycle, so the same elementwise expressions are
+    evaluated at those few samples only (the corrections, and so their cumulative sum, are the
+    same numbers).
+    """
+    dd = np.diff(p)
+    correction = np.zeros(dd.size)
+    jump = np.flatnonzero(~(np.abs(dd) < np.pi))  # numpy keeps the correction there (and at NaN)
+    d = dd[jump]
+    period = 2 * np.pi
+    interval_low = -(period / 2)
+    ddmod = np.mod(d - interval_low, period) + interval_low
+    ddmod[(ddmod == interval_low) & (d > 0)] = period / 2  # a jump of exactly +pi stays +pi
+    correction[jump] = ddmod - d
+    up = np.array(p, dtype=np.float64, copy=True)
+    up[1:] = p[1:] + correction.cumsum()
+    return up
 
 
 def _check(acc: np.ndarray, fs: float, what: str) -> np.ndarray:
