@@ -49,7 +49,7 @@ from scipy.ndimage import gaussian_filter1d
 
 from ..errors import SignalError
 from .._select import median
-from .placement import G, CadenceTrack, cadence_track, fill_nan
+from .placement import G, CadenceTrack, _norm3, cadence_track, fill_nan
 
 __all__ = ["detect_lumbar_events", "gait_presence", "GaitGate"]
 
@@ -236,10 +236,7 @@ def _vertical_specific_force(acc_mps2: np.ndarray, fs: float, gravity_window_s: 
     lo = np.clip(i - h, 0, n)
     hi = np.clip(i - h + win, 0, n)
     grav[i] = (c[hi] - c[lo]) / (hi - lo)[:, None]
-    # Euclidean norm of each row, the terms added left to right as np.linalg.norm(axis=1) adds
-    # them (a 3-term reduction is a plain sequential sum), without its (n, 3) temporaries
-    g0, g1, g2 = grav[:, 0], grav[:, 1], grav[:, 2]
-    norm = np.sqrt(g0 * g0 + g1 * g1 + g2 * g2)
+    norm = _norm3(grav)  # np.linalg.norm(grav, axis=1), bit for bit, without its temporaries
     norm[norm == 0] = 1.0
     return np.einsum("ij,ij->i", acc_mps2, grav) / norm
 

@@ -26,7 +26,7 @@ from scipy import signal as sps
 
 from ..errors import SignalError
 from .lumbar import _butter, _gather, track_at
-from .placement import G, cadence_track, fill_nan
+from .placement import G, _norm3, cadence_track, fill_nan
 
 __all__ = ["detect_wrist_steps", "detect_ankle_strides", "periodic_events"]
 
@@ -144,10 +144,7 @@ def _check(acc: np.ndarray, fs: float, what: str) -> np.ndarray:
     acc = fill_nan(np.asarray(acc, dtype=np.float64))
     if acc.ndim != 2 or acc.shape[1] != 3:
         return np.linalg.norm(acc, axis=1) / G
-    # np.linalg.norm(acc, axis=1) without its (n, 3) temporaries: its length-3 reduction adds
-    # the squares left to right
-    a0, a1, a2 = acc[:, 0], acc[:, 1], acc[:, 2]
-    return np.sqrt(a0 * a0 + a1 * a1 + a2 * a2) / G
+    return _norm3(acc) / G  # np.linalg.norm(acc, axis=1), bit for bit, without its temporaries
 
 
 def detect_wrist_steps(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate_hz: float, *,
