@@ -228,3 +228,28 @@ def test_split_records_merged_and_far_timestamp_dropped(shared_data):
     # distance never runs backwards after merging
     d = rec.channels["distance"][np.isfinite(rec.channels["distance"])]
     assert np.all(np.diff(d) >= 0)
+
+
+def test_raw_date_time_conversion():
+    """Times are decoded raw (no fitdecode processor): FIT seconds -> POSIX seconds, exactly;
+    values below 0x10000000 count seconds since power-on and place nothing in time."""
+    from datetime import datetime, timezone
+
+    from gaitload.io.fit import _epoch
+
+    # 2019-07-04T06:30:00Z in FIT seconds (since 1989-12-31T00:00:00Z)
+    fit_s = int((datetime(2019, 7, 4, 6, 30, tzinfo=timezone.utc) - datetime(1989, 12, 31, tzinfo=timezone.utc)).total_seconds())
+    assert _epoch(fit_s) == datetime(2019, 7, 4, 6, 30, tzinfo=timezone.utc).timestamp()
+    assert _epoch(0x10000000) == 631_065_600.0 + 0x10000000
+    assert _epoch(0x0FFFFFFF) is None  # since power-on
+    assert _epoch(None) is None and _epoch(True) is None and _epoch("2019") is None
+
+
+def test_record_times_match_sdk_datetimes(shared_data):
+    """Every record time equals the Garmin SDK's decoded datetime of the same record."""
+    path = shared_data / MK / "from_official_sdk" / "Activity.fit"
+    rec = read_fit(path)
+    sdk = [m["timestamp"].timestamp() for m in _sdk_decode(path)["record_mesgs"] if "timestamp" in m]
+    assert rec.start_time is not None
+    assert len(sdk) == rec.time_s.size > 100
+    np.testing.assert_array_equal(rec.time_s + rec.start_time.timestamp(), np.asarray(sdk, dtype=float))
