@@ -261,6 +261,19 @@ def case_analyze(cfg) -> dict:
     floor_ratio = _median(floor["  floor: filters + strap-down"]) / _median(floor["pandas.read_csv (baseline)"])
     entries.append(_entry("  floor: filters + strap-down", floor["  floor: filters + strap-down"], n, "samples",
                           ratio_vs_read_csv=floor_ratio))
+    threads = _read_csv_threads()
+    thread_note = []
+    if threads > 1:
+        # pandas >= 3.1 splits the file over threads; gaitload's stages after the parse run on
+        # one core, so the one-thread parse is shown too (context, not the requirement)
+        one = "pandas.read_csv, one thread (context)"
+        t1 = _interleaved({"pandas.read_csv (baseline)": lambda: pd.read_csv(path),
+                           one: lambda: _one_thread_read_csv(pd, path)}, cfg.repeat)
+        entries.append(_entry(one, t1[one], n, "samples",
+                              ratio_vs_read_csv=_median(t1[one]) / _median(t1["pandas.read_csv (baseline)"])))
+        thread_note = [f"pandas {pd.__version__} splits a large file's parse over up to {threads} threads (the "
+                       f"baseline above); the analysis after the parse runs on one: analyze / one-thread "
+                       f"read_csv = {_median(t['gaitload.analyze (in-process)']) / _median(t1[one]):.2f}"]
 
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
@@ -287,7 +300,30 @@ def case_analyze(cfg) -> dict:
                       f"writes steps.csv, segments.csv, summary.json and emphasis.png",
                       f"numeric floor of the foot method (its three zero-phase filters and the strap-down of "
                       f"every stride, nothing else) = {floor_ratio:.2f}x read_csv: analyze cannot go below "
-                      f"{1 + floor_ratio:.2f}x read_csv with these numpy/scipy kernels"]}
+                      f"{1 + floor_ratio:.2f}x read_csv with these numpy/scipy kernels"] + thread_note}
+
+
+def _read_csv_threads() -> int:
+    """Threads pandas.read_csv uses on this machine (pandas >= 3.1 parses large files in
+    parallel; 1 for older pandas, which has no ``mode.max_threads`` option)."""
+    import pandas as pd
+
+    try:
+        configured = pd.get_option("mode.max_threads")
+    except (KeyError, pd.errors.OptionError):
+        return 1
+    if configured is not None:
+        return int(configured)
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _one_thread_read_csv(pd, path: Path):
+    """pandas.read_csv of ``path`` on one thread (``mode.max_threads`` = 1)."""
+    with pd.option_context("mode.max_threads", 1):
+        return pd.read_csv(path)
 
 
 def _numeric_floor(path: Path):

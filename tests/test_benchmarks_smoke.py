@@ -8,6 +8,7 @@ max, throughput = work / median) and that the requirement checks and machine inf
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +60,17 @@ def test_requirement_checks_and_machine_recorded(quick_result):
     # The numeric floor is a part of what analyze does, so it must cost less than all of it.
     floor = rows["  floor: filters + strap-down"]
     assert 0 < floor["median_s"] < rows["gaitload.analyze (in-process)"]["median_s"]
+    # A pandas that parses on several threads gets its one-thread parse shown beside it.
+    import pandas as pd
+
+    try:
+        threads = pd.get_option("mode.max_threads") or len(os.sched_getaffinity(0))
+    except (KeyError, pd.errors.OptionError):
+        threads = 1
+    one = rows.get("pandas.read_csv, one thread (context)")
+    assert (one is not None) == (threads > 1)
+    if one is not None:
+        assert one["median_s"] > 0 and one["ratio_vs_read_csv"] > 0
     # The season's warm re-run found every run cached.
     season = {r["name"].split(",")[0]: r for r in result["cases"]["season"]["entries"]}
     warm = season["season warm"]
