@@ -297,6 +297,24 @@ def test_files_by_extension_and_identical_bytes(tmp_path, suffix, magic):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_png_uses_the_fast_zlib_level(tmp_path):
+    """PNGs are written at zlib level 3 (plot._PNG_COMPRESS_LEVEL): the level class in the zlib
+    header of the image data (RFC 1950 FLEVEL) is 1, "fast"; Pillow's default 6 would be 2."""
+    import struct
+
+    plot_run(synthetic_analysis(distance_m=800), tmp_path / "a.png", dpi=40)
+    data = (tmp_path / "a.png").read_bytes()
+    pos = 8
+    while True:  # walk the chunks to the first image-data chunk
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"IDAT":
+            break
+        pos += 12 + length
+    cmf, flg = data[pos + 8], data[pos + 9]
+    assert cmf & 0x0F == 8  # deflate
+    assert flg >> 6 == 1
+
+
 def test_season_png_and_svg_are_reproducible(tmp_path):
     runs, tables = synthetic_season(n_runs=3)
     for suffix in (".png", ".svg"):

