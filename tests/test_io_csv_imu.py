@@ -467,3 +467,40 @@ def test_unit_inference_holds_for_any_orientation(tilt, dynamic_g, in_g, peak_dp
     gyr_dps = peak_dps * np.column_stack([np.sin(phase), 0.3 * np.cos(phase), 0.1 * np.sin(phase)])
     gyr = gyr_dps if in_dps else np.deg2rad(gyr_dps)
     assert infer_gyr_unit(gyr).unit == ("deg/s" if in_dps else "rad/s")
+
+
+def _dated_clock(tmp_path, start: str, fmt: str, seconds: float = 20.0):
+    """A 100 Hz recording whose time column is datetime text in ``fmt``; its true times."""
+    n = int(seconds * 100)
+    t = np.arange(n) / 100.0
+    true = pd.Timestamp(start, tz="UTC") + pd.to_timedelta(np.arange(n) * 10, unit="ms")
+    acc = np.column_stack([np.sin(2 * np.pi * 1.4 * t), np.cos(2 * np.pi * 1.4 * t), 9.81 + 0 * t])
+    path = _write(tmp_path / "a.csv", ["timestamp", "ax", "ay", "az"], [true.strftime(fmt), *acc.T])
+    return path, true
+
+
+def test_day_first_dates_read_day_first(tmp_path):
+    """13/12/2026 can only be day first: one vectorised format, exact times, no doubt noted."""
+    path, true = _dated_clock(tmp_path, "2026-12-13 09:59:55", "%d/%m/%Y %H:%M:%S.%f")
+    rec = gaitload.read(path)
+    assert rec.start_time == true[0]
+    np.testing.assert_allclose(rec.time_s, (true - true[0]).total_seconds().to_numpy(), rtol=0, atol=1e-9)
+    assert "ambiguous" not in rec.metadata["units"]["time"]["detail"]
+
+
+def test_ambiguous_dates_crossing_midnight_pick_the_order_without_a_jump(tmp_path):
+    """01/12 -> 02/12 at midnight: month first would jump a month; day first moves a day."""
+    path, true = _dated_clock(tmp_path, "2026-12-01 23:59:50", "%d/%m/%Y %H:%M:%S.%f")
+    rec = gaitload.read(path)
+    assert rec.start_time == true[0]
+    np.testing.assert_allclose(rec.time_s, (true - true[0]).total_seconds().to_numpy(), rtol=0, atol=1e-9)
+    assert "fits the data worse" in rec.metadata["units"]["time"]["detail"]
+
+
+def test_ambiguous_dates_of_one_day_read_month_first_and_say_so(tmp_path):
+    path, true = _dated_clock(tmp_path, "2026-12-01 10:00:00", "%d/%m/%Y %H:%M:%S.%f")
+    rec = gaitload.read(path)
+    assert rec.start_time == pd.Timestamp("2026-01-12 10:00:00", tz="UTC")  # pandas' month-first reading
+    np.testing.assert_allclose(rec.time_s, (true - true[0]).total_seconds().to_numpy(), rtol=0, atol=1e-9)
+    detail = rec.metadata["units"]["time"]["detail"]
+    assert "day and month order ambiguous" in detail and "%m/%d/%Y" in detail

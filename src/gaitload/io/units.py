@@ -460,6 +460,10 @@ def _first_filled(text: pd.Series, k: int = 50) -> pd.Series:
     return cells.iloc[:k]
 
 
+#: How an ISO 8601 date starts (2026-12-01, or 20261201 in the basic format).
+_ISO_START_RE = re.compile(r"\s*[+-]?\d{4}-?\d\d")
+
+
 def _decode_text_time(text: pd.Series) -> TimeBase:
     sample = _first_filled(text)
     if sample.empty:
@@ -477,11 +481,21 @@ def _decode_text_time(text: pd.Series) -> TimeBase:
     if sample.head(20).map(lambda v: bool(_TZ_ABBR_RE.search(v))).any():
         text = text.str.replace(_TZ_ABBR_RE, lambda m: _TZ_ABBR[m.group("zone")], regex=True)
         sample = text[text.str.strip().ne("") & text.ne("nan")]
-    try:
-        ts = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
-    except (ValueError, TypeError):
-        ts = pd.Series(pd.NaT, index=text.index)
+    ts = pd.Series(pd.NaT, index=text.index)
+    if _ISO_START_RE.match(str(sample.iloc[0])):  # an ISO pass over other text reads nothing (0.3 s per hour at 100 Hz)
+        try:
+            ts = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+        except (ValueError, TypeError):
+            pass
+    order_note = ""
     if ts.notna().mean() < 0.5:
+        # one format for the whole column, guessed from its first cell: parsed in one vectorised
+        # pass (format="mixed" parses cell by cell: 25 s instead of 0.3 s for an hour at 100 Hz)
+        guessed, order_note = _times_in_guessed_format(text, str(sample.iloc[0]).strip())
+        if guessed is not None:
+            ts = guessed
+    if ts.notna().mean() < 0.5:
+        order_note = ""
         try:
             ts = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
         except (ValueError, TypeError):
@@ -495,8 +509,68 @@ def _decode_text_time(text: pd.Series) -> TimeBase:
     rel = (ns - ns[first_idx]).astype(np.float64)
     rel[ts.isna().to_numpy()] = np.nan
     start = ts.iloc[first_idx]
-    detail = f"time read as datetime text, first {start.isoformat()}" + (" (no time zone written: taken as UTC)" if naive else "")
+    detail = (f"time read as datetime text, first {start.isoformat()}" + (" (no time zone written: taken as UTC)" if naive else "")
+              + order_note)
     return TimeBase(rel * 1e-9, start, UnitDecision("ISO datetime", "data", detail))
+
+
+def _times_in_guessed_format(text: pd.Series, first: str) -> tuple[pd.Series | None, str]:
+    """Datetimes of ``text`` parsed in the strftime format of its first cell, and a note.
+
+    The format is guessed by :func:`pandas.tseries.api.guess_datetime_format`. A date such as
+    ``01/12/2026`` reads month first or day first; both orders are tried on every k-th cell
+    (about 4,000) and the data decide: the order that reads more cells, then the one whose
+    clock never jumps as far (a run that crosses midnight on 01/12 -> 02/12 moves by a day,
+    not a month). When both read the cells alike (one day's run) the start date stays
+    ambiguous: month first, as pandas reads it, and the note says so. The chosen format then
+    parses the whole column in one vectorised pass.
+
+    Returns
+    -------
+    times : Series of datetime64 (UTC) or None
+        None when no format could be guessed or it reads no cell.
+    note : str
+        Appended to the clock's description ("" when the order was not in doubt).
+    """
+    import warnings
+
+    from pandas.tseries.api import guess_datetime_format
+
+    with warnings.catch_warnings():  # pandas warns when a day-first date is read without dayfirst
+        warnings.simplefilter("ignore")
+        month_first = guess_datetime_format(first)
+        day_first = guess_datetime_format(first, dayfirst=True)
+    formats = [f for f in (month_first, day_first) if f]
+    # year-first dates (2026/12/01) are year-month-day by convention, whatever dayfirst says
+    formats = list(dict.fromkeys(f for i, f in enumerate(formats) if i == 0 or not f.startswith("%Y")))
+    if not formats:
+        return None, ""
+    # the order is chosen on every k-th cell (~4,000 cells, the last one too), then the whole
+    # column parsed once: a parse costs ~3 us per cell
+    step = max(1, len(text) // 4096)
+    probe = pd.concat([text.iloc[::step], text.iloc[-1:]]) if len(formats) == 2 else None
+    scored = []
+    for fmt in formats if probe is not None else ():
+        try:
+            ts = pd.to_datetime(probe, errors="coerce", utc=True, format=fmt)
+        except (ValueError, TypeError):
+            continue
+        ok = ts.notna().to_numpy()
+        ns = ts.to_numpy(dtype="datetime64[ns]").astype("int64")[ok]
+        jump = int(np.abs(np.diff(ns)).max()) if ns.size > 1 else 0
+        scored.append((-int(ok.sum()), jump, fmt))
+    scored.sort(key=lambda score: score[:2])  # most cells read, then smallest jump; a tie keeps month first
+    note = ""
+    if len(scored) == 2 and scored[0][:2] == scored[1][:2]:
+        note = f"; day and month order ambiguous in {first!r}: read as {scored[0][2]}"
+    elif len(scored) == 2:
+        note = f"; read as {scored[0][2]} (the other day/month order fits the data worse)"
+    fmt = scored[0][2] if scored else formats[0]
+    try:
+        ts = pd.to_datetime(text, errors="coerce", utc=True, format=fmt)
+    except (ValueError, TypeError):
+        return None, ""
+    return (ts, note) if ts.notna().any() else (None, "")
 
 
 def choose_clock(
