@@ -504,3 +504,30 @@ def test_ambiguous_dates_of_one_day_read_month_first_and_say_so(tmp_path):
     np.testing.assert_allclose(rec.time_s, (true - true[0]).total_seconds().to_numpy(), rtol=0, atol=1e-9)
     detail = rec.metadata["units"]["time"]["detail"]
     assert "day and month order ambiguous" in detail and "%m/%d/%Y" in detail
+
+
+@pytest.mark.parametrize("sep, float_format", [(";", None), ("\t", "%.9E")])
+def test_decimal_comma_tables_read_like_decimal_point_ones(tmp_path, sep, float_format):
+    """European spreadsheets and phyphox's "decimal comma" exports: ``0,25`` numbers in a table
+    separated by semicolons or tabs give the same recording as the decimal-point table."""
+    t, acc, gyr = _signal(rate_hz=100.0)
+    frame = pd.DataFrame({"Time (s)": t, "ax": acc[:, 0], "ay": acc[:, 1], "az": acc[:, 2],
+                          "gx": gyr[:, 0], "gy": gyr[:, 1], "gz": gyr[:, 2]})
+    point, comma = tmp_path / "point.csv", tmp_path / "comma.csv"
+    frame.to_csv(point, index=False, float_format=float_format)
+    frame.to_csv(comma, index=False, sep=sep, decimal=",", float_format=float_format)
+    assert "," in comma.read_text().splitlines()[1]
+    a, b = gaitload.read(point), gaitload.read(comma)
+    np.testing.assert_array_equal(a.time_s, b.time_s)
+    assert a.channels.keys() == b.channels.keys()
+    for name in a.channels:
+        np.testing.assert_array_equal(a.channels[name], b.channels[name])
+    assert not [w for w in b.warnings if "non-numeric" in w]
+
+
+def test_semicolon_table_with_decimal_points_is_unchanged(tmp_path):
+    t, acc, _ = _signal(rate_hz=100.0)
+    path = _write(tmp_path / "a.csv", ["time", "ax", "ay", "az"], [t, *acc.T], delimiter=";")
+    rec = gaitload.read(path)
+    assert rec.metadata["units"]["acc"]["unit"] == "g"
+    np.testing.assert_allclose(rec.channels["acc_x"], acc[:, 0] * G0_MPS2, rtol=1e-12)

@@ -83,6 +83,10 @@ class CsvHead:
         The first data rows (for sniffing and unit guesses).
     gzip : bool
         The file is gzip-compressed.
+    decimal : str
+        Decimal mark of the numbers: ``"."``, or ``","`` in a table separated by ``;``, tabs or
+        ``|`` whose numbers are written ``0,25`` (European spreadsheets, phyphox's "decimal
+        comma" export). ``rows`` then hold the numbers with a ``.`` already.
     """
 
     encoding: str
@@ -93,6 +97,7 @@ class CsvHead:
     skip_lines: int
     rows: list[list[str]] = field(default_factory=list)
     gzip: bool = False
+    decimal: str = "."
 
 
 def _is_number(cell: str) -> bool:
@@ -143,7 +148,7 @@ _LAST_HEAD: tuple[bytes, CsvHead] | None = None
 def _copy_head(head: CsvHead) -> CsvHead:
     """A copy of ``head`` whose lists a caller may change without changing the memo."""
     return CsvHead(head.encoding, head.delimiter, list(head.preamble), [list(r) for r in head.header_rows],
-                   list(head.names), head.skip_lines, [list(r) for r in head.rows], head.gzip)
+                   list(head.names), head.skip_lines, [list(r) for r in head.rows], head.gzip, head.decimal)
 
 
 def parse_head(head: bytes, path: Path | None = None, allow_no_data: bool = False) -> CsvHead:
@@ -185,16 +190,26 @@ def parse_head(head: bytes, path: Path | None = None, allow_no_data: bool = Fals
     tail = [ln for ln in lines[-20:] if ln.strip()]
     best = None
     for delim in _DELIMITERS:
-        counts = [len(cells) for cells in _split_lines(tail, delim)]
+        tail_cells = _split_lines(tail, delim)
+        counts = [len(cells) for cells in tail_cells]
         modal = max(set(counts), key=counts.count)
-        score = (modal >= 2, counts.count(modal), modal)
+        # then the split whose cells read as numbers: "0,5;1,25" splits evenly at the commas
+        # too, but only the semicolons leave numbers (written with a decimal comma)
+        numbers = sum(bool(_NUMBER_RE.match(c) or _COMMA_NUMBER_RE.match(c)) for cells in tail_cells for c in cells)
+        score = (modal >= 2, counts.count(modal), numbers / max(sum(counts), 1), modal)
         if best is None or score > best[0]:
             best = (score, delim, modal)
-    (has_fields, _, _), delim, n_fields = best
+    (has_fields, *_), delim, n_fields = best
     if not has_fields:
         # one column only: no delimiter at all (or a single channel), nothing gaitload can use
         raise MissingColumnsError("only one column; expected a delimited table with time and sensor columns", path)
     split = [cells if ln.strip() else [] for ln, cells in zip(lines, _split_lines(lines, delim))]
+    decimal = "."
+    if delim != "," and _decimal_comma(split[-20:]):
+        # numbers such as 0,25 (the comma cannot be the separator here): read with a decimal
+        # point from now on, and by pandas with decimal=","
+        decimal = ","
+        split = [[_comma_to_point(c) for c in cells] for cells in split]
     first_data = None
     for i, cells in enumerate(split):
         if len(cells) < 2 or abs(len(cells) - n_fields) > 1:
@@ -209,7 +224,8 @@ def parse_head(head: bytes, path: Path | None = None, allow_no_data: bool = Fals
         header_idx = next((i for i, c in enumerate(split) if len(c) >= 2), None)
         if allow_no_data and header_idx is not None:
             names = _join_names([split[header_idx]], len(split[header_idx]))
-            return CsvHead(encoding, delim, [], [split[header_idx]], names, header_idx + 1, [], head[:2] == b"\x1f\x8b")
+            return CsvHead(encoding, delim, [], [split[header_idx]], names, header_idx + 1, [], head[:2] == b"\x1f\x8b",
+                           decimal)
         if header_idx is not None and len(lines) <= header_idx + 2 and len(head) < HEAD_BYTES:
             raise EmptyFileError("a header but no numeric data rows", path)
         raise MissingColumnsError("no rows of numbers found under the header", path)
@@ -231,9 +247,28 @@ def parse_head(head: bytes, path: Path | None = None, allow_no_data: bool = Fals
     rows = [c for c in split[first_data:first_data + 200] if c]
     if len(rows) > 1 and len(head) >= HEAD_BYTES:
         rows = rows[:-1]  # the last line of a truncated head may be cut short
-    parsed = CsvHead(encoding, delim, preamble, header_rows, names, first_data, rows, head[:2] == b"\x1f\x8b")
+    parsed = CsvHead(encoding, delim, preamble, header_rows, names, first_data, rows, head[:2] == b"\x1f\x8b", decimal)
     _LAST_HEAD = (bytes(head), _copy_head(parsed))
     return parsed
+
+
+#: A number written with a decimal comma (``-0,25``, ``1,5E-3``): digits on both sides or an
+#: exponent, so that a bare ``1,`` or a thousands group is not taken for one.
+_COMMA_NUMBER_RE = re.compile(r"^\s*[-+]?\d+,\d+(?:[eE][-+]?\d+)?\s*$")
+_POINT_NUMBER_RE = re.compile(r"^\s*[-+]?\d*\.\d+(?:[eE][-+]?\d+)?\s*$")
+
+
+def _decimal_comma(rows: list[list[str]]) -> bool:
+    """True when the rows write fractions with a comma: some cells are ``0,25``-shaped and
+    none is ``0.25``-shaped (a table mixing both is not decided here: the comma cells
+    then read as text and are reported)."""
+    cells = [c for row in rows for c in row]
+    return any(_COMMA_NUMBER_RE.match(c) for c in cells) and not any(_POINT_NUMBER_RE.match(c) for c in cells)
+
+
+def _comma_to_point(cell: str) -> str:
+    """``0,25`` -> ``0.25`` for a decimal-comma number; any other cell unchanged."""
+    return cell.replace(",", ".") if _COMMA_NUMBER_RE.match(cell) else cell
 
 
 def _looks_two_row(rows: list[list[str]]) -> bool:
@@ -324,6 +359,7 @@ def read_body(path: Path, head: CsvHead) -> pd.DataFrame:
         frame = pd.read_csv(
             path,
             sep=head.delimiter,
+            decimal=head.decimal,
             header=None,
             names=head.names,
             skiprows=head.skip_lines,
@@ -472,7 +508,7 @@ def _default_read(path: Path, head: CsvHead, **options) -> pd.DataFrame | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # mixed chunks: detected later
-            frame = pd.read_csv(path, sep=head.delimiter, header=None, names=head.names,
+            frame = pd.read_csv(path, sep=head.delimiter, decimal=head.decimal, header=None, names=head.names,
                                 skiprows=head.skip_lines, encoding=head.encoding, engine="c",
                                 compression="gzip" if head.gzip else None,
                                 skip_blank_lines=True, index_col=False, **options)

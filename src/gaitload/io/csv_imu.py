@@ -14,6 +14,10 @@ Recognised layouts (by content, never by extension):
   and ``Acc_X..``; time = PacketCounter / rate, with the 16-bit counter's wrap undone, so
   dropped packets stay visible as gaps.
 
+Cells are separated by commas, semicolons, tabs or ``|``; a semicolon-, tab- or bar-separated
+table may write its numbers with a decimal comma (``0,25``: European spreadsheets, phyphox's
+"decimal comma" exports).
+
 Time comes from a clock column (s/ms/us/ns, an epoch, or ISO datetimes), else from a sample
 counter or the row number and a sampling rate (the file's own rate line or the
 ``sampling_rate_hz`` hint). gaitmap's example files carry only a sample index and their rate
