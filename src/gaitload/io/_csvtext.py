@@ -252,8 +252,10 @@ def parse_head(head: bytes, path: Path | None = None, allow_no_data: bool = Fals
     return parsed
 
 
-#: A number written with a decimal comma (``-0,25``, ``1,5E-3``): digits on both sides or an
-#: exponent, so that a bare ``1,`` or a thousands group is not taken for one.
+#: A number written with a decimal comma (``-0,25``, ``1,5E-3``): digits on both sides of one
+#: comma. Only looked for in tables not separated by commas, whose numbers write a comma as the
+#: decimal mark (a thousands-grouped ``1,234`` there would read as 1.234; judgement: such tables
+#: come from spreadsheets in decimal-comma locales).
 _COMMA_NUMBER_RE = re.compile(r"^\s*[-+]?\d+,\d+(?:[eE][-+]?\d+)?\s*$")
 _POINT_NUMBER_RE = re.compile(r"^\s*[-+]?\d*\.\d+(?:[eE][-+]?\d+)?\s*$")
 
