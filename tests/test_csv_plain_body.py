@@ -60,7 +60,7 @@ def _read(path: Path, fast: bool, monkeypatch):
     _, head = _csvtext.read_head(path)
     with monkeypatch.context() as m:
         if not fast:
-            m.setattr(_csvtext, "_plain_body", lambda p, h: None)
+            m.setattr(_csvtext, "_plain_body", lambda p, h, usecols=None: None)
         try:
             return _csvtext.read_body(path, head)
         except GaitloadError as exc:
@@ -159,3 +159,43 @@ def test_numbers_only_read_without_na_filter_then_with_it(tmp_path, monkeypatch)
         assert_same_either_way(path, monkeypatch)
     _, head = _csvtext.read_head(late_nan)
     assert np.isnan(_csvtext.read_body(late_nan, head)["acc_x"].iloc[700])
+
+
+def _wide_table(path: Path, n: int = 2000) -> pd.DataFrame:
+    """Six IMU channels and a clock beside 12 unused columns, one of them words."""
+    rng = np.random.default_rng(4)
+    t = np.arange(n) / 100.0
+    frame = pd.DataFrame({"time": t, "acc_x": rng.normal(size=n).round(4), "acc_y": rng.normal(size=n).round(4),
+                          "acc_z": (9.81 + rng.normal(size=n)).round(4), "gyr_x": rng.normal(size=n).round(4),
+                          "gyr_y": rng.normal(size=n).round(4), "gyr_z": rng.normal(size=n).round(4)})
+    for k in range(11):
+        frame[f"mag_{k}"] = rng.normal(size=n).round(3)
+    frame["label"] = np.where(np.arange(n) % 3 == 0, "stride", "stance")
+    frame.to_csv(path, index=False)
+    return frame
+
+
+def test_unused_columns_neither_block_the_plain_read_nor_get_converted(tmp_path, monkeypatch):
+    import gaitload
+
+    path = tmp_path / "wide.csv"
+    frame = _wide_table(path)
+    _, head = _csvtext.read_head(path)
+    used = ["time", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+    # a column of words the caller does not use leaves the table plain
+    assert _csvtext._plain_body(path, head) is None
+    assert _csvtext._plain_body(path, head, used) is not None
+    # the general call (files above the plain-read size) converts only the used columns
+    monkeypatch.setattr(_csvtext, "_PLAIN_MAX_BYTES", 0)
+    body = _csvtext.read_body(path, head, usecols=used)
+    assert list(body.columns) == used
+    for name in used:
+        np.testing.assert_array_equal(body[name].to_numpy(), frame[name].to_numpy())
+    # the reader gives the same recording either way
+    rec = gaitload.read(path)
+    monkeypatch.setattr(_csvtext, "_PLAIN_MAX_BYTES", 64 * 1024**2)
+    again = gaitload.read(path)
+    np.testing.assert_array_equal(rec.time_s, again.time_s)
+    for name in rec.channels:
+        np.testing.assert_array_equal(rec.channels[name], again.channels[name])
+    np.testing.assert_allclose(rec.channels["acc_z"], frame["acc_z"].to_numpy(), rtol=1e-15)

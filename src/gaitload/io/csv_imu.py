@@ -109,6 +109,14 @@ def _layout(names: list[str], frame_dtypes: dict | None, hint_columns: dict | No
     return lay
 
 
+def _needed_columns(names: list[str], named: _Layout) -> list[str]:
+    """The file columns a layout may use, in file order: IMU channels, clocks, counters and
+    every column whose name makes it a sensor-location candidate."""
+    needed = set(named.imu) | {name for name, _ in named.times} | set(named.counters)
+    needed |= {name for name in names if colmod.split_header(name)[0] in colmod.SENSOR_GROUP_NAMES}
+    return [name for name in names if name in needed]
+
+
 def sniff_imu_csv(head: bytes, path: Path) -> float:
     """Confidence that ``head`` starts a raw IMU table (0 to 1)."""
     csv = parse_head(head, path, allow_no_data=True)
@@ -394,14 +402,17 @@ def read_imu_csv(
     missing = sorted(set(columns or {}) - set(head.names))
     if missing:
         raise OptionError(f"columns hint names {missing[0]!r}, which is not a column of the file", path)
-    frame = read_body(path, head)
-    lay = _layout(head.names, dict(frame.dtypes), columns)
-    if not any(c.startswith("acc") for _, c, _ in lay.imu.values()):
+    # the roles the names alone give (a sensor-location column is only known to be text after
+    # the read, so every candidate is read): the other columns are never converted
+    named = _layout(head.names, None, columns)
+    if not any(c.startswith("acc") for _, c, _ in named.imu.values()):
         raise MissingColumnsError(
             f"no accelerometer columns among {head.names[:12]}; name them acc_x/acc_y/acc_z or pass "
             "columns={'<file name>': 'acc_x', ...}",
             path,
         )
+    frame = read_body(path, head, usecols=_needed_columns(head.names, named))
+    lay = _layout(head.names, dict(frame.dtypes), columns)
     time_s, start_time, time_decision = _time_base(path, frame, lay, file_rate, sampling_rate_hz, time_unit, warnings)
     if lay.group is not None:
         time_s, raw = _align_groups(path, frame, lay.group, time_s, lay, warnings)
