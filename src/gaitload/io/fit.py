@@ -277,7 +277,7 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
         try:
             # processor=None: raw field values (fitdecode's default processor turns every date_time
             # field into a datetime object and looks up a handler per field of every message:
-            # a sixth of the decode; the few times needed are converted by _epoch instead)
+            # about a quarter of the decode time; the few times needed are converted by _epoch)
             with fitdecode.FitReader(
                 str(path), processor=None, check_crc=fitdecode.CrcCheck.RAISE,
                 error_handling=fitdecode.ErrorHandling.WARN,
