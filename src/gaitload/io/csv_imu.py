@@ -18,7 +18,8 @@ Cells are separated by commas, semicolons, tabs or ``|``; a semicolon-, tab- or 
 table may write its numbers with a decimal comma (``0,25``: European spreadsheets, phyphox's
 "decimal comma" exports).
 
-Time comes from a clock column (s/ms/us/ns, an epoch, or ISO datetimes), else from a sample
+Time comes from a clock column (s/ms/us/ns, an epoch, or datetime text: ISO 8601 or one layout
+such as ``dd/mm/yyyy hh:mm:ss.fff`` throughout, see :mod:`gaitload.io.units`), else from a sample
 counter or the row number and a sampling rate (the file's own rate line or the
 ``sampling_rate_hz`` hint). gaitmap's example files carry only a sample index and their rate
 (204.8 Hz or 102.4 Hz, depending on the file) is written nowhere in them, so no default is
