@@ -319,7 +319,7 @@ def case_analyze(cfg) -> dict:
         # one core, so the one-thread parse is shown too (context, not the requirement)
         one = "pandas.read_csv, one thread (context)"
         t1 = _interleaved({"pandas.read_csv (baseline)": lambda: pd.read_csv(path),
-                           one: lambda: _one_thread_read_csv(pd, path)}, cfg.repeat)
+                           one: lambda: _one_thread_read_csv(path)}, cfg.repeat)
         entries.append(_entry(one, t1[one], n, "samples",
                               ratio_vs_read_csv=_median(t1[one]) / _median(t1["pandas.read_csv (baseline)"])))
         thread_note = [f"pandas {pd.__version__} splits a large file's parse over up to {threads} threads (the "
@@ -371,8 +371,10 @@ def _read_csv_threads() -> int:
         return os.cpu_count() or 1
 
 
-def _one_thread_read_csv(pd, path: Path):
+def _one_thread_read_csv(path: Path):
     """pandas.read_csv of ``path`` on one thread (``mode.max_threads`` = 1)."""
+    import pandas as pd
+
     with pd.option_context("mode.max_threads", 1):
         return pd.read_csv(path)
 

@@ -481,8 +481,9 @@ def _decode_text_time(text: pd.Series) -> TimeBase:
     if sample.head(20).map(lambda v: bool(_TZ_ABBR_RE.search(v))).any():
         text = text.str.replace(_TZ_ABBR_RE, lambda m: _TZ_ABBR[m.group("zone")], regex=True)
         sample = text[text.str.strip().ne("") & text.ne("nan")]
+    first = str(sample.iloc[0]).strip()
     ts = pd.Series(pd.NaT, index=text.index)
-    if _ISO_START_RE.match(str(sample.iloc[0])):  # an ISO pass over other text reads nothing (0.3 s per hour at 100 Hz)
+    if _ISO_START_RE.match(first):  # an ISO pass over other text reads nothing (0.3 s per hour at 100 Hz)
         try:
             ts = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
         except (ValueError, TypeError):
@@ -491,7 +492,7 @@ def _decode_text_time(text: pd.Series) -> TimeBase:
     if ts.notna().mean() < 0.5:
         # one format for the whole column, guessed from its first cell: parsed in one vectorised
         # pass (format="mixed" parses cell by cell: 25 s instead of 0.3 s for an hour at 100 Hz)
-        guessed, order_note = _times_in_guessed_format(text, str(sample.iloc[0]).strip())
+        guessed, order_note = _times_in_guessed_format(text, first)
         if guessed is not None:
             ts = guessed
     if ts.notna().mean() < 0.5:
@@ -502,7 +503,7 @@ def _decode_text_time(text: pd.Series) -> TimeBase:
             ts = pd.Series(pd.NaT, index=text.index)
     if ts.notna().mean() < 0.5:
         raise TimestampError(f"time values like {sample.iloc[0]!r} are neither numbers nor datetimes")
-    naive = not bool(re.search(r"(Z|[+-]\d\d:?\d\d)\b", str(sample.iloc[0]).strip()))
+    naive = not bool(re.search(r"(Z|[+-]\d\d:?\d\d)\b", first))
     ns = ts.to_numpy(dtype="datetime64[ns]").astype("int64")
     first_idx = int(np.flatnonzero(ts.notna().to_numpy())[0])
     # subtract as int64: ns since 1970 do not fit a float64 mantissa
@@ -545,20 +546,21 @@ def _times_in_guessed_format(text: pd.Series, first: str) -> tuple[pd.Series | N
     formats = list(dict.fromkeys(f for i, f in enumerate(formats) if i == 0 or not f.startswith("%Y")))
     if not formats:
         return None, ""
-    # the order is chosen on every k-th cell (~4,000 cells, the last one too), then the whole
-    # column parsed once: a parse costs ~3 us per cell
-    step = max(1, len(text) // 4096)
-    probe = pd.concat([text.iloc[::step], text.iloc[-1:]]) if len(formats) == 2 else None
     scored = []
-    for fmt in formats if probe is not None else ():
-        try:
-            ts = pd.to_datetime(probe, errors="coerce", utc=True, format=fmt)
-        except (ValueError, TypeError):
-            continue
-        ok = ts.notna().to_numpy()
-        ns = ts.to_numpy(dtype="datetime64[ns]").astype("int64")[ok]
-        jump = int(np.abs(np.diff(ns)).max()) if ns.size > 1 else 0
-        scored.append((-int(ok.sum()), jump, fmt))
+    if len(formats) == 2:
+        # the order is chosen on every k-th cell (~4,000 cells, the last one too), then the
+        # whole column parsed once: a parse costs ~3 us per cell
+        step = max(1, len(text) // 4096)
+        probe = pd.concat([text.iloc[::step], text.iloc[-1:]])
+        for fmt in formats:
+            try:
+                ts = pd.to_datetime(probe, errors="coerce", utc=True, format=fmt)
+            except (ValueError, TypeError):
+                continue
+            ok = ts.notna().to_numpy()
+            ns = ts.to_numpy(dtype="datetime64[ns]").astype("int64")[ok]
+            jump = int(np.abs(np.diff(ns)).max()) if ns.size > 1 else 0
+            scored.append((-int(ok.sum()), jump, fmt))
     scored.sort(key=lambda score: score[:2])  # most cells read, then smallest jump; a tie keeps month first
     note = ""
     if len(scored) == 2 and scored[0][:2] == scored[1][:2]:
