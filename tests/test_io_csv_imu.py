@@ -221,6 +221,7 @@ def test_iso_datetime_clock(tmp_path):
     rec = gaitload.read(path)
     assert rec.start_time == pd.Timestamp("2024-03-01T06:30:00Z")
     assert rec.sampling_rate_hz == pytest.approx(100.0)
+    assert rec.metadata["units"]["time"]["unit"] == "ISO datetime"
 
 
 def test_time_hint_overrides(tmp_path):
@@ -486,6 +487,7 @@ def test_day_first_dates_read_day_first(tmp_path):
     assert rec.start_time == true[0]
     np.testing.assert_allclose(rec.time_s, (true - true[0]).total_seconds().to_numpy(), rtol=0, atol=1e-9)
     assert "ambiguous" not in rec.metadata["units"]["time"]["detail"]
+    assert rec.metadata["units"]["time"]["unit"] == "datetime %d/%m/%Y %H:%M:%S.%f"  # not "ISO"
 
 
 def test_ambiguous_dates_crossing_midnight_pick_the_order_without_a_jump(tmp_path):
@@ -504,6 +506,22 @@ def test_ambiguous_dates_of_one_day_read_month_first_and_say_so(tmp_path):
     np.testing.assert_allclose(rec.time_s, (true - true[0]).total_seconds().to_numpy(), rtol=0, atol=1e-9)
     detail = rec.metadata["units"]["time"]["detail"]
     assert "day and month order ambiguous" in detail and "%m/%d/%Y" in detail
+    assert rec.metadata["units"]["time"]["unit"] == "datetime %m/%d/%Y %H:%M:%S.%f"
+
+
+def test_datetime_clock_in_mixed_formats_is_read_cell_by_cell_and_labelled_so(tmp_path):
+    """A clock written in two formats (one cell in three spells the month out): no single
+    format reads most cells, so each cell is parsed on its own and the unit says so."""
+    path, true = _dated_clock(tmp_path, "2026-12-13 09:59:55", "%d/%m/%Y %H:%M:%S.%f")
+    text = path.read_text().splitlines()
+    other = true.strftime("%d %b %Y %H:%M:%S.%f")
+    rows = [text[0]] + [other[i] + line[line.index(","):] if i % 3 == 0 else line
+                        for i, line in enumerate(text[1:])]
+    path.write_text("\n".join(rows) + "\n")
+    rec = gaitload.read(path)
+    assert rec.start_time == true[0]
+    np.testing.assert_allclose(rec.time_s, (true - true[0]).total_seconds().to_numpy(), rtol=0, atol=1e-9)
+    assert rec.metadata["units"]["time"]["unit"] == "datetime (mixed formats)"
 
 
 @pytest.mark.parametrize("sep, float_format", [(";", None), ("\t", "%.9E")])

@@ -121,7 +121,8 @@ class UnitDecision:
     Attributes
     ----------
     unit : str
-        The unit (``"g"``, ``"deg/s"``, ``"ms"``, ``"epoch ms"``, ``"ISO datetime"``...).
+        The unit (``"g"``, ``"deg/s"``, ``"ms"``, ``"epoch ms"``, ``"ISO datetime"``,
+        ``"datetime %d/%m/%Y %H:%M:%S.%f"``...).
     decided_by : str
         ``"hint"``, ``"header"``, ``"format"`` or ``"data"``.
     detail : str
@@ -483,6 +484,7 @@ def _decode_text_time(text: pd.Series) -> TimeBase:
         sample = text[text.str.strip().ne("") & text.ne("nan")]
     first = str(sample.iloc[0]).strip()
     ts = pd.Series(pd.NaT, index=text.index)
+    unit = "ISO datetime"
     if _ISO_START_RE.match(first):  # an ISO pass over other text reads nothing (0.3 s per hour at 100 Hz)
         try:
             ts = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
@@ -492,11 +494,11 @@ def _decode_text_time(text: pd.Series) -> TimeBase:
     if ts.notna().mean() < 0.5:
         # one format for the whole column, guessed from its first cell: parsed in one vectorised
         # pass (format="mixed" parses cell by cell: 25 s instead of 0.3 s for an hour at 100 Hz)
-        guessed, order_note = _times_in_guessed_format(text, first)
+        guessed, fmt, order_note = _times_in_guessed_format(text, first)
         if guessed is not None:
-            ts = guessed
+            ts, unit = guessed, f"datetime {fmt}"
     if ts.notna().mean() < 0.5:
-        order_note = ""
+        order_note, unit = "", "datetime (mixed formats)"
         try:
             ts = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
         except (ValueError, TypeError):
@@ -512,11 +514,11 @@ def _decode_text_time(text: pd.Series) -> TimeBase:
     start = ts.iloc[first_idx]
     detail = (f"time read as datetime text, first {start.isoformat()}" + (" (no time zone written: taken as UTC)" if naive else "")
               + order_note)
-    return TimeBase(rel * 1e-9, start, UnitDecision("ISO datetime", "data", detail))
+    return TimeBase(rel * 1e-9, start, UnitDecision(unit, "data", detail))
 
 
-def _times_in_guessed_format(text: pd.Series, first: str) -> tuple[pd.Series | None, str]:
-    """Datetimes of ``text`` parsed in the strftime format of its first cell, and a note.
+def _times_in_guessed_format(text: pd.Series, first: str) -> tuple[pd.Series | None, str, str]:
+    """Datetimes of ``text`` parsed in the strftime format of its first cell, that format, and a note.
 
     The format is guessed by :func:`pandas.tseries.api.guess_datetime_format`. A date such as
     ``01/12/2026`` reads month first or day first; both orders are tried on every k-th cell
@@ -530,6 +532,8 @@ def _times_in_guessed_format(text: pd.Series, first: str) -> tuple[pd.Series | N
     -------
     times : Series of datetime64 (UTC) or None
         None when no format could be guessed or it reads no cell.
+    fmt : str
+        The strftime format used ("" when ``times`` is None).
     note : str
         Appended to the clock's description ("" when the order was not in doubt).
     """
@@ -545,7 +549,7 @@ def _times_in_guessed_format(text: pd.Series, first: str) -> tuple[pd.Series | N
     # year-first dates (2026/12/01) are year-month-day by convention, whatever dayfirst says
     formats = list(dict.fromkeys(f for i, f in enumerate(formats) if i == 0 or not f.startswith("%Y")))
     if not formats:
-        return None, ""
+        return None, "", ""
     scored = []
     if len(formats) == 2:
         # the order is chosen on every k-th cell (~4,000 cells, the last one too), then the
@@ -571,8 +575,8 @@ def _times_in_guessed_format(text: pd.Series, first: str) -> tuple[pd.Series | N
     try:
         ts = pd.to_datetime(text, errors="coerce", utc=True, format=fmt)
     except (ValueError, TypeError):
-        return None, ""
-    return (ts, note) if ts.notna().any() else (None, "")
+        return None, "", ""
+    return (ts, fmt, note) if ts.notna().any() else (None, "", "")
 
 
 def choose_clock(
