@@ -195,7 +195,7 @@ def parse_head(head: bytes, path: Path | None = None, allow_no_data: bool = Fals
         modal = max(set(counts), key=counts.count)
         # then the split whose cells read as numbers: "0,5;1,25" splits evenly at the commas
         # too, but only the semicolons leave numbers (written with a decimal comma)
-        numbers = sum(bool(_NUMBER_RE.match(c) or _COMMA_NUMBER_RE.match(c)) for cells in tail_cells for c in cells)
+        numbers = sum(_is_number(c) or bool(_COMMA_NUMBER_RE.match(c)) for cells in tail_cells for c in cells)
         score = (modal >= 2, counts.count(modal), numbers / max(sum(counts), 1), modal)
         if best is None or score > best[0]:
             best = (score, delim, modal)
