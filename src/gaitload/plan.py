@@ -72,12 +72,15 @@ class Plan(Analysis):
         With ``season=``: per muscle and part of the course (climbs, descents, whole course), the
         course's load against the runner's largest week and largest run of the last 8 weeks.
     course : CourseProfile, optional
+    rules : RuleSet, optional
+        The rule set the loads came from.
     """
 
     splits: pd.DataFrame = field(default_factory=pd.DataFrame)
     climbs: pd.DataFrame = field(default_factory=pd.DataFrame)
     training: pd.DataFrame = field(default_factory=pd.DataFrame)
     course: CourseProfile | None = field(default=None, repr=False)
+    rules: object = field(default=None, repr=False)
 
     def plot(self, path: str | os.PathLike | None = None, **kwargs):
         """Elevation profile with predicted emphasis along it, climb/descent bars (against
@@ -85,6 +88,12 @@ class Plan(Analysis):
         from .plan_figure import plot_plan
 
         return plot_plan(self, path=path, **kwargs)
+
+    def describe(self) -> str:
+        """The forecast in words (what ``gaitload plan`` prints)."""
+        from .plan_report import describe_plan
+
+        return describe_plan(self.summary)
 
     def to_dir(self, path: str | os.PathLike, *, figure: bool = True) -> dict[str, Path]:
         """Write ``plan.csv`` (per-km splits), ``climbs.csv``, ``summary.json`` and ``plan.png``,
@@ -260,7 +269,7 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
     Plan
         ``summary`` holds the analysis summary of the predicted run plus ``plan`` (finish time,
         flat speed and cadence and their source, walking share, assumptions), ``load_vs_level``,
-        ``climbs`` and, with a season, ``training``.
+        ``splits``, ``climbs`` and, with a season, ``training``.
 
     Raises
     ------
@@ -328,9 +337,11 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
         summary["training"] = training.to_dict(orient="records")
         summary["plan"]["training_window"] = season_info.window
         summary["warnings"] = list(dict.fromkeys(list(summary.get("warnings", [])) + season_info.warnings))
+    summary["splits"] = splits.to_dict(orient="records")
     summary["climbs"] = climbs.to_dict(orient="records")
     return Plan(steps=steps, segments=result.segments, summary=summary, profile=result.profile,
-                recording=recording, splits=splits, climbs=climbs, training=training, course=course)
+                recording=recording, splits=splits, climbs=climbs, training=training, course=course,
+                rules=rule_set)
 
 
 #: What every forecast assumes, written into its summary.
