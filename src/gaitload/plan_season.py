@@ -44,7 +44,8 @@ class SeasonBaseline:
     speed_mps : float or None
         Median grade-adjusted running speed of the window's steps, m/s.
     cadence_spm : float or None
-        Median cadence of the window's flat running steps, steps/min (at ``speed_mps``).
+        Median cadence of the window's flat running steps, steps/min, at their median speed
+        ``cadence_speed_mps`` (m/s).
     runs : pandas.DataFrame
         The window's analysed runs (start_time, distance_m, load_<m>, climb_load_<m>,
         descent_load_<m>).
@@ -59,12 +60,13 @@ class SeasonBaseline:
     runs: pd.DataFrame
     window: str
     warnings: list = field(default_factory=list)
+    cadence_speed_mps: float | None = None
 
     def cadence_at(self, speed_mps: float) -> float | None:
         """The runner's flat cadence moved to ``speed_mps`` (Dorn 2012 exponent), steps/min."""
-        if self.cadence_spm is None or self.speed_mps is None:
+        if self.cadence_spm is None or self.cadence_speed_mps is None:
             return self.cadence_spm
-        return float(self.cadence_spm * (speed_mps / self.speed_mps) ** _CADENCE_SPEED_EXPONENT)
+        return float(self.cadence_spm * (speed_mps / self.cadence_speed_mps) ** _CADENCE_SPEED_EXPONENT)
 
 
 def _runs_table(folder: Path) -> pd.DataFrame:
@@ -112,7 +114,7 @@ def season_flat_speed(season: str | os.PathLike) -> SeasonBaseline:
         window = f"all {len(runs)} runs (none has a date)"
         warnings.append("no run in the season has a date: the training window is every run")
     steps = _window_steps(folder, runs)
-    speed = cadence = None
+    speed = cadence = cadence_speed = None
     speed_source = cadence_source = ""
     if len(steps):
         v, g, c = (float_column(steps, k) for k in ("speed_mps", "grade_pct", "cadence_spm"))
@@ -125,12 +127,12 @@ def season_flat_speed(season: str | os.PathLike) -> SeasonBaseline:
             speed_source = f"season {folder}: median grade-adjusted speed of {int(use.sum())} running steps, {window}"
         flat = running & np.isfinite(g) & (np.abs(g) <= _FLAT_BAND_PCT) & np.isfinite(c)
         if flat.sum() >= _MIN_STEPS:
-            cadence = float(np.median(c[flat]))
+            cadence, cadence_speed = float(np.median(c[flat])), float(np.median(v[flat]))
             cadence_source = f"season: median cadence of {int(flat.sum())} flat running steps (moved to the planned " \
                              f"speed with exponent {_CADENCE_SPEED_EXPONENT}, Dorn 2012)"
     if speed is None:
         warnings.append("the season's steps give no flat speed (too few running steps with grade)")
-    return SeasonBaseline(speed, speed_source, cadence, cadence_source, runs, window, warnings)
+    return SeasonBaseline(speed, speed_source, cadence, cadence_source, runs, window, warnings, cadence_speed)
 
 
 def _window_steps(folder: Path, runs: pd.DataFrame) -> pd.DataFrame:

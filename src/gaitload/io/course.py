@@ -87,6 +87,7 @@ def _finish(distance, altitude, lat, lon, *, path, **kwargs) -> CourseProfile:
                                  f"{MIN_COURSE_M:.0f} m", path)
     alt = None
     warnings = kwargs.pop("warnings", [])
+    altitude_source = kwargs.pop("altitude_source", "unknown")
     if altitude is not None:
         a = np.asarray(altitude, dtype=np.float64)[keep]
         good = np.isfinite(a)
@@ -97,7 +98,7 @@ def _finish(distance, altitude, lat, lon, *, path, **kwargs) -> CourseProfile:
     pick = (lambda x: None if x is None else np.asarray(x, dtype=np.float64)[keep])
     return CourseProfile(distance_m=d, altitude_m=alt, latitude_deg=pick(lat), longitude_deg=pick(lon),
                          path=None if path is None else os.fspath(path), warnings=warnings,
-                         altitude_source=kwargs.pop("altitude_source", "unknown") if alt is not None else "none",
+                         altitude_source=altitude_source if alt is not None else "none",
                          **kwargs)
 
 
@@ -122,7 +123,8 @@ def course_from_recording(recording: Recording) -> CourseProfile:
         dist = cumulative_distance_m(lat, lon)
     meta = recording.metadata
     is_course = bool(meta.get("course"))
-    warnings = [w for w in recording.warnings if "virtual times" not in w]
+    # the clock is dropped, so warnings about it (repaired timestamps, gaps, cadence units) no longer apply
+    warnings = [w for w in recording.warnings if any(k in w for k in ("altitude", "elevation", "position"))]
     if not is_course:
         warnings.append("a recorded activity: its times are ignored and its course is forecast")
     return _finish(dist, ch.get("altitude"), lat, lon, path=recording.path, sport=meta.get("sport"),
@@ -175,10 +177,12 @@ def _read_gpx_course(path: Path) -> CourseProfile:
     creator = gpx.creator
     source = altitude_source_for_device(None, creator, True) if creator else "unknown"
     sport = getattr(owner, "type", None)
+    timed = kind == "gpx-track" and any(p.time is not None for p in points)
     return _finish(cumulative_distance_m(lat, lon), ele, lat, lon, path=path,
                    name=owner.name or gpx.name, sport=None if sport is None else str(sport).lower(),
                    source_format=kind, altitude_source="barometric" if source == "barometric" else "unknown",
-                   warnings=[])
+                   recorded=timed,
+                   warnings=["a recorded activity: its times are ignored and its course is forecast"] if timed else [])
 
 
 def read_course(path: str | os.PathLike, **hints) -> CourseProfile:
