@@ -157,7 +157,11 @@ def main(argv=None) -> int:
             *[f"{m}_err_pct" for m in MUSCLES], "total_err_pct", "total_pop_cadence_err_pct",
             "total_level_course_err_pct"]
     shown = table[cols].copy()
-    shown["file"] = shown["file"].str.slice(-40)
+    shown["file"] = shown["file"].map(lambda f: Path(f).name)
+    # short headers: errors in % (forecast - recording) / recording
+    shown.columns = ["run", "km", "gain m", "flat pace", "finish", "finish (median GAP)", "even pace",
+                     *[m.replace("hip_flexors", "hip fl.") for m in MUSCLES], "total", "total (pop. cadence)",
+                     "total (level course)"]
     print(_markdown(shown) if args.markdown else shown.round(1).to_string(index=False))
     within = lambda c: f"{int((table[c].abs() <= 10).sum())}/{len(table)}"  # noqa: E731
     print(f"\n{len(table)} runs. median |error|, and runs within 10 %:")

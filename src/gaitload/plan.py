@@ -319,7 +319,8 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
     summary["plan"] = {
         "finish_time_s": finish,
         "finish_time": format_duration(finish),
-        "course": course.name, "course_format": course.source_format,
+        "course": course.name or (Path(course.path).name if course.path else None),
+        "course_format": course.source_format,
         "course_is_recorded_activity": bool(course.recorded),
         "distance_m": course.length_m,
         "flat_speed_mps": v_flat, "flat_pace": _pace_text(v_flat), "flat_speed_source": speed_source,
