@@ -244,3 +244,17 @@ def test_cli_plan_writes_outputs_and_refuses_bad_pace(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "gaitload", "plan", str(path), "--pace", "1:00/km"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "2:30-15:00" in bad.stderr
+
+
+def test_separate_gpx_pieces_are_not_joined_by_their_jump(tmp_path):
+    near = _line(n=100)
+    far = [(lat + 0.05, lon, ele) for lat, lon, ele in _line(n=100)]  # 5.6 km further north
+    seg = lambda pts: "<trkseg>" + "".join(f'<trkpt lat="{a}" lon="{b}"><ele>100</ele></trkpt>'  # noqa: E731
+                                           for a, b, _ in pts) + "</trkseg>"
+    body = seg(near) + seg(far)
+    path = tmp_path / "two.gpx"
+    path.write_text('<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1">'
+                    f"<trk>{body}</trk></gpx>")
+    course = read_course(path)
+    assert course.length_m == pytest.approx(2 * 99 * 22.24, rel=0.01)
+    assert any("jump" in w for w in course.warnings)

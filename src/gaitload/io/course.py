@@ -25,6 +25,9 @@ __all__ = ["CourseProfile", "read_course", "course_from_recording"]
 
 #: A course shorter than this is not a course (one GPS fix repeated, a test point) [J].
 MIN_COURSE_M = 50.0
+#: Separate GPX pieces (segments, tracks, routes) further apart than this are not joined by a
+#: straight line: the jump is left out of the course distance [J: a GPS fix's reach after a stop].
+MAX_JOIN_M = 200.0
 
 
 @dataclass
@@ -162,14 +165,14 @@ def _read_gpx_course(path: Path) -> CourseProfile:
         raise CorruptFileError(f"not a readable GPX file ({type(exc).__name__}: {exc})", path) from None
     tracks = [t for t in gpx.tracks if any(s.points for s in t.segments)]
     if tracks:
-        points = [p for t in tracks for s in t.segments for p in s.points]
+        pieces = [s.points for t in tracks for s in t.segments if s.points]
         owner, kind = tracks[0], "gpx-track"
     else:
-        routes = [r for r in gpx.routes if r.points]
-        if not routes:
+        pieces = [r.points for r in gpx.routes if r.points]
+        if not pieces:
             raise NotAnActivityError("the GPX file holds no track or route points", path)
-        points = [p for r in routes for p in r.points]
-        owner, kind = routes[0], "gpx-route"
+        owner, kind = next(r for r in gpx.routes if r.points), "gpx-route"
+    points = [p for piece in pieces for p in piece]
     lat = np.fromiter((p.latitude for p in points), dtype=np.float64, count=len(points))
     lon = np.fromiter((p.longitude for p in points), dtype=np.float64, count=len(points))
     ele = np.fromiter((np.nan if p.elevation is None else p.elevation for p in points), dtype=np.float64,
@@ -178,11 +181,22 @@ def _read_gpx_course(path: Path) -> CourseProfile:
     source = altitude_source_for_device(None, creator, True) if creator else "unknown"
     sport = getattr(owner, "type", None)
     timed = kind == "gpx-track" and any(p.time is not None for p in points)
-    return _finish(cumulative_distance_m(lat, lon), ele, lat, lon, path=path,
+    warnings = ["a recorded activity: its times are ignored and its course is forecast"] if timed else []
+    distance = cumulative_distance_m(lat, lon)
+    starts = np.cumsum([len(piece) for piece in pieces])[:-1]
+    if starts.size:
+        # a jump between separate pieces (another day's log, a car transfer) is not part of the course
+        leg = np.diff(distance, prepend=0.0)
+        jumps = starts[leg[starts] > MAX_JOIN_M]
+        if jumps.size:
+            warnings.append(f"{jumps.size} jump(s) of {leg[jumps].sum() / 1000:.1f} km in all between separate "
+                            f"track or route pieces not counted as course")
+            leg[jumps] = 0.0
+            distance = np.cumsum(leg)
+    return _finish(distance, ele, lat, lon, path=path,
                    name=owner.name or gpx.name, sport=None if sport is None else str(sport).lower(),
                    source_format=kind, altitude_source="barometric" if source == "barometric" else "unknown",
-                   recorded=timed,
-                   warnings=["a recorded activity: its times are ignored and its course is forecast"] if timed else [])
+                   recorded=timed, warnings=warnings)
 
 
 def read_course(path: str | os.PathLike, **hints) -> CourseProfile:
