@@ -20,7 +20,7 @@ import numpy as np
 from .errors import OptionError
 
 __all__ = ["gap_speed_factor", "cadence_grade_factor", "predicted_gait", "parse_pace", "flat_cadence_spm",
-           "GAP_GRADE_PCT", "GAP_FACTOR", "WALK_SPEED_MPS", "WALK_GRADE_PCT", "MIN_PACE_S_PER_KM",
+           "GAP_GRADE_PCT", "GAP_FACTOR", "FLAT_BAND_PCT", "WALK_SPEED_MPS", "WALK_GRADE_PCT", "MIN_PACE_S_PER_KM",
            "MAX_PACE_S_PER_KM"]
 
 #: Strava 2017 GAP speed factors (multiply speed to get flat-equivalent speed), grade in %.
@@ -33,6 +33,11 @@ GAP_FACTOR = np.array([1.495, 1.081, 0.941, 0.876, 0.876, 0.891, 0.918, 0.960, 1
 CADENCE_PER_UP_PCT = 0.0057
 #: Cadence per % downhill grade: lower step frequency downhill (Vernillo et al. 2017) [J: size].
 CADENCE_PER_DOWN_PCT = 0.003
+
+#: |grade| within which ground counts as level, % (the terrain stage's flat band,
+#: ``TerrainOptions.flat_band_pct``): the article's mid/forefoot strike applies above it, and a
+#: season's flat cadence is taken inside it.
+FLAT_BAND_PCT = 2.0
 
 #: Below this speed a runner walks: the walk-run transition at ~2 m/s (literature.md 1b, Schache
 #: et al. 2015 "walk -> run at 2 m/s"; the same value as ``events.records.RUN_SPEED_MPS``) [J: one

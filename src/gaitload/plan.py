@@ -35,7 +35,7 @@ from . import atomic
 from .analysis import Analysis, analyze
 from .errors import OptionError
 from .io.course import CourseProfile, course_from_recording, read_course
-from .pace import (MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, WALK_SPEED_MPS, cadence_grade_factor, check_pace_s_per_km,
+from .pace import (FLAT_BAND_PCT, MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, WALK_SPEED_MPS, cadence_grade_factor, check_pace_s_per_km,
                    flat_cadence_spm, gap_speed_factor, parse_pace, predicted_gait)
 from .recording import Recording
 from .schema import MUSCLES, float_column
@@ -50,9 +50,6 @@ CLIMB_MIN_GAIN_M = 10.0
 #: Walking cadence, steps/min (the value :mod:`gaitload.events.records` uses for walking records;
 #: CADENCE-Adults, Mora-Gonzalez 2022, literature.md 4.2) [J: one value for all walking].
 _WALK_CADENCE_SPM = 110.0
-#: |grade| above which the article's strike is mid/forefoot, % (the terrain stage's flat band,
-#: TerrainOptions.flat_band_pct).
-_FLAT_BAND_PCT = 2.0
 _PROV = "predicted: "
 
 
@@ -360,7 +357,7 @@ ASSUMPTIONS = [
 def _expected_strike(grade: np.ndarray) -> np.ndarray:
     """The article's strike for the grade: mid/forefoot uphill, heel downhill and (most runners,
     Almeida 2015 ~95 % rearfoot) on the flat; the terrain stage's flat band of 2 %."""
-    return np.where(grade > _FLAT_BAND_PCT, "midfoot/forefoot", np.where(np.isfinite(grade), "rearfoot", "unknown"))
+    return np.where(grade > FLAT_BAND_PCT, "midfoot/forefoot", np.where(np.isfinite(grade), "rearfoot", "unknown"))
 
 
 def _predicted_steps(steps: pd.DataFrame, grid: dict) -> pd.DataFrame:

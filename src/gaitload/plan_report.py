@@ -16,11 +16,9 @@ def _known(x) -> bool:
 
 
 def _dur(seconds) -> str:
-    if not _known(seconds):
-        return "n/a"
-    s = int(round(seconds))
-    h, rem = divmod(s, 3600)
-    return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
+    from .plan import format_duration
+
+    return format_duration(seconds) if _known(seconds) else "n/a"
 
 
 def _top(row: dict, n: int = 3) -> str:

@@ -15,24 +15,19 @@ import numpy as np
 import pandas as pd
 
 from .errors import GaitloadError, OptionError
-from .pace import WALK_SPEED_MPS, gap_speed_factor
+from .events.records import CADENCE_SPEED_EXPONENT  # Dorn et al. 2012: cadence ~ speed^0.24
+from .pace import FLAT_BAND_PCT, WALK_SPEED_MPS, gap_speed_factor
 from .schema import MUSCLES, float_column
 
 __all__ = ["SeasonBaseline", "season_flat_speed", "compare_with_training"]
 
 #: The training window, weeks before the season's last run.
 TRAINING_WEEKS = 8
-#: |grade| counted as flat for the runner's own flat cadence, % (the terrain stage's flat band).
-_FLAT_BAND_PCT = 2.0
 #: Grade range whose steps give the grade-adjusted flat speed, % (beyond it the GAP table is
 #: extrapolated from few runs and hikers walk) [J].
 _GAP_RANGE_PCT = 15.0
 #: Fewest running steps for a flat speed or cadence taken from a season [J].
 _MIN_STEPS = 200
-#: Cadence rises with speed with this exponent (Dorn et al. 2012, literature.md 1b; the same as
-#: gaitload.events.records.CADENCE_SPEED_EXPONENT), to move the season's flat cadence to the
-#: planned speed.
-_CADENCE_SPEED_EXPONENT = 0.24
 
 
 @dataclass
@@ -66,7 +61,7 @@ class SeasonBaseline:
         """The runner's flat cadence moved to ``speed_mps`` (Dorn 2012 exponent), steps/min."""
         if self.cadence_spm is None or self.cadence_speed_mps is None:
             return self.cadence_spm
-        return float(self.cadence_spm * (speed_mps / self.cadence_speed_mps) ** _CADENCE_SPEED_EXPONENT)
+        return float(self.cadence_spm * (speed_mps / self.cadence_speed_mps) ** CADENCE_SPEED_EXPONENT)
 
 
 def _runs_table(folder: Path) -> pd.DataFrame:
@@ -125,11 +120,11 @@ def season_flat_speed(season: str | os.PathLike) -> SeasonBaseline:
         if use.sum() >= _MIN_STEPS:
             speed = float(np.median(v[use] * gap_speed_factor(g[use])))
             speed_source = f"season {folder}: median grade-adjusted speed of {int(use.sum())} running steps, {window}"
-        flat = running & np.isfinite(g) & (np.abs(g) <= _FLAT_BAND_PCT) & np.isfinite(c)
+        flat = running & np.isfinite(g) & (np.abs(g) <= FLAT_BAND_PCT) & np.isfinite(c)
         if flat.sum() >= _MIN_STEPS:
             cadence, cadence_speed = float(np.median(c[flat])), float(np.median(v[flat]))
             cadence_source = f"season: median cadence of {int(flat.sum())} flat running steps (moved to the planned " \
-                             f"speed with exponent {_CADENCE_SPEED_EXPONENT}, Dorn 2012)"
+                             f"speed with exponent {CADENCE_SPEED_EXPONENT}, Dorn 2012)"
     if speed is None:
         warnings.append("the season's steps give no flat speed (too few running steps with grade)")
     return SeasonBaseline(speed, speed_source, cadence, cadence_source, runs, window, warnings, cadence_speed)
