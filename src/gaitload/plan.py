@@ -281,6 +281,9 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
     course = _course_of(course, hints)
     rule_set = load_rules(rules) if not hasattr(rules, "muscles") else rules
     season_info = season_flat_speed(season) if season is not None else None
+    if season_info is not None and season_info.speed_mps is None and flat_speed_mps is None and pace is None:
+        raise OptionError("the season folder gives no flat speed (too few running steps with a grade); give the "
+                          "pace too (pace='5:00/km')", season)
     v_flat, speed_source = _flat_speed(flat_speed_mps, pace,
                                        None if season_info is None or season_info.speed_mps is None
                                        else (season_info.speed_mps, season_info.speed_source))
