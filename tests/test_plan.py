@@ -187,8 +187,10 @@ def _season(folder, runs):
     rows = []
     for i, (start, speed, grade, cadence, loads) in enumerate(runs):
         n = 1000
-        pd.DataFrame({"speed_mps": np.full(n, speed), "grade_pct": np.full(n, grade),
-                      "cadence_spm": np.full(n, cadence)}).to_parquet(folder / "steps" / f"r{i}.parquet")
+        t = np.arange(n) * 0.35
+        pd.DataFrame({"time_s": t, "distance_m": speed * t, "speed_mps": np.full(n, speed),
+                      "grade_pct": np.full(n, grade), "cadence_spm": np.full(n, cadence)}
+                     ).to_parquet(folder / "steps" / f"r{i}.parquet")
         row = {"file": f"r{i}.fit", "run_id": f"r{i}", "status": "ok", "start_time": start}
         for m in MUSCLES:
             row[f"load_{m}"], row[f"climb_load_{m}"], row[f"descent_load_{m}"] = loads
@@ -208,8 +210,9 @@ def test_season_gives_flat_speed_cadence_and_training_ratios(tmp_path):
     alt = 100 + np.interp(d, [0, 2000, 4000, 6000, 8000], [0, 0, 120, 0, 0])
     p = gaitload.plan(_course(d, alt), season=folder)
     plan = p.summary["plan"]
-    assert plan["flat_speed_mps"] == pytest.approx(3.0 * gap_speed_factor(0.5), rel=1e-6)  # median of v x F
-    assert plan["flat_cadence_spm"] == pytest.approx(170.0 * (plan["flat_speed_mps"] / 3.0) ** 0.24, rel=1e-6)
+    # grade-adjusted distance over moving time of the window's three runs (equal durations)
+    assert plan["flat_speed_mps"] == pytest.approx(3.0 * np.mean(gap_speed_factor(np.array([0.0, 1.0, 0.5]))), rel=1e-9)
+    assert plan["flat_cadence_spm"] == pytest.approx(170.0 * (plan["flat_speed_mps"] / 3.0) ** 0.24, rel=1e-9)
     assert "3 runs" in plan["training_window"]
     t = p.training.set_index(["part", "muscle"])
     q = t.loc[("descents", "quads")]

@@ -28,6 +28,8 @@ TRAINING_WEEKS = 8
 _GAP_RANGE_PCT = 15.0
 #: Fewest running steps for a flat speed or cadence taken from a season [J].
 _MIN_STEPS = 200
+#: A step interval longer than this is a stop, not moving, s [J].
+_MAX_STEP_GAP_S = 3.0
 
 
 @dataclass
@@ -37,7 +39,7 @@ class SeasonBaseline:
     Attributes
     ----------
     speed_mps : float or None
-        Median grade-adjusted running speed of the window's steps, m/s.
+        The window's grade-adjusted pace as a speed, m/s.
     cadence_spm : float or None
         Median cadence of the window's flat running steps, steps/min, at their median speed
         ``cadence_speed_mps`` (m/s).
@@ -78,10 +80,11 @@ def _runs_table(folder: Path) -> pd.DataFrame:
 def season_flat_speed(season: str | os.PathLike) -> SeasonBaseline:
     """The runner's flat speed, flat cadence and runs of the last 8 weeks of a season folder.
 
-    The window ends at the season's last dated run. Flat speed is the median grade-adjusted
-    speed ``v x F(grade)`` (Strava 2017 factors) of the window's running steps (speed at least
-    2 m/s, |grade| up to 15 %, not walking); flat cadence the median cadence of its running
-    steps within the flat band (|grade| <= 2 %).
+    The window ends at the season's last dated run. Flat speed is the window's grade-adjusted
+    pace as Strava reports an activity's (Strava 2017 factors F): ``sum(step length x F(grade))``
+    over moving time (:func:`_activity_gap`); steps files without a clock fall back to the median
+    ``v x F(grade)`` of running steps. Flat cadence is the median cadence of running steps (at
+    least 2 m/s, not walking) within the flat band (|grade| <= 2 %), at their median speed.
 
     Raises
     ------
@@ -116,10 +119,14 @@ def season_flat_speed(season: str | os.PathLike) -> SeasonBaseline:
         running = np.isfinite(v) & (v >= WALK_SPEED_MPS)
         if "gait" in steps:
             running &= steps["gait"].astype(str).to_numpy() != "walk"
-        use = running & np.isfinite(g) & (np.abs(g) <= _GAP_RANGE_PCT)
-        if use.sum() >= _MIN_STEPS:
-            speed = float(np.median(v[use] * gap_speed_factor(g[use])))
-            speed_source = f"season {folder}: median grade-adjusted speed of {int(use.sum())} running steps, {window}"
+        speed, n_used = _activity_gap(steps)
+        if speed is not None:
+            speed_source = f"season {folder}: grade-adjusted pace over {n_used} moving steps, {window}"
+        else:  # no clock or distance in the steps files: the typical step's grade-adjusted speed
+            use = running & np.isfinite(g) & (np.abs(g) <= _GAP_RANGE_PCT)
+            if use.sum() >= _MIN_STEPS:
+                speed = float(np.median(v[use] * gap_speed_factor(g[use])))
+                speed_source = f"season {folder}: median grade-adjusted speed of {int(use.sum())} running steps, {window}"
         flat = running & np.isfinite(g) & (np.abs(g) <= FLAT_BAND_PCT) & np.isfinite(c)
         if flat.sum() >= _MIN_STEPS:
             cadence, cadence_speed = float(np.median(c[flat])), float(np.median(v[flat]))
@@ -130,19 +137,41 @@ def season_flat_speed(season: str | os.PathLike) -> SeasonBaseline:
     return SeasonBaseline(speed, speed_source, cadence, cadence_source, runs, window, warnings, cadence_speed)
 
 
+def _activity_gap(steps: pd.DataFrame) -> tuple[float | None, int]:
+    """Grade-adjusted pace as Strava reports an activity's: grade-adjusted distance
+    ``sum(step length x F(grade))`` over moving time, here over every run of the window.
+
+    A step interval longer than 3 s is a stop, not moving [J]; intervals across two runs never
+    count. Returns (None, 0) without enough moving steps with a clock and a distance.
+    """
+    if not {"time_s", "distance_m", "run"} <= set(steps.columns):
+        return None, 0
+    t, d, g = (float_column(steps, k) for k in ("time_s", "distance_m", "grade_pct"))
+    run = steps["run"].to_numpy()
+    dt, dd = np.diff(t), np.diff(d)
+    with np.errstate(invalid="ignore"):
+        moving = (run[1:] == run[:-1]) & (dt > 0) & (dt <= _MAX_STEP_GAP_S) & np.isfinite(dd) & (dd >= 0)
+    if moving.sum() < _MIN_STEPS:
+        return None, 0
+    factor = gap_speed_factor(np.where(np.isfinite(g[1:]), g[1:], 0.0))  # unknown grade counts as level
+    return float(np.sum(dd[moving] * factor[moving]) / np.sum(dt[moving])), int(moving.sum())
+
+
 def _window_steps(folder: Path, runs: pd.DataFrame) -> pd.DataFrame:
-    """The steps files of the window's runs (speed, cadence, grade, gait), concatenated."""
+    """The steps files of the window's runs (time, distance, speed, cadence, grade, gait, and the
+    run's index in ``run``), concatenated."""
     if "run_id" not in runs:
         return pd.DataFrame()
     frames = []
-    for run_id in runs["run_id"].astype(str):  # one file per run
+    for i, run_id in enumerate(runs["run_id"].astype(str)):  # one file per run
         path = folder / "steps" / f"{run_id}.parquet"
         if path.is_file():
             try:
                 frame = pd.read_parquet(path)
             except Exception:  # a damaged steps file only loses that run's steps
                 continue
-            frames.append(frame[[c for c in ("speed_mps", "grade_pct", "cadence_spm", "gait") if c in frame]])
+            keep = [c for c in ("time_s", "distance_m", "speed_mps", "grade_pct", "cadence_spm", "gait") if c in frame]
+            frames.append(frame[keep].assign(run=i))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
