@@ -309,6 +309,8 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
     steps = _predicted_steps(result.steps, grid)
     summary = dict(result.summary)
     summary["path"] = course.path
+    summary["provenance"] = {**summary.get("provenance", {}),
+                             "steps": "predicted: placed from the predicted cadence, none measured"}
     if grade is None:
         summary["warnings"] = list(dict.fromkeys(
             list(summary.get("warnings", [])) + ["no elevation on the course: grade unknown, the forecast "
