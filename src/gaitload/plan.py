@@ -311,10 +311,9 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
     summary["path"] = course.path
     summary["provenance"] = {**summary.get("provenance", {}),
                              "steps": "predicted: placed from the predicted cadence, none measured"}
-    if grade is None:
-        summary["warnings"] = list(dict.fromkeys(
-            list(summary.get("warnings", [])) + ["no elevation on the course: grade unknown, the forecast "
-                                                 "assumes level ground everywhere"]))
+    if grade is None and course.altitude_m is not None:  # (no altitude at all: the course says so)
+        summary["warnings"] = list(summary.get("warnings", [])) + [
+            "the course's elevation gives no grade: grade unknown, the forecast assumes level ground"]
     summary.setdefault("load_vs_level", _load_vs_level(steps, rule_set))
     finish = float(recording.duration_s)
     walk_m = float(np.sum(np.diff(grid["distance"]) * (grid["gait"][1:] == "walk")))
