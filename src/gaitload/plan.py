@@ -57,7 +57,10 @@ _PROV = "predicted: "
 class Plan(Analysis):
     """A forecast for a course: an :class:`~gaitload.Analysis` whose steps are predicted.
 
-    Attributes (besides those of :class:`~gaitload.Analysis`)
+    Besides the attributes of :class:`~gaitload.Analysis` (steps, segments, summary, profile, and
+    ``recording``: the predicted recording):
+
+    Attributes
     ----------
     splits : pandas.DataFrame
         One row per km: predicted split and elapsed time, pace, gain, loss, walking share and
@@ -329,7 +332,7 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
         "flat_cadence_source": cadence_source,
         "walk_fraction": walk_m / course.length_m,
         "grade_known": grade is not None,
-        "assumptions": ASSUMPTIONS,
+        "assumptions": list(ASSUMPTIONS),
     }
     splits = _splits(steps, grid)
     climbs = _climbs(result, steps, grid)
@@ -347,7 +350,7 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
 
 
 #: What every forecast assumes, written into its summary.
-ASSUMPTIONS = [
+ASSUMPTIONS = (
     "speed: constant effort at the flat speed through the Strava 2017 grade-adjusted-pace factors (Robb 2017)",
     "walking where that speed is below 2 m/s or the grade steeper than 25 % either way [judgement], at most "
     "2 m/s and 110 steps/min",
@@ -355,7 +358,7 @@ ASSUMPTIONS = [
     "strike: not measured; the rule set's grade rule carries the article's strike (mid/forefoot uphill, "
     "heel downhill)",
     "no fatigue, no stops, no pacing strategy, no surface or weather effects",
-]
+)
 
 
 def _expected_strike(grade: np.ndarray) -> np.ndarray:
