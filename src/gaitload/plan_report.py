@@ -9,6 +9,8 @@ from .schema import MUSCLES
 __all__ = ["describe_plan"]
 
 _LABEL = {"hip_flexors": "hip flexors"}
+#: Climbs and descents listed in the printed forecast (the biggest by height).
+_MAX_SHOWN = 12
 
 
 def _known(x) -> bool:
@@ -57,13 +59,18 @@ def describe_plan(summary: dict) -> str:
             lines.append("    " + "  ".join(items[i:i + 8]))
     climbs = summary.get("climbs") or []
     if climbs:
+        # the biggest by height gained or lost, shown in course order; all of them are in climbs.csv
+        big = sorted(climbs, key=lambda c: -(c.get("gain_m") if c.get("kind") == "climb" else c.get("loss_m")) or 0.0)
+        shown = [c for c in climbs if any(c is b for b in big[:_MAX_SHOWN])]
         lines.append("  climbs and descents                          time     most loaded (flat-step equivalents)")
-        for c in climbs:
+        for c in shown:
             amount = c.get("gain_m") if c.get("kind") == "climb" else -(c.get("loss_m") or 0.0)
             grade = c.get("mean_grade_pct")
             lines.append(f"    {c.get('kind', ''):<8} {c['start_m'] / 1000:5.1f}-{c['end_m'] / 1000:5.1f} km "
                          f"{amount:+5.0f} m {grade if _known(grade) else float('nan'):+5.1f} %   "
                          f"{_dur(c.get('predicted_time_s')):>8}   {_top(c)}")
+        if len(climbs) > len(shown):
+            lines.append(f"    ... {len(climbs) - len(shown)} smaller ones in climbs.csv / summary['climbs']")
     else:
         lines.append("  no climb or descent of 10 m or more")
     load = summary.get("muscle_load") or {}
