@@ -1,4 +1,4 @@
-"""Command line: ``gaitload analyze | season | formats | rules | simulate``.
+"""Command line: ``gaitload analyze | season | plan | formats | rules | simulate``.
 
 This module only parses arguments, calls the public API and prints. Bad input exits with
 status 2 and one line on stderr naming the file and the problem; ``--debug`` shows the
@@ -75,6 +75,19 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-figures", action="store_true", help="skip the per-run figures (faster)")
     _add_common(s)
 
+    pl = sub.add_parser("plan", help="forecast a planned course: finish time, splits, climbs, per-muscle load")
+    pl.add_argument("course", help="GPX route or track, TCX or FIT course, or a recorded activity (times ignored)")
+    pl.add_argument("--pace", help="flat pace, e.g. 5:00/km or 8:00/mi (2:30-15:00/km)")
+    pl.add_argument("--speed", type=float, metavar="M/S", dest="flat_speed_mps", help="flat speed in m/s instead of --pace")
+    pl.add_argument("--cadence", type=float, metavar="SPM", dest="flat_cadence", help="your flat cadence, steps/min")
+    pl.add_argument("--season", metavar="DIR", help="a `gaitload season` output folder: your flat speed and cadence, "
+                                                    "and the course against your last 8 weeks")
+    pl.add_argument("--rules", default="source", help="rule set: source, literature or a TOML file")
+    pl.add_argument("--out", metavar="DIR", help="write plan.csv, climbs.csv, summary.json, plan.png")
+    pl.add_argument("--json", action="store_true", help="print the summary as JSON")
+    pl.add_argument("--any-sport", action="store_true", help="forecast a course whose sport is not on foot")
+    _add_common(pl)
+
     f = sub.add_parser("formats", help="list the file formats gaitload reads")
     _add_common(f)
 
@@ -85,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("simulate", help="write a synthetic run with ground truth", add_help=False)
     sim.add_argument("args", nargs=argparse.REMAINDER)
     # an unknown option is reported with the usage of the command it was given to
-    parser.set_defaults(_commands={"analyze": p, "season": s, "formats": f, "rules": r})
+    parser.set_defaults(_commands={"analyze": p, "season": s, "plan": pl, "formats": f, "rules": r})
     return parser
 
 
@@ -219,6 +232,20 @@ def _cmd_season(args) -> int:
     return EXIT_OK
 
 
+def _cmd_plan(args) -> int:
+    from . import plan
+
+    with _no_cycle_collection():
+        result = plan(args.course, pace=args.pace, flat_speed_mps=args.flat_speed_mps, season=args.season,
+                      rules=args.rules, flat_cadence=args.flat_cadence, sport_check=not args.any_sport)
+        if args.out:
+            written = result.to_dir(args.out)
+            if not args.json:
+                print(f"wrote {', '.join(str(p) for p in written.values())}")
+    print(result.to_json() if args.json else result.describe())
+    return EXIT_OK
+
+
 def _cmd_formats(args) -> int:
     from .io import readers
 
@@ -267,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_BAD_INPUT
-    command = {"analyze": _cmd_analyze, "season": _cmd_season, "formats": _cmd_formats,
+    command = {"analyze": _cmd_analyze, "season": _cmd_season, "plan": _cmd_plan, "formats": _cmd_formats,
                "rules": _cmd_rules}[args.command]
     return _guarded(lambda: command(args), debug=args.debug)
 

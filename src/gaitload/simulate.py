@@ -43,6 +43,7 @@ from scipy.interpolate import PchipInterpolator
 from scipy.signal import lfilter
 
 from .errors import GaitloadError, OptionError
+from .pace import cadence_grade_factor, gap_speed_factor
 from .recording import Recording
 
 __all__ = ["Course", "SimulatedRun", "simulate_run", "main_simulate", "write_sample_data",
@@ -54,12 +55,6 @@ COURSES = ("hilly", "flat", "uphill", "downhill", "rolling")
 PLACEMENTS_SIMULATED = ("foot", "shank", "lumbar", "wrist", "records")
 STRIKES = ("auto", "rearfoot", "midfoot", "forefoot")
 
-#: Strava 2017 GAP speed factors (multiply speed to get flat-equivalent speed), grade in %.
-#: Reverse-engineered values quoted in literature.md section 1e (Robb 2017).
-_GAP_GRADE_PCT = np.array([-30, -20, -15, -10, -8, -6, -4, -2, 0, 2, 4, 6, 8, 10, 15, 20, 30, 45], float)
-_GAP_FACTOR = np.array([1.495, 1.081, 0.941, 0.876, 0.876, 0.891, 0.918, 0.960, 1.0, 1.055, 1.135,
-                        1.228, 1.337, 1.459, 1.846, 2.297, 3.158, 4.286])
-
 #: Mo et al. (2021) foot-strike-angle cut-offs, deg.
 MO_FOREFOOT_BELOW_DEG = -0.8
 MO_REARFOOT_ABOVE_DEG = 7.4
@@ -69,8 +64,6 @@ _STRIKE_BANDS = {"rearfoot": (15.0, 3.0, 10.0, 21.0), "midfoot": (3.3, 1.2, 1.0,
 
 _CADENCE_REF_SPM = 170.0        # preferred cadence at 3.3 m/s on the flat
 _CADENCE_PER_MPS = 0.058        # +10 % from 3.5 to 5.2 m/s (Dorn et al. 2012)
-_CADENCE_PER_UP_PCT = 0.0057    # +4 % at +7 % grade (Padulo et al. 2013)
-_CADENCE_PER_DOWN_PCT = 0.003   # lower step frequency downhill (Vernillo et al. 2017), [J] size
 _CONTACT_REF_S = 0.245          # ground contact at 3.3 m/s
 _CONTACT_SPEED_EXP = -0.6
 _MIDSTANCE_FRAC = 0.35          # centre of the foot-flat interval, fraction of contact time
@@ -78,22 +71,6 @@ _FLAT_START_FRAC = 0.18
 _FLAT_END_FRAC = 0.52
 _LEAD_IN_S = 2.0                # IMU recordings start with the runner standing still
 _START_TIME = pd.Timestamp("2024-06-01 06:30:00", tz="UTC")
-
-
-def gap_speed_factor(grade_pct: np.ndarray) -> np.ndarray:
-    """Strava 2017 grade-adjusted-pace factor (flat-equivalent speed / actual speed).
-
-    Parameters
-    ----------
-    grade_pct : array_like
-        Grade in % (rise/run x 100); clipped to the table's -30..+45 % range.
-
-    Returns
-    -------
-    ndarray
-        Factor, 1 on the flat, 1.337 at +8 %, 0.876 at -8 % (Robb 2017, literature 1e).
-    """
-    return np.interp(np.clip(grade_pct, -30, 45), _GAP_GRADE_PCT, _GAP_FACTOR)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -423,9 +400,8 @@ def _contact_time_model(v_mps: np.ndarray) -> np.ndarray:
 
 
 def _cadence_model(v_effort_mps: np.ndarray, grade_pct: np.ndarray) -> np.ndarray:
-    g = np.asarray(grade_pct)
-    c = (_CADENCE_REF_SPM * (1 + _CADENCE_PER_MPS * (v_effort_mps - 3.3))
-         * (1 + _CADENCE_PER_UP_PCT * np.clip(g, 0, 20) + _CADENCE_PER_DOWN_PCT * np.clip(g, -20, 0)))
+    # the grade part is the shared model of gaitload.pace (Padulo 2013 uphill, Vernillo 2017 downhill)
+    c = _CADENCE_REF_SPM * (1 + _CADENCE_PER_MPS * (v_effort_mps - 3.3)) * cadence_grade_factor(grade_pct)
     return np.clip(c, 140.0, 215.0)
 
 

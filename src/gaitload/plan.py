@@ -1,0 +1,549 @@
+"""``gaitload.plan``: forecast where a planned course will load each muscle, before running it.
+
+The forecast is a thin layer over the normal pipeline. From the course (:func:`gaitload.io.read_course`)
+and the runner's flat speed it *predicts* a watch recording -- placement ``records``, one record a
+second, with distance, altitude, speed and cadence all marked ``predicted`` -- and runs it through
+:func:`gaitload.analyze`, so terrain, steps, loads and the summary come from the same code as a
+recorded run. What the prediction assumes (all in :mod:`gaitload.pace`):
+
+- speed: constant effort at the runner's flat speed through the Strava 2017 grade-adjusted-pace
+  factors, ``v = v_flat / F(grade)`` (Robb 2017, literature.md 1e);
+- gait: walking where that speed falls below the walk-run transition (2 m/s) or the grade is
+  steeper than 25 % either way (:func:`gaitload.pace.predicted_gait`, judgement), at most 2 m/s
+  and 110 steps/min;
+- cadence: the runner's flat cadence (own, from a season, or 170 x (v / 3.0) ** 0.24) times the
+  grade factor of Padulo 2013 / Vernillo 2017;
+- strike: not predicted per step; the ``source`` rules already carry the article's strike for the
+  grade (mid/forefoot uphill, heel downhill) in their grade rule, as for any run without a
+  measured strike (``expected_strike`` says which one);
+- no fatigue, no stops, no pacing strategy, no weather or surface.
+
+The grade the speed model uses is the terrain stage's own: a first pass at even pace gives the
+course's smoothed grade profile, the second pass is the forecast.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import atomic
+from .analysis import Analysis, analyze
+from .errors import OptionError
+from .io.course import CourseProfile, course_from_recording, read_course
+from .pace import (FLAT_BAND_PCT, MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, WALK_SPEED_MPS, cadence_grade_factor, check_pace_s_per_km,
+                   flat_cadence_spm, gap_speed_factor, parse_pace, predicted_gait)
+from .recording import Recording
+from .schema import MUSCLES, float_column
+
+__all__ = ["Plan", "plan", "predict_recording", "format_duration", "CLIMB_MIN_GAIN_M"]
+
+#: Resolution the speed model follows the course at, m (the terrain grid is 5 m).
+_GRID_M = 5.0
+#: A climb or descent must gain or lose at least this much to be listed, m [J: a watch's
+#: "climb" lists start at about 10 m].
+CLIMB_MIN_GAIN_M = 10.0
+#: Walking cadence, steps/min (the value :mod:`gaitload.events.records` uses for walking records;
+#: CADENCE-Adults, Mora-Gonzalez 2022, literature.md 4.2) [J: one value for all walking].
+_WALK_CADENCE_SPM = 110.0
+_PROV = "predicted: "
+
+
+@dataclass
+class Plan(Analysis):
+    """A forecast for a course: an :class:`~gaitload.Analysis` whose steps are predicted.
+
+    Besides the attributes of :class:`~gaitload.Analysis` (steps, segments, summary, profile, and
+    ``recording``: the predicted recording):
+
+    Attributes
+    ----------
+    splits : pandas.DataFrame
+        One row per km: predicted split and elapsed time, pace, gain, loss, walking share and
+        load per muscle.
+    climbs : pandas.DataFrame
+        Climbs and descents: start, end, gain or loss, grade, predicted time and load per muscle
+        (and, with a season, against training).
+    training : pandas.DataFrame
+        With ``season=``: per muscle and part of the course (climbs, descents, whole course), the
+        course's load against the runner's largest week and largest run of the last 8 weeks.
+    course : CourseProfile, optional
+    rules : RuleSet, optional
+        The rule set the loads came from.
+    """
+
+    splits: pd.DataFrame = field(default_factory=pd.DataFrame)
+    climbs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    training: pd.DataFrame = field(default_factory=pd.DataFrame)
+    course: CourseProfile | None = field(default=None, repr=False)
+    rules: object = field(default=None, repr=False)
+
+    def plot(self, path: str | os.PathLike | None = None, **kwargs):
+        """Elevation profile with predicted emphasis along it, climb/descent bars (against
+        training with a season). See :func:`gaitload.plan_figure.plot_plan`."""
+        from .plan_figure import plot_plan
+
+        return plot_plan(self, path=path, **kwargs)
+
+    def describe(self) -> str:
+        """The forecast in words (what ``gaitload plan`` prints)."""
+        from .plan_report import describe_plan
+
+        return describe_plan(self.summary)
+
+    def to_dir(self, path: str | os.PathLike, *, figure: bool = True) -> dict[str, Path]:
+        """Write ``plan.csv`` (per-km splits), ``climbs.csv``, ``summary.json`` and ``plan.png``,
+        each atomically."""
+        out = Path(path)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OptionError(f"cannot create the output folder ({exc.strerror or exc})", out) from None
+        written = {
+            "plan": atomic.write_csv(out / "plan.csv", self.splits, float_format="%.6g"),
+            "climbs": atomic.write_csv(out / "climbs.csv", self.climbs, float_format="%.6g"),
+            "summary": atomic.write_json(out / "summary.json", self.summary),
+        }
+        if figure:
+            self.plot(out / "plan.png")
+            written["figure"] = out / "plan.png"
+        return written
+
+
+def format_duration(seconds: float) -> str:
+    """``h:mm:ss`` (or ``m:ss`` under an hour); ``n/a`` when unknown."""
+    if seconds is None or not np.isfinite(seconds):
+        return "n/a"
+    s = int(round(seconds))
+    h, rem = divmod(s, 3600)
+    return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
+
+
+def _pace_text(speed_mps: float) -> str:
+    return f"{format_duration(1000.0 / speed_mps)}/km" if speed_mps > 0 else "n/a"
+
+
+def _flat_speed(flat_speed_mps, pace, season_flat) -> tuple[float, str]:
+    given = [x is not None for x in (flat_speed_mps, pace)]
+    if sum(given) > 1:
+        raise OptionError("give the flat speed once: flat_speed_mps or pace, not both")
+    if pace is not None:
+        v = parse_pace(pace)
+        return v, f"pace {pace}"
+    if flat_speed_mps is not None:
+        try:
+            v = float(flat_speed_mps)
+        except (TypeError, ValueError):
+            raise OptionError(f"flat_speed_mps must be a number of m/s, got {flat_speed_mps!r}") from None
+        check_pace_s_per_km(1000.0 / v if v > 0 else np.inf, f"{_pace_text(v) if v > 0 else 'n/a'} ({v:g} m/s)")
+        return v, f"flat speed {v:.2f} m/s"
+    if season_flat is not None:
+        v, source = season_flat
+        check_pace_s_per_km(1000.0 / v, f"{_pace_text(v)} (the season's flat speed)")
+        return v, source
+    raise OptionError("give the runner's flat pace (pace='5:00/km' or flat_speed_mps=), or season= a season "
+                      f"folder to take it from (pace {format_duration(MIN_PACE_S_PER_KM)}-"
+                      f"{format_duration(MAX_PACE_S_PER_KM)}/km)")
+
+
+def _course_grid(course: CourseProfile) -> dict[str, np.ndarray]:
+    """The course on a regular distance grid (plus its end): distance, altitude, positions."""
+    d0 = course.distance_m
+    d = np.unique(np.concatenate([np.arange(0.0, d0[-1], _GRID_M), [d0[-1]]]))
+    grid = {"distance": d}
+    if course.altitude_m is not None:
+        grid["altitude"] = np.interp(d, d0, course.altitude_m)
+    if course.latitude_deg is not None and course.longitude_deg is not None and \
+            np.isfinite(course.latitude_deg).all() and np.isfinite(course.longitude_deg).all():
+        grid["latitude"] = np.interp(d, d0, course.latitude_deg)
+        grid["longitude"] = np.interp(d, d0, course.longitude_deg)
+    return grid
+
+
+def predict_recording(course: CourseProfile, flat_speed_mps: float, *, grade_pct: np.ndarray | None = None,
+                      flat_cadence: float | None = None, source: str = "") -> tuple[Recording, dict]:
+    """The watch recording a runner would make on ``course``: 1 Hz records, all predicted.
+
+    Parameters
+    ----------
+    course : CourseProfile
+    flat_speed_mps : float
+        The runner's speed on level ground at the planned effort, m/s.
+    grade_pct : ndarray, optional
+        Grade on the course's 5 m grid (:func:`_course_grid`), %; None or NaN: level.
+    flat_cadence : float, optional
+        The runner's cadence on the flat at that speed, steps/min (default: population value,
+        :func:`gaitload.pace.flat_cadence_spm`).
+    source : str
+        Where the flat speed came from (for provenance).
+
+    Returns
+    -------
+    recording : Recording
+        Placement ``records``; channels distance (m), altitude (m), speed (m/s), cadence
+        (steps/min), latitude/longitude when the course has
+        them; every channel's provenance starts with ``"predicted: "``.
+    grid : dict
+        The 5 m course grid with the predicted ``grade``, ``speed``, ``cadence``, ``gait`` and
+        ``time`` (s) at each point.
+    """
+    grid = _course_grid(course)
+    d = grid["distance"]
+    g = np.full(d.size, np.nan) if grade_pct is None else np.asarray(grade_pct, dtype=np.float64)
+    g_known = np.where(np.isfinite(g), g, 0.0)  # an unknown grade is forecast as level
+    v_run = flat_speed_mps / gap_speed_factor(g_known)
+    gait = predicted_gait(v_run, g)
+    walk = gait == "walk"
+    speed = np.where(walk, np.minimum(v_run, WALK_SPEED_MPS), v_run)
+    cad_flat = float(flat_cadence_spm(flat_speed_mps)) if flat_cadence is None else float(flat_cadence)
+    cadence = np.where(walk, _WALK_CADENCE_SPM, cad_flat * cadence_grade_factor(g_known))
+    t = np.concatenate([[0.0], np.cumsum(np.diff(d) * 0.5 * (1.0 / speed[1:] + 1.0 / speed[:-1]))])
+    grid.update(grade=g, speed=speed, cadence=cadence, gait=gait, time=t)
+
+    t_rec = np.arange(0.0, t[-1], 1.0)
+    t_rec = np.append(t_rec, t[-1]) if t[-1] - t_rec[-1] > 1e-6 else t_rec
+    d_rec = np.interp(t_rec, t, d)
+    speed_how = f"{_PROV}flat speed {flat_speed_mps:.3f} m/s ({source}) / Strava 2017 GAP factor of the grade"
+    channels = {"distance": d_rec, "speed": np.interp(d_rec, d, speed),
+                "cadence": np.interp(d_rec, d, cadence)}
+    prov = {"distance": f"{_PROV}course distance at the predicted time",
+            "speed": speed_how + ("; walking at most 2 m/s" if walk.any() else ""),
+            "cadence": f"{_PROV}flat cadence {cad_flat:.0f} steps/min x grade factor (Padulo 2013, Vernillo 2017); "
+                       f"walking {_WALK_CADENCE_SPM:.0f} steps/min"}
+    for name in ("altitude", "latitude", "longitude"):
+        if name in grid:
+            channels[name] = np.interp(d_rec, d, grid[name])
+            prov[name] = f"{_PROV}course {name} ({course.source_format})"
+    recording = Recording(time_s=t_rec, channels=channels, placement="records",
+                          source_format=f"plan ({course.source_format})", path=course.path, provenance=prov,
+                          warnings=list(course.warnings),
+                          metadata={"sport": course.sport, "sub_sport": course.sub_sport, "course": True,
+                                    "predicted": True, "altitude_source": course.altitude_source,
+                                    "units": {}})
+    return recording, grid
+
+
+def _course_of(source, hints) -> CourseProfile:
+    if isinstance(source, CourseProfile):
+        return source
+    if isinstance(source, Recording):
+        return course_from_recording(source)
+    if isinstance(source, (str, os.PathLike)):
+        return read_course(source, **hints)
+    raise OptionError(f"cannot plan a {type(source).__name__}; pass a course file, a CourseProfile or a Recording")
+
+
+def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="source", season=None,
+         flat_cadence: float | None = None, terrain_options=None, sport_check: bool = True, **hints) -> Plan:
+    """Forecast a planned course: finish time, splits, climbs and per-muscle load.
+
+    Parameters
+    ----------
+    course : str, path-like, CourseProfile or Recording
+        A GPX route or untimed track, a TCX or FIT course, or a recorded activity (its times
+        are ignored).
+    flat_speed_mps : float, optional
+        The runner's speed on level ground at the planned effort, m/s.
+    pace : str or float, optional
+        The same as a pace: ``"5:00/km"``, ``"8:00/mi"`` or minutes per km. 2:30-15:00/km.
+    rules : str, path-like or RuleSet
+        Load rule set (``"source"``: the article's rules, default).
+    season : str or path-like, optional
+        A ``gaitload season`` output folder: the runner's flat speed and cadence over the last
+        8 weeks (when no pace is given) and the comparison of the course with their training.
+    flat_cadence : float, optional
+        The runner's flat cadence at that speed, steps/min (default: from the season, else the
+        population value 170 x (v / 3.0) ** 0.24).
+    terrain_options : gaitload.terrain.TerrainOptions, optional
+    sport_check : bool
+        Refuse a course whose named sport is not on foot, as :func:`gaitload.analyze` does.
+    **hints
+        Passed to the reader for non-GPX files.
+
+    Returns
+    -------
+    Plan
+        ``summary`` holds the analysis summary of the predicted run plus ``plan`` (finish time,
+        flat speed and cadence and their source, walking share, assumptions), ``load_vs_level``,
+        ``splits``, ``climbs`` and, with a season, ``training``.
+
+    Raises
+    ------
+    OptionError
+        No flat speed, both pace and speed, or a pace outside 2:30-15:00/km.
+    NotARunError
+        The course names a sport that is not on foot.
+    """
+    from .load import load_rules
+    from .plan_season import compare_with_training, season_flat_speed
+
+    course = _course_of(course, hints)
+    rule_set = load_rules(rules) if not hasattr(rules, "muscles") else rules
+    season_info = season_flat_speed(season) if season is not None else None
+    if season_info is not None and season_info.speed_mps is None and flat_speed_mps is None and pace is None:
+        raise OptionError("the season folder gives no flat speed (too few running steps with a grade); give the "
+                          "pace too (pace='5:00/km')", season)
+    v_flat, speed_source = _flat_speed(flat_speed_mps, pace,
+                                       None if season_info is None or season_info.speed_mps is None
+                                       else (season_info.speed_mps, season_info.speed_source))
+    if flat_cadence is None and season_info is not None and season_info.cadence_spm is not None:
+        flat_cadence, cadence_source = season_info.cadence_at(v_flat), season_info.cadence_source
+    else:
+        cadence_source = "given" if flat_cadence is not None else \
+            "population value 170 x (v / 3.0)^0.24 (Lieberman 2015, Dorn 2012)"
+    opts = {"placement": "records", "rules": rule_set, "terrain_options": terrain_options, "sport_check": sport_check}
+
+    grade = None
+    if course.altitude_m is not None:
+        # first pass at even pace: the terrain stage's smoothed grade of this course
+        even, grid = predict_recording(course, v_flat, flat_cadence=flat_cadence, source=speed_source)
+        profile = analyze(even, **opts).profile
+        if len(profile) and np.isfinite(float_column(profile, "grade_pct")).any():
+            pd_, pg = float_column(profile, "distance_m"), float_column(profile, "grade_pct")
+            ok = np.isfinite(pd_) & np.isfinite(pg)
+            grade = np.interp(grid["distance"], pd_[ok], pg[ok])
+    recording, grid = predict_recording(course, v_flat, grade_pct=grade, flat_cadence=flat_cadence,
+                                        source=speed_source)
+    result = analyze(recording, **opts)
+    steps = _predicted_steps(result.steps, grid)
+    summary = dict(result.summary)
+    summary["path"] = course.path
+    summary["provenance"] = {**summary.get("provenance", {}),
+                             "steps": "predicted: placed from the predicted cadence, none measured"}
+    if grade is None and course.altitude_m is not None:  # (no altitude at all: the course says so)
+        summary["warnings"] = list(summary.get("warnings", [])) + [
+            "the course's elevation gives no grade: grade unknown, the forecast assumes level ground"]
+    summary.setdefault("load_vs_level", _load_vs_level(steps, rule_set))
+    finish = float(recording.duration_s)
+    walk_m = float(np.sum(np.diff(grid["distance"]) * (grid["gait"][1:] == "walk")))
+    summary["plan"] = {
+        "finish_time_s": finish,
+        "finish_time": format_duration(finish),
+        "course": course.name or (Path(course.path).name if course.path else None),
+        "course_format": course.source_format,
+        "course_is_recorded_activity": bool(course.recorded),
+        "distance_m": course.length_m,
+        "flat_speed_mps": v_flat, "flat_pace": _pace_text(v_flat), "flat_speed_source": speed_source,
+        "flat_cadence_spm": float(flat_cadence_spm(v_flat)) if flat_cadence is None else float(flat_cadence),
+        "flat_cadence_source": cadence_source,
+        "walk_fraction": walk_m / course.length_m,
+        "grade_known": grade is not None,
+        "assumptions": list(ASSUMPTIONS),
+    }
+    splits = _splits(steps, grid)
+    climbs = _climbs(result, steps, grid)
+    training = pd.DataFrame()
+    if season_info is not None:
+        training = compare_with_training(season_info, summary)
+        summary["training"] = training.to_dict(orient="records")
+        summary["plan"]["training_window"] = season_info.window
+        summary["warnings"] = list(dict.fromkeys(list(summary.get("warnings", [])) + season_info.warnings))
+    summary["splits"] = splits.to_dict(orient="records")
+    summary["climbs"] = climbs.to_dict(orient="records")
+    return Plan(steps=steps, segments=result.segments, summary=summary, profile=result.profile,
+                recording=recording, splits=splits, climbs=climbs, training=training, course=course,
+                rules=rule_set)
+
+
+#: What every forecast assumes, written into its summary.
+ASSUMPTIONS = (
+    "speed: constant effort at the flat speed through the Strava 2017 grade-adjusted-pace factors (Robb 2017)",
+    "walking where that speed is below 2 m/s or the grade steeper than 25 % either way [judgement], at most "
+    "2 m/s and 110 steps/min",
+    "cadence: the flat cadence x the grade factor (+4 % at +7 %, Padulo 2013; lower downhill, Vernillo 2017)",
+    "strike: not measured; the rule set's grade rule carries the article's strike (mid/forefoot uphill, "
+    "heel downhill)",
+    "no fatigue, no stops, no pacing strategy, no surface or weather effects",
+)
+
+
+def _expected_strike(grade: np.ndarray) -> np.ndarray:
+    """The article's strike for the grade: mid/forefoot uphill, heel downhill and (most runners,
+    Almeida 2015 ~95 % rearfoot) on the flat; the terrain stage's flat band of 2 %."""
+    return np.where(grade > FLAT_BAND_PCT, "midfoot/forefoot", np.where(np.isfinite(grade), "rearfoot", "unknown"))
+
+
+def _predicted_steps(steps: pd.DataFrame, grid: dict) -> pd.DataFrame:
+    """Mark every step predicted; add the predicted gait (unless the pipeline already names it)
+    and the article's expected strike."""
+    out = steps.copy()
+    out["measured"] = False
+    dist = float_column(out, "distance_m")
+    idx = np.clip(np.searchsorted(grid["distance"], np.where(np.isfinite(dist), dist, 0.0)), 0, grid["distance"].size - 1)
+    if "gait" not in out:
+        out["gait"] = grid["gait"][idx]
+    out["expected_strike"] = _expected_strike(float_column(out, "grade_pct"))
+    return out
+
+
+def _load_vs_level(steps: pd.DataFrame, rules) -> dict:
+    """Each muscle's total load over the load of the same steps on level ground (1 = as much as
+    level running). Used only when the analysis summary has no ``load_vs_level`` of its own."""
+    from .load.model import level_ground_loads
+
+    if not len(steps):
+        return {m: float("nan") for m in MUSCLES}
+    level = level_ground_loads(steps, rules).sum(axis=0)
+    loads = np.array([float_column(steps, f"load_{m}") for m in MUSCLES]).T
+    total = np.nansum(loads, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {m: float(total[i] / level[i]) if level[i] > 0 else float("nan") for i, m in enumerate(MUSCLES)}
+
+
+def _sum_between(values: np.ndarray, at: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Sum of ``values`` whose position ``at`` falls in each ``[edges[i], edges[i+1])``."""
+    cums = np.concatenate([[0.0], np.cumsum(np.nan_to_num(values))])
+    idx = np.searchsorted(at, edges, side="left")
+    return np.diff(cums[idx])
+
+
+def _splits(steps: pd.DataFrame, grid: dict) -> pd.DataFrame:
+    d, t = grid["distance"], grid["time"]
+    edges = np.unique(np.concatenate([np.arange(0.0, d[-1], 1000.0), [d[-1]]]))
+    t_e = np.interp(edges, d, t)
+    out = pd.DataFrame({"km": np.arange(1, edges.size), "start_m": edges[:-1], "end_m": edges[1:]})
+    out["split_time_s"] = np.diff(t_e)
+    out["elapsed_time_s"] = t_e[1:]
+    out["split"] = [format_duration(s) for s in out["split_time_s"]]
+    out["elapsed"] = [format_duration(s) for s in out["elapsed_time_s"]]
+    out["pace_s_per_km"] = out["split_time_s"] / (np.diff(edges) / 1000.0)
+    if "altitude" in grid:
+        rise = np.diff(grid["altitude"])
+        at = d[:-1]
+        out["gain_m"] = _sum_between(np.maximum(rise, 0), at, edges)
+        out["loss_m"] = _sum_between(np.maximum(-rise, 0), at, edges)
+    g = grid["grade"]
+    with np.errstate(invalid="ignore"):
+        seg_len = np.diff(d)
+        walk = (grid["gait"][1:] == "walk") * seg_len
+        out["mean_grade_pct"] = _sum_between(np.where(np.isfinite(g[1:]), g[1:], 0) * seg_len, d[:-1], edges) / \
+            np.diff(edges) if np.isfinite(g).any() else np.nan
+    out["walk_fraction"] = _sum_between(walk, d[:-1], edges) / np.diff(edges)
+    sd = float_column(steps, "distance_m")
+    order = np.argsort(sd, kind="stable")
+    sd = sd[order]
+    out["n_steps"] = np.diff(np.searchsorted(sd, edges, side="left")).astype(int)
+    for col in ["load_total"] + [f"load_{m}" for m in MUSCLES]:
+        out[col] = _sum_between(float_column(steps, col)[order], sd, edges)
+    return out
+
+
+def _turning_points(alt: np.ndarray, reversal_m: float) -> list[int]:
+    """Indices of the highs and lows of ``alt`` that reverse by at least ``reversal_m``, with the
+    first and last index: a zigzag filter. Walks the local extrema only (a few per hill), not
+    every grid point."""
+    rise = np.sign(np.diff(alt))
+    nz = np.flatnonzero(rise)
+    ext = nz[np.flatnonzero(rise[nz][1:] != rise[nz][:-1]) + 1] if nz.size > 1 else np.empty(0, int)
+    ext = np.unique(np.concatenate([[0], ext, [alt.size - 1]]))
+    piv, up = [0], None
+    lo = hi = cand = 0
+    for i in ext[1:]:  # one iteration per local extremum
+        a = alt[i]
+        if up is None:
+            lo = i if a < alt[lo] else lo
+            hi = i if a > alt[hi] else hi
+            if alt[hi] - alt[lo] >= reversal_m:
+                up = hi > lo
+                piv = [lo if up else hi] if (lo if up else hi) > 0 else [0]
+                cand = hi if up else lo
+        elif up:
+            if a > alt[cand]:
+                cand = i
+            elif alt[cand] - a >= reversal_m:
+                piv.append(cand)
+                up, cand = False, i
+        else:
+            if a < alt[cand]:
+                cand = i
+            elif a - alt[cand] >= reversal_m:
+                piv.append(cand)
+                up, cand = True, i
+    if up is not None and cand != piv[-1]:
+        piv.append(cand)
+    return piv
+
+
+def _climb_bounds(result: Analysis) -> pd.DataFrame:
+    """Climbs and descents as start/end distance and kind.
+
+    From the terrain stage's own ``climbs`` table when the pipeline has one (columns ``start_m``,
+    ``end_m`` and ``kind`` or ``terrain``). Otherwise from the smoothed altitude profile: a
+    zigzag filter keeps the highs and lows that reverse by at least 10 m
+    (:data:`CLIMB_MIN_GAIN_M`), and each low-to-high leg is a climb, each high-to-low leg a
+    descent, trimmed of the level ground at its foot and top (within 1 m of its low and high).
+    """
+    own = getattr(result, "climbs", None)
+    if isinstance(own, pd.DataFrame) and {"start_m", "end_m"} <= set(own.columns) and len(own):
+        kind_col = "kind" if "kind" in own else ("terrain" if "terrain" in own else None)
+        if kind_col is not None:
+            kind = own[kind_col].astype(str).str.lower().map(
+                lambda k: "climb" if k in ("climb", "uphill") else ("descent" if k in ("descent", "downhill") else k))
+            return pd.DataFrame({"kind": kind, "start_m": float_column(own, "start_m"),
+                                 "end_m": float_column(own, "end_m")})
+    prof = result.profile
+    d, alt = float_column(prof, "distance_m"), float_column(prof, "altitude_m")
+    ok = np.isfinite(d) & np.isfinite(alt)
+    rows = []
+    if ok.sum() >= 3:
+        d, alt = d[ok], alt[ok]
+        piv = _turning_points(alt, CLIMB_MIN_GAIN_M)
+        for a, b in zip(piv[:-1], piv[1:]):  # one iteration per climb or descent
+            if abs(alt[b] - alt[a]) < CLIMB_MIN_GAIN_M:
+                continue
+            leg = alt[a:b + 1]
+            away = np.abs(leg - alt[a]) > 1.0  # left the foot (top) of the leg
+            i0 = a + max(int(np.argmax(away)) - 1, 0)
+            i1 = a + int(np.argmax(np.abs(leg - alt[b]) <= 1.0))  # reached within 1 m of its end
+            rows.append({"kind": "climb" if alt[b] > alt[a] else "descent", "start_m": d[i0],
+                         "end_m": d[max(i1, i0 + 1)]})
+    return pd.DataFrame(rows, columns=["kind", "start_m", "end_m"])
+
+
+def _climbs(result: Analysis, steps: pd.DataFrame, grid: dict) -> pd.DataFrame:
+    bounds = _climb_bounds(result)
+    cols = ["kind", "start_m", "end_m", "length_m", "gain_m", "loss_m", "mean_grade_pct", "max_grade_pct",
+            "start_time_s", "predicted_time_s", "predicted_time", "walk_fraction", "n_steps", "load_total",
+            *[f"load_{m}" for m in MUSCLES]]
+    if not len(bounds):
+        return pd.DataFrame(columns=cols)
+    d, t, g = grid["distance"], grid["time"], grid["grade"]
+    s, e = bounds["start_m"].to_numpy(float), bounds["end_m"].to_numpy(float)
+    out = bounds.copy()
+    out["length_m"] = e - s
+    t_s, t_e = np.interp(s, d, t), np.interp(e, d, t)
+    out["start_time_s"] = t_s
+    out["predicted_time_s"] = t_e - t_s
+    out["predicted_time"] = [format_duration(x) for x in t_e - t_s]
+    if "altitude" in grid:
+        alt = grid["altitude"]
+        rise = np.diff(alt)
+        edges = np.column_stack([s, e]).ravel()
+        gains = _sum_between(np.maximum(rise, 0), d[:-1], edges)[::2]
+        losses = _sum_between(np.maximum(-rise, 0), d[:-1], edges)[::2]
+        out["gain_m"], out["loss_m"] = gains, losses
+        out["mean_grade_pct"] = 100.0 * (np.interp(e, d, alt) - np.interp(s, d, alt)) / np.maximum(e - s, 1e-9)
+    else:
+        out["gain_m"] = out["loss_m"] = out["mean_grade_pct"] = np.nan
+    # steepest point of each: a running maximum inside each interval, from searchsorted bounds
+    i0, i1 = np.searchsorted(d, s), np.searchsorted(d, e, side="right")
+    gabs = np.where(np.isfinite(g), g, np.nan)
+    kinds = out["kind"].to_numpy()
+    out["max_grade_pct"] = [float(np.nanmax(gabs[a:b]) if k == "climb" else np.nanmin(gabs[a:b]))
+                            if b > a and np.isfinite(gabs[a:b]).any() else np.nan
+                            for a, b, k in zip(i0, i1, kinds)]
+    seg_len = np.diff(d)
+    walk = (grid["gait"][1:] == "walk") * seg_len
+    edges = np.column_stack([s, e]).ravel()
+    out["walk_fraction"] = _sum_between(walk, d[:-1], edges)[::2] / np.maximum(e - s, 1e-9)
+    sd = float_column(steps, "distance_m")
+    order = np.argsort(sd, kind="stable")
+    sd = sd[order]
+    out["n_steps"] = (np.searchsorted(sd, e) - np.searchsorted(sd, s)).astype(int)
+    for col in ["load_total"] + [f"load_{m}" for m in MUSCLES]:
+        out[col] = _sum_between(float_column(steps, col)[order], sd, edges)[::2]
+    return out[cols]
