@@ -1,7 +1,7 @@
 """``gaitload.analyze``: one recording in, steps, terrain segments and a run summary out.
 
 Data flow (one direction): ``read`` -> ``events.detect_steps`` -> ``terrain.compute_terrain``
--> ``load.apply_rules`` -> :class:`Analysis`. This module only wires the stages together and
+-> ``gait.classify_gait`` -> ``load.apply_rules`` -> :class:`Analysis`. This module only wires the stages together and
 assembles the summary; each stage lives in its own module and knows nothing of the others.
 """
 
@@ -258,6 +258,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         An unusable option: incline beyond +-40 %, placement ``records`` on a raw IMU log, ...
     """
     from .events import detect_steps
+    from .gait import classify_gait
     from .load import load_rules
     from .load.model import apply_and_summarize
     from .terrain import TerrainOptions, compute_terrain
@@ -274,7 +275,9 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         detection = detect_steps(recording, placement=placement)
         terrain = compute_terrain(recording, detection.steps, incline_pct=incline_pct,
                                   options=terrain_options or TerrainOptions())
-        steps, load_summary = apply_and_summarize(terrain.steps, rule_set)
+        # walking or running: needs terrain's speed, decides which rules load each step
+        steps = classify_gait(terrain.steps, placement=detection.placement)
+        steps, load_summary = apply_and_summarize(steps, rule_set)
     except GaitloadError as exc:
         raise exc.with_path(recording.path) if recording.path else exc
     steps = conform_steps(steps)
