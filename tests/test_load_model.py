@@ -265,3 +265,91 @@ def test_bad_steps_argument_is_a_typed_error():
         apply_rules([1, 2, 3], "source")
     with pytest.raises(GaitloadError, match="preferred_cadence_spm"):
         apply_rules(_steps(0.0, n=3), "source", preferred_cadence_spm=-5)
+
+
+def _summary_of(grade, strike="unknown", name="literature", n=200, speed=3.3):
+    """Summary of ``n`` level steps followed by ``n`` steps at ``grade``."""
+    steps = _steps(np.r_[np.zeros(n), np.full(n, float(grade))], strike, speed)
+    return summarize_load(apply_rules(steps, name), name)
+
+
+@pytest.mark.parametrize("grade", [-5.0, -10.0, -15.0, -20.0])
+def test_literature_downhill_follows_its_papers(grade):
+    """Quads' share up (Shih & Ho 2023; Gottschall & Kram 2005); glutes' work up a little
+    (Telhan 2010) but the hip's share down (Shih & Ho 2023); calves' share down (Shih & Ho);
+    hamstrings' work down (Ahn 2007)."""
+    s = _summary_of(grade)
+    assert s["emphasis_vs_flat"]["quads"] > 0
+    assert s["load_vs_level"]["glutes"] > 1 and s["emphasis_vs_flat"]["glutes"] < 0
+    assert s["emphasis_vs_flat"]["calves"] < 0
+    assert s["load_vs_level"]["hamstrings"] < 1
+
+
+@pytest.mark.parametrize("grade", [5.0, 10.0, 15.0, 20.0])
+def test_literature_uphill_follows_its_papers(grade):
+    """Almost all extra work at the hip (Roberts & Belliveau 2005): glutes' share rises most;
+    the ankle does similar work at all inclines: calves' share falls, their work rises little
+    (x1.07 at +5 %, against x1.14 in literature.md 3.8); quads' share falls (Yokozawa 2007)."""
+    s = _summary_of(grade)
+    emphasis = s["emphasis_vs_flat"]
+    assert max(emphasis, key=emphasis.get) == "glutes"
+    assert emphasis["calves"] < 0 < s["load_vs_level"]["calves"] - 1
+    assert emphasis["quads"] < 0
+    if grade == 5.0:  # half the steps on the hill: 1 + (1.068 - 1) / 2
+        assert s["load_vs_level"]["calves"] == pytest.approx(1 + 0.12 * 0.1815 / 0.32 / 2, rel=1e-9)
+
+
+@pytest.mark.parametrize("name", RULE_SETS)
+def test_level_ground_with_grade_noise_is_level(name):
+    """Grade noise of +-2 % (barometric/GPS, literature.md 4.3) is inside the flat band: no emphasis."""
+    rng = np.random.default_rng(3)
+    steps = _steps(rng.uniform(-2.0, 2.0, 2000), "rearfoot")
+    s = summarize_load(apply_rules(steps, name), name)
+    assert all(v == pytest.approx(0.0, abs=1e-9) for v in s["emphasis_vs_flat"].values())
+    np.testing.assert_allclose(apply_rules(steps, name)["load_total"], 1.0, atol=1e-12)
+
+
+def test_literature_strike_counts_relative_to_the_strike_expected_for_the_grade():
+    """Uphill the expected strike is midfoot (Vernillo 2017): a measured midfoot there loads as
+    an unknown strike; downhill the expected strike is the heel, so a forefoot keeps its whole
+    effect (no taper alike up and down): calves x1.20 against a heel strike at -10 %."""
+    rules = load_rules("literature")
+    grade = np.array([10.0, 10.0, -10.0, -10.0])
+    out = apply_rules(_steps(grade, np.array(["midfoot", "unknown", "forefoot", "rearfoot"])), rules,
+                      preferred_cadence_spm=PREFERRED_SPM)
+    np.testing.assert_allclose(out[LOAD_COLS].iloc[0], out[LOAD_COLS].iloc[1], rtol=1e-12)
+    assert out["load_calves"].iloc[2] / out["load_calves"].iloc[3] == pytest.approx(1.20)
+    assert out["load_quads"].iloc[2] / out["load_quads"].iloc[3] == pytest.approx(0.80)
+
+
+@pytest.mark.parametrize("name", RULE_SETS)
+def test_steep_ground_is_not_clipped_but_saturated_and_counted(name):
+    """A +35 % kilometre keeps its grade (the model accepts any grade); beyond the rule file's
+    valid range the modifiers hold the edge's value, and the summary counts those steps."""
+    rules = load_rules(name)
+    lo, hi = rules.valid_grade_pct
+    km = _steps(np.r_[np.zeros(100), np.full(1000, 35.0), np.full(100, -35.0)], "unknown")
+    out = apply_rules(km, rules)
+    np.testing.assert_array_equal(out["grade_pct"].to_numpy()[100:1100], 35.0)
+    at_edges = apply_rules(_steps(np.array([hi, lo]), "unknown"), rules, preferred_cadence_spm=PREFERRED_SPM)
+    np.testing.assert_allclose(out[LOAD_COLS].iloc[100], at_edges[LOAD_COLS].iloc[0], rtol=1e-12)
+    np.testing.assert_allclose(out[LOAD_COLS].iloc[1100], at_edges[LOAD_COLS].iloc[1], rtol=1e-12)
+    s = summarize_load(out, rules)
+    assert s["steps_beyond_valid_grade"] == 1100
+    assert any("1100 steps" in w and "saturated" in w for w in s["warnings"])
+    # walking steps have their own range (Franz & Kram 2012 measured +-9 deg)
+    hike = apply_rules(km.assign(gait="walk"), rules)
+    assert summarize_load(hike, rules)["steps_beyond_valid_grade"] == 1100
+    walk_lo, walk_hi = rules.walking.valid_grade_pct
+    assert hike["load_total"].iloc[100] == pytest.approx(
+        rules.walking.level_step_load * np.sum(rules.walking.shares * (1 + walk_hi * rules.walking.up_per_pct)))
+
+
+def test_summary_has_both_level_numbers_and_the_old_key():
+    s = _summary_of(10.0, name="source")
+    assert s["emphasis_ratio_vs_flat"] == s["share_ratio_vs_flat"]
+    for muscle in MUSCLES:
+        assert s["share_ratio_vs_flat"][muscle] == pytest.approx(
+            s["muscle_share"][muscle] / (s["muscle_share"][muscle] - s["emphasis_vs_flat"][muscle] / 100))
+    # load ratio = load / (load of the same steps on level ground): total = (1 + E(+10 %)) / 2
+    assert s["load_vs_level"]["total"] == pytest.approx((1 + 1.459) / 2, rel=1e-9)

@@ -83,9 +83,9 @@ def gait_mode(contact_time_ms, step_time_s, cadence_spm, speed_mps, *, contacts_
 
     Parameters
     ----------
-    contact_time_ms, step_time_s, cadence_spm, speed_mps : array_like, shape (n,)
+    contact_time_ms, step_time_s, cadence_spm, speed_mps : array_like, shape (n,) or scalar
         Per-step contact time (ms), time from the previous contact (s), cadence (steps/min),
-        speed (m/s); NaN when unknown.
+        speed (m/s); NaN when unknown (a scalar applies to every step).
     contacts_measured : bool or array_like of bool, shape (n,)
         Whether the contact time measures one foot's stance (a foot or shank IMU): only then
         does the flight-phase test apply.
@@ -97,10 +97,11 @@ def gait_mode(contact_time_ms, step_time_s, cadence_spm, speed_mps, *, contacts_
         ``unknown`` only where no step of the run has any evidence.
     """
     opt = options or GaitOptions()
-    contact = np.asarray(contact_time_ms, dtype=float) / 1000.0
-    step = np.asarray(step_time_s, dtype=float)
-    cadence = np.asarray(cadence_spm, dtype=float)
-    speed = np.asarray(speed_mps, dtype=float)
+    # scalars broadcast to the steps (e.g. no contact times at all: NaN)
+    contact, step, cadence, speed = (np.array(a, dtype=float) for a in np.broadcast_arrays(
+        np.atleast_1d(np.asarray(contact_time_ms, dtype=float)), np.asarray(step_time_s, dtype=float),
+        np.asarray(cadence_spm, dtype=float), np.asarray(speed_mps, dtype=float)))
+    contact = contact / 1000.0
     n = contact.shape[0]
     # a step time from the cadence where the steps table has none
     step = np.where(np.isfinite(step) & (step > 0), step, np.where(cadence > 0, 60.0 / cadence, np.nan))
