@@ -110,7 +110,7 @@ BAD_FILES = [
     pytest.param(_swap('kind = "downhill_per_pct"', 'kind = "sideways"'),
                  ["unknown kind 'sideways'", "downhill-quads"], id="unknown-kind"),
     pytest.param(_swap("muscles = { glutes = 0.55 }", "muscles = { glutes = 0.55 ]"),
-                 ["bad TOML syntax", "line 61"], id="toml-syntax"),
+                 ["bad TOML syntax", "line 64"], id="toml-syntax"),
     pytest.param(_swap("hip_flexors = 0.10\ncore = 0.04\n", "hip_flexors = 0.14\n"),
                  ["[baseline]", "lacks muscle 'core'"], id="baseline-missing-muscle"),
     pytest.param(re.sub(r'(muscles = \{ glutes = 0.55 \}\nsource = "[^"]*"\njudgement = true\n)note = "[^"]*"\n', r"\1",
@@ -145,9 +145,9 @@ def test_bad_rule_files_are_rejected_with_a_useful_message(tmp_path, text, needl
 def test_toml_syntax_error_names_the_right_line(tmp_path):
     lines = LITERATURE_TEXT.splitlines()
     target = next(i for i, line in enumerate(lines) if "muscles = { glutes = 0.55 }" in line)
-    assert target + 1 == 61  # keeps the parametrised case above honest
+    assert target + 1 == 64  # keeps the parametrised case above honest
     lines[target] = "muscles = { glutes = 0.55 ]"
-    with pytest.raises(RuleFileError, match=r"line 61"):
+    with pytest.raises(RuleFileError, match=r"line 64"):
         load_rules(_write(tmp_path, "\n".join(lines)))
 
 
