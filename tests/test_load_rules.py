@@ -123,6 +123,14 @@ BAD_FILES = [
     pytest.param(_swap("muscles = { calves = 1.20, quads = 0.80",
                        "muscles = { calves = -1.20, quads = 0.80"),
                  ["must be > 0", "muscles.calves"], id="negative-multiplier"),
+    pytest.param(_swap('uphill = "midfoot"', 'uphill = "tiptoe"'),
+                 ["[expected_strike]", "'uphill'", "'tiptoe'"], id="bad-expected-strike"),
+    pytest.param(_swap("level_step_load = 0.4\nvalid_grade_pct = [-15.8, 15.8]", "level_step_load = 0.4\nvalid_grade_pct = [5, 15.8]"),
+                 ["[walking]", "valid_grade_pct", "negative to a positive"], id="bad-walking-range"),
+    pytest.param(_swap("[walking.shares]\ncalves = 0.45", "[walking.shares]\ncalves = 0.55"),
+                 ["[walking]", "'shares' sum to 1.1"], id="walking-shares-sum"),
+    pytest.param(_swap("valid_grade_pct = [-20.0, 21.3]", "valid_grade_pct = [-20.0]"),
+                 ["[model]", "valid_grade_pct", "[low, high]"], id="bad-valid-range"),
     pytest.param(_swap('id = "speed-core"', 'id = "speed-glutes"'),
                  ["duplicate id 'speed-glutes'"], id="duplicate-id"),
     pytest.param(_swap("muscles = { core = 1.0 }", "muscles = { glutes = 1.0 }"),
@@ -162,6 +170,11 @@ def test_missing_file_and_wrong_type_are_typed_errors(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(GaitloadError, match="UTF-8"):
         load_rules(binary)
+
+
+def test_older_grade_clip_means_a_symmetric_valid_range(tmp_path):
+    text = LITERATURE_TEXT.replace("valid_grade_pct = [-20.0, 21.3]", "grade_clip_pct = 25.0")
+    assert load_rules(_write(tmp_path, text)).valid_grade_pct == (-25.0, 25.0)
 
 
 def test_minimal_user_rule_set_needs_only_a_baseline(tmp_path):

@@ -43,6 +43,29 @@ File layout (every key below is the complete vocabulary; anything else is reject
     source = "..."
     note = "..."
 
+    [expected_strike]                 # optional; default rearfoot both ways
+    uphill = "midfoot"                # the strike runners use there (G already holds it)
+    downhill = "rearfoot"
+    source = "..."
+    judgement = true
+    note = "..."
+
+    [walking]                         # optional: walking steps (gait == "walk") use this block
+    level_step_load = 0.4             # a level walking step, in flat running-step equivalents
+    valid_grade_pct = [-15.8, 15.8]
+    source = "..."
+    judgement = true
+    note = "..."
+    [walking.shares]                  # sum to 1
+    calves = 0.45
+    ...
+    [walking.up_per_pct]              # per 1 % grade; [walking.down_per_pct] likewise
+    hamstrings = 0.10
+
+``[model] valid_grade_pct = [low, high]`` states the grades the rules were sized on: steeper
+steps use the values at the edge (saturated) and the summary counts them. An older file's
+``grade_clip_pct = c`` means ``[-c, c]``.
+
 Rule kinds (``muscles`` values are per muscle):
 
 ``uphill_allocation``
@@ -224,7 +247,10 @@ class RuleSet:
         if self.description:
             out += ["", *(" " + line if line else "" for line in self.description.strip().splitlines())]
         out += ["", "model settings:"]
-        out += [f"  {k} = {v}" for k, v in self.model.items()]
+        # older names and an unused taper are left out (valid_grade_pct and keep = 1 say it all)
+        hidden = {"grade_clip_pct"} | ({"strike_taper_start_pct", "strike_taper_end_pct", "strike_taper_keep"}
+                                       if self.model["strike_taper_keep"] == 1.0 else set())
+        out += [f"  {k} = {v}" for k, v in self.model.items() if k not in hidden]
         out += ["", "baseline shares S0 (flat, 3.3 m/s, rearfoot, preferred cadence):"]
         out += ["  " + ", ".join(f"{m} {v:.3f}" for m, v in zip(MUSCLES, self.baseline))]
         out += _describe_citation(self.baseline_citation)

@@ -66,24 +66,30 @@ def _terrain_masks(steps: pd.DataFrame, grade: np.ndarray) -> dict[str, np.ndarr
     return {"uphill": up, "flat": ~(unknown | up | down), "downhill": down, "unknown": unknown}
 
 
-#: what the cited papers found, at the conditions they found it (literature.md sections 1-2);
-#: quoted where the chosen rule set and the literature model disagree on a run
+#: what the cited papers found, at the conditions they found it (literature.md sections 1-2),
+#: by what they found it about: a muscle's ``work`` (load) or its ``share`` of the total. Quoted
+#: where the chosen rule set and the literature model disagree on a run about that same thing.
+_HIP_UPHILL = ("Roberts & Belliveau 2005 found almost all the extra work of uphill running at the hip "
+               "(inverse dynamics, 6 and 12 deg)")
 _FINDINGS = {
-    ("uphill", "hamstrings"): "Roberts & Belliveau 2005 found almost all the extra work of uphill running at the hip "
-                              "(inverse dynamics, 6 and 12 deg); Yokozawa 2007 found hamstring activity in swing higher "
-                              "on a 9.1 % grade, at 5.0 m/s only",
-    ("uphill", "quads"): "Yokozawa 2007 found the vasti's knee-extension torque lower on a 9.1 % grade at 3.3-5.0 m/s "
-                         "(rectus femoris higher)",
-    ("uphill", "glutes"): "Roberts & Belliveau 2005 found almost all the extra uphill work at the hip",
-    ("uphill", "calves"): "Roberts & Belliveau 2005 found the ankle doing similar work at all inclines (0-12 deg); "
-                          "Ahn 2007 found calf EMG higher at +14 %",
-    ("uphill", "hip_flexors"): "Yokozawa 2007 found iliopsoas and rectus femoris activity higher on a 9.1 % grade",
-    ("downhill", "hamstrings"): "Ahn 2007 found posterior-thigh EMG lower at -14 % (2.8 m/s)",
-    ("downhill", "glutes"): "Shih & Ho 2023 found the hip's share of the support moment lower at -6 deg; Telhan 2010 "
-                            "found hip absorption higher in early stance only (-4 deg)",
-    ("downhill", "calves"): "Shih & Ho 2023 found the ankle's share of the support moment lower at -6 deg",
-    ("downhill", "quads"): "Gottschall & Kram 2005 found the braking force peak +73 % at -9 deg; Shih & Ho 2023 found "
-                           "the knee's share of the support moment higher at -6 deg",
+    ("uphill", "hamstrings"): {
+        "work": _HIP_UPHILL + "; Yokozawa 2007 found hamstring activity in swing higher on a 9.1 % grade at "
+                              "5.0 m/s only (not at 3.3 or 4.2 m/s)",
+        "share": _HIP_UPHILL},
+    ("uphill", "quads"): dict.fromkeys(("work", "share"), "Yokozawa 2007 found the vasti's knee-extension torque lower on "
+                                                          "a 9.1 % grade at 3.3-5.0 m/s (rectus femoris higher)"),
+    ("uphill", "glutes"): dict.fromkeys(("work", "share"), _HIP_UPHILL),
+    ("uphill", "calves"): dict.fromkeys(("work", "share"), "Roberts & Belliveau 2005 found the ankle doing similar work "
+                                                           "at all inclines (0-12 deg); Ahn 2007 found calf EMG higher at "
+                                                           "+14 %"),
+    ("uphill", "hip_flexors"): {"work": "Yokozawa 2007 found iliopsoas and rectus femoris activity higher on a 9.1 % grade"},
+    ("downhill", "hamstrings"): {"work": "Ahn 2007 found posterior-thigh EMG lower at -14 % (2.8 m/s)"},
+    ("downhill", "glutes"): {"work": "Telhan 2010 found hip absorption higher in early stance at -4 deg",
+                             "share": "Shih & Ho 2023 found the hip's share of the support moment lower at -6 deg"},
+    ("downhill", "calves"): {"work": "Ahn 2007 found the posterior muscles' EMG (calves among them) lower at -14 % (2.8 m/s)",
+                             "share": "Shih & Ho 2023 found the ankle's share of the support moment lower at -6 deg"},
+    ("downhill", "quads"): {"work": "Gottschall & Kram 2005 found the braking force peak +73 % at -9 deg",
+                            "share": "Shih & Ho 2023 found the knee's share of the support moment higher at -6 deg"},
 }
 
 
@@ -115,14 +121,17 @@ def _contradictions(rules: RuleSet, inputs: _StepInputs, run: np.ndarray, classe
             work_r, work_l = _sign(mult_r[i] - 1, 0.02), _sign(mult_l[i] - 1, 0.02)
             sh_r, sh_l = _sign(share_r[i], 0.005), _sign(share_l[i], 0.005)
             if work_r * work_l < 0:
+                about = "work"
                 said = (f"{muscle} {'more' if work_r > 0 else 'less'} work on {terrain} steps ({mult_r[i]:.2f}x level; "
                         f"literature model {mult_l[i]:.2f}x)")
             elif sh_r * sh_l < 0:
+                about = "share"
                 said = (f"{muscle} share {'up' if sh_r > 0 else 'down'} on {terrain} steps ({100 * share_r[i]:+.1f} pts; "
                         f"literature model {100 * share_l[i]:+.1f} pts)")
             else:
                 continue
-            finding = _FINDINGS.get((terrain, muscle), "literature.md section 3 has the other direction")
+            finding = _FINDINGS.get((terrain, muscle), {}).get(
+                about, f"no paper of literature.md measured this {about}; the literature model's direction is a judgement")
             out.append((f"{muscle} {terrain}", f"'{rules.name}' rules: {said}; {finding}"))
     return out
 
