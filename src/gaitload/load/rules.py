@@ -556,13 +556,7 @@ class _Validator:
         self.keys(table, _WALKING_KEYS | _CITED_KEYS, where)
         cite = self.citation(table, where)
         level = self.number(table.get("level_step_load", 1.0), where, "level_step_load", positive=True)
-        shares = self.muscle_values(table.get("shares"), where, "shares", positive=True)
-        missing = [m for m in MUSCLES if m not in shares]
-        if missing:
-            self.fail(f"{where}: 'shares' lacks muscle '{missing[0]}' (every one of {', '.join(MUSCLES)} is needed)")
-        vector = np.array([shares[m] for m in MUSCLES])
-        if abs(vector.sum() - 1.0) > _SUM_TOL:
-            self.fail(f"{where}: 'shares' sum to {vector.sum():.6g}, must sum to 1")
+        shares, vector = self.shares(table, where)
         slopes = []
         for key in ("up_per_pct", "down_per_pct"):
             values = self.muscle_values(table[key], where, key) if key in table else {}
@@ -572,18 +566,23 @@ class _Validator:
                             valid_grade_pct=(valid[0], valid[1]),
                             citation=dataclasses.replace(cite, id="walking", kind="walking", muscles=shares))
 
+    def shares(self, table: dict, where: str) -> tuple[dict, np.ndarray]:
+        """A table's ``shares`` of every muscle, summing to 1: as written and as a vector."""
+        shares = self.muscle_values(table.get("shares"), where, "shares", positive=True)
+        missing = [m for m in MUSCLES if m not in shares]
+        if missing:
+            self.fail(f"{where}: 'shares' lacks muscle '{missing[0]}' (every one of {', '.join(MUSCLES)} is needed)")
+        vector = np.array([shares[m] for m in MUSCLES])
+        if abs(vector.sum() - 1.0) > _SUM_TOL:
+            self.fail(f"{where}: 'shares' sum to {vector.sum():.6g}, must sum to 1")
+        return shares, vector
+
     def baseline(self, table):
         if not isinstance(table, dict):
             self.fail("[baseline]: missing table (shares S0 of every muscle on a flat step, with a citation)")
         self.keys(table, {"shares"} | _CITED_KEYS, "[baseline]")
         cite = self.citation(table, "[baseline]")
-        shares = self.muscle_values(table.get("shares"), "[baseline]", "shares", positive=True)
-        missing = [m for m in MUSCLES if m not in shares]
-        if missing:
-            self.fail(f"[baseline]: 'shares' lacks muscle '{missing[0]}' (every one of {', '.join(MUSCLES)} is needed)")
-        vector = np.array([shares[m] for m in MUSCLES])
-        if abs(vector.sum() - 1.0) > _SUM_TOL:
-            self.fail(f"[baseline]: 'shares' sum to {vector.sum():.6g}, must sum to 1")
+        shares, vector = self.shares(table, "[baseline]")
         return vector, dataclasses.replace(cite, id="baseline", kind="baseline", muscles=shares)
 
     def effort(self, table):
