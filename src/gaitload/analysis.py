@@ -245,7 +245,8 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         ``summary`` keys: ``n_steps``, ``n_steps_measured``, ``duration_s``, ``distance_m``,
         ``cadence_spm``, ``contact_time_ms``, ``elevation_gain_m``, ``elevation_loss_m``,
         ``terrain_fraction`` (by distance), ``strike_pattern_fraction``, ``muscle_load``,
-        ``muscle_share``, ``emphasis_vs_flat``, ``load_by_terrain``, ``climb_vs_descent``,
+        ``muscle_share``, ``emphasis_vs_flat``, ``load_vs_level``, ``walk_fraction``,
+        ``load_by_terrain``, ``climb_vs_descent`` (all of :func:`gaitload.load.summarize_load`),
         ``placement``, ``placement_evidence``, ``format``, ``rules``, ``provenance``,
         ``warnings``, ``start_time``, ``path``, ``sport`` (``"running"``, ``"cycling (road)"``,
         ``"sport code 4"``, or None when the file names none).

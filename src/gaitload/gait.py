@@ -104,9 +104,9 @@ def gait_mode(contact_time_ms, step_time_s, cadence_spm, speed_mps, *, contacts_
     contact = contact / 1000.0
     n = contact.shape[0]
     # a step time from the cadence where the steps table has none
-    step = np.where(np.isfinite(step) & (step > 0), step, np.where(cadence > 0, 60.0 / cadence, np.nan))
     measured = np.broadcast_to(np.asarray(contacts_measured, dtype=bool), (n,))
     with np.errstate(invalid="ignore", divide="ignore"):
+        step = np.where(np.isfinite(step) & (step > 0), step, np.where(cadence > 0, 60.0 / cadence, np.nan))
         duty = np.where(measured & (contact > 0), contact / step, np.nan)
     duty = _median(duty, opt.smooth_steps)
     cadence = _median(np.where(cadence > 0, cadence, np.nan), opt.smooth_steps)

@@ -439,7 +439,7 @@ def _running_shares(summary: dict, share: np.ndarray) -> np.ndarray:
         return share
     loads = np.array([run.get(m, np.nan) for m in MUSCLES], dtype=float)
     total = np.nansum(loads)
-    return loads / total if total > 0 else np.full(len(MUSCLES), np.nan)
+    return loads / total if total > 0 else share  # every step walked: the whole run's shares
 
 
 def _panel_share_vs_flat(ax, share, emphasis, running_only: bool = False):
@@ -482,7 +482,9 @@ def _panel_emphasis(ax, emphasis, grade_known: bool = True, load_ratio=None, wal
         ax.text(0.99, 0.99, f"walking: {100 * walk_fraction:.0f} % of steps (not compared)", transform=ax.transAxes,
                 ha="right", va="top", fontsize=7, color="0.35")
     if not np.isfinite(emphasis).any():
-        _note(ax, "no level-ground reference")
+        walked = walk_fraction is not None and np.isfinite(walk_fraction) and walk_fraction >= 1.0
+        _note(ax, "every step walked: no running steps to compare with level ground" if walked
+              else "no level-ground reference")
         return
     values = np.where(np.isfinite(emphasis), emphasis, 0.0)
     bars = ax.barh(y, values, height=0.6, color=[MUSCLE_COLORS[m] for m in MUSCLES], label="emphasis")
