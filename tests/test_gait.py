@@ -93,3 +93,27 @@ def test_walking_is_left_out_of_the_level_comparison_and_reported():
     assert mixed["load_by_gait"]["walk"]["n_steps"] == 700
     assert any("70 % of steps were walking" in w and "Franz & Kram 2012" in w for w in mixed["warnings"])
     assert not any("were walking" in w for w in alone["warnings"])
+
+
+def test_power_hiking_records_file_is_walking_end_to_end(tmp_path):
+    """A records file of power hiking (1.0 m/s, 110 steps/min, +20 %) read by analyze: every step
+    walks, the summary and the terminal say so, and no running comparison is made."""
+    from gaitload import analyze
+    from gaitload.cli import main
+
+    t = np.arange(0.0, 900.0, 1.0)
+    path = tmp_path / "hike.csv"
+    pd.DataFrame({"time": t, "distance": t * 1.0, "altitude": 500 + t * 0.20, "speed": 1.0,
+                  "cadence": 110.0}).to_csv(path, index=False)
+    analysis = analyze(path, sport_check=False)
+    assert (analysis.steps["gait"] == "walk").all()
+    assert analysis.summary["walk_fraction"] == 1.0
+    assert all(np.isnan(v) for v in analysis.summary["emphasis_vs_flat"].values())
+    assert any("100 % of steps were walking" in w for w in analysis.summary["warnings"])
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["analyze", str(path), "--any-sport"]) == 0
+    assert "walking 100% of steps" in out.getvalue()
