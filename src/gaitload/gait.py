@@ -21,6 +21,7 @@ flicker.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -64,10 +65,18 @@ class GaitOptions:
 
 
 def _median(values: np.ndarray, width: int) -> np.ndarray:
-    """Centred running median over ``width`` steps, NaN ignored (NaN where all are NaN)."""
-    if width <= 1 or values.size == 0:
+    """Centred running median over ``width`` steps (ends padded with the end values), NaN
+    ignored (NaN where the whole window is NaN)."""
+    finite = np.isfinite(values)
+    if width <= 1 or values.size == 0 or not finite.any():
         return values
-    return pd.Series(values).rolling(width, center=True, min_periods=1).median().to_numpy()
+    half = width // 2
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(values, (half, width - 1 - half), mode="edge"), width)
+    if finite.all():  # the usual case: a plain median over a (n, width) view, ~5x faster than pandas
+        return np.median(windows, axis=1)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
+        return np.nanmedian(windows, axis=1)
 
 
 def _hysteresis(walk: np.ndarray, run: np.ndarray) -> np.ndarray:
