@@ -41,13 +41,16 @@ def test_flight_phase_decides_where_a_foot_sensor_measured_the_contacts():
     """Contact longer than the step (double support) is walking whatever the cadence; shorter
     (a flight phase) is running. Other placements' contact times are not used."""
     n = 40
-    long_contact = _steps(n, 150.0, 2.0, contact_time_ms=600.0, step_time_s=0.40)
+    long_contact = _steps(n, 140.0, 2.0, contact_time_ms=600.0, step_time_s=0.43)
     short_contact = _steps(n, 130.0, 2.0, contact_time_ms=250.0, step_time_s=0.46)
     assert (classify_gait(long_contact, placement="foot")["gait"] == "walk").all()
     assert (classify_gait(short_contact, placement="shank")["gait"] == "run").all()
-    assert (classify_gait(long_contact, placement="wrist")["gait"] == "run").all()  # cadence 150
+    assert (classify_gait(long_contact, placement="wrist")["gait"] == "unknown").all()  # cadence 140: no verdict
     assert (classify_gait(short_contact, placement="records")["gait"] == "walk").all()  # cadence 130
     assert (gait_mode(np.full(3, np.nan), np.nan, np.nan, np.nan) == "unknown").all()
+    # a running cadence is running even with contacts as long as the step (a steep climb)
+    climb = _steps(n, 182.0, 1.9, 13.0, contact_time_ms=345.0, step_time_s=0.33)
+    assert (classify_gait(climb, placement="foot")["gait"] == "run").all()
 
 
 def test_real_foot_imu_walking_is_walking(shared_data):

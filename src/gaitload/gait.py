@@ -9,9 +9,12 @@ Two kinds of evidence, per step:
   flight phase and walking a double-support phase, so a step is walking when one foot's
   contact lasts longer than the step (duty factor above 0.5: ``contact_time > step_time``) and
   running when shorter.
-- **Cadence and speed** otherwise: walking cadence is ~100-130 steps/min (CADENCE-Adults,
-  literature.md 4.2), running rarely below ~150; people switch to running near 2 m/s
-  (Schache 2015's walk-run transition). Thresholds are judgement [J].
+- **Cadence and speed**: walking cadence is ~100-130 steps/min (CADENCE-Adults, literature.md
+  4.2), running rarely below ~150; people switch to running near 2 m/s (Schache 2015's walk-run
+  transition). A running cadence (or speed) makes a step running even when its contacts are
+  long: a steep climb stretches a runner's contact towards the step time. Without flight-phase
+  evidence a walking cadence makes it walking; without cadence, a walking speed. Thresholds
+  are judgement [J].
 
 Each kind decides with hysteresis (a step between the walk and run thresholds keeps the mode
 of the step before it) on a 5-step running median of its inputs, so single steps do not
@@ -48,9 +51,8 @@ class GaitOptions:
         Cadence below ``cadence_walk_spm`` is walking, above ``cadence_run_spm`` running,
         steps/min.
     speed_walk_mps, speed_run_mps : float
-        Without cadence: speed below ``speed_walk_mps`` is walking, above ``speed_run_mps``
-        running, m/s. With cadence, a speed above ``speed_run_mps`` is running whatever the
-        cadence (nobody walks that fast for long).
+        Without cadence or contacts: speed below ``speed_walk_mps`` is walking, m/s. A speed
+        above ``speed_run_mps`` is running whatever else (nobody walks that fast for long).
     smooth_steps : int
         Width of the running median over the inputs, steps.
     """
@@ -123,12 +125,11 @@ def gait_mode(contact_time_ms, step_time_s, cadence_spm, speed_mps, *, contacts_
 
     has_duty, has_cadence, has_speed = np.isfinite(duty), np.isfinite(cadence), np.isfinite(speed)
     with np.errstate(invalid="ignore"):
-        fast = has_speed & (speed > opt.speed_run_mps)
-        walk = np.where(has_duty, duty > opt.duty_walk,
-                        np.where(has_cadence, (cadence < opt.cadence_walk_spm) & ~fast,
-                                 has_speed & (speed < opt.speed_walk_mps)))
-        run = np.where(has_duty, duty < opt.duty_run,
-                       np.where(has_cadence, (cadence > opt.cadence_run_spm) | fast, fast))
+        # running: a flight phase, a running cadence, or a speed nobody walks at; a running
+        # cadence wins over long contacts (steep climbs stretch contacts towards the step time)
+        run = (duty < opt.duty_run) | (cadence > opt.cadence_run_spm) | (has_speed & (speed > opt.speed_run_mps))
+        walk = ~run & ((duty > opt.duty_walk) | (cadence < opt.cadence_walk_spm)
+                       | (~has_duty & ~has_cadence & (speed < opt.speed_walk_mps)))
     state = _hysteresis(walk, run)
     out = np.full(n, "unknown", dtype=object)
     out[state == 1.0] = "walk"
