@@ -201,9 +201,9 @@ def summarize_load(steps: pd.DataFrame, rules="source") -> dict:
         extra); ``eccentric_index`` (mean of quads G - 1 over running steps with negative grade,
         literature 3.3; 0 when there are none) and ``eccentric_steps``;
         ``steps_beyond_valid_grade``; ``load_per_km``; ``cardio_effort_factor`` (mean Strava
-        E(g)); ``preferred_cadence_spm`` (median); ``rule_disagreements`` (where the rule set
-        and the literature model disagree in direction on this run, with what the papers
-        found); ``warnings``.
+        E(g) over the running steps); ``preferred_cadence_spm`` (median);
+        ``rule_disagreements`` (where the rule set and the literature model disagree in
+        direction on this run, with what the papers found); ``warnings``.
     """
     _check_steps(steps)
     rules = load_rules(rules)
@@ -339,7 +339,7 @@ def _summary(steps: pd.DataFrame, raw_loads: np.ndarray, inputs: _StepInputs, fa
     else:
         load_per_km = {**{m: float("nan") for m in MUSCLES}, "total": float("nan")}
 
-    known_grade = grade[np.isfinite(grade)]
+    known_grade = grade[np.isfinite(grade) & run]  # the effort factor is a running one (Strava 2017)
     cardio = float(rules.effort(known_grade).mean()) if known_grade.size and rules.effort_citation else float("nan")
     preferred_median = float(np.nanmedian(preferred)) if np.isfinite(preferred).any() else float("nan")
     beyond = grade_beyond_valid(grade, walk, rules)
@@ -350,7 +350,7 @@ def _summary(steps: pd.DataFrame, raw_loads: np.ndarray, inputs: _StepInputs, fa
     if found:
         muscles = ", ".join(label for label, _ in found)
         warnings.append(f"the '{rules.name}' rules and the literature disagree on this run ({muscles}): "
-                        f"see summary['rule_disagreements'] for what the papers found")
+                        f"what the papers found is in the summary's rule_disagreements")
     if beyond.any():
         lo, hi = rules.valid_grade_pct
         warnings.append(f"{int(beyond.sum())} steps ({100 * beyond.mean():.0f} %) on grades beyond what the rules were "
