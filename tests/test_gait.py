@@ -53,6 +53,7 @@ def test_flight_phase_decides_where_a_foot_sensor_measured_the_contacts():
     assert (classify_gait(climb, placement="foot")["gait"] == "run").all()
 
 
+@pytest.mark.shared_data
 def test_real_foot_imu_walking_is_walking(shared_data):
     """Voisard et al.: 10 m walks with a foot IMU (Xsens, 100 Hz): contacts ~640 ms vs steps ~550 ms."""
     from gaitload import analyze

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import OptionError
 from ..schema import MUSCLES, float_column
-from .modifiers import (KNOWN_STRIKES, _ramp_weight, _StrikeCodes, _strike_delta, cadence_multiplier,
+from .modifiers import (KNOWN_STRIKES, _StrikeCodes, _strike_delta, cadence_multiplier,
                         contact_time_multiplier, grade_multiplier, preferred_cadence, saturated_grade,
                         speed_multiplier, strike_multiplier, walking_loads)
 from .rules import RuleSet, load_rules
@@ -24,6 +24,8 @@ __all__ = ["apply_rules", "muscle_multipliers", "level_ground_loads", "flat_stri
 
 LOAD_COLUMNS = ("load_total",) + tuple(f"load_{m}" for m in MUSCLES)
 _NM = len(MUSCLES)
+#: steps within this |grade| (or the rule set's wider flat band) show the runner's level strike, %
+_LEVEL_STRIKE_BAND_PCT = 2.0
 
 
 def _text_column(steps: pd.DataFrame, name: str) -> pd.Series:
@@ -69,8 +71,8 @@ class _StepInputs:
 def flat_strike_multiplier(strike, grade_pct, rules: RuleSet, walk=None) -> tuple[np.ndarray, dict]:
     """The runner's own flat-ground strike: mean K vs rearfoot over their level running steps.
 
-    Level steps are those inside the rule set's flat band (no grade rule applies there) with a
-    known strike pattern; without any, the rearfoot prior of literature.md 3.4 (71-95 % of
+    Level steps are those inside the rule set's flat band (no grade rule applies there; at least
+    +-2 %, the terrain classes' band) with a known strike pattern; without any, the rearfoot prior of literature.md 3.4 (71-95 % of
     recreational runners strike with the heel: Patoz 2019; Almeida 2015).
 
     Parameters
@@ -91,7 +93,9 @@ def flat_strike_multiplier(strike, grade_pct, rules: RuleSet, walk=None) -> tupl
     """
     codes = strike if isinstance(strike, _StrikeCodes) else _StrikeCodes.of(strike, KNOWN_STRIKES)
     grade = np.asarray(grade_pct, dtype=float)
-    level = np.isfinite(grade) & (_ramp_weight(np.abs(np.nan_to_num(grade)), rules.model) == 0.0) & (codes.code > 0)
+    band = max(rules.model["flat_band_pct"], _LEVEL_STRIKE_BAND_PCT)
+    with np.errstate(invalid="ignore"):
+        level = (np.abs(grade) <= band) & (codes.code > 0)
     if walk is not None:
         level &= ~np.asarray(walk, dtype=bool)
     if not level.any():
