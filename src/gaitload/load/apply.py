@@ -4,6 +4,10 @@ Running steps go through the modifiers of :mod:`gaitload.load.modifiers`; steps 
 is ``walk`` use the rule set's walking block (when it has one). The level-ground comparison of
 the summary (:func:`level_ground_loads`) keeps each step's speed, cadence and contact time and
 puts it on level ground with the runner's own flat-ground strike.
+
+Names outside ``__all__`` (``StepInputs``, ``TerrainFactors``, ``multipliers_of``,
+``load_product``, ``with_loads``, ``load_matrix``, ``check_steps``) are the stage's parts that
+:mod:`gaitload.load.summary` reuses; they are not part of the public API.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import pandas as pd
 
 from ..errors import OptionError
 from ..schema import MUSCLES, float_column
-from .modifiers import (KNOWN_STRIKES, _StrikeCodes, _strike_delta, cadence_multiplier,
+from .modifiers import (KNOWN_STRIKES, StrikeCodes, strike_delta, cadence_multiplier,
                         contact_time_multiplier, grade_multiplier, preferred_cadence, saturated_grade,
                         speed_multiplier, strike_multiplier, walking_loads)
 from .rules import RuleSet, load_rules
@@ -34,7 +38,8 @@ def _text_column(steps: pd.DataFrame, name: str) -> pd.Series:
     return steps[name]
 
 
-def _check_steps(steps) -> None:
+def check_steps(steps) -> None:
+    """Refuse anything but a DataFrame with a typed error."""
     if not isinstance(steps, pd.DataFrame):
         raise OptionError(f"steps must be a pandas DataFrame, not {type(steps).__name__}")
 
@@ -46,7 +51,7 @@ def _walk_mask(steps: pd.DataFrame) -> np.ndarray:
     return (steps["gait"].to_numpy(dtype=object) == "walk")
 
 
-class _StepInputs:
+class StepInputs:
     """The model's inputs read once from a steps table: ``grade`` (%), ``speed`` (m/s) and
     ``cadence`` (steps/min) as float64 arrays (NaN when unknown), ``strike`` as codes, ``walk``
     as a boolean mask.
@@ -55,17 +60,17 @@ class _StepInputs:
     otherwise read them again from the table the loads were appended to.
     """
 
-    def __init__(self, grade: np.ndarray, speed: np.ndarray, cadence: np.ndarray, strike: _StrikeCodes,
+    def __init__(self, grade: np.ndarray, speed: np.ndarray, cadence: np.ndarray, strike: StrikeCodes,
                  walk: np.ndarray | None = None) -> None:
         self.grade, self.speed, self.cadence, self.strike = grade, speed, cadence, strike
         self.walk = np.zeros(grade.shape[0], dtype=bool) if walk is None else walk
 
     @classmethod
-    def of(cls, steps: pd.DataFrame, patterns=KNOWN_STRIKES) -> "_StepInputs":
-        """Read ``steps``; ``patterns``: the strike patterns to code (:class:`_StrikeCodes`)."""
+    def of(cls, steps: pd.DataFrame, patterns=KNOWN_STRIKES) -> "StepInputs":
+        """Read ``steps``; ``patterns``: the strike patterns to code (:class:`StrikeCodes`)."""
         return cls(float_column(steps, "grade_pct"), float_column(steps, "speed_mps"),
                    float_column(steps, "cadence_spm"),
-                   _StrikeCodes.of(_text_column(steps, "strike_pattern"), patterns), _walk_mask(steps))
+                   StrikeCodes.of(_text_column(steps, "strike_pattern"), patterns), _walk_mask(steps))
 
 
 def flat_strike_multiplier(strike, grade_pct, rules: RuleSet, walk=None) -> tuple[np.ndarray, dict]:
@@ -91,7 +96,7 @@ def flat_strike_multiplier(strike, grade_pct, rules: RuleSet, walk=None) -> tupl
     fractions : dict
         ``{pattern: fraction}`` of the level steps' known strikes (empty for the prior).
     """
-    codes = strike if isinstance(strike, _StrikeCodes) else _StrikeCodes.of(strike, KNOWN_STRIKES)
+    codes = strike if isinstance(strike, StrikeCodes) else StrikeCodes.of(strike, KNOWN_STRIKES)
     grade = np.asarray(grade_pct, dtype=float)
     band = max(rules.model["flat_band_pct"], _LEVEL_STRIKE_BAND_PCT)
     with np.errstate(invalid="ignore"):
@@ -101,7 +106,7 @@ def flat_strike_multiplier(strike, grade_pct, rules: RuleSet, walk=None) -> tupl
     if not level.any():
         return np.ones(_NM), {}
     counts = np.bincount(codes.code[level], minlength=len(codes.patterns) + 1).astype(float)
-    table = _strike_delta(codes, rules) + 1.0
+    table = strike_delta(codes, rules) + 1.0
     multiplier = counts @ table / counts.sum()
     fractions = {p: float(counts[i + 1] / counts.sum()) for i, p in enumerate(codes.patterns) if counts[i + 1]}
     return multiplier, fractions
@@ -126,13 +131,13 @@ def muscle_multipliers(steps: pd.DataFrame, rules, preferred_cadence_spm: float 
         ``cadence``, ``contact_time`` (each (n, 6)), ``preferred_cadence_spm`` (n,),
         ``flat_strike`` (6,).
     """
-    _check_steps(steps)
+    check_steps(steps)
     rules = load_rules(rules)
-    inputs = _StepInputs.of(steps)
-    return _multipliers(inputs, float_column(steps, "contact_time_ms"), rules, preferred_cadence_spm)
+    inputs = StepInputs.of(steps)
+    return multipliers_of(inputs, float_column(steps, "contact_time_ms"), rules, preferred_cadence_spm)
 
 
-def _multipliers(inputs: _StepInputs, contact_time_ms: np.ndarray, rules: RuleSet,
+def multipliers_of(inputs: StepInputs, contact_time_ms: np.ndarray, rules: RuleSet,
                  preferred_cadence_spm: float | None) -> dict:
     """:func:`muscle_multipliers` from inputs already read (``contact_time_ms``: per step, ms)."""
     grade, speed, cadence = inputs.grade, inputs.speed, inputs.cadence
@@ -158,8 +163,8 @@ def _multipliers(inputs: _StepInputs, contact_time_ms: np.ndarray, rules: RuleSe
     }
 
 
-def _product(parts: dict, rules: RuleSet, walk: np.ndarray, grade: np.ndarray, keep_parts: bool = False) -> np.ndarray:
-    """Per-step, per-muscle load (n, 6): the product of the modifiers of :func:`_multipliers`
+def load_product(parts: dict, rules: RuleSet, walk: np.ndarray, grade: np.ndarray, keep_parts: bool = False) -> np.ndarray:
+    """Per-step, per-muscle load (n, 6): the product of the modifiers of :func:`multipliers_of`
     times the baseline S0; walking rows from the walking block. With ``keep_parts`` False the
     grade part is multiplied in place (its values are not used again)."""
     loads = np.multiply(parts["grade"], parts["strike"], out=None if keep_parts else parts["grade"])
@@ -173,7 +178,7 @@ def _product(parts: dict, rules: RuleSet, walk: np.ndarray, grade: np.ndarray, k
     return loads
 
 
-def _row_sum(columns: np.ndarray, out: np.ndarray) -> np.ndarray:
+def row_sum(columns: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``columns.T.sum(axis=1)`` of (6, n) per-muscle rows into ``out``, bit for bit.
 
     numpy sums the six loads of a C-ordered (n, 6) array in muscle order, one after the other
@@ -186,13 +191,13 @@ def _row_sum(columns: np.ndarray, out: np.ndarray) -> np.ndarray:
     return out
 
 
-def _with_loads(steps: pd.DataFrame, loads: np.ndarray) -> pd.DataFrame:
+def with_loads(steps: pd.DataFrame, loads: np.ndarray) -> pd.DataFrame:
     """``steps`` with the :data:`LOAD_COLUMNS` of ``loads`` (n, 6) appended (replaced if present)."""
     # the seven load columns as one (7, n) block (pandas' own layout) appended in one concat:
     # drop + assign cost ~1 ms of per-column index work on a 20-column steps table
     block = np.empty((len(LOAD_COLUMNS), loads.shape[0]))
     block[1:] = loads.T
-    _row_sum(block[1:], out=block[0])
+    row_sum(block[1:], out=block[0])
     new = pd.DataFrame(block.T, index=steps.index, columns=list(LOAD_COLUMNS), copy=False)
     keep = [c for c in steps.columns.tolist() if c not in LOAD_COLUMNS]  # (a list iterates faster)
     return pd.concat([steps if len(keep) == steps.shape[1] else steps[keep], new], axis=1)
@@ -222,14 +227,15 @@ def apply_rules(steps: pd.DataFrame, rules="source", preferred_cadence_spm: floa
         A copy of ``steps`` with ``load_total`` and ``load_<m>`` for every m in :data:`MUSCLES`,
         in flat-step equivalents (a level 3.3 m/s rearfoot step at preferred cadence totals 1).
     """
-    _check_steps(steps)
+    check_steps(steps)
     rules = load_rules(rules)
-    inputs = _StepInputs.of(steps)
-    parts = _multipliers(inputs, float_column(steps, "contact_time_ms"), rules, preferred_cadence_spm)
-    return _with_loads(steps, _product(parts, rules, inputs.walk, inputs.grade))
+    inputs = StepInputs.of(steps)
+    parts = multipliers_of(inputs, float_column(steps, "contact_time_ms"), rules, preferred_cadence_spm)
+    return with_loads(steps, load_product(parts, rules, inputs.walk, inputs.grade))
 
 
-def _loads(steps: pd.DataFrame) -> np.ndarray:
+def load_matrix(steps: pd.DataFrame) -> np.ndarray:
+    """The ``load_<muscle>`` columns of steps as an (n, 6) array (flat-step equivalents)."""
     missing = [c for c in LOAD_COLUMNS if c not in steps.columns]
     if missing:
         raise OptionError(f"steps lack the load column '{missing[0]}': run apply_rules first")
@@ -256,13 +262,13 @@ def level_ground_loads(steps: pd.DataFrame, rules) -> np.ndarray:
     -------
     numpy.ndarray, shape (n, 6)
     """
-    _check_steps(steps)
+    check_steps(steps)
     rules = load_rules(rules)
-    inputs = _StepInputs.of(steps)
-    return _loads(steps) * _TerrainFactors.of(inputs, rules).level_ratio()
+    inputs = StepInputs.of(steps)
+    return load_matrix(steps) * TerrainFactors.of(inputs, rules).level_ratio()
 
 
-class _TerrainFactors:
+class TerrainFactors:
     """The terrain part of the model on some steps: G(g) and K(strike | g) (each (n, 6)), the
     runner's flat strike K_flat (6,), and for walking rows the walking block's level / actual.
 
@@ -277,7 +283,7 @@ class _TerrainFactors:
         self.walk, self.walk_ratio = walk, walk_ratio
 
     @classmethod
-    def of(cls, inputs: _StepInputs, rules: RuleSet, flat_strike: np.ndarray | None = None) -> "_TerrainFactors":
+    def of(cls, inputs: StepInputs, rules: RuleSet, flat_strike: np.ndarray | None = None) -> "TerrainFactors":
         grade = inputs.grade
         if flat_strike is None:
             flat_strike, _ = flat_strike_multiplier(inputs.strike, grade, rules, inputs.walk)
@@ -285,7 +291,7 @@ class _TerrainFactors:
                               flat_strike, inputs, rules)
 
     @classmethod
-    def from_parts(cls, grade_mult, strike_mult, flat_strike, inputs: _StepInputs, rules: RuleSet) -> "_TerrainFactors":
+    def from_parts(cls, grade_mult, strike_mult, flat_strike, inputs: StepInputs, rules: RuleSet) -> "TerrainFactors":
         walk = inputs.walk if rules.walking is not None else np.zeros_like(inputs.walk)
         walk_ratio = None
         if walk.any():

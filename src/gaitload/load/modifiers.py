@@ -66,7 +66,9 @@ def saturated_grade(grade_pct, valid_grade_pct) -> np.ndarray:
     return np.clip(g, valid_grade_pct[0], valid_grade_pct[1])
 
 
-def _ramp_weight(abs_grade_pct: np.ndarray, model: dict) -> np.ndarray:
+def ramp_weight(abs_grade_pct: np.ndarray, model: dict) -> np.ndarray:
+    """Weight of the grade rules at each |grade| (%): 0 in the flat band, ramping to 1 over
+    ``ramp_pct`` above it."""
     band, ramp = model["flat_band_pct"], model["ramp_pct"]
     if ramp > 0:
         return np.clip((abs_grade_pct - band) / ramp, 0.0, 1.0)
@@ -91,7 +93,7 @@ def grade_multiplier(grade_pct, rules: RuleSet) -> np.ndarray:
     model = rules.model
     g = saturated_grade(grade_pct, rules.valid_grade_pct)
     a = np.abs(g)
-    w = _ramp_weight(a, model)
+    w = ramp_weight(a, model)
     up, down = g > 0, g < 0
     # one (n, 6) term built from outer products: uphill rows get the per-% terms plus the
     # allocation of the extra effort, downhill rows the per-% terms, level rows nothing. A
@@ -122,7 +124,7 @@ def _add_outer(term: np.ndarray | None, rows: np.ndarray, vector: np.ndarray) ->
     return term
 
 
-class _StrikeCodes:
+class StrikeCodes:
     """Each step's strike pattern as a small integer: compared once, reused by every strike multiplier.
 
     Comparing a column of 20,000 strings costs ~1 ms in pandas; a run summary needs the
@@ -135,7 +137,7 @@ class _StrikeCodes:
         self.code, self.patterns = code, patterns
 
     @classmethod
-    def of(cls, strike_pattern, patterns) -> "_StrikeCodes":
+    def of(cls, strike_pattern, patterns) -> "StrikeCodes":
         patterns = tuple(patterns)
         if isinstance(strike_pattern, pd.Series):
             # one hash pass over the column (pd.factorize), then a lookup per distinct value:
@@ -151,8 +153,8 @@ class _StrikeCodes:
             code[s == p] = i + 1
         return cls(code, patterns)
 
-    def subset(self, mask: np.ndarray) -> "_StrikeCodes":
-        return _StrikeCodes(self.code[mask], self.patterns)
+    def subset(self, mask: np.ndarray) -> "StrikeCodes":
+        return StrikeCodes(self.code[mask], self.patterns)
 
 
 def strike_multiplier(strike_pattern, grade_pct, rules: RuleSet, flat_strike=None) -> np.ndarray:
@@ -179,10 +181,10 @@ def strike_multiplier(strike_pattern, grade_pct, rules: RuleSet, flat_strike=Non
     -------
     numpy.ndarray, shape (n, 6)
     """
-    if not isinstance(strike_pattern, _StrikeCodes):
-        strike_pattern = _StrikeCodes.of(strike_pattern, KNOWN_STRIKES)
+    if not isinstance(strike_pattern, StrikeCodes):
+        strike_pattern = StrikeCodes.of(strike_pattern, KNOWN_STRIKES)
     flat = np.ones(_NM) if flat_strike is None else np.asarray(flat_strike, dtype=float)
-    table = _strike_delta(strike_pattern, rules) + 1.0
+    table = strike_delta(strike_pattern, rules) + 1.0
     table[0] = flat  # unknown: the runner's own strike, shifted as expected for the grade
     a = np.abs(np.nan_to_num(np.asarray(grade_pct, dtype=float), nan=0.0))
     known = (strike_pattern.code > 0)[:, None]
@@ -198,7 +200,7 @@ def expected_strike_multiplier(grade_pct, rules: RuleSet) -> np.ndarray:
     """K of the strike expected at each grade vs rearfoot, (n, 6): 1 on the level, the
     ``[expected_strike]`` pattern's K uphill / downhill, ramping in as the grade rules do."""
     g = saturated_grade(grade_pct, rules.valid_grade_pct)
-    w = _ramp_weight(np.abs(g), rules.model)
+    w = ramp_weight(np.abs(g), rules.model)
     up = rules.strike_vector(rules.expected_strike["uphill"]) - 1.0
     down = rules.strike_vector(rules.expected_strike["downhill"]) - 1.0
     out = np.multiply.outer(np.where(g > 0, w, 0.0), up)
@@ -207,7 +209,7 @@ def expected_strike_multiplier(grade_pct, rules: RuleSet) -> np.ndarray:
     return out
 
 
-def _strike_delta(strike: _StrikeCodes, rules: RuleSet) -> np.ndarray:
+def strike_delta(strike: StrikeCodes, rules: RuleSet) -> np.ndarray:
     """K - 1 per strike code, shape (1 + patterns, 6): neutral first, then each pattern (a
     pattern the rule set does not name is neutral)."""
     ones = np.ones(_NM)
@@ -468,7 +470,7 @@ def walking_loads(grade_pct, walking: WalkingBlock, model: dict) -> np.ndarray:
     """
     g = saturated_grade(grade_pct, walking.valid_grade_pct)
     a = np.abs(g)
-    w_a = _ramp_weight(a, model) * a
+    w_a = ramp_weight(a, model) * a
     term = np.multiply.outer(np.where(g > 0, w_a, 0.0), walking.up_per_pct)
     term += np.multiply.outer(np.where(g < 0, w_a, 0.0), walking.down_per_pct)
     term += 1.0

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from .._select import all_finite
-from ..schema import MUSCLES, STRIKE_PATTERNS, TERRAIN_CLASSES, class_masks, float_column
-from .apply import (_check_steps, _loads, _multipliers, _product, _StepInputs, _TerrainFactors, _with_loads,
+from ..schema import MUSCLES, TERRAIN_CLASSES, class_masks, float_column
+from .apply import (check_steps, load_matrix, multipliers_of, load_product, StepInputs, TerrainFactors, with_loads,
                     LOAD_COLUMNS, apply_rules, flat_strike_multiplier, grade_beyond_valid)
-from .modifiers import KNOWN_STRIKES, _StrikeCodes, preferred_cadence
+from .modifiers import preferred_cadence
 from .rules import RuleSet, load_rules
 
 __all__ = ["summarize_load", "apply_and_summarize"]
@@ -93,8 +93,8 @@ _FINDINGS = {
 }
 
 
-def _contradictions(rules: RuleSet, inputs: _StepInputs, run: np.ndarray, classes: dict,
-                    factors: _TerrainFactors) -> list[tuple[str, str]]:
+def _contradictions(rules: RuleSet, inputs: StepInputs, run: np.ndarray, classes: dict,
+                    factors: TerrainFactors) -> list[tuple[str, str]]:
     """Where the chosen rule set and the literature model disagree in direction on this run's
     running steps (``factors``: the chosen rule set's terrain factors on every step), as
     (``"<muscle> <terrain>"``, the disagreement with what the papers found)."""
@@ -110,7 +110,7 @@ def _contradictions(rules: RuleSet, inputs: _StepInputs, run: np.ndarray, classe
     if not masks:
         return []
     flat, _ = flat_strike_multiplier(inputs.strike, grade, literature, ~run)
-    lit = _TerrainFactors.of(_StepInputs(grade, inputs.speed, inputs.cadence, inputs.strike, np.zeros_like(run)),
+    lit = TerrainFactors.of(StepInputs(grade, inputs.speed, inputs.cadence, inputs.strike, np.zeros_like(run)),
                              literature, flat)
     lit_direction, rules_direction = lit.direction(), factors.direction()
     out = []
@@ -147,7 +147,7 @@ def _terrain_direction(rules: RuleSet, factor: np.ndarray):
     return multiplier, weighted / weighted.sum() - rules.baseline
 
 
-def _input_warnings(rules: RuleSet, inputs: _StepInputs, run: np.ndarray) -> list[str]:
+def _input_warnings(rules: RuleSet, inputs: StepInputs, run: np.ndarray) -> list[str]:
     grade, speed, cadence, strike = inputs.grade, inputs.speed, inputs.cadence, inputs.strike
     n = grade.size
     if n == 0:
@@ -205,16 +205,16 @@ def summarize_load(steps: pd.DataFrame, rules="source") -> dict:
         ``rule_disagreements`` (where the rule set and the literature model disagree in
         direction on this run, with what the papers found); ``warnings``.
     """
-    _check_steps(steps)
+    check_steps(steps)
     rules = load_rules(rules)
     if any(c not in steps.columns for c in LOAD_COLUMNS):
         steps = apply_rules(steps, rules)
-    inputs = _StepInputs.of(steps)
+    inputs = StepInputs.of(steps)
     flat, fractions = flat_strike_multiplier(inputs.strike, inputs.grade, rules, inputs.walk)
-    factors = _TerrainFactors.of(inputs, rules, flat)
+    factors = TerrainFactors.of(inputs, rules, flat)
     run_cadence = np.where(inputs.walk, np.nan, inputs.cadence)
     preferred = preferred_cadence(run_cadence, inputs.speed, inputs.grade, rules)
-    return _summary(steps, _loads(steps), inputs, factors, preferred, fractions, rules)
+    return _summary(steps, load_matrix(steps), inputs, factors, preferred, fractions, rules)
 
 
 def apply_and_summarize(steps: pd.DataFrame, rules="source") -> tuple[pd.DataFrame, dict]:
@@ -237,14 +237,14 @@ def apply_and_summarize(steps: pd.DataFrame, rules="source") -> tuple[pd.DataFra
     summary : dict
         :func:`summarize_load` of that table.
     """
-    _check_steps(steps)
+    check_steps(steps)
     rules = load_rules(rules)
-    inputs = _StepInputs.of(steps)
-    parts = _multipliers(inputs, float_column(steps, "contact_time_ms"), rules, None)
+    inputs = StepInputs.of(steps)
+    parts = multipliers_of(inputs, float_column(steps, "contact_time_ms"), rules, None)
     # the grade and strike parts are kept (not multiplied in place): the summary needs them
-    loads = _product(parts, rules, inputs.walk, inputs.grade, keep_parts=True)
-    factors = _TerrainFactors.from_parts(parts["grade"], parts["strike"], parts["flat_strike"], inputs, rules)
-    out = _with_loads(steps, loads)
+    loads = load_product(parts, rules, inputs.walk, inputs.grade, keep_parts=True)
+    factors = TerrainFactors.from_parts(parts["grade"], parts["strike"], parts["flat_strike"], inputs, rules)
+    out = with_loads(steps, loads)
     return out, _summary(steps, loads, inputs, factors, parts["preferred_cadence_spm"],
                          parts["flat_strike_fractions"], rules)
 
@@ -255,7 +255,7 @@ def _level_strike(fractions: dict) -> str:
     return "measured on level running steps: " + ", ".join(f"{p} {100 * f:.0f} %" for p, f in fractions.items())
 
 
-def _summary(steps: pd.DataFrame, raw_loads: np.ndarray, inputs: _StepInputs, factors: _TerrainFactors,
+def _summary(steps: pd.DataFrame, raw_loads: np.ndarray, inputs: StepInputs, factors: TerrainFactors,
              preferred: np.ndarray, strike_fractions: dict, rules: RuleSet) -> dict:
     """The dict of :func:`summarize_load` from its parts.
 
@@ -265,9 +265,9 @@ def _summary(steps: pd.DataFrame, raw_loads: np.ndarray, inputs: _StepInputs, fa
         The steps (``terrain`` and ``distance_m`` columns are read).
     raw_loads : ndarray, shape (n, 6)
         Per-step muscle loads, flat-step equivalents (NaN allowed).
-    inputs : _StepInputs
+    inputs : StepInputs
         Grade, speed, cadence, strike codes and walking mask of the steps.
-    factors : _TerrainFactors
+    factors : TerrainFactors
         ``rules``' terrain factors on every step.
     preferred : ndarray, shape (n,)
         :func:`preferred_cadence` of the steps, steps/min.
