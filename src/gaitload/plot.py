@@ -489,10 +489,12 @@ def _panel_emphasis(ax, emphasis, grade_known: bool = True, load_ratio=None, wal
     values = np.where(np.isfinite(emphasis), emphasis, 0.0)
     bars = ax.barh(y, values, height=0.6, color=[MUSCLE_COLORS[m] for m in MUSCLES], label="emphasis")
     bars.set_label("emphasis")
-    widest = float(np.max(np.abs(values)))
-    if widest * 1.45 > _EMPHASIS_SPAN_PTS:  # room for the labels beyond the longest bar
-        ax.set_xlim(-widest * 1.45, widest * 1.45)
     ratio = np.full(len(MUSCLES), np.nan) if load_ratio is None else np.asarray(load_ratio, dtype=float)
+    # room for the labels beyond the longest bar (wider when they also carry the load ratio)
+    room = 1.9 if np.isfinite(ratio).any() else 1.45
+    widest = float(np.max(np.abs(values)))
+    if widest * room > _EMPHASIS_SPAN_PTS:
+        ax.set_xlim(-widest * room, widest * room)
     labels = [(f"{v:+.1f}" if np.isfinite(v) else "n/a") + (f"  {r:.2f}x" if np.isfinite(r) else "")
               for v, r in zip(emphasis, ratio)]
     ax.bar_label(bars, labels=labels, padding=2, fontsize=8)
