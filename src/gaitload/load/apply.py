@@ -151,6 +151,8 @@ def multipliers_of(inputs: StepInputs, contact_time_ms: np.ndarray, rules: RuleS
             raise OptionError(f"preferred_cadence_spm must be a positive number of steps/min, got {preferred_cadence_spm!r}")
         preferred = np.full(grade.shape[0], value)
     flat, fractions = flat_strike_multiplier(inputs.strike, grade, rules, inputs.walk)
+    if inputs.walk.any():  # the runner's own force reference comes from running steps only
+        contact_time_ms = np.where(inputs.walk, np.nan, contact_time_ms)
     return {
         "grade": grade_multiplier(grade, rules),
         "strike": strike_multiplier(inputs.strike, grade, rules, flat),
