@@ -114,6 +114,7 @@ def test_power_hiking_records_file_is_walking_end_to_end(tmp_path):
     assert analysis.summary["walk_fraction"] == 1.0
     assert all(np.isnan(v) for v in analysis.summary["emphasis_vs_flat"].values())
     assert any("100 % of steps were walking" in w for w in analysis.summary["warnings"])
+    assert analysis.summary["provenance"]["gait"].startswith("derived: cadence and speed")
     import contextlib
     import io
 

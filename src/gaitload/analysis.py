@@ -259,7 +259,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         An unusable option: incline beyond +-40 %, placement ``records`` on a raw IMU log, ...
     """
     from .events import detect_steps
-    from .gait import classify_gait
+    from .gait import classify_gait, gait_basis
     from .load import load_rules
     from .load.model import apply_and_summarize
     from .terrain import TerrainOptions, compute_terrain
@@ -284,6 +284,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     steps = conform_steps(steps)
     summary = _summarize(recording, detection, terrain, steps, load_summary, rule_set)
     summary["sport"] = sport
+    summary["provenance"]["gait"] = gait_basis(steps, detection.placement)
     return Analysis(steps=steps, segments=terrain.segments, summary=summary,
                     profile=terrain.profile, recording=recording)
 

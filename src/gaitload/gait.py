@@ -31,7 +31,7 @@ import pandas as pd
 
 from .schema import float_column, measured_column
 
-__all__ = ["GaitOptions", "GAIT_MODES", "classify_gait", "gait_mode"]
+__all__ = ["GaitOptions", "GAIT_MODES", "classify_gait", "gait_mode", "gait_basis"]
 
 GAIT_MODES = ("walk", "run", "unknown")
 #: placements whose contact times measure one foot's stance (a flight phase is visible)
@@ -160,3 +160,26 @@ def classify_gait(steps: pd.DataFrame, placement: str | None = None, options: Ga
                      float_column(steps, "cadence_spm"), float_column(steps, "speed_mps"),
                      contacts_measured=measured, options=options)
     return steps.assign(gait=pd.Series(gait, index=steps.index, dtype=object))
+
+
+def gait_basis(steps: pd.DataFrame, placement: str | None = None) -> str:
+    """What decided the steps' gait, for the summary's provenance (one line).
+
+    Parameters
+    ----------
+    steps : pandas.DataFrame
+        Steps with ``gait`` (:func:`classify_gait`).
+    placement : str, optional
+        Where the sensor was worn.
+
+    Returns
+    -------
+    str
+    """
+    contacts = placement in _CONTACT_PLACEMENTS and np.isfinite(float_column(steps, "contact_time_ms")).any()
+    cadence = np.isfinite(float_column(steps, "cadence_spm")).any()
+    parts = (["flight phase of the measured contacts"] if contacts else []) + \
+        (["cadence and speed"] if cadence else ["speed"] if np.isfinite(float_column(steps, "speed_mps")).any() else [])
+    if not parts:
+        return "unknown: no contacts, cadence or speed (the running rules are used)"
+    return "derived: " + ", then ".join(parts) + " (judgement thresholds, hysteresis)"
