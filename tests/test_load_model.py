@@ -21,9 +21,9 @@ RULE_SETS = ["source", "literature"]
 TABLE_ORDER = ("calves", "quads", "glutes", "hamstrings", "hip_flexors", "core")
 WORKED_TABLE = """
 flat RFS 3.3 m/s | 0 rearfoot 3.3 1.0 | 1.00 | 1.00 32 | 1.00 26 | 1.00 16 | 1.00 12 | 1.00 10 | 1.00 4
-+5 %             | 5 rearfoot 3.3 1.0 | 1.18 | 1.14 31 | 1.03 23 | 1.48 20 | 1.24 13 | 1.20 10 | 1.09 4
-+10 %            | 10 rearfoot 3.3 1.0 | 1.46 | 1.36 30 | 1.07 19 | 2.20 24 | 1.61 13 | 1.50 10 | 1.23 3
-+20 %            | 20 rearfoot 3.3 1.0 | 2.30 | 2.01 28 | 1.20 14 | 4.40 31 | 2.73 14 | 2.43 11 | 1.65 3
++5 %             | 5 unknown 3.3 1.0 | 1.18 | 1.14 31 | 1.03 23 | 1.48 20 | 1.24 13 | 1.20 10 | 1.09 4
++10 %            | 10 unknown 3.3 1.0 | 1.46 | 1.36 30 | 1.07 19 | 2.20 24 | 1.61 13 | 1.50 10 | 1.23 3
++20 %            | 20 unknown 3.3 1.0 | 2.30 | 2.01 28 | 1.20 14 | 4.40 31 | 2.73 14 | 2.43 11 | 1.65 3
 -5 %             | -5 rearfoot 3.3 1.0 | 1.09 | 0.95 28 | 1.35 32 | 1.15 17 | 0.95 10 | 0.97 9 | 1.10 4
 -10 %            | -10 rearfoot 3.3 1.0 | 1.19 | 0.90 24 | 1.70 37 | 1.30 17 | 0.90 9 | 0.95 8 | 1.20 4
 -20 %            | -20 rearfoot 3.3 1.0 | 1.38 | 0.80 19 | 2.40 45 | 1.60 19 | 0.80 7 | 0.90 7 | 1.40 4
@@ -36,6 +36,20 @@ cadence -10 %    | 0 rearfoot 3.3 0.9 | 1.06 | 1.05 32 | 1.15 28 | 1.11 17 | 0.9
 +10 % with FFS   | 10 forefoot 3.3 1.0 | 1.47 | 1.49 33 | 0.96 17 | 2.20 24 | 1.57 13 | 1.50 10 | 1.23 3
 """
 PREFERRED_SPM = 170.0
+# The hill rows are the slope studies' runners, who chose their own strike: strike "unknown" (the
+# strike expected for the grade). Where literature.toml deviates from literature.md 3.3-3.4, with
+# the reason stated in the rule file, the table's value is replaced by the file's formula:
+E = {5.0: 1.1815, 10.0: 1.459, 20.0: 2.297}  # Strava 2017 factors (E(+5 %) interpolated)
+DEVIATIONS = {
+    # uphill calves 0.25 -> 0.12 (Roberts & Belliveau 2005: similar ankle work at all inclines),
+    # glutes 0.42 -> 0.55 (the hip does almost all the extra work)
+    **{f"+{g:g} %": {"calves": 1 + 0.12 * (E[g] - 1) / 0.32, "glutes": 1 + 0.55 * (E[g] - 1) / 0.16} for g in (5.0, 10.0, 20.0)},
+    # downhill glutes 0.030 -> 0.010 per % (Shih & Ho 2023: the hip's share of support falls)
+    **{f"-{g:g} %": {"glutes": 1 + 0.010 * g, "total": None} for g in (5.0, 10.0, 20.0)},
+    # FFS uphill counts relative to the expected midfoot (Vernillo 2017), not with a taper
+    "+10 % with FFS": {"calves": (1 + 0.12 * 0.459 / 0.32) * 1.20 / 1.08, "glutes": 1 + 0.55 * 0.459 / 0.16,
+                       "quads": 1.07 * 0.80 / 0.95, "hamstrings": 1.61 * 0.95 / 0.98, "total": None},
+}
 
 
 def _worked_cases():
@@ -45,7 +59,12 @@ def _worked_cases():
         grade, strike, speed, cad = inputs.split()
         mult = {m: float(c.split()[0]) for m, c in zip(TABLE_ORDER, cells)}
         share = {m: float(c.split()[1]) for m, c in zip(TABLE_ORDER, cells)}
-        cases.append(pytest.param(float(grade), strike, float(speed), float(cad), float(total), mult, share, id=name))
+        changed = DEVIATIONS.get(name, {})
+        mult.update({m: v for m, v in changed.items() if m != "total"})
+        if changed:  # every share moves with a changed multiplier: shares come from the multipliers
+            share = None
+        total = changed.get("total", float(total))
+        cases.append(pytest.param(float(grade), strike, float(speed), float(cad), total, mult, share, id=name))
     return cases
 
 
@@ -73,12 +92,15 @@ def test_literature_worked_table_is_reproduced(grade, strike, speed, cad, total,
     rules = load_rules("literature")
     out = apply_rules(_steps(grade, strike, speed, PREFERRED_SPM * cad, n=1), rules,
                       preferred_cadence_spm=PREFERRED_SPM)
+    if total is None:  # a changed multiplier: the total is the sum of S0 x multiplier
+        total = sum(rules.baseline[MUSCLES.index(m)] * mult[m] for m in TABLE_ORDER)
     assert out["load_total"].iloc[0] == pytest.approx(total, rel=0.02)
     for muscle in TABLE_ORDER:
         s0 = rules.baseline[MUSCLES.index(muscle)]
         load = out[f"load_{muscle}"].iloc[0]
         assert load / s0 == pytest.approx(mult[muscle], rel=0.02), muscle
-        assert 100 * load / out["load_total"].iloc[0] == pytest.approx(share[muscle], abs=0.51), muscle
+        if share is not None:
+            assert 100 * load / out["load_total"].iloc[0] == pytest.approx(share[muscle], abs=0.51), muscle
 
 
 @pytest.mark.parametrize("name", RULE_SETS)
@@ -210,7 +232,7 @@ def test_emphasis_is_zero_on_level_ground_and_level_loads_undo_grade(name):
 def test_summary_climb_descent_eccentric_index_and_per_km():
     rules = load_rules("literature")
     grade = np.r_[np.full(300, 10.0), np.zeros(300), np.full(300, -10.0)]
-    steps = _steps(grade)
+    steps = _steps(grade, "unknown")  # the strike expected for each grade: the grade rules alone
     steps["terrain"] = np.repeat(["uphill", "flat", "downhill"], 300)
     out = apply_rules(steps, rules)
     s = summarize_load(out, rules)
@@ -219,7 +241,8 @@ def test_summary_climb_descent_eccentric_index_and_per_km():
     assert s["eccentric_steps"] == 300
     cvd = s["climb_vs_descent"]
     assert cvd["descent_extra_vs_level"]["quads"] == pytest.approx(300 * 0.26 * 0.70)
-    assert cvd["climb_extra_vs_level"]["glutes"] == pytest.approx(300 * 0.16 * (2.205 - 1), rel=1e-3)
+    # glutes a = 0.55 of the extra effort E(+10 %) - 1 = 0.459
+    assert cvd["climb_extra_vs_level"]["glutes"] == pytest.approx(300 * 0.55 * 0.459, rel=1e-3)
     assert cvd["eccentric_fraction_of_extra"]["quads"] > 0.9
     assert cvd["eccentric_fraction_of_extra"]["glutes"] < 0.3
     assert s["load_by_terrain"]["downhill"]["quads"] == pytest.approx(300 * 0.26 * 1.70)
@@ -242,3 +265,91 @@ def test_bad_steps_argument_is_a_typed_error():
         apply_rules([1, 2, 3], "source")
     with pytest.raises(GaitloadError, match="preferred_cadence_spm"):
         apply_rules(_steps(0.0, n=3), "source", preferred_cadence_spm=-5)
+
+
+def _summary_of(grade, strike="unknown", name="literature", n=200, speed=3.3):
+    """Summary of ``n`` level steps followed by ``n`` steps at ``grade``."""
+    steps = _steps(np.r_[np.zeros(n), np.full(n, float(grade))], strike, speed)
+    return summarize_load(apply_rules(steps, name), name)
+
+
+@pytest.mark.parametrize("grade", [-5.0, -10.0, -15.0, -20.0])
+def test_literature_downhill_follows_its_papers(grade):
+    """Quads' share up (Shih & Ho 2023; Gottschall & Kram 2005); glutes' work up a little
+    (Telhan 2010) but the hip's share down (Shih & Ho 2023); calves' share down (Shih & Ho);
+    hamstrings' work down (Ahn 2007)."""
+    s = _summary_of(grade)
+    assert s["emphasis_vs_flat"]["quads"] > 0
+    assert s["load_vs_level"]["glutes"] > 1 and s["emphasis_vs_flat"]["glutes"] < 0
+    assert s["emphasis_vs_flat"]["calves"] < 0
+    assert s["load_vs_level"]["hamstrings"] < 1
+
+
+@pytest.mark.parametrize("grade", [5.0, 10.0, 15.0, 20.0])
+def test_literature_uphill_follows_its_papers(grade):
+    """Almost all extra work at the hip (Roberts & Belliveau 2005): glutes' share rises most;
+    the ankle does similar work at all inclines: calves' share falls, their work rises little
+    (x1.07 at +5 %, against x1.14 in literature.md 3.8); quads' share falls (Yokozawa 2007)."""
+    s = _summary_of(grade)
+    emphasis = s["emphasis_vs_flat"]
+    assert max(emphasis, key=emphasis.get) == "glutes"
+    assert emphasis["calves"] < 0 < s["load_vs_level"]["calves"] - 1
+    assert emphasis["quads"] < 0
+    if grade == 5.0:  # half the steps on the hill: 1 + (1.068 - 1) / 2
+        assert s["load_vs_level"]["calves"] == pytest.approx(1 + 0.12 * 0.1815 / 0.32 / 2, rel=1e-9)
+
+
+@pytest.mark.parametrize("name", RULE_SETS)
+def test_level_ground_with_grade_noise_is_level(name):
+    """Grade noise of +-2 % (barometric/GPS, literature.md 4.3) is inside the flat band: no emphasis."""
+    rng = np.random.default_rng(3)
+    steps = _steps(rng.uniform(-2.0, 2.0, 2000), "rearfoot")
+    s = summarize_load(apply_rules(steps, name), name)
+    assert all(v == pytest.approx(0.0, abs=1e-9) for v in s["emphasis_vs_flat"].values())
+    np.testing.assert_allclose(apply_rules(steps, name)["load_total"], 1.0, atol=1e-12)
+
+
+def test_literature_strike_counts_relative_to_the_strike_expected_for_the_grade():
+    """Uphill the expected strike is midfoot (Vernillo 2017): a measured midfoot there loads as
+    an unknown strike; downhill the expected strike is the heel, so a forefoot keeps its whole
+    effect (no taper alike up and down): calves x1.20 against a heel strike at -10 %."""
+    rules = load_rules("literature")
+    grade = np.array([10.0, 10.0, -10.0, -10.0])
+    out = apply_rules(_steps(grade, np.array(["midfoot", "unknown", "forefoot", "rearfoot"])), rules,
+                      preferred_cadence_spm=PREFERRED_SPM)
+    np.testing.assert_allclose(out[LOAD_COLS].iloc[0], out[LOAD_COLS].iloc[1], rtol=1e-12)
+    assert out["load_calves"].iloc[2] / out["load_calves"].iloc[3] == pytest.approx(1.20)
+    assert out["load_quads"].iloc[2] / out["load_quads"].iloc[3] == pytest.approx(0.80)
+
+
+@pytest.mark.parametrize("name", RULE_SETS)
+def test_steep_ground_is_not_clipped_but_saturated_and_counted(name):
+    """A +35 % kilometre keeps its grade (the model accepts any grade); beyond the rule file's
+    valid range the modifiers hold the edge's value, and the summary counts those steps."""
+    rules = load_rules(name)
+    lo, hi = rules.valid_grade_pct
+    km = _steps(np.r_[np.zeros(100), np.full(1000, 35.0), np.full(100, -35.0)], "unknown")
+    out = apply_rules(km, rules)
+    np.testing.assert_array_equal(out["grade_pct"].to_numpy()[100:1100], 35.0)
+    at_edges = apply_rules(_steps(np.array([hi, lo]), "unknown"), rules, preferred_cadence_spm=PREFERRED_SPM)
+    np.testing.assert_allclose(out[LOAD_COLS].iloc[100], at_edges[LOAD_COLS].iloc[0], rtol=1e-12)
+    np.testing.assert_allclose(out[LOAD_COLS].iloc[1100], at_edges[LOAD_COLS].iloc[1], rtol=1e-12)
+    s = summarize_load(out, rules)
+    assert s["steps_beyond_valid_grade"] == 1100
+    assert any("1100 steps" in w and "saturated" in w for w in s["warnings"])
+    # walking steps have their own range (Franz & Kram 2012 measured +-9 deg)
+    hike = apply_rules(km.assign(gait="walk"), rules)
+    assert summarize_load(hike, rules)["steps_beyond_valid_grade"] == 1100
+    walk_lo, walk_hi = rules.walking.valid_grade_pct
+    assert hike["load_total"].iloc[100] == pytest.approx(
+        rules.walking.level_step_load * np.sum(rules.walking.shares * (1 + walk_hi * rules.walking.up_per_pct)))
+
+
+def test_summary_has_both_level_numbers_and_the_old_key():
+    s = _summary_of(10.0, name="source")
+    assert s["emphasis_ratio_vs_flat"] == s["share_ratio_vs_flat"]
+    for muscle in MUSCLES:
+        assert s["share_ratio_vs_flat"][muscle] == pytest.approx(
+            s["muscle_share"][muscle] / (s["muscle_share"][muscle] - s["emphasis_vs_flat"][muscle] / 100))
+    # load ratio = load / (load of the same steps on level ground): total = (1 + E(+10 %)) / 2
+    assert s["load_vs_level"]["total"] == pytest.approx((1 + 1.459) / 2, rel=1e-9)

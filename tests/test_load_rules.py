@@ -86,7 +86,7 @@ def _swap(old, new, count=1):
 
 
 BAD_FILES = [
-    pytest.param(_swap("muscles = { glutes = 0.42 }", "muscles = { glute = 0.42 }"),
+    pytest.param(_swap("muscles = { glutes = 0.55 }", "muscles = { glute = 0.55 }"),
                  ["unknown muscle 'glute'", "uphill-glutes", "line"], id="unknown-muscle"),
     pytest.param(_swap('source = "Yokozawa T, Fujii N, Ae M. J Biomech 2007;40:3467 (iliopsoas',
                        'sauce = "Yokozawa T, Fujii N, Ae M. J Biomech 2007;40:3467 (iliopsoas'),
@@ -102,19 +102,19 @@ BAD_FILES = [
                  ["finite", "muscles.glutes"], id="nan"),
     pytest.param(_swap("calves = 0.32\n", "calves = 0.33\n"),
                  ["[baseline]", "sum to 1.01", "shares"], id="baseline-sum"),
-    pytest.param(_swap("muscles = { glutes = 0.42 }", "muscles = { glutes = 0.52 }"),
+    pytest.param(_swap("muscles = { glutes = 0.55 }", "muscles = { glutes = 0.65 }"),
                  ["allocation", "sums to 1.1", "uphill_allocation"], id="allocation-sum"),
     pytest.param(_swap("reference_speed_mps = 3.3", "reference_speed_mps = 3.3\nwarp_speed = 9"),
                  ["[model]", "unknown key 'warp_speed'"], id="unknown-model-key"),
     pytest.param("colour = 'blue'\n" + LITERATURE_TEXT, ["top level", "unknown key 'colour'"], id="unknown-top-key"),
     pytest.param(_swap('kind = "downhill_per_pct"', 'kind = "sideways"'),
                  ["unknown kind 'sideways'", "downhill-quads"], id="unknown-kind"),
-    pytest.param(_swap("muscles = { glutes = 0.42 }", "muscles = { glutes = 0.42 ]"),
-                 ["bad TOML syntax", "line 51"], id="toml-syntax"),
+    pytest.param(_swap("muscles = { glutes = 0.55 }", "muscles = { glutes = 0.55 ]"),
+                 ["bad TOML syntax", "line 64"], id="toml-syntax"),
     pytest.param(_swap("hip_flexors = 0.10\ncore = 0.04\n", "hip_flexors = 0.14\n"),
                  ["[baseline]", "lacks muscle 'core'"], id="baseline-missing-muscle"),
-    pytest.param(_swap("judgement = true\nnote = \"Split of the hip work between glutes and hamstrings is a judgement [J].\"",
-                       "judgement = true"),
+    pytest.param(re.sub(r'(muscles = \{ glutes = 0.55 \}\nsource = "[^"]*"\njudgement = true\n)note = "[^"]*"\n', r"\1",
+                        LITERATURE_TEXT),
                  ["uphill-glutes", "'note'", "judgement"], id="judgement-without-note"),
     pytest.param(_swap("factor = [1.495", "factor = [1.495, 2.0"),
                  ["[effort]", "'grade_pct' has 18 values but 'factor' has 19"], id="effort-lengths"),
@@ -123,6 +123,14 @@ BAD_FILES = [
     pytest.param(_swap("muscles = { calves = 1.20, quads = 0.80",
                        "muscles = { calves = -1.20, quads = 0.80"),
                  ["must be > 0", "muscles.calves"], id="negative-multiplier"),
+    pytest.param(_swap('uphill = "midfoot"', 'uphill = "tiptoe"'),
+                 ["[expected_strike]", "'uphill'", "'tiptoe'"], id="bad-expected-strike"),
+    pytest.param(_swap("level_step_load = 0.4\nvalid_grade_pct = [-15.8, 15.8]", "level_step_load = 0.4\nvalid_grade_pct = [5, 15.8]"),
+                 ["[walking]", "valid_grade_pct", "negative to a positive"], id="bad-walking-range"),
+    pytest.param(_swap("[walking.shares]\ncalves = 0.45", "[walking.shares]\ncalves = 0.55"),
+                 ["[walking]", "'shares' sum to 1.1"], id="walking-shares-sum"),
+    pytest.param(_swap("valid_grade_pct = [-20.0, 21.3]", "valid_grade_pct = [-20.0]"),
+                 ["[model]", "valid_grade_pct", "[low, high]"], id="bad-valid-range"),
     pytest.param(_swap('id = "speed-core"', 'id = "speed-glutes"'),
                  ["duplicate id 'speed-glutes'"], id="duplicate-id"),
     pytest.param(_swap("muscles = { core = 1.0 }", "muscles = { glutes = 1.0 }"),
@@ -144,10 +152,10 @@ def test_bad_rule_files_are_rejected_with_a_useful_message(tmp_path, text, needl
 
 def test_toml_syntax_error_names_the_right_line(tmp_path):
     lines = LITERATURE_TEXT.splitlines()
-    target = next(i for i, line in enumerate(lines) if "muscles = { glutes = 0.42 }" in line)
-    assert target + 1 == 51  # keeps the parametrised case above honest
-    lines[target] = "muscles = { glutes = 0.42 ]"
-    with pytest.raises(RuleFileError, match=r"line 51"):
+    target = next(i for i, line in enumerate(lines) if "muscles = { glutes = 0.55 }" in line)
+    assert target + 1 == 64  # keeps the parametrised case above honest
+    lines[target] = "muscles = { glutes = 0.55 ]"
+    with pytest.raises(RuleFileError, match=r"line 64"):
         load_rules(_write(tmp_path, "\n".join(lines)))
 
 
@@ -162,6 +170,11 @@ def test_missing_file_and_wrong_type_are_typed_errors(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(GaitloadError, match="UTF-8"):
         load_rules(binary)
+
+
+def test_older_grade_clip_means_a_symmetric_valid_range(tmp_path):
+    text = LITERATURE_TEXT.replace("valid_grade_pct = [-20.0, 21.3]", "grade_clip_pct = 25.0")
+    assert load_rules(_write(tmp_path, text)).valid_grade_pct == (-25.0, 25.0)
 
 
 def test_minimal_user_rule_set_needs_only_a_baseline(tmp_path):

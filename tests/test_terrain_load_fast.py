@@ -88,8 +88,8 @@ def _grade_multiplier_reference(grade_pct, rules):
     from gaitload.load.model import _ramp_weight
 
     model = rules.model
-    g = np.clip(np.nan_to_num(np.asarray(grade_pct, dtype=float), nan=0.0),
-                -model["grade_clip_pct"], model["grade_clip_pct"])
+    lo, hi = model["valid_grade_pct"]
+    g = np.clip(np.nan_to_num(np.asarray(grade_pct, dtype=float), nan=0.0), lo, hi)
     a = np.abs(g)
     w = _ramp_weight(a, model)
     up, down = g > 0, g < 0

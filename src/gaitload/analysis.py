@@ -1,7 +1,7 @@
 """``gaitload.analyze``: one recording in, steps, terrain segments and a run summary out.
 
 Data flow (one direction): ``read`` -> ``events.detect_steps`` -> ``terrain.compute_terrain``
--> ``load.apply_rules`` -> :class:`Analysis`. This module only wires the stages together and
+-> ``gait.classify_gait`` -> ``load.apply_rules`` -> :class:`Analysis`. This module only wires the stages together and
 assembles the summary; each stage lives in its own module and knows nothing of the others.
 """
 
@@ -245,7 +245,8 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         ``summary`` keys: ``n_steps``, ``n_steps_measured``, ``duration_s``, ``distance_m``,
         ``cadence_spm``, ``contact_time_ms``, ``elevation_gain_m``, ``elevation_loss_m``,
         ``terrain_fraction`` (by distance), ``strike_pattern_fraction``, ``muscle_load``,
-        ``muscle_share``, ``emphasis_vs_flat``, ``load_by_terrain``, ``climb_vs_descent``,
+        ``muscle_share``, ``emphasis_vs_flat``, ``load_vs_level``, ``walk_fraction``,
+        ``load_by_terrain``, ``climb_vs_descent`` (all of :func:`gaitload.load.summarize_load`),
         ``placement``, ``placement_evidence``, ``format``, ``rules``, ``provenance``,
         ``warnings``, ``start_time``, ``path``, ``sport`` (``"running"``, ``"cycling (road)"``,
         ``"sport code 4"``, or None when the file names none).
@@ -258,6 +259,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         An unusable option: incline beyond +-40 %, placement ``records`` on a raw IMU log, ...
     """
     from .events import detect_steps
+    from .gait import classify_gait, gait_basis
     from .load import load_rules
     from .load.model import apply_and_summarize
     from .terrain import TerrainOptions, compute_terrain
@@ -274,12 +276,15 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         detection = detect_steps(recording, placement=placement)
         terrain = compute_terrain(recording, detection.steps, incline_pct=incline_pct,
                                   options=terrain_options or TerrainOptions())
-        steps, load_summary = apply_and_summarize(terrain.steps, rule_set)
+        # walking or running: needs terrain's speed, decides which rules load each step
+        steps = classify_gait(terrain.steps, placement=detection.placement)
+        steps, load_summary = apply_and_summarize(steps, rule_set)
     except GaitloadError as exc:
         raise exc.with_path(recording.path) if recording.path else exc
     steps = conform_steps(steps)
     summary = _summarize(recording, detection, terrain, steps, load_summary, rule_set)
     summary["sport"] = sport
+    summary["provenance"]["gait"] = gait_basis(steps, detection.placement)
     return Analysis(steps=steps, segments=terrain.segments, summary=summary,
                     profile=terrain.profile, recording=recording)
 

@@ -162,16 +162,22 @@ def _print_human(summary: dict) -> None:
     strikes = summary.get("strike_pattern_fraction") or {}
     if _fractions(strikes, skip=("unknown",)):
         print("  strike pattern: " + ", ".join(_fractions(strikes)))
+    walk = summary.get("walk_fraction")
+    if _known(walk) and round(100 * walk) > 0:
+        print(f"  walking {fmt(100 * walk, '.0f', '%')} of steps (own rules; left out of the level-ground comparison)")
     shares = summary.get("muscle_share") or {}
     emphasis = summary.get("emphasis_vs_flat") or {}
+    ratio = summary.get("load_vs_level") or {}
     if n_steps == 0 or not any(_known(v) for v in shares.values()):
         print("  no steps: no muscle load")
     else:
-        print("  muscle        share   vs level ground")
+        # share change (what the terrain did to the mix) and load ratio (how much more work)
+        print("  muscle        share   vs level ground: share / load")
         for muscle, share in shares.items():
-            delta = emphasis.get(muscle)
+            delta, times = emphasis.get(muscle), ratio.get(muscle)
             delta_txt = fmt(delta, "+.1f", " pts") if isinstance(delta, (int, float)) else str(delta or "")
-            print(f"  {muscle:<12} {fmt(100 * share, '5.1f', '%')}   {delta_txt}")
+            times_txt = fmt(times, ".2f", "x") if isinstance(times, (int, float)) else ""
+            print(f"  {muscle:<12} {fmt(100 * share, '5.1f', '%')}   {delta_txt:>8} / {times_txt}")
     for warning in summary.get("warnings", []):
         print(f"  ! {warning}")
 

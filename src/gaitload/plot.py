@@ -431,10 +431,21 @@ def _run_shares(analysis, loads) -> np.ndarray:
     return values
 
 
-def _panel_share_vs_flat(ax, share, emphasis):
+def _running_shares(summary: dict, share: np.ndarray) -> np.ndarray:
+    """Share per muscle of the running steps (what ``emphasis_vs_flat`` compares with level
+    ground); the whole run's ``share`` when no step walked."""
+    run = ((summary.get("load_by_gait") or {}).get("run") or {})
+    if not summary.get("walk_fraction") or not run:
+        return share
+    loads = np.array([run.get(m, np.nan) for m in MUSCLES], dtype=float)
+    total = np.nansum(loads)
+    return loads / total if total > 0 else share  # every step walked: the whole run's shares
+
+
+def _panel_share_vs_flat(ax, share, emphasis, running_only: bool = False):
     y = np.arange(len(MUSCLES))
     colors = [MUSCLE_COLORS[m] for m in MUSCLES]
-    ax.set_title("Share of load: this run vs level ground", **_FIXED_TITLE)
+    ax.set_title(f"Share of load: {'running steps' if running_only else 'this run'} vs level ground", **_FIXED_TITLE)
     ax.set_xlabel("share of total load (%)")
     ax.set_yticks(y, [_MUSCLE_LABELS[m] for m in MUSCLES])
     if not np.isfinite(share).any():
@@ -454,22 +465,38 @@ def _panel_share_vs_flat(ax, share, emphasis):
     ax.legend(loc="lower right", frameon=False)
 
 
-def _panel_emphasis(ax, emphasis, grade_known: bool = True):
+#: the emphasis axis spans +-this many percentage points, widened only when a bar needs it, so
+#: two runs' figures compare at a glance
+_EMPHASIS_SPAN_PTS = 10.0
+
+
+def _panel_emphasis(ax, emphasis, grade_known: bool = True, load_ratio=None, walk_fraction=None):
     y = np.arange(len(MUSCLES))
-    ax.set_title("Emphasis vs level ground", **_FIXED_TITLE)
-    ax.set_xlabel("change in share (percentage points)")
+    ax.set_title("Emphasis vs level ground (running steps)", **_FIXED_TITLE)
+    ax.set_xlabel("change in share (percentage points)\nlabels: points, and load vs level ground")
     ax.set_yticks(y, [_MUSCLE_LABELS[m] for m in MUSCLES])
     ax.axvline(0, color="0.2", linewidth=0.8)
     ax.set_ylim(len(MUSCLES) - 0.4, -0.6)
+    ax.set_xlim(-_EMPHASIS_SPAN_PTS, _EMPHASIS_SPAN_PTS)
+    if walk_fraction is not None and np.isfinite(walk_fraction) and round(100 * walk_fraction) > 0:
+        ax.text(0.99, 0.99, f"walking: {100 * walk_fraction:.0f} % of steps (not compared)", transform=ax.transAxes,
+                ha="right", va="top", fontsize=7, color="0.35")
     if not np.isfinite(emphasis).any():
-        _note(ax, "no level-ground reference")
+        walked = walk_fraction is not None and np.isfinite(walk_fraction) and walk_fraction >= 1.0
+        _note(ax, "every step walked: no running steps to compare with level ground" if walked
+              else "no level-ground reference")
         return
     values = np.where(np.isfinite(emphasis), emphasis, 0.0)
     bars = ax.barh(y, values, height=0.6, color=[MUSCLE_COLORS[m] for m in MUSCLES], label="emphasis")
     bars.set_label("emphasis")
-    span = max(float(np.max(np.abs(values))), 0.5) * 1.45
-    ax.set_xlim(-span, span)
-    labels = [f"{v:+.1f}" if np.isfinite(v) else "n/a" for v in emphasis]
+    ratio = np.full(len(MUSCLES), np.nan) if load_ratio is None else np.asarray(load_ratio, dtype=float)
+    # room for the labels beyond the longest bar (wider when they also carry the load ratio)
+    room = 1.9 if np.isfinite(ratio).any() else 1.45
+    widest = float(np.max(np.abs(values)))
+    if widest * room > _EMPHASIS_SPAN_PTS:
+        ax.set_xlim(-widest * room, widest * room)
+    labels = [(f"{v:+.1f}" if np.isfinite(v) else "n/a") + (f"  {r:.2f}x" if np.isfinite(r) else "")
+              for v, r in zip(emphasis, ratio)]
     ax.bar_label(bars, labels=labels, padding=2, fontsize=8)
     if not grade_known:  # zero emphasis here means "no slope information", not "a level run"
         ax.text(0.02, 0.02, "grade unknown: every step counted as level", transform=ax.transAxes,
@@ -486,7 +513,9 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
     window of ``smooth_m`` metres, ratio of summed loads, stacked to 100 %); the strike pattern
     of every contact; cadence. On the right: each muscle's share of the whole run against the
     same steps on level ground, and the difference (``summary["emphasis_vs_flat"]``,
-    percentage points), glutes, quads, hamstrings and calves first.
+    percentage points, on a fixed +-10 point axis widened only when a bar needs it, labelled
+    with ``summary["load_vs_level"]``), glutes, quads, hamstrings and calves first; the share
+    of walking steps, which the level comparison leaves out.
 
     Parameters
     ----------
@@ -529,6 +558,8 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
     share = _run_shares(analysis, loads)
     emph_dict = summary.get("emphasis_vs_flat") or {}
     emphasis = np.array([np.nan if emph_dict.get(m) is None else emph_dict.get(m) for m in MUSCLES], dtype=float)
+    ratio_dict = summary.get("load_vs_level") or {}
+    load_ratio = np.array([np.nan if ratio_dict.get(m) is None else ratio_dict.get(m) for m in MUSCLES], dtype=float)
 
     with matplotlib.rc_context(_STYLE):
         fig = _new_figure((13.0, 9.0))
@@ -552,8 +583,10 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
         ax_cad.set_xlabel(axis["label"])
         for ax in (ax_elev, ax_share, ax_strike):
             ax.tick_params(labelbottom=False)
-        _panel_share_vs_flat(ax_vs, share, emphasis)
-        _panel_emphasis(ax_emph, emphasis, grade_known=bool(np.isfinite(_col(steps, "grade_pct")).any()))
+        running = _running_shares(summary, share)
+        _panel_share_vs_flat(ax_vs, running, emphasis, running_only=running is not share)
+        _panel_emphasis(ax_emph, emphasis, grade_known=bool(np.isfinite(_col(steps, "grade_pct")).any()),
+                        load_ratio=load_ratio, walk_fraction=summary.get("walk_fraction"))
         legend = fig.legend(handles=[Patch(facecolor=MUSCLE_COLORS[m], label=_MUSCLE_LABELS[m]) for m in MUSCLES],
                             loc="outside lower center", ncol=len(MUSCLES), frameon=False, title="muscle colours")
         head = fig.suptitle(title if title is not None else _run_title(summary), fontsize=12, x=0.01, ha="left")

@@ -42,6 +42,7 @@ STEP_COLUMNS: dict[str, str] = {
     "strike_angle_deg": "float64",  # foot pitch at contact vs foot-flat, deg (+ = toes up, heel first)
     "strike_pattern": "object",     # rearfoot / midfoot / forefoot / unknown
     "strike_confidence": "float64", # 0-1
+    "gait": "object",               # walk / run / unknown (gaitload.gait)
     "load_total": "float64",        # flat-step equivalents
     **{f"load_{m}": "float64" for m in MUSCLES},
 }

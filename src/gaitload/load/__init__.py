@@ -1,5 +1,9 @@
 """Per-muscle load: rule sets as TOML data and the vectorised per-step model.
 
+Stages: :mod:`.rules` (TOML rule files), :mod:`.modifiers` (per-step modifiers and the walking
+block), :mod:`.apply` (the model on a steps table, level-ground loads), :mod:`.summary` (the run
+summary: shares, ``emphasis_vs_flat``, ``load_vs_level``, ``walk_fraction``, warnings).
+
 ``load_rules(name_or_path) -> RuleSet``, ``apply_rules(steps, rules) -> steps with load_*``,
 ``summarize_load(steps, rules) -> dict``, ``apply_and_summarize(steps, rules) -> (steps, dict)`` (both in
 one pass, what ``gaitload.analyze`` runs), ``rule_set_names()``.

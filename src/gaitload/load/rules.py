@@ -43,6 +43,29 @@ File layout (every key below is the complete vocabulary; anything else is reject
     source = "..."
     note = "..."
 
+    [expected_strike]                 # optional; default rearfoot both ways
+    uphill = "midfoot"                # the strike runners use there (G already holds it)
+    downhill = "rearfoot"
+    source = "..."
+    judgement = true
+    note = "..."
+
+    [walking]                         # optional: walking steps (gait == "walk") use this block
+    level_step_load = 0.4             # a level walking step, in flat running-step equivalents
+    valid_grade_pct = [-15.8, 15.8]
+    source = "..."
+    judgement = true
+    note = "..."
+    [walking.shares]                  # sum to 1
+    calves = 0.45
+    ...
+    [walking.up_per_pct]              # per 1 % grade; [walking.down_per_pct] likewise
+    hamstrings = 0.10
+
+``[model] valid_grade_pct = [low, high]`` states the grades the rules were sized on: steeper
+steps use the values at the edge (saturated) and the summary counts them. An older file's
+``grade_clip_pct = c`` means ``[-c, c]``.
+
 Rule kinds (``muscles`` values are per muscle):
 
 ``uphill_allocation``
@@ -81,20 +104,21 @@ try:  # Python >= 3.11
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["RuleSet", "Rule", "load_rules", "rule_set_names", "RULE_KINDS", "MODEL_DEFAULTS"]
+__all__ = ["RuleSet", "Rule", "WalkingBlock", "load_rules", "rule_set_names", "RULE_KINDS", "MODEL_DEFAULTS"]
 
 #: Settings of the model and their defaults (units in the names).
 MODEL_DEFAULTS: dict[str, object] = {
     "reference_speed_mps": 3.3,        # flat-step reference speed (literature 3.1)
     "speed_clip_mps": [2.0, 6.0],      # speed is clipped to this range (literature 3.5)
-    "grade_clip_pct": 25.0,            # |grade| clipped here (literature 3.3)
+    "valid_grade_pct": [-25.0, 25.0],  # grades the rules were sized on; beyond: saturated, counted
+    "grade_clip_pct": 25.0,            # older name of a symmetric valid_grade_pct (used when that is absent)
     "flat_band_pct": 0.0,              # |grade| below this counts as level
     "ramp_pct": 0.0,                   # rules ramp in linearly over this width above the band
     "uphill_floor": 0.5,               # no grade multiplier falls below this
     "downhill_floor": 0.5,             # literature 3.3: max(0.5, 1 + d_m |g|)
     "strike_taper_start_pct": 5.0,     # strike modifier applies fully below this |grade|
     "strike_taper_end_pct": 10.0,      # ... and keeps strike_taper_keep of its deviation above
-    "strike_taper_keep": 0.5,
+    "strike_taper_keep": 1.0,          # 1: no taper (the expected strike for the grade does that job)
     "cadence_clip": 0.15,              # cadence / preferred - 1 clipped to +-this (literature 3.6)
     "contact_time_cap": 0.15,          # contact-time multiplier capped to 1 +- this (3.7)
     "preferred_speed_bin_mps": 0.25,   # preferred cadence: median within speed bins of this width
@@ -107,7 +131,11 @@ RULE_KINDS = ("uphill_allocation", "uphill_per_pct", "downhill_per_pct", "strike
 #: kinds whose per-muscle values add up over several rules (terms of one multiplier)
 _ADDITIVE_KINDS = ("uphill_allocation", "uphill_per_pct", "downhill_per_pct")
 _STRIKES = ("midfoot", "forefoot")
-_TOP_KEYS = {"name", "title", "description", "model", "baseline", "effort", "rule", "note"}
+_TOP_KEYS = {"name", "title", "description", "model", "baseline", "effort", "rule", "note",
+             "expected_strike", "walking"}
+_WALKING_KEYS = {"level_step_load", "valid_grade_pct", "shares", "up_per_pct", "down_per_pct"}
+#: the strike a runner is expected to use on each kind of grade, when a file does not say
+_EXPECTED_DEFAULT = {"uphill": "rearfoot", "downhill": "rearfoot"}
 _CITED_KEYS = {"source", "judgement", "note"}
 _RULE_KEYS = {"id", "kind", "muscles", "pattern", "max_speed_mps", "at_pct"} | _CITED_KEYS
 _NOTE_KEYS = {"id", "source", "note", "judgement"}
@@ -126,6 +154,23 @@ class Rule:
     judgement: bool
     note: str
     extra: dict
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class WalkingBlock:
+    """How walking steps load the muscles: outside the running rules (``[walking]`` of a rule file).
+
+    A walking step's load is ``level_step_load x shares_m x (1 + w(g) slope_m |g|)`` with the
+    uphill or downhill slope per 1 % grade, grade held within ``valid_grade_pct``; no speed,
+    effort, strike or cadence modifier.
+    """
+
+    level_step_load: float          # a level walking step, in flat running-step equivalents
+    shares: np.ndarray              # (6,), sum to 1
+    up_per_pct: np.ndarray          # (6,) per 1 % uphill grade
+    down_per_pct: np.ndarray        # (6,) per 1 % downhill grade
+    valid_grade_pct: tuple          # (low, high), %
+    citation: Rule
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -159,6 +204,20 @@ class RuleSet:
     rules: tuple = ()
     notes: tuple = ()
     muscles: tuple = MUSCLES
+    #: strike expected on ``uphill`` / ``downhill`` grades (name), and its multiplier vs rearfoot
+    expected_strike: dict = dataclasses.field(default_factory=lambda: dict(_EXPECTED_DEFAULT))
+    expected_strike_citation: Rule | None = None
+    walking: WalkingBlock | None = None
+
+    @property
+    def valid_grade_pct(self) -> tuple:
+        """(low, high) grades, %, the rules were sized on; steps beyond use the edge's values."""
+        lo, hi = self.model["valid_grade_pct"]
+        return float(lo), float(hi)
+
+    def strike_vector(self, pattern: str) -> np.ndarray:
+        """Multiplier of a strike pattern vs rearfoot, shape (6,) (ones for rearfoot or unknown)."""
+        return np.asarray(self.strike.get(pattern, np.ones(len(MUSCLES))), dtype=float)
 
     def fingerprint(self) -> str:
         """SHA-256 of the rule file's text: changes whenever a rule changes."""
@@ -188,7 +247,10 @@ class RuleSet:
         if self.description:
             out += ["", *(" " + line if line else "" for line in self.description.strip().splitlines())]
         out += ["", "model settings:"]
-        out += [f"  {k} = {v}" for k, v in self.model.items()]
+        # older names and an unused taper are left out (valid_grade_pct and keep = 1 say it all)
+        hidden = {"grade_clip_pct"} | ({"strike_taper_start_pct", "strike_taper_end_pct", "strike_taper_keep"}
+                                       if self.model["strike_taper_keep"] == 1.0 else set())
+        out += [f"  {k} = {v}" for k, v in self.model.items() if k not in hidden]
         out += ["", "baseline shares S0 (flat, 3.3 m/s, rearfoot, preferred cadence):"]
         out += ["  " + ", ".join(f"{m} {v:.3f}" for m, v in zip(MUSCLES, self.baseline))]
         out += _describe_citation(self.baseline_citation)
@@ -196,6 +258,22 @@ class RuleSet:
             pairs = ", ".join(f"{g:+g}%: {f:g}" for g, f in zip(self.effort_grade_pct, self.effort_factor))
             out += ["", "effort factor E(g):", f"  {pairs}"]
             out += _describe_citation(self.effort_citation)
+        lo, hi = self.valid_grade_pct
+        out += ["", f"valid grades: {lo:+g} % to {hi:+g} % (steeper steps use the edge's modifiers and are counted)"]
+        out += ["", "strike expected for the grade (the strike modifier is relative to it):",
+                f"  uphill {self.expected_strike['uphill']}, downhill {self.expected_strike['downhill']}, "
+                f"level: the runner's own flat-ground strike (rearfoot when not measured)"]
+        if self.expected_strike_citation is not None:
+            out += _describe_citation(self.expected_strike_citation)
+        if self.walking is not None:
+            w = self.walking
+            out += ["", f"walking steps (own block, no running speed/effort/strike/cadence modifier): level step "
+                        f"{w.level_step_load:g} flat running-step equivalents, grades {w.valid_grade_pct[0]:+g} % "
+                        f"to {w.valid_grade_pct[1]:+g} %"]
+            out += ["  shares " + ", ".join(f"{m} {v:.2f}" for m, v in zip(MUSCLES, w.shares))]
+            out += ["  uphill per % " + ", ".join(f"{m} {v:+g}" for m, v in zip(MUSCLES, w.up_per_pct) if v)]
+            out += ["  downhill per % " + ", ".join(f"{m} {v:+g}" for m, v in zip(MUSCLES, w.down_per_pct) if v)]
+            out += _describe_citation(w.citation)
         out += ["", "rules:"]
         for rule in self.rules:
             detail = ", ".join(f"{m} {v:+g}" if rule.kind in _ADDITIVE_KINDS else f"{m} {v:g}"
@@ -401,12 +479,15 @@ class _Validator:
             if effort_cite is None:
                 self.fail("[effort]: missing table (grade_pct, factor) needed by 'uphill_allocation' rules")
         notes = self.notes(data.get("note", []))
+        expected, expected_cite = self.expected_strike(data.get("expected_strike"))
+        walking = self.walking(data.get("walking"))
         return RuleSet(
             name=name.strip(), title=str(data.get("title", "")).strip(),
             description=str(data.get("description", "")), path=self.path, raw_text=self.text,
             model=model, baseline=baseline, baseline_citation=baseline_cite,
             effort_grade_pct=effort_g, effort_factor=effort_f, effort_citation=effort_cite,
-            rules=tuple(rules), notes=tuple(notes), **vectors,
+            rules=tuple(rules), notes=tuple(notes), expected_strike=expected,
+            expected_strike_citation=expected_cite, walking=walking, **vectors,
         )
 
     def model(self, table) -> dict:
@@ -414,8 +495,13 @@ class _Validator:
             self.fail("[model] must be a table")
         self.keys(table, set(MODEL_DEFAULTS), "[model]")
         model = dict(MODEL_DEFAULTS)
+        if "grade_clip_pct" in table and "valid_grade_pct" not in table:
+            clip = self.number(table["grade_clip_pct"], "[model]", "grade_clip_pct", positive=True)
+            model["valid_grade_pct"] = [-clip, clip]
         for key, value in table.items():
-            if key == "speed_clip_mps":
+            if key == "valid_grade_pct":
+                model[key] = self.grade_range(value, "[model]")
+            elif key == "speed_clip_mps":
                 if not isinstance(value, list) or len(value) != 2:
                     self.fail("[model]: 'speed_clip_mps' must be [low, high] in m/s")
                 lo, hi = (self.number(v, "[model]", key, positive=True) for v in value)
@@ -437,18 +523,66 @@ class _Validator:
         model["preferred_min_steps"] = max(1, int(model["preferred_min_steps"]))
         return model
 
+    def grade_range(self, value, where: str) -> list:
+        if not isinstance(value, list) or len(value) != 2:
+            self.fail(f"{where}: 'valid_grade_pct' must be [low, high] in %, e.g. [-20, 20]")
+        lo, hi = (self.number(v, where, "valid_grade_pct") for v in value)
+        if not lo < 0 < hi:
+            self.fail(f"{where}: 'valid_grade_pct' must run from a negative to a positive grade, got [{lo:g}, {hi:g}]")
+        return [lo, hi]
+
+    def expected_strike(self, table):
+        if table is None:
+            return dict(_EXPECTED_DEFAULT), None
+        where = "[expected_strike]"
+        if not isinstance(table, dict):
+            self.fail(f"{where} must be a table")
+        self.keys(table, {"uphill", "downhill"} | _CITED_KEYS, where)
+        cite = self.citation(table, where)
+        out = {}
+        for key in ("uphill", "downhill"):
+            value = table.get(key, "rearfoot")
+            if value not in ("rearfoot",) + _STRIKES:
+                self.fail(f"{where}: '{key}' must be rearfoot, midfoot or forefoot, got {value!r}")
+            out[key] = value
+        return out, dataclasses.replace(cite, id="expected_strike", kind="expected_strike")
+
+    def walking(self, table) -> WalkingBlock | None:
+        if table is None:
+            return None
+        where = "[walking]"
+        if not isinstance(table, dict):
+            self.fail(f"{where} must be a table")
+        self.keys(table, _WALKING_KEYS | _CITED_KEYS, where)
+        cite = self.citation(table, where)
+        level = self.number(table.get("level_step_load", 1.0), where, "level_step_load", positive=True)
+        shares, vector = self.shares(table, where)
+        slopes = []
+        for key in ("up_per_pct", "down_per_pct"):
+            values = self.muscle_values(table[key], where, key) if key in table else {}
+            slopes.append(np.array([values.get(m, 0.0) for m in MUSCLES]))
+        valid = self.grade_range(table.get("valid_grade_pct", [-25.0, 25.0]), where)
+        return WalkingBlock(level_step_load=level, shares=vector, up_per_pct=slopes[0], down_per_pct=slopes[1],
+                            valid_grade_pct=(valid[0], valid[1]),
+                            citation=dataclasses.replace(cite, id="walking", kind="walking", muscles=shares))
+
+    def shares(self, table: dict, where: str) -> tuple[dict, np.ndarray]:
+        """A table's ``shares`` of every muscle, summing to 1: as written and as a vector."""
+        shares = self.muscle_values(table.get("shares"), where, "shares", positive=True)
+        missing = [m for m in MUSCLES if m not in shares]
+        if missing:
+            self.fail(f"{where}: 'shares' lacks muscle '{missing[0]}' (every one of {', '.join(MUSCLES)} is needed)")
+        vector = np.array([shares[m] for m in MUSCLES])
+        if abs(vector.sum() - 1.0) > _SUM_TOL:
+            self.fail(f"{where}: 'shares' sum to {vector.sum():.6g}, must sum to 1")
+        return shares, vector
+
     def baseline(self, table):
         if not isinstance(table, dict):
             self.fail("[baseline]: missing table (shares S0 of every muscle on a flat step, with a citation)")
         self.keys(table, {"shares"} | _CITED_KEYS, "[baseline]")
         cite = self.citation(table, "[baseline]")
-        shares = self.muscle_values(table.get("shares"), "[baseline]", "shares", positive=True)
-        missing = [m for m in MUSCLES if m not in shares]
-        if missing:
-            self.fail(f"[baseline]: 'shares' lacks muscle '{missing[0]}' (every one of {', '.join(MUSCLES)} is needed)")
-        vector = np.array([shares[m] for m in MUSCLES])
-        if abs(vector.sum() - 1.0) > _SUM_TOL:
-            self.fail(f"[baseline]: 'shares' sum to {vector.sum():.6g}, must sum to 1")
+        shares, vector = self.shares(table, "[baseline]")
         return vector, dataclasses.replace(cite, id="baseline", kind="baseline", muscles=shares)
 
     def effort(self, table):
