@@ -87,6 +87,7 @@ from ._watch import (
     sport_cadence_warning,
     sport_verdict,
 )
+from .device_totals import fit_lap_totals, fit_session_totals, fit_utc_offset_s
 from .registry import ReaderSpec, register_reader
 
 __all__ = ["read_fit", "sniff_fit", "DEV_FIELD_CHANNELS", "MAX_RECORDS"]
@@ -260,6 +261,7 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
     creators: list[dict] = []
     sensors: list[dict] = []
     sport_msgs: list[dict] = []
+    activity_msgs: list[dict] = []
     file_types: list[str] = []
     damage: str | None = None
 
@@ -341,6 +343,8 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
                                 sensors.append(vals)
                         elif name == "sport":
                             sport_msgs.append(vals)
+                        elif name == "activity":
+                            activity_msgs.append(vals)
                     elif frame.has_field("timestamp"):
                         ts = _epoch(frame.get_value("timestamp", fallback=None))
                         if ts is not None:
@@ -597,10 +601,24 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
         "developer_fields": dev_fields_used,
         "n_records": n,
     }
+    metadata.update(_device_summary(sessions, [s["kept"] for s in session_info], laps, activity_msgs, events,
+                                    on_foot is not False))
     if on_foot is False:
         metadata["cadence_unit"] = "rpm"
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="fit", path=path,
                            warnings=warnings, metadata=metadata)
+
+
+def _device_summary(sessions: list[dict], kept: list[bool], laps: list[dict], activities: list[dict],
+                    timer_events: list, on_foot: bool) -> dict:
+    """What the watch itself says about the activity (its session and lap totals, the wearer's
+    UTC offset, how many timer start/stop events it wrote), for ``Recording.metadata``."""
+    return {
+        "device_totals": fit_session_totals(sessions, kept, on_foot),
+        "device_laps": fit_lap_totals(laps, on_foot),
+        "utc_offset_s": fit_utc_offset_s(activities),
+        "timer_events": len(timer_events),
+    }
 
 
 register_reader(ReaderSpec(
