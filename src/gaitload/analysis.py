@@ -293,6 +293,10 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     from .totals import add_watch_totals, lap_table, split_table
 
     add_watch_totals(summary, recording, steps, detection.placement)
+    if detection.placement == "records":
+        from .events.records import device_step_provenance
+
+        summary["provenance"]["step_columns"] = device_step_provenance(recording.provenance, steps.columns)
     return Analysis(steps=steps, segments=terrain.segments, summary=summary,
                     profile=terrain.profile, recording=recording,
                     laps=lap_table(recording, steps, terrain.profile),

@@ -259,8 +259,12 @@ def device_differences(ours: dict, device: dict | None, timer_source: str = "") 
     return out
 
 
-def _window_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, bounds_s: np.ndarray) -> pd.DataFrame:
+def _window_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, bounds_s: np.ndarray,
+                  watch_distance: bool = False) -> pd.DataFrame:
     """Aggregate records, profile and steps into the time windows ``[bounds_s[k], bounds_s[k+1])``.
+
+    Distance per window from the file's distance records when ``watch_distance`` (laps, to
+    compare with the watch's), else along the analysed profile (splits).
 
     One ``np.bincount`` per quantity: linear in records + steps + profile points.
     """
@@ -281,12 +285,15 @@ def _window_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, bo
     table = {"start_s": bounds_s[:-1], "end_s": bounds_s[1:], "elapsed_time_s": np.diff(bounds_s),
              "timer_time_s": timer}
     dist = rec.channels.get("distance")
-    if dist is not None and np.isfinite(dist).sum() >= 2:
-        # the file's own distance records where it has them (the summary's distance too)
+    if watch_distance and dist is not None and np.isfinite(dist).sum() >= 2:
+        # the file's own distance records, counted from the watch's zero (as its laps are)
         ok = np.isfinite(dist)
-        table["distance_m"] = np.diff(np.interp(bounds_s, rec.time_s[ok], np.maximum.accumulate(dist[ok])))
+        d_at = np.interp(bounds_s, rec.time_s[ok], np.maximum.accumulate(dist[ok]))
+        if bounds_s[0] <= rec.time_s[0]:
+            d_at[0] = 0.0
+        table["distance_m"] = np.diff(d_at)
     elif len(profile) and "distance_m" in profile:
-        # else distance along the analysed profile (from the GPS track)
+        # distance along the analysed profile (the distance the summary reports)
         d_at = np.interp(bounds_s, float_column(profile, "time_s"), float_column(profile, "distance_m"))
         table["distance_m"] = np.diff(d_at)
     else:
@@ -360,7 +367,7 @@ def lap_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame) -> pd.
     starts, ends = np.clip(starts[inside], 0, end), np.clip(ends[inside], 0, end)
     bounds = np.append(starts, ends[-1])
     bounds = np.maximum.accumulate(bounds)
-    table = _window_table(rec, steps, profile, bounds)
+    table = _window_table(rec, steps, profile, bounds, watch_distance=True)
     kept = [lap for lap, keep in zip(laps, inside) if keep]
     table.insert(0, "lap", np.arange(1, len(kept) + 1))
     table["device_distance_m"] = [np.nan if lap.get("distance_m") is None else lap["distance_m"] for lap in kept]
@@ -430,3 +437,64 @@ def add_watch_totals(summary: dict, rec: Recording, steps: pd.DataFrame, placeme
         f"{totals['cadence_source']}; device_totals are the file's own")
     summary.setdefault("warnings", []).extend(device_differences(ours, device, totals["timer_time_source"]))
     return summary
+
+
+def _clock(seconds) -> str:
+    """``h:mm:ss`` (or ``m:ss`` under an hour) of a duration, ``n/a`` when missing."""
+    if seconds is None or not np.isfinite(seconds):
+        return "n/a"
+    whole = int(round(float(seconds)))
+    h, rest = divmod(whole, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def _known(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def watch_lines(summary: dict) -> list[str]:
+    """The lines a runner reads first, in a watch app's order: timer time, distance, pace,
+    average cadence; then the device's own totals; then the start (local time where the file
+    gives it), elapsed and moving time, heart rate and power. Empty without ``timer_time_s``.
+
+    Returns
+    -------
+    list of str
+    """
+    if not _known(summary.get("timer_time_s")):
+        return []
+    parts = [f"timer {_clock(summary['timer_time_s'])}"]
+    distance = summary.get("distance_m")
+    if _known(distance):
+        parts.append(f"{distance / 1000:.2f} km")
+    pace = summary.get("avg_pace_s_per_km")
+    if _known(pace):
+        parts.append(f"pace {_clock(pace)} /km")
+    cadence = summary.get("avg_cadence_spm")
+    if _known(cadence):
+        tag = " (estimated from speed)" if summary.get("cadence_source") == "estimated" else ""
+        parts.append(f"average cadence {cadence:.0f} steps/min{tag}")
+    lines = [", ".join(parts)]
+    device = summary.get("device_totals") or {}
+    shown = [text for key, text in (
+        ("timer_time_s", lambda v: f"timer {_clock(v)}"), ("distance_m", lambda v: f"{v / 1000:.2f} km"),
+        ("avg_cadence_spm", lambda v: f"average cadence {v:.0f} steps/min"), ("ascent_m", lambda v: f"ascent {v:.0f} m"),
+        ("calories_kcal", lambda v: f"{v:.0f} kcal")) for text in ([text(device[key])] if _known(device.get(key)) else [])]
+    if shown:
+        lines.append("the watch's own totals: " + ", ".join(shown))
+    more = []
+    start = summary.get("local_start_time")
+    if start:
+        stamp = pd.Timestamp(start)
+        more.append(f"started {stamp:%Y-%m-%d %H:%M} local time (UTC{stamp:%z}"[:-2] + ":" + f"{stamp:%z}"[-2:] + ")")
+    elif summary.get("start_time"):
+        more.append(f"started {pd.Timestamp(summary['start_time']):%Y-%m-%d %H:%M} UTC")
+    more.append(f"elapsed {_clock(summary.get('elapsed_time_s'))}, moving {_clock(summary.get('moving_time_s'))}")
+    hr, hr_max = summary.get("avg_heart_rate"), summary.get("max_heart_rate")
+    if _known(hr):
+        more.append(f"heart rate {hr:.0f} average" + (f", {hr_max:.0f} max" if _known(hr_max) else ""))
+    if _known(summary.get("avg_power_w")):
+        more.append(f"power {summary['avg_power_w']:.0f} W average")
+    lines.append(", ".join(more))
+    return lines
