@@ -529,6 +529,7 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
             continue
         dev_by_channel.setdefault(channel, {}).setdefault(side, []).append((fname, arr * factor))
     dev_fields_used: dict[str, str] = {}
+    _per_foot_dev_channels(dev_by_channel, channels, prov, dev_fields_used)
     for channel, by_side in dev_by_channel.items():
         if channel in channels and np.isfinite(channels[channel]).any():
             continue  # the device's native field wins
@@ -607,6 +608,30 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
         metadata["cadence_unit"] = "rpm"
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="fit", path=path,
                            warnings=warnings, metadata=metadata)
+
+
+#: Developer fields a foot pod measures per foot (RunScribe): kept per side, never averaged (a
+#: heel-striking left foot and a forefoot-striking right foot are not two midfoot strikes).
+_PER_FOOT_DEV = ("footstrike_type", "impact_g", "braking_g", "pronation")
+
+
+def _per_foot_dev_channels(dev_by_channel: dict, channels: dict, prov: dict, used: dict) -> None:
+    """Move left/right developer fields of :data:`_PER_FOOT_DEV` out of ``dev_by_channel`` into
+    ``<channel>_left`` / ``<channel>_right`` channels (a field without a side stays as it is)."""
+    for channel in _PER_FOOT_DEV:
+        by_side = dev_by_channel.get(channel) or {}
+        if not ({"left", "right"} & set(by_side)):
+            continue
+        for side in ("left", "right"):
+            if side in by_side:
+                fname, arr = by_side[side][0]
+                channels[f"{channel}_{side}"] = arr
+                prov[f"{channel}_{side}"] = f"measured: fit developer field {fname!r}"
+                used[f"{channel}_{side}"] = fname
+        if "" not in by_side:
+            del dev_by_channel[channel]
+        else:
+            dev_by_channel[channel] = {"": by_side[""]}
 
 
 def _device_summary(sessions: list[dict], kept: list[bool], laps: list[dict], activities: list[dict],
