@@ -181,7 +181,7 @@ def test_differences_are_named_with_the_reason():
     ours = {"distance_m": 10_200.0, "timer_time_s": 3010.0, "ascent_m": 109.0, "avg_cadence_spm": 180.0}
     warnings = device_differences(ours, device, "moving time (the file has no timer events)")
     assert len(warnings) == 1  # distance 2 %, timer 0.3 % and ascent 9 % are within their tolerances
-    assert warnings[0].startswith("average cadence 180 steps/min is 6 % above the device's own 170")
+    assert warnings[0].startswith("average cadence 180 steps/min is 5.9 % above the device's own 170")
     ours["ascent_m"] = 120.0
     assert any(w.startswith("ascent 120 m is 20 % above") and "hysteresis" in w
                for w in device_differences(ours, device))

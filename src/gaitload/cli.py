@@ -141,7 +141,9 @@ def _print_human(summary: dict) -> None:
         parts.append("elevation unknown")
     print("  " + ", ".join(parts))
     estimated = " (estimated from speed)" if summary.get("cadence_source") == "estimated" else ""
-    print(f"  cadence {fmt(summary.get('cadence_spm'), '.0f', ' steps/min')}{estimated}, "
+    # with the watch's average cadence shown above, this one is named for what it is
+    per_step = "median per step: " if _known(summary.get("avg_cadence_spm")) else ""
+    print(f"  {per_step}cadence {fmt(summary.get('cadence_spm'), '.0f', ' steps/min')}{estimated}, "
           f"contact time {fmt(summary.get('contact_time_ms'), '.0f', ' ms')}")
     terrain = summary.get("terrain_fraction") or {}
     known = _fractions(terrain, skip=("unknown",))

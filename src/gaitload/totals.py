@@ -72,6 +72,19 @@ _LABEL = {"distance_m": ("distance", 1e-3, ".2f", " km"), "timer_time_s": ("time
           "ascent_m": ("ascent", 1, ".0f", " m"), "descent_m": ("descent", 1, ".0f", " m")}
 
 
+def _quiet(func):
+    """Run ``func`` with numpy's invalid/overflow warnings off: a channel holding +-inf (a garbled
+    record) gives NaN totals, which the outputs show as unknown, not a warning per operation."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            return func(*args, **kwargs)
+    return wrapper
+
+
+@_quiet
 def _intervals(rec: Recording) -> dict[str, np.ndarray]:
     """Per record interval (record i to i+1): start, length, and whether it is a gap, paused by the
     timer, moving, and the interval means of cadence, heart rate, power (NaN where missing)."""
@@ -155,6 +168,7 @@ def local_time(rec: Recording) -> tuple[str | None, float | None, str | None]:
     return text, float(offset), "fit activity.local_timestamp"
 
 
+@_quiet
 def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_estimated: bool) -> dict:
     """The totals a watch app shows, computed from the records.
 
@@ -254,11 +268,14 @@ def device_differences(ours: dict, device: dict | None, timer_source: str = "") 
             continue
         name, scale, spec, unit = _LABEL[key]
         why = _WHY[key] or f"ours is the {timer_source}"
-        out.append(f"{name} {a * scale:{spec}}{unit} is {abs(100 * rel):.0f} % {'above' if rel > 0 else 'below'} the "
+        # one decimal near the tolerance, so "10.4 %" over a 10 % limit does not read "10 %"
+        share = f"{abs(100 * rel):.0f}" if abs(rel) >= 2 * tol else f"{abs(100 * rel):.1f}"
+        out.append(f"{name} {a * scale:{spec}}{unit} is {share} % {'above' if rel > 0 else 'below'} the "
                    f"device's own {b * scale:{spec}}{unit} ({device.get('source', 'file')}): {why}")
     return out
 
 
+@_quiet
 def _window_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, bounds_s: np.ndarray,
                   watch_distance: bool = False) -> pd.DataFrame:
     """Aggregate records, profile and steps into the time windows ``[bounds_s[k], bounds_s[k+1])``.
@@ -375,6 +392,7 @@ def lap_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame) -> pd.
     return table
 
 
+@_quiet
 def split_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, split_m: float = 1000.0) -> pd.DataFrame:
     """Per-kilometre splits (the last one shorter): where the analysed distance crosses each
     multiple of ``split_m``.

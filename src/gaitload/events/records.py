@@ -199,6 +199,10 @@ DEVICE_STEP_COLUMNS = {
 }
 
 
+#: Channels whose 0 means "not measured" (a stride has some length, stiffness, oscillation).
+_ZERO_IS_MISSING = ("footstrike_type", "vertical_oscillation", "step_length", "stride_length", "leg_spring_stiffness")
+
+
 def strike_from_footstrike_type(values: np.ndarray) -> np.ndarray:
     """Strike pattern from RunScribe's footstrike type (1-16; see :data:`FOOTSTRIKE_TYPE_BOUNDS`).
 
@@ -223,7 +227,7 @@ def device_step_columns(time_s: np.ndarray, channels: dict, step_t: np.ndarray) 
     """The device's own per-step measurements at each placed step.
 
     Each step takes the record in force at its time (sample and hold, as the device reports
-    it). A channel measured per foot (``footstrike_type_left`` / ``_right``...) goes to that
+    it); 0 in a channel of :data:`_ZERO_IS_MISSING` is "not measured". A channel measured per foot (``footstrike_type_left`` / ``_right``...) goes to that
     foot's steps: the feet then alternate from the first step, ``left`` first (which foot
     struck first is not in the records), and the other foot's steps keep NaN / ``unknown``
     when only one side was measured. Contact times outside 0-2 s are left out as not
@@ -268,6 +272,9 @@ def device_step_columns(time_s: np.ndarray, channels: dict, step_t: np.ndarray) 
             continue
         if channel == "contact_time":
             values = np.where((values > 0) & (values < 2000.0), values, np.nan)
+        elif channel in _ZERO_IS_MISSING:
+            # a pod writes 0 while it sees no stride (Stryd's first records): not a value
+            values = np.where(values > 0, values, np.nan)
         out[column] = values
     if "footstrike_type" in out:
         strike = strike_from_footstrike_type(out["footstrike_type"])

@@ -83,7 +83,7 @@ for _chan, _names in {
     "power": ("power", "stryd_power", "watts", "running_power"),
     "contact_time": ("ground_time", "ground_contact_time", "gct", "stance_time", "contact_time"),
     "vertical_oscillation": ("vertical_oscillation", "vo", "vert_osc", "vertical_osc"),
-    "leg_spring_stiffness": ("leg_spring_stiffness", "lss"),
+    "leg_spring_stiffness": ("leg_spring_stiffness", "lss", "stiffness"),
     "form_power": ("form_power",),
     "air_power": ("air_power",),
     "grade": ("grade", "gradient", "slope", "grade_pct"),
