@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
-__all__ = ["fit_session_totals", "fit_lap_totals", "fit_utc_offset_s", "TOTAL_KEYS"]
+__all__ = ["fit_session_totals", "fit_lap_totals", "fit_utc_offset_s", "tcx_lap_totals", "combine_lap_totals",
+           "TOTAL_KEYS"]
 
 #: FIT date_time epoch (1989-12-31T00:00:00Z) in POSIX seconds.
 _FIT_EPOCH_S = 631_065_600
@@ -181,3 +182,71 @@ def fit_utc_offset_s(activities: Iterable[dict]) -> float | None:
         if abs(offset) <= 14 * 3600:
             return float(offset)
     return None
+
+
+def tcx_lap_totals(laps) -> list[dict]:
+    """The device's own totals per TCX ``<Lap>`` (namespaces already stripped), in file order.
+
+    ``TotalTimeSeconds`` is the lap's timer time, ``DistanceMeters``, ``Calories``,
+    ``AverageHeartRateBpm``/``MaximumHeartRateBpm`` and ``MaximumSpeed`` as the TCX schema
+    (Garmin TrainingCenterDatabase v2) defines them; ``LX/AvgSpeed`` from the ActivityExtension.
+
+    Parameters
+    ----------
+    laps : iterable of xml.etree.ElementTree.Element
+
+    Returns
+    -------
+    list of dict
+        Keys of :data:`TOTAL_KEYS` (None where absent) plus ``start_time`` (ISO text) and
+        ``start_epoch_s`` (POSIX s).
+    """
+    def number(lap, path):
+        text = lap.findtext(path)
+        try:
+            value = float(text) if text is not None else None
+        except ValueError:
+            return None
+        return value if value is not None and math.isfinite(value) else None
+
+    out = []
+    for lap in laps:
+        item = dict.fromkeys(TOTAL_KEYS)
+        item.update({
+            "timer_time_s": number(lap, "TotalTimeSeconds"), "distance_m": number(lap, "DistanceMeters"),
+            "calories_kcal": number(lap, "Calories"), "avg_heart_rate": number(lap, "AverageHeartRateBpm/Value"),
+            "max_heart_rate": number(lap, "MaximumHeartRateBpm/Value"), "max_speed_mps": number(lap, "MaximumSpeed"),
+            "avg_speed_mps": number(lap, "Extensions/LX/AvgSpeed"),
+        })
+        item["start_time"] = lap.get("StartTime")
+        item["start_epoch_s"] = _iso_epoch(item["start_time"])
+        out.append(item)
+    return out
+
+
+def _iso_epoch(text: str | None) -> float | None:
+    """POSIX seconds of an ISO 8601 time (UTC when it names no offset, as TCX requires)."""
+    from datetime import datetime, timezone
+
+    if not text:
+        return None
+    try:
+        stamp = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.timestamp()
+
+
+def combine_lap_totals(laps: list[dict], source: str) -> dict | None:
+    """Activity totals from lap totals (a TCX has no session summary): sums, maxima, and
+    averages weighted by timer time. None when no lap carries a value."""
+    parts = [{k: lap.get(k) for k in TOTAL_KEYS} for lap in laps]
+    parts = [p for p in parts if any(v is not None for v in p.values())]
+    if not parts:
+        return None
+    out = _combine(parts)
+    out["n_laps"] = len(parts)
+    out["source"] = source
+    return out
