@@ -231,3 +231,18 @@ def test_to_dir_writes_laps_and_splits(tmp_path, shared_data):
     assert np.allclose(laps["distance_m"], laps["device_distance_m"], rtol=0.01)
     assert splits["n_steps"].sum() == analysis.summary["n_steps"]
     assert len(laps) == len(analysis.laps) >= 1
+
+
+def test_tcx_lap_totals_are_the_device_totals(shared_data):
+    """A TCX has no session summary: the laps' own TotalTimeSeconds and DistanceMeters add up
+    to the device's totals (3 laps, 4,689 m, 1,992.8 s), and ours match them."""
+    path = shared_data / "python-tcxparser-tests/tests/files/test.tcx"
+    analysis = gaitload.analyze(path)
+    device = analysis.summary["device_totals"]
+    assert device["source"] == "tcx lap totals" and device["n_laps"] == 3
+    assert device["distance_m"] == pytest.approx(4689.24, abs=0.01)
+    assert device["timer_time_s"] == pytest.approx(1992.78, abs=0.01)
+    assert analysis.summary["distance_m"] == pytest.approx(device["distance_m"], rel=0.01)
+    assert analysis.summary["timer_time_s"] == pytest.approx(device["timer_time_s"], rel=0.01)
+    assert len(analysis.laps) == 3
+    assert np.allclose(analysis.laps["distance_m"], analysis.laps["device_distance_m"], rtol=0.02)
