@@ -146,3 +146,74 @@ def test_estimated_cadence_is_said_to_be_estimated(tmp_path):
     ax = next(a for a in fig.axes if a.get_label() == "cadence")
     assert "estimated" in ax.get_title(loc="left")
     assert not any(line.get_label() == "per step" for line in ax.get_lines())
+
+
+def _runscribe_fit(path, n=300, strike=(4, 12)):
+    """A FIT run whose foot pods wrote RunScribe-style developer fields per foot."""
+    import datetime
+
+    from fit_tool.base_type import BaseType
+    from fit_tool.developer_field import DeveloperField
+    from fit_tool.fit_file_builder import FitFileBuilder
+    from fit_tool.profile.messages.developer_data_id_message import DeveloperDataIdMessage
+    from fit_tool.profile.messages.event_message import EventMessage
+    from fit_tool.profile.messages.field_description_message import FieldDescriptionMessage
+    from fit_tool.profile.messages.file_id_message import FileIdMessage
+    from fit_tool.profile.messages.record_message import RecordMessage
+    from fit_tool.profile.messages.session_message import SessionMessage
+    from fit_tool.profile.profile_type import Event, EventType, FileType, Manufacturer, Sport
+
+    t0 = round(datetime.datetime(2024, 5, 1, 8, 0, tzinfo=datetime.timezone.utc).timestamp()) * 1000
+    builder = FitFileBuilder(auto_define=True, min_string_size=50)
+    msg = FileIdMessage()
+    msg.type, msg.manufacturer, msg.product, msg.time_created, msg.serial_number = (
+        FileType.ACTIVITY, Manufacturer.DEVELOPMENT.value, 0, t0, 1)
+    builder.add(msg)
+    dev = DeveloperDataIdMessage()
+    dev.developer_data_index, dev.application_id = 0, [1] * 16
+    builder.add(dev)
+    fields = [("Footstrike Type L", "", strike[0]), ("Footstrike Type R", "", strike[1]),
+              ("Impact Gs L", "G", 10.5), ("Impact Gs R", "G", 8.0)]
+    for i, (name, units, _) in enumerate(fields):
+        desc = FieldDescriptionMessage()
+        desc.developer_data_index, desc.field_definition_number = 0, i
+        desc.fit_base_type_id, desc.field_name, desc.units = BaseType.FLOAT32.value, name, units
+        builder.add(desc)
+    event = EventMessage()
+    event.event, event.event_type, event.timestamp = Event.TIMER, EventType.START, t0
+    builder.add(event)
+    for k in range(n):
+        rec = RecordMessage()
+        rec.timestamp, rec.distance, rec.speed, rec.cadence = t0 + 1000 * k, 3.0 * k, 3.0, 85
+        values = []
+        for i, (name, units, value) in enumerate(fields):
+            field = DeveloperField(field_id=i, name=name, base_type=BaseType.FLOAT32, units=units,
+                                   developer_data_index=0, size=4)
+            field.set_value(0, float(value))
+            values.append(field)
+        rec.developer_fields = values
+        builder.add(rec)
+    session = SessionMessage()
+    session.timestamp, session.start_time, session.sport = t0 + 1000 * (n - 1), t0, Sport.RUNNING
+    session.total_elapsed_time = session.total_timer_time = n - 1
+    session.total_distance = 3.0 * (n - 1)
+    builder.add(session)
+    builder.build().to_file(str(path))
+    return path
+
+
+def test_fit_per_foot_developer_fields_are_not_averaged(tmp_path):
+    """Footstrike 4 (rearfoot) on the left and 12 (forefoot) on the right: each foot's steps get
+    their own pattern; averaged they would read 8, a midfoot strike neither foot made."""
+    pytest.importorskip("fit_tool")
+    path = _runscribe_fit(tmp_path / "runscribe.fit")
+    rec = gaitload.read(path)
+    assert {"footstrike_type_left", "footstrike_type_right", "impact_g_left", "impact_g_right"} <= set(rec.channels)
+    assert "footstrike_type" not in rec.channels
+    analysis = gaitload.analyze(path)
+    steps = analysis.steps
+    assert set(steps.loc[steps["foot"] == "left", "strike_pattern"]) == {"rearfoot"}
+    assert set(steps.loc[steps["foot"] == "right", "strike_pattern"]) == {"forefoot"}
+    assert analysis.summary["strike_pattern_fraction"]["midfoot"] == 0.0
+    assert steps.loc[steps["foot"] == "left", "impact_g"].eq(10.5).all()
+    assert "Footstrike Type L" in analysis.summary["provenance"]["step_columns"]["footstrike_type"]
