@@ -246,3 +246,32 @@ def test_tcx_lap_totals_are_the_device_totals(shared_data):
     assert analysis.summary["timer_time_s"] == pytest.approx(device["timer_time_s"], rel=0.01)
     assert len(analysis.laps) == 3
     assert np.allclose(analysis.laps["distance_m"], analysis.laps["device_distance_m"], rtol=0.02)
+
+
+@pytest.mark.slow
+def test_local_time_from_the_position_matches_the_watch(shared_data):
+    """Where the optional offline time-zone map is installed, the zone at the first position
+    gives the same UTC offset as the watch's own local_timestamp on the real FIT files that
+    carry both (ground truth: the watch)."""
+    pytest.importorskip("timezonefinder")
+    from gaitload.totals import local_time
+
+    agree = total = 0
+    for path in sorted(shared_data.rglob("*.fit")):
+        if path.stat().st_size > 3_000_000:
+            continue
+        try:
+            rec = gaitload.read(path)
+        except GaitloadError:
+            continue
+        watch = rec.metadata.get("utc_offset_s")
+        if watch is None or "latitude" not in rec.channels or rec.start_time is None:
+            continue
+        rec.metadata.pop("utc_offset_s")
+        _, offset, source = local_time(rec)
+        if offset is None:
+            continue
+        assert source.startswith("time zone ")
+        total += 1
+        agree += offset == watch
+    assert total >= 15 and agree / total >= 0.9, (agree, total)

@@ -22,6 +22,8 @@ Definitions (as Garmin documents its activity summary fields):
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -75,8 +77,6 @@ _LABEL = {"distance_m": ("distance", 1e-3, ".2f", " km"), "timer_time_s": ("time
 def _quiet(func):
     """Run ``func`` with numpy's invalid/overflow warnings off: a channel holding +-inf (a garbled
     record) gives NaN totals, which the outputs show as unknown, not a warning per operation."""
-    import functools
-
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
@@ -150,22 +150,62 @@ def _time_mean(values: np.ndarray | None, dt: np.ndarray, mask: np.ndarray) -> f
 
 
 def local_time(rec: Recording) -> tuple[str | None, float | None, str | None]:
-    """The start time in the activity's local time, where the file says it.
+    """The start time in the activity's local time, where the file says it or its position does.
+
+    The file's own offset wins (FIT ``activity.local_timestamp``); otherwise, when the optional
+    ``timezonefinder`` package is installed (``pip install gaitload[timezone]``: an offline
+    time-zone map, no network), the time zone at the first recorded position gives it.
 
     Returns
     -------
     (iso_text, utc_offset_s, source)
-        ISO 8601 text with its offset, the offset in seconds, and where it came from (FIT
-        ``local_timestamp``); all None when the file gives no local time.
+        ISO 8601 text with its offset, the offset in seconds, and where it came from; all None
+        when neither the file nor the position gives a local time.
     """
-    offset = rec.metadata.get("utc_offset_s")
-    if rec.start_time is None or offset is None:
-        return None, None, None
     from datetime import timedelta, timezone
 
+    if rec.start_time is None:
+        return None, None, None
+    offset = rec.metadata.get("utc_offset_s")
+    source = "fit activity.local_timestamp"
+    if offset is None:
+        offset, source = _offset_from_position(rec)
+    if offset is None:
+        return None, None, None
     zone = timezone(timedelta(seconds=float(offset)))
-    text = rec.start_time.tz_convert(zone).isoformat()
-    return text, float(offset), "fit activity.local_timestamp"
+    return rec.start_time.tz_convert(zone).isoformat(), float(offset), source
+
+
+def _offset_from_position(rec: Recording) -> tuple[float | None, str | None]:
+    """UTC offset (s) at the start, from the time zone of the first position; (None, None) without
+    a position or without the optional ``timezonefinder`` package."""
+    lat, lon = rec.channels.get("latitude"), rec.channels.get("longitude")
+    if lat is None or lon is None:
+        return None, None
+    ok = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
+    if ok.size == 0:
+        return None, None
+    finder = _time_zone_finder()
+    if finder is None:
+        return None, None
+    name = finder.timezone_at(lat=float(lat[ok[0]]), lng=float(lon[ok[0]]))
+    if not name or name.startswith("Etc/"):
+        # no land zone (an "Etc/GMT" sea zone): a bad fix, such as 0 deg, 0 deg, more likely than a run at sea
+        return None, None
+    from zoneinfo import ZoneInfo
+
+    offset = rec.start_time.tz_convert(ZoneInfo(name)).utcoffset()
+    return (None, None) if offset is None else (offset.total_seconds(), f"time zone {name} at the first position")
+
+
+@functools.lru_cache(maxsize=1)
+def _time_zone_finder():
+    """The offline time-zone map, built once per process (~0.5 s); None when not installed."""
+    try:
+        from timezonefinder import TimezoneFinder
+    except ImportError:
+        return None
+    return TimezoneFinder()
 
 
 @_quiet
@@ -191,7 +231,7 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
         ``avg_cadence_spm``, ``cadence_source`` (``"measured"``, ``"from steps"`` or
         ``"estimated"``), ``avg_speed_mps``, ``avg_pace_s_per_km``, ``avg_heart_rate``,
         ``max_heart_rate``, ``avg_power_w`` (None where not recorded), ``local_start_time``,
-        ``utc_offset_s``.
+        ``utc_offset_s``, ``local_time_source``.
     """
     iv = _intervals(rec)
     dt = iv["dt"]
@@ -220,7 +260,7 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
     speed = distance_m / timer if timer > 0 and distance_m is not None and np.isfinite(distance_m) else None
     hr = rec.channels.get("heart_rate")
     hr_max = float(np.nanmax(hr)) if hr is not None and np.isfinite(hr).any() else None
-    local_text, offset, _ = local_time(rec)
+    local_text, offset, local_source = local_time(rec)
     return {
         "elapsed_time_s": elapsed,
         "timer_time_s": timer,
@@ -235,6 +275,7 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
         "avg_power_w": _time_mean(iv["power"], dt, running),
         "local_start_time": local_text,
         "utc_offset_s": offset,
+        "local_time_source": local_source,
     }
 
 
@@ -500,7 +541,7 @@ def watch_lines(summary: dict) -> list[str]:
         ("avg_cadence_spm", lambda v: f"average cadence {v:.0f} steps/min"), ("ascent_m", lambda v: f"ascent {v:.0f} m"),
         ("calories_kcal", lambda v: f"{v:.0f} kcal")) for text in ([text(device[key])] if _known(device.get(key)) else [])]
     if shown:
-        lines.append("the watch's own totals: " + ", ".join(shown))
+        lines.append("the device's own totals: " + ", ".join(shown))
     more = []
     start = summary.get("local_start_time")
     if start:

@@ -54,8 +54,11 @@ Pronation Excursion, Pronation                            pronation
 Step Length                                               step_length (if no native)
 =======================================================  ======================
 
-Left/right variants (``"Impact Gs L"``, ``"R Braking Gs"``, ``"Pronation (left)"``) are averaged
-into one channel marked ``derived``. A native device field wins over a developer field with the
+Left/right variants of a per-foot measurement (footstrike type, impact, braking, pronation:
+``"Impact Gs L"``, ``"R Braking Gs"``, ``"Pronation (left)"``) are kept per side as
+``<channel>_left`` / ``<channel>_right`` (averaging a rearfoot 4 and a forefoot 12 would make a
+midfoot 8 neither foot struck); other left/right pairs are averaged into one channel marked
+``derived``. A native device field wins over a developer field with the
 same meaning (the watch's own running dynamics are the reference the rest of gaitload expects).
 
 Sessions: a multisport file keeps its foot-sport sessions (running, trail, treadmill, walking)
