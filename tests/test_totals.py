@@ -275,3 +275,14 @@ def test_local_time_from_the_position_matches_the_watch(shared_data):
         total += 1
         agree += offset == watch
     assert total >= 15 and agree / total >= 0.9, (agree, total)
+
+
+def test_a_file_without_laps_writes_an_empty_table_with_its_columns(tmp_path, shared_data):
+    path = shared_data / "stryder-stryd-exports/assets/demo_run_files/stryd/5608414928863232.csv"
+    analysis = gaitload.analyze(path)
+    written = analysis.to_dir(tmp_path, figure=False)
+    laps = pd.read_csv(written["laps"])
+    assert len(laps) == 0 and {"lap", "distance_m", "device_distance_m", "load_quads"} <= set(laps.columns)
+    splits = pd.read_csv(written["splits"])
+    assert len(splits) == 6  # 5.13 km
+    assert splits["timer_time_s"].sum() == pytest.approx(analysis.summary["timer_time_s"], abs=2)

@@ -316,6 +316,18 @@ def device_differences(ours: dict, device: dict | None, timer_source: str = "") 
     return out
 
 
+#: Columns of the laps and splits tables (after ``lap`` / ``split``).
+WINDOW_COLUMNS = ("start_s", "end_s", "elapsed_time_s", "timer_time_s", "distance_m", "pace_s_per_km", "gain_m",
+                  "loss_m", "mean_grade_pct", "avg_cadence_spm", "avg_heart_rate", "avg_power_w", "n_steps",
+                  "load_total") + tuple(f"load_{m}" for m in MUSCLES)
+
+
+def _empty(first: str, extra: tuple = ()) -> pd.DataFrame:
+    """A laps or splits table with its columns and no rows (a file without laps or distance)."""
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c in (first, "n_steps") else "float64")
+                         for c in (first,) + WINDOW_COLUMNS + extra})
+
+
 @_quiet
 def _window_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, bounds_s: np.ndarray,
                   watch_distance: bool = False) -> pd.DataFrame:
@@ -399,6 +411,9 @@ def _window_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, bo
     return pd.DataFrame(table)
 
 
+_DEVICE_LAP_COLUMNS = ("device_distance_m", "device_timer_time_s")
+
+
 def lap_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
     """One row per device lap (``Recording.metadata["device_laps"]``): ours over the lap's time
     span, with the device's own lap distance and timer time beside them.
@@ -413,7 +428,7 @@ def lap_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame) -> pd.
     """
     laps = [lap for lap in rec.metadata.get("device_laps") or () if lap.get("start_epoch_s") is not None]
     if not laps or rec.start_time is None:
-        return pd.DataFrame()
+        return _empty("lap", _DEVICE_LAP_COLUMNS)
     t0 = rec.start_time.timestamp()
     end = float(rec.time_s[-1])
     starts = np.array([lap["start_epoch_s"] - t0 for lap in laps])
@@ -421,7 +436,7 @@ def lap_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame) -> pd.
     ends = np.where(np.isfinite(elapsed), starts + elapsed, np.append(starts[1:], end))
     inside = (ends > 0) & (starts < end)  # laps of other sessions of a multisport file lie outside
     if not inside.any():
-        return pd.DataFrame()
+        return _empty("lap", _DEVICE_LAP_COLUMNS)
     starts, ends = np.clip(starts[inside], 0, end), np.clip(ends[inside], 0, end)
     bounds = np.append(starts, ends[-1])
     bounds = np.maximum.accumulate(bounds)
@@ -445,16 +460,16 @@ def split_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, spli
         rows without a distance.
     """
     if not len(profile) or "distance_m" not in profile:
-        return pd.DataFrame()
+        return _empty("split")
     pd_m = float_column(profile, "distance_m")
     pt = float_column(profile, "time_s")
     ok = np.isfinite(pd_m) & np.isfinite(pt)
     if ok.sum() < 2:
-        return pd.DataFrame()
+        return _empty("split")
     pd_m, pt = np.maximum.accumulate(pd_m[ok]), pt[ok]
     total = float(pd_m[-1] - pd_m[0])
     if total <= 0:
-        return pd.DataFrame()
+        return _empty("split")
     marks = pd_m[0] + np.arange(split_m, total, split_m)
     # the first time the distance reaches each mark (a flat stretch while paused is skipped)
     idx = np.searchsorted(pd_m, marks, side="left")
