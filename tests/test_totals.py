@@ -286,3 +286,15 @@ def test_a_file_without_laps_writes_an_empty_table_with_its_columns(tmp_path, sh
     splits = pd.read_csv(written["splits"])
     assert len(splits) == 6  # 5.13 km
     assert splits["timer_time_s"].sum() == pytest.approx(analysis.summary["timer_time_s"], abs=2)
+
+
+def test_local_time_from_an_offset_written_in_a_csv(tmp_path):
+    rows = ["time,distance,cadence"] + [f"2024-05-01T07:00:{k:02d}+02:00,{3 * k},170" for k in range(30)]
+    path = tmp_path / "offset.csv"
+    path.write_text("\n".join(rows) + "\n")
+    s = gaitload.analyze(path).summary
+    assert s["start_time"] == "2024-05-01T05:00:00+00:00"
+    assert s["local_start_time"] == "2024-05-01T07:00:00+02:00" and s["utc_offset_s"] == 7200
+    # "Z" is UTC as exporters write it, not the wearer's zone
+    path.write_text("\n".join(r.replace("+02:00", "Z") for r in rows) + "\n")
+    assert gaitload.analyze(path).summary["utc_offset_s"] is None

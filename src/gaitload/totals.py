@@ -152,7 +152,8 @@ def _time_mean(values: np.ndarray | None, dt: np.ndarray, mask: np.ndarray) -> f
 def local_time(rec: Recording) -> tuple[str | None, float | None, str | None]:
     """The start time in the activity's local time, where the file says it or its position does.
 
-    The file's own offset wins (FIT ``activity.local_timestamp``); otherwise, when the optional
+    The file's own offset wins (FIT ``activity.local_timestamp``, a non-zero UTC offset written
+    after a CSV's datetimes); otherwise, when the optional
     ``timezonefinder`` package is installed (``pip install gaitload[timezone]``: an offline
     time-zone map, no network), the time zone at the first recorded position gives it.
 
@@ -167,7 +168,7 @@ def local_time(rec: Recording) -> tuple[str | None, float | None, str | None]:
     if rec.start_time is None:
         return None, None, None
     offset = rec.metadata.get("utc_offset_s")
-    source = "fit activity.local_timestamp"
+    source = rec.metadata.get("utc_offset_source", "fit activity.local_timestamp")
     if offset is None:
         offset, source = _offset_from_position(rec)
     if offset is None:

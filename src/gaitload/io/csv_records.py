@@ -40,6 +40,7 @@ from ..recording import Recording
 from . import _watch
 from . import columns as colmod
 from ._csvtext import head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
+from .device_totals import written_utc_offset_s
 from .registry import ReaderSpec, register_reader
 from .units import UnitDecision, choose_clock
 
@@ -505,6 +506,9 @@ def read_records_csv(
         start_time = start_time + pd.to_timedelta(float(finite_t.min()), unit="s")
     metadata = {"units": units, "altitude_source": altitude_source or "unknown",
                 "columns": list(head.names), "encoding": head.encoding}
+    if clock is not None and frame[clock[0]].dtype.kind not in "fiub":  # datetime text may write its UTC offset
+        metadata["utc_offset_s"] = written_utc_offset_s(frame[clock[0]].head(5))
+        metadata["utc_offset_source"] = f"the UTC offset written in column {clock[0]!r}"
     try:
         return Recording(time_s=time_s, channels=channels, placement="records", source_format="records-csv",
                          start_time=start_time, path=str(path), provenance=provenance, warnings=warnings,

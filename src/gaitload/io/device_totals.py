@@ -15,9 +15,11 @@ plus ``avg_fractional_cadence`` (a running step rate is twice that), ``avg_stanc
 from __future__ import annotations
 
 import math
+import re
 from typing import Iterable
 
 __all__ = ["fit_session_totals", "fit_lap_totals", "fit_utc_offset_s", "tcx_lap_totals", "combine_lap_totals",
+           "written_utc_offset_s",
            "TOTAL_KEYS"]
 
 #: FIT date_time epoch (1989-12-31T00:00:00Z) in POSIX seconds.
@@ -250,3 +252,35 @@ def combine_lap_totals(laps: list[dict], source: str) -> dict | None:
     out["n_laps"] = len(parts)
     out["source"] = source
     return out
+
+
+_OFFSET_RE = re.compile(r"(?:\d)([+-])(\d{2}):?(\d{2})\s*$")
+
+
+def written_utc_offset_s(texts) -> float | None:
+    """The UTC offset a clock column writes after its times (``2024-05-01T07:12:00+02:00``).
+
+    Only a non-zero offset is taken as the wearer's local time: ``Z`` and ``+00:00`` are how
+    most exporters write UTC, and say nothing of where the run was.
+
+    Parameters
+    ----------
+    texts : iterable
+        The clock column's cells (the first non-empty one decides).
+
+    Returns
+    -------
+    float or None
+        Offset in seconds (east positive), or None.
+    """
+    for cell in texts:
+        text = str(cell).strip()
+        if not text or text.lower() == "nan":
+            continue
+        match = _OFFSET_RE.search(text)
+        if not match or ":" not in text:  # a datetime, not a number with an exponent sign
+            return None
+        sign = 1.0 if match.group(1) == "+" else -1.0
+        offset = sign * (int(match.group(2)) * 3600 + int(match.group(3)) * 60)
+        return float(offset) if offset and abs(offset) <= 14 * 3600 else None
+    return None
