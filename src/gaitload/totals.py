@@ -39,9 +39,10 @@ MOVING_SPEED_MPS = 0.5
 #: Cadence at or below this is standing or coasting (the readers' moving-cadence floor, judgement).
 MOVING_CADENCE_SPM = 20.0
 #: Relative difference from the device's own total above which a warning names it: 3 % for
-#: distance, time, cadence, speed and heart rate (a GPS track re-measured differs by ~1-2 %,
-#: Gløersen 2018 in literature.md; judgement), 10 % for ascent and descent (barometric gain
-#: depends on the smoothing and hysteresis chosen; literature.md 4.3).
+#: distance, time, cadence, speed and heart rate (judgement: both sides read the same records,
+#: so more than that is a different definition or lost records, worth a line), 10 % for ascent
+#: and descent (total ascent depends on the averaging chosen, the "coastline effect", and
+#: devices differ by a few % to 5 % before any such choice: Menaspà 2016, Rapaport, literature.md 4.3).
 TOLERANCE = {"distance_m": 0.03, "timer_time_s": 0.03, "elapsed_time_s": 0.03, "avg_cadence_spm": 0.03,
              "avg_speed_mps": 0.03, "avg_heart_rate": 0.03, "max_heart_rate": 0.03, "avg_power_w": 0.03,
              "ascent_m": 0.10, "descent_m": 0.10}
@@ -280,7 +281,7 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
     }
 
 
-def device_differences(ours: dict, device: dict | None, timer_source: str = "") -> list[str]:
+def device_differences(ours: dict, device: dict | None, timer_source: str = "", damaged: bool = False) -> list[str]:
     """Warnings naming each of our totals that differs from the device's own by more than
     :data:`TOLERANCE`, with the reason it may.
 
@@ -292,6 +293,9 @@ def device_differences(ours: dict, device: dict | None, timer_source: str = "") 
         ``Recording.metadata["device_totals"]``.
     timer_source : str
         How our timer time was found (``run_totals``'s ``timer_time_source``).
+    damaged : bool
+        The reader kept only the records before damage in the file: every reason then says
+        that the device's totals still count the records lost.
 
     Returns
     -------
@@ -312,8 +316,14 @@ def device_differences(ours: dict, device: dict | None, timer_source: str = "") 
         why = _WHY[key] or f"ours is the {timer_source}"
         # one decimal near the tolerance, so "10.4 %" over a 10 % limit does not read "10 %"
         share = f"{abs(100 * rel):.0f}" if abs(rel) >= 2 * tol else f"{abs(100 * rel):.1f}"
+        if damaged:  # one reason for all: one line
+            out.append(f"{name} {a * scale:{spec}}{unit} against {b * scale:{spec}}{unit}")
+            continue
         out.append(f"{name} {a * scale:{spec}}{unit} is {share} % {'above' if rel > 0 else 'below'} the "
                    f"device's own {b * scale:{spec}}{unit} ({device.get('source', 'file')}): {why}")
+    if damaged and out:
+        return [f"the device's own totals ({device.get('source', 'file')}) count the records lost to the damage in "
+                "the file: " + ", ".join(out)]
     return out
 
 
@@ -510,7 +520,8 @@ def add_watch_totals(summary: dict, rec: Recording, steps: pd.DataFrame, placeme
     summary.setdefault("provenance", {})["totals"] = (
         f"derived from the records: timer time from the {totals['timer_time_source']}; average cadence "
         f"{totals['cadence_source']}; device_totals are the file's own")
-    summary.setdefault("warnings", []).extend(device_differences(ours, device, totals["timer_time_source"]))
+    damaged = any(str(w).startswith("damaged") for w in rec.warnings)
+    summary.setdefault("warnings", []).extend(device_differences(ours, device, totals["timer_time_source"], damaged))
     return summary
 
 
