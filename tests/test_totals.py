@@ -298,3 +298,10 @@ def test_local_time_from_an_offset_written_in_a_csv(tmp_path):
     # "Z" is UTC as exporters write it, not the wearer's zone
     path.write_text("\n".join(r.replace("+02:00", "Z") for r in rows) + "\n")
     assert gaitload.analyze(path).summary["utc_offset_s"] is None
+
+
+def test_a_damaged_file_gets_one_line_with_its_reason():
+    device = {"distance_m": 11_274.0, "timer_time_s": 3558.0, "source": "fit session message"}
+    lines = device_differences({"distance_m": 928.0, "timer_time_s": 314.0}, device, "x", damaged=True)
+    assert lines == ["the device's own totals (fit session message) count the records lost to the damage in the "
+                     "file: distance 0.93 km against 11.27 km, timer time 5.2 min against 59.3 min"]
