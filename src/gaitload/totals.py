@@ -70,7 +70,8 @@ _ABS_FLOOR = {"distance_m": 20.0, "timer_time_s": 10.0, "elapsed_time_s": 10.0, 
 _LABEL = {"distance_m": ("distance", 1e-3, ".2f", " km"), "timer_time_s": ("timer time", 1 / 60, ".1f", " min"),
           "elapsed_time_s": ("elapsed time", 1 / 60, ".1f", " min"),
           "avg_cadence_spm": ("average cadence", 1, ".0f", " steps/min"),
-          "avg_speed_mps": ("average speed", 1, ".2f", " m/s"), "avg_heart_rate": ("average heart rate", 1, ".0f", "/min"),
+          "avg_speed_mps": ("average speed", 1, ".2f", " m/s"),
+          "avg_heart_rate": ("average heart rate", 1, ".0f", "/min"),
           "max_heart_rate": ("maximum heart rate", 1, ".0f", "/min"), "avg_power_w": ("average power", 1, ".0f", " W"),
           "ascent_m": ("ascent", 1, ".0f", " m"), "descent_m": ("descent", 1, ".0f", " m")}
 
@@ -563,10 +564,10 @@ def watch_lines(summary: dict) -> list[str]:
         parts.append(f"average cadence {cadence:.0f} steps/min{tag}")
     lines = [", ".join(parts)]
     device = summary.get("device_totals") or {}
-    shown = [text for key, text in (
-        ("timer_time_s", lambda v: f"timer {_clock(v)}"), ("distance_m", lambda v: f"{v / 1000:.2f} km"),
-        ("avg_cadence_spm", lambda v: f"average cadence {v:.0f} steps/min"), ("ascent_m", lambda v: f"ascent {v:.0f} m"),
-        ("calories_kcal", lambda v: f"{v:.0f} kcal")) for text in ([text(device[key])] if _known(device.get(key)) else [])]
+    formats = (("timer_time_s", lambda v: f"timer {_clock(v)}"), ("distance_m", lambda v: f"{v / 1000:.2f} km"),
+               ("avg_cadence_spm", lambda v: f"average cadence {v:.0f} steps/min"),
+               ("ascent_m", lambda v: f"ascent {v:.0f} m"), ("calories_kcal", lambda v: f"{v:.0f} kcal"))
+    shown = [text(device[key]) for key, text in formats if _known(device.get(key))]
     if shown:
         lines.append("the device's own totals: " + ", ".join(shown))
     more = []

@@ -227,11 +227,11 @@ def device_step_columns(time_s: np.ndarray, channels: dict, step_t: np.ndarray) 
     """The device's own per-step measurements at each placed step.
 
     Each step takes the record in force at its time (sample and hold, as the device reports
-    it); 0 in a channel of :data:`_ZERO_IS_MISSING` is "not measured". A channel measured per foot (``footstrike_type_left`` / ``_right``...) goes to that
-    foot's steps: the feet then alternate from the first step, ``left`` first (which foot
-    struck first is not in the records), and the other foot's steps keep NaN / ``unknown``
-    when only one side was measured. Contact times outside 0-2 s are left out as not
-    measured.
+    it); 0 in a channel of :data:`_ZERO_IS_MISSING` is "not measured". A channel measured per
+    foot (``footstrike_type_left`` / ``_right``...) goes to that foot's steps: the feet then
+    alternate from the first step, ``left`` first (which foot struck first is not in the
+    records), and the other foot's steps keep NaN / ``unknown`` when only one side was
+    measured. Contact times outside 0-2 s are left out as not measured.
 
     Parameters
     ----------
