@@ -305,3 +305,13 @@ def test_a_damaged_file_gets_one_line_with_its_reason():
     lines = device_differences({"distance_m": 928.0, "timer_time_s": 314.0}, device, "x", damaged=True)
     assert lines == ["the device's own totals (fit session message) count the records lost to the damage in the "
                      "file: distance 0.93 km against 11.27 km, timer time 5.2 min against 59.3 min"]
+
+
+def test_imu_log_average_cadence_over_its_stepping_time(sample_data):
+    """A raw foot-IMU log has no speed or cadence channel: moving time is the time spent
+    stepping, and the average cadence matches the simulator's true steps over time."""
+    truth = pd.read_csv(sample_data / "hilly_foot_imu.truth.csv")["time_s"].to_numpy()
+    s = gaitload.analyze(sample_data / "hilly_foot_imu.csv").summary
+    assert s["cadence_source"] == "from steps"
+    assert s["avg_cadence_spm"] == pytest.approx(60 * (truth.size - 1) / (truth[-1] - truth[0]), rel=0.005)
+    assert s["moving_time_s"] == pytest.approx(truth[-1] - truth[0], rel=0.01)

@@ -13,7 +13,7 @@ Definitions (as Garmin documents its activity summary fields):
   ``event`` messages); a file without timer events has its moving time instead;
 * moving time: the record intervals that are not a recording gap (``Recording.gaps_s``) and
   move at :data:`MOVING_SPEED_MPS` or more (by cadence above :data:`MOVING_CADENCE_SPM` where
-  there is no speed; all non-gap intervals where there is neither);
+  there is no speed; the sum of the step times where there is neither, as in a raw IMU log);
 * average cadence: cadence averaged over time where it is above :data:`MOVING_CADENCE_SPM`
   (the watch leaves standing still out); ``summary["cadence_spm"]`` stays the per-step median;
 * average speed: distance over timer time (hence pace); average heart rate and power: time
@@ -123,9 +123,10 @@ def _intervals(rec: Recording) -> dict[str, np.ndarray]:
         moving = np.nan_to_num(cadence) > MOVING_CADENCE_SPM
     else:
         moving = np.ones(dt.size, dtype=bool)
+    by_default = speed is None and (cadence is None or not np.isfinite(cadence).any())
     moving &= ~gap
     return {"start": start, "dt": dt, "gap": gap, "paused": paused, "moving": moving, "cadence": cadence,
-            "heart_rate": mean_of("heart_rate"), "power": mean_of("power")}
+            "heart_rate": mean_of("heart_rate"), "power": mean_of("power"), "by_default": by_default}
 
 
 def _timer_paused(rec: Recording, start: np.ndarray, dt: np.ndarray) -> np.ndarray | None:
@@ -240,6 +241,12 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
     dt = iv["dt"]
     elapsed = float(rec.time_s[-1] - rec.time_s[0])
     moving_time = float(dt[iv["moving"]].sum())
+    step_time = float_column(steps, "step_time_s")
+    by_steps = iv["by_default"] and np.isfinite(step_time).any()
+    if by_steps:
+        # an IMU log with neither speed nor cadence: moving is stepping (the step times, which
+        # leave out stops longer than a step; gaitload.events)
+        moving_time = float(np.nansum(step_time))
     if iv["paused"] is not None:
         running = ~iv["paused"]
         timer = float(dt[running].sum())
@@ -252,6 +259,9 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
     if cadence is not None and np.isfinite(cadence).any() and not cadence_estimated:
         avg_cad = _time_mean(np.where(cadence > MOVING_CADENCE_SPM, cadence, np.nan), dt, ~iv["gap"])
         cad_source = "measured"
+    elif by_steps:
+        avg_cad = 60.0 * float(np.isfinite(step_time).sum()) / moving_time if moving_time > 0 else None
+        cad_source = "estimated" if cadence_estimated else "from steps"
     else:
         step_t = float_column(steps, "time_s")
         in_moving = np.zeros(step_t.size, dtype=bool)
