@@ -258,7 +258,9 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         ``muscle_share``, ``emphasis_vs_flat``, ``load_by_terrain``, ``climb_vs_descent``,
         ``placement``, ``placement_evidence``, ``format``, ``rules``, ``provenance``,
         ``warnings``, ``start_time``, ``path``, ``sport`` (``"running"``, ``"cycling (road)"``,
-        ``"sport code 4"``, or None when the file names none).
+        ``"sport code 4"``, or None when the file names none); the totals a watch shows
+        (``timer_time_s``, ``moving_time_s``, ``avg_cadence_spm``, ``avg_pace_s_per_km``...,
+        :func:`gaitload.totals.run_totals`) and ``device_totals``, the file's own.
 
     Raises
     ------

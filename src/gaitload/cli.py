@@ -112,21 +112,15 @@ def _fractions(fractions: dict, skip: tuple = ()) -> list[str]:
             if k not in skip and _known(v) and round(100 * v) > 0]
 
 
-def _watch_lines(summary: dict) -> list[str]:
-    """Timer time, distance, pace and average cadence first, as a watch app shows them, then the
-    watch's own totals and the start in local time (nothing when the summary has no totals)."""
-    from .totals import watch_lines
-
-    return watch_lines(summary)
-
-
 def _print_human(summary: dict) -> None:
     fmt = _fmt
     sport = summary.get("sport")
     print(f"{summary.get('path') or 'run'}  ({summary.get('format')}"
           + (f", {sport}" if sport else "")
           + f", placement {summary.get('placement')}, rules '{summary.get('rules')}')")
-    for line in _watch_lines(summary):
+    from .totals import watch_lines
+
+    for line in watch_lines(summary):  # timer, distance, pace, average cadence first, as a watch app
         print("  " + line)
     n_steps = int(summary.get("n_steps") or 0)
     distance = summary.get("distance_m")
