@@ -83,9 +83,10 @@ def _message_totals(msg: dict, on_foot: bool) -> dict:
         "avg_vertical_oscillation_mm": first("avg_vertical_oscillation"),
         "avg_step_length_mm": first("avg_step_length"),
     }
-    # a 0 average is the field's "not measured" (no pod, no HR strap), not a value
+    # a 0 average (or 0 kcal) is the field's "not measured" (no pod, no HR strap, no profile), not a value
     for key in ("avg_cadence_spm", "avg_heart_rate", "avg_power_w", "avg_contact_time_ms",
-                "avg_vertical_oscillation_mm", "avg_step_length_mm", "max_heart_rate", "max_cadence_spm"):
+                "avg_vertical_oscillation_mm", "avg_step_length_mm", "max_heart_rate", "max_cadence_spm",
+                "calories_kcal"):
         if out[key] == 0:
             out[key] = None
     return out
