@@ -605,8 +605,8 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
         "developer_fields": dev_fields_used,
         "n_records": n,
     }
-    metadata.update(_device_summary(sessions, [s["kept"] for s in session_info], laps, activity_msgs, events,
-                                    on_foot is not False))
+    kept = [s.get("kept", True) for s in session_info]
+    metadata.update(_device_summary(sessions, kept, laps, activity_msgs, events, on_foot is not False))
     if on_foot is False:
         metadata["cadence_unit"] = "rpm"
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="fit", path=path,
