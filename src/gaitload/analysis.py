@@ -49,6 +49,11 @@ class Analysis:
         terrain), for plotting.
     recording : Recording, optional
         The input, kept for plots that show raw channels; not written by :meth:`to_dir`.
+    laps : pandas.DataFrame
+        One row per lap the device recorded (see :func:`gaitload.totals.lap_table`); no rows
+        when the file has no laps.
+    splits : pandas.DataFrame
+        Per-kilometre splits (see :func:`gaitload.totals.split_table`).
     """
 
     steps: pd.DataFrame
@@ -56,6 +61,8 @@ class Analysis:
     summary: dict
     profile: pd.DataFrame = field(default_factory=pd.DataFrame)
     recording: Recording | None = field(default=None, repr=False)
+    laps: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    splits: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def plot(self, path: str | os.PathLike | None = None, **kwargs):
         """Per-run figure: elevation profile with terrain shading, muscle shares along the run,
@@ -77,7 +84,8 @@ class Analysis:
         return plot_run(self, path=path, **kwargs)
 
     def to_dir(self, path: str | os.PathLike, *, figure: bool = True) -> dict[str, Path]:
-        """Write ``steps.csv``, ``segments.csv``, ``summary.json`` and ``emphasis.png``.
+        """Write ``steps.csv``, ``segments.csv``, ``laps.csv``, ``splits.csv``, ``summary.json``
+        and ``emphasis.png``.
 
         Every file is written atomically (temporary file, then rename).
 
@@ -94,6 +102,8 @@ class Analysis:
         written = {
             "steps": atomic.write_csv(out / "steps.csv", self.steps, float_format="%.6g"),
             "segments": atomic.write_csv(out / "segments.csv", self.segments, float_format="%.6g"),
+            "laps": atomic.write_csv(out / "laps.csv", self.laps, float_format="%.6g"),
+            "splits": atomic.write_csv(out / "splits.csv", self.splits, float_format="%.6g"),
             "summary": atomic.write_json(out / "summary.json", self.summary),
         }
         if figure:  # an Agg Figure outside pyplot: nothing to close, it is freed with its last reference
@@ -249,7 +259,9 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         ``load_by_terrain``, ``climb_vs_descent`` (all of :func:`gaitload.load.summarize_load`),
         ``placement``, ``placement_evidence``, ``format``, ``rules``, ``provenance``,
         ``warnings``, ``start_time``, ``path``, ``sport`` (``"running"``, ``"cycling (road)"``,
-        ``"sport code 4"``, or None when the file names none).
+        ``"sport code 4"``, or None when the file names none); the totals a watch shows
+        (``timer_time_s``, ``moving_time_s``, ``avg_cadence_spm``, ``avg_pace_s_per_km``...,
+        :func:`gaitload.totals.run_totals`) and ``device_totals``, the file's own.
 
     Raises
     ------
@@ -285,8 +297,17 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     summary = _summarize(recording, detection, terrain, steps, load_summary, rule_set)
     summary["sport"] = sport
     summary["provenance"]["gait"] = gait_basis(steps, detection.placement)
+    from .totals import add_watch_totals, lap_table, split_table
+
+    add_watch_totals(summary, recording, steps, detection.placement)
+    if detection.placement == "records":
+        from .events.records import device_step_provenance
+
+        summary["provenance"]["step_columns"] = device_step_provenance(recording.provenance, steps.columns)
     return Analysis(steps=steps, segments=terrain.segments, summary=summary,
-                    profile=terrain.profile, recording=recording)
+                    profile=terrain.profile, recording=recording,
+                    laps=lap_table(recording, steps, terrain.profile),
+                    splits=split_table(recording, steps, terrain.profile))
 
 
 def _fraction(values, weights: np.ndarray | None, classes) -> dict[str, float]:

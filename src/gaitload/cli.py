@@ -131,6 +131,10 @@ def _print_human(summary: dict) -> None:
     print(f"{summary.get('path') or 'run'}  ({summary.get('format')}"
           + (f", {sport}" if sport else "")
           + f", placement {summary.get('placement')}, rules '{summary.get('rules')}')")
+    from .totals import watch_lines
+
+    for line in watch_lines(summary):  # timer, distance, pace, average cadence first, as a watch app
+        print("  " + line)
     n_steps = int(summary.get("n_steps") or 0)
     distance = summary.get("distance_m")
     duration = summary.get("duration_s")
@@ -143,7 +147,10 @@ def _print_human(summary: dict) -> None:
     else:
         parts.append("elevation unknown")
     print("  " + ", ".join(parts))
-    print(f"  cadence {fmt(summary.get('cadence_spm'), '.0f', ' steps/min')}, "
+    estimated = " (estimated from speed)" if summary.get("cadence_source") == "estimated" else ""
+    # with the watch's average cadence shown above, this one is named for what it is
+    per_step = "median per step: " if _known(summary.get("avg_cadence_spm")) else ""
+    print(f"  {per_step}cadence {fmt(summary.get('cadence_spm'), '.0f', ' steps/min')}{estimated}, "
           f"contact time {fmt(summary.get('contact_time_ms'), '.0f', ' ms')}")
     terrain = summary.get("terrain_fraction") or {}
     known = _fractions(terrain, skip=("unknown",))

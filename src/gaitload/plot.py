@@ -392,14 +392,18 @@ def _panel_cadence(ax, analysis, axis):
     steps = analysis.steps
     x = _col(steps, axis["col"])
     cad = _col(steps, "cadence_spm")
+    # a stand-in cadence (no cadence channel) is a model's value, not the runner's: said so in
+    # the title, and no per-step dots that would look like measurements
+    estimated = (analysis.summary or {}).get("cadence_source") == "estimated"
     ax.set_ylabel("cadence (steps/min)")
-    ax.set_title("Cadence", **_FIXED_TITLE)
+    ax.set_title("Cadence (estimated from speed)" if estimated else "Cadence", **_FIXED_TITLE)
     ok = np.isfinite(x) & np.isfinite(cad)
     if not ok.any():
         _note(ax, "cadence unknown")
         return
-    ax.plot(x[ok] * axis["scale"], cad[ok], linestyle="none", marker=".", markersize=1.5, color="0.65",
-            label="per step", rasterized=True)
+    if not estimated:
+        ax.plot(x[ok] * axis["scale"], cad[ok], linestyle="none", marker=".", markersize=1.5, color="0.65",
+                label="per step", rasterized=True)
     lo, hi = float(x[ok].min()), float(x[ok].max())
     grid = np.linspace(lo, hi, int(np.clip(np.ceil((hi - lo) / max(axis["width"] / 10, 1e-9)) + 1, 2, 2000)))
     sums = window_sums(x[ok], np.column_stack([cad[ok], np.ones(ok.sum())]), grid, axis["width"])

@@ -179,6 +179,12 @@ def _rules_fingerprint(rules) -> str:
     return f"{getattr(rule_set, 'name', rules)}:{hashlib.sha256(str(raw).encode()).hexdigest()[:16]}"
 
 
+#: The watch-style totals of each run in the runs table (``cadence_source`` says "estimated"
+#: where the file had no cadence; see :mod:`gaitload.totals`).
+_WATCH_TOTAL_KEYS = ("timer_time_s", "moving_time_s", "avg_cadence_spm", "cadence_source", "avg_pace_s_per_km",
+                     "avg_heart_rate", "local_start_time")
+
+
 # -- one run (runs in a worker process or on a Dask worker) ------------------------------------
 def _row_from_summary(summary: dict) -> dict:
     row = {
@@ -192,6 +198,7 @@ def _row_from_summary(summary: dict) -> dict:
         "n_steps": summary.get("n_steps"),
         "cadence_spm": summary.get("cadence_spm"),
         "contact_time_ms": summary.get("contact_time_ms"),
+        **{key: summary.get(key) for key in _WATCH_TOTAL_KEYS},
     }
     for cls, frac in (summary.get("terrain_fraction") or {}).items():
         row[f"terrain_{cls}"] = frac
@@ -212,7 +219,10 @@ def _row_from_summary(summary: dict) -> dict:
 #: Extra step columns kept in the season's steps files, with their types, so that every
 #: steps/<run_id>.parquet has one schema and the folder reads as one dataset.
 _EXTRA_STEP_COLUMNS = {"measured": "bool", "ic_approximate": "bool", "stride_length_m": "float64",
-                       "stride_rise_m": "float64", "device_cadence_spm": "float64"}
+                       "stride_rise_m": "float64", "device_cadence_spm": "float64",
+                       # the device's own per-step measurements (gaitload.events.records.DEVICE_STEP_COLUMNS)
+                       "strike_measured": "bool", "footstrike_type": "float64", "impact_g": "float64",
+                       "braking_g": "float64", "vertical_oscillation_mm": "float64", "power_w": "float64"}
 
 
 def _season_steps(steps: pd.DataFrame, run_id: str) -> pd.DataFrame:

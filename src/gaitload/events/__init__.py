@@ -285,6 +285,7 @@ def _records(rec: Recording) -> tuple[pd.DataFrame, list[str]]:
         from .records import cadence_from_speed
 
         steps, w = steps_from_cadence(rec.time_s, cadence_from_speed(speed), gaps_s=rec.gaps_s, speed_mps=speed)
+        steps = _with_device_columns(steps, rec)
         w.append("no cadence channel: steps are estimated from speed with a typical runner's cadence "
                  "(170 steps/min at 3 m/s; Lieberman 2015, Dorn 2012); step counts and loads are approximate")
         return steps, w
@@ -295,7 +296,18 @@ def _records(rec: Recording) -> tuple[pd.DataFrame, list[str]]:
     if len(steps) and ok.sum() >= 2:
         # the device's own cadence at each step (its measurement, not re-derived)
         steps["device_cadence_spm"] = np.interp(steps["time_s"], rec.time_s[ok], c[ok])
-    return steps, w
+    return _with_device_columns(steps, rec), w
+
+
+def _with_device_columns(steps: pd.DataFrame, rec: Recording) -> pd.DataFrame:
+    """The device's own per-step measurements (strike type, contact time, impact...) win over
+    estimates: see :func:`gaitload.events.records.device_step_columns`."""
+    from .records import device_step_columns
+
+    if len(steps):
+        for name, values in device_step_columns(rec.time_s, rec.channels, steps["time_s"].to_numpy()).items():
+            steps[name] = values
+    return steps
 
 
 def _finish(steps: pd.DataFrame, rec: Recording, cadence_window_steps: int, max_step_time_s: float,

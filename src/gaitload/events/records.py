@@ -14,7 +14,8 @@ import pandas as pd
 
 from ..errors import ResourceLimitError
 
-__all__ = ["steps_from_cadence", "cadence_integral", "cadence_from_speed"]
+__all__ = ["steps_from_cadence", "cadence_integral", "cadence_from_speed", "device_step_columns",
+           "device_step_provenance", "strike_from_footstrike_type"]
 
 #: Preferred running cadence at the model's reference speed: the metabolic optimum of
 #: Lieberman et al. 2015 (84.8 strides/min ~ 170 steps/min at 3.0 m/s; literature.md 1d).
@@ -174,4 +175,137 @@ def _frame(step_t: np.ndarray, ct_ms: np.ndarray, speed: np.ndarray | None) -> p
     })
     if speed is not None:
         out["speed_mps"] = speed
+    return out
+
+
+#: RunScribe's documented footstrike-type scale, 1-16 (heel to toe): 1-5 rearfoot, 6-10 midfoot,
+#: 11-16 forefoot (RunScribe metrics guide, "Footstrike Type").
+FOOTSTRIKE_TYPE_BOUNDS = ((1.0, 5.5, "rearfoot"), (5.5, 10.5, "midfoot"), (10.5, 16.0, "forefoot"))
+
+#: Per-record device channels carried to each step (the record in force at the step), with the
+#: step column and the factor from the channel's SI unit to the column's.
+DEVICE_STEP_COLUMNS = {
+    "contact_time": ("contact_time_ms", 1000.0),
+    "footstrike_type": ("footstrike_type", 1.0),
+    "impact_g": ("impact_g", 1.0),
+    "braking_g": ("braking_g", 1.0),
+    "pronation": ("pronation_deg", 1.0),
+    "vertical_oscillation": ("vertical_oscillation_mm", 1000.0),
+    "vertical_ratio": ("vertical_ratio_pct", 1.0),
+    "step_length": ("step_length_m", 1.0),
+    "stride_length": ("stride_length_m", 1.0),
+    "power": ("power_w", 1.0),
+    "leg_spring_stiffness": ("leg_spring_stiffness_kn_m", 1.0),
+}
+
+
+#: Channels whose 0 means "not measured" (a stride has some length, stiffness, oscillation).
+_ZERO_IS_MISSING = ("footstrike_type", "vertical_oscillation", "step_length", "stride_length", "leg_spring_stiffness")
+
+
+def strike_from_footstrike_type(values: np.ndarray) -> np.ndarray:
+    """Strike pattern from RunScribe's footstrike type (1-16; see :data:`FOOTSTRIKE_TYPE_BOUNDS`).
+
+    Parameters
+    ----------
+    values : ndarray
+        Footstrike type (NaN or outside 1-16: unknown).
+
+    Returns
+    -------
+    ndarray of object
+        ``rearfoot`` / ``midfoot`` / ``forefoot`` / ``unknown``.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    out = np.full(v.shape, "unknown", dtype=object)
+    for lo, hi, name in FOOTSTRIKE_TYPE_BOUNDS:
+        out[(v >= lo) & (v < hi) if hi < 16 else (v >= lo) & (v <= hi)] = name
+    return out
+
+
+def device_step_columns(time_s: np.ndarray, channels: dict, step_t: np.ndarray) -> dict[str, np.ndarray]:
+    """The device's own per-step measurements at each placed step.
+
+    Each step takes the record in force at its time (sample and hold, as the device reports
+    it); 0 in a channel of :data:`_ZERO_IS_MISSING` is "not measured". A channel measured per
+    foot (``footstrike_type_left`` / ``_right``...) goes to that foot's steps: the feet then
+    alternate from the first step, ``left`` first (which foot struck first is not in the
+    records), and the other foot's steps keep NaN / ``unknown`` when only one side was
+    measured. Contact times outside 0-2 s are left out as not measured.
+
+    Parameters
+    ----------
+    time_s : ndarray, shape (n,)
+        Record times, s.
+    channels : dict of str to ndarray
+        The recording's channels (SI units).
+    step_t : ndarray, shape (m,)
+        Step times, s.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Step columns (:data:`DEVICE_STEP_COLUMNS`), ``foot`` when a channel is per foot, and
+        ``strike_pattern`` plus ``strike_measured`` when the device gives a footstrike type.
+        Empty when the device measured none of them.
+    """
+    t = np.asarray(time_s, dtype=np.float64)
+    step_t = np.asarray(step_t, dtype=np.float64)
+    if step_t.size == 0 or t.size == 0:
+        return {}
+    idx = np.clip(np.searchsorted(t, step_t, side="right") - 1, 0, t.size - 1)
+    sided = any(f"{ch}_{side}" in channels for ch in DEVICE_STEP_COLUMNS for side in ("left", "right"))
+    out: dict[str, np.ndarray] = {}
+    left = np.arange(step_t.size) % 2 == 0
+    if sided:
+        out["foot"] = np.where(left, "left", "right").astype(object)
+    for channel, (column, factor) in DEVICE_STEP_COLUMNS.items():
+        values = None
+        if channel in channels:
+            values = np.asarray(channels[channel], dtype=np.float64)[idx] * factor
+        elif sided and (f"{channel}_left" in channels or f"{channel}_right" in channels):
+            nan = np.full(t.size, np.nan)
+            lv = np.asarray(channels.get(f"{channel}_left", nan), dtype=np.float64)[idx]
+            rv = np.asarray(channels.get(f"{channel}_right", nan), dtype=np.float64)[idx]
+            values = np.where(left, lv, rv) * factor
+        if values is None or not np.isfinite(values).any():
+            continue
+        if channel == "contact_time":
+            values = np.where((values > 0) & (values < 2000.0), values, np.nan)
+        elif channel in _ZERO_IS_MISSING:
+            # a pod writes 0 while it sees no stride (Stryd's first records): not a value
+            values = np.where(values > 0, values, np.nan)
+        out[column] = values
+    if "footstrike_type" in out:
+        strike = strike_from_footstrike_type(out["footstrike_type"])
+        out["strike_pattern"] = strike
+        out["strike_measured"] = strike != "unknown"
+    return out
+
+
+def device_step_provenance(provenance: dict, columns) -> dict[str, str]:
+    """Where each device step column came from: ``"measured: <the channel's provenance>"``.
+
+    Parameters
+    ----------
+    provenance : dict
+        ``Recording.provenance``.
+    columns : iterable of str
+        The steps table's columns.
+
+    Returns
+    -------
+    dict of str to str
+    """
+    out = {}
+    present = set(columns)
+    for channel, (column, _) in DEVICE_STEP_COLUMNS.items():
+        if column not in present:
+            continue
+        sources = [provenance.get(name) for name in (channel, f"{channel}_left", f"{channel}_right")
+                   if provenance.get(name)]
+        out[column] = "; ".join(sources) + " (the device's value at each step)"
+    if "strike_measured" in present and "footstrike_type" in out:
+        out["strike_pattern"] = ("measured: the device's footstrike type, 1-5 rearfoot, 6-10 midfoot, "
+                                 "11-16 forefoot (RunScribe's scale)")
     return out

@@ -237,7 +237,9 @@ def parse_head(head: bytes, path: Path | None = None, allow_no_data: bool = Fals
             break
         header_rows.insert(0, cells)
         i -= 1
-    if len(header_rows) == 2 and not _looks_two_row(header_rows):
+    if len(header_rows) == 2 and _units_row(header_rows[1]):
+        header_rows = [_with_units(*header_rows)]
+    elif len(header_rows) == 2 and not _looks_two_row(header_rows):
         header_rows = header_rows[1:]
     if not header_rows:
         raise MissingColumnsError("no header row with column names", path)
@@ -277,6 +279,28 @@ def _looks_two_row(rows: list[list[str]]) -> bool:
     """A sensor/axis header: the first row repeats a few group names over many columns."""
     top = [c.strip() for c in rows[0][1:] if c.strip()]
     return bool(top) and len(set(top)) < len(top)
+
+
+#: A cell of a units row: bracketed text (``(mi)``, ``[ms]``) or a short rate/unit word.
+_UNIT_CELL_RE = re.compile(r"^\s*(?:[\(\[][^\)\]]{0,12}[\)\]]|[a-z%°]{1,4}(?:/[a-z]{1,4})?)\s*$", re.I)
+
+
+def _units_row(cells: list[str]) -> bool:
+    """A second header row that holds only units (``(mi)``, ``(ft)``, ``s/min``, blanks), as
+    RunScribe's per-stride export writes under its names; at least two bracketed cells, so a
+    row of short names is not taken for units."""
+    filled = [c for c in cells if c.strip()]
+    bracketed = sum(c.strip()[:1] in "([" for c in filled)
+    return bracketed >= 2 and all(_UNIT_CELL_RE.match(c) for c in filled)
+
+
+def _with_units(names: list[str], units: list[str]) -> list[str]:
+    """One header row ``name (unit)`` from a names row and a units row."""
+    out = []
+    for i, name in enumerate(names):
+        unit = units[i].strip().strip("()[]").strip() if i < len(units) else ""
+        out.append(f"{name.strip()} ({unit})" if unit and name.strip() else name)
+    return out
 
 
 def _join_names(header_rows: list[list[str]], n_cols: int) -> list[str]:

@@ -83,7 +83,7 @@ for _chan, _names in {
     "power": ("power", "stryd_power", "watts", "running_power"),
     "contact_time": ("ground_time", "ground_contact_time", "gct", "stance_time", "contact_time"),
     "vertical_oscillation": ("vertical_oscillation", "vo", "vert_osc", "vertical_osc"),
-    "leg_spring_stiffness": ("leg_spring_stiffness", "lss"),
+    "leg_spring_stiffness": ("leg_spring_stiffness", "lss", "stiffness"),
     "form_power": ("form_power",),
     "air_power": ("air_power",),
     "grade": ("grade", "gradient", "slope", "grade_pct"),
@@ -94,6 +94,12 @@ for _chan, _names in {
     "step_length": ("step_length",),
     "contact_time_balance": ("stance_time_balance", "ground_contact_balance", "gct_balance", "contact_time_balance"),
     "temperature": ("temperature", "temp"),
+    # RunScribe per-stride metrics (their dashboard names)
+    "footstrike_type": ("footstrike_type", "foot_strike_type", "footstrike", "foot_strike", "fs_type", "strike_type"),
+    "impact_g": ("impact_gs", "impact_g", "impact"),
+    "braking_g": ("braking_gs", "braking_g", "braking"),
+    "pronation": ("pronation_excursion", "pronation"),
+    "stride_length": ("stride_length",),
 }.items():
     for _name in _names:
         RECORD_ALIASES.setdefault(_name, _chan)
@@ -207,11 +213,36 @@ def imu_channel(header: str) -> tuple[str, str, str | None] | None:
     return None
 
 
+#: Prefixes a device export puts before running-dynamics names: Garmin's HRM-Run / HRM-Pro
+#: (``hrm_stance_time``), Stryd's Connect IQ fields (``stryd_power``), RunScribe (``rs_``).
+DEVICE_PREFIXES = ("hrm_", "stryd_", "rs_", "runscribe_")
+#: Channels a device measures per foot; a side in the name keeps them apart
+#: (``Footstrike Type L`` -> ``footstrike_type_left``), never averaged: a heel-striking left
+#: foot and a forefoot-striking right foot do not make two midfoot strikes.
+SIDED_CHANNELS = ("footstrike_type", "impact_g", "braking_g", "pronation", "contact_time")
+_SIDE_TOKENS = {"l": "left", "left": "left", "r": "right", "right": "right"}
+
+
 def record_channel(header: str) -> tuple[str, str | None] | None:
-    """Resolve a watch/footpod column header to ``(channel, unit_text)`` or None."""
+    """Resolve a watch/footpod column header to ``(channel, unit_text)`` or None.
+
+    Besides the names of :data:`RECORD_ALIASES`, a device prefix (:data:`DEVICE_PREFIXES`) is
+    looked through when the name without it is known (``hrm_stance_time`` -> ``contact_time``),
+    and a side word before or after a per-foot channel (:data:`SIDED_CHANNELS`) gives
+    ``<channel>_left`` / ``<channel>_right``.
+    """
     base, unit = split_header(header)
     if base in RECORD_ALIASES:
         return RECORD_ALIASES[base], unit
+    for prefix in DEVICE_PREFIXES:
+        if base.startswith(prefix) and base[len(prefix):] in RECORD_ALIASES:
+            chan = RECORD_ALIASES[base[len(prefix):]]
+            return (chan, unit) if chan != "time" else None
+    tokens = base.split("_")
+    for side_token, rest in ((tokens[0], tokens[1:]), (tokens[-1], tokens[:-1])):
+        side = _SIDE_TOKENS.get(side_token)
+        if side and rest and RECORD_ALIASES.get("_".join(rest)) in SIDED_CHANNELS:
+            return f"{RECORD_ALIASES['_'.join(rest)]}_{side}", unit
     return None
 
 

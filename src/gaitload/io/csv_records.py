@@ -40,6 +40,7 @@ from ..recording import Recording
 from . import _watch
 from . import columns as colmod
 from ._csvtext import head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
+from .device_totals import written_utc_offset_s
 from .registry import ReaderSpec, register_reader
 from .units import UnitDecision, choose_clock
 
@@ -56,12 +57,14 @@ _DISTANCE_UNITS = {"m": ("m", 1.0), "meters": ("m", 1.0), "metres": ("m", 1.0), 
                    "mile": ("mi", 1609.344), "ft": ("ft", 0.3048), "feet": ("ft", 0.3048), "yd": ("yd", 0.9144)}
 _SPEED_UNITS = {"m/s": ("m/s", 1.0), "mps": ("m/s", 1.0), "ms": ("m/s", 1.0), "m_s": ("m/s", 1.0),
                 "km/h": ("km/h", 1 / 3.6), "kmh": ("km/h", 1 / 3.6), "kph": ("km/h", 1 / 3.6),
+                "mi/min": ("mi/min", 1609.344 / 60), "km/min": ("km/min", 1000 / 60),
                 "kmph": ("km/h", 1 / 3.6), "mph": ("mph", 0.44704), "mi/h": ("mph", 0.44704)}
 _PACE_UNITS = {"min/km": 1000.0, "min_km": 1000.0, "minkm": 1000.0, "min/mi": 1609.344, "min_mi": 1609.344,
                "min/mile": 1609.344, "s/km": 1000.0, "sec/km": 1000.0}
 _ALTITUDE_UNITS = {"m": ("m", 1.0), "meters": ("m", 1.0), "metres": ("m", 1.0), "ft": ("ft", 0.3048),
                    "feet": ("ft", 0.3048)}
 _SHORT_LENGTH_UNITS = {"mm": ("mm", 1e-3), "cm": ("cm", 1e-2), "m": ("m", 1.0), "meters": ("m", 1.0)}
+_STRIDE_LENGTH_UNITS = {**_SHORT_LENGTH_UNITS, "ft": ("ft", 0.3048), "feet": ("ft", 0.3048), "in": ("in", 0.0254)}
 _TIME_UNITS = {"ms": ("ms", 1e-3), "s": ("s", 1.0), "sec": ("s", 1.0), "seconds": ("s", 1.0)}
 _STEP_WORDS = ("spm", "steps", "step/min", "steps/min", "steps_min", "step")
 _STRIDE_WORDS = ("rpm", "strides", "stride/min", "strides/min", "strides_min", "stride")
@@ -165,6 +168,17 @@ def sniff_records_csv(head: bytes, path: Path) -> float:
 def _pace_to_speed(series: pd.Series, unit_text: str | None) -> tuple[np.ndarray, UnitDecision]:
     """Pace (min per km or mile, as numbers or ``m:ss`` text) -> speed in m/s; zero pace -> NaN."""
     key = _unit_key(unit_text)
+    if key in ("mi/min", "km/min") and series.dtype.kind in "fiu":
+        values = series.to_numpy(dtype=np.float64)
+        finite = values[np.isfinite(values) & (values > 0)]
+        per_km = key == "km/min"
+        if finite.size and np.median(finite) < 1.0:
+            # RunScribe labels its pace column (mi/min): values under 1 are a speed in miles
+            # (km) per minute (0.12 mi/min = 3.2 m/s); larger ones are minutes per mile (km)
+            speed = np.where(values > 0, values * (1000.0 if per_km else 1609.344) / 60.0, np.nan)
+            return speed, UnitDecision(key, "data", f"pace column in {key} read as a speed (median "
+                                       f"{np.median(finite):.3g} < 1) and converted to m/s")
+        key = "min/km" if per_km else "min/mi"
     metres = _PACE_UNITS.get(key, 1000.0) if key else 1000.0
     per = "mi" if metres > 1000 else "km"
     if series.dtype.kind not in "fiu":
@@ -398,12 +412,13 @@ def read_records_csv(
         hinted = cadence_unit is not None
         med = float("nan")
         if (hinted and key in ("strides/min", "rpm")) or (key in _STRIDE_WORDS and key != "rpm") \
-                or (key is None and base in ("strides_per_minute", "stride_rate")):
+                or (key is None and base in ("strides_per_minute", "stride_rate", "hrm_cadence")):
             strides, how = True, "hint" if hinted else "header"
         elif key in ("steps/min", "spm") or key in _STEP_WORDS \
                 or (key is None and base in ("steps_per_minute", "step_rate")):
             strides, how = False, "hint" if hinted else "header"
-        elif key is None or key == "rpm":
+        elif key is None or key in ("rpm", "s/min"):
+            # "s/min" (RunScribe) may mean steps or strides per minute: the data decide
             # "rpm" is FIT's unit for every sport: strides/min when running, crank revolutions when
             # cycling; like an unlabelled column, the data (and the speed) decide
             run_speed = channels.get("speed")
@@ -435,8 +450,14 @@ def read_records_csv(
         how = "hint" if altitude_unit else ("header" if key else "default")
         put("altitude", arrays[col] * factor, UnitDecision(label, how, "metres assumed" if how == "default" else
                                                             f"{label} from the {how}"), "m")
+    contact_rule = lambda med: ("ms", 1e-3) if med > 5 else ("s", 1.0)  # noqa: E731
     for chan, table, rule in (
-        ("contact_time", _TIME_UNITS, lambda med: ("ms", 1e-3) if med > 5 else ("s", 1.0)),
+        ("contact_time", _TIME_UNITS, contact_rule),
+        ("contact_time_left", _TIME_UNITS, contact_rule),
+        ("contact_time_right", _TIME_UNITS, contact_rule),
+        # a stride (two steps) is 1.5-3.5 m running: above 300 mm, above 30 cm or in feet
+        ("stride_length", _STRIDE_LENGTH_UNITS,
+         lambda med: ("mm", 1e-3) if med > 300 else (("cm", 1e-2) if med > 30 else ("m", 1.0))),
         ("vertical_oscillation", _SHORT_LENGTH_UNITS,
          lambda med: ("mm", 1e-3) if med > 25 else (("cm", 1e-2) if med > 1 else ("m", 1.0))),
         ("step_length", _SHORT_LENGTH_UNITS,
@@ -456,7 +477,7 @@ def read_records_csv(
             label, factor = rule(med)
             dec = UnitDecision(label, "data", f"{chan.replace('_', ' ')} unit inferred as {label} "
                                f"from the median {med:.3g}")
-        put(chan, values * factor, dec, {"contact_time": "s"}.get(chan, "m"))
+        put(chan, values * factor, dec, "s" if chan.startswith("contact_time") else "m")
     for chan in ("latitude", "longitude"):
         if chan in mapping:
             values = arrays[mapping[chan][0]]
@@ -465,6 +486,7 @@ def read_records_csv(
                     f"{chan} in FIT semicircles (|value| > 180) converted to degrees"), "deg")
             else:
                 put(chan, values, None, "deg")
+    _power_per_kg(mapping, arrays, channels, put)
     for chan, (col, _) in mapping.items():
         if chan not in channels and chan != "speed":
             put(chan, arrays[col], None, "")
@@ -484,12 +506,26 @@ def read_records_csv(
         start_time = start_time + pd.to_timedelta(float(finite_t.min()), unit="s")
     metadata = {"units": units, "altitude_source": altitude_source or "unknown",
                 "columns": list(head.names), "encoding": head.encoding}
+    if clock is not None and frame[clock[0]].dtype.kind not in "fiub":  # datetime text may write its UTC offset
+        metadata["utc_offset_s"] = written_utc_offset_s(frame[clock[0]].head(5))
+        metadata["utc_offset_source"] = f"the UTC offset written in column {clock[0]!r}"
     try:
         return Recording(time_s=time_s, channels=channels, placement="records", source_format="records-csv",
                          start_time=start_time, path=str(path), provenance=provenance, warnings=warnings,
                          metadata=metadata)
     except GaitloadError as exc:
         raise exc.with_path(path)
+
+
+def _power_per_kg(mapping: dict, arrays: dict, channels: dict, put) -> None:
+    """Power columns in W/kg (Stryd PowerCenter writes ``Power (w/kg)``) become ``power_per_kg``
+    channels: without the runner's mass they are not watts, and must not be read as such."""
+    for chan in ("power", "form_power", "air_power"):
+        if chan in mapping and _unit_key(mapping[chan][1]) in ("w/kg", "wkg", "w_kg"):
+            col, unit = mapping.pop(chan)
+            mapping[f"{chan}_per_kg"] = (col, unit)
+            put(f"{chan}_per_kg", arrays[col], None, "W/kg")
+            channels.pop(chan, None)
 
 
 def _distance_over_speed(time_s: np.ndarray, distance: np.ndarray, speed: np.ndarray) -> float:

@@ -54,8 +54,11 @@ Pronation Excursion, Pronation                            pronation
 Step Length                                               step_length (if no native)
 =======================================================  ======================
 
-Left/right variants (``"Impact Gs L"``, ``"R Braking Gs"``, ``"Pronation (left)"``) are averaged
-into one channel marked ``derived``. A native device field wins over a developer field with the
+Left/right variants of a per-foot measurement (footstrike type, impact, braking, pronation:
+``"Impact Gs L"``, ``"R Braking Gs"``, ``"Pronation (left)"``) are kept per side as
+``<channel>_left`` / ``<channel>_right`` (averaging a rearfoot 4 and a forefoot 12 would make a
+midfoot 8 neither foot struck); other left/right pairs are averaged into one channel marked
+``derived``. A native device field wins over a developer field with the
 same meaning (the watch's own running dynamics are the reference the rest of gaitload expects).
 
 Sessions: a multisport file keeps its foot-sport sessions (running, trail, treadmill, walking)
@@ -87,6 +90,7 @@ from ._watch import (
     sport_cadence_warning,
     sport_verdict,
 )
+from .device_totals import fit_lap_totals, fit_session_totals, fit_utc_offset_s
 from .registry import ReaderSpec, register_reader
 
 __all__ = ["read_fit", "sniff_fit", "DEV_FIELD_CHANNELS", "MAX_RECORDS"]
@@ -260,6 +264,7 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
     creators: list[dict] = []
     sensors: list[dict] = []
     sport_msgs: list[dict] = []
+    activity_msgs: list[dict] = []
     file_types: list[str] = []
     damage: str | None = None
 
@@ -341,6 +346,8 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
                                 sensors.append(vals)
                         elif name == "sport":
                             sport_msgs.append(vals)
+                        elif name == "activity":
+                            activity_msgs.append(vals)
                     elif frame.has_field("timestamp"):
                         ts = _epoch(frame.get_value("timestamp", fallback=None))
                         if ts is not None:
@@ -525,6 +532,7 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
             continue
         dev_by_channel.setdefault(channel, {}).setdefault(side, []).append((fname, arr * factor))
     dev_fields_used: dict[str, str] = {}
+    _per_foot_dev_channels(dev_by_channel, channels, prov, dev_fields_used)
     for channel, by_side in dev_by_channel.items():
         if channel in channels and np.isfinite(channels[channel]).any():
             continue  # the device's native field wins
@@ -597,10 +605,48 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
         "developer_fields": dev_fields_used,
         "n_records": n,
     }
+    kept = [s.get("kept", True) for s in session_info]
+    metadata.update(_device_summary(sessions, kept, laps, activity_msgs, events, on_foot is not False))
     if on_foot is False:
         metadata["cadence_unit"] = "rpm"
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="fit", path=path,
                            warnings=warnings, metadata=metadata)
+
+
+#: Developer fields a foot pod measures per foot (RunScribe): kept per side, never averaged (a
+#: heel-striking left foot and a forefoot-striking right foot are not two midfoot strikes).
+_PER_FOOT_DEV = ("footstrike_type", "impact_g", "braking_g", "pronation")
+
+
+def _per_foot_dev_channels(dev_by_channel: dict, channels: dict, prov: dict, used: dict) -> None:
+    """Move left/right developer fields of :data:`_PER_FOOT_DEV` out of ``dev_by_channel`` into
+    ``<channel>_left`` / ``<channel>_right`` channels (a field without a side stays as it is)."""
+    for channel in _PER_FOOT_DEV:
+        by_side = dev_by_channel.get(channel) or {}
+        if not ({"left", "right"} & set(by_side)):
+            continue
+        for side in ("left", "right"):
+            if side in by_side:
+                fname, arr = by_side[side][0]
+                channels[f"{channel}_{side}"] = arr
+                prov[f"{channel}_{side}"] = f"measured: fit developer field {fname!r}"
+                used[f"{channel}_{side}"] = fname
+        if "" not in by_side:
+            del dev_by_channel[channel]
+        else:
+            dev_by_channel[channel] = {"": by_side[""]}
+
+
+def _device_summary(sessions: list[dict], kept: list[bool], laps: list[dict], activities: list[dict],
+                    timer_events: list, on_foot: bool) -> dict:
+    """What the watch itself says about the activity (its session and lap totals, the wearer's
+    UTC offset, how many timer start/stop events it wrote), for ``Recording.metadata``."""
+    return {
+        "device_totals": fit_session_totals(sessions, kept, on_foot),
+        "device_laps": fit_lap_totals(laps, on_foot),
+        "utc_offset_s": fit_utc_offset_s(activities),
+        "timer_events": len(timer_events),
+    }
 
 
 register_reader(ReaderSpec(

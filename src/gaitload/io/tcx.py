@@ -45,6 +45,7 @@ from ._watch import (
     sport_verdict,
     to_float_array,
 )
+from .device_totals import combine_lap_totals, tcx_lap_totals
 from .registry import ReaderSpec, register_reader
 
 __all__ = ["read_tcx", "sniff_tcx"]
@@ -124,8 +125,10 @@ def read_tcx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
     cols["hr"] = []
     track_starts: list[int] = []
     laps = []
+    lap_elements = []
     n = 0
     for act in activities:
+        lap_elements += act.findall("Lap")
         for lap in act.findall("Lap"):
             laps.append({"start_time": lap.get("StartTime"), "duration_s": lap.findtext("TotalTimeSeconds"),
                          "distance_m": lap.findtext("DistanceMeters")})
@@ -223,6 +226,9 @@ def read_tcx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
     }
     if cadence_rpm:
         metadata["cadence_unit"] = "rpm"
+    if not is_course:  # a course's laps are a plan, not what a device measured
+        metadata["device_laps"] = tcx_lap_totals(lap_elements)
+        metadata["device_totals"] = combine_lap_totals(metadata["device_laps"], "tcx lap totals")
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="tcx", path=path,
                            warnings=warnings, metadata=metadata)
 
