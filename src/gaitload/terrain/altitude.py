@@ -23,7 +23,7 @@ def _robust_sigma(x: np.ndarray) -> float:
 
 def clean_altitude(distance_m: np.ndarray, altitude_m: np.ndarray, options: TerrainOptions | None = None,
                    time_s: np.ndarray | None = None) -> tuple[np.ndarray, list]:
-    """Reject GPS altitude spikes and remove barometric steps along moving samples.
+    """Reject GPS altitude spikes and remove altitude steps that no climb explains.
 
     Parameters
     ----------
@@ -36,13 +36,17 @@ def clean_altitude(distance_m: np.ndarray, altitude_m: np.ndarray, options: Terr
         Time of the moving samples, s. When given, a step is only looked for across a pause
         (two consecutive moving samples more than ``pause_min_s`` and 3 median sample
         intervals apart, with less distance between them than ``standstill_speed_mps`` would
-        cover); while moving, a steep altitude change that persists is a real
-        climb or a GPS altitude catching up with one, and is kept for the gain.
+        cover; there any change beyond 3 noise sigmas that the local slope does not explain
+        is a step). A step that could have been walked in the pause's time (see Notes) is
+        kept: the runner climbed while the watch was paused. While moving, a steep altitude
+        change that persists is a real climb or a GPS altitude catching up with one, and is
+        kept.
 
     Returns
     -------
     altitude_m : ndarray
-        Spikes set to NaN; each step's excess jump removed from everything after it.
+        The profile for counting gain: spikes removed, each removed step's jump taken out of
+        everything after it.
     warnings : list of str
 
     Notes
@@ -50,16 +54,30 @@ def clean_altitude(distance_m: np.ndarray, altitude_m: np.ndarray, options: Terr
     Spikes: |altitude - running median over ``spike_window_m``| > max(``spike_k_sigma`` robust
     sigmas, ``spike_min_m``) (a Hampel filter, Hampel 1974). Steps: an increment between two
     consecutive moving samples steeper than twice ``max_abs_grade_pct`` over the distance covered, by
-    more than max(``step_min_m``, 6 robust sigmas of the increments): a pressure change during a
-    pause or a GPS re-acquisition. The jump is replaced by the local median slope times the
-    distance covered.
+    more than max(``step_min_m``, 6 robust sigmas of the increments). Across a pause of ``dt``
+    seconds a step is climbing when ``drift_max_mph * dt / 3600 < |step| <=
+    max_vertical_speed_mps * dt`` (faster than weather moves a barometer, slower than anyone
+    climbs); otherwise it is a pressure change or re-calibration and is replaced by the local
+    median slope times the distance covered.
+    """
+    for_grade, for_gain, warnings = _clean_altitude_parts(distance_m, altitude_m, options, time_s)
+    return for_gain, warnings
+
+
+def _clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, options: TerrainOptions | None,
+                          time_s: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, list]:
+    """:func:`clean_altitude`'s two profiles: (for grade, for gain, warnings).
+
+    The grade profile has every step taken out (a jump at one distance is no slope of the
+    ground, even when it is a climb made during a pause); the gain profile keeps the steps that
+    are climbing (see :func:`clean_altitude`).
     """
     opts = options or TerrainOptions()
     warnings: list[str] = []
     a = altitude_m.astype(float).copy()
     n = a.size
     if n < 5:
-        return a, warnings
+        return a, a, warnings
     dd = np.diff(distance_m)
     per_sample_m = float(np.median(dd)) if dd.size else 1.0
     size = _odd(opts.spike_window_m / max(per_sample_m, 1e-3), lo=5, hi=301)
@@ -78,22 +96,36 @@ def clean_altitude(distance_m: np.ndarray, altitude_m: np.ndarray, options: Terr
     local_slope = ndimage.median_filter(slope, size=_odd(11), mode="nearest")
     sig_da = _robust_sigma(da - local_slope * dd)
     tol = max(opts.step_min_m, 6.0 * (sig_da if np.isfinite(sig_da) else 0.0))
-    # a step is steeper than any path on foot (twice the grade clip: scrambles exceed 25 %)
+    # a step is steeper than any path on foot (twice max_abs_grade_pct: scrambles exceed 25 %)
     allowed = 2.0 * opts.max_abs_grade_pct / 100.0 * dd + tol
-    step = np.abs(da) > allowed
-    if time_s is not None and step.any():
+    jump = np.abs(da) > allowed
+    drift = jump.copy()  # steps no climb explains: out of both profiles
+    climbed = np.zeros(jump.shape, bool)
+    if time_s is not None:
         dt = np.diff(np.asarray(time_s, float))
         # a pause: a long gap over which the distance hardly grew (slower than standstill)
         pause = ((dt > max(opts.pause_min_s, 3.0 * float(np.median(dt)) if dt.size else 0.0))
                  & (dd < opts.standstill_speed_mps * dt))
-        step &= pause
-    if step.any():
-        total = float(np.sum(np.abs(da[step])))
-        warnings.append(f"{int(step.sum())} altitude step(s) with no matching distance removed ({total:.1f} m in all)")
-        clip = np.clip(local_slope, -opts.max_abs_grade_pct / 100, opts.max_abs_grade_pct / 100)
-        da = np.where(step, clip * dd, da)
-        a = a[0] + np.concatenate([[0.0], np.cumsum(da)])
-    return a, warnings
+        walkable = ((np.abs(da) <= opts.max_vertical_speed_mps * dt)
+                    & (np.abs(da) > opts.drift_max_mph * dt / 3600.0))
+        # across a pause there is no distance to carry a slope: a change beyond the noise that
+        # the local slope does not explain is a step, however small (a lower bar than moving)
+        jump |= pause & (np.abs(da - local_slope * dd) > 3.0 * (sig_da if np.isfinite(sig_da) else 0.0))
+        drift = jump & pause & ~walkable
+        climbed = jump & pause & walkable
+    clip = np.clip(local_slope, -opts.max_abs_grade_pct / 100, opts.max_abs_grade_pct / 100)
+    if drift.any():
+        total = float(np.sum(np.abs(da[drift])))
+        warnings.append(f"{int(drift.sum())} altitude step(s) with no matching distance removed ({total:.1f} m in all)")
+    if climbed.any():
+        total = float(np.sum(np.abs(da[climbed])))
+        warnings.append(f"{int(climbed.sum())} altitude change(s) across a pause counted as climbing "
+                        f"({total:.1f} m in all; walkable in the pause's time)")
+    gain_da = np.where(drift, clip * dd, da)
+    grade_da = np.where(jump, clip * dd, da)
+    for_gain = a[0] + np.concatenate([[0.0], np.cumsum(gain_da)]) if drift.any() else a
+    for_grade = a[0] + np.concatenate([[0.0], np.cumsum(grade_da)]) if jump.any() else a
+    return for_grade, for_gain, warnings
 
 
 def _altitude_usable(alt: np.ndarray | None, warnings: list) -> np.ndarray | None:

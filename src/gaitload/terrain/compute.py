@@ -151,9 +151,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
     if grade_from_incline:
         big = np.abs(grid_grade) > opts.max_abs_grade_pct
         if np.any(np.abs(step_grade[np.isfinite(step_grade)]) > opts.max_abs_grade_pct) or big.any():
-            warnings.append(f"incline beyond +-{opts.max_abs_grade_pct:g} %: clipped (hiking/scrambling)")
-        step_grade = np.clip(step_grade, -opts.max_abs_grade_pct, opts.max_abs_grade_pct)
-        grid_grade = np.clip(grid_grade, -opts.max_abs_grade_pct, opts.max_abs_grade_pct)
+            warnings.append(f"incline beyond +-{opts.max_abs_grade_pct:g} % (hiking/scrambling terrain)")
         if grid_d.size:
             # virtual altitude of the treadmill: the climb the belt represents
             dz = np.r_[0.0, np.diff(grid_d)] * np.nan_to_num(np.r_[grid_grade[:1], grid_grade[:-1]]) / 100
@@ -170,11 +168,14 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
                    and np.isfinite(float_column(steps, "stride_rise_m")).sum() >= 4)
         grade_ch, _ = _channel(rec, "grade")
         if alt is not None and have_dist and n_moving >= 3:
-            grid_alt, grid_grade, clean_alt, gain, loss, window_m, alt_desc, smoother, w = _grade_from_altitude(
+            grid_alt, grid_grade, clean_alt, gain, loss, info, w = _grade_from_altitude(
                 dist, alt, moving, grid_d, src, opts, time_s=t)
             warnings += w
-            prov["altitude"] = alt_desc
-            prov["grade"] = f"smoothed altitude: {smoother}"
+            window_m = info["window_m"]
+            prov["altitude"] = info["altitude"]
+            prov["grade"] = f"smoothed altitude: {info['smoother']}"
+            prov["altitude_noise_m"] = info["altitude_noise_m"]
+            prov["window_m_range"] = info["window_m_range"]
         elif rise_ok and have_dist:
             grid_alt, grid_grade, clean_alt, gain, loss, w = _grade_from_imu(steps, step_t, step_d, grid_d, opts)
             warnings += w
@@ -185,9 +186,10 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
             # device grade: integrate it into a relative altitude and smooth like a barometer
             g = _fill_nan_linear(t, grade_ch.astype(float))
             pseudo = np.r_[0.0, np.cumsum(np.diff(dist) * 0.5 * (g[1:] + g[:-1]) / 100)]
-            grid_alt, grid_grade, clean_alt, gain, loss, window_m, _, _, w = _grade_from_altitude(
+            grid_alt, grid_grade, clean_alt, gain, loss, info, w = _grade_from_altitude(
                 dist, pseudo, moving, grid_d, "barometric", opts)
             warnings += w
+            window_m = info["window_m"]
             prov["altitude"] = "device grade channel integrated (relative)"
             prov["grade"] = f"device grade smoothed over {window_m:g} m"
         else:

@@ -8,11 +8,13 @@ import pandas as pd
 from ..errors import OptionError
 from ..recording import Recording
 from ..schema import float_column, measured_column
-from .altitude import _bin_to_grid, _fill_short_gaps, _robust_sigma, clean_altitude
+from .altitude import _bin_to_grid, _clean_altitude_parts, _fill_short_gaps, _robust_sigma
+from .classes import _ffill
 from .distance import _feet_of
 from .gain import elevation_gain_loss
 from .options import TerrainOptions
-from .smoothing import l1_trend_filter, local_linear_fit, whittaker_smooth
+from .smoothing import (ici_local_linear, l1_trend_filter, local_linear_fit, noise_sigma, sample_noise_sigma,
+                        whittaker_smooth)
 
 
 def _incline_at(incline_pct, step_t: np.ndarray, step_d: np.ndarray, grid_d: np.ndarray,
@@ -67,14 +69,21 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
     t_m = time_s[moving] if time_s is not None else None
     ok = np.isfinite(a_m)
     cleaned = np.full(a_m.shape, np.nan)
+    for_gain = np.full(a_m.shape, np.nan)
     if ok.sum() >= 5:
-        cleaned[ok], w = clean_altitude(d_m[ok], a_m[ok], opts, time_s=None if t_m is None else t_m[ok])
+        cleaned[ok], for_gain[ok], w = _clean_altitude_parts(d_m[ok], a_m[ok], opts,
+                                                             None if t_m is None else t_m[ok])
         warnings += w
     else:
-        cleaned = a_m
+        cleaned = for_gain = a_m
     step = opts.grid_step_m
     grid_raw = _bin_to_grid(d_m, cleaned, grid_d.size, step)
     grid_filled, long_gap = _fill_short_gaps(grid_raw, int(round(opts.max_gap_m / step)))
+    # climbs the grade profile leaves out (made during a pause, or a jump): a step function
+    # added back for the gain only
+    kept_steps = _bin_to_grid(d_m, for_gain - cleaned, grid_d.size, step)
+    kept_steps = _ffill(kept_steps)
+    kept_steps = np.where(np.isfinite(kept_steps), kept_steps, 0.0)
     if long_gap.any():
         warnings.append(f"altitude missing over {long_gap.sum() * step:.0f} m: grade unknown there")
     # window by altitude source; unknown: look at the data
@@ -93,10 +102,37 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
         desc = (f"unknown source, looks {'GPS' if gps_like else 'barometric'} "
                 f"(high-frequency noise {noise:.2f} m)")
     tf = gps_like and opts.gps_smoother == "trend_filter" and np.isfinite(grid_filled).sum() >= 10
+    noise = noise_sigma(grid_filled)
+    window_used = np.full(grid_filled.shape, float(window_m))
     if tf:
         level, kinked, window_m, lam = _gps_trend_profile(grid_filled, step, opts)
         grade = 100.0 * np.gradient(level) / step if level.size > 1 else np.full(level.shape, np.nan)
         smoother = (f"L1 trend filter (lambda {lam:.0f} m) + Whittaker {window_m:g} m")
+        noise = _robust_sigma(grid_filled - kinked)  # GPS noise is correlated: its residual, not Delta^2
+        window_used[:] = window_m
+    elif opts.adaptive_window and not gps_like and window_m > opts.min_window_m:
+        # (GPS noise is correlated over tens of seconds: the white-noise intervals of the ICI
+        # rule would take its wander for terrain, so GPS keeps its one long window)
+        # noise of the samples themselves (the grid interpolates sparse tracks, which hides it),
+        # at least the rounding of the stored altitude (a uniform error of one quantum q has std
+        # q / sqrt(12)): smooth, rounded streams have no other noise to see
+        fin = np.isfinite(cleaned)
+        raw_sigma = sample_noise_sigma(d_m[fin], cleaned[fin])
+        sigma_raw = max(raw_sigma if np.isfinite(raw_sigma) else 0.0, _quantum(a_m) / np.sqrt(12.0),
+                        opts.altitude_noise_floor_m)
+        spacing = float(np.median(np.diff(d_m[fin]))) if fin.sum() > 1 else step
+        # per grid cell, as independent cells would give the same slope std: cells average
+        # several dense samples, or interpolate between sparse ones
+        sigma = sigma_raw * np.sqrt(step / max(spacing, 1e-3))
+        noise = sigma_raw
+        # a slope needs three samples: no window shorter than two sample spacings
+        halves = _window_ladder(min(max(opts.min_window_m, 2.0 * spacing), window_m), window_m, step)
+        level, slope, chosen = ici_local_linear(grid_filled, halves, sigma, opts.ici_gamma, opts.kernel)
+        grade = 100.0 * slope / step
+        window_used = np.where(chosen >= 0, 2.0 * np.asarray(halves)[np.maximum(chosen, 0)] * step, np.nan)
+        smoother = (f"local linear regression, window adapted per point over {2 * halves[0] * step:g}-"
+                    f"{2 * halves[-1] * step:g} m (intersection of confidence intervals, "
+                    f"{opts.ici_gamma:g} sigma, altitude noise {sigma_raw:.2f} m)")
     else:
         half = max(int(round(window_m / step / 2)), 1)
         level, slope = local_linear_fit(grid_filled, half, kernel=opts.kernel)
@@ -104,11 +140,11 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
         smoother = f"local linear regression over {window_m:g} m"
     grade[long_gap] = np.nan
     level[long_gap] = np.nan
-    over = np.abs(grade) > opts.max_abs_grade_pct
-    if over.any():
-        warnings.append(f"grade beyond +-{opts.max_abs_grade_pct:g} % over {over.sum() * step:.0f} m: clipped "
-                        "(hiking/scrambling)")
-        grade = np.clip(grade, -opts.max_abs_grade_pct, opts.max_abs_grade_pct)
+    window_used[long_gap | ~np.isfinite(grade)] = np.nan
+    steep = np.abs(grade) > opts.max_abs_grade_pct
+    if steep.any():  # kept as measured: the load model bounds its own modifiers
+        warnings.append(f"grade beyond +-{opts.max_abs_grade_pct:g} % over {steep.sum() * step:.0f} m "
+                        "(hiking/scrambling terrain)")
     gh = opts.gain_hysteresis_m_gps if gps_like else opts.gain_hysteresis_m_barometric
     if tf:
         # the trend filter's own profile (before the rounding pass) keeps hill tops and valley
@@ -117,6 +153,7 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
     else:
         gw = opts.gain_window_m_gps if gps_like else opts.gain_window_m_barometric
         gl, _ = local_linear_fit(grid_filled, max(int(round(gw / step / 2)), 1))
+    gl = gl + kept_steps
     gl[long_gap] = np.nan
     # the climb across a data gap (GPS dropout, a jump between track segments) still happened:
     # bridge interior gaps with a straight line for the totals (as gpxpy and device totals do);
@@ -128,7 +165,29 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
         bridged[inner] = np.interp(inner, fin, gl[fin])
     gain, loss, clean = elevation_gain_loss(bridged, gh)
     clean[~np.isfinite(gl)] = np.nan
-    return level, grade, clean, gain, loss, float(window_m), desc, smoother, warnings
+    info = {"window_m": float(np.nanmedian(window_used)) if np.isfinite(window_used).any() else float(window_m),
+            "window_m_range": ([float(np.nanmin(window_used)), float(np.nanmax(window_used))]
+                               if np.isfinite(window_used).any() else None),
+            "altitude_noise_m": round(float(noise), 3) if np.isfinite(noise) else None,
+            "altitude": desc, "smoother": smoother, "gps_like": gps_like}
+    return level, grade, clean, gain, loss, info, warnings
+
+
+def _quantum(alt: np.ndarray) -> float:
+    """Resolution the altitude was stored with, m: its smallest non-zero change between samples
+    (0.2 m in FIT, 0.1 m in Strava streams, 1 m in Stryd's barometric column)."""
+    steps = np.abs(np.round(np.diff(alt[np.isfinite(alt)]), 6))
+    steps = steps[steps > 0]
+    return float(steps.min()) if steps.size else 0.0
+
+
+def _window_ladder(min_m: float, max_m: float, step_m: float) -> list[int]:
+    """Half-widths (cells) from ``min_m`` to ``max_m``, each ~1.4x the previous (a geometric
+    ladder: the ICI rule needs scales close enough that a pitch cannot hide between two)."""
+    n = max(int(np.ceil(np.log(max_m / min_m) / np.log(1.4))), 1)
+    widths = np.geomspace(min_m, max_m, n + 1)
+    halves = np.unique(np.maximum(np.rint(widths / step_m / 2), 1).astype(int))
+    return [int(h) for h in halves]
 
 
 def _gps_trend_profile(grid_alt: np.ndarray, step_m: float, opts: TerrainOptions
@@ -173,7 +232,7 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
     with np.errstate(invalid="ignore", divide="ignore"):
         g = 100.0 * rise / length
     use = measured & np.isfinite(g) & (length > 0.2) & np.isfinite(step_d)
-    lim = opts.max_abs_grade_pct * 2  # per-stride values are noisy; clip outliers before smoothing
+    lim = 100.0  # one stride steeper than 45 degrees is a strapdown error (judgement), not ground
     g = np.clip(g, -lim, lim)
     step = opts.grid_step_m
     acc = np.zeros(grid_d.size)
@@ -197,10 +256,9 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
     half = max(int(round(opts.window_m_imu / step / 2)), 1)
     level, slope = local_linear_fit(rel_alt, half, kernel=opts.kernel)
     grade = 100.0 * slope / step
-    over = np.abs(grade) > opts.max_abs_grade_pct
-    if over.any():
-        warnings.append(f"grade beyond +-{opts.max_abs_grade_pct:g} % over {over.sum() * step:.0f} m: clipped "
-                        "(hiking/scrambling)")
-        grade = np.clip(grade, -opts.max_abs_grade_pct, opts.max_abs_grade_pct)
+    steep = np.abs(grade) > opts.max_abs_grade_pct
+    if steep.any():  # kept as measured: the load model bounds its own modifiers
+        warnings.append(f"grade beyond +-{opts.max_abs_grade_pct:g} % over {steep.sum() * step:.0f} m "
+                        "(hiking/scrambling terrain)")
     gain, loss, clean = elevation_gain_loss(level, opts.gain_hysteresis_m_barometric)
     return level, grade, clean, gain, loss, warnings

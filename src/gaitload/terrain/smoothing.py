@@ -150,3 +150,104 @@ def l1_trend_filter(y: np.ndarray, lam: float, n_iter: int = 40, start: np.ndarr
         ab[2] += w
         z = solveh_banded(ab, rhs, check_finite=False)
     return z
+
+
+def noise_sigma(y: np.ndarray) -> float:
+    """High-frequency noise of a gridded series, in its units: the robust std of its second
+    differences divided by sqrt(6) (white noise e gives Delta^2 e with variance 6 sigma^2;
+    terrain curvature over three cells adds almost nothing). NaN without enough samples."""
+    d2 = np.diff(np.asarray(y, float), 2)
+    d2 = d2[np.isfinite(d2)]
+    if d2.size < 5:
+        return float("nan")
+    return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0))
+
+
+def sample_noise_sigma(x: np.ndarray, y: np.ndarray) -> float:
+    """Noise of samples ``y`` at increasing positions ``x`` (irregular spacing allowed): the
+    robust std of each sample's residual from the chord of its two neighbours, over
+    sqrt(1 + w_l^2 + w_r^2) (the chord's own share of the noise, w: its interpolation weights).
+    NaN without enough samples."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    if x.size < 7:
+        return float("nan")
+    span = x[2:] - x[:-2]
+    good = span > 0
+    wl = np.where(good, (x[2:] - x[1:-1]) / np.where(good, span, 1.0), 0.5)
+    wr = 1.0 - wl
+    r = (y[1:-1] - (wl * y[:-2] + wr * y[2:])) / np.sqrt(1.0 + wl ** 2 + wr ** 2)
+    return float(1.4826 * np.median(np.abs(r - np.median(r))))
+
+
+def _slope_std_factor(y: np.ndarray, half_window: int, kernel: str) -> np.ndarray:
+    """Std of :func:`local_linear_fit`'s slope (per sample step) for unit white noise, per
+    sample, from the weights actually present (a window truncated by an end or a gap has
+    fewer samples and a larger std): sum w^2 (k - kbar)^2 / (sum w (k - kbar)^2)^2."""
+    w = np.isfinite(y).astype(float)
+    k = np.arange(-half_window, half_window + 1, dtype=float)
+    kern = 1.0 - (k / (half_window + 1.0)) ** 2 if kernel == "epanechnikov" else np.ones_like(k)
+
+    def corr(x, kv):
+        return ndimage.correlate1d(x, kv, mode="constant", cval=0.0)
+
+    s0, s1, s2 = corr(w, kern), corr(w, kern * k), corr(w, kern * k * k)
+    u0, u1, u2 = corr(w, kern ** 2), corr(w, kern ** 2 * k), corr(w, kern ** 2 * k * k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kbar = s1 / s0
+        den = s2 - s1 * kbar
+        num = u2 - 2.0 * kbar * u1 + kbar ** 2 * u0
+        return np.sqrt(np.clip(num, 0.0, None)) / den
+
+
+def ici_local_linear(y: np.ndarray, half_windows: list[int], sigma: float, gamma: float = 2.0,
+                     kernel: str = "epanechnikov") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Local linear fit whose window adapts to the data: the intersection of confidence
+    intervals rule (ICI; Goldenshluger & Nemirovski 1997, Katkovnik 1999).
+
+    The slope is fitted over every window of ``half_windows`` (increasing). At each sample the
+    largest window is kept whose confidence interval (slope +- ``gamma`` std, the std from the
+    noise ``sigma`` and the kernel) still overlaps the intervals of every shorter window: on a
+    steady grade the longest window wins (least noise), while at a short steep pitch the long
+    windows' averaged slope leaves the short windows' intervals and a short window is used.
+
+    Parameters
+    ----------
+    y : ndarray
+        Values on a uniform grid (NaN = missing).
+    half_windows : list of int
+        Half-widths in samples, increasing.
+    sigma : float
+        Noise std of ``y`` (units of ``y``), e.g. :func:`noise_sigma`.
+    gamma : float
+        Width of the confidence intervals in stds.
+    kernel : str
+        Kernel of :func:`local_linear_fit`.
+
+    Returns
+    -------
+    level, slope : ndarray
+        Fitted value and slope per sample step, from the chosen window.
+    chosen : ndarray of int
+        Index into ``half_windows`` of the window used per sample (-1 where every fit is NaN).
+    """
+    n = np.asarray(y).size
+    fits = [local_linear_fit(y, h, kernel=kernel) for h in half_windows]  # a handful of scales
+    level = np.full(n, np.nan)
+    slope = np.full(n, np.nan)
+    chosen = np.full(n, -1, dtype=np.int64)
+    lo = np.full(n, -np.inf)
+    hi = np.full(n, np.inf)
+    alive = np.ones(n, bool)
+    for j, (h, (lv, sl)) in enumerate(zip(half_windows, fits)):
+        half_ci = gamma * sigma * _slope_std_factor(y, h, kernel)
+        fin = np.isfinite(sl)
+        lo = np.where(fin, np.maximum(lo, sl - half_ci), lo)
+        hi = np.where(fin, np.minimum(hi, sl + half_ci), hi)
+        alive &= lo <= hi
+        take = alive & fin
+        level = np.where(take, lv, level)
+        slope = np.where(take, sl, slope)
+        chosen = np.where(take, j, chosen)
+    return level, slope, chosen
