@@ -77,7 +77,7 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
     else:
         cleaned = for_gain = a_m
     step = opts.grid_step_m
-    grid_raw = _bin_to_grid(d_m, cleaned, grid_d.size, step)
+    grid_raw = _to_grid(d_m, cleaned, grid_d, step, opts.max_gap_m)
     grid_filled, long_gap = _fill_short_gaps(grid_raw, int(round(opts.max_gap_m / step)))
     # climbs the grade profile leaves out (made during a pause, or a jump): a step function
     # added back for the gain only
@@ -171,6 +171,22 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
             "altitude_noise_m": round(float(noise), 3) if np.isfinite(noise) else None,
             "altitude": desc, "smoother": smoother, "gps_like": gps_like}
     return level, grade, clean, gain, loss, info, warnings
+
+
+def _to_grid(d: np.ndarray, a: np.ndarray, grid_d: np.ndarray, step: float, max_gap_m: float) -> np.ndarray:
+    """Altitude on the grid: the mean per cell when samples are denser than the grid; when they
+    are sparser, interpolated at the cell centres (a sample snapped to its cell centre would
+    move by up to half a cell, which a short window reads as grade), unknown across a gap
+    longer than ``max_gap_m``."""
+    fin = np.isfinite(a) & np.isfinite(d)
+    if fin.sum() < 2 or float(np.median(np.diff(d[fin]))) <= step:
+        return _bin_to_grid(d, a, grid_d.size, step)
+    df, af = d[fin], a[fin]
+    out = np.interp(grid_d, df, af)
+    hi = np.clip(np.searchsorted(df, grid_d), 1, df.size - 1)
+    gap = df[hi] - df[hi - 1]
+    out[(gap > max_gap_m) | (grid_d < df[0] - step / 2) | (grid_d > df[-1] + step / 2)] = np.nan
+    return out
 
 
 def _quantum(alt: np.ndarray) -> float:
