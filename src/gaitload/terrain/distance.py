@@ -68,7 +68,11 @@ def _speed_integral(time_s: np.ndarray, speed: np.ndarray, gaps_s: np.ndarray) -
 
 
 def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: TerrainOptions,
-                  warnings: list) -> np.ndarray:
+                  warnings: list, gaps_s: np.ndarray | None = None) -> np.ndarray:
+    """Track length from positions, m at ``time_s``: haversine sum with spikes and impossible
+    jumps rejected, and nothing counted across a sampling gap (``gaps_s``) over which the fix
+    moved less than ``gps_pause_drift_m``: the watch was paused there, and as for the device's
+    distance and the speed integral, the position's drift over a pause is no running."""
     ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     # (0, 0) is a "no fix" placeholder of some devices
     ok &= ~((lat == 0) & (lon == 0))
@@ -93,6 +97,11 @@ def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: Te
     if jump.any():
         warnings.append(f"{int(jump.sum())} GPS position jump(s) faster than {opts.max_speed_mps:g} m/s not counted")
         seg = np.where(jump, 0.0, seg)
+    if gaps_s is not None and len(gaps_s):
+        # a pause moves the fix by GPS wander and the first metres after the restart; a longer
+        # move across a gap is a dropout while running, which still counts
+        paused = np.isin(t[:-1], gaps_s[:, 0]) & (seg < opts.gps_pause_drift_m)
+        seg = np.where(paused, 0.0, seg)
     d_fix = np.concatenate([[0.0], np.cumsum(seg)])
     # samples between fixes: distance holds until the next fix arrives (no movement invented)
     pos = np.searchsorted(t, time_s, side="right") - 1
@@ -249,7 +258,8 @@ def cumulative_distance(recording: Recording, steps: pd.DataFrame | None = None,
 
     Sources, best first: the device's ``distance`` channel (made monotonic: counter resets
     continue, backward jitter held, jumps > ``max_speed_mps`` capped); the trapezoid integral of
-    ``speed`` (nothing across pauses); GPS great-circle distance from ``latitude``/``longitude``
+    ``speed`` (nothing across pauses); GPS great-circle distance from ``latitude``/``longitude`` (also when the
+    ``distance`` channel is a reader's own sum of them, provenance ``"derived: ..."``; nothing across gaps)
     (haversine; spikes and jumps > ``max_speed_mps`` rejected; standstill jitter not counted);
     cumulative strapdown ``stride_length_m`` of measured foot-IMU strides in ``steps``.
 
@@ -272,8 +282,12 @@ def cumulative_distance(recording: Recording, steps: pd.DataFrame | None = None,
     opts = options or TerrainOptions()
     t = recording.time_s
     warnings: list[str] = []
-    dist, _ = _channel(recording, "distance")
-    if dist is not None and np.isfinite(dist).sum() >= 2 and np.nanmax(dist) - np.nanmin(dist) > 0:
+    dist, dist_name = _channel(recording, "distance")
+    # a reader's own sum of positions (GPX, TCX without DistanceMeters) is no device distance:
+    # terrain measures the track itself (pauses and standstill jitter left out)
+    derived = str(recording.provenance.get(dist_name or "", "")).startswith("derived")
+    if (dist is not None and not derived and np.isfinite(dist).sum() >= 2
+            and np.nanmax(dist) - np.nanmin(dist) > 0):
         return _repair_device_distance(t, dist, opts, warnings), "device distance", warnings
     speed, _ = _channel(recording, "speed")
     if speed is not None and np.isfinite(speed).sum() >= 2 and np.nanmax(speed) > 0:
@@ -282,7 +296,7 @@ def cumulative_distance(recording: Recording, steps: pd.DataFrame | None = None,
     lat, _ = _channel(recording, "latitude")
     lon, _ = _channel(recording, "longitude")
     if lat is not None and lon is not None:
-        d = _gps_distance(t, lat, lon, opts, warnings)
+        d = _gps_distance(t, lat, lon, opts, warnings, recording.gaps_s)
         if np.isfinite(d).any() and np.nanmax(d) > 0:
             return _zero_standstill_increments(t, d, opts), "GPS great-circle", warnings
     d = _stride_distance(t, steps)

@@ -99,6 +99,10 @@ class TerrainOptions:
     max_speed_mps : float
         GPS position jumps implying a faster speed are rejected, m/s (brief: 12 m/s, faster than
         any runner's sustained speed).
+    gps_pause_drift_m : float
+        Across a sampling gap, a GPS fix that moved less than this is a pause (wander of a
+        standing receiver, 2-5 m CEP, plus the first metres after the restart), not running;
+        20 m: judgement (heartandsole's short run: its three pauses move the fix 1-13 m).
     spike_window_m : float
         Length of the running median that GPS altitude spikes are measured against, m.
     spike_k_sigma : float
@@ -158,6 +162,7 @@ class TerrainOptions:
     altitude_noise_floor_m: float = 0.01
     standstill_speed_mps: float = 0.5
     max_speed_mps: float = 12.0
+    gps_pause_drift_m: float = 20.0
     spike_window_m: float = 40.0
     spike_k_sigma: float = 5.0
     spike_min_m: float = 3.0
@@ -183,7 +188,8 @@ class TerrainOptions:
                 raise OptionError(f"terrain option {name} must be a positive number, got {value!r}")
         nonneg = ["flat_band_pct", "hysteresis_pct", "min_segment_m", "standstill_speed_mps",
                   "spike_min_m", "step_min_m", "pause_min_s", "max_gap_m", "barometric_noise_max_m",
-                  "gain_hysteresis_m_barometric", "gain_hysteresis_m_gps", "drift_max_mph"]
+                  "gain_hysteresis_m_barometric", "gain_hysteresis_m_gps", "drift_max_mph",
+                  "gps_pause_drift_m"]
         for name in nonneg:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
