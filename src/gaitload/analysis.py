@@ -47,6 +47,10 @@ class Analysis:
     profile : pandas.DataFrame
         The terrain profile on its distance grid (distance_m, time_s, altitude_m, grade_pct,
         terrain), for plotting.
+    climbs : pandas.DataFrame
+        Every climb and descent above the size thresholds (:func:`gaitload.terrain.find_climbs`):
+        start/end distance and time, length, gain, mean and max grade, VAM, and the sum of each
+        ``load_*`` step column over it.
     recording : Recording, optional
         The input, kept for plots that show raw channels; not written by :meth:`to_dir`.
     """
@@ -56,6 +60,7 @@ class Analysis:
     summary: dict
     profile: pd.DataFrame = field(default_factory=pd.DataFrame)
     recording: Recording | None = field(default=None, repr=False)
+    climbs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def plot(self, path: str | os.PathLike | None = None, **kwargs):
         """Per-run figure: elevation profile with terrain shading, muscle shares along the run,
@@ -77,7 +82,7 @@ class Analysis:
         return plot_run(self, path=path, **kwargs)
 
     def to_dir(self, path: str | os.PathLike, *, figure: bool = True) -> dict[str, Path]:
-        """Write ``steps.csv``, ``segments.csv``, ``summary.json`` and ``emphasis.png``.
+        """Write ``steps.csv``, ``segments.csv``, ``climbs.csv``, ``summary.json`` and ``emphasis.png``.
 
         Every file is written atomically (temporary file, then rename).
 
@@ -94,6 +99,7 @@ class Analysis:
         written = {
             "steps": atomic.write_csv(out / "steps.csv", self.steps, float_format="%.6g"),
             "segments": atomic.write_csv(out / "segments.csv", self.segments, float_format="%.6g"),
+            "climbs": atomic.write_csv(out / "climbs.csv", self.climbs, float_format="%.6g"),
             "summary": atomic.write_json(out / "summary.json", self.summary),
         }
         if figure:  # an Agg Figure outside pyplot: nothing to close, it is freed with its last reference
@@ -260,7 +266,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     from .events import detect_steps
     from .load import load_rules
     from .load.model import apply_and_summarize
-    from .terrain import TerrainOptions, compute_terrain
+    from .terrain import TerrainOptions, climb_totals, compute_terrain, find_climbs
 
     _check_incline(incline_pct, source)
     recording = _as_recording(source, placement, sampling_rate_hz, hints)
@@ -278,10 +284,12 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     except GaitloadError as exc:
         raise exc.with_path(recording.path) if recording.path else exc
     steps = conform_steps(steps)
+    climbs = find_climbs(terrain.profile, steps)
     summary = _summarize(recording, detection, terrain, steps, load_summary, rule_set)
     summary["sport"] = sport
+    summary["climbs"] = climb_totals(climbs)
     return Analysis(steps=steps, segments=terrain.segments, summary=summary,
-                    profile=terrain.profile, recording=recording)
+                    profile=terrain.profile, recording=recording, climbs=climbs)
 
 
 def _fraction(values, weights: np.ndarray | None, classes) -> dict[str, float]:

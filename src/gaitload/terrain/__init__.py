@@ -46,6 +46,7 @@ from __future__ import annotations
 from ..geodesy import haversine_m  # re-exported: terrain.haversine_m is public
 from .altitude import clean_altitude
 from .classes import classify_grade
+from .climbs import ClimbOptions, climb_totals, find_climbs
 from .compute import compute_terrain
 from .distance import cumulative_distance
 from .gain import elevation_gain_loss
@@ -64,4 +65,7 @@ __all__ = [
     "classify_grade",
     "elevation_gain_loss",
     "clean_altitude",
+    "find_climbs",
+    "climb_totals",
+    "ClimbOptions",
 ]

@@ -15,6 +15,12 @@ from .grade import _altitude_source, _grade_from_altitude, _grade_from_imu, _inc
 from .options import TerrainOptions, TerrainResult
 
 
+def _is_treadmill(rec: Recording) -> bool:
+    """The file says it is a treadmill run (FIT sport / sub-sport, or a reader's metadata)."""
+    md = rec.metadata or {}
+    return any("treadmill" in str(md.get(k) or "").lower() for k in ("sport", "sub_sport", "activity_type"))
+
+
 def _step_speed(steps: pd.DataFrame, step_t: np.ndarray, rec: Recording, dist: np.ndarray,
                 have_dist: bool, local_speed: np.ndarray | None = None) -> np.ndarray:
     """Speed per step: measured step speed, else the speed channel, else from distance.
@@ -129,11 +135,18 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
 
     # -- 4. given incline overrides everything -------------------------------------------------
     incline_ch, incline_name = _channel(rec, "incline")
+    treadmill_level = (incline_pct is None and _is_treadmill(rec)
+                       and (incline_ch is None or not np.isfinite(incline_ch).any()))
+    if treadmill_level:
+        # a belt has no hills: without a stated incline it is level, whatever a watch's
+        # barometer or GPS wandered indoors
+        incline_pct = 0.0
+        warnings.append("treadmill without a stated incline: taken as level (give --incline if it was not)")
     if incline_pct is not None:
         step_grade, grid_grade, how = _incline_at(incline_pct, step_t, step_d, grid_d, grid_t)
         prov["altitude"] = "not used (given incline)"
         prov["grade"] = "given incline"
-        prov["incline"] = how
+        prov["incline"] = "treadmill without stated incline: level" if treadmill_level else how
         grade_from_incline = True
     elif incline_ch is not None and np.isfinite(incline_ch).any():
         ok = np.isfinite(incline_ch)
