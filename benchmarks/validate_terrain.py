@@ -190,7 +190,7 @@ def gain_rows(data: Path) -> list[dict]:
                      "ours_up": res.elevation_gain_m, "ours_down": res.elevation_loss_m,
                      "up_pct": 100 * (res.elevation_gain_m / up - 1),
                      "down_pct": 100 * (res.elevation_loss_m / down - 1) if down else float("nan"),
-                     "note": res.provenance.get("gain_note", "")})
+                     "note": (res.provenance.get("gain_vs_device") or {}).get("note", "")})
     return rows
 
 
@@ -217,7 +217,11 @@ def main(argv=None) -> int:
     print(pd.DataFrame(pair_rows(data)).to_string(index=False, float_format=lambda x: f"{x:.2f}"))
     print()
     print("GAIN against the device's session totals (FIT files stating >= 20 m of ascent)")
-    print(pd.DataFrame(gain_rows(data)).to_string(index=False, float_format=lambda x: f"{x:.1f}"))
+    gains = pd.DataFrame(gain_rows(data))
+    print(gains.drop(columns="note").to_string(index=False, float_format=lambda x: f"{x:.1f}"))
+    print("Where ours differs by more than 5 %, why (the summary's provenance.terrain.gain_vs_device):")
+    for _, row in gains[gains["note"] != ""].iterrows():
+        print(f"  {Path(row['file']).name}: {row['note']}")
     return 0
 
 

@@ -65,8 +65,14 @@ def clean_altitude(distance_m: np.ndarray, altitude_m: np.ndarray, options: Terr
 
 
 def _clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, options: TerrainOptions | None,
-                          time_s: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, list]:
+                          time_s: np.ndarray | None, moved_m: np.ndarray | None = None
+                          ) -> tuple[np.ndarray, np.ndarray, list]:
     """:func:`clean_altitude`'s two profiles: (for grade, for gain, warnings).
+
+    ``moved_m``: horizontal distance between the positions of consecutive samples, m (NaN or
+    None without positions). A climb across a pause needs the runner to have moved: a change
+    steeper than 100 % over the fix's move is no walk (a bike at a traffic light, a barometer
+    re-calibrated while standing).
 
     The grade profile has every step taken out (a jump at one distance is no slope of the
     ground, even when it is a climb made during a pause); the gain profile keeps the steps that
@@ -111,6 +117,10 @@ def _clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, option
         # across a pause there is no distance to carry a slope: a change beyond the noise that
         # the local slope does not explain is a step, however small (a lower bar than moving)
         jump |= pause & (np.abs(da - local_slope * dd) > 3.0 * (sig_da if np.isfinite(sig_da) else 0.0))
+        if moved_m is not None:
+            moved = np.asarray(moved_m, float)
+            # 100 % (45 degrees): vertical-kilometre courses and stairs reach it (judgement)
+            walkable &= ~(np.isfinite(moved) & (moved < np.abs(da)))
         drift = jump & pause & ~walkable
         climbed = jump & pause & walkable
     clip = np.clip(local_slope, -opts.max_abs_grade_pct / 100, opts.max_abs_grade_pct / 100)

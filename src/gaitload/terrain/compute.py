@@ -10,6 +10,7 @@ from ..recording import Recording
 from ..schema import float_column
 from .altitude import _altitude_usable
 from .classes import _CLASS_NAMES, _UNKNOWN, _class_labels, _classify_codes, _segments, _segments_by_time
+from .gain import device_totals, explain_gain
 from .distance import _MAX_GRID_DISTANCE_M, _channel, _fill_nan_linear, _local_speed, cumulative_distance
 from .grade import _altitude_source, _grade_from_altitude, _grade_from_imu, _incline_at
 from .options import TerrainOptions, TerrainResult
@@ -182,13 +183,20 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         grade_ch, _ = _channel(rec, "grade")
         if alt is not None and have_dist and n_moving >= 3:
             grid_alt, grid_grade, clean_alt, gain, loss, info, w = _grade_from_altitude(
-                dist, alt, moving, grid_d, src, opts, time_s=t)
+                dist, alt, moving, grid_d, src, opts, time_s=t, lat=_channel(rec, "latitude")[0],
+                lon=_channel(rec, "longitude")[0])
             warnings += w
             window_m = info["window_m"]
             prov["altitude"] = info["altitude"]
             prov["grade"] = f"smoothed altitude: {info['smoother']}"
             prov["altitude_noise_m"] = info["altitude_noise_m"]
             prov["window_m_range"] = info["window_m_range"]
+            device = device_totals(rec.metadata)
+            if device is not None and np.isfinite(gain):
+                prov["gain_vs_device"] = explain_gain(gain, loss, device, info["gain_profile"], alt, info["gain_hysteresis_m"],
+                                                      info["gain_smoothing"])
+                if prov["gain_vs_device"]["note"]:
+                    warnings.append("elevation gain " + prov["gain_vs_device"]["note"])
         elif rise_ok and have_dist:
             grid_alt, grid_grade, clean_alt, gain, loss, w = _grade_from_imu(steps, step_t, step_d, grid_d, opts)
             warnings += w

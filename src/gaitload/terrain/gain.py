@@ -1,4 +1,5 @@
-"""Elevation gain and loss by hysteresis counting of the turning points of a profile."""
+"""Elevation gain and loss by hysteresis counting of the turning points of a profile, and why
+they differ from a device's own totals."""
 
 from __future__ import annotations
 
@@ -107,3 +108,66 @@ def _turning_points_parts(y: np.ndarray, idx: np.ndarray, part: np.ndarray, ends
     keep[0] = keep[-1] = True
     keep[1:-1] |= (sgn[:-1] * sgn[1:]) < 0
     return idx[keep]
+
+
+def device_totals(metadata: dict) -> tuple[float, float] | None:
+    """The device's total ascent and descent (m) over the kept sessions, or None."""
+    sessions = [s for s in (metadata or {}).get("sessions") or []
+                if isinstance(s, dict) and s.get("kept", True) and s.get("total_ascent_m") is not None]
+    if not sessions:
+        return None
+    up = float(sum(s["total_ascent_m"] for s in sessions))
+    down = float(sum(s.get("total_descent_m") or 0.0 for s in sessions))
+    return up, down
+
+
+def explain_gain(gain_m: float, loss_m: float, device: tuple[float, float], gain_profile: np.ndarray,
+                 raw_alt: np.ndarray, hysteresis_m: float, smoothing: str, tol_pct: float = 5.0) -> dict:
+    """Compare our totals with the device's and, when they differ by more than ``tol_pct``, say
+    which threshold or smoothing explains it.
+
+    The same counting is redone with other vertical thresholds on our profile (the device may
+    count smaller or only larger swings) and on the raw samples in time order (the device may
+    smooth less, or count while standing); the first variant within ``tol_pct`` of the device
+    names the cause. When none is, and the recorded altitude's net change disagrees with the
+    device's ascent minus descent, the device counted on an altitude it did not record
+    (re-calibrated during the run).
+
+    Returns
+    -------
+    dict
+        ``device_ascent_m``, ``device_descent_m``, ``ascent_diff_pct``, ``descent_diff_pct`` and
+        ``note`` (empty when within ``tol_pct``).
+    """
+    up, down = device
+    d_up = 100.0 * (gain_m / up - 1) if up > 0 else float("nan")
+    d_down = 100.0 * (loss_m / down - 1) if down > 0 else float("nan")
+    out = {"device_ascent_m": up, "device_descent_m": down, "ascent_diff_pct": round(d_up, 1),
+           "descent_diff_pct": round(d_down, 1) if np.isfinite(d_down) else None, "note": ""}
+    if not np.isfinite(d_up) or abs(d_up) <= tol_pct:
+        return out
+    ours = f"ours {gain_m:.0f} m vs the device's {up:.0f} m ({d_up:+.1f} %)"
+    raw = np.asarray(raw_alt, float)
+    raw = raw[np.isfinite(raw)]
+    # the smallest change first: thresholds nearest ours, on our profile, then the raw samples
+    near = sorted((0.5, 1.0, 2.0, 3.0, 5.0, 8.0), key=lambda h: abs(h - hysteresis_m))
+    candidates = [(f"counting swings of >= {h:g} m (ours: {hysteresis_m:g} m) on our {smoothing} profile",
+                   gain_profile, h) for h in near if h != hysteresis_m]
+    candidates += [(f"counting swings of >= {h:g} m on the raw altitude samples in time order (no smoothing, "
+                    "standing and paused samples included)", raw, h) for h in near[:5]]
+    for text, profile, h in candidates:  # a dozen recounts of one profile, each O(n)
+        g, _, _ = elevation_gain_loss(profile, h)
+        if np.isfinite(g) and abs(100.0 * (g / up - 1)) <= tol_pct:
+            out["note"] = f"{ours}: the device's total matches {text}: {g:.0f} m"
+            return out
+    net_dev = up - down
+    net_rec = float(raw[-1] - raw[0]) if raw.size >= 2 else float("nan")
+    # (a device that reports no descent at all has no net change to compare)
+    if down > 0 and np.isfinite(net_rec) and abs(net_rec - net_dev) > max(5.0, tol_pct / 100.0 * up):
+        out["note"] = (f"{ours}: the recorded altitude ends {net_rec:+.0f} m from its start while the device's "
+                       f"ascent minus descent is {net_dev:+.0f} m: the device counted on an altitude it did not "
+                       "record (re-calibrated during the run)")
+    else:
+        out["note"] = (f"{ours}: no threshold from 0.5 to 8 m, with or without our smoothing, reproduces the "
+                       "device's total: its altitude filter is unlike ours")
+    return out

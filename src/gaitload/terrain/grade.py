@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OptionError
+from ..geodesy import haversine_m
 from ..recording import Recording
 from ..schema import float_column, measured_column
 from .altitude import _bin_to_grid, _clean_altitude_parts, _fill_short_gaps, _robust_sigma
@@ -61,7 +62,8 @@ def _altitude_source(recording: Recording) -> str:
 
 
 def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, grid_d: np.ndarray,
-                         src: str, opts: TerrainOptions, time_s: np.ndarray | None = None):
+                         src: str, opts: TerrainOptions, time_s: np.ndarray | None = None,
+                         lat: np.ndarray | None = None, lon: np.ndarray | None = None):
     """Steps 2 and 5 of the module docstring for one altitude series (``moving``: mask of the
     moving samples)."""
     warnings: list[str] = []
@@ -71,8 +73,12 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
     cleaned = np.full(a_m.shape, np.nan)
     for_gain = np.full(a_m.shape, np.nan)
     if ok.sum() >= 5:
+        moved = None
+        if lat is not None and lon is not None:
+            la, lo = _ffill(lat[moving][ok]), _ffill(lon[moving][ok])  # last fix held over dropouts
+            moved = haversine_m(la[:-1], lo[:-1], la[1:], lo[1:])
         cleaned[ok], for_gain[ok], w = _clean_altitude_parts(d_m[ok], a_m[ok], opts,
-                                                             None if t_m is None else t_m[ok])
+                                                             None if t_m is None else t_m[ok], moved)
         warnings += w
     else:
         cleaned = for_gain = a_m
@@ -169,7 +175,11 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
             "window_m_range": ([float(np.nanmin(window_used)), float(np.nanmax(window_used))]
                                if np.isfinite(window_used).any() else None),
             "altitude_noise_m": round(float(noise), 3) if np.isfinite(noise) else None,
-            "altitude": desc, "smoother": smoother, "gps_like": gps_like}
+            "altitude": desc, "smoother": smoother, "gps_like": gps_like,
+            "gain_profile": bridged, "gain_hysteresis_m": gh,
+            "gain_smoothing": ("trend filter profile" if tf else
+                               f"{opts.gain_window_m_gps if gps_like else opts.gain_window_m_barometric:g} m "
+                               "local linear fit")}
     return level, grade, clean, gain, loss, info, warnings
 
 
