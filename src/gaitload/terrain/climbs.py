@@ -43,9 +43,9 @@ class ClimbOptions:
         at 1.6-2 %).
     merge_m, merge_gap_m : float
         Two uphill (downhill) stretches of the terrain classes are one climb (descent) when the
-        stretch between them is shorter than ``merge_gap_m`` and gives back less than
-        ``merge_m`` of altitude, m (judgement: a 200 m flat or a 10 m dip is a breather within
-        a climb, longer or deeper ends it).
+        stretch between them gives back less than ``merge_m`` of altitude and is shorter than
+        ``merge_gap_m`` or leaves the whole at ``min_mean_grade_pct`` or steeper, m (judgement:
+        a 200 m flat or a 10 m dip is a breather within a climb, longer or deeper ends it).
     """
 
     min_gain_m: float = 20.0
@@ -127,8 +127,9 @@ def find_climbs(profile: pd.DataFrame, steps: pd.DataFrame | None = None,
 
 
 def _merged_runs(mask: np.ndarray, z: np.ndarray, d: np.ndarray, sgn: float, opts: ClimbOptions):
-    """Runs of ``mask`` (cells ``a .. b`` inclusive), joined across gaps shorter than
-    ``merge_gap_m`` in which the profile gives back less than ``merge_m``."""
+    """Runs of ``mask`` (cells ``a .. b`` inclusive), joined across a gap in which the profile
+    gives back less than ``merge_m`` when the gap is shorter than ``merge_gap_m`` or the joined
+    stretch still has a mean grade of ``min_mean_grade_pct``."""
     starts, stops = _runs(mask.astype(np.int8))
     on = mask[starts]
     a_s, b_s = starts[on], np.minimum(stops[on], mask.size - 1)
@@ -137,7 +138,12 @@ def _merged_runs(mask: np.ndarray, z: np.ndarray, d: np.ndarray, sgn: float, opt
         if out:
             pa, pb = out[-1]
             lost = sgn * (z[pb] - np.nanmin(sgn * z[pb:a + 1]) * sgn)
-            if d[a] - d[pb] <= opts.merge_gap_m and np.isfinite(lost) and lost < opts.merge_m:
+            # a short breather, or a longer one after which the whole still climbs steeply
+            # enough to be one climb
+            with np.errstate(invalid="ignore", divide="ignore"):
+                whole = 100.0 * sgn * (z[b] - z[pa]) / (d[b] - d[pa])
+            if (np.isfinite(lost) and lost < opts.merge_m
+                    and (d[a] - d[pb] <= opts.merge_gap_m or whole >= opts.min_mean_grade_pct)):
                 out[-1] = (pa, b)
                 continue
         out.append((int(a), int(b)))
