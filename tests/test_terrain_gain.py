@@ -73,3 +73,16 @@ def test_gain_beyond_5_percent_is_explained(shared_data, rel):
         assert any(w.startswith("elevation gain ours") for w in res.warnings)
     # never wildly off on a running file
     assert abs(dev["ascent_diff_pct"]) < 15
+
+
+def test_gain_loss_hysteresis_ignores_noise():
+    x = np.arange(0, 5000.0, 5.0)
+    y = 30 * np.sin(2 * np.pi * x / 1000)  # 5 hills of 60 m: 300 m up, 300 m down (minus ends)
+    true_gain = np.diff(y)[np.diff(y) > 0].sum()
+    noisy = y + np.random.default_rng(1).normal(0, 0.3, x.size)
+    gain, loss, clean = elevation_gain_loss(noisy, 2.0)
+    assert gain == pytest.approx(true_gain, rel=0.02)
+    assert np.diff(noisy)[np.diff(noisy) > 0].sum() > 1.08 * true_gain  # the naive sum is wrong
+    assert np.nansum(np.clip(np.diff(clean), 0, None)) == pytest.approx(gain)
+    g2, l2, _ = elevation_gain_loss(np.r_[y[:300], np.nan * np.ones(50), y[350:]], 2.0)
+    assert g2 < gain  # the gap's climb is not counted
