@@ -9,17 +9,19 @@ from gaitload.terrain import compute_terrain, elevation_gain_loss
 from gaitload.terrain.gain import device_totals, explain_gain
 
 # FIT files whose sessions state a total ascent, and ours within 5 % of it (validate_terrain.py)
+# (FIT decoding takes 2-10 s for the long files: those run with the slow tests)
+_SLOW = pytest.mark.slow
 WITHIN_5 = [
-    "muktihari-fit-testdata/testdata/from_official_sdk/activity_lowbattery.fit",
-    "python-fitparse-tests/tests/files/garmin-edge-500-activity.fit",
+    pytest.param("muktihari-fit-testdata/testdata/from_official_sdk/activity_lowbattery.fit", marks=_SLOW),
+    pytest.param("python-fitparse-tests/tests/files/garmin-edge-500-activity.fit", marks=_SLOW),
     "python-fitparse-tests/tests/files/null_compressed_speed_dist.fit",
 ]
 # running files beyond 5 %: the summary must say why
 EXPLAINED = [
     "runpandas-tests/runpandas/tests/io/data/fit/run.fit",
     "python-fitparse-tests/tests/files/activity-small-fenix2-run.fit",
-    "python-fitparse-tests/tests/files/activity-large-fenxi2-multisport.fit",
-    "tormoder-fit-testdata/testdata/misc/mornindew-broken.fit",
+    pytest.param("python-fitparse-tests/tests/files/activity-large-fenxi2-multisport.fit", marks=_SLOW),
+    pytest.param("tormoder-fit-testdata/testdata/misc/mornindew-broken.fit", marks=_SLOW),
     "python-fitparse-tests/tests/files/2013-02-06-12-11-14.fit",
 ]
 
