@@ -62,7 +62,8 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
     incline_pct : None, float or DataFrame
         Known incline (treadmill), %: a constant, or a schedule with ``time_s`` or ``distance_m``
         and ``incline_pct`` columns (piecewise constant from each row on; NaN before the first
-        row). Overrides altitude.
+        row). Overrides altitude. A recording whose metadata names a treadmill (sport or
+        sub-sport) and has no incline is level.
     options : TerrainOptions, optional
 
     Returns

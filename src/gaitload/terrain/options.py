@@ -226,8 +226,11 @@ class TerrainResult:
     distance_m, elevation_gain_m, elevation_loss_m : float
         Totals (NaN when unknown).
     provenance : dict
-        ``distance``, ``altitude``, ``grade`` sources and ``window_m`` used (for the GPS trend
-        filter: the cutoff of its rounding pass).
+        ``distance``, ``altitude``, ``grade`` sources and ``window_m`` used (the median of the
+        adaptive windows, ``window_m_range`` their least and largest; for the GPS trend filter:
+        the cutoff of its rounding pass), ``altitude_noise_m`` (the altitude's noise, m),
+        ``incline`` (given incline, or a treadmill taken as level) and, when the file states the
+        device's totals, ``gain_vs_device`` (:func:`gaitload.terrain.gain.explain_gain`).
     warnings : list of str
     """
 
