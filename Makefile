@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-all bench bench-smoke sample-data clean
+.PHONY: demo test test-all bench bench-smoke sample-data clean validate-terrain
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ test-all: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+validate-terrain: $(STAMP)
+	$(BIN)/python benchmarks/validate_terrain.py
 
 sample-data: $(STAMP)
 	$(BIN)/python -m gaitload simulate --sample-data sample_data

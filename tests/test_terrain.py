@@ -1,4 +1,5 @@
-"""Terrain: distance, grade, classes, gain/loss against known synthetic truth and the simulator."""
+"""Terrain end to end: grade, classes, gain/loss against known synthetic truth and the simulator
+(stage-level tests: test_terrain_<stage>.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,7 @@ from gaitload.terrain import (
     TerrainOptions,
     classify_grade,
     compute_terrain,
-    cumulative_distance,
     elevation_gain_loss,
-    haversine_m,
-    l1_trend_filter,
     whittaker_smooth,
 )
 
@@ -206,13 +204,25 @@ def test_unknown_source_window_from_noise():
 
 
 def test_pause_step_removed_and_standstill_keeps_grade():
-    # flat course, 3 m of barometric drift during the pause: no hill may appear
-    rec, steps, truth, *_ = _run("baro", 3, comps=[], pause_jump_m=3.0, length_m=5000.0)
+    # flat course, 2 m of barometric drift during the 5-min pause (24 m/h, a very fast weather
+    # change, just below the 25 m/h drift bound): no hill may appear, no gain counted
+    rec, steps, truth, *_ = _run("baro", 3, comps=[], pause_jump_m=2.0, length_m=5000.0)
     res = compute_terrain(rec, steps)
-    assert any("step" in w for w in res.warnings)
     assert np.nanmax(np.abs(res.profile.grade_pct)) < 1.5
     assert (res.steps.terrain == "flat").all()
-    assert res.elevation_gain_m < 3.0
+    assert res.elevation_gain_m < 2.0
+    # 30 m up during the same pause (a walk up a hill with the watch paused: 360 m/h): the
+    # climb counts for the gain, as the watch counts it, but makes no grade
+    rec, steps, truth, *_ = _run("baro", 3, comps=[], pause_jump_m=30.0, length_m=5000.0)
+    res = compute_terrain(rec, steps)
+    assert any("climbing" in w for w in res.warnings)
+    assert res.elevation_gain_m == pytest.approx(30.0, abs=2.0)
+    assert np.nanmax(np.abs(res.profile.grade_pct)) < 1.5
+    # 200 m in 5 min (0.67 m/s) is faster than anyone climbs: a re-calibration, removed
+    rec, steps, truth, *_ = _run("baro", 3, comps=[], pause_jump_m=200.0, length_m=5000.0)
+    res = compute_terrain(rec, steps)
+    assert any("step" in w for w in res.warnings)
+    assert res.elevation_gain_m < 2.0 and np.nanmax(np.abs(res.profile.grade_pct)) < 1.5
     # steps taken while standing (distance not growing) keep the grade they had
     hilly, hsteps, *_ = _run("baro", 0)
     t = hilly.time_s
@@ -224,61 +234,6 @@ def test_pause_step_removed_and_standstill_keeps_grade():
     same = np.r_[False, np.diff(d) == 0]
     g = r2.steps.grade_pct.to_numpy()
     assert same.sum() >= 4 and np.all(g[same] == g[np.flatnonzero(same) - 1])
-
-
-# ------------------------------------------------------------------------------------------------
-# distance sources
-# ------------------------------------------------------------------------------------------------
-def test_haversine_known_distance():
-    # one degree of latitude on the IUGG mean sphere is 111.195 km
-    assert haversine_m(45.0, 7.0, 46.0, 7.0) == pytest.approx(111_195.0, rel=1e-4)
-    assert haversine_m(0.0, 0.0, 0.0, 1.0) == pytest.approx(111_195.0, rel=1e-4)
-
-
-def test_gps_distance_rejects_spikes_and_jumps():
-    t = np.arange(0, 1000.0)
-    lat = 46.0 + t * 3.0 / 111_195.0  # 3 m/s due north
-    lon = np.full_like(t, 7.0)
-    lat[400] += 0.01  # 1.1 km spike: out and back
-    lat[700:] += 0.005  # 556 m teleport that stays
-    lat[100:110] = np.nan  # no fix
-    rec = Recording(time_s=t, channels={"latitude": lat, "longitude": lon}, placement="records")
-    d, src, warn = cumulative_distance(rec)
-    assert src == "GPS great-circle"
-    assert d[-1] == pytest.approx(2997.0, abs=10.0)
-    assert np.all(np.diff(d) >= 0)
-    assert any("spike" in w for w in warn) and any("jump" in w for w in warn)
-
-
-def test_speed_integral_and_device_repair():
-    t = np.arange(0, 600.0, 1.0)
-    v = 3.0 + 0.5 * np.sin(t / 30)
-    true = np.concatenate([[0], np.cumsum(0.5 * (v[1:] + v[:-1]))])
-    rec = Recording(time_s=t, channels={"speed": v}, placement="records")
-    d, src, _ = cumulative_distance(rec)
-    assert src == "speed integral" and d[-1] == pytest.approx(true[-1], rel=1e-9)
-    dev = true.copy()
-    dev[300:] -= dev[300] - 2.0  # counter reset at 300 s
-    dev[100] -= 1.5  # backward jitter
-    rec = Recording(time_s=t, channels={"distance": dev}, placement="records")
-    d, src, warn = cumulative_distance(rec)
-    assert src == "device distance" and np.all(np.diff(d) >= 0)
-    assert d[-1] == pytest.approx(true[-1], abs=10.0)
-    assert any("reset" in w for w in warn)
-
-
-def test_foot_imu_stride_distance_counts_each_stride_once():
-    # both feet measured: each foot's strides cover the whole distance (2 steps per stride)
-    n = 400
-    t = np.arange(n) * 0.35
-    feet = np.where(np.arange(n) % 2, "right", "left")
-    steps = pd.DataFrame({"time_s": t, "foot": feet, "measured": True, "stride_length_m": 2.4,
-                          "stride_rise_m": 0.0})
-    tt = np.arange(0, t[-1] + 1, 0.01)
-    rec = Recording(time_s=tt, channels={"acc_x": np.sin(tt)}, placement="foot")
-    d, src, _ = cumulative_distance(rec, steps)
-    assert src == "foot IMU stride length"
-    assert d[-1] == pytest.approx(200 * 2.4, rel=0.01)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -349,7 +304,8 @@ def test_incline_channel_and_bad_schedules():
         with pytest.raises(OptionError):
             compute_terrain(rec, steps, incline_pct=bad)
     res = compute_terrain(rec, steps, incline_pct=40.0)
-    assert (res.steps.grade_pct == 25.0).all() and any("scrambling" in w for w in res.warnings)
+    # never clipped: the warning names the terrain, the grade stays as given
+    assert (res.steps.grade_pct == 40.0).all() and any("scrambling" in w for w in res.warnings)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -397,67 +353,6 @@ def test_no_distance_no_altitude():
 # ------------------------------------------------------------------------------------------------
 # building blocks
 # ------------------------------------------------------------------------------------------------
-def test_classify_hysteresis_and_min_length():
-    d = np.arange(0, 1000.0, 5.0)
-    g = np.full(d.size, 5.0)
-    g[40:80] = 1.9  # just under the band after an uphill: stays uphill (dead band 1.75-2.25)
-    g[80:150] = 0.0
-    g[125:128] = 6.0  # 15 m blip: merged into flat
-    g[150:] = -5.0
-    c = classify_grade(g, d, flat_band_pct=2.0, hysteresis_pct=0.5, min_segment_m=50.0)
-    assert (c[:80] == "uphill").all()
-    assert (c[80:150] == "flat").all()
-    assert (c[150:] == "downhill").all()
-    raw = classify_grade(g, None, flat_band_pct=2.0, hysteresis_pct=0.0, min_segment_m=0.0)
-    assert (raw[40:80] == "flat").all() and (raw[125:128] == "uphill").all()
-
-
-def test_gain_loss_hysteresis_ignores_noise():
-    x = np.arange(0, 5000.0, 5.0)
-    y = 30 * np.sin(2 * np.pi * x / 1000)  # 5 hills of 60 m: 300 m up, 300 m down (minus ends)
-    true_gain = np.diff(y)[np.diff(y) > 0].sum()
-    noisy = y + np.random.default_rng(1).normal(0, 0.3, x.size)
-    gain, loss, clean = elevation_gain_loss(noisy, 2.0)
-    assert gain == pytest.approx(true_gain, rel=0.02)
-    assert np.diff(noisy)[np.diff(noisy) > 0].sum() > 1.08 * true_gain  # the naive sum is wrong
-    assert np.nansum(np.clip(np.diff(clean), 0, None)) == pytest.approx(gain)
-    g2, l2, _ = elevation_gain_loss(np.r_[y[:300], np.nan * np.ones(50), y[350:]], 2.0)
-    assert g2 < gain  # the gap's climb is not counted
-
-
-def test_l1_trend_filter_finds_the_kinks():
-    # a climb of 8 %, a 600 m flat and a descent of 5 % on a 5 m grid, with 3 m white noise and a
-    # 100 m gap: the filter returns straight pieces whose slopes are the true grades
-    x = np.arange(0, 3000.0, 5.0)
-    true = np.interp(x, [0, 1000, 1600, 3000], [0, 80, 80, 10])
-    y = true + np.random.default_rng(3).normal(0, 3.0, x.size)
-    y[300:320] = np.nan
-    z = l1_trend_filter(y, 3000.0)
-    grade = np.gradient(z) / 5 * 100
-    for lo, hi, g in [(100, 900, 8.0), (1100, 1500, 0.0), (1700, 2900, -5.0)]:
-        sel = (x > lo) & (x < hi)
-        assert np.median(grade[sel]) == pytest.approx(g, abs=0.4)
-    assert np.sqrt(np.mean((z - true) ** 2)) < 1.2  # well under the 3 m noise
-    # a clean straight line is returned as it is (no kink is worth its penalty)
-    line = 2.0 + 0.03 * np.arange(200.0)
-    assert np.allclose(l1_trend_filter(line, 100.0), line, atol=1e-6)
-
-
-def test_whittaker_half_power_at_cutoff():
-    # Eilers 2003: the transfer function is 1 / (1 + lam (2 sin(pi f))^(2 order)) with
-    # lam = (cutoff / 2 pi)^(2 order): ~1/2 at the cutoff, ~1 for longer waves, ~0 for shorter
-    n = 4000
-    k = np.arange(n, dtype=float)
-    for order in (2, 3):
-        lam = (120.0 / (2 * np.pi)) ** (2 * order)
-        for wavelength in (40.0, 120.0, 360.0):
-            y = np.sin(2 * np.pi * k / wavelength)
-            z = whittaker_smooth(y, 120.0, order)
-            inner = slice(1000, 3000)
-            measured = np.std(z[inner]) / np.std(y[inner])
-            theory = 1 / (1 + lam * (2 * np.sin(np.pi / wavelength)) ** (2 * order))
-            assert measured == pytest.approx(theory, abs=0.01)
-        assert 0.4 < 1 / (1 + lam * (2 * np.sin(np.pi / 120.0)) ** (2 * order)) < 0.6
 
 
 def test_speed_from_distance_kept_where_measured():
@@ -507,7 +402,6 @@ def test_simulate_run_hilly_gps_near_resolution_limit():
     GPS resolves, literature.md 4.3): its own RMSE is 2.2 points and its class agreement
     0.79-0.82. gaitload must come close to that limit with the GPS noise added."""
     simulate = pytest.importorskip("gaitload.simulate")
-    from gaitload.terrain import whittaker_smooth
 
     for seed in (0, 1):
         run = simulate.simulate_run(3600.0, placement="records", course="hilly", altitude_source="gps", seed=seed)

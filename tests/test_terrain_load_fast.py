@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gaitload.terrain import _feet_of, _local_speed
+from gaitload.terrain.distance import _feet_of, _local_speed
 
 
 def _local_speed_reference(time_s, dist, half_window_s=2.5):

@@ -47,6 +47,10 @@ class Analysis:
     profile : pandas.DataFrame
         The terrain profile on its distance grid (distance_m, time_s, altitude_m, grade_pct,
         terrain), for plotting.
+    climbs : pandas.DataFrame
+        Every climb and descent above the size thresholds (:func:`gaitload.terrain.find_climbs`):
+        start/end distance and time, length, gain, mean and max grade, VAM, and the sum of each
+        ``load_*`` step column over it.
     recording : Recording, optional
         The input, kept for plots that show raw channels; not written by :meth:`to_dir`.
     laps : pandas.DataFrame
@@ -63,6 +67,7 @@ class Analysis:
     recording: Recording | None = field(default=None, repr=False)
     laps: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     splits: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    climbs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def plot(self, path: str | os.PathLike | None = None, **kwargs):
         """Per-run figure: elevation profile with terrain shading, muscle shares along the run,
@@ -84,8 +89,8 @@ class Analysis:
         return plot_run(self, path=path, **kwargs)
 
     def to_dir(self, path: str | os.PathLike, *, figure: bool = True) -> dict[str, Path]:
-        """Write ``steps.csv``, ``segments.csv``, ``laps.csv``, ``splits.csv``, ``summary.json``
-        and ``emphasis.png``.
+        """Write ``steps.csv``, ``segments.csv``, ``laps.csv``, ``splits.csv``, ``climbs.csv``,
+        ``summary.json`` and ``emphasis.png``.
 
         Every file is written atomically (temporary file, then rename).
 
@@ -104,6 +109,7 @@ class Analysis:
             "segments": atomic.write_csv(out / "segments.csv", self.segments, float_format="%.6g"),
             "laps": atomic.write_csv(out / "laps.csv", self.laps, float_format="%.6g"),
             "splits": atomic.write_csv(out / "splits.csv", self.splits, float_format="%.6g"),
+            "climbs": atomic.write_csv(out / "climbs.csv", self.climbs, float_format="%.6g"),
             "summary": atomic.write_json(out / "summary.json", self.summary),
         }
         if figure:  # an Agg Figure outside pyplot: nothing to close, it is freed with its last reference
@@ -274,7 +280,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     from .gait import classify_gait, gait_basis
     from .load import load_rules
     from .load.model import apply_and_summarize
-    from .terrain import TerrainOptions, compute_terrain
+    from .terrain import TerrainOptions, climb_totals, compute_terrain, find_climbs
 
     _check_incline(incline_pct, source)
     recording = _as_recording(source, placement, sampling_rate_hz, hints)
@@ -294,8 +300,10 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     except GaitloadError as exc:
         raise exc.with_path(recording.path) if recording.path else exc
     steps = conform_steps(steps)
+    climbs = find_climbs(terrain.profile, steps)
     summary = _summarize(recording, detection, terrain, steps, load_summary, rule_set)
     summary["sport"] = sport
+    summary["climbs"] = climb_totals(climbs)
     summary["provenance"]["gait"] = gait_basis(steps, detection.placement)
     from .totals import add_watch_totals, lap_table, split_table
 
@@ -307,7 +315,8 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     return Analysis(steps=steps, segments=terrain.segments, summary=summary,
                     profile=terrain.profile, recording=recording,
                     laps=lap_table(recording, steps, terrain.profile),
-                    splits=split_table(recording, steps, terrain.profile))
+                    splits=split_table(recording, steps, terrain.profile),
+                    climbs=climbs)
 
 
 def _fraction(values, weights: np.ndarray | None, classes) -> dict[str, float]:

@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="sensor placement (detected from the signal when omitted)")
     p.add_argument("--rules", default="source",
                    help="rule set: source (the article, default), literature, or a TOML file")
-    p.add_argument("--out", metavar="DIR", help="write steps.csv, segments.csv, summary.json, emphasis.png")
+    p.add_argument("--out", metavar="DIR", help="write steps.csv, segments.csv, climbs.csv, summary.json, emphasis.png")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--rate-hz", type=float, dest="sampling_rate_hz",
                    help="sampling rate for files without a time column")

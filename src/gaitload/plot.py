@@ -327,6 +327,22 @@ def _shade_terrain(ax, analysis, axis: dict) -> list:
     return handles
 
 
+def _mark_climbs(ax, analysis, axis, x, alt) -> None:
+    """Climbs drawn bold over the profile, each labelled with its gain and mean grade."""
+    climbs = getattr(analysis, "climbs", None)
+    c0, c1 = axis["seg"]
+    if not isinstance(climbs, pd.DataFrame) or not len(climbs) or c0 not in climbs:
+        return
+    up = climbs[climbs["kind"] == "climb"]
+    for a, b, gain, grade in zip(_col(up, c0) * axis["scale"], _col(up, c1) * axis["scale"],
+                                 _col(up, "gain_m"), _col(up, "mean_grade_pct")):  # a few climbs
+        on = (x >= a) & (x <= b)
+        if on.sum() >= 2:
+            ax.plot(x[on], alt[on], color="#b2182b", linewidth=2.6, solid_capstyle="butt", gid="climb")
+            ax.annotate(f"+{gain:.0f} m, {grade:.0f} %", (x[on][-1], alt[on][-1]), xytext=(0, 4),
+                        textcoords="offset points", ha="right", va="bottom", fontsize=7, color="#b2182b")
+
+
 def _panel_elevation(ax, analysis, axis):
     prof = analysis.profile if isinstance(analysis.profile, pd.DataFrame) else pd.DataFrame()
     src = prof if len(prof) and axis["col"] in prof and np.isfinite(_col(prof, "altitude_m")).any() else analysis.steps
@@ -337,6 +353,7 @@ def _panel_elevation(ax, analysis, axis):
     if np.isfinite(alt).any():
         line, = ax.plot(x, alt, color="0.15", linewidth=1.2, label="altitude")
         line.set_gid("altitude")
+        _mark_climbs(ax, analysis, axis, x, alt)
     else:
         _note(ax, "no altitude in this recording")
     if handles:

@@ -204,6 +204,8 @@ def _row_from_summary(summary: dict) -> dict:
         row[f"terrain_{cls}"] = frac
     for pattern, frac in (summary.get("strike_pattern_fraction") or {}).items():
         row[f"strike_{pattern}"] = frac
+    for key, value in (summary.get("climbs") or {}).items():  # per-run climb totals
+        row[key] = value
     row["load_total"] = summary.get("load_total")
     for muscle in MUSCLES:
         row[f"load_{muscle}"] = (summary.get("muscle_load") or {}).get(muscle)

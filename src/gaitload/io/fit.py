@@ -413,6 +413,9 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
             "start_time": iso_utc(start),
             "duration_s": None if elapsed is None else float(elapsed),
             "distance_m": None if s.get("total_distance") is None else float(s["total_distance"]),
+            # the watch's own climb totals (a reference for terrain's gain; never used as input)
+            "total_ascent_m": None if s.get("total_ascent") is None else float(s["total_ascent"]),
+            "total_descent_m": None if s.get("total_descent") is None else float(s["total_descent"]),
             "kept": True,
         })
     foot = [s for s in session_info if is_foot_sport(s["sport"]) or is_foot_sport(s["sub_sport"])]

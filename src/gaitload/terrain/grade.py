@@ -1,0 +1,290 @@
+"""Grade on the distance grid from altitude (barometric, GPS, unknown), a foot IMU, or a given incline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import OptionError
+from ..geodesy import haversine_m
+from ..recording import Recording
+from ..schema import float_column, measured_column
+from .altitude import _bin_to_grid, _clean_altitude_parts, _fill_short_gaps, _robust_sigma
+from .classes import _ffill
+from .distance import _feet_of
+from .gain import elevation_gain_loss
+from .options import TerrainOptions
+from .smoothing import (ici_local_linear, l1_trend_filter, local_linear_fit, noise_sigma, sample_noise_sigma,
+                        whittaker_smooth)
+
+
+def _incline_at(incline_pct, step_t: np.ndarray, step_d: np.ndarray, grid_d: np.ndarray,
+                grid_t: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    """Given incline at the steps and on the grid (piecewise constant schedule)."""
+    if isinstance(incline_pct, (int, float, np.floating, np.integer)) and not isinstance(incline_pct, bool):
+        value = float(incline_pct)
+        if not np.isfinite(value):
+            raise OptionError(f"incline_pct must be a finite number, got {incline_pct!r}")
+        return np.full(step_t.shape, value), np.full(grid_d.shape, value), f"given incline {value:g} %"
+    if isinstance(incline_pct, pd.DataFrame):
+        df = incline_pct
+        if "incline_pct" not in df:
+            raise OptionError("incline schedule needs an 'incline_pct' column")
+        key = "time_s" if "time_s" in df else "distance_m" if "distance_m" in df else None
+        if key is None:
+            raise OptionError("incline schedule needs a 'time_s' or 'distance_m' column")
+        k = pd.to_numeric(df[key], errors="coerce").to_numpy(float)
+        v = pd.to_numeric(df["incline_pct"], errors="coerce").to_numpy(float)
+        ok = np.isfinite(k) & np.isfinite(v)
+        if not ok.any():
+            raise OptionError("incline schedule has no row with numeric values")
+        order = np.argsort(k[ok], kind="stable")
+        k, v = k[ok][order], v[ok][order]
+
+        def hold(x):
+            pos = np.searchsorted(k, x, side="right") - 1
+            out = v[np.clip(pos, 0, None)].astype(float)
+            return np.where((pos >= 0) & np.isfinite(x), out, np.nan)
+
+        if key == "time_s":
+            return hold(step_t), hold(grid_t), "given incline schedule (by time)"
+        return hold(step_d), hold(grid_d), "given incline schedule (by distance)"
+    raise OptionError(f"incline_pct must be a number or a DataFrame schedule, got {type(incline_pct).__name__}")
+
+
+def _altitude_source(recording: Recording) -> str:
+    src = str(recording.metadata.get("altitude_source", "unknown")).lower()
+    if src.startswith("baro"):
+        return "barometric"
+    if src.startswith("gps"):
+        return "gps"
+    return "unknown"
+
+
+def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, grid_d: np.ndarray,
+                         src: str, opts: TerrainOptions, time_s: np.ndarray | None = None,
+                         lat: np.ndarray | None = None, lon: np.ndarray | None = None):
+    """Steps 2 and 5 of the module docstring for one altitude series (``moving``: mask of the
+    moving samples)."""
+    warnings: list[str] = []
+    d_m, a_m = dist[moving], alt[moving]
+    t_m = time_s[moving] if time_s is not None else None
+    ok = np.isfinite(a_m)
+    cleaned = np.full(a_m.shape, np.nan)
+    for_gain = np.full(a_m.shape, np.nan)
+    if ok.sum() >= 5:
+        moved = None
+        if lat is not None and lon is not None:
+            la, lo = _ffill(lat[moving][ok]), _ffill(lon[moving][ok])  # last fix held over dropouts
+            moved = haversine_m(la[:-1], lo[:-1], la[1:], lo[1:])
+        cleaned[ok], for_gain[ok], w = _clean_altitude_parts(d_m[ok], a_m[ok], opts,
+                                                             None if t_m is None else t_m[ok], moved)
+        warnings += w
+    else:
+        cleaned = for_gain = a_m
+    step = opts.grid_step_m
+    grid_raw = _to_grid(d_m, cleaned, grid_d, step, opts.max_gap_m)
+    grid_filled, long_gap = _fill_short_gaps(grid_raw, int(round(opts.max_gap_m / step)))
+    # climbs the grade profile leaves out (made during a pause, or a jump): a step function
+    # added back for the gain only
+    kept_steps = _bin_to_grid(d_m, for_gain - cleaned, grid_d.size, step)
+    kept_steps = _ffill(kept_steps)
+    kept_steps = np.where(np.isfinite(kept_steps), kept_steps, 0.0)
+    if long_gap.any():
+        warnings.append(f"altitude missing over {long_gap.sum() * step:.0f} m: grade unknown there")
+    # window by altitude source; unknown: look at the data
+    if src == "barometric":
+        window_m, desc, gps_like = opts.window_m_barometric, "barometric", False
+    elif src == "gps":
+        window_m, desc, gps_like = opts.window_m_gps, "GPS", True
+    elif opts.window_m_unknown is not None:
+        window_m, desc, gps_like = opts.window_m_unknown, "unknown source", opts.window_m_unknown > opts.window_m_barometric
+    else:
+        half = max(int(round(25.0 / step)), 2)
+        lvl, _ = local_linear_fit(grid_filled, half)
+        noise = _robust_sigma(grid_filled - lvl)
+        gps_like = not (np.isfinite(noise) and noise < opts.barometric_noise_max_m)
+        window_m = opts.window_m_gps if gps_like else opts.window_m_barometric
+        desc = (f"unknown source, looks {'GPS' if gps_like else 'barometric'} "
+                f"(high-frequency noise {noise:.2f} m)")
+    tf = gps_like and opts.gps_smoother == "trend_filter" and np.isfinite(grid_filled).sum() >= 10
+    noise = noise_sigma(grid_filled)
+    window_used = np.full(grid_filled.shape, float(window_m))
+    if tf:
+        level, kinked, window_m, lam = _gps_trend_profile(grid_filled, step, opts)
+        grade = 100.0 * np.gradient(level) / step if level.size > 1 else np.full(level.shape, np.nan)
+        smoother = (f"L1 trend filter (lambda {lam:.0f} m) + Whittaker {window_m:g} m")
+        noise = _robust_sigma(grid_filled - kinked)  # GPS noise is correlated: its residual, not Delta^2
+        window_used[:] = window_m
+    elif opts.adaptive_window and not gps_like and window_m > opts.min_window_m:
+        # (GPS noise is correlated over tens of seconds: the white-noise intervals of the ICI
+        # rule would take its wander for terrain, so GPS keeps its one long window)
+        # noise of the samples themselves (the grid interpolates sparse tracks, which hides it),
+        # at least the rounding of the stored altitude (a uniform error of one quantum q has std
+        # q / sqrt(12)): smooth, rounded streams have no other noise to see
+        fin = np.isfinite(cleaned)
+        raw_sigma = sample_noise_sigma(d_m[fin], cleaned[fin])
+        sigma_raw = max(raw_sigma if np.isfinite(raw_sigma) else 0.0, _quantum(a_m) / np.sqrt(12.0),
+                        opts.altitude_noise_floor_m)
+        spacing = float(np.median(np.diff(d_m[fin]))) if fin.sum() > 1 else step
+        # per grid cell, as independent cells would give the same slope std: cells average
+        # several dense samples, or interpolate between sparse ones
+        sigma = sigma_raw * np.sqrt(step / max(spacing, 1e-3))
+        noise = sigma_raw
+        # a slope needs three samples: no window shorter than two sample spacings
+        halves = _window_ladder(min(max(opts.min_window_m, 2.0 * spacing), window_m), window_m, step)
+        level, slope, chosen = ici_local_linear(grid_filled, halves, sigma, opts.ici_gamma, opts.kernel)
+        grade = 100.0 * slope / step
+        window_used = np.where(chosen >= 0, 2.0 * np.asarray(halves)[np.maximum(chosen, 0)] * step, np.nan)
+        smoother = (f"local linear regression, window adapted per point over {2 * halves[0] * step:g}-"
+                    f"{2 * halves[-1] * step:g} m (intersection of confidence intervals, "
+                    f"{opts.ici_gamma:g} sigma, altitude noise {sigma_raw:.2f} m)")
+    else:
+        half = max(int(round(window_m / step / 2)), 1)
+        level, slope = local_linear_fit(grid_filled, half, kernel=opts.kernel)
+        grade = 100.0 * slope / step
+        smoother = f"local linear regression over {window_m:g} m"
+    grade[long_gap] = np.nan
+    level[long_gap] = np.nan
+    window_used[long_gap | ~np.isfinite(grade)] = np.nan
+    steep = np.abs(grade) > opts.max_abs_grade_pct
+    if steep.any():  # kept as measured: the load model bounds its own modifiers
+        warnings.append(f"grade beyond +-{opts.max_abs_grade_pct:g} % over {steep.sum() * step:.0f} m "
+                        "(hiking/scrambling terrain)")
+    gh = opts.gain_hysteresis_m_gps if gps_like else opts.gain_hysteresis_m_barometric
+    if tf:
+        # the trend filter's own profile (before the rounding pass) keeps hill tops and valley
+        # floors at full height (no averaging across a kink), so gain is counted on it
+        gl = kinked.copy()
+    else:
+        gw = opts.gain_window_m_gps if gps_like else opts.gain_window_m_barometric
+        gl, _ = local_linear_fit(grid_filled, max(int(round(gw / step / 2)), 1))
+    gl = gl + kept_steps
+    gl[long_gap] = np.nan
+    # the climb across a data gap (GPS dropout, a jump between track segments) still happened:
+    # bridge interior gaps with a straight line for the totals (as gpxpy and device totals do);
+    # the profile, grade and segments stay unknown there
+    fin = np.flatnonzero(np.isfinite(gl))
+    bridged = gl.copy()
+    if fin.size >= 2:
+        inner = np.arange(fin[0], fin[-1] + 1)
+        bridged[inner] = np.interp(inner, fin, gl[fin])
+    gain, loss, clean = elevation_gain_loss(bridged, gh)
+    clean[~np.isfinite(gl)] = np.nan
+    info = {"window_m": float(np.nanmedian(window_used)) if np.isfinite(window_used).any() else float(window_m),
+            "window_m_range": ([float(np.nanmin(window_used)), float(np.nanmax(window_used))]
+                               if np.isfinite(window_used).any() else None),
+            "altitude_noise_m": round(float(noise), 3) if np.isfinite(noise) else None,
+            "altitude": desc, "smoother": smoother, "gps_like": gps_like,
+            "gain_profile": bridged, "gain_hysteresis_m": gh,
+            "gain_smoothing": ("trend filter profile" if tf else
+                               f"{opts.gain_window_m_gps if gps_like else opts.gain_window_m_barometric:g} m "
+                               "local linear fit")}
+    return level, grade, clean, gain, loss, info, warnings
+
+
+def _to_grid(d: np.ndarray, a: np.ndarray, grid_d: np.ndarray, step: float, max_gap_m: float) -> np.ndarray:
+    """Altitude on the grid: the mean per cell when samples are denser than the grid; when they
+    are sparser, interpolated at the cell centres (a sample snapped to its cell centre would
+    move by up to half a cell, which a short window reads as grade), unknown across a gap
+    longer than ``max_gap_m``."""
+    fin = np.isfinite(a) & np.isfinite(d)
+    if fin.sum() < 2 or float(np.median(np.diff(d[fin]))) <= step:
+        return _bin_to_grid(d, a, grid_d.size, step)
+    df, af = d[fin], a[fin]
+    out = np.interp(grid_d, df, af)
+    hi = np.clip(np.searchsorted(df, grid_d), 1, df.size - 1)
+    gap = df[hi] - df[hi - 1]
+    out[(gap > max_gap_m) | (grid_d < df[0] - step / 2) | (grid_d > df[-1] + step / 2)] = np.nan
+    return out
+
+
+def _quantum(alt: np.ndarray) -> float:
+    """Resolution the altitude was stored with, m: its smallest non-zero change between samples
+    (0.2 m in FIT, 0.1 m in Strava streams, 1 m in Stryd's barometric column)."""
+    steps = np.abs(np.round(np.diff(alt[np.isfinite(alt)]), 6))
+    steps = steps[steps > 0]
+    return float(steps.min()) if steps.size else 0.0
+
+
+def _window_ladder(min_m: float, max_m: float, step_m: float) -> list[int]:
+    """Half-widths (cells) from ``min_m`` to ``max_m``, each ~1.4x the previous (a geometric
+    ladder: the ICI rule needs scales close enough that a pitch cannot hide between two)."""
+    n = max(int(np.ceil(np.log(max_m / min_m) / np.log(1.4))), 1)
+    widths = np.geomspace(min_m, max_m, n + 1)
+    halves = np.unique(np.maximum(np.rint(widths / step_m / 2), 1).astype(int))
+    return [int(h) for h in halves]
+
+
+def _gps_trend_profile(grid_alt: np.ndarray, step_m: float, opts: TerrainOptions
+                       ) -> tuple[np.ndarray, float, float]:
+    """Altitude profile from GPS-grade altitude: L1 trend filter, then a light Whittaker pass.
+
+    The kink penalty is ``trend_filter_lambda_m`` for a 5 m grid, scaled by
+    ``(5 / grid_step_m)^2`` (a kink's second difference grows with the grid step while the
+    number of cells in the misfit sum shrinks with it), and the Whittaker pass
+    (order 3, cutoff ``gps_polish_cutoff_m``) rounds the kinks into vertical curves.
+    Returns (rounded profile, trend-filter profile, cutoff m, lambda used).
+    """
+    lam = opts.trend_filter_lambda_m * (5.0 / step_m) ** 2
+    kinked = l1_trend_filter(grid_alt, lam)
+    if opts.trend_filter_noise_ref_m is not None:
+        # second pass with the penalty scaled to the noise actually present: the misfit a kink
+        # must beat grows with the noise variance (robust std of the first-pass residual).
+        # Only ever lowered: the residual also holds the terrain's curvature the straight
+        # pieces miss (on smooth rolling hills), which must not be taken for more noise
+        noise = _robust_sigma(grid_alt - kinked)
+        if np.isfinite(noise) and noise > 0:
+            scale = float(np.clip((noise / opts.trend_filter_noise_ref_m) ** 2, 0.25, 1.0))
+            if abs(scale - 1.0) > 0.1:
+                lam *= scale
+                kinked = l1_trend_filter(grid_alt, lam, start=kinked)
+    z = whittaker_smooth(kinked, opts.gps_polish_cutoff_m / step_m, order=3)
+    return z, kinked, float(opts.gps_polish_cutoff_m), float(lam)
+
+
+def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray, grid_d: np.ndarray,
+                    opts: TerrainOptions):
+    """Grade from strapdown stride rise / length (ZUPT-aided foot IMU), smoothed over distance.
+
+    Each measured stride's grade (rise / horizontal length) covers the distance from its contact
+    to the next contact of the same foot; the grid grade averages the feet present, is turned
+    into a relative altitude and smoothed with the same local linear fit over ``window_m_imu``.
+    """
+    warnings: list[str] = []
+    rise = float_column(steps, "stride_rise_m")
+    length = float_column(steps, "stride_length_m")
+    measured = measured_column(steps)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = 100.0 * rise / length
+    use = measured & np.isfinite(g) & (length > 0.2) & np.isfinite(step_d)
+    lim = 100.0  # one stride steeper than 45 degrees is a strapdown error (judgement), not ground
+    g = np.clip(g, -lim, lim)
+    step = opts.grid_step_m
+    acc = np.zeros(grid_d.size)
+    cnt = np.zeros(grid_d.size)
+    for foot in _feet_of(steps, use):  # at most three labels
+        sel = np.flatnonzero(foot)
+        sel = sel[np.argsort(step_d[sel])]
+        if sel.size < 2:
+            continue
+        # stride k covers [d_k, d_{k+1}); grid cells take the stride they fall in
+        pos = np.searchsorted(step_d[sel], grid_d, side="right") - 1
+        inside = (pos >= 0) & (pos < sel.size - 1) | ((pos == sel.size - 1) & (grid_d <= step_d[sel][-1] + 3.0))
+        vals = g[sel][np.clip(pos, 0, sel.size - 1)]
+        acc += np.where(inside, vals, 0.0)
+        cnt += inside
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw = np.where(cnt > 0, acc / np.maximum(cnt, 1), np.nan)
+    raw_filled, long_gap = _fill_short_gaps(raw, int(round(opts.max_gap_m / step)))
+    rel_alt = np.cumsum(np.nan_to_num(raw_filled) * step / 100.0)
+    rel_alt = np.where(long_gap, np.nan, rel_alt)
+    half = max(int(round(opts.window_m_imu / step / 2)), 1)
+    level, slope = local_linear_fit(rel_alt, half, kernel=opts.kernel)
+    grade = 100.0 * slope / step
+    steep = np.abs(grade) > opts.max_abs_grade_pct
+    if steep.any():  # kept as measured: the load model bounds its own modifiers
+        warnings.append(f"grade beyond +-{opts.max_abs_grade_pct:g} % over {steep.sum() * step:.0f} m "
+                        "(hiking/scrambling terrain)")
+    gain, loss, clean = elevation_gain_loss(level, opts.gain_hysteresis_m_barometric)
+    return level, grade, clean, gain, loss, warnings
