@@ -40,13 +40,10 @@ from .pace import (FLAT_BAND_PCT, MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, WALK_SPE
 from .recording import Recording
 from .schema import MUSCLES, float_column
 
-__all__ = ["Plan", "plan", "predict_recording", "format_duration", "CLIMB_MIN_GAIN_M"]
+__all__ = ["Plan", "plan", "predict_recording", "format_duration"]
 
 #: Resolution the speed model follows the course at, m (the terrain grid is 5 m).
 _GRID_M = 5.0
-#: A climb or descent must gain or lose at least this much to be listed, m [J: a watch's
-#: "climb" lists start at about 10 m].
-CLIMB_MIN_GAIN_M = 10.0
 #: Walking cadence, steps/min (the value :mod:`gaitload.events.records` uses for walking records;
 #: CADENCE-Adults, Mora-Gonzalez 2022, literature.md 4.2) [J: one value for all walking].
 _WALK_CADENCE_SPM = 110.0
@@ -432,76 +429,15 @@ def _splits(steps: pd.DataFrame, grid: dict) -> pd.DataFrame:
     return out
 
 
-def _turning_points(alt: np.ndarray, reversal_m: float) -> list[int]:
-    """Indices of the highs and lows of ``alt`` that reverse by at least ``reversal_m``, with the
-    first and last index: a zigzag filter. Walks the local extrema only (a few per hill), not
-    every grid point."""
-    rise = np.sign(np.diff(alt))
-    nz = np.flatnonzero(rise)
-    ext = nz[np.flatnonzero(rise[nz][1:] != rise[nz][:-1]) + 1] if nz.size > 1 else np.empty(0, int)
-    ext = np.unique(np.concatenate([[0], ext, [alt.size - 1]]))
-    piv, up = [0], None
-    lo = hi = cand = 0
-    for i in ext[1:]:  # one iteration per local extremum
-        a = alt[i]
-        if up is None:
-            lo = i if a < alt[lo] else lo
-            hi = i if a > alt[hi] else hi
-            if alt[hi] - alt[lo] >= reversal_m:
-                up = hi > lo
-                piv = [lo if up else hi] if (lo if up else hi) > 0 else [0]
-                cand = hi if up else lo
-        elif up:
-            if a > alt[cand]:
-                cand = i
-            elif alt[cand] - a >= reversal_m:
-                piv.append(cand)
-                up, cand = False, i
-        else:
-            if a < alt[cand]:
-                cand = i
-            elif a - alt[cand] >= reversal_m:
-                piv.append(cand)
-                up, cand = True, i
-    if up is not None and cand != piv[-1]:
-        piv.append(cand)
-    return piv
-
-
 def _climb_bounds(result: Analysis) -> pd.DataFrame:
-    """Climbs and descents as start/end distance and kind.
-
-    From the terrain stage's own ``climbs`` table when the pipeline has one (columns ``start_m``,
-    ``end_m`` and ``kind`` or ``terrain``). Otherwise from the smoothed altitude profile: a
-    zigzag filter keeps the highs and lows that reverse by at least 10 m
-    (:data:`CLIMB_MIN_GAIN_M`), and each low-to-high leg is a climb, each high-to-low leg a
-    descent, trimmed of the level ground at its foot and top (within 1 m of its low and high).
-    """
-    own = getattr(result, "climbs", None)
-    if isinstance(own, pd.DataFrame) and {"start_m", "end_m"} <= set(own.columns) and len(own):
-        kind_col = "kind" if "kind" in own else ("terrain" if "terrain" in own else None)
-        if kind_col is not None:
-            kind = own[kind_col].astype(str).str.lower().map(
-                lambda k: "climb" if k in ("climb", "uphill") else ("descent" if k in ("descent", "downhill") else k))
-            return pd.DataFrame({"kind": kind, "start_m": float_column(own, "start_m"),
-                                 "end_m": float_column(own, "end_m")})
-    prof = result.profile
-    d, alt = float_column(prof, "distance_m"), float_column(prof, "altitude_m")
-    ok = np.isfinite(d) & np.isfinite(alt)
-    rows = []
-    if ok.sum() >= 3:
-        d, alt = d[ok], alt[ok]
-        piv = _turning_points(alt, CLIMB_MIN_GAIN_M)
-        for a, b in zip(piv[:-1], piv[1:]):  # one iteration per climb or descent
-            if abs(alt[b] - alt[a]) < CLIMB_MIN_GAIN_M:
-                continue
-            leg = alt[a:b + 1]
-            away = np.abs(leg - alt[a]) > 1.0  # left the foot (top) of the leg
-            i0 = a + max(int(np.argmax(away)) - 1, 0)
-            i1 = a + int(np.argmax(np.abs(leg - alt[b]) <= 1.0))  # reached within 1 m of its end
-            rows.append({"kind": "climb" if alt[b] > alt[a] else "descent", "start_m": d[i0],
-                         "end_m": d[max(i1, i0 + 1)]})
-    return pd.DataFrame(rows, columns=["kind", "start_m", "end_m"])
+    """Climbs and descents of the forecast as start/end distance and kind: the terrain stage's
+    own table (:func:`gaitload.terrain.find_climbs`), so a plan and a recorded run name the same
+    climbs."""
+    own = result.climbs
+    if not len(own):
+        return pd.DataFrame(columns=["kind", "start_m", "end_m"])
+    return pd.DataFrame({"kind": own["kind"].astype(str), "start_m": float_column(own, "start_m"),
+                         "end_m": float_column(own, "end_m")})
 
 
 def _climbs(result: Analysis, steps: pd.DataFrame, grid: dict) -> pd.DataFrame:

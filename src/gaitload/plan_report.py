@@ -72,7 +72,7 @@ def describe_plan(summary: dict) -> str:
         if len(climbs) > len(shown):
             lines.append(f"    ... {len(climbs) - len(shown)} smaller ones in climbs.csv / summary['climbs']")
     else:
-        lines.append("  no climb or descent of 10 m or more")
+        lines.append("  no climb or descent of 20 m or more at 3 % or steeper")
     load = summary.get("muscle_load") or {}
     vs_level = summary.get("load_vs_level") or {}
     emphasis = summary.get("emphasis_vs_flat") or {}
