@@ -375,7 +375,14 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
     smooth = _butter(fv, fs, min(1.6 * f_step, 0.45 * fs))
     dist = max(1, int(0.6 * min_lag * fs))
     prom = 0.25 * float(np.percentile(amp[gait_w], 50))
-    peaks, _ = sps.find_peaks(smooth, distance=dist, prominence=prom)
+    # padded ends (at the signal's minimum): a step next to the recording's start or end still
+    # stands out from the signal around it (its prominence is not cut short; a 5 s lab trial has 15 steps, one
+    # near each end); a peak on the first sample has no rise to time
+    pad = min(dist, n - 1)
+    low = float(smooth.min())
+    peaks, _ = sps.find_peaks(np.pad(smooth, pad, constant_values=low), distance=dist, prominence=prom)
+    peaks = peaks - pad
+    peaks = peaks[(peaks > 0) & (peaks < n)]
     peaks = peaks[active[peaks]]
     if peaks.size < 2:
         warnings.append("fewer than two steps found in the lower-back signal")
@@ -461,7 +468,8 @@ def _running_edges(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.n
     # rising edge: from the flight minimum before the peak up to the peak
     seg_b = _gather(fv, peaks - w + 1, w)  # ends at the peak
     valid_b = cols >= (w - 1 - half)[:, None]
-    jmin_b = np.argmin(np.where(valid_b, seg_b, np.inf), axis=1)
+    # the flight minimum nearest the rise (ties, e.g. a signal clipped at 0 g, go to the last)
+    jmin_b = w - 1 - np.argmin(np.where(valid_b, seg_b, np.inf)[:, ::-1], axis=1)
     lo_b = seg_b[rows, jmin_b]
     seg_a = _gather(fv, peaks, w)  # starts at the peak
     valid_a = cols <= half[:, None]
@@ -473,7 +481,9 @@ def _running_edges(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.n
     f1, f2 = edge_fractions
     c1 = _crossing(rise, lo_b + np.maximum(f1 * (top - lo_b), 4.0 * noise_g), rising=True)
     c2 = _crossing(rise, lo_b + np.maximum(f2 * (top - lo_b), 8.0 * noise_g), rising=True)
-    ic = np.maximum(c1 - np.maximum(c2 - c1, 0.0) * (f1 / (f2 - f1)), jmin_b)
+    tangent = c1 - np.maximum(c2 - c1, 0.0) * (f1 / (f2 - f1))
+    started = peaks - w + 1 + tangent >= 0  # False: the contact began before the recording
+    ic = np.maximum(tangent, jmin_b)
     # grounded steps: last local maximum of fj in the 80 ms before the valley
     grounded = lo_b > grounded_g
     if grounded.any():
@@ -492,8 +502,9 @@ def _running_edges(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.n
     to = _crossing(fall, lo_a + np.maximum(offset_fraction * (top - lo_a), 4.0 * noise_g), rising=False)
     ic_idx = peaks - w + 1 + ic
     to_idx = peaks + to
-    bad = (top - lo_b < 0.1) | (top - lo_a < 0.1)
-    ic_idx = np.where(bad, np.nan, ic_idx)
+    # no rise (or no fall) of 0.1 g: not a pulse, or cut by the recording's start (end)
+    ic_idx = np.where((top - lo_b < 0.1) | ~started, np.nan, ic_idx)
+    to_idx = np.where(top - lo_a < 0.1, np.nan, to_idx)
     return ic_idx, to_idx
 
 
