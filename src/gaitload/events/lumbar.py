@@ -437,7 +437,7 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
 
 def _running_edges(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.ndarray, w: int,
                    fs: float, noise_g: float, box: int = 1, edge_fractions: tuple[float, float] = (0.4, 0.6),
-                   offset_fraction: float = 0.1, grounded_g: float = 0.2):
+                   onset_fraction: float = 0.05, offset_fraction: float = 0.1, grounded_g: float = 0.2):
     """Contact onset and end of the vertical force pulse around each step peak (vectorised).
 
     IC is the *tangent onset* of the rising edge: the line through the crossings of
@@ -449,7 +449,8 @@ def _running_edges(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.n
     which a 5-25 % threshold crossed 15-60 ms early), and uphill the rise is slow, so a single
     high threshold is late (0.5 g: +17 ms at +10 degrees). Measured on those trials, the 40-60 %
     tangent is within +-10 ms median on 9 of 10 trials (chosen on the 2.5 m/s trials, the
-    4.17 m/s ones held out; judgement).
+    4.17 m/s ones held out; judgement). It never precedes the first crossing of the flight
+    level plus ``onset_fraction`` (5 %) of the pulse: contact cannot begin before the rise.
     When a step has no flight (uphill "grounded" running, the previous foot still loaded at IC:
     minimum above ``grounded_g``), the onset is hidden in the previous pulse's falling edge;
     there IC is the impact transient, the last local maximum of ``fj`` on the falling edge
@@ -483,7 +484,10 @@ def _running_edges(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.n
     c2 = _crossing(rise, lo_b + np.maximum(f2 * (top - lo_b), 8.0 * noise_g), rising=True)
     tangent = c1 - np.maximum(c2 - c1, 0.0) * (f1 / (f2 - f1))
     started = peaks - w + 1 + tangent >= 0  # False: the contact began before the recording
-    ic = np.maximum(tangent, jmin_b)
+    # never before the signal has begun to rise (an impact spike through 40 % and a later
+    # active peak through 60 % make a shallow line that would reach back into the flight)
+    c0 = _crossing(rise, lo_b + np.maximum(onset_fraction * (top - lo_b), 4.0 * noise_g), rising=True)
+    ic = np.maximum(tangent, np.maximum(c0, jmin_b))
     # grounded steps: last local maximum of fj in the 80 ms before the valley
     grounded = lo_b > grounded_g
     if grounded.any():
