@@ -14,10 +14,10 @@ method, and its scores. Every baseline runs in the same process on the same samp
 - ``fixed 0.5 g``: initial contact (IC) where the sacral vertical channel rises through 0.5 g,
   toe-off (TO) where it falls through it (the simple rule the alcantara data README quotes);
 - ``McCamley 2012``: the published lower-back walking method (integrate the vertical
-  acceleration, Gaussian-differentiate: IC at the minima; Gaussian width 10 samples at 100 Hz);
+  acceleration, Gaussian-differentiate with the sign of MATLAB's gaus1 wavelet: IC at its minima; Gaussian width 10 samples at 100 Hz);
 - ``skdh GaitLumbar``: scikit-digital-health's lower-back gait events, when it is installed;
-- ``gyro swing + impact``: for a foot sensor, IC at the largest acceleration-norm peak in the
-  0.35 s after each mid-swing peak of the angular-rate norm (a textbook shoe-IMU rule).
+- ``gyro mid-swing``: for a foot sensor, IC at the first minimum of the sagittal angular rate
+  in the 0.35 s after each mid-swing peak (Aminian et al. 2002, Salarian et al. 2004).
 
 gaitmap is not run: its wheels pin numpy 2.0 / pandas 2.3, older than this project's, so it
 cannot share the environment (see README, accuracy table).
@@ -216,7 +216,7 @@ def fixed_threshold(vert_g, fs, thr=0.5):
     return frac(up), frac(dn)
 
 
-def mccamley(acc, fs, sigma_samples_100hz=10):
+def mccamley(t, acc, fs, sigma_samples_100hz=10):
     """McCamley et al. 2012: IC at minima of the Gaussian-differentiated integral of vertical
     acceleration (vertical from the mean of the accelerometer)."""
     from scipy import signal as sps
@@ -229,8 +229,9 @@ def mccamley(acc, fs, sigma_samples_100hz=10):
     vi = cumulative_trapezoid(v, dx=1 / fs, initial=0)
     s = max(1.0, sigma_samples_100hz * fs / 100.0)
     d1 = gaussian_filter1d(vi, s, order=1)
-    pk, _ = sps.find_peaks(-d1, distance=int(0.25 * fs))
-    return pk / fs
+    # MATLAB's gaus1 wavelet has the opposite sign of a derivative: its minima are our maxima
+    pk, _ = sps.find_peaks(d1, distance=int(0.25 * fs))
+    return t[pk]
 
 
 def skdh_lumbar(t, acc_mps2, fs):
@@ -246,24 +247,34 @@ def skdh_lumbar(t, acc_mps2, fs):
             res = g.predict(time=t + 1.7e9, accel=acc_mps2 / G, fs=fs, height=1.75, gait_pred=True)
         except Exception as exc:  # noqa: BLE001
             return f"error: {type(exc).__name__}"
-    ics = np.asarray(res.get("IC Time", []), dtype=float)
+    # one row per gait cycle, each starting at an initial contact (both feet alternate)
+    ics = np.unique(np.asarray(res.get("IC Timestamp", []), dtype=float))
     ics = ics[np.isfinite(ics)] - 1.7e9
     return ics
 
 
 def gyro_swing_impact(t, acc, gyr, fs):
-    """IC at the largest acceleration-norm peak within 0.35 s after each mid-swing peak of the
-    angular-rate norm (peaks >= 40 % of the 90th percentile, >= 0.6 s apart)."""
+    """Textbook shoe / shank gyroscope rule (Aminian et al. 2002; Salarian et al. 2004): the
+    sagittal angular rate (the gyroscope axis of largest variance, signed so that mid-swing is
+    its largest peak) peaks at mid-swing; IC is its minimum in the 0.35 s after each mid-swing
+    peak (mid-swing peaks of the 3 Hz low-passed rate >= 50 % of its 99th percentile, >= 0.5 s
+    apart; IC on the 15 Hz low-passed rate)."""
     from scipy import signal as sps
 
-    from_norm = np.linalg.norm(gyr, axis=1)
-    b, a = sps.butter(2, 3.0 / (fs / 2))
-    w = sps.filtfilt(b, a, from_norm)
-    pk, _ = sps.find_peaks(w, height=0.4 * np.percentile(w, 90), distance=int(0.6 * fs))
-    an = np.linalg.norm(acc, axis=1)
+    axis = np.argmax(np.var(gyr, axis=0))
+    b, a = sps.butter(2, min(15.0 / (fs / 2), 0.9))
+    w = sps.filtfilt(b, a, gyr[:, axis])
+    # mid-swing is the long excursion (~0.4 s): after a 3 Hz low-pass it is the largest one,
+    # while the short push-off and heel-strike spikes of the opposite sign fade
+    b3, a3 = sps.butter(2, 3.0 / (fs / 2))
+    slow = sps.filtfilt(b3, a3, gyr[:, axis])
+    if slow.max() < -slow.min():
+        w, slow = -w, -slow
+    pk, _ = sps.find_peaks(slow, height=0.5 * np.percentile(slow, 99), distance=int(0.5 * fs))
     width = int(0.35 * fs)
-    idx = np.clip(pk[:, None] + np.arange(width)[None, :], 0, an.size - 1)
-    return (idx[np.arange(pk.size), np.argmax(an[idx], axis=1)]) / fs
+    idx = np.clip(pk[:, None] + np.arange(width)[None, :], 0, w.size - 1)
+    ic = idx[np.arange(pk.size), np.argmin(w[idx], axis=1)]
+    return t[np.unique(ic)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -349,7 +360,7 @@ def section_xsens(rows, per_subject, which=("lb", "foot")):
         to = np.concatenate([tr["left_to"], tr["right_to"]])
         if "lb" in which:
             t, acc, _ = tr["sensors"]["lb"]
-            runs = {"gaitload": gaitload_lumbar(t, acc, 100.0), "McCamley 2012": (mccamley(acc, 100.0), None)}
+            runs = {"gaitload": gaitload_lumbar(t, acc, 100.0), "McCamley 2012": (mccamley(t, acc, 100.0), None)}
             sk = skdh_lumbar(t, acc, 100.0)
             if sk is not None and not isinstance(sk, str):
                 runs["skdh GaitLumbar"] = (sk, None)
@@ -363,7 +374,7 @@ def section_xsens(rows, per_subject, which=("lb", "foot")):
             for side, s_name in (("left", "lf"), ("right", "rf")):
                 t, acc, gyr = tr["sensors"][s_name]
                 runs = {"gaitload": gaitload_foot(t, acc, gyr, 100.0),
-                        "gyro swing + impact": (gyro_swing_impact(t, acc, gyr, 100.0), None)}
+                        "gyro mid-swing": (gyro_swing_impact(t, acc, gyr, 100.0), None)}
                 for method, (ic, too) in runs.items():
                     for key in ((subj, method), ("all", method)):
                         s = ft.setdefault(key, (Score(), Score()))
@@ -383,7 +394,7 @@ def section_gaitmap(rows):
     by = {}
     for side, (t, acc, gyr, ic_ref, tc_ref) in data.items():
         runs = {"gaitload": gaitload_foot(t, acc, gyr, fs),
-                "gyro swing + impact": (gyro_swing_impact(t, acc, gyr, fs), None)}
+                "gyro mid-swing": (gyro_swing_impact(t, acc, gyr, fs), None)}
         for method, (ic, to) in runs.items():
             s = by.setdefault(method, (Score(), Score()))
             span = (ic_ref.min(), tc_ref.max())
