@@ -24,7 +24,7 @@ cannot share the environment (see README, accuracy table).
 
 Scores: a detection matches the nearest reference within the tolerance, one to one. Recall =
 matched references / references; precision = matched detections / detections inside the
-reference span (a walk's U-turn, which the Xsens references leave out, is excluded); F1 their
+reference span (the Xsens references include the U-turn's steps, so the turn counts); F1 their
 harmonic mean; ``med`` = median signed error of matched ICs, ms (positive: late).
 """
 
@@ -367,9 +367,9 @@ def section_xsens(rows, per_subject, which=("lb", "foot")):
             for method, (ic, fc) in runs.items():
                 for key in ((subj, method), ("all", method)):
                     s = lb.setdefault(key, (Score(), Score()))
-                    s[0].add(match(ic, hs, WALK_TOL_S, tr["span"], tr["turn"]))
+                    s[0].add(match(ic, hs, WALK_TOL_S, tr["span"]))
                     if fc is not None:
-                        s[1].add(match(fc, to, WALK_TOL_S, tr["span"], tr["turn"]))
+                        s[1].add(match(fc, to, WALK_TOL_S, tr["span"]))
         if "foot" in which:
             for side, s_name in (("left", "lf"), ("right", "rf")):
                 t, acc, gyr = tr["sensors"][s_name]
@@ -378,9 +378,9 @@ def section_xsens(rows, per_subject, which=("lb", "foot")):
                 for method, (ic, too) in runs.items():
                     for key in ((subj, method), ("all", method)):
                         s = ft.setdefault(key, (Score(), Score()))
-                        s[0].add(match(ic, tr[f"{side}_hs"], WALK_TOL_S, tr["span"], tr["turn"]))
+                        s[0].add(match(ic, tr[f"{side}_hs"], WALK_TOL_S, tr["span"]))
                         if too is not None:
-                            s[1].add(match(too, tr[f"{side}_to"], WALK_TOL_S, tr["span"], tr["turn"]))
+                            s[1].add(match(too, tr[f"{side}_to"], WALK_TOL_S, tr["span"]))
     if lb:
         _walk_rows(rows, dict(sorted(lb.items(), key=lambda kv: (kv[0][0] != "all", str(kv[0][0])))),
                    "Xsens walking, 9 subjects (real, reference heel strikes)", "lower back", per_subject)
