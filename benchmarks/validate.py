@@ -24,7 +24,8 @@ cannot share the environment (see README, accuracy table).
 
 Scores: a detection matches the nearest reference within the tolerance, one to one. Recall =
 matched references / references; precision = matched detections / detections inside the
-reference span (the Xsens references include the U-turn's steps, so the turn counts); F1 their
+reference span and outside gaps in the references (:func:`reference_gaps`: the Xsens
+references leave out most U-turn steps); F1 their
 harmonic mean; ``med`` = median signed error of matched ICs, ms (positive: late).
 """
 
@@ -70,14 +71,15 @@ def match(det, ref, tol_s, span=None, exclude=None):
     """One-to-one nearest matching of detections ``det`` to references ``ref`` (s).
 
     Returns (n_matched, n_ref, n_det_considered, signed errors of matched pairs in s).
-    Detections outside ``span`` (lo, hi) or inside ``exclude`` (lo, hi) are not counted.
+    Detections outside ``span`` (lo, hi) or inside one of the ``exclude`` intervals (more than
+    the tolerance from both ends) are not counted.
     """
     det = np.sort(np.asarray(det, float)[np.isfinite(det)])
     ref = np.sort(np.asarray(ref, float)[np.isfinite(ref)])
     if span is not None:
         det = det[(det >= span[0] - tol_s) & (det <= span[1] + tol_s)]
-    if exclude is not None:
-        det = det[~((det > exclude[0]) & (det < exclude[1]))]
+    for lo, hi in exclude or ():
+        det = det[~((det > lo + tol_s) & (det < hi - tol_s))]
     if det.size == 0 or ref.size == 0:
         return 0, ref.size, det.size, np.zeros(0)
     # all pairs within tolerance, greedily by distance (few hundred events: cheap)
@@ -92,6 +94,19 @@ def match(det, ref, tol_s, span=None, exclude=None):
         used_d.add(b)
         errs.append(d[a, b])
     return len(errs), ref.size, det.size, np.asarray(errs)
+
+
+def reference_gaps(ref, factor=2.0):
+    """Intervals between consecutive reference events longer than ``factor`` times their median
+    interval: the Xsens references leave out most U-turn steps and a few stretches of a walk
+    (gaps of 1-6 s between heel strikes half a second apart elsewhere), so a detection there
+    can be neither confirmed nor refuted; judgement."""
+    r = np.sort(np.asarray(ref, float))
+    if r.size < 3:
+        return []
+    d = np.diff(r)
+    big = np.flatnonzero(d > factor * np.median(d))
+    return [(r[i], r[i + 1]) for i in big]
 
 
 @dataclass
@@ -358,6 +373,7 @@ def section_xsens(rows, per_subject, which=("lb", "foot")):
         subj = tr["subject"]
         hs = np.concatenate([tr["left_hs"], tr["right_hs"]])
         to = np.concatenate([tr["left_to"], tr["right_to"]])
+        gaps = reference_gaps(hs)
         if "lb" in which:
             t, acc, _ = tr["sensors"]["lb"]
             runs = {"gaitload": gaitload_lumbar(t, acc, 100.0), "McCamley 2012": (mccamley(t, acc, 100.0), None)}
@@ -367,9 +383,9 @@ def section_xsens(rows, per_subject, which=("lb", "foot")):
             for method, (ic, fc) in runs.items():
                 for key in ((subj, method), ("all", method)):
                     s = lb.setdefault(key, (Score(), Score()))
-                    s[0].add(match(ic, hs, WALK_TOL_S, tr["span"]))
+                    s[0].add(match(ic, hs, WALK_TOL_S, tr["span"], gaps))
                     if fc is not None:
-                        s[1].add(match(fc, to, WALK_TOL_S, tr["span"]))
+                        s[1].add(match(fc, to, WALK_TOL_S, tr["span"], gaps))
         if "foot" in which:
             for side, s_name in (("left", "lf"), ("right", "rf")):
                 t, acc, gyr = tr["sensors"][s_name]
@@ -378,9 +394,9 @@ def section_xsens(rows, per_subject, which=("lb", "foot")):
                 for method, (ic, too) in runs.items():
                     for key in ((subj, method), ("all", method)):
                         s = ft.setdefault(key, (Score(), Score()))
-                        s[0].add(match(ic, tr[f"{side}_hs"], WALK_TOL_S, tr["span"]))
+                        s[0].add(match(ic, tr[f"{side}_hs"], WALK_TOL_S, tr["span"], reference_gaps(tr[f"{side}_hs"])))
                         if too is not None:
-                            s[1].add(match(too, tr[f"{side}_to"], WALK_TOL_S, tr["span"]))
+                            s[1].add(match(too, tr[f"{side}_to"], WALK_TOL_S, tr["span"], reference_gaps(tr[f"{side}_to"])))
     if lb:
         _walk_rows(rows, dict(sorted(lb.items(), key=lambda kv: (kv[0][0] != "all", str(kv[0][0])))),
                    "Xsens walking, 9 subjects (real, reference heel strikes)", "lower back", per_subject)

@@ -579,7 +579,19 @@ def _walking_braking(acc: np.ndarray, vertical: np.ndarray, fs: float, lag_s: fl
         if score > best:
             best, d = score, cand
     pk, _ = sps.find_peaks(-d, distance=max(1, int(0.6 * lag)), prominence=min_prominence * float(np.std(d[active])))
+    if _ONSET_BACK_S > 0 and pk.size:
+        # the drop's start: the forward acceleration's last maximum before it (d last >= 0)
+        back = max(1, int(round(_ONSET_BACK_S * fs)))
+        seg = _gather(d, pk - back, back + 1)
+        pos = seg >= _ONSET_LEVEL * d[pk][:, None]
+        has = pos.any(axis=1)
+        last = back - np.argmax(pos[:, ::-1], axis=1)
+        pk = np.where(has, pk - back + last, pk)
     return pk.astype(float)
+
+
+_ONSET_BACK_S = 0.15
+_ONSET_LEVEL = 0.5
 
 
 def _walking_jerk(v_g: np.ndarray, fs: float, step_lag: np.ndarray, *, sigma_s: float = 0.015,
