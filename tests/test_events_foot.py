@@ -291,3 +291,21 @@ def test_dominant_period_of_a_known_gait_rhythm():
     k = int(round(period * 50))
     direct = np.dot(y[:-k], y[k:]) / np.dot(y, y) * y.size / (y.size - k)
     assert strength == pytest.approx(direct, abs=0.02)
+
+
+def test_one_foot_sensor_own_contacts_are_the_measured_ones(shared_data):
+    """A single foot sensor sees its own contacts; the other foot's are inferred between them
+    and marked ``measured = False``, so ``steps[steps.measured]`` selects the sensor foot's own
+    contacts. Xsens right-foot sensor, trial 1-1: every measured contact is the right foot's and
+    >= 90 % of the right heel strikes have one within 60 ms (measured 100 %)."""
+    from gaitload import read
+    from gaitload.events import detect_steps
+
+    d = shared_data / "voisard-ipol-walking-footimu" / "GaitData"
+    steps = detect_steps(read(d / "1-1_rf.txt")).steps
+    own = steps[steps["measured"]]
+    other = steps[~steps["measured"]]
+    assert (own["foot"] == "right").all() and (other["foot"] == "left").all() and len(other) > 0
+    ref = _voisard(shared_data, "1-1", "rf")[3]
+    ok, _, _ = match(own["time_s"], ref[:, 1], 0.06)
+    assert ok.mean() >= 0.90
