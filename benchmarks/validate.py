@@ -331,7 +331,10 @@ def section_sacral(rows, per_trial, fs_override=None):
         runs = {"gaitload": gaitload_lumbar(t, acc, fs), "fixed 0.5 g": fixed_threshold(tr["vert_g"], fs)}
         sk = skdh_lumbar(t, acc, fs)
         if sk is not None:
-            runs["skdh GaitLumbar"] = (sk if not isinstance(sk, str) else np.zeros(0), None)
+            # skdh 0.17 finds no gait events in these 5 s, 500 Hz bouts ("input data size must be
+            # larger than 0" on every bout): shown as such, not silently as zeros
+            empty = isinstance(sk, str) or len(sk) == 0
+            runs["skdh GaitLumbar" + (" (no events)" if empty else "")] = (np.zeros(0) if empty else sk, None)
         for method, (ic, to) in runs.items():
             for key in (f"all {method}", f"{tr['speed']:.2f} m/s {method}", f"slope {tr['slope']:+d} {method}",
                         f"{tr['name']} {method}"):
@@ -343,7 +346,7 @@ def section_sacral(rows, per_trial, fs_override=None):
     if per_trial:
         groups += [tr["name"] for tr in trials]
     for grp in groups:
-        for method in ("gaitload", "fixed 0.5 g", "skdh GaitLumbar"):
+        for method in ("gaitload", "fixed 0.5 g", "skdh GaitLumbar", "skdh GaitLumbar (no events)"):
             key = f"{grp} {method}"
             if key not in by:
                 continue
