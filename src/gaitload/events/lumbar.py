@@ -427,7 +427,8 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
         ic_idx, to_idx = _walking_final_contact(v_g, fs, track.step_lag_s[gait_w], ic_brake)
         ic_idx, to_idx = _keep_active(ic_idx, to_idx, active)
         tag = "walking: forward braking (IC) and vertical jerk (FC) of the trunk"
-        warnings.append("no flight phase in the lower-back signal: walking method (McCamley 2012) used")
+        warnings.append("no flight phase in the lower-back signal: walking method used (heel-strike braking, "
+                        "push-off jerk)")
     ok = np.isfinite(ic_idx) & ~(to_idx <= ic_idx)  # an unknown toe-off (NaN) keeps the contact
     ic_idx, to_idx = ic_idx[ok], to_idx[ok]
     order = np.argsort(ic_idx)
