@@ -199,6 +199,52 @@ def xsens_trials(shared: Path = SHARED, subjects=XSENS_SUBJECTS):
                    turn=tuple(np.asarray(ref["UTurnBoundaries"], dtype=float) / 100.0))
 
 
+def _debounce(on, min_off, min_on):
+    """Close gaps shorter than ``min_off`` samples in a boolean mask, then drop runs shorter
+    than ``min_on``."""
+    on = on.copy()
+    for value, shortest in ((False, min_off), (True, min_on)):
+        e = np.flatnonzero(np.diff(np.concatenate([[not on[0]], on, [not on[-1]]]).astype(int)) != 0)
+        starts, ends = e[:-1], e[1:]
+        short = (on[starts] == value) & (ends - starts < shortest) & (starts > 0) & (ends < on.size)
+        for a, b in zip(starts[short], ends[short]):  # a few runs, not samples
+            on[a:b] = not value
+    return on
+
+
+def fukuchi_runs(shared: Path = SHARED, cutoff_hz: float = 15.0):
+    """The two RBDS treadmill runs (2.5 m/s, 30 s): a *virtual* sacral accelerometer (second
+    derivative of the mean of the two PSIS markers, low-passed at ``cutoff_hz``, plus gravity;
+    lab axes, Y up) at 150 Hz, and the force plate's contacts (vertical force Fy above 0.1 body
+    weight, the body weight being Fy's mean) at 300 Hz, in s."""
+    from scipy import signal as sps
+
+    d = shared / "fukuchi-rbds-running-mocap-grf" / "data"
+    out = []
+    for name, markers, forces in (("RBDS001", "RBDS001runT25markers.txt", "RBDS001runT25forces.txt"),
+                                  ("RBDS004", "RBDS0041runT252.txt", "RBDS0041runT252forces.txt")):
+        m = pd.read_csv(d / markers, sep="\t")
+        fs = 150.0  # the Time column is rounded to ms; the rate is 150 Hz
+        p = np.column_stack([(m[f"R.PSIS{a}"] + m[f"L.PSIS{a}"]).to_numpy() / 2000.0 for a in "XYZ"])  # m
+        sos = sps.butter(4, cutoff_hz / (fs / 2), output="sos")
+        p = sps.sosfiltfilt(sos, p, axis=0)
+        acc = np.gradient(np.gradient(p, 1 / fs, axis=0), 1 / fs, axis=0)
+        acc[:, 1] += G  # an accelerometer reads +1 g up when still
+        f = pd.read_csv(d / forces, sep="\t")
+        ff = 300.0
+        # the treadmill's force is noisy around the threshold: 30 Hz low-pass, then contacts of
+        # at least 80 ms separated by flights of at least 20 ms
+        fy = sps.sosfiltfilt(sps.butter(4, 30.0 / (ff / 2), output="sos"), f["Fy"].to_numpy())
+        thr = 0.1 * fy.mean()
+        on = _debounce(fy > thr, int(0.02 * ff), int(0.08 * ff))
+        e = np.diff(on.astype(int))
+        up, dn = np.flatnonzero(e == 1), np.flatnonzero(e == -1)
+        ic = (up + (thr - fy[up]) / (fy[up + 1] - fy[up])) / ff
+        to = (dn + (fy[dn] - thr) / (fy[dn] - fy[dn + 1])) / ff
+        out.append(dict(name=name, fs=fs, t=np.arange(len(acc)) / fs, acc=acc, ic_s=ic, to_s=to))
+    return out
+
+
 def gaitmap_example(shared: Path = SHARED):
     d = shared / "gaitmap-example-data" / "example_data"
     df = pd.read_csv(d / "imu_sample.csv", header=[0, 1], index_col=0)
@@ -358,6 +404,27 @@ def section_sacral(rows, per_trial, fs_override=None):
                              to_med_ms=to.median_ms if to.n_ref else float("nan"), n_ref=ic.n_ref))
 
 
+def section_fukuchi(rows):
+    for run in fukuchi_runs():
+        t, acc, fs = run["t"], run["acc"], run["fs"]
+        # the virtual signal's first and last 0.2 s carry the filter's and the derivatives'
+        # edge effects: neither references nor detections there are scored
+        span = (t[0] + 0.2, t[-1] - 0.2)
+        inside = (run["ic_s"] >= span[0]) & (run["ic_s"] <= span[1])
+        run = dict(run, ic_s=run["ic_s"][inside],
+                   to_s=run["to_s"][(run["to_s"] >= span[0]) & (run["to_s"] <= span[1])])
+        vert_g = acc[:, 1] / G
+        runs = {"gaitload": gaitload_lumbar(t, acc, fs), "fixed 0.5 g": fixed_threshold(vert_g, fs)}
+        for method, (ic, to) in runs.items():
+            s_ic, s_to = Score(), Score()
+            s_ic.add(match(ic, run["ic_s"], RUN_TOL_S, span))
+            s_to.add(match(to, run["to_s"], RUN_TOL_S, span))
+            rows.append(dict(recording="fukuchi RBDS running, virtual sacral acc. from PSIS markers (real, force plate)",
+                             placement="lower back (virtual)", condition=f"{run['name']} 2.5 m/s", method=method,
+                             tol_ms=RUN_TOL_S * 1000, ic_f1=s_ic.f1, ic_recall=s_ic.recall, ic_precision=s_ic.precision,
+                             ic_med_ms=s_ic.median_ms, to_f1=s_to.f1, to_med_ms=s_to.median_ms, n_ref=s_ic.n_ref))
+
+
 def _walk_rows(rows, scores, recording, placement, per_subject):
     for key, (ic, to) in scores.items():
         subj, method = key
@@ -428,7 +495,7 @@ def section_gaitmap(rows):
                          n_ref=ic.n_ref))
 
 
-SECTIONS = ("sacral", "sacral-rate", "xsens-lb", "xsens-foot", "gaitmap")
+SECTIONS = ("sacral", "sacral-rate", "fukuchi", "xsens-lb", "xsens-foot", "gaitmap")
 
 
 def fmt(x, spec=".3f"):
@@ -486,6 +553,8 @@ def main(argv=None) -> int:
         section_sacral(rows, args.per_trial)
     if "sacral-rate" in only:
         section_sacral(rows, False, fs_override=499.99999999999955)
+    if "fukuchi" in only:
+        section_fukuchi(rows)
     if "xsens-lb" in only or "xsens-foot" in only:
         which = tuple(w for w, s in (("lb", "xsens-lb"), ("foot", "xsens-foot")) if s in only)
         section_xsens(rows, args.per_trial, which)
