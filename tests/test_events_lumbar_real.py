@@ -42,9 +42,9 @@ def _nearest(found, true):
 
 
 def test_xsens_walking_heel_strikes_toe_offs_and_sides(shared_data):
-    """Walking method on real lower-back data (subjects 1-2): >= 90 % of the reference heel
-    strikes within 50 ms (measured 91.6 %; 81.8 % with vertical-jerk ICs), >= 78 % of
-    toe-offs (measured 80.9 %), median bias within 30 ms (measured -20 ms), and the side of
+    """Walking method on real lower-back data (subjects 1-2): >= 88 % of the reference heel
+    strikes within 50 ms (measured 90.5 %; 81.8 % with vertical-jerk ICs), >= 77 % of
+    toe-offs (measured 79.5 %), median bias within 30 ms (measured -20 ms), and the side of
     matched contacts right for >= 95 % (measured 98 %) once the sensor's left axis is given;
     without it the side is unknown, never guessed. All 9 subjects: benchmarks/validate.py."""
     e_hs, e_to, side_ok = [], [], []
@@ -64,9 +64,9 @@ def test_xsens_walking_heel_strikes_toe_offs_and_sides(shared_data):
         tos = ev["toe_off_s"].to_numpy()
         e_to.append(_nearest(tos[np.isfinite(tos)], to)[0])
     e_hs, e_to, side_ok = map(np.concatenate, (e_hs, e_to, side_ok))
-    assert np.mean(np.abs(e_hs) <= 0.05) >= 0.90
+    assert np.mean(np.abs(e_hs) <= 0.05) >= 0.88
     assert abs(np.median(e_hs)) <= 0.03
-    assert np.mean(np.abs(e_to) <= 0.05) >= 0.78
+    assert np.mean(np.abs(e_to) <= 0.05) >= 0.77
     assert side_ok.mean() >= 0.95
     t, acc, _ = _xsens_lb(shared_data, TRIALS[0])
     ev, warnings = detect_lumbar_events(t, acc, 100.0)
@@ -79,11 +79,10 @@ def test_xsens_standing_gives_no_steps(shared_data):
     An *extra* contact is a detection more than half a step (0.25 s) from every reference heel
     strike, outside the U-turn (the references leave the turn's steps out; the detector rightly
     finds them). Over the 10 trials: 96 extra of 346 reference contacts (27.7 %) before the gait
-    gate, 18 (5.2 %) after it with vertical-jerk ICs, 26 (7.5 %) with the forward-braking ICs
-    (which find 92 % of the heel strikes within 50 ms instead of 82 %): 9 of them the push-off
-    that starts the walk, 5 in stretches the references leave out; detections in the standing
-    phases (0.3 s before the first toe-off or 1.5 s after the last heel strike): 3 (0.9 %; 97
-    beyond the trial boundaries before the gate)."""
+    gate, 18 (5.2 %) after it with vertical-jerk ICs, 10 (2.9 %) with the forward-braking ICs;
+    detections in the standing phases (0.3 s before the first toe-off or 1.5 s after the last
+    heel strike): 0 (1 with vertical-jerk ICs; 97 beyond the trial boundaries before the
+    gate)."""
     n_ref = n_extra = n_standing = 0
     for trial in TRIALS:
         t, acc, ref = _xsens_lb(shared_data, trial)
@@ -99,7 +98,7 @@ def test_xsens_standing_gives_no_steps(shared_data):
         n_extra += int(np.sum(far & ~in_turn))
         n_standing += int(np.sum((ts < first_to - 0.3) | (ts > hs.max() + 1.5)))
         n_ref += hs.size
-    assert n_extra <= 0.08 * n_ref, (n_extra, n_ref)
+    assert n_extra <= 0.05 * n_ref, (n_extra, n_ref)
     assert n_standing <= 0.015 * n_ref, (n_standing, n_ref)
 
 
