@@ -309,3 +309,14 @@ def test_one_foot_sensor_own_contacts_are_the_measured_ones(shared_data):
     ref = _voisard(shared_data, "1-1", "rf")[3]
     ok, _, _ = match(own["time_s"], ref[:, 1], 0.06)
     assert ok.mean() >= 0.90
+
+
+def test_same_contacts_at_a_rate_read_back_from_text(shared_data):
+    """100 Hz read back from a text clock is 99.99999999999999 Hz: the window lengths derived
+    from the rate must not flip (they did: a contact moved by 25 ms and a strike angle by 0.8
+    degrees)."""
+    t, acc, gyr, _ = _voisard(shared_data, "1-1", "rf")
+    out = [detect_foot_events(np.arange(t.size) / fs, acc, gyr, fs)[0] for fs in (100.0, 99.99999999999999)]
+    assert len(out[0]) == len(out[1]) > 10
+    for col in ("time_s", "toe_off_s", "strike_angle_deg"):
+        np.testing.assert_allclose(out[0][col], out[1][col], atol=1e-9, equal_nan=True)

@@ -300,7 +300,7 @@ def _resolve_sign(pitch: np.ndarray, norm: np.ndarray, swing: np.ndarray, fs: fl
     margin : float
         The weighted vote (same sign as ``sign``); near 0 the cues disagree.
     """
-    step = max(int(fs // max_rate_hz), 1)
+    step = sig.decimation_step(fs, max_rate_hz)
     if pitch.size < 64 * step:  # too short to decimate usefully
         step = 1
     fs_d = fs / step
@@ -363,7 +363,7 @@ def _walking_contact(acc, zc, gmin, fs, span_s, onset_fraction, energy_s, onset_
     lo = zc
     hi = np.minimum(zc + max(int(round(late * fs)), 2), np.maximum(gmin, zc + 1)) + 1
     jk = sig.window_max_jerk(acc, lo, np.maximum(hi, lo + 1), max(int(round(span_s * fs)), 1),
-                             onset_fraction=onset_fraction, energy_width=int(np.ceil(energy_s * fs)),
+                             onset_fraction=onset_fraction, energy_width=sig.whole_ceil(energy_s * fs),
                              onset_order=onset_order, onset_back=int(round(onset_back_s * fs)))
     later = (jk >= 0) & (jk - zc > early * fs)
     return np.where(later, jk, zc), later
@@ -518,6 +518,7 @@ def detect_foot_events(
         raise SignalError(f"sampling_rate_hz must be a number, got {sampling_rate_hz!r}") from None
     if not np.isfinite(fs) or fs <= 0:
         raise SignalError(f"sampling_rate_hz must be positive, got {sampling_rate_hz!r}")
+    fs = sig.snap_rate(fs)  # window lengths must not flip with the rate's last bits
     t = np.asarray(time_s, dtype=np.float64).ravel()
     n = t.size
     # IMUColumns (from the dispatcher): stacked here, the checks read the columns themselves
@@ -694,7 +695,7 @@ def detect_foot_events(
             # instead, where that smooth swell is small and the impact ring stands out
             jerk_src, onset_order = _first_difference(acc), max(impact_onset_order - 1, 1)
         jk = sig.window_max_jerk(jerk_src, lo, np.maximum(hi, lo + 1), max(int(round(impact_span_s * fs)), 1), onset_fraction=impact_onset_fraction,
-            energy_width=int(np.ceil(impact_energy_s * fs)), onset_order=onset_order,
+            energy_width=sig.whole_ceil(impact_energy_s * fs), onset_order=onset_order,
             onset_back=int(round(onset_back_s * fs)))
         ic_idx = np.where(jk >= 0, jk, zc)
         impact_used = jk >= 0

@@ -50,6 +50,7 @@ from scipy.ndimage import gaussian_filter1d
 
 from ..errors import SignalError
 from .._select import median
+from ._signal import snap_rate
 from .placement import G, CadenceTrack, _norm3, cadence_track, fill_nan
 
 __all__ = ["detect_lumbar_events", "gait_presence", "GaitGate"]
@@ -359,7 +360,7 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
     warnings : list of str
     """
     warnings: list[str] = []
-    fs = float(sampling_rate_hz)
+    fs = snap_rate(float(sampling_rate_hz))  # window lengths must not flip with the rate's last bits
     acc = fill_nan(np.asarray(acc_mps2, dtype=np.float64))
     n = acc.shape[0]
     if fs < 20:

@@ -240,7 +240,7 @@ def cadence_track(x: np.ndarray, sampling_rate_hz: float, *, window_s: float = 8
     nfft = int(2 ** np.ceil(np.log2(2 * win)))
     spec = np.fft.rfft(frames, nfft, axis=1)
     ac = np.fft.irfft(spec * np.conj(spec), nfft, axis=1)
-    lo, hi = (int(np.floor(step_lag_range_s[0] * fs)), int(np.ceil(step_lag_range_s[1] * fs)))
+    lo, hi = sig.whole_floor(step_lag_range_s[0] * fs), sig.whole_ceil(step_lag_range_s[1] * fs)
     hi2 = min(2 * hi, win - 1)
     lo = max(lo, 1)
     # only lags [lag0, lag1) are read (the two searches, half the stride lag, the parabola's
