@@ -212,3 +212,26 @@ def test_simulated_grounded_uphill_running():
     (measured 0.97; 0.98 at 400 Hz)."""
     f1, _ = _sim_scores(100.0, "hilly", 0, duration_s=600.0)
     assert f1 >= 0.96
+
+
+def test_xsens_walking_any_mounting_and_hard_subjects(shared_data):
+    """Walking ICs on the two subjects whose vertical-jerk ICs were 60-100 ms early (4 and 8:
+    recall 0.16 and 0.20 within 60 ms; trials 1-3 here): >= 0.8 now (measured 0.89 and 0.82), and the same
+    contacts from a randomly rotated sensor (the forward axis and its sign come from the signal,
+    not from the mounting)."""
+    from scipy.spatial.transform import Rotation
+
+    rng = np.random.default_rng(3)
+    for subject in (4, 8):
+        found = n = 0
+        for k in (1, 2, 3):
+            t, acc, ref = _xsens_lb(shared_data, f"{subject}-{k}")
+            hs = np.concatenate([np.asarray(ref[f"{s}FootEvents"], dtype=float)[:, 1] for s in ("Left", "Right")]) / 100
+            ev, _ = detect_lumbar_events(t, acc, 100.0)
+            rot = Rotation.random(random_state=rng).as_matrix()
+            ev_rot, _ = detect_lumbar_events(t, acc @ rot.T, 100.0)
+            np.testing.assert_allclose(ev_rot["time_s"], ev["time_s"], atol=1e-6)
+            err, _ = _nearest(ev["time_s"].to_numpy(), hs)
+            found += int(np.sum(np.abs(err) <= 0.06))
+            n += hs.size
+        assert found / n >= 0.8, (subject, found / n)
