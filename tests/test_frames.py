@@ -94,3 +94,23 @@ def test_bad_frames_name_the_dataframe():
     assert "<DataFrame>" in str(err.value)
     with pytest.raises(GaitloadError):
         recording_from_frame(pd.DataFrame({"acc_x": [0.0] * 50, "acc_y": 0.0, "acc_z": 1.0}))  # no clock
+
+
+def test_the_callers_frame_is_left_unchanged():
+    """The frame's arrays are the caller's: units are converted into new arrays (a file's
+    parsed columns may be converted in place, a DataFrame's never), for one block or one
+    column per block."""
+    n = 3000
+    t = np.arange(n) / 100.0
+    rng = np.random.default_rng(1)
+    blocks = pd.DataFrame({"time": t, "ax": rng.normal(0, 0.2, n), "ay": rng.normal(0, 0.2, n),
+                           "az": 1.0 + rng.normal(0, 0.2, n), "gx": rng.normal(0, 90, n), "gy": 0.0, "gz": 0.0})
+    split = pd.concat([blocks[[c]].copy() for c in blocks.columns], axis=1)  # one column per block
+    records = pd.DataFrame({"timestamp": np.arange(600.0), "distance (km)": np.arange(600.0) * 0.003,
+                            "cadence": 88.0})
+    for frame in (blocks, split, records):
+        before = frame.copy(deep=True)
+        rec = recording_from_frame(frame)
+        for name in rec.channels:
+            rec.channels[name][:] = -1.0  # writing the Recording must not reach the frame
+        pd.testing.assert_frame_equal(frame, before)

@@ -487,7 +487,8 @@ def _imu_recording(frame: pd.DataFrame, names: list[str], path: Path | None, fil
         raw = {k: v for k, v in raw.items() if k[0] == sensor}
         sensors = [sensor]
     units = {"time": time_decision}
-    in_place = _reusable([values for values, _, _ in raw.values()])
+    # a caller's DataFrame is never converted in place (its arrays are the caller's)
+    in_place = path is not None and _reusable([values for values, _, _ in raw.values()])
     for kind, infer, scale_table, hint in (("acc", infer_acc_unit, ACC_SCALE, acc_unit),
                                            ("gyr", infer_gyr_unit, GYR_SCALE, gyr_unit)):
         keys = [k for k in raw if k[1].startswith(kind)]
