@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-all bench bench-smoke sample-data clean validate-terrain
+.PHONY: demo test test-all bench bench-smoke validate validate-terrain sample-data clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test-all: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# foot-contact accuracy on the real recordings of ../shared/data against simple baselines
+validate: $(STAMP)
+	$(BIN)/python benchmarks/validate.py
 
 validate-terrain: $(STAMP)
 	$(BIN)/python benchmarks/validate_terrain.py

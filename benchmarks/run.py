@@ -18,6 +18,8 @@ baseline timed in the same run, interleaved with the subject (baseline, subject,
   of the same file (everything after parsing is cheaper than parsing); the analyze case also
   times the method's numeric floor (its filters and the strap-down of every stride, see
   ``_numeric_floor``), a lower bound for everything after parsing;
+- ``gaitload.analyze(DataFrame)`` costs at most 0.8x ``gaitload.analyze(path)`` of the same
+  samples (a 15-minute foot IMU table; the frame is read in memory, not through a file);
 - time and memory grow linearly with recording length (log-log exponent <= 1.2);
 - peak memory of the 10-hour run stays within the interpreter baseline plus 4x its float64
   sample arrays (n_samples x 7 channels x 8 bytes).
@@ -53,12 +55,13 @@ INPUTS = HERE / "_inputs"
 DEFAULT_JSON = HERE / "results" / "latest.json"
 FIT_BIG = Path("/work/shared/data/muktihari-fit-testdata/testdata/big_activity.fit")
 FIT_SMALL = Path("/work/shared/data/muktihari-fit-testdata/testdata/from_official_sdk/Activity.fit")
-CASES = ("read", "detect", "terrain", "rules", "analyze", "fit", "scaling", "season")
+CASES = ("read", "detect", "terrain", "rules", "analyze", "frame", "fit", "scaling", "season")
 IMU_RATE_HZ = 100.0
 N_CHANNELS = 7  # time + 3 acc + 3 gyro: the float64 arrays of a six-axis IMU recording
 
 # Requirement limits (see the module docstring).
 ANALYZE_VS_READ_CSV_MAX = 2.0
+FRAME_VS_PATH_MAX = 0.8
 EXPONENT_MAX = 1.2
 MEMORY_FACTOR = 4.0
 
@@ -352,6 +355,28 @@ def case_analyze(cfg) -> dict:
                       f"numeric floor of the foot method (its three zero-phase filters and the strap-down of "
                       f"every stride, nothing else) = {floor_ratio:.2f}x read_csv: analyze cannot go below "
                       f"{1 + floor_ratio:.2f}x read_csv with these numpy/scipy kernels"] + thread_note}
+
+
+def case_frame(cfg) -> dict:
+    """analyze(DataFrame) vs analyze(path) of the same samples (15 min foot IMU at 100 Hz)."""
+    import pandas as pd
+
+    import gaitload
+
+    dur = 900.0 if not cfg.quick else 180.0
+    path = _sim_csv(cfg.inputs / f"foot_{int(dur)}s_100hz.csv", dur, "foot", seed=11)
+    frame = pd.read_csv(path)  # the caller's table, already in memory
+    n = len(frame)
+    t = _interleaved({"gaitload.analyze(path)": lambda: gaitload.analyze(path),
+                      "gaitload.analyze(DataFrame)": lambda: gaitload.analyze(frame)}, cfg.repeat)
+    ratio = _median(t["gaitload.analyze(DataFrame)"]) / _median(t["gaitload.analyze(path)"])
+    entries = [_entry(k, v, n, "samples") for k, v in t.items()]
+    entries[1]["ratio_vs_path"] = ratio
+    check = {"name": f"analyze(DataFrame) <= {FRAME_VS_PATH_MAX:g}x analyze(path) ({dur / 60:g} min foot IMU)",
+             "value": ratio, "limit": FRAME_VS_PATH_MAX, "pass": ratio <= FRAME_VS_PATH_MAX}
+    return {"entries": entries, "checks": [check],
+            "notes": [f"analyze(DataFrame) / analyze(path) = {ratio:.2f} (limit {FRAME_VS_PATH_MAX:g}): the frame's "
+                      "columns are mapped in memory, no CSV is written or parsed"]}
 
 
 def _read_csv_threads() -> int:
@@ -666,7 +691,7 @@ def _season_cases(cfg, records, imus, jobs, work) -> dict:
 
 
 CASE_FUNCS = {"read": case_read, "detect": case_detect, "terrain": case_terrain, "rules": case_rules,
-              "analyze": case_analyze, "fit": case_fit, "scaling": case_scaling, "season": case_season}
+              "analyze": case_analyze, "frame": case_frame, "fit": case_fit, "scaling": case_scaling, "season": case_season}
 
 
 # ------------------------------------------------------------------------------------------------

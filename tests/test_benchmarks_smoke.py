@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "benchmarks" / "run.py"
-CASES = ("read", "detect", "terrain", "rules", "analyze", "fit", "scaling", "season")
+CASES = ("read", "detect", "terrain", "rules", "analyze", "frame", "fit", "scaling", "season")
 
 
 @pytest.fixture(scope="module")

@@ -97,3 +97,16 @@ def test_steps_table_columns():
     for col in ("time_s", "toe_off_s", "foot", "step_time_s", "contact_time_ms", "cadence_spm",
                 "strike_angle_deg", "strike_pattern", "strike_confidence", "measured", "ic_approximate"):
         assert col in steps
+
+
+@pytest.mark.parametrize("placement,good", [("lumbar", "method"), ("foot", "ic_method")])
+def test_unknown_detector_option_is_named_with_the_valid_ones(placement, good):
+    """A misspelt detector option is an OptionError naming it and listing the valid options
+    (not Python's TypeError from inside the detector)."""
+    from gaitload.simulate import simulate_run
+
+    rec = simulate_run(duration_s=20.0, placement=placement, sampling_rate_hz=100.0, course="flat", seed=1).recording
+    with pytest.raises(OptionError) as err:
+        detect_steps(rec, placement=placement, metod="walking")
+    msg = str(err.value)
+    assert "'metod'" in msg and placement in msg and good in msg

@@ -42,10 +42,11 @@ def _nearest(found, true):
 
 
 def test_xsens_walking_heel_strikes_toe_offs_and_sides(shared_data):
-    """Walking fallback on real lower-back data: >= 80 % of the reference heel strikes within
-    50 ms (measured 81.8 %), >= 72 % of toe-offs (measured 74.6 %), small median bias, and the
-    side of matched contacts right for >= 95 % (measured 98 %) once the sensor's left axis is
-    given; without it the side is unknown, never guessed."""
+    """Walking method on real lower-back data (subjects 1-2): >= 88 % of the reference heel
+    strikes within 50 ms (measured 90.5 %; 81.8 % with vertical-jerk ICs), >= 77 % of
+    toe-offs (measured 79.5 %), median bias within 30 ms (measured -20 ms), and the side of
+    matched contacts right for >= 95 % (measured 98 %) once the sensor's left axis is given;
+    without it the side is unknown, never guessed. All 9 subjects: benchmarks/validate.py."""
     e_hs, e_to, side_ok = [], [], []
     for trial in TRIALS:
         t, acc, ref = _xsens_lb(shared_data, trial)
@@ -63,9 +64,9 @@ def test_xsens_walking_heel_strikes_toe_offs_and_sides(shared_data):
         tos = ev["toe_off_s"].to_numpy()
         e_to.append(_nearest(tos[np.isfinite(tos)], to)[0])
     e_hs, e_to, side_ok = map(np.concatenate, (e_hs, e_to, side_ok))
-    assert np.mean(np.abs(e_hs) <= 0.05) >= 0.80
-    assert abs(np.median(e_hs)) <= 0.02
-    assert np.mean(np.abs(e_to) <= 0.05) >= 0.72
+    assert np.mean(np.abs(e_hs) <= 0.05) >= 0.88
+    assert abs(np.median(e_hs)) <= 0.03
+    assert np.mean(np.abs(e_to) <= 0.05) >= 0.77
     assert side_ok.mean() >= 0.95
     t, acc, _ = _xsens_lb(shared_data, TRIALS[0])
     ev, warnings = detect_lumbar_events(t, acc, 100.0)
@@ -78,9 +79,10 @@ def test_xsens_standing_gives_no_steps(shared_data):
     An *extra* contact is a detection more than half a step (0.25 s) from every reference heel
     strike, outside the U-turn (the references leave the turn's steps out; the detector rightly
     finds them). Over the 10 trials: 96 extra of 346 reference contacts (27.7 %) before the gait
-    gate, 18 (5.2 %) after, about half of them the push-off that starts the walk; detections in
-    the standing phases (0.3 s before the first toe-off or 1.5 s after the last heel strike):
-    1 (0.3 %; 97 beyond the trial boundaries before)."""
+    gate, 18 (5.2 %) after it with vertical-jerk ICs, 10 (2.9 %) with the forward-braking ICs;
+    detections in the standing phases (0.3 s before the first toe-off or 1.5 s after the last
+    heel strike): 0 (1 with vertical-jerk ICs; 97 beyond the trial boundaries before the
+    gate)."""
     n_ref = n_extra = n_standing = 0
     for trial in TRIALS:
         t, acc, ref = _xsens_lb(shared_data, trial)
@@ -96,7 +98,7 @@ def test_xsens_standing_gives_no_steps(shared_data):
         n_extra += int(np.sum(far & ~in_turn))
         n_standing += int(np.sum((ts < first_to - 0.3) | (ts > hs.max() + 1.5)))
         n_ref += hs.size
-    assert n_extra <= 0.06 * n_ref, (n_extra, n_ref)
+    assert n_extra <= 0.05 * n_ref, (n_extra, n_ref)
     assert n_standing <= 0.015 * n_ref, (n_standing, n_ref)
 
 
@@ -210,3 +212,26 @@ def test_simulated_grounded_uphill_running():
     (measured 0.97; 0.98 at 400 Hz)."""
     f1, _ = _sim_scores(100.0, "hilly", 0, duration_s=600.0)
     assert f1 >= 0.96
+
+
+def test_xsens_walking_any_mounting_and_hard_subjects(shared_data):
+    """Walking ICs on the two subjects whose vertical-jerk ICs were 60-100 ms early (4 and 8:
+    recall 0.16 and 0.20 within 60 ms; trials 1-3 here): >= 0.8 now (measured 0.89 and 0.82), and the same
+    contacts from a randomly rotated sensor (the forward axis and its sign come from the signal,
+    not from the mounting)."""
+    from scipy.spatial.transform import Rotation
+
+    rng = np.random.default_rng(3)
+    for subject in (4, 8):
+        found = n = 0
+        for k in (1, 2, 3):
+            t, acc, ref = _xsens_lb(shared_data, f"{subject}-{k}")
+            hs = np.concatenate([np.asarray(ref[f"{s}FootEvents"], dtype=float)[:, 1] for s in ("Left", "Right")]) / 100
+            ev, _ = detect_lumbar_events(t, acc, 100.0)
+            rot = Rotation.random(random_state=rng).as_matrix()
+            ev_rot, _ = detect_lumbar_events(t, acc @ rot.T, 100.0)
+            np.testing.assert_allclose(ev_rot["time_s"], ev["time_s"], atol=1e-6)
+            err, _ = _nearest(ev["time_s"].to_numpy(), hs)
+            found += int(np.sum(np.abs(err) <= 0.06))
+            n += hs.size
+        assert found / n >= 0.8, (subject, found / n)

@@ -129,14 +129,12 @@ def recording_from_frame(frame: pd.DataFrame, *, sampling_rate_hz: float | None 
     """Build a :class:`Recording` from a DataFrame of samples.
 
     The frame goes through exactly the same column aliases and unit detection as a CSV file
-    (``time``/``time_s``, ``acc_x``/``ax``..., ``distance``, ``cadence``...): it is written to
-    a temporary CSV and read back with :func:`gaitload.read`, so a DataFrame and the same table
-    saved as CSV always give the same result. Without a time column, ``sampling_rate_hz`` gives
-    the clock.
+    (``time``/``time_s``, ``acc_x``/``ax``..., ``distance``, ``cadence``...), in memory (no
+    temporary file: :func:`gaitload.io.frames.read_frame`), so a DataFrame and the same table
+    saved as CSV give the same result, and a time column keeps its exact values (its rate is
+    not rounded through text). Without a time column, ``sampling_rate_hz`` gives the clock.
     """
-    import tempfile
-
-    from .io import read
+    from .io.frames import read_frame
 
     if not isinstance(frame, pd.DataFrame) or frame.empty:
         raise OptionError("a DataFrame source must have rows")
@@ -145,15 +143,11 @@ def recording_from_frame(frame: pd.DataFrame, *, sampling_rate_hz: float | None 
         read_hints["placement"] = placement
     if sampling_rate_hz:
         read_hints["sampling_rate_hz"] = sampling_rate_hz
-    with tempfile.TemporaryDirectory(prefix="gaitload-frame-") as tmp:
-        path = Path(tmp) / "dataframe.csv"
-        frame.to_csv(path, index=False)
-        try:
-            recording = read(path, **read_hints)
-        except GaitloadError as exc:
-            exc.path = "<DataFrame>"
-            raise
-    recording.path = None
+    try:
+        recording = read_frame(frame, **read_hints)
+    except GaitloadError as exc:
+        exc.path = "<DataFrame>"
+        raise
     recording.metadata["source"] = "pandas DataFrame"
     return recording
 

@@ -159,10 +159,23 @@ def _single(rec: Recording, place: str, options: dict, infer_other: bool = True)
     return pd.concat(frames, ignore_index=True), warnings
 
 
+def _check_options(detector, options: dict, place: str) -> None:
+    """Refuse an option the placement's detector does not take, naming it and the valid ones
+    (instead of Python's TypeError from deep inside the call)."""
+    import inspect
+
+    params = inspect.signature(detector).parameters
+    valid = [k for k, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    unknown = [k for k in options if k not in valid]
+    if unknown:
+        raise OptionError(f"unknown option {unknown[0]!r} for the {place} detector; valid options: {', '.join(valid)}")
+
+
 def _detect_piece(place, t, acc, gyr, fs, side, options):
     if place == "lumbar":
         from .lumbar import detect_lumbar_events
 
+        _check_options(detect_lumbar_events, options, place)
         ev, w = detect_lumbar_events(t, acc, fs, **options)
         ev = ev.drop(columns=["method"], errors="ignore")
         ev["measured"] = True
@@ -171,6 +184,7 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
     if place == "wrist":
         from .wrist import detect_wrist_steps
 
+        _check_options(detect_wrist_steps, options, place)
         ev, w = detect_wrist_steps(t, acc, fs, **options)
         ev["measured"] = True
         ev["ic_approximate"] = True
@@ -179,6 +193,7 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
         if gyr is None:
             from .wrist import detect_ankle_strides
 
+            _check_options(detect_ankle_strides, options, f"{place} (no gyroscope)")
             ev, w = detect_ankle_strides(t, acc, fs, **options)
             ev["foot"] = side
             ev["measured"] = True
@@ -187,6 +202,7 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
                             "no toe-off or strike angle"]
         from .foot import detect_foot_events
 
+        _check_options(detect_foot_events, options, place)
         ev, w = detect_foot_events(t, acc, gyr, fs, placement=place, **options)
         # one new table with the renamed and the added columns (not a copy, a rename and three
         # column insertions)

@@ -254,7 +254,7 @@ def dominant_period(
         Normalised autocorrelation at that lag (1 = perfectly periodic, about 0 for noise).
     """
     x = np.asarray(x, dtype=np.float64)
-    step = max(int(sampling_rate_hz // max_rate_hz), 1)
+    step = decimation_step(sampling_rate_hz, max_rate_hz)
     y = x[::step] - np.mean(x)
     rate = sampling_rate_hz / step
     n = y.size
@@ -263,7 +263,7 @@ def dominant_period(
     # only lags up to just past max_period_s are read: zero-padding to n + that many samples
     # keeps them free of circular wrap-around, and a 5-smooth FFT length (not the next power
     # of two above 2 n) makes the transform several times cheaper
-    n_lag = min(int(np.ceil(max_period_s * rate)) + 3, n)
+    n_lag = min(whole_ceil(max_period_s * rate) + 3, n)
     nfft = sfft.next_fast_len(n + n_lag, real=True)
     spec = sfft.rfft(y, nfft)
     ac = sfft.irfft(spec.real**2 + spec.imag**2, nfft)[:n_lag]
@@ -271,8 +271,8 @@ def dominant_period(
         return float("nan"), 0.0
     # unbiased-ish normalisation so long lags are not penalised by the shrinking overlap
     ac = ac / ac[0] * n / np.maximum(n - np.arange(n_lag), 1)
-    lo = max(int(np.floor(min_period_s * rate)), 1)
-    hi = min(int(np.ceil(max_period_s * rate)) + 1, n // 2)
+    lo = max(whole_floor(min_period_s * rate), 1)
+    hi = min(whole_ceil(max_period_s * rate) + 1, n // 2)
     if hi <= lo + 2:
         return float("nan"), 0.0
     seg = ac[lo:hi]
@@ -557,3 +557,34 @@ def moving_average_at(x: np.ndarray, at: np.ndarray, width: int, cumsum_x: np.nd
     out -= c[lo]
     out /= count
     return out
+
+
+def decimation_step(sampling_rate_hz: float, max_rate_hz: float) -> int:
+    """Whole decimation step ``floor(rate / max_rate)`` (at least 1), blind to the last bits of
+    the rate: 100 Hz read back from a text clock as 99.99999999999999 Hz must give the same step
+    as 100 Hz (a plain ``rate // max_rate`` gives 1 instead of 2 there)."""
+    return max(whole_floor(float(sampling_rate_hz) / float(max_rate_hz)), 1)
+
+
+def whole_floor(x: float) -> int:
+    """``floor(x)`` for a sample count computed from a rate, blind to its last bits (x within a
+    relative 1e-9 of a whole number is that number: 0.03 s x 100 Hz is 3.0000000000000004)."""
+    return int(np.floor(x + 1e-9 * max(1.0, abs(x))))
+
+
+def whole_ceil(x: float) -> int:
+    """``ceil(x)`` for a sample count computed from a rate, blind to its last bits (see
+    :func:`whole_floor`)."""
+    return int(np.ceil(x - 1e-9 * max(1.0, abs(x))))
+
+
+def snap_rate(sampling_rate_hz: float) -> float:
+    """The rate rounded to 9 significant digits when it is that close to it (a rate estimated
+    from a clock read back from text, 1 / median(diff(t)), is off in its last bits: 500 Hz comes
+    back as 499.99999999999955). Every window length a detector derives from the rate is then
+    the same for both spellings; a rate that really differs in the 9th digit is kept."""
+    fs = float(sampling_rate_hz)
+    if not np.isfinite(fs) or fs <= 0:
+        return fs
+    snapped = float(f"{fs:.9g}")
+    return snapped if abs(snapped - fs) <= 1e-9 * fs else fs

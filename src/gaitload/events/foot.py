@@ -300,7 +300,7 @@ def _resolve_sign(pitch: np.ndarray, norm: np.ndarray, swing: np.ndarray, fs: fl
     margin : float
         The weighted vote (same sign as ``sign``); near 0 the cues disagree.
     """
-    step = max(int(fs // max_rate_hz), 1)
+    step = sig.decimation_step(fs, max_rate_hz)
     if pitch.size < 64 * step:  # too short to decimate usefully
         step = 1
     fs_d = fs / step
@@ -338,6 +338,35 @@ def _resolve_sign(pitch: np.ndarray, norm: np.ndarray, swing: np.ndarray, fs: fl
     duration = (n_pos - n_neg) / max(n_pos + n_neg, 1)
     vote = excursion + 0.5 * peak + 0.5 * duration
     return (1.0 if vote >= 0 else -1.0), float(vote)
+
+
+#: walking: an impact this long after the end of the swing lobe means the foot was still in the
+#: air there, s (see :func:`_walking_contact`)
+_WALK_LATE_IMPACT_S = (0.03, 0.15)
+
+
+def _walking_contact(acc, zc, gmin, fs, span_s, onset_fraction, energy_s, onset_order, onset_back_s):
+    """Walking IC: the end of the forward-swing lobe, or the landing impact when that comes clearly later.
+
+    The pitch rate's zero crossing at the end of swing matches motion capture within 5-10 ms
+    on the gaitmap shoe recordings, because the heel lands as the foot stops rotating forward.
+    A slow walker's foot can stop rotating (and even rotate back, leg retraction) 60-100 ms
+    before it lands: on the Xsens walking recordings (Voisard et al.) 7 % of heel strikes were
+    found that early, with the acceleration still at 1 g and the gyroscope smooth until the
+    landing's ringing. So the landing impact (the onset of the burst of largest acceleration
+    change, as for running) is searched from the zero crossing up to the pitch-rate minimum
+    after it (foot flat) or 150 ms, and taken when it starts more than 30 ms after the zero
+    crossing (closer than that, the two are the same event seen twice; judgement; chosen on
+    Xsens subjects 1, 2, 4, 5 and 6, subjects 7-10 held out).
+    """
+    early, late = _WALK_LATE_IMPACT_S
+    lo = zc
+    hi = np.minimum(zc + max(int(round(late * fs)), 2), np.maximum(gmin, zc + 1)) + 1
+    jk = sig.window_max_jerk(acc, lo, np.maximum(hi, lo + 1), max(int(round(span_s * fs)), 1),
+                             onset_fraction=onset_fraction, energy_width=sig.whole_ceil(energy_s * fs),
+                             onset_order=onset_order, onset_back=int(round(onset_back_s * fs)))
+    later = (jk >= 0) & (jk - zc > early * fs)
+    return np.where(later, jk, zc), later
 
 
 def detect_foot_events(
@@ -489,6 +518,7 @@ def detect_foot_events(
         raise SignalError(f"sampling_rate_hz must be a number, got {sampling_rate_hz!r}") from None
     if not np.isfinite(fs) or fs <= 0:
         raise SignalError(f"sampling_rate_hz must be positive, got {sampling_rate_hz!r}")
+    fs = sig.snap_rate(fs)  # window lengths must not flip with the rate's last bits
     t = np.asarray(time_s, dtype=np.float64).ravel()
     n = t.size
     # IMUColumns (from the dispatcher): stacked here, the checks read the columns themselves
@@ -618,8 +648,11 @@ def detect_foot_events(
             running = running or period_s < running_stride_s
         else:
             running = period_s < running_stride_s
-    if ic_method == "zero_crossing" or (ic_method == "auto" and not running):
+    if ic_method == "zero_crossing":
         ic_idx = zc
+    elif ic_method == "auto" and not running:
+        ic_idx, impact_used = _walking_contact(acc, zc, gmin, fs, impact_span_s, impact_onset_fraction,
+                                               impact_energy_s, impact_onset_order, onset_back_s)
     elif ic_method == "gyro_min":
         ic_idx = gmin
     elif ic_method in ("impact", "auto"):
@@ -662,7 +695,7 @@ def detect_foot_events(
             # instead, where that smooth swell is small and the impact ring stands out
             jerk_src, onset_order = _first_difference(acc), max(impact_onset_order - 1, 1)
         jk = sig.window_max_jerk(jerk_src, lo, np.maximum(hi, lo + 1), max(int(round(impact_span_s * fs)), 1), onset_fraction=impact_onset_fraction,
-            energy_width=int(np.ceil(impact_energy_s * fs)), onset_order=onset_order,
+            energy_width=sig.whole_ceil(impact_energy_s * fs), onset_order=onset_order,
             onset_back=int(round(onset_back_s * fs)))
         ic_idx = np.where(jk >= 0, jk, zc)
         impact_used = jk >= 0

@@ -188,6 +188,10 @@ class CadenceTrack:
     r_half_stride : ndarray
         Autocorrelation at half the best stride lag: high for trunk (every step alike), low
         for foot / ankle / wrist (one cycle per stride).
+    r_half_step : ndarray or None
+        Autocorrelation at half the best step lag: negative for a true step of a trunk signal
+        (pulse against flight), high when the "step" found is really a stride (running: step
+        and stride repeat almost equally at the trunk).
     """
 
     center_s: np.ndarray
@@ -196,6 +200,7 @@ class CadenceTrack:
     r_step: np.ndarray
     r_stride: np.ndarray
     r_half_stride: np.ndarray
+    r_half_step: np.ndarray | None = None
 
 
 def cadence_track(x: np.ndarray, sampling_rate_hz: float, *, window_s: float = 8.0, hop_s: float = 2.0,
@@ -235,12 +240,12 @@ def cadence_track(x: np.ndarray, sampling_rate_hz: float, *, window_s: float = 8
     nfft = int(2 ** np.ceil(np.log2(2 * win)))
     spec = np.fft.rfft(frames, nfft, axis=1)
     ac = np.fft.irfft(spec * np.conj(spec), nfft, axis=1)
-    lo, hi = (int(np.floor(step_lag_range_s[0] * fs)), int(np.ceil(step_lag_range_s[1] * fs)))
+    lo, hi = sig.whole_floor(step_lag_range_s[0] * fs), sig.whole_ceil(step_lag_range_s[1] * fs)
     hi2 = min(2 * hi, win - 1)
     lo = max(lo, 1)
     # only lags [lag0, lag1) are read (the two searches, half the stride lag, the parabola's
     # neighbours): normalise those, r[:, j - lag0] is lag j
-    lag0, lag1 = lo - 1, min(max(hi, hi2) + 2, win)
+    lag0, lag1 = max(lo // 2 - 1, 0), min(max(hi, hi2) + 2, win)
     # unbiased normalisation: each lag has win - lag products
     ac0 = ac[:, :1] / win
     ac0[ac0 <= 0] = np.inf
@@ -250,6 +255,7 @@ def cadence_track(x: np.ndarray, sampling_rate_hz: float, *, window_s: float = 8
     stride_idx = 2 * lo + np.argmax(r[:, 2 * lo - lag0:hi2 + 1 - lag0], axis=1)
     rows = np.arange(r.shape[0])
     half = np.clip(np.round(stride_idx / 2).astype(int), 0, win - 1)
+    half_step = np.clip(np.round(step_idx / 2).astype(int), lag0, win - 1)
     center = (np.arange(frames.shape[0]) * hop + win / 2) / fs
     return CadenceTrack(
         center_s=center,
@@ -258,6 +264,7 @@ def cadence_track(x: np.ndarray, sampling_rate_hz: float, *, window_s: float = 8
         r_step=r[rows, step_idx - lag0],
         r_stride=r[rows, stride_idx - lag0],
         r_half_stride=r[rows, half - lag0],
+        r_half_step=r[rows, half_step - lag0],
     )
 
 
@@ -352,7 +359,9 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
     segs = contiguous_segments(rec.time_s[:n], rec.gaps_s)
     a, b = max(segs, key=lambda s: s[1] - s[0])
     vertical, _ = _vertical(acc[a:b], fs)  # gravity_frame's vertical (acc has no NaN left)
-    track = cadence_track(vertical, fs)
+    # a 5 s lab trial is one whole window (as the lumbar gait gate): an 8 s window would leave
+    # it without any periodicity feature
+    track = cadence_track(vertical, fs, window_s=min(8.0, (b - a) / fs))
     if track.center_s.size:
         # use the most periodic windows (running, not the stop at a traffic light)
         good = track.r_stride >= np.percentile(track.r_stride, 50)
@@ -364,6 +373,16 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
         # (trunk: every step alike), else the stride lag
         halved = track.r_half_stride >= 0.45 * track.r_stride
         fund = np.where(halved, track.stride_lag_s / 2, track.stride_lag_s)
+        # both searches can land a period too long in running (step ~ stride ~ 2 strides at the
+        # trunk): half the step lag, when nearly as periodic (>= 0.8), is the step (a true step's half is
+        # anti-phase; the lumbar detector decides step vs stride the same way)
+        quarter = (track.r_half_step >= 0.8 * track.r_step) & (track.r_half_step >= 0.3) & \
+            (track.step_lag_s / 2 >= 0.2)
+        fund = np.where(quarter, np.minimum(fund, track.step_lag_s / 2), fund)
+        # and a step lag about half the period found, repeating nearly as well as the stride
+        # (trunk), is the period (the stride search's "stride" was two)
+        step_is_period = (track.r_step >= 0.8 * track.r_stride) & (track.step_lag_s < 0.75 * fund)
+        fund = np.where(step_is_period, track.step_lag_s, fund)
         feats["fundamental_s"] = float(np.median(fund[good]))
     return PlacementFeatures(**feats)
 

@@ -325,6 +325,22 @@ def _join_names(header_rows: list[list[str]], n_cols: int) -> list[str]:
     return out
 
 
+def frame_names(frame: pd.DataFrame) -> list[str]:
+    """A DataFrame's column names as a file's header would give them: text, stripped, a
+    two-level header joined with ``"."`` (gaitmap's sensor / axis rows), pandas' placeholders
+    for a blank header cell (``Unnamed: 0_level_0``) blank, duplicates made unique."""
+    cols = frame.columns
+    if isinstance(cols, pd.MultiIndex):
+        levels = [[_blank_placeholder(str(v)) for v in cols.get_level_values(i)] for i in range(min(cols.nlevels, 2))]
+    else:
+        levels = [[_blank_placeholder(str(v)) for v in cols]]
+    return _join_names(levels, len(cols))
+
+
+def _blank_placeholder(name: str) -> str:
+    return "" if re.fullmatch(r"Unnamed: \d+(_level_\d+)?", name.strip()) else name
+
+
 def read_head(path: Path) -> tuple[bytes, CsvHead]:
     """Read (and decompress) the first bytes of ``path`` and parse them."""
     raw = _open_head(path)

@@ -40,11 +40,11 @@ import pandas as pd
 from ..errors import GaitloadError, MissingColumnsError, OptionError, SignalError, TimestampError
 from ..recording import PLACEMENTS, Recording
 from . import columns as colmod
-from ._csvtext import head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
+from ._csvtext import frame_names, head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
 from .registry import ReaderSpec, register_reader
 from .units import ACC_SCALE, GYR_SCALE, choose_clock, infer_acc_unit, infer_gyr_unit, normalise_unit
 
-__all__ = ["read_imu_csv", "sniff_imu_csv", "IMU_RATE_RANGE_HZ"]
+__all__ = ["read_imu_csv", "imu_from_frame", "sniff_imu_csv", "IMU_RATE_RANGE_HZ"]
 
 #: Sampling rates an IMU log can plausibly have; decides whether a bare time column is in s, ms...
 IMU_RATE_RANGE_HZ = (10.0, 5000.0)
@@ -385,12 +385,8 @@ def read_imu_csv(
     EmptyFileError, MissingColumnsError, UnitError, TimestampError, CorruptFileError, OptionError
     """
     path = Path(path)
-    if placement is not None and placement not in PLACEMENTS:
-        raise OptionError(f"placement={placement!r}; use one of {', '.join(PLACEMENTS)}", path)
-    if sampling_rate_hz is not None and not (np.isfinite(sampling_rate_hz) and sampling_rate_hz > 0):
-        raise OptionError(f"sampling_rate_hz must be a positive number, got {sampling_rate_hz!r}", path)
+    _check_options(placement, sampling_rate_hz, path)
     _, head = read_head(path)
-    warnings: list[str] = []
     file_rate = None
     fmt = "generic"
     for line in head.preamble:
@@ -400,20 +396,76 @@ def read_imu_csv(
             fmt = "xsens" if "acquisition" in line.lower() else "generic"
     if len(head.header_rows) == 2:
         fmt = "gaitmap"
-    missing = sorted(set(columns or {}) - set(head.names))
+    named = _checked_layout(head.names, columns, path)
+    frame = read_body(path, head, usecols=_needed_columns(head.names, named))
+    return _imu_recording(frame, list(head.names), path, file_rate, fmt, head.encoding, placement=placement,
+                          sampling_rate_hz=sampling_rate_hz, sensor=sensor, columns=columns, acc_unit=acc_unit,
+                          gyr_unit=gyr_unit, time_unit=time_unit, other_hints=other_hints)
+
+
+def imu_from_frame(frame: pd.DataFrame, *, placement: str | None = None, sampling_rate_hz: float | None = None,
+                   sensor: str | None = None, columns: dict[str, str] | None = None, acc_unit: str | None = None,
+                   gyr_unit: str | None = None, time_unit: str | None = None, **other_hints) -> Recording:
+    """A raw IMU table already in memory as a DataFrame, read like :func:`read_imu_csv`.
+
+    The column names (a two-level header joined with ``"."`` as gaitmap's two header rows are)
+    go through the same alias tables and the values through the same unit and clock rules as
+    a file's, with the frame's own numbers: nothing is written or parsed, and a time column
+    keeps every bit (a rate implied by ``np.arange(n) / 500`` stays 500 Hz). The index is not
+    read (as ``frame.to_csv(index=False)``). Parameters as :func:`read_imu_csv`.
+
+    Returns
+    -------
+    Recording
+        ``path`` None.
+    """
+    _check_options(placement, sampling_rate_hz, None)
+    names = frame_names(frame)
+    named = _checked_layout(names, columns, None)
+    table = frame.set_axis(names, axis=1)[_needed_columns(names, named)]
+    fmt = "gaitmap" if isinstance(frame.columns, pd.MultiIndex) else "generic"
+    return _imu_recording(table, names, None, None, fmt, None, placement=placement,
+                          sampling_rate_hz=sampling_rate_hz, sensor=sensor, columns=columns, acc_unit=acc_unit,
+                          gyr_unit=gyr_unit, time_unit=time_unit, other_hints=other_hints)
+
+
+def has_imu_columns(names: list[str], columns: dict[str, str] | None = None) -> bool:
+    """True when the column names (and ``columns`` hint) name at least one accelerometer axis."""
+    return any(c.startswith("acc") for _, c, _ in _layout(names, None, columns).imu.values())
+
+
+def _check_options(placement, sampling_rate_hz, path) -> None:
+    if placement is not None and placement not in PLACEMENTS:
+        raise OptionError(f"placement={placement!r}; use one of {', '.join(PLACEMENTS)}", path)
+    if sampling_rate_hz is not None and not (np.isfinite(sampling_rate_hz) and sampling_rate_hz > 0):
+        raise OptionError(f"sampling_rate_hz must be a positive number, got {sampling_rate_hz!r}", path)
+
+
+def _checked_layout(names: list[str], columns, path) -> _Layout:
+    """The roles the names alone give; refuses a ``columns`` hint naming no column and a table
+    without accelerometer columns."""
+    missing = sorted(set(columns or {}) - set(names))
     if missing:
         raise OptionError(f"columns hint names {missing[0]!r}, which is not a column of the file", path)
     # the roles the names alone give (a sensor-location column is only known to be text after
     # the read, so every candidate is read): the other columns are never converted
-    named = _layout(head.names, None, columns)
+    named = _layout(names, None, columns)
     if not any(c.startswith("acc") for _, c, _ in named.imu.values()):
         raise MissingColumnsError(
-            f"no accelerometer columns among {head.names[:12]}; name them acc_x/acc_y/acc_z or pass "
+            f"no accelerometer columns among {names[:12]}; name them acc_x/acc_y/acc_z or pass "
             "columns={'<file name>': 'acc_x', ...}",
             path,
         )
-    frame = read_body(path, head, usecols=_needed_columns(head.names, named))
-    lay = _layout(head.names, dict(frame.dtypes), columns)
+    return named
+
+
+def _imu_recording(frame: pd.DataFrame, names: list[str], path: Path | None, file_rate: float | None, fmt: str,
+                   encoding: str | None, *, placement, sampling_rate_hz, sensor, columns, acc_unit, gyr_unit,
+                   time_unit, other_hints) -> Recording:
+    """Everything after the table is in memory (a file's body or a caller's DataFrame): roles,
+    clock, units, sensors, metadata. ``path`` only names the source in messages (None: a frame)."""
+    warnings: list[str] = []
+    lay = _layout(names, dict(frame.dtypes), columns)
     time_s, start_time, time_decision = _time_base(path, frame, lay, file_rate, sampling_rate_hz, time_unit, warnings)
     if lay.group is not None:
         time_s, raw = _align_groups(path, frame, lay.group, time_s, lay, warnings)
@@ -435,7 +487,8 @@ def read_imu_csv(
         raw = {k: v for k, v in raw.items() if k[0] == sensor}
         sensors = [sensor]
     units = {"time": time_decision}
-    in_place = _reusable([values for values, _, _ in raw.values()])
+    # a caller's DataFrame is never converted in place (its arrays are the caller's)
+    in_place = path is not None and _reusable([values for values, _, _ in raw.values()])
     for kind, infer, scale_table, hint in (("acc", infer_acc_unit, ACC_SCALE, acc_unit),
                                            ("gyr", infer_gyr_unit, GYR_SCALE, gyr_unit)):
         keys = [k for k in raw if k[1].startswith(kind)]
@@ -481,12 +534,13 @@ def read_imu_csv(
         channels[name] = values
         provenance[name] = prov
     sensor_placement, sensor_side = {}, {}
-    file_placement = _placement_from_filename(path) if fmt == "xsens" else "unknown"
+    file_placement = _placement_from_filename(path) if fmt == "xsens" and path is not None else "unknown"
     for s in sensors:
         sensor_placement[s] = placement or colmod.sensor_placement(s) or "unknown"
         if sensor_placement[s] == "unknown":
             sensor_placement[s] = file_placement
-        sensor_side[s] = _side(s) if s else (_side_from_filename(path) if fmt == "xsens" else "unknown")
+        sensor_side[s] = _side(s) if s else (_side_from_filename(path) if fmt == "xsens" and path is not None
+                                             else "unknown")
     if multi:
         places = set(sensor_placement.values())
         top = placement or (places.pop() if len(places) == 1 else "unknown")
@@ -498,7 +552,9 @@ def read_imu_csv(
         side_map = {"": sensor_side[only]}
         place_map = {}
     rate_decl = file_rate or sampling_rate_hz
-    metadata = {"units": units, "layout": fmt, "columns": list(head.names), "encoding": head.encoding}
+    metadata = {"units": units, "layout": fmt, "columns": list(names)}
+    if encoding is not None:
+        metadata["encoding"] = encoding
     if rate_decl:
         metadata["declared_rate_hz"] = rate_decl
     if sensors != [""]:
@@ -512,7 +568,7 @@ def read_imu_csv(
         placement=top,
         source_format="imu-csv",
         start_time=start_time,
-        path=str(path),
+        path=str(path) if path is not None else None,
         provenance=provenance,
         sensor_placement=place_map,
         sensor_side=side_map,

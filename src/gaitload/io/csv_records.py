@@ -39,12 +39,12 @@ from ..errors import GaitloadError, MissingColumnsError, OptionError, TimestampE
 from ..recording import Recording
 from . import _watch
 from . import columns as colmod
-from ._csvtext import head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
+from ._csvtext import frame_names, head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
 from .device_totals import written_utc_offset_s
 from .registry import ReaderSpec, register_reader
 from .units import UnitDecision, choose_clock
 
-__all__ = ["read_records_csv", "sniff_records_csv", "RECORDS_RATE_RANGE_HZ"]
+__all__ = ["read_records_csv", "records_from_frame", "sniff_records_csv", "RECORDS_RATE_RANGE_HZ"]
 
 #: Sampling rates of watch records (smart recording can write every few seconds).
 RECORDS_RATE_RANGE_HZ = (0.01, 20.0)
@@ -247,23 +247,51 @@ def read_records_csv(
     EmptyFileError, MissingColumnsError, UnitError, TimestampError, CorruptFileError, OptionError
     """
     path = Path(path)
+    _check_record_options(altitude_source, cadence_unit, sampling_rate_hz, path)
+    _, head = read_head(path)
+    frame = read_body(path, head)
+    return _records_recording(frame, list(head.names), path, head.encoding, **dict(placement=placement, sampling_rate_hz=sampling_rate_hz, columns=columns, time_unit=time_unit,
+                                   cadence_unit=cadence_unit, altitude_source=altitude_source, speed_unit=speed_unit,
+                                   distance_unit=distance_unit, altitude_unit=altitude_unit, other_hints=other_hints))
+
+
+def records_from_frame(frame: pd.DataFrame, *, placement: str | None = None, sampling_rate_hz: float | None = None,
+                       columns: dict[str, str] | None = None, time_unit: str | None = None,
+                       cadence_unit: str | None = None, altitude_source: str | None = None,
+                       speed_unit: str | None = None, distance_unit: str | None = None,
+                       altitude_unit: str | None = None, **other_hints) -> Recording:
+    """A watch / footpod record table already in memory as a DataFrame, read like
+    :func:`read_records_csv` (same aliases, units and clock rules, the frame's own numbers; the
+    index is not read). Parameters as :func:`read_records_csv`; ``path`` of the result is None."""
+    _check_record_options(altitude_source, cadence_unit, sampling_rate_hz, None)
+    return _records_recording(frame, frame_names(frame), None, None, **dict(placement=placement, sampling_rate_hz=sampling_rate_hz, columns=columns, time_unit=time_unit,
+                                   cadence_unit=cadence_unit, altitude_source=altitude_source, speed_unit=speed_unit,
+                                   distance_unit=distance_unit, altitude_unit=altitude_unit, other_hints=other_hints))
+
+
+def _check_record_options(altitude_source, cadence_unit, sampling_rate_hz, path) -> None:
     if altitude_source is not None and altitude_source not in _ALTITUDE_SOURCES:
         raise OptionError(f"altitude_source={altitude_source!r}; use one of {', '.join(_ALTITUDE_SOURCES)}", path)
     if cadence_unit is not None and cadence_unit not in ("steps/min", "strides/min", "spm", "rpm"):
         raise OptionError(f"cadence_unit={cadence_unit!r}; use 'steps/min' or 'strides/min'", path)
     if sampling_rate_hz is not None and not (np.isfinite(sampling_rate_hz) and sampling_rate_hz > 0):
         raise OptionError(f"sampling_rate_hz must be a positive number, got {sampling_rate_hz!r}", path)
-    _, head = read_head(path)
-    frame = read_body(path, head)
+
+
+def _records_recording(frame: pd.DataFrame, names: list[str], path: Path | None, encoding: str | None, *,
+                       placement, sampling_rate_hz, columns, time_unit, cadence_unit, altitude_source, speed_unit,
+                       distance_unit, altitude_unit, other_hints) -> Recording:
+    """Everything after the table is in memory (a file's body or a caller's DataFrame).
+    ``path`` only names the source in messages (None: a frame)."""
     warnings: list[str] = []
     hint_columns = dict(columns or {})
     for name in hint_columns:
-        if name not in head.names:
+        if name not in names:
             raise OptionError(f"columns hint names {name!r}, which is not a column of the file", path)
     mapping: dict[str, tuple[str, str | None]] = {}  # channel -> (file column, unit text)
     times: list[tuple[str, str | None]] = []
     unused = []
-    for name in head.names:
+    for name in names:
         if name in hint_columns:
             base, unit = colmod.split_header(name)
             res = (str(hint_columns[name]), unit)
@@ -296,7 +324,7 @@ def read_records_csv(
     if not mapping:
         raise MissingColumnsError(
             f"no record columns (distance, speed, cadence, altitude, heart rate, power...) among "
-            f"{head.names[:12]}; pass columns={{'<file name>': 'speed', ...}}",
+            f"{names[:12]}; pass columns={{'<file name>': 'speed', ...}}",
             path,
         )
     # -- time --------------------------------------------------------------------------------
@@ -499,22 +527,24 @@ def read_records_csv(
         warnings.append(f"hint(s) not used by the records CSV reader: {', '.join(sorted(known))}")
     if placement not in (None, "records"):
         warnings.append(f"placement={placement!r} ignored: watch/footpod records have placement 'records'")
-    position = {col: i for i, col in enumerate(head.names)}
+    position = {col: i for i, col in enumerate(names)}
     channels = dict(sorted(channels.items(), key=lambda kv: position.get(mapping[kv[0]][0], 0)))
     finite_t = time_s[np.isfinite(time_s)]
     if start_time is not None and finite_t.size:
         start_time = start_time + pd.to_timedelta(float(finite_t.min()), unit="s")
     metadata = {"units": units, "altitude_source": altitude_source or "unknown",
-                "columns": list(head.names), "encoding": head.encoding}
+                "columns": list(names)}
+    if encoding is not None:
+        metadata["encoding"] = encoding
     if clock is not None and frame[clock[0]].dtype.kind not in "fiub":  # datetime text may write its UTC offset
         metadata["utc_offset_s"] = written_utc_offset_s(frame[clock[0]].head(5))
         metadata["utc_offset_source"] = f"the UTC offset written in column {clock[0]!r}"
     try:
         return Recording(time_s=time_s, channels=channels, placement="records", source_format="records-csv",
-                         start_time=start_time, path=str(path), provenance=provenance, warnings=warnings,
+                         start_time=start_time, path=str(path) if path is not None else None, provenance=provenance, warnings=warnings,
                          metadata=metadata)
     except GaitloadError as exc:
-        raise exc.with_path(path)
+        raise exc.with_path(path) if path is not None else exc
 
 
 def _power_per_kg(mapping: dict, arrays: dict, channels: dict, put) -> None:
