@@ -3,13 +3,14 @@
 Public API
 ----------
 read(path, **hints) -> Recording
+activities(path) -> pandas.DataFrame (one row per activity in a file)
 analyze(source, *, placement=None, sampling_rate_hz=None, rules="source", **options) -> Analysis
 season(paths, out_dir, *, jobs=None, scheduler=None, rules="source") -> SeasonResult
 """
 
 from .analysis import Analysis, analyze
 from .errors import GaitloadError
-from .io import read, readers
+from .io import activities, read, readers
 from .recording import Recording
 
 __version__ = "0.1.0"
@@ -20,4 +21,4 @@ __version__ = "0.1.0"
 from .season import SeasonResult, season  # noqa: E402
 
 
-__all__ = ["Analysis", "GaitloadError", "Recording", "analyze", "read", "readers", "season", "SeasonResult", "__version__"]
+__all__ = ["Analysis", "GaitloadError", "Recording", "activities", "analyze", "read", "readers", "season", "SeasonResult", "__version__"]

@@ -237,7 +237,10 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         FIT ``generic`` passes unless its median moving speed is above 6.5 m/s, faster than any
         run. ``False`` (CLI ``--any-sport``) analyses any sport as if on foot.
     **hints
-        Passed to the reader (units, columns, sensor; see :func:`gaitload.read`).
+        Passed to the reader (units, columns, sensor; see :func:`gaitload.read`), and
+        ``activity=k``: which activity of a file holding several (FIT sessions, TCX activities,
+        GPX tracks hours apart; :func:`gaitload.activities` lists them). Without it the first
+        on-foot activity is analysed and a warning names the others.
 
     Returns
     -------
