@@ -205,6 +205,14 @@ def _unit_factor(channel: str, units: str | None) -> float | None:
     return table.get(key)
 
 
+def _raw_time(value) -> float | None:
+    """A FIT ``date_time`` as its raw seconds (absolute from 1989-12-31 UTC, or since power-on
+    below ``0x10000000``), else None."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
 def _epoch(value) -> float | None:
     """POSIX seconds from a raw FIT ``date_time`` value (seconds since 1989-12-31 UTC), else None.
 
@@ -229,11 +237,11 @@ def _decode(path: Path, max_records: int) -> dict:
     import fitdecode
 
     _check_header(path)
-    times: list[float] = []  # POSIX s, NaN when the record had none
+    times: list[float] = []  # raw FIT seconds, NaN when the record had none
     cols: dict[str, list] = {}
     rows: dict[str, list] = {}
     out = {"times": times, "cols": cols, "rows": rows, "dev_units": {}, "n": 0, "sessions": [], "laps": [],
-           "events": [], "file_ids": [], "creators": [], "sensors": [], "sport_msgs": [], "file_types": [],
+           "events": [], "file_ids": [], "creators": [], "sensors": [], "sport_msgs": [], "activity_msgs": [], "file_types": [],
            "damage": None, "skipped": {}, "decoder_warnings": []}
     dev_units = out["dev_units"]
     skipped: dict[str, int] = out["skipped"]
@@ -258,7 +266,7 @@ def _decode(path: Path, max_records: int) -> dict:
                 continue
             fname = fd.name
             if fname == "timestamp":
-                ts = _epoch(value)
+                ts = _raw_time(value)
             elif fname == "timestamp_16":
                 ts16 = value
             elif isinstance(fd.field_def, dev_def_type):
@@ -274,8 +282,8 @@ def _decode(path: Path, max_records: int) -> dict:
         if ts is None and ts16 is not None and last_ts is not None:
             # timestamp_16 holds the low 16 bits of the FIT time (profile, "Compressed
             # timestamps"): roll the last full time forward to match them.
-            raw_last = int(last_ts - FIT_EPOCH_S)
-            ts = float(raw_last + ((int(ts16) - raw_last) & 0xFFFF) + FIT_EPOCH_S)
+            raw_last = int(last_ts)
+            ts = float(raw_last + ((int(ts16) - raw_last) & 0xFFFF))
         return ts
 
     with _pywarnings.catch_warnings(record=True) as caught:
@@ -317,9 +325,10 @@ def _decode(path: Path, max_records: int) -> dict:
                         if name in ("event", "session", "lap", "file_id", "device_info", "sport", "activity"):
                             vals = {fd.name: fd.value for fd in frame.fields
                                     if fd.value is not None and isinstance(fd.name, str)}
-                            ts = _epoch(vals.get("timestamp"))
+                            ts = _raw_time(vals.get("timestamp"))
                             if ts is not None:
                                 last_ts = ts
+                            ts = _epoch(vals.get("timestamp"))
                             if name == "event":
                                 if vals.get("event") == "timer" and ts is not None:
                                     out["events"].append((ts, str(vals.get("event_type"))))
@@ -337,8 +346,10 @@ def _decode(path: Path, max_records: int) -> dict:
                                     out["sensors"].append(vals)
                             elif name == "sport":
                                 out["sport_msgs"].append(vals)
+                            elif name == "activity":
+                                out["activity_msgs"].append(vals)
                         elif frame.has_field("timestamp"):
-                            ts = _epoch(frame.get_value("timestamp", fallback=None))
+                            ts = _raw_time(frame.get_value("timestamp", fallback=None))
                             if ts is not None:
                                 last_ts = ts
                     except GaitloadError:
@@ -372,6 +383,33 @@ def _decode(path: Path, max_records: int) -> dict:
     return out
 
 
+def _record_epochs(d: dict, warnings: list[str] | None = None) -> np.ndarray:
+    """POSIX seconds of every record (NaN where unknown).
+
+    Absolute FIT times are used when at least two records carry one (a record with a time since
+    power-on among them is dropped later, as before). A device that only counts seconds since
+    power-on (Forerunner 70, ANT-FS dumps) still gives a clock: the activity message's
+    ``local_timestamp`` places it (local time, its UTC offset unknown), else the FIT epoch does
+    (no date), with a warning either way.
+    """
+    raw = np.asarray(d["times"], dtype=np.float64)
+    absolute = raw >= _FIT_DATETIME_MIN
+    if absolute.sum() >= 2 or np.isfinite(raw).sum() < 2:
+        return np.where(absolute, raw + FIT_EPOCH_S, np.nan)
+    offset = float(FIT_EPOCH_S)
+    note = "the device clock counts seconds since power-on, not a date: the start date is unknown"
+    for msg in d["activity_msgs"]:
+        local, ts = _epoch(msg.get("local_timestamp")), _raw_time(msg.get("timestamp"))
+        if local is not None and ts is not None and ts < _FIT_DATETIME_MIN:
+            offset = local - ts
+            note = ("the device clock counts seconds since power-on, not a date: times placed by the activity's "
+                    "local time (UTC offset unknown)")
+            break
+    if warnings is not None:
+        warnings.append(note)
+    return raw + offset
+
+
 def _text(value) -> str | None:
     return None if value is None else str(value)
 
@@ -389,7 +427,7 @@ def _session_rows(d: dict) -> list[dict]:
             median_speed_mps=speed if isinstance(speed, (int, float)) else None))
     if rows:
         return rows
-    t = np.asarray(d["times"], dtype=np.float64)
+    t = _record_epochs(d)
     t = t[np.isfinite(t)]
     msg = d["sport_msgs"][0] if d["sport_msgs"] else {}
     dist = d["cols"].get("distance")
@@ -486,7 +524,7 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
         warnings.append("skipped undecodable message(s): " + ", ".join(f"{v} {k}" for k, v in d["skipped"].items()))
 
     if damage is not None:
-        n_ok = int(np.isfinite(np.asarray(times, dtype=np.float64)).sum()) if times else 0
+        n_ok = int(np.isfinite(_record_epochs(d)).sum()) if times else 0
         if n_ok < 2:
             raise CorruptFileError(f"damaged FIT file: {damage}; no complete records before the damage", path)
         warnings.append(f"damaged FIT file: {damage}; kept the {n} complete records decoded before the damage")
@@ -494,7 +532,7 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
         kind = next((t for t in file_types if t and t != "None"), "unknown")
         raise NotAnActivityError(f"FIT file of type {kind!r} holds no record messages, so no activity to read", path)
 
-    epoch_s = np.asarray(times, dtype=np.float64)
+    epoch_s = _record_epochs(d, warnings)
     raw: dict[str, np.ndarray] = {}
     for key, values in cols.items():
         arr = np.full(n, np.nan)
@@ -701,6 +739,8 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
         "course": is_course,
         "developer_fields": dev_fields_used,
         "n_records": n,
+        # every record message the file holds (all sessions, before merging split instants)
+        "n_records_in_file": d["n"],
     }
     if on_foot is False:
         metadata["cadence_unit"] = "rpm"
