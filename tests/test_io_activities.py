@@ -292,3 +292,50 @@ def test_real_multi_session_files(shared_data):
     assert rec.duration_s == pytest.approx(listing["elapsed_time_s"][4], abs=5)
     # a chained file that repeats its one activity lists it once
     assert len(gaitload.activities(shared_data / "python-fitparse-tests/tests/files/activity-activity-filecrc.fit")) == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# empty is not ok: a course, a settings file, no clock, no steps are errors that say why
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("rel, error, words", [
+    ("heartandsole-tests/tests/testcourse.fit", "NotAnActivityError", "a course (a planned route"),
+    ("heartandsole-tests/tests/testcourse.tcx", "NotAnActivityError", "a course (a planned route"),
+    ("python-fitparse-tests/tests/files/Settings.fit", "NotAnActivityError", "FIT file of type 'settings'"),
+    ("python-fitparse-tests/tests/files/DeveloperData.fit", "NoClockError", "only 0 of 3 samples carry a timestamp"),
+    ("heartandsole-tests/tests/B47I2852.FIT", "NoStepsError", "cadence is 0 in all 7 records"),
+])
+def test_empty_is_an_error(shared_data, rel, error, words):
+    with pytest.raises(GaitloadError) as info:
+        gaitload.analyze(shared_data / rel)
+    assert type(info.value).__name__ == error and words in str(info.value)
+    assert str(info.value).startswith(str(shared_data / rel) + ": ") and "\n" not in str(info.value)
+
+
+def test_swim_without_a_clock_is_not_on_foot_first(tmp_path):
+    pytest.importorskip("fit_tool")
+    from fit_tool.fit_file_builder import FitFileBuilder
+    from fit_tool.profile.messages.file_id_message import FileIdMessage
+    from fit_tool.profile.messages.record_message import RecordMessage
+    from fit_tool.profile.messages.session_message import SessionMessage
+    from fit_tool.profile.profile_type import FileType, Manufacturer, Sport
+
+    from gaitload.errors import NotARunError
+
+    b = FitFileBuilder(auto_define=True, min_string_size=50)
+    m = FileIdMessage()
+    m.type, m.manufacturer, m.product, m.serial_number = FileType.ACTIVITY, Manufacturer.DEVELOPMENT.value, 0, 1
+    b.add(m)
+    for i in range(20):  # no timestamps: a broken clock
+        r = RecordMessage()
+        r.heart_rate, r.distance = 120, 1.5 * i
+        b.add(r)
+    s = SessionMessage()
+    s.sport = Sport.SWIMMING
+    b.add(s)
+    path = tmp_path / "swim.fit"
+    path.write_bytes(b.build().to_bytes())
+    listing = gaitload.activities(path)
+    assert listing["sport"].tolist() == ["swimming"] and not listing["on_foot"][0]
+    assert pd.isna(listing["start_time"][0])
+    with pytest.raises(NotARunError, match="sport is swimming, not a foot sport .and only 0 of 20 samples carry"):
+        gaitload.analyze(path)

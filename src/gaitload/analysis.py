@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import atomic
-from .errors import GaitloadError, NotARunError, OptionError
+from .errors import GaitloadError, NoStepsError, NotAnActivityError, NotARunError, OptionError
 from .recording import Recording
 from .schema import (MUSCLES, STRIKE_PATTERNS, TERRAIN_CLASSES, class_masks, conform_steps, float_column,
                      measured_column)
@@ -257,6 +257,13 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     ------
     NotARunError
         The file's sport is not on foot and ``sport_check`` is True.
+    NotAnActivityError
+        A course (planned route), or a file with no activity (settings, workout).
+    NoStepsError
+        No step to analyse (a :class:`NotAnActivityError`): the device counted no strides, or
+        the recording covers less than one step; the message says which.
+    NoClockError
+        A watch file whose samples carry fewer than two times.
     OptionError
         An unusable option: incline beyond +-40 %, placement ``records`` on a raw IMU log, ...
     """
@@ -268,6 +275,9 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     _check_incline(incline_pct, source)
     recording = _as_recording(source, placement, sampling_rate_hz, hints)
     sport, on_foot, sport_reason = _sport(recording)
+    if recording.metadata.get("course"):
+        raise NotAnActivityError("a course (a planned route with virtual times), not a recorded run; nothing "
+                                 "to analyse", recording.path)
     if sport_check and on_foot is False:
         raise NotARunError(f"{sport_reason}; gaitload analyses running and walking "
                            "(--any-sport / sport_check=False to analyse it anyway)", recording.path)
@@ -282,6 +292,11 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         raise exc.with_path(recording.path) if recording.path else exc
     steps = conform_steps(steps)
     summary = _summarize(recording, detection, terrain, steps, load_summary, rule_set)
+    if not len(steps):
+        # an empty result is not a run: say why in one line (the reason _summarize put first)
+        reason = next((w for w in summary["warnings"] if "no steps" in w or "no strides" in w),
+                      "no steps found: nothing to load")
+        raise NoStepsError(reason, recording.path)
     summary["sport"] = sport
     return Analysis(steps=steps, segments=terrain.segments, summary=summary,
                     profile=terrain.profile, recording=recording)

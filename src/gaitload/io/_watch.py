@@ -22,7 +22,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import CorruptFileError, HostileFileError, NotARunError, TimestampError
+from ..errors import CorruptFileError, HostileFileError, NoClockError, NotARunError
 from ..geodesy import EARTH_RADIUS_M, cumulative_distance_m, haversine_m  # re-exported for the readers
 from ..recording import Recording
 
@@ -474,8 +474,10 @@ def build_recording(
 
     Raises
     ------
-    TimestampError
-        Fewer than two samples carry a time.
+    NoClockError
+        Fewer than two samples carry a time (a :class:`~gaitload.errors.TimestampError`).
+    NotARunError
+        The same, in a file whose named sport is not on foot: "not on foot" is said first.
     """
     warnings = list(warnings)
     t = np.asarray(epoch_s, dtype=np.float64)
@@ -497,7 +499,7 @@ def build_recording(
         on_foot, _label, reason = sport_verdict(metadata.get("sport"), metadata.get("sub_sport"))
         if on_foot is False:  # a swim or a ride is "not on foot" first, whatever its clock
             raise NotARunError(f"{reason} (and {problem})", path)
-        raise TimestampError(problem, path)
+        raise NoClockError(problem, path)
     if n_drop:
         warnings.append(f"{n_drop} sample(s) without a usable timestamp dropped")
     t = t[keep]
