@@ -10,6 +10,10 @@ Conventions every watch reader follows
 * ``metadata["altitude_source"]`` is ``"barometric"``, ``"gps"`` or ``"unknown"`` (see
   :func:`altitude_source_for_device`);
 * ``metadata["pauses"]`` is a list of ``(start_s, end_s)`` in seconds from the first sample;
+* ``metadata["breaks"]`` lists the gaps longer than :data:`BREAK_GAP_S` the same way (no
+  distance or climb is counted across them);
+* a file may hold several activities (:func:`activity_row` per activity,
+  :func:`choose_activity` picks one);
 * ``metadata["laps"]`` is a list of dicts ``start_s`` (s from the first sample), ``start_time``
   (ISO 8601 UTC), ``duration_s`` and ``distance_m``.
 """
@@ -40,6 +44,14 @@ __all__ = [
     "MAX_RUN_SPEED_MPS",
     "altitude_source_for_device",
     "build_recording",
+    "ACTIVITY_GAP_S",
+    "BREAK_GAP_S",
+    "activity_row",
+    "choose_activity",
+    "rebase_leading_clock",
+    "zero_distance_across_breaks",
+    "breaks_epoch_s",
+    "backward_times",
 ]
 
 #: Longest span one activity file may cover (s); a timestamp farther than half of it from the

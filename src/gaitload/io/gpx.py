@@ -1,8 +1,11 @@
 """GPS Exchange Format (GPX 1.0 / 1.1) tracks.
 
-The file is first checked with :mod:`defusedxml` (a DTD, entity declaration or external
-reference is refused with :class:`~gaitload.errors.HostileFileError`), and only then handed to
-:mod:`gpxpy`, which uses the standard library / lxml parser underneath.
+Parsed with :mod:`defusedxml` (a DTD, entity declaration or external reference is refused with
+:class:`~gaitload.errors.HostileFileError`); elements are matched by their local names, so a
+namespace prefix a file uses without declaring it (Strava) is declared for it and read, and
+whitespace before the ``<?xml`` declaration is ignored (both said in the warnings). A track
+point without a time or a position is skipped, and one dated before a point already seen (a
+clock that steps back) is dropped so the track keeps its order; each is counted in a warning.
 
 Mapping (track point -> channel)
 --------------------------------
@@ -16,10 +19,15 @@ namespace. Whether the track is on foot, and so the cadence unit, follows the on
 unless the median moving speed is above 6.5 m/s. On foot, Garmin's ``cad`` is strides/min, so
 cadence is doubled to steps/min unless its moving median is above 110 (then already steps/min);
 otherwise it stays rpm (``metadata["cadence_unit"] = "rpm"``), with a warning. Distance is always
-**derived**: the haversine great-circle sum of consecutive fixes.
+**derived**: the haversine great-circle sum of consecutive fixes, except across a break (a gap
+of more than :data:`~gaitload.io._watch.BREAK_GAP_S`, 10 min: a segment break, a lost fix),
+where the straight line is not a distance run.
 
 Each ``trkseg`` after the first starts after a timer stop (Garmin, Strava), so the time between
-segments is recorded as a pause. ``metadata["altitude_source"]`` is ``"unknown"`` unless the
+segments is recorded as a pause. Tracks more than
+:data:`~gaitload.io._watch.ACTIVITY_GAP_S` (30 min) apart are separate activities
+(:func:`gaitload.activities`); ``activity=k`` reads one, and without it the first on foot is
+read, with a warning naming the others. ``metadata["altitude_source"]`` is ``"unknown"`` unless the
 ``creator`` attribute names a device the rule of
 :func:`gaitload.io._watch.altitude_source_for_device` recognises.
 """
