@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import atomic
+from .briefing import drop_void_advice, split_notes
 from .errors import GaitloadError, NoStepsError, NotAnActivityError, NotARunError, OptionError
 from .recording import Recording
 from .schema import (MUSCLES, STRIKE_PATTERNS, TERRAIN_CLASSES, class_masks, conform_steps, float_column,
@@ -250,7 +251,9 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         ``terrain_fraction`` (by distance), ``strike_pattern_fraction``, ``muscle_load``,
         ``muscle_share``, ``emphasis_vs_flat``, ``load_by_terrain``, ``climb_vs_descent``,
         ``placement``, ``placement_evidence``, ``format``, ``rules``, ``provenance``,
-        ``warnings``, ``start_time``, ``path``, ``sport`` (``"running"``, ``"cycling (road)"``,
+        ``warnings`` (all of them; :func:`gaitload.briefing.brief` gives the terminal's one line
+        per theme), ``notes`` (facts that change nothing, such as gaps in heart rate),
+        ``start_time``, ``path``, ``sport`` (``"running"``, ``"cycling (road)"``,
         ``"sport code 4"``, or None when the file names none).
 
     Raises
@@ -389,6 +392,9 @@ def _summarize(recording, detection, terrain, steps, load_summary, rule_set) -> 
         summary["warnings"].append(note)
     summary["warnings"] = _tidy_warnings(summary["warnings"], int(len(steps)),
                                          _why_no_record_steps(recording, detection.placement, len(steps)))
+    # facts that change nothing (gaps in unused channels) are notes; void advice is dropped
+    summary["warnings"], summary["notes"] = split_notes(
+        drop_void_advice(summary["warnings"], recording.provenance.get("cadence")))
     return summary
 
 

@@ -162,7 +162,9 @@ def _print_human(summary: dict) -> None:
             delta = emphasis.get(muscle)
             delta_txt = fmt(delta, "+.1f", " pts") if isinstance(delta, (int, float)) else str(delta or "")
             print(f"  {muscle:<12} {fmt(100 * share, '5.1f', '%')}   {delta_txt}")
-    for warning in summary.get("warnings", []):
+    from .briefing import brief  # one line per theme, most important first; --json lists all
+
+    for warning in brief(summary.get("warnings", [])):
         print(f"  ! {warning}")
 
 

@@ -129,10 +129,22 @@ def _groups(tracks: list) -> list[list[int]]:
     return groups
 
 
-def _group_rows(tracks: list, groups: list[list[int]]) -> list[dict]:
+def _sport(tracks: list, version: str | None) -> str | None:
+    """The first track ``type`` that names something. GPX 1.0 has no ``trk/type``: an element of
+    that name there is not the schema's (one real file holds ``...``), so it is not read."""
+    if (version or "").strip() == "1.0":
+        return None
+    for trk in tracks:
+        text = (_child_text(trk, "type") or "").strip()
+        if any(ch.isalnum() for ch in text):
+            return text
+    return None
+
+
+def _group_rows(tracks: list, groups: list[list[int]], version: str | None) -> list[dict]:
     rows = []
     for group in groups:
-        sport = next((_child_text(tracks[i], "type") for i in group if _child_text(tracks[i], "type")), None)
+        sport = _sport([tracks[i] for i in group], version)
         spans, t_all, dist = [], [], 0.0
         for i in group:
             for seg in _children(tracks[i], "trkseg"):
@@ -163,8 +175,8 @@ def gpx_activities(path, **hints) -> list[dict]:
     """The activities (groups of tracks closer than 30 min) of a GPX file, as rows for
     :func:`gaitload.activities`."""
     path = Path(path)
-    _root, tracks = _parse(path, [])
-    return _group_rows(tracks, _groups(tracks))
+    root, tracks = _parse(path, [])
+    return _group_rows(tracks, _groups(tracks), root.get("version"))
 
 
 def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = None, **hints) -> Recording:
@@ -197,7 +209,7 @@ def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = No
     warnings: list[str] = []
     root, tracks = _parse(path, warnings)
     groups = _groups(tracks)
-    chosen, note = choose_activity(_group_rows(tracks, groups), activity, path)
+    chosen, note = choose_activity(_group_rows(tracks, groups, root.get("version")), activity, path)
     if note:
         warnings.append(note)
     tracks = [tracks[i] for i in groups[chosen]]
@@ -251,7 +263,7 @@ def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = No
     eles = to_float_array(eles)[index]
     speeds = to_float_array(speeds)[index]
     ext_cols = {k: [v[i] for i in index] for k, v in ext_cols.items()}
-    sport = next((_child_text(t, "type") for t in tracks if _child_text(t, "type")), None)
+    sport = _sport(tracks, root.get("version"))
     if epoch_s.size < 2:
         raise NotAnActivityError("fewer than two track points carry both a time and a position", path)
 
