@@ -26,7 +26,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import CorruptFileError, HostileFileError, NoClockError, NotARunError
+from ..errors import CorruptFileError, HostileFileError, NoClockError, NotARunError, TimestampError
 from ..geodesy import EARTH_RADIUS_M, cumulative_distance_m, haversine_m  # re-exported for the readers
 from ..recording import Recording
 
@@ -511,7 +511,8 @@ def build_recording(
         on_foot, _label, reason = sport_verdict(metadata.get("sport"), metadata.get("sub_sport"))
         if on_foot is False:  # a swim or a ride is "not on foot" first, whatever its clock
             raise NotARunError(f"{reason} (and {problem})", path)
-        raise NoClockError(problem, path)
+        # one sample is too short a file; samples without times are an activity with no clock
+        raise (TimestampError if t.size < 2 else NoClockError)(problem, path)
     if n_drop:
         warnings.append(f"{n_drop} sample(s) without a usable timestamp dropped")
     t = t[keep]
