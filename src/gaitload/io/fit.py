@@ -306,14 +306,15 @@ def _decode(path: Path, max_records: int) -> dict:
                             if n >= max_records:
                                 raise ResourceLimitError(
                                     f"more than {max_records:,} record messages; refusing to decode further", path)
-                            mark = {k: len(v) for k, v in cols.items()}
                             try:
                                 ts = record(frame, n, last_ts)
                             except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
-                                # undo this record's half-written fields, keep its time if any
-                                for k in list(cols):
-                                    del cols[k][mark.get(k, 0):]
-                                    del rows[k][mark.get(k, 0):]
+                                # undo this record's half-written fields (only on failure: no cost
+                                # per record otherwise); the record stays, without a time
+                                for k in cols:
+                                    if rows[k] and rows[k][-1] == n:
+                                        cols[k].pop()
+                                        rows[k].pop()
                                 ts = None
                                 key = f"record ({type(exc).__name__})"
                                 skipped[key] = skipped.get(key, 0) + 1

@@ -53,6 +53,7 @@ from ._watch import (
     median_moving_speed_mps,
     parse_iso_times,
     parse_xml_safely,
+    rebase_leading_clock,
     sport_cadence_warning,
     sport_verdict,
     to_float_array,
@@ -237,7 +238,7 @@ def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = No
                             row[key] = el.text
                 for key, col in ext_cols.items():
                     col.append(row.get(key))
-    epoch_s = parse_iso_times(times)
+    epoch_s = rebase_leading_clock(parse_iso_times(times), warnings)
     if not np.isfinite(epoch_s).any():
         raise NotAnActivityError("the track has no timestamps (a drawn or exported route); a recording needs a clock", path)
     lat_all, lon_all = to_float_array(lats), to_float_array(lons)

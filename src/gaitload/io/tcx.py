@@ -46,6 +46,7 @@ from ._watch import (
     median_moving_speed_mps,
     parse_iso_times,
     parse_xml_safely,
+    rebase_leading_clock,
     sport_cadence_warning,
     sport_verdict,
     to_float_array,
@@ -193,7 +194,7 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
     if n == 0:
         raise NotAnActivityError("the TCX file holds no trackpoints", path)
 
-    epoch_s = parse_iso_times(cols["time"])
+    epoch_s = rebase_leading_clock(parse_iso_times(cols["time"]), warnings)
     arrays = {k: to_float_array(v) for k, v in cols.items() if k != "time"}
     # a clock that steps back: keep the track order, drop the points dated before one already seen
     back = backward_times(epoch_s)
