@@ -18,6 +18,12 @@ def test_heart_rate_gaps_are_notes_not_warnings(shared_data):
     summary = gaitload.analyze(shared_data / HR_GAPS).summary
     assert any(n.startswith("channel 'heart_rate':") for n in summary["notes"])
     assert not any("heart_rate" in w for w in summary["warnings"])
+    # a watch's cadence read as the strides/min watches store is the convention, not a warning
+    assert "cadence read as strides/min (median 88 of moving samples)" in summary["notes"]
+    # gaps in used channels (altitude, position) are one data theme, whatever the channel
+    gaps = [w for w in summary["warnings"] if w.startswith("channel '")]
+    assert len(gaps) == 4 and {theme_of(w) for w in gaps} == {"data"}
+    assert sum(line.startswith("channel '") for line in brief(summary["warnings"])) == 1
     # a gap in a channel the analysis uses stays a warning
     assert split_notes(["channel 'cadence': 3 missing value(s) in 1 run(s), longest 4.0 s",
                         "channel 'left.acc_x': 2 missing value(s) in 1 run(s), longest 0.1 s",

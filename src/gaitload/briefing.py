@@ -5,7 +5,7 @@ warning at all and what a person sees first:
 
 * :func:`split_notes` moves facts that change nothing in the analysis out of the warnings into
   ``summary["notes"]``: missing values in channels the analysis does not use (heart rate, power,
-  temperature...), columns a reader did not map;
+  temperature...), columns a reader did not map, a cadence read as the strides/min watches store;
 * :func:`drop_void_advice` removes advice that would not change the result (telling a file
   whose cadence was already doubled from strides/min to read it as strides/min again);
 * :func:`brief` groups the rest by theme (which activity of the file, sport, the file itself,
@@ -27,7 +27,9 @@ __all__ = ["ANALYSIS_CHANNELS", "THEMES", "theme_of", "split_notes", "drop_void_
 ANALYSIS_CHANNELS = frozenset({"cadence", "speed", "distance", "altitude", "latitude", "longitude",
                                "contact_time", "footstrike_type", "incline"})
 _CHANNEL_GAP = re.compile(r"^channel '([^']+)': \d+ missing value")
-_NOTE_PREFIXES = ("columns not used:",)
+#: Notes by their start: unmapped columns, and a watch cadence read as the strides/min every
+#: watch format stores (the convention, so nothing to warn about; steps/min there is warned).
+_NOTE_PREFIXES = ("columns not used:", "cadence read as strides/min (median")
 
 #: (theme, pattern), most important first; a warning belongs to the first theme it matches
 #: (themes that quote others' words are tried first, see ``_MATCH_ORDER``).
@@ -44,13 +46,13 @@ THEMES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(pattern, re
     ("rules vs literature", r"the '[^']+' rules|literature|contrary to the article"),
     ("clock", r"gap\(s\) in sampling|timestamp|clock|break\(s\)|re-timed|dated|time jump|time inferred|"
               r"time read as|track ?point\(s\)|distance jump"),
-    ("data", r"missing value|unit inferred|unit read|columns"),
+    ("data", r"^channel '[^']+': \d+ missing value|unit inferred|unit read|columns"),
 ))
 
 
 #: Themes whose warnings quote words of others ("on a 9 % grade" in a rules-versus-literature
 #: note) are matched first; the display order stays that of :data:`THEMES`.
-_MATCH_ORDER = tuple(sorted(THEMES, key=lambda item: item[0] not in ("activity", "rules vs literature")))
+_MATCH_ORDER = tuple(sorted(THEMES, key=lambda item: item[0] not in ("activity", "rules vs literature", "data")))
 
 
 def theme_of(warning: str) -> str | None:
@@ -77,7 +79,8 @@ def split_notes(warnings: list[str]) -> tuple[list[str], list[str]]:
         What can change or qualify a result.
     notes : list of str
         Missing values in channels outside :data:`ANALYSIS_CHANNELS` (an IMU's ``acc_*`` /
-        ``gyr_*`` channels count as used), and columns a reader did not map.
+        ``gyr_*`` channels count as used), columns a reader did not map, and a cadence read
+        as strides/min by its values (what watch formats store).
     """
     kept, notes = [], []
     for w in warnings:
