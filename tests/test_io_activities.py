@@ -101,6 +101,13 @@ def test_fit_two_sessions_and_a_nameless_developer_field(tmp_path):
     assert run.summary["distance_m"] == pytest.approx(956.8, rel=0.01)
     # 85 strides/min for 299 s: 2 x 85 x 299 / 60 steps
     assert run.summary["n_steps"] == pytest.approx(2 * 85 * 299 / 60, abs=3)
+    # a Strava bulk export's .fit.gz lists and reads the same
+    import gzip
+
+    packed = tmp_path / "two.fit.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    pd.testing.assert_frame_equal(gaitload.activities(packed), listing)
+    assert gaitload.read(packed, activity=1).n_samples == 300
     for bad in (2, -1, "x"):
         with pytest.raises(OptionError, match=r"does not exist; the file holds 2 activities: 0 running at "
                                               r"2024-06-03 07:33, 1 running at 2024-06-03 09:01"):

@@ -159,17 +159,24 @@ def read(path: str | os.PathLike, format: str | None = None, max_bytes: int = MA
                               "activity (0)", path)
     if spec.activities is None:
         hints.pop("activity", None)
+    recording = _run(path, spec, max_bytes, hints)
+    if recording.path is None:
+        recording.path = str(path)
+    return recording
+
+
+def _run(path: Path, spec: ReaderSpec, max_bytes: int, hints: dict, listing: bool = False):
+    """``spec.read`` (or ``spec.activities`` when ``listing``) on ``path``, gzip decompressed
+    first where the reader does not stream it; errors name ``path``."""
+    reader = spec.activities if listing else None
     if spec.name not in GZIP_NATIVE_READERS and _is_gzip(path):
-        return _read_gunzipped(path, spec, max_bytes, hints)
+        return _read_gunzipped(path, spec, max_bytes, hints, reader=reader)
     try:
-        recording = spec.read(path, **hints)
+        return (reader or spec.read)(path, **hints)
     except GaitloadError as exc:
         raise exc.with_path(path)
     except MemoryError:
         raise ResourceLimitError("not enough memory to read this file", path) from None
-    if recording.path is None:
-        recording.path = str(path)
-    return recording
 
 
 def _spec_for(path: Path, format: str | None, max_bytes: int) -> ReaderSpec:
@@ -240,15 +247,7 @@ def activities(path: str | os.PathLike, format: str | None = None, max_bytes: in
     path = Path(path)
     spec = _spec_for(path, format, max_bytes)
     if spec.activities is not None:
-        try:
-            if spec.name not in GZIP_NATIVE_READERS and _is_gzip(path):
-                rows = _read_gunzipped(path, spec, max_bytes, hints, reader=spec.activities)
-            else:
-                rows = spec.activities(path, **hints)
-        except GaitloadError as exc:
-            raise exc.with_path(path)
-        except MemoryError:
-            raise ResourceLimitError("not enough memory to read this file", path) from None
+        rows = _run(path, spec, max_bytes, hints, listing=True)
     else:
         from ._watch import activity_row, median_moving_speed_mps
 
