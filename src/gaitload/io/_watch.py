@@ -587,8 +587,26 @@ def activity_row(sport: str | None, sub_sport: str | None = None, *, start_epoch
                  distance_m: float | None = None, median_speed_mps: float | None = None) -> dict:
     """One activity of a file, as :func:`gaitload.activities` lists it (``activity`` is set later).
 
-    ``on_foot`` follows :func:`sport_verdict`: a named sport decides; an unnamed one is on foot
-    unless ``median_speed_mps`` is faster than any run.
+    Parameters
+    ----------
+    sport, sub_sport : str, optional
+        As the file names them (FIT enums, TCX ``Activity@Sport``, GPX ``trk/type``).
+    start_epoch_s : float, optional
+        Start, POSIX s (UTC).
+    elapsed_time_s, timer_time_s : float, optional
+        The file's own elapsed and timer (moving) time, s.
+    distance_m : float, optional
+        The file's own distance, m.
+    median_speed_mps : float, optional
+        Decides ``on_foot`` when no sport is named (faster than any run: not on foot).
+
+    Returns
+    -------
+    dict
+        ``sport`` (the name :func:`describe_sport` gives, else the raw value, else
+        ``"unknown"``), ``on_foot`` (:func:`sport_verdict` is not False), ``named_on_foot``
+        (a sport named on foot, preferred by :func:`choose_activity`), ``start_epoch_s``,
+        ``elapsed_time_s``, ``timer_time_s``, ``distance_m`` (NaN where unknown).
     """
     on_foot, label, _ = sport_verdict(sport, sub_sport, median_speed_mps)
     raw = "" if sport is None else str(sport).strip().lower()
@@ -740,7 +758,20 @@ def zero_distance_across_breaks(epoch_s: np.ndarray, distance_m: np.ndarray,
 
 
 def breaks_epoch_s(epoch_s: np.ndarray, break_s: float = BREAK_GAP_S) -> list[tuple[float, float]]:
-    """``(last sample before, first sample after)`` of every gap longer than ``break_s``, POSIX s."""
+    """Every gap longer than ``break_s`` (s) between consecutive sample times.
+
+    Parameters
+    ----------
+    epoch_s : ndarray
+        Sample times, s (NaN ignored).
+    break_s : float
+        Shortest break, s.
+
+    Returns
+    -------
+    list of (float, float)
+        ``(last sample before, first sample after)`` of each break, in the input's time base.
+    """
     t = np.asarray(epoch_s, dtype=np.float64)
     t = np.sort(t[np.isfinite(t)])
     if t.size < 2:
@@ -751,8 +782,21 @@ def breaks_epoch_s(epoch_s: np.ndarray, break_s: float = BREAK_GAP_S) -> list[tu
 
 def backward_times(epoch_s: np.ndarray, usable: np.ndarray | None = None) -> np.ndarray:
     """Mask of the samples dated before a sample already seen in file order (a clock that
-    steps back); only ``usable`` samples count. Dropping them keeps the track order, where
-    sorting by time would send the runner back and forth along the track."""
+    steps back). Dropping them keeps the track order, where sorting by time would send the
+    runner back and forth along the track.
+
+    Parameters
+    ----------
+    epoch_s : ndarray
+        Sample times in file order, s (NaN: no time).
+    usable : ndarray of bool, optional
+        Only these samples count, as the ones seen and as candidates.
+
+    Returns
+    -------
+    ndarray of bool
+        True where a sample is dated before the latest time seen so far.
+    """
     t = np.asarray(epoch_s, dtype=np.float64)
     ok = np.isfinite(t) if usable is None else (np.asarray(usable, dtype=bool) & np.isfinite(t))
     back = np.zeros(t.size, dtype=bool)

@@ -440,7 +440,20 @@ def _session_rows(d: dict) -> list[dict]:
 
 
 def fit_activities(path, *, max_records: int = MAX_RECORDS, **hints) -> list[dict]:
-    """The activities (sessions) of a FIT file, as rows for :func:`gaitload.activities`."""
+    """The activities (sessions) of a FIT file, as rows for :func:`gaitload.activities`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    **hints
+        Accepted and ignored (``max_records`` is the decode limit).
+
+    Returns
+    -------
+    list of dict
+        One :func:`gaitload.io._watch.activity_row` per activity, in file order.
+    """
     path = Path(path)
     d = _decode(path, max_records)
     if d["damage"] is not None and not d["sessions"] and d["n"] < 2:

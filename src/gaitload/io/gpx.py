@@ -174,7 +174,20 @@ def _group_rows(tracks: list, groups: list[list[int]], version: str | None) -> l
 
 def gpx_activities(path, **hints) -> list[dict]:
     """The activities (groups of tracks closer than 30 min) of a GPX file, as rows for
-    :func:`gaitload.activities`."""
+    :func:`gaitload.activities`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    **hints
+        Accepted and ignored.
+
+    Returns
+    -------
+    list of dict
+        One :func:`gaitload.io._watch.activity_row` per activity, in file order.
+    """
     path = Path(path)
     root, tracks = _parse(path, [])
     return _group_rows(tracks, _groups(tracks), root.get("version"))

@@ -123,7 +123,20 @@ def _rows(elements: list, is_course: bool) -> list[dict]:
 
 def tcx_activities(path, **hints) -> list[dict]:
     """The activities (``Activity`` elements, else courses) of a TCX file, as rows for
-    :func:`gaitload.activities`."""
+    :func:`gaitload.activities`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    **hints
+        Accepted and ignored.
+
+    Returns
+    -------
+    list of dict
+        One :func:`gaitload.io._watch.activity_row` per activity, in file order.
+    """
     path = Path(path)
     return _rows(*_elements(_root(path), path))
 
