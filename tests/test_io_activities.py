@@ -24,9 +24,11 @@ def _iso(epoch_s: float) -> str:
 # ------------------------------------------------------------------------------------------------
 # FIT (written with fit-tool): two running sessions 1.3 h apart, a developer field with no name
 # ------------------------------------------------------------------------------------------------
-def _write_fit(path, sessions, *, nameless_dev_field=True, clock_offsets=None):
+def _write_fit(path, sessions, *, nameless_dev_field=True, clock_offsets=None, first_session_late_s=0):
     """``sessions``: (FIT sport, start POSIX s, n records at 1 Hz, speed m/s). ``clock_offsets``:
-    seconds added to the first records' times (a device clock wrong until the GPS fix)."""
+    seconds added to the first records' times (a device clock wrong until the GPS fix);
+    ``first_session_late_s``: the first session's start_time is that much after its first record
+    (a watch that dates the session when the fix comes)."""
     pytest.importorskip("fit_tool")
     from fit_tool.base_type import BaseType
     from fit_tool.developer_field import DeveloperField
@@ -63,10 +65,11 @@ def _write_fit(path, sessions, *, nameless_dev_field=True, clock_offsets=None):
                 r.developer_fields[0].set_value(0, 7)
             b.add(r)
             k += 1
-    for sport, t0, n, speed in sessions:
+    for i, (sport, t0, n, speed) in enumerate(sessions):
+        late = first_session_late_s if i == 0 else 0
         s = SessionMessage()
-        s.timestamp, s.start_time, s.sport = (t0 + n - 1) * 1000, t0 * 1000, sport
-        s.total_elapsed_time = s.total_timer_time = n - 1
+        s.timestamp, s.start_time, s.sport = (t0 + n - 1) * 1000, (t0 + late) * 1000, sport
+        s.total_elapsed_time = s.total_timer_time = n - 1 - late
         s.total_distance = speed * (n - 1)
         b.add(s)
     path.write_bytes(b.build().to_bytes())
@@ -144,6 +147,18 @@ def test_clock_jump_before_the_fix_is_rebased(tmp_path):
     assert any("re-timed" in w and "20.0 days" in w for w in rec.warnings)
     assert np.nanmax(rec.channels["distance"]) - np.nanmin(rec.channels["distance"]) == pytest.approx(899 * 3.0)
     assert np.all(np.diff(rec.time_s) > 0)
+
+
+def test_clock_jump_in_a_file_with_two_sessions(tmp_path):
+    """The session is dated when the fix came: the re-timed records before it are still its own."""
+    pytest.importorskip("fit_tool")
+    from fit_tool.profile.profile_type import Sport
+
+    path = _write_fit(tmp_path / "jump2.fit", [(Sport.RUNNING, T0, 900, 3.0), (Sport.RUNNING, T0 + 7200, 300, 3.0)],
+                      nameless_dev_field=False, clock_offsets=[-20 * 86400] * 120, first_session_late_s=120)
+    first = gaitload.read(path, activity=0)
+    assert first.n_samples == 900 and first.duration_s == 899
+    assert gaitload.read(path, activity=1).n_samples == 300
 
 
 def test_rebase_leading_clock_only_moves_a_leading_block():

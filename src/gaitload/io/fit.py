@@ -464,19 +464,20 @@ def fit_activities(path, *, max_records: int = MAX_RECORDS, **hints) -> list[dic
     return _session_rows(d)
 
 
-def _session_mask(epoch_s: np.ndarray, sessions: list[dict], k: int) -> np.ndarray:
-    """Records of session ``k``: from its start to its start + elapsed time (else to the next
-    session's start); the first session also owns any records before it (a clock re-based
-    before the GPS fix), the last any after the final start when its span is unknown."""
+def _session_mask(epoch_s: np.ndarray, sessions: list[dict], k: int, own_before: bool = False) -> np.ndarray:
+    """Records of session ``k``: from its start to its start + elapsed time, at most to the next
+    session's start (else to the next start; the last session, when its span is unknown, owns
+    every record after its start). With ``own_before`` (a clock was re-based before the GPS
+    fix) the first session also owns the records before it."""
     starts = [_epoch(s.get("start_time")) for s in sessions]
     start = starts[k]
     nxt = next((st for st in starts[k + 1:] if st is not None), None)
     elapsed = sessions[k].get("total_elapsed_time")
-    lo = -np.inf if (k == 0 or start is None) else start
+    lo = -np.inf if ((k == 0 and own_before) or start is None) else start
     if start is not None and isinstance(elapsed, (int, float)):
-        # a record at the very end also starts the next session: both keep it, as the profile
-        # does not say which it belongs to
-        hi = start + float(elapsed)
+        # a span overlapping the next session ends where it starts; a record at that very time
+        # is kept by both, as the profile does not say which it belongs to
+        hi = start + float(elapsed) if nxt is None else min(start + float(elapsed), nxt)
     else:
         hi = np.inf if nxt is None else nxt - 1e-6
     if start is None:
@@ -553,7 +554,9 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
         arr[np.asarray(rows[key], dtype=np.int64)] = np.asarray(values, dtype=np.float64)
         raw[key] = arr
 
-    epoch_s = rebase_leading_clock(epoch_s, warnings)
+    rebased = rebase_leading_clock(epoch_s, warnings)
+    own_before = not np.array_equal(rebased, epoch_s, equal_nan=True)  # records moved before the fix
+    epoch_s = rebased
     # Some writers (Strava's Android app) split one instant over two record messages, one with
     # position/speed and one with distance. Merge consecutive records with the same timestamp:
     # each field keeps its first value in the group, so nothing measured is lost.
@@ -586,7 +589,7 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
         })
     keep = np.ones(n, dtype=bool)
     if len(sessions) > 1:
-        keep = _session_mask(epoch_s, sessions, chosen)
+        keep = _session_mask(epoch_s, sessions, chosen, own_before)
         if not keep.any():
             raise NotAnActivityError(f"activity {chosen} ({session_rows[chosen]['sport']}) holds no record", path)
     if sessions:
