@@ -361,3 +361,16 @@ def test_swim_without_a_clock_is_not_on_foot_first(tmp_path):
     assert pd.isna(listing["start_time"][0])
     with pytest.raises(NotARunError, match="sport is swimming, not a foot sport .and only 0 of 20 samples carry"):
         gaitload.analyze(path)
+
+
+def test_tcx_undeclared_prefix_and_a_clock_stepping_back(tmp_path):
+    act = _tcx_activity("Running", T0, 120, 3.0).replace(
+        "<Cadence>85</Cadence>", "<Extensions><ns3:TPX><ns3:RunCadence>85</ns3:RunCadence></ns3:TPX></Extensions>")
+    act = act.replace(f"<Time>{_iso(T0 + 60)}</Time>", f"<Time>{_iso(T0 + 55)}</Time>")  # steps back 5 s
+    path = tmp_path / "ns3.tcx"
+    path.write_text(_tcx(act))
+    rec = gaitload.read(path)
+    assert any("namespace prefix(es) ns3 without declaring" in w for w in rec.warnings)
+    assert any("clock steps back at 1 trackpoint(s)" in w for w in rec.warnings)
+    assert rec.n_samples == 119 and np.nanmedian(rec.channels["cadence"]) == 170.0
+    assert "RunCadence" in rec.provenance["cadence"]
