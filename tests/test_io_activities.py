@@ -374,3 +374,26 @@ def test_tcx_undeclared_prefix_and_a_clock_stepping_back(tmp_path):
     assert any("clock steps back at 1 trackpoint(s)" in w for w in rec.warnings)
     assert rec.n_samples == 119 and np.nanmedian(rec.channels["cadence"]) == 170.0
     assert "RunCadence" in rec.provenance["cadence"]
+
+
+def test_a_record_the_loop_cannot_use_is_skipped_not_the_file(tmp_path, monkeypatch):
+    """Fall back per message: one record whose value breaks the decode loop costs that record."""
+    pytest.importorskip("fit_tool")
+    from fit_tool.profile.profile_type import Sport
+
+    import gaitload.io.fit as fit
+
+    path = _write_fit(tmp_path / "one.fit", [(Sport.RUNNING, T0, 60, 3.0)])
+    bad = float(T0 + 30 - fit.FIT_EPOCH_S)
+    real = fit._raw_time
+
+    def raw_time(value):
+        if value == bad:
+            raise TypeError("an odd value")
+        return real(value)
+
+    monkeypatch.setattr(fit, "_raw_time", raw_time)
+    rec = gaitload.read(path)
+    assert rec.n_samples == 59 and rec.metadata["n_records_in_file"] == 60
+    assert "skipped undecodable message(s): 1 record (TypeError)" in rec.warnings
+    assert not any("damaged" in w for w in rec.warnings)
