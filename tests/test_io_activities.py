@@ -327,6 +327,10 @@ def test_real_multi_session_files(shared_data):
     ("heartandsole-tests/tests/B47I2852.FIT", "NoStepsError", "cadence is 0 in all 7 records"),
 ])
 def test_empty_is_an_error(shared_data, rel, error, words):
+    if "testcourse" in rel:  # listed as a course, left to analyze to say it is no run
+        listing = gaitload.activities(shared_data / rel)
+        assert listing["sport"].tolist() == ["course"] and listing["on_foot"].tolist() == [True]
+        assert listing["distance_m"][0] == pytest.approx(25254.9, abs=0.1)
     with pytest.raises(GaitloadError) as info:
         gaitload.analyze(shared_data / rel)
     assert type(info.value).__name__ == error and words in str(info.value)

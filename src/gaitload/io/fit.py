@@ -417,7 +417,16 @@ def _text(value) -> str | None:
 
 def _session_rows(d: dict) -> list[dict]:
     """One :func:`~gaitload.io._watch.activity_row` per FIT session (file order); a file without
-    sessions (cut short before the watch wrote them) is one activity spanning its records."""
+    sessions (cut short before the watch wrote them) is one activity spanning its records. A
+    course file's rows say ``"course"`` (``analyze`` then says it is a planned route, no run)."""
+    rows = _rows_of_sessions(d)
+    if "course" in d["file_types"]:
+        for row in rows:
+            row["sport"] = "course"
+    return rows
+
+
+def _rows_of_sessions(d: dict) -> list[dict]:
     rows = []
     for s in d["sessions"]:
         speed = s.get("enhanced_avg_speed", s.get("avg_speed"))

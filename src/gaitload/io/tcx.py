@@ -113,11 +113,14 @@ def _rows(elements: list, is_course: bool) -> list[dict]:
         last = float(np.nanmax(times)) if np.isfinite(times).any() else None
         timer = to_float_array([lap.findtext("TotalTimeSeconds") for lap in laps])
         dist = to_float_array([lap.findtext("DistanceMeters") for lap in laps])
+        # a course names no sport: listed as "course" and left to analyze, which says it is no run
         rows.append(activity_row(
-            "course" if is_course else el.get("Sport"), start_epoch_s=first,
+            None if is_course else el.get("Sport"), start_epoch_s=first,
             elapsed_time_s=None if first is None or last is None else last - first,
             timer_time_s=float(timer.sum()) if timer.size and np.isfinite(timer).all() and not is_course else None,
             distance_m=float(dist.sum()) if dist.size and np.isfinite(dist).all() else None))
+        if is_course:
+            rows[-1]["sport"] = "course"
     return rows
 
 
