@@ -11,7 +11,8 @@ import pytest
 
 import gaitload
 from gaitload.errors import GaitloadError, OptionError
-from gaitload.io._watch import haversine_m, rebase_leading_clock
+from gaitload.io._activity import rebase_leading_clock
+from gaitload.io._watch import haversine_m
 from gaitload.io.registry import ACTIVITY_COLUMNS
 
 T0 = 1_717_400_000  # 2024-06-03 07:33:20 UTC

@@ -82,15 +82,13 @@ import numpy as np
 
 from ..errors import CorruptFileError, GaitloadError, NotAnActivityError, ResourceLimitError
 from ..recording import Recording
+from ._activity import activity_row, choose_activity, rebase_leading_clock
 from ._watch import (
-    activity_row,
     altitude_source_for_device,
     build_recording,
     cadence_to_steps_per_min,
-    choose_activity,
     iso_utc,
     median_moving_speed_mps,
-    rebase_leading_clock,
     sport_cadence_warning,
     sport_verdict,
 )
@@ -416,7 +414,7 @@ def _text(value) -> str | None:
 
 
 def _session_rows(d: dict) -> list[dict]:
-    """One :func:`~gaitload.io._watch.activity_row` per FIT session (file order); a file without
+    """One :func:`~gaitload.io._activity.activity_row` per FIT session (file order); a file without
     sessions (cut short before the watch wrote them) is one activity spanning its records. A
     course file's rows say ``"course"`` (``analyze`` then says it is a planned route, no run)."""
     rows = _rows_of_sessions(d)
@@ -461,7 +459,7 @@ def fit_activities(path, *, max_records: int = MAX_RECORDS, **hints) -> list[dic
     Returns
     -------
     list of dict
-        One :func:`gaitload.io._watch.activity_row` per activity, in file order.
+        One :func:`gaitload.io._activity.activity_row` per activity, in file order.
     """
     path = Path(path)
     d = _decode(path, max_records)

@@ -25,7 +25,7 @@ where the straight line is not a distance run.
 
 Each ``trkseg`` after the first starts after a timer stop (Garmin, Strava), so the time between
 segments is recorded as a pause. Tracks more than
-:data:`~gaitload.io._watch.ACTIVITY_GAP_S` (30 min) apart are separate activities
+:data:`~gaitload.io._activity.ACTIVITY_GAP_S` (30 min) apart are separate activities
 (:func:`gaitload.activities`); ``activity=k`` reads one, and without it the first on foot is
 read, with a warning naming the others. ``metadata["altitude_source"]`` is ``"unknown"`` unless the
 ``creator`` attribute names a device the rule of
@@ -41,23 +41,19 @@ import numpy as np
 
 from ..errors import CorruptFileError, NotAnActivityError
 from ..recording import Recording
+from ._activity import (ACTIVITY_GAP_S, activity_row, backward_times, choose_activity, rebase_leading_clock,
+                        zero_distance_across_breaks)
 from ._watch import (
-    ACTIVITY_GAP_S,
     BREAK_GAP_S,
-    activity_row,
-    backward_times,
     build_recording,
     cadence_to_steps_per_min,
-    choose_activity,
     cumulative_distance_m,
     median_moving_speed_mps,
     parse_iso_times,
     parse_xml_safely,
-    rebase_leading_clock,
     sport_cadence_warning,
     sport_verdict,
     to_float_array,
-    zero_distance_across_breaks,
 )
 from .registry import ReaderSpec
 from .tcx import _xml_altitude_source, register_reader
@@ -186,7 +182,7 @@ def gpx_activities(path, **hints) -> list[dict]:
     Returns
     -------
     list of dict
-        One :func:`gaitload.io._watch.activity_row` per activity, in file order.
+        One :func:`gaitload.io._activity.activity_row` per activity, in file order.
     """
     path = Path(path)
     root, tracks = _parse(path, [])

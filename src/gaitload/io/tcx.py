@@ -34,23 +34,20 @@ import numpy as np
 
 from ..errors import NotAnActivityError
 from ..recording import Recording
+from ._activity import (activity_row, backward_times, choose_activity, rebase_leading_clock,
+                        zero_distance_across_breaks)
 from ._watch import (
     BREAK_GAP_S,
-    activity_row,
     altitude_source_for_device,
-    backward_times,
     build_recording,
     cadence_to_steps_per_min,
-    choose_activity,
     cumulative_distance_m,
     median_moving_speed_mps,
     parse_iso_times,
     parse_xml_safely,
-    rebase_leading_clock,
     sport_cadence_warning,
     sport_verdict,
     to_float_array,
-    zero_distance_across_breaks,
 )
 from .registry import ReaderSpec, register_reader
 
@@ -125,20 +122,20 @@ def _rows(elements: list, is_course: bool) -> list[dict]:
 
 
 def tcx_activities(path, **hints) -> list[dict]:
-    """The activities (``Activity`` elements, else courses) of a TCX file, as rows for
-    :func:`gaitload.activities`.
+    """Rows for :func:`gaitload.activities`: one per ``Activity`` element of a TCX file (one
+    per ``Course`` in a course file), with the laps' summed timer time and distance.
 
     Parameters
     ----------
     path : str or path-like
-        The file.
+        The ``.tcx`` file.
     **hints
-        Accepted and ignored.
+        Other :func:`gaitload.read` hints, not needed to list activities.
 
     Returns
     -------
     list of dict
-        One :func:`gaitload.io._watch.activity_row` per activity, in file order.
+        :func:`gaitload.io._activity.activity_row` dicts in document order.
     """
     path = Path(path)
     return _rows(*_elements(_root(path), path))
