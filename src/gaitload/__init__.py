@@ -3,6 +3,7 @@
 Public API
 ----------
 read(path, **hints) -> Recording
+activities(path) -> pandas.DataFrame (one row per activity in a file)
 analyze(source, *, placement=None, sampling_rate_hz=None, rules="source", **options) -> Analysis
 season(paths, out_dir, *, jobs=None, scheduler=None, rules="source") -> SeasonResult
 plan(course, *, flat_speed_mps=None, pace=None, rules="source", season=None) -> Plan
@@ -10,7 +11,7 @@ plan(course, *, flat_speed_mps=None, pace=None, rules="source", season=None) -> 
 
 from .analysis import Analysis, analyze
 from .errors import GaitloadError
-from .io import read, readers
+from .io import activities, read, readers
 from .recording import Recording
 
 __version__ = "0.1.0"
@@ -22,4 +23,4 @@ from .season import SeasonResult, season  # noqa: E402
 from .plan import Plan, plan  # noqa: E402  (eager for the same reason as season)
 
 
-__all__ = ["Analysis", "GaitloadError", "Recording", "analyze", "read", "readers", "season", "SeasonResult", "plan", "Plan", "__version__"]
+__all__ = ["Analysis", "GaitloadError", "Recording", "activities", "analyze", "read", "readers", "season", "SeasonResult", "plan", "Plan", "__version__"]

@@ -10,6 +10,9 @@ Conventions every watch reader follows
 * ``metadata["altitude_source"]`` is ``"barometric"``, ``"gps"`` or ``"unknown"`` (see
   :func:`altitude_source_for_device`);
 * ``metadata["pauses"]`` is a list of ``(start_s, end_s)`` in seconds from the first sample;
+* ``metadata["breaks"]`` lists the gaps longer than :data:`BREAK_GAP_S` the same way (no
+  distance or climb is counted across them);
+* a file may hold several activities (:mod:`gaitload.io._activity` lists them and picks one);
 * ``metadata["laps"]`` is a list of dicts ``start_s`` (s from the first sample), ``start_time``
   (ISO 8601 UTC), ``duration_s`` and ``distance_m``.
 """
@@ -22,7 +25,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import CorruptFileError, HostileFileError, TimestampError
+from ..errors import CorruptFileError, HostileFileError, NoClockError, NotARunError, TimestampError
 from ..geodesy import EARTH_RADIUS_M, cumulative_distance_m, haversine_m  # re-exported for the readers
 from ..recording import Recording
 
@@ -40,6 +43,8 @@ __all__ = [
     "MAX_RUN_SPEED_MPS",
     "altitude_source_for_device",
     "build_recording",
+    "BREAK_GAP_S",
+    "breaks_epoch_s",
 ]
 
 #: Longest span one activity file may cover (s); a timestamp farther than half of it from the
@@ -101,8 +106,31 @@ def check_xml_safety(data: bytes, path=None) -> None:
         )
 
 
-def parse_xml_safely(data: bytes, path=None):
+_PREFIX_RE = re.compile(rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]|\s([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*\s*=")
+_ROOT_TAG_RE = re.compile(rb"<(?![?!])[^\s>/]+")
+
+
+def _declare_prefixes(data: bytes) -> tuple[bytes, list[str]]:
+    """Declare on the root element the namespace prefixes a file uses but never declares, so
+    every element keeps its local name (the name the readers match)."""
+    used = {m.group(1) or m.group(2) for m in _PREFIX_RE.finditer(data)}
+    used.discard(b"xmlns")
+    used.discard(b"xml")
+    missing = sorted(p for p in used if not re.search(rb"xmlns:" + re.escape(p) + rb"\s*=", data))
+    root = _ROOT_TAG_RE.search(data)
+    if not missing or root is None:
+        return data, []
+    decl = b"".join(b' xmlns:%s="urn:gaitload:undeclared:%s"' % (p, p) for p in missing)
+    return data[:root.end()] + decl + data[root.end():], [p.decode("ascii", "replace") for p in missing]
+
+
+def parse_xml_safely(data: bytes, path=None, repairs: list[str] | None = None):
     """Parse XML with :mod:`defusedxml` (ElementTree API), refusing DTDs and entities.
+
+    Two faults of real exports are repaired rather than refused: whitespace or a byte-order
+    mark before the ``<?xml`` declaration, and namespace prefixes used but never declared
+    (Strava's GPX); the element's local name decides what it is, as the readers match local
+    names anyway.
 
     Parameters
     ----------
@@ -110,6 +138,8 @@ def parse_xml_safely(data: bytes, path=None):
         The whole file.
     path : path-like, optional
         Named in error messages.
+    repairs : list of str, optional
+        One line per repair made is appended here.
 
     Returns
     -------
@@ -121,20 +151,42 @@ def parse_xml_safely(data: bytes, path=None):
     HostileFileError
         DTD, entity declaration or external reference.
     CorruptFileError
-        Not well-formed XML.
+        Not well-formed XML, even after the repairs.
     """
     import defusedxml
     import defusedxml.ElementTree as DET
 
     check_xml_safety(data, path)
-    try:
-        return DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except defusedxml.DefusedXmlException as exc:
-        raise HostileFileError(f"XML refused: {type(exc).__name__}", path) from None
-    except DET.ParseError as exc:
-        raise CorruptFileError(f"malformed XML ({exc})", path) from None
-    except (ValueError, UnicodeError, LookupError) as exc:  # bad or unknown encoding declarations
-        raise CorruptFileError(f"malformed XML ({exc})", path) from None
+    done: list[str] = []
+    while True:
+        try:
+            root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            break
+        except defusedxml.DefusedXmlException as exc:
+            raise HostileFileError(f"XML refused: {type(exc).__name__}", path) from None
+        except DET.ParseError as exc:
+            text = str(exc)
+            if "declaration not at start" in text and "leading" not in done:
+                stripped = data.lstrip(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0c\x0b")
+                if stripped != data and stripped.startswith(b"<"):
+                    data = stripped
+                    done.append("leading")
+                    continue
+            if "unbound prefix" in text and "prefix" not in done:
+                fixed, prefixes = _declare_prefixes(data)
+                if prefixes:
+                    data = fixed
+                    done.append("prefix")
+                    if repairs is not None:
+                        repairs.append(f"XML uses namespace prefix(es) {', '.join(prefixes)} without declaring them; "
+                                       "read by local element names")
+                    continue
+            raise CorruptFileError(f"malformed XML ({exc})", path) from None
+        except (ValueError, UnicodeError, LookupError) as exc:  # bad or unknown encoding declarations
+            raise CorruptFileError(f"malformed XML ({exc})", path) from None
+    if "leading" in done and repairs is not None:
+        repairs.append("whitespace before the XML declaration ignored")
+    return root
 
 
 def is_foot_sport(sport: str | None) -> bool:
@@ -427,8 +479,10 @@ def build_recording(
 
     Raises
     ------
-    TimestampError
-        Fewer than two samples carry a time.
+    NoClockError
+        Fewer than two samples carry a time (a :class:`~gaitload.errors.TimestampError`).
+    NotARunError
+        The same, in a file whose named sport is not on foot: "not on foot" is said first.
     """
     warnings = list(warnings)
     t = np.asarray(epoch_s, dtype=np.float64)
@@ -443,14 +497,15 @@ def build_recording(
             t = np.where(far, np.nan, t)
     keep = np.isfinite(t)
     n_drop = int(t.size - keep.sum())
-    if t.size < 2:
-        raise TimestampError(
-            f"only {t.size} sample{'s' if t.size != 1 else ''} in the file; a recording needs at least 2 "
-            "timed samples", path)
-    if keep.sum() < 2:
-        raise TimestampError(
-            f"only {int(keep.sum())} of {t.size} samples carry a timestamp; a recording needs at least 2", path
-        )
+    if t.size < 2 or keep.sum() < 2:
+        problem = (f"only {t.size} sample{'s' if t.size != 1 else ''} in the file; a recording needs at least 2 "
+                   "timed samples") if t.size < 2 else \
+            f"only {int(keep.sum())} of {t.size} samples carry a timestamp; a recording needs at least 2"
+        on_foot, _label, reason = sport_verdict(metadata.get("sport"), metadata.get("sub_sport"))
+        if on_foot is False:  # a swim or a ride is "not on foot" first, whatever its clock
+            raise NotARunError(f"{reason} (and {problem})", path)
+        # one sample is too short a file; samples without times are an activity with no clock
+        raise (TimestampError if t.size < 2 else NoClockError)(problem, path)
     if n_drop:
         warnings.append(f"{n_drop} sample(s) without a usable timestamp dropped")
     t = t[keep]
@@ -458,6 +513,8 @@ def build_recording(
     _warn_time_problems(t, warnings)
     t0 = float(np.min(t))
     meta = dict(metadata)
+    # gaps longer than BREAK_GAP_S: terrain and summaries count no distance or climb across them
+    meta["breaks"] = [(a - t0, b - t0) for a, b in breaks_epoch_s(t)]
     pauses = meta.get("pauses_epoch_s")
     if pauses is not None:
         meta.pop("pauses_epoch_s")
@@ -504,3 +561,32 @@ def parse_iso_times(texts: Sequence[str | None]) -> np.ndarray:
 def to_float_array(texts: Sequence) -> np.ndarray:
     """Float array from strings/None (NaN where missing or not a number), vectorised by pandas."""
     return pd.to_numeric(pd.Series(list(texts), dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+
+
+#: A gap inside one activity longer than this is a break (segment break, lost fix): no
+#: straight-line distance and no climb is counted across it, s (judgement: an auto-pause at a
+#: crossing lasts seconds to a few minutes; ten minutes without a sample is not running).
+BREAK_GAP_S = 600.0
+
+
+def breaks_epoch_s(epoch_s: np.ndarray, break_s: float = BREAK_GAP_S) -> list[tuple[float, float]]:
+    """Every gap longer than ``break_s`` (s) between consecutive sample times.
+
+    Parameters
+    ----------
+    epoch_s : ndarray
+        Sample times, s (NaN ignored).
+    break_s : float
+        Shortest break, s.
+
+    Returns
+    -------
+    list of (float, float)
+        ``(last sample before, first sample after)`` of each break, in the input's time base.
+    """
+    t = np.asarray(epoch_s, dtype=np.float64)
+    t = np.sort(t[np.isfinite(t)])
+    if t.size < 2:
+        return []
+    idx = np.flatnonzero(np.diff(t) > break_s)
+    return [(float(t[i]), float(t[i + 1])) for i in idx]
