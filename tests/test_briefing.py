@@ -49,7 +49,7 @@ def test_no_advice_to_double_a_cadence_already_doubled(shared_data):
 def test_terminal_shows_one_line_per_theme_most_important_first(shared_data, capsys):
     path = shared_data / HIKE
     summary = gaitload.analyze(path).summary
-    assert len(summary["warnings"]) >= 12  # the full list stays in the summary
+    assert len(summary["warnings"]) >= 8  # the full list stays in the summary (more than the terminal shows)
     assert main(["analyze", str(path)]) == 0
     shown = [line[4:] for line in capsys.readouterr().out.splitlines() if line.startswith("  ! ")]
     *lines, last = shown

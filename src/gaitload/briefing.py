@@ -43,7 +43,8 @@ THEMES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(pattern, re
     ("terrain", r"altitude|grade|terrain|elevation|\bgain\b|incline|distance source|distance unknown"),
     ("strike", r"strike"),
     ("load model", r"modifier|speed outside"),
-    ("rules vs literature", r"the '[^']+' rules|literature|contrary to the article"),
+    ("gait", r"of steps were walking"),
+    ("rules vs literature", r"the '[^']+' rules|literature(?!\.md)|contrary to the article"),
     ("clock", r"gap\(s\) in sampling|timestamp|clock|break\(s\)|re-timed|dated|time jump|time inferred|"
               r"time read as|track ?point\(s\)|distance jump"),
     ("data", r"^channel '[^']+': \d+ missing value|unit inferred|unit read|columns"),

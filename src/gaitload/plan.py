@@ -218,7 +218,7 @@ def predict_recording(course: CourseProfile, flat_speed_mps: float, *, grade_pct
     recording = Recording(time_s=t_rec, channels=channels, placement="records",
                           source_format=f"plan ({course.source_format})", path=course.path, provenance=prov,
                           warnings=list(course.warnings),
-                          metadata={"sport": course.sport, "sub_sport": course.sub_sport, "course": True,
+                          metadata={"sport": course.sport, "sub_sport": course.sub_sport,
                                     "predicted": True, "altitude_source": course.altitude_source,
                                     "units": {}})
     return recording, grid

@@ -11,7 +11,8 @@ from ..schema import float_column
 from .altitude import _altitude_usable
 from .classes import _CLASS_NAMES, _UNKNOWN, _class_labels, _classify_codes, _segments, _segments_by_time
 from .gain import device_totals, explain_gain
-from .distance import _MAX_GRID_DISTANCE_M, _channel, _fill_nan_linear, _local_speed, cumulative_distance
+from .distance import (_MAX_GRID_DISTANCE_M, _channel, _fill_nan_linear, _local_speed, cumulative_distance,
+                       untimed_breaks_s)
 from .grade import _altitude_source, _grade_from_altitude, _grade_from_imu, _incline_at
 from .options import TerrainOptions, TerrainResult
 
@@ -185,7 +186,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         if alt is not None and have_dist and n_moving >= 3:
             grid_alt, grid_grade, clean_alt, gain, loss, info, w = _grade_from_altitude(
                 dist, alt, moving, grid_d, src, opts, time_s=t, lat=_channel(rec, "latitude")[0],
-                lon=_channel(rec, "longitude")[0])
+                lon=_channel(rec, "longitude")[0], breaks_s=untimed_breaks_s(rec))
             warnings += w
             window_m = info["window_m"]
             prov["altitude"] = info["altitude"]

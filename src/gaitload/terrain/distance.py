@@ -67,8 +67,35 @@ def _speed_integral(time_s: np.ndarray, speed: np.ndarray, gaps_s: np.ndarray) -
     return np.concatenate([[0.0], np.cumsum(inc)])
 
 
+def intervals_across(time_s: np.ndarray, breaks_s: np.ndarray) -> np.ndarray:
+    """Mask of the intervals ``time_s[i] -> time_s[i + 1]`` that span one of the ``breaks_s``
+    rows (start, end), s: the last sample at or before a break's start to the next one."""
+    across = np.zeros(max(time_s.size - 1, 0), bool)
+    if not len(breaks_s) or not across.size:
+        return across
+    i = np.searchsorted(time_s, np.asarray(breaks_s, float)[:, 0] + 1e-6, side="right") - 1
+    across[i[(i >= 0) & (i < across.size)]] = True
+    return across
+
+
+def untimed_breaks_s(recording: Recording, all_breaks: bool = False) -> np.ndarray:
+    """The reader's breaks (gaps of over 10 min inside an activity: a segment break, a lost fix;
+    ``metadata["breaks"]``) as (start, end) rows, s. Without ``all_breaks``, a break the device
+    timed as a pause of its own (FIT timer stop/start) is left out: the runner stopped the watch
+    and may have walked on, so a climb across it can be real (the altitude stage decides)."""
+    breaks = np.asarray(recording.metadata.get("breaks") or [], float).reshape(-1, 2)
+    if all_breaks or not len(breaks) or recording.source_format != "fit":
+        return breaks
+    pauses = np.asarray(recording.metadata.get("pauses") or [], float).reshape(-1, 2)
+    if not len(pauses):
+        return breaks
+    timed = ((pauses[None, :, 0] <= breaks[:, None, 0] + 1.0) & (pauses[None, :, 1] >= breaks[:, None, 1] - 1.0)).any(axis=1)
+    return breaks[~timed]
+
+
 def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: TerrainOptions,
-                  warnings: list, gaps_s: np.ndarray | None = None) -> np.ndarray:
+                  warnings: list, gaps_s: np.ndarray | None = None,
+                  breaks_s: np.ndarray | None = None) -> np.ndarray:
     """Track length from positions, m at ``time_s``: haversine sum with spikes and impossible
     jumps rejected, and nothing counted across a sampling gap (``gaps_s``) over which the fix
     moved less than ``gps_pause_drift_m``: the watch was paused there, and as for the device's
@@ -102,6 +129,9 @@ def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: Te
         # move across a gap is a dropout while running, which still counts
         paused = np.isin(t[:-1], gaps_s[:, 0]) & (seg < opts.gps_pause_drift_m)
         seg = np.where(paused, 0.0, seg)
+    if breaks_s is not None and len(breaks_s):
+        # a break of over 10 min (segment break, lost fix) is no running, however far the fix moved
+        seg = np.where(intervals_across(t, breaks_s), 0.0, seg)
     d_fix = np.concatenate([[0.0], np.cumsum(seg)])
     # samples between fixes: distance holds until the next fix arrives (no movement invented)
     pos = np.searchsorted(t, time_s, side="right") - 1
@@ -296,7 +326,7 @@ def cumulative_distance(recording: Recording, steps: pd.DataFrame | None = None,
     lat, _ = _channel(recording, "latitude")
     lon, _ = _channel(recording, "longitude")
     if lat is not None and lon is not None:
-        d = _gps_distance(t, lat, lon, opts, warnings, recording.gaps_s)
+        d = _gps_distance(t, lat, lon, opts, warnings, recording.gaps_s, untimed_breaks_s(recording, all_breaks=True))
         if np.isfinite(d).any() and np.nanmax(d) > 0:
             return _zero_standstill_increments(t, d, opts), "GPS great-circle", warnings
     d = _stride_distance(t, steps)

@@ -11,7 +11,7 @@ from ..recording import Recording
 from ..schema import float_column, measured_column
 from .altitude import _bin_to_grid, _clean_altitude_parts, _fill_short_gaps, _robust_sigma
 from .classes import _ffill
-from .distance import _feet_of
+from .distance import _feet_of, intervals_across
 from .gain import elevation_gain_loss
 from .options import TerrainOptions
 from .smoothing import (ici_local_linear, l1_trend_filter, local_linear_fit, noise_sigma, sample_noise_sigma,
@@ -63,9 +63,10 @@ def _altitude_source(recording: Recording) -> str:
 
 def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, grid_d: np.ndarray,
                          src: str, opts: TerrainOptions, time_s: np.ndarray | None = None,
-                         lat: np.ndarray | None = None, lon: np.ndarray | None = None):
+                         lat: np.ndarray | None = None, lon: np.ndarray | None = None,
+                         breaks_s: np.ndarray | None = None):
     """Steps 2 and 5 of the module docstring for one altitude series (``moving``: mask of the
-    moving samples)."""
+    moving samples; ``breaks_s``: (start, end) rows of gaps no climb is credited across)."""
     warnings: list[str] = []
     d_m, a_m = dist[moving], alt[moving]
     t_m = time_s[moving] if time_s is not None else None
@@ -77,6 +78,9 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
         if lat is not None and lon is not None:
             la, lo = _ffill(lat[moving][ok]), _ffill(lon[moving][ok])  # last fix held over dropouts
             moved = haversine_m(la[:-1], lo[:-1], la[1:], lo[1:])
+            if breaks_s is not None and len(breaks_s) and t_m is not None:
+                # across a break the path is unknown: as if the fix had not moved, so no climb
+                moved = np.where(intervals_across(t_m[ok], breaks_s), 0.0, moved)
         cleaned[ok], for_gain[ok], w = _clean_altitude_parts(d_m[ok], a_m[ok], opts,
                                                              None if t_m is None else t_m[ok], moved)
         warnings += w
