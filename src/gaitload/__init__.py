@@ -7,17 +7,27 @@ analyze(source, *, placement=None, sampling_rate_hz=None, rules="source", **opti
 season(paths, out_dir, *, jobs=None, scheduler=None, rules="source") -> SeasonResult
 """
 
-from .analysis import Analysis, analyze
 from .errors import GaitloadError
-from .io import read, readers
-from .recording import Recording
 
 __version__ = "0.1.0"
 
-# Imported eagerly so that ``gaitload.season`` stays the function (importing the submodule
-# lazily later would rebind the package attribute to the module). season.py imports Dask and
-# tqdm only when they are used, so this costs nothing at start-up.
+# Imported eagerly so that ``gaitload.season`` stays the function (importing the subpackage
+# later would rebind the package attribute to it). It imports only the standard library until
+# it has work to do, so an unchanged season re-run never loads the analysis stack.
 from .season import SeasonResult, season  # noqa: E402
+
+# The analysis stack (numpy, pandas, scipy) loads when one of these is first used.
+_LAZY = {"Analysis": ".analysis", "analyze": ".analysis", "read": ".io", "readers": ".io", "Recording": ".recording"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["Analysis", "GaitloadError", "Recording", "analyze", "read", "readers", "season", "SeasonResult", "__version__"]
