@@ -24,10 +24,14 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import CorruptFileError, HostileFileError, ResourceLimitError
+from .errors import CorruptFileError, GaitloadError, HostileFileError, NotAnActivityError, OptionError, ResourceLimitError
 
 __all__ = ["ArchiveMember", "MAX_MEMBER_BYTES", "MAX_RATIO", "MAX_DEPTH", "SEPARATOR", "is_archive",
-           "list_members", "extract_member", "export_index", "read_export_index"]
+           "list_members", "extract_member", "export_index", "read_export_index", "read_archive",
+           "ACTIVITY_EXTENSIONS"]
+
+#: File endings of activity files gaitload reads (a season skips everything else it finds).
+ACTIVITY_EXTENSIONS = (".fit", ".tcx", ".gpx", ".csv", ".txt", ".csv.gz", ".tcx.gz", ".gpx.gz", ".fit.gz")
 
 #: Largest member read, in bytes once inflated: the per-recording file limit of the readers
 #: (``gaitload.io.registry.MAX_FILE_BYTES``, 2 GiB) would let one member fill a small disk's
@@ -101,13 +105,20 @@ def _refusal(info: zipfile.ZipInfo, limit: int) -> tuple[str, str] | None:
     why = _unsafe_name(info.filename)
     if why:
         return HostileFileError.__name__, f"refused: {why}"
-    if info.file_size > limit:
-        return ResourceLimitError.__name__, (f"refused: member is {info.file_size / 1024**2:.0f} MiB inflated, over "
-                                             f"the {limit / 1024**2:.0f} MiB limit for one archive member")
     if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        return HostileFileError.__name__, (f"refused: zip bomb ({info.compress_size} bytes inflate to "
-                                           f"{info.file_size / 1024**2:.0f} MiB, ratio over {MAX_RATIO:.0f}:1)")
+        return HostileFileError.__name__, (f"refused: zip bomb ({_size_text(info.compress_size)} inflate to "
+                                           f"{_size_text(info.file_size)}, ratio over {MAX_RATIO:.0f}:1)")
+    if info.file_size > limit:
+        return ResourceLimitError.__name__, (f"refused: member is {_size_text(info.file_size)} inflated, over "
+                                             f"the {_size_text(limit)} limit for one archive member")
     return None
+
+
+def _size_text(n_bytes: int) -> str:
+    for unit, size in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n_bytes >= size:
+            return f"{n_bytes / size:.{0 if n_bytes >= 10 * size else 1}f} {unit}"
+    return f"{n_bytes} bytes"
 
 
 def list_members(path: str | os.PathLike, accept, *, limit: int | None = None):
@@ -283,3 +294,50 @@ def read_export_index(archive: str | os.PathLike | None = None, folder: str | os
     except (zipfile.BadZipFile, OSError, ValueError):
         return []
     return []
+
+
+def _activity_name(name: str) -> tuple[bool, str]:
+    base = posixpath.basename(name.replace("\\", "/")).lower()
+    ok = base.endswith(ACTIVITY_EXTENSIONS) and not base.endswith(".truth.csv") and base != "activities.csv"
+    return ok, "" if ok else "not an activity file"
+
+
+def read_archive(path: str | os.PathLike, reader):
+    """Read the one activity of a zip archive with ``reader(path) -> Recording``.
+
+    The member is inflated alone into a temporary folder; errors and the recording name it as
+    ``<archive>!<member>``.
+
+    Raises
+    ------
+    NotAnActivityError
+        The archive holds no activity file.
+    OptionError
+        It holds several (``gaitload season`` reads them all).
+    HostileFileError, ResourceLimitError
+        Its only activity member is refused (unsafe name, too large, a zip bomb).
+    """
+    import tempfile
+
+    members, refused, _ = list_members(path, _activity_name)
+    if not members and refused:
+        label, error_type, reason = refused[0]
+        error = ResourceLimitError if error_type == ResourceLimitError.__name__ else HostileFileError
+        raise error(reason, label)
+    if not members:
+        raise NotAnActivityError("the zip archive holds no activity file", path)
+    if len(members) > 1:
+        raise OptionError(f"the zip archive holds {len(members)} activity files; `gaitload season` reads "
+                          "them all (analyze reads an archive of one)", path)
+    member = members[0]
+    with tempfile.TemporaryDirectory(prefix="gaitload-zip-") as tmp:
+        inner = extract_member(member, tmp)
+        try:
+            recording = reader(inner)
+        except GaitloadError as exc:
+            exc.path = member.display
+            exc.problem = exc.problem.replace(str(inner), member.display)
+            raise exc from None
+    recording.path = member.display
+    recording.metadata["archive"] = str(path)
+    return recording

@@ -157,6 +157,11 @@ def read(path: str | os.PathLike, format: str | None = None, max_bytes: int = MA
             f"file is {size / 1024**2:.0f} MiB, over the {max_bytes / 1024**2:.0f} MiB limit for one recording",
             path,
         )
+    if path.name.lower().endswith(".zip") and format is None:
+        from ..archive import is_archive, read_archive
+
+        if is_archive(path):  # an export of one activity: read its member
+            return read_archive(path, lambda inner: read(inner, max_bytes=max_bytes, **hints))
     if format is not None:
         if format not in _READERS:
             raise OptionError(f"unknown format {format!r}; known formats: {', '.join(_READERS)}", path)

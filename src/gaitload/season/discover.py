@@ -19,7 +19,7 @@ from ..errors import GaitloadError
 __all__ = ["ACTIVITY_EXTENSIONS", "UNSUPPORTED_EXTENSIONS", "Source", "discover", "content_hash"]
 
 #: File endings considered activity files; anything else found in a folder is skipped and listed.
-ACTIVITY_EXTENSIONS = (".fit", ".tcx", ".gpx", ".csv", ".txt", ".csv.gz", ".tcx.gz", ".gpx.gz", ".fit.gz")
+ACTIVITY_EXTENSIONS = archive.ACTIVITY_EXTENSIONS
 #: Activity formats gaitload does not read (TomTom binary, Suunto, TrainingPeaks, SportTracks,
 #: Polar, Sigma, SRM): listed in skipped.csv as "unsupported format (.ttbin)", not as stray files.
 UNSUPPORTED_EXTENSIONS = (".ttbin", ".sml", ".pwx", ".fitlog", ".hrm", ".slf", ".srm", ".xml.gz")

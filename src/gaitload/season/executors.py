@@ -46,10 +46,11 @@ def _base_row(job: dict, run_id: str, activity) -> dict:
     return row
 
 
-def _error_fields(exc: BaseException, label: str) -> dict:
+def _error_fields(exc: BaseException, label: str, local: str | None = None) -> dict:
     if isinstance(exc, GaitloadError):
-        if exc.path is not None and str(exc.path) != label and label.endswith(Path(str(exc.path)).name):
-            exc.path = label  # a temporary copy of an archive member: name the member
+        if local is not None and local != label:  # a temporary copy of an archive member: name the member
+            exc.path = label
+            exc.problem = exc.problem.replace(local, label)
         return {"status": "error", "error_type": type(exc).__name__, "message": str(exc)}
     if isinstance(exc, MemoryError):
         return {"status": "error", "error_type": "ResourceLimitError", "message": f"{label}: out of memory"}
@@ -149,7 +150,7 @@ def _analyze_run(job: dict, path: str, out: Path, run_id: str, activity) -> dict
             atomic.write_parquet(out / ".state" / f"{run_id}.segments.parquet", analysis.segments)
             analysis.plot(cache.figure_path(out, run_id))  # an Agg Figure outside pyplot: nothing to close
     except Exception as exc:  # a bad file, or a bug: either way reported, never stopping the season
-        row.update(_error_fields(exc, job["label"]))
+        row.update(_error_fields(exc, job["label"], path))
     return row
 
 

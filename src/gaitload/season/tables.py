@@ -78,11 +78,22 @@ def _utf8_safe(value):
     return value
 
 
+#: The runs table's first columns (what a reader looks at first) and last ones (bookkeeping);
+#: the summary's columns sit between, in their own order.
+_LEADING_COLUMNS = ("file", "run_id", "activity", "activity_name", "export_sport", "sport", "start_time",
+                    "start_time_source", "status", "error_type", "message")
+_TRAILING_COLUMNS = ("n_channels", "channels", "source_bytes", "content_hash", "rules", "gaitload_version",
+                     "warnings")
+
+
 def runs_table(rows: list[dict]) -> pd.DataFrame:
     """The runs table of state rows: start times parsed (UTC), sorted by start time then file."""
     if not rows:
         return pd.DataFrame(columns=["file", "run_id", "status", "error_type", "message", "start_time"])
     runs = pd.DataFrame([{k: _utf8_safe(v) for k, v in row.items()} for row in rows])
+    first = [c for c in _LEADING_COLUMNS if c in runs]
+    last = [c for c in _TRAILING_COLUMNS if c in runs]
+    runs = runs[first + [c for c in runs if c not in first and c not in last] + last]
     # ISO 8601 in all its forms: whole and fractional seconds, any offset (without the format,
     # pandas infers one layout from the first value and turns the others into NaT)
     runs["start_time"] = pd.to_datetime(runs.get("start_time"), utc=True, errors="coerce", format="ISO8601")
