@@ -315,7 +315,7 @@ def _run_season(out, sources, skipped, explicit, refused, file_digests, rules, j
     if figures and len(ok):
         from ..plot import plot_season
 
-        plot_season(runs, tables, path=out / "season.png", steps_dir=out / "steps")
+        plot_season(runs, tables, path=out / "season.png", steps_dir=out / "steps", tz=tz)
         outputs["season.png"] = None
     elif (out / "season.png").exists():
         (out / "season.png").unlink()  # a figure of an earlier season would describe other runs
