@@ -140,7 +140,14 @@ class SeasonResult:
         return f"SeasonResult({self.describe()!r})"
 
 
-def _check_options(paths, out_dir, jobs) -> Path:
+def _check_options(paths, out_dir, jobs, tz="local") -> Path:
+    if tz != "local":
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(str(tz))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise OptionError(f"unknown time zone {tz!r}; give a name such as Europe/Paris, or UTC") from None
     if jobs is not None and (isinstance(jobs, bool) or not hasattr(jobs, "__index__") or jobs < 1):
         raise OptionError(f"--jobs must be a whole number of at least 1, got {jobs!r}")
     for item in [paths] if isinstance(paths, (str, os.PathLike)) else list(paths):
@@ -191,7 +198,9 @@ def season(paths, out_dir, *, jobs: int | None = None, scheduler=None, rules="so
     from .. import __version__
 
     started = time.perf_counter()
-    out = _check_options(paths, out_dir, jobs)
+    # "~/runs" as a shell would read it: a script's paths do not pass through one
+    paths = [os.path.expanduser(os.fspath(p)) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
+    out = _check_options(paths, os.path.expanduser(os.fspath(out_dir)), jobs, tz)
     cache.remove_stale_temps(out)
     sources, skipped, explicit, refused = discover_sources(paths, out_dir=out)
     file_digests: dict[Path, str] = {}
@@ -291,6 +300,7 @@ def _run_season(out, sources, skipped, explicit, refused, file_digests, rules, j
     for label, error_type, message in refused:
         rows.append({"file": label, "run_id": "", "status": "error", "error_type": error_type,
                      "message": message if message.startswith(label) else f"{label}: {message}"})
+    _date_every_row(rows, sources)
     kept, duplicates = find_duplicates(rows)
     _hold(out, kept, duplicates)
     runs = runs_table([{k: v for k, v in row.items() if k not in _PRIVATE_COLUMNS} for row in kept])
@@ -332,6 +342,21 @@ def _run_season(out, sources, skipped, explicit, refused, file_digests, rules, j
     return SeasonResult(out, counts=counts, wall_time_s=time.perf_counter() - started,
                         frames={"runs": runs, "errors": errors, "skipped": skipped_df, "duplicates": duplicates_df,
                                 "tables": tables})
+
+
+def _date_every_row(rows: list[dict], sources) -> None:
+    """Give a row without a start time (a file that failed before its clock was read) its
+    file's modification time, ``start_time_source`` saying so: every row sits on a time axis."""
+    from .tables import start_time_fields
+
+    mtimes = {src.label: (src.member.mtime if src.member else _mtime(src.path)) for src in sources}
+    for row in rows:
+        if not row.get("start_time"):
+            label = str(row.get("file") or "")
+            mtime = mtimes.get(label)
+            if mtime is None:
+                mtime = _mtime(Path(label.split("!", 1)[0]))
+            row.update(start_time_fields(None, mtime))
 
 
 def _size(path: Path) -> int:
