@@ -250,3 +250,31 @@ def test_jobs_from_a_script_without_main_guard(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("script body ran") == 1  # the workers did not run the script again
     assert "['ok', 'ok']" in done.stdout and "WorkerDied" not in done.stdout, done.stdout
+
+
+def test_garmin_activity_list_names_runs_by_local_start(shared_data, tmp_path):
+    """stryder's Stryd CSVs beside the runner's Garmin Connect activities.csv (local times, UTC+2
+    in winter, no file names): every run gets its title and sport from the list."""
+    folder = shared_data / "stryder-stryd-exports/assets/demo_run_files"
+    result = gaitload.season([folder], tmp_path / "out", jobs=1, progress=False, figures=False)
+    runs = result.runs.set_index(result.runs["file"].map(lambda f: Path(f).stem))
+    assert len(runs) == 12 and (runs["activity_name"] != "").all()
+    assert runs.loc["5266548966457344", "activity_name"] == "Long run"          # 2026-02-14 09:36:08 local
+    assert runs.loc["6410840091033600", "activity_name"] == "VO2max Intervals"  # 2026-02-11 17:35:57 local
+    assert set(runs["export_sport"]) == {"Running"}
+    assert not any("activities.csv" in f for f in result.skipped["file"])
+
+
+def test_name_by_date_leaves_ambiguous_runs_unnamed():
+    from gaitload.season.tables import name_by_date
+
+    rows = [{"status": "ok", "start_time": "2024-03-02T07:00:00Z", "activity_name": ""}]
+    # local 09:00 (UTC+2) and local 07:00 (UTC): both whole offsets, one run: no guess
+    entries = [{"date": "2024-03-02 09:00:00", "name": "A", "type": "Running"},
+               {"date": "2024-03-02 07:00:20", "name": "B", "type": "Running"}]
+    assert name_by_date(rows, entries) == 0 and rows[0]["activity_name"] == ""
+    rows.append({"status": "ok", "start_time": "2024-03-05T06:00:00Z", "activity_name": ""})
+    entries.append({"date": "2024-03-05 08:00:10", "name": "C", "type": "Running"})
+    # a second run at +2 h makes that the season's offset
+    assert name_by_date(rows, entries) == 2
+    assert [r["activity_name"] for r in rows] == ["A", "C"]

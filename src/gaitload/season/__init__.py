@@ -35,7 +35,8 @@ from pathlib import Path
 from ..errors import NotAnActivityError, NotARunError, OptionError
 from . import cache
 from .cache import STALE_TEMP_S
-from .discover import ACTIVITY_EXTENSIONS, UNSUPPORTED_EXTENSIONS, content_hash, discover, discover_sources, source_digest
+from .discover import (ACTIVITY_EXTENSIONS, UNSUPPORTED_EXTENSIONS, content_hash, date_index, discover, discover_sources,
+                       source_digest)
 
 __all__ = ["season", "SeasonResult", "discover", "season_tables", "ACTIVITY_EXTENSIONS", "UNSUPPORTED_EXTENSIONS",
            "content_hash", "STALE_TEMP_S", "ACUTE_DAYS", "CHRONIC_DAYS"]
@@ -212,17 +213,18 @@ def season(paths, out_dir, *, jobs: int | None = None, scheduler=None, rules="so
             except OSError as exc:
                 file_digests[src.path] = ""
                 unreadable.append((str(src.path), "GaitloadError", f"{src.path}: cannot read ({exc.strerror})"))
+    index_rows = date_index(paths, out)
     quick_rules = cache.rules_key(rules)
     manifest_key = None
     if quick_rules and not unreadable:
         manifest_key = cache.manifest_key(__version__, quick_rules, figures, [(str(p), d) for p, d in file_digests.items()],
-                                          skipped, refused + [tz])
+                                          skipped, refused, [str(tz), index_rows])
         manifest = cache.read_manifest(out, manifest_key)
         if manifest:
             return SeasonResult(out, counts={**manifest["counts"], "analysed": 0, "reapplied": 0,
                                              "cached": manifest["counts"].get("files", 0)},
                                 wall_time_s=time.perf_counter() - started)
-    return _run_season(out, sources, skipped, explicit, refused + unreadable, file_digests, rules, jobs,
+    return _run_season(out, index_rows, sources, skipped, explicit, refused + unreadable, file_digests, rules, jobs,
                        scheduler, progress, figures, tz, manifest_key, __version__, started)
 
 
@@ -258,11 +260,11 @@ def _outputs_present(out: Path, state: dict, figures: bool) -> bool:
     return True
 
 
-def _run_season(out, sources, skipped, explicit, refused, file_digests, rules, jobs, scheduler, progress,
+def _run_season(out, index_rows, sources, skipped, explicit, refused, file_digests, rules, jobs, scheduler, progress,
                 figures, tz, manifest_key, version, started) -> SeasonResult:
     from .. import atomic
     from .executors import run_all
-    from .tables import find_duplicates, runs_table, season_tables
+    from .tables import find_duplicates, name_by_date, runs_table, season_tables
 
     fingerprint = _rules_fingerprint(rules)
     rules_arg = os.fspath(rules) if isinstance(rules, os.PathLike) else rules
@@ -300,6 +302,7 @@ def _run_season(out, sources, skipped, explicit, refused, file_digests, rules, j
     for label, error_type, message in refused:
         rows.append({"file": label, "run_id": "", "status": "error", "error_type": error_type,
                      "message": message if message.startswith(label) else f"{label}: {message}"})
+    name_by_date(rows, index_rows)
     _date_every_row(rows, sources)
     kept, duplicates = find_duplicates(rows)
     _hold(out, kept, duplicates)

@@ -63,11 +63,12 @@ def rules_key(rules) -> str | None:
 
 
 def manifest_key(version: str, rules: str, figures: bool, files: list[tuple[str, str]],
-                 skipped: list[tuple[str, str]], refused: list) -> str:
+                 skipped: list[tuple[str, str]], refused: list, extra) -> str:
     """Identifies one season's inputs: every file with its hash, what was passed over, the rule
-    set, the figures option and the gaitload version."""
+    set, the figures option, the gaitload version and ``extra`` (any JSON: time zone, the
+    activity lists' rows)."""
     blob = json.dumps([version, rules, bool(figures), sorted(files), sorted(map(list, skipped)),
-                       sorted(map(list, refused))], ensure_ascii=True)
+                       sorted(map(list, refused)), extra], ensure_ascii=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

@@ -201,6 +201,22 @@ def discover_sources(paths, out_dir=None):
     return sources, skipped, explicit, refused
 
 
+def date_index(paths, out_dir=None) -> list[dict]:
+    """The rows of every activity list (``activities.csv``) found among ``paths`` that name
+    activities by their start date rather than by file (Garmin Connect's list): matched to runs
+    by start time once they are analysed (:func:`gaitload.season.tables.name_by_date`)."""
+    rows: list[dict] = []
+    for item in [paths] if isinstance(paths, (str, os.PathLike)) else paths:
+        item = Path(os.fspath(item))
+        found = [item] if item.name.lower() == "activities.csv" else \
+            sorted(item.rglob("activities.csv")) if item.is_dir() else []
+        for csv_path in found:
+            if out_dir is not None and Path(out_dir).resolve() in csv_path.resolve().parents:
+                continue
+            rows.extend(r for r in archive.read_export_index(folder=csv_path.parent) if r.get("date") and not r.get("file"))
+    return rows
+
+
 def _walked_verdict(path: Path) -> tuple[bool, str]:
     """Like :func:`name_verdict`, with zip archives accepted, a folder export's activity list
     passed over silently, and a ``.json`` told apart by its first bytes."""

@@ -317,3 +317,53 @@ def start_time_fields(start_time, mtime: float | None) -> dict:
         return {"start_time": None, "start_time_source": "unknown"}
     stamp = pd.Timestamp(mtime, unit="s", tz="UTC")
     return {"start_time": stamp.isoformat(), "start_time_source": "file modified time"}
+
+
+#: An activity list's local start time matches a run when it is the run's UTC start shifted by a
+#: whole number of quarter hours (every time zone's offset is one), within a minute, and by no
+#: more than 14 hours (the widest offsets, UTC-12 to UTC+14).
+_OFFSET_STEP_S = 900.0
+_MAX_OFFSET_S = 14 * 3600.0
+_MATCH_S = 60.0
+
+
+def name_by_date(rows: list[dict], entries: list[dict]) -> int:
+    """Name runs from an activity list that gives local start dates, not files (Garmin
+    Connect's ``activities.csv``: ``Date``, ``Title``, ``Activity Type``).
+
+    The list's times are local and its time zone unknown: a run matches an entry when the two
+    differ by a whole number of quarter hours within a minute; among a run's candidates the one
+    whose offset matches most runs of the season wins (so daylight saving's two offsets both
+    work, and a run two hours before another is not taken for it). Sets ``activity_name`` and
+    ``export_sport`` of the matched rows, in place; returns how many were named.
+    """
+    if not entries:
+        return 0
+    dates = pd.to_datetime(pd.Series([e.get("date") for e in entries], dtype=object), errors="coerce")
+    e_t = (dates - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
+    todo = [i for i, r in enumerate(rows) if r.get("status") in ("ok", "no_steps") and not r.get("activity_name")
+            and r.get("start_time") and r.get("start_time_source", "recording") == "recording"]
+    if not todo:
+        return 0
+    starts = pd.to_datetime(pd.Series([rows[i]["start_time"] for i in todo], dtype=object), utc=True,
+                            errors="coerce", format="ISO8601")
+    r_t = (starts - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds().to_numpy()
+    diff = e_t[None, :] - r_t[:, None]                       # runs x entries, seconds
+    k = np.round(diff / _OFFSET_STEP_S)
+    ok = np.isfinite(diff) & (np.abs(diff - k * _OFFSET_STEP_S) <= _MATCH_S) & (np.abs(k * _OFFSET_STEP_S) <= _MAX_OFFSET_S)
+    offsets, counts = np.unique(k[ok], return_counts=True)
+    support = dict(zip(offsets.tolist(), counts.tolist()))
+    named, used = 0, set()
+    for a, i in enumerate(todo):
+        cand = [(support[k[a, j]], j) for j in np.flatnonzero(ok[a]) if j not in used]
+        if not cand:
+            continue
+        cand.sort(reverse=True)
+        if len(cand) > 1 and cand[0][0] == cand[1][0]:
+            continue  # two entries fit equally well: leave it unnamed rather than guess
+        j = cand[0][1]
+        used.add(j)
+        rows[i]["activity_name"] = entries[j].get("name", "")
+        rows[i]["export_sport"] = entries[j].get("type", "")
+        named += 1
+    return named
