@@ -279,8 +279,12 @@ def _run_season(out, index_rows, sources, skipped, explicit, refused, file_diges
                "mtime": src.member.mtime if src.member else _mtime(src.path)}
         same_input = state is not None and state.get("content_hash") == digest and \
             state.get("gaitload_version") == version and _outputs_present(out, state, figures)
-        if same_input and state.get("rules") == fingerprint:
+        loads = [r for r in state.get("rows", []) if r.get("status") in ("ok", "no_steps")] if state else []
+        if same_input and (state.get("rules") == fingerprint or not loads):
+            # a file with no run to load (an error, a skipped sport) reads the same under any rule set
             state["file"] = src.label
+            for row in state.get("rows", []):
+                row["rules"] = fingerprint
             cached.append(state)
         elif same_input:
             todo.append({**job, "kind": "reapply", "state": state})
@@ -332,7 +336,7 @@ def _run_season(out, index_rows, sources, skipped, explicit, refused, file_diges
         outputs["season.png"] = None
     elif (out / "season.png").exists():
         (out / "season.png").unlink()  # a figure of an earlier season would describe other runs
-    counts = {"files": len(file_digests), "ok": int(len(ok)), "no_steps": int((runs["status"] == "no_steps").sum())
+    counts = {"files": len(todo) + len(cached), "ok": int(len(ok)), "no_steps": int((runs["status"] == "no_steps").sum())
               if len(runs) else 0, "errors": int((runs["status"] == "error").sum()) if len(runs) else 0,
               "skipped": len(skipped_df), "duplicates": len(duplicates_df),
               "analysed": len(todo) - n_reapply, "reapplied": n_reapply, "cached": len(cached)}

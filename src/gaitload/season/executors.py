@@ -197,7 +197,7 @@ def reapply_job(job: dict) -> dict:
     Returns the updated state; a run whose stored steps are missing is analysed again."""
     from ..analysis import Analysis
     from ..load import apply_and_summarize, load_rules
-    from .tables import row_from_summary, season_steps
+    from .tables import row_from_summary
 
     import pandas as pd
 
@@ -229,8 +229,14 @@ def reapply_job(job: dict) -> dict:
                                     "start_time_source", "_warning_split") if k in row}
         row = {**keep, **row_from_summary(summary), "start_time": row.get("start_time"),
                "warnings": "; ".join(summary["warnings"]), "_summary": atomic.json_clean(summary)}
-        atomic.write_parquet(cache.steps_path(out, run_id, held), season_steps(steps, run_id))
-        if job["figures"]:
+        # the stored table with its load columns replaced: the same table season_steps would make
+        stored = stored.assign(**{c: steps[c].to_numpy(dtype="float64") for c in steps if c.startswith("load_")})
+        atomic.write_parquet(cache.steps_path(out, run_id, held), stored)
+        if job["figures"] and held:
+            # a duplicate's figure is never shown: dropped, not redrawn (should the run be counted
+            # again later, the missing figure has it analysed afresh)
+            cache.figure_path(out, run_id, held).unlink(missing_ok=True)
+        elif job["figures"]:
             profile_file = out / ".state" / f"{run_id}.profile.parquet"
             segments_file = out / ".state" / f"{run_id}.segments.parquet"
             analysis = Analysis(steps=steps, segments=pd.read_parquet(segments_file), summary=summary,
