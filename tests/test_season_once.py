@@ -262,7 +262,9 @@ def test_garmin_activity_list_names_runs_by_local_start(shared_data, tmp_path):
     assert runs.loc["5266548966457344", "activity_name"] == "Long run"          # 2026-02-14 09:36:08 local
     assert runs.loc["6410840091033600", "activity_name"] == "VO2max Intervals"  # 2026-02-11 17:35:57 local
     assert set(runs["export_sport"]) == {"Running"}
-    assert not any("activities.csv" in f for f in result.skipped["file"])
+    listed = dict(zip(result.skipped["file"], result.skipped["reason"]))
+    assert listed == {str(folder / "garmin" / "activities.csv"): "an export's list of activities (names and sports "
+                                                                  "are read from it)"}
 
 
 def test_name_by_date_leaves_ambiguous_runs_unnamed():

@@ -27,7 +27,7 @@ from pathlib import Path
 from .errors import CorruptFileError, GaitloadError, HostileFileError, NotAnActivityError, OptionError, ResourceLimitError
 
 __all__ = ["ArchiveMember", "MAX_MEMBER_BYTES", "MAX_RATIO", "MAX_DEPTH", "SEPARATOR", "is_archive",
-           "list_members", "extract_member", "export_index", "read_export_index", "read_archive",
+           "list_members", "extract_member", "export_index", "export_columns", "read_export_index", "read_archive",
            "ACTIVITY_EXTENSIONS"]
 
 #: File endings of activity files gaitload reads (a season skips everything else it finds).
@@ -251,16 +251,10 @@ _FILE_COLUMNS = ("filename", "file name", "file")
 _DATE_COLUMNS = ("activity date", "date", "start time")
 
 
-def export_index(text: str) -> list[dict]:
-    """Rows of an export's ``activities.csv`` as ``{"name", "type", "file", "date"}`` dicts
-    (missing fields are ``""``), or ``[]`` when the table has no name or type column."""
-    try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error:
-        return []
-    if not rows:
-        return []
-    header = [h.strip().lower() for h in rows[0]]
+def export_columns(header: list[str]) -> dict | None:
+    """Positions of an activity list's ``name``, ``type``, ``file`` and ``date`` columns in a
+    CSV header, or None when it is not one (it needs a name and a type column)."""
+    header = [h.strip().lower() for h in header]
 
     def column(options):
         for option in options:
@@ -270,16 +264,27 @@ def export_index(text: str) -> list[dict]:
 
     cols = {"name": column(_NAME_COLUMNS), "type": column(_TYPE_COLUMNS), "file": column(_FILE_COLUMNS),
             "date": column(_DATE_COLUMNS)}
-    if cols["name"] is None and cols["type"] is None:
+    return None if cols["name"] is None or cols["type"] is None else cols
+
+
+def export_index(text: str) -> list[dict]:
+    """Rows of an export's ``activities.csv`` as ``{"name", "type", "file", "date"}`` dicts
+    (missing fields are ``""``), or ``[]`` when the table is not an activity list."""
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error:
         return []
-    out = []
-    for row in rows[1:]:
-        out.append({k: (row[i].strip() if i is not None and i < len(row) else "") for k, i in cols.items()})
-    return out
+    cols = export_columns(rows[0]) if rows else None
+    if cols is None:
+        return []
+    return [{k: (row[i].strip() if i is not None and i < len(row) else "") for k, i in cols.items()}
+            for row in rows[1:]]
 
 
-def read_export_index(archive: str | os.PathLike | None = None, folder: str | os.PathLike | None = None) -> list[dict]:
-    """The ``activities.csv`` of an archive (at any depth of its outer level) or of a folder."""
+def read_export_index(archive: str | os.PathLike | None = None, folder: str | os.PathLike | None = None,
+                      file: str | os.PathLike | None = None) -> list[dict]:
+    """The ``activities.csv`` of an archive (at any depth of its outer level), of a folder, or
+    the activity list in ``file``."""
     try:
         if archive is not None:
             with zipfile.ZipFile(archive) as zf:
@@ -287,8 +292,8 @@ def read_export_index(archive: str | os.PathLike | None = None, folder: str | os
                     if posixpath.basename(info.filename).lower() == "activities.csv" and \
                             info.file_size < 64 * 1024**2 and _refusal(info, MAX_MEMBER_BYTES) is None:
                         return export_index(zf.read(info).decode("utf-8-sig", "replace"))
-        elif folder is not None:
-            path = Path(folder) / "activities.csv"
+        elif folder is not None or file is not None:
+            path = Path(file) if file is not None else Path(folder) / "activities.csv"
             if path.is_file() and path.stat().st_size < 64 * 1024**2:
                 return export_index(path.read_text(encoding="utf-8-sig", errors="replace"))
     except (zipfile.BadZipFile, OSError, ValueError):

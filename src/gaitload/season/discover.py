@@ -6,6 +6,7 @@ before the analysis stack is imported.
 
 from __future__ import annotations
 
+import csv
 import glob
 import hashlib
 import os
@@ -98,7 +99,7 @@ def _archive_sources(path: Path, skipped: list, refused: list) -> list[Source]:
     to ``refused`` as (label, error type, reason), other members to ``skipped``."""
     def accept(name):
         if name.lower().endswith("activities.csv"):
-            return False, "the export's activity list (names and sports are read from it)"
+            return False, ACTIVITY_LIST
         ok, reason = name_verdict(name)
         return ok, reason
 
@@ -208,12 +209,12 @@ def date_index(paths, out_dir=None) -> list[dict]:
     rows: list[dict] = []
     for item in [paths] if isinstance(paths, (str, os.PathLike)) else paths:
         item = Path(os.fspath(item))
-        found = [item] if item.name.lower() == "activities.csv" else \
-            sorted(item.rglob("activities.csv")) if item.is_dir() else []
+        found = [item] if item.is_file() else sorted(item.rglob("*.csv")) if item.is_dir() else []
         for csv_path in found:
             if out_dir is not None and Path(out_dir).resolve() in csv_path.resolve().parents:
                 continue
-            rows.extend(r for r in archive.read_export_index(folder=csv_path.parent) if r.get("date") and not r.get("file"))
+            if csv_path.name.lower().endswith(".csv") and _is_activity_list(csv_path):
+                rows.extend(r for r in archive.read_export_index(file=csv_path) if r.get("date") and not r.get("file"))
     return rows
 
 
@@ -223,12 +224,30 @@ def _walked_verdict(path: Path) -> tuple[bool, str]:
     name = path.name.lower()
     if name.endswith(".zip") and not name.startswith("."):
         return True, ""
-    if name == "activities.csv" and archive.read_export_index(folder=path.parent):
-        return False, ""  # an unpacked export's activity list: read for names and sports
+    if name.endswith(".csv") and _is_activity_list(path):
+        return False, ACTIVITY_LIST
     ok, reason = name_verdict(path.name)
     if not ok and reason == "not an activity file type (.json)":
         reason = _json_reason(path)
     return ok, reason
+
+
+#: skipped.csv reason of an export's list of activities (read for names and sports).
+ACTIVITY_LIST = "an export's list of activities (names and sports are read from it)"
+
+
+def _is_activity_list(path: Path) -> bool:
+    """True for a CSV whose header is an export's activity list (Strava's or Garmin Connect's)."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            head = fh.readline(4096)
+    except OSError:
+        return False
+    try:
+        header = next(csv.reader([head]))
+    except (csv.Error, StopIteration):
+        return False
+    return archive.export_columns(header) is not None
 
 
 def _folder_export_row(path: Path, indexes: dict) -> dict | None:

@@ -187,9 +187,10 @@ FORMAT_RANK = {"fit": 3, "tcx": 2, "gpx": 1}
 
 
 def _richness(row: dict) -> tuple:
-    """Sort key of the copy to keep: format, then number of channels, then file size."""
-    return (FORMAT_RANK.get(str(row.get("format") or "").lower(), 0), int(row.get("n_channels") or 0),
-            int(row.get("source_bytes") or 0))
+    """Sort key of the copy to keep: one with steps before one without (a copy whose cadence
+    is all zeros, a truncated file), then format, number of channels and file size."""
+    return (row.get("status") == "ok", FORMAT_RANK.get(str(row.get("format") or "").lower(), 0),
+            int(row.get("n_channels") or 0), int(row.get("source_bytes") or 0))
 
 
 def find_duplicates(rows: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -199,8 +200,8 @@ def find_duplicates(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     :data:`DUPLICATE_START_S` with durations within :data:`DUPLICATE_DURATION_FRACTION`, or
     one's time span lies inside the other's; byte-identical files (same content hash and
     activity) are one run with or without a start time. Groups are closed transitively; in
-    each, the richest copy is kept (:data:`FORMAT_RANK`, then more channels, then the larger
-    file, then the first file by name).
+    each, the richest copy is kept (one with steps, then :data:`FORMAT_RANK`, then more channels,
+    then the larger file, then the first file by name).
 
     Parameters
     ----------
@@ -297,10 +298,12 @@ def _why_kept(kept: dict, dropped: dict) -> str:
         return "same file content"
     rk, rd = _richness(kept), _richness(dropped)
     if rk[0] != rd[0]:
-        why = f"{kept.get('format')} preferred to {dropped.get('format')}"
+        why = "this copy has no steps"
     elif rk[1] != rd[1]:
-        why = f"{rk[1]} channels against {rd[1]}"
+        why = f"{kept.get('format')} preferred to {dropped.get('format')}"
     elif rk[2] != rd[2]:
+        why = f"{rk[2]} channels against {rd[2]}"
+    elif rk[3] != rd[3]:
         why = "larger file"
     else:
         why = "first by name"
