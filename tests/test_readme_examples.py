@@ -45,13 +45,14 @@ def _shell_lines() -> list[str]:
     lines = []
     for block in _blocks(""):
         for line in block.splitlines():
-            line = line.split(" #")[0].strip()
+            line = line.split(" #")[0].strip().removeprefix("$ ")  # a transcript's prompt
             if line.startswith("gaitload "):
                 lines.append(line)
     return lines
 
 
 def _substitute(text: str, home: Path) -> str:
+    text = re.sub(r"(?<![\w/.~-])runs/", str(home / "runs") + "/", text)  # a transcript's folder of runs
     for name, sample in sorted(STAND_INS.items(), key=lambda kv: -len(kv[0])):
         text = re.sub(rf"(?<![\w/.-]){re.escape(name)}(?![\w-])", str(home / "samples" / sample), text)
     return text
