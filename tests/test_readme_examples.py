@@ -37,8 +37,19 @@ NOT_RUN = {
 
 
 def _blocks(kind: str) -> list[str]:
-    text = README.read_text(encoding="utf-8")
-    return re.findall(r"```" + kind + r"\n(.*?)```", text, flags=re.S)
+    """The README's fenced blocks of one language (``""``: no language given), in order."""
+    blocks, current, lang = [], None, None
+    for line in README.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            if current is None:
+                current, lang = [], line[3:].strip()
+            else:
+                if lang == kind:
+                    blocks.append("\n".join(current) + "\n")
+                current = None
+        elif current is not None:
+            current.append(line)
+    return blocks
 
 
 def _shell_lines() -> list[str]:

@@ -280,3 +280,20 @@ def test_name_by_date_leaves_ambiguous_runs_unnamed():
     # a second run at +2 h makes that the season's offset
     assert name_by_date(rows, entries) == 2
     assert [r["activity_name"] for r in rows] == ["A", "C"]
+
+
+def test_steps_folder_holds_this_seasons_runs_only(tmp_path):
+    """An output folder used again with fewer inputs: the removed run's steps leave steps/ (so
+    reading the folder gives this season's steps) and come back, without analysis, with it."""
+    root = tmp_path / "in"
+    root.mkdir()
+    for i in range(2):
+        simulate_run(duration_s=120, placement="records", seed=i,
+                     start_time=f"2024-06-0{i + 1}T06:30:00Z").write_csv(root / f"r{i}.csv")
+    out = tmp_path / "out"
+    first = gaitload.season([root], out, jobs=1, progress=False, figures=False)
+    gaitload.season([root / "r0.csv"], out, jobs=1, progress=False, figures=False)
+    steps = pd.read_parquet(out / "steps")
+    assert set(steps["run_id"]) == {first.runs.set_index(first.runs["file"].map(lambda f: Path(f).name)).loc["r0.csv", "run_id"]}
+    again = gaitload.season([root], out, jobs=1, progress=False, figures=False)
+    assert again.n_analysed == 0 and set(pd.read_parquet(out / "steps")["run_id"]) == set(first.runs["run_id"])

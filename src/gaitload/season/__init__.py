@@ -381,10 +381,14 @@ def _mtime(path: Path) -> float | None:
 
 
 def _hold(out: Path, kept: list[dict], duplicates: list[dict]) -> None:
-    """Move the steps and figures of duplicates out of ``steps/`` and ``figures/`` (so the steps
-    folder reads as every run once), and back for runs counted again."""
-    moves = [(d["run_id"], False) for d in duplicates] + \
-            [(r["run_id"], True) for r in kept if r.get("status") in ("ok", "no_steps")]
+    """Move the steps and figures of duplicates, and of runs no longer among the inputs, out of
+    ``steps/`` and ``figures/`` (so the steps folder reads as this season's runs, each once), and
+    back for runs counted again."""
+    counted = {r["run_id"] for r in kept if r.get("status") in ("ok", "no_steps")}
+    gone = {p.stem for folder in ("steps", "figures") for p in (out / folder).glob("*.*")
+            if not p.name.startswith(".") and p.stem not in counted}
+    moves = [(run_id, False) for run_id in gone | {d["run_id"] for d in duplicates}] + \
+            [(run_id, True) for run_id in counted]
     for run_id, to_public in moves:
         for where in (cache.steps_path, cache.figure_path):
             src, dst = where(out, run_id, held=to_public), where(out, run_id, held=not to_public)
