@@ -128,10 +128,10 @@ def test_speed_only_records_too_short_for_a_step_say_so_once(tmp_path):
 
     path = tmp_path / "short.csv"
     path.write_text("time,speed\n0,0.3\n1,0.3\n2,0.3\n")
-    warnings = gaitload.analyze(path).summary["warnings"]
-    assert not any(w.startswith("cadence integrates") for w in warnings)
-    assert not any(w.startswith("no cadence channel:") for w in warnings)
-    assert sum("no steps" in w for w in warnings) == 1, warnings
+    with pytest.raises(gaitload.errors.NoStepsError) as info:
+        gaitload.analyze(path)
+    assert info.value.problem == ("no cadence channel, and the speed covers less than one step: no steps placed, "
+                                  "nothing to load")
 
 
 def test_unknown_option_prints_usage_and_exits_2(tmp_path):

@@ -1,5 +1,5 @@
 """One rule for "is this on foot?" shared by the FIT reader (cadence unit) and ``analyze``
-(``sport_check``), and the two real FIT runs that give no steps (they say why)."""
+(``sport_check``), and the two real FIT runs that give no steps (a typed error that says why)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import gaitload
-from gaitload.errors import NotARunError
+from gaitload.errors import NoStepsError, NotAnActivityError, NotARunError
 from gaitload.io._watch import MAX_RUN_SPEED_MPS, median_moving_speed_mps, sport_verdict
 
 # ------------------------------------------------------------------------------------------------
@@ -209,28 +209,22 @@ def test_real_fit_runs_standing_still_say_why_no_steps(shared_data, rel, capsys)
     assert len(in_run) == {"6471559601_ACTIVITY.fit": 25, "B47I2852.FIT": 7}[path.name]
     np.testing.assert_array_equal(rec.channels["cadence"], np.zeros(len(in_run)))
 
-    run = gaitload.analyze(path)
-    assert run.summary["n_steps"] == 0 and len(run.steps) == 0
     expected = (f"cadence is 0 in all {len(in_run)} records (speed 0 m/s, distance 0 m throughout): the device "
                 "counted no strides (standing still, or no stride sensor), so there are no steps to place and no "
                 "muscle load")
-    assert run.summary["warnings"][0] == expected
-    assert not any("integrates to less than one step" in w for w in run.summary["warnings"])
+    # no steps is no run: a typed error with the reason, never an empty "ok" result
+    with pytest.raises(NoStepsError) as info:
+        gaitload.analyze(path)
+    assert info.value.problem == expected and isinstance(info.value, NotAnActivityError)
     from gaitload.cli import main
 
-    assert main(["analyze", str(path)]) == 0
-    out = capsys.readouterr().out.splitlines()
-    assert f"  ! {expected}" in out
-    # the multisport file has altitude: terrain is unknown for want of distance, not of altitude
-    has_alt = "altitude" in rec.channels
-    assert out[3] == ("  terrain unknown (no distance)" if has_alt else "  terrain unknown (no altitude)")
-    assert has_alt == (path.name == "6471559601_ACTIVITY.fit")
+    assert main(["analyze", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == f"gaitload: {path}: {expected}\n"
 
 
 def test_some_cadence_keeps_the_generic_warning(tmp_path):
     """A run too short for one step is not 'cadence 0': the generic warning stays."""
     path = write_fit(tmp_path / "short.fit", sport=RUNNING, sub_sport=0, cadence=20.0, speed_mps=1.0, n=2)
-    run = gaitload.analyze(path)
-    assert run.summary["n_steps"] == 0  # 40 steps/min over 1 s: 0.67 step
-    assert "cadence integrates to less than one step; no steps placed" in run.summary["warnings"]
-    assert not any(w.startswith("cadence is 0 in all") for w in run.summary["warnings"])
+    with pytest.raises(NoStepsError, match="cadence integrates to less than one step; no steps placed"):
+        gaitload.analyze(path)  # 40 steps/min over 1 s: 0.67 step

@@ -145,8 +145,26 @@ def test_multisport_keeps_running_session(shared_data):
     assert rec.duration_s == pytest.approx(run["total_elapsed_time"], abs=5.0)
     kept = [s["sport"] for s in rec.metadata["sessions"] if s["kept"]]
     assert kept == ["running"] and len(rec.metadata["sessions"]) == 5
-    assert any("multisport" in w and "cycling" in w and "swimming" in w for w in rec.warnings)
+    assert any("holds 5 activities" in w and "cycling" in w and "swimming" in w and "read activity 4 (running)" in w
+               for w in rec.warnings)
     assert 150 < np.nanmedian(rec.channels["cadence"]) < 200
+    # one row per session, with the SDK's own totals; the bike leg is read on request, not as a run
+    listing = gaitload.activities(path)
+    assert listing["sport"].tolist() == ["swimming (open water)", "transition", "cycling", "transition", "running"]
+    assert listing["on_foot"].tolist() == [False, False, False, False, True]
+    for row, ses in zip(listing.itertuples(), sdk["session_mesgs"]):
+        assert row.start_time == pd.Timestamp(ses["start_time"])
+        assert row.elapsed_time_s == pytest.approx(ses["total_elapsed_time"])
+        assert row.timer_time_s == pytest.approx(ses["total_timer_time"])
+        assert row.distance_m == pytest.approx(ses["total_distance"])
+    bike = gaitload.read(path, activity=2)
+    ride = sdk["session_mesgs"][2]
+    assert bike.metadata["sport"] == "cycling" and "rpm" in bike.provenance["cadence"]
+    assert bike.duration_s == pytest.approx(ride["total_elapsed_time"], abs=5.0)
+    assert not any("holds 5 activities" in w for w in bike.warnings)
+    with pytest.raises(gaitload.GaitloadError, match=r"activity 5 does not exist; the file holds 5 activities: "
+                                                     r"0 swimming \(open water\) at .*4 running at "):
+        gaitload.read(path, activity=5)
 
 
 def test_timer_pauses_are_gaps(shared_data):

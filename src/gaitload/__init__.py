@@ -3,6 +3,7 @@
 Public API
 ----------
 read(path, **hints) -> Recording
+activities(path) -> pandas.DataFrame (one row per activity in a file)
 analyze(source, *, placement=None, sampling_rate_hz=None, rules="source", **options) -> Analysis
 season(paths, out_dir, *, jobs=None, scheduler=None, rules="source") -> SeasonResult
 """
@@ -17,7 +18,8 @@ __version__ = "0.1.0"
 from .season import SeasonResult, season  # noqa: E402
 
 # The analysis stack (numpy, pandas, scipy) loads when one of these is first used.
-_LAZY = {"Analysis": ".analysis", "analyze": ".analysis", "read": ".io", "readers": ".io", "Recording": ".recording"}
+_LAZY = {"Analysis": ".analysis", "analyze": ".analysis", "activities": ".io", "read": ".io", "readers": ".io",
+         "Recording": ".recording"}
 
 
 def __getattr__(name):
@@ -30,4 +32,4 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["Analysis", "GaitloadError", "Recording", "analyze", "read", "readers", "season", "SeasonResult", "__version__"]
+__all__ = ["Analysis", "GaitloadError", "Recording", "activities", "analyze", "read", "readers", "season", "SeasonResult", "__version__"]

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from . import atomic
-from .errors import GaitloadError, NotARunError, OptionError
+from .briefing import drop_void_advice, split_notes
+from .errors import GaitloadError, NoStepsError, NotAnActivityError, NotARunError, OptionError
 from .recording import Recording
 from .schema import (MUSCLES, STRIKE_PATTERNS, TERRAIN_CLASSES, class_masks, conform_steps, float_column,
                      measured_column)
@@ -237,7 +238,10 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         FIT ``generic`` passes unless its median moving speed is above 6.5 m/s, faster than any
         run. ``False`` (CLI ``--any-sport``) analyses any sport as if on foot.
     **hints
-        Passed to the reader (units, columns, sensor; see :func:`gaitload.read`).
+        Passed to the reader (units, columns, sensor; see :func:`gaitload.read`), and
+        ``activity=k``: which activity of a file holding several (FIT sessions, TCX activities,
+        GPX tracks hours apart; :func:`gaitload.activities` lists them). Without it the first
+        on-foot activity is analysed and a warning names the others.
 
     Returns
     -------
@@ -247,13 +251,22 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         ``terrain_fraction`` (by distance), ``strike_pattern_fraction``, ``muscle_load``,
         ``muscle_share``, ``emphasis_vs_flat``, ``load_by_terrain``, ``climb_vs_descent``,
         ``placement``, ``placement_evidence``, ``format``, ``rules``, ``provenance``,
-        ``warnings``, ``start_time``, ``path``, ``sport`` (``"running"``, ``"cycling (road)"``,
+        ``warnings`` (all of them; :func:`gaitload.briefing.brief` gives the terminal's one line
+        per theme), ``notes`` (facts that change nothing, such as gaps in heart rate),
+        ``start_time``, ``path``, ``sport`` (``"running"``, ``"cycling (road)"``,
         ``"sport code 4"``, or None when the file names none).
 
     Raises
     ------
     NotARunError
         The file's sport is not on foot and ``sport_check`` is True.
+    NotAnActivityError
+        A course (planned route), or a file with no activity (settings, workout).
+    NoStepsError
+        No step to analyse (a :class:`NotAnActivityError`): the device counted no strides, or
+        the recording covers less than one step; the message says which.
+    NoClockError
+        A watch file whose samples carry fewer than two times.
     OptionError
         An unusable option: incline beyond +-40 %, placement ``records`` on a raw IMU log, ...
     """
@@ -265,6 +278,9 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     _check_incline(incline_pct, source)
     recording = _as_recording(source, placement, sampling_rate_hz, hints)
     sport, on_foot, sport_reason = _sport(recording)
+    if recording.metadata.get("course"):
+        raise NotAnActivityError("a course (a planned route with virtual times), not a recorded run; nothing "
+                                 "to analyse", recording.path)
     if sport_check and on_foot is False:
         raise NotARunError(f"{sport_reason}; gaitload analyses running and walking "
                            "(--any-sport / sport_check=False to analyse it anyway)", recording.path)
@@ -279,6 +295,11 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         raise exc.with_path(recording.path) if recording.path else exc
     steps = conform_steps(steps)
     summary = _summarize(recording, detection, terrain, steps, load_summary, rule_set)
+    if not len(steps):
+        # an empty result is not a run: say why in one line (the reason _summarize put first)
+        reason = next((w for w in summary["warnings"] if "no steps" in w or "no strides" in w),
+                      "no steps found: nothing to load")
+        raise NoStepsError(reason, recording.path)
     summary["sport"] = sport
     return Analysis(steps=steps, segments=terrain.segments, summary=summary,
                     profile=terrain.profile, recording=recording)
@@ -371,6 +392,9 @@ def _summarize(recording, detection, terrain, steps, load_summary, rule_set) -> 
         summary["warnings"].append(note)
     summary["warnings"] = _tidy_warnings(summary["warnings"], int(len(steps)),
                                          _why_no_record_steps(recording, detection.placement, len(steps)))
+    # facts that change nothing (gaps in unused channels) are notes; void advice is dropped
+    summary["warnings"], summary["notes"] = split_notes(
+        drop_void_advice(summary["warnings"], recording.provenance.get("cadence")))
     return summary
 
 

@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--cadence-unit", choices=["steps/min", "strides/min"],
                    help="unit of a watch file's cadence when its sport does not decide it (e.g. a walk "
                         "exported as 'Other': --any-sport --cadence-unit strides/min)")
+    p.add_argument("--activity", type=int, metavar="K",
+                   help="which activity of a file holding several (0-based, as listed by gaitload.activities; "
+                        "default: the first on foot)")
     _add_common(p)
 
     s = sub.add_parser("season", help="analyse every run in files, folders or globs")
@@ -161,7 +164,9 @@ def _print_human(summary: dict) -> None:
             delta = emphasis.get(muscle)
             delta_txt = fmt(delta, "+.1f", " pts") if isinstance(delta, (int, float)) else str(delta or "")
             print(f"  {muscle:<12} {fmt(100 * share, '5.1f', '%')}   {delta_txt}")
-    for warning in summary.get("warnings", []):
+    from .briefing import brief  # one line per theme, most important first; --json lists all
+
+    for warning in brief(summary.get("warnings", [])):
         print(f"  ! {warning}")
 
 
@@ -199,6 +204,8 @@ def _cmd_analyze(args) -> int:
 
 def _analyze_and_report(analyze, args) -> int:
     hints = {"cadence_unit": args.cadence_unit} if args.cadence_unit else {}
+    if args.activity is not None:
+        hints["activity"] = args.activity
     analysis = analyze(args.path, placement=args.placement, sampling_rate_hz=args.sampling_rate_hz,
                        rules=args.rules, incline_pct=args.incline_pct, sport_check=not args.any_sport, **hints)
     if args.out:

@@ -18,6 +18,8 @@ __all__ = [
     "CorruptFileError",
     "HostileFileError",
     "NotAnActivityError",
+    "NoStepsError",
+    "NoClockError",
     "NotARunError",
     "SignalError",
     "RuleFileError",
@@ -88,6 +90,15 @@ class HostileFileError(GaitloadError):
 
 class NotAnActivityError(GaitloadError):
     """The file is valid but holds no recorded activity (a route, waypoints, settings)."""
+
+
+class NoStepsError(NotAnActivityError):
+    """The recording is valid but holds no step to analyse (the device counted no strides, or
+    the signal covers less than one step): no run, so nothing to load."""
+
+
+class NoClockError(TimestampError):
+    """An activity whose samples carry no usable time (fewer than two timed samples)."""
 
 
 class NotARunError(GaitloadError):

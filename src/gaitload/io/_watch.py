@@ -10,6 +10,10 @@ Conventions every watch reader follows
 * ``metadata["altitude_source"]`` is ``"barometric"``, ``"gps"`` or ``"unknown"`` (see
   :func:`altitude_source_for_device`);
 * ``metadata["pauses"]`` is a list of ``(start_s, end_s)`` in seconds from the first sample;
+* ``metadata["breaks"]`` lists the gaps longer than :data:`BREAK_GAP_S` the same way (no
+  distance or climb is counted across them);
+* a file may hold several activities (:func:`activity_row` per activity,
+  :func:`choose_activity` picks one);
 * ``metadata["laps"]`` is a list of dicts ``start_s`` (s from the first sample), ``start_time``
   (ISO 8601 UTC), ``duration_s`` and ``distance_m``.
 """
@@ -22,7 +26,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import CorruptFileError, HostileFileError, TimestampError
+from ..errors import CorruptFileError, HostileFileError, NoClockError, NotARunError, TimestampError
 from ..geodesy import EARTH_RADIUS_M, cumulative_distance_m, haversine_m  # re-exported for the readers
 from ..recording import Recording
 
@@ -40,6 +44,14 @@ __all__ = [
     "MAX_RUN_SPEED_MPS",
     "altitude_source_for_device",
     "build_recording",
+    "ACTIVITY_GAP_S",
+    "BREAK_GAP_S",
+    "activity_row",
+    "choose_activity",
+    "rebase_leading_clock",
+    "zero_distance_across_breaks",
+    "breaks_epoch_s",
+    "backward_times",
 ]
 
 #: Longest span one activity file may cover (s); a timestamp farther than half of it from the
@@ -101,8 +113,31 @@ def check_xml_safety(data: bytes, path=None) -> None:
         )
 
 
-def parse_xml_safely(data: bytes, path=None):
+_PREFIX_RE = re.compile(rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]|\s([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*\s*=")
+_ROOT_TAG_RE = re.compile(rb"<(?![?!])[^\s>/]+")
+
+
+def _declare_prefixes(data: bytes) -> tuple[bytes, list[str]]:
+    """Declare on the root element the namespace prefixes a file uses but never declares, so
+    every element keeps its local name (the name the readers match)."""
+    used = {m.group(1) or m.group(2) for m in _PREFIX_RE.finditer(data)}
+    used.discard(b"xmlns")
+    used.discard(b"xml")
+    missing = sorted(p for p in used if not re.search(rb"xmlns:" + re.escape(p) + rb"\s*=", data))
+    root = _ROOT_TAG_RE.search(data)
+    if not missing or root is None:
+        return data, []
+    decl = b"".join(b' xmlns:%s="urn:gaitload:undeclared:%s"' % (p, p) for p in missing)
+    return data[:root.end()] + decl + data[root.end():], [p.decode("ascii", "replace") for p in missing]
+
+
+def parse_xml_safely(data: bytes, path=None, repairs: list[str] | None = None):
     """Parse XML with :mod:`defusedxml` (ElementTree API), refusing DTDs and entities.
+
+    Two faults of real exports are repaired rather than refused: whitespace or a byte-order
+    mark before the ``<?xml`` declaration, and namespace prefixes used but never declared
+    (Strava's GPX); the element's local name decides what it is, as the readers match local
+    names anyway.
 
     Parameters
     ----------
@@ -110,6 +145,8 @@ def parse_xml_safely(data: bytes, path=None):
         The whole file.
     path : path-like, optional
         Named in error messages.
+    repairs : list of str, optional
+        One line per repair made is appended here.
 
     Returns
     -------
@@ -121,20 +158,42 @@ def parse_xml_safely(data: bytes, path=None):
     HostileFileError
         DTD, entity declaration or external reference.
     CorruptFileError
-        Not well-formed XML.
+        Not well-formed XML, even after the repairs.
     """
     import defusedxml
     import defusedxml.ElementTree as DET
 
     check_xml_safety(data, path)
-    try:
-        return DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except defusedxml.DefusedXmlException as exc:
-        raise HostileFileError(f"XML refused: {type(exc).__name__}", path) from None
-    except DET.ParseError as exc:
-        raise CorruptFileError(f"malformed XML ({exc})", path) from None
-    except (ValueError, UnicodeError, LookupError) as exc:  # bad or unknown encoding declarations
-        raise CorruptFileError(f"malformed XML ({exc})", path) from None
+    done: list[str] = []
+    while True:
+        try:
+            root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            break
+        except defusedxml.DefusedXmlException as exc:
+            raise HostileFileError(f"XML refused: {type(exc).__name__}", path) from None
+        except DET.ParseError as exc:
+            text = str(exc)
+            if "declaration not at start" in text and "leading" not in done:
+                stripped = data.lstrip(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0c\x0b")
+                if stripped != data and stripped.startswith(b"<"):
+                    data = stripped
+                    done.append("leading")
+                    continue
+            if "unbound prefix" in text and "prefix" not in done:
+                fixed, prefixes = _declare_prefixes(data)
+                if prefixes:
+                    data = fixed
+                    done.append("prefix")
+                    if repairs is not None:
+                        repairs.append(f"XML uses namespace prefix(es) {', '.join(prefixes)} without declaring them; "
+                                       "read by local element names")
+                    continue
+            raise CorruptFileError(f"malformed XML ({exc})", path) from None
+        except (ValueError, UnicodeError, LookupError) as exc:  # bad or unknown encoding declarations
+            raise CorruptFileError(f"malformed XML ({exc})", path) from None
+    if "leading" in done and repairs is not None:
+        repairs.append("whitespace before the XML declaration ignored")
+    return root
 
 
 def is_foot_sport(sport: str | None) -> bool:
@@ -427,8 +486,10 @@ def build_recording(
 
     Raises
     ------
-    TimestampError
-        Fewer than two samples carry a time.
+    NoClockError
+        Fewer than two samples carry a time (a :class:`~gaitload.errors.TimestampError`).
+    NotARunError
+        The same, in a file whose named sport is not on foot: "not on foot" is said first.
     """
     warnings = list(warnings)
     t = np.asarray(epoch_s, dtype=np.float64)
@@ -443,14 +504,15 @@ def build_recording(
             t = np.where(far, np.nan, t)
     keep = np.isfinite(t)
     n_drop = int(t.size - keep.sum())
-    if t.size < 2:
-        raise TimestampError(
-            f"only {t.size} sample{'s' if t.size != 1 else ''} in the file; a recording needs at least 2 "
-            "timed samples", path)
-    if keep.sum() < 2:
-        raise TimestampError(
-            f"only {int(keep.sum())} of {t.size} samples carry a timestamp; a recording needs at least 2", path
-        )
+    if t.size < 2 or keep.sum() < 2:
+        problem = (f"only {t.size} sample{'s' if t.size != 1 else ''} in the file; a recording needs at least 2 "
+                   "timed samples") if t.size < 2 else \
+            f"only {int(keep.sum())} of {t.size} samples carry a timestamp; a recording needs at least 2"
+        on_foot, _label, reason = sport_verdict(metadata.get("sport"), metadata.get("sub_sport"))
+        if on_foot is False:  # a swim or a ride is "not on foot" first, whatever its clock
+            raise NotARunError(f"{reason} (and {problem})", path)
+        # one sample is too short a file; samples without times are an activity with no clock
+        raise (TimestampError if t.size < 2 else NoClockError)(problem, path)
     if n_drop:
         warnings.append(f"{n_drop} sample(s) without a usable timestamp dropped")
     t = t[keep]
@@ -458,6 +520,8 @@ def build_recording(
     _warn_time_problems(t, warnings)
     t0 = float(np.min(t))
     meta = dict(metadata)
+    # gaps longer than BREAK_GAP_S: terrain and summaries count no distance or climb across them
+    meta["breaks"] = [(a - t0, b - t0) for a, b in breaks_epoch_s(t)]
     pauses = meta.get("pauses_epoch_s")
     if pauses is not None:
         meta.pop("pauses_epoch_s")
@@ -504,3 +568,241 @@ def parse_iso_times(texts: Sequence[str | None]) -> np.ndarray:
 def to_float_array(texts: Sequence) -> np.ndarray:
     """Float array from strings/None (NaN where missing or not a number), vectorised by pandas."""
     return pd.to_numeric(pd.Series(list(texts), dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+
+
+# --------------------------------------------------------------------------------------------
+# activities in a file, breaks inside one, clocks that jump
+# --------------------------------------------------------------------------------------------
+#: GPX tracks further apart than this are separate activities, s (judgement: a runner's stop
+#: for a drink or a traffic light lasts minutes, a second run of the day starts hours later).
+ACTIVITY_GAP_S = 1800.0
+#: A gap inside one activity longer than this is a break (segment break, lost fix): no
+#: straight-line distance and no climb is counted across it, s (judgement: an auto-pause at a
+#: crossing lasts seconds to a few minutes; ten minutes without a sample is not running).
+BREAK_GAP_S = 600.0
+
+
+def activity_row(sport: str | None, sub_sport: str | None = None, *, start_epoch_s: float | None = None,
+                 elapsed_time_s: float | None = None, timer_time_s: float | None = None,
+                 distance_m: float | None = None, median_speed_mps: float | None = None) -> dict:
+    """One activity of a file, as :func:`gaitload.activities` lists it (``activity`` is set later).
+
+    Parameters
+    ----------
+    sport, sub_sport : str, optional
+        As the file names them (FIT enums, TCX ``Activity@Sport``, GPX ``trk/type``).
+    start_epoch_s : float, optional
+        Start, POSIX s (UTC).
+    elapsed_time_s, timer_time_s : float, optional
+        The file's own elapsed and timer (moving) time, s.
+    distance_m : float, optional
+        The file's own distance, m.
+    median_speed_mps : float, optional
+        Decides ``on_foot`` when no sport is named (faster than any run: not on foot).
+
+    Returns
+    -------
+    dict
+        ``sport`` (the name :func:`describe_sport` gives, else the raw value, else
+        ``"unknown"``), ``on_foot`` (:func:`sport_verdict` is not False), ``named_on_foot``
+        (a sport named on foot, preferred by :func:`choose_activity`), ``start_epoch_s``,
+        ``elapsed_time_s``, ``timer_time_s``, ``distance_m`` (NaN where unknown).
+    """
+    on_foot, label, _ = sport_verdict(sport, sub_sport, median_speed_mps)
+    raw = "" if sport is None else str(sport).strip().lower()
+    name = label or raw or "unknown"
+
+    def num(value):
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            return float("nan")
+        return value if np.isfinite(value) else float("nan")
+
+    start = num(start_epoch_s)
+    return {"sport": name, "on_foot": on_foot is not False, "named_on_foot": on_foot is True, "start_epoch_s": start,
+            "elapsed_time_s": num(elapsed_time_s), "timer_time_s": num(timer_time_s), "distance_m": num(distance_m)}
+
+
+def _describe_rows(rows: Sequence[dict]) -> str:
+    return ", ".join(f"{i} {r['sport']}" + ("" if np.isnan(r["start_epoch_s"]) else
+                                             f" at {pd.Timestamp(r['start_epoch_s'], unit='s'):%Y-%m-%d %H:%M}")
+                     for i, r in enumerate(rows))
+
+
+def choose_activity(rows: Sequence[dict], activity, path=None) -> tuple[int, str | None]:
+    """Which activity of a file to read, and the warning that says so.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        :func:`activity_row` per activity, in file order.
+    activity : int or None
+        The one asked for (0-based); None takes the first on foot (else the first).
+    path : path-like, optional
+        Named in the error.
+
+    Returns
+    -------
+    index : int
+    warning : str or None
+        Set when the file holds more than one activity and none was asked for.
+
+    Raises
+    ------
+    OptionError
+        ``activity`` is not one of the file's activities.
+    """
+    from ..errors import NotAnActivityError, OptionError
+
+    n = len(rows)
+    if n == 0:
+        raise NotAnActivityError("the file holds no activity", path)
+    if activity is not None:
+        try:
+            k = int(activity)
+            if k != activity or isinstance(activity, bool):
+                raise ValueError
+        except (TypeError, ValueError):
+            k = -1
+        if not 0 <= k < n:
+            raise OptionError(f"activity {activity!r} does not exist; the file holds {n} "
+                              f"activit{'y' if n == 1 else 'ies'}: {_describe_rows(rows)}", path)
+        return k, None
+    if n == 1:
+        return 0, None
+    # a sport named on foot first (a leg the watch left "generic" is only a candidate after it)
+    named = [i for i, r in enumerate(rows) if r.get("named_on_foot")]
+    foot = named or [i for i, r in enumerate(rows) if r["on_foot"]]
+    k = foot[0] if foot else 0
+    return k, (f"the file holds {n} activities ({_describe_rows(rows)}); read activity {k} "
+               f"({rows[k]['sport']}){', the first on foot' if foot else ''}; choose another with activity=K "
+               "(CLI: --activity K)")
+
+
+def rebase_leading_clock(epoch_s: np.ndarray, warnings: list[str]) -> np.ndarray:
+    """Re-time a block of first samples whose clock is far from the rest (a device clock that
+    jumps to the right time when the GPS fix arrives).
+
+    The first samples keep their spacing and are moved to end one median sample interval before
+    the first sample on the correct clock, so what they measured (distance, heart rate) is
+    kept. Only a leading block is re-based; a stray far value elsewhere is left to
+    :func:`build_recording`, which drops it.
+
+    Parameters
+    ----------
+    epoch_s : ndarray
+        Sample times, POSIX s (NaN where missing).
+    warnings : list of str
+        A warning is appended when samples are re-timed.
+
+    Returns
+    -------
+    ndarray
+        The times, re-based where needed (a new array; the input is not changed).
+    """
+    t = np.asarray(epoch_s, dtype=np.float64).copy()
+    finite = np.flatnonzero(np.isfinite(t))
+    if finite.size < 3:
+        return t
+    ft = t[finite]
+    far = np.abs(ft - np.median(ft)) > MAX_ACTIVITY_SPAN_S / 2
+    if not far[0] or far.all():
+        return t
+    first_ok = int(np.argmin(far))  # the first finite sample on the right clock
+    if far[first_ok:].any():
+        return t  # the far values are not one leading block: leave them to build_recording
+    lead = finite[:first_ok]
+    steps = np.diff(ft[first_ok:])
+    step = float(np.median(steps[steps > 0])) if np.any(steps > 0) else 1.0
+    shift = ft[first_ok] - step - ft[first_ok - 1]
+    t[lead] = ft[:first_ok] + shift
+    warnings.append(f"the device clock jumped by {abs(shift) / 86400:.1f} days after the first {lead.size} "
+                    "sample(s) (a clock set when the GPS fix came); those samples were re-timed to lead up to "
+                    "the rest, not dropped")
+    return t
+
+
+def zero_distance_across_breaks(epoch_s: np.ndarray, distance_m: np.ndarray,
+                                break_s: float = BREAK_GAP_S) -> tuple[np.ndarray, int]:
+    """A cumulative distance that does not grow across a break (> ``break_s`` between samples).
+
+    For distances a reader derives from positions: the straight line between the fixes
+    on both sides of a long gap is not a distance run.
+
+    Returns
+    -------
+    distance_m : ndarray
+        Cumulative distance, m (NaN where the input is NaN).
+    n_breaks : int
+        How many breaks removed distance.
+    """
+    t = np.asarray(epoch_s, dtype=np.float64)
+    d = np.asarray(distance_m, dtype=np.float64)
+    ok = np.flatnonzero(np.isfinite(t) & np.isfinite(d))
+    if ok.size < 2:
+        return d, 0
+    inc = np.diff(d[ok])
+    cut = (np.diff(t[ok]) > break_s) & (inc > 0)
+    if not cut.any():
+        return d, 0
+    inc[cut] = 0.0
+    out = d.copy()
+    out[ok] = d[ok[0]] + np.concatenate([[0.0], np.cumsum(inc)])
+    # samples without a distance keep carrying the previous value, as before
+    idx = np.where(np.isfinite(out), np.arange(out.size), 0)
+    np.maximum.accumulate(idx, out=idx)
+    filled = out[idx]
+    filled[: ok[0]] = np.nan
+    return filled, int(cut.sum())
+
+
+def breaks_epoch_s(epoch_s: np.ndarray, break_s: float = BREAK_GAP_S) -> list[tuple[float, float]]:
+    """Every gap longer than ``break_s`` (s) between consecutive sample times.
+
+    Parameters
+    ----------
+    epoch_s : ndarray
+        Sample times, s (NaN ignored).
+    break_s : float
+        Shortest break, s.
+
+    Returns
+    -------
+    list of (float, float)
+        ``(last sample before, first sample after)`` of each break, in the input's time base.
+    """
+    t = np.asarray(epoch_s, dtype=np.float64)
+    t = np.sort(t[np.isfinite(t)])
+    if t.size < 2:
+        return []
+    idx = np.flatnonzero(np.diff(t) > break_s)
+    return [(float(t[i]), float(t[i + 1])) for i in idx]
+
+
+def backward_times(epoch_s: np.ndarray, usable: np.ndarray | None = None) -> np.ndarray:
+    """Mask of the samples dated before a sample already seen in file order (a clock that
+    steps back). Dropping them keeps the track order, where sorting by time would send the
+    runner back and forth along the track.
+
+    Parameters
+    ----------
+    epoch_s : ndarray
+        Sample times in file order, s (NaN: no time).
+    usable : ndarray of bool, optional
+        Only these samples count, as the ones seen and as candidates.
+
+    Returns
+    -------
+    ndarray of bool
+        True where a sample is dated before the latest time seen so far.
+    """
+    t = np.asarray(epoch_s, dtype=np.float64)
+    ok = np.isfinite(t) if usable is None else (np.asarray(usable, dtype=bool) & np.isfinite(t))
+    back = np.zeros(t.size, dtype=bool)
+    idx = np.flatnonzero(ok)
+    if idx.size < 2:
+        return back
+    seen = np.maximum.accumulate(t[idx])
+    back[idx[1:]] = t[idx[1:]] < seen[:-1]
+    return back

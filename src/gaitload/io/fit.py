@@ -58,9 +58,14 @@ Left/right variants (``"Impact Gs L"``, ``"R Braking Gs"``, ``"Pronation (left)"
 into one channel marked ``derived``. A native device field wins over a developer field with the
 same meaning (the watch's own running dynamics are the reference the rest of gaitload expects).
 
-Sessions: a multisport file keeps its foot-sport sessions (running, trail, treadmill, walking)
-and lists the others in ``metadata["sessions"]`` with a warning; beside sessions that name
-their sport, a ``generic`` session is a leg the watch did not name and is not assumed a run.
+Sessions: each session is one activity (:func:`gaitload.activities` lists them with their
+sport, transitions and bike or swim legs included); ``activity=k`` reads session ``k``'s
+records (from its start to its start + elapsed time), and without it the first on-foot session
+is read, with a warning naming the others. ``metadata["sessions"]`` lists them all, ``kept``
+marking the one read. A message the decoder hands over but gaitload cannot use (a developer
+field whose description has no name, an odd value) is skipped and counted, never the file; a
+block of first records dated far from the rest (a clock set when the GPS fix came) is re-timed
+to lead up to the rest, not dropped.
 Timer stop/start events give
 ``metadata["pauses"]``. ``metadata["altitude_source"]`` follows
 :func:`gaitload.io._watch.altitude_source_for_device`.
@@ -78,18 +83,20 @@ import numpy as np
 from ..errors import CorruptFileError, GaitloadError, NotAnActivityError, ResourceLimitError
 from ..recording import Recording
 from ._watch import (
+    activity_row,
     altitude_source_for_device,
     build_recording,
     cadence_to_steps_per_min,
-    is_foot_sport,
+    choose_activity,
     iso_utc,
     median_moving_speed_mps,
+    rebase_leading_clock,
     sport_cadence_warning,
     sport_verdict,
 )
 from .registry import ReaderSpec, register_reader
 
-__all__ = ["read_fit", "sniff_fit", "DEV_FIELD_CHANNELS", "MAX_RECORDS"]
+__all__ = ["read_fit", "fit_activities", "sniff_fit", "DEV_FIELD_CHANNELS", "MAX_RECORDS"]
 
 #: More record messages than this (about 58 days at 1 Hz) is refused as a resource risk.
 MAX_RECORDS = 5_000_000
@@ -198,6 +205,14 @@ def _unit_factor(channel: str, units: str | None) -> float | None:
     return table.get(key)
 
 
+def _raw_time(value) -> float | None:
+    """A FIT ``date_time`` as its raw seconds (absolute from 1989-12-31 UTC, or since power-on
+    below ``0x10000000``), else None."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
 def _epoch(value) -> float | None:
     """POSIX seconds from a raw FIT ``date_time`` value (seconds since 1989-12-31 UTC), else None.
 
@@ -212,13 +227,278 @@ def _epoch(value) -> float | None:
     return float(FIT_EPOCH_S + value)
 
 
-def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RECORDS, **hints) -> Recording:
-    """Read a FIT activity file into a :class:`~gaitload.Recording` (placement ``records``).
+def _decode(path: Path, max_records: int) -> dict:
+    """Every message gaitload uses, decoded once (records as columns, the rest as dicts).
+
+    A message the loop cannot use (an odd value, a developer field with no name) is skipped and
+    counted, never the file: decoding stops only where fitdecode itself finds the data damaged,
+    and every record before that point is kept.
+    """
+    import fitdecode
+
+    _check_header(path)
+    times: list[float] = []  # raw FIT seconds, NaN when the record had none
+    cols: dict[str, list] = {}
+    rows: dict[str, list] = {}
+    out = {"times": times, "cols": cols, "rows": rows, "dev_units": {}, "n": 0, "sessions": [], "laps": [],
+           "events": [], "file_ids": [], "creators": [], "sensors": [], "sport_msgs": [], "activity_msgs": [], "file_types": [],
+           "damage": None, "skipped": {}, "decoder_warnings": []}
+    dev_units = out["dev_units"]
+    skipped: dict[str, int] = out["skipped"]
+    last_ts: float | None = None
+
+    def put(key: str, value, n: int) -> None:
+        col = cols.get(key)
+        if col is None:
+            cols[key] = col = []
+            rows[key] = []
+        col.append(value)
+        rows[key].append(n)
+
+    dev_def_type = fitdecode.types.DevFieldDefinition
+
+    def record(frame, n: int, last_ts: float | None) -> float | None:
+        ts = None
+        ts16 = None
+        for fd in frame.fields:
+            value = fd.value
+            if value is None:
+                continue
+            fname = fd.name
+            if fname == "timestamp":
+                ts = _raw_time(value)
+            elif fname == "timestamp_16":
+                ts16 = value
+            elif isinstance(fd.field_def, dev_def_type):
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    # a developer field whose description names nothing is still a column
+                    key = "dev:" + (fname if isinstance(fname, str) and fname else
+                                    f"field {getattr(fd.field_def, 'dev_data_index', '?')}."
+                                    f"{getattr(fd.field_def, 'num', '?')}")
+                    dev_units.setdefault(key, fd.units if isinstance(fd.units, str) else None)
+                    put(key, value, n)
+            elif fname in _NATIVE_FIELDS and isinstance(value, (int, float)):
+                put(fname, value, n)
+        if ts is None and ts16 is not None and last_ts is not None:
+            # timestamp_16 holds the low 16 bits of the FIT time (profile, "Compressed
+            # timestamps"): roll the last full time forward to match them.
+            raw_last = int(last_ts)
+            ts = float(raw_last + ((int(ts16) - raw_last) & 0xFFFF))
+        return ts
+
+    with _pywarnings.catch_warnings(record=True) as caught:
+        _pywarnings.simplefilter("always")
+        try:
+            # processor=None: raw field values (fitdecode's default processor turns every date_time
+            # field into a datetime object and looks up a handler per field of every message:
+            # about a quarter of the decode time; the few times needed are converted by _epoch)
+            with fitdecode.FitReader(
+                str(path), processor=None, check_crc=fitdecode.CrcCheck.RAISE,
+                error_handling=fitdecode.ErrorHandling.WARN,
+            ) as reader:
+                for frame in reader:
+                    if frame.frame_type != fitdecode.FIT_FRAME_DATA:
+                        continue
+                    name = frame.name
+                    try:
+                        if name == "record":
+                            n = out["n"]
+                            if n >= max_records:
+                                raise ResourceLimitError(
+                                    f"more than {max_records:,} record messages; refusing to decode further", path)
+                            try:
+                                ts = record(frame, n, last_ts)
+                            except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+                                # undo this record's half-written fields (only on failure: no cost
+                                # per record otherwise); the record stays, without a time
+                                for k in cols:
+                                    if rows[k] and rows[k][-1] == n:
+                                        cols[k].pop()
+                                        rows[k].pop()
+                                ts = None
+                                key = f"record ({type(exc).__name__})"
+                                skipped[key] = skipped.get(key, 0) + 1
+                            if ts is not None:
+                                last_ts = ts
+                            times.append(np.nan if ts is None else ts)
+                            out["n"] = n + 1
+                            continue
+                        if name in ("event", "session", "lap", "file_id", "device_info", "sport", "activity"):
+                            vals = {fd.name: fd.value for fd in frame.fields
+                                    if fd.value is not None and isinstance(fd.name, str)}
+                            ts = _raw_time(vals.get("timestamp"))
+                            if ts is not None:
+                                last_ts = ts
+                            ts = _epoch(vals.get("timestamp"))
+                            if name == "event":
+                                if vals.get("event") == "timer" and ts is not None:
+                                    out["events"].append((ts, str(vals.get("event_type"))))
+                            elif name == "session":
+                                out["sessions"].append(vals)
+                            elif name == "lap":
+                                out["laps"].append(vals)
+                            elif name == "file_id":
+                                out["file_ids"].append(vals)
+                                out["file_types"].append(str(vals.get("type")))
+                            elif name == "device_info":
+                                if vals.get("device_index") == "creator" or vals.get("device_index") == 0:
+                                    out["creators"].append(vals)
+                                else:
+                                    out["sensors"].append(vals)
+                            elif name == "sport":
+                                out["sport_msgs"].append(vals)
+                            elif name == "activity":
+                                out["activity_msgs"].append(vals)
+                        elif frame.has_field("timestamp"):
+                            ts = _raw_time(frame.get_value("timestamp", fallback=None))
+                            if ts is not None:
+                                last_ts = ts
+                    except GaitloadError:
+                        raise
+                    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+                        key = f"{name} ({type(exc).__name__})"
+                        skipped[key] = skipped.get(key, 0) + 1
+        except GaitloadError:
+            raise
+        except fitdecode.FitHeaderError as exc:
+            out["damage"] = f"bad FIT header ({exc})"
+        except fitdecode.FitCRCError as exc:
+            out["damage"] = f"CRC mismatch ({exc})"
+        except fitdecode.FitEOFError as exc:
+            out["damage"] = f"file ends mid-message ({exc})"
+        except fitdecode.FitError as exc:
+            out["damage"] = f"undecodable data ({exc})"
+        # fitdecode checks some chunk sizes with bare ``assert``s: a garbled size is damage too
+        except (ValueError, TypeError, KeyError, IndexError, struct.error, UnicodeError, OverflowError,
+                AssertionError, ZeroDivisionError, LookupError) as exc:
+            out["damage"] = f"undecodable data ({type(exc).__name__}: {exc})"
+    out["decoder_warnings"] = sorted({str(w.message).split("\n")[0][:160] for w in caught})
+    # a chained file may repeat a whole activity (a copy appended): the same session twice is one
+    seen, unique = set(), []
+    for s in out["sessions"]:
+        key = tuple(repr(s.get(f)) for f in ("start_time", "sport", "total_elapsed_time", "total_distance"))
+        if key not in seen:
+            seen.add(key)
+            unique.append(s)
+    out["sessions"] = unique
+    return out
+
+
+def _record_epochs(d: dict, warnings: list[str] | None = None) -> np.ndarray:
+    """POSIX seconds of every record (NaN where unknown).
+
+    Absolute FIT times are used when at least two records carry one (a record with a time since
+    power-on among them is dropped later, as before). A device that only counts seconds since
+    power-on (Forerunner 70, ANT-FS dumps) still gives a clock: the activity message's
+    ``local_timestamp`` places it (local time, its UTC offset unknown), else the FIT epoch does
+    (no date), with a warning either way.
+    """
+    raw = np.asarray(d["times"], dtype=np.float64)
+    absolute = raw >= _FIT_DATETIME_MIN
+    if absolute.sum() >= 2 or np.isfinite(raw).sum() < 2:
+        return np.where(absolute, raw + FIT_EPOCH_S, np.nan)
+    offset = float(FIT_EPOCH_S)
+    note = "the device clock counts seconds since power-on, not a date: the start date is unknown"
+    for msg in d["activity_msgs"]:
+        local, ts = _epoch(msg.get("local_timestamp")), _raw_time(msg.get("timestamp"))
+        if local is not None and ts is not None and ts < _FIT_DATETIME_MIN:
+            offset = local - ts
+            note = ("the device clock counts seconds since power-on, not a date: times placed by the activity's "
+                    "local time (UTC offset unknown)")
+            break
+    if warnings is not None:
+        warnings.append(note)
+    return raw + offset
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _session_rows(d: dict) -> list[dict]:
+    """One :func:`~gaitload.io._watch.activity_row` per FIT session (file order); a file without
+    sessions (cut short before the watch wrote them) is one activity spanning its records."""
+    rows = []
+    for s in d["sessions"]:
+        speed = s.get("enhanced_avg_speed", s.get("avg_speed"))
+        rows.append(activity_row(
+            _text(s.get("sport")), _text(s.get("sub_sport")), start_epoch_s=_epoch(s.get("start_time")),
+            elapsed_time_s=s.get("total_elapsed_time"), timer_time_s=s.get("total_timer_time"),
+            distance_m=s.get("total_distance"),
+            median_speed_mps=speed if isinstance(speed, (int, float)) else None))
+    if rows:
+        return rows
+    t = _record_epochs(d)
+    t = t[np.isfinite(t)]
+    msg = d["sport_msgs"][0] if d["sport_msgs"] else {}
+    dist = d["cols"].get("distance")
+    return [activity_row(
+        _text(msg.get("sport")), _text(msg.get("sub_sport")),
+        start_epoch_s=float(t.min()) if t.size else None,
+        elapsed_time_s=float(t.max() - t.min()) if t.size else None,
+        distance_m=float(np.nanmax(np.asarray(dist, dtype=np.float64))) if dist else None)]
+
+
+def fit_activities(path, *, max_records: int = MAX_RECORDS, **hints) -> list[dict]:
+    """The activities (sessions) of a FIT file, as rows for :func:`gaitload.activities`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    **hints
+        Accepted and ignored (``max_records`` is the decode limit).
+
+    Returns
+    -------
+    list of dict
+        One :func:`gaitload.io._watch.activity_row` per activity, in file order.
+    """
+    path = Path(path)
+    d = _decode(path, max_records)
+    if d["damage"] is not None and not d["sessions"] and d["n"] < 2:
+        raise CorruptFileError(f"damaged FIT file: {d['damage']}; no complete records before the damage", path)
+    if not d["sessions"] and d["n"] == 0:
+        kind = next((t for t in d["file_types"] if t and t != "None"), "unknown")
+        raise NotAnActivityError(f"FIT file of type {kind!r} holds no session or record, so no activity", path)
+    return _session_rows(d)
+
+
+def _session_mask(epoch_s: np.ndarray, sessions: list[dict], k: int, own_before: bool = False) -> np.ndarray:
+    """Records of session ``k``: from its start to its start + elapsed time, at most to the next
+    session's start (else to the next start; the last session, when its span is unknown, owns
+    every record after its start). With ``own_before`` (a clock was re-based before the GPS
+    fix) the first session also owns the records before it."""
+    starts = [_epoch(s.get("start_time")) for s in sessions]
+    start = starts[k]
+    nxt = next((st for st in starts[k + 1:] if st is not None), None)
+    elapsed = sessions[k].get("total_elapsed_time")
+    lo = -np.inf if ((k == 0 and own_before) or start is None) else start
+    if start is not None and isinstance(elapsed, (int, float)):
+        # a span overlapping the next session ends where it starts; a record at that very time
+        # is kept by both, as the profile does not say which it belongs to
+        hi = start + float(elapsed) if nxt is None else min(start + float(elapsed), nxt)
+    else:
+        hi = np.inf if nxt is None else nxt - 1e-6
+    if start is None:
+        prev = next((st for st in reversed(starts[:k]) if st is not None), None)
+        lo = -np.inf if prev is None else prev + 1e-6
+    with np.errstate(invalid="ignore"):
+        return (epoch_s >= lo) & (epoch_s <= hi)
+
+
+def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = None,
+             max_records: int = MAX_RECORDS, **hints) -> Recording:
+    """Read one activity (session) of a FIT file into a :class:`~gaitload.Recording`
+    (placement ``records``).
 
     Parameters
     ----------
     path : str or path-like
         The ``.fit`` file.
+    activity : int, optional
+        Which session to read (0-based, as :func:`gaitload.activities` lists them); default
+        the first on foot, with a warning when the file holds more than one.
     cadence_unit : {"steps/min", "strides/min"}, optional
         Force the unit of the file's cadence (default: strides/min for foot sports, per the FIT
         profile).
@@ -238,133 +518,28 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
         Not FIT, or damaged before any usable record.
     NotAnActivityError
         A valid FIT file without record messages (settings, workout, monitoring...).
+    OptionError
+        ``activity`` is not one of the file's sessions.
     ResourceLimitError
         More than ``max_records`` records.
     """
-    import fitdecode
-
     path = Path(path)
-    _check_header(path)
+    d = _decode(path, max_records)
     warnings: list[str] = []
-
-    times: list[float] = []  # POSIX s, NaN when the record had none
-    cols: dict[str, list] = {}
-    rows: dict[str, list] = {}
-    dev_units: dict[str, str | None] = {}
-    n = 0
-    last_ts: float | None = None
-    sessions: list[dict] = []
-    laps: list[dict] = []
-    events: list[tuple[float, str]] = []
-    file_ids: list[dict] = []
-    creators: list[dict] = []
-    sensors: list[dict] = []
-    sport_msgs: list[dict] = []
-    file_types: list[str] = []
-    damage: str | None = None
-
-    def put(key: str, value) -> None:
-        col = cols.get(key)
-        if col is None:
-            cols[key] = col = []
-            rows[key] = []
-        col.append(value)
-        rows[key].append(n)
-
-    dev_def_type = fitdecode.types.DevFieldDefinition
-    with _pywarnings.catch_warnings(record=True) as caught:
-        _pywarnings.simplefilter("always")
-        try:
-            # processor=None: raw field values (fitdecode's default processor turns every date_time
-            # field into a datetime object and looks up a handler per field of every message:
-            # about a quarter of the decode time; the few times needed are converted by _epoch)
-            with fitdecode.FitReader(
-                str(path), processor=None, check_crc=fitdecode.CrcCheck.RAISE,
-                error_handling=fitdecode.ErrorHandling.WARN,
-            ) as reader:
-                for frame in reader:
-                    if frame.frame_type != fitdecode.FIT_FRAME_DATA:
-                        continue
-                    name = frame.name
-                    if name == "record":
-                        if n >= max_records:
-                            raise ResourceLimitError(
-                                f"more than {max_records:,} record messages; refusing to decode further", path
-                            )
-                        ts = None
-                        ts16 = None
-                        for fd in frame.fields:
-                            value = fd.value
-                            if value is None:
-                                continue
-                            fname = fd.name
-                            if fname == "timestamp":
-                                ts = _epoch(value)
-                            elif fname == "timestamp_16":
-                                ts16 = value
-                            elif isinstance(fd.field_def, dev_def_type):
-                                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                                    key = "dev:" + fname
-                                    dev_units.setdefault(key, fd.units)
-                                    put(key, value)
-                            elif fname in _NATIVE_FIELDS and isinstance(value, (int, float)):
-                                put(fname, value)
-                        if ts is None and ts16 is not None and last_ts is not None:
-                            # timestamp_16 holds the low 16 bits of the FIT time (profile, "Compressed
-                            # timestamps"): roll the last full time forward to match them.
-                            raw_last = int(last_ts - FIT_EPOCH_S)
-                            ts = float(raw_last + ((int(ts16) - raw_last) & 0xFFFF) + FIT_EPOCH_S)
-                        if ts is not None:
-                            last_ts = ts
-                        times.append(np.nan if ts is None else ts)
-                        n += 1
-                        continue
-                    if name in ("event", "session", "lap", "file_id", "device_info", "sport", "activity"):
-                        vals = {fd.name: fd.value for fd in frame.fields if fd.value is not None}
-                        ts = _epoch(vals.get("timestamp"))
-                        if ts is not None:
-                            last_ts = ts
-                        if name == "event":
-                            if vals.get("event") == "timer" and ts is not None:
-                                events.append((ts, str(vals.get("event_type"))))
-                        elif name == "session":
-                            sessions.append(vals)
-                        elif name == "lap":
-                            laps.append(vals)
-                        elif name == "file_id":
-                            file_ids.append(vals)
-                            file_types.append(str(vals.get("type")))
-                        elif name == "device_info":
-                            if vals.get("device_index") == "creator" or vals.get("device_index") == 0:
-                                creators.append(vals)
-                            else:
-                                sensors.append(vals)
-                        elif name == "sport":
-                            sport_msgs.append(vals)
-                    elif frame.has_field("timestamp"):
-                        ts = _epoch(frame.get_value("timestamp", fallback=None))
-                        if ts is not None:
-                            last_ts = ts
-        except GaitloadError:
-            raise
-        except fitdecode.FitHeaderError as exc:
-            damage = f"bad FIT header ({exc})"
-        except fitdecode.FitCRCError as exc:
-            damage = f"CRC mismatch ({exc})"
-        except fitdecode.FitEOFError as exc:
-            damage = f"file ends mid-message ({exc})"
-        except fitdecode.FitError as exc:
-            damage = f"undecodable data ({exc})"
-        # fitdecode checks some chunk sizes with bare ``assert``s: a garbled size is damage too
-        except (ValueError, TypeError, KeyError, IndexError, struct.error, UnicodeError, OverflowError,
-                AssertionError, ZeroDivisionError, LookupError) as exc:
-            damage = f"undecodable data ({type(exc).__name__}: {exc})"
-    decoder_warnings = sorted({str(w.message).split("\n")[0][:160] for w in caught})
+    n = d["n"]
+    times, cols, rows, dev_units = d["times"], d["cols"], d["rows"], d["dev_units"]
+    sessions, laps, events = d["sessions"], d["laps"], d["events"]
+    file_ids, creators, sensors, sport_msgs, file_types = (d["file_ids"], d["creators"], d["sensors"],
+                                                           d["sport_msgs"], d["file_types"])
+    damage = d["damage"]
+    decoder_warnings = d["decoder_warnings"]
     if decoder_warnings:
         warnings.append(f"decoder warnings ({len(decoder_warnings)} kinds), first: {decoder_warnings[0]}")
+    if d["skipped"]:
+        warnings.append("skipped undecodable message(s): " + ", ".join(f"{v} {k}" for k, v in d["skipped"].items()))
 
     if damage is not None:
-        n_ok = int(np.isfinite(np.asarray(times, dtype=np.float64)).sum()) if times else 0
+        n_ok = int(np.isfinite(_record_epochs(d)).sum()) if times else 0
         if n_ok < 2:
             raise CorruptFileError(f"damaged FIT file: {damage}; no complete records before the damage", path)
         warnings.append(f"damaged FIT file: {damage}; kept the {n} complete records decoded before the damage")
@@ -372,13 +547,16 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
         kind = next((t for t in file_types if t and t != "None"), "unknown")
         raise NotAnActivityError(f"FIT file of type {kind!r} holds no record messages, so no activity to read", path)
 
-    epoch_s = np.asarray(times, dtype=np.float64)
+    epoch_s = _record_epochs(d, warnings)
     raw: dict[str, np.ndarray] = {}
     for key, values in cols.items():
         arr = np.full(n, np.nan)
         arr[np.asarray(rows[key], dtype=np.int64)] = np.asarray(values, dtype=np.float64)
         raw[key] = arr
 
+    rebased = rebase_leading_clock(epoch_s, warnings)
+    own_before = not np.array_equal(rebased, epoch_s, equal_nan=True)  # records moved before the fix
+    epoch_s = rebased
     # Some writers (Strava's Android app) split one instant over two record messages, one with
     # position/speed and one with distance. Merge consecutive records with the same timestamp:
     # each field keeps its first value in the group, so nothing measured is lost.
@@ -394,50 +572,32 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
         warnings.append(f"{int(same.sum())} record(s) repeated the previous timestamp; merged field by field")
         n = epoch_s.size
 
-    # --- sessions: which to keep -------------------------------------------------------------
+    # --- sessions: one activity at a time ------------------------------------------------------
+    session_rows = _session_rows(d)
+    chosen, note = choose_activity(session_rows, activity, path)
+    if note:
+        warnings.append(note)
     session_info = []
-    for s in sessions:
+    for i, (s, row) in enumerate(zip(sessions, session_rows)):
         start = _epoch(s.get("start_time"))
-        elapsed = s.get("total_elapsed_time")
         session_info.append({
-            "sport": None if s.get("sport") is None else str(s.get("sport")),
-            "sub_sport": None if s.get("sub_sport") is None else str(s.get("sub_sport")),
-            "start_epoch_s": start,
-            "start_time": iso_utc(start),
-            "duration_s": None if elapsed is None else float(elapsed),
-            "distance_m": None if s.get("total_distance") is None else float(s["total_distance"]),
-            "kept": True,
+            "sport": _text(s.get("sport")), "sub_sport": _text(s.get("sub_sport")),
+            "start_epoch_s": start, "start_time": iso_utc(start),
+            "duration_s": None if np.isnan(row["elapsed_time_s"]) else row["elapsed_time_s"],
+            "distance_m": None if np.isnan(row["distance_m"]) else row["distance_m"],
+            "kept": i == chosen,
         })
-    foot = [s for s in session_info if is_foot_sport(s["sport"]) or is_foot_sport(s["sub_sport"])]
-    sport = sub_sport = None
     keep = np.ones(n, dtype=bool)
-    if session_info and foot and len(foot) < len(session_info):
-        keep[:] = False
-        usable = [s for s in foot if s["start_epoch_s"] is not None and s["duration_s"] is not None]
-        for s in usable:  # a handful of sessions at most
-            keep |= (epoch_s >= s["start_epoch_s"]) & (epoch_s <= s["start_epoch_s"] + s["duration_s"])
-        if not usable or not keep.any():
-            keep[:] = True
-            warnings.append("multisport file whose running sessions have no time span; kept every record")
-        else:
-            for s in session_info:
-                s["kept"] = s in foot
-            others = sorted({s["sport"] or "unknown" for s in session_info if s not in foot})
-            warnings.append(
-                f"multisport file: kept {len(usable)} foot-sport session(s), dropped {', '.join(others)} "
-                f"({int((~keep).sum())} records)"
-            )
-        sport, sub_sport = foot[0]["sport"], foot[0]["sub_sport"]
-    elif session_info:
-        sport, sub_sport = session_info[0]["sport"], session_info[0]["sub_sport"]
-        if len({s["sport"] for s in session_info}) > 1:
-            warnings.append(
-                "multisport file without a running session: "
-                + ", ".join(sorted({s["sport"] or "unknown" for s in session_info}))
-            )
+    if len(sessions) > 1:
+        keep = _session_mask(epoch_s, sessions, chosen, own_before)
+        if not keep.any():
+            raise NotAnActivityError(f"activity {chosen} ({session_rows[chosen]['sport']}) holds no record", path)
+    if sessions:
+        sport, sub_sport = _text(sessions[chosen].get("sport")), _text(sessions[chosen].get("sub_sport"))
     elif sport_msgs:
-        sport = None if sport_msgs[0].get("sport") is None else str(sport_msgs[0]["sport"])
-        sub_sport = None if sport_msgs[0].get("sub_sport") is None else str(sport_msgs[0]["sub_sport"])
+        sport, sub_sport = _text(sport_msgs[0].get("sport")), _text(sport_msgs[0].get("sub_sport"))
+    else:
+        sport = sub_sport = None
 
     is_course = "course" in file_types
     if is_course:
@@ -596,6 +756,8 @@ def read_fit(path, *, cadence_unit: str | None = None, max_records: int = MAX_RE
         "course": is_course,
         "developer_fields": dev_fields_used,
         "n_records": n,
+        # every record message the file holds (all sessions, before merging split instants)
+        "n_records_in_file": d["n"],
     }
     if on_foot is False:
         metadata["cadence_unit"] = "rpm"
@@ -609,4 +771,5 @@ register_reader(ReaderSpec(
     extensions=(".fit",),
     sniff=sniff_fit,
     read=read_fit,
+    activities=fit_activities,
 ))

@@ -1,8 +1,11 @@
 """GPS Exchange Format (GPX 1.0 / 1.1) tracks.
 
-The file is first checked with :mod:`defusedxml` (a DTD, entity declaration or external
-reference is refused with :class:`~gaitload.errors.HostileFileError`), and only then handed to
-:mod:`gpxpy`, which uses the standard library / lxml parser underneath.
+Parsed with :mod:`defusedxml` (a DTD, entity declaration or external reference is refused with
+:class:`~gaitload.errors.HostileFileError`); elements are matched by their local names, so a
+namespace prefix a file uses without declaring it (Strava) is declared for it and read, and
+whitespace before the ``<?xml`` declaration is ignored (both said in the warnings). A track
+point without a time or a position is skipped, and one dated before a point already seen (a
+clock that steps back) is dropped so the track keeps its order; each is counted in a warning.
 
 Mapping (track point -> channel)
 --------------------------------
@@ -16,10 +19,15 @@ namespace. Whether the track is on foot, and so the cadence unit, follows the on
 unless the median moving speed is above 6.5 m/s. On foot, Garmin's ``cad`` is strides/min, so
 cadence is doubled to steps/min unless its moving median is above 110 (then already steps/min);
 otherwise it stays rpm (``metadata["cadence_unit"] = "rpm"``), with a warning. Distance is always
-**derived**: the haversine great-circle sum of consecutive fixes.
+**derived**: the haversine great-circle sum of consecutive fixes, except across a break (a gap
+of more than :data:`~gaitload.io._watch.BREAK_GAP_S`, 10 min: a segment break, a lost fix),
+where the straight line is not a distance run.
 
 Each ``trkseg`` after the first starts after a timer stop (Garmin, Strava), so the time between
-segments is recorded as a pause. ``metadata["altitude_source"]`` is ``"unknown"`` unless the
+segments is recorded as a pause. Tracks more than
+:data:`~gaitload.io._watch.ACTIVITY_GAP_S` (30 min) apart are separate activities
+(:func:`gaitload.activities`); ``activity=k`` reads one, and without it the first on foot is
+read, with a warning naming the others. ``metadata["altitude_source"]`` is ``"unknown"`` unless the
 ``creator`` attribute names a device the rule of
 :func:`gaitload.io._watch.altitude_source_for_device` recognises.
 """
@@ -34,18 +42,27 @@ import numpy as np
 from ..errors import CorruptFileError, NotAnActivityError
 from ..recording import Recording
 from ._watch import (
+    ACTIVITY_GAP_S,
+    BREAK_GAP_S,
+    activity_row,
+    backward_times,
     build_recording,
     cadence_to_steps_per_min,
+    choose_activity,
     cumulative_distance_m,
     median_moving_speed_mps,
+    parse_iso_times,
     parse_xml_safely,
+    rebase_leading_clock,
     sport_cadence_warning,
     sport_verdict,
+    to_float_array,
+    zero_distance_across_breaks,
 )
 from .registry import ReaderSpec
 from .tcx import _xml_altitude_source, register_reader
 
-__all__ = ["read_gpx", "sniff_gpx"]
+__all__ = ["read_gpx", "gpx_activities", "sniff_gpx"]
 
 #: Extension element local names (lower case) -> column.
 _EXT_TAGS = {"hr": "hr", "heartrate": "hr", "heart_rate": "hr", "cad": "cad", "cadence": "cad",
@@ -60,13 +77,132 @@ def sniff_gpx(head: bytes, path: Path) -> float:
     return 0.95 if _GPX_ROOT.search(head) else 0.0
 
 
-def read_gpx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
-    """Read a GPX track into a :class:`~gaitload.Recording` (placement ``records``).
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def _children(el, name: str) -> list:
+    return [c for c in el if _local(c.tag) == name]
+
+
+def _child_text(el, name: str) -> str | None:
+    for c in el:
+        if _local(c.tag) == name:
+            return c.text
+    return None
+
+
+def _parse(path: Path, warnings: list[str]):
+    """The root of a GPX file and its tracks; refuses routes, waypoints and empty files."""
+    root = parse_xml_safely(path.read_bytes(), path, warnings)
+    if _local(root.tag) != "gpx":
+        raise CorruptFileError(f"not a GPX file: the root element is <{_local(root.tag)}>", path)
+    tracks = [trk for trk in _children(root, "trk")
+              if any(_children(seg, "trkpt") for seg in _children(trk, "trkseg"))]
+    if not tracks:
+        if any(_children(r, "rtept") for r in _children(root, "rte")):
+            raise NotAnActivityError("a route, not a recorded activity (GPX <rte> without a <trk>)", path)
+        if _children(root, "wpt"):
+            raise NotAnActivityError("waypoints only, no recorded track", path)
+        raise NotAnActivityError("the GPX file holds no track points", path)
+    return root, tracks
+
+
+def _track_times(trk) -> np.ndarray:
+    return parse_iso_times([_child_text(p, "time") for seg in _children(trk, "trkseg")
+                            for p in _children(seg, "trkpt")])
+
+
+def _groups(tracks: list) -> list[list[int]]:
+    """Tracks grouped into activities: a track starting more than ``ACTIVITY_GAP_S`` after the
+    previous one ended starts a new activity (a track without times joins the current one)."""
+    groups: list[list[int]] = []
+    last_end = np.nan
+    for i, trk in enumerate(tracks):
+        t = _track_times(trk)
+        first = float(np.nanmin(t)) if np.isfinite(t).any() else np.nan
+        if not groups or (np.isfinite(first) and np.isfinite(last_end) and first - last_end > ACTIVITY_GAP_S):
+            groups.append([i])
+        else:
+            groups[-1].append(i)
+        if np.isfinite(t).any():
+            last_end = float(np.nanmax(t)) if not np.isfinite(last_end) else max(last_end, float(np.nanmax(t)))
+    return groups
+
+
+def _sport(tracks: list, version: str | None) -> str | None:
+    """The first track ``type`` that names something. GPX 1.0 has no ``trk/type``: an element of
+    that name there is not the schema's (one real file holds ``...``), so it is not read."""
+    if (version or "").strip() == "1.0":
+        return None
+    for trk in tracks:
+        text = (_child_text(trk, "type") or "").strip()
+        if any(ch.isalnum() for ch in text):
+            return text
+    return None
+
+
+def _group_rows(tracks: list, groups: list[list[int]], version: str | None) -> list[dict]:
+    rows = []
+    for group in groups:
+        sport = _sport([tracks[i] for i in group], version)
+        spans, t_all, dist = [], [], 0.0
+        for i in group:
+            for seg in _children(tracks[i], "trkseg"):
+                pts = _children(seg, "trkpt")
+                t = parse_iso_times([_child_text(p, "time") for p in pts])
+                lat = to_float_array([p.get("lat") for p in pts])
+                lon = to_float_array([p.get("lon") for p in pts])
+                ok = np.isfinite(t) & np.isfinite(lat) & np.isfinite(lon)
+                if ok.sum() >= 1:
+                    t_all.append(t[ok])
+                    spans.append(float(t[ok].max() - t[ok].min()))
+                if ok.sum() >= 2:
+                    d, _ = zero_distance_across_breaks(t[ok], cumulative_distance_m(lat[ok], lon[ok]))
+                    dist += float(np.nanmax(d))
+        t = np.concatenate(t_all) if t_all else np.empty(0)
+        median = float(np.median(np.diff(np.sort(t)))) if t.size > 2 else np.nan
+        elapsed = float(t.max() - t.min()) if t.size else None
+        speed = dist / elapsed if elapsed else None
+        rows.append(activity_row(sport, start_epoch_s=float(t.min()) if t.size else None, elapsed_time_s=elapsed,
+                                 timer_time_s=sum(spans) if spans else None,
+                                 distance_m=dist if t.size else None,
+                                 # no per-point speeds here: the mean stands in for the median
+                                 median_speed_mps=speed if np.isfinite(median) else None))
+    return rows
+
+
+def gpx_activities(path, **hints) -> list[dict]:
+    """The activities (groups of tracks closer than 30 min) of a GPX file, as rows for
+    :func:`gaitload.activities`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    **hints
+        Accepted and ignored.
+
+    Returns
+    -------
+    list of dict
+        One :func:`gaitload.io._watch.activity_row` per activity, in file order.
+    """
+    path = Path(path)
+    root, tracks = _parse(path, [])
+    return _group_rows(tracks, _groups(tracks), root.get("version"))
+
+
+def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = None, **hints) -> Recording:
+    """Read one activity of a GPX file into a :class:`~gaitload.Recording` (placement ``records``).
 
     Parameters
     ----------
     path : str or path-like
         The ``.gpx`` file.
+    activity : int, optional
+        Which group of tracks to read (0-based, as :func:`gaitload.activities` lists them);
+        default the first on foot, with a warning when the file holds more than one.
     cadence_unit : {"steps/min", "strides/min"}, optional
         Force the unit of ``cad`` instead of deciding from the values.
     **hints
@@ -80,55 +216,78 @@ def read_gpx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
         Not well-formed XML or not GPX.
     NotAnActivityError
         A route, waypoints only, no track points, or a track without timestamps.
+    OptionError
+        ``activity`` is not one of the file's activities.
     """
-    import gpxpy
-    import gpxpy.gpx
-
     path = Path(path)
-    data = path.read_bytes()
-    parse_xml_safely(data, path)  # the gate: refuses DTDs/entities, checks well-formedness
-    try:
-        gpx = gpxpy.parse(data.decode("utf-8-sig", errors="replace"))
-    except (gpxpy.gpx.GPXException, ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
-        raise CorruptFileError(f"not a readable GPX file ({type(exc).__name__}: {exc})", path) from None
-
     warnings: list[str] = []
-    segments = [seg for trk in gpx.tracks for seg in trk.segments if seg.points]
-    if not segments:
-        if any(r.points for r in gpx.routes):
-            raise NotAnActivityError("a route, not a recorded activity (GPX <rte> without a <trk>)", path)
-        if gpx.waypoints:
-            raise NotAnActivityError("waypoints only, no recorded track", path)
-        raise NotAnActivityError("the GPX file holds no track points", path)
+    root, tracks = _parse(path, warnings)
+    groups = _groups(tracks)
+    chosen, note = choose_activity(_group_rows(tracks, groups, root.get("version")), activity, path)
+    if note:
+        warnings.append(note)
+    tracks = [tracks[i] for i in groups[chosen]]
 
     times, lats, lons, eles, speeds = [], [], [], [], []
     ext_cols: dict[str, list] = {k: [] for k in set(_EXT_TAGS.values())}
     seg_starts = []
-    for seg in segments:
-        seg_starts.append(len(times))
-        for p in seg.points:
-            t = p.time
-            times.append(np.nan if t is None else (t.timestamp() if t.tzinfo else t.replace(tzinfo=_UTC).timestamp()))
-            lats.append(p.latitude)
-            lons.append(p.longitude)
-            eles.append(np.nan if p.elevation is None else p.elevation)
-            speeds.append(np.nan if p.speed is None else p.speed)
-            row = {}
-            for ext in p.extensions:
-                for el in ext.iter():
-                    tag = el.tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower() if isinstance(el.tag, str) else ""
-                    key = _EXT_TAGS.get(tag)
-                    if key is not None and key not in row and el.text:
-                        row[key] = el.text
-            for key, col in ext_cols.items():
-                col.append(row.get(key))
-    epoch_s = np.asarray(times, dtype=np.float64)
+    for trk in tracks:
+        for seg in _children(trk, "trkseg"):
+            pts = _children(seg, "trkpt")
+            if not pts:
+                continue
+            seg_starts.append(len(times))
+            for p in pts:
+                times.append(_child_text(p, "time"))
+                lats.append(p.get("lat"))
+                lons.append(p.get("lon"))
+                eles.append(_child_text(p, "ele"))
+                speeds.append(_child_text(p, "speed"))
+                row = {}
+                for ext in _children(p, "extensions"):
+                    for el in ext.iter():
+                        key = _EXT_TAGS.get(_local(el.tag).rsplit(":", 1)[-1])
+                        if key is not None and key not in row and el.text:
+                            row[key] = el.text
+                for key, col in ext_cols.items():
+                    col.append(row.get(key))
+    epoch_s = rebase_leading_clock(parse_iso_times(times), warnings)
     if not np.isfinite(epoch_s).any():
         raise NotAnActivityError("the track has no timestamps (a drawn or exported route); a recording needs a clock", path)
+    lat_all, lon_all = to_float_array(lats), to_float_array(lons)
+    # a point without a time or a position says nothing of where the runner was when: skipped
+    usable = np.isfinite(epoch_s) & np.isfinite(lat_all) & np.isfinite(lon_all) \
+        & (np.abs(lat_all) <= 90) & (np.abs(lon_all) <= 180)
+    no_time = int((~np.isfinite(epoch_s)).sum())
+    no_pos = int((np.isfinite(epoch_s) & ~usable).sum())
+    if no_time or no_pos:
+        warnings.append(f"skipped {no_time + no_pos} track point(s) without "
+                        + " or ".join(x for x, n in (("a time", no_time), ("a position", no_pos)) if n)
+                        + f" ({no_time} without time, {no_pos} without position)")
+    # a clock that steps back: keep the track order, drop the points dated before one already seen
+    back = backward_times(epoch_s, usable)
+    if back.any():
+        warnings.append(f"the clock steps back at {int(back.sum())} track point(s); those points were dropped "
+                        "(track order kept)")
+        usable &= ~back
+    index = np.flatnonzero(usable)
+    seg_starts = np.searchsorted(index, np.asarray(seg_starts, dtype=np.int64)).tolist()
+    epoch_s = epoch_s[index]
+    lats, lons = lat_all[index], lon_all[index]
+    eles = to_float_array(eles)[index]
+    speeds = to_float_array(speeds)[index]
+    ext_cols = {k: [v[i] for i in index] for k, v in ext_cols.items()}
+    sport = _sport(tracks, root.get("version"))
+    if epoch_s.size < 2:
+        raise NotAnActivityError("fewer than two track points carry both a time and a position", path)
 
     lat = np.asarray(lats, dtype=np.float64)
     lon = np.asarray(lons, dtype=np.float64)
-    channels = {"latitude": lat, "longitude": lon, "distance": cumulative_distance_m(lat, lon)}
+    distance, n_breaks = zero_distance_across_breaks(epoch_s, cumulative_distance_m(lat, lon))
+    if n_breaks:
+        warnings.append(f"{n_breaks} break(s) of more than {BREAK_GAP_S / 60:.0f} min inside the track: no distance "
+                        "counted across them")
+    channels = {"latitude": lat, "longitude": lon, "distance": distance}
     prov = {"latitude": "measured: gpx trkpt@lat", "longitude": "measured: gpx trkpt@lon",
             "distance": "derived: haversine distance between consecutive gpx track points"}
     ele = np.asarray(eles, dtype=np.float64)
@@ -141,10 +300,7 @@ def read_gpx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
     if np.isfinite(spd).any():
         channels["speed"] = spd
         prov["speed"] = "measured: gpx trkpt/speed"
-    import pandas as pd
-
-    ext = {k: pd.to_numeric(pd.Series(v, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
-           for k, v in ext_cols.items()}
+    ext = {k: to_float_array(v) for k, v in ext_cols.items()}
     if np.isfinite(ext["hr"]).any():
         channels["heart_rate"] = ext["hr"]
         prov["heart_rate"] = "measured: gpx extension hr"
@@ -154,7 +310,6 @@ def read_gpx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
     if np.isfinite(ext["temp"]).any():
         channels["temperature"] = ext["temp"]
         prov["temperature"] = "measured: gpx extension atemp"
-    sport = next((t.type for t in gpx.tracks if t.type), None)
     # on foot or not: the one rule of gaitload.io._watch.sport_verdict, as for FIT, TCX and analyze
     # (a named sport -- Strava type codes included -- decides; no sport is on foot unless the
     # records move faster than any run). It decides the cadence unit.
@@ -181,13 +336,13 @@ def read_gpx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
         before, after = epoch_s[starts - 1], epoch_s[starts]
         ok = np.isfinite(before) & np.isfinite(after) & (after > before)
         pauses = list(zip(before[ok].tolist(), after[ok].tolist()))
-    creator = gpx.creator
+    creator = root.get("creator")
     has_alt = "altitude" in channels
     metadata = {
         "device": {"manufacturer": None, "product": creator},
         "sport": None if sport is None else str(sport).lower(),
         "sub_sport": None,
-        "gpx_version": gpx.version,
+        "gpx_version": root.get("version"),
         "sessions": [],
         "laps": [],
         "pauses_epoch_s": pauses,
@@ -199,14 +354,11 @@ def read_gpx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
                            warnings=warnings, metadata=metadata)
 
 
-from datetime import timezone as _tz  # noqa: E402
-
-_UTC = _tz.utc
-
 register_reader(ReaderSpec(
     name="gpx",
     description="GPS Exchange Format 1.0/1.1 track (.gpx)",
     extensions=(".gpx",),
     sniff=sniff_gpx,
     read=read_gpx,
+    activities=gpx_activities,
 ))

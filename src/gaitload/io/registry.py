@@ -16,7 +16,8 @@ from typing import Callable
 from ..errors import CorruptFileError, EmptyFileError, GaitloadError, OptionError, ResourceLimitError, UnsupportedFormatError
 from ..recording import Recording
 
-__all__ = ["ReaderSpec", "register_reader", "readers", "read", "sniff", "HEAD_BYTES", "MAX_FILE_BYTES"]
+__all__ = ["ReaderSpec", "register_reader", "readers", "read", "activities", "sniff", "ACTIVITY_COLUMNS",
+           "HEAD_BYTES", "MAX_FILE_BYTES"]
 
 #: Readers that read gzip-compressed files themselves (streaming, with the decompressed-size
 #: check of ``_csvtext.check_gzip_size``); any other format is decompressed by :func:`read`
@@ -45,7 +46,11 @@ class ReaderSpec:
     sniff : callable
         ``sniff(head: bytes, path: pathlib.Path) -> float``, confidence that the file is this format.
     read : callable
-        ``read(path: pathlib.Path, **hints) -> Recording``.
+        ``read(path: pathlib.Path, **hints) -> Recording``; formats with ``activities`` also
+        take ``activity=k``.
+    activities : callable, optional
+        ``activities(path, **hints) -> list of dict`` for formats that can hold several
+        activities (rows of :func:`gaitload.io._watch.activity_row`); None: one per file.
     """
 
     name: str
@@ -53,6 +58,7 @@ class ReaderSpec:
     extensions: tuple[str, ...]
     sniff: Callable[[bytes, Path], float]
     read: Callable[..., Recording]
+    activities: Callable[..., list] | None = None
 
 
 _READERS: dict[str, ReaderSpec] = {}
@@ -145,6 +151,42 @@ def read(path: str | os.PathLike, format: str | None = None, max_bytes: int = MA
         A subclass naming the file and the problem.
     """
     path = Path(path)
+    if path.name.lower().endswith(".zip") and format is None and path.is_file():
+        from ..archive import is_archive, read_archive
+
+        if is_archive(path):  # an export of one activity: read its member
+            return read_archive(path, lambda inner: read(inner, max_bytes=max_bytes, **hints))
+    spec = _spec_for(path, format, max_bytes)
+    if spec.activities is None and hints.get("activity") is not None:
+        # a format that holds one activity per file: activity 0 is the file
+        if hints["activity"] != 0 or isinstance(hints["activity"], bool):
+            raise OptionError(f"activity {hints['activity']!r} does not exist; a {spec.name} file holds one "
+                              "activity (0)", path)
+    if spec.activities is None:
+        hints.pop("activity", None)
+    recording = _run(path, spec, max_bytes, hints)
+    if recording.path is None:
+        recording.path = str(path)
+    return recording
+
+
+def _run(path: Path, spec: ReaderSpec, max_bytes: int, hints: dict, listing: bool = False):
+    """``spec.read`` (or ``spec.activities`` when ``listing``) on ``path``, gzip decompressed
+    first where the reader does not stream it; errors name ``path``."""
+    reader = spec.activities if listing else None
+    if spec.name not in GZIP_NATIVE_READERS and _is_gzip(path):
+        return _read_gunzipped(path, spec, max_bytes, hints, reader=reader)
+    try:
+        return (reader or spec.read)(path, **hints)
+    except GaitloadError as exc:
+        raise exc.with_path(path)
+    except MemoryError:
+        raise ResourceLimitError("not enough memory to read this file", path) from None
+
+
+def _spec_for(path: Path, format: str | None, max_bytes: int) -> ReaderSpec:
+    """The reader of ``path`` after the checks every file gets (exists, not a folder, not empty,
+    not over ``max_bytes``)."""
     if not path.exists():
         raise GaitloadError("no such file", path)
     if path.is_dir():
@@ -157,28 +199,81 @@ def read(path: str | os.PathLike, format: str | None = None, max_bytes: int = MA
             f"file is {size / 1024**2:.0f} MiB, over the {max_bytes / 1024**2:.0f} MiB limit for one recording",
             path,
         )
-    if path.name.lower().endswith(".zip") and format is None:
-        from ..archive import is_archive, read_archive
-
-        if is_archive(path):  # an export of one activity: read its member
-            return read_archive(path, lambda inner: read(inner, max_bytes=max_bytes, **hints))
     if format is not None:
         if format not in _READERS:
             raise OptionError(f"unknown format {format!r}; known formats: {', '.join(_READERS)}", path)
-        spec = _READERS[format]
+        return _READERS[format]
+    return sniff(path)[0]
+
+
+#: Columns of :func:`activities`, in order.
+ACTIVITY_COLUMNS = ("activity", "sport", "on_foot", "start_time", "elapsed_time_s", "timer_time_s", "distance_m")
+
+
+def activities(path: str | os.PathLike, format: str | None = None, max_bytes: int = MAX_FILE_BYTES,
+               **hints) -> "pandas.DataFrame":
+    """The activities one file holds, one row each, in file order.
+
+    A FIT file holds one activity per session (a triathlon lists its swim, transitions, ride
+    and run), a TCX file one per ``<Activity>``, a GPX file one per group of tracks closer than
+    30 min to each other (:data:`gaitload.io._watch.ACTIVITY_GAP_S`); any other format holds
+    one. Pass a row's ``activity`` to :func:`gaitload.read` or :func:`gaitload.analyze` as
+    ``activity=`` to analyse it.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (gzip-compressed files are read transparently).
+    format : str, optional
+        Force a reader by name instead of sniffing.
+    max_bytes : int
+        Refuse files larger than this many bytes.
+    **hints
+        Passed to the reader when the format holds one activity per file (it is read whole).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``activity`` (int, 0-based), ``sport`` (str: ``"running"``, ``"cycling"``,
+        ``"transition"``, ``"unknown"``...), ``on_foot`` (bool, by the rule of
+        :func:`gaitload.io._watch.sport_verdict`: an unnamed sport is on foot unless faster
+        than any run), ``start_time`` (UTC :class:`pandas.Timestamp`, NaT when unknown),
+        ``elapsed_time_s`` and ``timer_time_s`` (s) and ``distance_m`` (m), the file's own
+        totals where it gives them, NaN where unknown.
+
+    Raises
+    ------
+    GaitloadError
+        As :func:`read`: the file cannot be read, or holds no activity.
+    """
+    import numpy as np
+    import pandas as pd
+
+    path = Path(path)
+    spec = _spec_for(path, format, max_bytes)
+    if spec.activities is not None:
+        rows = _run(path, spec, max_bytes, hints, listing=True)
     else:
-        spec, _ = sniff(path)
-    if spec.name not in GZIP_NATIVE_READERS and _is_gzip(path):
-        return _read_gunzipped(path, spec, max_bytes, hints)
-    try:
-        recording = spec.read(path, **hints)
-    except GaitloadError as exc:
-        raise exc.with_path(path)
-    except MemoryError:
-        raise ResourceLimitError("not enough memory to read this file", path) from None
-    if recording.path is None:
-        recording.path = str(path)
-    return recording
+        from ._watch import activity_row, median_moving_speed_mps
+
+        rec = read(path, format=spec.name, max_bytes=max_bytes, **hints)
+        dist = rec.channels.get("distance")
+        speed = median_moving_speed_mps(rec.time_s, rec.channels.get("speed"), dist)
+        start = None if rec.start_time is None else rec.start_time.timestamp()
+        rows = [activity_row(rec.metadata.get("sport"), rec.metadata.get("sub_sport"), start_epoch_s=start,
+                             elapsed_time_s=rec.duration_s,
+                             distance_m=np.nanmax(dist) - np.nanmin(dist) if dist is not None else None,
+                             median_speed_mps=speed)]
+    frame = pd.DataFrame({
+        "activity": np.arange(len(rows), dtype=np.int64),
+        "sport": pd.Series([str(r["sport"]) for r in rows], dtype=object),
+        "on_foot": np.array([bool(r["on_foot"]) for r in rows], dtype=bool),
+        "start_time": pd.to_datetime(pd.Series([r["start_epoch_s"] for r in rows], dtype=np.float64),
+                                     unit="s", utc=True).astype("datetime64[ns, UTC]"),
+        **{col: np.array([r[col] for r in rows], dtype=np.float64)
+           for col in ("elapsed_time_s", "timer_time_s", "distance_m")},
+    })
+    return frame[list(ACTIVITY_COLUMNS)]
 
 
 def _is_gzip(path: Path) -> bool:
@@ -186,10 +281,11 @@ def _is_gzip(path: Path) -> bool:
         return fh.read(2) == b"\x1f\x8b"
 
 
-def _read_gunzipped(path: Path, spec: ReaderSpec, max_bytes: int, hints: dict) -> Recording:
+def _read_gunzipped(path: Path, spec: ReaderSpec, max_bytes: int, hints: dict, reader=None):
     """Decompress ``path`` into a temporary file (refusing more than ``max_bytes`` or
     ``_csvtext.MAX_DECOMPRESSED_BYTES`` decompressed bytes, whichever is smaller, so a gzip bomb
-    stops at the limit) and read that with ``spec``; errors and the recording name ``path``."""
+    stops at the limit) and read that with ``reader`` (default ``spec.read``); errors and the
+    recording name ``path``."""
     import gzip
     import shutil
     import tempfile
@@ -216,7 +312,7 @@ def _read_gunzipped(path: Path, spec: ReaderSpec, max_bytes: int, hints: dict) -
         if total == 0:
             raise EmptyFileError("the gzip file decompresses to nothing", path)
         try:
-            recording = spec.read(inner, **hints)
+            recording = (reader or spec.read)(inner, **hints)
         except GaitloadError as exc:
             if exc.path is None or exc.path == str(inner):
                 exc.path = str(path)
@@ -224,6 +320,8 @@ def _read_gunzipped(path: Path, spec: ReaderSpec, max_bytes: int, hints: dict) -
             raise exc from None
         except MemoryError:
             raise ResourceLimitError("not enough memory to read this file", path) from None
+    if reader is not None:
+        return recording
     recording.path = str(path)
     recording.metadata["compression"] = "gzip"
     return recording

@@ -17,8 +17,9 @@ sport is on foot unless the records' median moving speed is above 6.5 m/s. On fo
 already steps/min; some exporters double it); otherwise it stays rpm
 (``metadata["cadence_unit"] = "rpm"``), with a warning.
 
-Sport comes from ``Activity@Sport`` (``Running``, ``Biking``, ``Other``); a file with several
-activities keeps the running ones. Each ``Track`` inside a ``Lap`` is a stretch between timer
+Sport comes from ``Activity@Sport`` (``Running``, ``Biking``, ``Other``). Each ``Activity``
+element is one activity (:func:`gaitload.activities` lists them); ``activity=k`` reads one, and
+without it the first on foot is read, with a warning naming the others. Each ``Track`` inside a ``Lap`` is a stretch between timer
 stop and start (Garmin writes a new ``Track`` on resume), so the time between two tracks is a
 pause. ``Courses`` (planned routes with virtual times) are read with a warning.
 ``metadata["altitude_source"]`` uses the ``Creator/Name`` device rule of
@@ -34,20 +35,26 @@ import numpy as np
 from ..errors import NotAnActivityError
 from ..recording import Recording
 from ._watch import (
+    BREAK_GAP_S,
+    activity_row,
     altitude_source_for_device,
+    backward_times,
     build_recording,
     cadence_to_steps_per_min,
+    choose_activity,
     cumulative_distance_m,
     median_moving_speed_mps,
     parse_iso_times,
     parse_xml_safely,
+    rebase_leading_clock,
     sport_cadence_warning,
     sport_verdict,
     to_float_array,
+    zero_distance_across_breaks,
 )
 from .registry import ReaderSpec, register_reader
 
-__all__ = ["read_tcx", "sniff_tcx"]
+__all__ = ["read_tcx", "tcx_activities", "sniff_tcx"]
 
 #: Trackpoint descendants (local names) and the column each fills.
 _TP_TAGS = {
@@ -76,13 +83,74 @@ def _strip_namespaces(root) -> None:
         el.tag = _local(el.tag)
 
 
-def read_tcx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
-    """Read a TCX file into a :class:`~gaitload.Recording` (placement ``records``).
+def _root(path: Path, repairs: list[str] | None = None):
+    root = parse_xml_safely(path.read_bytes(), path, repairs)
+    _strip_namespaces(root)
+    if root.tag != "TrainingCenterDatabase":
+        raise NotAnActivityError(f"root element is <{root.tag}>, not <TrainingCenterDatabase>", path)
+    return root
+
+
+def _elements(root, path: Path) -> tuple[list, bool]:
+    """The file's ``Activity`` elements (else its ``Course`` elements) and whether they are courses."""
+    activities = root.findall("Activities/Activity") + root.findall("Activities/MultiSportSession//Activity")
+    if activities:
+        return activities, False
+    courses = root.findall("Courses/Course")
+    if courses:
+        return courses, True
+    raise NotAnActivityError("no Activity or Course element; nothing was recorded", path)
+
+
+def _rows(elements: list, is_course: bool) -> list[dict]:
+    rows = []
+    for el in elements:
+        times = parse_iso_times([t.text for t in el.iter("Time")])
+        laps = el.findall("Lap")
+        start = parse_iso_times([el.findtext("Id")] + [lap.get("StartTime") for lap in laps])
+        start = start[np.isfinite(start)]
+        first = float(start[0]) if start.size else (float(np.nanmin(times)) if np.isfinite(times).any() else None)
+        last = float(np.nanmax(times)) if np.isfinite(times).any() else None
+        timer = to_float_array([lap.findtext("TotalTimeSeconds") for lap in laps])
+        dist = to_float_array([lap.findtext("DistanceMeters") for lap in laps])
+        rows.append(activity_row(
+            "course" if is_course else el.get("Sport"), start_epoch_s=first,
+            elapsed_time_s=None if first is None or last is None else last - first,
+            timer_time_s=float(timer.sum()) if timer.size and np.isfinite(timer).all() and not is_course else None,
+            distance_m=float(dist.sum()) if dist.size and np.isfinite(dist).all() else None))
+    return rows
+
+
+def tcx_activities(path, **hints) -> list[dict]:
+    """The activities (``Activity`` elements, else courses) of a TCX file, as rows for
+    :func:`gaitload.activities`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    **hints
+        Accepted and ignored.
+
+    Returns
+    -------
+    list of dict
+        One :func:`gaitload.io._watch.activity_row` per activity, in file order.
+    """
+    path = Path(path)
+    return _rows(*_elements(_root(path), path))
+
+
+def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = None, **hints) -> Recording:
+    """Read one activity of a TCX file into a :class:`~gaitload.Recording` (placement ``records``).
 
     Parameters
     ----------
     path : str or path-like
         The ``.tcx`` file (single-line files work: parsing does not depend on line breaks).
+    activity : int, optional
+        Which ``Activity`` element to read (0-based, as :func:`gaitload.activities` lists
+        them); default the first on foot, with a warning when the file holds more than one.
     cadence_unit : {"steps/min", "strides/min"}, optional
         Force the unit of the file's cadence instead of deciding from the values.
     **hints
@@ -96,26 +164,18 @@ def read_tcx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
         Not well-formed XML.
     NotAnActivityError
         No activity or course with trackpoints.
+    OptionError
+        ``activity`` is not one of the file's activities.
     """
     path = Path(path)
-    root = parse_xml_safely(path.read_bytes(), path)
-    _strip_namespaces(root)
-    if root.tag != "TrainingCenterDatabase":
-        raise NotAnActivityError(f"root element is <{root.tag}>, not <TrainingCenterDatabase>", path)
     warnings: list[str] = []
-    activities = root.findall("Activities/Activity") + root.findall("Activities/MultiSportSession//Activity")
-    is_course = False
-    if not activities:
-        activities = root.findall("Courses/Course")
-        is_course = bool(activities)
-    if not activities:
-        raise NotAnActivityError("no Activity or Course element; nothing was recorded", path)
-    sports = [a.get("Sport") for a in activities]
-    running = [a for a, s in zip(activities, sports) if (s or "").lower() == "running"]
-    if len(activities) > 1 and running and len(running) < len(activities):
-        dropped = sorted({s or "unknown" for a, s in zip(activities, sports) if a not in running})
-        warnings.append(f"{len(activities)} activities in the file: kept {len(running)} running, dropped {', '.join(dropped)}")
-        activities = running
+    root = _root(path, warnings)
+    elements, is_course = _elements(root, path)
+    chosen, note = choose_activity(_rows(elements, is_course), activity, path)
+    if note:
+        warnings.append(note)
+    sports = [a.get("Sport") for a in elements]
+    activities = [elements[chosen]]
     sport = None if is_course else (activities[0].get("Sport") or None)
     if is_course:
         warnings.append("a TCX course (a planned route with virtual times), not a recorded activity")
@@ -147,10 +207,20 @@ def read_tcx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
     if n == 0:
         raise NotAnActivityError("the TCX file holds no trackpoints", path)
 
-    epoch_s = parse_iso_times(cols["time"])
+    epoch_s = rebase_leading_clock(parse_iso_times(cols["time"]), warnings)
+    arrays = {k: to_float_array(v) for k, v in cols.items() if k != "time"}
+    # a clock that steps back: keep the track order, drop the points dated before one already seen
+    back = backward_times(epoch_s)
+    if back.any():
+        warnings.append(f"the clock steps back at {int(back.sum())} trackpoint(s); those points were dropped "
+                        "(track order kept)")
+        keep = ~back
+        track_starts = np.searchsorted(np.flatnonzero(keep), np.asarray(track_starts, dtype=np.int64)).tolist()
+        epoch_s = epoch_s[keep]
+        arrays = {k: v[keep] for k, v in arrays.items()}
+        n = int(epoch_s.size)
     channels: dict[str, np.ndarray] = {}
     prov: dict[str, str] = {}
-    arrays = {k: to_float_array(v) for k, v in cols.items() if k != "time"}
     lat, lon = arrays["lat"], arrays["lon"]
     if np.isfinite(lat).any():
         channels["latitude"], channels["longitude"] = lat, lon
@@ -160,7 +230,10 @@ def read_tcx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
         channels["distance"] = arrays["dist"]
         prov["distance"] = "measured: tcx Trackpoint/DistanceMeters"
     elif "latitude" in channels:
-        channels["distance"] = cumulative_distance_m(lat, lon)
+        channels["distance"], n_breaks = zero_distance_across_breaks(epoch_s, cumulative_distance_m(lat, lon))
+        if n_breaks:
+            warnings.append(f"{n_breaks} break(s) of more than {BREAK_GAP_S / 60:.0f} min inside the activity: no "
+                            "distance counted across them")
         prov["distance"] = "derived: haversine distance between consecutive tcx positions"
     for key, channel, where in (("alt", "altitude", "AltitudeMeters"), ("hr", "heart_rate", "HeartRateBpm/Value"),
                                 ("speed", "speed", "Extensions/TPX/Speed"), ("power", "power", "Extensions/TPX/Watts")):
@@ -208,7 +281,7 @@ def read_tcx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
         lap_info.append({"start_epoch_s": float(start), "start_time": lap["start_time"],
                          "duration_s": None if np.isnan(dur) else float(dur),
                          "distance_m": None if np.isnan(dist) else float(dist)})
-    creator = root.find("Activities/Activity/Creator")
+    creator = activities[0].find("Creator")
     product = None if creator is None else creator.findtext("Name")
     has_alt = "altitude" in channels
     metadata = {
@@ -216,7 +289,7 @@ def read_tcx(path, *, cadence_unit: str | None = None, **hints) -> Recording:
         "sport": "running" if is_course else (sport.lower() if sport else None),
         "sub_sport": None,
         "course": is_course,
-        "sessions": [{"sport": s} for s in sports],
+        "sessions": [{"sport": s, "kept": i == chosen} for i, s in enumerate(sports)],
         "laps": lap_info,
         "pauses_epoch_s": pauses,
         "altitude_source": _xml_altitude_source(product, has_alt),
@@ -245,4 +318,5 @@ register_reader(ReaderSpec(
     extensions=(".tcx",),
     sniff=sniff_tcx,
     read=read_tcx,
+    activities=tcx_activities,
 ))

@@ -100,27 +100,34 @@ def _local_copy(job: dict):
         yield str(path), None
 
 
-def _activity_list(path: str):
-    """``(index, on_foot, sport)`` of each activity in a file holding several, else None."""
-    from .. import io
+def _activity_list(path: str) -> list[tuple[int, bool, str]]:
+    """``(index, on_foot, sport)`` of each activity of a file holding several."""
+    from ..io import activities
 
-    activities = getattr(io, "activities", None)
-    if activities is None:
-        return None
-    try:
-        table = activities(path)
-    except GaitloadError:
-        return None  # the analysis names the problem
-    if len(table) <= 1:
-        return None
+    table = activities(path)
     return [(int(k), bool(on_foot), str(sport)) for k, on_foot, sport in
             zip(table["activity"], table["on_foot"], table["sport"])]
 
 
+def _holds_several(summary: dict) -> bool:
+    """The reader's warning that the file holds several activities and it read one of them
+    (:func:`gaitload.io._watch.choose_activity`)."""
+    return any(w.startswith("the file holds ") and " activities (" in w for w in summary.get("warnings", []))
+
+
 def _analyze_activities(job: dict, path: str, out: Path, state: dict) -> None:
-    listed = _activity_list(path)
-    if listed is None:
-        state["rows"].append(_analyze_run(job, path, out, job["file_id"], None))
+    """One row per on-foot activity: the file as one run, unless its reader says it holds
+    several (a multisport FIT, a TCX of several runs); then each is analysed on its own, run id
+    ``<file id>#<k>``, and the legs not on foot are listed as skipped. Listing the activities
+    of every file would cost two thirds of a read each, so only those files are listed."""
+    row = _analyze_run(job, path, out, job["file_id"], None, whole_file=True)
+    if row is not None:
+        state["rows"].append(row)
+        return
+    try:
+        listed = _activity_list(path)
+    except Exception as exc:  # the listing fails where the read did not: report it, never stop
+        state["rows"].append({**_base_row(job, job["file_id"], None), **_error_fields(exc, job["label"], path)})
         return
     for k, on_foot, sport in listed:
         if not on_foot:
@@ -129,8 +136,9 @@ def _analyze_activities(job: dict, path: str, out: Path, state: dict) -> None:
         state["rows"].append(_analyze_run(job, path, out, f"{job['file_id']}#{k}", k))
 
 
-def _analyze_run(job: dict, path: str, out: Path, run_id: str, activity) -> dict:
-    """One activity's analysis: its row (with the summary) and its steps, profile and figure."""
+def _analyze_run(job: dict, path: str, out: Path, run_id: str, activity, whole_file: bool = False) -> dict | None:
+    """One activity's analysis: its row (with the summary) and its steps, profile and figure.
+    With ``whole_file``, None (and nothing written) when the file holds several activities."""
     from ..analysis import analyze
     from .tables import row_from_summary, season_steps
 
@@ -139,7 +147,9 @@ def _analyze_run(job: dict, path: str, out: Path, run_id: str, activity) -> dict
         kwargs = {"activity": activity} if activity is not None else {}
         analysis = analyze(path, rules=job["rules"], **kwargs)
         summary = analysis.summary
-        summary["path"] = job["label"]
+        if whole_file and _holds_several(summary):
+            return None
+        summary["path"] = job["label"] if activity is None else f"{job['label']}#{activity}"
         row.update(row_from_summary(summary))
         row.update(_identity(analysis, job))
         row["_summary"] = atomic.json_clean(summary)
