@@ -297,3 +297,86 @@ def test_steps_folder_holds_this_seasons_runs_only(tmp_path):
     assert set(steps["run_id"]) == {first.runs.set_index(first.runs["file"].map(lambda f: Path(f).name)).loc["r0.csv", "run_id"]}
     again = gaitload.season([root], out, jobs=1, progress=False, figures=False)
     assert again.n_analysed == 0 and set(pd.read_parquet(out / "steps")["run_id"]) == set(first.runs["run_id"])
+
+
+# -- files holding several activities -----------------------------------------------------------
+START = 1_717_400_000  # 2024-06-03 07:33:20 UTC
+
+
+def _utc(epoch_s: float) -> str:
+    return pd.Timestamp(epoch_s, unit="s", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _tcx_runs(starts: list[int], n: int = 240, step_m: float = 3.0) -> str:
+    """A TCX file of one <Activity> per start: n 1-Hz track points at step_m m/s, 85 strides/min."""
+    acts = []
+    for t0 in starts:
+        points = "".join(f"<Trackpoint><Time>{_utc(t0 + i)}</Time><DistanceMeters>{i * step_m:.1f}</DistanceMeters>"
+                         f"<Cadence>85</Cadence></Trackpoint>" for i in range(n))
+        acts.append(f'<Activity Sport="Running"><Id>{_utc(t0)}</Id><Lap StartTime="{_utc(t0)}"><TotalTimeSeconds>'
+                    f"{n - 1}</TotalTimeSeconds><Track>{points}</Track></Lap></Activity>")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<TrainingCenterDatabase xmlns="http://www.garmin.com/'
+            'xmlschemas/TrainingCenterDatabase/v2"><Activities>' + "".join(acts) + "</Activities></TrainingCenterDatabase>")
+
+
+def _fit_legs(path: Path, legs: list[tuple]) -> Path:
+    """A FIT file with one session per leg (FIT sport, start POSIX s, n 1-Hz records, speed m/s)."""
+    pytest.importorskip("fit_tool")
+    from fit_tool.fit_file_builder import FitFileBuilder
+    from fit_tool.profile.messages.file_id_message import FileIdMessage
+    from fit_tool.profile.messages.record_message import RecordMessage
+    from fit_tool.profile.messages.session_message import SessionMessage
+    from fit_tool.profile.profile_type import FileType, Manufacturer
+
+    b = FitFileBuilder(auto_define=True, min_string_size=50)
+    head = FileIdMessage()
+    head.type, head.manufacturer, head.product = FileType.ACTIVITY, Manufacturer.DEVELOPMENT.value, 0
+    head.time_created, head.serial_number = legs[0][1] * 1000, 1
+    b.add(head)
+    for _, t0, n, speed in legs:
+        for i in range(n):
+            r = RecordMessage()
+            r.timestamp, r.distance, r.speed, r.cadence = (t0 + i) * 1000, speed * i, speed, 85
+            b.add(r)
+    for sport, t0, n, speed in legs:
+        s = SessionMessage()
+        s.timestamp, s.start_time, s.sport = (t0 + n - 1) * 1000, t0 * 1000, sport
+        s.total_elapsed_time = s.total_timer_time = n - 1
+        s.total_distance = speed * (n - 1)
+        b.add(s)
+    path.write_bytes(b.build().to_bytes())
+    return path
+
+
+def test_every_activity_of_a_file_is_one_row(tmp_path):
+    """A TCX holding three runs and a FIT holding two runs around a bike leg: five rows with
+    run ids <file id>#<k>, the ride skipped as not on foot, the TCX's second run (also saved as
+    its own GPX-less copy) counted once."""
+    pytest.importorskip("fit_tool")
+    from fit_tool.profile.profile_type import Sport
+
+    root = tmp_path / "in"
+    root.mkdir()
+    day2 = START + 86400
+    (root / "three.tcx").write_text(_tcx_runs([START, START + 3 * 3600, START + 6 * 3600]))
+    (root / "second.tcx").write_text(_tcx_runs([START + 3 * 3600]))  # the same run exported alone
+    _fit_legs(root / "duathlon.fit", [(Sport.RUNNING, day2, 600, 3.0), (Sport.CYCLING, day2 + 660, 900, 8.0),
+                                      (Sport.RUNNING, day2 + 1620, 300, 3.2)])
+    result = gaitload.season([root], tmp_path / "out", jobs=1, progress=False, figures=False)
+    runs = result.runs
+    ids = runs["run_id"].tolist()
+    assert len(runs) == 5 and (runs["status"] == "ok").all(), runs[["run_id", "message"]]
+    assert sorted(i.rsplit("#", 1)[-1] for i in ids if i.startswith("three-")) == ["0", "1", "2"]
+    assert sorted(i.rsplit("#", 1)[-1] for i in ids if i.startswith("duathlon-")) == ["0", "2"]
+    assert list(runs["activity"].astype(int)) == [0, 1, 2, 0, 2]  # sorted by start time
+    # each leg is only itself: 600 s at 85 strides/min, not the whole file
+    first_leg = runs[runs["run_id"].str.startswith("duathlon-") & (runs["activity"] == 0)].iloc[0]
+    assert first_leg["n_steps"] == pytest.approx(2 * 85 * 599 / 60, abs=3)
+    skipped = dict(zip(result.skipped["file"], result.skipped["reason"]))
+    assert skipped[f"{root / 'duathlon.fit'}#1"] == "not on foot (cycling)"
+    dup = result.duplicates
+    assert len(dup) == 1 and Path(dup["file"].iloc[0]).name == "second.tcx"
+    assert dup["duplicate_of"].iloc[0].endswith("#1") and dup["duplicate_of"].iloc[0].startswith("three-")
+    assert set(pd.read_parquet(tmp_path / "out" / "steps")["run_id"]) == set(ids)
+    again = gaitload.season([root], tmp_path / "out", jobs=1, progress=False, figures=False)
+    assert again.n_analysed == 0 and again.runs["run_id"].tolist() == ids
