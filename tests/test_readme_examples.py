@@ -25,6 +25,7 @@ STAND_INS = {
     "run.tcx": "watch_records.csv",
     "ride.fit": "watch_records.csv",
     "walk.tcx": "watch_records.csv",
+    "tri.fit": "watch_records.csv",
     "run.csv": "hilly_foot_imu.csv",
     "treadmill.csv": "treadmill_shank.csv",
     "export.zip": "export.zip",  # built from the samples by the fixture

@@ -33,8 +33,9 @@ def _names(series) -> list[str]:
 
 
 def test_one_run_in_three_formats_is_one_run(shared_data, tmp_path):
-    """heartandsole's short run as FIT, TCX and GPX, the TomTom run as TCX and GPX, and the
-    trail course as FIT and TCX: three runs, the FIT (or TCX) kept, the others duplicates."""
+    """heartandsole's short run as FIT, TCX and GPX and the TomTom run as TCX and GPX: two runs,
+    the FIT (or TCX) kept, the others duplicates; the trail course as FIT and TCX is a planned
+    course, not a run: skipped."""
     root = tmp_path / "runs"
     root.mkdir()
     for rel, name in [(f"{HEART}/testdata.fit", "short.fit"), (f"{HEART}/testdata.tcx", "short.tcx"),
@@ -43,11 +44,12 @@ def test_one_run_in_three_formats_is_one_run(shared_data, tmp_path):
                       (f"{TOMTOM}/gpx/run.gpx", "tomtom.gpx")]:
         shutil.copy(shared_data / rel, root / name)
     result = gaitload.season([root], tmp_path / "out", jobs=1, progress=False, figures=False)
-    assert _names(result.runs["file"]) == ["course.fit", "short.fit", "tomtom.tcx"]
+    assert _names(result.runs["file"]) == ["short.fit", "tomtom.tcx"]
+    assert _names(result.skipped["file"]) == ["course.fit", "course.tcx"]
     dup = result.duplicates.assign(name=lambda d: d["file"].map(lambda f: Path(f).name),
                                    of=lambda d: d["duplicate_of_file"].map(lambda f: Path(f).name))
     assert dict(zip(dup["name"], dup["of"])) == {"short.tcx": "short.fit", "short.gpx": "short.fit",
-                                                 "course.tcx": "course.fit", "tomtom.gpx": "tomtom.tcx"}
+                                                 "tomtom.gpx": "tomtom.tcx"}
     assert dup.set_index("name").loc["tomtom.gpx", "reason"].endswith("tcx preferred to gpx")
     on_disk = pd.read_csv(tmp_path / "out" / "duplicates.csv")
     assert sorted(on_disk["run_id"]) == sorted(dup["run_id"])
@@ -56,7 +58,7 @@ def test_one_run_in_three_formats_is_one_run(shared_data, tmp_path):
     assert set(steps["run_id"]) == set(result.runs["run_id"])
     assert len(steps) == result.runs["n_steps"].sum()
     weekly = result.tables["weekly_load"]
-    assert weekly["runs"].sum() == 3
+    assert weekly["runs"].sum() == 2
     # the GPX kept when it is the only copy; its twin back when the FIT returns
     (root / "short.fit").rename(tmp_path / "short.fit")
     without = gaitload.season([root], tmp_path / "out", jobs=1, progress=False, figures=False)
@@ -97,14 +99,14 @@ def _strava_export(shared_data: Path, path: Path) -> None:
     """A Strava-like bulk export: activities/*.fit.gz and *.gpx.gz, activities.csv, plus hostile
     members and formats gaitload does not read."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("activities/101.fit.gz", gzip.compress((shared_data / f"{HEART}/testcourse.fit").read_bytes()))
+        zf.writestr("activities/101.fit.gz", gzip.compress((shared_data / f"{HEART}/testdata.fit").read_bytes()))
         zf.writestr("activities/102.gpx.gz", gzip.compress((shared_data / f"{TOMTOM}/gpx/run.gpx").read_bytes()))
         zf.writestr("activities/103.ttbin", b"\x20\x05" + bytes(200))
         zf.writestr("activities/104.json", b'{"type": "Run", "start_date": "2020-01-01T00:00:00Z"}')
         zf.writestr("activities.csv", "Activity ID,Activity Date,Activity Name,Activity Type,Filename\n"
-                                      "101,\"Dec 31, 2009\",Trail course,Run,activities/101.fit.gz\n"
+                                      "101,\"Apr 16, 2021\",Short run,Run,activities/101.fit.gz\n"
                                       "102,\"May 27, 2017\",Saturday TomTom,Run,activities/102.gpx.gz\n")
-        zf.writestr("../escape.fit", (shared_data / f"{HEART}/testdata.fit").read_bytes())
+        zf.writestr("../escape.fit", (shared_data / f"{TOMTOM}/fit/run.fit").read_bytes())
         zf.writestr("activities/bomb.csv", bytes(40 * 1024**2))  # 40 MiB of zeros: ~40 KiB compressed
         zf.writestr("profile.txt", "runner's notes\n")
 
@@ -119,7 +121,7 @@ def test_zip_export_read_member_by_member(shared_data, tmp_path, monkeypatch):
     monkeypatch.setattr(gaitload.archive, "MAX_MEMBER_BYTES", 80_000)  # testcourse.fit is 105 kB
     result = gaitload.season([tmp_path / "in"], tmp_path / "out", jobs=1, progress=False, figures=False)
     runs = result.runs
-    assert sorted(runs.loc[runs["status"] == "ok", "activity_name"]) == ["Saturday TomTom", "Trail course"]
+    assert sorted(runs.loc[runs["status"] == "ok", "activity_name"]) == ["Saturday TomTom", "Short run"]
     assert set(runs.loc[runs["status"] == "ok", "export_sport"]) == {"Run"}
     assert all(f.startswith(str(export) + "!activities/") for f in runs.loc[runs["status"] == "ok", "file"])
     errors = dict(zip(result.errors["file"], result.errors["message"]))
