@@ -232,12 +232,17 @@ def test_unchanged_rerun_loads_no_analysis_stack(sample_data, tmp_path):
     assert again.n_analysed == 1
 
 
-def test_jobs_from_a_script_without_main_guard(tmp_path):
-    root = tmp_path / "in"
+def _two_days(root: Path) -> Path:
+    """Two simulated 2-minute watch runs on two days, r0.csv and r1.csv."""
     root.mkdir()
     for i in range(2):
         simulate_run(duration_s=120, placement="records", seed=i,
                      start_time=f"2024-06-0{i + 1}T06:30:00Z").write_csv(root / f"r{i}.csv")
+    return root
+
+
+def test_jobs_from_a_script_without_main_guard(tmp_path):
+    root = _two_days(tmp_path / "in")
     script = tmp_path / "my_season.py"
     script.write_text(textwrap.dedent(f"""
         import gaitload
@@ -287,11 +292,7 @@ def test_name_by_date_leaves_ambiguous_runs_unnamed():
 def test_steps_folder_holds_this_seasons_runs_only(tmp_path):
     """An output folder used again with fewer inputs: the removed run's steps leave steps/ (so
     reading the folder gives this season's steps) and come back, without analysis, with it."""
-    root = tmp_path / "in"
-    root.mkdir()
-    for i in range(2):
-        simulate_run(duration_s=120, placement="records", seed=i,
-                     start_time=f"2024-06-0{i + 1}T06:30:00Z").write_csv(root / f"r{i}.csv")
+    root = _two_days(tmp_path / "in")
     out = tmp_path / "out"
     first = gaitload.season([root], out, jobs=1, progress=False, figures=False)
     gaitload.season([root / "r0.csv"], out, jobs=1, progress=False, figures=False)
