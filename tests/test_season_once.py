@@ -102,10 +102,12 @@ def _strava_export(shared_data: Path, path: Path) -> None:
         zf.writestr("activities/101.fit.gz", gzip.compress((shared_data / f"{HEART}/testdata.fit").read_bytes()))
         zf.writestr("activities/102.gpx.gz", gzip.compress((shared_data / f"{TOMTOM}/gpx/run.gpx").read_bytes()))
         zf.writestr("activities/103.ttbin", b"\x20\x05" + bytes(200))
+        zf.writestr("activities/105.tcx.gz", gzip.compress((shared_data / f"{TOMTOM}/tcx/run.tcx").read_bytes()))
         zf.writestr("activities/104.json", b'{"type": "Run", "start_date": "2020-01-01T00:00:00Z"}')
         zf.writestr("activities.csv", "Activity ID,Activity Date,Activity Name,Activity Type,Filename\n"
                                       "101,\"Apr 16, 2021\",Short run,Run,activities/101.fit.gz\n"
-                                      "102,\"May 27, 2017\",Saturday TomTom,Run,activities/102.gpx.gz\n")
+                                      "102,\"May 27, 2017\",Saturday TomTom,Run,activities/102.gpx.gz\n"
+                                      "105,\"May 28, 2017\",Commute,Ride,activities/105.tcx.gz\n")
         zf.writestr("../escape.fit", (shared_data / f"{TOMTOM}/fit/run.fit").read_bytes())
         zf.writestr("activities/bomb.csv", bytes(40 * 1024**2))  # 40 MiB of zeros: ~40 KiB compressed
         zf.writestr("profile.txt", "runner's notes\n")
@@ -132,6 +134,8 @@ def test_zip_export_read_member_by_member(shared_data, tmp_path, monkeypatch):
     assert all("\n" not in m for m in errors.values())
     skipped = dict(zip(result.skipped["file"], result.skipped["reason"]))
     assert skipped[f"{export}!activities/103.ttbin"] == "unsupported format (.ttbin)"
+    # the export's own sport decides without reading the file (its TCX says Running)
+    assert skipped[f"{export}!activities/105.tcx.gz"] == "not on foot: sport is Ride (activities.csv)"
     assert skipped[f"{export}!activities/104.json"] == "unsupported format (.json activity export)"
     assert skipped[f"{export}!profile.txt"].startswith("not an activity file")
     # nothing unpacked beside the inputs or in the output folder but the season's own files
