@@ -22,13 +22,18 @@ _LAZY = {"Analysis": ".analysis", "analyze": ".analysis", "activities": ".io", "
          "Recording": ".recording"}
 
 
-def __getattr__(name):
-    if name in _LAZY:
-        import importlib
+_SUBMODULES = ("analysis", "io", "recording", "events", "terrain", "load", "plot", "simulate", "schema", "atomic")
 
+
+def __getattr__(name):
+    import importlib
+
+    if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name], __name__), name)
         globals()[name] = value
         return value
+    if name in _SUBMODULES:  # ``gaitload.io.X`` after a bare ``import gaitload``, as before
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
