@@ -22,9 +22,6 @@ _LAZY = {"Analysis": ".analysis", "analyze": ".analysis", "activities": ".io", "
          "Recording": ".recording"}
 
 
-_SUBMODULES = ("analysis", "io", "recording", "events", "terrain", "load", "plot", "simulate", "schema", "atomic")
-
-
 def __getattr__(name):
     import importlib
 
@@ -32,8 +29,12 @@ def __getattr__(name):
         value = getattr(importlib.import_module(_LAZY[name], __name__), name)
         globals()[name] = value
         return value
-    if name in _SUBMODULES:  # ``gaitload.io.X`` after a bare ``import gaitload``, as before
-        return importlib.import_module(f".{name}", __name__)
+    if not name.startswith("__"):  # ``gaitload.io.X`` after a bare ``import gaitload``, as before
+        try:
+            return importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise  # the submodule exists but needs a package that is missing
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
