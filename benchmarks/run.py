@@ -127,14 +127,14 @@ def _input_dir(prune: bool) -> Path:
 
 
 def _sim_csv(path: Path, duration_s: float, placement: str, *, seed: int, course: str = "hilly",
-             speed_mps: float = 3.3, altitude_source: str | None = "barometric") -> Path:
+             speed_mps: float = 3.3, altitude_source: str | None = "barometric", start_time=None) -> Path:
     """Write a simulated run as CSV once (the truth file is dropped: it is not an activity)."""
     if path.exists():
         return path
     from gaitload.simulate import simulate_run
 
     run = simulate_run(duration_s, placement, IMU_RATE_HZ, course=course, speed_mps=speed_mps, seed=seed,
-                       altitude_source=altitude_source)
+                       altitude_source=altitude_source, start_time=start_time)
     tmp_dir = Path(tempfile.mkdtemp(dir=path.parent))
     try:
         data, _truth = run.write_csv(tmp_dir / path.name)
@@ -611,9 +611,11 @@ def _season_inputs(cfg) -> tuple[list[Path], list[Path]]:
     n_rec, n_imu = cfg.season_runs, max(1, round(cfg.season_runs / 6))
     records, imus = [], []
     for i in range(n_rec):
-        records.append(_sim_csv(d / f"watch_{i:03d}.csv", cfg.season_record_s, "records", seed=1000 + i,
+        # one run a day: a season counts runs that overlap in time once
+        records.append(_sim_csv(d / f"watch_day_{i:03d}.csv", cfg.season_record_s, "records", seed=1000 + i,
                                 course=COURSES[i % len(COURSES)], speed_mps=2.8 + 0.1 * (i % 10),
-                                altitude_source="gps" if i % 3 == 0 else "barometric"))
+                                altitude_source="gps" if i % 3 == 0 else "barometric",
+                                start_time=time.strftime("%Y-%m-%dT06:30:00Z", time.gmtime(1_704_067_200 + 86400 * i))))
     for i in range(n_imu):
         dur = lo + (hi - lo) * ((i * 7) % 11) / 10.0
         imus.append(_sim_csv(d / f"footimu_{i:03d}.csv", dur, "foot", seed=2000 + i,

@@ -33,7 +33,8 @@ def season_inputs(tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("season_in")
     for i in range(N_RUNS):
-        simulate_run(duration_s=300, placement="records", seed=i).write_csv(root / f"run_{i}.csv")
+        simulate_run(duration_s=300, placement="records", seed=i,  # eight runs on eight days
+                     start_time=f"2024-06-{i + 1:02d}T06:30:00Z").write_csv(root / f"run_{i}.csv")
     return root
 
 
@@ -173,7 +174,7 @@ def test_hostile_names_stay_inside_out(tmp_path):
         path.write_bytes(base + b"\n" * i)
         made.append(path)
     rng_file = inputs / "short.csv"
-    simulate_run(duration_s=120, placement="records", seed=99).write_csv(rng_file)
+    simulate_run(duration_s=120, placement="records", seed=99, start_time="2024-07-01T06:30:00Z").write_csv(rng_file)
     out = tmp_path / "out"
     before = {p for p in tmp_path.rglob("*")}
     result = gaitload.season([inputs], out, jobs=1, progress=False, figures=True)
@@ -194,9 +195,11 @@ def test_hostile_names_stay_inside_out(tmp_path):
     analysed = [str(p) for p in made if not p.name.startswith(".")] + [str(rng_file)]
     hidden = sorted(str(p) for p in made if p.name.startswith("."))
     assert sorted(set(result.skipped["file"]) & set(hidden)) == hidden
-    assert sorted(runs["file"].astype(str)) == sorted(analysed), set(analysed) ^ set(runs["file"].astype(str))
-    assert runs["run_id"].is_unique, runs["run_id"][runs["run_id"].duplicated()]
-    assert (runs["status"] == "ok").sum() >= len(analysed) - 2, runs[["file", "message"]]
+    # the copies of one recording are one run; the others are listed as its duplicates
+    counted = pd.concat([runs[["file", "run_id"]], result.duplicates[["file", "run_id"]]])
+    assert sorted(counted["file"].astype(str)) == sorted(analysed), set(analysed) ^ set(counted["file"].astype(str))
+    assert counted["run_id"].is_unique, counted["run_id"][counted["run_id"].duplicated()]
+    assert (runs["status"] == "ok").sum() == 2, runs[["file", "message"]]  # base's copies and short.csv
     ok_ids = set(runs.loc[runs["status"] == "ok", "run_id"])
     assert {p.stem for p in (out / "steps").glob("*.parquet")} == ok_ids
     assert {p.stem for p in (out / "figures").glob("*.png")} == ok_ids
@@ -204,8 +207,8 @@ def test_hostile_names_stay_inside_out(tmp_path):
 
 def test_identical_copies_under_colliding_names_get_distinct_run_ids(tmp_path):
     """"run (1).csv" and "run_1.csv" both become "run_1" after ``safe_name``; as byte-identical
-    copies they also share a content hash. They are still two files: two rows, two run ids, two
-    steps files, and a re-run maps each to its own cached row."""
+    copies they also share a content hash. They are still two files with two run ids: one run
+    counted, the other listed as its duplicate, and a re-run maps each to its own cached row."""
     from gaitload.simulate import simulate_run
 
     inputs = tmp_path / "in"
@@ -214,11 +217,15 @@ def test_identical_copies_under_colliding_names_get_distinct_run_ids(tmp_path):
     (inputs / "run (1).truth.csv").unlink()
     out = tmp_path / "out"
     first = gaitload.season([inputs], out, jobs=1, progress=False, figures=False)
-    assert len(first.runs) == 2 and first.runs["run_id"].is_unique, first.runs[["file", "run_id"]]
-    assert len(list((out / "steps").glob("*.parquet"))) == 2
+    ids = dict(zip(first.runs["file"], first.runs["run_id"])) | dict(zip(first.duplicates["file"],
+                                                                             first.duplicates["run_id"]))
+    assert len(first.runs) == 1 and len(first.duplicates) == 1 and len(set(ids.values())) == 2, ids
+    assert first.duplicates["reason"].iloc[0] == "same file content"
+    assert len(list((out / "steps").glob("*.parquet"))) == 1
     again = gaitload.season([inputs], out, jobs=1, progress=False, figures=False)
     assert again.n_cached == 2 and again.n_analysed == 0
-    assert dict(zip(again.runs["file"], again.runs["run_id"])) == dict(zip(first.runs["file"], first.runs["run_id"]))
+    assert dict(zip(again.runs["file"], again.runs["run_id"])) | dict(
+        zip(again.duplicates["file"], again.duplicates["run_id"])) == ids
 
 
 def test_undecodable_file_name_does_not_break_the_season(tmp_path):
@@ -230,7 +237,9 @@ def test_undecodable_file_name_does_not_break_the_season(tmp_path):
     simulate_run(duration_s=60, placement="records", seed=5).write_csv(inputs / "plain.csv")
     (inputs / "plain.truth.csv").unlink()
     odd = Path(os.fsdecode(os.fsencode(inputs) + b"/bad\xff\xfename.csv"))
-    odd.write_bytes((inputs / "plain.csv").read_bytes() + b"\n")
+    simulate_run(duration_s=60, placement="records", seed=6, start_time="2024-06-02T06:30:00Z").write_csv(
+        tmp_path / "other.csv")
+    odd.write_bytes((tmp_path / "other.csv").read_bytes())  # another run, another day
     out = tmp_path / "out"
     result = gaitload.season([inputs], out, jobs=1, progress=False, figures=False)
     assert (result.runs["status"] == "ok").all(), result.runs[["file", "message"]]

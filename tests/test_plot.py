@@ -375,11 +375,32 @@ def test_acwr_lines_and_band(season_data):
         assert to_rgba(line.get_color()) == to_rgba(MUSCLE_COLORS[m])
 
 
-def test_short_season_says_acwr_needs_28_days():
+def test_short_season_leaves_acwr_out_and_says_why():
     runs, tables = synthetic_season(n_runs=3, days_between=2)
-    ax = _axes(plot_season(runs, tables), "acwr")
-    assert any("28-day" in t.get_text() for t in ax.texts)
-    assert not [ln for ln in ax.get_lines() if str(ln.get_gid()).startswith("acwr_")]
+    fig = plot_season(runs, tables)
+    assert [ax.get_label() for ax in fig.axes] == ["weekly_load", "climb_descent", "strike_grade"]
+    assert "acute:chronic ratio needs 28 days of history (this season spans 5 days)" in fig.get_suptitle()
+    # the third panel takes the whole bottom row
+    strike = _axes(fig, "strike_grade").get_position()
+    assert strike.width > 1.8 * _axes(fig, "weekly_load").get_position().width
+
+
+def test_watch_only_season_has_no_strike_panel_and_local_dates():
+    runs, _ = synthetic_season(n_runs=14)
+    for pattern in ("rearfoot", "midfoot", "forefoot"):
+        runs[f"strike_{pattern}"] = 0.0
+    runs["strike_unknown"] = 1.0
+    tables = season_tables(runs, tz="America/Los_Angeles")
+    fig = plot_season(runs, tables, tz="America/Los_Angeles")
+    assert [ax.get_label() for ax in fig.axes] == ["weekly_load", "climb_descent", "acwr"]
+    assert "no strike pattern measured" in fig.get_suptitle()
+    # 07:00 UTC is the evening before in Los Angeles: the season starts on 4 January there
+    assert "2026-01-04 to" in fig.get_suptitle()
+    assert _axes(fig, "acwr").get_xlabel() == "date (America/Los_Angeles)"
+    assert pd.Timestamp(tables["acwr"]["date"].iloc[0]) == pd.Timestamp("2026-01-04")
+    two = plot_season(runs, {**tables, "acwr": tables["acwr"].iloc[:10]}, tz="UTC")
+    assert [ax.get_label() for ax in two.axes] == ["weekly_load", "climb_descent"]
+    assert two.get_size_inches()[1] < 6
 
 
 def test_strike_by_grade_from_steps_dir(tmp_path, season_data):

@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--rules", default="source", help="rule set: source, literature or a TOML file")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.add_argument("--no-figures", action="store_true", help="skip the per-run figures (faster)")
+    s.add_argument("--tz", default="local", help="the runner's time zone for days and weeks, e.g. Europe/Paris "
+                                                  "(default: this computer's)")
     _add_common(s)
 
     pl = sub.add_parser("plan", help="forecast a planned course: finish time, splits, climbs, per-muscle load")
@@ -247,7 +249,7 @@ def _cmd_season(args) -> int:
     from .season import season
 
     result = season(args.paths, args.out, jobs=args.jobs, scheduler=args.scheduler, rules=args.rules,
-                    progress=not args.quiet, figures=not args.no_figures)
+                    progress=not args.quiet, figures=not args.no_figures, tz=args.tz)
     print(result.describe())
     return EXIT_OK
 

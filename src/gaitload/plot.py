@@ -621,7 +621,7 @@ def _require_columns(runs: pd.DataFrame, columns) -> None:
         raise OptionError(f"plot_season: the runs table lacks column(s) {', '.join(missing)}")
 
 
-def _panel_weekly(ax, weekly: pd.DataFrame, undated: int = 0):
+def _panel_weekly(ax, weekly: pd.DataFrame, undated: int = 0, zone: str = "UTC"):
     ax.set_title("Weekly load per muscle", loc="left")
     ax.set_ylabel("load per week (flat-step equivalents)")
     cols = [f"load_{m}" for m in MUSCLES]
@@ -639,7 +639,7 @@ def _panel_weekly(ax, weekly: pd.DataFrame, undated: int = 0):
         bars.set_label(f"weekly_{m}")
         bottom = bottom + height
     ax.yaxis.set_major_formatter(EngFormatter(sep=""))
-    ax.set_xlabel("week starting (Monday, UTC)")
+    ax.set_xlabel(f"week starting (Monday, {zone})")
     if undated:
         ax.text(0.99, 0.98, f"{undated} run(s) without a date left out", transform=ax.transAxes,
                 ha="right", va="top", fontsize=7, color="0.35")
@@ -675,7 +675,7 @@ def _panel_climb_descent(ax, table: pd.DataFrame):
               loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False, borderaxespad=0.1)
 
 
-def _panel_acwr(ax, acwr: pd.DataFrame):
+def _panel_acwr(ax, acwr: pd.DataFrame, zone: str = "UTC"):
     ax.set_title("Acute:chronic load ratio (7 d / 28 d)", loc="left")
     ax.set_ylabel("acute:chronic ratio (-)")
     # 0.8-1.3: the range commonly treated as low risk in training-load monitoring
@@ -705,7 +705,7 @@ def _panel_acwr(ax, acwr: pd.DataFrame):
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.set_xlabel("date (UTC)")
+    ax.set_xlabel(f"date ({zone})")
     ax.legend(handles=[band], loc="upper left", frameon=False)
 
 
@@ -732,11 +732,30 @@ def _steps_by_grade(runs: pd.DataFrame, steps_dir: Path, edges_pct: np.ndarray):
     return counts, int(n_files)
 
 
-def _panel_strike_grade(ax, runs: pd.DataFrame, steps_dir: Path | None):
-    known = ("rearfoot", "midfoot", "forefoot")
-    edges = np.arange(-15.0, 15.0 + 1e-9, 2.5)
+_STRIKE_EDGES_PCT = np.arange(-15.0, 15.0 + 1e-9, 2.5)
+
+
+def _strike_data(runs: pd.DataFrame, steps_dir: Path | None):
+    """``(counts, n_files)`` of known strikes per grade bin from the stored steps, ``None`` when
+    the runs table must stand in, ``False`` when no run has a known strike pattern at all (a
+    watch-only season: the panel is left out)."""
     if steps_dir is not None and "run_id" in runs:
-        counts, n_files = _steps_by_grade(runs, steps_dir, edges)
+        counts, n_files = _steps_by_grade(runs, steps_dir, _STRIKE_EDGES_PCT)
+        if counts.sum() > 0:
+            return counts, n_files
+    cols = [f"strike_{p}" for p in ("rearfoot", "midfoot", "forefoot")]
+    if set(cols) <= set(runs.columns) and np.nansum(np.column_stack([_col(runs, c) for c in cols])) > 0:
+        return None
+    return False
+
+
+def _panel_strike_grade(ax, runs: pd.DataFrame, steps_dir: Path | None, data=None):
+    known = ("rearfoot", "midfoot", "forefoot")
+    edges = _STRIKE_EDGES_PCT
+    if data is None and steps_dir is not None and "run_id" in runs:
+        data = _steps_by_grade(runs, steps_dir, edges)
+    if data:
+        counts, n_files = data
         total = counts.sum(axis=0)
         if total.sum() > 0:
             ax.set_title(f"Strike mix by grade ({n_files} run{'s' if n_files != 1 else ''})", loc="left")
@@ -787,8 +806,17 @@ def _panel_strike_grade(ax, runs: pd.DataFrame, steps_dir: Path | None):
     ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False, borderaxespad=0.1)
 
 
+def _zone(tz):
+    """A time zone for pandas: ``"local"`` is this computer's (with its daylight-saving rules)."""
+    if tz == "local":
+        from dateutil.tz import tzlocal
+
+        return tzlocal()
+    return tz
+
+
 def plot_season(runs: pd.DataFrame, tables: dict, path: str | os.PathLike | None = None, *,
-                steps_dir: str | os.PathLike | None = None, dpi: float = 110.0) -> Figure:
+                steps_dir: str | os.PathLike | None = None, dpi: float = 110.0, tz="local") -> Figure:
     """Season figure: weekly load, climb vs descent load, acute:chronic ratio, strike vs grade.
 
     Panels: (a) weekly load per muscle, stacked bars (``tables["weekly_load"]``); (b) season
@@ -799,6 +827,9 @@ def plot_season(runs: pd.DataFrame, tables: dict, path: str | os.PathLike | None
     (d) strike-pattern mix versus grade: from every stored step (``steps_dir/<run_id>.parquet``,
     binned by grade, 2.5 % bins from -15 % to +15 %) when available, else one point per run of
     the share of non-rearfoot strikes against the share of its distance uphill and downhill.
+    A panel with nothing to show is left out and its room given to the others: (c) before 28
+    days of history, (d) when no run has a measured strike pattern (a watch-only season); the
+    title says which and why. Dates are in the runner's time zone ``tz``.
 
     Parameters
     ----------
@@ -815,6 +846,9 @@ def plot_season(runs: pd.DataFrame, tables: dict, path: str | os.PathLike | None
         (the layout :func:`gaitload.season` writes).
     dpi : float
         Resolution of PNG output, dots per inch.
+    tz : str
+        Time zone of the dates: ``"local"`` (this computer's) or a name (``"Europe/Paris"``);
+        the tables should be built with the same (:func:`gaitload.season.season_tables`).
 
     Returns
     -------
@@ -839,27 +873,43 @@ def plot_season(runs: pd.DataFrame, tables: dict, path: str | os.PathLike | None
     steps_dir = Path(steps_dir) if steps_dir is not None else None
     ok_runs = runs[runs["status"] == "ok"]
     n_err = int((runs["status"] != "ok").sum())
+    zone = "local time" if tz == "local" else str(tz)
+    undated = int(pd.to_datetime(ok_runs["start_time"], utc=True, errors="coerce").isna().sum()) \
+        if "start_time" in ok_runs else len(ok_runs)
+    # panels with nothing to show give their room to the others, and the title says why
+    panels = [("weekly_load", lambda ax: _panel_weekly(ax, tables["weekly_load"], undated, zone)),
+              ("climb_descent", lambda ax: _panel_climb_descent(ax, tables["climb_descent"]))]
+    left_out = []
+    acwr = tables["acwr"]
+    if any(np.isfinite(_col(acwr, f"acwr_{m}")).any() for m in MUSCLES if f"acwr_{m}" in acwr):
+        panels.append(("acwr", lambda ax: _panel_acwr(ax, acwr, zone)))
+    else:
+        days = len(acwr) if acwr is not None and "date" in acwr else 0
+        left_out.append(f"acute:chronic ratio needs 28 days of history (this season spans {days} "
+                        f"day{'s' if days != 1 else ''})")
+    strike = _strike_data(ok_runs, steps_dir)
+    if strike is False:
+        left_out.append("no strike pattern measured (needs a foot or shank IMU)")
+    else:
+        panels.append(("strike_grade", lambda ax: _panel_strike_grade(ax, ok_runs, steps_dir, strike)))
 
     with matplotlib.rc_context(_STYLE):
-        fig = _new_figure((13.0, 8.5))
-        grid = fig.add_gridspec(2, 2)
-        ax_week = fig.add_subplot(grid[0, 0], label="weekly_load")
-        ax_cd = fig.add_subplot(grid[0, 1], label="climb_descent")
-        ax_acwr = fig.add_subplot(grid[1, 0], label="acwr")
-        ax_sg = fig.add_subplot(grid[1, 1], label="strike_grade")
-        undated = int(pd.to_datetime(ok_runs["start_time"], utc=True, errors="coerce").isna().sum()) \
-            if "start_time" in ok_runs else len(ok_runs)
-        _panel_weekly(ax_week, tables["weekly_load"], undated)
-        _panel_climb_descent(ax_cd, tables["climb_descent"])
-        _panel_acwr(ax_acwr, tables["acwr"])
-        _panel_strike_grade(ax_sg, ok_runs, steps_dir)
+        n_rows = 1 if len(panels) <= 2 else 2
+        fig = _new_figure((13.0, 8.5 if n_rows == 2 else 5.0))
+        grid = fig.add_gridspec(n_rows, 2)
+        cells = [grid[0, 0], grid[0, 1]] + ([grid[1, :]] if len(panels) == 3 else
+                                            [grid[1, 0], grid[1, 1]] if len(panels) == 4 else [])
+        for (label, draw), cell in zip(panels, cells):
+            draw(fig.add_subplot(cell, label=label))
         legend = fig.legend(handles=[Patch(facecolor=MUSCLE_COLORS[m], label=_MUSCLE_LABELS[m]) for m in MUSCLES],
                             loc="outside lower center", ncol=len(MUSCLES), frameon=False, title="muscle colours")
         dist = np.nansum(_col(ok_runs, "distance_m")) / 1000 if "distance_m" in ok_runs else float("nan")
         starts = pd.to_datetime(ok_runs["start_time"], utc=True, errors="coerce") if "start_time" in ok_runs \
             else pd.Series(dtype="datetime64[ns, UTC]")
+        starts = starts.dt.tz_convert(_zone(tz)) if len(starts) else starts
         span = (f"{starts.min():%Y-%m-%d} to {starts.max():%Y-%m-%d}" if starts.notna().any() else "dates unknown")
         text = (f"Season: {len(ok_runs)} run{'s' if len(ok_runs) != 1 else ''}  ·  {dist:.1f} km  ·  {span}"
-                + (f"  ·  {n_err} file(s) failed" if n_err else ""))
+                + (f"  ·  {n_err} file(s) failed" if n_err else "")
+                + ("\n" + "; ".join(left_out) if left_out else ""))
         head = fig.suptitle(text, fontsize=12, x=0.01, ha="left")
         return _finish(fig, path, dpi, head, legend)

@@ -151,6 +151,11 @@ def read(path: str | os.PathLike, format: str | None = None, max_bytes: int = MA
         A subclass naming the file and the problem.
     """
     path = Path(path)
+    if path.name.lower().endswith(".zip") and format is None and path.is_file():
+        from ..archive import is_archive, read_archive
+
+        if is_archive(path):  # an export of one activity: read its member
+            return read_archive(path, lambda inner: read(inner, max_bytes=max_bytes, **hints))
     spec = _spec_for(path, format, max_bytes)
     if spec.activities is None and hints.get("activity") is not None:
         # a format that holds one activity per file: activity 0 is the file

@@ -1,0 +1,388 @@
+"""Running a season's work: one file's analysis (or one rule set's re-application to stored
+steps) in this process, in local worker processes, or on a Dask cluster.
+
+A job never raises: whatever goes wrong is its rows' ``status`` and message. Every output is
+written atomically and the job's state row last, so a run killed half-way is analysed again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import types
+from pathlib import Path
+
+from .. import atomic
+from ..errors import GaitloadError
+from . import cache
+
+__all__ = ["analyze_job", "reapply_job", "run_all"]
+
+#: Sports named by an export's activities.csv (Strava's and Garmin Connect's labels, spaces and
+#: case ignored) that are not on foot: such a member is skipped without being read.
+_EXPORT_NOT_ON_FOOT = ("ride", "virtualride", "ebikeride", "mountainbikeride", "gravelride", "cycling",
+                       "roadcycling", "mountainbiking", "indoorcycling", "swim", "swimming", "poolswim",
+                       "openwaterswimming", "lapswimming", "rowing", "indoorrowing", "kayaking", "canoeing",
+                       "standuppaddling", "alpineski", "backcountryski", "nordicski", "snowboard",
+                       "iceskate", "inlineskate", "surfing", "windsurf", "kitesurf", "sail", "golf",
+                       "velomobile", "handcycle", "wheelchair", "resortskiing", "skateskiing")
+
+
+def _export_not_on_foot(export: dict | None) -> str | None:
+    sport = (export or {}).get("type") or ""
+    if sport.replace(" ", "").replace("_", "").lower() in _EXPORT_NOT_ON_FOOT:
+        return f"not on foot: sport is {sport} (activities.csv)"
+    return None
+
+
+def _base_row(job: dict, run_id: str, activity) -> dict:
+    row = {"file": job["label"], "run_id": run_id, "activity": activity, "content_hash": job["digest"],
+           "rules": job["fingerprint"], "gaitload_version": job["version"], "status": "ok",
+           "error_type": "", "message": "", "warnings": "", "source_bytes": job.get("source_bytes"),
+           "activity_name": (job.get("export") or {}).get("name", ""),
+           "export_sport": (job.get("export") or {}).get("type", "")}
+    return row
+
+
+def _error_fields(exc: BaseException, label: str, local: str | None = None) -> dict:
+    if isinstance(exc, GaitloadError):
+        if local is not None and local != label:  # a temporary copy of an archive member: name the member
+            exc.path = label
+            exc.problem = exc.problem.replace(local, label)
+        return {"status": "error", "error_type": type(exc).__name__, "message": str(exc)}
+    if isinstance(exc, MemoryError):
+        return {"status": "error", "error_type": "ResourceLimitError", "message": f"{label}: out of memory"}
+    return {"status": "error", "error_type": f"InternalError.{type(exc).__name__}",
+            "message": f"{label}: {exc}".replace("\n", " ")}
+
+
+def analyze_job(job: dict) -> dict:
+    """Analyse one file (or archive member) and write its outputs; returns its state.
+
+    The state holds ``rows`` (one per on-foot activity: runs-table rows with their summary) and
+    ``skips`` (legs or files not on foot). Never raises.
+    """
+    out = Path(job["out_dir"])
+    state = {"state_format": cache.STATE_FORMAT, "file": job["label"], "file_id": job["file_id"],
+             "content_hash": job["digest"], "rules": job["fingerprint"], "gaitload_version": job["version"],
+             "rows": [], "skips": []}
+    reason = _export_not_on_foot(job.get("export"))
+    if reason:
+        state["skips"].append([job["label"], reason])
+    else:
+        with _local_copy(job) as (path, error):
+            if error is not None:
+                state["rows"].append({**_base_row(job, job["file_id"], None), **_error_fields(error, job["label"])})
+            else:
+                _analyze_activities(job, path, out, state)
+    atomic.write_json(out / ".state" / f"{job['file_id']}.json", state)
+    return atomic.json_clean(state)
+
+
+@contextlib.contextmanager
+def _local_copy(job: dict):
+    """The job's file on disk: the file itself, or its archive member inflated into a
+    temporary folder (removed afterwards). Yields ``(path, error)``."""
+    member = job.get("member")
+    if member is None:
+        yield job["path"], None
+        return
+    from ..archive import extract_member
+
+    with tempfile.TemporaryDirectory(prefix="gaitload-member-") as tmp:
+        try:
+            path = extract_member(member, tmp)
+        except GaitloadError as exc:
+            yield None, exc
+            return
+        yield str(path), None
+
+
+def _activity_list(path: str) -> list[tuple[int, bool, str]]:
+    """``(index, on_foot, sport)`` of each activity of a file holding several."""
+    from ..io import activities
+
+    table = activities(path)
+    return [(int(k), bool(on_foot), str(sport)) for k, on_foot, sport in
+            zip(table["activity"], table["on_foot"], table["sport"])]
+
+
+def _holds_several(summary: dict) -> bool:
+    """The reader's warning that the file holds several activities and it read one of them
+    (:func:`gaitload.io._watch.choose_activity`)."""
+    return any(w.startswith("the file holds ") and " activities (" in w for w in summary.get("warnings", []))
+
+
+def _analyze_activities(job: dict, path: str, out: Path, state: dict) -> None:
+    """One row per on-foot activity: the file as one run, unless its reader says it holds
+    several (a multisport FIT, a TCX of several runs); then each is analysed on its own, run id
+    ``<file id>#<k>``, and the legs not on foot are listed as skipped. Listing the activities
+    of every file would cost two thirds of a read each, so only those files are listed."""
+    row = _analyze_run(job, path, out, job["file_id"], None, whole_file=True)
+    if row is not None:
+        state["rows"].append(row)
+        return
+    try:
+        listed = _activity_list(path)
+    except Exception as exc:  # the listing fails where the read did not: report it, never stop
+        state["rows"].append({**_base_row(job, job["file_id"], None), **_error_fields(exc, job["label"], path)})
+        return
+    for k, on_foot, sport in listed:
+        if not on_foot:
+            state["skips"].append([f"{job['label']}#{k}", f"not on foot ({sport})"])
+            continue
+        state["rows"].append(_analyze_run(job, path, out, f"{job['file_id']}#{k}", k))
+
+
+def _analyze_run(job: dict, path: str, out: Path, run_id: str, activity, whole_file: bool = False) -> dict | None:
+    """One activity's analysis: its row (with the summary) and its steps, profile and figure.
+    With ``whole_file``, None (and nothing written) when the file holds several activities."""
+    from ..analysis import analyze
+    from .tables import row_from_summary, season_steps
+
+    row = _base_row(job, run_id, activity)
+    try:
+        kwargs = {"activity": activity} if activity is not None else {}
+        analysis = analyze(path, rules=job["rules"], **kwargs)
+        summary = analysis.summary
+        if whole_file and _holds_several(summary):
+            return None
+        summary["path"] = job["label"] if activity is None else f"{job['label']}#{activity}"
+        row.update(row_from_summary(summary))
+        row.update(_identity(analysis, job))
+        row["_summary"] = atomic.json_clean(summary)
+        row["_warning_split"] = _warning_split(summary.get("warnings", []), job["rules"], analysis.steps)
+        atomic.write_parquet(cache.steps_path(out, run_id), season_steps(analysis.steps, run_id))
+        if job["figures"]:
+            atomic.write_parquet(out / ".state" / f"{run_id}.profile.parquet", analysis.profile)
+            atomic.write_parquet(out / ".state" / f"{run_id}.segments.parquet", analysis.segments)
+            analysis.plot(cache.figure_path(out, run_id))  # an Agg Figure outside pyplot: nothing to close
+    except Exception as exc:  # a bad file, or a bug: either way reported, never stopping the season
+        row.update(_error_fields(exc, job["label"], path))
+    return row
+
+
+def _identity(analysis, job: dict) -> dict:
+    """What tells copies of one run apart: channels measured, start time and its source."""
+    from .tables import start_time_fields
+
+    summary = analysis.summary
+    channels = sorted((summary.get("provenance") or {}).get("channels") or {})
+    fields = {"sport": summary.get("sport") or "", "n_channels": len(channels), "channels": " ".join(channels),
+              "warnings": "; ".join(summary.get("warnings", [])),
+              "status": "ok" if int(summary.get("n_steps") or 0) > 0 else "no_steps"}
+    fields.update(start_time_fields(summary.get("start_time"), job.get("mtime")))
+    if fields["status"] == "no_steps":
+        fields["error_type"] = "NoSteps"
+        why = (summary.get("warnings") or ["no steps found"])[0]
+        fields["message"] = f"{job['label']}: no steps, so no load ({why})"
+    return fields
+
+
+def _warning_split(warnings: list, rules, steps) -> list:
+    """Where the load stage's warnings sit in the summary's list: ``[before, after]`` lists
+    without them, so a new rule set's warnings can take their place (see :func:`reapply_job`)."""
+    from ..load.model import apply_and_summarize
+
+    _, load = apply_and_summarize(steps, rules)
+    mine = set(load.get("warnings", []))
+    positions = [i for i, w in enumerate(warnings) if w in mine]
+    if positions:
+        cut = positions[0]
+    else:  # after the reading, detection and terrain warnings, before the confidence ones
+        cut = next((i for i, w in enumerate(warnings) if w.startswith(_AFTER_LOAD)), len(warnings))
+    return [[w for w in warnings[:cut] if w not in mine], [w for w in warnings[cut:] if w not in mine]]
+
+
+#: Starts of the warnings ``analyze`` adds after the load stage's (confidence and gain notes).
+_AFTER_LOAD = ("wrist placement:", "low sample rate", "altitude from GPS only", "no steps found",
+               "gain 0 m", "loss 0 m")
+
+
+def reapply_job(job: dict) -> dict:
+    """Re-apply a new rule set to the stored steps of one file's runs (no reading, detection or
+    terrain): loads, summary, runs-table row, steps file and figure, as a cold run would give.
+    Returns the updated state; a run whose stored steps are missing is analysed again."""
+    from ..analysis import Analysis
+    from ..load import apply_and_summarize, load_rules
+    from .tables import row_from_summary
+
+    import pandas as pd
+
+    out = Path(job["out_dir"])
+    state = dict(job["state"])
+    state.update(rules=job["fingerprint"], gaitload_version=job["version"])
+    rule_set = load_rules(job["rules"])
+    rows = []
+    for row in state["rows"]:
+        row = dict(row)
+        row["rules"] = job["fingerprint"]
+        if row.get("status") not in ("ok", "no_steps"):
+            rows.append(row)
+            continue
+        run_id = row["run_id"]
+        held = not cache.steps_path(out, run_id).exists()
+        stored = pd.read_parquet(cache.steps_path(out, run_id, held))
+        steps, load = apply_and_summarize(stored.drop(columns=["run_id"]), rule_set)
+        summary = dict(row["_summary"])
+        summary.update({k: v for k, v in load.items() if k != "warnings"})
+        summary["rules"] = getattr(rule_set, "name", str(rule_set))
+        summary["provenance"] = {**summary.get("provenance", {}),
+                                 "load": f"derived: rule set '{summary['rules']}' applied per step"}
+        before, after = row["_warning_split"]
+        summary["warnings"] = list(dict.fromkeys(before + list(load.get("warnings", [])) + after))
+        keep = {k: row[k] for k in ("file", "run_id", "activity", "content_hash", "rules", "gaitload_version",
+                                    "status", "error_type", "message", "source_bytes", "activity_name",
+                                    "export_sport", "sport", "n_channels", "channels", "start_time",
+                                    "start_time_source", "_warning_split") if k in row}
+        row = {**keep, **row_from_summary(summary), "start_time": row.get("start_time"),
+               "warnings": "; ".join(summary["warnings"]), "_summary": atomic.json_clean(summary)}
+        # the stored table with its load columns replaced: the same table season_steps would make
+        stored = stored.assign(**{c: steps[c].to_numpy(dtype="float64") for c in steps if c.startswith("load_")})
+        atomic.write_parquet(cache.steps_path(out, run_id, held), stored)
+        if job["figures"] and held:
+            # a duplicate's figure is never shown: dropped, not redrawn (should the run be counted
+            # again later, the missing figure has it analysed afresh)
+            cache.figure_path(out, run_id, held).unlink(missing_ok=True)
+        elif job["figures"]:
+            profile_file = out / ".state" / f"{run_id}.profile.parquet"
+            segments_file = out / ".state" / f"{run_id}.segments.parquet"
+            analysis = Analysis(steps=steps, segments=pd.read_parquet(segments_file), summary=summary,
+                                profile=pd.read_parquet(profile_file))
+            analysis.plot(cache.figure_path(out, run_id, held))
+        rows.append(atomic.json_clean(row))
+    state["rows"] = rows
+    atomic.write_json(out / ".state" / f"{state['file_id']}.json", state)
+    return atomic.json_clean(state)
+
+
+def run_job(job: dict) -> dict:
+    """Run one job of either kind; never raises (a failed re-application analyses the file again)."""
+    if job.get("kind") == "reapply":
+        try:
+            return reapply_job(job)
+        except Exception:  # stored steps missing or damaged: start from the file
+            pass
+    return analyze_job(job)
+
+
+# -- executors --------------------------------------------------------------------------------
+class _NoProgress:
+    def set_postfix(self, **kwargs):
+        pass
+
+    def update(self, n=1):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress_bar(total: int, enabled: bool):
+    """A tqdm bar on a terminal (files done, failures, ETA); nothing when quiet or not a TTY."""
+    if not (enabled and sys.stderr.isatty()):
+        return _NoProgress()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="run", desc="season", dynamic_ncols=True)
+
+
+def _died(job: dict, why: str) -> dict:
+    row = {**_base_row(job, job["file_id"], None), "status": "error", "error_type": "WorkerDied",
+           "message": f"{job['label']}: {why}"}
+    return {"state_format": cache.STATE_FORMAT, "file": job["label"], "file_id": job["file_id"],
+            "rows": [row], "skips": [], "_not_stored": True}
+
+
+def run_all(todo: list[dict], *, jobs, scheduler, progress) -> list[dict]:
+    """Run every job; returns their states in completion order."""
+    if not todo:
+        return []
+    bar = _progress_bar(len(todo), progress)
+    states: list[dict] = []
+    failures = 0
+
+    def done(state):
+        nonlocal failures
+        states.append(state)
+        failures += any(r.get("status") == "error" for r in state["rows"])
+        bar.set_postfix(failures=failures, refresh=False)
+        bar.update(1)
+
+    try:
+        if scheduler is not None:
+            _run_dask(todo, scheduler, done)
+        else:
+            n_jobs = jobs or os.cpu_count() or 1
+            if n_jobs == 1 or len(todo) == 1:
+                for job in todo:
+                    done(run_job(job))
+            else:
+                _run_processes(todo, n_jobs, done)
+    finally:
+        bar.close()
+    return states
+
+
+@contextlib.contextmanager
+def _main_module_hidden():
+    """Start worker processes without re-running the caller's script in each of them.
+
+    A "spawn" worker imports the parent's ``__main__`` script before its first task; a script
+    calling ``gaitload.season(..., jobs=2)`` without an ``if __name__ == "__main__":`` guard
+    would start a season in every worker, and every worker would die. The workers only run
+    gaitload's own functions, so while they start, ``__main__`` is a blank module: nothing of
+    the script is imported in them, guarded or not.
+    """
+    real = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if real is not None:
+            sys.modules["__main__"] = real
+
+
+def _run_processes(todo, n_jobs, done) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # "spawn": workers do not inherit threads or open figures of the parent (safe everywhere).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(n_jobs, len(todo)), mp_context=context) as pool:
+        # workers are started while jobs are submitted (spawned on demand, in this thread)
+        with _main_module_hidden():
+            futures = {pool.submit(run_job, job): job for job in todo}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                done(future.result())
+            except Exception as exc:  # the worker process itself died (OOM kill, segfault)
+                done(_died(job, f"worker process failed ({exc})"))
+
+
+def _run_dask(todo, scheduler, done) -> None:
+    from ..errors import OptionError
+
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise OptionError("a Dask scheduler needs the 'dask' extra: pip install 'gaitload[dask]'") from None
+    own_client = not isinstance(scheduler, Client)
+    try:
+        client = Client(scheduler) if own_client else scheduler
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise OptionError(f"cannot connect to the Dask scheduler {scheduler!r} ({exc})") from None
+    try:
+        futures = [client.submit(run_job, job, pure=False, key=f"gaitload-{job['file_id']}") for job in todo]
+        by_key = {f.key: job for f, job in zip(futures, todo)}
+        for future in as_completed(futures):
+            try:
+                done(future.result())
+            except Exception as exc:
+                done(_died(by_key[future.key], f"Dask task failed ({exc})"))
+    finally:
+        if own_client:
+            client.close()
