@@ -39,7 +39,7 @@ import pandas as pd
 import gaitload
 from gaitload.errors import GaitloadError
 from gaitload.io.course import course_from_recording
-from gaitload.pace import gap_speed_factor
+from gaitload.pace import EFFORT_WINDOW_S, effort_grade, gap_speed_factor
 from gaitload.schema import MUSCLES, float_column
 
 PATTERNS = [
@@ -68,8 +68,10 @@ def _runner(steps: pd.DataFrame) -> dict:
     moving_step = (dt > 0) & (dt <= MAX_STEP_GAP_S)
     moving = float(dt[moving_step].sum())
     dd = np.diff(d)
-    factor = gap_speed_factor(np.where(np.isfinite(g[1:]), g[1:], 0.0))
     ok = moving_step & np.isfinite(dd)
+    # the grade a runner paces by, as plan() forecasts with: a minute of running (Robb 2017)
+    g_eff = effort_grade(d, g, EFFORT_WINDOW_S * float(np.sum(dd[ok])) / moving)
+    factor = gap_speed_factor(np.where(np.isfinite(g_eff[1:]), g_eff[1:], 0.0))
     activity_gap = float(np.sum(dd[ok] * factor[ok]) / moving)
     run = np.isfinite(v) & (v >= 2.0) & np.isfinite(g) & (np.abs(g) <= 15.0)
     median_gap = float(np.median(v[run] * gap_speed_factor(g[run])))

@@ -35,7 +35,8 @@ from . import atomic
 from .analysis import Analysis, analyze
 from .errors import OptionError
 from .io.course import CourseProfile, course_from_recording, read_course
-from .pace import (FLAT_BAND_PCT, MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, WALK_SPEED_MPS, cadence_grade_factor, check_pace_s_per_km,
+from .pace import (FLAT_BAND_PCT, MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, WALK_SPEED_MPS, EFFORT_WINDOW_S, cadence_grade_factor,
+                   check_pace_s_per_km, effort_grade,
                    flat_cadence_spm, gap_speed_factor, parse_pace, predicted_gait)
 from .recording import Recording
 from .schema import MUSCLES, float_column
@@ -191,9 +192,12 @@ def predict_recording(course: CourseProfile, flat_speed_mps: float, *, grade_pct
     grid = _course_grid(course)
     d = grid["distance"]
     g = np.full(d.size, np.nan) if grade_pct is None else np.asarray(grade_pct, dtype=np.float64)
-    g_known = np.where(np.isfinite(g), g, 0.0)  # an unknown grade is forecast as level
+    # speed, gait and cadence follow the grade of a minute of running, the scale the GAP model
+    # was fitted on (Robb 2017), not every 5 m of it
+    g_eff = effort_grade(d, g, EFFORT_WINDOW_S * flat_speed_mps)
+    g_known = np.where(np.isfinite(g_eff), g_eff, 0.0)  # an unknown grade is forecast as level
     v_run = flat_speed_mps / gap_speed_factor(g_known)
-    gait = predicted_gait(v_run, g)
+    gait = predicted_gait(v_run, g_eff)
     walk = gait == "walk"
     speed = np.where(walk, np.minimum(v_run, WALK_SPEED_MPS), v_run)
     cad_flat = float(flat_cadence_spm(flat_speed_mps)) if flat_cadence is None else float(flat_cadence)
