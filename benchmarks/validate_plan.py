@@ -9,7 +9,7 @@ analysis of the recording.
 
 1. At the run's own pace: flat speed = the run's grade-adjusted pace as Strava reports it
    (grade-adjusted distance ``sum(step length x F(grade))`` over moving time, Strava 2017 factors
-   F) -- which makes the finish check nearly circular (it only tests the pipeline: grid,
+   F, of the grade over a minute of running as the forecast uses it) -- which makes the finish check nearly circular (it only tests the pipeline: grid,
    smoothing, walking rule) -- and, as a test of the pace model, the median ``v x F(grade)`` of
    its running steps; flat cadence = the median cadence of its running steps within +-2 %.
    Baselines: finish at even pace (distance / median-step speed, no grade model); load on a level
@@ -61,7 +61,9 @@ def _runner(steps: pd.DataFrame) -> dict:
 
     ``activity_gap``: Strava's grade-adjusted pace of an activity, the grade-adjusted distance
     ``sum(step length x F(grade))`` over the moving time. ``median_gap``: the median of
-    ``v x F(grade)`` over running steps (what ``plan(season=...)`` takes from a season).
+    ``v x F(grade)`` over running steps (what ``plan(season=...)`` takes from a season without a
+    clock). The grade in both is the one a forecast paces by, the grade over a minute of running
+    (:func:`gaitload.pace.effort_grade`).
     """
     v, g, c, t, d = (float_column(steps, k) for k in ("speed_mps", "grade_pct", "cadence_spm", "time_s", "distance_m"))
     dt = np.diff(t)
@@ -73,8 +75,8 @@ def _runner(steps: pd.DataFrame) -> dict:
     g_eff = effort_grade(d, g, EFFORT_WINDOW_S * float(np.sum(dd[ok])) / moving)
     factor = gap_speed_factor(np.where(np.isfinite(g_eff[1:]), g_eff[1:], 0.0))
     activity_gap = float(np.sum(dd[ok] * factor[ok]) / moving)
-    run = np.isfinite(v) & (v >= 2.0) & np.isfinite(g) & (np.abs(g) <= 15.0)
-    median_gap = float(np.median(v[run] * gap_speed_factor(g[run])))
+    run = np.isfinite(v) & (v >= 2.0) & np.isfinite(g_eff) & (np.abs(g_eff) <= 15.0)
+    median_gap = float(np.median(v[run] * gap_speed_factor(g_eff[run])))
     flat = run & (np.abs(g) <= 2.0) & np.isfinite(c)
     cadence = float(np.median(c[flat] if flat.sum() >= 100 else c[run & np.isfinite(c)]))
     return {"moving": moving, "activity_gap": activity_gap, "median_gap": median_gap, "cadence": cadence,

@@ -86,8 +86,8 @@ def effort_grade(distance_m, grade_pct, window_m: float) -> np.ndarray:
     The Strava 2017 factors (:func:`gap_speed_factor`) were fitted on 60-s steady windows (Robb
     2017, literature.md 1e): they give the speed for the grade of a minute of running, so the
     window is :data:`EFFORT_WINDOW_S` x the runner's speed (judgement: ~180 m at 3 m/s). The mean
-    is over distance, centred, shrinking at the ends; unknown (NaN) grade is left out of it, and
-    the result is NaN only where the whole window is unknown. Used both to forecast a course's
+    is over distance, centred, shrinking at the ends; unknown (NaN) grade is left out of it; a
+    point whose window holds no known grade (or whose distance is unknown) keeps its own grade. Used both to forecast a course's
     speed and to take a runner's grade-adjusted pace from recorded steps, so the two agree.
 
     Parameters
@@ -116,11 +116,14 @@ def effort_grade(distance_m, grade_pct, window_m: float) -> np.ndarray:
     c_n = np.concatenate([[0.0], np.cumsum(seg)])
     x = np.where(np.isfinite(d), d, np.nan)
     lo, hi = x - 0.5 * window_m, x + 0.5 * window_m
+    # unknown distances hold the last known one (before the first: the first known), so the
+    # integrals' abscissa is finite and non-decreasing
     xp = np.maximum.accumulate(np.where(np.isfinite(d), d, -np.inf))
+    xp = np.where(np.isfinite(xp), xp, d[np.isfinite(d)][0] if np.isfinite(d).any() else 0.0)
     n = np.interp(hi, xp, c_n) - np.interp(lo, xp, c_n)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = (np.interp(hi, xp, c_g) - np.interp(lo, xp, c_g)) / n
-    # a point whose window holds no known length (a lone sample) keeps its own grade
+    # a point whose window holds no known length (a lone sample, an unknown distance) keeps its own grade
     return np.where(n > 0, out, g)
 
 
