@@ -14,7 +14,7 @@ import gaitload
 from gaitload.errors import GaitloadError, NotARunError, OptionError
 from gaitload.io import read_course
 from gaitload.io.course import CourseProfile
-from gaitload.pace import gap_speed_factor
+from gaitload.pace import EFFORT_WINDOW_S, effort_grade, gap_speed_factor
 from gaitload.schema import MUSCLES
 
 COURSE_DIR = "heartandsole-tests/tests"
@@ -108,26 +108,52 @@ def test_gpx_route_tcx_and_fit_course_give_the_same_forecast(shared_data):
 
 
 def test_recorded_run_with_times_stripped_matches_its_analysis(shared_data):
-    """A real hilly run (Stryd export, 324 m gain), forecast at its own grade-adjusted pace and
-    flat cadence: finish time and total load within 10 % of the analysis, glutes, quads, calves
-    and core within 15 %. Hamstrings and hip flexors are the worst (+20 % and +12 %, bounded at
-    25 % here): this runner holds ~3.1 m/s downhill where the Strava factors predict ~3.6 m/s, and
-    the hamstrings' load rises fastest with speed (benchmarks/validate_plan.py)."""
+    """A real run (Stryd export, 324 m gain by its GPS altitude), forecast at its own
+    grade-adjusted pace (the grade over a minute of running, as the forecast paces by) and flat
+    cadence: finish within 3 % of the moving time, total load and every muscle within 10 % of the
+    analysis (measured: finish 0.0 %, muscles +4.5 % to +7.7 %, total +6.0 %;
+    benchmarks/validate_plan.py). Pacing by every 5 m of grade instead missed the hamstrings by
+    +20 %: the forecast sped up on descents the runner did not respond to."""
     path = shared_data / "stryder-stryd-exports/assets/demo_run_files/stryd/6273722891010048.csv"
     analysis = gaitload.analyze(path)
     steps = analysis.steps
     t, d, g = (steps[c].to_numpy(float) for c in ("time_s", "distance_m", "grade_pct"))
-    dt = np.diff(t)
-    moving = (dt > 0) & (dt <= 3.0)
-    gap = np.nansum(np.diff(d)[moving] * gap_speed_factor(np.nan_to_num(g[1:]))[moving]) / dt[moving].sum()
+    dt, dd = np.diff(t), np.diff(d)
+    moving = (dt > 0) & (dt <= 3.0) & np.isfinite(dd)
+    g_eff = effort_grade(d, g, EFFORT_WINDOW_S * dd[moving].sum() / dt[moving].sum())
+    gap = np.sum(dd[moving] * gap_speed_factor(np.nan_to_num(g_eff[1:]))[moving]) / dt[moving].sum()
     flat = (np.abs(g) <= 2) & (steps["speed_mps"] >= 2)
     p = gaitload.plan(analysis.recording, flat_speed_mps=gap, flat_cadence=float(steps.loc[flat, "cadence_spm"].median()))
     assert p.summary["plan"]["course_is_recorded_activity"]
-    assert p.summary["plan"]["finish_time_s"] == pytest.approx(dt[moving].sum(), rel=0.10)
+    assert p.summary["plan"]["finish_time_s"] == pytest.approx(dt[moving].sum(), rel=0.03)
+    assert p.summary["plan"]["walk_fraction"] < 0.02  # the runner ran it all
     assert p.summary["load_total"] == pytest.approx(analysis.summary["load_total"], rel=0.10)
     for m in MUSCLES:
-        rel = 0.25 if m in ("hamstrings", "hip_flexors") else 0.15
-        assert p.summary["muscle_load"][m] == pytest.approx(analysis.summary["muscle_load"][m], rel=rel)
+        assert p.summary["muscle_load"][m] == pytest.approx(analysis.summary["muscle_load"][m], rel=0.10)
+
+
+def test_effort_grade_is_the_mean_grade_of_a_minute_of_running():
+    d = np.arange(0, 2001, 5.0)
+    g = np.where((d > 1000) & (d <= 1500), 10.0, 0.0)
+    e = effort_grade(d, g, 200.0)
+    # inside the climb and far from it: the grade itself; at the foot of it: half the window on it
+    assert e[d == 1250.0][0] == pytest.approx(10.0) and e[d == 500.0][0] == pytest.approx(0.0)
+    assert e[d == 1000.0][0] == pytest.approx(5.0)
+    # unknown grade is left out of the mean (10 %), not read as level (which would give 5 %)
+    g2 = np.where(d > 1100, np.nan, g)
+    assert effort_grade(d, g2, 200.0)[d == 1100.0][0] == pytest.approx(10.0)
+
+
+def test_short_bumps_do_not_change_the_pace_but_a_long_climb_does():
+    # +-10 % bumps 40 m long average out within a minute of running: the finish is the flat one
+    # (pacing by each 5 m of the smoothed grade made it 11 % slower); 1 km at 8 % does not
+    d = np.arange(0, 5001, 5.0)
+    bumps = 100 + 4.0 * (np.abs(((d / 40.0) % 2) - 1) - 0.5)
+    p = gaitload.plan(_course(d, bumps), flat_speed_mps=3.0)
+    assert p.summary["plan"]["finish_time_s"] == pytest.approx(5000 / 3.0, rel=0.02)
+    hill = 100 + np.interp(d, [0, 2000, 3000, 5000], [0, 0, 80, 80])
+    ph = gaitload.plan(_course(d, hill), flat_speed_mps=3.0)
+    assert ph.summary["plan"]["finish_time_s"] == pytest.approx((4000 + 1000 * gap_speed_factor(8.0)) / 3.0, rel=0.02)
 
 
 def test_recording_times_are_ignored():
