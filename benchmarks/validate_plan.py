@@ -39,7 +39,7 @@ import pandas as pd
 import gaitload
 from gaitload.errors import GaitloadError
 from gaitload.io.course import course_from_recording
-from gaitload.pace import EFFORT_WINDOW_S, effort_grade, gap_speed_factor
+from gaitload.pace import PACING_WINDOW_S, pacing_grade, gap_speed_factor
 from gaitload.schema import MUSCLES, float_column
 
 PATTERNS = [
@@ -63,7 +63,7 @@ def _runner(steps: pd.DataFrame) -> dict:
     ``sum(step length x F(grade))`` over the moving time. ``median_gap``: the median of
     ``v x F(grade)`` over running steps (what ``plan(season=...)`` takes from a season without a
     clock). The grade in both is the one a forecast paces by, the grade over a minute of running
-    (:func:`gaitload.pace.effort_grade`).
+    (:func:`gaitload.pace.pacing_grade`).
     """
     v, g, c, t, d = (float_column(steps, k) for k in ("speed_mps", "grade_pct", "cadence_spm", "time_s", "distance_m"))
     dt = np.diff(t)
@@ -72,7 +72,7 @@ def _runner(steps: pd.DataFrame) -> dict:
     dd = np.diff(d)
     ok = moving_step & np.isfinite(dd)
     # the grade a runner paces by, as plan() forecasts with: a minute of running (Robb 2017)
-    g_eff = effort_grade(d, g, EFFORT_WINDOW_S * float(np.sum(dd[ok])) / moving)
+    g_eff = pacing_grade(d, g, PACING_WINDOW_S * float(np.sum(dd[ok])) / moving)
     factor = gap_speed_factor(np.where(np.isfinite(g_eff[1:]), g_eff[1:], 0.0))
     activity_gap = float(np.sum(dd[ok] * factor[ok]) / moving)
     run = np.isfinite(v) & (v >= 2.0) & np.isfinite(g_eff) & (np.abs(g_eff) <= 15.0)

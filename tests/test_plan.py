@@ -14,7 +14,7 @@ import gaitload
 from gaitload.errors import GaitloadError, NotARunError, OptionError
 from gaitload.io import read_course
 from gaitload.io.course import CourseProfile
-from gaitload.pace import EFFORT_WINDOW_S, effort_grade, gap_speed_factor
+from gaitload.pace import PACING_WINDOW_S, pacing_grade, gap_speed_factor
 from gaitload.schema import MUSCLES
 
 COURSE_DIR = "heartandsole-tests/tests"
@@ -120,7 +120,7 @@ def test_recorded_run_with_times_stripped_matches_its_analysis(shared_data):
     t, d, g = (steps[c].to_numpy(float) for c in ("time_s", "distance_m", "grade_pct"))
     dt, dd = np.diff(t), np.diff(d)
     moving = (dt > 0) & (dt <= 3.0) & np.isfinite(dd)
-    g_eff = effort_grade(d, g, EFFORT_WINDOW_S * dd[moving].sum() / dt[moving].sum())
+    g_eff = pacing_grade(d, g, PACING_WINDOW_S * dd[moving].sum() / dt[moving].sum())
     gap = np.sum(dd[moving] * gap_speed_factor(np.nan_to_num(g_eff[1:]))[moving]) / dt[moving].sum()
     flat = (np.abs(g) <= 2) & (steps["speed_mps"] >= 2)
     p = gaitload.plan(analysis.recording, flat_speed_mps=gap, flat_cadence=float(steps.loc[flat, "cadence_spm"].median()))
@@ -132,16 +132,16 @@ def test_recorded_run_with_times_stripped_matches_its_analysis(shared_data):
         assert p.summary["muscle_load"][m] == pytest.approx(analysis.summary["muscle_load"][m], rel=0.10)
 
 
-def test_effort_grade_is_the_mean_grade_of_a_minute_of_running():
+def test_pacing_grade_is_the_mean_grade_of_a_minute_of_running():
     d = np.arange(0, 2001, 5.0)
     g = np.where((d > 1000) & (d <= 1500), 10.0, 0.0)
-    e = effort_grade(d, g, 200.0)
+    e = pacing_grade(d, g, 200.0)
     # inside the climb and far from it: the grade itself; at the foot of it: half the window on it
     assert e[d == 1250.0][0] == pytest.approx(10.0) and e[d == 500.0][0] == pytest.approx(0.0)
     assert e[d == 1000.0][0] == pytest.approx(5.0)
     # unknown grade is left out of the mean (10 %), not read as level (which would give 5 %)
     g2 = np.where(d > 1100, np.nan, g)
-    assert effort_grade(d, g2, 200.0)[d == 1100.0][0] == pytest.approx(10.0)
+    assert pacing_grade(d, g2, 200.0)[d == 1100.0][0] == pytest.approx(10.0)
 
 
 def test_short_bumps_do_not_change_the_pace_but_a_long_climb_does():

@@ -8,7 +8,7 @@ Everything here is a pure, vectorised function of grade (%) and speed (m/s):
   a little downhill (Vernillo et al. 2017), relative to the same effort on the flat.
 - :func:`predicted_gait`: where a runner walks instead of running (walk-run transition speed,
   literature.md 1b, and the "hiking/scrambling" grade limit of literature.md 3.3).
-- :func:`effort_grade`: the grade a runner paces by -- the course grade averaged over the ~60 s
+- :func:`pacing_grade`: the grade a runner paces by -- the course grade averaged over the ~60 s
   of running the Strava 2017 model was fitted on (Robb 2017: 60-s steady windows).
 - :func:`parse_pace`: ``"5:00/km"`` -> m/s, refusing paces outside 2:30-15:00 per km.
 """
@@ -22,8 +22,8 @@ import numpy as np
 from .errors import OptionError
 
 __all__ = ["gap_speed_factor", "cadence_grade_factor", "predicted_gait", "parse_pace", "flat_cadence_spm",
-           "effort_grade", "GAP_GRADE_PCT", "GAP_FACTOR", "EFFORT_WINDOW_S", "FLAT_BAND_PCT", "WALK_SPEED_MPS", "WALK_GRADE_PCT", "MIN_PACE_S_PER_KM",
-           "MAX_PACE_S_PER_KM"]
+           "pacing_grade", "GAP_GRADE_PCT", "GAP_FACTOR", "PACING_WINDOW_S", "FLAT_BAND_PCT", "WALK_SPEED_MPS",
+           "WALK_GRADE_PCT", "MIN_PACE_S_PER_KM", "MAX_PACE_S_PER_KM"]
 
 #: Strava 2017 GAP speed factors (multiply speed to get flat-equivalent speed), grade in %.
 #: Reverse-engineered values quoted in literature.md section 1e (Robb 2017).
@@ -35,7 +35,7 @@ GAP_FACTOR = np.array([1.495, 1.081, 0.941, 0.876, 0.876, 0.891, 0.918, 0.960, 1
 #: equivalent-heart-rate model relates speed to the grade of 60-s steady windows (Robb 2017,
 #: literature.md 1e), so its factors describe a runner's response to the grade over ~60 s, not to
 #: every 5 m of it (heart rate, the model's measure of effort, does not follow faster).
-EFFORT_WINDOW_S = 60.0
+PACING_WINDOW_S = 60.0
 
 #: Cadence per % uphill grade: +4 % at +7 % (Padulo et al. 2013, literature.md 1c).
 CADENCE_PER_UP_PCT = 0.0057
@@ -80,12 +80,12 @@ def gap_speed_factor(grade_pct) -> np.ndarray:
     return np.interp(np.clip(grade_pct, -30, 45), GAP_GRADE_PCT, GAP_FACTOR)
 
 
-def effort_grade(distance_m, grade_pct, window_m: float) -> np.ndarray:
+def pacing_grade(distance_m, grade_pct, window_m: float) -> np.ndarray:
     """The grade a runner paces by: the course grade averaged over the ``window_m`` around each point.
 
     The Strava 2017 factors (:func:`gap_speed_factor`) were fitted on 60-s steady windows (Robb
     2017, literature.md 1e): they give the speed for the grade of a minute of running, so the
-    window is :data:`EFFORT_WINDOW_S` x the runner's speed (judgement: ~180 m at 3 m/s). The mean
+    window is :data:`PACING_WINDOW_S` x the runner's speed (judgement: ~180 m at 3 m/s). The mean
     is over distance, centred, shrinking at the ends; unknown (NaN) grade is left out of it; a
     point whose window holds no known grade (or whose distance is unknown) keeps its own grade. Used both to forecast a course's
     speed and to take a runner's grade-adjusted pace from recorded steps, so the two agree.

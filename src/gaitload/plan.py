@@ -7,7 +7,10 @@ second, with distance, altitude, speed and cadence all marked ``predicted`` -- a
 recorded run. What the prediction assumes (all in :mod:`gaitload.pace`):
 
 - speed: constant effort at the runner's flat speed through the Strava 2017 grade-adjusted-pace
-  factors, ``v = v_flat / F(grade)`` (Robb 2017, literature.md 1e);
+  factors, ``v = v_flat / F(grade)`` (Robb 2017, literature.md 1e), with the grade of the minute of
+  running around each point (:func:`gaitload.pace.pacing_grade`: the model was fitted on 60-s
+  windows; a runner does not re-pace every 5 m, and pacing by each short bump -- or each wiggle of
+  a GPS altitude -- sped the forecast up on descents the runner never felt);
 - gait: walking where that speed falls below the walk-run transition (2 m/s) or the grade is
   steeper than 25 % either way (:func:`gaitload.pace.predicted_gait`, judgement), at most 2 m/s
   and 110 steps/min;
@@ -19,7 +22,9 @@ recorded run. What the prediction assumes (all in :mod:`gaitload.pace`):
 - no fatigue, no stops, no pacing strategy, no weather or surface.
 
 The grade the speed model uses is the terrain stage's own: a first pass at even pace gives the
-course's smoothed grade profile, the second pass is the forecast.
+course's smoothed grade profile, averaged over a minute of running for speed, gait and cadence;
+the second pass is the forecast, whose steps carry the grade the terrain stage finds again (as a
+recorded run's do), so the load model sees the same short grades as in the analysis of a run.
 """
 
 from __future__ import annotations
@@ -35,9 +40,9 @@ from . import atomic
 from .analysis import Analysis, analyze
 from .errors import OptionError
 from .io.course import CourseProfile, course_from_recording, read_course
-from .pace import (FLAT_BAND_PCT, MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, WALK_SPEED_MPS, EFFORT_WINDOW_S, cadence_grade_factor,
-                   check_pace_s_per_km, effort_grade,
-                   flat_cadence_spm, gap_speed_factor, parse_pace, predicted_gait)
+from .pace import (PACING_WINDOW_S, FLAT_BAND_PCT, MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, WALK_SPEED_MPS,
+                   cadence_grade_factor, check_pace_s_per_km, pacing_grade, flat_cadence_spm, gap_speed_factor,
+                   parse_pace, predicted_gait)
 from .recording import Recording
 from .schema import MUSCLES, float_column
 
@@ -172,7 +177,9 @@ def predict_recording(course: CourseProfile, flat_speed_mps: float, *, grade_pct
     flat_speed_mps : float
         The runner's speed on level ground at the planned effort, m/s.
     grade_pct : ndarray, optional
-        Grade on the course's 5 m grid (:func:`_course_grid`), %; None or NaN: level.
+        Grade on the course's 5 m grid (:func:`_course_grid`), %; None or NaN: level. Speed,
+        gait and cadence follow its mean over a minute of running
+        (:func:`gaitload.pace.pacing_grade`).
     flat_cadence : float, optional
         The runner's cadence on the flat at that speed, steps/min (default: population value,
         :func:`gaitload.pace.flat_cadence_spm`).
@@ -186,29 +193,30 @@ def predict_recording(course: CourseProfile, flat_speed_mps: float, *, grade_pct
         (steps/min), latitude/longitude when the course has
         them; every channel's provenance starts with ``"predicted: "``.
     grid : dict
-        The 5 m course grid with the predicted ``grade``, ``speed``, ``cadence``, ``gait`` and
-        ``time`` (s) at each point.
+        The 5 m course grid with the ``grade``, the ``pacing_grade`` the pace follows (%), the
+        predicted ``speed``, ``cadence``, ``gait`` and ``time`` (s) at each point.
     """
     grid = _course_grid(course)
     d = grid["distance"]
     g = np.full(d.size, np.nan) if grade_pct is None else np.asarray(grade_pct, dtype=np.float64)
     # speed, gait and cadence follow the grade of a minute of running, the scale the GAP model
     # was fitted on (Robb 2017), not every 5 m of it
-    g_eff = effort_grade(d, g, EFFORT_WINDOW_S * flat_speed_mps)
-    g_known = np.where(np.isfinite(g_eff), g_eff, 0.0)  # an unknown grade is forecast as level
+    g_pace = pacing_grade(d, g, PACING_WINDOW_S * flat_speed_mps)
+    g_known = np.where(np.isfinite(g_pace), g_pace, 0.0)  # an unknown grade is forecast as level
     v_run = flat_speed_mps / gap_speed_factor(g_known)
-    gait = predicted_gait(v_run, g_eff)
+    gait = predicted_gait(v_run, g_pace)
     walk = gait == "walk"
     speed = np.where(walk, np.minimum(v_run, WALK_SPEED_MPS), v_run)
     cad_flat = float(flat_cadence_spm(flat_speed_mps)) if flat_cadence is None else float(flat_cadence)
     cadence = np.where(walk, _WALK_CADENCE_SPM, cad_flat * cadence_grade_factor(g_known))
     t = np.concatenate([[0.0], np.cumsum(np.diff(d) * 0.5 * (1.0 / speed[1:] + 1.0 / speed[:-1]))])
-    grid.update(grade=g, speed=speed, cadence=cadence, gait=gait, time=t)
+    grid.update(grade=g, pacing_grade=g_pace, speed=speed, cadence=cadence, gait=gait, time=t)
 
     t_rec = np.arange(0.0, t[-1], 1.0)
     t_rec = np.append(t_rec, t[-1]) if t[-1] - t_rec[-1] > 1e-6 else t_rec
     d_rec = np.interp(t_rec, t, d)
-    speed_how = f"{_PROV}flat speed {flat_speed_mps:.3f} m/s ({source}) / Strava 2017 GAP factor of the grade"
+    speed_how = (f"{_PROV}flat speed {flat_speed_mps:.3f} m/s ({source}) / Strava 2017 GAP factor of the grade "
+                 f"over {PACING_WINDOW_S:.0f} s of running")
     channels = {"distance": d_rec, "speed": np.interp(d_rec, d, speed),
                 "cadence": np.interp(d_rec, d, cadence)}
     prov = {"distance": f"{_PROV}course distance at the predicted time",
@@ -352,8 +360,9 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
 
 #: What every forecast assumes, written into its summary.
 ASSUMPTIONS = (
-    "speed: constant effort at the flat speed through the Strava 2017 grade-adjusted-pace factors (Robb 2017)",
-    "walking where that speed is below 2 m/s or the grade steeper than 25 % either way [judgement], at most "
+    "speed: constant effort at the flat speed through the Strava 2017 grade-adjusted-pace factors (Robb 2017), "
+    "on the grade of a minute of running (the model's 60-s windows)",
+    "walking where that speed is below 2 m/s or that grade steeper than 25 % either way [judgement], at most "
     "2 m/s and 110 steps/min",
     "cadence: the flat cadence x the grade factor (+4 % at +7 %, Padulo 2013; lower downhill, Vernillo 2017)",
     "strike: not measured; the rule set's grade rule carries the article's strike (mid/forefoot uphill, "

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .errors import GaitloadError, OptionError
 from .events.records import CADENCE_SPEED_EXPONENT  # Dorn et al. 2012: cadence ~ speed^0.24
-from .pace import EFFORT_WINDOW_S, FLAT_BAND_PCT, WALK_SPEED_MPS, effort_grade, gap_speed_factor
+from .pace import PACING_WINDOW_S, FLAT_BAND_PCT, WALK_SPEED_MPS, pacing_grade, gap_speed_factor
 from .schema import MUSCLES, float_column
 
 __all__ = ["SeasonBaseline", "season_flat_speed", "compare_with_training"]
@@ -140,7 +140,7 @@ def season_flat_speed(season: str | os.PathLike) -> SeasonBaseline:
 def _activity_gap(steps: pd.DataFrame) -> tuple[float | None, int]:
     """Grade-adjusted pace as Strava reports an activity's: grade-adjusted distance
     ``sum(step length x F(grade))`` over moving time, here over every run of the window, with the
-    grade over a minute of running (:func:`gaitload.pace.effort_grade`, as the forecast uses).
+    grade over a minute of running (:func:`gaitload.pace.pacing_grade`, as the forecast uses).
 
     A step interval longer than 3 s is a stop, not moving [J]; intervals across two runs never
     count. Returns (None, 0) without enough moving steps with a clock and a distance.
@@ -157,13 +157,13 @@ def _activity_gap(steps: pd.DataFrame) -> tuple[float | None, int]:
     # the grade a runner paces by (a minute of running, Robb 2017), as plan() forecasts with; each
     # run's distance is moved past the one before so no window spans two runs
     moving_speed = float(np.sum(dd[moving]) / np.sum(dt[moving]))
-    window = EFFORT_WINDOW_S * moving_speed
+    window = PACING_WINDOW_S * moving_speed
     first = np.sort(np.unique(run, return_index=True)[1])
     length = np.maximum.reduceat(np.nan_to_num(d, nan=0.0), first)
     offset = np.concatenate([[0.0], np.cumsum(length + 2 * window)])[:-1]
     g_own = g.copy()
     g_own[first] = np.nan  # the gap before a run's first step is no course: it has no grade
-    g_eff = effort_grade(d + offset[np.searchsorted(first, np.arange(d.size), side="right") - 1], g_own, window)
+    g_eff = pacing_grade(d + offset[np.searchsorted(first, np.arange(d.size), side="right") - 1], g_own, window)
     factor = gap_speed_factor(np.where(np.isfinite(g_eff[1:]), g_eff[1:], 0.0))  # unknown grade counts as level
     return float(np.sum(dd[moving] * factor[moving]) / np.sum(dt[moving])), int(moving.sum())
 
