@@ -223,9 +223,13 @@ def predict_recording(course: CourseProfile, flat_speed_mps: float, *, grade_pct
             "speed": speed_how + ("; walking at most 2 m/s" if walk.any() else ""),
             "cadence": f"{_PROV}flat cadence {cad_flat:.0f} steps/min x grade factor (Padulo 2013, Vernillo 2017); "
                        f"walking {_WALK_CADENCE_SPM:.0f} steps/min"}
+    own = {"altitude": course.altitude_m, "latitude": course.latitude_deg, "longitude": course.longitude_deg}
     for name in ("altitude", "latitude", "longitude"):
         if name in grid:
-            channels[name] = np.interp(d_rec, d, grid[name])
+            # from the course's own points, not the 5 m grid: interpolating twice smooths the
+            # altitude, and the terrain stage would read the lost noise as a cleaner signal
+            # (shorter grade windows, steeper grades than the analysis of the same course)
+            channels[name] = np.interp(d_rec, course.distance_m, own[name])
             prov[name] = f"{_PROV}course {name} ({course.source_format})"
     recording = Recording(time_s=t_rec, channels=channels, placement="records",
                           source_format=f"plan ({course.source_format})", path=course.path, provenance=prov,
