@@ -82,8 +82,10 @@ def season_flat_speed(season: str | os.PathLike) -> SeasonBaseline:
 
     The window ends at the season's last dated run. Flat speed is the window's grade-adjusted
     pace as Strava reports an activity's (Strava 2017 factors F): ``sum(step length x F(grade))``
-    over moving time (:func:`_activity_gap`); steps files without a clock fall back to the median
-    ``v x F(grade)`` of running steps. Flat cadence is the median cadence of running steps (at
+    over moving time, with the grade over a minute of running that the forecast paces by
+    (:func:`_activity_gap`, :func:`gaitload.pace.pacing_grade`); steps files without a clock fall
+    back to the median ``v x F(grade)`` of running steps (each step's own grade: without distances
+    there is no minute of running to average over). Flat cadence is the median cadence of running steps (at
     least 2 m/s, not walking) within the flat band (|grade| <= 2 %), at their median speed.
 
     Raises
