@@ -40,8 +40,8 @@ from . import atomic
 from .analysis import Analysis, analyze
 from .errors import OptionError
 from .io.course import CourseProfile, course_from_recording, read_course
-from .pace import (PACING_WINDOW_S, FLAT_BAND_PCT, MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, WALK_SPEED_MPS,
-                   cadence_grade_factor, check_pace_s_per_km, pacing_grade, flat_cadence_spm, gap_speed_factor,
+from .pace import (FLAT_BAND_PCT, MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, PACING_WINDOW_S, WALK_SPEED_MPS,
+                   cadence_grade_factor, check_pace_s_per_km, flat_cadence_spm, gap_speed_factor, pacing_grade,
                    parse_pace, predicted_gait)
 from .recording import Recording
 from .schema import MUSCLES, float_column

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .errors import GaitloadError, OptionError
 from .events.records import CADENCE_SPEED_EXPONENT  # Dorn et al. 2012: cadence ~ speed^0.24
-from .pace import PACING_WINDOW_S, FLAT_BAND_PCT, WALK_SPEED_MPS, pacing_grade, gap_speed_factor
+from .pace import FLAT_BAND_PCT, PACING_WINDOW_S, WALK_SPEED_MPS, gap_speed_factor, pacing_grade
 from .schema import MUSCLES, float_column
 
 __all__ = ["SeasonBaseline", "season_flat_speed", "compare_with_training"]
@@ -85,8 +85,8 @@ def season_flat_speed(season: str | os.PathLike) -> SeasonBaseline:
     over moving time, with the grade over a minute of running that the forecast paces by
     (:func:`_activity_gap`, :func:`gaitload.pace.pacing_grade`); steps files without a clock fall
     back to the median ``v x F(grade)`` of running steps (each step's own grade: without distances
-    there is no minute of running to average over). Flat cadence is the median cadence of running steps (at
-    least 2 m/s, not walking) within the flat band (|grade| <= 2 %), at their median speed.
+    there is no minute of running to average over). Flat cadence is the median cadence of running
+    steps (at least 2 m/s, not walking) within the flat band (|grade| <= 2 %), at their median speed.
 
     Raises
     ------
@@ -165,8 +165,8 @@ def _activity_gap(steps: pd.DataFrame) -> tuple[float | None, int]:
     offset = np.concatenate([[0.0], np.cumsum(length + 2 * window)])[:-1]
     g_own = g.copy()
     g_own[first] = np.nan  # the gap before a run's first step is no course: it has no grade
-    g_eff = pacing_grade(d + offset[np.searchsorted(first, np.arange(d.size), side="right") - 1], g_own, window)
-    factor = gap_speed_factor(np.where(np.isfinite(g_eff[1:]), g_eff[1:], 0.0))  # unknown grade counts as level
+    g_pace = pacing_grade(d + offset[np.searchsorted(first, np.arange(d.size), side="right") - 1], g_own, window)
+    factor = gap_speed_factor(np.where(np.isfinite(g_pace[1:]), g_pace[1:], 0.0))  # unknown grade counts as level
     return float(np.sum(dd[moving] * factor[moving]) / np.sum(dt[moving])), int(moving.sum())
 
 
