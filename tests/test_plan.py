@@ -129,6 +129,8 @@ def test_recorded_run_with_times_stripped_matches_its_analysis(shared_data):
     assert p.summary["plan"]["finish_time_s"] == pytest.approx(dt[moving].sum(), rel=0.03)
     assert p.summary["plan"]["walk_fraction"] < 0.02  # the runner ran it all
     assert np.allclose(p.profile["grade_pct"], analysis.profile["grade_pct"], atol=1e-9, equal_nan=True)
+    # and the same climbs, measured on the same smoothed altitude
+    assert np.allclose(p.climbs["mean_grade_pct"], analysis.climbs["mean_grade_pct"], atol=1e-6)
     assert p.summary["load_total"] == pytest.approx(analysis.summary["load_total"], rel=0.10)
     for m in MUSCLES:
         assert p.summary["muscle_load"][m] == pytest.approx(analysis.summary["muscle_load"][m], rel=0.10)

@@ -479,14 +479,18 @@ def _climbs(result: Analysis, steps: pd.DataFrame, grid: dict) -> pd.DataFrame:
     out["start_time_s"] = t_s
     out["predicted_time_s"] = t_e - t_s
     out["predicted_time"] = [format_duration(x) for x in t_e - t_s]
-    if "altitude" in grid:
-        alt = grid["altitude"]
+    # the terrain stage's smoothed altitude, which defined these climbs (the course's raw altitude
+    # can hold a recording's spikes: a watch's placeholder altitude at the start)
+    prof_d, prof_z = float_column(result.profile, "distance_m"), float_column(result.profile, "altitude_m")
+    known = np.isfinite(prof_d) & np.isfinite(prof_z)
+    if known.sum() >= 2 or "altitude" in grid:
+        pd_, alt = (prof_d[known], prof_z[known]) if known.sum() >= 2 else (d, grid["altitude"])
         rise = np.diff(alt)
         edges = np.column_stack([s, e]).ravel()
-        gains = _sum_between(np.maximum(rise, 0), d[:-1], edges)[::2]
-        losses = _sum_between(np.maximum(-rise, 0), d[:-1], edges)[::2]
+        gains = _sum_between(np.maximum(rise, 0), pd_[:-1], edges)[::2]
+        losses = _sum_between(np.maximum(-rise, 0), pd_[:-1], edges)[::2]
         out["gain_m"], out["loss_m"] = gains, losses
-        out["mean_grade_pct"] = 100.0 * (np.interp(e, d, alt) - np.interp(s, d, alt)) / np.maximum(e - s, 1e-9)
+        out["mean_grade_pct"] = 100.0 * (np.interp(e, pd_, alt) - np.interp(s, pd_, alt)) / np.maximum(e - s, 1e-9)
     else:
         out["gain_m"] = out["loss_m"] = out["mean_grade_pct"] = np.nan
     # steepest point of each: a running maximum inside each interval, from searchsorted bounds
