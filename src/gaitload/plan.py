@@ -354,7 +354,7 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
         "grade_known": grade is not None,
         "assumptions": list(ASSUMPTIONS),
     }
-    splits = _splits(steps, grid)
+    splits = _splits(steps, grid, result.profile)
     climbs = _climbs(result, steps, grid)
     training = pd.DataFrame()
     if season_info is not None:
@@ -422,7 +422,18 @@ def _sum_between(values: np.ndarray, at: np.ndarray, edges: np.ndarray) -> np.nd
     return np.diff(cums[idx])
 
 
-def _splits(steps: pd.DataFrame, grid: dict) -> pd.DataFrame:
+def _smoothed_altitude(profile: pd.DataFrame, grid: dict) -> tuple[np.ndarray, np.ndarray] | None:
+    """Distance and altitude (m) of the terrain stage's smoothed profile, else of the course grid;
+    None without altitude. The course's raw altitude can hold a recording's spikes (a watch's
+    placeholder altitude at the start) that the terrain stage smoothed away."""
+    d, z = float_column(profile, "distance_m"), float_column(profile, "altitude_m")
+    known = np.isfinite(d) & np.isfinite(z)
+    if known.sum() >= 2:
+        return d[known], z[known]
+    return (grid["distance"], grid["altitude"]) if "altitude" in grid else None
+
+
+def _splits(steps: pd.DataFrame, grid: dict, profile: pd.DataFrame) -> pd.DataFrame:
     d, t = grid["distance"], grid["time"]
     edges = np.unique(np.concatenate([np.arange(0.0, d[-1], 1000.0), [d[-1]]]))
     t_e = np.interp(edges, d, t)
@@ -432,9 +443,10 @@ def _splits(steps: pd.DataFrame, grid: dict) -> pd.DataFrame:
     out["split"] = [format_duration(s) for s in out["split_time_s"]]
     out["elapsed"] = [format_duration(s) for s in out["elapsed_time_s"]]
     out["pace_s_per_km"] = out["split_time_s"] / (np.diff(edges) / 1000.0)
-    if "altitude" in grid:
-        rise = np.diff(grid["altitude"])
-        at = d[:-1]
+    smoothed = _smoothed_altitude(profile, grid)
+    if smoothed is not None:
+        rise = np.diff(smoothed[1])
+        at = smoothed[0][:-1]
         out["gain_m"] = _sum_between(np.maximum(rise, 0), at, edges)
         out["loss_m"] = _sum_between(np.maximum(-rise, 0), at, edges)
     g = grid["grade"]
@@ -479,12 +491,10 @@ def _climbs(result: Analysis, steps: pd.DataFrame, grid: dict) -> pd.DataFrame:
     out["start_time_s"] = t_s
     out["predicted_time_s"] = t_e - t_s
     out["predicted_time"] = [format_duration(x) for x in t_e - t_s]
-    # the terrain stage's smoothed altitude, which defined these climbs (the course's raw altitude
-    # can hold a recording's spikes: a watch's placeholder altitude at the start)
-    prof_d, prof_z = float_column(result.profile, "distance_m"), float_column(result.profile, "altitude_m")
-    known = np.isfinite(prof_d) & np.isfinite(prof_z)
-    if known.sum() >= 2 or "altitude" in grid:
-        pd_, alt = (prof_d[known], prof_z[known]) if known.sum() >= 2 else (d, grid["altitude"])
+    # the terrain stage's smoothed altitude, which defined these climbs
+    smoothed = _smoothed_altitude(result.profile, grid)
+    if smoothed is not None:
+        pd_, alt = smoothed
         rise = np.diff(alt)
         edges = np.column_stack([s, e]).ravel()
         gains = _sum_between(np.maximum(rise, 0), pd_[:-1], edges)[::2]
