@@ -12,6 +12,7 @@ analysis of the recording.
    F, of the grade over a minute of running as the forecast uses it) -- which makes the finish check nearly circular (it only tests the pipeline: grid,
    smoothing, walking rule) -- and, as a test of the pace model, the median ``v x F(grade)`` of
    its running steps; flat cadence = the median cadence of its running steps within +-2 %.
+   The share of steps walked, forecast and recording, is listed beside.
    Baselines: finish at even pace (distance / median-step speed, no grade model); load on a level
    course (altitude removed: what the grade model adds); load with the population cadence.
 2. Out of sample, leave one out over one runner's 12 Stryd runs: each run forecast from the other
@@ -118,6 +119,9 @@ def validate(path: str) -> dict | None:
     row["total_pop_cadence_err_pct"] = _pct(pop.summary["load_total"], s["load_total"])
     row["total_level_course_err_pct"] = _pct(level.summary["load_total"], s["load_total"])
     row["max_muscle_err_pct"] = max(abs(row[f"{m}_err_pct"]) for m in MUSCLES)
+    # share of steps walked, forecast vs recording (both as the gait stage classifies the steps)
+    row["walk_pred_pct"] = 100.0 * float(ps.get("walk_fraction") or 0.0)
+    row["walk_rec_pct"] = 100.0 * float(s.get("walk_fraction") or 0.0)
     row["_runner"], row["_course"], row["_summary"] = r, course, s
     return row
 
@@ -185,13 +189,13 @@ def main(argv=None) -> int:
     cols = ["file", "km", "gain_m", "flat_pace", "finish_err_pct", "finish_median_gap_err_pct",
             "even_pace_median_gap_err_pct",
             *[f"{m}_err_pct" for m in MUSCLES], "total_err_pct", "total_pop_cadence_err_pct",
-            "total_level_course_err_pct"]
+            "total_level_course_err_pct", "walk_pred_pct", "walk_rec_pct"]
     shown = table[cols].copy()
     shown["file"] = shown["file"].map(lambda f: Path(f).name)
     # short headers: errors in % (forecast - recording) / recording
     shown.columns = ["run", "km", "gain m", "flat pace", "finish", "finish (median GAP)", "even pace",
                      *[m.replace("hip_flexors", "hip fl.") for m in MUSCLES], "total", "total (pop. cadence)",
-                     "total (level course)"]
+                     "total (level course)", "walk % (forecast)", "walk % (recording)"]
     print(_markdown(shown) if args.markdown else shown.round(1).to_string(index=False))
     within = lambda c, t=table: f"{int((t[c].abs() <= 10).sum())}/{len(t)}"  # noqa: E731
     print(f"\n{len(table)} runs. median |error|, and runs within 10 %:")
