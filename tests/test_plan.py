@@ -223,8 +223,9 @@ def _season(folder, runs):
     for i, (start, speed, grade, cadence, loads) in enumerate(runs):
         n = 1000
         t = np.arange(n) * 0.35
+        g = grade(speed * t) if callable(grade) else np.full(n, grade)  # grade: % or a function of distance
         pd.DataFrame({"time_s": t, "distance_m": speed * t, "speed_mps": np.full(n, speed),
-                      "grade_pct": np.full(n, grade), "cadence_spm": np.full(n, cadence)}
+                      "grade_pct": g, "cadence_spm": np.full(n, cadence)}
                      ).to_parquet(folder / "steps" / f"r{i}.parquet")
         row = {"file": f"r{i}.fit", "run_id": f"r{i}", "status": "ok", "start_time": start}
         for m in MUSCLES:
@@ -260,6 +261,15 @@ def test_season_gives_flat_speed_cadence_and_training_ratios(tmp_path):
     p2 = gaitload.plan(_course(d, alt), season=folder, pace="4:00/km")
     assert p2.summary["plan"]["flat_speed_mps"] == pytest.approx(1000 / 240)
     assert len(p2.training) == 3 * len(MUSCLES)
+
+
+def test_season_pace_is_not_inflated_by_short_bumps(tmp_path):
+    # a runner holding 3 m/s over +-10 % bumps 20 m long did not pace for them: their flat speed
+    # is 3 m/s (by each step's grade it would be 3 x (F(10) + F(-10)) / 2 = 3.5 m/s)
+    bumps = lambda x: np.where((x // 20) % 2 == 0, 10.0, -10.0)  # noqa: E731
+    folder = _season(tmp_path / "season", [("2024-04-01T07:00:00Z", 3.0, bumps, 170.0, (1.0, 1.0, 1.0))])
+    p = gaitload.plan(_course(np.arange(0, 2001, 10.0), np.full(201, 100.0)), season=folder)
+    assert p.summary["plan"]["flat_speed_mps"] == pytest.approx(3.0, rel=0.01)
 
 
 def test_season_folder_must_be_one(tmp_path):
