@@ -9,9 +9,10 @@ analysis of the recording.
 
 1. At the run's own pace: flat speed = the run's grade-adjusted pace as Strava reports it
    (grade-adjusted distance ``sum(step length x F(grade))`` over moving time, Strava 2017 factors
-   F) -- which makes the finish check nearly circular (it only tests the pipeline: grid,
+   F, of the grade over a minute of running as the forecast uses it) -- which makes the finish check nearly circular (it only tests the pipeline: grid,
    smoothing, walking rule) -- and, as a test of the pace model, the median ``v x F(grade)`` of
    its running steps; flat cadence = the median cadence of its running steps within +-2 %.
+   The share of steps walked, forecast and recording, is listed beside.
    Baselines: finish at even pace (distance / median-step speed, no grade model); load on a level
    course (altitude removed: what the grade model adds); load with the population cadence.
 2. Out of sample, leave one out over one runner's 12 Stryd runs: each run forecast from the other
@@ -39,7 +40,7 @@ import pandas as pd
 import gaitload
 from gaitload.errors import GaitloadError
 from gaitload.io.course import course_from_recording
-from gaitload.pace import gap_speed_factor
+from gaitload.pace import PACING_WINDOW_S, pacing_grade, gap_speed_factor
 from gaitload.schema import MUSCLES, float_column
 
 PATTERNS = [
@@ -61,18 +62,22 @@ def _runner(steps: pd.DataFrame) -> dict:
 
     ``activity_gap``: Strava's grade-adjusted pace of an activity, the grade-adjusted distance
     ``sum(step length x F(grade))`` over the moving time. ``median_gap``: the median of
-    ``v x F(grade)`` over running steps (what ``plan(season=...)`` takes from a season).
+    ``v x F(grade)`` over running steps (what ``plan(season=...)`` takes from a season without a
+    clock). The grade in both is the one a forecast paces by, the grade over a minute of running
+    (:func:`gaitload.pace.pacing_grade`).
     """
     v, g, c, t, d = (float_column(steps, k) for k in ("speed_mps", "grade_pct", "cadence_spm", "time_s", "distance_m"))
     dt = np.diff(t)
     moving_step = (dt > 0) & (dt <= MAX_STEP_GAP_S)
     moving = float(dt[moving_step].sum())
     dd = np.diff(d)
-    factor = gap_speed_factor(np.where(np.isfinite(g[1:]), g[1:], 0.0))
     ok = moving_step & np.isfinite(dd)
+    # the grade a runner paces by, as plan() forecasts with: a minute of running (Robb 2017)
+    g_pace = pacing_grade(d, g, PACING_WINDOW_S * float(np.sum(dd[ok])) / moving)
+    factor = gap_speed_factor(np.where(np.isfinite(g_pace[1:]), g_pace[1:], 0.0))
     activity_gap = float(np.sum(dd[ok] * factor[ok]) / moving)
-    run = np.isfinite(v) & (v >= 2.0) & np.isfinite(g) & (np.abs(g) <= 15.0)
-    median_gap = float(np.median(v[run] * gap_speed_factor(g[run])))
+    run = np.isfinite(v) & (v >= 2.0) & np.isfinite(g_pace) & (np.abs(g_pace) <= 15.0)
+    median_gap = float(np.median(v[run] * gap_speed_factor(g_pace[run])))
     flat = run & (np.abs(g) <= 2.0) & np.isfinite(c)
     cadence = float(np.median(c[flat] if flat.sum() >= 100 else c[run & np.isfinite(c)]))
     return {"moving": moving, "activity_gap": activity_gap, "median_gap": median_gap, "cadence": cadence,
@@ -114,6 +119,9 @@ def validate(path: str) -> dict | None:
     row["total_pop_cadence_err_pct"] = _pct(pop.summary["load_total"], s["load_total"])
     row["total_level_course_err_pct"] = _pct(level.summary["load_total"], s["load_total"])
     row["max_muscle_err_pct"] = max(abs(row[f"{m}_err_pct"]) for m in MUSCLES)
+    # share of steps walked, forecast vs recording (both as the gait stage classifies the steps)
+    row["walk_pred_pct"] = 100.0 * float(ps.get("walk_fraction") or 0.0)
+    row["walk_rec_pct"] = 100.0 * float(s.get("walk_fraction") or 0.0)
     row["_runner"], row["_course"], row["_summary"] = r, course, s
     return row
 
@@ -181,13 +189,13 @@ def main(argv=None) -> int:
     cols = ["file", "km", "gain_m", "flat_pace", "finish_err_pct", "finish_median_gap_err_pct",
             "even_pace_median_gap_err_pct",
             *[f"{m}_err_pct" for m in MUSCLES], "total_err_pct", "total_pop_cadence_err_pct",
-            "total_level_course_err_pct"]
+            "total_level_course_err_pct", "walk_pred_pct", "walk_rec_pct"]
     shown = table[cols].copy()
     shown["file"] = shown["file"].map(lambda f: Path(f).name)
     # short headers: errors in % (forecast - recording) / recording
     shown.columns = ["run", "km", "gain m", "flat pace", "finish", "finish (median GAP)", "even pace",
                      *[m.replace("hip_flexors", "hip fl.") for m in MUSCLES], "total", "total (pop. cadence)",
-                     "total (level course)"]
+                     "total (level course)", "walk % (forecast)", "walk % (recording)"]
     print(_markdown(shown) if args.markdown else shown.round(1).to_string(index=False))
     within = lambda c, t=table: f"{int((t[c].abs() <= 10).sum())}/{len(t)}"  # noqa: E731
     print(f"\n{len(table)} runs. median |error|, and runs within 10 %:")

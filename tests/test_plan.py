@@ -14,7 +14,7 @@ import gaitload
 from gaitload.errors import GaitloadError, NotARunError, OptionError
 from gaitload.io import read_course
 from gaitload.io.course import CourseProfile
-from gaitload.pace import gap_speed_factor
+from gaitload.pace import PACING_WINDOW_S, pacing_grade, gap_speed_factor
 from gaitload.schema import MUSCLES
 
 COURSE_DIR = "heartandsole-tests/tests"
@@ -108,26 +108,56 @@ def test_gpx_route_tcx_and_fit_course_give_the_same_forecast(shared_data):
 
 
 def test_recorded_run_with_times_stripped_matches_its_analysis(shared_data):
-    """A real hilly run (Stryd export, 324 m gain), forecast at its own grade-adjusted pace and
-    flat cadence: finish time and total load within 10 % of the analysis, glutes, quads, calves
-    and core within 15 %. Hamstrings and hip flexors are the worst (+20 % and +12 %, bounded at
-    25 % here): this runner holds ~3.1 m/s downhill where the Strava factors predict ~3.6 m/s, and
-    the hamstrings' load rises fastest with speed (benchmarks/validate_plan.py)."""
+    """A real run (Stryd export, 324 m gain by its GPS altitude), forecast at its own
+    grade-adjusted pace (the grade over a minute of running, as the forecast paces by) and flat
+    cadence: finish within 3 % of the moving time, total load and every muscle within 10 % of the
+    analysis (measured: finish 0.0 %, muscles +3.8 % to +7.6 %, total +5.1 %;
+    benchmarks/validate_plan.py). Re-recorded at its own points, its forecast has the very grade
+    of the analysis. Pacing by every 5 m of grade instead missed the hamstrings by
+    +20 %: the forecast sped up on descents the runner did not respond to."""
     path = shared_data / "stryder-stryd-exports/assets/demo_run_files/stryd/6273722891010048.csv"
     analysis = gaitload.analyze(path)
     steps = analysis.steps
     t, d, g = (steps[c].to_numpy(float) for c in ("time_s", "distance_m", "grade_pct"))
-    dt = np.diff(t)
-    moving = (dt > 0) & (dt <= 3.0)
-    gap = np.nansum(np.diff(d)[moving] * gap_speed_factor(np.nan_to_num(g[1:]))[moving]) / dt[moving].sum()
+    dt, dd = np.diff(t), np.diff(d)
+    moving = (dt > 0) & (dt <= 3.0) & np.isfinite(dd)
+    g_eff = pacing_grade(d, g, PACING_WINDOW_S * dd[moving].sum() / dt[moving].sum())
+    gap = np.sum(dd[moving] * gap_speed_factor(np.nan_to_num(g_eff[1:]))[moving]) / dt[moving].sum()
     flat = (np.abs(g) <= 2) & (steps["speed_mps"] >= 2)
     p = gaitload.plan(analysis.recording, flat_speed_mps=gap, flat_cadence=float(steps.loc[flat, "cadence_spm"].median()))
     assert p.summary["plan"]["course_is_recorded_activity"]
-    assert p.summary["plan"]["finish_time_s"] == pytest.approx(dt[moving].sum(), rel=0.10)
+    assert p.summary["plan"]["finish_time_s"] == pytest.approx(dt[moving].sum(), rel=0.03)
+    assert p.summary["plan"]["walk_fraction"] < 0.02  # the runner ran it all
+    assert np.allclose(p.profile["grade_pct"], analysis.profile["grade_pct"], atol=1e-9, equal_nan=True)
+    # and the same climbs, measured on the same smoothed altitude
+    assert np.allclose(p.climbs["mean_grade_pct"], analysis.climbs["mean_grade_pct"], atol=1e-6)
     assert p.summary["load_total"] == pytest.approx(analysis.summary["load_total"], rel=0.10)
     for m in MUSCLES:
-        rel = 0.25 if m in ("hamstrings", "hip_flexors") else 0.15
-        assert p.summary["muscle_load"][m] == pytest.approx(analysis.summary["muscle_load"][m], rel=rel)
+        assert p.summary["muscle_load"][m] == pytest.approx(analysis.summary["muscle_load"][m], rel=0.10)
+
+
+def test_pacing_grade_is_the_mean_grade_of_a_minute_of_running():
+    d = np.arange(0, 2001, 5.0)
+    g = np.where((d > 1000) & (d <= 1500), 10.0, 0.0)
+    e = pacing_grade(d, g, 200.0)
+    # inside the climb and far from it: the grade itself; at the foot of it: half the window on it
+    assert e[d == 1250.0][0] == pytest.approx(10.0) and e[d == 500.0][0] == pytest.approx(0.0)
+    assert e[d == 1000.0][0] == pytest.approx(5.0)
+    # unknown grade is left out of the mean (10 %), not read as level (which would give 5 %)
+    g2 = np.where(d > 1100, np.nan, g)
+    assert pacing_grade(d, g2, 200.0)[d == 1100.0][0] == pytest.approx(10.0)
+
+
+def test_short_bumps_do_not_change_the_pace_but_a_long_climb_does():
+    # +-10 % bumps 40 m long average out within a minute of running: the finish is the flat one
+    # (pacing by each 5 m of the smoothed grade made it 11 % slower); 1 km at 8 % does not
+    d = np.arange(0, 5001, 5.0)
+    bumps = 100 + 4.0 * (np.abs(((d / 40.0) % 2) - 1) - 0.5)
+    p = gaitload.plan(_course(d, bumps), flat_speed_mps=3.0)
+    assert p.summary["plan"]["finish_time_s"] == pytest.approx(5000 / 3.0, rel=0.02)
+    hill = 100 + np.interp(d, [0, 2000, 3000, 5000], [0, 0, 80, 80])
+    ph = gaitload.plan(_course(d, hill), flat_speed_mps=3.0)
+    assert ph.summary["plan"]["finish_time_s"] == pytest.approx((4000 + 1000 * gap_speed_factor(8.0)) / 3.0, rel=0.02)
 
 
 def test_recording_times_are_ignored():
@@ -193,8 +223,9 @@ def _season(folder, runs):
     for i, (start, speed, grade, cadence, loads) in enumerate(runs):
         n = 1000
         t = np.arange(n) * 0.35
+        g = grade(speed * t) if callable(grade) else np.full(n, grade)  # grade: % or a function of distance
         pd.DataFrame({"time_s": t, "distance_m": speed * t, "speed_mps": np.full(n, speed),
-                      "grade_pct": np.full(n, grade), "cadence_spm": np.full(n, cadence)}
+                      "grade_pct": g, "cadence_spm": np.full(n, cadence)}
                      ).to_parquet(folder / "steps" / f"r{i}.parquet")
         row = {"file": f"r{i}.fit", "run_id": f"r{i}", "status": "ok", "start_time": start}
         for m in MUSCLES:
@@ -230,6 +261,15 @@ def test_season_gives_flat_speed_cadence_and_training_ratios(tmp_path):
     p2 = gaitload.plan(_course(d, alt), season=folder, pace="4:00/km")
     assert p2.summary["plan"]["flat_speed_mps"] == pytest.approx(1000 / 240)
     assert len(p2.training) == 3 * len(MUSCLES)
+
+
+def test_season_pace_is_not_inflated_by_short_bumps(tmp_path):
+    # a runner holding 3 m/s over +-10 % bumps 20 m long did not pace for them: their flat speed
+    # is 3 m/s (by each step's grade it would be 3 x (F(10) + F(-10)) / 2 = 3.5 m/s)
+    bumps = lambda x: np.where((x // 20) % 2 == 0, 10.0, -10.0)  # noqa: E731
+    folder = _season(tmp_path / "season", [("2024-04-01T07:00:00Z", 3.0, bumps, 170.0, (1.0, 1.0, 1.0))])
+    p = gaitload.plan(_course(np.arange(0, 2001, 10.0), np.full(201, 100.0)), season=folder)
+    assert p.summary["plan"]["flat_speed_mps"] == pytest.approx(3.0, rel=0.01)
 
 
 def test_season_folder_must_be_one(tmp_path):

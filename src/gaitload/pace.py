@@ -8,6 +8,8 @@ Everything here is a pure, vectorised function of grade (%) and speed (m/s):
   a little downhill (Vernillo et al. 2017), relative to the same effort on the flat.
 - :func:`predicted_gait`: where a runner walks instead of running (walk-run transition speed,
   literature.md 1b, and the "hiking/scrambling" grade limit of literature.md 3.3).
+- :func:`pacing_grade`: the grade a runner paces by -- the course grade averaged over the ~60 s
+  of running the Strava 2017 model was fitted on (Robb 2017: 60-s steady windows).
 - :func:`parse_pace`: ``"5:00/km"`` -> m/s, refusing paces outside 2:30-15:00 per km.
 """
 
@@ -20,14 +22,20 @@ import numpy as np
 from .errors import OptionError
 
 __all__ = ["gap_speed_factor", "cadence_grade_factor", "predicted_gait", "parse_pace", "flat_cadence_spm",
-           "GAP_GRADE_PCT", "GAP_FACTOR", "FLAT_BAND_PCT", "WALK_SPEED_MPS", "WALK_GRADE_PCT", "MIN_PACE_S_PER_KM",
-           "MAX_PACE_S_PER_KM"]
+           "pacing_grade", "GAP_GRADE_PCT", "GAP_FACTOR", "PACING_WINDOW_S", "FLAT_BAND_PCT", "WALK_SPEED_MPS",
+           "WALK_GRADE_PCT", "MIN_PACE_S_PER_KM", "MAX_PACE_S_PER_KM"]
 
 #: Strava 2017 GAP speed factors (multiply speed to get flat-equivalent speed), grade in %.
 #: Reverse-engineered values quoted in literature.md section 1e (Robb 2017).
 GAP_GRADE_PCT = np.array([-30, -20, -15, -10, -8, -6, -4, -2, 0, 2, 4, 6, 8, 10, 15, 20, 30, 45], float)
 GAP_FACTOR = np.array([1.495, 1.081, 0.941, 0.876, 0.876, 0.891, 0.918, 0.960, 1.0, 1.055, 1.135,
                        1.228, 1.337, 1.459, 1.846, 2.297, 3.158, 4.286])
+
+#: Duration of running over which the grade a runner paces by is averaged, s: the Strava 2017
+#: equivalent-heart-rate model relates speed to the grade of 60-s steady windows (Robb 2017,
+#: literature.md 1e), so its factors describe a runner's response to the grade over ~60 s, not to
+#: every 5 m of it (heart rate, the model's measure of effort, does not follow faster).
+PACING_WINDOW_S = 60.0
 
 #: Cadence per % uphill grade: +4 % at +7 % (Padulo et al. 2013, literature.md 1c).
 CADENCE_PER_UP_PCT = 0.0057
@@ -70,6 +78,53 @@ def gap_speed_factor(grade_pct) -> np.ndarray:
         Factor, 1 on the flat, 1.337 at +8 %, 0.876 at -8 % (Robb 2017, literature 1e).
     """
     return np.interp(np.clip(grade_pct, -30, 45), GAP_GRADE_PCT, GAP_FACTOR)
+
+
+def pacing_grade(distance_m, grade_pct, window_m: float) -> np.ndarray:
+    """The grade a runner paces by: the course grade averaged over the ``window_m`` around each point.
+
+    The Strava 2017 factors (:func:`gap_speed_factor`) were fitted on 60-s steady windows (Robb
+    2017, literature.md 1e): they give the speed for the grade of a minute of running, so the
+    window is :data:`PACING_WINDOW_S` x the runner's speed (judgement: ~180 m at 3 m/s). The mean
+    is over distance, centred, shrinking at the ends; unknown (NaN) grade is left out of it; a
+    point whose window holds no known grade (or whose distance is unknown) keeps its own grade. Used both to forecast a course's
+    speed and to take a runner's grade-adjusted pace from recorded steps, so the two agree.
+
+    Parameters
+    ----------
+    distance_m : array_like, shape (n,)
+        Distance of each point, m, non-decreasing (steps or a regular grid).
+    grade_pct : array_like, shape (n,)
+        Grade at each point, %; it holds for the distance from the point before.
+    window_m : float
+        Length of the window, m.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Grade, %.
+    """
+    d = np.asarray(distance_m, dtype=np.float64)
+    g = np.asarray(grade_pct, dtype=np.float64)
+    if d.size < 2 or not window_m > 0:
+        return g.copy()
+    seg = np.diff(d)
+    known = np.isfinite(g[1:]) & np.isfinite(seg)
+    seg = np.where(known, seg, 0.0)
+    # distance integrals of grade and of "grade known" (linear cost): a window's mean is a difference
+    c_g = np.concatenate([[0.0], np.cumsum(seg * np.where(known, g[1:], 0.0))])
+    c_n = np.concatenate([[0.0], np.cumsum(seg)])
+    x = np.where(np.isfinite(d), d, np.nan)
+    lo, hi = x - 0.5 * window_m, x + 0.5 * window_m
+    # unknown distances hold the last known one (before the first: the first known), so the
+    # integrals' abscissa is finite and non-decreasing
+    xp = np.maximum.accumulate(np.where(np.isfinite(d), d, -np.inf))
+    xp = np.where(np.isfinite(xp), xp, d[np.isfinite(d)][0] if np.isfinite(d).any() else 0.0)
+    n = np.interp(hi, xp, c_n) - np.interp(lo, xp, c_n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (np.interp(hi, xp, c_g) - np.interp(lo, xp, c_g)) / n
+    # a point whose window holds no known length (a lone sample, an unknown distance) keeps its own grade
+    return np.where(n > 0, out, g)
 
 
 def cadence_grade_factor(grade_pct) -> np.ndarray:

@@ -7,7 +7,10 @@ second, with distance, altitude, speed and cadence all marked ``predicted`` -- a
 recorded run. What the prediction assumes (all in :mod:`gaitload.pace`):
 
 - speed: constant effort at the runner's flat speed through the Strava 2017 grade-adjusted-pace
-  factors, ``v = v_flat / F(grade)`` (Robb 2017, literature.md 1e);
+  factors, ``v = v_flat / F(grade)`` (Robb 2017, literature.md 1e), with the grade of the minute of
+  running around each point (:func:`gaitload.pace.pacing_grade`: the model was fitted on 60-s
+  windows; a runner does not re-pace every 5 m, and pacing by each short bump -- or each wiggle of
+  a GPS altitude -- sped the forecast up on descents the runner never felt);
 - gait: walking where that speed falls below the walk-run transition (2 m/s) or the grade is
   steeper than 25 % either way (:func:`gaitload.pace.predicted_gait`, judgement), at most 2 m/s
   and 110 steps/min;
@@ -19,7 +22,9 @@ recorded run. What the prediction assumes (all in :mod:`gaitload.pace`):
 - no fatigue, no stops, no pacing strategy, no weather or surface.
 
 The grade the speed model uses is the terrain stage's own: a first pass at even pace gives the
-course's smoothed grade profile, the second pass is the forecast.
+course's smoothed grade profile, averaged over a minute of running for speed, gait and cadence;
+the second pass is the forecast, whose steps carry the grade the terrain stage finds again (as a
+recorded run's do), so the load model sees the same short grades as in the analysis of a run.
 """
 
 from __future__ import annotations
@@ -35,8 +40,9 @@ from . import atomic
 from .analysis import Analysis, analyze
 from .errors import OptionError
 from .io.course import CourseProfile, course_from_recording, read_course
-from .pace import (FLAT_BAND_PCT, MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, WALK_SPEED_MPS, cadence_grade_factor, check_pace_s_per_km,
-                   flat_cadence_spm, gap_speed_factor, parse_pace, predicted_gait)
+from .pace import (FLAT_BAND_PCT, MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, PACING_WINDOW_S, WALK_SPEED_MPS,
+                   cadence_grade_factor, check_pace_s_per_km, flat_cadence_spm, gap_speed_factor, pacing_grade,
+                   parse_pace, predicted_gait)
 from .recording import Recording
 from .schema import MUSCLES, float_column
 
@@ -163,7 +169,8 @@ def _course_grid(course: CourseProfile) -> dict[str, np.ndarray]:
 
 def predict_recording(course: CourseProfile, flat_speed_mps: float, *, grade_pct: np.ndarray | None = None,
                       flat_cadence: float | None = None, source: str = "") -> tuple[Recording, dict]:
-    """The watch recording a runner would make on ``course``: 1 Hz records, all predicted.
+    """The watch recording a runner would make on ``course``: records all predicted, one a second
+    (at the course's own points for a recorded activity, as its watch recorded them).
 
     Parameters
     ----------
@@ -171,7 +178,9 @@ def predict_recording(course: CourseProfile, flat_speed_mps: float, *, grade_pct
     flat_speed_mps : float
         The runner's speed on level ground at the planned effort, m/s.
     grade_pct : ndarray, optional
-        Grade on the course's 5 m grid (:func:`_course_grid`), %; None or NaN: level.
+        Grade on the course's 5 m grid (:func:`_course_grid`), %; None or NaN: level. Speed,
+        gait and cadence follow its mean over a minute of running
+        (:func:`gaitload.pace.pacing_grade`).
     flat_cadence : float, optional
         The runner's cadence on the flat at that speed, steps/min (default: population value,
         :func:`gaitload.pace.flat_cadence_spm`).
@@ -185,35 +194,49 @@ def predict_recording(course: CourseProfile, flat_speed_mps: float, *, grade_pct
         (steps/min), latitude/longitude when the course has
         them; every channel's provenance starts with ``"predicted: "``.
     grid : dict
-        The 5 m course grid with the predicted ``grade``, ``speed``, ``cadence``, ``gait`` and
-        ``time`` (s) at each point.
+        The 5 m course grid with the ``grade``, the ``pacing_grade`` the pace follows (%), the
+        predicted ``speed``, ``cadence``, ``gait`` and ``time`` (s) at each point.
     """
     grid = _course_grid(course)
     d = grid["distance"]
     g = np.full(d.size, np.nan) if grade_pct is None else np.asarray(grade_pct, dtype=np.float64)
-    g_known = np.where(np.isfinite(g), g, 0.0)  # an unknown grade is forecast as level
+    # speed, gait and cadence follow the grade of a minute of running, the scale the GAP model
+    # was fitted on (Robb 2017), not every 5 m of it
+    g_pace = pacing_grade(d, g, PACING_WINDOW_S * flat_speed_mps)
+    g_known = np.where(np.isfinite(g_pace), g_pace, 0.0)  # an unknown grade is forecast as level
     v_run = flat_speed_mps / gap_speed_factor(g_known)
-    gait = predicted_gait(v_run, g)
+    gait = predicted_gait(v_run, g_pace)
     walk = gait == "walk"
     speed = np.where(walk, np.minimum(v_run, WALK_SPEED_MPS), v_run)
     cad_flat = float(flat_cadence_spm(flat_speed_mps)) if flat_cadence is None else float(flat_cadence)
     cadence = np.where(walk, _WALK_CADENCE_SPM, cad_flat * cadence_grade_factor(g_known))
     t = np.concatenate([[0.0], np.cumsum(np.diff(d) * 0.5 * (1.0 / speed[1:] + 1.0 / speed[:-1]))])
-    grid.update(grade=g, speed=speed, cadence=cadence, gait=gait, time=t)
+    grid.update(grade=g, pacing_grade=g_pace, speed=speed, cadence=cadence, gait=gait, time=t)
 
-    t_rec = np.arange(0.0, t[-1], 1.0)
-    t_rec = np.append(t_rec, t[-1]) if t[-1] - t_rec[-1] > 1e-6 else t_rec
+    if course.recorded:
+        # a recorded activity is recorded again at its own points, as its watch did: the terrain
+        # stage then sees the same altitude samples and finds the same grade as in the analysis
+        # of the recording (samples interpolated between them hide the altitude's noise from
+        # the terrain stage's window choice: grades 5-10 % steeper on the shared runs)
+        t_rec = np.unique(np.concatenate([[0.0, t[-1]], np.interp(course.distance_m, d, t)]))
+        t_rec = t_rec[np.concatenate([[True], np.diff(t_rec) > 1e-6])]
+    else:  # a planned course: a record a second
+        t_rec = np.arange(0.0, t[-1], 1.0)
+        t_rec = np.append(t_rec, t[-1]) if t[-1] - t_rec[-1] > 1e-6 else t_rec
     d_rec = np.interp(t_rec, t, d)
-    speed_how = f"{_PROV}flat speed {flat_speed_mps:.3f} m/s ({source}) / Strava 2017 GAP factor of the grade"
+    speed_how = (f"{_PROV}flat speed {flat_speed_mps:.3f} m/s ({source}) / Strava 2017 GAP factor of the grade "
+                 f"over {PACING_WINDOW_S:.0f} s of running")
     channels = {"distance": d_rec, "speed": np.interp(d_rec, d, speed),
                 "cadence": np.interp(d_rec, d, cadence)}
     prov = {"distance": f"{_PROV}course distance at the predicted time",
             "speed": speed_how + ("; walking at most 2 m/s" if walk.any() else ""),
             "cadence": f"{_PROV}flat cadence {cad_flat:.0f} steps/min x grade factor (Padulo 2013, Vernillo 2017); "
                        f"walking {_WALK_CADENCE_SPM:.0f} steps/min"}
+    own = {"altitude": course.altitude_m, "latitude": course.latitude_deg, "longitude": course.longitude_deg}
     for name in ("altitude", "latitude", "longitude"):
         if name in grid:
-            channels[name] = np.interp(d_rec, d, grid[name])
+            # from the course's own points, not the 5 m grid (interpolating twice smooths the altitude)
+            channels[name] = np.interp(d_rec, course.distance_m, own[name])
             prov[name] = f"{_PROV}course {name} ({course.source_format})"
     recording = Recording(time_s=t_rec, channels=channels, placement="records",
                           source_format=f"plan ({course.source_format})", path=course.path, provenance=prov,
@@ -331,7 +354,7 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
         "grade_known": grade is not None,
         "assumptions": list(ASSUMPTIONS),
     }
-    splits = _splits(steps, grid)
+    splits = _splits(steps, grid, result.profile)
     climbs = _climbs(result, steps, grid)
     training = pd.DataFrame()
     if season_info is not None:
@@ -348,8 +371,9 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
 
 #: What every forecast assumes, written into its summary.
 ASSUMPTIONS = (
-    "speed: constant effort at the flat speed through the Strava 2017 grade-adjusted-pace factors (Robb 2017)",
-    "walking where that speed is below 2 m/s or the grade steeper than 25 % either way [judgement], at most "
+    "speed: constant effort at the flat speed through the Strava 2017 grade-adjusted-pace factors (Robb 2017), "
+    "on the grade of a minute of running (the model's 60-s windows)",
+    "walking where that speed is below 2 m/s or that grade steeper than 25 % either way [judgement], at most "
     "2 m/s and 110 steps/min",
     "cadence: the flat cadence x the grade factor (+4 % at +7 %, Padulo 2013; lower downhill, Vernillo 2017)",
     "strike: not measured; the rule set's grade rule carries the article's strike (mid/forefoot uphill, "
@@ -398,7 +422,18 @@ def _sum_between(values: np.ndarray, at: np.ndarray, edges: np.ndarray) -> np.nd
     return np.diff(cums[idx])
 
 
-def _splits(steps: pd.DataFrame, grid: dict) -> pd.DataFrame:
+def _smoothed_altitude(profile: pd.DataFrame, grid: dict) -> tuple[np.ndarray, np.ndarray] | None:
+    """Distance and altitude (m) of the terrain stage's smoothed profile, else of the course grid;
+    None without altitude. The course's raw altitude can hold a recording's spikes (a watch's
+    placeholder altitude at the start) that the terrain stage smoothed away."""
+    d, z = float_column(profile, "distance_m"), float_column(profile, "altitude_m")
+    known = np.isfinite(d) & np.isfinite(z)
+    if known.sum() >= 2:
+        return d[known], z[known]
+    return (grid["distance"], grid["altitude"]) if "altitude" in grid else None
+
+
+def _splits(steps: pd.DataFrame, grid: dict, profile: pd.DataFrame) -> pd.DataFrame:
     d, t = grid["distance"], grid["time"]
     edges = np.unique(np.concatenate([np.arange(0.0, d[-1], 1000.0), [d[-1]]]))
     t_e = np.interp(edges, d, t)
@@ -408,9 +443,10 @@ def _splits(steps: pd.DataFrame, grid: dict) -> pd.DataFrame:
     out["split"] = [format_duration(s) for s in out["split_time_s"]]
     out["elapsed"] = [format_duration(s) for s in out["elapsed_time_s"]]
     out["pace_s_per_km"] = out["split_time_s"] / (np.diff(edges) / 1000.0)
-    if "altitude" in grid:
-        rise = np.diff(grid["altitude"])
-        at = d[:-1]
+    smoothed = _smoothed_altitude(profile, grid)
+    if smoothed is not None:
+        rise = np.diff(smoothed[1])
+        at = smoothed[0][:-1]
         out["gain_m"] = _sum_between(np.maximum(rise, 0), at, edges)
         out["loss_m"] = _sum_between(np.maximum(-rise, 0), at, edges)
     g = grid["grade"]
@@ -455,14 +491,16 @@ def _climbs(result: Analysis, steps: pd.DataFrame, grid: dict) -> pd.DataFrame:
     out["start_time_s"] = t_s
     out["predicted_time_s"] = t_e - t_s
     out["predicted_time"] = [format_duration(x) for x in t_e - t_s]
-    if "altitude" in grid:
-        alt = grid["altitude"]
+    # the terrain stage's smoothed altitude, which defined these climbs
+    smoothed = _smoothed_altitude(result.profile, grid)
+    if smoothed is not None:
+        pd_, alt = smoothed
         rise = np.diff(alt)
         edges = np.column_stack([s, e]).ravel()
-        gains = _sum_between(np.maximum(rise, 0), d[:-1], edges)[::2]
-        losses = _sum_between(np.maximum(-rise, 0), d[:-1], edges)[::2]
+        gains = _sum_between(np.maximum(rise, 0), pd_[:-1], edges)[::2]
+        losses = _sum_between(np.maximum(-rise, 0), pd_[:-1], edges)[::2]
         out["gain_m"], out["loss_m"] = gains, losses
-        out["mean_grade_pct"] = 100.0 * (np.interp(e, d, alt) - np.interp(s, d, alt)) / np.maximum(e - s, 1e-9)
+        out["mean_grade_pct"] = 100.0 * (np.interp(e, pd_, alt) - np.interp(s, pd_, alt)) / np.maximum(e - s, 1e-9)
     else:
         out["gain_m"] = out["loss_m"] = out["mean_grade_pct"] = np.nan
     # steepest point of each: a running maximum inside each interval, from searchsorted bounds

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .errors import GaitloadError, OptionError
 from .events.records import CADENCE_SPEED_EXPONENT  # Dorn et al. 2012: cadence ~ speed^0.24
-from .pace import FLAT_BAND_PCT, WALK_SPEED_MPS, gap_speed_factor
+from .pace import FLAT_BAND_PCT, PACING_WINDOW_S, WALK_SPEED_MPS, gap_speed_factor, pacing_grade
 from .schema import MUSCLES, float_column
 
 __all__ = ["SeasonBaseline", "season_flat_speed", "compare_with_training"]
@@ -82,9 +82,11 @@ def season_flat_speed(season: str | os.PathLike) -> SeasonBaseline:
 
     The window ends at the season's last dated run. Flat speed is the window's grade-adjusted
     pace as Strava reports an activity's (Strava 2017 factors F): ``sum(step length x F(grade))``
-    over moving time (:func:`_activity_gap`); steps files without a clock fall back to the median
-    ``v x F(grade)`` of running steps. Flat cadence is the median cadence of running steps (at
-    least 2 m/s, not walking) within the flat band (|grade| <= 2 %), at their median speed.
+    over moving time, with the grade over a minute of running that the forecast paces by
+    (:func:`_activity_gap`, :func:`gaitload.pace.pacing_grade`); steps files without a clock fall
+    back to the median ``v x F(grade)`` of running steps (each step's own grade: without distances
+    there is no minute of running to average over). Flat cadence is the median cadence of running
+    steps (at least 2 m/s, not walking) within the flat band (|grade| <= 2 %), at their median speed.
 
     Raises
     ------
@@ -139,7 +141,8 @@ def season_flat_speed(season: str | os.PathLike) -> SeasonBaseline:
 
 def _activity_gap(steps: pd.DataFrame) -> tuple[float | None, int]:
     """Grade-adjusted pace as Strava reports an activity's: grade-adjusted distance
-    ``sum(step length x F(grade))`` over moving time, here over every run of the window.
+    ``sum(step length x F(grade))`` over moving time, here over every run of the window, with the
+    grade over a minute of running (:func:`gaitload.pace.pacing_grade`, as the forecast uses).
 
     A step interval longer than 3 s is a stop, not moving [J]; intervals across two runs never
     count. Returns (None, 0) without enough moving steps with a clock and a distance.
@@ -153,7 +156,17 @@ def _activity_gap(steps: pd.DataFrame) -> tuple[float | None, int]:
         moving = (run[1:] == run[:-1]) & (dt > 0) & (dt <= _MAX_STEP_GAP_S) & np.isfinite(dd) & (dd >= 0)
     if moving.sum() < _MIN_STEPS:
         return None, 0
-    factor = gap_speed_factor(np.where(np.isfinite(g[1:]), g[1:], 0.0))  # unknown grade counts as level
+    # the grade a runner paces by (a minute of running, Robb 2017), as plan() forecasts with; each
+    # run's distance is moved past the one before so no window spans two runs
+    moving_speed = float(np.sum(dd[moving]) / np.sum(dt[moving]))
+    window = PACING_WINDOW_S * moving_speed
+    first = np.sort(np.unique(run, return_index=True)[1])
+    length = np.maximum.reduceat(np.nan_to_num(d, nan=0.0), first)
+    offset = np.concatenate([[0.0], np.cumsum(length + 2 * window)])[:-1]
+    g_own = g.copy()
+    g_own[first] = np.nan  # the gap before a run's first step is no course: it has no grade
+    g_pace = pacing_grade(d + offset[np.searchsorted(first, np.arange(d.size), side="right") - 1], g_own, window)
+    factor = gap_speed_factor(np.where(np.isfinite(g_pace[1:]), g_pace[1:], 0.0))  # unknown grade counts as level
     return float(np.sum(dd[moving] * factor[moving]) / np.sum(dt[moving])), int(moving.sum())
 
 
