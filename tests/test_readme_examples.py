@@ -28,6 +28,7 @@ STAND_INS = {
     "tri.fit": "watch_records.csv",
     "run.csv": "hilly_foot_imu.csv",
     "treadmill.csv": "treadmill_shank.csv",
+    "race.gpx": "watch_records.csv",  # a course: any recorded activity serves (its times are ignored)
     "export.zip": "export.zip",  # built from the samples by the fixture
 }
 #: Shell lines that need more than one machine or a file the user writes themselves.

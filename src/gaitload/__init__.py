@@ -17,11 +17,10 @@ __version__ = "0.1.0"
 # later would rebind the package attribute to it). It imports only the standard library until
 # it has work to do, so an unchanged season re-run never loads the analysis stack.
 from .season import SeasonResult, season  # noqa: E402
-from .plan import Plan, plan  # noqa: E402  (eager for the same reason as season)
 
 # The analysis stack (numpy, pandas, scipy) loads when one of these is first used.
 _LAZY = {"Analysis": ".analysis", "analyze": ".analysis", "activities": ".io", "read": ".io", "readers": ".io",
-         "Recording": ".recording"}
+         "Recording": ".recording", "plan": ".forecast", "Plan": ".forecast"}
 
 
 def __getattr__(name):

@@ -255,7 +255,7 @@ def _cmd_season(args) -> int:
 
 
 def _cmd_plan(args) -> int:
-    from . import plan
+    from .forecast import plan
 
     with _no_cycle_collection():
         result = plan(args.course, pace=args.pace, flat_speed_mps=args.flat_speed_mps, season=args.season,

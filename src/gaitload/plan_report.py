@@ -18,7 +18,7 @@ def _known(x) -> bool:
 
 
 def _dur(seconds) -> str:
-    from .plan import format_duration
+    from .forecast import format_duration
 
     return format_duration(seconds) if _known(seconds) else "n/a"
 

@@ -1,4 +1,4 @@
-"""``gaitload.plan``: forecast where a planned course will load each muscle, before running it.
+"""The course forecast behind ``gaitload.plan``: forecast where a planned course will load each muscle, before running it.
 
 The forecast is a thin layer over the normal pipeline. From the course (:func:`gaitload.io.read_course`)
 and the runner's flat speed it *predicts* a watch recording -- placement ``records``, one record a
