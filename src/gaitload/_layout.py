@@ -184,6 +184,8 @@ def _decorations_pt(ax, renderer, legend_heights: dict | None = None) -> dict[st
         below.append(_text_size_pt(fig.dpi, ax.get_xlabel(), ax.xaxis.label.get_fontsize())[1])
     if below:
         bottom += rc["axes.labelpad"] + max(below)
+    if not ax.xaxis.get_visible():  # hidden axis: no ticks, labels or offset text below
+        sizes, bottom = [], 0.0
     out["bottom"] = max(out["bottom"], bottom)
     for f, (w, _, _) in zip(frac, sizes):
         out["left"] = max(out["left"], w / 2 - f * width_pt)
@@ -327,7 +329,8 @@ def fixed_layout(fig: Figure, title, legend) -> bool:
             ax.set_position(box)
     for ax in fig.axes:  # ticks made now get the caller's house style even if drawn outside it
         for axis in (ax.xaxis, ax.yaxis):
-            axis.get_major_ticks(len(axis.get_majorticklocs()))
+            if axis.get_visible():  # an invisible axis is never drawn: no ticks to make
+                axis.get_major_ticks(len(axis.get_majorticklocs()))
     with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
         fig.set_layout_engine(None)
     return True

@@ -21,12 +21,13 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import EngFormatter, PercentFormatter
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
+from matplotlib.ticker import EngFormatter, MaxNLocator, PercentFormatter
 
 from . import atomic
+from ._decimate import distinct_positions, minmax_indices
 from ._layout import fixed_layout, freeze_layout
 from .errors import OptionError
 from .schema import MUSCLES, float_column
@@ -72,6 +73,13 @@ _MUSCLE_LABELS = {m: m.replace("_", " ") for m in MUSCLES}
 # an offset ("+1.5e3"), and the search lifts the title clear of it.
 _FIXED_TITLE = {"loc": "left", "y": 1.0}
 _REFERENCE_SPEED_MPS = 3.3  # the load model's reference speed; converts smooth_m to seconds
+_RUN_FIGSIZE = (13.0, 9.0)  # inches
+
+
+def _plot_buckets(dpi: float) -> int:
+    """Columns the step-level traces are thinned to: the figure's width in pixels, more than
+    any panel spans, so thinning changes no pixel column's extent (see :mod:`._decimate`)."""
+    return max(int(np.ceil(_RUN_FIGSIZE[0] * float(dpi))), 100)
 
 
 # -- output ------------------------------------------------------------------------------------
@@ -117,8 +125,10 @@ def _finish(fig: Figure, path, dpi: float, title=None, legend=None) -> Figure:
     return fig
 
 
-def _new_figure(figsize) -> Figure:
-    fig = Figure(figsize=figsize, layout="constrained")
+def _new_figure(figsize, dpi: float = 100.0) -> Figure:
+    # made at the resolution it is saved at: the layout's text measurements are then the ones
+    # the saved drawing uses (text metrics are cached per dpi), not done twice
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)  # Agg canvas: renders without any GUI or pyplot state
     return fig
 
@@ -210,8 +220,9 @@ def smoothed_shares(x: np.ndarray, loads: np.ndarray, width: float,
     return grid, shares
 
 
-def _tick_segments(x: np.ndarray, y0: float, y1: float) -> np.ndarray:
-    """Vertical segments from ``y0`` to ``y1`` at each ``x``, as a LineCollection takes them.
+def _tick_path(x: np.ndarray, y0: float, y1: float) -> MplPath:
+    """One path of vertical ticks from ``y0`` to ``y1`` at each ``x`` (move to the bottom, line to
+    the top), so thousands of ticks are one artist and one path, not one each.
 
     Parameters
     ----------
@@ -222,14 +233,17 @@ def _tick_segments(x: np.ndarray, y0: float, y1: float) -> np.ndarray:
 
     Returns
     -------
-    ndarray, shape (n, 2, 2)
-        ``[[x, y0], [x, y1]]`` per tick.
+    matplotlib.path.Path
+        Vertices ``[x, y0], [x, y1]`` per tick.
     """
-    segs = np.empty((x.size, 2, 2))
-    segs[:, :, 0] = x[:, None]
-    segs[:, 0, 1] = y0
-    segs[:, 1, 1] = y1
-    return segs
+    verts = np.empty((x.size, 2, 2))
+    verts[:, :, 0] = x[:, None]
+    verts[:, 0, 1] = y0
+    verts[:, 1, 1] = y1
+    codes = np.tile(np.array([MplPath.MOVETO, MplPath.LINETO], dtype=MplPath.code_type), x.size)
+    path = MplPath(verts.reshape(-1, 2), codes)
+    path.should_simplify = False  # the simplifier must not merge neighbouring ticks
+    return path
 
 
 def _runs_of(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -351,7 +365,8 @@ def _panel_elevation(ax, analysis, axis):
     ax.set_ylabel("altitude (m)")
     ax.set_title("Elevation profile and terrain", loc="left")
     if np.isfinite(alt).any():
-        line, = ax.plot(x, alt, color="0.15", linewidth=1.2, label="altitude")
+        keep = minmax_indices(x, alt, axis["buckets"])  # drawing only: the profile is not changed
+        line, = ax.plot(x[keep], alt[keep], color="0.15", linewidth=1.2, label="altitude")
         line.set_gid("altitude")
         _mark_climbs(ax, analysis, axis, x, alt)
     else:
@@ -363,7 +378,7 @@ def _panel_elevation(ax, analysis, axis):
 
 def _panel_shares(ax, analysis, axis, loads):
     x = _col(analysis.steps, axis["col"])
-    grid, shares = smoothed_shares(x, loads, axis["width"])
+    grid, shares = smoothed_shares(x, loads, axis["width"], n_max=min(2000, axis["buckets"]))
     ax.set_ylabel("share of load (%)")
     ax.set_ylim(0, 100)
     smooth_txt = (f"{axis['width']:.0f} m" if axis["kind"] == "distance" else f"{axis['width']:.0f} s")
@@ -392,15 +407,16 @@ def _panel_strike(ax, analysis, axis):
         sel = (pattern == name) & np.isfinite(x)
         if sel.any():
             any_known = True
-            # one tick per contact: rasterised in SVG/PDF so a marathon stays a small file
-            segs = _tick_segments(x[sel], row - 0.4, row + 0.4)
-            # a plain float array, not ax.vlines: vlines builds masked arrays, and a Path from
-            # each masked segment costs 4x as much (60 vs 15 ms for 7000 contacts)
-            coll = LineCollection(segs, colors=STRIKE_COLORS[name], linewidths=0.6, rasterized=True)
-            ax.add_collection(coll, autolim=False)
-            ax.update_datalim(segs.reshape(-1, 2))  # the limits vlines would set: the ticks' extremes
+            # one tick per contact, contacts closer than a pixel drawn once (they overlap);
+            # rasterised in SVG/PDF so a marathon stays a small file
+            path = _tick_path(distinct_positions(x[sel], 2 * axis["buckets"]), row - 0.4, row + 0.4)
+            ticks = PathPatch(path, facecolor="none", edgecolor=STRIKE_COLORS[name], linewidth=0.6,
+                              rasterized=True)
+            # add_artist: add_patch would walk the path segment by segment for the data limits
+            ax.add_artist(ticks)
+            ax.update_datalim(path.vertices)
             ax.autoscale_view()
-            coll.set_gid(f"strike_{name}")
+            ticks.set_gid(f"strike_{name}")
     if not any_known:
         _note(ax, "strike pattern unknown (needs a foot or shank IMU)")
 
@@ -419,10 +435,13 @@ def _panel_cadence(ax, analysis, axis):
         _note(ax, "cadence unknown")
         return
     if not estimated:
-        ax.plot(x[ok] * axis["scale"], cad[ok], linestyle="none", marker=".", markersize=1.5, color="0.65",
+        # the dots a pixel column shows: its lowest and highest step (and first and last)
+        dots = np.flatnonzero(ok)[minmax_indices(x[ok], cad[ok], axis["buckets"])]
+        ax.plot(x[dots] * axis["scale"], cad[dots], linestyle="none", marker=".", markersize=1.5, color="0.65",
                 label="per step", rasterized=True)
     lo, hi = float(x[ok].min()), float(x[ok].max())
-    grid = np.linspace(lo, hi, int(np.clip(np.ceil((hi - lo) / max(axis["width"] / 10, 1e-9)) + 1, 2, 2000)))
+    n_grid = np.clip(np.ceil((hi - lo) / max(axis["width"] / 10, 1e-9)) + 1, 2, min(2000, axis["buckets"]))
+    grid = np.linspace(lo, hi, int(n_grid))
     sums = window_sums(x[ok], np.column_stack([cad[ok], np.ones(ok.sum())]), grid, axis["width"])
     count = sums[:, 1]
     # windows cut by a pause hold few steps, and their mean follows a single mis-timed step:
@@ -475,8 +494,9 @@ def _panel_share_vs_flat(ax, share, emphasis, running_only: bool = False):
     run = ax.barh(y - 0.2, 100 * share, height=0.4, color=colors, label="this run")
     run.set_label("this run")
     flat = 100 * share - emphasis
+    # outlined, not hatched: hatching is the costliest fill Agg draws
     level = ax.barh(y + 0.2, np.where(np.isfinite(flat), flat, 0), height=0.4, color="white",
-                    edgecolor=colors, hatch="////", linewidth=1.0, label="same steps on level ground")
+                    edgecolor=colors, linewidth=1.2, label="same steps on level ground")
     for patch, c in zip(level.patches, colors):
         patch.set_edgecolor(c)
     ax.set_ylim(len(MUSCLES) - 0.4, -0.6)
@@ -583,7 +603,7 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
     load_ratio = np.array([np.nan if ratio_dict.get(m) is None else ratio_dict.get(m) for m in MUSCLES], dtype=float)
 
     with matplotlib.rc_context(_STYLE):
-        fig = _new_figure((13.0, 9.0))
+        fig = _new_figure(_RUN_FIGSIZE, dpi)
         grid = fig.add_gridspec(4, 2, width_ratios=[3.0, 1.25], height_ratios=[1.5, 1.6, 0.75, 1.0])
         ax_elev = fig.add_subplot(grid[0, 0], label="elevation")
         ax_share = fig.add_subplot(grid[1, 0], sharex=ax_elev, label="shares")
@@ -593,6 +613,7 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
         ax_emph = fig.add_subplot(grid[2:4, 1], label="emphasis")
 
         axis = _run_axis(analysis, smooth_m)
+        axis["buckets"] = _plot_buckets(dpi)
         if len(steps) == 0:
             for ax in (ax_share, ax_strike, ax_cad):
                 _note(ax, "no foot contacts detected")
@@ -602,12 +623,21 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
             _panel_strike(ax_strike, analysis, axis)
             _panel_cadence(ax_cad, analysis, axis)
         ax_cad.set_xlabel(axis["label"])
+        # fewer ticks (each is three lines and two texts to make, lay out and draw): a few
+        # round values per axis read as well as matplotlib's default of up to nine
+        ax_cad.xaxis.set_major_locator(MaxNLocator(nbins=6))
+        for ax in (ax_elev, ax_cad):
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+        ax_share.yaxis.set_major_locator(MaxNLocator(nbins=2))  # 0, 50, 100 %
         for ax in (ax_elev, ax_share, ax_strike):
-            ax.tick_params(labelbottom=False)
+            # the shared distance axis is drawn once, under the bottom panel: an invisible axis
+            # makes no ticks (two lines and two texts each, most of a figure's drawing time)
+            ax.xaxis.set_visible(False)
         running = _running_shares(summary, share)
         _panel_share_vs_flat(ax_vs, running, emphasis, running_only=running is not share)
         _panel_emphasis(ax_emph, emphasis, grade_known=bool(np.isfinite(_col(steps, "grade_pct")).any()),
                         load_ratio=load_ratio, walk_fraction=summary.get("walk_fraction"))
+        ax_vs.xaxis.set_major_locator(MaxNLocator(nbins=4))
         legend = fig.legend(handles=[Patch(facecolor=MUSCLE_COLORS[m], label=_MUSCLE_LABELS[m]) for m in MUSCLES],
                             loc="outside lower center", ncol=len(MUSCLES), frameon=False, title="muscle colours")
         head = fig.suptitle(title if title is not None else _run_title(summary), fontsize=12, x=0.01, ha="left")
