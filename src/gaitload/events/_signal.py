@@ -11,8 +11,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy import fft as sfft
-from scipy import ndimage
 
 from .._select import all_finite, median, percentile  # noqa: F401  (re-exported: exact, fast)
 
@@ -264,6 +262,8 @@ def dominant_period(
     # keeps them free of circular wrap-around, and a 5-smooth FFT length (not the next power
     # of two above 2 n) makes the transform several times cheaper
     n_lag = min(whole_ceil(max_period_s * rate) + 3, n)
+    from scipy import fft as sfft  # imported where used: a watch analysis never gets here
+
     nfft = sfft.next_fast_len(n + n_lag, real=True)
     spec = sfft.rfft(y, nfft)
     ac = sfft.irfft(spec.real**2 + spec.imag**2, nfft)[:n_lag]
@@ -403,6 +403,8 @@ def forward_max(x: np.ndarray, width: int) -> np.ndarray:
             np.maximum(out[:-j], x[j:], out=out[:-j])
         return out
     # maximum_filter1d centres its window; origin shifts it to start at the sample itself
+    from scipy import ndimage  # imported where used, as scipy.fft above
+
     return ndimage.maximum_filter1d(x, width, mode="nearest", origin=-(width // 2))
 
 
