@@ -1,0 +1,232 @@
+"""User-level benchmark cases: what a person running gaitload waits for.
+
+- ``cli``: whole processes, interleaved with their baselines: ``gaitload analyze FILE --out DIR``
+  (figure included) on one hour of 204.8 Hz foot IMU against ``python -c "import pandas;
+  pandas.read_csv(FILE)"`` (limit 3.0x), and ``gaitload analyze run.fit`` of a real watch run
+  without ``--out`` against ``python -c "import pandas"`` (limit 1.5x);
+- ``figure``: one per-run figure (``plot_run`` to PNG) of that foot hour and of a one-hour
+  watch run, in process, CPU and wall time;
+- ``peers``: the same samples through scikit-digital-health's lumbar gait pipeline and
+  gaitmap's foot pipeline when they are installed (they are not dependencies; skipped with a
+  note otherwise), beside gaitload's detection: samples/s and ratio.
+
+The foot hour is the real gaitmap example recording (left shoe IMU, 204.8 Hz, 38.7 s of
+walking) repeated to one hour when ``../shared/data`` is present, else a simulated hour at
+204.8 Hz; either way it is cached under the benchmark inputs.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from timing import _entry, _interleaved, _median
+
+# ../shared/data beside the checkout, as the tests find it (GAITLOAD_SHARED_DATA overrides)
+SHARED = Path(os.environ.get("GAITLOAD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+GAITMAP_IMU = SHARED / "gaitmap-example-data" / "example_data" / "imu_sample.csv"
+WATCH_FIT = SHARED / "python-fitparse-tests" / "tests" / "files" / "activity-small-fenix2-run.fit"
+FOOT_RATE_HZ = 204.8
+CLI_IMU_VS_READ_MAX = 3.0
+CLI_FIT_VS_IMPORT_MAX = 1.5
+DATAFRAME_VS_PATH_MAX = 0.8
+
+
+def foot_hour_csv(cfg) -> tuple[Path, str]:
+    """One hour (quick: three minutes) of 204.8 Hz foot IMU as CSV, and where it came from."""
+    import pandas as pd
+
+    seconds = 180.0 if cfg.quick else 3600.0
+    n = int(round(seconds * FOOT_RATE_HZ))
+    src = GAITMAP_IMU
+    name = f"foot_{int(seconds)}s_204hz_{'gaitmap' if src.exists() else 'sim'}.csv"
+    path = cfg.inputs / name
+    if src.exists():
+        what = f"gaitmap example left shoe IMU (204.8 Hz, real) repeated to {seconds / 60:g} min"
+        if not path.exists():
+            left = pd.read_csv(src, header=[0, 1], index_col=0)["left_sensor"]
+            cols = ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+            arr = np.tile(left[cols].to_numpy(), (-(-n // len(left)), 1))[:n]
+            frame = pd.DataFrame(arr, columns=cols)
+            frame.insert(0, "time_s", np.arange(n) / FOOT_RATE_HZ)
+            tmp = path.with_suffix(".tmp")
+            frame.to_csv(tmp, index=False, float_format="%.6f")
+            tmp.replace(path)
+        return path, what
+    if not path.exists():
+        from gaitload.simulate import simulate_run
+
+        run = simulate_run(seconds, "foot", FOOT_RATE_HZ, seed=21)
+        with tempfile.TemporaryDirectory(dir=cfg.inputs) as tmp:
+            data, _truth = run.write_csv(Path(tmp) / name)
+            Path(data).replace(path)
+    return path, f"simulated foot IMU, {seconds / 60:g} min at 204.8 Hz (../shared/data absent)"
+
+
+def _watch_hour_csv(cfg) -> Path:
+    seconds = 600.0 if cfg.quick else 3600.0
+    path = cfg.inputs / f"watch_{int(seconds)}s_1hz.csv"
+    if not path.exists():
+        from gaitload.simulate import simulate_run
+
+        run = simulate_run(seconds, "records", 1.0, seed=31)
+        with tempfile.TemporaryDirectory(dir=cfg.inputs) as tmp:
+            data, _truth = run.write_csv(Path(tmp) / path.name)
+            Path(data).replace(path)
+    return path
+
+
+def _processes(cmds: dict[str, list[str]], repeat: int) -> dict[str, dict[str, list[float]]]:
+    """Wall and CPU (user + system) seconds of whole processes, interleaved, one warm-up each."""
+    def run(cmd):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if proc.returncode != 0:
+            tail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+            raise RuntimeError(f"{' '.join(cmd[:4])} ... exited {proc.returncode}: {tail}")
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return wall, cpu
+
+    for cmd in cmds.values():
+        run(cmd)  # page cache, .pyc files
+    out = {k: {"wall": [], "cpu": []} for k in cmds}
+    for _ in range(repeat):
+        for k, cmd in cmds.items():
+            wall, cpu = run(cmd)
+            out[k]["wall"].append(wall)
+            out[k]["cpu"].append(cpu)
+    return out
+
+
+def _pair(label_base: str, label_subject: str, cmds: dict, repeat: int, limit: float, check_name: str):
+    t = _processes(cmds, repeat)
+    base, subj = t[label_base], t[label_subject]
+    # per-repeat ratios of neighbouring runs: load that hits one pair hits both alike
+    ratios = [s / b for s, b in zip(subj["wall"], base["wall"])]
+    ratio = statistics.median(ratios)
+    cpu_ratio = _median(subj["cpu"]) / _median(base["cpu"])
+    entries = [_entry(label_base, base["wall"], cpu_s=_median(base["cpu"])),
+               _entry(label_subject, subj["wall"], cpu_s=_median(subj["cpu"]), ratio_vs_baseline=ratio,
+                      cpu_ratio_vs_baseline=cpu_ratio)]
+    check = {"name": check_name, "value": ratio, "limit": limit, "pass": ratio <= limit}
+    return entries, check, cpu_ratio
+
+
+def case_cli(cfg) -> dict:
+    """Command-line latency against the bare read (IMU CSV) and the bare pandas import (watch FIT)."""
+    py = sys.executable
+    path, what = foot_hour_csv(cfg)
+    repeat = max(2, min(cfg.repeat, 7))
+    with tempfile.TemporaryDirectory() as out:
+        entries, check, cpu_ratio = _pair(
+            "python -c 'import pandas; pandas.read_csv(FILE)' (baseline)", "gaitload analyze FILE --out DIR (CLI)",
+            {"python -c 'import pandas; pandas.read_csv(FILE)' (baseline)":
+             [py, "-c", "import sys, pandas; pandas.read_csv(sys.argv[1])", str(path)],
+             "gaitload analyze FILE --out DIR (CLI)": [py, "-m", "gaitload", "analyze", str(path), "--out", out]},
+            repeat, CLI_IMU_VS_READ_MAX, f"CLI analyze --out <= {CLI_IMU_VS_READ_MAX:g}x bare read_csv process "
+                                         f"({path.stat().st_size / 1e6:.0f} MB, 204.8 Hz foot IMU)")
+    checks = [check]
+    notes = [f"cli: {what}; CLI / bare read = {check['value']:.2f} wall (median of per-pair ratios), "
+             f"{cpu_ratio:.2f} CPU"]
+    fit = WATCH_FIT
+    if fit.exists():
+        e2, c2, cpu2 = _pair("python -c 'import pandas' (baseline)", "gaitload analyze run.fit (CLI, no --out)",
+                             {"python -c 'import pandas' (baseline)": [py, "-c", "import pandas"],
+                              "gaitload analyze run.fit (CLI, no --out)": [py, "-m", "gaitload", "analyze", str(fit)]},
+                             repeat, CLI_FIT_VS_IMPORT_MAX,
+                             f"CLI analyze of a watch FIT <= {CLI_FIT_VS_IMPORT_MAX:g}x 'import pandas' process")
+        entries += e2
+        checks.append(c2)
+        notes.append(f"cli: {fit.name} (real Fenix 2 run, 47 min, 2,809 records); CLI / import pandas = "
+                     f"{c2['value']:.2f} wall, {cpu2:.2f} CPU")
+    else:
+        notes.append(f"cli: {fit} not found: the watch-FIT latency is not measured")
+    return {"entries": entries, "checks": checks, "notes": notes}
+
+
+def case_figure(cfg) -> dict:
+    """One per-run figure to PNG, in process (the analysis done beforehand)."""
+    import gaitload
+    from gaitload.plot import plot_run
+
+    entries, notes = [], []
+    foot, _what = foot_hour_csv(cfg)
+    with tempfile.TemporaryDirectory() as tmp:
+        span = "3 min" if cfg.quick else "hour"
+        for label, src in ((f"foot IMU {span}", foot), (f"watch {'10 min' if cfg.quick else 'hour'}",
+                                                          _watch_hour_csv(cfg))):
+            analysis = gaitload.analyze(src)
+            target = Path(tmp) / "run.png"
+            plot_run(analysis, target)  # warm: fonts, caches
+            cpu = []
+
+            def draw():
+                c0 = time.process_time()
+                plot_run(analysis, target)
+                cpu.append(time.process_time() - c0)
+
+            t = _interleaved({label: draw}, cfg.repeat, warmup=False)[label]
+            entries.append(_entry(f"plot_run to PNG ({label}, {len(analysis.steps)} steps)", t, cpu_s=_median(cpu)))
+    notes.append("figure: 13 x 9 in at 110 dpi; cpu_s is the process CPU time (robust to other load); compare "
+                 "commits with --compare")
+    return {"entries": entries, "notes": notes, "checks": []}
+
+
+def case_peers(cfg) -> dict:
+    """The same samples through other open-source gait pipelines, when installed."""
+    from gaitload.events import detect_steps
+    from gaitload.simulate import simulate_run
+
+    entries, notes = [], []
+    seconds = 180.0 if cfg.quick else 3600.0
+    try:
+        from skdh.gait import GaitLumbar
+    except ImportError:
+        notes.append("peers: scikit-digital-health not installed: skdh comparison skipped (pip install "
+                     "scikit-digital-health; not a gaitload dependency)")
+    else:
+        import skdh
+
+        rec = simulate_run(seconds, "lumbar", 100.0, seed=41).recording
+        acc_g = np.column_stack([rec.channels[c] for c in ("acc_x", "acc_y", "acc_z")]) / 9.80665
+        t_unix = 1.7e9 + np.asarray(rec.time_s, dtype=float)
+        n = acc_g.shape[0]
+
+        def skdh_gait():
+            with np.errstate(all="ignore"):
+                import warnings
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    GaitLumbar().predict(time=t_unix, accel=acc_g, fs=100.0, gait_pred=True)
+
+        t = _interleaved({"gaitload detect_steps(lumbar)": lambda: detect_steps(rec, placement="lumbar"),
+                          f"skdh {skdh.__version__} GaitLumbar.predict": skdh_gait}, max(1, min(cfg.repeat, 3)))
+        base = _median(t["gaitload detect_steps(lumbar)"])
+        for k, v in t.items():
+            entries.append(_entry(k, v, n, "samples", ratio_vs_gaitload=_median(v) / base))
+        notes.append(f"peers: {seconds / 60:g} min of simulated lumbar IMU at 100 Hz (skdh gets the accelerometer "
+                     f"in g, all of it declared gait); skdh / gaitload time = "
+                     f"{_median(t[f'skdh {skdh.__version__} GaitLumbar.predict']) / base:.1f}")
+    try:
+        import gaitmap  # noqa: F401
+    except ImportError:
+        notes.append("peers: gaitmap not installed: gaitmap comparison skipped (pip install gaitmap; not a "
+                     "gaitload dependency)")
+    else:
+        notes.append("peers: gaitmap is installed but its foot pipeline (DTW stride segmentation, Rampp event "
+                     "detection) is not wired into this case yet")
+    if not entries:
+        return {"entries": [], "notes": notes, "checks": [], "skipped": True}
+    return {"entries": entries, "notes": notes, "checks": []}
