@@ -37,7 +37,6 @@ WATCH_FIT = SHARED / "python-fitparse-tests" / "tests" / "files" / "activity-sma
 FOOT_RATE_HZ = 204.8
 CLI_IMU_VS_READ_MAX = 3.0
 CLI_FIT_VS_IMPORT_MAX = 1.5
-DATAFRAME_VS_PATH_MAX = 0.8
 
 
 def foot_hour_csv(cfg) -> tuple[Path, str]:

@@ -925,7 +925,7 @@ def plot_season(runs: pd.DataFrame, tables: dict, path: str | os.PathLike | None
 
     with matplotlib.rc_context(_STYLE):
         n_rows = 1 if len(panels) <= 2 else 2
-        fig = _new_figure((13.0, 8.5 if n_rows == 2 else 5.0))
+        fig = _new_figure((13.0, 8.5 if n_rows == 2 else 5.0), dpi)
         grid = fig.add_gridspec(n_rows, 2)
         cells = [grid[0, 0], grid[0, 1]] + ([grid[1, :]] if len(panels) == 3 else
                                             [grid[1, 0], grid[1, 1]] if len(panels) == 4 else [])
