@@ -375,8 +375,8 @@ def _one_thread_read_csv(path: Path):
 def _numeric_floor(path: Path):
     """The numeric work the foot-IMU method cannot skip, as a callable to time.
 
-    Its three single-channel zero-phase Butterworth filters at the sampling rate (scipy
-    ``sosfiltfilt``; the detector's filters of the axial acceleration and the swing rate) and
+    Its three single-channel zero-phase Butterworth filters at the sampling rate
+    (``events._signal``; the detector's filters of the axial acceleration and the swing rate) and
     the ZUPT strap-down integration of every stride between the detected contacts of the
     instrumented foot (:func:`gaitload.events.strapdown.stride_displacement`). Everything else
     analyze does (reading checks, placement detection, event search, terrain, load) comes on
