@@ -24,3 +24,18 @@ def _modules_after_analyze(path: Path) -> set[str]:
 @pytest.mark.parametrize("name, expected", [("watch_records.csv", set()), ("hilly_foot_imu.csv", {"scipy.signal"})])
 def test_scipy_signal_imported_only_for_imu_analysis(name, expected):
     assert _modules_after_analyze(SAMPLE / name) == expected
+
+
+def test_real_watch_fit_imports_neither_scipy_signal_nor_matplotlib(shared_data):
+    path = shared_data / "python-fitparse-tests/tests/files/activity-small-fenix2-run.fit"
+    if not path.is_file():
+        path = next(shared_data.rglob("activity-small-fenix2-run.fit"))
+    assert _modules_after_analyze(path) == set()
+
+
+def test_matplotlib_loads_only_for_a_figure(tmp_path):
+    code = ("import sys, gaitload; a = gaitload.analyze(sys.argv[1]); before = 'matplotlib' in sys.modules; "
+            "a.plot(sys.argv[2]); print(before, 'matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(SAMPLE / "watch_records.csv"), str(tmp_path / "f.png")],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
