@@ -15,9 +15,10 @@ from matplotlib.colors import to_hex, to_rgba
 from matplotlib.text import Text
 from matplotlib.testing.compare import compare_images
 
+import gaitload
 from gaitload.analysis import Analysis
 from gaitload.errors import GaitloadError, OptionError
-from gaitload.plot import (_STYLE, MUSCLE_COLORS, STRIKE_COLORS, plot_run, plot_season, save_figure,
+from gaitload.plot import (_STYLE, _run_title, MUSCLE_COLORS, STRIKE_COLORS, plot_run, plot_season, save_figure,
                            smoothed_shares, window_sums)
 from gaitload.schema import MUSCLES, conform_steps
 from gaitload.season import season_tables
@@ -623,3 +624,26 @@ def test_season_figure_layout_leaves_every_text_clear(sample_season, dpi, monkey
 def test_short_season_layout_leaves_every_text_clear(monkeypatch):
     runs, tables = synthetic_season(n_runs=3)
     assert _layout_faults(plot_season(runs, tables), 110, monkeypatch) == []
+
+
+def test_climbs_and_descents_are_drawn_where_the_climbs_table_puts_them(sample_data):
+    a = gaitload.analyze(sample_data / "watch_records.csv")
+    fig = plot_run(a)
+    ax = _axes(fig, "elevation")
+    for kind in ("climb", "descent"):
+        lines = [ln for ln in ax.get_lines() if ln.get_gid() == kind]
+        rows = a.climbs[a.climbs["kind"] == kind]
+        assert len(lines) == len(rows) > 0
+        starts = sorted(float(ln.get_xdata()[0]) for ln in lines)
+        ends = sorted(float(ln.get_xdata()[-1]) for ln in lines)
+        # profile points inside each climb, in km: within one 5 m grid cell of its bounds
+        np.testing.assert_allclose(starts, np.sort(rows["start_m"].to_numpy()) / 1000, atol=0.006)
+        np.testing.assert_allclose(ends, np.sort(rows["end_m"].to_numpy()) / 1000, atol=0.006)
+
+
+def test_title_gives_the_runners_local_time_when_the_file_does():
+    summary = {"start_time": "2019-09-14T15:22:05+00:00", "local_start_time": "2019-09-14T17:22:05+02:00",
+               "distance_m": 5840.0, "duration_s": 3167.0, "rules": "source"}
+    assert _run_title(summary).startswith("2019-09-14 17:22 local time")
+    del summary["local_start_time"]
+    assert _run_title(summary).startswith("2019-09-14 15:22 UTC")

@@ -271,13 +271,17 @@ def _format_duration(seconds) -> str:
 
 
 def _run_title(summary: dict) -> str:
-    start = summary.get("start_time")
+    # the runner's own clock where the file gives it (as the terminal shows), else UTC
+    local = summary.get("local_start_time")
+    start = local or summary.get("start_time")
     when = "date unknown"
     if start:
         try:
-            when = pd.Timestamp(start).strftime("%Y-%m-%d %H:%M %Z").strip()
+            stamp = pd.Timestamp(start)
+            when = stamp.strftime("%Y-%m-%d %H:%M") + (" local time" if local else stamp.strftime(" %Z"))
         except (TypeError, ValueError):
             when = str(start)
+        when = when.strip()
     distance = summary.get("distance_m")
     try:
         dist_txt = f"{float(distance) / 1000:.2f} km" if np.isfinite(float(distance)) else "distance unknown"
@@ -341,20 +345,29 @@ def _shade_terrain(ax, analysis, axis: dict) -> list:
     return handles
 
 
+#: Colours of the climbs and descents drawn over the elevation profile.
+_CLIMB_COLORS = {"climb": "#b2182b", "descent": "#2166ac"}
+
+
 def _mark_climbs(ax, analysis, axis, x, alt) -> None:
-    """Climbs drawn bold over the profile, each labelled with its gain and mean grade."""
+    """Climbs and descents drawn bold over the profile, each labelled with its gain (or loss)
+    and mean grade at its top."""
     climbs = getattr(analysis, "climbs", None)
     c0, c1 = axis["seg"]
     if not isinstance(climbs, pd.DataFrame) or not len(climbs) or c0 not in climbs:
         return
-    up = climbs[climbs["kind"] == "climb"]
-    for a, b, gain, grade in zip(_col(up, c0) * axis["scale"], _col(up, c1) * axis["scale"],
-                                 _col(up, "gain_m"), _col(up, "mean_grade_pct")):  # a few climbs
-        on = (x >= a) & (x <= b)
-        if on.sum() >= 2:
-            ax.plot(x[on], alt[on], color="#b2182b", linewidth=2.6, solid_capstyle="butt", gid="climb")
-            ax.annotate(f"+{gain:.0f} m, {grade:.0f} %", (x[on][-1], alt[on][-1]), xytext=(0, 4),
-                        textcoords="offset points", ha="right", va="bottom", fontsize=7, color="#b2182b")
+    for kind, color in _CLIMB_COLORS.items():
+        part = climbs[climbs["kind"] == kind]
+        sign = "+" if kind == "climb" else "-"
+        for a, b, metres, grade in zip(_col(part, c0) * axis["scale"], _col(part, c1) * axis["scale"],
+                                       _col(part, "gain_m"), _col(part, "mean_grade_pct")):  # a few climbs
+            on = (x >= a) & (x <= b)
+            if on.sum() >= 2:
+                ax.plot(x[on], alt[on], color=color, linewidth=2.6, solid_capstyle="butt", gid=kind)
+                top = x[on][-1] if kind == "climb" else x[on][0]
+                ax.annotate(f"{sign}{abs(metres):.0f} m, {grade:.0f} %", (top, np.nanmax(alt[on])), xytext=(0, 4),
+                            textcoords="offset points", ha="right" if kind == "climb" else "left",
+                            va="bottom", fontsize=7, color=color)
 
 
 def _panel_elevation(ax, analysis, axis):
