@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/gaitload analyze sample_data/lumbar_run.csv --out demo_output/lumbar_run
 	$(BIN)/gaitload analyze sample_data/watch_records.csv --out demo_output/watch_records
 	$(BIN)/gaitload season sample_data --out demo_output/season --quiet
-	@echo "Outputs written to demo_output/ (steps.csv, segments.csv, summary.json, emphasis.png per run; season/)"
+	@echo "Outputs written to demo_output/ (steps, segments, laps, splits, climbs CSV, summary.json, emphasis.png per run; season/)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
