@@ -1,16 +1,14 @@
-"""The shared grade-adjusted-pace model: published factors, pace parsing, the walk rule, and the
-simulator still producing exactly the committed hilly sample (it now takes its GAP and cadence
-grade factors from ``gaitload.pace``)."""
+"""The shared grade-adjusted-pace model: published factors, pace parsing and the walk rule (the
+simulator, which takes its GAP and cadence grade factors from here, still reproduces the committed
+hilly sample: ``test_simulate.test_sample_data_matches_generator``)."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from gaitload.errors import OptionError
 from gaitload.pace import cadence_grade_factor, gap_speed_factor, parse_pace, predicted_gait
-from gaitload.simulate import SAMPLE_FILES, simulate_run
 
 
 def test_gap_factors_are_the_published_strava_2017_values():
@@ -43,21 +41,3 @@ def test_walk_where_gap_speed_is_below_transition_or_grade_is_extreme():
     v = np.array([3.0, 1.9, 3.0, 3.0, 3.0])
     g = np.array([5.0, 15.0, 30.0, -30.0, np.nan])
     assert list(predicted_gait(v, g)) == ["run", "walk", "walk", "walk", "run"]
-
-
-def test_simulator_unchanged_on_a_hilly_course(sample_data):
-    """The committed hilly watch sample (made before the GAP table moved) is reproduced exactly:
-    speed follows the GAP factors and cadence the grade factor on every record."""
-    name = "watch_records.csv"
-    path = sample_data / name
-    if not path.exists():
-        pytest.skip(f"sample_data/{name} is missing")
-    run = simulate_run(**SAMPLE_FILES[name])
-    df = pd.read_csv(path)
-    assert len(df) == run.recording.n_samples
-    assert np.allclose(df["speed_mps"], run.recording.channels["speed"], atol=6e-4)
-    assert np.allclose(df["cadence_spm"], run.recording.channels["cadence"], atol=0.6)
-    truth = pd.read_csv(sample_data / "watch_records.truth.csv")
-    assert len(truth) == len(run.truth)
-    assert np.allclose(truth["cadence_spm"], run.truth["cadence_spm"], atol=0.006)
-    assert np.allclose(truth["speed_mps"], run.truth["speed_mps"], atol=6e-4)

@@ -23,6 +23,8 @@ import gaitload
 from gaitload.schema import MUSCLES
 from gaitload.simulate import simulate_run
 
+from fit_builder import write_fit
+
 REPO = Path(__file__).resolve().parents[1]
 HEART = "heartandsole-tests/tests"
 TOMTOM = "runpandas-tests/runpandas/tests/io/data"
@@ -326,35 +328,6 @@ def _tcx_runs(starts: list[int], n: int = 240, step_m: float = 3.0) -> str:
             'xmlschemas/TrainingCenterDatabase/v2"><Activities>' + "".join(acts) + "</Activities></TrainingCenterDatabase>")
 
 
-def _fit_legs(path: Path, legs: list[tuple]) -> Path:
-    """A FIT file with one session per leg (FIT sport, start POSIX s, n 1-Hz records, speed m/s)."""
-    pytest.importorskip("fit_tool")
-    from fit_tool.fit_file_builder import FitFileBuilder
-    from fit_tool.profile.messages.file_id_message import FileIdMessage
-    from fit_tool.profile.messages.record_message import RecordMessage
-    from fit_tool.profile.messages.session_message import SessionMessage
-    from fit_tool.profile.profile_type import FileType, Manufacturer
-
-    b = FitFileBuilder(auto_define=True, min_string_size=50)
-    head = FileIdMessage()
-    head.type, head.manufacturer, head.product = FileType.ACTIVITY, Manufacturer.DEVELOPMENT.value, 0
-    head.time_created, head.serial_number = legs[0][1] * 1000, 1
-    b.add(head)
-    for _, t0, n, speed in legs:
-        for i in range(n):
-            r = RecordMessage()
-            r.timestamp, r.distance, r.speed, r.cadence = (t0 + i) * 1000, speed * i, speed, 85
-            b.add(r)
-    for sport, t0, n, speed in legs:
-        s = SessionMessage()
-        s.timestamp, s.start_time, s.sport = (t0 + n - 1) * 1000, t0 * 1000, sport
-        s.total_elapsed_time = s.total_timer_time = n - 1
-        s.total_distance = speed * (n - 1)
-        b.add(s)
-    path.write_bytes(b.build().to_bytes())
-    return path
-
-
 def test_every_activity_of_a_file_is_one_row(tmp_path):
     """A TCX holding three runs and a FIT holding two runs around a bike leg: five rows with
     run ids <file id>#<k>, the ride skipped as not on foot, the TCX's second run (also saved as
@@ -367,8 +340,8 @@ def test_every_activity_of_a_file_is_one_row(tmp_path):
     day2 = START + 86400
     (root / "three.tcx").write_text(_tcx_runs([START, START + 3 * 3600, START + 6 * 3600]))
     (root / "second.tcx").write_text(_tcx_runs([START + 3 * 3600]))  # the same run exported alone
-    _fit_legs(root / "duathlon.fit", [(Sport.RUNNING, day2, 600, 3.0), (Sport.CYCLING, day2 + 660, 900, 8.0),
-                                      (Sport.RUNNING, day2 + 1620, 300, 3.2)])
+    write_fit(root / "duathlon.fit", [(Sport.RUNNING, day2, 600, 3.0), (Sport.CYCLING, day2 + 660, 900, 8.0),
+                                      (Sport.RUNNING, day2 + 1620, 300, 3.2)], nameless_dev_field=False)
     result = gaitload.season([root], tmp_path / "out", jobs=1, progress=False, figures=False)
     runs = result.runs
     ids = runs["run_id"].tolist()

@@ -447,18 +447,25 @@ def test_user_course_is_followed():
     assert later["grade_pct"].median() == pytest.approx(-10, abs=0.5)
 
 
-def test_sample_data_matches_generator(sample_data):
+@pytest.mark.parametrize("name, channels, truth_columns", [
+    ("treadmill_shank.csv", {"acc_x": ("acc_x", 6e-4)}, {"time_s": 1e-4}),
+    # a hilly watch run: speed follows the GAP factors (gaitload.pace) and cadence the grade factor
+    ("watch_records.csv", {"speed_mps": ("speed", 6e-4), "cadence_spm": ("cadence", 0.6)}, {"cadence_spm": 0.006}),
+])
+def test_sample_data_matches_generator(sample_data, name, channels, truth_columns):
     """The committed sample files are what the documented command regenerates."""
-    name = "treadmill_shank.csv"
     path = sample_data / name
     if not path.exists():
         pytest.fail(f"sample_data/{name} is missing; run `gaitload simulate --sample-data sample_data`")
     run = simulate_run(**SAMPLE_FILES[name])
     df = pd.read_csv(path)
     assert len(df) == run.recording.n_samples
-    assert np.allclose(df["acc_x"], run.recording.channels["acc_x"], atol=6e-4)
-    truth = pd.read_csv(sample_data / "treadmill_shank.truth.csv")
-    assert np.allclose(truth["time_s"], run.truth["time_s"], atol=1e-4)
+    for column, (channel, atol) in channels.items():
+        assert np.allclose(df[column], run.recording.channels[channel], atol=atol)
+    truth = pd.read_csv(sample_data / name.replace(".csv", ".truth.csv"))
+    assert len(truth) == len(run.truth)
+    for column, atol in truth_columns.items():
+        assert np.allclose(truth[column], run.truth[column], atol=atol)
 
 
 # ------------------------------------------------------------------------------------------------
