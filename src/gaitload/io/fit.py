@@ -775,8 +775,8 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
         "n_records_in_file": d["n"],
     }
     kept = [s.get("kept", True) for s in session_info]
-    metadata.update(_device_summary(sessions, kept, _laps_of_session(laps, sessions, chosen),
-                                    d["activity_msgs"], events, on_foot is not False))
+    # all laps: the lap table keeps those inside the activity read (gaitload.totals.lap_table)
+    metadata.update(_device_summary(sessions, kept, laps, d["activity_msgs"], events, on_foot is not False))
     if on_foot is False:
         metadata["cadence_unit"] = "rpm"
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="fit", path=path,
@@ -805,19 +805,6 @@ def _per_foot_dev_channels(dev_by_channel: dict, channels: dict, prov: dict, use
             del dev_by_channel[channel]
         else:
             dev_by_channel[channel] = {"": by_side[""]}
-
-
-def _laps_of_session(laps: list[dict], sessions: list[dict], chosen: int | None) -> list[dict]:
-    """The laps that start inside session ``chosen`` (all laps when the file has one session)."""
-    if len(sessions) <= 1 or chosen is None:
-        return laps
-    s = sessions[chosen]
-    start = _epoch(s.get("start_time"))
-    elapsed = s.get("total_elapsed_time")
-    if start is None or elapsed is None:
-        return laps
-    end = start + float(elapsed)
-    return [lap for lap in laps if (t := _epoch(lap.get("start_time"))) is not None and start - 1.0 <= t <= end]
 
 
 def _device_summary(sessions: list[dict], kept: list[bool], laps: list[dict], activities: list[dict],
