@@ -19,13 +19,13 @@ import re
 from typing import Iterable
 
 __all__ = ["fit_session_totals", "fit_lap_totals", "fit_utc_offset_s", "tcx_lap_totals", "combine_lap_totals",
-           "written_utc_offset_s",
-           "TOTAL_KEYS"]
+           "written_utc_offset_s", "fit_epoch",
+           "TOTAL_KEYS", "FIT_EPOCH_S", "FIT_DATETIME_MIN"]
 
-#: FIT date_time epoch (1989-12-31T00:00:00Z) in POSIX seconds.
-_FIT_EPOCH_S = 631_065_600
-#: FIT date_time values below this count seconds since power-on, not a date (FIT profile).
-_FIT_DATETIME_MIN = 0x10000000
+#: Seconds from the POSIX epoch to the FIT epoch (1989-12-31T00:00:00Z).
+FIT_EPOCH_S = 631_065_600
+#: Smallest FIT ``date_time`` that is a date; smaller values count seconds since power-on.
+FIT_DATETIME_MIN = 0x10000000
 
 #: Keys of a totals dict, with their units, in reporting order.
 TOTAL_KEYS = {
@@ -47,9 +47,15 @@ def _num(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _epoch(value) -> float | None:
+def fit_epoch(value) -> float | None:
+    """POSIX seconds from a raw FIT ``date_time`` value (seconds since 1989-12-31 UTC), else None.
+
+    Files are decoded without fitdecode's data processor, so times arrive as the raw integers.
+    Per the FIT profile a value below ``0x10000000`` counts seconds since the device powered on,
+    not a date, so it cannot place the sample in time (None).
+    """
     value = _num(value)
-    return None if value is None or value < _FIT_DATETIME_MIN else value + _FIT_EPOCH_S
+    return None if value is None or value < FIT_DATETIME_MIN else value + FIT_EPOCH_S
 
 
 def _message_totals(msg: dict, on_foot: bool) -> dict:
@@ -136,7 +142,7 @@ def fit_session_totals(sessions: Iterable[dict], kept: Iterable[bool], on_foot: 
     if not parts:
         return None
     out = _combine(parts)
-    starts = [e for e in (_epoch(s.get("start_time")) for s in chosen) if e is not None]
+    starts = [e for e in (fit_epoch(s.get("start_time")) for s in chosen) if e is not None]
     out["start_epoch_s"] = min(starts) if starts else None
     out["n_sessions"] = len(parts)
     out["source"] = "fit session message" + ("s" if len(parts) > 1 else "")
@@ -162,7 +168,7 @@ def fit_lap_totals(laps: Iterable[dict], on_foot: bool = True) -> list[dict]:
     out = []
     for lap in laps:
         item = _message_totals(lap, on_foot)
-        item["start_epoch_s"] = _epoch(lap.get("start_time"))
+        item["start_epoch_s"] = fit_epoch(lap.get("start_time"))
         out.append(item)
     return out
 
@@ -179,7 +185,7 @@ def fit_utc_offset_s(activities: Iterable[dict]) -> float | None:
     """
     for msg in activities:
         local, utc = _num(msg.get("local_timestamp")), _num(msg.get("timestamp"))
-        if local is None or utc is None or utc < _FIT_DATETIME_MIN:
+        if local is None or utc is None or utc < FIT_DATETIME_MIN:
             continue
         offset = round((local - utc) / 900.0) * 900.0
         if abs(offset) <= 14 * 3600:

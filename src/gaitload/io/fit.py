@@ -95,17 +95,15 @@ from ._watch import (
     sport_cadence_warning,
     sport_verdict,
 )
-from .device_totals import fit_lap_totals, fit_session_totals, fit_utc_offset_s
+from .device_totals import FIT_DATETIME_MIN as _FIT_DATETIME_MIN
+from .device_totals import FIT_EPOCH_S, fit_lap_totals, fit_session_totals, fit_utc_offset_s
+from .device_totals import fit_epoch as _epoch
 from .registry import ReaderSpec, register_reader
 
 __all__ = ["read_fit", "fit_activities", "sniff_fit", "DEV_FIELD_CHANNELS", "MAX_RECORDS"]
 
 #: More record messages than this (about 58 days at 1 Hz) is refused as a resource risk.
 MAX_RECORDS = 5_000_000
-#: Seconds from the POSIX epoch to the FIT epoch (1989-12-31T00:00:00Z).
-FIT_EPOCH_S = 631_065_600
-#: Smallest FIT ``date_time`` that is a date; smaller values count seconds since power-on.
-_FIT_DATETIME_MIN = 0x10000000
 _SEMICIRCLE_DEG = 180.0 / 2**31
 
 #: Native record fields gaitload keeps.
@@ -213,20 +211,6 @@ def _raw_time(value) -> float | None:
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value)
-
-
-def _epoch(value) -> float | None:
-    """POSIX seconds from a raw FIT ``date_time`` value (seconds since 1989-12-31 UTC), else None.
-
-    The file is decoded without fitdecode's data processor, so times arrive as the raw integers.
-    Per the FIT profile a value below ``0x10000000`` counts seconds since the device powered on,
-    not a date, so it cannot place the sample in time (None).
-    """
-    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if value < _FIT_DATETIME_MIN:
-        return None
-    return float(FIT_EPOCH_S + value)
 
 
 def _decode(path: Path, max_records: int) -> dict:
