@@ -298,11 +298,13 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
     NotARunError
         The course names a sport that is not on foot.
     """
+    from .events import detect_steps
     from .load import load_rules
     from .plan_season import compare_with_training, season_flat_speed
+    from .terrain import TerrainOptions, compute_terrain
 
     course = _course_of(course, hints)
-    rule_set = load_rules(rules) if not hasattr(rules, "muscles") else rules
+    rule_set = load_rules(rules)
     season_info = season_flat_speed(season) if season is not None else None
     if season_info is not None and season_info.speed_mps is None and flat_speed_mps is None and pace is None:
         raise OptionError("the season folder gives no flat speed (too few running steps with a grade); give the "
@@ -319,9 +321,11 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
 
     grade = None
     if course.altitude_m is not None:
-        # first pass at even pace: the terrain stage's smoothed grade of this course
+        # first pass at even pace: the terrain stage's smoothed grade of this course (the first
+        # two stages of analyze; steps and loads of this pass would be thrown away)
         even, grid = predict_recording(course, v_flat, flat_cadence=flat_cadence, source=speed_source)
-        profile = analyze(even, **opts).profile
+        profile = compute_terrain(even, detect_steps(even, placement="records").steps,
+                                  options=terrain_options or TerrainOptions()).profile
         if len(profile) and np.isfinite(float_column(profile, "grade_pct")).any():
             pd_, pg = float_column(profile, "distance_m"), float_column(profile, "grade_pct")
             ok = np.isfinite(pd_) & np.isfinite(pg)
@@ -329,7 +333,7 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
     recording, grid = predict_recording(course, v_flat, grade_pct=grade, flat_cadence=flat_cadence,
                                         source=speed_source)
     result = analyze(recording, **opts)
-    steps = _predicted_steps(result.steps, grid)
+    steps = _predicted_steps(result.steps)
     summary = dict(result.summary)
     summary["path"] = course.path
     summary["provenance"] = {**summary.get("provenance", {}),
@@ -337,7 +341,6 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
     if grade is None and course.altitude_m is not None:  # (no altitude at all: the course says so)
         summary["warnings"] = list(summary.get("warnings", [])) + [
             "the course's elevation gives no grade: grade unknown, the forecast assumes level ground"]
-    summary.setdefault("load_vs_level", _load_vs_level(steps, rule_set))
     finish = float(recording.duration_s)
     walk_m = float(np.sum(np.diff(grid["distance"]) * (grid["gait"][1:] == "walk")))
     summary["plan"] = {
@@ -388,31 +391,13 @@ def _expected_strike(grade: np.ndarray) -> np.ndarray:
     return np.where(grade > FLAT_BAND_PCT, "midfoot/forefoot", np.where(np.isfinite(grade), "rearfoot", "unknown"))
 
 
-def _predicted_steps(steps: pd.DataFrame, grid: dict) -> pd.DataFrame:
-    """Mark every step predicted; add the predicted gait (unless the pipeline already names it)
-    and the article's expected strike."""
+def _predicted_steps(steps: pd.DataFrame) -> pd.DataFrame:
+    """Mark every step predicted (the pipeline's gait stage has classified walk and run) and add
+    the article's expected strike."""
     out = steps.copy()
     out["measured"] = False
-    dist = float_column(out, "distance_m")
-    idx = np.clip(np.searchsorted(grid["distance"], np.where(np.isfinite(dist), dist, 0.0)), 0, grid["distance"].size - 1)
-    if "gait" not in out:
-        out["gait"] = grid["gait"][idx]
     out["expected_strike"] = _expected_strike(float_column(out, "grade_pct"))
     return out
-
-
-def _load_vs_level(steps: pd.DataFrame, rules) -> dict:
-    """Each muscle's total load over the load of the same steps on level ground (1 = as much as
-    level running). Used only when the analysis summary has no ``load_vs_level`` of its own."""
-    from .load.model import level_ground_loads
-
-    if not len(steps):
-        return {m: float("nan") for m in MUSCLES}
-    level = level_ground_loads(steps, rules).sum(axis=0)
-    loads = np.array([float_column(steps, f"load_{m}") for m in MUSCLES]).T
-    total = np.nansum(loads, axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return {m: float(total[i] / level[i]) if level[i] > 0 else float("nan") for i, m in enumerate(MUSCLES)}
 
 
 def _sum_between(values: np.ndarray, at: np.ndarray, edges: np.ndarray) -> np.ndarray:
