@@ -39,6 +39,8 @@ import pandas as pd
 from . import atomic
 from .analysis import Analysis, analyze
 from .errors import OptionError
+# walking cadence of records without one (CADENCE-Adults, Mora-Gonzalez 2022, literature.md 4.2)
+from .events.records import WALK_CADENCE_SPM
 from .io.course import CourseProfile, course_from_recording, read_course
 from .pace import (FLAT_BAND_PCT, MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, PACING_WINDOW_S, WALK_SPEED_MPS,
                    cadence_grade_factor, check_pace_s_per_km, flat_cadence_spm, gap_speed_factor, pacing_grade,
@@ -50,9 +52,6 @@ __all__ = ["Plan", "plan", "predict_recording", "format_duration"]
 
 #: Resolution the speed model follows the course at, m (the terrain grid is 5 m).
 _GRID_M = 5.0
-#: Walking cadence, steps/min (the value :mod:`gaitload.events.records` uses for walking records;
-#: CADENCE-Adults, Mora-Gonzalez 2022, literature.md 4.2) [J: one value for all walking].
-_WALK_CADENCE_SPM = 110.0
 _PROV = "predicted: "
 
 
@@ -209,7 +208,7 @@ def predict_recording(course: CourseProfile, flat_speed_mps: float, *, grade_pct
     walk = gait == "walk"
     speed = np.where(walk, np.minimum(v_run, WALK_SPEED_MPS), v_run)
     cad_flat = float(flat_cadence_spm(flat_speed_mps)) if flat_cadence is None else float(flat_cadence)
-    cadence = np.where(walk, _WALK_CADENCE_SPM, cad_flat * cadence_grade_factor(g_known))
+    cadence = np.where(walk, WALK_CADENCE_SPM, cad_flat * cadence_grade_factor(g_known))
     t = np.concatenate([[0.0], np.cumsum(np.diff(d) * 0.5 * (1.0 / speed[1:] + 1.0 / speed[:-1]))])
     grid.update(grade=g, pacing_grade=g_pace, speed=speed, cadence=cadence, gait=gait, time=t)
 
@@ -231,7 +230,7 @@ def predict_recording(course: CourseProfile, flat_speed_mps: float, *, grade_pct
     prov = {"distance": f"{_PROV}course distance at the predicted time",
             "speed": speed_how + ("; walking at most 2 m/s" if walk.any() else ""),
             "cadence": f"{_PROV}flat cadence {cad_flat:.0f} steps/min x grade factor (Padulo 2013, Vernillo 2017); "
-                       f"walking {_WALK_CADENCE_SPM:.0f} steps/min"}
+                       f"walking {WALK_CADENCE_SPM:.0f} steps/min"}
     own = {"altitude": course.altitude_m, "latitude": course.latitude_deg, "longitude": course.longitude_deg}
     for name in ("altitude", "latitude", "longitude"):
         if name in grid:

@@ -20,6 +20,7 @@ import re
 import numpy as np
 
 from .errors import OptionError
+from .events.records import RUN_SPEED_MPS, cadence_from_speed
 
 __all__ = ["gap_speed_factor", "cadence_grade_factor", "predicted_gait", "parse_pace", "flat_cadence_spm",
            "pacing_grade", "GAP_GRADE_PCT", "GAP_FACTOR", "PACING_WINDOW_S", "FLAT_BAND_PCT", "WALK_SPEED_MPS",
@@ -48,9 +49,9 @@ CADENCE_PER_DOWN_PCT = 0.003
 FLAT_BAND_PCT = 2.0
 
 #: Below this speed a runner walks: the walk-run transition at ~2 m/s (literature.md 1b, Schache
-#: et al. 2015 "walk -> run at 2 m/s"; the same value as ``events.records.RUN_SPEED_MPS``) [J: one
-#: value for every grade; the uphill transition speed is lower for trained hill runners].
-WALK_SPEED_MPS = 2.0
+#: et al. 2015 "walk -> run at 2 m/s"; ``events.records.RUN_SPEED_MPS``) [J: one value for every
+#: grade; the uphill transition speed is lower for trained hill runners].
+WALK_SPEED_MPS = RUN_SPEED_MPS
 #: Steeper than this (either sign) is "hiking/scrambling", not running (literature.md 3.3 clips the
 #: load model's grade there and flags it) [J: that flag read as "walks"].
 WALK_GRADE_PCT = 25.0
@@ -151,12 +152,10 @@ def flat_cadence_spm(flat_speed_mps) -> np.ndarray:
 
     The metabolic optimum of Lieberman et al. 2015 (170 steps/min at 3.0 m/s, literature.md 1d)
     scaled with speed as in Dorn et al. 2012 (+10 % from 3.5 to 5.2 m/s, literature.md 1b); the
-    same curve as :func:`gaitload.events.records.cadence_from_speed` for running speeds.
+    :func:`gaitload.events.records.cadence_from_speed`'s running curve, held at its value at the
+    walk-run transition below it.
     """
-    from .events.records import CADENCE_SPEED_EXPONENT, REFERENCE_CADENCE_SPM, REFERENCE_SPEED_MPS
-
-    v = np.clip(np.asarray(flat_speed_mps, dtype=np.float64), WALK_SPEED_MPS, 9.0)
-    return REFERENCE_CADENCE_SPM * (v / REFERENCE_SPEED_MPS) ** CADENCE_SPEED_EXPONENT
+    return cadence_from_speed(np.maximum(np.asarray(flat_speed_mps, dtype=np.float64), WALK_SPEED_MPS))
 
 
 def predicted_gait(run_speed_mps, grade_pct) -> np.ndarray:
