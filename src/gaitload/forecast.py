@@ -47,8 +47,9 @@ from .pace import (FLAT_BAND_PCT, MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, PACING_W
                    parse_pace, predicted_gait)
 from .recording import Recording
 from .schema import MUSCLES, float_column
+from .totals import format_duration
 
-__all__ = ["Plan", "plan", "predict_recording", "format_duration"]
+__all__ = ["Plan", "plan", "predict_recording"]
 
 #: Resolution the speed model follows the course at, m (the terrain grid is 5 m).
 _GRID_M = 5.0
@@ -114,15 +115,6 @@ class Plan(Analysis):
             self.plot(out / "plan.png")
             written["figure"] = out / "plan.png"
         return written
-
-
-def format_duration(seconds: float) -> str:
-    """``h:mm:ss`` (or ``m:ss`` under an hour); ``n/a`` when unknown."""
-    if seconds is None or not np.isfinite(seconds):
-        return "n/a"
-    s = int(round(seconds))
-    h, rem = divmod(s, 3600)
-    return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
 
 
 def _pace_text(speed_mps: float) -> str:

@@ -9,11 +9,11 @@ import os
 import numpy as np
 
 from .plot import MUSCLE_COLORS, TERRAIN_COLORS, save_figure
+from .schema import MUSCLE_LABELS as _LABEL
 from .schema import MUSCLES, float_column
 
 __all__ = ["plot_plan", "emphasis_along"]
 
-_LABEL = {"hip_flexors": "hip flexors"}
 
 
 def emphasis_along(steps, rules, bin_m: float = 500.0):

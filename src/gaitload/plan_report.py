@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
+from .schema import MUSCLE_LABELS as _LABEL
 from .schema import MUSCLES
+from .totals import format_duration
 
 __all__ = ["describe_plan"]
 
-_LABEL = {"hip_flexors": "hip flexors"}
 #: Climbs and descents listed in the printed forecast (the biggest by height).
 _MAX_SHOWN = 12
 
@@ -18,8 +19,6 @@ def _known(x) -> bool:
 
 
 def _dur(seconds) -> str:
-    from .forecast import format_duration
-
     return format_duration(seconds) if _known(seconds) else "n/a"
 
 

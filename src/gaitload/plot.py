@@ -30,7 +30,8 @@ from . import atomic
 from ._decimate import distinct_positions, minmax_indices
 from ._layout import fixed_layout, freeze_layout
 from .errors import OptionError
-from .schema import MUSCLES, float_column
+from .schema import MUSCLE_LABELS, MUSCLES, float_column
+from .totals import format_duration
 
 __all__ = ["plot_run", "plot_season", "save_figure", "MUSCLE_COLORS", "TERRAIN_COLORS",
            "STRIKE_COLORS", "FIGURE_FORMATS"]
@@ -65,7 +66,7 @@ _METADATA = {
 _STYLE = {"svg.hashsalt": "gaitload", "font.size": 9.0, "axes.titlesize": 10.0,
           "axes.labelsize": 9.0, "legend.fontsize": 8.0, "xtick.labelsize": 8.0,
           "ytick.labelsize": 8.0, "axes.spines.top": False, "axes.spines.right": False}
-_MUSCLE_LABELS = {m: m.replace("_", " ") for m in MUSCLES}
+_MUSCLE_LABELS = MUSCLE_LABELS
 # Left title at the top edge. A fixed y skips matplotlib's search for decorations above the
 # axes, which it repeats at every layout pass and draw (~50 ms of a run figure); the panels
 # given it have all ticks below or left and no y offset text, so the search would find none
@@ -264,10 +265,7 @@ def _format_duration(seconds) -> str:
         return "duration unknown"
     if not np.isfinite(seconds):
         return "duration unknown"
-    total = int(round(seconds))
-    h, rem = divmod(total, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d} h" if h else f"{m}:{s:02d} min"
+    return format_duration(seconds) + (" h" if round(seconds) >= 3600 else " min")
 
 
 def _run_title(summary: dict) -> str:

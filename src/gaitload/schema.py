@@ -7,6 +7,7 @@ import pandas as pd
 
 __all__ = [
     "MUSCLES",
+    "MUSCLE_LABELS",
     "STEP_COLUMNS",
     "SEGMENT_COLUMNS",
     "TERRAIN_CLASSES",
@@ -21,6 +22,8 @@ __all__ = [
 
 #: Muscle groups of the load model, in reporting order (the four the article is about first).
 MUSCLES = ("glutes", "quads", "hamstrings", "calves", "hip_flexors", "core")
+#: How each muscle group is written for people (terminal, figures).
+MUSCLE_LABELS = {m: m.replace("_", " ") for m in MUSCLES}
 
 TERRAIN_CLASSES = ("uphill", "flat", "downhill", "unknown")
 STRIKE_PATTERNS = ("rearfoot", "midfoot", "forefoot", "unknown")

@@ -31,7 +31,7 @@ from .recording import Recording
 from .schema import MUSCLES, float_column
 
 __all__ = ["add_watch_totals", "run_totals", "device_differences", "lap_table", "split_table", "MOVING_SPEED_MPS",
-           "MOVING_CADENCE_SPM", "TOLERANCE", "local_time"]
+           "MOVING_CADENCE_SPM", "TOLERANCE", "local_time", "format_duration"]
 
 #: Slower than this a record is standing still: the stand-still speed of
 #: :mod:`gaitload.events.records` (0.5 m/s, judgement: slower than any walk).
@@ -536,8 +536,8 @@ def add_watch_totals(summary: dict, rec: Recording, steps: pd.DataFrame, placeme
     return summary
 
 
-def _clock(seconds) -> str:
-    """``h:mm:ss`` (or ``m:ss`` under an hour) of a duration, ``n/a`` when missing."""
+def format_duration(seconds) -> str:
+    """``h:mm:ss`` (or ``m:ss`` under an hour) of a duration in s, ``n/a`` when missing."""
     if seconds is None or not np.isfinite(seconds):
         return "n/a"
     whole = int(round(float(seconds)))
@@ -561,20 +561,20 @@ def watch_lines(summary: dict) -> list[str]:
     """
     if not _known(summary.get("timer_time_s")):
         return []
-    parts = [f"timer {_clock(summary['timer_time_s'])}"]
+    parts = [f"timer {format_duration(summary['timer_time_s'])}"]
     distance = summary.get("distance_m")
     if _known(distance):
         parts.append(f"{distance / 1000:.2f} km")
     pace = summary.get("avg_pace_s_per_km")
     if _known(pace):
-        parts.append(f"pace {_clock(pace)} /km")
+        parts.append(f"pace {format_duration(pace)} /km")
     cadence = summary.get("avg_cadence_spm")
     if _known(cadence):
         tag = " (estimated from speed)" if summary.get("cadence_source") == "estimated" else ""
         parts.append(f"average cadence {cadence:.0f} steps/min{tag}")
     lines = [", ".join(parts)]
     device = summary.get("device_totals") or {}
-    formats = (("timer_time_s", lambda v: f"timer {_clock(v)}"), ("distance_m", lambda v: f"{v / 1000:.2f} km"),
+    formats = (("timer_time_s", lambda v: f"timer {format_duration(v)}"), ("distance_m", lambda v: f"{v / 1000:.2f} km"),
                ("avg_cadence_spm", lambda v: f"average cadence {v:.0f} steps/min"),
                ("ascent_m", lambda v: f"ascent {v:.0f} m"), ("calories_kcal", lambda v: f"{v:.0f} kcal"))
     shown = [text(device[key]) for key, text in formats if _known(device.get(key))]
@@ -587,7 +587,7 @@ def watch_lines(summary: dict) -> list[str]:
         more.append(f"started {stamp:%Y-%m-%d %H:%M} local time (UTC{stamp:%z}"[:-2] + ":" + f"{stamp:%z}"[-2:] + ")")
     elif summary.get("start_time"):
         more.append(f"started {pd.Timestamp(summary['start_time']):%Y-%m-%d %H:%M} UTC")
-    more.append(f"elapsed {_clock(summary.get('elapsed_time_s'))}, moving {_clock(summary.get('moving_time_s'))}")
+    more.append(f"elapsed {format_duration(summary.get('elapsed_time_s'))}, moving {format_duration(summary.get('moving_time_s'))}")
     hr, hr_max = summary.get("avg_heart_rate"), summary.get("max_heart_rate")
     if _known(hr):
         more.append(f"heart rate {hr:.0f} average" + (f", {hr_max:.0f} max" if _known(hr_max) else ""))
