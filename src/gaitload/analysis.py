@@ -59,6 +59,9 @@ class Analysis:
         when the file has no laps.
     splits : pandas.DataFrame
         Per-kilometre splits (see :func:`gaitload.totals.split_table`).
+    load_warnings : list of str
+        The load stage's own warnings (also in ``summary["warnings"]``), which another rule set
+        applied to these steps replaces.
     """
 
     steps: pd.DataFrame
@@ -69,6 +72,7 @@ class Analysis:
     laps: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     splits: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     climbs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    load_warnings: list = field(default_factory=list, repr=False)
 
     def plot(self, path: str | os.PathLike | None = None, **kwargs):
         """Per-run figure: elevation profile with terrain shading, muscle shares along the run,
@@ -331,7 +335,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
                     profile=terrain.profile, recording=recording,
                     laps=lap_table(recording, steps, terrain.profile),
                     splits=split_table(recording, steps, terrain.profile),
-                    climbs=climbs)
+                    climbs=climbs, load_warnings=list(load_summary.get("warnings", [])))
 
 
 def _fraction(values, weights: np.ndarray | None, classes) -> dict[str, float]:

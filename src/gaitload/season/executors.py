@@ -153,7 +153,7 @@ def _analyze_run(job: dict, path: str, out: Path, run_id: str, activity, whole_f
         row.update(row_from_summary(summary))
         row.update(_identity(analysis, job))
         row["_summary"] = atomic.json_clean(summary)
-        row["_warning_split"] = _warning_split(summary.get("warnings", []), job["rules"], analysis.steps)
+        row["_warning_split"] = _warning_split(summary.get("warnings", []), analysis.load_warnings)
         atomic.write_parquet(cache.steps_path(out, run_id), season_steps(analysis.steps, run_id))
         if job["figures"]:
             atomic.write_parquet(out / ".state" / f"{run_id}.profile.parquet", analysis.profile)
@@ -181,13 +181,11 @@ def _identity(analysis, job: dict) -> dict:
     return fields
 
 
-def _warning_split(warnings: list, rules, steps) -> list:
-    """Where the load stage's warnings sit in the summary's list: ``[before, after]`` lists
-    without them, so a new rule set's warnings can take their place (see :func:`reapply_job`)."""
-    from ..load.model import apply_and_summarize
-
-    _, load = apply_and_summarize(steps, rules)
-    mine = set(load.get("warnings", []))
+def _warning_split(warnings: list, load_warnings: list) -> list:
+    """Where the load stage's warnings (``Analysis.load_warnings``) sit in the summary's list:
+    ``[before, after]`` lists without them, so a new rule set's warnings can take their place
+    (see :func:`reapply_job`)."""
+    mine = set(load_warnings)
     positions = [i for i, w in enumerate(warnings) if w in mine]
     if positions:
         cut = positions[0]
