@@ -309,3 +309,19 @@ def test_separate_gpx_pieces_are_not_joined_by_their_jump(tmp_path):
     course = read_course(path)
     assert course.length_m == pytest.approx(2 * 99 * 22.24, rel=0.01)
     assert any("jump" in w for w in course.warnings)
+
+
+def test_gpx_course_with_real_export_faults_reads_as_the_clean_file(tmp_path):
+    """A route as Strava writes it (an extension prefix never declared) after blank lines before
+    the XML declaration reads as the clean file does, as the activity reader repairs it."""
+    from gaitload.io import read_course
+
+    clean = _gpx(tmp_path / "clean.gpx", _line(ele=lambda i: 100 + 0.1 * i), route=True)
+    text = clean.read_text().replace("<ele>", "<gpxtpx:hint>x</gpxtpx:hint><ele>", 1)
+    faulty = tmp_path / "faulty.gpx"
+    faulty.write_text("\n\n  " + text)
+    a, b = read_course(clean), read_course(faulty)
+    np.testing.assert_array_equal(a.distance_m, b.distance_m)
+    np.testing.assert_array_equal(a.altitude_m, b.altitude_m)
+    assert b.source_format == "gpx-route" and b.name == "r"
+    assert any("prefix" in w for w in b.warnings)

@@ -17,8 +17,8 @@ import numpy as np
 from ..errors import CorruptFileError, EmptyFileError, GaitloadError, NotAnActivityError, ResourceLimitError
 from ..geodesy import cumulative_distance_m
 from ..recording import Recording
-from ._watch import altitude_source_for_device, parse_xml_safely
-from .gpx import sniff_gpx
+from ._watch import altitude_source_for_device
+from .gpx import gpx_course_points, sniff_gpx
 from .registry import HEAD_BYTES, MAX_FILE_BYTES, read
 
 __all__ = ["CourseProfile", "read_course", "course_from_recording"]
@@ -154,36 +154,15 @@ def _gpx_bytes(path: Path) -> bytes:
 
 def _read_gpx_course(path: Path) -> CourseProfile:
     """Every track point (all segments), else every route point, of a GPX file; times unused."""
-    import gpxpy
-    import gpxpy.gpx
-
-    data = _gpx_bytes(path)
-    parse_xml_safely(data, path)  # the same gate as the activity reader: no DTD, no entities
-    try:
-        gpx = gpxpy.parse(data.decode("utf-8-sig", errors="replace"))
-    except (gpxpy.gpx.GPXException, ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
-        raise CorruptFileError(f"not a readable GPX file ({type(exc).__name__}: {exc})", path) from None
-    tracks = [t for t in gpx.tracks if any(s.points for s in t.segments)]
-    if tracks:
-        pieces = [s.points for t in tracks for s in t.segments if s.points]
-        owner, kind = tracks[0], "gpx-track"
-    else:
-        pieces = [r.points for r in gpx.routes if r.points]
-        if not pieces:
-            raise NotAnActivityError("the GPX file holds no track or route points", path)
-        owner, kind = next(r for r in gpx.routes if r.points), "gpx-route"
-    points = [p for piece in pieces for p in piece]
-    lat = np.fromiter((p.latitude for p in points), dtype=np.float64, count=len(points))
-    lon = np.fromiter((p.longitude for p in points), dtype=np.float64, count=len(points))
-    ele = np.fromiter((np.nan if p.elevation is None else p.elevation for p in points), dtype=np.float64,
-                      count=len(points))
-    creator = gpx.creator
+    warnings: list[str] = []
+    gpx = gpx_course_points(_gpx_bytes(path), path, warnings)
+    lat, lon, ele = (np.concatenate([piece[i] for piece in gpx["pieces"]]) for i in range(3))
+    creator = gpx["creator"]
     source = altitude_source_for_device(None, creator, True) if creator else "unknown"
-    sport = getattr(owner, "type", None)
-    timed = kind == "gpx-track" and any(p.time is not None for p in points)
-    warnings = ["a recorded activity: its times are ignored and its course is forecast"] if timed else []
+    if gpx["timed"]:
+        warnings.append("a recorded activity: its times are ignored and its course is forecast")
     distance = cumulative_distance_m(lat, lon)
-    starts = np.cumsum([len(piece) for piece in pieces])[:-1]
+    starts = np.cumsum([piece[0].size for piece in gpx["pieces"]])[:-1]
     if starts.size:
         # a jump between separate pieces (another day's log, a car transfer) is not part of the course
         leg = np.diff(distance, prepend=0.0)
@@ -193,10 +172,10 @@ def _read_gpx_course(path: Path) -> CourseProfile:
                             f"track or route pieces not counted as course")
             leg[jumps] = 0.0
             distance = np.cumsum(leg)
-    return _finish(distance, ele, lat, lon, path=path,
-                   name=owner.name or gpx.name, sport=None if sport is None else str(sport).lower(),
-                   source_format=kind, altitude_source="barometric" if source == "barometric" else "unknown",
-                   recorded=timed, warnings=warnings)
+    name, sport = (None if v is None else v.strip() or None for v in (gpx["name"], gpx["sport"]))
+    return _finish(distance, ele, lat, lon, path=path, name=name, sport=None if sport is None else sport.lower(),
+                   source_format=gpx["kind"], altitude_source="barometric" if source == "barometric" else "unknown",
+                   recorded=gpx["timed"], warnings=warnings)
 
 
 def read_course(path: str | os.PathLike, **hints) -> CourseProfile:

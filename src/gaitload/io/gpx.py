@@ -58,7 +58,7 @@ from ._watch import (
 from .registry import ReaderSpec
 from .tcx import _xml_altitude_source, register_reader
 
-__all__ = ["read_gpx", "gpx_activities", "sniff_gpx"]
+__all__ = ["read_gpx", "gpx_activities", "gpx_course_points", "sniff_gpx"]
 
 #: Extension element local names (lower case) -> column.
 _EXT_TAGS = {"hr": "hr", "heartrate": "hr", "heart_rate": "hr", "cad": "cad", "cadence": "cad",
@@ -102,6 +102,73 @@ def _parse(path: Path, warnings: list[str]):
             raise NotAnActivityError("waypoints only, no recorded track", path)
         raise NotAnActivityError("the GPX file holds no track points", path)
     return root, tracks
+
+
+def gpx_course_points(data: bytes, path: Path, warnings: list[str]) -> dict:
+    """The points of a GPX file read as a course: every track point (all segments), else every
+    route point; times are not read as a clock.
+
+    Parsed by the same gate and repairs as :func:`read_gpx` (no DTD or entities; a prolog after
+    whitespace, undeclared prefixes), elements matched by local name.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's (decompressed) bytes.
+    path : Path
+        For messages.
+    warnings : list of str
+        Repairs made and points skipped are appended.
+
+    Returns
+    -------
+    dict
+        ``kind`` (``"gpx-track"`` or ``"gpx-route"``), ``pieces`` (one ``(lat, lon, ele)`` triple
+        of float arrays per segment or route, degrees and m, NaN elevation where absent),
+        ``name``, ``sport`` (the first ``type`` that names something, as :func:`read_gpx` reads
+        it), ``creator`` and ``timed`` (track
+        points carry times).
+
+    Raises
+    ------
+    CorruptFileError
+        Not GPX.
+    NotAnActivityError
+        No track or route points.
+    """
+    root = parse_xml_safely(data, path, warnings)
+    if _local(root.tag) != "gpx":
+        raise CorruptFileError(f"not a GPX file: the root element is <{_local(root.tag)}>", path)
+    owners = [(trk, [_children(seg, "trkpt") for seg in _children(trk, "trkseg")]) for trk in _children(root, "trk")]
+    kind = "gpx-track"
+    if not any(any(pts) for _, pieces in owners for pts in pieces):
+        owners = [(rte, [_children(rte, "rtept")]) for rte in _children(root, "rte")]
+        kind = "gpx-route"
+    owners = [(owner, [pts for pts in pieces if pts]) for owner, pieces in owners]
+    owners = [(owner, pieces) for owner, pieces in owners if pieces]
+    if not owners:
+        raise NotAnActivityError("the GPX file holds no track or route points", path)
+    pieces = []
+    n_skipped = 0
+    for _, owned in owners:
+        for pts in owned:
+            lat, lon = to_float_array([p.get("lat") for p in pts]), to_float_array([p.get("lon") for p in pts])
+            ele = to_float_array([_child_text(p, "ele") for p in pts])
+            ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+            n_skipped += int((~ok).sum())
+            if ok.any():
+                pieces.append((lat[ok], lon[ok], ele[ok]))
+    if n_skipped:
+        warnings.append(f"skipped {n_skipped} point(s) without a position")
+    if not pieces:
+        raise NotAnActivityError("the GPX file holds no track or route point with a position", path)
+    owner = owners[0][0]
+    metadata = next(iter(_children(root, "metadata")), None)
+    name = _child_text(owner, "name") or _child_text(root, "name") \
+        or (None if metadata is None else _child_text(metadata, "name"))
+    timed = kind == "gpx-track" and any(_child_text(p, "time") for _, owned in owners for pts in owned for p in pts)
+    return {"kind": kind, "pieces": pieces, "name": name, "sport": _sport([o for o, _ in owners], root.get("version")),
+            "creator": root.get("creator"), "timed": timed}
 
 
 def _track_times(trk) -> np.ndarray:
