@@ -7,18 +7,12 @@ from scipy import ndimage
 
 from ..recording import nan_runs
 from .options import TerrainOptions
+from .smoothing import robust_sigma as _robust_sigma
 
 
 def _odd(n: float, lo: int = 3, hi: int = 1001) -> int:
     n = int(np.clip(round(n), lo, hi))
     return n if n % 2 else n + 1
-
-
-def _robust_sigma(x: np.ndarray) -> float:
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return float("nan")
-    return float(1.4826 * np.median(np.abs(x - np.median(x))))
 
 
 def clean_altitude(distance_m: np.ndarray, altitude_m: np.ndarray, options: TerrainOptions | None = None,

@@ -9,12 +9,12 @@ from ..errors import OptionError
 from ..geodesy import haversine_m
 from ..recording import Recording
 from ..schema import float_column, measured_column
-from .altitude import _bin_to_grid, _clean_altitude_parts, _fill_short_gaps, _robust_sigma
+from .altitude import _bin_to_grid, _clean_altitude_parts, _fill_short_gaps
 from .classes import _ffill
 from .distance import _feet_of, intervals_across
 from .gain import elevation_gain_loss
 from .options import TerrainOptions
-from .smoothing import (ici_local_linear, l1_trend_filter, local_linear_fit, noise_sigma, sample_noise_sigma,
+from .smoothing import (ici_local_linear, l1_trend_filter, local_linear_fit, noise_sigma, robust_sigma, sample_noise_sigma,
                         whittaker_smooth)
 
 
@@ -106,19 +106,18 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
     else:
         half = max(int(round(25.0 / step)), 2)
         lvl, _ = local_linear_fit(grid_filled, half)
-        noise = _robust_sigma(grid_filled - lvl)
+        noise = robust_sigma(grid_filled - lvl)
         gps_like = not (np.isfinite(noise) and noise < opts.barometric_noise_max_m)
         window_m = opts.window_m_gps if gps_like else opts.window_m_barometric
         desc = (f"unknown source, looks {'GPS' if gps_like else 'barometric'} "
                 f"(high-frequency noise {noise:.2f} m)")
     tf = gps_like and opts.gps_smoother == "trend_filter" and np.isfinite(grid_filled).sum() >= 10
-    noise = noise_sigma(grid_filled)
     window_used = np.full(grid_filled.shape, float(window_m))
     if tf:
         level, kinked, window_m, lam = _gps_trend_profile(grid_filled, step, opts)
         grade = 100.0 * np.gradient(level) / step if level.size > 1 else np.full(level.shape, np.nan)
         smoother = (f"L1 trend filter (lambda {lam:.0f} m) + Whittaker {window_m:g} m")
-        noise = _robust_sigma(grid_filled - kinked)  # GPS noise is correlated: its residual, not Delta^2
+        noise = robust_sigma(grid_filled - kinked)  # GPS noise is correlated: its residual, not Delta^2
         window_used[:] = window_m
     elif opts.adaptive_window and not gps_like and window_m > opts.min_window_m:
         # (GPS noise is correlated over tens of seconds: the white-noise intervals of the ICI
@@ -144,6 +143,7 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
                     f"{2 * halves[-1] * step:g} m (intersection of confidence intervals, "
                     f"{opts.ici_gamma:g} sigma, altitude noise {sigma_raw:.2f} m)")
     else:
+        noise = noise_sigma(grid_filled)
         half = max(int(round(window_m / step / 2)), 1)
         level, slope = local_linear_fit(grid_filled, half, kernel=opts.kernel)
         grade = 100.0 * slope / step
@@ -237,7 +237,7 @@ def _gps_trend_profile(grid_alt: np.ndarray, step_m: float, opts: TerrainOptions
         # must beat grows with the noise variance (robust std of the first-pass residual).
         # Only ever lowered: the residual also holds the terrain's curvature the straight
         # pieces miss (on smooth rolling hills), which must not be taken for more noise
-        noise = _robust_sigma(grid_alt - kinked)
+        noise = robust_sigma(grid_alt - kinked)
         if np.isfinite(noise) and noise > 0:
             scale = float(np.clip((noise / opts.trend_filter_noise_ref_m) ** 2, 0.25, 1.0))
             if abs(scale - 1.0) > 0.1:

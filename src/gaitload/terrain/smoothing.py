@@ -152,6 +152,15 @@ def l1_trend_filter(y: np.ndarray, lam: float, n_iter: int = 40, start: np.ndarr
     return z
 
 
+def robust_sigma(x: np.ndarray) -> float:
+    """Robust standard deviation of the finite values of ``x``: 1.4826 x their median absolute
+    deviation (the normal-consistent MAD); NaN when none is finite."""
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return float("nan")
+    return float(1.4826 * np.median(np.abs(x - np.median(x))))
+
+
 def noise_sigma(y: np.ndarray) -> float:
     """High-frequency noise of a gridded series, in its units: the robust std of its second
     differences divided by sqrt(6) (white noise e gives Delta^2 e with variance 6 sigma^2;
@@ -160,7 +169,7 @@ def noise_sigma(y: np.ndarray) -> float:
     d2 = d2[np.isfinite(d2)]
     if d2.size < 5:
         return float("nan")
-    return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0))
+    return float(robust_sigma(d2) / np.sqrt(6.0))
 
 
 def sample_noise_sigma(x: np.ndarray, y: np.ndarray) -> float:
@@ -178,7 +187,7 @@ def sample_noise_sigma(x: np.ndarray, y: np.ndarray) -> float:
     wl = np.where(good, (x[2:] - x[1:-1]) / np.where(good, span, 1.0), 0.5)
     wr = 1.0 - wl
     r = (y[1:-1] - (wl * y[:-2] + wr * y[2:])) / np.sqrt(1.0 + wl ** 2 + wr ** 2)
-    return float(1.4826 * np.median(np.abs(r - np.median(r))))
+    return robust_sigma(r)
 
 
 def _slope_std_factor(y: np.ndarray, half_window: int, kernel: str) -> np.ndarray:
