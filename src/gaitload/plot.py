@@ -790,11 +790,11 @@ def _strike_data(runs: pd.DataFrame, steps_dir: Path | None):
     return False
 
 
-def _panel_strike_grade(ax, runs: pd.DataFrame, steps_dir: Path | None, data=None):
+def _panel_strike_grade(ax, runs: pd.DataFrame, data):
+    """``data``: what :func:`_strike_data` found (``(counts, n_files)`` per grade bin from the
+    stored steps, or None: the runs table stands in)."""
     known = ("rearfoot", "midfoot", "forefoot")
     edges = _STRIKE_EDGES_PCT
-    if data is None and steps_dir is not None and "run_id" in runs:
-        data = _steps_by_grade(runs, steps_dir, edges)
     if data:
         counts, n_files = data
         total = counts.sum(axis=0)
@@ -932,7 +932,7 @@ def plot_season(runs: pd.DataFrame, tables: dict, path: str | os.PathLike | None
     if strike is False:
         left_out.append("no strike pattern measured (needs a foot or shank IMU)")
     else:
-        panels.append(("strike_grade", lambda ax: _panel_strike_grade(ax, ok_runs, steps_dir, strike)))
+        panels.append(("strike_grade", lambda ax: _panel_strike_grade(ax, ok_runs, strike)))
 
     with matplotlib.rc_context(_STYLE):
         n_rows = 1 if len(panels) <= 2 else 2
