@@ -244,18 +244,12 @@ def _undouble(track: CadenceTrack, min_regularity: float, min_step_s: float = 0.
                    r_step=np.where(halve, r_half, track.r_step))
 
 
-def _vertical_specific_force(acc_mps2: np.ndarray, fs: float, gravity_window_s: float = 4.0) -> np.ndarray:
+def _vertical_specific_force(acc_mps2: np.ndarray, fs: float, gravity_window_s: float = 4.0,
+                             gravity=None) -> np.ndarray:
     """Specific force along the gravity direction, m/s^2 (standing still reads +9.81); see
-    :func:`_moving_gravity`."""
-    grav, norm = _moving_gravity(acc_mps2, fs, gravity_window_s)
+    :func:`_moving_gravity` (whose ``(grav, norm)`` may be given as ``gravity``)."""
+    grav, norm = gravity if gravity is not None else _moving_gravity(acc_mps2, fs, gravity_window_s)
     return np.einsum("ij,ij->i", acc_mps2, grav) / norm
-
-
-def _gravity_unit(acc_mps2: np.ndarray, fs: float, gravity_window_s: float = 4.0) -> np.ndarray:
-    """Unit vector of gravity (up, as the accelerometer reads it) at every sample, shape (n, 3)."""
-    grav, norm = _moving_gravity(acc_mps2, fs, gravity_window_s)
-    grav /= norm[:, None]
-    return grav
 
 
 def _moving_gravity(acc_mps2: np.ndarray, fs: float, gravity_window_s: float = 4.0):
@@ -369,7 +363,8 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
     if n < int(4 * fs):
         warnings.append(f"lower-back signal of {n / fs:.1f} s is too short for gait detection (< 4 s)")
         return _empty(), warnings
-    vertical = _vertical_specific_force(acc, fs)
+    gravity = _moving_gravity(acc, fs)  # also the walking detector's horizontal plane
+    vertical = _vertical_specific_force(acc, fs, gravity=gravity)
     v_g = vertical / G
     fv = _butter(v_g, fs, min(lowpass_hz, 0.45 * fs))
     gate = gait_presence(fv, fs, min_regularity=min_regularity, min_amplitude_g=min_amplitude_g,
@@ -425,7 +420,7 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
         tag = "running: tangent onset and 10 % offset of the vertical force pulse"
     else:
         lag_w = float(np.nanmedian(track.step_lag_s[gait_w]))
-        ic_brake = _walking_braking(acc, vertical, fs, lag_w, active)
+        ic_brake = _walking_braking(acc, vertical, gravity[0] / gravity[1][:, None], fs, lag_w, active)
         ic_idx, to_idx = _walking_final_contact(v_g, fs, track.step_lag_s[gait_w], ic_brake)
         ic_idx, to_idx = _keep_active(ic_idx, to_idx, active)
         tag = "walking: forward braking (IC) and vertical jerk (FC) of the trunk"
@@ -526,7 +521,8 @@ def _running_edges(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.n
     return ic_idx, to_idx
 
 
-def _walking_braking(acc: np.ndarray, vertical: np.ndarray, fs: float, lag_s: float, active: np.ndarray, *,
+def _walking_braking(acc: np.ndarray, vertical: np.ndarray, up: np.ndarray, fs: float, lag_s: float,
+                     active: np.ndarray, *,
                      sigma_s: float = 0.03, min_prominence: float = 0.8, max_tilt_deg: float = 45.0,
                      onset_level: float = 0.5, onset_back_s: float = 0.15) -> np.ndarray:
     """Walking IC: the sharpest drop of the trunk's forward acceleration (heel-strike braking).
@@ -539,8 +535,8 @@ def _walking_braking(acc: np.ndarray, vertical: np.ndarray, fs: float, lag_s: fl
     moved back to the drop's onset: the last sample within ``onset_back_s`` before it where the
     forward acceleration fell at less than ``onset_level`` (half) of the peak rate.
 
-    The forward axis of a sensor of unknown mounting: the horizontal acceleration (gravity
-    removed with the same 4 s moving mean as the vertical) is summed with itself one step
+    The forward axis of a sensor of unknown mounting: the horizontal acceleration (``up``, the
+    unit gravity vector of the same 4 s moving mean the vertical was taken along, removed) is summed with itself one step
     later, which cancels the mediolateral sway (one period per stride, opposite after a step)
     and keeps the anterior-posterior pattern (one per step); the principal axis of that sum is
     anterior-posterior. Its sign: the heel-strike braking is the sharpest change of the forward
@@ -567,7 +563,7 @@ def _walking_braking(acc: np.ndarray, vertical: np.ndarray, fs: float, lag_s: fl
     lag = max(1, int(round(lag_s * fs))) if np.isfinite(lag_s) else 0
     if lag == 0 or n < 2 * lag + 3 or active.sum() < 2 * lag:
         return np.empty(0)
-    horiz = acc - vertical[:, None] * _gravity_unit(acc, fs)
+    horiz = acc - vertical[:, None] * up
     both = active[:-lag] & active[lag:]
     if both.sum() < lag:
         return np.empty(0)
