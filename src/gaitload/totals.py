@@ -27,6 +27,8 @@ import functools
 import numpy as np
 import pandas as pd
 
+from .events.records import STANDSTILL_SPEED_MPS
+from .io.csv_records import MOVING_CADENCE_MIN
 from .recording import Recording
 from .schema import MUSCLES, float_column
 
@@ -35,9 +37,9 @@ __all__ = ["add_watch_totals", "run_totals", "device_differences", "lap_table", 
 
 #: Slower than this a record is standing still: the stand-still speed of
 #: :mod:`gaitload.events.records` (0.5 m/s, judgement: slower than any walk).
-MOVING_SPEED_MPS = 0.5
+MOVING_SPEED_MPS = STANDSTILL_SPEED_MPS
 #: Cadence at or below this is standing or coasting (the readers' moving-cadence floor, judgement).
-MOVING_CADENCE_SPM = 20.0
+MOVING_CADENCE_SPM = MOVING_CADENCE_MIN
 #: Relative difference from the device's own total above which a warning names it: 3 % for
 #: distance, time, cadence, speed and heart rate (judgement: both sides read the same records,
 #: so more than that is a different definition or lost records, worth a line), 10 % for ascent
