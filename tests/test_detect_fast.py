@@ -223,7 +223,7 @@ def test_track_at_samples_is_searchsorted(k):
 
 @pytest.mark.parametrize("n", [1, 5, 100, 5000])
 def test_gather_rows_are_clipped_index_gather(n):
-    from gaitload.events.lumbar import _gather
+    from gaitload.events._signal import gather_rows
 
     rng = np.random.default_rng(n)
     x = rng.normal(size=n)
@@ -231,7 +231,7 @@ def test_gather_rows_are_clipped_index_gather(n):
         for start in (rng.integers(-50, n + 50, 40), rng.integers(0, max(1, n - width), 40),
                       np.zeros(0, int), np.array([-3]), np.array([n])):
             ref = x[np.clip(start[:, None] + np.arange(width)[None, :], 0, n - 1)]
-            got = _gather(x, start, width)
+            got = gather_rows(x, start, width)
             assert got.shape == ref.shape and got.flags.c_contiguous and np.array_equal(got, ref)
 
 

@@ -70,9 +70,9 @@ def test_sacral_running_contacts_on_every_slope_and_speed(shared_data):
     """Per slope (both speeds) and per speed (all slopes): IC F1 >= 0.98 within 40 ms with
     |median error| <= 10 ms, and at least the fixed 0.5 g rule's IC F1 on every slope.
     Measured: IC F1 0.984-1.000 per slope (the 0.5 g rule 0.906-1.000), median -9 to +6 ms.
-    TO F1 >= 0.95 overall and per speed (measured 0.96), >= 0.92 per slope (measured
-    0.93 at +10 degrees, where the sacral signal's fall lags the force by ~30 ms, 0.95-0.98
-    elsewhere; the 0.5 g rule: 0.83-0.99)."""
+    TO F1 >= 0.95 on every slope and speed (measured 0.957 at +10 degrees, where uphill the
+    push-off shoulder marks TO, 0.98-1.00 elsewhere; the 0.5 g rule: 0.83-1.00). The remaining
+    TO misses are toe-offs of contacts that began before the recording (no IC, so no row)."""
     trials = _trials(shared_data)
     groups = {}
     for tr in trials:
@@ -88,7 +88,7 @@ def test_sacral_running_contacts_on_every_slope_and_speed(shared_data):
         med_ms = 1000 * np.median(np.concatenate([p[3] for p in ic]))
         assert f1_ic >= 0.98, (key, f1_ic)
         assert abs(med_ms) <= 10.0, (key, med_ms)
-        assert f1_to >= (0.92 if key[0] == "slope" else 0.95), (key, f1_to)
+        assert f1_to >= 0.95, (key, f1_to)
         if key[0] == "slope":
             assert f1_ic >= f1_base, (key, f1_ic, f1_base)
 
@@ -150,3 +150,25 @@ def test_sacral_running_dataframe_equals_file(shared_data, tmp_path):
     b = gaitload.analyze(path).steps
     assert len(a) == len(b)
     np.testing.assert_allclose(a["time_s"], b["time_s"], atol=1e-9)
+
+
+def test_sacral_uphill_toe_off_is_the_push_off_shoulder(shared_data):
+    """Uphill, the sacral signal's fall lags the force: the toe-off is at the push-off shoulder
+    of the falling edge, not at its foot. Without the shoulder rule (window 0) the 4.17 m/s
+    uphill toe-offs are ~30 ms late (measured +31 / +36 ms at +5 / +10 degrees); with it the
+    median error is within 15 ms there and TO F1 on the uphill trials is higher."""
+    from gaitload.events.lumbar import LumbarOptions
+
+    res = {}
+    for window in (0.0, LumbarOptions().to_shoulder_window_s):
+        parts = []
+        for tr in _trials(shared_data):
+            if tr["slope"] <= 0:
+                continue
+            t = np.arange(tr["vert"].size) / FS
+            ev, _ = detect_lumbar_events(t, _acc(tr), FS, to_shoulder_window_s=window)
+            parts.append(_counts(ev["toe_off_s"], tr["to"]))
+        res[window] = (_f1(parts), 1000 * np.median(np.concatenate([p[3] for p in parts])))
+    (f1_off, med_off), (f1_on, med_on) = res.values()
+    assert med_off > 20.0 and abs(med_on) <= 15.0, res
+    assert f1_on > f1_off, res

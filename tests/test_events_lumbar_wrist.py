@@ -112,14 +112,14 @@ def test_wrist_analytic_signal_at_a_fast_length_matches_hilbert():
     at 5 s."""
     from scipy import signal
 
-    from gaitload.events.lumbar import _butter
+    from gaitload.events._signal import butterworth
     from gaitload.events.wrist import _analytic
 
     fs, n = 100.0, 60_001
     t = np.arange(n) / fs
     x = np.sin(2 * np.pi * 2.8 * t + 0.3 * np.sin(2 * np.pi * 0.01 * t))
     x = x + 0.3 * np.random.default_rng(3).standard_normal(n)
-    y = _butter(x - x.mean(), fs, (2.0, 3.8), btype="bandpass", order=2)
+    y = butterworth(x - x.mean(), fs, (2.0, 3.8), btype="bandpass", order=2)
     fast, exact = _analytic(y), signal.hilbert(y)
     assert fast.shape == (n,)
     np.testing.assert_allclose(fast.real, y, atol=1e-12)
@@ -199,3 +199,36 @@ def test_simulated_runs_steps_and_cadence_within_one_percent(placement, course, 
     else:
         det = detect_steps(rec, placement="wrist")
         assert det.steps["ic_approximate"].all()
+
+
+def test_detector_options_are_checked_and_unknown_names_listed():
+    """Each trunk / wrist / ankle detector takes a frozen, checked options object; keyword
+    values go through it, so a misspelt name or an impossible value is an OptionError naming
+    it (and the valid names), never silently ignored."""
+    from gaitload.errors import OptionError
+    from gaitload.events.lumbar import LumbarOptions
+    from gaitload.events.wrist import AnkleOptions, WristOptions, detect_ankle_strides
+
+    t, acc, _ = trunk_run(duration_s=20.0)[:3]
+    with pytest.raises(OptionError, match="'metod'.*method"):
+        detect_lumbar_events(t, acc, 100.0, metod="walking")
+    with pytest.raises(OptionError, match="to_offset_fraction"):
+        LumbarOptions(to_offset_fraction=0.9)
+    with pytest.raises(OptionError, match="method"):
+        LumbarOptions(method="jogging")
+    with pytest.raises(OptionError, match="max_cadence_spm"):
+        WristOptions(min_cadence_spm=200.0, max_cadence_spm=150.0)
+    with pytest.raises(OptionError, match="impact_window_strides"):
+        AnkleOptions(impact_window_strides=2.0)
+    with pytest.raises(OptionError, match="'window'"):
+        detect_ankle_strides(t, acc, 100.0, window=8.0)
+    with pytest.raises(Exception):  # frozen
+        LumbarOptions().lowpass_hz = 5.0
+    # the options object and the same keyword give the same contacts
+    a, _ = detect_lumbar_events(t, acc, 100.0, LumbarOptions(method="running"))
+    b, _ = detect_lumbar_events(t, acc, 100.0, method="running")
+    pd.testing.assert_frame_equal(a, b)
+    tw, accw, _ = wrist_run(duration_s=30.0)
+    a, _ = detect_wrist_steps(tw, accw, 100.0, WristOptions(min_cadence_spm=140.0))
+    b, _ = detect_wrist_steps(tw, accw, 100.0, min_cadence_spm=140.0)
+    pd.testing.assert_frame_equal(a, b)

@@ -166,6 +166,9 @@ def _check_options(detector, options: dict, place: str) -> None:
 
     params = inspect.signature(detector).parameters
     valid = [k for k, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    options_type = getattr(detector, "options_type", None)  # a detector taking a DetectorOptions
+    if options_type is not None:
+        valid += options_type.names()
     unknown = [k for k in options if k not in valid]
     if unknown:
         raise OptionError(f"unknown option {unknown[0]!r} for the {place} detector; valid options: {', '.join(valid)}")

@@ -17,6 +17,9 @@ from .._select import all_finite, median, percentile  # noqa: F401  (re-exported
 __all__ = [
     "lowpass",
     "highpass",
+    "butterworth",
+    "gather_rows",
+    "norm3",
     "moving_average",
     "box_sums",
     "fill_nan",
@@ -77,6 +80,69 @@ def highpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: in
     if x.shape[0] < 3 * (2 * order + 1):
         return x - x.mean(axis=0)
     return _scipy_signal().sosfiltfilt(_butter_sos(order, cutoff_hz / (0.5 * sampling_rate_hz), "high"), x, axis=0)
+
+
+def butterworth(x: np.ndarray, sampling_rate_hz: float, cutoff_hz: float | tuple[float, float],
+                btype: str = "low", order: int = 4) -> np.ndarray:
+    """Zero-phase Butterworth filter along axis 0 (second-order sections, forward-backward).
+
+    The trunk and wrist detectors' filter: unlike :func:`lowpass` it also band-passes, clips
+    the normalised cut-off into (1e-4, 0.99) instead of returning the signal unfiltered near
+    Nyquist, and pads by at most the signal's length.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,) or (n, k)
+        Signal.
+    sampling_rate_hz : float
+        Sampling rate, Hz.
+    cutoff_hz : float or (float, float)
+        Cut-off frequency, Hz (a pair for ``btype="bandpass"``).
+    btype : {"low", "high", "bandpass"}
+        Filter type.
+    order : int
+        Filter order (doubled by the forward-backward pass).
+    """
+    nyq = 0.5 * sampling_rate_hz
+    wn = np.atleast_1d(np.asarray(cutoff_hz, dtype=float)) / nyq
+    wn = np.clip(wn, 1e-4, 0.99)
+    sos = _scipy_signal().butter(order, wn if wn.size > 1 else wn[0], btype=btype, output="sos")
+    padlen = min(x.shape[0] - 1, 3 * (2 * len(sos) + 1) * 3)
+    return _scipy_signal().sosfiltfilt(sos, x, axis=0, padlen=padlen)
+
+
+def gather_rows(x: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
+    """Rows ``x[start_i : start_i + width]`` (indices clipped to the signal), shape (k, width).
+
+    Rows inside the signal are rows of its sliding-window view (no (k, width) index matrix to
+    build and clip); only rows that run over an end take clipped indices.
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    n = x.size
+    start = np.asarray(start)
+    if not 0 < width <= n:
+        return x[np.clip(start[:, None] + np.arange(width)[None, :], 0, n - 1)]
+    windows = sliding_window_view(x, width)
+    inside = (start >= 0) & (start <= n - width)
+    if inside.all():
+        return windows[start]
+    out = np.empty((start.size, width), dtype=x.dtype)
+    out[inside] = windows[start[inside]]
+    edge = start[~inside]
+    out[~inside] = x[np.clip(edge[:, None] + np.arange(width)[None, :], 0, n - 1)]
+    return out
+
+
+def norm3(v: np.ndarray) -> np.ndarray:
+    """Row norms of an ``(n, 3)`` array: ``np.linalg.norm(v, axis=1)`` bit for bit, ~4x faster.
+
+    The same three squares added in the same order, as whole-column operations instead of
+    a reduction over rows of three (which numpy runs element by element). (:func:`row_norms`
+    is the einsum order instead.)
+    """
+    x, y, z = v[:, 0], v[:, 1], v[:, 2]
+    return np.sqrt(x * x + y * y + z * z)
 
 
 def _butter_sos(order: int, cutoff_nyq: float, btype: str) -> np.ndarray:

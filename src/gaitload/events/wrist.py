@@ -20,18 +20,90 @@ the phase come from the whole waveform, so clipping does not change the count.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 from scipy import fft as sfft
 from scipy import signal as sps
 
 from ..errors import SignalError
-from .lumbar import _butter, _gather, track_at
-from .placement import G, _norm3, cadence_track, fill_nan
+from ._signal import butterworth, gather_rows, norm3
+from .lumbar import track_at
+from .options import DetectorOptions, require_positive, require_range
+from .placement import G, cadence_track, fill_nan
 
-__all__ = ["detect_wrist_steps", "detect_ankle_strides", "periodic_events"]
+__all__ = ["detect_wrist_steps", "detect_ankle_strides", "periodic_events", "WristOptions", "AnkleOptions"]
 
 RUNNING_STEP_LAG_S = (60.0 / 220.0, 60.0 / 130.0)
+
+
+@dataclass(frozen=True)
+class WristOptions(DetectorOptions):
+    """Options of :func:`detect_wrist_steps` (checked when built; unknown names refused).
+
+    Attributes
+    ----------
+    min_cadence_spm, max_cadence_spm : float
+        Plausible running cadence, steps/min: resolves the arm-swing harmonic (130-220, the
+        running cadences of the step-counting practice reviewed by Mora-Gonzalez et al. 2022).
+    window_s : float
+        Autocorrelation (cadence) window, s (8 s holds several strides; judgement).
+    min_regularity : float
+        Minimum stride autocorrelation of a gait window (Moe-Nilssen & Helbostad 2004: healthy
+        gait 0.5-0.9, noise and standing well below; 0.3 is a judgement).
+    min_amplitude_g : float
+        Minimum standard deviation of the acceleration magnitude in a gait window, g (judgement).
+    """
+
+    detector: ClassVar[str] = "wrist"
+
+    min_cadence_spm: float = 130.0
+    max_cadence_spm: float = 220.0
+    window_s: float = 8.0
+    min_regularity: float = 0.3
+    min_amplitude_g: float = 0.05
+
+    def check(self) -> None:
+        require_range(self, "min_cadence_spm", 30.0, 400.0)
+        require_range(self, "max_cadence_spm", self.min_cadence_spm * 1.05, 400.0)
+        require_range(self, "window_s", 2.0, 120.0)
+        require_range(self, "min_regularity", 0.0, 1.0)
+        require_positive(self, "min_amplitude_g")
+
+    @property
+    def step_lag_range_s(self) -> tuple[float, float]:
+        """The plausible step interval, s (from the cadence range)."""
+        return 60.0 / self.max_cadence_spm, 60.0 / self.min_cadence_spm
+
+
+@dataclass(frozen=True)
+class AnkleOptions(WristOptions):
+    """Options of :func:`detect_ankle_strides`: those of :class:`WristOptions` (cadence of both
+    feet) and the impact search.
+
+    Attributes
+    ----------
+    impact_window_strides : float
+        The impact is the largest acceleration within this fraction of a stride either side of
+        the stride's phase point (+-30 %: a stride's contact and its impact lie within it;
+        judgement).
+    """
+
+    detector: ClassVar[str] = "ankle (no gyroscope)"
+
+    impact_window_strides: float = 0.3
+
+    def check(self) -> None:
+        super().check()
+        require_range(self, "impact_window_strides", 0.05, 0.5)
+
+
+def _options(kind: type[WristOptions], options: WristOptions | None, values: dict) -> WristOptions:
+    """``options`` (or the defaults) with the keyword values applied and checked."""
+    opt = options if options is not None else kind()
+    return opt.replace(**values) if values else opt
 
 
 def periodic_events(x: np.ndarray, sampling_rate_hz: float, *, per: str = "step",
@@ -77,7 +149,7 @@ def periodic_events(x: np.ndarray, sampling_rate_hz: float, *, per: str = "step"
         return np.empty(0), np.empty(0), warnings
     win = int(round(win_s * fs))
     hop = max(1, int(round(2.0 * fs)))
-    frames = _gather(x, np.arange(track.center_s.size) * hop, win)
+    frames = gather_rows(x, np.arange(track.center_s.size) * hop, win)
     amp = frames.std(axis=1)
     step_lag = track.stride_lag_s / 2.0
     # a lag at the edge of the search range is a clipped search, not a plausible cadence
@@ -94,7 +166,7 @@ def periodic_events(x: np.ndarray, sampling_rate_hz: float, *, per: str = "step"
     band = (max(0.3, 0.75 * f_lo), min(1.35 * f_hi, 0.45 * fs))
     if band[1] <= band[0] * 1.2:
         band = (0.7 * f0, min(1.4 * f0, 0.45 * fs))
-    y = _butter(x - np.mean(x), fs, band, btype="bandpass", order=2)
+    y = butterworth(x - np.mean(x), fs, band, btype="bandpass", order=2)
     phase = _unwrap(np.angle(_analytic(y)))
     # phase runs forward at the gait frequency; integer cycles are the events (peaks of y)
     cycles = phase / (2 * np.pi)
@@ -158,12 +230,11 @@ def _check(acc: np.ndarray, fs: float, what: str) -> np.ndarray:
     acc = fill_nan(np.asarray(acc, dtype=np.float64))
     if acc.ndim != 2 or acc.shape[1] != 3:
         return np.linalg.norm(acc, axis=1) / G
-    return _norm3(acc) / G  # np.linalg.norm(acc, axis=1), bit for bit, without its temporaries
+    return norm3(acc) / G  # np.linalg.norm(acc, axis=1), bit for bit, without its temporaries
 
 
-def detect_wrist_steps(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate_hz: float, *,
-                       min_cadence_spm: float = 130.0, max_cadence_spm: float = 220.0,
-                       window_s: float = 8.0) -> tuple[pd.DataFrame, list[str]]:
+def detect_wrist_steps(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate_hz: float,
+                       options: WristOptions | None = None, **option_values) -> tuple[pd.DataFrame, list[str]]:
     """Running steps from a wrist-worn accelerometer (one contiguous segment).
 
     Parameters
@@ -174,10 +245,11 @@ def detect_wrist_steps(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate_h
         Accelerometer, m/s^2 (clipped values are fine).
     sampling_rate_hz : float
         Sampling rate, Hz.
-    min_cadence_spm, max_cadence_spm : float
-        Plausible running cadence, steps/min; resolves the arm-swing harmonic.
-    window_s : float
-        Cadence window, s.
+    options : WristOptions, optional
+        Cadence range and gait gate (defaults when omitted).
+    **option_values
+        Options by name (``min_cadence_spm=120``...), applied over ``options`` and checked
+        (an unknown name is an ``OptionError``).
 
     Returns
     -------
@@ -185,22 +257,23 @@ def detect_wrist_steps(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate_h
         ``time_s`` (approximate contact: the impact phase of each step), ``foot`` = unknown.
     warnings : list of str
     """
+    opt = _options(WristOptions, options, option_values)
     fs = float(sampling_rate_hz)
     mag = _check(acc_mps2, fs, "wrist")
-    ev, _, warnings = periodic_events(mag, fs, per="step", window_s=window_s,
-                                      step_lag_range_s=(60.0 / max_cadence_spm, 60.0 / min_cadence_spm))
+    ev, _, warnings = periodic_events(mag, fs, per="step", window_s=opt.window_s, step_lag_range_s=opt.step_lag_range_s,
+                                      min_regularity=opt.min_regularity, min_amplitude=opt.min_amplitude_g)
     t = np.interp(ev, np.arange(mag.size), np.asarray(time_s, dtype=float))
     out = pd.DataFrame({"time_s": t, "toe_off_s": np.nan, "foot": "unknown", "contact_time_ms": np.nan})
     return out, warnings
 
 
-def detect_ankle_strides(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate_hz: float, *,
-                         min_cadence_spm: float = 130.0, max_cadence_spm: float = 220.0,
-                         window_s: float = 8.0) -> tuple[pd.DataFrame, list[str]]:
+def detect_ankle_strides(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate_hz: float,
+                         options: AnkleOptions | None = None, **option_values) -> tuple[pd.DataFrame, list[str]]:
     """Contacts of one foot from an accelerometer-only ankle / shank sensor (no gyroscope).
 
     One event per stride from the stride phase (see :func:`periodic_events`), then moved to the
-    impact: the largest acceleration magnitude within +-30 % of a stride of the phase point
+    impact: the largest acceleration magnitude within ``impact_window_strides`` (+-30 %) of a
+    stride of the phase point
     (the ankle's impact transient marks initial contact; Mitschke et al. 2017 discuss the delay
     of acceleration-peak methods, hence ``ic_approximate``).
 
@@ -208,10 +281,10 @@ def detect_ankle_strides(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
     ----------
     time_s, acc_mps2, sampling_rate_hz
         As :func:`detect_wrist_steps`.
-    min_cadence_spm, max_cadence_spm : float
-        Plausible running cadence (both feet), steps/min.
-    window_s : float
-        Cadence window, s.
+    options : AnkleOptions, optional
+        Cadence range (both feet), gait gate and impact search (defaults when omitted).
+    **option_values
+        Options by name, applied over ``options`` and checked.
 
     Returns
     -------
@@ -219,15 +292,17 @@ def detect_ankle_strides(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
         ``time_s`` per contact of the instrumented foot, ``foot`` filled by the caller.
     warnings : list of str
     """
+    opt = _options(AnkleOptions, options, option_values)
     fs = float(sampling_rate_hz)
     mag = _check(acc_mps2, fs, "ankle")
-    ev, per_ev, warnings = periodic_events(mag, fs, per="stride", window_s=window_s,
-                                           step_lag_range_s=(60.0 / max_cadence_spm, 60.0 / min_cadence_spm))
+    ev, per_ev, warnings = periodic_events(mag, fs, per="stride", window_s=opt.window_s,
+                                           step_lag_range_s=opt.step_lag_range_s,
+                                           min_regularity=opt.min_regularity, min_amplitude=opt.min_amplitude_g)
     if ev.size:
-        half = np.maximum(1, np.round(0.3 * per_ev * fs)).astype(int)
+        half = np.maximum(1, np.round(opt.impact_window_strides * per_ev * fs)).astype(int)
         w = int(2 * half.max() + 1)
         start = np.round(ev).astype(int) - half
-        seg = _gather(mag, start, w)
+        seg = gather_rows(mag, start, w)
         valid = np.arange(w)[None, :] <= (2 * half)[:, None]
         j = np.argmax(np.where(valid, seg, -np.inf), axis=1)
         ev = np.clip(start + j, 0, mag.size - 1).astype(float)
@@ -236,3 +311,8 @@ def detect_ankle_strides(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
     t = np.interp(ev, np.arange(mag.size), np.asarray(time_s, dtype=float))
     out = pd.DataFrame({"time_s": t, "toe_off_s": np.nan, "foot": "unknown", "contact_time_ms": np.nan})
     return out, warnings
+
+
+# the options types, for callers that check option names before the call
+detect_wrist_steps.options_type = WristOptions
+detect_ankle_strides.options_type = AnkleOptions
