@@ -69,21 +69,24 @@ def _fixed_threshold(vert, thr=0.5):
 def test_sacral_running_contacts_on_every_slope_and_speed(shared_data):
     """Per slope (both speeds) and per speed (all slopes): IC F1 >= 0.98 within 40 ms with
     |median error| <= 10 ms, and at least the fixed 0.5 g rule's IC F1 on every slope.
-    Measured: IC F1 0.984-1.000 per slope (the 0.5 g rule 0.906-1.000), median -9 to +6 ms.
-    TO F1 >= 0.95 on every slope and speed (measured 0.957 at +10 degrees, where uphill the
-    push-off shoulder marks TO, 0.98-1.00 elsewhere; the 0.5 g rule: 0.83-1.00). The remaining
-    TO misses are toe-offs of contacts that began before the recording (no IC, so no row)."""
+    Measured: IC F1 1.000 on every slope and speed (the 0.5 g rule 0.906-1.000), median -9 to
+    +6 ms. TO F1 >= 0.95 on every slope and speed (measured 0.957 at +10 degrees, where uphill
+    the push-off shoulder marks TO, 0.98-1.00 elsewhere; the 0.5 g rule: 0.83-1.00) and within
+    0.03 of the 0.5 g rule's: the toe-off of a contact already under way at the first sample
+    has no IC, so no row (one such on three of the 2.5 m/s trials), where a threshold
+    crossing scores it (measured: -0.017, -0.001, -0.029 at -5, +5, +10 degrees)."""
     trials = _trials(shared_data)
     groups = {}
     for tr in trials:
         t = np.arange(tr["vert"].size) / FS
         ev, _ = detect_lumbar_events(t, _acc(tr), FS)
         ic_b, to_b = _fixed_threshold(tr["vert"])
-        res = (_counts(ev["time_s"], tr["ic"]), _counts(ev["toe_off_s"], tr["to"]), _counts(ic_b, tr["ic"]))
+        res = (_counts(ev["time_s"], tr["ic"]), _counts(ev["toe_off_s"], tr["to"]), _counts(ic_b, tr["ic"]),
+               _counts(to_b, tr["to"]))
         for key in (("slope", tr["slope"]), ("speed", tr["speed"]), ("all", 0)):
             groups.setdefault(key, []).append(res)
     for key, res in groups.items():
-        ic, to, base = ([r[i] for r in res] for i in range(3))
+        ic, to, base, base_to = ([r[i] for r in res] for i in range(4))
         f1_ic, f1_to, f1_base = _f1(ic), _f1(to), _f1(base)
         med_ms = 1000 * np.median(np.concatenate([p[3] for p in ic]))
         assert f1_ic >= 0.98, (key, f1_ic)
@@ -91,6 +94,7 @@ def test_sacral_running_contacts_on_every_slope_and_speed(shared_data):
         assert f1_to >= 0.95, (key, f1_to)
         if key[0] == "slope":
             assert f1_ic >= f1_base, (key, f1_ic, f1_base)
+            assert f1_to >= _f1(base_to) - 0.03, (key, f1_to, _f1(base_to))
 
 
 def test_sacral_running_step_not_stride(shared_data):

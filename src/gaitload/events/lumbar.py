@@ -518,7 +518,7 @@ def initial_contact(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.
     there IC is the impact transient, the last local maximum of ``fj`` on the falling edge in
     the 80 ms before the valley (the impact is the first vertical acceleration peak of stance at
     the trunk; Bergamini et al. 2012). ``noise_g`` keeps the levels above the sensor noise.
-    NaN where the pulse does not rise by 0.1 g or began before the recording.
+    NaN where the pulse does not rise by 0.1 g or the recording cuts its rise.
     """
     k = peaks.size
     rows = np.arange(k)
@@ -553,8 +553,17 @@ def initial_contact(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.
         # the impact is sampled at the local maximum; contact began within the sample before
         ic[g[has]] = last[has] - 0.5
     ic_idx = peaks - w + 1 + ic
-    # no rise of 0.1 g: not a pulse, or cut by the recording's start
-    return np.where((top - lo_b < 0.1) | ~started, np.nan, ic_idx)
+    # a rise cut by the recording's start cannot be timed: the tangent reaches back before the
+    # first sample, or the flight minimum is the first sample and IC is on it (the signal is
+    # already rising there)
+    cut = ~started | ((peaks - w + 1 + jmin_b <= 0) & (ic <= jmin_b + 1))
+    # no rise of 0.1 g: not a pulse. The trunk's vertical specific force averages 1 g over a
+    # step (impulse-momentum), so a stance pulse rises above 1 g and the trough between steps
+    # is below it: a "pulse" from above 1 g is a hump inside a stance cut by the recording's
+    # start, and a rise still below 1 g at the last sample has not yet shown its pulse (its
+    # 40 % / 60 % levels would be a fraction of a fraction)
+    rising_at_end = (peaks >= fv.size - 1) & (top <= 1.0)
+    return np.where((top - lo_b < 0.1) | (lo_b >= 1.0) | rising_at_end | cut, np.nan, ic_idx)
 
 
 def toe_off(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.ndarray, w: int,
