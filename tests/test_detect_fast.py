@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from gaitload.events import _centred_rolling_median
-from gaitload.events import _signal as sig
+from gaitload.events import filters as sig
 from gaitload.events.placement import _clipped_fraction, cadence_track
 
 
@@ -223,7 +223,7 @@ def test_track_at_samples_is_searchsorted(k):
 
 @pytest.mark.parametrize("n", [1, 5, 100, 5000])
 def test_gather_rows_are_clipped_index_gather(n):
-    from gaitload.events._signal import gather_rows
+    from gaitload.events.filters import gather_rows
 
     rng = np.random.default_rng(n)
     x = rng.normal(size=n)

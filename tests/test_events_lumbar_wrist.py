@@ -112,7 +112,7 @@ def test_wrist_analytic_signal_at_a_fast_length_matches_hilbert():
     at 5 s."""
     from scipy import signal
 
-    from gaitload.events._signal import butterworth
+    from gaitload.events.filters import butterworth
     from gaitload.events.wrist import _analytic
 
     fs, n = 100.0, 60_001

@@ -27,7 +27,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..errors import OptionError, SignalError
 from ..recording import Recording
-from . import _signal as sig
+from . import filters as sig
 
 __all__ = [
     "detect_placement",

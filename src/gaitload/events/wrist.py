@@ -29,7 +29,7 @@ from scipy import fft as sfft
 from scipy import signal as sps
 
 from ..errors import SignalError
-from ._signal import butterworth, gather_rows, norm3
+from .filters import butterworth, gather_rows, norm3
 from .lumbar import track_at
 from .options import DetectorOptions, require_positive, require_range
 from .placement import G, cadence_track, fill_nan
