@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .._select import all_finite, median, percentile  # noqa: F401  (re-exported: exact, fast)
+from .._select import median, percentile  # noqa: F401  (re-exported: exact, fast)
 
 __all__ = [
     "lowpass",
@@ -33,7 +33,6 @@ __all__ = [
     "moving_average_at",
     "percentile",
     "median",
-    "all_finite",
 ]
 
 
