@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gaitload.events import _centred_rolling_median
 from gaitload.events import _signal as sig
 from gaitload.events.placement import _clipped_fraction, cadence_track
 
@@ -18,18 +17,6 @@ def test_row_norms_is_einsum_norm(layout):
     assert np.array_equal(sig.row_norms(v), np.sqrt(np.einsum("ij,ij->i", v, v)))
     columns = tuple(np.ascontiguousarray(c) for c in v.T)  # the same values, contiguous
     assert np.array_equal(sig.row_norms(v, columns), np.sqrt(np.einsum("ij,ij->i", v, v)))
-
-
-@pytest.mark.parametrize("width", [1, 2, 4, 5, 7])
-def test_centred_rolling_median_is_pandas(width):
-    rng = np.random.default_rng(width)
-    for n in (0, 1, 3, 50, 1000):
-        x = rng.normal(size=n) * 100
-        x[rng.random(n) < 0.2] = np.nan
-        if n > 5:
-            x[[1, 4]] = [np.inf, -np.inf]
-        ref = pd.Series(x, dtype=float).rolling(width, center=True, min_periods=1).median().to_numpy()
-        assert np.array_equal(_centred_rolling_median(x, width), ref, equal_nan=True)
 
 
 def test_box_sums_2d_matches_cumulative_sum_down_columns():
@@ -75,18 +62,6 @@ def test_foot_events_strike_pattern_is_object():
 
     ev, _ = detect_foot_events(*_walk_like(200.0, 20.0), 200.0)
     assert len(ev) and ev["strike_pattern"].dtype == EVENT_COLUMNS["strike_pattern"]
-
-
-@pytest.mark.parametrize("width", [3, 9, 15, 16, 21])
-def test_centred_rolling_median_is_pandas_wide(width):
-    rng = np.random.default_rng(width)
-    for n in (1, 2, 7, 300):
-        x = np.round(rng.normal(size=n) * 3)  # ties
-        x[rng.random(n) < 0.3] = np.nan
-        if n > 5:
-            x[[0, 3]] = [np.inf, -np.inf]
-        ref = pd.Series(x, dtype=float).rolling(width, center=True, min_periods=1).median().to_numpy()
-        assert np.array_equal(_centred_rolling_median(x, width), ref, equal_nan=True)
 
 
 @pytest.mark.parametrize("n", [40_000, 40_001, 360_000])
