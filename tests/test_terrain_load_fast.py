@@ -132,19 +132,6 @@ def test_grade_multiplier_is_its_definition(name, variant):
     assert np.all(got[level] == 1.0)  # level ground (and no grade) is neutral
 
 
-def test_load_total_is_numpy_row_sum_bit_for_bit():
-    """load_total adds the six muscle loads in order, as loads.sum(axis=1) does."""
-    from gaitload.load.model import _row_sum
-
-    rng = np.random.default_rng(11)
-    loads = rng.normal(0, 1, (200_000, 6)) * np.exp(rng.normal(0, 6, (200_000, 6)))
-    loads[::7, 0] = -0.0
-    loads[::11, 3] = np.nan
-    block = np.ascontiguousarray(loads.T)
-    got = _row_sum(block, out=np.empty(loads.shape[0]))
-    assert got.tobytes() == loads.sum(axis=1).tobytes()
-
-
 def _conform_reference(steps):
     from gaitload.schema import STEP_COLUMNS
 
