@@ -1,4 +1,5 @@
-"""Fast paths of the step detectors give the numbers of the plain numpy / pandas expressions, bit for bit."""
+"""Fast paths of the step detectors give the numbers of their plain numpy definitions: bit for bit
+where they do the same arithmetic, to rounding where they use running sums or FFTs."""
 
 from __future__ import annotations
 
