@@ -100,6 +100,12 @@ def _check(out, placement, fs):
         assert _q(out["grade_err_pct"], 50) <= (1.5 if fs >= 200 else 2.5)
 
 
+#: Simulator seed of the fast cases. The detector's constants were developed on seed 0 (the
+#: simulator's default), seed 11 (the slow matrix) and seeds 1-3 (the 100 Hz fixes below); the
+#: bars are asserted on a seed none of them used (measured on seed 4: F1 >= 0.996, median
+#: |IC error| <= 7 ms). Real recordings: tests/test_events_foot.py (gaitmap, Voisard).
+HELD_OUT_SEED = 4
+
 FAST = [
     ("foot", 100.0, "auto", "hilly", 3.3, "left"),
     ("foot", 400.0, "forefoot", "uphill", 4.5, "right"),
@@ -116,7 +122,7 @@ FAST = [
 
 @pytest.mark.parametrize("placement, fs, strike, course, speed, side", FAST)
 def test_simulated_running(placement, fs, strike, course, speed, side):
-    sim, ev, truth = _run(placement, fs, strike, course, speed, side, duration_s=75.0)
+    sim, ev, truth = _run(placement, fs, strike, course, speed, side, seed=HELD_OUT_SEED, duration_s=75.0)
     _check(_metrics(sim, ev, truth, placement), placement, fs)
 
 

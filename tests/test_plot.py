@@ -521,8 +521,7 @@ def test_sample_runs_figures(sample_data, tmp_path, name):
             assert not ticks
             continue
         drawn = ticks[0].get_path().vertices[::2, 0]
-        # every tick is a contact, and every contact lies within a pixel of a tick (contacts
-        # closer than a pixel are drawn once)
+        # every tick is a contact, and every contact lies within a pixel of a tick
         assert np.isin(drawn, contacts).all()
         pixel = (contacts[-1] - contacts[0]) / (2 * 13.0 * 50)  # plot_run's columns at dpi 50
         gap = np.abs(drawn[np.clip(np.searchsorted(drawn, contacts), 0, drawn.size - 1)] - contacts)

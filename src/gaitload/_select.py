@@ -1,5 +1,7 @@
-"""Exact percentiles and medians of long 1-D arrays, faster than a full partition, and the
-one-reduction finiteness check that lets whole-array code skip its masks.
+"""Exact percentiles and medians of long 1-D arrays, faster than a full partition.
+
+Kept for speed: ~1 ms against numpy's 4-13 ms per quantile of a 1-hour 100 Hz signal (360,000
+samples); with numpy's a 1-hour ``analyze`` took 8-11 % longer (interleaved runs).
 
 ``np.percentile`` and ``np.median`` partition the whole array (introselect: many passes over
 it). The functions here return the same numbers bit for bit: a strided subsample brackets the
@@ -11,22 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["percentile", "median", "all_finite"]
+__all__ = ["percentile", "median"]
 #: Below this many samples :func:`percentile` and :func:`median` call numpy directly.
 _SELECT_MIN_SIZE = 20_000
 #: Subsample stride of the pre-selection (prime, so a periodic gait signal is not aliased).
 _SELECT_STRIDE = 31
-
-
-def all_finite(x: np.ndarray) -> bool:
-    """True when every value of ``x`` is finite, from one sum instead of an element-wise mask.
-
-    A NaN or an infinity anywhere makes the sum NaN or infinite, so a finite sum proves every
-    value finite. The converse does not hold (finite values whose sum overflows): a False
-    answer only means "look closer", which is what every caller does.
-    """
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(x.sum()))
 
 
 def _order_statistics(x: np.ndarray, ranks: np.ndarray) -> np.ndarray | None:
@@ -104,7 +95,7 @@ def percentile(x: np.ndarray, q):
     if x.ndim != 1 or n < _SELECT_MIN_SIZE or q_arr.ndim > 1:
         return np.percentile(x, q)
     vi = (n - 1) * (q_arr.ravel() / 100)
-    if not all_finite(x) or np.any(~(vi >= 0)) or np.any(vi >= n - 1):
+    if not np.isfinite(x).all() or np.any(~(vi >= 0)) or np.any(vi >= n - 1):
         return np.percentile(x, q)
     prev = np.floor(vi)
     gamma = vi - prev
@@ -127,7 +118,7 @@ def median(x: np.ndarray):
     n = x.size
     if x.ndim != 1 or n < _SELECT_MIN_SIZE:
         return np.median(x)
-    if not all_finite(x):
+    if not np.isfinite(x).all():
         return np.median(x)
     ranks = np.array([n // 2] if n % 2 else [n // 2 - 1, n // 2], dtype=np.intp)
     stats = _order_statistics(x, ranks)

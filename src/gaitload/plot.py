@@ -27,7 +27,6 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import EngFormatter, MaxNLocator, PercentFormatter
 
 from . import atomic
-from ._decimate import distinct_positions, minmax_indices
 from ._layout import fixed_layout, freeze_layout
 from .errors import OptionError
 from .schema import MUSCLE_LABELS, MUSCLES, float_column
@@ -78,8 +77,8 @@ _RUN_FIGSIZE = (13.0, 9.0)  # inches
 
 
 def _plot_buckets(dpi: float) -> int:
-    """Columns the step-level traces are thinned to: the figure's width in pixels, more than
-    any panel spans, so thinning changes no pixel column's extent (see :mod:`._decimate`)."""
+    """Columns of the figure: its width in pixels, more than any panel spans (the finest grid
+    a smoothed trace needs)."""
     return max(int(np.ceil(_RUN_FIGSIZE[0] * float(dpi))), 100)
 
 
@@ -376,8 +375,7 @@ def _panel_elevation(ax, analysis, axis):
     ax.set_ylabel("altitude (m)")
     ax.set_title("Elevation profile and terrain", loc="left")
     if np.isfinite(alt).any():
-        keep = minmax_indices(x, alt, axis["buckets"])  # drawing only: the profile is not changed
-        line, = ax.plot(x[keep], alt[keep], color="0.15", linewidth=1.2, label="altitude")
+        line, = ax.plot(x, alt, color="0.15", linewidth=1.2, label="altitude")
         line.set_gid("altitude")
         _mark_climbs(ax, analysis, axis, x, alt)
     else:
@@ -418,9 +416,8 @@ def _panel_strike(ax, analysis, axis):
         sel = (pattern == name) & np.isfinite(x)
         if sel.any():
             any_known = True
-            # one tick per contact, contacts closer than a pixel drawn once (they overlap);
-            # rasterised in SVG/PDF so a marathon stays a small file
-            path = _tick_path(distinct_positions(x[sel], 2 * axis["buckets"]), row - 0.4, row + 0.4)
+            # one tick per contact, rasterised in SVG/PDF so a marathon stays a small file
+            path = _tick_path(np.sort(x[sel]), row - 0.4, row + 0.4)
             ticks = PathPatch(path, facecolor="none", edgecolor=STRIKE_COLORS[name], linewidth=0.6,
                               rasterized=True)
             # add_artist: add_patch would walk the path segment by segment for the data limits
@@ -446,9 +443,7 @@ def _panel_cadence(ax, analysis, axis):
         _note(ax, "cadence unknown")
         return
     if not estimated:
-        # the dots a pixel column shows: its lowest and highest step (and first and last)
-        dots = np.flatnonzero(ok)[minmax_indices(x[ok], cad[ok], axis["buckets"])]
-        ax.plot(x[dots] * axis["scale"], cad[dots], linestyle="none", marker=".", markersize=1.5, color="0.65",
+        ax.plot(x[ok] * axis["scale"], cad[ok], linestyle="none", marker=".", markersize=1.5, color="0.65",
                 label="per step", rasterized=True)
     lo, hi = float(x[ok].min()), float(x[ok].max())
     n_grid = np.clip(np.ceil((hi - lo) / max(axis["width"] / 10, 1e-9)) + 1, 2, min(2000, axis["buckets"]))

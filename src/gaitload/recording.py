@@ -220,8 +220,8 @@ class Recording:
             The repaired clock and channels, and the clock's intervals (s) when it needed no
             repair (None after a sort, whose intervals are other ones).
         """
-        # a finite sum proves every time finite: the mask only when one is not
-        finite = None if _select.all_finite(time) else np.isfinite(time)
+        finite = np.isfinite(time)
+        finite = None if finite.all() else finite
         if finite is not None and not finite.all():
             n_bad = int((~finite).sum())
             if n_bad > _MAX_REPAIR_FRACTION * time.size:

@@ -365,7 +365,7 @@ def _finish(steps: pd.DataFrame, rec: Recording, cadence_window_steps: int, max_
     pair[-1:] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         cad = np.where(np.isfinite(pair), 120.0 / pair, 60.0 / st)
-    cad = _centred_rolling_median(cad, max(1, int(cadence_window_steps)))
+    cad = pd.Series(cad).rolling(max(1, int(cadence_window_steps)), center=True, min_periods=1).median().to_numpy()
     if "device_cadence_spm" in cols:
         dev = np.asarray(cols.pop("device_cadence_spm"), dtype=float)
         cad = np.where(np.isfinite(dev), dev, cad)
@@ -400,49 +400,3 @@ def _filled(values, n: int, default, dtype) -> np.ndarray:
     if isinstance(values, np.ndarray) and values.dtype == dtype and (dtype is bool or not pd.isna(values).any()):
         return values
     return pd.Series(values).fillna(default).astype(dtype).to_numpy()
-
-
-#: Widest rolling-median window sorted by the compare-exchange network (width^2 / 2 whole-array
-#: minima and maxima; wider windows are sorted row by row).
-_NETWORK_MAX_WIDTH = 15
-
-
-def _centred_rolling_median(x: np.ndarray, width: int) -> np.ndarray:
-    """``pd.Series(x).rolling(width, center=True, min_periods=1).median()`` as an array.
-
-    The same windows (``[i + 1 + (width - 1) // 2 - width, i + 1 + (width - 1) // 2)`` clipped),
-    NaN and infinite values skipped (pandas treats both as missing), the mean of the two middle
-    values for an even count, NaN for an empty window: each window is sorted with the missing
-    values last and its middle read, which gives pandas' numbers bit for bit without its
-    per-window skiplist. Narrow windows (the usual 5 steps) are sorted by a compare-exchange
-    network over the window's columns (whole-array minima and maxima, exact), wide ones row by
-    row with ``np.sort``.
-    """
-    n = x.size
-    if n == 0:
-        return x.astype(float)
-    off = (width - 1) // 2
-    # missing values as +inf: they sort last (no value of x is infinite any more)
-    pad = np.full(n + width - 1, np.inf)
-    pad[width - 1 - off: width - 1 - off + n] = np.where(np.isfinite(x), x, np.inf)
-    cnt = np.zeros(n + width, dtype=np.int64)
-    np.cumsum(np.isfinite(pad), out=cnt[1:])
-    cnt = cnt[width:] - cnt[:-width]  # present values per window
-    if width <= _NETWORK_MAX_WIDTH:
-        cols = [pad[k: k + n] for k in range(width)]  # column k: the k-th value of every window
-        for p in range(width):  # odd-even transposition sort: width rounds sort width values
-            for i in range(p % 2, width - 1, 2):
-                cols[i], cols[i + 1] = np.minimum(cols[i], cols[i + 1]), np.maximum(cols[i], cols[i + 1])
-        win = np.stack(cols)  # [rank, window]
-        rows = np.arange(n)
-        hi = win[np.maximum(cnt // 2, 0), rows]
-        lo = win[np.maximum(cnt // 2 - 1, 0), rows]
-    else:
-        win = np.sort(np.lib.stride_tricks.sliding_window_view(pad, width), axis=1)
-        rows = np.arange(n)
-        hi = win[rows, np.maximum(cnt // 2, 0)]
-        lo = win[rows, np.maximum(cnt // 2 - 1, 0)]
-    out = np.where(cnt % 2 == 1, hi, (hi + lo) / 2)
-    out[cnt == 0] = np.nan
-    return out
-

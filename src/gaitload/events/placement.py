@@ -83,7 +83,7 @@ class IMUColumns:
 def fill_nan(x: np.ndarray) -> np.ndarray:
     """Linear interpolation over NaN samples along axis 0 (edges held); all-NaN columns -> 0."""
     x = np.array(x, dtype=np.float64, copy=True)
-    if sig.all_finite(x):  # nothing to fill
+    if np.isfinite(x).all():  # nothing to fill
         return x
     cols = x.reshape(x.shape[0], -1)
     idx = np.arange(cols.shape[0])
@@ -328,12 +328,12 @@ def placement_features(rec: Recording, max_duration_s: float = 600.0) -> Placeme
     if acc is None or not np.isfinite(fs) or fs < 10:
         return PlacementFeatures(**feats)
     # acc_array / gyr_array gave new arrays: filled only when something is missing, never copied
-    acc = acc if sig.all_finite(acc) else fill_nan(acc)
+    acc = acc if np.isfinite(acc).all() else fill_nan(acc)
     mag = sig.norm3(acc)
     feats["acc_p99_g"] = float(sig.percentile(mag, 99) / G)
     feats["acc_clipped_fraction"] = _clipped_fraction(acc)
     if gyr is not None:
-        g = gyr if sig.all_finite(gyr) else fill_nan(gyr)
+        g = gyr if np.isfinite(gyr).all() else fill_nan(gyr)
         gnorm = sig.norm3(g)
         feats["gyro_p99_dps"] = float(sig.percentile(gnorm, 99) * 180 / np.pi)
         # a foot rests flat on the ground in every stance (zero-velocity phase, Skog et al. 2010):

@@ -239,7 +239,7 @@ def infer_acc_unit(acc: np.ndarray, hint: str | None = None, header_unit: str | 
         return UnitDecision(header_unit, "header", f"unit {header_unit!r} in the column name")
     mag = _magnitude(acc)
     # every magnitude finite and positive (the usual case): nothing to drop, no copy
-    if not (_select.all_finite(mag) and mag.size and mag.min() > 0):
+    if not (np.isfinite(mag).all() and mag.size and mag.min() > 0):
         mag = mag[np.isfinite(mag) & (mag > 0)]
     if mag.size == 0:
         raise UnitError("acceleration unit cannot be inferred: no finite acceleration sample")
@@ -273,7 +273,7 @@ def infer_gyr_unit(gyr: np.ndarray, hint: str | None = None, header_unit: str | 
     if header_unit in GYR_SCALE:
         return UnitDecision(header_unit, "header", f"unit {header_unit!r} in the column name")
     mag = _magnitude(gyr)
-    if not _select.all_finite(mag):
+    if not np.isfinite(mag).all():
         mag = mag[np.isfinite(mag)]
     if mag.size == 0:
         raise UnitError("angular-rate unit cannot be inferred: no finite gyroscope sample")
@@ -401,15 +401,11 @@ def decode_time(
 def _finite_mask(raw: np.ndarray) -> np.ndarray | None:
     """Which values of a numeric clock are finite, or None when all are (the usual case).
 
-    Integers are always finite; a float column is proven all finite by one sum (see
-    :func:`gaitload._select.all_finite`), so the element-wise mask is built only when it is not.
+    Integers are always finite.
     """
     if raw.dtype.kind in "iu":
         return None
-    as_float = raw.astype(np.float64, copy=False)
-    if _select.all_finite(as_float):
-        return None
-    finite = np.isfinite(as_float)
+    finite = np.isfinite(raw.astype(np.float64, copy=False))
     return None if finite.all() else finite
 
 

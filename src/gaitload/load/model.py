@@ -8,8 +8,8 @@ and its warnings). This module keeps the names it always offered.
 
 from __future__ import annotations
 
-from .apply import LOAD_COLUMNS, row_sum, apply_rules, flat_strike_multiplier, level_ground_loads, muscle_multipliers
-from .modifiers import (ramp_weight, cadence_multiplier, contact_time_multiplier, expected_strike_multiplier,
+from .apply import LOAD_COLUMNS, apply_rules, flat_strike_multiplier, level_ground_loads, muscle_multipliers
+from .modifiers import (cadence_multiplier, contact_time_multiplier, expected_strike_multiplier,
                         grade_multiplier, preferred_cadence, saturated_grade, speed_multiplier, strike_multiplier,
                         walking_loads)
 from .summary import apply_and_summarize, summarize_load
@@ -19,5 +19,3 @@ __all__ = [
     "grade_multiplier", "strike_multiplier", "expected_strike_multiplier", "speed_multiplier", "cadence_multiplier",
     "contact_time_multiplier", "flat_strike_multiplier", "walking_loads", "saturated_grade", "LOAD_COLUMNS",
 ]
-# the older private names of two helpers the tests pin
-_ramp_weight, _row_sum = ramp_weight, row_sum

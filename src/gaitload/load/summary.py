@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._select import all_finite
 from ..schema import MUSCLES, TERRAIN_CLASSES, class_masks, float_column
 from .apply import (check_steps, load_matrix, multipliers_of, load_product, StepInputs, TerrainFactors, with_loads,
                     LOAD_COLUMNS, apply_rules, flat_strike_multiplier, grade_beyond_valid)
@@ -278,9 +277,9 @@ def _summary(steps: pd.DataFrame, raw_loads: np.ndarray, inputs: StepInputs, fac
     grade, walk = inputs.grade, inputs.walk
     run = ~walk
     # (read only below: with every value finite, nan_to_num would return the same numbers)
-    loads = raw_loads if all_finite(raw_loads) else np.nan_to_num(raw_loads, nan=0.0)
+    loads = raw_loads if np.isfinite(raw_loads).all() else np.nan_to_num(raw_loads, nan=0.0)
     level = raw_loads * factors.level_ratio()
-    if not all_finite(level):
+    if not np.isfinite(level).all():
         level = np.nan_to_num(level, nan=0.0, copy=False)
     masks = _terrain_masks(steps, grade)
 
