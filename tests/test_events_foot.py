@@ -259,7 +259,7 @@ def test_saturation_and_forward_max_fast_paths():
     from scipy import ndimage
 
     from gaitload.events import _signal as sig
-    from gaitload.events.foot import _range_and_saturation
+    from gaitload.events.foot_signal import range_and_saturation
 
     rng = np.random.default_rng(1)
     x = rng.normal(size=(3000, 3))
@@ -268,7 +268,7 @@ def test_saturation_and_forward_max_fast_paths():
     lo, hi = x.min(axis=0), x.max(axis=0)
     direct = float(np.where(hi > lo, ((x == lo) | (x == hi)).mean(axis=0), 0.0).max())
     assert sig.saturated_fraction(x) == direct
-    rng_max, sat = _range_and_saturation(x)
+    rng_max, sat = range_and_saturation(x)
     assert sat == direct and rng_max == float(np.ptp(x, axis=0).max())
     v = rng.normal(size=777)
     for width in (2, 3, 6, 32, 33, 1000):

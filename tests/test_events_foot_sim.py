@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gaitload.events.foot import _shank_toe_off, detect_foot_events
+from gaitload.events.foot import detect_foot_events
+from gaitload.events.foot_shank import shank_toe_off
 from gaitload.simulate import simulate_run
 
 IC_TOL_S = 0.020
@@ -155,7 +156,7 @@ def test_shank_toe_off_is_the_first_axial_dip():
     pitch = np.where(ph < 0.46, -2.0, 8.0 * np.sin(np.pi * (ph - 0.46) / 0.34))
     ic = np.arange(n_stride) * k
     peaks = ic - k + 63                       # the swing peak before each contact
-    to = _shank_toe_off(acc, pitch, axis, ic, peaks, float(k), fs, 50.0)
+    to = shank_toe_off(acc, pitch, axis, ic, peaks, float(k), fs, 50.0)
     got = (to - ic) / fs
     np.testing.assert_allclose(got, 0.26, atol=0.011)
 

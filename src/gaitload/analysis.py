@@ -177,6 +177,33 @@ def _as_recording(source, placement, sampling_rate_hz, hints) -> Recording:
     raise OptionError(f"cannot analyse a {type(source).__name__}; pass a path, a Recording or a DataFrame")
 
 
+#: The keyword hints the readers behind :func:`gaitload.read` take (any format).
+READER_HINTS = ("format", "max_bytes", "placement", "sampling_rate_hz", "sensor", "columns", "acc_unit", "gyr_unit",
+                "time_unit", "cadence_unit", "altitude_source", "speed_unit", "distance_unit", "altitude_unit",
+                "activity", "max_records")
+
+
+def _split_hints(hints: dict, detector_options, source=None):
+    """The reader's hints, and the detector's options with the other names added; a name that
+    is neither a reader hint nor any detector's option is refused before the file is read."""
+    extra = {k: v for k, v in hints.items() if k not in READER_HINTS}
+    if not extra:
+        return hints, detector_options
+    from .events import DetectorOptions, detector_option_names
+
+    known = {name for names in detector_option_names().values() for name in names}
+    unknown = [k for k in extra if k not in known]
+    if unknown:
+        raise OptionError(f"unknown option {unknown[0]!r}; valid: the reader hints {', '.join(READER_HINTS)} and the "
+                          f"detector options {', '.join(sorted(known))}",
+                          source if isinstance(source, (str, os.PathLike)) else None)
+    if isinstance(detector_options, DetectorOptions):
+        detector_options = detector_options.replace(**extra)
+    else:
+        detector_options = {**(detector_options or {}), **extra}
+    return {k: v for k, v in hints.items() if k in READER_HINTS}, detector_options
+
+
 def _check_incline(incline_pct, source=None) -> None:
     """Refuse an incline outside +-:data:`MAX_INCLINE_PCT` (a constant or a schedule's values)."""
     if incline_pct is None:
@@ -222,7 +249,7 @@ def _check_placement(recording: Recording, placement: str | None) -> None:
 
 def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | None = None,
             rules="source", incline_pct=None, terrain_options=None, sport_check: bool = True,
-            **hints) -> Analysis:
+            detector_options=None, **hints) -> Analysis:
     """Analyse one run: foot strikes, terrain under every step, per-muscle load.
 
     Parameters
@@ -251,11 +278,18 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         pass; cycling, swimming, paddling... are refused); a file that names no sport or only
         FIT ``generic`` passes unless its median moving speed is above 6.5 m/s, faster than any
         run. ``False`` (CLI ``--any-sport``) analyses any sport as if on foot.
+    detector_options : mapping or gaitload.events.DetectorOptions, optional
+        Parameters of the placement's step detector: ``gaitload.events.FootOptions(...)`` or a
+        mapping such as ``{"ic_method": "gyro_min"}`` (``FootOptions()`` lists the foot
+        detector's with their defaults). A name the detector does not take is an
+        :class:`~gaitload.errors.OptionError` listing the valid ones.
     **hints
-        Passed to the reader (units, columns, sensor; see :func:`gaitload.read`), and
-        ``activity=k``: which activity of a file holding several (FIT sessions, TCX activities,
-        GPX tracks hours apart; :func:`gaitload.activities` lists them). Without it the first
-        on-foot activity is analysed and a warning names the others.
+        Passed to the reader (units, columns, sensor; :data:`READER_HINTS`, see
+        :func:`gaitload.read`), and ``activity=k``: which activity of a file holding several
+        (FIT sessions, TCX activities, GPX tracks hours apart; :func:`gaitload.activities` lists
+        them). Without it the first on-foot activity is analysed and a warning names the others.
+        Any other name is a detector option (as in ``detector_options``); a name neither takes
+        is an :class:`~gaitload.errors.OptionError`.
 
     Returns
     -------
@@ -294,6 +328,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     from .terrain import TerrainOptions, climb_totals, compute_terrain, find_climbs
 
     _check_incline(incline_pct, source)
+    hints, detector_options = _split_hints(hints, detector_options, source)
     recording = _as_recording(source, placement, sampling_rate_hz, hints)
     sport, on_foot, sport_reason = _sport(recording)
     if recording.metadata.get("course"):
@@ -305,7 +340,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     _check_placement(recording, placement or recording.placement)
     rule_set = load_rules(rules) if not hasattr(rules, "muscles") else rules
     try:
-        detection = detect_steps(recording, placement=placement)
+        detection = detect_steps(recording, placement=placement, detector_options=detector_options)
         terrain = compute_terrain(recording, detection.steps, incline_pct=incline_pct,
                                   options=terrain_options or TerrainOptions())
         # walking or running: needs terrain's speed, decides which rules load each step

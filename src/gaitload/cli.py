@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--activity", type=int, metavar="K",
                    help="which activity of a file holding several (0-based, as listed by gaitload.activities; "
                         "default: the first on foot)")
+    p.add_argument("--detector-option", action="append", default=[], metavar="NAME=VALUE", dest="detector_options",
+                   help="a parameter of the step detector, e.g. ic_method=gyro_min (repeatable; the foot "
+                        "detector's are listed by gaitload.events.FootOptions())")
     _add_common(p)
 
     s = sub.add_parser("season", help="analyse every run in files, folders or globs")
@@ -228,12 +231,39 @@ def _cmd_analyze(args) -> int:
         return _analyze_and_report(analyze, args)
 
 
+def _option_value(text: str):
+    """A ``--detector-option`` value: a Python literal (number, ``-1,8`` pair), true/false/none, else the text."""
+    import ast
+
+    low = text.strip().lower()
+    if low in ("true", "false", "none"):
+        return {"true": True, "false": False, "none": None}[low]
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text.strip()
+
+
+def _detector_options(pairs: list[str]) -> dict:
+    """``NAME=VALUE`` texts as a mapping (a malformed one is an OptionError: one line, exit 2)."""
+    from .errors import OptionError
+
+    options = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise OptionError(f"--detector-option needs NAME=VALUE, got {pair!r}")
+        options[name.strip()] = _option_value(value)
+    return options
+
+
 def _analyze_and_report(analyze, args) -> int:
     hints = {"cadence_unit": args.cadence_unit} if args.cadence_unit else {}
     if args.activity is not None:
         hints["activity"] = args.activity
     analysis = analyze(args.path, placement=args.placement, sampling_rate_hz=args.sampling_rate_hz,
-                       rules=args.rules, incline_pct=args.incline_pct, sport_check=not args.any_sport, **hints)
+                       rules=args.rules, incline_pct=args.incline_pct, sport_check=not args.any_sport,
+                       detector_options=_detector_options(args.detector_options) or None, **hints)
     if args.out:
         written = analysis.to_dir(args.out)
         if not args.json:

@@ -13,16 +13,21 @@ left/right asymmetry cancels; ``60 / step_time_s`` at the last step), smoothed w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import OptionError, SignalError
 from ..recording import Recording
+from .foot_options import FootOptions
+from .options import DetectorOptions
 from .placement import IMUColumns, acc_array, contiguous_segments, detect_placement, gyr_array
 
-__all__ = ["detect_steps", "StepDetection", "detect_placement"]
+__all__ = ["detect_steps", "StepDetection", "detect_placement", "detector_option_names", "DetectorOptions",
+           "FootOptions"]
 
 _IMU_PLACEMENTS = ("foot", "shank", "lumbar", "wrist")
 _PLACEMENT_ORDER = {"foot": 0, "shank": 1, "lumbar": 2, "wrist": 3, "records": 4}
@@ -53,7 +58,8 @@ class StepDetection:
 
 
 def detect_steps(recording: Recording, placement: str | None = None, *, cadence_window_steps: int = 5,
-                 max_step_time_s: float = 2.0, **options) -> StepDetection:
+                 max_step_time_s: float = 2.0, detector_options: Mapping[str, Any] | DetectorOptions | None = None,
+                 **options) -> StepDetection:
     """Detect every foot contact of a recording.
 
     Parameters
@@ -67,8 +73,12 @@ def detect_steps(recording: Recording, placement: str | None = None, *, cadence_
         Rolling-median window for ``cadence_spm``, steps.
     max_step_time_s : float
         Step times longer than this (a stop) are NaN, s.
+    detector_options : mapping or DetectorOptions, optional
+        The placement's detector's parameters: an options object (``FootOptions(...)`` for a
+        foot or shank with a gyroscope) or a mapping of its names (e.g. ``{"ic_method":
+        "gyro_min"}``, ``{"method": "walking"}`` for the lumbar detector).
     **options
-        Passed to the placement's detector (e.g. ``method="walking"`` for the lumbar detector).
+        More of the detector's parameters by name, applied over ``detector_options``.
 
     Returns
     -------
@@ -77,12 +87,14 @@ def detect_steps(recording: Recording, placement: str | None = None, *, cadence_
     Raises
     ------
     OptionError
-        Unknown placement.
+        Unknown placement; an option the placement's detector does not take (the message names
+        it and lists the valid ones) or cannot use.
     SignalError
         The signal cannot give foot strikes (too slow for the placement, nothing usable).
     """
     if not isinstance(recording, Recording):
         raise OptionError(f"detect_steps needs a Recording, got {type(recording).__name__}")
+    options = _merged_options(detector_options, options)
     warnings: list[str] = []
     sensors = recording.sensors
     if sensors != [""]:
@@ -124,9 +136,15 @@ def _multi_sensor(rec: Recording, placement, cadence_window_steps, max_step_time
     return StepDetection(steps, place, evidence, list(dict.fromkeys(warnings)))
 
 
-def _single(rec: Recording, place: str, options: dict, infer_other: bool = True) -> tuple[pd.DataFrame, list[str]]:
+def _single(rec: Recording, place: str, options, infer_other: bool = True) -> tuple[pd.DataFrame, list[str]]:
     """Contacts from one sensor view, concatenated over its contiguous pieces."""
     if place == "records":
+        if isinstance(options, DetectorOptions):
+            raise OptionError(f"{type(options).__name__} given, but the records placement (steps from the device's "
+                              "cadence) takes no detector options")
+        if options:
+            raise OptionError(f"unknown option {next(iter(options))!r}: the records placement (steps from the "
+                              "device's cadence) takes no detector options")
         return _records(rec)
     if not rec.has(*_ACC):
         raise SignalError(f"placement {place!r} needs acceleration channels acc_x, acc_y, acc_z")
@@ -134,6 +152,7 @@ def _single(rec: Recording, place: str, options: dict, infer_other: bool = True)
     # the foot / shank detector takes the recording's own columns (IMUColumns: it stacks them
     # once and checks them without a transposed copy); the other detectors (n, 3) arrays
     by_columns = place in ("foot", "shank") and rec.has(*_GYR)
+    options = _checked_options(place, by_columns, options)  # once, before any piece runs
     acc = None if by_columns else acc_array(rec)
     gyr = None if by_columns else gyr_array(rec)
     warnings: list[str] = []
@@ -159,6 +178,58 @@ def _single(rec: Recording, place: str, options: dict, infer_other: bool = True)
     return pd.concat(frames, ignore_index=True), warnings
 
 
+def _merged_options(detector_options, options: dict):
+    """``detector_options`` with the keyword ``options`` applied over it (an options object or a dict)."""
+    if detector_options is None:
+        return dict(options)
+    if isinstance(detector_options, DetectorOptions):
+        return detector_options.replace(**options) if options else detector_options
+    if isinstance(detector_options, Mapping):
+        return {**detector_options, **options}
+    raise OptionError(f"detector_options must be a mapping or a DetectorOptions object, got "
+                      f"{type(detector_options).__name__}")
+
+
+def _checked_options(place: str, has_gyr: bool, options):
+    """The options of ``place``'s detector: a :class:`FootOptions` for a foot or shank with a
+    gyroscope, else a mapping whose names the detector takes as keywords (checked)."""
+    if place in ("foot", "shank") and has_gyr:
+        from .foot import foot_options
+
+        return foot_options(options)
+    if place == "lumbar":
+        from .lumbar import detect_lumbar_events as detector
+    elif place == "wrist":
+        from .wrist import detect_wrist_steps as detector
+    elif place in ("foot", "shank"):
+        from .wrist import detect_ankle_strides as detector
+
+        place = f"{place} (no gyroscope)"
+    else:
+        return options  # an unknown placement: refused by _detect_piece
+    if isinstance(options, DetectorOptions):
+        raise OptionError(f"{type(options).__name__} given, but the {place} detector runs on this recording")
+    _check_options(detector, options, place)
+    return dict(options)
+
+
+def detector_option_names() -> dict[str, list[str]]:
+    """Every detector's option names, by detector (``"foot"`` also serves a shank with a gyroscope).
+
+    Imports every detector (scipy.signal): for messages about options, not for every run.
+    """
+    import inspect
+
+    from .lumbar import detect_lumbar_events
+    from .wrist import detect_ankle_strides, detect_wrist_steps
+
+    def keywords(fn):
+        return [k for k, p in inspect.signature(fn).parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+
+    return {"foot": FootOptions.names(), "lumbar": keywords(detect_lumbar_events),
+            "wrist": keywords(detect_wrist_steps), "ankle (no gyroscope)": keywords(detect_ankle_strides)}
+
+
 def _check_options(detector, options: dict, place: str) -> None:
     """Refuse an option the placement's detector does not take, naming it and the valid ones
     (instead of Python's TypeError from deep inside the call)."""
@@ -178,7 +249,6 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
     if place == "lumbar":
         from .lumbar import detect_lumbar_events
 
-        _check_options(detect_lumbar_events, options, place)
         ev, w = detect_lumbar_events(t, acc, fs, **options)
         ev = ev.drop(columns=["method"], errors="ignore")
         ev["measured"] = True
@@ -187,7 +257,6 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
     if place == "wrist":
         from .wrist import detect_wrist_steps
 
-        _check_options(detect_wrist_steps, options, place)
         ev, w = detect_wrist_steps(t, acc, fs, **options)
         ev["measured"] = True
         ev["ic_approximate"] = True
@@ -196,7 +265,6 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
         if gyr is None:
             from .wrist import detect_ankle_strides
 
-            _check_options(detect_ankle_strides, options, f"{place} (no gyroscope)")
             ev, w = detect_ankle_strides(t, acc, fs, **options)
             ev["foot"] = side
             ev["measured"] = True
@@ -205,8 +273,7 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
                             "no toe-off or strike angle"]
         from .foot import detect_foot_events
 
-        _check_options(detect_foot_events, options, place)
-        ev, w = detect_foot_events(t, acc, gyr, fs, placement=place, **options)
+        ev, w = detect_foot_events(t, acc, gyr, fs, placement=place, options=options)
         # one new table with the renamed and the added columns (not a copy, a rename and three
         # column insertions)
         cols = {("speed_mps" if c == "stride_speed_mps" else c): ev[c] for c in ev.columns}

@@ -23,7 +23,7 @@ from scipy import special
 
 from ..errors import OptionError
 
-__all__ = ["STRIKE_THRESHOLDS", "pitch_between_zero_velocity", "strike_angle_deg", "classify_strike"]
+__all__ = ["STRIKE_THRESHOLDS", "strike_cutoffs", "pitch_between_zero_velocity", "strike_angle_deg", "classify_strike"]
 
 #: (forefoot_below_deg, rearfoot_above_deg) per named cut-off set.
 STRIKE_THRESHOLDS: dict[str, tuple[float, float]] = {
@@ -32,7 +32,25 @@ STRIKE_THRESHOLDS: dict[str, tuple[float, float]] = {
 }
 
 
-def _thresholds(strike_thresholds) -> tuple[float, float]:
+def strike_cutoffs(strike_thresholds) -> tuple[float, float]:
+    """The strike-angle cut-offs ``(forefoot_below_deg, rearfoot_above_deg)``, checked.
+
+    Parameters
+    ----------
+    strike_thresholds : {"mo", "altman"} or (float, float)
+        A name of :data:`STRIKE_THRESHOLDS` (any case) or a pair of finite angles in degrees,
+        the forefoot cut-off below the rearfoot one.
+
+    Returns
+    -------
+    tuple of float
+        ``(forefoot_below_deg, rearfoot_above_deg)``, degrees.
+
+    Raises
+    ------
+    OptionError
+        An unknown name, not two numbers, or cut-offs out of order.
+    """
     if isinstance(strike_thresholds, str):
         key = strike_thresholds.lower()
         if key not in STRIKE_THRESHOLDS:
@@ -153,7 +171,7 @@ def classify_strike(
         probability that a Gaussian error of ``sigma`` would not carry the angle across the
         nearest cut-off (0 on a cut-off, 0.68 one sigma away, 0.95 two sigmas away); NaN when unknown.
     """
-    ff, rf = _thresholds(strike_thresholds)
+    ff, rf = strike_cutoffs(strike_thresholds)
     a = np.asarray(angle_deg, dtype=np.float64)
     pattern = np.full(a.shape, "unknown", dtype=object)
     known = np.isfinite(a)
