@@ -376,14 +376,14 @@ def _numeric_floor(path: Path):
     """The numeric work the foot-IMU method cannot skip, as a callable to time.
 
     Its three single-channel zero-phase Butterworth filters at the sampling rate
-    (``events._signal``; the detector's filters of the axial acceleration and the swing rate) and
+    (``events.filters``; the detector's filters of the axial acceleration and the swing rate) and
     the ZUPT strap-down integration of every stride between the detected contacts of the
     instrumented foot (:func:`gaitload.events.strapdown.stride_displacement`). Everything else
     analyze does (reading checks, placement detection, event search, terrain, load) comes on
     top, so ``1 + floor / read_csv`` bounds ``analyze / read_csv`` from below.
     """
     import gaitload
-    from gaitload.events import _signal as sig
+    from gaitload.events import filters as sig
     from gaitload.events import detect_steps
     from gaitload.events.placement import acc_array, gyr_array
     from gaitload.events.strapdown import stride_displacement

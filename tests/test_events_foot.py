@@ -240,7 +240,7 @@ def test_nan_samples_are_bridged():
 
 def test_windowed_quiet_measure_equals_full_moving_average():
     """moving_average_at / window_argmin_of give bit-for-bit the full-signal results."""
-    from gaitload.events import _signal as sig
+    from gaitload.events import filters as sig
 
     rng = np.random.default_rng(0)
     x = np.abs(rng.normal(size=5000))
@@ -258,7 +258,7 @@ def test_windowed_quiet_measure_equals_full_moving_average():
 def test_saturation_and_forward_max_fast_paths():
     from scipy import ndimage
 
-    from gaitload.events import _signal as sig
+    from gaitload.events import filters as sig
     from gaitload.events.foot_signal import range_and_saturation
 
     rng = np.random.default_rng(1)
@@ -278,7 +278,7 @@ def test_saturation_and_forward_max_fast_paths():
 
 def test_dominant_period_of_a_known_gait_rhythm():
     """Short FFT (only the needed lags) still finds the period and its autocorrelation."""
-    from gaitload.events import _signal as sig
+    from gaitload.events import filters as sig
 
     fs = 200.0
     t = np.arange(int(120 * fs)) / fs

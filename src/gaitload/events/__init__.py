@@ -27,7 +27,20 @@ from .options import DetectorOptions
 from .placement import IMUColumns, acc_array, contiguous_segments, detect_placement, gyr_array
 
 __all__ = ["detect_steps", "StepDetection", "detect_placement", "detector_option_names", "DetectorOptions",
-           "FootOptions"]
+           "FootOptions", "LumbarOptions", "WristOptions", "AnkleOptions"]
+
+
+def __getattr__(name: str):
+    # the lumbar and wrist options live beside their detectors (imported on first use)
+    if name == "LumbarOptions":
+        from .lumbar import LumbarOptions
+
+        return LumbarOptions
+    if name in ("WristOptions", "AnkleOptions"):
+        from . import wrist
+
+        return getattr(wrist, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 _IMU_PLACEMENTS = ("foot", "shank", "lumbar", "wrist")
 _PLACEMENT_ORDER = {"foot": 0, "shank": 1, "lumbar": 2, "wrist": 3, "records": 4}
@@ -191,65 +204,34 @@ def _merged_options(detector_options, options: dict):
 
 
 def _checked_options(place: str, has_gyr: bool, options):
-    """The options of ``place``'s detector: a :class:`FootOptions` for a foot or shank with a
-    gyroscope, else a mapping whose names the detector takes as keywords (checked)."""
+    """The options object of ``place``'s detector (checked: unknown names and bad values refused)."""
     if place in ("foot", "shank") and has_gyr:
-        from .foot import foot_options
-
-        return foot_options(options)
-    if place == "lumbar":
-        from .lumbar import detect_lumbar_events as detector
+        from .foot_options import FootOptions as options_type
+    elif place == "lumbar":
+        from .lumbar import LumbarOptions as options_type
     elif place == "wrist":
-        from .wrist import detect_wrist_steps as detector
+        from .wrist import WristOptions as options_type
     elif place in ("foot", "shank"):
-        from .wrist import detect_ankle_strides as detector
-
-        place = f"{place} (no gyroscope)"
+        from .wrist import AnkleOptions as options_type
     else:
         return options  # an unknown placement: refused by _detect_piece
-    if isinstance(options, DetectorOptions):
-        raise OptionError(f"{type(options).__name__} given, but the {place} detector runs on this recording")
-    _check_options(detector, options, place)
-    return dict(options)
+    return options_type.coerce(options)
 
 
 def detector_option_names() -> dict[str, list[str]]:
-    """Every detector's option names, by detector (``"foot"`` also serves a shank with a gyroscope).
+    """Every detector's option names, by detector (``"foot"`` also serves a shank with a gyroscope)."""
+    from .lumbar import LumbarOptions
+    from .wrist import AnkleOptions, WristOptions
 
-    Imports every detector (scipy.signal): for messages about options, not for every run.
-    """
-    import inspect
-
-    from .lumbar import detect_lumbar_events
-    from .wrist import detect_ankle_strides, detect_wrist_steps
-
-    def keywords(fn):
-        return [k for k, p in inspect.signature(fn).parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
-
-    return {"foot": FootOptions.names(), "lumbar": keywords(detect_lumbar_events),
-            "wrist": keywords(detect_wrist_steps), "ankle (no gyroscope)": keywords(detect_ankle_strides)}
-
-
-def _check_options(detector, options: dict, place: str) -> None:
-    """Refuse an option the placement's detector does not take, naming it and the valid ones
-    (instead of Python's TypeError from deep inside the call)."""
-    import inspect
-
-    params = inspect.signature(detector).parameters
-    valid = [k for k, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
-    options_type = getattr(detector, "options_type", None)  # a detector taking a DetectorOptions
-    if options_type is not None:
-        valid += options_type.names()
-    unknown = [k for k in options if k not in valid]
-    if unknown:
-        raise OptionError(f"unknown option {unknown[0]!r} for the {place} detector; valid options: {', '.join(valid)}")
+    return {"foot": FootOptions.names(), "lumbar": LumbarOptions.names(), "wrist": WristOptions.names(),
+            "ankle (no gyroscope)": AnkleOptions.names()}
 
 
 def _detect_piece(place, t, acc, gyr, fs, side, options):
     if place == "lumbar":
         from .lumbar import detect_lumbar_events
 
-        ev, w = detect_lumbar_events(t, acc, fs, **options)
+        ev, w = detect_lumbar_events(t, acc, fs, options)
         ev = ev.drop(columns=["method"], errors="ignore")
         ev["measured"] = True
         ev["ic_approximate"] = False
@@ -257,7 +239,7 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
     if place == "wrist":
         from .wrist import detect_wrist_steps
 
-        ev, w = detect_wrist_steps(t, acc, fs, **options)
+        ev, w = detect_wrist_steps(t, acc, fs, options)
         ev["measured"] = True
         ev["ic_approximate"] = True
         return ev, w + ["wrist: contacts are placed at the impact phase of each step; timing approximate"]
@@ -265,7 +247,7 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
         if gyr is None:
             from .wrist import detect_ankle_strides
 
-            ev, w = detect_ankle_strides(t, acc, fs, **options)
+            ev, w = detect_ankle_strides(t, acc, fs, options)
             ev["foot"] = side
             ev["measured"] = True
             ev["ic_approximate"] = True

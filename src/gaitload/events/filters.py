@@ -16,6 +16,7 @@ from .._select import median, percentile  # noqa: F401  (re-exported: exact, fas
 
 __all__ = [
     "lowpass",
+    "window_matrix",
     "highpass",
     "butterworth",
     "gather_rows",
@@ -359,7 +360,13 @@ def dominant_period(
     return float((k + off) / rate), float(min(ac[k], 1.0))
 
 
-def _window_matrix(starts: np.ndarray, stops: np.ndarray, n: int, max_width: int | None):
+def window_matrix(starts: np.ndarray, stops: np.ndarray, n: int, max_width: int | None):
+    """Index matrix of the windows ``[starts[k], stops[k])`` clipped to ``[0, n)``.
+
+    Returns ``(idx, valid, widths)``: ``idx`` of shape ``(windows, width)`` with every row padded
+    to the widest window (``max_width`` caps it), ``valid`` marking the real samples of each row,
+    and each window's width in samples.
+    """
     starts = np.clip(np.asarray(starts, dtype=np.int64), 0, n)
     stops = np.clip(np.asarray(stops, dtype=np.int64), 0, n)
     widths = np.maximum(stops - starts, 0)
@@ -383,7 +390,7 @@ def window_argmin(x: np.ndarray, starts: np.ndarray, stops: np.ndarray, max_widt
     x = np.asarray(x, dtype=np.float64)
     if len(starts) == 0:
         return np.empty(0, dtype=np.int64)
-    idx, valid, widths = _window_matrix(starts, stops, x.size, max_width)
+    idx, valid, widths = window_matrix(starts, stops, x.size, max_width)
     vals = np.take(x, idx)
     np.copyto(vals, np.inf, where=~valid)
     k = np.argmin(vals, axis=1)
@@ -401,7 +408,7 @@ def window_argmin_of(values_at, starts: np.ndarray, stops: np.ndarray, n: int, m
     """
     if len(starts) == 0:
         return np.empty(0, dtype=np.int64)
-    idx, valid, widths = _window_matrix(starts, stops, n, max_width)
+    idx, valid, widths = window_matrix(starts, stops, n, max_width)
     vals = np.where(valid, values_at(idx), np.inf)
     k = np.argmin(vals, axis=1)
     out = idx[np.arange(idx.shape[0]), k]
@@ -428,7 +435,7 @@ def first_crossing_below(
         return np.empty(0, dtype=np.int64)
     if np.ndim(level) == 0 and x.ndim == 1 and x.size:
         return _first_below_one_level(x, starts, stops, float(level), max_width)
-    idx, valid, _ = _window_matrix(starts, stops, x.size, max_width)
+    idx, valid, _ = window_matrix(starts, stops, x.size, max_width)
     lev = np.asarray(level, dtype=np.float64)
     lev = lev[:, None] if lev.ndim == 1 else lev
     below = np.take(x, idx) < lev
@@ -519,7 +526,7 @@ def window_max_jerk(
         return np.empty(0, dtype=np.int64)
     span = max(int(span), 1)
     starts = np.maximum(np.asarray(starts, dtype=np.int64), span)
-    idx, valid, widths = _window_matrix(starts, stops, n, None)
+    idx, valid, widths = window_matrix(starts, stops, n, None)
     # one gather of [start - span, stop) per window (np.take gathers rows faster than fancy
     # indexing); the changes are differences of it. Entries past a window's end are garbage
     # and masked below (the second differences of a valid sample use valid samples only).

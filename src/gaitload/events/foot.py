@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OptionError, SignalError
-from . import _signal as sig
+from . import filters as sig
 from .foot_options import FootOptions
 from .foot_signal import as_n3, imu_checked, sagittal_rate
 from .foot_stages import (contact_toe_off, initial_contact, is_running, mid_stance, strike_and_stride, swing_end,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from . import _signal as sig
+from . import filters as sig
 
 __all__ = ["shank_toe_off", "SHANK_TO_FROM", "SHANK_TO_DIP_S", "SHANK_TO_DIP_MPS2"]
 
@@ -64,7 +64,7 @@ def shank_toe_off(acc: np.ndarray, pitch: np.ndarray, axis: np.ndarray, ic_idx: 
     swing_on = np.full(m, -1, dtype=np.int64)
     for a in range(0, m, _SHANK_BLOCK):  # blocks of contacts, not one contact at a time
         b = slice(a, a + _SHANK_BLOCK)
-        idx, valid, _ = sig._window_matrix(ic_idx[b], nxt_pk[b], n, width)
+        idx, valid, _ = sig.window_matrix(ic_idx[b], nxt_pk[b], n, width)
         nonpos = valid & (pitch[idx] <= 0.0)
         last = idx.shape[1] - 1 - np.argmax(nonpos[:, ::-1], axis=1)
         swing_on[b] = np.where(nonpos.any(axis=1), idx[np.arange(idx.shape[0]), last], -1)
@@ -73,7 +73,7 @@ def shank_toe_off(acc: np.ndarray, pitch: np.ndarray, axis: np.ndarray, ic_idx: 
         return out
     cand = np.flatnonzero(ok)
     pick = cand[np.unique(np.linspace(0, cand.size - 1, min(cand.size, _SHANK_AXIS_CONTACTS)).astype(np.int64))]
-    w_idx, w_valid, _ = sig._window_matrix(ic_idx[pick], swing_on[pick], n, width)
+    w_idx, w_valid, _ = sig.window_matrix(ic_idx[pick], swing_on[pick], n, width)
     up = np.einsum("ij,ijk->k", w_valid.astype(np.float64), np.take(acc, w_idx, axis=0))
     up -= (up @ axis) * axis
     norm_up = float(np.linalg.norm(up))
@@ -89,7 +89,7 @@ def shank_toe_off(acc: np.ndarray, pitch: np.ndarray, axis: np.ndarray, ic_idx: 
             continue
         lo_b, hi_b = lo[b][rows], swing_on[b][rows] + 1
         # the window padded by r samples on each side (for the dip's two flanks)
-        idx, valid, _ = sig._window_matrix(lo_b - r, hi_b + r, n, width + 2 * r)
+        idx, valid, _ = sig.window_matrix(lo_b - r, hi_b + r, n, width + 2 * r)
         x = axial[idx]
         x_hi = np.where(valid, x, -np.inf)
         x_lo = np.where(valid, x, np.inf)

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..errors import SignalError
-from . import _signal as sig
+from . import filters as sig
 
 __all__ = ["as_n3", "imu_checked", "range_and_saturation", "SagittalRate", "sagittal_rate", "resolve_sign"]
 
@@ -47,7 +47,7 @@ def as_n3(name: str, x, n: int | None) -> np.ndarray:
 def imu_checked(x: np.ndarray, columns=None) -> tuple[np.ndarray, int, float, float]:
     """An ``(n, 3)`` IMU array checked once: filled, missing count, largest column range, clipping.
 
-    Returns ``x`` with non-finite values filled by :func:`._signal.fill_nan` (``x`` itself, not
+    Returns ``x`` with non-finite values filled by :func:`.filters.fill_nan` (``x`` itself, not
     a copy, when every value is finite: the detector never writes into its inputs), how many
     were filled, and :func:`range_and_saturation`. One contiguous transposed copy serves all
     (or ``columns``, the same values as three contiguous 1-D arrays, when the caller has them):
@@ -67,7 +67,7 @@ def imu_checked(x: np.ndarray, columns=None) -> tuple[np.ndarray, int, float, fl
 
 
 def range_and_saturation(x: np.ndarray) -> tuple[float, float]:
-    """Largest column range and :func:`._signal.saturated_fraction` of an ``(n, 3)`` array.
+    """Largest column range and :func:`.filters.saturated_fraction` of an ``(n, 3)`` array.
 
     Column by column on one contiguous transposed copy (a reduction down the columns of an
     ``(n, 3)`` array in one call is ~50x slower, and the strided column views ~2x); the range

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import ndimage, signal
 
-from . import _signal as sig
+from . import filters as sig
 from .foot_options import FootOptions
 from .foot_shank import shank_toe_off
 from .strapdown import stride_displacement

@@ -59,6 +59,26 @@ class DetectorOptions:
                               f"valid options: {', '.join(valid)}")
         return cls(**given)
 
+    @classmethod
+    def coerce(cls: type[_Options], options: "DetectorOptions | Mapping[str, Any] | None" = None,
+               **more: Any) -> _Options:
+        """This detector's options from an instance, a mapping and/or keywords (keywords win).
+
+        Raises
+        ------
+        OptionError
+            Another detector's options object, an unknown name (the valid ones are listed) or a
+            bad value.
+        """
+        if options is None or isinstance(options, Mapping):
+            return cls.from_mapping(options, **more)
+        if type(options) is cls:
+            return options.replace(**more) if more else options
+        if isinstance(options, DetectorOptions):
+            raise OptionError(f"{type(options).__name__} given, but the {cls.detector} detector runs on this recording")
+        raise OptionError(f"{cls.detector} detector options must be {cls.__name__} or a mapping, "
+                          f"got {type(options).__name__}")
+
     def replace(self: _Options, **changes: Any) -> _Options:
         """A copy with some values changed (checked, unknown names refused)."""
         return type(self).from_mapping({**dataclasses.asdict(self), **changes})
