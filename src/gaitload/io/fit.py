@@ -83,6 +83,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..notice import Notice
 from ..errors import CorruptFileError, GaitloadError, NotAnActivityError, ResourceLimitError
 from ..recording import Recording
 from ._activity import activity_row, choose_activity, rebase_leading_clock
@@ -393,7 +394,7 @@ def _record_epochs(d: dict, warnings: list[str] | None = None) -> np.ndarray:
                     "local time (UTC offset unknown)")
             break
     if warnings is not None:
-        warnings.append(note)
+        warnings.append(Notice(note, "clock-inferred"))
     return raw + offset
 
 
@@ -529,15 +530,18 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
     damage = d["damage"]
     decoder_warnings = d["decoder_warnings"]
     if decoder_warnings:
-        warnings.append(f"decoder warnings ({len(decoder_warnings)} kinds), first: {decoder_warnings[0]}")
+        warnings.append(Notice(f"decoder warnings ({len(decoder_warnings)} kinds), first: {decoder_warnings[0]}",
+                               "undecodable"))
     if d["skipped"]:
-        warnings.append("skipped undecodable message(s): " + ", ".join(f"{v} {k}" for k, v in d["skipped"].items()))
+        warnings.append(Notice("skipped undecodable message(s): " + ", ".join(f"{v} {k}" for k, v in d["skipped"].items()),
+                               "undecodable"))
 
     if damage is not None:
         n_ok = int(np.isfinite(_record_epochs(d)).sum()) if times else 0
         if n_ok < 2:
             raise CorruptFileError(f"damaged FIT file: {damage}; no complete records before the damage", path)
-        warnings.append(f"damaged FIT file: {damage}; kept the {n} complete records decoded before the damage")
+        warnings.append(Notice(f"damaged FIT file: {damage}; kept the {n} complete records decoded before the damage",
+                               "damaged-file"))
     if n == 0:
         kind = next((t for t in file_types if t and t != "None"), "unknown")
         raise NotAnActivityError(f"FIT file of type {kind!r} holds no record messages, so no activity to read", path)
@@ -564,7 +568,8 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
         frame = pd.DataFrame(raw).groupby(group, sort=False).first()
         raw = {k: frame[k].to_numpy(dtype=np.float64) for k in frame.columns}
         epoch_s = epoch_s[~same]
-        warnings.append(f"{int(same.sum())} record(s) repeated the previous timestamp; merged field by field")
+        warnings.append(Notice(f"{int(same.sum())} record(s) repeated the previous timestamp; merged field by field",
+                               "timestamps-repaired"))
         n = epoch_s.size
 
     # --- sessions: one activity at a time ------------------------------------------------------
@@ -599,7 +604,7 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
 
     is_course = "course" in file_types
     if is_course:
-        warnings.append("a FIT course (a planned route with virtual times), not a recorded activity")
+        warnings.append(Notice("a FIT course (a planned route with virtual times), not a recorded activity", "course"))
 
     # --- channels -----------------------------------------------------------------------------
     channels: dict[str, np.ndarray] = {}
@@ -637,7 +642,8 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
     median_speed = median_moving_speed_mps(
         epoch_s[keep], None if "speed" not in channels else channels["speed"][keep],
         None if "distance" not in channels else channels["distance"][keep])
-    on_foot, _label, sport_reason = sport_verdict(sport, sub_sport, median_speed)
+    verdict = sport_verdict(sport, sub_sport, median_speed)  # recorded on the Recording by build_recording
+    on_foot, _label, sport_reason = verdict
     warning = sport_cadence_warning(on_foot, sport_reason, "cadence" in raw and np.isfinite(raw["cadence"]).any())
     if warning:
         warnings.append(warning)
@@ -679,7 +685,8 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
             continue
         factor = _unit_factor(channel, dev_units.get(key))
         if factor is None:
-            warnings.append(f"developer field {fname!r} has unknown units {dev_units.get(key)!r}; ignored")
+            warnings.append(Notice(f"developer field {fname!r} has unknown units {dev_units.get(key)!r}; ignored",
+                                   "hint-ignored"))
             continue
         dev_by_channel.setdefault(channel, {}).setdefault(side, []).append((fname, arr * factor))
     dev_fields_used: dict[str, str] = {}
@@ -764,7 +771,7 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
     if on_foot is False:
         metadata["cadence_unit"] = "rpm"
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="fit", path=path,
-                           warnings=warnings, metadata=metadata)
+                           warnings=warnings, metadata=metadata, verdict=verdict, distance_source="device")
 
 
 #: Developer fields a foot pod measures per foot (RunScribe): kept per side, never averaged (a

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..notice import Notice
 from ..errors import NotAnActivityError
 from ..recording import Recording
 from ._activity import (activity_row, backward_times, choose_activity, rebase_leading_clock,
@@ -179,7 +180,7 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
     activities = [elements[chosen]]
     sport = None if is_course else (activities[0].get("Sport") or None)
     if is_course:
-        warnings.append("a TCX course (a planned route with virtual times), not a recorded activity")
+        warnings.append(Notice("a TCX course (a planned route with virtual times), not a recorded activity", "course"))
 
     cols: dict[str, list] = {k: [] for k in _TP_TAGS.values()}
     cols["hr"] = []
@@ -215,8 +216,8 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
     # a clock that steps back: keep the track order, drop the points dated before one already seen
     back = backward_times(epoch_s)
     if back.any():
-        warnings.append(f"the clock steps back at {int(back.sum())} trackpoint(s); those points were dropped "
-                        "(track order kept)")
+        warnings.append(Notice(f"the clock steps back at {int(back.sum())} trackpoint(s); those points were dropped "
+                        "(track order kept)", "samples-dropped"))
         keep = ~back
         track_starts = np.searchsorted(np.flatnonzero(keep), np.asarray(track_starts, dtype=np.int64)).tolist()
         epoch_s = epoch_s[keep]
@@ -235,8 +236,8 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
     elif "latitude" in channels:
         channels["distance"], n_breaks = zero_distance_across_breaks(epoch_s, cumulative_distance_m(lat, lon))
         if n_breaks:
-            warnings.append(f"{n_breaks} break(s) of more than {BREAK_GAP_S / 60:.0f} min inside the activity: no "
-                            "distance counted across them")
+            warnings.append(Notice(f"{n_breaks} break(s) of more than {BREAK_GAP_S / 60:.0f} min inside the activity: no "
+                            "distance counted across them", "track-breaks"))
         prov["distance"] = "derived: haversine distance between consecutive tcx positions"
     for key, channel, where in (("alt", "altitude", "AltitudeMeters"), ("hr", "heart_rate", "HeartRateBpm/Value"),
                                 ("speed", "speed", "Extensions/TPX/Speed"), ("power", "power", "Extensions/TPX/Watts")):
@@ -247,7 +248,8 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
     # named sport decides -- a course is a run; no sport is on foot unless the records move faster
     # than any run). It decides the cadence unit, RunCadence included.
     median_speed = median_moving_speed_mps(epoch_s, channels.get("speed"), channels.get("distance"))
-    on_foot, _label, sport_reason = sport_verdict("running" if is_course else sport, None, median_speed)
+    verdict = sport_verdict("running" if is_course else sport, None, median_speed)  # kept on the Recording
+    on_foot, _label, sport_reason = verdict
     cadence_rpm = False  # cadence kept as the device's rpm (not on foot, no cadence_unit hint)
     cad_key = "runcad" if np.isfinite(arrays["runcad"]).any() else ("cad" if np.isfinite(arrays["cad"]).any() else None)
     warning = sport_cadence_warning(on_foot, sport_reason, cad_key is not None)
@@ -265,9 +267,9 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
             prov["cadence"] = f"measured: tcx Trackpoint/{where} (rpm, not steps/min: {sport_reason})"
             cadence_rpm = True
             if cad_key == "runcad":
-                warnings.append("Extensions/TPX/RunCadence kept as rpm by the sport rule; if this was a walk or "
+                warnings.append(Notice("Extensions/TPX/RunCadence kept as rpm by the sport rule; if this was a walk or "
                                 "run (TCX names only Running, Biking and Other), read it with "
-                                "cadence_unit='strides/min' (CLI: --any-sport --cadence-unit strides/min)")
+                                "cadence_unit='strides/min' (CLI: --any-sport --cadence-unit strides/min)", "cadence-rpm"))
 
     # pauses: the gap between the last point of one Track and the first of the next
     starts = np.asarray([s for s in track_starts[1:] if 0 < s < n], dtype=np.int64)
@@ -303,7 +305,8 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
         metadata["device_laps"] = tcx_lap_totals(lap_elements)
         metadata["device_totals"] = combine_lap_totals(metadata["device_laps"], "tcx lap totals")
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="tcx", path=path,
-                           warnings=warnings, metadata=metadata)
+                           warnings=warnings, metadata=metadata, verdict=verdict,
+                           distance_source="device" if np.isfinite(arrays["dist"]).any() else "positions")
 
 
 def _xml_altitude_source(product: str | None, has_altitude: bool) -> str:
