@@ -99,6 +99,7 @@ from ._watch import (
 from .device_totals import FIT_DATETIME_MIN as _FIT_DATETIME_MIN
 from .device_totals import FIT_EPOCH_S, fit_lap_totals, fit_session_totals, fit_utc_offset_s
 from .device_totals import fit_epoch as _epoch
+from .memory import MemoryFile, source_fileish, source_path, source_size
 from .registry import ReaderSpec, register_reader
 
 __all__ = ["read_fit", "fit_activities", "sniff_fit", "DEV_FIELD_CHANNELS", "MAX_RECORDS"]
@@ -164,11 +165,15 @@ def sniff_fit(head: bytes, path: Path) -> float:
     return 0.0
 
 
-def _check_header(path: Path) -> None:
+def _check_header(source) -> None:
     """Refuse non-FIT content and headers that claim far more data than the file holds."""
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
-        head = fh.read(14)
+    path = source_path(source)
+    size = source_size(source)
+    if isinstance(source, MemoryFile):
+        head = source.data[:14]
+    else:
+        with open(path, "rb") as fh:
+            head = fh.read(14)
     if len(head) < 12 or head[0] not in (12, 14) or head[8:12] != b".FIT":
         raise CorruptFileError("not a FIT file (no 12/14-byte header with the '.FIT' signature)", path)
     data_size = struct.unpack_from("<I", head, 4)[0]
@@ -214,7 +219,7 @@ def _raw_time(value) -> float | None:
     return float(value)
 
 
-def _decode(path: Path, max_records: int) -> dict:
+def _decode(source, max_records: int) -> dict:
     """Every message gaitload uses, decoded once (records as columns, the rest as dicts).
 
     A message the loop cannot use (an odd value, a developer field with no name) is skipped and
@@ -223,7 +228,8 @@ def _decode(path: Path, max_records: int) -> dict:
     """
     import fitdecode
 
-    _check_header(path)
+    _check_header(source)
+    path = source_path(source)
     times: list[float] = []  # raw FIT seconds, NaN when the record had none
     cols: dict[str, list] = {}
     rows: dict[str, list] = {}
@@ -280,7 +286,7 @@ def _decode(path: Path, max_records: int) -> dict:
             # field into a datetime object and looks up a handler per field of every message:
             # about a quarter of the decode time; the few times needed are converted by _epoch)
             with fitdecode.FitReader(
-                str(path), processor=None, check_crc=fitdecode.CrcCheck.RAISE,
+                source_fileish(source), processor=None, check_crc=fitdecode.CrcCheck.RAISE,
                 error_handling=fitdecode.ErrorHandling.WARN,
             ) as reader:
                 for frame in reader:
@@ -450,8 +456,8 @@ def fit_activities(path, *, max_records: int = MAX_RECORDS, **hints) -> list[dic
     list of dict
         One :func:`gaitload.io._activity.activity_row` per activity, in file order.
     """
-    path = Path(path)
-    d = _decode(path, max_records)
+    source, path = path, source_path(path)  # a gzip file arrives decompressed in memory
+    d = _decode(source, max_records)
     if d["damage"] is not None and not d["sessions"] and d["n"] < 2:
         raise CorruptFileError(f"damaged FIT file: {d['damage']}; no complete records before the damage", path)
     if not d["sessions"] and d["n"] == 0:
@@ -519,8 +525,8 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
     ResourceLimitError
         More than ``max_records`` records.
     """
-    path = Path(path)
-    d = _decode(path, max_records)
+    source, path = path, source_path(path)  # a gzip file arrives decompressed in memory
+    d = _decode(source, max_records)
     warnings: list[str] = []
     n = d["n"]
     times, cols, rows, dev_units = d["times"], d["cols"], d["rows"], d["dev_units"]

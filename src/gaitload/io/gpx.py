@@ -57,6 +57,7 @@ from ._watch import (
     to_float_array,
 )
 from .registry import ReaderSpec
+from .memory import source_bytes, source_path
 from .tcx import _xml_altitude_source, register_reader
 
 __all__ = ["read_gpx", "gpx_activities", "gpx_course_points", "sniff_gpx"]
@@ -89,9 +90,11 @@ def _child_text(el, name: str) -> str | None:
     return None
 
 
-def _parse(path: Path, warnings: list[str]):
-    """The root of a GPX file and its tracks; refuses routes, waypoints and empty files."""
-    root = parse_xml_safely(path.read_bytes(), path, warnings)
+def _parse(source, warnings: list[str]):
+    """The root of a GPX file and its tracks; refuses routes, waypoints and empty files.
+    ``source``: a path or an in-memory :class:`~gaitload.io.memory.MemoryFile`."""
+    path = source_path(source)
+    root = parse_xml_safely(source_bytes(source), path, warnings)
     if _local(root.tag) != "gpx":
         raise CorruptFileError(f"not a GPX file: the root element is <{_local(root.tag)}>", path)
     tracks = [trk for trk in _children(root, "trk")
@@ -252,8 +255,8 @@ def gpx_activities(path, **hints) -> list[dict]:
     list of dict
         One :func:`gaitload.io._activity.activity_row` per activity, in file order.
     """
-    path = Path(path)
-    root, tracks = _parse(path, [])
+    source, path = path, source_path(path)
+    root, tracks = _parse(source, [])
     return _group_rows(tracks, _groups(tracks), root.get("version"))
 
 
@@ -283,9 +286,9 @@ def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = No
     OptionError
         ``activity`` is not one of the file's activities.
     """
-    path = Path(path)
+    source, path = path, source_path(path)  # a gzip file arrives decompressed in memory
     warnings: list[str] = []
-    root, tracks = _parse(path, warnings)
+    root, tracks = _parse(source, warnings)
     groups = _groups(tracks)
     chosen, note = choose_activity(_group_rows(tracks, groups, root.get("version")), activity, path)
     if note:

@@ -51,6 +51,7 @@ from ._watch import (
     to_float_array,
 )
 from .device_totals import combine_lap_totals, tcx_lap_totals
+from .memory import source_bytes, source_path
 from .registry import ReaderSpec, register_reader
 
 __all__ = ["read_tcx", "tcx_activities", "sniff_tcx"]
@@ -82,8 +83,10 @@ def _strip_namespaces(root) -> None:
         el.tag = _local(el.tag)
 
 
-def _root(path: Path, repairs: list[str] | None = None):
-    root = parse_xml_safely(path.read_bytes(), path, repairs)
+def _root(source, repairs: list[str] | None = None):
+    """The TCX root of ``source`` (a path or an in-memory :class:`~gaitload.io.memory.MemoryFile`)."""
+    path = source_path(source)
+    root = parse_xml_safely(source_bytes(source), path, repairs)
     _strip_namespaces(root)
     if root.tag != "TrainingCenterDatabase":
         raise NotAnActivityError(f"root element is <{root.tag}>, not <TrainingCenterDatabase>", path)
@@ -139,8 +142,8 @@ def tcx_activities(path, **hints) -> list[dict]:
     list of dict
         :func:`gaitload.io._activity.activity_row` dicts in document order.
     """
-    path = Path(path)
-    return _rows(*_elements(_root(path), path))
+    source, path = path, source_path(path)
+    return _rows(*_elements(_root(source), path))
 
 
 def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = None, **hints) -> Recording:
@@ -169,9 +172,9 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
     OptionError
         ``activity`` is not one of the file's activities.
     """
-    path = Path(path)
+    source, path = path, source_path(path)  # a gzip file arrives decompressed in memory
     warnings: list[str] = []
-    root = _root(path, warnings)
+    root = _root(source, warnings)
     elements, is_course = _elements(root, path)
     chosen, note = choose_activity(_rows(elements, is_course), activity, path)
     if note:
