@@ -150,9 +150,15 @@ class Recording:
     sensor_side : mapping of str to str, optional
         Each sensor's side, ``left``/``right``/``unknown``; key ``""`` for a single sensor.
     warnings : list of str, optional
-        What the reader noticed (unit decisions, repairs, low confidence).
+        What the reader noticed (unit decisions, repairs, low confidence), each a
+        :class:`~gaitload.notice.Notice` (text and code).
     metadata : dict, optional
-        Anything else worth keeping (device, sport, laps, sessions, unit decisions).
+        Anything else worth keeping (device, sport, laps, sessions, unit decisions). The
+        readers' decisions later stages read instead of making again:
+        ``"sport_verdict"`` (``{"on_foot": True/False/None, "sport": label, "reason": str}``,
+        :func:`gaitload.io.sport.set_sport_verdict`) and ``"distance_source"`` (``"device"``: a
+        distance the device measured; ``"positions"``: summed from positions; absent: no
+        distance channel).
     """
 
     time_s: np.ndarray
