@@ -160,3 +160,22 @@ def test_gzip_bomb_in_a_watch_format_is_refused_at_the_limit(shared_data, tmp_pa
     with pytest.raises(ResourceLimitError, match="inflates to more than 16 MiB") as info:
         gaitload.read(bomb, max_bytes=16 * 1024**2)
     assert str(bomb) in str(info.value)
+
+
+def test_every_warning_emission_in_the_source_gives_a_code():
+    """Static check: no stage appends bare text to a warnings list (a Notice, or a value a
+    coded function returned, only)."""
+    import ast
+    from pathlib import Path
+
+    bad = []
+    for path in Path(gaitload.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("append", "insert") and node.args):
+                continue
+            receiver = ast.unparse(node.func.value)
+            if "warn" in receiver or receiver == "repairs":
+                if isinstance(node.args[-1], (ast.JoinedStr, ast.Constant, ast.BinOp)):
+                    bad.append(f"{path.name}:{node.lineno}")
+    assert not bad, bad

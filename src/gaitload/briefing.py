@@ -37,7 +37,7 @@ NOTE_CODES = frozenset({"columns-unused", "cadence-strides"})
 #: (theme, warning codes), most important first. Every code of :data:`gaitload.notice.CODES`
 #: but ``general`` belongs to exactly one theme; a warning with no code is a theme of its own.
 THEMES: tuple[tuple[str, frozenset], ...] = tuple((name, frozenset(codes)) for name, codes in (
-    ("activity", ("more-activities", "course", "forecast")),
+    ("activity", ("more-activities", "course", "forecast", "simulated")),
     ("sport", ("sport-assumed", "not-on-foot", "cadence-rpm")),
     ("file", ("damaged-file", "undecodable", "xml-repaired")),
     ("steps", ("no-strides", "no-steps", "nothing-to-load", "no-cadence", "cadence-walking", "cadence-unit",

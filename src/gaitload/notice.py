@@ -88,8 +88,9 @@ CODES: dict[str, str] = {
     "non-numeric": "non-numeric cells read as missing",
     "imu-filled": "missing IMU values filled by interpolation",
     "clipped": "samples at or beyond a sensor's range",
-    # forecasts and seasons
+    # forecasts, seasons, simulations
     "forecast": "a forecast's limit (no dates, no flat speed, no elevation, times ignored)",
+    "simulated": "the simulator could not make what was asked (a course shorter than the run)",
 }
 
 
