@@ -8,6 +8,7 @@ import pytest
 import gaitload
 from gaitload.briefing import THEMES, brief, drop_void_advice, split_notes, theme_of
 from gaitload.cli import main
+from gaitload.notice import Notice, code_of
 
 HR_GAPS = "runpandas-tests/runpandas/tests/io/data/samples/2020-12-02T06_08_29-300_Running.tcx"
 HIKE = "gpxpy-tests/test_files/korita-zbevnica.gpx"
@@ -22,15 +23,18 @@ def test_heart_rate_gaps_are_notes_not_warnings(shared_data):
     assert "cadence read as strides/min (median 88 of moving samples)" in summary["notes"]
     # gaps in used channels (altitude, position) are one data theme, whatever the channel
     gaps = [w for w in summary["warnings"] if w.startswith("channel '")]
-    assert len(gaps) == 4 and {theme_of(w) for w in gaps} == {"data"}
+    assert len(gaps) == 4 and {theme_of(w.code) for w in gaps} == {"data"}
     assert sum(line.startswith("channel '") for line in brief(summary["warnings"])) == 1
-    # a gap in a channel the analysis uses stays a warning
-    assert split_notes(["channel 'cadence': 3 missing value(s) in 1 run(s), longest 4.0 s",
-                        "channel 'left.acc_x': 2 missing value(s) in 1 run(s), longest 0.1 s",
-                        "channel 'power': 9 missing value(s) in 2 run(s), longest 5.0 s"]) == (
-        ["channel 'cadence': 3 missing value(s) in 1 run(s), longest 4.0 s",
-         "channel 'left.acc_x': 2 missing value(s) in 1 run(s), longest 0.1 s"],
-        ["channel 'power': 9 missing value(s) in 2 run(s), longest 5.0 s"])
+    # a gap in a channel the analysis uses stays a warning; the channel is the notice's, not parsed
+    cadence = Notice("channel 'cadence': 3 missing value(s) in 1 run(s), longest 4.0 s", "channel-gap",
+                     channel="cadence")
+    acc = Notice("channel 'left.acc_x': 2 missing value(s) in 1 run(s), longest 0.1 s", "channel-gap",
+                 channel="left.acc_x")
+    power = Notice("channel 'power': 9 missing value(s) in 2 run(s), longest 5.0 s", "channel-gap", channel="power")
+    assert split_notes([cadence, acc, power]) == ([cadence, acc], [power])
+    # decided by code, not by wording: a reworded gap is still a note, a plain text never is
+    assert split_notes([Notice("9 holes in the power trace", "channel-gap", channel="power")])[0] == []
+    assert split_notes([str(power)]) == ([str(power)], [])
 
 
 def test_no_advice_to_double_a_cadence_already_doubled(shared_data):
@@ -41,9 +45,12 @@ def test_no_advice_to_double_a_cadence_already_doubled(shared_data):
     assert not any("--cadence-unit" in w or "cadence_unit" in w for w in summary["warnings"])
     assert "median cadence 102 steps/min (the file's strides/min already doubled): a walking pace" in summary["warnings"]
     # where the unit was assumed, the advice can change the result and stays
-    advice = ("median cadence 90/min is a walking or strides/min value; if the device records strides/min (one "
-              "foot), read it with cadence_unit='strides/min' (CLI: --cadence-unit strides/min)")
+    advice = Notice("median cadence 90/min is a walking or strides/min value; if the device records strides/min "
+                    "(one foot), read it with cadence_unit='strides/min' (CLI: --cadence-unit strides/min)",
+                    "cadence-walking", value=90.0)
     assert drop_void_advice([advice], "measured: csv column 'cad' (steps/min)") == [advice]
+    assert drop_void_advice([advice], "measured: fit record.cadence (strides/min x 2 -> steps/min)") == [
+        "median cadence 90 steps/min (the file's strides/min already doubled): a walking pace"]
 
 
 def test_terminal_shows_one_line_per_theme_most_important_first(shared_data, capsys):
@@ -54,7 +61,10 @@ def test_terminal_shows_one_line_per_theme_most_important_first(shared_data, cap
     shown = [line[4:] for line in capsys.readouterr().out.splitlines() if line.startswith("  ! ")]
     *lines, last = shown
     assert last == f"{len(summary['warnings'])} warnings in all: --json (or --out's summary.json) lists every one"
-    themes = [theme_of(line) for line in lines]
+    # the terminal's lines are text: their themes come from the codes of the warnings they show
+    code = {str(w): c for w, c in zip(summary["warnings"], summary["warning_codes"])}
+    themes = [theme_of(code[line.split(" (+")[0] if line.split(" (+")[0] in code else line]) for line in lines]
+    assert None not in themes
     assert len(themes) == len(set(themes)) and len(lines) <= 8
     order = [name for name, _ in THEMES]
     assert [order.index(t) for t in themes] == sorted(order.index(t) for t in themes)
@@ -65,11 +75,12 @@ def test_terminal_shows_one_line_per_theme_most_important_first(shared_data, cap
 
 
 def test_brief_counts_and_keeps_unknown_warnings():
-    warnings = ["3 gap(s) in sampling (40.0 s in all); treated as pauses, not movement",
+    warnings = [Notice("3 gap(s) in sampling (40.0 s in all); treated as pauses, not movement", "sampling-gaps"),
                 "a new kind of warning nobody themed",
-                "no strike information: the strike-pattern modifier is neutral (rearfoot assumed)",
-                "2 duplicate timestamp(s); later duplicates dropped",
-                "the file holds 2 activities (0 running, 1 cycling); read activity 0 (running)"]
+                Notice("no strike information: the strike-pattern modifier is neutral (rearfoot assumed)", "no-strike"),
+                Notice("2 duplicate timestamp(s); later duplicates dropped", "timestamps-repaired"),
+                Notice("the file holds 2 activities (0 running, 1 cycling); read activity 0 (running)",
+                       "more-activities")]
     assert brief(warnings) == [
         "the file holds 2 activities (0 running, 1 cycling); read activity 0 (running)",
         "a new kind of warning nobody themed",
@@ -78,10 +89,28 @@ def test_brief_counts_and_keeps_unknown_warnings():
         "5 warnings in all: --json (or --out's summary.json) lists every one",
     ]
     assert brief([]) == []
+    # a summary read back from JSON holds plain text: its warning_codes decide the same way
+    assert brief([str(w) for w in warnings], codes=[code_of(w) for w in warnings]) == brief(warnings)
+    # the wording decides nothing: the same text with another code lands in that code's theme
+    assert brief([Notice("3 gap(s) in sampling (40.0 s in all)", "no-strike")]) == ["3 gap(s) in sampling (40.0 s in all)"]
+    assert theme_of("no-strike") == "strike" and theme_of("general") is None
 
 
 @pytest.mark.parametrize("per_theme", [1, 2])
 def test_brief_never_loses_a_warning_from_the_count(per_theme):
-    warnings = [f"{i} gap(s) in sampling (1.0 s in all); treated as pauses, not movement" for i in range(1, 5)]
+    warnings = [Notice(f"{i} gap(s) in sampling (1.0 s in all); treated as pauses, not movement", "sampling-gaps")
+                for i in range(1, 5)]
     lines = brief(warnings, per_theme=per_theme)
     assert len(lines) == per_theme + 1 and lines[per_theme - 1].endswith(f"(+{4 - per_theme} more)")
+
+
+def test_briefing_decides_by_code_not_by_text():
+    """No regular expression over warning text is left in briefing: themes, notes and order
+    come from codes (the one pattern left reads the cadence provenance, not a warning)."""
+    import inspect
+
+    import gaitload.briefing as briefing
+
+    source = inspect.getsource(briefing)
+    assert source.count("re.compile(") == 1 and "_ALREADY_DECIDED = re.compile(" in source
+    assert "re.match(" not in source and "re.search(" not in source and "re.sub(" not in source

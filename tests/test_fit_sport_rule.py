@@ -11,7 +11,7 @@ import pytest
 
 import gaitload
 from gaitload.errors import NoStepsError, NotAnActivityError, NotARunError
-from gaitload.io._watch import MAX_RUN_SPEED_MPS, median_moving_speed_mps, sport_verdict
+from gaitload.io.sport import MAX_RUN_SPEED_MPS, median_moving_speed_mps, sport_verdict
 
 # ------------------------------------------------------------------------------------------------
 # a minimal FIT encoder (FIT SDK "Flexible & Interoperable Data Transfer Protocol" 2.0, little

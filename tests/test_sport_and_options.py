@@ -14,7 +14,7 @@ import pytest
 
 import gaitload
 from gaitload.errors import NotARunError, OptionError, ResourceLimitError
-from gaitload.io._watch import describe_sport
+from gaitload.io.sport import describe_sport
 
 FIT = "python-fitparse-tests/tests/files"
 

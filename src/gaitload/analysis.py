@@ -17,6 +17,7 @@ import pandas as pd
 from . import atomic
 from .briefing import drop_void_advice, split_notes
 from .errors import GaitloadError, NoStepsError, NotAnActivityError, NotARunError, OptionError
+from .notice import Notice, code_of, codes_of
 from .recording import Recording
 from .schema import (MUSCLES, STRIKE_PATTERNS, TERRAIN_CLASSES, class_masks, conform_steps, float_column,
                      measured_column)
@@ -228,14 +229,12 @@ def _check_incline(incline_pct, source=None) -> None:
 
 
 def _sport(recording: Recording) -> tuple[str | None, bool | None, str]:
-    """The recording's sport label for people, whether it is on foot and why, by the one rule of
-    :func:`gaitload.io._watch.sport_verdict` (the readers decide the cadence unit by it too)."""
-    from .io._watch import median_moving_speed_mps, sport_verdict
+    """The recording's sport label for people, whether it is on foot and why: the verdict the
+    reader put on the recording (:func:`gaitload.io.sport.verdict_of`; the same rule decided its
+    cadence unit), not decided again here."""
+    from .io.sport import verdict_of
 
-    speed = median_moving_speed_mps(recording.time_s, recording.channels.get("speed"),
-                                    recording.channels.get("distance"))
-    on_foot, label, reason = sport_verdict(recording.metadata.get("sport"), recording.metadata.get("sub_sport"),
-                                           speed)
+    on_foot, label, reason = verdict_of(recording)
     return label, on_foot, reason
 
 
@@ -273,8 +272,8 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     sport_check : bool
         Refuse a recording that is not on foot with a :class:`~gaitload.errors.NotARunError`
         naming the sport: its cadence is a crank or stroke rate, not steps. The rule
-        (:func:`gaitload.io._watch.sport_verdict`, the one the readers use for the cadence
-        unit): a named sport decides (running, trail running, treadmill, walking and hiking
+        (:func:`gaitload.io.sport.sport_verdict`, applied by the readers, which record it as
+        ``recording.metadata["sport_verdict"]`` and decide the cadence unit by it): a named sport decides (running, trail running, treadmill, walking and hiking
         pass; cycling, swimming, paddling... are refused); a file that names no sport or only
         FIT ``generic`` passes unless its median moving speed is above 6.5 m/s, faster than any
         run. ``False`` (CLI ``--any-sport``) analyses any sport as if on foot.
@@ -301,7 +300,8 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
         ``load_by_terrain``, ``climb_vs_descent`` (all of :func:`gaitload.load.summarize_load`),
         ``placement``, ``placement_evidence``, ``format``, ``rules``, ``provenance``,
         ``warnings`` (all of them; :func:`gaitload.briefing.brief` gives the terminal's one line
-        per theme), ``notes`` (facts that change nothing, such as gaps in heart rate),
+        per theme; each a :class:`~gaitload.notice.Notice`), ``warning_codes`` (the code of each
+        warning, same order: what programs decide by), ``notes`` (facts that change nothing, such as gaps in heart rate),
         ``start_time``, ``path``, ``sport`` (``"running"``, ``"cycling (road)"``,
         ``"sport code 4"``, or None when the file names none); the totals a watch shows
         (``timer_time_s``, ``moving_time_s``, ``avg_cadence_spm``, ``avg_pace_s_per_km``...,
@@ -353,8 +353,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     summary = _summarize(recording, detection, terrain, steps, load_summary, rule_set)
     if not len(steps):
         # an empty result is not a run: say why in one line (the reason _summarize put first)
-        reason = next((w for w in summary["warnings"] if "no steps" in w or "no strides" in w),
-                      "no steps found: nothing to load")
+        reason = next((w for w in summary["warnings"] if code_of(w) in _NO_STEP_REASONS), _NOTHING_TO_LOAD)
         raise NoStepsError(reason, recording.path)
     summary["sport"] = sport
     summary["climbs"] = climb_totals(climbs)
@@ -362,6 +361,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
     from .totals import add_watch_totals, lap_table, split_table
 
     add_watch_totals(summary, recording, steps, detection.placement)
+    summary["warning_codes"] = codes_of(summary["warnings"])
     if detection.placement == "records":
         from .events.records import device_step_provenance
 
@@ -480,8 +480,8 @@ def _gain_note(summary: dict, segments: pd.DataFrame) -> str | None:
                          f"(the profile {'rises' if cls == 'uphill' else 'falls'} {total:.1f} m in all)")
     if not parts:
         return None
-    return ("; ".join(parts) + ": elevation totals count only climbs and descents of a few metres or more "
-            "(hysteresis, as watches do), while terrain classes follow the grade")
+    return Notice("; ".join(parts) + ": elevation totals count only climbs and descents of a few metres or more "
+                  "(hysteresis, as watches do), while terrain classes follow the grade", "gain-zero")
 
 
 def _why_no_record_steps(recording: Recording, placement: str, n_steps: int) -> str | None:
@@ -507,28 +507,28 @@ def _why_no_record_steps(recording: Recording, placement: str, n_steps: int) -> 
             still.append(f"{channel} 0 {unit}")
     if still:
         text += " (" + ", ".join(still) + " throughout)"
-    return (text + ": the device counted no strides (standing still, or no stride sensor), so there are "
-            "no steps to place and no muscle load")
+    return Notice(text + ": the device counted no strides (standing still, or no stride sensor), so there are "
+                  "no steps to place and no muscle load", "no-strides")
 
 
 def _tidy_warnings(warnings: list[str], n_steps: int, no_steps_reason: str | None = None) -> list[str]:
-    """Drop warnings that contradict or repeat each other once the whole run is known.
+    """Drop warnings that contradict or repeat each other once the whole run is known (by code).
 
-    ``no_steps_reason`` (:func:`_why_no_record_steps`) replaces the generic "no steps"
-    warnings, first in the list."""
+    ``no_steps_reason`` (:func:`_why_no_record_steps`) replaces the stages' "no steps"
+    warnings, first in the list. A stage's own reason for finding no step makes the generic
+    ``nothing-to-load`` line redundant."""
     out = list(warnings)
+    codes = codes_of(out)
     if no_steps_reason:
-        generic = ("cadence integrates to less than one step; no steps placed", "no steps found: nothing to load")
-        return [no_steps_reason] + [w for w in out if w not in generic]
-    no_channel = [w for w in out if w.startswith("no cadence channel:")]
-    too_few = "cadence integrates to less than one step; no steps placed"
-    if no_channel and too_few in out:
+        return [no_steps_reason] + [w for w, c in zip(out, codes) if c not in ("no-steps", "nothing-to-load")]
+    if "no-cadence" in codes and "no-steps" in codes:
         # "no cadence channel" then "cadence integrates to..." reads as a contradiction: the
         # cadence meant is the one estimated from speed
-        out = [w for w in out if w not in no_channel and w != too_few and w != "no steps found: nothing to load"]
-        out.insert(0, "no cadence channel, and the speed covers less than one step: no steps placed, nothing to load")
-    elif too_few in out and "no steps found: nothing to load" in out:
-        out.remove("no steps found: nothing to load")
+        out = [w for w, c in zip(out, codes) if c not in ("no-cadence", "no-steps", "nothing-to-load")]
+        out.insert(0, Notice("no cadence channel, and the speed covers less than one step: no steps placed, "
+                             "nothing to load", "no-steps"))
+    elif "no-steps" in codes and "nothing-to-load" in codes:
+        out = [w for w, c in zip(out, codes) if c != "nothing-to-load"]
     return out
 
 
@@ -536,14 +536,22 @@ def _confidence_warnings(recording, placement, steps, terrain) -> list[str]:
     """Plain-language warnings where the inputs cannot carry the conclusions."""
     out = []
     if placement == "wrist":
-        out.append("wrist placement: contact times are approximate and strike pattern is unknown; "
-                   "muscle shares rely on terrain, speed and cadence only")
+        out.append(Notice("wrist placement: contact times are approximate and strike pattern is unknown; "
+                          "muscle shares rely on terrain, speed and cadence only", "wrist-placement"))
     rate = recording.sampling_rate_hz
     if placement in ("foot", "shank", "lumbar", "wrist") and np.isfinite(rate) and rate < 100:
-        out.append(f"low sample rate ({rate:.0f} Hz): initial-contact timing error may exceed 10 ms")
+        out.append(Notice(f"low sample rate ({rate:.0f} Hz): initial-contact timing error may exceed 10 ms",
+                          "low-sample-rate"))
     altitude_src = str(terrain.provenance.get("altitude", ""))
     if "gps" in altitude_src.lower():
-        out.append("altitude from GPS only: grade is smoothed over a long window and short hills are missed")
+        out.append(Notice("altitude from GPS only: grade is smoothed over a long window and short hills are missed",
+                          "gps-altitude"))
     if len(steps) == 0:
-        out.append("no steps found: nothing to load")
+        out.append(_NOTHING_TO_LOAD)
     return out
+
+
+#: The generic line when no step was found; a stage's own reason (code ``no-steps``) comes first.
+_NOTHING_TO_LOAD = Notice("no steps found: nothing to load", "nothing-to-load")
+#: Codes of the warnings that say why a run has no step (:class:`NoStepsError`'s message).
+_NO_STEP_REASONS = ("no-strides", "no-steps")

@@ -12,7 +12,8 @@ warning at all and what a person sees first:
   steps and cadence, terrain, strike, ..., clock and data gaps), most important first, and
   gives one line per theme: its first warning, plus how many more the theme holds.
 
-The themes and their order are judgement: what changes the numbers a runner reads (which
+Every decision here is made on the warnings' codes (:class:`gaitload.notice.Notice`), never on
+their wording. The themes and their order are judgement: what changes the numbers a runner reads (which
 activity, whether it is a run, whether steps are measured or estimated, whether terrain is
 known) comes before how the file was repaired.
 """
@@ -21,77 +22,96 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANALYSIS_CHANNELS", "THEMES", "theme_of", "split_notes", "drop_void_advice", "brief"]
+from .notice import Notice, code_of
+
+__all__ = ["ANALYSIS_CHANNELS", "THEMES", "NOTE_CODES", "SEVERE_CODES", "theme_of", "split_notes",
+           "drop_void_advice", "brief"]
 
 #: Channels that feed steps, terrain or load; missing values elsewhere are notes, not warnings.
 ANALYSIS_CHANNELS = frozenset({"cadence", "speed", "distance", "altitude", "latitude", "longitude",
                                "contact_time", "footstrike_type", "incline"})
-_CHANNEL_GAP = re.compile(r"^channel '([^']+)': \d+ missing value")
-#: Notes by their start: unmapped columns, and a watch cadence read as the strides/min every
-#: watch format stores (the convention, so nothing to warn about; steps/min there is warned).
-_NOTE_PREFIXES = ("columns not used:", "cadence read as strides/min (median")
+#: Codes that are always notes: unmapped columns, and a watch cadence read as the strides/min
+#: every watch format stores (the convention, so nothing to warn about; steps/min there is warned).
+NOTE_CODES = frozenset({"columns-unused", "cadence-strides"})
 
-#: (theme, pattern), most important first; a warning belongs to the first theme it matches
-#: (themes that quote others' words are tried first, see ``_MATCH_ORDER``).
-THEMES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in (
-    ("activity", r"the file holds \d+ activities"),
-    ("sport", r"taken as a run|not a run|not a foot sport|\brpm\b"),
-    ("file", r"damaged|undecodable|decoder warning|namespace prefix|before the XML declaration"),
-    ("steps", r"no cadence|cadence (is|read|integrates)|median cadence|no steps|estimated|no strides"),
-    ("placement", r"placement|sensor:|sample rate"),
-    ("device totals", r"the watch|device total|session total|file's own"),
-    ("terrain", r"altitude|grade|terrain|elevation|\bgain\b|incline|distance source|distance unknown"),
-    ("strike", r"strike"),
-    ("load model", r"modifier|speed outside"),
-    ("gait", r"of steps were walking"),
-    ("rules vs literature", r"the '[^']+' rules|literature(?!\.md)|contrary to the article"),
-    ("clock", r"gap\(s\) in sampling|timestamp|clock|break\(s\)|re-timed|dated|time jump|time inferred|"
-              r"time read as|track ?point\(s\)|distance jump"),
-    ("data", r"^channel '[^']+': \d+ missing value|unit inferred|unit read|columns"),
+#: (theme, warning codes), most important first. Every code of :data:`gaitload.notice.CODES`
+#: but ``general`` belongs to exactly one theme; a warning with no code is a theme of its own.
+THEMES: tuple[tuple[str, frozenset], ...] = tuple((name, frozenset(codes)) for name, codes in (
+    ("activity", ("more-activities", "course", "forecast", "simulated")),
+    ("sport", ("sport-assumed", "not-on-foot", "cadence-rpm")),
+    ("file", ("damaged-file", "undecodable", "xml-repaired")),
+    ("steps", ("no-strides", "no-steps", "nothing-to-load", "no-cadence", "cadence-walking", "cadence-unit",
+               "cadence-strides", "steps-rejected")),
+    ("placement", ("wrist-placement", "low-sample-rate", "sensor-choice", "side-unknown", "events-uncertain",
+                   "hint-ignored")),
+    ("device totals", ("device-totals",)),
+    ("terrain", ("gps-altitude", "altitude-missing", "altitude-cleaned", "grade-unknown", "distance-unknown",
+                 "treadmill-level", "steep-grade", "gain-vs-device", "gain-zero")),
+    ("strike", ("no-strike",)),
+    ("load model", ("input-missing", "speed-range", "grade-beyond-rules")),
+    ("gait", ("walking-steps", "no-running-steps", "gait-method")),
+    ("rules vs literature", ("rules-disagree", "steep-descent-effort")),
+    ("clock", ("sampling-gaps", "timestamps-repaired", "time-jump", "samples-dropped", "positions-skipped",
+               "track-breaks", "clock-inferred", "distance-repaired", "gps-jumps", "resampled", "sensors-aligned")),
+    ("data", ("channel-gap", "channel-empty", "unit-inferred", "columns-unused", "non-numeric", "imu-filled",
+              "clipped")),
 ))
+_THEME_OF_CODE = {code: name for name, codes in THEMES for code in codes}
+
+#: Codes of warnings that leave a result unknown, estimated or refused, or data dropped: shown
+#: first in their theme. Judgement.
+SEVERE_CODES = frozenset({"no-strides", "no-steps", "nothing-to-load", "no-cadence", "not-on-foot", "damaged-file",
+                          "wrist-placement", "altitude-missing", "grade-unknown", "distance-unknown", "no-strike",
+                          "input-missing", "timestamps-repaired", "samples-dropped", "channel-empty", "clipped"})
 
 
-#: Themes whose warnings quote words of others ("on a 9 % grade" in a rules-versus-literature
-#: note) are matched first; the display order stays that of :data:`THEMES`.
-_MATCH_ORDER = tuple(sorted(THEMES, key=lambda item: item[0] not in ("activity", "rules vs literature", "data")))
-
-
-def theme_of(warning: str) -> str | None:
-    """The theme of one warning (None: it matches none and is a theme of its own)."""
-    return next((name for name, pattern in _MATCH_ORDER if pattern.search(warning)), None)
-
-
-def _channel_of_gap(warning: str) -> str | None:
-    m = _CHANNEL_GAP.match(warning)
-    return None if m is None else m.group(1).split(".")[-1]
-
-
-def split_notes(warnings: list[str]) -> tuple[list[str], list[str]]:
-    """Split warnings from notes (facts that change nothing in the analysis).
+def theme_of(code: str) -> str | None:
+    """The theme of a warning code (None: ``general`` or an unknown code, a theme of its own).
 
     Parameters
     ----------
-    warnings : list of str
-        ``summary["warnings"]`` as the stages wrote them.
+    code : str
+        A :data:`gaitload.notice.CODES` key (``notice.code``, ``summary["warning_codes"][i]``).
+    """
+    return _THEME_OF_CODE.get(code)
+
+
+def _codes(warnings, codes) -> list[str]:
+    if codes is None:
+        return [code_of(w) for w in warnings]
+    codes = list(codes)
+    if len(codes) != len(warnings):
+        raise ValueError(f"{len(warnings)} warnings but {len(codes)} codes")
+    return codes
+
+
+def split_notes(warnings: list[str]) -> tuple[list[str], list[str]]:
+    """Split warnings from notes (facts that change nothing in the analysis), by code.
+
+    Parameters
+    ----------
+    warnings : list of Notice
+        ``summary["warnings"]`` as the stages wrote them (a plain str is a warning).
 
     Returns
     -------
-    warnings : list of str
+    warnings : list of Notice
         What can change or qualify a result.
-    notes : list of str
-        Missing values in channels outside :data:`ANALYSIS_CHANNELS` (an IMU's ``acc_*`` /
-        ``gyr_*`` channels count as used), columns a reader did not map, and a cadence read
-        as strides/min by its values (what watch formats store).
+    notes : list of Notice
+        Missing values (``channel-gap``) in channels outside :data:`ANALYSIS_CHANNELS` (an
+        IMU's ``acc_*`` / ``gyr_*`` channels count as used), and the :data:`NOTE_CODES`:
+        columns a reader did not map, a cadence read as strides/min by its values (what watch
+        formats store).
     """
     kept, notes = [], []
     for w in warnings:
-        channel = _channel_of_gap(w)
-        unused = channel is not None and channel not in ANALYSIS_CHANNELS and not channel.startswith(("acc_", "gyr_"))
-        (notes if unused or w.startswith(_NOTE_PREFIXES) else kept).append(w)
+        code = code_of(w)
+        channel = str(getattr(w, "channel", None) or "").split(".")[-1]
+        unused = code == "channel-gap" and channel not in ANALYSIS_CHANNELS and not channel.startswith(("acc_", "gyr_"))
+        (notes if unused or code in NOTE_CODES else kept).append(w)
     return kept, notes
 
 
-_STRIDES_ADVICE = re.compile(r"; if the device records strides/min.*$")
 #: Cadence provenance that says the file's values were already read as strides/min (doubled)
 #: or their unit was given: reading them as strides/min again would double them twice.
 _ALREADY_DECIDED = re.compile(r"x 2|doubl|read as strides/min|forced|hint", re.IGNORECASE)
@@ -101,57 +121,61 @@ def drop_void_advice(warnings: list[str], cadence_provenance: str | None) -> lis
     """Remove advice that would not change the result.
 
     The step detector advises ``--cadence-unit strides/min`` when the median cadence is a
-    walking or strides/min value; when the reader already read the file's cadence as
-    strides/min (doubled it) or the unit was given, following that advice would double it
-    again, so only the fact stays: the median cadence is a walking one.
+    walking or strides/min value (code ``cadence-walking``); when the reader already read the
+    file's cadence as strides/min (doubled it) or the unit was given, following that advice
+    would double it again, so only the fact stays: the median cadence is a walking one.
 
     Parameters
     ----------
-    warnings : list of str
+    warnings : list of Notice
     cadence_provenance : str or None
         ``summary["provenance"]["channels"]["cadence"]``.
 
     Returns
     -------
-    list of str
+    list of Notice
     """
     if not cadence_provenance or not _ALREADY_DECIDED.search(cadence_provenance):
         return list(warnings)
     out = []
     for w in warnings:
-        if _STRIDES_ADVICE.search(w):
-            m = re.match(r"median cadence (\d+)/min", w)
-            w = (f"median cadence {m.group(1)} steps/min (the file's strides/min already doubled): a walking pace"
-                 if m else _STRIDES_ADVICE.sub("", w))
+        value = getattr(w, "value", None)
+        if code_of(w) == "cadence-walking" and value is not None:
+            w = Notice(f"median cadence {value:.0f} steps/min (the file's strides/min already doubled): a walking pace",
+                       "cadence-walking", value=value)
         out.append(w)
     return out
 
 
-def brief(warnings: list[str], *, per_theme: int = 1) -> list[str]:
+def brief(warnings: list[str], *, per_theme: int = 1, codes: list[str] | None = None) -> list[str]:
     """One line per theme, the most important theme first (see :data:`THEMES`).
 
     Parameters
     ----------
-    warnings : list of str
+    warnings : list of Notice
         The run's warnings (after :func:`split_notes`).
     per_theme : int
         Warnings shown per theme; the rest are counted on the last line shown.
+    codes : list of str, optional
+        The code of each warning (``summary["warning_codes"]`` of a summary read back from
+        JSON, whose warnings are plain text); by default each warning's own ``code``.
 
     Returns
     -------
     list of str
-        Lines for a terminal; a warning that matches no theme is a theme of its own, shown
+        Lines for a terminal; a warning with no known code is a theme of its own, shown
         after the terrain ones.
     """
-    groups: dict[str, list[str]] = {}
+    codes = _codes(warnings, codes)
+    groups: dict[str, list[tuple[str, str]]] = {}
     order = [name for name, _ in THEMES]
-    for w in warnings:
-        theme = theme_of(w)
+    for w, code in zip(warnings, codes):
+        theme = theme_of(code)
         if theme is None:
             theme = f"other:{w}"
             if theme not in order:
                 order.insert(order.index("strike"), theme)
-        groups.setdefault(theme, []).append(w)
+        groups.setdefault(theme, []).append((str(w), code))
     lines = []
     hidden = 0
     for theme in order:
@@ -159,8 +183,8 @@ def brief(warnings: list[str], *, per_theme: int = 1) -> list[str]:
         if not items:
             continue
         # within a theme, what leaves a result unknown or estimated first (stable otherwise)
-        items = sorted(items, key=lambda w: 0 if _SEVERE.search(w) else 1)
-        shown = items[:max(per_theme, 1)]
+        items = sorted(items, key=lambda item: 0 if item[1] in SEVERE_CODES else 1)
+        shown = [text for text, _ in items[:max(per_theme, 1)]]
         more = len(items) - len(shown)
         if more:
             shown[-1] += f" (+{more} more)"
@@ -169,8 +193,3 @@ def brief(warnings: list[str], *, per_theme: int = 1) -> list[str]:
     if hidden:
         lines.append(f"{len(warnings)} warnings in all: --json (or --out's summary.json) lists every one")
     return lines
-
-
-#: Words of a warning that leaves a result unknown, estimated or refused: shown first in its theme.
-_SEVERE = re.compile(r"unknown|estimated|approximate|refus|not a |^no |damaged|dropped|does not|clipped",
-                     re.IGNORECASE)

@@ -42,6 +42,7 @@ from .errors import OptionError
 # walking cadence of records without one (CADENCE-Adults, Mora-Gonzalez 2022, literature.md 4.2)
 from .events.records import WALK_CADENCE_SPM
 from .io.course import CourseProfile, course_from_recording, read_course
+from .notice import Notice, codes_of
 from .pace import (FLAT_BAND_PCT, MAX_PACE_S_PER_KM, MIN_PACE_S_PER_KM, PACING_WINDOW_S, WALK_SPEED_MPS,
                    cadence_grade_factor, check_pace_s_per_km, flat_cadence_spm, gap_speed_factor, pacing_grade,
                    parse_pace, predicted_gait)
@@ -331,7 +332,8 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
                              "steps": "predicted: placed from the predicted cadence, none measured"}
     if grade is None and course.altitude_m is not None:  # (no altitude at all: the course says so)
         summary["warnings"] = list(summary.get("warnings", [])) + [
-            "the course's elevation gives no grade: grade unknown, the forecast assumes level ground"]
+            Notice("the course's elevation gives no grade: grade unknown, the forecast assumes level ground",
+                   "grade-unknown")]
     finish = float(recording.duration_s)
     walk_m = float(np.sum(np.diff(grid["distance"]) * (grid["gait"][1:] == "walk")))
     summary["plan"] = {
@@ -356,6 +358,7 @@ def plan(course, *, flat_speed_mps: float | None = None, pace=None, rules="sourc
         summary["training"] = training.to_dict(orient="records")
         summary["plan"]["training_window"] = season_info.window
         summary["warnings"] = list(dict.fromkeys(list(summary.get("warnings", [])) + season_info.warnings))
+    summary["warning_codes"] = codes_of(summary.get("warnings", []))  # the list changed above
     summary["splits"] = splits.to_dict(orient="records")
     summary["climbs"] = climbs.to_dict(orient="records")
     return Plan(steps=steps, segments=result.segments, summary=summary, profile=result.profile,

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .notice import Notice
 from .errors import GaitloadError, OptionError
 from .events.records import CADENCE_SPEED_EXPONENT  # Dorn et al. 2012: cadence ~ speed^0.24
 from .pace import FLAT_BAND_PCT, PACING_WINDOW_S, WALK_SPEED_MPS, gap_speed_factor, pacing_grade
@@ -112,7 +113,7 @@ def season_flat_speed(season: str | os.PathLike) -> SeasonBaseline:
         window = f"{TRAINING_WEEKS} weeks to {end:%Y-%m-%d} ({len(runs)} runs)"
     else:
         window = f"all {len(runs)} runs (none has a date)"
-        warnings.append("no run in the season has a date: the training window is every run")
+        warnings.append(Notice("no run in the season has a date: the training window is every run", "forecast"))
     steps = _window_steps(folder, runs)
     speed = cadence = cadence_speed = None
     speed_source = cadence_source = ""
@@ -135,7 +136,7 @@ def season_flat_speed(season: str | os.PathLike) -> SeasonBaseline:
             cadence_source = f"season: median cadence of {int(flat.sum())} flat running steps (moved to the planned " \
                              f"speed with exponent {CADENCE_SPEED_EXPONENT}, Dorn 2012)"
     if speed is None:
-        warnings.append("the season's steps give no flat speed (too few running steps with grade)")
+        warnings.append(Notice("the season's steps give no flat speed (too few running steps with grade)", "forecast"))
     return SeasonBaseline(speed, speed_source, cadence, cadence_source, runs, window, warnings, cadence_speed)
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from . import _select
 from .errors import GaitloadError, SignalError, TimestampError
+from .notice import Notice
 
 __all__ = ["Recording", "CHANNEL_UNITS", "PLACEMENTS", "IMU_CHANNELS", "find_gaps", "nan_runs"]
 
@@ -149,9 +150,15 @@ class Recording:
     sensor_side : mapping of str to str, optional
         Each sensor's side, ``left``/``right``/``unknown``; key ``""`` for a single sensor.
     warnings : list of str, optional
-        What the reader noticed (unit decisions, repairs, low confidence).
+        What the reader noticed (unit decisions, repairs, low confidence), each a
+        :class:`~gaitload.notice.Notice` (text and code).
     metadata : dict, optional
-        Anything else worth keeping (device, sport, laps, sessions, unit decisions).
+        Anything else worth keeping (device, sport, laps, sessions, unit decisions). The
+        readers' decisions later stages read instead of making again:
+        ``"sport_verdict"`` (``{"on_foot": True/False/None, "sport": label, "reason": str}``,
+        :func:`gaitload.io.sport.set_sport_verdict`) and ``"distance_source"`` (``"device"``: a
+        distance the device measured; ``"positions"``: summed from positions; absent: no
+        distance channel).
     """
 
     time_s: np.ndarray
@@ -205,9 +212,9 @@ class Recording:
         self.sampling_rate_hz = self._estimate_rate(dt, med_dt, limit)
         if len(self.gaps_s):
             total = float(np.sum(self.gaps_s[:, 1] - self.gaps_s[:, 0]))
-            self.warnings.append(
-                f"{len(self.gaps_s)} gap(s) in sampling ({total:.1f} s in all); treated as pauses, not movement"
-            )
+            self.warnings.append(Notice(
+                f"{len(self.gaps_s)} gap(s) in sampling ({total:.1f} s in all); treated as pauses, not movement",
+                "sampling-gaps"))
         self._warn_nan_runs(lows)
 
     # -- validation helpers -------------------------------------------------------------------
@@ -226,7 +233,7 @@ class Recording:
             n_bad = int((~finite).sum())
             if n_bad > _MAX_REPAIR_FRACTION * time.size:
                 raise TimestampError(f"{n_bad} of {time.size} timestamps are missing or not numbers", self.path)
-            self.warnings.append(f"dropped {n_bad} sample(s) with no timestamp")
+            self.warnings.append(Notice(f"dropped {n_bad} sample(s) with no timestamp", "samples-dropped"))
             time = time[finite]
             channels = {k: v[finite] for k, v in channels.items()}
         dt = np.diff(time)
@@ -257,7 +264,7 @@ class Recording:
             parts.append(f"{backwards} backwards jump(s) sorted")
         if duplicates or (~keep).any():
             parts.append(f"{int((~keep).sum())} duplicate timestamp(s) dropped (first kept)")
-        self.warnings.append("timestamps repaired: " + "; ".join(parts))
+        self.warnings.append(Notice("timestamps repaired: " + "; ".join(parts), "timestamps-repaired"))
         if time.size < 2:
             raise SignalError("fewer than 2 distinct timestamps", self.path)
         return time, channels, None
@@ -269,7 +276,7 @@ class Recording:
             if np.isfinite(lows[name]) or np.isfinite(values).any():
                 kept[name] = values
             else:
-                self.warnings.append(f"channel {name!r} has no finite value and was dropped")
+                self.warnings.append(Notice(f"channel {name!r} has no finite value and was dropped", "channel-empty"))
         return kept
 
     def _estimate_rate(self, dt: np.ndarray, med_dt: float, limit: float) -> float:
@@ -292,10 +299,9 @@ class Recording:
             longest = int((runs[:, 1] - runs[:, 0]).max())
             missing = int((runs[:, 1] - runs[:, 0]).sum())
             if missing > 0.01 * values.size or longest / rate >= 1.0:
-                self.warnings.append(
+                self.warnings.append(Notice(
                     f"channel {name!r}: {missing} missing value(s) in {len(runs)} run(s), "
-                    f"longest {longest / rate:.1f} s"
-                )
+                    f"longest {longest / rate:.1f} s", "channel-gap", channel=name))
 
     # -- convenience ----------------------------------------------------------------------------
     @property
@@ -380,7 +386,7 @@ class Recording:
         grid = np.arange(int(np.floor(self.duration_s * rate_hz + 1e-9)) + 1) / rate_hz
         chans = {k: np.interp(grid, self.time_s, v) for k, v in self.channels.items()}
         rec = self.with_changes(time_s=grid, channels=chans)
-        rec.warnings.append(f"resampled to {rate_hz:g} Hz by linear interpolation")
+        rec.warnings.append(Notice(f"resampled to {rate_hz:g} Hz by linear interpolation", "resampled"))
         return rec
 
     def to_frame(self) -> pd.DataFrame:

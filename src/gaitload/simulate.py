@@ -43,6 +43,7 @@ from scipy.interpolate import PchipInterpolator
 from scipy.signal import lfilter
 
 from .errors import GaitloadError, OptionError
+from .notice import Notice
 from .pace import cadence_grade_factor, gap_speed_factor
 from .recording import Recording
 
@@ -1222,7 +1223,8 @@ def simulate_run(duration_s: float = 600.0, placement: str = "foot", sampling_ra
                    treadmill=(name == "flat"))
     warnings = []
     if tl.run_end_tau < run_s - 1e-9:
-        warnings.append(f"the course ended after {tl.run_end_tau:.0f} s of running; recording shortened")
+        warnings.append(Notice(f"the course ended after {tl.run_end_tau:.0f} s of running; recording shortened",
+                               "simulated"))
         duration_s = lead + pause + tl.run_end_tau
         run_s = tl.run_end_tau
 

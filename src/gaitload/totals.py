@@ -29,6 +29,7 @@ import pandas as pd
 
 from .events.records import STANDSTILL_SPEED_MPS
 from .io.csv_records import MOVING_CADENCE_MIN
+from .notice import Notice, codes_of
 from .recording import Recording
 from .schema import MUSCLES, float_column
 
@@ -332,11 +333,12 @@ def device_differences(ours: dict, device: dict | None, timer_source: str = "", 
         if damaged:  # one reason for all: one line
             out.append(f"{name} {a * scale:{spec}}{unit} against {b * scale:{spec}}{unit}")
             continue
-        out.append(f"{name} {a * scale:{spec}}{unit} is {share} % {'above' if rel > 0 else 'below'} the "
-                   f"device's own {b * scale:{spec}}{unit} ({device.get('source', 'file')}): {why}")
+        out.append(Notice(f"{name} {a * scale:{spec}}{unit} is {share} % {'above' if rel > 0 else 'below'} the "
+                          f"device's own {b * scale:{spec}}{unit} ({device.get('source', 'file')}): {why}",
+                          "device-totals"))
     if damaged and out:
-        return [f"the device's own totals ({device.get('source', 'file')}) count the records lost to the damage in "
-                "the file: " + ", ".join(out)]
+        return [Notice(f"the device's own totals ({device.get('source', 'file')}) count the records lost to the "
+                       "damage in the file: " + ", ".join(out), "device-totals")]
     return out
 
 
@@ -533,7 +535,7 @@ def add_watch_totals(summary: dict, rec: Recording, steps: pd.DataFrame, placeme
     summary.setdefault("provenance", {})["totals"] = (
         f"derived from the records: timer time from the {totals['timer_time_source']}; average cadence "
         f"{totals['cadence_source']}; device_totals are the file's own")
-    damaged = any(str(w).startswith("damaged") for w in rec.warnings)
+    damaged = "damaged-file" in codes_of(rec.warnings)
     summary.setdefault("warnings", []).extend(device_differences(ours, device, totals["timer_time_source"], damaged))
     return summary
 

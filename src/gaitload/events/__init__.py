@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OptionError, SignalError
+from ..notice import Notice, reword
 from ..recording import Recording
 from .foot_options import FootOptions
 from .options import DetectorOptions
@@ -131,14 +132,14 @@ def _multi_sensor(rec: Recording, placement, cadence_window_steps, max_step_time
         chosen = feet
         others = [n for n in decided if n not in feet]
         if others:
-            warnings.append(f"foot sensors preferred over {', '.join(others)} for contacts")
+            warnings.append(Notice(f"foot sensors preferred over {', '.join(others)} for contacts", "sensor-choice"))
     else:
         chosen = [min(decided, key=lambda n: _PLACEMENT_ORDER.get(decided[n][0], 9))]
     frames = []
     for name in chosen:
         view = views[name]
         st, w = _single(view, decided[name][0], options, infer_other=len(chosen) == 1)
-        warnings += [f"{name}: {x}" for x in w]
+        warnings += [reword(x, f"{name}: {x}") for x in w]
         frames.append(st)
     steps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if len(chosen) > 1:
@@ -186,7 +187,7 @@ def _single(rec: Recording, place: str, options, infer_other: bool = True) -> tu
             ev = _infer_other_foot(ev, rec.side)
         frames.append(ev)
     if not frames:
-        warnings.append("recording too short for step detection")
+        warnings.append(Notice("recording too short for step detection", "no-steps"))
         return pd.DataFrame(), warnings
     return pd.concat(frames, ignore_index=True), warnings
 
@@ -349,13 +350,14 @@ def _records(rec: Recording) -> tuple[pd.DataFrame, list[str]]:
             speed = np.gradient(np.interp(rec.time_s, rec.time_s[ok], distance[ok]), rec.time_s)
     if not rec.has("cadence"):
         if speed is None:
-            return pd.DataFrame(), ["no cadence, speed or distance channel; steps cannot be placed"]
+            return pd.DataFrame(), [Notice("no cadence, speed or distance channel; steps cannot be placed", "no-steps")]
         from .records import cadence_from_speed
 
         steps, w = steps_from_cadence(rec.time_s, cadence_from_speed(speed), gaps_s=rec.gaps_s, speed_mps=speed)
         steps = _with_device_columns(steps, rec)
-        w.append("no cadence channel: steps are estimated from speed with a typical runner's cadence "
-                 "(170 steps/min at 3 m/s; Lieberman 2015, Dorn 2012); step counts and loads are approximate")
+        w.append(Notice("no cadence channel: steps are estimated from speed with a typical runner's cadence "
+                        "(170 steps/min at 3 m/s; Lieberman 2015, Dorn 2012); step counts and loads are approximate",
+                        "no-cadence"))
         return steps, w
     steps, w = steps_from_cadence(rec.time_s, rec.channels["cadence"], gaps_s=rec.gaps_s,
                                   contact_time_s=rec.get("contact_time"), speed_mps=speed)

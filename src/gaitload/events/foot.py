@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..notice import Notice
 from ..errors import OptionError, SignalError
 from . import filters as sig
 from .foot_options import FootOptions
@@ -179,29 +180,33 @@ def detect_foot_events(
     warnings: list[str] = []
 
     if fs < min_fs:
-        warnings.append(
-            f"sampling rate {fs:g} Hz is too low for {placement} events (needs at least {min_fs:g} Hz): no steps detected"
-        )
+        warnings.append(Notice(
+            f"sampling rate {fs:g} Hz is too low for {placement} events (needs at least {min_fs:g} Hz): no steps detected",
+            "no-steps"))
         return empty_events(), warnings
     if n == 0 or n < int(opts.min_duration_s * fs):
-        warnings.append(f"signal too short ({n / fs:.2f} s): fewer than 2 strides, no steps detected")
+        warnings.append(Notice(f"signal too short ({n / fs:.2f} s): fewer than 2 strides, no steps detected",
+                               "no-steps"))
         return empty_events(), warnings
     if not np.isfinite(t).all():
-        warnings.append("time_s has missing values: no steps detected")
+        warnings.append(Notice("time_s has missing values: no steps detected", "no-steps"))
         return empty_events(), warnings
     gyr, n_bad_g, gyr_range, gyr_sat = imu_checked(gyr, gyr_cols)
     acc, n_bad_a, _, acc_sat = imu_checked(acc, acc_cols)
     if n_bad_g + n_bad_a > 0.2 * 6 * n:
-        warnings.append("more than 20 % of the IMU values are missing: no steps detected")
+        warnings.append(Notice("more than 20 % of the IMU values are missing: no steps detected", "no-steps"))
         return empty_events(), warnings
     if n_bad_g + n_bad_a:
-        warnings.append(f"{n_bad_g + n_bad_a} missing IMU value(s) filled by linear interpolation")
+        warnings.append(Notice(f"{n_bad_g + n_bad_a} missing IMU value(s) filled by linear interpolation",
+                               "imu-filled"))
     if gyr_range < 0.1:
-        warnings.append("angular rate is constant (sensor still, stuck or all zeros): no gait found")
+        warnings.append(Notice("angular rate is constant (sensor still, stuck or all zeros): no gait found",
+                               "no-steps"))
         return empty_events(), warnings
     sat = max(gyr_sat, acc_sat)
     if sat > 0.3:
-        warnings.append(f"signal saturated ({100 * sat:.0f} % of samples at the sensor's limit): no steps detected")
+        warnings.append(Notice(f"signal saturated ({100 * sat:.0f} % of samples at the sensor's limit): no steps detected",
+                               "no-steps"))
         return empty_events(), warnings
 
     # -- 1. sagittal axis and its sign (the recording's own columns hold gyr's values unless
@@ -215,7 +220,7 @@ def detect_foot_events(
                                min_periodicity=opts.min_periodicity, min_swing_peak_rads=opts.min_swing_peak_rads,
                                relative_swing_peak=opts.relative_swing_peak, bout_gap_factor=opts.bout_gap_factor)
     if strides is None:
-        warnings.append(why)
+        warnings.append(Notice(why, "no-steps"))
         return empty_events(), warnings
     peaks = strides.peaks
 
@@ -242,14 +247,15 @@ def detect_foot_events(
     valid = (zv >= 0) & (quiet < o["stance_quiet_ratio"] * swing[peaks]) & (ic_idx < n - 1)
     n_rejected = int((~valid).sum())
     if n_rejected:
-        warnings.append(f"{n_rejected} swing(s) without a quiet stance after them were not counted as steps")
+        warnings.append(Notice(f"{n_rejected} swing(s) without a quiet stance after them were not counted as steps",
+                               "steps-rejected"))
     # the previous contact of the same bout (for strike angle and stride geometry)
     prev_ok = np.concatenate([[False], strides.linked]) & np.concatenate([[False], valid[:-1]])
     zv_prev = np.concatenate([[-1], zv[:-1]])
 
     keep = np.flatnonzero(valid)
     if keep.size < 2:
-        warnings.append("fewer than 2 strides with a quiet stance: no steps detected")
+        warnings.append(Notice("fewer than 2 strides with a quiet stance: no steps detected", "no-steps"))
         return empty_events(), warnings
     ic_k, to_k, zv_k = ic_idx[keep], np.where(has_to, to_next, -1)[keep], zv[keep]
     zvp_k = np.where(prev_ok, zv_prev, -1)[keep]
@@ -288,15 +294,13 @@ def detect_foot_events(
     )
     if placement == "foot" and abs(rate.sign_margin) < 0.1:
         # the vote is 0.2-0.5 in the gaitmap and Voisard walking, 0.7-1.4 in simulated running
-        warnings.append(
+        warnings.append(Notice(
             "the foot's toes-up direction is uncertain (its gait cues disagree): strike angles and "
-            "patterns may be mirrored"
-        )
+            "patterns may be mirrored", "events-uncertain"))
     if rate.explained < 0.5:
-        warnings.append(
+        warnings.append(Notice(
             f"the {placement} rotates about no dominant axis ({100 * rate.explained:.0f} % of rotation on the best axis): "
-            "events may be unreliable"
-        )
+            "events may be unreliable", "events-uncertain"))
     if not np.all(ic_time[1:] >= ic_time[:-1]):  # contacts follow their swing peaks: nearly always sorted
         events = events.sort_values("time_s", kind="stable").reset_index(drop=True)
     return events, warnings

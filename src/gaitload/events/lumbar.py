@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 from scipy import signal as sps
 
+from ..notice import Notice
 from ..errors import SignalError
 from .._select import median
 from .filters import butterworth, gather_rows, norm3, snap_rate
@@ -418,7 +419,8 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
     if fs < 20:
         raise SignalError(f"{fs:.3g} Hz is too slow to time foot contacts from a lower-back sensor (need >= 20 Hz)")
     if n < int(4 * fs):
-        warnings.append(f"lower-back signal of {n / fs:.1f} s is too short for gait detection (< 4 s)")
+        warnings.append(Notice(f"lower-back signal of {n / fs:.1f} s is too short for gait detection (< 4 s)",
+                               "no-steps"))
         return _empty(), warnings
     gravity = _moving_gravity(acc, fs)  # also the walking detector's horizontal plane
     vertical = _vertical_specific_force(acc, fs, gravity=gravity)
@@ -428,12 +430,13 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
                          min_activity_g=opt.min_activity_g)
     track, gait_w, active = gate.track, gate.gait_windows, gate.active
     if not active.any():
-        warnings.append("no periodic gait found in the lower-back signal (constant, noise or standing)")
+        warnings.append(Notice("no periodic gait found in the lower-back signal (constant, noise or standing)",
+                               "no-steps"))
         return _empty(), warnings
     min_lag = float(np.percentile(track.step_lag_s[gait_w], 5))
     peaks = step_peaks(fv, fs, min_lag, float(np.percentile(gate.amplitude_g[gait_w], 50)), active)
     if peaks.size < 2:
-        warnings.append("fewer than two steps found in the lower-back signal")
+        warnings.append(Notice("fewer than two steps found in the lower-back signal", "no-steps"))
         return _empty(), warnings
     step_lag = track_at(track.center_s, track.step_lag_s, peaks, fs)  # the local step at each peak
     half = np.round(0.55 * step_lag * fs).astype(int)
@@ -463,8 +466,8 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
         ic_idx, to_idx = walking_final_contact(v_g, fs, track.step_lag_s[gait_w], ic_brake)
         ic_idx, to_idx = _keep_active(ic_idx, to_idx, active)
         tag = "walking: forward braking (IC) and vertical jerk (FC) of the trunk"
-        warnings.append("no flight phase in the lower-back signal: walking method used (heel-strike braking, "
-                        "push-off jerk)")
+        warnings.append(Notice("no flight phase in the lower-back signal: walking method used (heel-strike braking, "
+                        "push-off jerk)", "gait-method"))
     ok = np.isfinite(ic_idx) & ~(to_idx <= ic_idx)  # an unknown toe-off (NaN) keeps the contact
     ic_idx, to_idx = ic_idx[ok], to_idx[ok]
     order = np.argsort(ic_idx)
@@ -667,7 +670,8 @@ def _sides(acc, ic_idx, ml_axis_left, warnings) -> np.ndarray:
     if n_ev == 0:
         return np.empty(0, dtype=object)
     if ml_axis_left is None:
-        warnings.append("lower-back sensor: left/right cannot be told without the sensor axes; foot = unknown")
+        warnings.append(Notice("lower-back sensor: left/right cannot be told without the sensor axes; foot = unknown",
+                               "side-unknown"))
         return np.full(n_ev, "unknown", dtype=object)
     axis = np.asarray(ml_axis_left, dtype=float)
     axis = axis / np.linalg.norm(axis)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ResourceLimitError
+from ..notice import Notice
 
 __all__ = ["steps_from_cadence", "cadence_integral", "cadence_from_speed", "device_step_columns",
            "device_step_provenance", "strike_from_footstrike_type"]
@@ -129,10 +130,11 @@ def steps_from_cadence(time_s: np.ndarray, cadence_spm: np.ndarray, *, gaps_s: n
     c = np.asarray(cadence_spm, dtype=np.float64)
     moving = c[np.isfinite(c) & (c > 20)]
     if moving.size and 50 <= np.median(moving) < 110:
-        warnings.append(
-            f"median cadence {np.median(moving):.0f}/min is a walking or strides/min value; if the device "
-            "records strides/min (one foot), read it with cadence_unit='strides/min' (CLI: --cadence-unit strides/min)"
-        )
+        median = float(np.median(moving))
+        warnings.append(Notice(
+            f"median cadence {median:.0f}/min is a walking or strides/min value; if the device "
+            "records strides/min (one foot), read it with cadence_unit='strides/min' (CLI: --cadence-unit strides/min)",
+            "cadence-walking", value=median))
     cum = cadence_integral(t, c, gaps_s)
     total = float(cum[-1]) if cum.size else 0.0
     if not np.isfinite(total) or total > MAX_STEPS:
@@ -140,7 +142,7 @@ def steps_from_cadence(time_s: np.ndarray, cadence_spm: np.ndarray, *, gaps_s: n
                                  "steps gaitload places in one recording")
     n_steps = int(np.floor(total + 1e-9))
     if n_steps == 0:
-        warnings.append("cadence integrates to less than one step; no steps placed")
+        warnings.append(Notice("cadence integrates to less than one step; no steps placed", "no-steps"))
         return _frame(np.empty(0), np.empty(0), None), warnings
     targets = np.arange(1, n_steps + 1, dtype=np.float64)
     # first record index where the integral reaches each target (flat parts = pauses are skipped)

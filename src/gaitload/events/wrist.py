@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import fft as sfft
 from scipy import signal as sps
 
+from ..notice import Notice
 from ..errors import SignalError
 from .filters import butterworth, gather_rows, norm3
 from .lumbar import track_at
@@ -145,7 +146,7 @@ def periodic_events(x: np.ndarray, sampling_rate_hz: float, *, per: str = "step"
     # step-periodic (impact) or stride-periodic (arm swing) signal falls in it
     track = cadence_track(x, fs, window_s=win_s, step_lag_range_s=step_lag_range_s)
     if track.center_s.size == 0:
-        warnings.append(f"signal of {n / fs:.1f} s is too short for a cadence estimate")
+        warnings.append(Notice(f"signal of {n / fs:.1f} s is too short for a cadence estimate", "no-steps"))
         return np.empty(0), np.empty(0), warnings
     win = int(round(win_s * fs))
     hop = max(1, int(round(2.0 * fs)))
@@ -156,8 +157,8 @@ def periodic_events(x: np.ndarray, sampling_rate_hz: float, *, per: str = "step"
     plausible = (step_lag >= step_lag_range_s[0] * 1.01) & (step_lag <= step_lag_range_s[1] * 0.99)
     gait_w = (track.r_stride >= min_regularity) & (amp >= min_amplitude) & plausible
     if not gait_w.any():
-        warnings.append("no periodic running gait found (constant, noise, standing or cadence outside "
-                        f"{60 / step_lag_range_s[1]:.0f}-{60 / step_lag_range_s[0]:.0f} steps/min)")
+        warnings.append(Notice("no periodic running gait found (constant, noise, standing or cadence outside "
+                        f"{60 / step_lag_range_s[1]:.0f}-{60 / step_lag_range_s[0]:.0f} steps/min)", "no-steps"))
         return np.empty(0), np.empty(0), warnings
     period_w = step_lag if per == "step" else track.stride_lag_s
     f0 = 1.0 / float(np.median(period_w[gait_w]))

@@ -16,7 +16,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ._watch import BREAK_GAP_S, MAX_ACTIVITY_SPAN_S, sport_verdict
+from ..notice import Notice
+from ._watch import BREAK_GAP_S, MAX_ACTIVITY_SPAN_S
+from .sport import sport_verdict
 
 __all__ = ["ACTIVITY_GAP_S", "activity_row", "choose_activity", "rebase_leading_clock",
            "zero_distance_across_breaks", "backward_times"]
@@ -89,8 +91,9 @@ def choose_activity(rows: Sequence[dict], activity, path=None) -> tuple[int, str
     Returns
     -------
     index : int
-    warning : str or None
-        Set when the file holds more than one activity and none was asked for.
+    warning : Notice or None
+        Set when the file holds more than one activity and none was asked for (code
+        ``more-activities``).
 
     Raises
     ------
@@ -119,9 +122,9 @@ def choose_activity(rows: Sequence[dict], activity, path=None) -> tuple[int, str
     named = [i for i, r in enumerate(rows) if r.get("named_on_foot")]
     foot = named or [i for i, r in enumerate(rows) if r["on_foot"]]
     k = foot[0] if foot else 0
-    return k, (f"the file holds {n} activities ({_describe_rows(rows)}); read activity {k} "
-               f"({rows[k]['sport']}){', the first on foot' if foot else ''}; choose another with activity=K "
-               "(CLI: --activity K)")
+    return k, Notice(f"the file holds {n} activities ({_describe_rows(rows)}); read activity {k} "
+                     f"({rows[k]['sport']}){', the first on foot' if foot else ''}; choose another with "
+                     "activity=K (CLI: --activity K)", "more-activities")
 
 
 def rebase_leading_clock(epoch_s: np.ndarray, warnings: list[str]) -> np.ndarray:
@@ -161,9 +164,9 @@ def rebase_leading_clock(epoch_s: np.ndarray, warnings: list[str]) -> np.ndarray
     step = float(np.median(steps[steps > 0])) if np.any(steps > 0) else 1.0
     shift = ft[first_ok] - step - ft[first_ok - 1]
     t[lead] = ft[:first_ok] + shift
-    warnings.append(f"the device clock jumped by {abs(shift) / 86400:.1f} days after the first {lead.size} "
+    warnings.append(Notice(f"the device clock jumped by {abs(shift) / 86400:.1f} days after the first {lead.size} "
                     "sample(s) (a clock set when the GPS fix came); those samples were re-timed to lead up to "
-                    "the rest, not dropped")
+                    "the rest, not dropped", "time-jump"))
     return t
 
 

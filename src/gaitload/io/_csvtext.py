@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..notice import Notice
 from ..errors import (
     CorruptFileError,
     EmptyFileError,
@@ -627,7 +628,8 @@ def numeric_frame(frame: pd.DataFrame, columns: list[str], warnings: list[str]) 
         junk = int((values.isna() & series.notna()).sum())
         if junk:
             example = series[values.isna() & series.notna()].iloc[0]
-            warnings.append(f"column {col!r}: {junk} non-numeric cell(s) such as {str(example)[:20]!r} read as missing")
+            warnings.append(Notice(f"column {col!r}: {junk} non-numeric cell(s) such as {str(example)[:20]!r} read as missing",
+                                   "non-numeric"))
         out[col] = values.to_numpy(dtype=np.float64)
     return out
 

@@ -12,6 +12,9 @@ Conventions every watch reader follows
 * ``metadata["pauses"]`` is a list of ``(start_s, end_s)`` in seconds from the first sample;
 * ``metadata["breaks"]`` lists the gaps longer than :data:`BREAK_GAP_S` the same way (no
   distance or climb is counted across them);
+* ``metadata["sport_verdict"]`` is the reader's :func:`~gaitload.io.sport.sport_verdict` and
+  ``metadata["distance_source"]`` says whether the distance channel is the device's or summed
+  from positions (both set by :func:`build_recording`);
 * a file may hold several activities (:mod:`gaitload.io._activity` lists them and picks one);
 * ``metadata["laps"]`` is a list of dicts ``start_s`` (s from the first sample), ``start_time``
   (ISO 8601 UTC), ``duration_s`` and ``distance_m``.
@@ -27,7 +30,12 @@ import pandas as pd
 
 from ..errors import CorruptFileError, HostileFileError, NoClockError, NotARunError, TimestampError
 from ..geodesy import EARTH_RADIUS_M, cumulative_distance_m, haversine_m  # re-exported for the readers
+from ..notice import Notice
 from ..recording import Recording
+# the sport rule lives in .sport; re-exported here for the watch readers
+from .sport import (DISTANCE_SOURCES, SportVerdict, set_sport_verdict)
+from .sport import (MAX_RUN_SPEED_MPS, MOVING_SPEED_MPS, describe_sport, is_foot_sport, median_moving_speed_mps,  # noqa: F401
+                    sport_cadence_warning, sport_verdict)
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -50,12 +58,6 @@ __all__ = [
 #: Longest span one activity file may cover (s); a timestamp farther than half of it from the
 #: file's median time is a corrupt value.
 MAX_ACTIVITY_SPAN_S = 14 * 86400.0
-
-#: Sports whose cadence a watch stores per stride (one foot), so steps/min = 2 x value.
-#: Garmin's FIT profile stores running and walking cadence as strides/min ("rpm" in the
-#: profile); hiking and trail running are running/walking sub-sports on most devices.
-_FOOT_SPORTS = {"running", "walking", "hiking", "trail_running", "treadmill", "mountaineering",
-                "track", "street", "trail", "virtual_activity_running", "run", "walk", "hike"}
 
 #: Watches with a barometric altimeter that record it as ``enhanced_altitude``. A product name
 #: matching one of these patterns (case-insensitive) makes ``altitude_source`` "barometric".
@@ -178,167 +180,15 @@ def parse_xml_safely(data: bytes, path=None, repairs: list[str] | None = None):
                     data = fixed
                     done.append("prefix")
                     if repairs is not None:
-                        repairs.append(f"XML uses namespace prefix(es) {', '.join(prefixes)} without declaring them; "
-                                       "read by local element names")
+                        repairs.append(Notice(f"XML uses namespace prefix(es) {', '.join(prefixes)} without declaring them; "
+                                       "read by local element names", "xml-repaired"))
                     continue
             raise CorruptFileError(f"malformed XML ({exc})", path) from None
         except (ValueError, UnicodeError, LookupError) as exc:  # bad or unknown encoding declarations
             raise CorruptFileError(f"malformed XML ({exc})", path) from None
     if "leading" in done and repairs is not None:
-        repairs.append("whitespace before the XML declaration ignored")
+        repairs.append(Notice("whitespace before the XML declaration ignored", "xml-repaired"))
     return root
-
-
-def is_foot_sport(sport: str | None) -> bool:
-    """Whether ``sport`` (FIT sport/sub_sport, TCX Activity@Sport) is on foot."""
-    if not sport:
-        return False
-    return str(sport).strip().lower().replace(" ", "_") in _FOOT_SPORTS
-
-
-#: Sport values that name no sport (FIT ``generic`` is the profile's "unspecified" value).
-_UNSPECIFIED_SPORTS = {"", "generic", "all", "unknown", "none", "null"}
-#: Strava's GPX export writes its activity type as a number in ``trk/type``: 1 Ride, 9 Run,
-#: 10 Walk, 11 Hike (the codes gpx.py's foot types use). Other codes are shown as a code.
-_STRAVA_TYPE_CODES = {"1": "cycling", "9": "running", "10": "walking", "11": "hiking"}
-
-
-def describe_sport(sport: str | None, sub_sport: str | None = None) -> tuple[bool | None, str | None]:
-    """Whether a recording's sport is on foot, and its name for people.
-
-    Parameters
-    ----------
-    sport, sub_sport : str, optional
-        ``Recording.metadata["sport"]`` and ``["sub_sport"]`` (FIT names, TCX ``Activity@Sport``
-        or GPX ``trk/type``, which may be a Strava type number).
-
-    Returns
-    -------
-    on_foot : bool or None
-        True for running, trail running, treadmill, walking, hiking; False for any other named
-        sport (cycling, swimming, paddling, rowing, TCX ``Other``...); None when the file names
-        no sport (or only ``generic``, or a number gaitload does not know).
-    label : str or None
-        ``"cycling (road)"``, ``"running"``, ``"sport code 4"``; None when there is no sport.
-    """
-    def clean(value):
-        text = "" if value is None else str(value).strip()
-        return "" if text.lower() in _UNSPECIFIED_SPORTS else text
-
-    main, sub = clean(sport), clean(sub_sport)
-    if main.isdigit():
-        if main not in _STRAVA_TYPE_CODES:
-            return None, f"sport code {main}"
-        main = _STRAVA_TYPE_CODES[main]
-    if not main and not sub:
-        return None, None
-    label = (main or sub).lower().replace("_", " ")
-    if main and sub:
-        label += f" ({sub.lower().replace('_', ' ')})"
-    return bool(is_foot_sport(main) or is_foot_sport(sub)), label
-
-
-#: Sustained speed no run reaches, m/s: the men's 10,000 m world record averages 6.3 m/s
-#: (26:11, Cheptegei 2020), so a recording whose median *moving* speed is above 6.5 m/s is a
-#: ride, a drive or a ski descent, whatever its cadence looks like.
-MAX_RUN_SPEED_MPS = 6.5
-#: Samples at or above this speed (m/s) count as moving (standing and GPS jitter lie below).
-MOVING_SPEED_MPS = 0.5
-
-
-def median_moving_speed_mps(time_s, speed_mps=None, distance_m=None) -> float:
-    """Median speed of the moving samples, m/s (NaN when fewer than 3 samples move).
-
-    Parameters
-    ----------
-    time_s : ndarray
-        Sample times, s.
-    speed_mps : ndarray, optional
-        Speed, m/s; used when it holds any finite value.
-    distance_m : ndarray, optional
-        Cumulative distance, m; without a speed, each interval's distance over its duration.
-
-    Returns
-    -------
-    float
-        Median of the speeds at or above :data:`MOVING_SPEED_MPS`, m/s.
-    """
-    v = None if speed_mps is None else np.asarray(speed_mps, dtype=np.float64)
-    if (v is None or not np.isfinite(v).any()) and distance_m is not None:
-        t = np.asarray(time_s, dtype=np.float64)
-        d = np.asarray(distance_m, dtype=np.float64)
-        ok = np.isfinite(t) & np.isfinite(d)
-        if ok.sum() >= 2:
-            dt, dd = np.diff(t[ok]), np.diff(d[ok])
-            v = np.where(dt > 0, dd / np.where(dt > 0, dt, 1.0), np.nan)
-    if v is None:
-        return float("nan")
-    moving = v[np.isfinite(v) & (v >= MOVING_SPEED_MPS)]
-    return float(np.median(moving)) if moving.size >= 3 else float("nan")
-
-
-def sport_verdict(sport: str | None, sub_sport: str | None = None,
-                  median_speed_mps: float | None = None) -> tuple[bool | None, str | None, str]:
-    """The one rule deciding whether a recording is on foot (readers and ``analyze`` share it).
-
-    1. A named sport decides (:func:`describe_sport`): running, trail running, treadmill,
-       walking, hiking... are on foot; cycling, swimming, paddling, rowing, TCX ``Other``... are
-       not, whatever the records hold.
-    2. A sport that names nothing (no sport, FIT ``generic`` -- the profile's "unspecified"
-       value -- or an unknown code) is decided by the records: a median moving speed above
-       :data:`MAX_RUN_SPEED_MPS` (6.5 m/s) is clearly not a run (on_foot False); otherwise the
-       recording is taken as on foot (None: not named, not contradicted), so a FIT file's
-       cadence is read as the profile's running strides/min and its steps are analysed.
-
-    Cadence alone cannot decide: a crank's 85 rpm and a runner's 85 strides/min look alike.
-
-    Parameters
-    ----------
-    sport, sub_sport : str, optional
-        As in ``Recording.metadata``.
-    median_speed_mps : float, optional
-        :func:`median_moving_speed_mps` of the recording (NaN or None: unknown).
-
-    Returns
-    -------
-    on_foot : bool or None
-        True named on foot; False named otherwise, or unnamed and faster than any run; None
-        unnamed and not contradicted (analysed as on foot).
-    label : str or None
-        :func:`describe_sport`'s name for people (None when nothing is named).
-    reason : str
-        One phrase for messages: ``"sport is running"``, ``"sport is cycling (road), not a
-        foot sport"``, ``"sport is generic (unspecified) but the records move at a median
-        8.4 m/s (30 km/h), faster than any run"``, ``"no sport named"``.
-    """
-    on_foot, label = describe_sport(sport, sub_sport)
-    if on_foot is not None:
-        return on_foot, label, f"sport is {label}" + ("" if on_foot else ", not a foot sport")
-    raw = "" if sport is None else str(sport).strip()
-    named = f"sport is {label}" if label else (f"sport is {raw} (unspecified)" if raw else "no sport named")
-    v = float("nan") if median_speed_mps is None else float(median_speed_mps)
-    if np.isfinite(v) and v > MAX_RUN_SPEED_MPS:
-        return False, label, (f"{named} but the records move at a median {v:.1f} m/s ({3.6 * v:.0f} km/h), "
-                              "faster than any run")
-    return None, label, named
-
-
-def sport_cadence_warning(on_foot: bool | None, reason: str, has_cadence: bool) -> str | None:
-    """The warning every watch reader gives when :func:`sport_verdict` decided a cadence's unit
-    without a named foot sport (None when there is nothing to say).
-
-    Parameters
-    ----------
-    on_foot, reason : bool or None, str
-        The first and last values :func:`sport_verdict` returned.
-    has_cadence : bool
-        Whether the file has a cadence channel (the verdict decides its unit).
-    """
-    if not has_cadence or on_foot is True:
-        return None
-    if on_foot is None:
-        return f"{reason}; taken as a run on foot (cadence read as a runner's strides/min)"
-    return f"{reason}; not a run, so cadence is kept as the device's rpm, not steps/min"
 
 
 def cadence_to_steps_per_min(
@@ -370,8 +220,10 @@ def cadence_to_steps_per_min(
     Returns
     -------
     steps_per_min : ndarray
-    decision : str
-        The unit the input was taken to be and why, for warnings/metadata.
+    decision : Notice
+        The unit the input was taken to be and why, for warnings/metadata (code
+        ``cadence-strides`` when the values say strides/min, the watch convention; else
+        ``cadence-unit``).
     """
     values = np.asarray(cadence, dtype=np.float64)
     if fractional is not None:
@@ -383,16 +235,20 @@ def cadence_to_steps_per_min(
 
             raise OptionError(f"cadence_unit must be 'steps/min' or 'strides/min', got {unit!r}")
         decided, why = unit, "forced by cadence_unit hint"
+        code = "cadence-unit"
     else:
         moving = values[np.isfinite(values) & (values > 20)]
         if moving.size == 0:
             decided, why = default_unit, "no moving samples; format convention"
+            code = "cadence-unit"
         else:
             med = float(np.median(moving))
             decided = "steps/min" if med > 110 else "strides/min"
             why = f"median {med:.0f} of moving samples"
+            # strides/min by its values is what every watch format stores: a note, not a warning
+            code = "cadence-strides" if decided == "strides/min" else "cadence-unit"
     out = values * 2.0 if decided == "strides/min" else values
-    return out, f"cadence read as {decided} ({why})"
+    return out, Notice(f"cadence read as {decided} ({why})", code)
 
 
 def altitude_source_for_device(manufacturer: str | None, product: str | None, has_altitude: bool) -> str:
@@ -433,15 +289,15 @@ def _warn_time_problems(time_s: np.ndarray, warnings: list[str]) -> None:
     back = int(np.count_nonzero(dt < 0))
     dup = int(np.count_nonzero(dt == 0))
     if back:
-        warnings.append(f"{back} timestamp(s) run backwards; samples were re-ordered")
+        warnings.append(Notice(f"{back} timestamp(s) run backwards; samples were re-ordered", "timestamps-repaired"))
     if dup:
-        warnings.append(f"{dup} duplicate timestamp(s); later duplicates dropped")
+        warnings.append(Notice(f"{dup} duplicate timestamp(s); later duplicates dropped", "timestamps-repaired"))
     if dt.size:
         big = dt > 3600.0
         if big.any():
-            warnings.append(
-                f"{int(big.sum())} time jump(s) longer than one hour (largest {float(dt.max()) / 3600:.1f} h)"
-            )
+            warnings.append(Notice(
+                f"{int(big.sum())} time jump(s) longer than one hour (largest {float(dt.max()) / 3600:.1f} h)",
+                "time-jump"))
 
 
 def build_recording(
@@ -453,6 +309,8 @@ def build_recording(
     path,
     warnings: Sequence[str],
     metadata: dict,
+    verdict: SportVerdict | None = None,
+    distance_source: str | None = None,
 ) -> Recording:
     """Assemble a watch :class:`Recording` from absolute times and channel arrays.
 
@@ -476,6 +334,13 @@ def build_recording(
     metadata : dict
         Reader metadata; ``pauses`` given in POSIX seconds are converted to seconds from the
         first kept sample here.
+    verdict : SportVerdict, optional
+        The reader's :func:`~gaitload.io.sport.sport_verdict` (it decided the cadence unit),
+        recorded as ``metadata["sport_verdict"]``; None decides it from the metadata's sport
+        and the kept channels.
+    distance_source : {"device", "positions"}, optional
+        Where the distance channel comes from, recorded as ``metadata["distance_source"]``
+        when there is a distance channel (see :data:`gaitload.io.sport.DISTANCE_SOURCES`).
 
     Raises
     ------
@@ -492,8 +357,8 @@ def build_recording(
         # app record dated 2085), not a pause: no single activity spans that long.
         far = finite & (np.abs(t - np.median(t[finite])) > MAX_ACTIVITY_SPAN_S / 2)
         if far.any():
-            warnings.append(f"{int(far.sum())} sample(s) dated more than {MAX_ACTIVITY_SPAN_S / 2 / 86400:.0f} days "
-                            "from the rest of the file dropped")
+            warnings.append(Notice(f"{int(far.sum())} sample(s) dated more than {MAX_ACTIVITY_SPAN_S / 2 / 86400:.0f} "
+                                   "days from the rest of the file dropped", "samples-dropped"))
             t = np.where(far, np.nan, t)
     keep = np.isfinite(t)
     n_drop = int(t.size - keep.sum())
@@ -507,7 +372,7 @@ def build_recording(
         # one sample is too short a file; samples without times are an activity with no clock
         raise (TimestampError if t.size < 2 else NoClockError)(problem, path)
     if n_drop:
-        warnings.append(f"{n_drop} sample(s) without a usable timestamp dropped")
+        warnings.append(Notice(f"{n_drop} sample(s) without a usable timestamp dropped", "samples-dropped"))
     t = t[keep]
     chans = {k: np.asarray(v, dtype=np.float64)[keep] for k, v in channels.items()}
     _warn_time_problems(t, warnings)
@@ -526,7 +391,11 @@ def build_recording(
             start = item.pop("start_epoch_s")
             item["start_s"] = None if start is None or not np.isfinite(start) else float(start - t0)
     chans = {k: v for k, v in chans.items() if np.isfinite(v).any()}
-    return Recording(
+    if distance_source is not None and "distance" in chans:
+        if distance_source not in DISTANCE_SOURCES:
+            raise ValueError(f"distance_source must be one of {DISTANCE_SOURCES}, got {distance_source!r}")
+        meta["distance_source"] = distance_source
+    rec = Recording(
         time_s=t,
         channels=chans,
         placement="records",
@@ -537,6 +406,8 @@ def build_recording(
         warnings=warnings,
         metadata=meta,
     )
+    set_sport_verdict(rec, verdict)
+    return rec
 
 
 def iso_utc(epoch_s: float | None) -> str | None:

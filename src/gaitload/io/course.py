@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..notice import Notice, code_of
 from ..errors import CorruptFileError, EmptyFileError, GaitloadError, NotAnActivityError, ResourceLimitError
 from ..geodesy import cumulative_distance_m
 from ..recording import Recording
@@ -97,12 +98,18 @@ def _finish(distance, altitude, lat, lon, *, path, **kwargs) -> CourseProfile:
         if good.sum() >= 2 and np.nanmax(np.abs(a)) > 0:
             alt = a if good.all() else np.interp(d, d[good], a[good])
     if alt is None:
-        warnings.append("the course has no elevation: grade unknown, forecast as if level")
+        warnings.append(Notice("the course has no elevation: grade unknown, forecast as if level", "forecast"))
     pick = (lambda x: None if x is None else np.asarray(x, dtype=np.float64)[keep])
     return CourseProfile(distance_m=d, altitude_m=alt, latitude_deg=pick(lat), longitude_deg=pick(lon),
                          path=None if path is None else os.fspath(path), warnings=warnings,
                          altitude_source=altitude_source if alt is not None else "none",
                          **kwargs)
+
+
+#: A recording's warnings that still apply to its course once the clock is dropped: about
+#: altitude and positions (repaired timestamps, gaps and cadence units no longer do).
+_COURSE_CODES = frozenset({"altitude-missing", "altitude-cleaned", "positions-skipped", "gps-altitude"})
+_COURSE_CHANNELS = frozenset({"altitude", "latitude", "longitude"})
 
 
 def course_from_recording(recording: Recording) -> CourseProfile:
@@ -127,9 +134,10 @@ def course_from_recording(recording: Recording) -> CourseProfile:
     meta = recording.metadata
     is_course = bool(meta.get("course"))
     # the clock is dropped, so warnings about it (repaired timestamps, gaps, cadence units) no longer apply
-    warnings = [w for w in recording.warnings if any(k in w for k in ("altitude", "elevation", "position"))]
+    warnings = [w for w in recording.warnings if code_of(w) in _COURSE_CODES
+                or (code_of(w) == "channel-gap" and getattr(w, "channel", None) in _COURSE_CHANNELS)]
     if not is_course:
-        warnings.append("a recorded activity: its times are ignored and its course is forecast")
+        warnings.append(Notice("a recorded activity: its times are ignored and its course is forecast", "forecast"))
     return _finish(dist, ch.get("altitude"), lat, lon, path=recording.path, sport=meta.get("sport"),
                    sub_sport=meta.get("sub_sport"), source_format=recording.source_format,
                    altitude_source=str(meta.get("altitude_source") or "unknown"), recorded=not is_course,
@@ -160,7 +168,7 @@ def _read_gpx_course(path: Path) -> CourseProfile:
     creator = gpx["creator"]
     source = altitude_source_for_device(None, creator, True) if creator else "unknown"
     if gpx["timed"]:
-        warnings.append("a recorded activity: its times are ignored and its course is forecast")
+        warnings.append(Notice("a recorded activity: its times are ignored and its course is forecast", "forecast"))
     distance = cumulative_distance_m(lat, lon)
     starts = np.cumsum([piece[0].size for piece in gpx["pieces"]])[:-1]
     if starts.size:
@@ -168,8 +176,8 @@ def _read_gpx_course(path: Path) -> CourseProfile:
         leg = np.diff(distance, prepend=0.0)
         jumps = starts[leg[starts] > MAX_JOIN_M]
         if jumps.size:
-            warnings.append(f"{jumps.size} jump(s) of {leg[jumps].sum() / 1000:.1f} km in all between separate "
-                            f"track or route pieces not counted as course")
+            warnings.append(Notice(f"{jumps.size} jump(s) of {leg[jumps].sum() / 1000:.1f} km in all between "
+                                   "separate track or route pieces not counted as course", "forecast"))
             leg[jumps] = 0.0
             distance = np.cumsum(leg)
     name, sport = (None if v is None else v.strip() or None for v in (gpx["name"], gpx["sport"]))

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..notice import Notice
 from ..errors import GaitloadError, MissingColumnsError, OptionError, SignalError, TimestampError
 from ..recording import PLACEMENTS, Recording
 from . import columns as colmod
@@ -165,7 +166,8 @@ def _time_base(path, frame: pd.DataFrame, lay: _Layout, file_rate: float | None,
     """Seconds per row, start time, unit decision."""
     rate = file_rate or rate_hint
     if file_rate and rate_hint and abs(file_rate - rate_hint) > 1e-3 * file_rate:
-        warnings.append(f"sampling_rate_hz={rate_hint:g} ignored: the file states {file_rate:g} Hz")
+        warnings.append(Notice(f"sampling_rate_hz={rate_hint:g} ignored: the file states {file_rate:g} Hz",
+                               "hint-ignored"))
     # a first unnamed column may be a time column (gaitmap stair files) or a sample index
     counters = []
     times = list(lay.times)
@@ -180,9 +182,10 @@ def _time_base(path, frame: pd.DataFrame, lay: _Layout, file_rate: float | None,
         name, tb = clock
         est = _rate_of(tb.time_s) if rate_hint else float("nan")  # only compared with a hint
         if rate_hint and np.isfinite(est) and abs(est - rate_hint) > 0.02 * rate_hint:
-            warnings.append(f"sampling_rate_hz={rate_hint:g} ignored: time column {name!r} gives {est:.4g} Hz")
+            warnings.append(Notice(f"sampling_rate_hz={rate_hint:g} ignored: time column {name!r} gives {est:.4g} Hz",
+                                   "hint-ignored"))
         if tb.decision.decided_by == "data":
-            warnings.append(tb.decision.detail)
+            warnings.append(Notice(tb.decision.detail, "clock-inferred"))
         return tb.time_s, tb.start_time, {**tb.decision.as_dict(), "column": name}
     if counters:
         name, values = counters[0]
@@ -239,8 +242,8 @@ def _align_groups(path, frame: pd.DataFrame, group: str, time_s: np.ndarray, lay
         t_ref = t_ref[keep]
         per[ref] = per[ref][keep]
         warnings.append(
-            f"sensors in column {group!r} sampled at different times; put on the clock of {ref!r} "
-            "by linear interpolation"
+            Notice(f"sensors in column {group!r} sampled at different times; put on the clock of {ref!r} "
+            "by linear interpolation", "sensors-aligned")
         )
     chans = {}
     for label in names:
@@ -292,7 +295,8 @@ def _saturation_warnings(name: str, values_si: np.ndarray, warnings: list[str],
     n_at = int(np.count_nonzero(magnitude[finite] / scale >= 0.999 * peak))
     if n_at >= 3:
         unit = "g" if is_acc else "deg/s"
-        warnings.append(f"channel {name!r}: {n_at} sample(s) at +/-{near[0]:g} {unit}, the sensor's range (clipped)")
+        warnings.append(Notice(f"channel {name!r}: {n_at} sample(s) at +/-{near[0]:g} {unit}, the sensor's range (clipped)",
+                               "clipped"))
 
 
 #: Largest ratio of parsed bytes a Recording may pin to the channel bytes it keeps when its
@@ -504,7 +508,7 @@ def _imu_recording(frame: pd.DataFrame, names: list[str], path: Path | None, fil
         except GaitloadError as exc:  # UnitError/OptionError: name the file
             raise exc.with_path(path)
         if decision.decided_by == "data":
-            warnings.append(decision.detail)
+            warnings.append(Notice(decision.detail, "unit-inferred"))
         units[kind] = decision.as_dict()
         for k in keys:
             values, col, _ = raw[k]
@@ -522,7 +526,8 @@ def _imu_recording(frame: pd.DataFrame, names: list[str], path: Path | None, fil
             wild = None if inside else np.abs(converted) > limit
             if wild is not None and wild.any():
                 converted = np.where(wild, np.nan, converted)
-                warnings.append(f"channel {label!r}: {int(wild.sum())} sample(s) beyond any sensor's range read as missing")
+                warnings.append(Notice(f"channel {label!r}: {int(wild.sum())} sample(s) beyond any sensor's range read as missing",
+                                       "clipped"))
             note = "" if factor == 1.0 else f", converted from {decision.unit}"
             raw[k] = (converted, f"measured: {col}{note}", None)
     multi = len(sensors) > 1
@@ -561,7 +566,7 @@ def _imu_recording(frame: pd.DataFrame, names: list[str], path: Path | None, fil
         metadata["sensors"] = [s for s in sensors if s]
     known = {k for k in other_hints} - _KNOWN_HINTS
     if known - {"altitude_source", "cadence_unit", "format"}:
-        warnings.append(f"hint(s) not used by the IMU CSV reader: {', '.join(sorted(known))}")
+        warnings.append(Notice(f"hint(s) not used by the IMU CSV reader: {', '.join(sorted(known))}", "hint-ignored"))
     return Recording(
         time_s=time_s,
         channels=channels,

@@ -35,9 +35,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..notice import Notice
 from ..errors import GaitloadError, MissingColumnsError, OptionError, TimestampError, UnitError
 from ..recording import Recording
-from . import _watch
+from . import sport as sportmod
 from . import columns as colmod
 from ._csvtext import frame_names, head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
 from .device_totals import written_utc_offset_s
@@ -77,8 +78,8 @@ _KNOWN_HINTS = {"placement", "sampling_rate_hz", "columns", "time_unit", "cadenc
 MOVING_CADENCE_MIN = 20.0
 #: A median moving speed above this (6.5 m/s) is not running, and its cadence is a crank rate
 #: that must not be doubled: the same threshold by which ``analyze`` refuses a recording that
-#: names no sport (:func:`gaitload.io._watch.sport_verdict`).
-MAX_RUN_SPEED_MPS = _watch.MAX_RUN_SPEED_MPS
+#: names no sport (:func:`gaitload.io.sport.sport_verdict`).
+MAX_RUN_SPEED_MPS = sportmod.MAX_RUN_SPEED_MPS
 #: Without speed, a median moving cadence under this is strides/min: running strides rarely
 #: exceed 105/min (210 steps/min) while walking steps start near 100/min (Tudor-Locke et al.
 #: 2018, >= 100 steps/min is moderate walking), so 110 leaves walking steps undoubled (the
@@ -336,7 +337,7 @@ def _records_recording(frame: pd.DataFrame, names: list[str], path: Path | None,
         time_s, start_time = tb.time_s, tb.start_time
         units["time"] = {**tb.decision.as_dict(), "column": name}
         if tb.decision.decided_by == "data":
-            warnings.append(tb.decision.detail)
+            warnings.append(Notice(tb.decision.detail, "clock-inferred"))
     elif sampling_rate_hz:
         time_s = np.arange(len(frame), dtype=np.float64) / sampling_rate_hz
         units["time"] = {"unit": f"row number / {sampling_rate_hz:g} Hz", "decided_by": "hint", "detail": ""}
@@ -359,7 +360,7 @@ def _records_recording(frame: pd.DataFrame, names: list[str], path: Path | None,
         if decision is not None:
             units[chan] = {**decision.as_dict(), "column": col}
             if decision.decided_by == "data":
-                warnings.append(decision.detail)
+                warnings.append(Notice(decision.detail, "unit-inferred"))
             if decision.unit != si_unit:
                 note = f", converted from {decision.unit}"
         provenance[chan] = f"measured: {col}{note}"
@@ -455,8 +456,8 @@ def _records_recording(frame: pd.DataFrame, names: list[str], path: Path | None,
             strides, med, why = _cadence_is_strides(values, run_speed)
             how = "data" if np.isfinite(med) else "default"
             if why == "too fast":
-                warnings.append(f"median moving speed is faster than running (over {MAX_RUN_SPEED_MPS:g} m/s): "
-                                f"cadence {med:.0f}/min kept as read (a crank or stroke rate?), not doubled")
+                warnings.append(Notice(f"median moving speed is faster than running (over {MAX_RUN_SPEED_MPS:g} m/s): "
+                                f"cadence {med:.0f}/min kept as read (a crank or stroke rate?), not doubled", "cadence-rpm"))
         else:
             raise UnitError(f"cadence unit {unit_text!r} not understood (column {col!r})", path)
         label = "strides/min" if strides else "steps/min"
@@ -521,12 +522,14 @@ def _records_recording(frame: pd.DataFrame, names: list[str], path: Path | None,
     if unused:
         warnings_unused = [u for u in unused if u and colmod.split_header(u)[0] not in ("", "index")]
         if warnings_unused:
-            warnings.append(f"columns not used: {', '.join(warnings_unused[:10])}")
+            warnings.append(Notice(f"columns not used: {', '.join(warnings_unused[:10])}", "columns-unused"))
     known = set(other_hints) - _KNOWN_HINTS
     if known - {"acc_unit", "gyr_unit", "sensor", "format"}:
-        warnings.append(f"hint(s) not used by the records CSV reader: {', '.join(sorted(known))}")
+        warnings.append(Notice(f"hint(s) not used by the records CSV reader: {', '.join(sorted(known))}",
+                               "hint-ignored"))
     if placement not in (None, "records"):
-        warnings.append(f"placement={placement!r} ignored: watch/footpod records have placement 'records'")
+        warnings.append(Notice(f"placement={placement!r} ignored: watch/footpod records have placement 'records'",
+                               "hint-ignored"))
     position = {col: i for i, col in enumerate(names)}
     channels = dict(sorted(channels.items(), key=lambda kv: position.get(mapping[kv[0]][0], 0)))
     finite_t = time_s[np.isfinite(time_s)]
@@ -539,12 +542,18 @@ def _records_recording(frame: pd.DataFrame, names: list[str], path: Path | None,
     if clock is not None and frame[clock[0]].dtype.kind not in "fiub":  # datetime text may write its UTC offset
         metadata["utc_offset_s"] = written_utc_offset_s(frame[clock[0]].head(5))
         metadata["utc_offset_source"] = f"the UTC offset written in column {clock[0]!r}"
+    if "distance" in channels:  # a distance column is the device's own (GPS, footpod or Stryd)
+        metadata["distance_source"] = "device"
     try:
-        return Recording(time_s=time_s, channels=channels, placement="records", source_format="records-csv",
-                         start_time=start_time, path=str(path) if path is not None else None, provenance=provenance, warnings=warnings,
-                         metadata=metadata)
+        rec = Recording(time_s=time_s, channels=channels, placement="records", source_format="records-csv",
+                        start_time=start_time, path=str(path) if path is not None else None, provenance=provenance,
+                        warnings=warnings, metadata=metadata)
     except GaitloadError as exc:
         raise exc.with_path(path) if path is not None else exc
+    # a records table names no sport: the speed alone can say it is not a run (the rule the
+    # cadence unit above followed too), recorded once for analyze
+    sportmod.set_sport_verdict(rec)
+    return rec
 
 
 def _power_per_kg(mapping: dict, arrays: dict, channels: dict, put) -> None:

@@ -83,6 +83,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..notice import Notice
 from ..errors import CorruptFileError, GaitloadError, NotAnActivityError, ResourceLimitError
 from ..recording import Recording
 from ._activity import activity_row, choose_activity, rebase_leading_clock
@@ -98,6 +99,7 @@ from ._watch import (
 from .device_totals import FIT_DATETIME_MIN as _FIT_DATETIME_MIN
 from .device_totals import FIT_EPOCH_S, fit_lap_totals, fit_session_totals, fit_utc_offset_s
 from .device_totals import fit_epoch as _epoch
+from .memory import MemoryFile, source_fileish, source_path, source_size
 from .registry import ReaderSpec, register_reader
 
 __all__ = ["read_fit", "fit_activities", "sniff_fit", "DEV_FIELD_CHANNELS", "MAX_RECORDS"]
@@ -163,11 +165,15 @@ def sniff_fit(head: bytes, path: Path) -> float:
     return 0.0
 
 
-def _check_header(path: Path) -> None:
+def _check_header(source) -> None:
     """Refuse non-FIT content and headers that claim far more data than the file holds."""
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
-        head = fh.read(14)
+    path = source_path(source)
+    size = source_size(source)
+    if isinstance(source, MemoryFile):
+        head = source.data[:14]
+    else:
+        with open(path, "rb") as fh:
+            head = fh.read(14)
     if len(head) < 12 or head[0] not in (12, 14) or head[8:12] != b".FIT":
         raise CorruptFileError("not a FIT file (no 12/14-byte header with the '.FIT' signature)", path)
     data_size = struct.unpack_from("<I", head, 4)[0]
@@ -213,7 +219,7 @@ def _raw_time(value) -> float | None:
     return float(value)
 
 
-def _decode(path: Path, max_records: int) -> dict:
+def _decode(source, max_records: int) -> dict:
     """Every message gaitload uses, decoded once (records as columns, the rest as dicts).
 
     A message the loop cannot use (an odd value, a developer field with no name) is skipped and
@@ -222,7 +228,8 @@ def _decode(path: Path, max_records: int) -> dict:
     """
     import fitdecode
 
-    _check_header(path)
+    _check_header(source)
+    path = source_path(source)
     times: list[float] = []  # raw FIT seconds, NaN when the record had none
     cols: dict[str, list] = {}
     rows: dict[str, list] = {}
@@ -279,7 +286,7 @@ def _decode(path: Path, max_records: int) -> dict:
             # field into a datetime object and looks up a handler per field of every message:
             # about a quarter of the decode time; the few times needed are converted by _epoch)
             with fitdecode.FitReader(
-                str(path), processor=None, check_crc=fitdecode.CrcCheck.RAISE,
+                source_fileish(source), processor=None, check_crc=fitdecode.CrcCheck.RAISE,
                 error_handling=fitdecode.ErrorHandling.WARN,
             ) as reader:
                 for frame in reader:
@@ -393,7 +400,7 @@ def _record_epochs(d: dict, warnings: list[str] | None = None) -> np.ndarray:
                     "local time (UTC offset unknown)")
             break
     if warnings is not None:
-        warnings.append(note)
+        warnings.append(Notice(note, "clock-inferred"))
     return raw + offset
 
 
@@ -449,8 +456,8 @@ def fit_activities(path, *, max_records: int = MAX_RECORDS, **hints) -> list[dic
     list of dict
         One :func:`gaitload.io._activity.activity_row` per activity, in file order.
     """
-    path = Path(path)
-    d = _decode(path, max_records)
+    source, path = path, source_path(path)  # a gzip file arrives decompressed in memory
+    d = _decode(source, max_records)
     if d["damage"] is not None and not d["sessions"] and d["n"] < 2:
         raise CorruptFileError(f"damaged FIT file: {d['damage']}; no complete records before the damage", path)
     if not d["sessions"] and d["n"] == 0:
@@ -518,8 +525,8 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
     ResourceLimitError
         More than ``max_records`` records.
     """
-    path = Path(path)
-    d = _decode(path, max_records)
+    source, path = path, source_path(path)  # a gzip file arrives decompressed in memory
+    d = _decode(source, max_records)
     warnings: list[str] = []
     n = d["n"]
     times, cols, rows, dev_units = d["times"], d["cols"], d["rows"], d["dev_units"]
@@ -529,15 +536,18 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
     damage = d["damage"]
     decoder_warnings = d["decoder_warnings"]
     if decoder_warnings:
-        warnings.append(f"decoder warnings ({len(decoder_warnings)} kinds), first: {decoder_warnings[0]}")
+        warnings.append(Notice(f"decoder warnings ({len(decoder_warnings)} kinds), first: {decoder_warnings[0]}",
+                               "undecodable"))
     if d["skipped"]:
-        warnings.append("skipped undecodable message(s): " + ", ".join(f"{v} {k}" for k, v in d["skipped"].items()))
+        warnings.append(Notice("skipped undecodable message(s): " + ", ".join(f"{v} {k}" for k, v in d["skipped"].items()),
+                               "undecodable"))
 
     if damage is not None:
         n_ok = int(np.isfinite(_record_epochs(d)).sum()) if times else 0
         if n_ok < 2:
             raise CorruptFileError(f"damaged FIT file: {damage}; no complete records before the damage", path)
-        warnings.append(f"damaged FIT file: {damage}; kept the {n} complete records decoded before the damage")
+        warnings.append(Notice(f"damaged FIT file: {damage}; kept the {n} complete records decoded before the damage",
+                               "damaged-file"))
     if n == 0:
         kind = next((t for t in file_types if t and t != "None"), "unknown")
         raise NotAnActivityError(f"FIT file of type {kind!r} holds no record messages, so no activity to read", path)
@@ -564,7 +574,8 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
         frame = pd.DataFrame(raw).groupby(group, sort=False).first()
         raw = {k: frame[k].to_numpy(dtype=np.float64) for k in frame.columns}
         epoch_s = epoch_s[~same]
-        warnings.append(f"{int(same.sum())} record(s) repeated the previous timestamp; merged field by field")
+        warnings.append(Notice(f"{int(same.sum())} record(s) repeated the previous timestamp; merged field by field",
+                               "timestamps-repaired"))
         n = epoch_s.size
 
     # --- sessions: one activity at a time ------------------------------------------------------
@@ -599,7 +610,7 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
 
     is_course = "course" in file_types
     if is_course:
-        warnings.append("a FIT course (a planned route with virtual times), not a recorded activity")
+        warnings.append(Notice("a FIT course (a planned route with virtual times), not a recorded activity", "course"))
 
     # --- channels -----------------------------------------------------------------------------
     channels: dict[str, np.ndarray] = {}
@@ -637,7 +648,8 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
     median_speed = median_moving_speed_mps(
         epoch_s[keep], None if "speed" not in channels else channels["speed"][keep],
         None if "distance" not in channels else channels["distance"][keep])
-    on_foot, _label, sport_reason = sport_verdict(sport, sub_sport, median_speed)
+    verdict = sport_verdict(sport, sub_sport, median_speed)  # recorded on the Recording by build_recording
+    on_foot, _label, sport_reason = verdict
     warning = sport_cadence_warning(on_foot, sport_reason, "cadence" in raw and np.isfinite(raw["cadence"]).any())
     if warning:
         warnings.append(warning)
@@ -679,7 +691,8 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
             continue
         factor = _unit_factor(channel, dev_units.get(key))
         if factor is None:
-            warnings.append(f"developer field {fname!r} has unknown units {dev_units.get(key)!r}; ignored")
+            warnings.append(Notice(f"developer field {fname!r} has unknown units {dev_units.get(key)!r}; ignored",
+                                   "hint-ignored"))
             continue
         dev_by_channel.setdefault(channel, {}).setdefault(side, []).append((fname, arr * factor))
     dev_fields_used: dict[str, str] = {}
@@ -764,7 +777,7 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
     if on_foot is False:
         metadata["cadence_unit"] = "rpm"
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="fit", path=path,
-                           warnings=warnings, metadata=metadata)
+                           warnings=warnings, metadata=metadata, verdict=verdict, distance_source="device")
 
 
 #: Developer fields a foot pod measures per foot (RunScribe): kept per side, never averaged (a

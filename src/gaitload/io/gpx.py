@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..notice import Notice
 from ..errors import CorruptFileError, NotAnActivityError
 from ..recording import Recording
 from ._activity import (ACTIVITY_GAP_S, activity_row, backward_times, choose_activity, rebase_leading_clock,
@@ -56,6 +57,7 @@ from ._watch import (
     to_float_array,
 )
 from .registry import ReaderSpec
+from .memory import source_bytes, source_path
 from .tcx import _xml_altitude_source, register_reader
 
 __all__ = ["read_gpx", "gpx_activities", "gpx_course_points", "sniff_gpx"]
@@ -88,9 +90,11 @@ def _child_text(el, name: str) -> str | None:
     return None
 
 
-def _parse(path: Path, warnings: list[str]):
-    """The root of a GPX file and its tracks; refuses routes, waypoints and empty files."""
-    root = parse_xml_safely(path.read_bytes(), path, warnings)
+def _parse(source, warnings: list[str]):
+    """The root of a GPX file and its tracks; refuses routes, waypoints and empty files.
+    ``source``: a path or an in-memory :class:`~gaitload.io.memory.MemoryFile`."""
+    path = source_path(source)
+    root = parse_xml_safely(source_bytes(source), path, warnings)
     if _local(root.tag) != "gpx":
         raise CorruptFileError(f"not a GPX file: the root element is <{_local(root.tag)}>", path)
     tracks = [trk for trk in _children(root, "trk")
@@ -159,7 +163,7 @@ def gpx_course_points(data: bytes, path: Path, warnings: list[str]) -> dict:
             if ok.any():
                 pieces.append((lat[ok], lon[ok], ele[ok]))
     if n_skipped:
-        warnings.append(f"skipped {n_skipped} point(s) without a position")
+        warnings.append(Notice(f"skipped {n_skipped} point(s) without a position", "positions-skipped"))
     if not pieces:
         raise NotAnActivityError("the GPX file holds no track or route point with a position", path)
     owner = owners[0][0]
@@ -251,8 +255,8 @@ def gpx_activities(path, **hints) -> list[dict]:
     list of dict
         One :func:`gaitload.io._activity.activity_row` per activity, in file order.
     """
-    path = Path(path)
-    root, tracks = _parse(path, [])
+    source, path = path, source_path(path)
+    root, tracks = _parse(source, [])
     return _group_rows(tracks, _groups(tracks), root.get("version"))
 
 
@@ -282,9 +286,9 @@ def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = No
     OptionError
         ``activity`` is not one of the file's activities.
     """
-    path = Path(path)
+    source, path = path, source_path(path)  # a gzip file arrives decompressed in memory
     warnings: list[str] = []
-    root, tracks = _parse(path, warnings)
+    root, tracks = _parse(source, warnings)
     groups = _groups(tracks)
     chosen, note = choose_activity(_group_rows(tracks, groups, root.get("version")), activity, path)
     if note:
@@ -324,14 +328,14 @@ def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = No
     no_time = int((~np.isfinite(epoch_s)).sum())
     no_pos = int((np.isfinite(epoch_s) & ~usable).sum())
     if no_time or no_pos:
-        warnings.append(f"skipped {no_time + no_pos} track point(s) without "
+        warnings.append(Notice(f"skipped {no_time + no_pos} track point(s) without "
                         + " or ".join(x for x, n in (("a time", no_time), ("a position", no_pos)) if n)
-                        + f" ({no_time} without time, {no_pos} without position)")
+                        + f" ({no_time} without time, {no_pos} without position)", "positions-skipped"))
     # a clock that steps back: keep the track order, drop the points dated before one already seen
     back = backward_times(epoch_s, usable)
     if back.any():
-        warnings.append(f"the clock steps back at {int(back.sum())} track point(s); those points were dropped "
-                        "(track order kept)")
+        warnings.append(Notice(f"the clock steps back at {int(back.sum())} track point(s); those points were dropped "
+                        "(track order kept)", "samples-dropped"))
         usable &= ~back
     index = np.flatnonzero(usable)
     seg_starts = np.searchsorted(index, np.asarray(seg_starts, dtype=np.int64)).tolist()
@@ -348,8 +352,8 @@ def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = No
     lon = np.asarray(lons, dtype=np.float64)
     distance, n_breaks = zero_distance_across_breaks(epoch_s, cumulative_distance_m(lat, lon))
     if n_breaks:
-        warnings.append(f"{n_breaks} break(s) of more than {BREAK_GAP_S / 60:.0f} min inside the track: no distance "
-                        "counted across them")
+        warnings.append(Notice(f"{n_breaks} break(s) of more than {BREAK_GAP_S / 60:.0f} min inside the track: no distance "
+                        "counted across them", "track-breaks"))
     channels = {"latitude": lat, "longitude": lon, "distance": distance}
     prov = {"latitude": "measured: gpx trkpt@lat", "longitude": "measured: gpx trkpt@lon",
             "distance": "derived: haversine distance between consecutive gpx track points"}
@@ -358,7 +362,7 @@ def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = No
         channels["altitude"] = ele
         prov["altitude"] = "measured: gpx trkpt/ele"
     else:
-        warnings.append("elevation missing or all zero; altitude channel dropped")
+        warnings.append(Notice("elevation missing or all zero; altitude channel dropped", "altitude-missing"))
     spd = np.asarray(speeds, dtype=np.float64)
     if np.isfinite(spd).any():
         channels["speed"] = spd
@@ -377,7 +381,8 @@ def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = No
     # (a named sport -- Strava type codes included -- decides; no sport is on foot unless the
     # records move faster than any run). It decides the cadence unit.
     median_speed = median_moving_speed_mps(epoch_s, channels.get("speed"), channels["distance"])
-    on_foot, _label, sport_reason = sport_verdict(sport, None, median_speed)
+    verdict = sport_verdict(sport, None, median_speed)  # kept on the Recording
+    on_foot, _label, sport_reason = verdict
     cadence_rpm = False  # cadence kept as the device's rpm (not on foot, no cadence_unit hint)
     has_cad = bool(np.isfinite(ext["cad"]).any())
     warning = sport_cadence_warning(on_foot, sport_reason, has_cad)
@@ -414,7 +419,7 @@ def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = No
     if cadence_rpm:
         metadata["cadence_unit"] = "rpm"
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="gpx", path=path,
-                           warnings=warnings, metadata=metadata)
+                           warnings=warnings, metadata=metadata, verdict=verdict, distance_source="positions")
 
 
 register_reader(ReaderSpec(

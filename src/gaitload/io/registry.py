@@ -283,44 +283,21 @@ def _is_gzip(path: Path) -> bool:
 
 
 def _read_gunzipped(path: Path, spec: ReaderSpec, max_bytes: int, hints: dict, reader=None):
-    """Decompress ``path`` into a temporary file (refusing more than ``max_bytes`` or
+    """Decompress ``path`` in memory (refusing more than ``max_bytes`` or
     ``_csvtext.MAX_DECOMPRESSED_BYTES`` decompressed bytes, whichever is smaller, so a gzip bomb
-    stops at the limit) and read that with ``reader`` (default ``spec.read``); errors and the
-    recording name ``path``."""
-    import gzip
-    import shutil
-    import tempfile
-    import zlib
-
+    stops at the limit) and read those bytes with ``reader`` (default ``spec.read``) as a
+    :class:`~gaitload.io.memory.MemoryFile`: no temporary file. Errors and the recording name
+    ``path``."""
     from ._csvtext import MAX_DECOMPRESSED_BYTES
+    from .memory import MemoryFile, gunzip_bounded
 
-    limit = min(max_bytes, MAX_DECOMPRESSED_BYTES)
-    inner_name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name + ".out"
-    with tempfile.TemporaryDirectory(prefix="gaitload-gz-") as tmp:
-        inner = Path(tmp) / (inner_name if inner_name.isprintable() and "/" not in inner_name else "inner")
-        total = 0
-        try:
-            with gzip.open(path, "rb") as src, open(inner, "wb") as dst:
-                while chunk := src.read(4 << 20):
-                    total += len(chunk)
-                    if total > limit:
-                        raise ResourceLimitError(
-                            f"gzip data inflates to more than {limit / 1024**2:.0f} MiB (the limit for one "
-                            f"recording; compressed size {path.stat().st_size / 1024**2:.1f} MiB)", path)
-                    dst.write(chunk)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise CorruptFileError(f"gzip data cannot be decompressed ({exc})", path) from None
-        if total == 0:
-            raise EmptyFileError("the gzip file decompresses to nothing", path)
-        try:
-            recording = (reader or spec.read)(inner, **hints)
-        except GaitloadError as exc:
-            if exc.path is None or exc.path == str(inner):
-                exc.path = str(path)
-            exc.problem = exc.problem.replace(str(inner), str(path))
-            raise exc from None
-        except MemoryError:
-            raise ResourceLimitError("not enough memory to read this file", path) from None
+    source = MemoryFile(gunzip_bounded(path, min(max_bytes, MAX_DECOMPRESSED_BYTES)), path)
+    try:
+        recording = (reader or spec.read)(source, **hints)
+    except GaitloadError as exc:
+        raise exc.with_path(path)
+    except MemoryError:
+        raise ResourceLimitError("not enough memory to read this file", path) from None
     if reader is not None:
         return recording
     recording.path = str(path)

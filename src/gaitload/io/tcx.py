@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..notice import Notice
 from ..errors import NotAnActivityError
 from ..recording import Recording
 from ._activity import (activity_row, backward_times, choose_activity, rebase_leading_clock,
@@ -50,6 +51,7 @@ from ._watch import (
     to_float_array,
 )
 from .device_totals import combine_lap_totals, tcx_lap_totals
+from .memory import source_bytes, source_path
 from .registry import ReaderSpec, register_reader
 
 __all__ = ["read_tcx", "tcx_activities", "sniff_tcx"]
@@ -81,8 +83,10 @@ def _strip_namespaces(root) -> None:
         el.tag = _local(el.tag)
 
 
-def _root(path: Path, repairs: list[str] | None = None):
-    root = parse_xml_safely(path.read_bytes(), path, repairs)
+def _root(source, repairs: list[str] | None = None):
+    """The TCX root of ``source`` (a path or an in-memory :class:`~gaitload.io.memory.MemoryFile`)."""
+    path = source_path(source)
+    root = parse_xml_safely(source_bytes(source), path, repairs)
     _strip_namespaces(root)
     if root.tag != "TrainingCenterDatabase":
         raise NotAnActivityError(f"root element is <{root.tag}>, not <TrainingCenterDatabase>", path)
@@ -138,8 +142,8 @@ def tcx_activities(path, **hints) -> list[dict]:
     list of dict
         :func:`gaitload.io._activity.activity_row` dicts in document order.
     """
-    path = Path(path)
-    return _rows(*_elements(_root(path), path))
+    source, path = path, source_path(path)
+    return _rows(*_elements(_root(source), path))
 
 
 def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = None, **hints) -> Recording:
@@ -168,9 +172,9 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
     OptionError
         ``activity`` is not one of the file's activities.
     """
-    path = Path(path)
+    source, path = path, source_path(path)  # a gzip file arrives decompressed in memory
     warnings: list[str] = []
-    root = _root(path, warnings)
+    root = _root(source, warnings)
     elements, is_course = _elements(root, path)
     chosen, note = choose_activity(_rows(elements, is_course), activity, path)
     if note:
@@ -179,7 +183,7 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
     activities = [elements[chosen]]
     sport = None if is_course else (activities[0].get("Sport") or None)
     if is_course:
-        warnings.append("a TCX course (a planned route with virtual times), not a recorded activity")
+        warnings.append(Notice("a TCX course (a planned route with virtual times), not a recorded activity", "course"))
 
     cols: dict[str, list] = {k: [] for k in _TP_TAGS.values()}
     cols["hr"] = []
@@ -215,8 +219,8 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
     # a clock that steps back: keep the track order, drop the points dated before one already seen
     back = backward_times(epoch_s)
     if back.any():
-        warnings.append(f"the clock steps back at {int(back.sum())} trackpoint(s); those points were dropped "
-                        "(track order kept)")
+        warnings.append(Notice(f"the clock steps back at {int(back.sum())} trackpoint(s); those points were dropped "
+                        "(track order kept)", "samples-dropped"))
         keep = ~back
         track_starts = np.searchsorted(np.flatnonzero(keep), np.asarray(track_starts, dtype=np.int64)).tolist()
         epoch_s = epoch_s[keep]
@@ -235,8 +239,8 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
     elif "latitude" in channels:
         channels["distance"], n_breaks = zero_distance_across_breaks(epoch_s, cumulative_distance_m(lat, lon))
         if n_breaks:
-            warnings.append(f"{n_breaks} break(s) of more than {BREAK_GAP_S / 60:.0f} min inside the activity: no "
-                            "distance counted across them")
+            warnings.append(Notice(f"{n_breaks} break(s) of more than {BREAK_GAP_S / 60:.0f} min inside the activity: no "
+                            "distance counted across them", "track-breaks"))
         prov["distance"] = "derived: haversine distance between consecutive tcx positions"
     for key, channel, where in (("alt", "altitude", "AltitudeMeters"), ("hr", "heart_rate", "HeartRateBpm/Value"),
                                 ("speed", "speed", "Extensions/TPX/Speed"), ("power", "power", "Extensions/TPX/Watts")):
@@ -247,7 +251,8 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
     # named sport decides -- a course is a run; no sport is on foot unless the records move faster
     # than any run). It decides the cadence unit, RunCadence included.
     median_speed = median_moving_speed_mps(epoch_s, channels.get("speed"), channels.get("distance"))
-    on_foot, _label, sport_reason = sport_verdict("running" if is_course else sport, None, median_speed)
+    verdict = sport_verdict("running" if is_course else sport, None, median_speed)  # kept on the Recording
+    on_foot, _label, sport_reason = verdict
     cadence_rpm = False  # cadence kept as the device's rpm (not on foot, no cadence_unit hint)
     cad_key = "runcad" if np.isfinite(arrays["runcad"]).any() else ("cad" if np.isfinite(arrays["cad"]).any() else None)
     warning = sport_cadence_warning(on_foot, sport_reason, cad_key is not None)
@@ -265,9 +270,9 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
             prov["cadence"] = f"measured: tcx Trackpoint/{where} (rpm, not steps/min: {sport_reason})"
             cadence_rpm = True
             if cad_key == "runcad":
-                warnings.append("Extensions/TPX/RunCadence kept as rpm by the sport rule; if this was a walk or "
+                warnings.append(Notice("Extensions/TPX/RunCadence kept as rpm by the sport rule; if this was a walk or "
                                 "run (TCX names only Running, Biking and Other), read it with "
-                                "cadence_unit='strides/min' (CLI: --any-sport --cadence-unit strides/min)")
+                                "cadence_unit='strides/min' (CLI: --any-sport --cadence-unit strides/min)", "cadence-rpm"))
 
     # pauses: the gap between the last point of one Track and the first of the next
     starts = np.asarray([s for s in track_starts[1:] if 0 < s < n], dtype=np.int64)
@@ -303,7 +308,8 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
         metadata["device_laps"] = tcx_lap_totals(lap_elements)
         metadata["device_totals"] = combine_lap_totals(metadata["device_laps"], "tcx lap totals")
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="tcx", path=path,
-                           warnings=warnings, metadata=metadata)
+                           warnings=warnings, metadata=metadata, verdict=verdict,
+                           distance_source="device" if np.isfinite(arrays["dist"]).any() else "positions")
 
 
 def _xml_altitude_source(product: str | None, has_altitude: bool) -> str:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..notice import Notice
 from .. import _select
 from ..errors import OptionError, TimestampError, UnitError
 
@@ -612,7 +613,7 @@ def choose_clock(
             decoded.append((name, decode_time(frame[name], rate_range_hz, hint=time_unit,
                                               header_unit=normalise_unit(unit))))
         except TimestampError as exc:
-            warnings.append(f"column {name!r} not used as time: {exc.problem}")
+            warnings.append(Notice(f"column {name!r} not used as time: {exc.problem}", "clock-inferred"))
     if not decoded:
         return None
     return next(((n, t) for n, t in decoded if n in forced),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..notice import Notice
 from ..schema import MUSCLES, TERRAIN_CLASSES, class_masks, float_column
 from .apply import (check_steps, load_matrix, multipliers_of, load_product, StepInputs, TerrainFactors, with_loads,
                     LOAD_COLUMNS, apply_rules, flat_strike_multiplier, grade_beyond_valid)
@@ -155,22 +156,22 @@ def _input_warnings(rules: RuleSet, inputs: StepInputs, run: np.ndarray) -> list
     if not (strike.code > 0).any():
         expected = rules.expected_strike
         whose = "article strike assumed" if rules.name == "source" else "strike expected for the grade assumed"
-        out.append(f"no strike information: {whose} ({expected['uphill']} uphill, {expected['downhill']} downhill), "
-                   f"rearfoot on level ground (the usual strike, literature.md 3.4)")
+        out.append(Notice(f"no strike information: {whose} ({expected['uphill']} uphill, {expected['downhill']} downhill), "
+                   f"rearfoot on level ground (the usual strike, literature.md 3.4)", "no-strike"))
     for name, values, what in (("grade", grade, "every such step is treated as level ground"),
                                ("speed", speed, f"the speed modifier is neutral ({rules.model['reference_speed_mps']:g} m/s assumed)"),
                                ("cadence", cadence, "the cadence modifier is neutral (preferred cadence assumed)")):
         missing = ~np.isfinite(values)
         if missing.all():
-            out.append(f"no {name}: {what}")
+            out.append(Notice(f"no {name}: {what}", "input-missing"))
         elif missing.mean() > 0.10:
-            out.append(f"{name} missing on {100 * missing.mean():.0f} % of steps: {what}")
+            out.append(Notice(f"{name} missing on {100 * missing.mean():.0f} % of steps: {what}", "input-missing"))
     lo, hi = rules.model["speed_clip_mps"]
     if run.any():
         outside = ((speed < lo) | (speed > hi))[run]
         if outside.mean() > 0.10:
-            out.append(f"running speed outside {lo:g}-{hi:g} m/s on {100 * outside.mean():.0f} % of running steps: "
-                       f"the speed modifier is held at the range's edge there")
+            out.append(Notice(f"running speed outside {lo:g}-{hi:g} m/s on {100 * outside.mean():.0f} % of running steps: "
+                       f"the speed modifier is held at the range's edge there", "speed-range"))
     return out
 
 
@@ -348,29 +349,29 @@ def _summary(steps: pd.DataFrame, raw_loads: np.ndarray, inputs: StepInputs, fac
     disagreements = [text for _, text in found]
     if found:
         muscles = ", ".join(label for label, _ in found)
-        warnings.append(f"the '{rules.name}' rules and the literature disagree on this run ({muscles}): "
-                        f"what the papers found is in the summary's rule_disagreements")
+        warnings.append(Notice(f"the '{rules.name}' rules and the literature disagree on this run ({muscles}): "
+                        f"what the papers found is in the summary's rule_disagreements", "rules-disagree"))
     if beyond.any():
         lo, hi = rules.valid_grade_pct
-        warnings.append(f"{int(beyond.sum())} steps ({100 * beyond.mean():.0f} %) on grades beyond what the rules were "
+        warnings.append(Notice(f"{int(beyond.sum())} steps ({100 * beyond.mean():.0f} %) on grades beyond what the rules were "
                         f"sized on ({lo:+g} to {hi:+g} % running"
                         + (f", {rules.walking.valid_grade_pct[0]:+g} to {rules.walking.valid_grade_pct[1]:+g} % walking"
                            if rules.walking is not None and walk.any() else "")
-                        + "): their grade modifiers are held at the edge (saturated), so their load is a floor")
+                        + "): their grade modifiers are held at the edge (saturated), so their load is a floor", "grade-beyond-rules"))
     if walk_fraction >= _WALK_WARN_FRACTION:
         how = ("with the walking block, a judgement ordered by Franz & Kram 2012 and Schache 2015"
                if rules.walking is not None else "with the running rules (this rule set has no walking block)")
-        warnings.append(f"{100 * walk_fraction:.0f} % of steps were walking: outside the running rules"
+        warnings.append(Notice(f"{100 * walk_fraction:.0f} % of steps were walking: outside the running rules"
                         + (" and the article" if rules.name == "source" else "")
-                        + f"; their load is computed {how} and left out of the comparison with level ground")
+                        + f"; their load is computed {how} and left out of the comparison with level ground", "walking-steps"))
     if run.any() and not np.isfinite(load_ratio).any():
-        warnings.append("no running steps to compare with level ground")
+        warnings.append(Notice("no running steps to compare with level ground", "no-running-steps"))
     if any("heart" in note.source for note in rules.notes) and known_grade.size:
         steep = (known_grade < _STEEP_DESCENT_PCT).mean()
         if steep >= _CONTRADICTION_MIN_FRACTION:
-            warnings.append(f"{100 * steep:.0f} % of steps are on descents steeper than {_STEEP_DESCENT_PCT:g} %, where "
+            warnings.append(Notice(f"{100 * steep:.0f} % of steps are on descents steeper than {_STEEP_DESCENT_PCT:g} %, where "
                             f"Strava's heart-rate model (Robb 2017) puts the effort above level running again, against "
-                            f"the article's 'easier on the heart' (Minetti 2002's metabolic cost is still lowest near -20 %)")
+                            f"the article's 'easier on the heart' (Minetti 2002's metabolic cost is still lowest near -20 %)", "steep-descent-effort"))
 
     share_ratio = _by_muscle(ratio)
     return {

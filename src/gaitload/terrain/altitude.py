@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from ..notice import Notice
 from ..recording import nan_runs
 from .options import TerrainOptions
 from .smoothing import robust_sigma as _robust_sigma
@@ -87,7 +88,8 @@ def _clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, option
     limit = max(opts.spike_k_sigma * (sigma if np.isfinite(sigma) else 0.0), opts.spike_min_m)
     spike = np.abs(res) > limit
     if spike.any():
-        warnings.append(f"{int(spike.sum())} altitude spike(s) rejected (|residual| > {limit:.1f} m)")
+        warnings.append(Notice(f"{int(spike.sum())} altitude spike(s) rejected (|residual| > {limit:.1f} m)",
+                               "altitude-cleaned"))
         a[spike] = np.nan
         ok = np.isfinite(a)
         a = np.interp(distance_m, distance_m[ok], a[ok])
@@ -120,11 +122,12 @@ def _clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, option
     clip = np.clip(local_slope, -opts.max_abs_grade_pct / 100, opts.max_abs_grade_pct / 100)
     if drift.any():
         total = float(np.sum(np.abs(da[drift])))
-        warnings.append(f"{int(drift.sum())} altitude step(s) with no matching distance removed ({total:.1f} m in all)")
+        warnings.append(Notice(f"{int(drift.sum())} altitude step(s) with no matching distance removed ({total:.1f} m in all)",
+                               "altitude-cleaned"))
     if climbed.any():
         total = float(np.sum(np.abs(da[climbed])))
-        warnings.append(f"{int(climbed.sum())} altitude change(s) across a pause counted as climbing "
-                        f"({total:.1f} m in all; walkable in the pause's time)")
+        warnings.append(Notice(f"{int(climbed.sum())} altitude change(s) across a pause counted as climbing "
+                        f"({total:.1f} m in all; walkable in the pause's time)", "altitude-cleaned"))
     gain_da = np.where(drift, clip * dd, da)
     grade_da = np.where(jump, clip * dd, da)
     for_gain = a[0] + np.concatenate([[0.0], np.cumsum(gain_da)]) if drift.any() else a
@@ -141,20 +144,23 @@ def _altitude_usable(alt: np.ndarray | None, warnings: list) -> np.ndarray | Non
     # both are "invalid"; nothing on land is below the Dead Sea shore (-430 m)
     bad = (a <= -430.0) | (a >= 9000.0)
     if bad.any():
-        warnings.append(f"{int(bad.sum())} altitude value(s) out of the possible range (sentinels) ignored")
+        warnings.append(Notice(f"{int(bad.sum())} altitude value(s) out of the possible range (sentinels) ignored",
+                               "altitude-cleaned"))
         a[bad] = np.nan
     finite = a[np.isfinite(a)]
     if finite.size and np.median(np.abs(finite)) > 20.0:
         zero = a == 0.0
         if zero.any():
-            warnings.append(f"{int(zero.sum())} altitude value(s) of exactly 0 m among real altitudes ignored (dropouts)")
+            warnings.append(Notice(f"{int(zero.sum())} altitude value(s) of exactly 0 m among real altitudes ignored (dropouts)",
+                                   "altitude-cleaned"))
             a[zero] = np.nan
     finite = a[np.isfinite(a)]
     if finite.size < 3:
-        warnings.append("altitude missing: grade unknown")
+        warnings.append(Notice("altitude missing: grade unknown", "altitude-missing"))
         return None
     if np.ptp(finite) < 1e-6:
-        warnings.append(f"altitude is constant ({finite[0]:g} m), a placeholder: grade unknown")
+        warnings.append(Notice(f"altitude is constant ({finite[0]:g} m), a placeholder: grade unknown",
+                               "altitude-missing"))
         return None
     return a
 

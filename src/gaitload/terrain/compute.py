@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..notice import Notice
 from ..errors import OptionError, ResourceLimitError
 from ..recording import Recording
 from ..schema import float_column
@@ -96,7 +97,8 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
     prov["distance"] = dist_src
     total_dist = float(dist[-1]) if have_dist else float("nan")
     if not have_dist:
-        warnings.append("no distance source (distance, speed, GPS or foot-IMU stride length): distance unknown")
+        warnings.append(Notice("no distance source (distance, speed, GPS or foot-IMU stride length): distance unknown",
+                               "distance-unknown"))
 
     # moving samples: distance grows and speed is above standstill
     v = None
@@ -144,7 +146,8 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         # a belt has no hills: without a stated incline it is level, whatever a watch's
         # barometer or GPS wandered indoors
         incline_pct = 0.0
-        warnings.append("treadmill without a stated incline: taken as level (give --incline if it was not)")
+        warnings.append(Notice("treadmill without a stated incline: taken as level (give --incline if it was not)",
+                               "treadmill-level"))
     if incline_pct is not None:
         step_grade, grid_grade, how = _incline_at(incline_pct, step_t, step_d, grid_d, grid_t)
         prov["altitude"] = "not used (given incline)"
@@ -167,7 +170,8 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
     if grade_from_incline:
         big = np.abs(grid_grade) > opts.max_abs_grade_pct
         if np.any(np.abs(step_grade[np.isfinite(step_grade)]) > opts.max_abs_grade_pct) or big.any():
-            warnings.append(f"incline beyond +-{opts.max_abs_grade_pct:g} % (hiking/scrambling terrain)")
+            warnings.append(Notice(f"incline beyond +-{opts.max_abs_grade_pct:g} % (hiking/scrambling terrain)",
+                                   "steep-grade"))
         if grid_d.size:
             # virtual altitude of the treadmill: the climb the belt represents
             dz = np.r_[0.0, np.diff(grid_d)] * np.nan_to_num(np.r_[grid_grade[:1], grid_grade[:-1]]) / 100
@@ -198,7 +202,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
                 prov["gain_vs_device"] = explain_gain(gain, loss, device, info["gain_profile"], alt, info["gain_hysteresis_m"],
                                                       info["gain_smoothing"])
                 if prov["gain_vs_device"]["note"]:
-                    warnings.append("elevation gain " + prov["gain_vs_device"]["note"])
+                    warnings.append(Notice("elevation gain " + prov["gain_vs_device"]["note"], "gain-vs-device"))
         elif rise_ok and have_dist:
             grid_alt, grid_grade, clean_alt, gain, loss, w = _grade_from_imu(steps, step_t, step_d, grid_d, opts)
             warnings += w
@@ -219,9 +223,10 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
             prov["altitude"] = "none"
             prov["grade"] = "none"
             if alt is not None and not have_dist:
-                warnings.append("altitude present but no distance: grade unknown")
+                warnings.append(Notice("altitude present but no distance: grade unknown", "grade-unknown"))
             elif alt is None:
-                warnings.append("no usable altitude, incline or foot-IMU rise: grade and terrain unknown")
+                warnings.append(Notice("no usable altitude, incline or foot-IMU rise: grade and terrain unknown",
+                                       "grade-unknown"))
         # -- 2. per-step values: interpolate on the grid at the step's distance ---------------
         if grid_d.size:
             step_grade, step_alt = _interp_nan(step_d, grid_d, grid_grade, grid_alt)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..notice import Notice
 from ..geodesy import haversine_m
 from ..recording import Recording
 from ..schema import float_column, measured_column
@@ -39,19 +40,21 @@ def _repair_device_distance(time_s: np.ndarray, dist: np.ndarray, opts: TerrainO
     if reset.any():
         # after a reset the counter restarts near 0: the increment across it is unknown but
         # small (one sample), so it counts as 0
-        warnings.append(f"distance counter reset {int(reset.sum())} time(s); continued from the last value")
+        warnings.append(Notice(f"distance counter reset {int(reset.sum())} time(s); continued from the last value",
+                               "distance-repaired"))
         inc = np.where(reset, 0.0, inc)
     # jitter: negative increments are a counter correcting itself; the cumulative maximum holds
     cum = np.concatenate([[0.0], np.cumsum(inc)])
     mono = np.maximum.accumulate(cum)
     n_back = int(np.count_nonzero(np.diff(cum) < -0.5))
     if n_back:
-        warnings.append(f"distance went backwards {n_back} time(s); held at its maximum")
+        warnings.append(Notice(f"distance went backwards {n_back} time(s); held at its maximum", "distance-repaired"))
     inc = np.diff(mono)
     dt = np.diff(time_s)
     too_fast = inc > opts.max_speed_mps * np.maximum(dt, 1e-9) + 5.0
     if too_fast.any():
-        warnings.append(f"{int(too_fast.sum())} distance jump(s) faster than {opts.max_speed_mps:g} m/s capped")
+        warnings.append(Notice(f"{int(too_fast.sum())} distance jump(s) faster than {opts.max_speed_mps:g} m/s capped",
+                               "distance-repaired"))
         inc = np.where(too_fast, opts.max_speed_mps * dt, inc)
     return np.concatenate([[0.0], np.cumsum(inc)])
 
@@ -115,14 +118,16 @@ def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: Te
     spike = np.zeros(idx.size, bool)
     spike[1:-1] = fast[:-1] & fast[1:]
     if spike.any():
-        warnings.append(f"{int(spike.sum())} GPS position spike(s) faster than {opts.max_speed_mps:g} m/s rejected")
+        warnings.append(Notice(f"{int(spike.sum())} GPS position spike(s) faster than {opts.max_speed_mps:g} m/s rejected",
+                               "gps-jumps"))
         keep = ~spike
         t, la, lo, idx = t[keep], la[keep], lo[keep], idx[keep]
         seg = haversine_m(la[:-1], lo[:-1], la[1:], lo[1:])
         vel = seg / np.maximum(np.diff(t), 1e-9)
     jump = vel > opts.max_speed_mps
     if jump.any():
-        warnings.append(f"{int(jump.sum())} GPS position jump(s) faster than {opts.max_speed_mps:g} m/s not counted")
+        warnings.append(Notice(f"{int(jump.sum())} GPS position jump(s) faster than {opts.max_speed_mps:g} m/s not counted",
+                               "gps-jumps"))
         seg = np.where(jump, 0.0, seg)
     if gaps_s is not None and len(gaps_s):
         # a pause moves the fix by GPS wander and the first metres after the restart; a longer

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..notice import Notice
 from ..errors import OptionError
 from ..geodesy import haversine_m
 from ..recording import Recording
@@ -95,7 +96,8 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
     kept_steps = _ffill(kept_steps)
     kept_steps = np.where(np.isfinite(kept_steps), kept_steps, 0.0)
     if long_gap.any():
-        warnings.append(f"altitude missing over {long_gap.sum() * step:.0f} m: grade unknown there")
+        warnings.append(Notice(f"altitude missing over {long_gap.sum() * step:.0f} m: grade unknown there",
+                               "grade-unknown"))
     # window by altitude source; unknown: look at the data
     if src == "barometric":
         window_m, desc, gps_like = opts.window_m_barometric, "barometric", False
@@ -153,8 +155,8 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
     window_used[long_gap | ~np.isfinite(grade)] = np.nan
     steep = np.abs(grade) > opts.max_abs_grade_pct
     if steep.any():  # kept as measured: the load model bounds its own modifiers
-        warnings.append(f"grade beyond +-{opts.max_abs_grade_pct:g} % over {steep.sum() * step:.0f} m "
-                        "(hiking/scrambling terrain)")
+        warnings.append(Notice(f"grade beyond +-{opts.max_abs_grade_pct:g} % over {steep.sum() * step:.0f} m "
+                               "(hiking/scrambling terrain)", "steep-grade"))
     gh = opts.gain_hysteresis_m_gps if gps_like else opts.gain_hysteresis_m_barometric
     if tf:
         # the trend filter's own profile (before the rounding pass) keeps hill tops and valley
@@ -288,7 +290,7 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
     grade = 100.0 * slope / step
     steep = np.abs(grade) > opts.max_abs_grade_pct
     if steep.any():  # kept as measured: the load model bounds its own modifiers
-        warnings.append(f"grade beyond +-{opts.max_abs_grade_pct:g} % over {steep.sum() * step:.0f} m "
-                        "(hiking/scrambling terrain)")
+        warnings.append(Notice(f"grade beyond +-{opts.max_abs_grade_pct:g} % over {steep.sum() * step:.0f} m "
+                               "(hiking/scrambling terrain)", "steep-grade"))
     gain, loss, clean = elevation_gain_loss(level, opts.gain_hysteresis_m_barometric)
     return level, grade, clean, gain, loss, warnings
