@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
-import functools
 import gc
 import json
 import sys
@@ -354,7 +353,6 @@ def _cmd_rules(args) -> int:
     return EXIT_OK
 
 
-@functools.cache  # registered once per process, however often main() runs
 def _skip_exit_collection() -> None:
     """Let the process end without the garbage collector's last walk over every object.
 
@@ -363,8 +361,10 @@ def _skip_exit_collection() -> None:
     ``analyze``. Freezing the heap in an exit handler skips them and leaves the memory to the
     operating system. Freezing stops no code: every other exit handler still runs and the
     standard streams are still flushed; every output file is closed by a ``with`` long before,
-    so nothing written is lost. Registered once per process.
+    so nothing written is lost. Unregistering first keeps one registration however often
+    ``main()`` runs in a process, without a module-level flag.
     """
+    atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
 
 
