@@ -13,6 +13,7 @@ from ..recording import Recording
 
 __all__ = ["SimulatedRun"]
 
+
 @dataclass
 class SimulatedRun:
     """A simulated recording with its ground truth.

@@ -13,6 +13,7 @@ from .timeline import Timeline, Warp, contact_time_model, soften
 
 __all__ = ["lumbar", "wrist", "sensor_noise", "MOUNTS", "records"]
 
+
 def _trunk_dynamics(tl: Timeline, warp: Warp, t: np.ndarray, rng: np.random.Generator):
     """Dynamic (non-gravity) world acceleration of the pelvis from a sine ground-reaction model.
 

@@ -10,6 +10,7 @@ from .timeline import Timeline, Warp
 
 __all__ = ["truth_table"]
 
+
 def truth_table(tl: Timeline, course: Course, warp: Warp, duration_s: float) -> pd.DataFrame:
     """One row per running contact of both feet (columns: see :func:`~gaitload.simulate.simulate_run`)."""
     k = tl.k
