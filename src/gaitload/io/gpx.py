@@ -55,10 +55,10 @@ from ._watch import (
     sport_cadence_warning,
     sport_verdict,
     to_float_array,
+    xml_altitude_source,
 )
-from .registry import ReaderSpec
 from .memory import source_bytes, source_path
-from .tcx import _xml_altitude_source, register_reader
+from .registry import ReaderSpec, register_reader
 
 __all__ = ["read_gpx", "gpx_activities", "gpx_course_points", "sniff_gpx"]
 
@@ -414,7 +414,7 @@ def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = No
         "sessions": [],
         "laps": [],
         "pauses_epoch_s": pauses,
-        "altitude_source": _xml_altitude_source(creator, has_alt),
+        "altitude_source": xml_altitude_source(creator, has_alt),
     }
     if cadence_rpm:
         metadata["cadence_unit"] = "rpm"

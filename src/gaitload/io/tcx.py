@@ -39,7 +39,6 @@ from ._activity import (activity_row, backward_times, choose_activity, rebase_le
                         zero_distance_across_breaks)
 from ._watch import (
     BREAK_GAP_S,
-    altitude_source_for_device,
     build_recording,
     cadence_to_steps_per_min,
     cumulative_distance_m,
@@ -49,6 +48,7 @@ from ._watch import (
     sport_cadence_warning,
     sport_verdict,
     to_float_array,
+    xml_altitude_source,
 )
 from .device_totals import combine_lap_totals, tcx_lap_totals
 from .memory import source_bytes, source_path
@@ -300,7 +300,7 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
         "sessions": [{"sport": s, "kept": i == chosen} for i, s in enumerate(sports)],
         "laps": lap_info,
         "pauses_epoch_s": pauses,
-        "altitude_source": _xml_altitude_source(product, has_alt),
+        "altitude_source": xml_altitude_source(product, has_alt),
     }
     if cadence_rpm:
         metadata["cadence_unit"] = "rpm"
@@ -310,18 +310,6 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="tcx", path=path,
                            warnings=warnings, metadata=metadata, verdict=verdict,
                            distance_source="device" if np.isfinite(arrays["dist"]).any() else "positions")
-
-
-def _xml_altitude_source(product: str | None, has_altitude: bool) -> str:
-    """``barometric`` only when the file names a barometric device; otherwise ``unknown``.
-
-    An XML export does not say how its altitude was measured, and a converter (Strava, Garmin
-    Connect) may have replaced it, so only a named barometric device is trusted.
-    """
-    if not has_altitude:
-        return "none"
-    source = altitude_source_for_device(None, product, True) if product else "unknown"
-    return "barometric" if source == "barometric" else "unknown"
 
 
 register_reader(ReaderSpec(
