@@ -11,8 +11,8 @@ import pytest
 
 import gaitload
 from gaitload.errors import GaitloadError, OptionError
-from gaitload.io._activity import rebase_leading_clock
-from gaitload.io._watch import haversine_m
+from gaitload.io.activity import rebase_leading_clock
+from gaitload.io.watch import haversine_m
 from gaitload.io.registry import ACTIVITY_COLUMNS
 
 from fit_builder import write_fit as _write_fit

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .._select import median, percentile  # noqa: F401  (re-exported: exact, fast)
+from ..quantiles import median, percentile  # noqa: F401  (re-exported: exact, fast)
 
 __all__ = [
     "lowpass",

@@ -13,7 +13,7 @@ distance -> distance m; heart_rate; power W; temperature degC;
 cadence (+ fractional_cadence) -> cadence: for foot sports (running, walking, hiking) FIT stores
 strides/min, so steps/min = 2 x (cadence + fractional_cadence); other sports keep rpm with a
 warning. Sport ``generic`` (the profile's "unspecified") or no sport follows the one rule of
-:func:`gaitload.io._watch.sport_verdict`: on foot (cadence doubled) unless the records' median
+:func:`gaitload.io.watch.sport_verdict`: on foot (cadence doubled) unless the records' median
 moving speed is above 6.5 m/s, faster than any run (rpm kept; ``analyze`` refuses it);
 stance_time ms -> contact_time s; stance_time_balance -> contact_time_balance %;
 vertical_oscillation mm -> m; vertical_ratio %; step_length mm -> m.
@@ -53,7 +53,7 @@ block of first records dated far from the rest (a clock set when the GPS fix cam
 to lead up to the rest, not dropped.
 Timer stop/start events give
 ``metadata["pauses"]``. ``metadata["altitude_source"]`` follows
-:func:`gaitload.io._watch.altitude_source_for_device`.
+:func:`gaitload.io.watch.altitude_source_for_device`.
 """
 
 from __future__ import annotations
@@ -65,8 +65,8 @@ import numpy as np
 from ..errors import CorruptFileError, NotAnActivityError
 from ..notice import Notice
 from ..recording import Recording
-from ._activity import activity_row, choose_activity, rebase_leading_clock
-from ._watch import (
+from .activity import activity_row, choose_activity, rebase_leading_clock
+from .watch import (
     altitude_source_for_device,
     build_recording,
     cadence_to_steps_per_min,
@@ -102,7 +102,7 @@ def _text(value) -> str | None:
 
 
 def _session_rows(d: dict) -> list[dict]:
-    """One :func:`~gaitload.io._activity.activity_row` per FIT session (file order); a file without
+    """One :func:`~gaitload.io.activity.activity_row` per FIT session (file order); a file without
     sessions (cut short before the watch wrote them) is one activity spanning its records. A
     course file's rows say ``"course"`` (``analyze`` then says it is a planned route, no run)."""
     rows = _rows_of_sessions(d)
@@ -147,7 +147,7 @@ def fit_activities(path, *, max_records: int = MAX_RECORDS, **hints) -> list[dic
     Returns
     -------
     list of dict
-        One :func:`gaitload.io._activity.activity_row` per activity, in file order.
+        One :func:`gaitload.io.activity.activity_row` per activity, in file order.
     """
     source, path = path, source_path(path)  # a gzip file arrives decompressed in memory
     d = decode_fit(source, max_records)
@@ -336,7 +336,7 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
         if nm is not None:
             channels[channel] = arr.copy()
             prov[channel] = f"measured: fit record.{nm}"
-    # on foot or not: the one rule of gaitload.io._watch.sport_verdict (a named sport decides; a
+    # on foot or not: the one rule of gaitload.io.watch.sport_verdict (a named sport decides; a
     # generic / missing sport is on foot unless the records move faster than any run)
     median_speed = median_moving_speed_mps(
         epoch_s[keep], None if "speed" not in channels else channels["speed"][keep],

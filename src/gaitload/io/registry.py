@@ -54,7 +54,7 @@ class ReaderSpec:
         take ``activity=k``.
     activities : callable, optional
         ``activities(path, **hints) -> list of dict`` for formats that can hold several
-        activities (rows of :func:`gaitload.io._activity.activity_row`); None: one per file.
+        activities (rows of :func:`gaitload.io.activity.activity_row`); None: one per file.
     """
 
     name: str
@@ -228,7 +228,7 @@ def activities(path: str | os.PathLike, format: str | None = None, max_bytes: in
 
     A FIT file holds one activity per session (a triathlon lists its swim, transitions, ride
     and run), a TCX file one per ``<Activity>``, a GPX file one per group of tracks closer than
-    30 min to each other (:data:`gaitload.io._activity.ACTIVITY_GAP_S`); any other format holds
+    30 min to each other (:data:`gaitload.io.activity.ACTIVITY_GAP_S`); any other format holds
     one. Pass a row's ``activity`` to :func:`gaitload.read` or :func:`gaitload.analyze` as
     ``activity=`` to analyse it.
 
@@ -248,7 +248,7 @@ def activities(path: str | os.PathLike, format: str | None = None, max_bytes: in
     pandas.DataFrame
         Columns ``activity`` (int, 0-based), ``sport`` (str: ``"running"``, ``"cycling"``,
         ``"transition"``, ``"unknown"``...), ``on_foot`` (bool, by the rule of
-        :func:`gaitload.io._watch.sport_verdict`: an unnamed sport is on foot unless faster
+        :func:`gaitload.io.watch.sport_verdict`: an unnamed sport is on foot unless faster
         than any run), ``start_time`` (UTC :class:`pandas.Timestamp`, NaT when unknown),
         ``elapsed_time_s`` and ``timer_time_s`` (s) and ``distance_m`` (m), the file's own
         totals where it gives them, NaN where unknown.
@@ -266,8 +266,8 @@ def activities(path: str | os.PathLike, format: str | None = None, max_bytes: in
     if spec.activities is not None:
         rows = _run(path, spec, max_bytes, hints, listing=True)
     else:
-        from ._activity import activity_row
-        from ._watch import median_moving_speed_mps
+        from .activity import activity_row
+        from .watch import median_moving_speed_mps
 
         rec = read(path, format=spec.name, max_bytes=max_bytes, **hints)
         dist = rec.channels.get("distance")

@@ -15,7 +15,7 @@ Conventions every watch reader follows
 * ``metadata["sport_verdict"]`` is the reader's :func:`~gaitload.io.sport.sport_verdict` and
   ``metadata["distance_source"]`` says whether the distance channel is the device's or summed
   from positions (both set by :func:`build_recording`);
-* a file may hold several activities (:mod:`gaitload.io._activity` lists them and picks one);
+* a file may hold several activities (:mod:`gaitload.io.activity` lists them and picks one);
 * ``metadata["laps"]`` is a list of dicts ``start_s`` (s from the first sample), ``start_time``
   (ISO 8601 UTC), ``duration_s`` and ``distance_m``.
 """
