@@ -62,7 +62,7 @@ def lumbar(tl: Timeline, warp: Warp, t: np.ndarray, rng: np.random.Generator):
     # toward the stance side, against the ground's medial push; on the Xsens lower-back walking
     # recordings (Voisard et al., IPOL) the gyro-integrated roll over a step averages up to ~1 deg
     # (amplitude ~1.5 deg) and the push wins by about 3:1, so the mean lateral acceleration over
-    # the step after a left contact points right (tests/test_events_lumbar_real.py pins it; at
+    # the step after a left contact points right (tests/events/test_events_lumbar_real.py pins it; at
     # 4 deg the tilt won and the simulated convention was the opposite of the real one)
     roll = np.radians(1.5) * np.sin(np.pi * phase) * soft
     droll = np.radians(1.5) * np.pi * rate * np.cos(np.pi * phase)
