@@ -38,7 +38,9 @@ Pipeline (one direction, vectorised over whole arrays, cost linear in recording 
 4. **Classes** uphill / flat / downhill with a flat band (Runalyze 2 %, Elevate +-1.6 %;
    research/peers.md 15.5), a hysteresis dead band and a minimum segment length; segments table.
 5. **Elevation gain / loss** by hysteresis (persistence) counting of the turning points of the
-   altitude profile: lightly smoothed barometric altitude (30 m, 2 m hysteresis), or the trend
+   altitude profile: barometric altitude counted as a watch counts it, in time order (pauses
+   and standstills included, so a climb made with the timer stopped counts) after a 4 s
+   low-pass, 1 m hysteresis (``gain.gain_in_time``), or the trend
    filter's own profile for GPS (it keeps hill tops and valley floors at full height; 4 m
    hysteresis). Swings smaller than the hysteresis are removed, so the noise cannot accumulate
    gain (GoldenCheetah#1536-class bugs) while full hill amplitudes count. Steep climbs are kept,

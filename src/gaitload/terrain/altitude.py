@@ -54,11 +54,11 @@ def clean_altitude(distance_m: np.ndarray, altitude_m: np.ndarray, options: Terr
     climbs); otherwise it is a pressure change or re-calibration and is replaced by the local
     median slope times the distance covered.
     """
-    for_grade, for_gain, warnings = _clean_altitude_parts(distance_m, altitude_m, options, time_s)
+    for_grade, for_gain, warnings = clean_altitude_parts(distance_m, altitude_m, options, time_s)
     return for_gain, warnings
 
 
-def _clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, options: TerrainOptions | None,
+def clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, options: TerrainOptions | None,
                           time_s: np.ndarray | None, moved_m: np.ndarray | None = None
                           ) -> tuple[np.ndarray, np.ndarray, list]:
     """:func:`clean_altitude`'s two profiles: (for grade, for gain, warnings).
@@ -132,7 +132,7 @@ def _clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, option
     return for_grade, for_gain, warnings
 
 
-def _altitude_usable(alt: np.ndarray | None, warnings: list) -> np.ndarray | None:
+def usable_altitude(alt: np.ndarray | None, warnings: list) -> np.ndarray | None:
     """Refuse placeholder altitude; NaN for sentinels and zero dropouts."""
     if alt is None:
         return None
@@ -159,7 +159,7 @@ def _altitude_usable(alt: np.ndarray | None, warnings: list) -> np.ndarray | Non
     return a
 
 
-def _bin_to_grid(dist: np.ndarray, values: np.ndarray, n_cells: int, step_m: float) -> np.ndarray:
+def bin_to_grid(dist: np.ndarray, values: np.ndarray, n_cells: int, step_m: float) -> np.ndarray:
     """Mean of ``values`` per grid cell (cell j covers [j - 1/2, j + 1/2) x step_m); NaN if empty."""
     ok = np.isfinite(values) & np.isfinite(dist)
     idx = np.clip(np.rint(dist[ok] / step_m).astype(np.int64), 0, n_cells - 1)
@@ -169,7 +169,7 @@ def _bin_to_grid(dist: np.ndarray, values: np.ndarray, n_cells: int, step_m: flo
         return np.where(c > 0, s / np.maximum(c, 1), np.nan)
 
 
-def _fill_short_gaps(y: np.ndarray, max_cells: int) -> tuple[np.ndarray, np.ndarray]:
+def fill_short_gaps(y: np.ndarray, max_cells: int) -> tuple[np.ndarray, np.ndarray]:
     """Interpolate NaN runs up to ``max_cells`` long; return (filled, mask of long gaps)."""
     runs = nan_runs(y)
     long_gap = np.zeros(y.size, bool)

@@ -13,10 +13,10 @@ from .options import TerrainOptions
 
 #: Longest distance put on one terrain grid (m): a multi-week ultra is ~5,000 km; beyond this the
 #: distance is garbled, and the grid (one cell per few metres) would exhaust memory.
-_MAX_GRID_DISTANCE_M = 20_000_000.0
+MAX_GRID_DISTANCE_M = 20_000_000.0
 
 
-def _fill_nan_linear(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def fill_nan_linear(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     ok = np.isfinite(y)
     if ok.all() or not ok.any():
         return y
@@ -27,7 +27,7 @@ def _repair_device_distance(time_s: np.ndarray, dist: np.ndarray, opts: TerrainO
                             warnings: list) -> np.ndarray:
     """Make a device distance counter monotonic: counter resets continue from the last value,
     small backward jitter is held (cumulative maximum), impossible jumps are capped."""
-    d = _fill_nan_linear(time_s, dist.astype(float))
+    d = fill_nan_linear(time_s, dist.astype(float))
     if not np.isfinite(d).any():
         return d
     d = d - d[0] if np.isfinite(d[0]) else d
@@ -57,7 +57,7 @@ def _repair_device_distance(time_s: np.ndarray, dist: np.ndarray, opts: TerrainO
 
 
 def _speed_integral(time_s: np.ndarray, speed: np.ndarray, gaps_s: np.ndarray) -> np.ndarray:
-    v = _fill_nan_linear(time_s, speed.astype(float))
+    v = fill_nan_linear(time_s, speed.astype(float))
     v = np.clip(np.nan_to_num(v, nan=0.0), 0.0, None)
     inc = 0.5 * (v[1:] + v[:-1]) * np.diff(time_s)  # trapezoid
     if len(gaps_s):
@@ -138,7 +138,7 @@ def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: Te
     return np.where(pos >= 0, d_fix[np.clip(pos, 0, None)], 0.0)
 
 
-def _local_speed(time_s: np.ndarray, dist: np.ndarray, half_window_s: float = 2.5) -> np.ndarray:
+def speed_from_distance(time_s: np.ndarray, dist: np.ndarray, half_window_s: float = 2.5) -> np.ndarray:
     """Speed from distance over a centred window, m/s (robust to 1 Hz quantisation).
 
     The distance at the window ends is ``np.interp(end, time_s, dist)``, the ends clipped to
@@ -177,7 +177,7 @@ def _local_speed(time_s: np.ndarray, dist: np.ndarray, half_window_s: float = 2.
 
 def _zero_standstill_increments(time_s: np.ndarray, dist: np.ndarray, opts: TerrainOptions) -> np.ndarray:
     """GPS jitter and speed-sensor noise while standing must not add distance."""
-    v = _local_speed(time_s, dist)
+    v = speed_from_distance(time_s, dist)
     inc = np.diff(dist)
     moving = (v[1:] >= opts.standstill_speed_mps) | (v[:-1] >= opts.standstill_speed_mps)
     return np.concatenate([[0.0], np.cumsum(np.where(moving, inc, 0.0))])
@@ -215,7 +215,7 @@ def _all_equal_first(values: np.ndarray) -> bool:
         return False
 
 
-def _feet_of(steps: pd.DataFrame, use: np.ndarray) -> list[np.ndarray]:
+def feet_of(steps: pd.DataFrame, use: np.ndarray) -> list[np.ndarray]:
     """Steps of each foot label among the ``use`` steps: ``use & (labels == label)`` per label.
 
     Labels of :func:`_foot_labels`, in sorted order (np.unique's), from one hash pass over the
@@ -247,7 +247,7 @@ def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | No
     t = float_column(steps, "time_s")
     use = measured_column(steps) & np.isfinite(t)
     curves = []
-    for sel in _feet_of(steps, use):  # a loop over at most three feet labels
+    for sel in feet_of(steps, use):  # a loop over at most three feet labels
         sl_f, t_f = sl[sel], t[sel]
         if np.isfinite(sl_f).sum() < 2:
             continue
@@ -272,7 +272,7 @@ def _any_positive(x: np.ndarray) -> bool:
     return x.size > 0 and (bool(x[-1] > 0) or bool(np.any(x > 0)))
 
 
-def _channel(recording: Recording, name: str) -> tuple[np.ndarray | None, str | None]:
+def find_channel(recording: Recording, name: str) -> tuple[np.ndarray | None, str | None]:
     """A channel by plain name, or the first sensor-prefixed one ("left.altitude")."""
     if name in recording.channels:
         return recording.channels[name], name
@@ -312,19 +312,19 @@ def cumulative_distance(recording: Recording, steps: pd.DataFrame | None = None,
     opts = options or TerrainOptions()
     t = recording.time_s
     warnings: list[str] = []
-    dist, dist_name = _channel(recording, "distance")
+    dist, dist_name = find_channel(recording, "distance")
     # a reader's own sum of positions (GPX, TCX without DistanceMeters) is no device distance:
     # terrain measures the track itself (pauses and standstill jitter left out)
     derived = str(recording.provenance.get(dist_name or "", "")).startswith("derived")
     if (dist is not None and not derived and np.isfinite(dist).sum() >= 2
             and np.nanmax(dist) - np.nanmin(dist) > 0):
         return _repair_device_distance(t, dist, opts, warnings), "device distance", warnings
-    speed, _ = _channel(recording, "speed")
+    speed, _ = find_channel(recording, "speed")
     if speed is not None and np.isfinite(speed).sum() >= 2 and np.nanmax(speed) > 0:
         d = _zero_standstill_increments(t, _speed_integral(t, speed, recording.gaps_s), opts)
         return d, "speed integral", warnings
-    lat, _ = _channel(recording, "latitude")
-    lon, _ = _channel(recording, "longitude")
+    lat, _ = find_channel(recording, "latitude")
+    lon, _ = find_channel(recording, "longitude")
     if lat is not None and lon is not None:
         d = _gps_distance(t, lat, lon, opts, warnings, recording.gaps_s, untimed_breaks_s(recording, all_breaks=True))
         if np.isfinite(d).any() and np.nanmax(d) > 0:
