@@ -106,3 +106,33 @@ def test_foot_imu_stride_distance_counts_each_stride_once():
     d, src, _ = cumulative_distance(rec, steps)
     assert src == "foot IMU stride length"
     assert d[-1] == pytest.approx(200 * 2.4, rel=0.01)
+
+
+def test_readers_say_who_measured_the_distance(shared_data):
+    """GPX positions are no device distance; a TCX's DistanceMeters is. Terrain measures the
+    positions itself (its distance differs from the reader's plain sum of fixes)."""
+    from gaitload import read
+
+    gpx = read(shared_data / "runpandas-tests/runpandas/tests/io/data/gpx/run.gpx")
+    tcx = read(shared_data / "runpandas-tests/runpandas/tests/io/data/tcx/run.tcx")
+    assert gpx.metadata["distance_source"] == "positions" and tcx.metadata["distance_source"] == "device"
+    d_gpx, src_gpx, _ = cumulative_distance(gpx)
+    d_tcx, src_tcx, _ = cumulative_distance(tcx)
+    assert src_gpx == "GPS great-circle" and src_tcx == "device distance"
+    # the same TomTom run: positions alone within 1 % of the watch's own distance
+    assert d_gpx[-1] == pytest.approx(d_tcx[-1], rel=0.01)
+    # a reader that states device distance is believed even where the provenance looks derived
+    told = gpx.with_changes(metadata={**gpx.metadata, "distance_source": "device"})
+    assert cumulative_distance(told)[1] == "device distance"
+
+
+def test_gps_only_distance_on_the_heartandsole_course(shared_data):
+    """The course's FIT records carry the watch's distance and the positions: the positions
+    alone give the same length within 1 % (25.25 km)."""
+    from gaitload import read
+
+    rec = read(shared_data / "heartandsole-tests/tests/testcourse.fit")
+    device = cumulative_distance(rec)[0][-1]
+    gps_only = rec.with_changes(channels={k: v for k, v in rec.channels.items() if k not in ("distance", "speed")})
+    d, src, _ = cumulative_distance(gps_only)
+    assert src == "GPS great-circle" and d[-1] == pytest.approx(device, rel=0.01)

@@ -21,7 +21,8 @@ cadence is doubled to steps/min unless its moving median is above 110 (then alre
 otherwise it stays rpm (``metadata["cadence_unit"] = "rpm"``), with a warning. Distance is always
 **derived**: the haversine great-circle sum of consecutive fixes, except across a break (a gap
 of more than :data:`~gaitload.io._watch.BREAK_GAP_S`, 10 min: a segment break, a lost fix),
-where the straight line is not a distance run.
+where the straight line is not a distance run; ``metadata["distance_source"]`` is
+``"positions"`` (no device measured it; terrain measures the track itself).
 
 Each ``trkseg`` after the first starts after a timer stop (Garmin, Strava), so the time between
 segments is recorded as a pause. Tracks more than
@@ -410,6 +411,9 @@ def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = No
         "laps": [],
         "pauses_epoch_s": pauses,
         "altitude_source": _xml_altitude_source(creator, has_alt),
+        # the distance channel is a sum of positions, no device's measurement: terrain measures
+        # the track itself (spikes, standstill jitter and pauses left out)
+        "distance_source": "positions",
     }
     if cadence_rpm:
         metadata["cadence_unit"] = "rpm"

@@ -7,7 +7,7 @@ Mapping (Trackpoint element -> channel)
 ---------------------------------------
 ``Time`` -> time (UTC); ``Position/LatitudeDegrees``, ``LongitudeDegrees`` -> latitude/longitude;
 ``AltitudeMeters`` -> altitude; ``DistanceMeters`` -> distance (else derived from positions by
-haversine); ``HeartRateBpm/Value`` -> heart_rate; ``Extensions/TPX/Speed`` -> speed;
+haversine; ``metadata["distance_source"]`` says which: ``"device"`` or ``"positions"``); ``HeartRateBpm/Value`` -> heart_rate; ``Extensions/TPX/Speed`` -> speed;
 ``Extensions/TPX/Watts`` -> power; ``Extensions/TPX/RunCadence`` (Garmin: strides/min) and
 ``Cadence`` -> cadence in steps/min. Whether the activity is on foot, and so the cadence unit,
 follows the one rule of :func:`gaitload.io._watch.sport_verdict` (FIT and ``analyze`` use it
@@ -296,6 +296,10 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
         "laps": lap_info,
         "pauses_epoch_s": pauses,
         "altitude_source": _xml_altitude_source(product, has_alt),
+        # who measured the distance channel: the device (DistanceMeters), or nobody (a sum of
+        # positions, which terrain measures itself with its spike and standstill handling)
+        "distance_source": ("device" if str(prov.get("distance", "")).startswith("measured")
+                            else "positions" if "distance" in channels else None),
     }
     if cadence_rpm:
         metadata["cadence_unit"] = "rpm"

@@ -291,7 +291,9 @@ def cumulative_distance(recording: Recording, steps: pd.DataFrame | None = None,
     ``speed`` (nothing across pauses); GPS great-circle distance from ``latitude``/``longitude`` (also when the
     ``distance`` channel is a reader's own sum of them, provenance ``"derived: ..."``; nothing across gaps)
     (haversine; spikes and jumps > ``max_speed_mps`` rejected; standstill jitter not counted);
-    cumulative strapdown ``stride_length_m`` of measured foot-IMU strides in ``steps``.
+    cumulative strapdown ``stride_length_m`` of measured foot-IMU strides in ``steps``. A
+    ``distance`` channel is the device's unless ``metadata["distance_source"]`` is
+    ``"positions"`` (or, without that key, its provenance starts with ``"derived"``).
 
     Parameters
     ----------
@@ -314,8 +316,12 @@ def cumulative_distance(recording: Recording, steps: pd.DataFrame | None = None,
     warnings: list[str] = []
     dist, dist_name = find_channel(recording, "distance")
     # a reader's own sum of positions (GPX, TCX without DistanceMeters) is no device distance:
-    # terrain measures the track itself (pauses and standstill jitter left out)
-    derived = str(recording.provenance.get(dist_name or "", "")).startswith("derived")
+    # terrain measures the track itself (pauses and standstill jitter left out). The reader
+    # says so in metadata["distance_source"] ("device", "positions" or None); older readers
+    # only in the channel's provenance ("derived: ...")
+    said = (recording.metadata or {}).get("distance_source")
+    derived = (said == "positions" if said in ("device", "positions")
+               else str(recording.provenance.get(dist_name or "", "")).startswith("derived"))
     if (dist is not None and not derived and np.isfinite(dist).sum() >= 2
             and np.nanmax(dist) - np.nanmin(dist) > 0):
         return _repair_device_distance(t, dist, opts, warnings), "device distance", warnings
