@@ -14,8 +14,8 @@ or ``make validate-terrain``. Prints one table; nothing is written.
 - Stryd exports (``stryder-stryd-exports``): the same run carries two altitudes. The reference is
   the grade of the barometric ``Stryd Elevation`` (whole metres) over a centred 100 m chord (the
   shortest chord that resolves 1 % with 1 m steps; judgement); both methods get the watch's GPS
-  ``Watch Elevation`` with the watch distance, as ``gaitload.read`` gives them, told it is GPS
-  altitude (the export's header does not say so). Runs whose
+  ``Watch Elevation`` with the watch distance, as ``gaitload.read`` gives them (the reader
+  labels that column GPS altitude). Runs whose
   barometric profile spans less than 5 m are flat: r is meaningless there and only RMSE is shown.
 
 **Baseline**: the altitude interpolated on a 1 m distance grid, smoothed by a Gaussian of sigma
@@ -115,11 +115,9 @@ def stryd_rows(data: Path) -> list[dict]:
     rows = []
     for f in sorted(glob.glob(str(data / STRYD))):
         raw = pd.read_csv(f)
-        # the watch's elevation column is GPS altitude (data README); the CSV header does not say
-        # so, and smooth GPS altitude looks barometric to the noise test: tell terrain, as a
-        # user who knows the export would
+        # the watch's elevation column is GPS altitude (data README): the reader says so
         rec = read(f)
-        rec = rec.with_changes(metadata={**rec.metadata, "altitude_source": "gps"})
+        assert rec.metadata["altitude_source"] == "gps", f"{f}: the watch's elevation read as {rec.metadata['altitude_source']}"
         d = _dist(rec)
         baro = raw["Stryd Elevation (m)"].to_numpy(float)[: d.size] if len(raw) == d.size else None
         if baro is None:
