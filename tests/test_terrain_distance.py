@@ -153,3 +153,27 @@ def test_smoothed_track_length_near_the_watch_distance(shared_data):
         errs.append(100 * (cumulative_distance(pos)[0][-1] / device - 1))
     assert len(errs) == 8
     assert np.median(np.abs(errs)) < 2.0 and max(np.abs(errs)) < 8.0
+
+
+def test_recording_speed_prefers_the_files_speed_else_terrains_distance():
+    # 3 m/s due north with 2 m of white position jitter at 1 s: the raw fixes zigzag (their
+    # differences alone give ~3.9 m/s); terrain's smoothed track gives the running speed
+    from gaitload.terrain import recording_speed
+
+    rng = np.random.default_rng(1)
+    t = np.arange(0, 900.0)
+    north = 3.0 * t + rng.normal(0, 2.0, t.size)
+    east = rng.normal(0, 2.0, t.size)
+    lat = 46.0 + north / 111_195.0
+    lon = 7.0 + east / (111_195.0 * np.cos(np.radians(46.0)))
+    rec = Recording(time_s=t, channels={"latitude": lat, "longitude": lon}, placement="records")
+    v, src = recording_speed(rec)
+    assert src == "derived from GPS great-circle"
+    assert np.median(v[60:-60]) == pytest.approx(3.0, abs=0.15)
+    raw = np.hypot(np.diff(north), np.diff(east))
+    assert np.median(raw) > 3.5  # what the raw fixes would have said
+    given = rec.with_changes(channels={**rec.channels, "speed": np.full(t.size, 2.5)})
+    v2, src2 = recording_speed(given)
+    assert src2 == "speed channel" and np.all(v2 == 2.5)
+    hr_only = Recording(time_s=t, channels={"heart_rate": np.full(t.size, 140.0)}, placement="records")
+    assert recording_speed(hr_only) == (None, "none")

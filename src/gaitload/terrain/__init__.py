@@ -61,7 +61,7 @@ from .altitude import clean_altitude
 from .classes import classify_grade
 from .climbs import ClimbOptions, climb_totals, find_climbs
 from .compute import compute_terrain
-from .distance import cumulative_distance
+from .distance import cumulative_distance, recording_speed
 from .gain import elevation_gain_loss
 from .options import TerrainOptions, TerrainResult
 from .smoothing import l1_trend_filter, local_linear_fit, whittaker_smooth
@@ -71,6 +71,7 @@ __all__ = [
     "TerrainResult",
     "compute_terrain",
     "cumulative_distance",
+    "recording_speed",
     "haversine_m",
     "local_linear_fit",
     "whittaker_smooth",

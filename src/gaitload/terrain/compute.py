@@ -11,8 +11,8 @@ from ..schema import float_column
 from .altitude import usable_altitude
 from .classes import CLASS_NAMES, UNKNOWN, class_labels, classify_codes, grid_segments, segments_by_time
 from .gain import device_totals, explain_gain
-from .distance import (MAX_GRID_DISTANCE_M, find_channel, fill_nan_linear, speed_from_distance, cumulative_distance,
-                       untimed_breaks_s)
+from .distance import (MAX_GRID_DISTANCE_M, cumulative_distance, fill_nan_linear, find_channel, sample_speed,
+                       speed_from_distance, untimed_breaks_s)
 from .grade import altitude_source_of, grade_from_altitude, grade_from_imu, incline_at
 from .options import TerrainOptions, TerrainResult
 
@@ -23,27 +23,17 @@ def _is_treadmill(rec: Recording) -> bool:
     return any("treadmill" in str(md.get(k) or "").lower() for k in ("sport", "sub_sport", "activity_type"))
 
 
-def _step_speed(steps: pd.DataFrame, step_t: np.ndarray, rec: Recording, dist: np.ndarray,
-                have_dist: bool, local_speed: np.ndarray | None = None) -> np.ndarray:
-    """Speed per step: measured step speed, else the speed channel, else from distance.
-
-    ``local_speed``, when given, is ``speed_from_distance(rec.time_s, dist)`` already computed.
-    """
-    n = len(steps)
-    out = np.full(n, np.nan)
-    if "speed_mps" in steps:
-        existing = float_column(steps, "speed_mps")
-        out = existing.copy()
+def _step_speed(steps: pd.DataFrame, step_t: np.ndarray, rec: Recording, per_sample: np.ndarray | None
+                ) -> np.ndarray:
+    """Speed per step: the step's measured speed, else the recording's speed at the step time
+    (``per_sample``: :func:`~gaitload.terrain.distance.sample_speed`, the file's speed channel
+    or the derivative of terrain's distance; None without either)."""
+    out = float_column(steps, "speed_mps").copy() if "speed_mps" in steps else np.full(len(steps), np.nan)
     missing = ~np.isfinite(out)
-    if missing.any():
-        speed, _ = find_channel(rec, "speed")
-        if speed is not None and np.isfinite(speed).sum() >= 2:
-            ok = np.isfinite(speed)
-            out[missing] = np.interp(step_t[missing], rec.time_s[ok], speed[ok])
-        elif have_dist:
-            # the distance derivative over a centred 5 s window, at the step time
-            v = speed_from_distance(rec.time_s, dist) if local_speed is None else local_speed
-            out[missing] = np.interp(step_t[missing], rec.time_s, v)  # only where needed
+    if missing.any() and per_sample is not None:
+        ok = np.isfinite(per_sample)
+        if ok.sum() >= 2:
+            out[missing] = np.interp(step_t[missing], rec.time_s[ok], per_sample[ok])  # only where needed
     return np.where(np.isfinite(step_t), out, np.nan)
 
 
@@ -251,9 +241,12 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         segments = segments_by_time(step_t, CLASS_NAMES[step_code], step_grade)
         step_alt = np.full(step_t.shape, np.nan)
 
+    # the one speed rule (terrain.distance.recording_speed): the file's speed, else the
+    # derivative of terrain's distance (already computed for the moving mask)
+    per_sample = sample_speed(rec, dist, derived=v) if have_dist else None
     out = _with_columns(steps, {
         "distance_m": step_d, "altitude_m": step_alt, "grade_pct": step_grade, "terrain": class_labels(step_code),
-        "speed_mps": _step_speed(steps, step_t, rec, dist, have_dist, local_speed=v)})
+        "speed_mps": _step_speed(steps, step_t, rec, per_sample)})
     profile = pd.DataFrame({"distance_m": grid_d, "time_s": grid_t, "altitude_m": grid_alt,
                             "grade_pct": grid_grade, "terrain": class_labels(grid_code)})
     return TerrainResult(steps=out, segments=segments, profile=profile, distance_m=total_dist,

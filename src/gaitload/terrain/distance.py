@@ -373,3 +373,43 @@ def cumulative_distance(recording: Recording, steps: pd.DataFrame | None = None,
     if d is not None and _any_positive(d):
         return d, "foot IMU stride length", warnings
     return np.full(t.shape, np.nan), "none", warnings
+
+
+def recording_speed(recording: Recording, options: TerrainOptions | None = None) -> tuple[np.ndarray | None, str]:
+    """Speed at every sample of ``recording``, m/s: the one place speed is derived.
+
+    The file's own ``speed`` channel where it has one (a device's speed, often Doppler-based,
+    is better than any difference of positions); else the derivative of
+    :func:`cumulative_distance` (device distance, or the positions' jitter-aware track length)
+    over a centred 5 s window (:func:`speed_from_distance`).
+
+    Parameters
+    ----------
+    recording : Recording
+    options : TerrainOptions, optional
+
+    Returns
+    -------
+    speed_mps : ndarray or None
+        One value per sample (NaN where the channel has none); None without any source.
+    source : str
+        ``"speed channel"``, ``"derived from <distance source>"`` or ``"none"``.
+    """
+    speed, _ = find_channel(recording, "speed")
+    if speed is not None and np.isfinite(speed).sum() >= 2:
+        return np.asarray(speed, float), "speed channel"
+    dist, src, _ = cumulative_distance(recording, None, options)
+    if src == "none" or np.isfinite(dist).sum() < 2:
+        return None, "none"
+    return sample_speed(recording, dist), f"derived from {src}"
+
+
+def sample_speed(recording: Recording, distance_m: np.ndarray, derived: np.ndarray | None = None) -> np.ndarray:
+    """:func:`recording_speed` given the distance already measured, m/s per sample.
+
+    ``derived``: ``speed_from_distance(recording.time_s, distance_m)`` when the caller has it.
+    """
+    speed, _ = find_channel(recording, "speed")
+    if speed is not None and np.isfinite(speed).sum() >= 2:
+        return np.asarray(speed, float)
+    return speed_from_distance(recording.time_s, distance_m) if derived is None else derived

@@ -209,7 +209,7 @@ class TerrainOptions:
                 raise OptionError(f"terrain option {name} must be a positive number, got {value!r}")
         nonneg = ["flat_band_pct", "hysteresis_pct", "min_segment_m", "standstill_speed_mps",
                   "spike_min_m", "step_min_m", "pause_min_s", "max_gap_m", "barometric_noise_max_m",
-                  "gain_hysteresis_m_barometric", "gain_hysteresis_m_gps", "gain_sigma_s", "drift_max_mph",
+                  "gain_hysteresis_m_barometric", "gain_hysteresis_m_gps", "gain_sigma_s", "gps_track_cutoff_s", "drift_max_mph",
                   "gps_pause_drift_m"]
         for name in nonneg:
             value = getattr(self, name)
