@@ -6,10 +6,13 @@ One module per stage: ``distance``, ``altitude`` (cleaning), ``smoothing``, ``gr
 Pipeline (one direction, vectorised over whole arrays, cost linear in recording length):
 
 1. **Distance** from the best source present (:func:`cumulative_distance`): the device's distance
-   channel (monotonic repair), the integral of the speed channel (trapezoid), GPS great-circle
-   distance (haversine, position jumps faster than ``max_speed_mps`` rejected, the fix's drift
-   across a pause not counted; also when a reader summed the positions itself, provenance
-   ``derived``), or the cumulative foot-IMU stride length of the steps table.
+   channel (monotonic repair), the integral of the speed channel (trapezoid), GPS track length
+   (position jumps faster than ``max_speed_mps`` rejected, the track smoothed against jitter
+   over ``gps_track_cutoff_s`` before it is measured, the fix's drift across a pause not counted;
+   also when a reader summed the positions itself, ``metadata["distance_source"] ==
+   "positions"``), or the cumulative foot-IMU stride length of the steps table. Speed is
+   derived here too, once (:func:`recording_speed`): the file's speed, else the derivative of
+   this distance.
 2. **Altitude on a distance grid** (every ``grid_step_m``): only samples taken while moving
    (distance grows, speed above ``standstill_speed_mps``) enter, so pauses and standstill never
    create grade. Sentinels (-500 m, 0-dropouts, constant channels) are refused, GPS spikes are
