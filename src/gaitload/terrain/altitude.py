@@ -7,7 +7,7 @@ from scipy import ndimage
 
 from ..recording import nan_runs
 from .options import TerrainOptions
-from .smoothing import robust_sigma as _robust_sigma
+from .smoothing import robust_sigma
 
 
 def _odd(n: float, lo: int = 3, hi: int = 1001) -> int:
@@ -83,7 +83,7 @@ def clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, options
     size = _odd(opts.spike_window_m / max(per_sample_m, 1e-3), lo=5, hi=301)
     med = ndimage.median_filter(a, size=size, mode="nearest")
     res = a - med
-    sigma = _robust_sigma(res)
+    sigma = robust_sigma(res)
     limit = max(opts.spike_k_sigma * (sigma if np.isfinite(sigma) else 0.0), opts.spike_min_m)
     spike = np.abs(res) > limit
     if spike.any():
@@ -94,7 +94,7 @@ def clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, options
     da = np.diff(a)
     slope = da / np.maximum(dd, 1e-9)
     local_slope = ndimage.median_filter(slope, size=_odd(11), mode="nearest")
-    sig_da = _robust_sigma(da - local_slope * dd)
+    sig_da = robust_sigma(da - local_slope * dd)
     tol = max(opts.step_min_m, 6.0 * (sig_da if np.isfinite(sig_da) else 0.0))
     # a step is steeper than any path on foot (twice max_abs_grade_pct: scrambles exceed 25 %)
     allowed = 2.0 * opts.max_abs_grade_pct / 100.0 * dd + tol
