@@ -14,8 +14,8 @@ or ``make validate-terrain``. Prints one table; nothing is written.
 - Stryd exports (``stryder-stryd-exports``): the same run carries two altitudes. The reference is
   the grade of the barometric ``Stryd Elevation`` (whole metres) over a centred 100 m chord (the
   shortest chord that resolves 1 % with 1 m steps; judgement); both methods get the watch's GPS
-  ``Watch Elevation`` with the watch distance, as ``gaitload.read`` gives them, told it is GPS
-  altitude (the export's header does not say so). Runs whose
+  ``Watch Elevation`` with the watch distance, as ``gaitload.read`` gives them (the reader
+  labels that column GPS altitude). Runs whose
   barometric profile spans less than 5 m are flat: r is meaningless there and only RMSE is shown.
 
 **Baseline**: the altitude interpolated on a 1 m distance grid, smoothed by a Gaussian of sigma
@@ -25,6 +25,11 @@ defaults (the altitude source is told when the file states it, else detected).
 **Consistency** (no reference grade): the heartandsole course as FIT and TCX, and the
 runpandas TomTom run as TCX (device distance) and GPX (positions only): grade r / RMSE of one
 format against the other and the distance ratio.
+
+**GPS-only distance**: every real TCX/FIT run in the data folder whose records carry both the
+device's distance and positions: terrain's distance from the positions alone (the distance and
+speed channels removed, as a GPX gives them) and from the speed alone (the distance removed),
+against the device's distance.
 
 **Gain**: ``elevation_gain_m`` / ``elevation_loss_m`` against the device's session totals in
 every FIT file of the data folder whose session states a total ascent of at least 20 m.
@@ -110,11 +115,9 @@ def stryd_rows(data: Path) -> list[dict]:
     rows = []
     for f in sorted(glob.glob(str(data / STRYD))):
         raw = pd.read_csv(f)
-        # the watch's elevation column is GPS altitude (data README); the CSV header does not say
-        # so, and smooth GPS altitude looks barometric to the noise test: tell terrain, as a
-        # user who knows the export would
+        # the watch's elevation column is GPS altitude (data README): the reader says so
         rec = read(f)
-        rec = rec.with_changes(metadata={**rec.metadata, "altitude_source": "gps"})
+        assert rec.metadata["altitude_source"] == "gps", f"{f}: the watch's elevation read as {rec.metadata['altitude_source']}"
         d = _dist(rec)
         baro = raw["Stryd Elevation (m)"].to_numpy(float)[: d.size] if len(raw) == d.size else None
         if baro is None:
@@ -172,6 +175,35 @@ def pair_rows(data: Path) -> list[dict]:
     return rows
 
 
+GPS_ONLY = ["runpandas-tests/runpandas/tests/io/data/samples/*.tcx", "runpandas-tests/runpandas/tests/io/data/tcx/*.tcx",
+            "runpandas-tests/runpandas/tests/io/data/fit/*.fit", "python-tcxparser-tests/tests/files/*.tcx",
+            "heartandsole-tests/tests/*.fit", "python-fitparse-tests/tests/files/2013-02-06-12-11-14.fit"]
+
+
+def gps_only_rows(data: Path) -> list[dict]:
+    rows = []
+    for pattern in GPS_ONLY:
+        for f in sorted(glob.glob(str(data / pattern))):
+            try:
+                rec = read(f)
+            except Exception:  # broken test files: not this table's concern
+                continue
+            ch = rec.channels
+            if not {"latitude", "distance"} <= set(ch) or rec.metadata.get("distance_source") == "positions":
+                continue
+            dev = compute_terrain(rec, None)
+            if dev.provenance.get("distance") != "device distance" or not dev.distance_m > 0:
+                continue
+            gps = compute_terrain(rec.with_changes(channels={k: v for k, v in ch.items() if k not in ("distance", "speed")}), None)
+            row = {"file": Path(f).name[:34], "device_m": dev.distance_m, "gps_m": gps.distance_m,
+                   "gps_pct": 100 * (gps.distance_m / dev.distance_m - 1), "speed_pct": float("nan")}
+            if "speed" in ch:
+                spd = compute_terrain(rec.with_changes(channels={k: v for k, v in ch.items() if k != "distance"}), None)
+                row["speed_pct"] = 100 * (spd.distance_m / dev.distance_m - 1)
+            rows.append(row)
+    return rows
+
+
 def gain_rows(data: Path) -> list[dict]:
     rows = []
     for f in sorted(glob.glob(str(data / "**" / "*.fit"), recursive=True)):
@@ -215,6 +247,13 @@ def main(argv=None) -> int:
     print()
     print("CONSISTENCY across formats of one run (no reference grade)")
     print(pd.DataFrame(pair_rows(data)).to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+    print()
+    print("GPS-ONLY DISTANCE against the device's distance (positions only; speed only where the records have it)")
+    gps = pd.DataFrame(gps_only_rows(data))
+    print(gps.to_string(index=False, float_format=lambda x: f"{x:.1f}"))
+    print(f"positions only within 1 %: {int((gps['gps_pct'].abs() <= 1).sum())} of {len(gps)}, within 3 %: "
+          f"{int((gps['gps_pct'].abs() <= 3).sum())}; speed only within 1 %: {int((gps['speed_pct'].abs() <= 1).sum())} "
+          f"of {int(gps['speed_pct'].notna().sum())}")
     print()
     print("GAIN against the device's session totals (FIT files stating >= 20 m of ascent)")
     gains = pd.DataFrame(gain_rows(data))

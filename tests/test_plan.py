@@ -128,7 +128,9 @@ def test_recorded_run_with_times_stripped_matches_its_analysis(shared_data):
     assert p.summary["plan"]["course_is_recorded_activity"]
     assert p.summary["plan"]["finish_time_s"] == pytest.approx(dt[moving].sum(), rel=0.03)
     assert p.summary["plan"]["walk_fraction"] < 0.02  # the runner ran it all
-    assert np.allclose(p.profile["grade_pct"], analysis.profile["grade_pct"], atol=1e-9, equal_nan=True)
+    # (to 1e-4 grade points: the export's watch elevation is GPS altitude, whose L1 trend
+    # filter is iterative and answers inputs equal to rounding with grades equal to ~1e-6)
+    assert np.allclose(p.profile["grade_pct"], analysis.profile["grade_pct"], atol=1e-4, equal_nan=True)
     # and the same climbs, measured on the same smoothed altitude
     assert np.allclose(p.climbs["mean_grade_pct"], analysis.climbs["mean_grade_pct"], atol=1e-6)
     assert p.summary["load_total"] == pytest.approx(analysis.summary["load_total"], rel=0.10)

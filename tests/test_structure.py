@@ -30,28 +30,6 @@ MAX_LINES = 800
 KNOWN_VIOLATIONS: set[tuple[str, ...]] = {
     ("lines", "gaitload/plot.py"),
     ("private-import", "gaitload.plot", "gaitload._layout"),
-    ("private-import", "gaitload.terrain.climbs", "gaitload.terrain.classes._runs"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.altitude._altitude_usable"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.classes._CLASS_NAMES"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.classes._UNKNOWN"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.classes._class_labels"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.classes._classify_codes"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.classes._segments"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.classes._segments_by_time"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.distance._MAX_GRID_DISTANCE_M"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.distance._channel"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.distance._fill_nan_linear"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.distance._local_speed"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.grade._altitude_source"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.grade._grade_from_altitude"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.grade._grade_from_imu"),
-    ("private-import", "gaitload.terrain.compute", "gaitload.terrain.grade._incline_at"),
-    ("private-import", "gaitload.terrain.gain", "gaitload.terrain.classes._runs"),
-    ("private-import", "gaitload.terrain.grade", "gaitload.terrain.altitude._bin_to_grid"),
-    ("private-import", "gaitload.terrain.grade", "gaitload.terrain.altitude._clean_altitude_parts"),
-    ("private-import", "gaitload.terrain.grade", "gaitload.terrain.altitude._fill_short_gaps"),
-    ("private-import", "gaitload.terrain.grade", "gaitload.terrain.classes._ffill"),
-    ("private-import", "gaitload.terrain.grade", "gaitload.terrain.distance._feet_of"),
 }
 
 

@@ -109,16 +109,11 @@ def _intervals(rec: Recording) -> dict[str, np.ndarray]:
             return None
         return 0.5 * (values[:-1] + values[1:])
 
-    speed = mean_of("speed")
-    dist = rec.channels.get("distance")
-    if speed is None or not np.isfinite(speed).any():
-        if dist is not None and np.isfinite(dist).sum() >= 2:
-            ok = np.isfinite(dist)
-            filled = np.maximum.accumulate(np.interp(t, t[ok], dist[ok]))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                speed = np.diff(filled) / dt
-        else:
-            speed = None
+    # speed is terrain's to derive: the file's speed, else the derivative of terrain's distance
+    from .terrain.distance import recording_speed
+
+    per_sample, _ = recording_speed(rec)
+    speed = None if per_sample is None else 0.5 * (per_sample[:-1] + per_sample[1:])
     cadence = mean_of("cadence")
     if speed is not None:
         moving = np.nan_to_num(speed) >= MOVING_SPEED_MPS

@@ -201,3 +201,15 @@ def test_fitparse_reference_decode(shared_data):
     np.testing.assert_allclose(rec.channels["latitude"], raw.position_lat * 180 / 2**31)
     np.testing.assert_allclose(rec.channels["cadence"], raw.cadence * 2)
     assert 30 < rec.channels["latitude"][0] < 50 and -130 < rec.channels["longitude"][0] < -110  # US west
+
+
+def test_stryd_watch_elevation_is_gps_altitude(shared_data):
+    """A real Stryd export: ``Watch Elevation`` is the watch's GPS altitude (data README), which
+    is smooth enough to pass terrain's noise test for a barometer; the header decides."""
+    path = shared_data / "stryder-stryd-exports/assets/demo_run_files/stryd/6106968369823744.csv"
+    rec = gaitload.read(path)
+    assert rec.provenance["altitude"].endswith("Watch Elevation (m)")
+    assert rec.metadata["altitude_source"] == "gps"
+    from gaitload.terrain import compute_terrain
+
+    assert compute_terrain(rec, None).provenance["altitude"] == "GPS"

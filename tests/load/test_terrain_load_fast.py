@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gaitload.terrain.distance import _feet_of, _local_speed
+from gaitload.terrain.distance import feet_of, speed_from_distance
 
 
 def _local_speed_reference(time_s, dist, half_window_s=2.5):
@@ -27,7 +27,7 @@ def test_local_speed_is_the_interpolated_window_bit_for_bit(fs):
         d = np.cumsum(rng.uniform(0, 3, t.size))
         d[rng.random(t.size) < 0.01] = np.nan
         for hw in (0.5, 2.5, 10.0):
-            np.testing.assert_array_equal(_local_speed(t, d, hw), _local_speed_reference(t, d, hw))
+            np.testing.assert_array_equal(speed_from_distance(t, d, hw), _local_speed_reference(t, d, hw))
 
 
 @pytest.mark.parametrize("missing", [pd.NA, None, np.nan])
@@ -38,10 +38,10 @@ def test_one_foot_label_with_a_missing_one_is_not_one_label(missing):
     foot[3] = missing
     steps = pd.DataFrame({"foot": foot})
     use = np.ones(6, bool)
-    masks = _feet_of(steps, use)
+    masks = feet_of(steps, use)
     assert len(masks) == 2
     assert sorted(int(m.sum()) for m in masks) == [1, 5]
-    assert len(_feet_of(pd.DataFrame({"foot": pd.Series(["left"] * 6, dtype=object)}), use)) == 1
+    assert len(feet_of(pd.DataFrame({"foot": pd.Series(["left"] * 6, dtype=object)}), use)) == 1
 
 
 def _summary_repr(summary):

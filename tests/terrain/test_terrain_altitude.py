@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gaitload.terrain import TerrainOptions, clean_altitude
-from gaitload.terrain.altitude import _clean_altitude_parts
+from gaitload.terrain.altitude import clean_altitude_parts
 
 
 def _track(jump_m: float, pause_s: float, seed: int = 0):
@@ -34,7 +34,7 @@ def test_spike_rejected():
 ])
 def test_step_across_a_pause(jump_m, pause_s, kept):
     d, a, t = _track(jump_m, pause_s)
-    for_grade, for_gain, w = _clean_altitude_parts(d, a, TerrainOptions(), t)
+    for_grade, for_gain, w = clean_altitude_parts(d, a, TerrainOptions(), t)
     # the grade profile never carries the jump
     assert abs(np.diff(for_grade)[d[:-1] == 999.0][0]) < 1.0
     rise = for_gain[-1] - for_gain[0]
@@ -46,8 +46,8 @@ def test_step_across_a_pause(jump_m, pause_s, kept):
 def test_climb_across_a_pause_needs_the_fix_to_move():
     d, a, t = _track(30.0, 600.0)
     moved = np.full(d.size - 1, 3.0)  # the fix moved 3 m across the pause: no 30 m walk
-    _, for_gain, _ = _clean_altitude_parts(d, a, TerrainOptions(), t, moved)
+    _, for_gain, _ = clean_altitude_parts(d, a, TerrainOptions(), t, moved)
     assert for_gain[-1] - for_gain[0] == pytest.approx(40.0, abs=1.5)
     moved[d[:-1] == 999.0] = 400.0  # 400 m away: it was walked
-    _, for_gain, _ = _clean_altitude_parts(d, a, TerrainOptions(), t, moved)
+    _, for_gain, _ = clean_altitude_parts(d, a, TerrainOptions(), t, moved)
     assert for_gain[-1] - for_gain[0] == pytest.approx(70.0, abs=1.5)

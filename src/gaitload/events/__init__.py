@@ -342,12 +342,11 @@ def _object_column(values, n: int | None = None) -> pd.Series:
 def _records(rec: Recording) -> tuple[pd.DataFrame, list[str]]:
     from .records import steps_from_cadence
 
-    speed = rec.get("speed")
-    if speed is None and rec.has("distance"):
-        distance = rec.channels["distance"]
-        ok = np.isfinite(distance)
-        if ok.sum() >= 2:
-            speed = np.gradient(np.interp(rec.time_s, rec.time_s[ok], distance[ok]), rec.time_s)
+    # speed is terrain's to derive: the file's speed, else the derivative of terrain's distance
+    # (device distance, or the positions' track with jitter, spikes and pauses left out)
+    from ..terrain.distance import recording_speed
+
+    speed, _ = recording_speed(rec)
     if not rec.has("cadence"):
         if speed is None:
             return pd.DataFrame(), [Notice("no cadence, speed or distance channel; steps cannot be placed", "no-steps")]

@@ -270,6 +270,22 @@ def records_from_frame(frame: pd.DataFrame, *, placement: str | None = None, sam
                                    distance_unit=distance_unit, altitude_unit=altitude_unit, other_hints=other_hints))
 
 
+def _altitude_source_of_column(header: str) -> str | None:
+    """The altitude source a column's header names, or None.
+
+    Stryd PowerCenter exports carry ``Watch Elevation (m)``, the watch's GPS altitude (noisy,
+    even negative: data README of the Stryd exports), and ``Stryd Elevation (m)``, the pod's
+    barometer in whole metres. Smooth GPS altitude passes terrain's noise test for a
+    barometer, so the header decides.
+    """
+    name = str(header).strip().lower()
+    if name.startswith("watch elevation"):
+        return "gps"
+    if name.startswith("stryd elevation"):
+        return "barometric"
+    return None
+
+
 def _check_record_options(altitude_source, cadence_unit, sampling_rate_hz, path) -> None:
     if altitude_source is not None and altitude_source not in _ALTITUDE_SOURCES:
         raise OptionError(f"altitude_source={altitude_source!r}; use one of {', '.join(_ALTITUDE_SOURCES)}", path)
@@ -535,6 +551,8 @@ def _records_recording(frame: pd.DataFrame, names: list[str], path: Path | None,
     finite_t = time_s[np.isfinite(time_s)]
     if start_time is not None and finite_t.size:
         start_time = start_time + pd.to_timedelta(float(finite_t.min()), unit="s")
+    if altitude_source is None and "altitude" in mapping:
+        altitude_source = _altitude_source_of_column(mapping["altitude"][0])
     metadata = {"units": units, "altitude_source": altitude_source or "unknown",
                 "columns": list(names)}
     if encoding is not None:

@@ -21,7 +21,8 @@ cadence is doubled to steps/min unless its moving median is above 110 (then alre
 otherwise it stays rpm (``metadata["cadence_unit"] = "rpm"``), with a warning. Distance is always
 **derived**: the haversine great-circle sum of consecutive fixes, except across a break (a gap
 of more than :data:`~gaitload.io.watch.BREAK_GAP_S`, 10 min: a segment break, a lost fix),
-where the straight line is not a distance run.
+where the straight line is not a distance run; ``metadata["distance_source"]`` is
+``"positions"`` (no device measured it; terrain measures the track itself).
 
 Each ``trkseg`` after the first starts after a timer stop (Garmin, Strava), so the time between
 segments is recorded as a pause. Tracks more than

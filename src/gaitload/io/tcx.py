@@ -7,7 +7,7 @@ Mapping (Trackpoint element -> channel)
 ---------------------------------------
 ``Time`` -> time (UTC); ``Position/LatitudeDegrees``, ``LongitudeDegrees`` -> latitude/longitude;
 ``AltitudeMeters`` -> altitude; ``DistanceMeters`` -> distance (else derived from positions by
-haversine); ``HeartRateBpm/Value`` -> heart_rate; ``Extensions/TPX/Speed`` -> speed;
+haversine; ``metadata["distance_source"]`` says which: ``"device"`` or ``"positions"``); ``HeartRateBpm/Value`` -> heart_rate; ``Extensions/TPX/Speed`` -> speed;
 ``Extensions/TPX/Watts`` -> power; ``Extensions/TPX/RunCadence`` (Garmin: strides/min) and
 ``Cadence`` -> cadence in steps/min. Whether the activity is on foot, and so the cadence unit,
 follows the one rule of :func:`gaitload.io.watch.sport_verdict` (FIT and ``analyze`` use it

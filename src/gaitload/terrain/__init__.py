@@ -6,10 +6,13 @@ One module per stage: ``distance``, ``altitude`` (cleaning), ``smoothing``, ``gr
 Pipeline (one direction, vectorised over whole arrays, cost linear in recording length):
 
 1. **Distance** from the best source present (:func:`cumulative_distance`): the device's distance
-   channel (monotonic repair), the integral of the speed channel (trapezoid), GPS great-circle
-   distance (haversine, position jumps faster than ``max_speed_mps`` rejected, the fix's drift
-   across a pause not counted; also when a reader summed the positions itself, provenance
-   ``derived``), or the cumulative foot-IMU stride length of the steps table.
+   channel (monotonic repair), the integral of the speed channel (trapezoid), GPS track length
+   (position jumps faster than ``max_speed_mps`` rejected, the track smoothed against jitter
+   over ``gps_track_cutoff_s`` before it is measured, the fix's drift across a pause not counted;
+   also when a reader summed the positions itself, ``metadata["distance_source"] ==
+   "positions"``), or the cumulative foot-IMU stride length of the steps table. Speed is
+   derived here too, once (:func:`recording_speed`): the file's speed, else the derivative of
+   this distance.
 2. **Altitude on a distance grid** (every ``grid_step_m``): only samples taken while moving
    (distance grows, speed above ``standstill_speed_mps``) enter, so pauses and standstill never
    create grade. Sentinels (-500 m, 0-dropouts, constant channels) are refused, GPS spikes are
@@ -38,7 +41,9 @@ Pipeline (one direction, vectorised over whole arrays, cost linear in recording 
 4. **Classes** uphill / flat / downhill with a flat band (Runalyze 2 %, Elevate +-1.6 %;
    research/peers.md 15.5), a hysteresis dead band and a minimum segment length; segments table.
 5. **Elevation gain / loss** by hysteresis (persistence) counting of the turning points of the
-   altitude profile: lightly smoothed barometric altitude (30 m, 2 m hysteresis), or the trend
+   altitude profile: barometric altitude counted as a watch counts it, in time order (pauses
+   and standstills included, so a climb made with the timer stopped counts) after a 4 s
+   low-pass, 1 m hysteresis (``gain.gain_in_time``), or the trend
    filter's own profile for GPS (it keeps hill tops and valley floors at full height; 4 m
    hysteresis). Swings smaller than the hysteresis are removed, so the noise cannot accumulate
    gain (GoldenCheetah#1536-class bugs) while full hill amplitudes count. Steep climbs are kept,
@@ -59,7 +64,7 @@ from .altitude import clean_altitude
 from .classes import classify_grade
 from .climbs import ClimbOptions, climb_totals, find_climbs
 from .compute import compute_terrain
-from .distance import cumulative_distance
+from .distance import cumulative_distance, recording_speed
 from .gain import elevation_gain_loss
 from .options import TerrainOptions, TerrainResult
 from .smoothing import l1_trend_filter, local_linear_fit, whittaker_smooth
@@ -69,6 +74,7 @@ __all__ = [
     "TerrainResult",
     "compute_terrain",
     "cumulative_distance",
+    "recording_speed",
     "haversine_m",
     "local_linear_fit",
     "whittaker_smooth",

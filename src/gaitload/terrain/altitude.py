@@ -8,7 +8,7 @@ from scipy import ndimage
 from ..notice import Notice
 from ..recording import nan_runs
 from .options import TerrainOptions
-from .smoothing import robust_sigma as _robust_sigma
+from .smoothing import robust_sigma
 
 
 def _odd(n: float, lo: int = 3, hi: int = 1001) -> int:
@@ -55,11 +55,11 @@ def clean_altitude(distance_m: np.ndarray, altitude_m: np.ndarray, options: Terr
     climbs); otherwise it is a pressure change or re-calibration and is replaced by the local
     median slope times the distance covered.
     """
-    for_grade, for_gain, warnings = _clean_altitude_parts(distance_m, altitude_m, options, time_s)
+    for_grade, for_gain, warnings = clean_altitude_parts(distance_m, altitude_m, options, time_s)
     return for_gain, warnings
 
 
-def _clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, options: TerrainOptions | None,
+def clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, options: TerrainOptions | None,
                           time_s: np.ndarray | None, moved_m: np.ndarray | None = None
                           ) -> tuple[np.ndarray, np.ndarray, list]:
     """:func:`clean_altitude`'s two profiles: (for grade, for gain, warnings).
@@ -84,7 +84,7 @@ def _clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, option
     size = _odd(opts.spike_window_m / max(per_sample_m, 1e-3), lo=5, hi=301)
     med = ndimage.median_filter(a, size=size, mode="nearest")
     res = a - med
-    sigma = _robust_sigma(res)
+    sigma = robust_sigma(res)
     limit = max(opts.spike_k_sigma * (sigma if np.isfinite(sigma) else 0.0), opts.spike_min_m)
     spike = np.abs(res) > limit
     if spike.any():
@@ -96,7 +96,7 @@ def _clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, option
     da = np.diff(a)
     slope = da / np.maximum(dd, 1e-9)
     local_slope = ndimage.median_filter(slope, size=_odd(11), mode="nearest")
-    sig_da = _robust_sigma(da - local_slope * dd)
+    sig_da = robust_sigma(da - local_slope * dd)
     tol = max(opts.step_min_m, 6.0 * (sig_da if np.isfinite(sig_da) else 0.0))
     # a step is steeper than any path on foot (twice max_abs_grade_pct: scrambles exceed 25 %)
     allowed = 2.0 * opts.max_abs_grade_pct / 100.0 * dd + tol
@@ -135,7 +135,7 @@ def _clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, option
     return for_grade, for_gain, warnings
 
 
-def _altitude_usable(alt: np.ndarray | None, warnings: list) -> np.ndarray | None:
+def usable_altitude(alt: np.ndarray | None, warnings: list) -> np.ndarray | None:
     """Refuse placeholder altitude; NaN for sentinels and zero dropouts."""
     if alt is None:
         return None
@@ -165,7 +165,7 @@ def _altitude_usable(alt: np.ndarray | None, warnings: list) -> np.ndarray | Non
     return a
 
 
-def _bin_to_grid(dist: np.ndarray, values: np.ndarray, n_cells: int, step_m: float) -> np.ndarray:
+def bin_to_grid(dist: np.ndarray, values: np.ndarray, n_cells: int, step_m: float) -> np.ndarray:
     """Mean of ``values`` per grid cell (cell j covers [j - 1/2, j + 1/2) x step_m); NaN if empty."""
     ok = np.isfinite(values) & np.isfinite(dist)
     idx = np.clip(np.rint(dist[ok] / step_m).astype(np.int64), 0, n_cells - 1)
@@ -175,7 +175,7 @@ def _bin_to_grid(dist: np.ndarray, values: np.ndarray, n_cells: int, step_m: flo
         return np.where(c > 0, s / np.maximum(c, 1), np.nan)
 
 
-def _fill_short_gaps(y: np.ndarray, max_cells: int) -> tuple[np.ndarray, np.ndarray]:
+def fill_short_gaps(y: np.ndarray, max_cells: int) -> tuple[np.ndarray, np.ndarray]:
     """Interpolate NaN runs up to ``max_cells`` long; return (filled, mask of long gaps)."""
     runs = nan_runs(y)
     long_gap = np.zeros(y.size, bool)

@@ -8,7 +8,7 @@ import pandas as pd
 from ..schema import SEGMENT_COLUMNS, empty_segments
 
 
-def _runs(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def label_runs(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start (inclusive) and stop (exclusive) of each run of equal labels."""
     if labels.size == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
@@ -18,7 +18,7 @@ def _runs(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, stops
 
 
-def _ffill(x: np.ndarray) -> np.ndarray:
+def ffill(x: np.ndarray) -> np.ndarray:
     """``pd.Series(x).ffill().to_numpy()``: each NaN takes the last non-NaN value before it
     (NaN before the first), from a running maximum of indices."""
     valid = ~np.isnan(x)
@@ -27,15 +27,15 @@ def _ffill(x: np.ndarray) -> np.ndarray:
     return np.where(last >= 0, x[np.maximum(last, 0)], np.nan)
 
 
-def _bfill(x: np.ndarray) -> np.ndarray:
-    """``pd.Series(x).bfill().to_numpy()`` (:func:`_ffill` of the reversed series)."""
-    return _ffill(x[::-1])[::-1]
+def bfill(x: np.ndarray) -> np.ndarray:
+    """``pd.Series(x).bfill().to_numpy()`` (:func:`ffill` of the reversed series)."""
+    return ffill(x[::-1])[::-1]
 
 
-_CLASS_NAMES = np.array(["downhill", "flat", "uphill", "unknown"], dtype=object)
+CLASS_NAMES = np.array(["downhill", "flat", "uphill", "unknown"], dtype=object)
 
 
-_DOWN, _FLAT, _UP, _UNKNOWN = 0, 1, 2, 3
+DOWN, FLAT, UP, UNKNOWN = 0, 1, 2, 3
 
 
 def classify_grade(grade_pct: np.ndarray, distance_m: np.ndarray | None = None, *,
@@ -62,41 +62,41 @@ def classify_grade(grade_pct: np.ndarray, distance_m: np.ndarray | None = None, 
     ndarray of object
         ``"uphill"``, ``"flat"``, ``"downhill"`` or ``"unknown"`` per point.
     """
-    return _CLASS_NAMES[_classify_codes(grade_pct, distance_m, flat_band_pct=flat_band_pct,
+    return CLASS_NAMES[classify_codes(grade_pct, distance_m, flat_band_pct=flat_band_pct,
                                         hysteresis_pct=hysteresis_pct, min_segment_m=min_segment_m)]
 
 
-def _class_labels(code: np.ndarray):
-    """``_CLASS_NAMES[code]`` as pandas stores it in a column, for a steps or profile table.
+def class_labels(code: np.ndarray):
+    """``CLASS_NAMES[code]`` as pandas stores it in a column, for a steps or profile table.
 
     pandas infers a column type from every object of an object array (strings become its
     string type, ~40 ms per million rows); the four class names are inferred once and taken by
     code instead. An empty array stays object, as inference leaves it.
     """
     if code.size == 0:
-        return _CLASS_NAMES[code]
-    return pd.Series(_CLASS_NAMES).array.take(code)
+        return CLASS_NAMES[code]
+    return pd.Series(CLASS_NAMES).array.take(code)
 
 
-def _classify_codes(grade_pct: np.ndarray, distance_m: np.ndarray | None = None, *,
+def classify_codes(grade_pct: np.ndarray, distance_m: np.ndarray | None = None, *,
                     flat_band_pct: float, hysteresis_pct: float, min_segment_m: float) -> np.ndarray:
-    """:func:`classify_grade` as codes into ``_CLASS_NAMES`` (int64)."""
+    """:func:`classify_grade` as codes into ``CLASS_NAMES`` (int64)."""
     g = np.asarray(grade_pct, float)
     n = g.size
     if n == 0:
         return np.array([], dtype=np.int64)
     hi, lo = flat_band_pct + hysteresis_pct / 2, max(flat_band_pct - hysteresis_pct / 2, 0.0)
     code = np.full(n, np.nan)
-    code[g > hi] = _UP
-    code[g < -hi] = _DOWN
-    code[np.abs(g) < lo] = _FLAT
+    code[g > hi] = UP
+    code[g < -hi] = DOWN
+    code[np.abs(g) < lo] = FLAT
     if flat_band_pct == 0:
-        code[g == 0] = _FLAT
+        code[g == 0] = FLAT
     unknown = ~np.isfinite(g)
-    code[unknown] = _UNKNOWN
-    state = _bfill(_ffill(code))
-    state[np.isnan(state)] = _FLAT  # no decisive point at all
-    state[unknown] = _UNKNOWN
+    code[unknown] = UNKNOWN
+    state = bfill(ffill(code))
+    state[np.isnan(state)] = FLAT  # no decisive point at all
+    state[unknown] = UNKNOWN
     state = state.astype(np.int64)
     if distance_m is not None and min_segment_m > 0 and n > 1:
         state = _merge_short_runs(state, np.asarray(distance_m, float), min_segment_m)
@@ -104,21 +104,21 @@ def _classify_codes(grade_pct: np.ndarray, distance_m: np.ndarray | None = None,
 
 
 def _merge_short_runs(state: np.ndarray, dist: np.ndarray, min_len_m: float) -> np.ndarray:
-    starts, stops = _runs(state)
+    starts, stops = label_runs(state)
     if starts.size < 2:
         return state
     step = np.median(np.diff(dist)) if dist.size > 1 else 0.0
     length = dist[stops - 1] - dist[starts] + step
     label = state[starts]
-    keep = (length >= min_len_m) | (label == _UNKNOWN)
-    if keep.all() or not (keep & (label != _UNKNOWN)).any():
+    keep = (length >= min_len_m) | (label == UNKNOWN)
+    if keep.all() or not (keep & (label != UNKNOWN)).any():
         return state
     run_label = np.where(keep, label, -1).astype(float)
     run_label[run_label < 0] = np.nan
     # neighbours' classes: the nearest long run before and after (unknown not used as a filler)
-    known = np.where(run_label != _UNKNOWN, run_label, np.nan)
-    prev_lab = _ffill(known)
-    next_lab = _bfill(known)
+    known = np.where(run_label != UNKNOWN, run_label, np.nan)
+    prev_lab = ffill(known)
+    next_lab = bfill(known)
     prev_lab = np.where(np.isnan(prev_lab), next_lab, prev_lab)
     next_lab = np.where(np.isnan(next_lab), prev_lab, next_lab)
     # group consecutive short runs: split the whole group at its middle
@@ -141,12 +141,12 @@ def _merge_short_runs(state: np.ndarray, dist: np.ndarray, min_len_m: float) -> 
     return out
 
 
-def _segments(dist: np.ndarray, time: np.ndarray, terrain: np.ndarray, grade: np.ndarray,
+def grid_segments(dist: np.ndarray, time: np.ndarray, terrain: np.ndarray, grade: np.ndarray,
               clean_alt: np.ndarray) -> pd.DataFrame:
     """Segments table from per-point classes (points on the distance grid)."""
     if terrain.size == 0:
         return empty_segments()
-    starts, stops = _runs(terrain)
+    starts, stops = label_runs(terrain)
     # a segment runs from its first point to the first point of the next one (the last to the end)
     end_idx = np.minimum(stops, terrain.size - 1)
     start_m = dist[starts]
@@ -183,10 +183,10 @@ def _segment_frame(columns: dict) -> pd.DataFrame:
                          else np.asarray(columns[c], dtype=t) for c, t in SEGMENT_COLUMNS.items()})
 
 
-def _segments_by_time(step_t: np.ndarray, terrain: np.ndarray, grade: np.ndarray) -> pd.DataFrame:
+def segments_by_time(step_t: np.ndarray, terrain: np.ndarray, grade: np.ndarray) -> pd.DataFrame:
     if step_t.size == 0:
         return empty_segments()
-    starts, stops = _runs(terrain)
+    starts, stops = label_runs(terrain)
     g = np.where(np.isfinite(grade), grade, 0.0)
     cnt = np.add.reduceat(np.isfinite(grade).astype(float), starts)
     with np.errstate(invalid="ignore", divide="ignore"):

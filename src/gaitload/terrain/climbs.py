@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .classes import _runs
+from .classes import label_runs
 
 #: Columns of :func:`find_climbs`' table before the per-muscle ``load_*`` columns.
 CLIMB_COLUMNS = {
@@ -130,7 +130,7 @@ def _merged_runs(mask: np.ndarray, z: np.ndarray, d: np.ndarray, sgn: float, opt
     """Runs of ``mask`` (cells ``a .. b`` inclusive), joined across a gap in which the profile
     gives back less than ``merge_m`` when the gap is shorter than ``merge_gap_m`` or the joined
     stretch still has a mean grade of ``min_mean_grade_pct``."""
-    starts, stops = _runs(mask.astype(np.int8))
+    starts, stops = label_runs(mask.astype(np.int8))
     on = mask[starts]
     a_s, b_s = starts[on], np.minimum(stops[on], mask.size - 1)
     out = []

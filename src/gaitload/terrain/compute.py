@@ -9,12 +9,12 @@ from ..notice import Notice
 from ..errors import OptionError, ResourceLimitError
 from ..recording import Recording
 from ..schema import float_column
-from .altitude import _altitude_usable
-from .classes import _CLASS_NAMES, _UNKNOWN, _class_labels, _classify_codes, _segments, _segments_by_time
+from .altitude import usable_altitude
+from .classes import CLASS_NAMES, UNKNOWN, class_labels, classify_codes, grid_segments, segments_by_time
 from .gain import device_totals, explain_gain
-from .distance import (_MAX_GRID_DISTANCE_M, _channel, _fill_nan_linear, _local_speed, cumulative_distance,
-                       untimed_breaks_s)
-from .grade import _altitude_source, _grade_from_altitude, _grade_from_imu, _incline_at
+from .distance import (MAX_GRID_DISTANCE_M, cumulative_distance, fill_nan_linear, find_channel, sample_speed,
+                       speed_from_distance, untimed_breaks_s)
+from .grade import altitude_source_of, grade_from_altitude, grade_from_imu, incline_at
 from .options import TerrainOptions, TerrainResult
 
 
@@ -24,27 +24,17 @@ def _is_treadmill(rec: Recording) -> bool:
     return any("treadmill" in str(md.get(k) or "").lower() for k in ("sport", "sub_sport", "activity_type"))
 
 
-def _step_speed(steps: pd.DataFrame, step_t: np.ndarray, rec: Recording, dist: np.ndarray,
-                have_dist: bool, local_speed: np.ndarray | None = None) -> np.ndarray:
-    """Speed per step: measured step speed, else the speed channel, else from distance.
-
-    ``local_speed``, when given, is ``_local_speed(rec.time_s, dist)`` already computed.
-    """
-    n = len(steps)
-    out = np.full(n, np.nan)
-    if "speed_mps" in steps:
-        existing = float_column(steps, "speed_mps")
-        out = existing.copy()
+def _step_speed(steps: pd.DataFrame, step_t: np.ndarray, rec: Recording, per_sample: np.ndarray | None
+                ) -> np.ndarray:
+    """Speed per step: the step's measured speed, else the recording's speed at the step time
+    (``per_sample``: :func:`~gaitload.terrain.distance.sample_speed`, the file's speed channel
+    or the derivative of terrain's distance; None without either)."""
+    out = float_column(steps, "speed_mps").copy() if "speed_mps" in steps else np.full(len(steps), np.nan)
     missing = ~np.isfinite(out)
-    if missing.any():
-        speed, _ = _channel(rec, "speed")
-        if speed is not None and np.isfinite(speed).sum() >= 2:
-            ok = np.isfinite(speed)
-            out[missing] = np.interp(step_t[missing], rec.time_s[ok], speed[ok])
-        elif have_dist:
-            # the distance derivative over a centred 5 s window, at the step time
-            v = _local_speed(rec.time_s, dist) if local_speed is None else local_speed
-            out[missing] = np.interp(step_t[missing], rec.time_s, v)  # only where needed
+    if missing.any() and per_sample is not None:
+        ok = np.isfinite(per_sample)
+        if ok.sum() >= 2:
+            out[missing] = np.interp(step_t[missing], rec.time_s[ok], per_sample[ok])  # only where needed
     return np.where(np.isfinite(step_t), out, np.nan)
 
 
@@ -103,7 +93,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
     # moving samples: distance grows and speed is above standstill
     v = None
     if have_dist:
-        v = _local_speed(t, dist)
+        v = speed_from_distance(t, dist)
         moving = v >= opts.standstill_speed_mps
         moving[1:] &= dist[1:] > dist[:-1]  # distance grows
         moving[0] = True
@@ -116,9 +106,9 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
             dist_mv = dist[moving]
         n_moving = dist_mv.size
         # a garbled speed or distance (1e300 m) would ask for an astronomically long grid
-        if total_dist > _MAX_GRID_DISTANCE_M:  # (inf included; NaN keeps its old one-cell grid)
+        if total_dist > MAX_GRID_DISTANCE_M:  # (inf included; NaN keeps its old one-cell grid)
             raise ResourceLimitError(f"the recording's distance comes to {total_dist:.3g} m, more than the "
-                                     f"{_MAX_GRID_DISTANCE_M / 1000:,.0f} km gaitload puts on one terrain grid")
+                                     f"{MAX_GRID_DISTANCE_M / 1000:,.0f} km gaitload puts on one terrain grid")
         n_cells = int(np.floor(total_dist / opts.grid_step_m)) + 1 if total_dist > 0 else 1
         grid_d = np.arange(n_cells) * opts.grid_step_m
         grid_t = np.interp(grid_d, dist_mv, t[moving]) if n_moving >= 2 else np.zeros(n_cells)
@@ -139,7 +129,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
     grade_from_incline = False
 
     # -- 4. given incline overrides everything -------------------------------------------------
-    incline_ch, incline_name = _channel(rec, "incline")
+    incline_ch, incline_name = find_channel(rec, "incline")
     treadmill_level = (incline_pct is None and _is_treadmill(rec)
                        and (incline_ch is None or not np.isfinite(incline_ch).any()))
     if treadmill_level:
@@ -149,7 +139,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
         warnings.append(Notice("treadmill without a stated incline: taken as level (give --incline if it was not)",
                                "treadmill-level"))
     if incline_pct is not None:
-        step_grade, grid_grade, how = _incline_at(incline_pct, step_t, step_d, grid_d, grid_t)
+        step_grade, grid_grade, how = incline_at(incline_pct, step_t, step_d, grid_d, grid_t)
         prov["altitude"] = "not used (given incline)"
         prov["grade"] = "given incline"
         prov["incline"] = "treadmill without stated incline: level" if treadmill_level else how
@@ -181,16 +171,16 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
             gain, loss = float(dz_pos[dz_pos > 0].sum()), float(-dz_pos[dz_pos < 0].sum())
         window_m = None
     else:
-        alt_raw, alt_name = _channel(rec, "altitude")
-        alt = _altitude_usable(alt_raw, warnings) if alt_raw is not None else None
-        src = _altitude_source(rec)
+        alt_raw, alt_name = find_channel(rec, "altitude")
+        alt = usable_altitude(alt_raw, warnings) if alt_raw is not None else None
+        src = altitude_source_of(rec)
         rise_ok = ("stride_rise_m" in steps and "stride_length_m" in steps
                    and np.isfinite(float_column(steps, "stride_rise_m")).sum() >= 4)
-        grade_ch, _ = _channel(rec, "grade")
+        grade_ch, _ = find_channel(rec, "grade")
         if alt is not None and have_dist and n_moving >= 3:
-            grid_alt, grid_grade, clean_alt, gain, loss, info, w = _grade_from_altitude(
-                dist, alt, moving, grid_d, src, opts, time_s=t, lat=_channel(rec, "latitude")[0],
-                lon=_channel(rec, "longitude")[0], breaks_s=untimed_breaks_s(rec))
+            grid_alt, grid_grade, clean_alt, gain, loss, info, w = grade_from_altitude(
+                dist, alt, moving, grid_d, src, opts, time_s=t, lat=find_channel(rec, "latitude")[0],
+                lon=find_channel(rec, "longitude")[0], breaks_s=untimed_breaks_s(rec))
             warnings += w
             window_m = info["window_m"]
             prov["altitude"] = info["altitude"]
@@ -200,20 +190,21 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
             device = device_totals(rec.metadata)
             if device is not None and np.isfinite(gain):
                 prov["gain_vs_device"] = explain_gain(gain, loss, device, info["gain_profile"], alt, info["gain_hysteresis_m"],
-                                                      info["gain_smoothing"])
+                                                      info["gain_smoothing"], time_series=info["gain_in_time"],
+                                                      sigma_s=opts.gain_sigma_s, raw_time_s=t)
                 if prov["gain_vs_device"]["note"]:
                     warnings.append(Notice("elevation gain " + prov["gain_vs_device"]["note"], "gain-vs-device"))
         elif rise_ok and have_dist:
-            grid_alt, grid_grade, clean_alt, gain, loss, w = _grade_from_imu(steps, step_t, step_d, grid_d, opts)
+            grid_alt, grid_grade, clean_alt, gain, loss, w = grade_from_imu(steps, step_t, step_d, grid_d, opts)
             warnings += w
             window_m = opts.window_m_imu
             prov["altitude"] = "foot IMU strapdown (relative)"
             prov["grade"] = "foot IMU strapdown"
         elif grade_ch is not None and have_dist and np.isfinite(grade_ch).sum() >= 3 and n_moving >= 3:
             # device grade: integrate it into a relative altitude and smooth like a barometer
-            g = _fill_nan_linear(t, grade_ch.astype(float))
+            g = fill_nan_linear(t, grade_ch.astype(float))
             pseudo = np.r_[0.0, np.cumsum(np.diff(dist) * 0.5 * (g[1:] + g[:-1]) / 100)]
-            grid_alt, grid_grade, clean_alt, gain, loss, info, w = _grade_from_altitude(
+            grid_alt, grid_grade, clean_alt, gain, loss, info, w = grade_from_altitude(
                 dist, pseudo, moving, grid_d, "barometric", opts)
             warnings += w
             window_m = info["window_m"]
@@ -233,33 +224,36 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
     prov["window_m"] = window_m
 
     # -- 3. classes --------------------------------------------------------------------------
-    # (as codes into _CLASS_NAMES: the labels are taken once per table, see _class_labels)
+    # (as codes into CLASS_NAMES: the labels are taken once per table, see class_labels)
     if grid_d.size:
-        grid_code = _classify_codes(grid_grade, grid_d, flat_band_pct=opts.flat_band_pct,
+        grid_code = classify_codes(grid_grade, grid_d, flat_band_pct=opts.flat_band_pct,
                                     hysteresis_pct=opts.hysteresis_pct, min_segment_m=opts.min_segment_m)
-        grid_terrain = _CLASS_NAMES[grid_code]
+        grid_terrain = CLASS_NAMES[grid_code]
         cell = np.clip(np.rint(np.nan_to_num(step_d, nan=-1) / opts.grid_step_m).astype(np.int64), 0, grid_d.size - 1)
-        step_code = np.where(np.isfinite(step_d), grid_code[cell], _UNKNOWN)
+        step_code = np.where(np.isfinite(step_d), grid_code[cell], UNKNOWN)
         if grade_from_incline:
             # a given incline is exact: no hysteresis needed per step
-            step_code = _classify_codes(step_grade, None, flat_band_pct=opts.flat_band_pct,
+            step_code = classify_codes(step_grade, None, flat_band_pct=opts.flat_band_pct,
                                         hysteresis_pct=0.0, min_segment_m=0.0)
-        segments = _segments(grid_d, grid_t, grid_terrain, grid_grade, clean_alt)
+        segments = grid_segments(grid_d, grid_t, grid_terrain, grid_grade, clean_alt)
         if step_alt is None:  # (given incline: not interpolated with the grade above)
             step_alt = _interp_nan(step_d, grid_d, grid_alt)
     else:
         grid_code = np.array([], dtype=np.int64)
-        step_code = _classify_codes(step_grade, None, flat_band_pct=opts.flat_band_pct,
+        step_code = classify_codes(step_grade, None, flat_band_pct=opts.flat_band_pct,
                                     hysteresis_pct=0.0 if grade_from_incline else opts.hysteresis_pct,
                                     min_segment_m=0.0)
-        segments = _segments_by_time(step_t, _CLASS_NAMES[step_code], step_grade)
+        segments = segments_by_time(step_t, CLASS_NAMES[step_code], step_grade)
         step_alt = np.full(step_t.shape, np.nan)
 
+    # the one speed rule (terrain.distance.recording_speed): the file's speed, else the
+    # derivative of terrain's distance (already computed for the moving mask)
+    per_sample = sample_speed(rec, dist, derived=v) if have_dist else None
     out = _with_columns(steps, {
-        "distance_m": step_d, "altitude_m": step_alt, "grade_pct": step_grade, "terrain": _class_labels(step_code),
-        "speed_mps": _step_speed(steps, step_t, rec, dist, have_dist, local_speed=v)})
+        "distance_m": step_d, "altitude_m": step_alt, "grade_pct": step_grade, "terrain": class_labels(step_code),
+        "speed_mps": _step_speed(steps, step_t, rec, per_sample)})
     profile = pd.DataFrame({"distance_m": grid_d, "time_s": grid_t, "altitude_m": grid_alt,
-                            "grade_pct": grid_grade, "terrain": _class_labels(grid_code)})
+                            "grade_pct": grid_grade, "terrain": class_labels(grid_code)})
     return TerrainResult(steps=out, segments=segments, profile=profile, distance_m=total_dist,
                          elevation_gain_m=gain, elevation_loss_m=loss, provenance=prov,
                          warnings=list(dict.fromkeys(warnings)))

@@ -10,14 +10,15 @@ from ..geodesy import haversine_m
 from ..recording import Recording
 from ..schema import float_column, measured_column
 from .options import TerrainOptions
+from .smoothing import whittaker_smooth
 
 
 #: Longest distance put on one terrain grid (m): a multi-week ultra is ~5,000 km; beyond this the
 #: distance is garbled, and the grid (one cell per few metres) would exhaust memory.
-_MAX_GRID_DISTANCE_M = 20_000_000.0
+MAX_GRID_DISTANCE_M = 20_000_000.0
 
 
-def _fill_nan_linear(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def fill_nan_linear(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     ok = np.isfinite(y)
     if ok.all() or not ok.any():
         return y
@@ -28,7 +29,7 @@ def _repair_device_distance(time_s: np.ndarray, dist: np.ndarray, opts: TerrainO
                             warnings: list) -> np.ndarray:
     """Make a device distance counter monotonic: counter resets continue from the last value,
     small backward jitter is held (cumulative maximum), impossible jumps are capped."""
-    d = _fill_nan_linear(time_s, dist.astype(float))
+    d = fill_nan_linear(time_s, dist.astype(float))
     if not np.isfinite(d).any():
         return d
     d = d - d[0] if np.isfinite(d[0]) else d
@@ -60,7 +61,7 @@ def _repair_device_distance(time_s: np.ndarray, dist: np.ndarray, opts: TerrainO
 
 
 def _speed_integral(time_s: np.ndarray, speed: np.ndarray, gaps_s: np.ndarray) -> np.ndarray:
-    v = _fill_nan_linear(time_s, speed.astype(float))
+    v = fill_nan_linear(time_s, speed.astype(float))
     v = np.clip(np.nan_to_num(v, nan=0.0), 0.0, None)
     inc = 0.5 * (v[1:] + v[:-1]) * np.diff(time_s)  # trapezoid
     if len(gaps_s):
@@ -99,8 +100,8 @@ def untimed_breaks_s(recording: Recording, all_breaks: bool = False) -> np.ndarr
 def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: TerrainOptions,
                   warnings: list, gaps_s: np.ndarray | None = None,
                   breaks_s: np.ndarray | None = None) -> np.ndarray:
-    """Track length from positions, m at ``time_s``: haversine sum with spikes and impossible
-    jumps rejected, and nothing counted across a sampling gap (``gaps_s``) over which the fix
+    """Track length from positions, m at ``time_s``: spikes and impossible jumps rejected, the
+    track smoothed against jitter (``gps_track_cutoff_s``, :func:`_smoothed_track_steps`), and nothing counted across a sampling gap (``gaps_s``) over which the fix
     moved less than ``gps_pause_drift_m``: the watch was paused there, and as for the device's
     distance and the speed integral, the position's drift over a pause is no running."""
     ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
@@ -124,6 +125,16 @@ def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: Te
         t, la, lo, idx = t[keep], la[keep], lo[keep], idx[keep]
         seg = haversine_m(la[:-1], lo[:-1], la[1:], lo[1:])
         vel = seg / np.maximum(np.diff(t), 1e-9)
+    if opts.gps_track_cutoff_s > 0 and idx.size > 3:
+        # pieces between impossible jumps, pauses and breaks are smoothed on their own; the
+        # intervals between pieces keep their raw length (judged below as before)
+        cut = vel > opts.max_speed_mps
+        if gaps_s is not None and len(gaps_s):
+            cut |= np.isin(t[:-1], gaps_s[:, 0])
+        if breaks_s is not None and len(breaks_s):
+            cut |= intervals_across(t, breaks_s)
+        seg = np.where(cut, seg, _smoothed_track_steps(t, la, lo, opts.gps_track_cutoff_s, cut))
+        vel = seg / np.maximum(np.diff(t), 1e-9)
     jump = vel > opts.max_speed_mps
     if jump.any():
         warnings.append(Notice(f"{int(jump.sum())} GPS position jump(s) faster than {opts.max_speed_mps:g} m/s not counted",
@@ -143,7 +154,30 @@ def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: Te
     return np.where(pos >= 0, d_fix[np.clip(pos, 0, None)], 0.0)
 
 
-def _local_speed(time_s: np.ndarray, dist: np.ndarray, half_window_s: float = 2.5) -> np.ndarray:
+def _smoothed_track_steps(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, cutoff_s: float,
+                          breaks: np.ndarray | None = None) -> np.ndarray:
+    """Distance between consecutive fixes of the track smoothed against position jitter, m.
+
+    The fixes are projected on a local plane (equirectangular about the mean latitude: metres
+    within 0.1 % over a run's extent) and each coordinate is smoothed with a Whittaker
+    smoother of order 2 (Eilers 2003: the penalised-least-squares twin of a Kalman/RTS
+    smoother with a random-acceleration model) of half-power period ``cutoff_s`` (in samples
+    of the median interval). Jitter zigzags the raw track and lengthens it by ~2 sigma^2 per
+    step (Ranacher et al. 2016, "Why GPS makes distances bigger than they are"); a path that
+    turns over more than the cutoff keeps its shape. ``breaks`` (one per interval): where the
+    track is cut into independently smoothed pieces.
+    """
+    r = 6371008.8  # mean Earth radius, m (the one geodesy.haversine_m uses)
+    y = np.radians(lat) * r
+    x = np.radians(lon) * r * np.cos(np.radians(float(np.mean(lat))))
+    dt = np.diff(t)
+    cells = cutoff_s / max(float(np.median(dt)), 1e-3)
+    xs = whittaker_smooth(x, cells, order=2, breaks=breaks)
+    ys = whittaker_smooth(y, cells, order=2, breaks=breaks)
+    return np.hypot(np.diff(xs), np.diff(ys))
+
+
+def speed_from_distance(time_s: np.ndarray, dist: np.ndarray, half_window_s: float = 2.5) -> np.ndarray:
     """Speed from distance over a centred window, m/s (robust to 1 Hz quantisation).
 
     The distance at the window ends is ``np.interp(end, time_s, dist)``, the ends clipped to
@@ -182,7 +216,7 @@ def _local_speed(time_s: np.ndarray, dist: np.ndarray, half_window_s: float = 2.
 
 def _zero_standstill_increments(time_s: np.ndarray, dist: np.ndarray, opts: TerrainOptions) -> np.ndarray:
     """GPS jitter and speed-sensor noise while standing must not add distance."""
-    v = _local_speed(time_s, dist)
+    v = speed_from_distance(time_s, dist)
     inc = np.diff(dist)
     moving = (v[1:] >= opts.standstill_speed_mps) | (v[:-1] >= opts.standstill_speed_mps)
     return np.concatenate([[0.0], np.cumsum(np.where(moving, inc, 0.0))])
@@ -220,7 +254,7 @@ def _all_equal_first(values: np.ndarray) -> bool:
         return False
 
 
-def _feet_of(steps: pd.DataFrame, use: np.ndarray) -> list[np.ndarray]:
+def feet_of(steps: pd.DataFrame, use: np.ndarray) -> list[np.ndarray]:
     """Steps of each foot label among the ``use`` steps: ``use & (labels == label)`` per label.
 
     Labels of :func:`_foot_labels`, in sorted order (np.unique's), from one hash pass over the
@@ -252,7 +286,7 @@ def _stride_distance(time_s: np.ndarray, steps: pd.DataFrame) -> np.ndarray | No
     t = float_column(steps, "time_s")
     use = measured_column(steps) & np.isfinite(t)
     curves = []
-    for sel in _feet_of(steps, use):  # a loop over at most three feet labels
+    for sel in feet_of(steps, use):  # a loop over at most three feet labels
         sl_f, t_f = sl[sel], t[sel]
         if np.isfinite(sl_f).sum() < 2:
             continue
@@ -277,7 +311,7 @@ def _any_positive(x: np.ndarray) -> bool:
     return x.size > 0 and (bool(x[-1] > 0) or bool(np.any(x > 0)))
 
 
-def _channel(recording: Recording, name: str) -> tuple[np.ndarray | None, str | None]:
+def find_channel(recording: Recording, name: str) -> tuple[np.ndarray | None, str | None]:
     """A channel by plain name, or the first sensor-prefixed one ("left.altitude")."""
     if name in recording.channels:
         return recording.channels[name], name
@@ -296,7 +330,9 @@ def cumulative_distance(recording: Recording, steps: pd.DataFrame | None = None,
     ``speed`` (nothing across pauses); GPS great-circle distance from ``latitude``/``longitude`` (also when the
     ``distance`` channel is a reader's own sum of them, provenance ``"derived: ..."``; nothing across gaps)
     (haversine; spikes and jumps > ``max_speed_mps`` rejected; standstill jitter not counted);
-    cumulative strapdown ``stride_length_m`` of measured foot-IMU strides in ``steps``.
+    cumulative strapdown ``stride_length_m`` of measured foot-IMU strides in ``steps``. A
+    ``distance`` channel is the device's unless ``metadata["distance_source"]`` is
+    ``"positions"`` (or, without that key, its provenance starts with ``"derived"``).
 
     Parameters
     ----------
@@ -317,19 +353,23 @@ def cumulative_distance(recording: Recording, steps: pd.DataFrame | None = None,
     opts = options or TerrainOptions()
     t = recording.time_s
     warnings: list[str] = []
-    dist, dist_name = _channel(recording, "distance")
+    dist, dist_name = find_channel(recording, "distance")
     # a reader's own sum of positions (GPX, TCX without DistanceMeters) is no device distance:
-    # terrain measures the track itself (pauses and standstill jitter left out)
-    derived = str(recording.provenance.get(dist_name or "", "")).startswith("derived")
+    # terrain measures the track itself (pauses and standstill jitter left out). The reader
+    # says so in metadata["distance_source"] ("device", "positions" or None); older readers
+    # only in the channel's provenance ("derived: ...")
+    said = (recording.metadata or {}).get("distance_source")
+    derived = (said == "positions" if said in ("device", "positions")
+               else str(recording.provenance.get(dist_name or "", "")).startswith("derived"))
     if (dist is not None and not derived and np.isfinite(dist).sum() >= 2
             and np.nanmax(dist) - np.nanmin(dist) > 0):
         return _repair_device_distance(t, dist, opts, warnings), "device distance", warnings
-    speed, _ = _channel(recording, "speed")
+    speed, _ = find_channel(recording, "speed")
     if speed is not None and np.isfinite(speed).sum() >= 2 and np.nanmax(speed) > 0:
         d = _zero_standstill_increments(t, _speed_integral(t, speed, recording.gaps_s), opts)
         return d, "speed integral", warnings
-    lat, _ = _channel(recording, "latitude")
-    lon, _ = _channel(recording, "longitude")
+    lat, _ = find_channel(recording, "latitude")
+    lon, _ = find_channel(recording, "longitude")
     if lat is not None and lon is not None:
         d = _gps_distance(t, lat, lon, opts, warnings, recording.gaps_s, untimed_breaks_s(recording, all_breaks=True))
         if np.isfinite(d).any() and np.nanmax(d) > 0:
@@ -338,3 +378,43 @@ def cumulative_distance(recording: Recording, steps: pd.DataFrame | None = None,
     if d is not None and _any_positive(d):
         return d, "foot IMU stride length", warnings
     return np.full(t.shape, np.nan), "none", warnings
+
+
+def recording_speed(recording: Recording, options: TerrainOptions | None = None) -> tuple[np.ndarray | None, str]:
+    """Speed at every sample of ``recording``, m/s: the one place speed is derived.
+
+    The file's own ``speed`` channel where it has one (a device's speed, often Doppler-based,
+    is better than any difference of positions); else the derivative of
+    :func:`cumulative_distance` (device distance, or the positions' jitter-aware track length)
+    over a centred 5 s window (:func:`speed_from_distance`).
+
+    Parameters
+    ----------
+    recording : Recording
+    options : TerrainOptions, optional
+
+    Returns
+    -------
+    speed_mps : ndarray or None
+        One value per sample (NaN where the channel has none); None without any source.
+    source : str
+        ``"speed channel"``, ``"derived from <distance source>"`` or ``"none"``.
+    """
+    speed, _ = find_channel(recording, "speed")
+    if speed is not None and np.isfinite(speed).sum() >= 2:
+        return np.asarray(speed, float), "speed channel"
+    dist, src, _ = cumulative_distance(recording, None, options)
+    if src == "none" or np.isfinite(dist).sum() < 2:
+        return None, "none"
+    return sample_speed(recording, dist), f"derived from {src}"
+
+
+def sample_speed(recording: Recording, distance_m: np.ndarray, derived: np.ndarray | None = None) -> np.ndarray:
+    """:func:`recording_speed` given the distance already measured, m/s per sample.
+
+    ``derived``: ``speed_from_distance(recording.time_s, distance_m)`` when the caller has it.
+    """
+    speed, _ = find_channel(recording, "speed")
+    if speed is not None and np.isfinite(speed).sum() >= 2:
+        return np.asarray(speed, float)
+    return speed_from_distance(recording.time_s, distance_m) if derived is None else derived

@@ -4,8 +4,9 @@ they differ from a device's own totals."""
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import gaussian_filter1d
 
-from .classes import _runs
+from .classes import label_runs
 
 
 def elevation_gain_loss(altitude_m: np.ndarray, hysteresis_m: float) -> tuple[float, float, np.ndarray]:
@@ -38,7 +39,7 @@ def elevation_gain_loss(altitude_m: np.ndarray, hysteresis_m: float) -> tuple[fl
     finite = np.isfinite(y)
     if finite.sum() < 2:
         return float("nan"), float("nan"), clean
-    starts, stops = _runs(finite.astype(np.int8))
+    starts, stops = label_runs(finite.astype(np.int8))
     # each finite part is simplified on its own; part boundaries are always kept (they are ends)
     ends = np.zeros(y.size, bool)
     fin_runs = finite[starts]
@@ -81,9 +82,60 @@ def elevation_gain_loss(altitude_m: np.ndarray, hysteresis_m: float) -> tuple[fl
     gain = float(dv[dv > 0].sum())
     loss = float(-dv[dv < 0].sum())
     x = np.arange(y.size, dtype=float)
-    clean_all = np.interp(x, idx.astype(float), v)
+    # the simplified profile climbs exactly what was counted: a sub-threshold swing left between
+    # two ends is flattened (across parts the true jump is kept; it is never counted)
+    level = v[0] + np.r_[0.0, np.cumsum(np.where(same_part, dv, np.diff(v)))] if v.size else v
+    clean_all = np.interp(x, idx.astype(float), level)
     clean = np.where(finite, clean_all, np.nan)
     return gain, loss, clean
+
+
+def gain_in_time(time_s: np.ndarray, altitude_m: np.ndarray, hysteresis_m: float, sigma_s: float,
+                 step_s: float = 1.0) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """Gain and loss counted the way a watch counts them: in time order, on its altitude.
+
+    The altitude samples (in time order; pauses and standstills included, so a climb made
+    while the timer was stopped counts as its net change) are put on a uniform ``step_s``
+    clock (linear between samples: a smart-recording watch's 1-8 s gaps), low-passed by a
+    Gaussian of ``sigma_s`` (an altimeter's own short low-pass) and counted with
+    :func:`elevation_gain_loss` at ``hysteresis_m``.
+
+    Parameters
+    ----------
+    time_s : ndarray
+        Sample times, s, non-decreasing.
+    altitude_m : ndarray
+        Altitude at those times, m (NaN samples are skipped).
+    hysteresis_m : float
+        Smallest swing counted, m.
+    sigma_s : float
+        Standard deviation of the Gaussian low-pass, s (0: none).
+    step_s : float
+        Clock step, s.
+
+    Returns
+    -------
+    gain_m, loss_m : float
+        NaN with fewer than 2 finite samples.
+    clock_s : ndarray
+        The uniform clock, s.
+    clean_m : ndarray
+        The simplified profile on that clock (linear between the turning points counted).
+    """
+    t = np.asarray(time_s, float)
+    a = np.asarray(altitude_m, float)
+    ok = np.isfinite(t) & np.isfinite(a)
+    if ok.sum() < 2:
+        return float("nan"), float("nan"), np.empty(0), np.empty(0)
+    t, a = t[ok], a[ok]
+    # at most ~10^7 clock ticks (115 days at 1 s): a garbled clock would ask for more
+    step = max(float(step_s), (t[-1] - t[0]) / 1e7)
+    clock = np.arange(t[0], t[-1] + step / 2, step)
+    z = np.interp(clock, t, a)
+    if sigma_s > 0 and z.size > 1:
+        z = gaussian_filter1d(z, sigma_s / step, mode="nearest")
+    gain, loss, clean = elevation_gain_loss(z, hysteresis_m)
+    return gain, loss, clock, clean
 
 
 def _turning_points_parts(y: np.ndarray, idx: np.ndarray, part: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -121,17 +173,23 @@ def device_totals(metadata: dict) -> tuple[float, float] | None:
     return up, down
 
 
-def explain_gain(gain_m: float, loss_m: float, device: tuple[float, float], gain_profile: np.ndarray,
-                 raw_alt: np.ndarray, hysteresis_m: float, smoothing: str, tol_pct: float = 5.0) -> dict:
+def explain_gain(gain_m: float, loss_m: float, device: tuple[float, float], gain_profile: np.ndarray | None,
+                 raw_alt: np.ndarray, hysteresis_m: float, smoothing: str, tol_pct: float = 5.0,
+                 time_series: tuple[np.ndarray, np.ndarray] | None = None, sigma_s: float = 0.0,
+                 raw_time_s: np.ndarray | None = None) -> dict:
     """Compare our totals with the device's and, when they differ by more than ``tol_pct``, say
     which threshold or smoothing explains it.
 
-    The same counting is redone with other vertical thresholds on our profile (the device may
-    count smaller or only larger swings) and on the raw samples in time order (the device may
-    smooth less, or count while standing); the first variant within ``tol_pct`` of the device
-    names the cause. When none is, and the recorded altitude's net change disagrees with the
-    device's ascent minus descent, the device counted on an altitude it did not record
-    (re-calibrated during the run).
+    The same counting is redone with other vertical thresholds and, for a count in time
+    (``time_series`` given: the (time s, altitude m) samples :func:`gain_in_time` counted with
+    ``sigma_s``), other low-pass widths (the device's altimeter may filter more or less than
+    its recorded altitude shows); otherwise on our distance profile ``gain_profile`` and on the
+    raw samples in time order. The first variant within ``tol_pct`` of the device names the
+    cause, with its numbers. When none is, and the recorded altitude's net change disagrees
+    with the device's ascent minus descent, the device counted on an altitude it did not
+    record (re-calibrated during the run). ``raw_time_s`` (the times of ``raw_alt``) lets the
+    count in time be redone on the recorded altitude as it is, with the steps across pauses
+    that our cleaning removed (no walk explains them) left in.
 
     Returns
     -------
@@ -149,17 +207,35 @@ def explain_gain(gain_m: float, loss_m: float, device: tuple[float, float], gain
     ours = f"ours {gain_m:.0f} m vs the device's {up:.0f} m ({d_up:+.1f} %)"
     raw = np.asarray(raw_alt, float)
     raw = raw[np.isfinite(raw)]
-    # the smallest change first: thresholds nearest ours, on our profile, then the raw samples
+    # the smallest change first: thresholds nearest ours, then other smoothing
     near = sorted((0.5, 1.0, 2.0, 3.0, 5.0, 8.0), key=lambda h: abs(h - hysteresis_m))
-    candidates = [(f"counting swings of >= {h:g} m (ours: {hysteresis_m:g} m) on our {smoothing} profile",
-                   gain_profile, h) for h in near if h != hysteresis_m]
-    candidates += [(f"counting swings of >= {h:g} m on the raw altitude samples in time order (no smoothing, "
-                    "standing and paused samples included)", raw, h) for h in near[:5]]
-    for text, profile, h in candidates:  # a dozen recounts of one profile, each O(n)
-        g, _, _ = elevation_gain_loss(profile, h)
-        if np.isfinite(g) and abs(100.0 * (g / up - 1)) <= tol_pct:
-            out["note"] = f"{ours}: the device's total matches {text}: {g:.0f} m"
-            return out
+    if time_series is not None:
+        t, a = time_series
+        widths = sorted((0.0, 1.0, 2.0, 8.0, 15.0, 30.0), key=lambda w: abs(w - sigma_s))
+        candidates = [(f"counting swings of >= {h:g} m (ours: {hysteresis_m:g} m) after the same "
+                       f"{sigma_s:g} s low-pass", sigma_s, h) for h in near if h != hysteresis_m]
+        candidates += [(f"a {w:g} s low-pass of the recorded altitude (ours: {sigma_s:g} s) before counting "
+                        f"swings of >= {hysteresis_m:g} m", w, hysteresis_m) for w in widths if w != sigma_s]
+        series = [(t, a)] * len(candidates)
+        if raw_time_s is not None:
+            candidates.append(("counting the recorded altitude as it is, with the altitude steps across pauses "
+                               "that no walk explains (removed by ours) left in", sigma_s, hysteresis_m))
+            series.append((raw_time_s, raw_alt))
+        for (text, w, h), (ts, al) in zip(candidates, series):  # a dozen recounts of one series, each O(n)
+            g = gain_in_time(ts, al, h, w)[0]
+            if np.isfinite(g) and abs(100.0 * (g / up - 1)) <= tol_pct:
+                out["note"] = f"{ours}: the device's total matches {text}: {g:.0f} m"
+                return out
+    else:
+        candidates = [(f"counting swings of >= {h:g} m (ours: {hysteresis_m:g} m) on our {smoothing} profile",
+                       gain_profile, h) for h in near if h != hysteresis_m]
+        candidates += [(f"counting swings of >= {h:g} m on the raw altitude samples in time order (no smoothing, "
+                        "standing and paused samples included)", raw, h) for h in near[:5]]
+        for text, profile, h in candidates:  # a dozen recounts of one profile, each O(n)
+            g, _, _ = elevation_gain_loss(profile, h)
+            if np.isfinite(g) and abs(100.0 * (g / up - 1)) <= tol_pct:
+                out["note"] = f"{ours}: the device's total matches {text}: {g:.0f} m"
+                return out
     net_dev = up - down
     net_rec = float(raw[-1] - raw[0]) if raw.size >= 2 else float("nan")
     # (a device that reports no descent at all has no net change to compare)

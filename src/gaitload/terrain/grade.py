@@ -10,16 +10,16 @@ from ..errors import OptionError
 from ..geodesy import haversine_m
 from ..recording import Recording
 from ..schema import float_column, measured_column
-from .altitude import _bin_to_grid, _clean_altitude_parts, _fill_short_gaps
-from .classes import _ffill
-from .distance import _feet_of, intervals_across
-from .gain import elevation_gain_loss
+from .altitude import bin_to_grid, clean_altitude_parts, fill_short_gaps
+from .classes import ffill
+from .distance import feet_of, intervals_across
+from .gain import elevation_gain_loss, gain_in_time
 from .options import TerrainOptions
 from .smoothing import (ici_local_linear, l1_trend_filter, local_linear_fit, noise_sigma, robust_sigma, sample_noise_sigma,
                         whittaker_smooth)
 
 
-def _incline_at(incline_pct, step_t: np.ndarray, step_d: np.ndarray, grid_d: np.ndarray,
+def incline_at(incline_pct, step_t: np.ndarray, step_d: np.ndarray, grid_d: np.ndarray,
                 grid_t: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
     """Given incline at the steps and on the grid (piecewise constant schedule)."""
     if isinstance(incline_pct, (int, float, np.floating, np.integer)) and not isinstance(incline_pct, bool):
@@ -53,7 +53,7 @@ def _incline_at(incline_pct, step_t: np.ndarray, step_d: np.ndarray, grid_d: np.
     raise OptionError(f"incline_pct must be a number or a DataFrame schedule, got {type(incline_pct).__name__}")
 
 
-def _altitude_source(recording: Recording) -> str:
+def altitude_source_of(recording: Recording) -> str:
     src = str(recording.metadata.get("altitude_source", "unknown")).lower()
     if src.startswith("baro"):
         return "barometric"
@@ -62,7 +62,7 @@ def _altitude_source(recording: Recording) -> str:
     return "unknown"
 
 
-def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, grid_d: np.ndarray,
+def grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, grid_d: np.ndarray,
                          src: str, opts: TerrainOptions, time_s: np.ndarray | None = None,
                          lat: np.ndarray | None = None, lon: np.ndarray | None = None,
                          breaks_s: np.ndarray | None = None):
@@ -77,23 +77,23 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
     if ok.sum() >= 5:
         moved = None
         if lat is not None and lon is not None:
-            la, lo = _ffill(lat[moving][ok]), _ffill(lon[moving][ok])  # last fix held over dropouts
+            la, lo = ffill(lat[moving][ok]), ffill(lon[moving][ok])  # last fix held over dropouts
             moved = haversine_m(la[:-1], lo[:-1], la[1:], lo[1:])
             if breaks_s is not None and len(breaks_s) and t_m is not None:
                 # across a break the path is unknown: as if the fix had not moved, so no climb
                 moved = np.where(intervals_across(t_m[ok], breaks_s), 0.0, moved)
-        cleaned[ok], for_gain[ok], w = _clean_altitude_parts(d_m[ok], a_m[ok], opts,
+        cleaned[ok], for_gain[ok], w = clean_altitude_parts(d_m[ok], a_m[ok], opts,
                                                              None if t_m is None else t_m[ok], moved)
         warnings += w
     else:
         cleaned = for_gain = a_m
     step = opts.grid_step_m
     grid_raw = _to_grid(d_m, cleaned, grid_d, step, opts.max_gap_m)
-    grid_filled, long_gap = _fill_short_gaps(grid_raw, int(round(opts.max_gap_m / step)))
+    grid_filled, long_gap = fill_short_gaps(grid_raw, int(round(opts.max_gap_m / step)))
     # climbs the grade profile leaves out (made during a pause, or a jump): a step function
     # added back for the gain only
-    kept_steps = _bin_to_grid(d_m, for_gain - cleaned, grid_d.size, step)
-    kept_steps = _ffill(kept_steps)
+    kept_steps = bin_to_grid(d_m, for_gain - cleaned, grid_d.size, step)
+    kept_steps = ffill(kept_steps)
     kept_steps = np.where(np.isfinite(kept_steps), kept_steps, 0.0)
     if long_gap.any():
         warnings.append(Notice(f"altitude missing over {long_gap.sum() * step:.0f} m: grade unknown there",
@@ -157,35 +157,56 @@ def _grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, 
     if steep.any():  # kept as measured: the load model bounds its own modifiers
         warnings.append(Notice(f"grade beyond +-{opts.max_abs_grade_pct:g} % over {steep.sum() * step:.0f} m "
                                "(hiking/scrambling terrain)", "steep-grade"))
-    gh = opts.gain_hysteresis_m_gps if gps_like else opts.gain_hysteresis_m_barometric
-    if tf:
-        # the trend filter's own profile (before the rounding pass) keeps hill tops and valley
-        # floors at full height (no averaging across a kink), so gain is counted on it
-        gl = kinked.copy()
+    # how the altitude is counted for the totals: a watch counts its own recorded altitude in
+    # time order, so a barometric (or barometric-looking) altitude is counted that way; GPS
+    # altitude is counted on the trend-filtered profile (its wander of a few metres over a
+    # minute is no climb, and the high-frequency noise cannot tell it from a device-filtered
+    # GPS altitude)
+    smooth = not gps_like
+    if smooth and t_m is not None and np.isfinite(for_gain).sum() >= 2:
+        gh = opts.gain_hysteresis_m_barometric
+        fin = np.isfinite(for_gain) & np.isfinite(t_m)
+        _, _, clock, clean_t = gain_in_time(t_m[fin], for_gain[fin], gh, opts.gain_sigma_s)
+        grid_t = np.interp(grid_d, d_m[fin], t_m[fin])
+        clean = np.interp(grid_t, clock, clean_t) if clock.size else np.full(grid_d.shape, np.nan)
+        clean[long_gap] = np.nan
+        dv = np.diff(clean)
+        dv = dv[np.isfinite(dv)]
+        gain, loss = (float(dv[dv > 0].sum()), float(-dv[dv < 0].sum())) if dv.size else (float("nan"),) * 2
+        bridged = None
+        gain_desc = f"recorded altitude in time order, {opts.gain_sigma_s:g} s Gaussian low-pass"
+        gain_input = (t_m[fin], for_gain[fin])
     else:
-        gw = opts.gain_window_m_gps if gps_like else opts.gain_window_m_barometric
-        gl, _ = local_linear_fit(grid_filled, max(int(round(gw / step / 2)), 1))
-    gl = gl + kept_steps
-    gl[long_gap] = np.nan
-    # the climb across a data gap (GPS dropout, a jump between track segments) still happened:
-    # bridge interior gaps with a straight line for the totals (as gpxpy and device totals do);
-    # the profile, grade and segments stay unknown there
-    fin = np.flatnonzero(np.isfinite(gl))
-    bridged = gl.copy()
-    if fin.size >= 2:
-        inner = np.arange(fin[0], fin[-1] + 1)
-        bridged[inner] = np.interp(inner, fin, gl[fin])
-    gain, loss, clean = elevation_gain_loss(bridged, gh)
-    clean[~np.isfinite(gl)] = np.nan
+        gh = opts.gain_hysteresis_m_gps if gps_like else opts.gain_hysteresis_m_barometric
+        if tf:
+            # the trend filter's own profile (before the rounding pass) keeps hill tops and valley
+            # floors at full height (no averaging across a kink), so gain is counted on it
+            gl = kinked.copy()
+        else:
+            gw = opts.gain_window_m_gps if gps_like else opts.gain_window_m_barometric
+            gl, _ = local_linear_fit(grid_filled, max(int(round(gw / step / 2)), 1))
+        gl = gl + kept_steps
+        gl[long_gap] = np.nan
+        # the climb across a data gap (GPS dropout, a jump between track segments) still happened:
+        # bridge interior gaps with a straight line for the totals (as gpxpy and device totals do);
+        # the profile, grade and segments stay unknown there
+        fin = np.flatnonzero(np.isfinite(gl))
+        bridged = gl.copy()
+        if fin.size >= 2:
+            inner = np.arange(fin[0], fin[-1] + 1)
+            bridged[inner] = np.interp(inner, fin, gl[fin])
+        gain, loss, clean = elevation_gain_loss(bridged, gh)
+        clean[~np.isfinite(gl)] = np.nan
+        gain_desc = ("trend filter profile" if tf else
+                     f"{opts.gain_window_m_gps if gps_like else opts.gain_window_m_barometric:g} m local linear fit")
+        gain_input = None
     info = {"window_m": float(np.nanmedian(window_used)) if np.isfinite(window_used).any() else float(window_m),
             "window_m_range": ([float(np.nanmin(window_used)), float(np.nanmax(window_used))]
                                if np.isfinite(window_used).any() else None),
             "altitude_noise_m": round(float(noise), 3) if np.isfinite(noise) else None,
             "altitude": desc, "smoother": smoother, "gps_like": gps_like,
-            "gain_profile": bridged, "gain_hysteresis_m": gh,
-            "gain_smoothing": ("trend filter profile" if tf else
-                               f"{opts.gain_window_m_gps if gps_like else opts.gain_window_m_barometric:g} m "
-                               "local linear fit")}
+            "gain_profile": bridged, "gain_hysteresis_m": gh, "gain_in_time": gain_input,
+            "gain_smoothing": gain_desc}
     return level, grade, clean, gain, loss, info, warnings
 
 
@@ -196,7 +217,7 @@ def _to_grid(d: np.ndarray, a: np.ndarray, grid_d: np.ndarray, step: float, max_
     longer than ``max_gap_m``."""
     fin = np.isfinite(a) & np.isfinite(d)
     if fin.sum() < 2 or float(np.median(np.diff(d[fin]))) <= step:
-        return _bin_to_grid(d, a, grid_d.size, step)
+        return bin_to_grid(d, a, grid_d.size, step)
     df, af = d[fin], a[fin]
     out = np.interp(grid_d, df, af)
     hi = np.clip(np.searchsorted(df, grid_d), 1, df.size - 1)
@@ -249,7 +270,7 @@ def _gps_trend_profile(grid_alt: np.ndarray, step_m: float, opts: TerrainOptions
     return z, kinked, float(opts.gps_polish_cutoff_m), float(lam)
 
 
-def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray, grid_d: np.ndarray,
+def grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray, grid_d: np.ndarray,
                     opts: TerrainOptions):
     """Grade from strapdown stride rise / length (ZUPT-aided foot IMU), smoothed over distance.
 
@@ -269,7 +290,7 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
     step = opts.grid_step_m
     acc = np.zeros(grid_d.size)
     cnt = np.zeros(grid_d.size)
-    for foot in _feet_of(steps, use):  # at most three labels
+    for foot in feet_of(steps, use):  # at most three labels
         sel = np.flatnonzero(foot)
         sel = sel[np.argsort(step_d[sel])]
         if sel.size < 2:
@@ -282,7 +303,7 @@ def _grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray,
         cnt += inside
     with np.errstate(invalid="ignore", divide="ignore"):
         raw = np.where(cnt > 0, acc / np.maximum(cnt, 1), np.nan)
-    raw_filled, long_gap = _fill_short_gaps(raw, int(round(opts.max_gap_m / step)))
+    raw_filled, long_gap = fill_short_gaps(raw, int(round(opts.max_gap_m / step)))
     rel_alt = np.cumsum(np.nan_to_num(raw_filled) * step / 100.0)
     rel_alt = np.where(long_gap, np.nan, rel_alt)
     half = max(int(round(opts.window_m_imu / step / 2)), 1)

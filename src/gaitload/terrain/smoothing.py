@@ -71,7 +71,8 @@ def _difference_normal_banded(n: int, order: int, weights: np.ndarray) -> np.nda
     return ab
 
 
-def whittaker_smooth(y: np.ndarray, cutoff_cells: float, order: int = 3) -> np.ndarray:
+def whittaker_smooth(y: np.ndarray, cutoff_cells: float, order: int = 3, breaks: np.ndarray | None = None
+                     ) -> np.ndarray:
     """Whittaker-Eilers smoother of a uniformly sampled series with gaps (Eilers 2003).
 
     Minimises ``sum w (y - z)^2 + lam sum (Delta^order z)^2`` with ``w = 0`` at NaN samples, a
@@ -88,6 +89,9 @@ def whittaker_smooth(y: np.ndarray, cutoff_cells: float, order: int = 3) -> np.n
         Half-power wavelength in samples; ``lam = (cutoff_cells / (2 pi))^(2 order)``.
     order : int
         Difference order of the penalty (2: cubic-spline-like, 3: smoother slope).
+    breaks : ndarray of bool, shape (n - 1,), optional
+        Intervals across which the series may jump (each side is smoothed on its own). Every
+        sample must be finite when breaks are given, or a piece may be left with no data.
 
     Returns
     -------
@@ -100,7 +104,14 @@ def whittaker_smooth(y: np.ndarray, cutoff_cells: float, order: int = 3) -> np.n
     if n <= order + 1 or w.sum() < order + 1:
         return np.where(w > 0, y, np.nan)
     lam = (float(cutoff_cells) / (2 * np.pi)) ** (2 * order)
-    ab = _difference_normal_banded(n, order, np.full(n - order, lam))
+    lams = np.full(n - order, lam)
+    if breaks is not None and np.any(breaks):
+        # no penalty term spans a break: the pieces are smoothed independently (a term k
+        # covers samples k..k+order, i.e. the intervals k..k+order-1)
+        b = np.asarray(breaks, bool).astype(np.int64)
+        spans = np.convolve(b, np.ones(order, np.int64), mode="valid") > 0
+        lams[spans] = 0.0
+    ab = _difference_normal_banded(n, order, lams)
     ab[order] += w
     return solveh_banded(ab, np.where(w > 0, y, 0.0), check_finite=False)
 
