@@ -542,8 +542,7 @@ def _confidence_warnings(recording, placement, steps, terrain) -> list[str]:
     if placement in ("foot", "shank", "lumbar", "wrist") and np.isfinite(rate) and rate < 100:
         out.append(Notice(f"low sample rate ({rate:.0f} Hz): initial-contact timing error may exceed 10 ms",
                           "low-sample-rate"))
-    altitude_src = str(terrain.provenance.get("altitude", ""))
-    if "gps" in altitude_src.lower():
+    if terrain.provenance.get("altitude_gps_like"):
         out.append(Notice("altitude from GPS only: grade is smoothed over a long window and short hills are missed",
                           "gps-altitude"))
     if len(steps) == 0:

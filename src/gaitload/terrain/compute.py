@@ -184,6 +184,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
             warnings += w
             window_m = info["window_m"]
             prov["altitude"] = info["altitude"]
+            prov["altitude_gps_like"] = bool(info["gps_like"])  # decides the GPS-only warning downstream
             prov["grade"] = f"smoothed altitude: {info['smoother']}"
             prov["altitude_noise_m"] = info["altitude_noise_m"]
             prov["window_m_range"] = info["window_m_range"]
