@@ -453,7 +453,7 @@ def test_strike_mix_is_the_weekly_contacts_of_each_pattern(season_data):
         assert np.isclose(row.rearfoot_pct + row.midfoot_pct + row.forefoot_pct, 100.0)
     fig = plot_season(runs, tables, tz="UTC")
     ax = _axes(fig, "strike_mix")
-    assert "%" in ax.get_title(loc="left") and f"{len(ok)} runs" in ax.get_title(loc="left")
+    assert "%" in ax.get_title(loc="left") and f"{len(ok)} runs" in ax.get_xlabel()
     for name in ("rearfoot", "midfoot", "forefoot"):
         heights = [p.get_height() for p in _container(ax, f"strike_{name}").patches]
         np.testing.assert_allclose(heights, mix[f"{name}_pct"])

@@ -112,7 +112,7 @@ def _panel_acwr(ax, acwr: pd.DataFrame, zone: str = "UTC"):
 def _panel_strike_mix(ax, mix: pd.DataFrame, zone: str = "UTC"):
     """Weekly shares of the measured strike patterns (``tables["strike_mix"]``), stacked to 100 %."""
     n_runs = int(np.nansum(column(mix, "runs")))
-    ax.set_title(f"Strike pattern per week (% of contacts), {n_runs} run{'s' if n_runs != 1 else ''}")
+    ax.set_title("Strike pattern per week (% of contacts)")
     week = pd.to_datetime(mix["week_start"], errors="coerce")
     ok = week.notna().to_numpy()
     x = week[ok].to_numpy()
@@ -130,7 +130,7 @@ def _panel_strike_mix(ax, mix: pd.DataFrame, zone: str = "UTC"):
     ax.set_ylim(0, 112)
     ax.yaxis.set_major_locator(FixedLocator([0, 25, 50, 75, 100]))
     ax.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
-    ax.set_xlabel(f"week starting (Monday, {zone}); on top: contacts")
+    ax.set_xlabel(f"week starting (Monday, {zone}); on top: contacts of {n_runs} run{'s' if n_runs != 1 else ''}")
     ax.legend(handles=[Patch(facecolor=STRIKE_COLORS[n], label=n) for n in _KNOWN_STRIKES],
               loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False, borderaxespad=0.1)
     _date_axis(ax, x)
@@ -217,6 +217,8 @@ def plot_season(runs: pd.DataFrame, tables: dict, path: str | os.PathLike | None
     mix = tables.get("strike_mix")
     if mix is not None and len(mix) and np.nansum(column(mix, "contacts")) > 0:
         panels.append(("strike_mix", lambda ax: _panel_strike_mix(ax, mix, zone)))
+    elif mix is None:
+        left_out.append("no strike_mix table given")
     else:
         left_out.append("no strike pattern measured (needs a foot or shank IMU)")
 
