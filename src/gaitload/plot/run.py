@@ -290,10 +290,13 @@ def _mark_climbs(ax, analysis, axis, x, alt) -> str:
         sign = "+" if kind == "climb" else "-"
         for k in np.argsort(-np.abs(np.nan_to_num(metres)), kind="stable")[:_LABELLED_CLIMBS]:
             lo, hi = i0[keep][k], i1[keep][k]
-            top = xs[hi - 1] if kind == "climb" else xs[lo]
-            ax.annotate(f"{sign}{abs(metres[k]):.0f} m, {grade[k]:.0f} %", (top, np.nanmax(alts[lo:hi])),
-                        xytext=(-2 if kind == "climb" else 2, 3), textcoords="offset points", ha="right" if kind == "climb" else "left",
-                        va="bottom", fontsize=7, color=color)
+            # a climb labelled above its top, a descent below its foot: a climb's top is often
+            # the next descent's start, and the two labels must not meet there
+            up = kind == "climb"
+            at = (xs[hi - 1], np.nanmax(alts[lo:hi]) if up else np.nanmin(alts[lo:hi]))
+            ax.annotate(f"{sign}{abs(metres[k]):.0f} m, {grade[k]:.0f} %", at, xytext=(-2 if up else 2, 3 if up else -3),
+                        textcoords="offset points", ha="right" if up else "left", va="bottom" if up else "top",
+                        fontsize=7, color=color)
     return ("; " + ", ".join(drawn) + " (largest labelled)") if drawn else ""
 
 
@@ -309,7 +312,7 @@ def _panel_elevation(ax, analysis, axis):
         key += _mark_climbs(ax, analysis, axis, x, alt)
         top = float(np.nanmax(alt))
         lo = float(np.nanmin(alt))
-        ax.set_ylim(lo - 0.05 * max(top - lo, 1.0), top + 0.18 * max(top - lo, 1.0))  # room for labels
+        ax.set_ylim(lo - 0.15 * max(top - lo, 1.0), top + 0.15 * max(top - lo, 1.0))  # room for labels
     else:
         note(ax, "no altitude in this recording")
     _title(ax, "Altitude (m)" + key)
