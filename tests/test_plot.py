@@ -442,7 +442,7 @@ def test_strike_mix_is_the_weekly_contacts_of_each_pattern(season_data):
     want = {}
     for k, row in enumerate(ok.itertuples()):
         a = synthetic_analysis(distance_m=3000 + 500 * (k % 4), seed=3 + k, start=row.start_time.isoformat())
-        week = (row.start_time.tz_convert(None).normalize() - pd.Timedelta(days=row.start_time.dayofweek))
+        week = (row.start_time.tz_convert(None).normalize() - pd.Timedelta(days=row.start_time.day_of_week))
         counts = a.steps["strike_pattern"].value_counts()
         got = want.setdefault(week, np.zeros(3))
         got += [counts.get(p, 0) for p in ("rearfoot", "midfoot", "forefoot")]
