@@ -177,7 +177,7 @@ def case_figure(cfg) -> dict:
 
             t = _interleaved({label: draw}, cfg.repeat, warmup=False)[label]
             entries.append(_entry(f"plot_run to PNG ({label}, {len(analysis.steps)} steps)", t, cpu_s=_median(cpu)))
-    notes.append("figure: 13 x 9 in at 110 dpi; cpu_s is the process CPU time (robust to other load); compare "
+    notes.append("figure: 12 x 8 in at 100 dpi; cpu_s is the process CPU time (robust to other load); compare "
                  "commits with --compare")
     return {"entries": entries, "notes": notes, "checks": []}
 

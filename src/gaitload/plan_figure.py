@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from .plot import MUSCLE_COLORS, TERRAIN_COLORS, save_figure
+from .plot.style import MUSCLE_COLORS, TERRAIN_COLORS, save_figure
 from .schema import MUSCLE_LABELS as _LABEL
 from .schema import MUSCLES, float_column
 

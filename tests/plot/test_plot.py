@@ -18,8 +18,11 @@ from matplotlib.testing.compare import compare_images
 import gaitload
 from gaitload.analysis import Analysis
 from gaitload.errors import GaitloadError, OptionError
-from gaitload.plot import (_STYLE, _run_title, MUSCLE_COLORS, STRIKE_COLORS, plot_run, plot_season, save_figure,
-                           smoothed_shares, window_sums)
+from gaitload.plot import (MUSCLE_COLORS, STRIKE_COLORS, plot_run, plot_season, save_figure, smoothed_shares,
+                           window_sums)
+from gaitload.plot.run import run_title as _run_title
+from gaitload.plot.style import STYLE as _STYLE
+from gaitload.plot.style import tick_labels
 from gaitload.schema import MUSCLES, conform_steps
 from gaitload.season import season_tables
 
@@ -159,12 +162,19 @@ def test_smoothed_shares_are_ratios_of_window_sums():
 
 # -- per-run figure: data and labels --------------------------------------------------------------
 def test_run_axes_carry_units(run_figure):
-    assert _axes(run_figure, "elevation").get_ylabel() == "altitude (m)"
-    assert _axes(run_figure, "shares").get_ylabel() == "share of load (%)"
-    assert _axes(run_figure, "cadence").get_ylabel() == "cadence (steps/min)"
+    """Units in the panel titles (one text per panel instead of a title and an axis label)."""
+    assert _axes(run_figure, "elevation").get_title(loc="left").startswith("Altitude (m)")
+    assert _axes(run_figure, "shares").get_title(loc="left").startswith("Share of load per muscle (%)")
+    assert _axes(run_figure, "cadence").get_title(loc="left").startswith("Cadence (steps/min)")
     assert _axes(run_figure, "cadence").get_xlabel() == "distance (km)"
-    assert "(%)" in _axes(run_figure, "share_vs_flat").get_xlabel()
-    assert "percentage points" in _axes(run_figure, "emphasis").get_xlabel()
+    assert _axes(run_figure, "share_vs_flat").get_title(loc="left").startswith("Share of load (%)")
+    assert "(points)" in _axes(run_figure, "emphasis").get_xlabel()
+    # percentages where the axis says %: the stack runs 0-100 and is labelled so
+    assert tick_labels(_axes(run_figure, "shares"), "y") == ["0%", "50%", "100%"]
+    assert _axes(run_figure, "shares").get_ylim() == (0, 100)
+    # the key of the muscle colours, in order
+    key = [t.get_text() for t in run_figure.texts if t.get_gid() == "key"]
+    assert key == ["glutes", "quads", "hamstrings", "calves", "hip flexors", "core"]
     title = run_figure.get_suptitle()
     for part in ("2026-03-14", "6.00 km", "32:1", "rules: source"):
         assert part in title
@@ -190,9 +200,15 @@ def test_emphasis_bars_equal_summary(run_figure, run_analysis):
     want = [run_analysis.summary["emphasis_vs_flat"][m] for m in MUSCLES]
     np.testing.assert_allclose([p.get_width() for p in bars.patches], want)
     # glutes, quads, hamstrings, calves first, top to bottom
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    labels = tick_labels(ax, "y")
     assert labels[:4] == ["glutes", "quads", "hamstrings", "calves"]
     assert ax.yaxis_inverted()
+    # each bar labelled with its value (points) and the load ratio
+    values = [t.get_text() for t in ax.texts if t.get_gid() is None and "·" not in t.get_text()]
+    labelled = sorted(float(t.get_text().replace("\N{MINUS SIGN}", "-")) for t in ax.texts
+                      if t.get_gid() is None and t.get_text()[:1] in "+-")
+    np.testing.assert_allclose(labelled, np.sort(np.round(want, 1)))
+    del values
     assert [to_hex(p.get_facecolor()) for p in bars.patches] == [MUSCLE_COLORS[m].lower() for m in MUSCLES]
 
 
@@ -231,8 +247,15 @@ def test_strike_ticks_are_the_steps(run_figure, run_analysis):
         verts = ticks.get_path().vertices
         xs = verts[::2, 0]  # bottom and top of each tick
         np.testing.assert_array_equal(verts[1::2, 0], xs)
-        # one tick per contact (this run's contacts are farther apart than a pixel)
-        np.testing.assert_allclose(xs, steps.loc[steps["strike_pattern"] == name, "distance_m"] / 1000)
+        # every tick is a contact, and every contact lies within half a pixel of a tick (contacts
+        # closer than that are drawn once)
+        contacts = np.sort(steps.loc[steps["strike_pattern"] == name, "distance_m"].to_numpy() / 1000)
+        nearest = np.clip(np.searchsorted(contacts, xs), 1, contacts.size - 1)
+        assert np.minimum(np.abs(contacts[nearest] - xs), np.abs(contacts[nearest - 1] - xs)).max() < 1e-12
+        half_pixel = (steps["distance_m"].max() - steps["distance_m"].min()) / 1000 / (2 * 12.0 * 100)
+        i = np.clip(np.searchsorted(xs, contacts), 1, xs.size - 1)
+        gap = np.minimum(np.abs(xs[i] - contacts), np.abs(xs[i - 1] - contacts))
+        assert gap.max() <= half_pixel * 1.0001
         assert to_hex(ticks.get_edgecolor()) == STRIKE_COLORS[name].lower()
 
 
@@ -252,7 +275,8 @@ def test_unknown_strike_and_cadence_are_said_not_drawn():
     strike, cadence = _axes(fig, "strike"), _axes(fig, "cadence")
     assert not [c for c in strike.get_children() if str(c.get_gid()).startswith("strike_")]
     assert any("unknown" in t.get_text() for t in strike.texts)
-    assert not cadence.get_lines() and any("cadence unknown" in t.get_text() for t in cadence.texts)
+    assert not [ln for ln in cadence.get_lines() if not str(ln.get_gid()).endswith("ticks")]
+    assert any("cadence unknown" in t.get_text() for t in cadence.texts)
 
 
 def test_time_axis_when_distance_is_unknown():
@@ -354,7 +378,7 @@ def test_weekly_bars_equal_weekly_table(season_data):
         np.testing.assert_allclose([p.get_y() for p in bars.patches], bottom)
         bottom += weekly[f"load_{m}"].to_numpy()
         assert {to_hex(p.get_facecolor()) for p in bars.patches} == {MUSCLE_COLORS[m].lower()}
-    assert "flat-step equivalents" in ax.get_ylabel()
+    assert "flat-step equivalents" in ax.get_title(loc="left")
 
 
 def test_climb_descent_bars_equal_table(season_data):
@@ -383,10 +407,10 @@ def test_acwr_lines_and_band(season_data):
 def test_short_season_leaves_acwr_out_and_says_why():
     runs, tables = synthetic_season(n_runs=3, days_between=2)
     fig = plot_season(runs, tables)
-    assert [ax.get_label() for ax in fig.axes] == ["weekly_load", "climb_descent", "strike_grade"]
+    assert [ax.get_label() for ax in fig.axes] == ["weekly_load", "climb_descent", "strike_mix"]
     assert "acute:chronic ratio needs 28 days of history (this season spans 5 days)" in fig.get_suptitle()
     # the third panel takes the whole bottom row
-    strike = _axes(fig, "strike_grade").get_position()
+    strike = _axes(fig, "strike_mix").get_position()
     assert strike.width > 1.8 * _axes(fig, "weekly_load").get_position().width
 
 
@@ -408,30 +432,45 @@ def test_watch_only_season_has_no_strike_panel_and_local_dates():
     assert two.get_size_inches()[1] < 6
 
 
-def test_strike_by_grade_from_steps_dir(tmp_path, season_data):
+def test_strike_mix_is_the_weekly_contacts_of_each_pattern(season_data):
+    """The strike panel draws tables["strike_mix"]; that table counts each run's measured
+    contacts of each pattern (fraction x measured steps) into its Monday-to-Sunday week."""
     runs, tables = season_data
-    steps_dir = tmp_path / "steps"
-    steps_dir.mkdir()
-    all_steps = []
-    for k, run_id in enumerate(runs.loc[runs["status"] == "ok", "run_id"][:4]):
-        s = synthetic_analysis(distance_m=2500, seed=40 + k).steps
-        s.to_parquet(steps_dir / f"{run_id}.parquet")
-        all_steps.append(s)
-    fig = plot_season(runs, tables, steps_dir=steps_dir)
-    ax = _axes(fig, "strike_grade")
-    assert "4 runs" in ax.get_title(loc="left")
-    steps = pd.concat(all_steps, ignore_index=True)
-    known = steps[steps["strike_pattern"] != "unknown"]
-    edges = np.arange(-15.0, 15.0 + 1e-9, 2.5)
-    grade_bin = pd.cut(known["grade_pct"].clip(-15, 15), edges, include_lowest=True)
-    table = pd.crosstab(grade_bin, known["strike_pattern"], normalize="index") * 100
+    mix = tables["strike_mix"]
+    ok = runs[runs["status"] == "ok"]
+    # ground truth from the synthetic runs' own steps (synthetic_analysis draws the patterns)
+    want = {}
+    for k, row in enumerate(ok.itertuples()):
+        a = synthetic_analysis(distance_m=3000 + 500 * (k % 4), seed=3 + k, start=row.start_time.isoformat())
+        week = (row.start_time.tz_convert(None).normalize() - pd.Timedelta(days=row.start_time.day_of_week))
+        counts = a.steps["strike_pattern"].value_counts()
+        got = want.setdefault(week, np.zeros(3))
+        got += [counts.get(p, 0) for p in ("rearfoot", "midfoot", "forefoot")]
+    assert len(mix) == len(want)
+    for row in mix.itertuples():
+        np.testing.assert_allclose([row.rearfoot, row.midfoot, row.forefoot], want[pd.Timestamp(row.week_start)])
+        assert row.contacts == sum(want[pd.Timestamp(row.week_start)])
+        assert np.isclose(row.rearfoot_pct + row.midfoot_pct + row.forefoot_pct, 100.0)
+    fig = plot_season(runs, tables, tz="UTC")
+    ax = _axes(fig, "strike_mix")
+    assert "%" in ax.get_title(loc="left") and f"{len(ok)} runs" in ax.get_xlabel()
     for name in ("rearfoot", "midfoot", "forefoot"):
-        heights = np.array([p.get_height() for p in _container(ax, f"strike_{name}").patches])
-        want = table.reindex(grade_bin.cat.categories)[name].fillna(0).to_numpy()
-        np.testing.assert_allclose(heights, want, atol=1e-9)
-    # synthetic truth: forefoot strikes grow with grade
-    fore = np.array([p.get_height() for p in _container(ax, "strike_forefoot").patches])
-    assert fore[-3:].mean() > fore[:3].mean() + 20
+        heights = [p.get_height() for p in _container(ax, f"strike_{name}").patches]
+        np.testing.assert_allclose(heights, mix[f"{name}_pct"])
+    # percentages on the axis that says %
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert labels and all(t.endswith("%") for t in labels) and ax.get_ylim()[0] == 0
+
+
+def test_strike_mix_without_a_foot_sensor_is_empty():
+    runs, _ = synthetic_season(n_runs=4)
+    for pattern in ("rearfoot", "midfoot", "forefoot"):
+        runs[f"strike_{pattern}"] = 0.0
+    assert season_tables(runs)["strike_mix"].empty
+    # a runs table written before n_steps_measured existed falls back to n_steps
+    runs, _ = synthetic_season(n_runs=4)
+    older = season_tables(runs.drop(columns="n_steps_measured", errors="ignore"))["strike_mix"]
+    assert older["contacts"].sum() == pytest.approx(runs.loc[runs["status"] == "ok", "n_steps"].sum(), abs=4)
 
 
 def test_colours_are_the_same_in_run_and_season_figures(run_figure, season_data):
@@ -523,7 +562,7 @@ def test_sample_runs_figures(sample_data, tmp_path, name):
         drawn = ticks[0].get_path().vertices[::2, 0]
         # every tick is a contact, and every contact lies within a pixel of a tick
         assert np.isin(drawn, contacts).all()
-        pixel = (contacts[-1] - contacts[0]) / (2 * 13.0 * 50)  # plot_run's columns at dpi 50
+        pixel = (contacts[-1] - contacts[0]) / (2 * 12.0 * 50)  # plot_run's columns at dpi 50
         gap = np.abs(drawn[np.clip(np.searchsorted(drawn, contacts), 0, drawn.size - 1)] - contacts)
         gap = np.minimum(gap, np.abs(drawn[np.clip(np.searchsorted(drawn, contacts) - 1, 0, drawn.size - 1)] - contacts))
         assert gap.max() <= pixel * 1.0001
@@ -603,13 +642,15 @@ def test_run_figure_layout_leaves_every_text_clear(sample_data, name, dpi, monke
 
 
 def test_run_figure_layout_with_offset_altitude_and_empty_panels(monkeypatch):
-    """A y offset text above the profile ("+1.2345e4") lifts its title clear; notes instead
-    of strike ticks and grade; a long title."""
+    """Altitudes of five digits with small changes; notes instead of strike ticks and grade; a
+    long title."""
     a = synthetic_analysis(distance_m=2000, seed=5, strike=False)
     a.profile["altitude_m"] = 12345.0 + a.profile["altitude_m"] / 500
     a.steps["grade_pct"] = np.nan
     fig = plot_run(a, title="a long title " * 6)
-    assert _axes(fig, "elevation").yaxis.get_major_formatter().get_offset()
+    # whole altitudes on the ticks, no offset text ("+1.2345e4") that could sit on the title
+    labels = tick_labels(_axes(fig, "elevation"), "y")
+    assert labels and all(float(t) > 12000 for t in labels)
     assert _layout_faults(fig, 110, monkeypatch) == []
 
 
@@ -630,11 +671,16 @@ def test_climbs_and_descents_are_drawn_where_the_climbs_table_puts_them(sample_d
     fig = plot_run(a)
     ax = _axes(fig, "elevation")
     for kind in ("climb", "descent"):
-        lines = [ln for ln in ax.get_lines() if ln.get_gid() == kind]
+        line = [ln for ln in ax.get_lines() if ln.get_gid() == kind]
         rows = a.climbs[a.climbs["kind"] == kind]
-        assert len(lines) == len(rows) > 0
-        starts = sorted(float(ln.get_xdata()[0]) for ln in lines)
-        ends = sorted(float(ln.get_xdata()[-1]) for ln in lines)
+        assert len(line) == 1 and len(rows) > 0
+        x = np.asarray(line[0].get_xdata(), dtype=float)
+        # one piece per climb, NaN between them
+        breaks = np.flatnonzero(np.isnan(x))
+        pieces = [p for p in np.split(x, breaks) if np.isfinite(p).any()]
+        assert len(pieces) == len(rows)
+        starts = sorted(float(np.nanmin(p)) for p in pieces)
+        ends = sorted(float(np.nanmax(p)) for p in pieces)
         # profile points inside each climb, in km: within one 5 m grid cell of its bounds
         np.testing.assert_allclose(starts, np.sort(rows["start_m"].to_numpy()) / 1000, atol=0.006)
         np.testing.assert_allclose(ends, np.sort(rows["end_m"].to_numpy()) / 1000, atol=0.006)

@@ -10,7 +10,7 @@ Layout of the output folder::
     DIR/duplicates.csv                  recordings of a run counted once under another file
     DIR/steps/<run_id>.parquet          the steps table of each counted run
     DIR/figures/<run_id>.png            the per-run figure (unless figures=False)
-    DIR/weekly_load.csv, DIR/climb_descent.csv, DIR/acwr.csv, DIR/season.png
+    DIR/weekly_load.csv, DIR/climb_descent.csv, DIR/acwr.csv, DIR/strike_mix.csv, DIR/season.png
     DIR/.state/<file_id>.json           per-file result rows: the incremental cache
 
 Stages, one module each: :mod:`.discover` (files, folders, globs, zip exports), :mod:`.cache`
@@ -86,7 +86,7 @@ class SeasonResult:
         whose stored result was reused.
     wall_time_s : float
     tables : dict of str to DataFrame
-        ``weekly_load``, ``climb_descent``, ``acwr``.
+        ``weekly_load``, ``climb_descent``, ``acwr``, ``strike_mix``.
     """
 
     _FILES = {"runs": "runs.parquet", "errors": "errors.csv", "skipped": "skipped.csv",
@@ -123,7 +123,8 @@ class SeasonResult:
             import pandas as pd
 
             self._frames["tables"] = {name: pd.read_csv(self.out_dir / f"{name}.csv")
-                                      for name in ("weekly_load", "climb_descent", "acwr")}
+                                      for name in ("weekly_load", "climb_descent", "acwr", "strike_mix")
+                                      if name != "strike_mix" or (self.out_dir / f"{name}.csv").exists()}
         return self._frames["tables"]
 
     def describe(self) -> str:

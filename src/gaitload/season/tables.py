@@ -9,12 +9,14 @@ import pandas as pd
 from ..schema import MUSCLES
 
 __all__ = ["season_tables", "runs_table", "row_from_summary", "season_steps", "find_duplicates",
-           "ACUTE_DAYS", "CHRONIC_DAYS"]
+           "strike_mix", "ACUTE_DAYS", "CHRONIC_DAYS", "STRIKE_PATTERNS_KNOWN"]
 
 #: Acute and chronic windows of the acute:chronic workload ratio, in days (Gabbett 2016 uses a
 #: 7-day acute and 28-day chronic window; a convention of training-load monitoring).
 ACUTE_DAYS = 7
 CHRONIC_DAYS = 28
+#: The strike patterns a sensor can tell apart (the rest is "unknown").
+STRIKE_PATTERNS_KNOWN = ("rearfoot", "midfoot", "forefoot")
 
 
 #: The watch-style totals of each run in the runs table (``cadence_source`` says "estimated"
@@ -34,6 +36,8 @@ def row_from_summary(summary: dict) -> dict:
         "elevation_gain_m": summary.get("elevation_gain_m"),
         "elevation_loss_m": summary.get("elevation_loss_m"),
         "n_steps": summary.get("n_steps"),
+        # the steps whose strike pattern the sensor saw (strike fractions are shares of these)
+        "n_steps_measured": summary.get("n_steps_measured"),
         "cadence_spm": summary.get("cadence_spm"),
         "contact_time_ms": summary.get("contact_time_ms"),
         **{key: summary.get(key) for key in _WATCH_TOTAL_KEYS},
@@ -132,7 +136,9 @@ def season_tables(runs: pd.DataFrame, tz="local") -> dict[str, pd.DataFrame]:
     dict
         ``weekly_load`` (week start, runs, distance, load per muscle), ``climb_descent`` (per
         muscle: climb load, descent load, flat load, season total), ``acwr`` (per day: acute
-        7-day and chronic 28-day mean daily load per muscle and their ratio).
+        7-day and chronic 28-day mean daily load per muscle and their ratio), ``strike_mix``
+        (per week: foot contacts of each measured strike pattern and their shares, see
+        :func:`strike_mix`; no rows when no run measured one).
     """
     load_cols = [f"load_{m}" for m in MUSCLES]
     ok = runs[runs.get("status", pd.Series(dtype=str)) == "ok"] if len(runs) else runs
@@ -140,7 +146,7 @@ def season_tables(runs: pd.DataFrame, tz="local") -> dict[str, pd.DataFrame]:
     if not len(ok) or not set(load_cols) <= set(ok.columns):
         return {"weekly_load": empty_weekly,
                 "climb_descent": pd.DataFrame(columns=["muscle", "climb_load", "descent_load", "other_load", "total_load"]),
-                "acwr": pd.DataFrame(columns=["date"])}
+                "acwr": pd.DataFrame(columns=["date"]), "strike_mix": strike_mix(ok, tz)}
     loads = ok[load_cols].apply(pd.to_numeric, errors="coerce").fillna(0.0)
     climb = ok[[f"climb_load_{m}" for m in MUSCLES]].apply(pd.to_numeric, errors="coerce").fillna(0.0).sum()
     descent = ok[[f"descent_load_{m}" for m in MUSCLES]].apply(pd.to_numeric, errors="coerce").fillna(0.0).sum()
@@ -154,9 +160,9 @@ def season_tables(runs: pd.DataFrame, tz="local") -> dict[str, pd.DataFrame]:
     })
     dated = ok.assign(**{c: loads[c] for c in load_cols}).dropna(subset=["start_time"])
     if not len(dated):
-        return {"weekly_load": empty_weekly, "climb_descent": climb_descent, "acwr": pd.DataFrame(columns=["date"])}
-    day = local_times(dated["start_time"], tz).dt.tz_localize(None).dt.normalize()
-    week = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+        return {"weekly_load": empty_weekly, "climb_descent": climb_descent, "acwr": pd.DataFrame(columns=["date"]),
+                "strike_mix": strike_mix(ok, tz)}
+    day, week = _calendar(dated["start_time"], tz)
     weekly = dated.assign(week_start=week).groupby("week_start").agg(
         runs=("file", "size"), distance_m=("distance_m", lambda s: pd.to_numeric(s, errors="coerce").sum()),
         **{c: (c, "sum") for c in load_cols}).reset_index()
@@ -173,7 +179,59 @@ def season_tables(runs: pd.DataFrame, tz="local") -> dict[str, pd.DataFrame]:
         # the ratio means little before a full chronic window exists
         ratio[: CHRONIC_DAYS - 1] = np.nan
         acwr[f"acwr_{m}"] = ratio
-    return {"weekly_load": weekly, "climb_descent": climb_descent, "acwr": acwr}
+    return {"weekly_load": weekly, "climb_descent": climb_descent, "acwr": acwr, "strike_mix": strike_mix(ok, tz)}
+
+
+def _calendar(start_times: pd.Series, tz) -> tuple[pd.Series, pd.Series]:
+    """The runner's calendar day (midnight, no zone) of each start time, and the Monday of its week."""
+    day = local_times(start_times, tz).dt.tz_localize(None).dt.normalize()
+    return day, day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+
+
+def strike_mix(runs: pd.DataFrame, tz="local") -> pd.DataFrame:
+    """Foot contacts of each measured strike pattern per week, and their shares.
+
+    A run's contacts of a pattern are its ``strike_<pattern>`` fraction times the contacts
+    whose pattern the sensor saw (``n_steps_measured``; ``n_steps`` in runs tables written
+    before that column existed). Runs without a start time, or without a known pattern (watch
+    records, lumbar and wrist sensors), are left out.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Runs table (``status`` "ok" rows are used), with ``start_time`` (UTC) and the
+        ``strike_<pattern>`` fractions.
+    tz : str
+        Time zone of the calendar (see :func:`season_tables`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per week with a known strike: ``week_start`` (Monday, runner's calendar),
+        ``runs``, ``contacts`` (known-pattern contacts), ``rearfoot``, ``midfoot``,
+        ``forefoot`` (contacts) and ``rearfoot_pct``, ``midfoot_pct``, ``forefoot_pct``
+        (shares of ``contacts``, %).
+    """
+    known = STRIKE_PATTERNS_KNOWN
+    columns = ["week_start", "runs", "contacts", *known, *[f"{p}_pct" for p in known]]
+    if not len(runs) or "start_time" not in runs or not {f"strike_{p}" for p in known} <= set(runs.columns):
+        return pd.DataFrame(columns=columns)
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    fractions = ok[[f"strike_{p}" for p in known]].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    measured = pd.to_numeric(ok.get("n_steps_measured", pd.Series(np.nan, index=ok.index)), errors="coerce")
+    steps = measured.fillna(pd.to_numeric(ok.get("n_steps"), errors="coerce")).to_numpy(dtype=float)
+    counts = np.nan_to_num(fractions) * np.nan_to_num(steps)[:, None]
+    start = pd.to_datetime(ok["start_time"], utc=True, errors="coerce")
+    keep = (counts.sum(axis=1) > 0) & start.notna().to_numpy()
+    if not keep.any():
+        return pd.DataFrame(columns=columns)
+    _, week = _calendar(start[keep], tz)
+    frame = pd.DataFrame(np.round(counts[keep]), columns=list(known)).assign(week_start=week.to_numpy(), runs=1)
+    weekly = frame.groupby("week_start", sort=True)[["runs", *known]].sum().reset_index()
+    weekly.insert(2, "contacts", weekly[list(known)].sum(axis=1))
+    for p in known:
+        weekly[f"{p}_pct"] = 100.0 * weekly[p] / weekly["contacts"]
+    return weekly[columns]
 
 
 def local_times(times: pd.Series, tz="local") -> pd.Series:

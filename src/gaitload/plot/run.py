@@ -1,0 +1,593 @@
+"""The per-run figure: where on the course the run loaded which muscle.
+
+The figure is drawn once, to its file, without any layout pass: panels sit at fixed places in
+inches (:data:`_PANELS_IN`), so saving is one draw of the figure. Text is most of what a
+figure costs (matplotlib lays out and renders every glyph on its own), so units are given in
+the panel titles instead of separate axis labels, and keys (terrain, cadence) are said in the
+titles instead of legends. Every step is drawn (matplotlib simplifies the paths).
+"""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
+
+from ..errors import OptionError
+from ..totals import format_duration
+from .style import (MUSCLE_COLORS, MUSCLE_LABELS, MUSCLES, STRIKE_COLORS, STYLE, TERRAIN_COLORS, column,
+                    figure_format, labels, light_legend, light_ticks, new_figure, nice_ticks, note, save_figure)
+
+__all__ = ["plot_run", "window_sums", "smoothed_shares", "run_title", "RUN_FIGSIZE"]
+
+_REFERENCE_SPEED_MPS = 3.3  # the load model's reference speed; converts smooth_m to seconds
+#: Size of the run figure, inches: 1200 x 800 pixels at the default 100 dpi.
+RUN_FIGSIZE = (12.0, 8.0)
+#: Panels as (left, bottom, width, height) in inches. Fixed places instead of a layout engine:
+#: the margins hold the widest labels the panels can have (five-character altitudes, "hip
+#: flexors", a two-line x label), and the layout tests check no text overlaps or is cut off.
+_PANELS_IN = {
+    "elevation": (0.72, 5.62, 7.38, 1.80),
+    "shares": (0.72, 3.39, 7.38, 1.90),
+    "strike": (0.72, 2.35, 7.38, 0.72),
+    "cadence": (0.72, 0.93, 7.38, 1.10),
+    "share_vs_flat": (8.95, 4.62, 2.90, 2.80),
+    "emphasis": (8.95, 0.93, 2.90, 2.98),
+}
+#: Climbs and descents labelled with their height and grade: the largest few (judgement: more
+#: labels crowd a seven-inch profile and cost a text each; every climb is still drawn).
+_LABELLED_CLIMBS = 4
+#: the emphasis axis spans +-this many percentage points, widened only when a bar needs it, so
+#: two runs' figures compare at a glance
+_EMPHASIS_SPAN_PTS = 10.0
+#: Colours of the climbs and descents drawn over the elevation profile.
+_CLIMB_COLORS = {"climb": "#b2182b", "descent": "#2166ac"}
+
+
+def _title(ax, text: str) -> None:
+    """The panel's title, left, at the top edge. A fixed y skips matplotlib's search for
+    decorations above the axes (it measures every y tick label, at every draw); the panels have
+    no ticks above and no offset text, so the search would leave the title there anyway."""
+    ax.set_title(text, loc="left", y=1.0)
+
+
+def _plot_buckets(dpi: float) -> int:
+    """Columns of the figure: its width in pixels, more than any panel spans (the finest grid
+    a smoothed trace needs)."""
+    return max(int(np.ceil(RUN_FIGSIZE[0] * float(dpi))), 100)
+
+
+# -- numeric helpers (vectorised) -------------------------------------------------------------
+def window_sums(x: np.ndarray, values: np.ndarray, grid: np.ndarray, width: float) -> np.ndarray:
+    """Sum of ``values`` over all ``x`` within ``width / 2`` of each grid point.
+
+    A centred moving sum over an irregular axis by differences of cumulative sums, so the cost
+    is O((n + g) log n) whatever the window (no per-sample loop).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Positions (m or s), finite.
+    values : ndarray, shape (n,) or (n, k)
+        Values at those positions; NaN counts as 0.
+    grid : ndarray, shape (g,)
+        Centres of the windows, same unit as ``x``.
+    width : float
+        Full window width, same unit as ``x``.
+
+    Returns
+    -------
+    ndarray, shape (g,) or (g, k)
+    """
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    vals = np.nan_to_num(np.asarray(values, dtype=float)[order])
+    cum = np.concatenate([np.zeros((1,) + vals.shape[1:]), np.cumsum(vals, axis=0)])
+    lo = np.searchsorted(xs, grid - width / 2.0, side="left")
+    hi = np.searchsorted(xs, grid + width / 2.0, side="right")
+    return cum[hi] - cum[lo]
+
+
+def smoothed_shares(x: np.ndarray, loads: np.ndarray, width: float,
+                    n_max: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """Share of each muscle in the load of a moving window along the run.
+
+    The share at a point is the load of each muscle summed over the steps within
+    ``width / 2`` divided by the summed load of all muscles there (a ratio of sums, so long
+    and short steps weigh by their load, not by their count); the columns sum to 1.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Position of each step (distance in m, or time in s).
+    loads : ndarray, shape (n, k)
+        Load per step and muscle (flat-step equivalents).
+    width : float
+        Window width, same unit as ``x``.
+    n_max : int
+        Most grid points evaluated.
+
+    Returns
+    -------
+    grid : ndarray, shape (g,)
+    shares : ndarray, shape (g, k)
+        NaN where the window holds no load (a pause, a gap).
+    """
+    ok = np.isfinite(x)
+    x, loads = x[ok], loads[ok]
+    if x.size == 0:
+        return np.empty(0), np.empty((0, loads.shape[1]))
+    lo, hi = float(x.min()), float(x.max())
+    n = int(np.clip(np.ceil((hi - lo) / max(width / 10.0, 1e-9)) + 1, 2, n_max))
+    grid = np.linspace(lo, hi, n)
+    sums = window_sums(x, loads, grid, width)
+    total = sums.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(total > 0, sums / total, np.nan)
+    return grid, shares
+
+
+def _tick_path(x: np.ndarray, y0: float, y1: float) -> MplPath:
+    """One path of vertical ticks from ``y0`` to ``y1`` at each ``x`` (move to the bottom, line to
+    the top), so thousands of ticks are one artist and one path, not one each.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Positions of the ticks, finite.
+    y0, y1 : float
+        Bottom and top of every tick.
+
+    Returns
+    -------
+    matplotlib.path.Path
+        Vertices ``[x, y0], [x, y1]`` per tick.
+    """
+    verts = np.empty((x.size, 2, 2))
+    verts[:, :, 0] = x[:, None]
+    verts[:, 0, 1] = y0
+    verts[:, 1, 1] = y1
+    codes = np.tile(np.array([MplPath.MOVETO, MplPath.LINETO], dtype=MplPath.code_type), x.size)
+    path = MplPath(verts.reshape(-1, 2), codes)
+    path.should_simplify = False  # the simplifier must not merge neighbouring ticks
+    return path
+
+
+def _runs_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end index (exclusive) of each run of equal labels."""
+    if values.size == 0:
+        return np.empty(0, int), np.empty(0, int)
+    change = np.flatnonzero(values[1:] != values[:-1]) + 1
+    return np.concatenate([[0], change]), np.concatenate([change, [values.size]])
+
+
+def _spans(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """A NaN-separated polyline through the given x ranges (for one Line2D of many pieces)."""
+    out = np.full((starts.size, 3), np.nan)
+    out[:, 0], out[:, 1] = starts, ends
+    return out.ravel()
+
+
+# -- title and axis ----------------------------------------------------------------------------
+def _format_duration(seconds) -> str:
+    try:
+        seconds = float(seconds)
+    except (TypeError, ValueError):
+        return "duration unknown"
+    if not np.isfinite(seconds):
+        return "duration unknown"
+    return format_duration(seconds) + (" h" if round(seconds) >= 3600 else " min")
+
+
+def run_title(summary: dict) -> str:
+    """The run figure's title: start (the runner's clock where the file gives it, else UTC),
+    distance, duration, rule set, climb and descent."""
+    local = summary.get("local_start_time")
+    start = local or summary.get("start_time")
+    when = "date unknown"
+    if start:
+        try:
+            stamp = pd.Timestamp(start)
+            when = stamp.strftime("%Y-%m-%d %H:%M") + (" local time" if local else stamp.strftime(" %Z"))
+        except (TypeError, ValueError):
+            when = str(start)
+        when = when.strip()
+    distance = summary.get("distance_m")
+    try:
+        dist_txt = f"{float(distance) / 1000:.2f} km" if np.isfinite(float(distance)) else "distance unknown"
+    except (TypeError, ValueError):
+        dist_txt = "distance unknown"
+    parts = [when, dist_txt, _format_duration(summary.get("duration_s")),
+             f"rules: {summary.get('rules', 'unknown')}"]
+    gain, loss = summary.get("elevation_gain_m"), summary.get("elevation_loss_m")
+    if isinstance(gain, (int, float)) and isinstance(loss, (int, float)) and np.isfinite(gain) and np.isfinite(loss):
+        # loss is reported positive by terrain, but accept a signed value too
+        parts.append(f"+{abs(gain):.0f} m / -{abs(loss):.0f} m")
+    return "  ·  ".join(parts)
+
+
+def _run_axis(analysis, smooth_m: float) -> dict:
+    """Choose the shared x axis: distance (km) when the steps know it, else time (min)."""
+    steps = analysis.steps
+    dist = column(steps, "distance_m")
+    if np.isfinite(dist).sum() >= 2 and np.nanmax(dist) > np.nanmin(dist):
+        return {"kind": "distance", "col": "distance_m", "scale": 1e-3, "label": "distance (km)",
+                "width": float(smooth_m), "seg": ("start_m", "end_m")}
+    speeds = column(steps, "speed_mps")
+    speeds = speeds[np.isfinite(speeds)]
+    speed = float(np.median(speeds)) if speeds.size else np.nan
+    speed = speed if np.isfinite(speed) and speed > 0.5 else _REFERENCE_SPEED_MPS
+    # no distance: the same smoothing length, converted to time at the run's speed
+    return {"kind": "time", "col": "time_s", "scale": 1 / 60.0, "label": "time (min)",
+            "width": float(smooth_m) / speed, "seg": ("start_s", "end_s")}
+
+
+# -- left column: along the run -----------------------------------------------------------------
+def _terrain_spans(analysis, axis: dict):
+    """``(start, end, class)`` of the terrain stretches: the segments table, else runs of the
+    profile's (or steps') terrain class."""
+    seg = analysis.segments if isinstance(analysis.segments, pd.DataFrame) else pd.DataFrame()
+    c0, c1 = axis["seg"]
+    if len(seg) and c0 in seg and c1 in seg and "terrain" in seg:
+        return column(seg, c0), column(seg, c1), labels(seg, "terrain")
+    prof = analysis.profile if isinstance(analysis.profile, pd.DataFrame) else pd.DataFrame()
+    src = prof if len(prof) and axis["col"] in prof and "terrain" in prof else analysis.steps
+    x, lab = column(src, axis["col"]), labels(src, "terrain")
+    ok = np.isfinite(x)
+    x, lab = x[ok], lab[ok]
+    i0, i1 = _runs_of(lab)
+    if i0.size == 0:
+        return np.empty(0), np.empty(0), np.empty(0, dtype=object)
+    return x[i0], np.concatenate([x, x[-1:]])[i1], lab[i0]
+
+
+def _shade_terrain(ax, analysis, axis: dict) -> str:
+    """Shade uphill / downhill stretches behind the profile, one collection per class; returns
+    the key for the title ("" when no terrain is known)."""
+    start, end, cls = _terrain_spans(analysis, axis)
+    shaded = []
+    for name, word, alpha in (("uphill", "yellow", 0.55), ("downhill", "grey", 0.35)):
+        keep = (cls == name) & np.isfinite(start) & np.isfinite(end)
+        if keep.any():
+            spans = np.column_stack([start[keep] * axis["scale"], (end[keep] - start[keep]) * axis["scale"]])
+            ax.broken_barh(spans, (0, 1), transform=ax.get_xaxis_transform(), facecolors=TERRAIN_COLORS[name],
+                           alpha=alpha, linewidth=0, zorder=0, gid=f"terrain_{name}")
+            shaded.append(f"{name} {word}")
+    return (": " + ", ".join(shaded)) if shaded else ""
+
+
+def _mark_climbs(ax, analysis, axis, x, alt) -> str:
+    """Climbs and descents drawn bold over the profile (one line per kind, NaN between them),
+    the largest labelled with their gain (or loss) and mean grade at their top."""
+    climbs = getattr(analysis, "climbs", None)
+    c0, c1 = axis["seg"]
+    if not isinstance(climbs, pd.DataFrame) or not len(climbs) or c0 not in climbs or x.size < 2:
+        return ""
+    order = np.argsort(x, kind="stable")
+    xs, alts = x[order], alt[order]
+    drawn = []
+    for kind, color in _CLIMB_COLORS.items():
+        part = climbs[climbs["kind"] == kind]
+        a, b = column(part, c0) * axis["scale"], column(part, c1) * axis["scale"]
+        i0, i1 = np.searchsorted(xs, a, side="left"), np.searchsorted(xs, b, side="right")
+        keep = (i1 - i0) >= 2
+        if not keep.any():
+            continue
+        # the profile points inside each climb, NaN between climbs: one line for all of them
+        idx = [np.r_[i0[k]:i1[k], -1] for k in np.flatnonzero(keep)]  # a few climbs
+        idx = np.concatenate(idx)
+        px, py = xs[idx].copy(), alts[idx].copy()
+        px[idx == -1], py[idx == -1] = np.nan, np.nan
+        ax.plot(px, py, color=color, linewidth=2.6, solid_capstyle="butt", gid=kind)
+        drawn.append(f"{kind}s {'red' if kind == 'climb' else 'blue'}")
+        metres, grade = column(part, "gain_m")[keep], column(part, "mean_grade_pct")[keep]
+        sign = "+" if kind == "climb" else "-"
+        for k in np.argsort(-np.abs(np.nan_to_num(metres)), kind="stable")[:_LABELLED_CLIMBS]:
+            lo, hi = i0[keep][k], i1[keep][k]
+            # a climb labelled above its top, a descent below its foot: a climb's top is often
+            # the next descent's start, and the two labels must not meet there
+            up = kind == "climb"
+            at = (xs[hi - 1], np.nanmax(alts[lo:hi]) if up else np.nanmin(alts[lo:hi]))
+            ax.annotate(f"{sign}{abs(metres[k]):.0f} m, {grade[k]:.0f} %", at, xytext=(-2 if up else 2, 3 if up else -3),
+                        textcoords="offset points", ha="right" if up else "left", va="bottom" if up else "top",
+                        fontsize=7, color=color)
+    return ("; " + ", ".join(drawn) + " (largest labelled)") if drawn else ""
+
+
+def _panel_elevation(ax, analysis, axis):
+    prof = analysis.profile if isinstance(analysis.profile, pd.DataFrame) else pd.DataFrame()
+    src = prof if len(prof) and axis["col"] in prof and np.isfinite(column(prof, "altitude_m")).any() \
+        else analysis.steps
+    x, alt = column(src, axis["col"]) * axis["scale"], column(src, "altitude_m")
+    key = _shade_terrain(ax, analysis, axis)
+    if np.isfinite(alt).any():
+        ax.plot(x, alt, color="0.15", linewidth=1.2, gid="altitude")
+        key += _mark_climbs(ax, analysis, axis, x, alt)
+        top = float(np.nanmax(alt))
+        lo = float(np.nanmin(alt))
+        ax.set_ylim(lo - 0.15 * max(top - lo, 1.0), top + 0.15 * max(top - lo, 1.0))  # room for labels
+    else:
+        note(ax, "no altitude in this recording")
+    _title(ax, "Altitude (m)" + key)
+
+
+def _panel_shares(ax, analysis, axis, loads):
+    x = column(analysis.steps, axis["col"])
+    grid, shares = smoothed_shares(x, loads, axis["width"], n_max=min(2000, axis["buckets"]))
+    ax.set_ylim(0, 100)
+    light_ticks(ax, "y", [0, 50, 100], ["0%", "50%", "100%"])
+    smooth_txt = f"{axis['width']:.0f} m" if axis["kind"] == "distance" else f"{axis['width']:.0f} s"
+    _title(ax, f"Share of load per muscle (%), moving {smooth_txt} window")
+    if grid.size == 0 or not np.isfinite(shares).any():
+        note(ax, "no per-step load to show")
+        return
+    polys = ax.stackplot(grid * axis["scale"], (100.0 * shares).T, colors=[MUSCLE_COLORS[m] for m in MUSCLES],
+                         linewidth=0)
+    for poly, m in zip(polys, MUSCLES):
+        poly.set_gid(f"share_{m}")
+
+
+def _panel_strike(ax, analysis, axis):
+    steps = analysis.steps
+    x = column(steps, axis["col"]) * axis["scale"]
+    pattern = labels(steps, "strike_pattern")
+    known = ("rearfoot", "midfoot", "forefoot")
+    _title(ax, "Strike pattern at each foot contact")
+    light_ticks(ax, "y", range(3), known)
+    ax.set_ylim(2.6, -0.6)  # rearfoot on top
+    any_known = False
+    for row, name in enumerate(known):
+        sel = (pattern == name) & np.isfinite(x)
+        if sel.any():
+            any_known = True
+            # one tick per contact, rasterised in SVG/PDF so a marathon stays a small file
+            path = _tick_path(np.sort(x[sel]), row - 0.4, row + 0.4)
+            ticks = PathPatch(path, facecolor="none", edgecolor=STRIKE_COLORS[name], linewidth=0.6,
+                              rasterized=True, gid=f"strike_{name}")
+            # add_artist: add_patch would walk the path segment by segment for the data limits
+            ax.add_artist(ticks)
+            ax.update_datalim(path.vertices)
+    if any_known:
+        ax.autoscale_view(scaley=False)
+    else:
+        note(ax, "strike pattern unknown (needs a foot or shank IMU)")
+
+
+def _panel_cadence(ax, analysis, axis):
+    steps = analysis.steps
+    x = column(steps, axis["col"])
+    cad = column(steps, "cadence_spm")
+    # a stand-in cadence (no cadence channel) is a model's value, not the runner's: said so in
+    # the title, and no per-step dots that would look like measurements
+    estimated = (analysis.summary or {}).get("cadence_source") == "estimated"
+    ok = np.isfinite(x) & np.isfinite(cad)
+    if not ok.any():
+        _title(ax, "Cadence (steps/min)")
+        note(ax, "cadence unknown")
+        return
+    _title(ax, "Cadence (steps/min), estimated from speed: moving mean" if estimated else
+           "Cadence (steps/min): dots each step, line moving mean")
+    if not estimated:
+        ax.plot(x[ok] * axis["scale"], cad[ok], linestyle="none", marker=".", markersize=1.5, color="0.65",
+                rasterized=True, gid="cadence_steps")
+    lo, hi = float(x[ok].min()), float(x[ok].max())
+    n_grid = np.clip(np.ceil((hi - lo) / max(axis["width"] / 10, 1e-9)) + 1, 2, min(2000, axis["buckets"]))
+    grid = np.linspace(lo, hi, int(n_grid))
+    sums = window_sums(x[ok], np.column_stack([cad[ok], np.ones(ok.sum())]), grid, axis["width"])
+    count = sums[:, 1]
+    # windows cut by a pause hold few steps, and their mean follows a single mis-timed step:
+    # show the trace only where the window holds at least 30 % of its typical number of steps
+    typical = np.median(count[count > 0]) if (count > 0).any() else 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where((count > 0) & (count >= 0.3 * typical), sums[:, 0] / count, np.nan)
+    ax.plot(grid * axis["scale"], mean, color="0.1", linewidth=1.2, gid="cadence")
+    # robust limits: a few mis-detected steps must not squash the trace
+    q1, q99 = np.percentile(cad[ok], [1, 99])
+    pad = max(5.0, 0.1 * (q99 - q1))
+    ax.set_ylim(q1 - pad, q99 + pad)
+
+
+# -- right column: the whole run against level ground -------------------------------------------
+def _run_shares(analysis, loads) -> np.ndarray:
+    """Whole-run share per muscle (fraction): the summary's, else the steps' load sums."""
+    summary_share = (analysis.summary or {}).get("muscle_share") or {}
+    values = np.array([summary_share.get(m, np.nan) if summary_share.get(m) is not None else np.nan
+                       for m in MUSCLES], dtype=float)
+    if not np.isfinite(values).all() and loads.size:
+        sums = np.nansum(loads, axis=0)
+        if sums.sum() > 0:
+            values = np.where(np.isfinite(values), values, sums / sums.sum())
+    return values
+
+
+def _running_shares(summary: dict, share: np.ndarray) -> np.ndarray:
+    """Share per muscle of the running steps (what ``emphasis_vs_flat`` compares with level
+    ground); the whole run's ``share`` when no step walked."""
+    run = ((summary.get("load_by_gait") or {}).get("run") or {})
+    if not summary.get("walk_fraction") or not run:
+        return share
+    loads = np.array([run.get(m, np.nan) for m in MUSCLES], dtype=float)
+    total = np.nansum(loads)
+    return loads / total if total > 0 else share  # every step walked: the whole run's shares
+
+
+def _muscle_rows(ax) -> np.ndarray:
+    y = np.arange(len(MUSCLES))
+    light_ticks(ax, "y", y, [MUSCLE_LABELS[m] for m in MUSCLES])
+    ax.set_ylim(len(MUSCLES) - 0.4, -0.6)  # glutes on top
+    return y
+
+
+def _panel_share_vs_flat(ax, share, emphasis, running_only: bool = False):
+    y = _muscle_rows(ax)
+    colors = [MUSCLE_COLORS[m] for m in MUSCLES]
+    _title(ax, "Share of load (%)" + (", running steps" if running_only else ""))
+    if not np.isfinite(share).any():
+        note(ax, "no load computed")
+        return
+    flat = 100 * share - emphasis
+    level_known = np.isfinite(flat).any()
+    ax.barh(y - 0.2 * level_known, 100 * share, height=0.4, color=colors, label="this run")
+    if level_known:
+        # outlined, not hatched: hatching is the costliest fill Agg draws
+        ax.barh(y + 0.2, np.where(np.isfinite(flat), flat, 0), height=0.4, color="white", edgecolor=colors,
+                linewidth=1.2, label="same steps on level ground")
+        ax.legend(loc="lower right", frameon=False, handlelength=1.2)
+    # headroom on the right keeps the legend clear of the bars (the last muscles' are short)
+    top = np.nanmax(np.concatenate([100 * share, flat]))
+    ax.set_xlim(0, 1.25 * top if np.isfinite(top) and top > 0 else 1)
+
+
+def _panel_emphasis(ax, emphasis, grade_known: bool = True, load_ratio=None, walk_fraction=None):
+    y = _muscle_rows(ax)
+    _title(ax, "Emphasis vs level ground (running steps)")
+    ax.axvline(0, color="0.2", linewidth=0.8)
+    ax.set_xlim(-_EMPHASIS_SPAN_PTS, _EMPHASIS_SPAN_PTS)
+    if walk_fraction is not None and np.isfinite(walk_fraction) and round(100 * walk_fraction) > 0:
+        ax.text(0.99, 0.99, f"walking: {100 * walk_fraction:.0f} % of steps (not compared)", transform=ax.transAxes,
+                ha="right", va="top", fontsize=7, color="0.35")
+    if not np.isfinite(emphasis).any():
+        walked = walk_fraction is not None and np.isfinite(walk_fraction) and walk_fraction >= 1.0
+        note(ax, "every step walked:\nno running steps to compare" if walked else "no level-ground reference")
+        return
+    values = np.where(np.isfinite(emphasis), emphasis, 0.0)
+    bars = ax.barh(y, values, height=0.6, color=[MUSCLE_COLORS[m] for m in MUSCLES], label="emphasis")
+    ratio = np.full(len(MUSCLES), np.nan) if load_ratio is None else np.asarray(load_ratio, dtype=float)
+    # room for the labels beyond the longest bar (wider when they also carry the load ratio)
+    room = 1.9 if np.isfinite(ratio).any() else 1.45
+    widest = float(np.max(np.abs(values)))
+    span = max(_EMPHASIS_SPAN_PTS, widest * room)
+    ax.set_xlim(-span, span)
+    pad = 0.02 * span
+    for v, e, r, row in zip(values, emphasis, ratio, y):
+        text = (f"{e:+.1f}" if np.isfinite(e) else "n/a") + (f" · {r:.2f}x" if np.isfinite(r) else "")
+        ax.text(v + (pad if v >= 0 else -pad), row, text, ha="left" if v >= 0 else "right", va="center",
+                fontsize=7.5)
+    bars.set_label("emphasis")
+    if not grade_known:  # zero emphasis here means "no slope information", not "a level run"
+        ax.text(0.02, 0.02, "grade unknown: every step counted as level", transform=ax.transAxes,
+                ha="left", va="bottom", fontsize=7, color="0.35")
+
+
+def _numeric_ticks(ax: dict, x_label: str) -> None:
+    """Ticks of the numeric axes, from their final limits: a few round values each (they read
+    as well as matplotlib's default of up to nine, and each is a text to lay out and draw)."""
+    for name, which, nbins in (("elevation", "y", 3), ("cadence", "y", 3), ("cadence", "x", 6),
+                               ("share_vs_flat", "x", 3), ("emphasis", "x", 4)):
+        if name in ("elevation", "cadence") and which == "y" and not ax[name].lines:
+            light_ticks(ax[name], "y", [], [])  # nothing drawn: no scale to show
+            continue
+        lo, hi = ax[name].get_xlim() if which == "x" else ax[name].get_ylim()
+        values, texts = nice_ticks(min(lo, hi), max(lo, hi), nbins)
+        label = {"cadence": x_label,
+                 "emphasis": "change in share (points) · load vs level ground"}
+        light_ticks(ax[name], which, values, texts, label=label.get(name) if which == "x" else None)
+
+
+def _add_panels(fig: Figure) -> dict:
+    """The six panels at their fixed places (:data:`_PANELS_IN`), the left ones sharing x."""
+    w, h = fig.get_size_inches()
+    axes = {}
+    for name, (x0, y0, pw, ph) in _PANELS_IN.items():
+        share = axes.get("elevation") if name in ("shares", "strike", "cadence") else None
+        axes[name] = fig.add_axes((x0 / w, y0 / h, pw / w, ph / h), label=name, sharex=share)
+    return axes
+
+
+def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float = 200.0,
+             title: str | None = None, dpi: float = 100.0) -> Figure:
+    """Per-run figure: where on the course the run loaded which muscle.
+
+    Panels, sharing the distance axis (km; time in minutes when the run has no distance):
+    the elevation profile with uphill / downhill shading (from ``analysis.segments``, else the
+    profile's or steps' terrain class) and the climbs and descents of ``analysis.climbs``;
+    each muscle's share of load along the run (a moving window of ``smooth_m`` metres, ratio
+    of summed loads, stacked to 100 %); the strike pattern of every contact; cadence. On the
+    right: each muscle's share of the whole run against the same steps on level ground, and
+    the difference (``summary["emphasis_vs_flat"]``, percentage points, on a fixed +-10 point
+    axis widened only when a bar needs it, labelled with ``summary["load_vs_level"]``),
+    glutes, quads, hamstrings and calves first; the share of walking steps, which the level
+    comparison leaves out.
+
+    Parameters
+    ----------
+    analysis : gaitload.Analysis
+        Needs ``steps``; ``profile``, ``segments``, ``climbs`` and ``summary`` are used when present.
+    path : str or path-like, optional
+        Write the figure there (``.png``, ``.svg`` or ``.pdf``, atomically, reproducible bytes).
+    smooth_m : float
+        Width of the moving window of the share and cadence traces, metres (> 0).
+    title : str, optional
+        Figure title; default: date, distance, duration, rule set, climb and descent.
+    dpi : float
+        Resolution of PNG output, dots per inch (the figure is 12 x 8 inches).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Agg-backed; call ``plt.close(fig)`` or just drop it.
+
+    Raises
+    ------
+    OptionError
+        ``analysis`` has no steps table, ``smooth_m`` is not positive, or the file extension
+        is not a figure format.
+    """
+    steps = getattr(analysis, "steps", None)
+    if not isinstance(steps, pd.DataFrame):
+        raise OptionError(f"plot_run needs an Analysis with a steps table, got {type(analysis).__name__}")
+    try:
+        smooth_m = float(smooth_m)
+    except (TypeError, ValueError):
+        raise OptionError(f"smooth_m must be a number of metres, got {smooth_m!r}") from None
+    if not np.isfinite(smooth_m) or smooth_m <= 0:
+        raise OptionError(f"smooth_m must be a positive number of metres, got {smooth_m}")
+    if path is not None:
+        figure_format(path)  # fail before drawing
+    summary = getattr(analysis, "summary", None) or {}
+    loads = np.column_stack([column(steps, f"load_{m}") for m in MUSCLES]) if len(steps) \
+        else np.empty((0, len(MUSCLES)))
+    share = _run_shares(analysis, loads)
+    emph_dict = summary.get("emphasis_vs_flat") or {}
+    emphasis = np.array([np.nan if emph_dict.get(m) is None else emph_dict.get(m) for m in MUSCLES], dtype=float)
+    ratio_dict = summary.get("load_vs_level") or {}
+    load_ratio = np.array([np.nan if ratio_dict.get(m) is None else ratio_dict.get(m) for m in MUSCLES], dtype=float)
+
+    with matplotlib.rc_context(STYLE):
+        fig = new_figure(RUN_FIGSIZE, dpi)
+        ax = _add_panels(fig)
+        axis = _run_axis(analysis, smooth_m)
+        axis["buckets"] = _plot_buckets(dpi)
+        _panel_elevation(ax["elevation"], analysis, axis)
+        if len(steps):
+            _panel_shares(ax["shares"], analysis, axis, loads)
+            _panel_strike(ax["strike"], analysis, axis)
+            _panel_cadence(ax["cadence"], analysis, axis)
+        else:
+            _title(ax["shares"], "Share of load per muscle (%)")
+            _title(ax["strike"], "Strike pattern at each foot contact")
+            _title(ax["cadence"], "Cadence (steps/min)")
+            for name in ("shares", "strike", "cadence"):
+                note(ax[name], "no foot contacts detected")
+            light_ticks(ax["shares"], "y", [], [])
+            light_ticks(ax["strike"], "y", [], [])
+        for name in ("elevation", "shares", "strike"):
+            # the shared distance axis is drawn once, under the bottom panel: an invisible axis
+            # makes no ticks
+            ax[name].xaxis.set_visible(False)
+        running = _running_shares(summary, share)
+        _panel_share_vs_flat(ax["share_vs_flat"], running, emphasis, running_only=running is not share)
+        _panel_emphasis(ax["emphasis"], emphasis, grade_known=bool(np.isfinite(column(steps, "grade_pct")).any()),
+                        load_ratio=load_ratio, walk_fraction=summary.get("walk_fraction"))
+        _numeric_ticks(ax, axis["label"])
+        light_legend(fig, [(MUSCLE_COLORS[m], MUSCLE_LABELS[m]) for m in MUSCLES], _PANELS_IN["cadence"][0], 0.2)
+        fig.suptitle(title if title is not None else run_title(summary), fontsize=11, x=0.06 / RUN_FIGSIZE[0],
+                     y=1 - 0.06 / RUN_FIGSIZE[1], ha="left", va="top")
+        if path is not None:
+            save_figure(fig, path, dpi=dpi)
+        return fig
