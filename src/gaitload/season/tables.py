@@ -240,7 +240,7 @@ def find_duplicates(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     def union(i, j):
         parent[find(i)] = find(j)
 
-    candidates = [i for i, r in enumerate(rows) if r.get("status") in ("ok", "no_steps")]
+    candidates = [i for i, r in enumerate(rows) if r.get("status") == "ok"]
     by_content: dict = {}
     for i in candidates:
         key = (rows[i].get("content_hash"), rows[i].get("activity"))
@@ -356,7 +356,7 @@ def name_by_date(rows: list[dict], entries: list[dict]) -> int:
         return 0
     dates = pd.to_datetime(pd.Series([e.get("date") for e in entries], dtype=object), errors="coerce")
     e_t = (dates - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
-    todo = [i for i, r in enumerate(rows) if r.get("status") in ("ok", "no_steps") and not r.get("activity_name")
+    todo = [i for i, r in enumerate(rows) if r.get("status") == "ok" and not r.get("activity_name")
             and r.get("start_time") and r.get("start_time_source", "recording") == "recording"]
     if not todo:
         return 0
