@@ -52,7 +52,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules, however run.py is started
 from timing import _entry, _interleaved, _median, _timed  # noqa: E402
-from user import case_cli, case_figure, case_peers  # noqa: E402
+from user import _compile_gaitload, case_cli, case_figure, case_peers  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -923,6 +923,7 @@ def main(argv=None) -> int:
         print("--season-runs must be at least 1", file=sys.stderr)
         return 2
     cfg = Config(args)
+    _compile_gaitload()  # every process the cases start imports gaitload as an installed copy would
     result = {"machine": machine_info(), "mode": "quick" if cfg.quick else "full", "repeat": cfg.repeat,
               "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cases": {}}
     t_all = time.perf_counter()
