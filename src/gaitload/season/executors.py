@@ -222,7 +222,7 @@ _AFTER_LOAD = ("wrist placement:", "low sample rate", "altitude from GPS only", 
 
 def reapply_job(job: dict) -> dict:
     """Re-apply a new rule set to the stored steps of one file's runs (no reading, detection or
-    terrain): loads, summary, runs-table row, steps file and figure, as a cold run would give.
+    terrain): loads, summary, runs-table row and steps file, as a cold run would give.
     The run's figure, which showed the old loads, is removed rather than redrawn (the next
     season run draws it: :func:`figure_job`). Returns the updated state; a run whose stored
     steps are missing is analysed again."""
