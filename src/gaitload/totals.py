@@ -362,6 +362,7 @@ def _window_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, bo
     k_win = bounds_s.size - 1
     iv = _intervals(rec)
     dt = iv["dt"]
+    t = rec.time_s
 
     def window_of(times):
         k = np.searchsorted(bounds_s, times, side="right") - 1
@@ -370,9 +371,23 @@ def _window_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, bo
     def total(idx, weights):
         return np.bincount(idx, weights=weights, minlength=k_win + 1)[:k_win]
 
-    w_iv = window_of(iv["start"] + 0.5 * dt)
+    # record intervals, by their midpoints, which strictly increase (as Recording.time_s does):
+    # window k holds the intervals [edges[k], edges[k + 1]), no per-record window index needed
+    edges = np.searchsorted(iv["start"] + 0.5 * dt, bounds_s, side="left")
+
+    def record_total(weights):
+        sums = np.add.reduceat(np.append(weights, 0.0), edges)[:k_win]
+        return np.where(edges[1:] > edges[:-1], sums, 0.0)  # reduceat gives an element for an empty window
+
+    def timed_total(mask):
+        """Seconds of the intervals where ``mask`` holds, per window: where it holds throughout
+        (an IMU log: always moving, never paused) a difference of two times, not a sum."""
+        if mask.all():
+            return t[edges[1:]] - t[edges[:-1]]
+        return record_total(np.where(mask, dt, 0.0))
+
     running = ~iv["paused"] if iv["paused"] is not None else iv["moving"]
-    timer = total(w_iv, np.where(running, dt, 0.0))
+    timer = timed_total(running)
     table = {"start_s": bounds_s[:-1], "end_s": bounds_s[1:], "elapsed_time_s": np.diff(bounds_s),
              "timer_time_s": timer}
     dist = rec.channels.get("distance")
@@ -416,15 +431,15 @@ def _window_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, bo
             values = np.where(values > MOVING_CADENCE_SPM, values, np.nan)
             mask = ~iv["gap"]
         ok = mask & np.isfinite(values)
-        weight = total(w_iv, np.where(ok, dt, 0.0))
+        weight = timed_total(ok)
         with np.errstate(divide="ignore", invalid="ignore"):
-            table[name] = np.where(weight > 0, total(w_iv, np.where(ok, values * dt, 0.0)) / weight, np.nan)
+            table[name] = np.where(weight > 0, record_total(np.where(ok, values * dt, 0.0)) / weight, np.nan)
     step_t = float_column(steps, "time_s")
     w_st = window_of(step_t)
     table["n_steps"] = total(w_st, np.ones(step_t.size)).astype(np.int64)
     if "avg_cadence_spm" in table and not np.isfinite(table["avg_cadence_spm"]).any():
         with np.errstate(divide="ignore", invalid="ignore"):
-            moving = total(w_iv, np.where(iv["moving"], dt, 0.0))
+            moving = timed_total(iv["moving"])
             table["avg_cadence_spm"] = np.where(moving > 0, 60.0 * table["n_steps"] / moving, np.nan)
     for muscle in ("total",) + MUSCLES:
         col = f"load_{muscle}"

@@ -203,9 +203,21 @@ def test_new_rule_set_applied_to_stored_steps_equals_a_cold_run(shared_data, sam
     for run_id in cold.runs["run_id"]:
         pd.testing.assert_frame_equal(pd.read_parquet(out / "steps" / f"{run_id}.parquet"),
                                       pd.read_parquet(tmp_path / "cold" / "steps" / f"{run_id}.parquet"))
-        if figures:  # redrawn with the new loads
-            assert (out / "figures" / f"{run_id}.png").stat().st_mtime >= \
-                (out / "steps" / f"{run_id}.parquet").stat().st_mtime - 5
+        if figures:  # never a figure of the old loads: removed, drawn by the next run
+            assert not (out / "figures" / f"{run_id}.png").exists()
+    if figures:
+        assert switched.n_figures_pending == n and "run the same command again" in switched.describe()
+        drawn = gaitload.season([root], out, jobs=1, progress=False, figures=True, rules="literature")
+        assert (drawn.n_analysed, drawn.n_reapplied, drawn.n_cached, drawn.n_figures_pending) == (0, 0, n, 0)
+        pd.testing.assert_frame_equal(drawn.runs, cold.runs)
+        import matplotlib.image
+
+        for run_id in cold.runs["run_id"]:  # the cold run's figure (climbs marked too), from the stored steps
+            drawn_px, cold_px = (matplotlib.image.imread(folder / "figures" / f"{run_id}.png")
+                                 for folder in (out, tmp_path / "cold"))
+            assert drawn_px.shape == cold_px.shape
+            assert (np.abs(drawn_px - cold_px).sum(axis=2) > 0.05).mean() < 0.001
+        assert gaitload.season([root], out, jobs=1, progress=False, figures=True, rules="literature").n_cached == n
     # and the loads really changed: the literature model moves uphill work to the hip
     first = pd.read_parquet(tmp_path / "cold" / "runs.parquet")
     back = gaitload.season([root], out, jobs=1, progress=False, figures=figures)
@@ -352,6 +364,12 @@ def test_every_activity_of_a_file_is_one_row(tmp_path):
     # each leg is only itself: 600 s at 85 strides/min, not the whole file
     first_leg = runs[runs["run_id"].str.startswith("duathlon-") & (runs["activity"] == 0)].iloc[0]
     assert first_leg["n_steps"] == pytest.approx(2 * 85 * 599 / 60, abs=3)
+    # the leg read first (to learn the file holds several) is kept as that leg's run, as if asked for
+    for name, k in (("duathlon.fit", 0), ("three.tcx", 0), ("duathlon.fit", 2)):
+        alone = gaitload.analyze(root / name, activity=k).summary
+        row = runs[runs["run_id"].str.startswith(name.split(".")[0] + "-") & (runs["activity"] == k)].iloc[0]
+        assert row["warnings"] == "; ".join(alone["warnings"]) and row["n_steps"] == alone["n_steps"]
+        assert row["load_quads"] == pytest.approx(alone["muscle_load"]["quads"], rel=1e-9)
     skipped = dict(zip(result.skipped["file"], result.skipped["reason"]))
     assert skipped[f"{root / 'duathlon.fit'}#1"] == "not on foot (cycling)"
     dup = result.duplicates

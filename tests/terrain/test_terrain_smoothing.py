@@ -41,3 +41,14 @@ def test_whittaker_half_power_at_cutoff():
             theory = 1 / (1 + lam * (2 * np.sin(np.pi / wavelength)) ** (2 * order))
             assert measured == pytest.approx(theory, abs=0.01)
         assert 0.4 < 1 / (1 + lam * (2 * np.sin(np.pi / 120.0)) ** (2 * order)) < 0.6
+
+
+@pytest.mark.parametrize("n, sigma", [(1, 2.0), (5, 4.0), (1000, 4.0), (300, 0.7), (50, 30.0)])
+def test_gaussian_smooth_is_scipys_gaussian_filter(n, sigma):
+    from scipy.ndimage import gaussian_filter1d
+
+    from gaitload.terrain.smoothing import gaussian_smooth
+
+    x = np.cumsum(np.random.default_rng(n).normal(size=n))
+    np.testing.assert_allclose(gaussian_smooth(x, sigma), gaussian_filter1d(x, sigma, mode="nearest"),
+                               rtol=0, atol=1e-10)

@@ -4,7 +4,7 @@ per muscle.
 
 Layout of the output folder::
 
-    DIR/runs.parquet, DIR/runs.csv      one row per run (ok, no_steps or error)
+    DIR/runs.parquet, DIR/runs.csv      one row per run (ok or error)
     DIR/errors.csv                      file, error_type, message
     DIR/skipped.csv                     files that are not activities (or not on foot), and why
     DIR/duplicates.csv                  recordings of a run counted once under another file
@@ -23,6 +23,12 @@ figure, so a run killed half-way is simply analysed again next time; a re-run sk
 whose content hash, rule set and gaitload version match a stored row, re-applies only the load
 stage when just the rule set changed, and returns at once (before the analysis stack is even
 imported) when no input, option or output changed.
+
+A rule-set change removes the per-run figures (they show the old loads) instead of redrawing
+them: comparing rule sets is a question about the season's tables and figure, which are redone,
+and redrawing every run's figure would cost more than the re-application itself. The next
+season run draws the missing figures from the stored steps, without analysing anything again;
+:meth:`SeasonResult.describe` says so.
 """
 
 from __future__ import annotations
@@ -73,17 +79,19 @@ class SeasonResult:
     ----------
     out_dir : Path
     runs : pandas.DataFrame
-        One row per counted run (status ``ok``, ``no_steps`` or ``error``), sorted by start time
-        then file.
+        One row per counted run (status ``ok`` or ``error``), sorted by start time then file.
+        A file with no step is no run: it is listed in ``skipped``.
     errors : pandas.DataFrame
-        ``file``, ``error_type``, ``message`` for each run that gave no load (errors, no steps).
+        ``file``, ``error_type``, ``message`` for each file that failed.
     skipped : pandas.DataFrame
         ``file``, ``reason`` for files that are not activities or not on foot.
     duplicates : pandas.DataFrame
         ``file``, ``run_id``, ``duplicate_of``, ``duplicate_of_file``, ``reason``.
     n_analysed, n_reapplied, n_cached : int
         Files analysed in this call, files whose stored steps took a new rule set, and files
-        whose stored result was reused.
+        whose stored result was reused (including those whose missing figures were drawn).
+    n_figures_pending : int
+        Counted runs whose per-run figure a rule-set change removed and the next run draws.
     wall_time_s : float
     tables : dict of str to DataFrame
         ``weekly_load``, ``climb_descent``, ``acwr``, ``strike_mix``.
@@ -98,6 +106,7 @@ class SeasonResult:
         self.n_analysed = int(counts.get("analysed", 0))
         self.n_reapplied = int(counts.get("reapplied", 0))
         self.n_cached = int(counts.get("cached", 0))
+        self.n_figures_pending = int(counts.get("figures_pending", 0))
         self.wall_time_s = wall_time_s
         self._frames = dict(frames or {})
 
@@ -131,12 +140,16 @@ class SeasonResult:
         """A short human summary of the season run."""
         c = self.counts
         dup = f", {c.get('duplicates', 0)} duplicate(s) counted once" if c.get("duplicates") else ""
-        no_steps = f", {c.get('no_steps', 0)} without steps" if c.get("no_steps") else ""
         work = f"{self.n_analysed} new, {self.n_cached} from cache"
         if self.n_reapplied:
             work += f", {self.n_reapplied} with the new rule set applied to stored steps"
-        return (f"{c.get('ok', 0)} run(s) analysed ok{no_steps}, {c.get('errors', 0)} error(s), "
+        text = (f"{c.get('ok', 0)} run(s) analysed ok, {c.get('errors', 0)} error(s), "
                 f"{c.get('skipped', 0)} skipped{dup} ({work}) in {self.wall_time_s:.1f} s; outputs in {self.out_dir}")
+        if self.n_figures_pending:
+            text += (f"\nper-run figures of {self.n_figures_pending} run(s) not drawn yet: a rule-set change removes "
+                     "those showing the old loads (the tables and season.png show the new ones); run the same "
+                     "command again to draw them from the stored steps (nothing is analysed again)")
+        return text
 
     def __repr__(self) -> str:
         return f"SeasonResult({self.describe()!r})"
@@ -249,16 +262,24 @@ def _file_ids(sources, file_digests) -> list[tuple]:
 
 
 def _outputs_present(out: Path, state: dict, figures: bool) -> bool:
+    """Whether a file's stored outputs serve this season: its steps, and with ``figures`` what a
+    figure is drawn from (profile, segments). The figures themselves: :func:`_figures_missing`."""
     for row in state.get("rows", []):
-        if row.get("status") not in ("ok", "no_steps"):
+        if row.get("status") != "ok":
             continue
         run_id = row["run_id"]
         if not (cache.steps_path(out, run_id).exists() or cache.steps_path(out, run_id, True).exists()):
             return False
-        if figures and not ((out / ".state" / f"{run_id}.profile.parquet").exists() and (
-                cache.figure_path(out, run_id).exists() or cache.figure_path(out, run_id, True).exists())):
+        if figures and not all((out / ".state" / f"{run_id}.{part}.parquet").exists() for part in ("profile", "segments")):
             return False
     return True
+
+
+def _figures_missing(out: Path, state: dict) -> bool:
+    """A counted run of the file (steps in ``steps/``) has no figure: removed by a rule-set change,
+    or a duplicate's run counted again."""
+    return any(row.get("status") == "ok" and cache.steps_path(out, row["run_id"]).exists()
+               and not cache.figure_path(out, row["run_id"]).exists() for row in state.get("rows", []))
 
 
 def _run_season(out, index_rows, sources, skipped, explicit, refused, file_digests, rules, jobs, scheduler, progress,
@@ -270,7 +291,7 @@ def _run_season(out, index_rows, sources, skipped, explicit, refused, file_diges
     fingerprint = _rules_fingerprint(rules)
     rules_arg = os.fspath(rules) if isinstance(rules, os.PathLike) else rules
     todo, cached = [], []
-    n_reapply = 0
+    n_reapply = n_figure = 0
     for src, file_id, digest in _file_ids(sources, file_digests):
         state = cache.load_state(out / ".state" / f"{file_id}.json")
         job = {"kind": "analyze", "label": src.label, "path": str(src.path), "member": src.member,
@@ -280,13 +301,17 @@ def _run_season(out, index_rows, sources, skipped, explicit, refused, file_diges
                "mtime": src.member.mtime if src.member else _mtime(src.path)}
         same_input = state is not None and state.get("content_hash") == digest and \
             state.get("gaitload_version") == version and _outputs_present(out, state, figures)
-        loads = [r for r in state.get("rows", []) if r.get("status") in ("ok", "no_steps")] if state else []
+        loads = [r for r in state.get("rows", []) if r.get("status") == "ok"] if state else []
         if same_input and (state.get("rules") == fingerprint or not loads):
             # a file with no run to load (an error, a skipped sport) reads the same under any rule set
             state["file"] = src.label
             for row in state.get("rows", []):
                 row["rules"] = fingerprint
-            cached.append(state)
+            if figures and _figures_missing(out, state):
+                todo.append({**job, "kind": "figure", "state": state})
+                n_figure += 1
+            else:
+                cached.append(state)
         elif same_input:
             todo.append({**job, "kind": "reapply", "state": state})
             n_reapply += 1
@@ -337,12 +362,15 @@ def _run_season(out, index_rows, sources, skipped, explicit, refused, file_diges
         outputs["season.png"] = None
     elif (out / "season.png").exists():
         (out / "season.png").unlink()  # a figure of an earlier season would describe other runs
-    counts = {"files": len(todo) + len(cached), "ok": int(len(ok)), "no_steps": int((runs["status"] == "no_steps").sum())
-              if len(runs) else 0, "errors": int((runs["status"] == "error").sum()) if len(runs) else 0,
+    pending = sum(not cache.figure_path(out, r).exists() for r in ok["run_id"]) if figures and len(ok) else 0
+    counts = {"files": len(todo) + len(cached), "ok": int(len(ok)),
+              "errors": int((runs["status"] == "error").sum()) if len(runs) else 0,
               "skipped": len(skipped_df), "duplicates": len(duplicates_df),
-              "analysed": len(todo) - n_reapply, "reapplied": n_reapply, "cached": len(cached)}
+              "analysed": len(todo) - n_reapply - n_figure, "reapplied": n_reapply,
+              "cached": len(cached) + n_figure, "figures_pending": pending}
     counted = [f"steps/{r}.parquet" for r in ok["run_id"]] if len(ok) else []
     if figures:
+        # a figure a rule-set change removed is listed: missing, it has the next run draw it
         counted += [f"figures/{r}.png" for r in ok["run_id"]] if len(ok) else []
     if manifest_key and not died:
         atomic.write_json(cache.manifest_path(out), {"key": manifest_key, "counts": counts,
@@ -385,7 +413,7 @@ def _hold(out: Path, kept: list[dict], duplicates: list[dict]) -> None:
     """Move the steps and figures of duplicates, and of runs no longer among the inputs, out of
     ``steps/`` and ``figures/`` (so the steps folder reads as this season's runs, each once), and
     back for runs counted again."""
-    counted = {r["run_id"] for r in kept if r.get("status") in ("ok", "no_steps")}
+    counted = {r["run_id"] for r in kept if r.get("status") == "ok"}
     gone = {p.stem for folder in ("steps", "figures") for p in (out / folder).glob("*.*")
             if not p.name.startswith(".") and p.stem not in counted}
     moves = [(run_id, False) for run_id in gone | {d["run_id"] for d in duplicates}] + \
@@ -424,7 +452,7 @@ def _skip_reason(row: dict, explicit: set[Path]) -> str | None:
     (:class:`NoClockError`) is skipped with its reason: it is no run to count. Damaged activity
     files (corrupt, a clock that cannot be repaired) are always errors.
     """
-    if row.get("status") in ("ok", "no_steps"):
+    if row.get("status") == "ok":
         return None
     error_type = row.get("error_type") or ""
     message = str(row.get("message") or "")

@@ -18,7 +18,7 @@ from .. import atomic
 from ..errors import GaitloadError
 from . import cache
 
-__all__ = ["analyze_job", "reapply_job", "run_all"]
+__all__ = ["analyze_job", "figure_job", "reapply_job", "run_all"]
 
 #: Sports named by an export's activities.csv (Strava's and Garmin Connect's labels, spaces and
 #: case ignored) that are not on foot: such a member is skipped without being read.
@@ -109,46 +109,75 @@ def _activity_list(path: str) -> list[tuple[int, bool, str]]:
             zip(table["activity"], table["on_foot"], table["sport"])]
 
 
-def _holds_several(summary: dict) -> bool:
+def _is_several_note(warning) -> bool:
     """The reader's warning that the file holds several activities and it read one of them
-    (:func:`gaitload.io.watch.choose_activity`)."""
-    return any(w.startswith("the file holds ") and " activities (" in w for w in summary.get("warnings", []))
+    (:func:`gaitload.io.activity.choose_activity`), known by its code."""
+    return getattr(warning, "code", None) == "more-activities"
+
+
+def _kept_activity(analysis) -> int | None:
+    """Which of a file's activities the reader read when none was asked for (FIT and TCX list
+    their sessions with the one ``kept``), else None."""
+    sessions = (analysis.recording.metadata or {}).get("sessions") if analysis.recording is not None else None
+    kept = [i for i, s in enumerate(sessions or []) if isinstance(s, dict) and s.get("kept")]
+    return kept[0] if len(kept) == 1 else None
 
 
 def _analyze_activities(job: dict, path: str, out: Path, state: dict) -> None:
     """One row per on-foot activity: the file as one run, unless its reader says it holds
     several (a multisport FIT, a TCX of several runs); then each is analysed on its own, run id
     ``<file id>#<k>``, and the legs not on foot are listed as skipped. Listing the activities
-    of every file would cost two thirds of a read each, so only those files are listed."""
-    row = _analyze_run(job, path, out, job["file_id"], None, whole_file=True)
-    if row is not None:
-        state["rows"].append(row)
+    of every file would cost two thirds of a read each, so only those files are listed; the
+    activity read first is kept as that activity's run, not read again."""
+    try:
+        analysis = _analyze(job, path, None)
+    except Exception as exc:  # a bad file, or a bug: either way reported, never stopping the season
+        state["rows"].append({**_base_row(job, job["file_id"], None), **_error_fields(exc, job["label"], path)})
+        return
+    warnings = analysis.summary.get("warnings", [])
+    if not any(_is_several_note(w) for w in warnings):
+        state["rows"].append(_store_run(job, analysis, out, job["file_id"], None, path))
         return
     try:
         listed = _activity_list(path)
     except Exception as exc:  # the listing fails where the read did not: report it, never stop
         state["rows"].append({**_base_row(job, job["file_id"], None), **_error_fields(exc, job["label"], path)})
         return
+    kept = _kept_activity(analysis)
+    if kept is not None:
+        # the same analysis as asking for that activity, which gives no note
+        keep = [i for i, w in enumerate(warnings) if not _is_several_note(w)]
+        analysis.summary["warnings"] = [warnings[i] for i in keep]
+        codes = analysis.summary.get("warning_codes")
+        if codes is not None and len(codes) == len(warnings):
+            analysis.summary["warning_codes"] = [codes[i] for i in keep]
     for k, on_foot, sport in listed:
+        run_id = f"{job['file_id']}#{k}"
         if not on_foot:
             state["skips"].append([f"{job['label']}#{k}", f"not on foot ({sport})"])
-            continue
-        state["rows"].append(_analyze_run(job, path, out, f"{job['file_id']}#{k}", k))
+        elif k == kept:
+            state["rows"].append(_store_run(job, analysis, out, run_id, k, path))
+        else:
+            try:
+                state["rows"].append(_store_run(job, _analyze(job, path, k), out, run_id, k, path))
+            except Exception as exc:
+                state["rows"].append({**_base_row(job, run_id, k), **_error_fields(exc, job["label"], path)})
 
 
-def _analyze_run(job: dict, path: str, out: Path, run_id: str, activity, whole_file: bool = False) -> dict | None:
-    """One activity's analysis: its row (with the summary) and its steps, profile and figure.
-    With ``whole_file``, None (and nothing written) when the file holds several activities."""
+def _analyze(job: dict, path: str, activity):
     from ..analysis import analyze
+
+    kwargs = {"activity": activity} if activity is not None else {}
+    return analyze(path, rules=job["rules"], **kwargs)
+
+
+def _store_run(job: dict, analysis, out: Path, run_id: str, activity, path: str) -> dict:
+    """One activity's row (with the summary), and its steps, profile, segments and figure written."""
     from .tables import row_from_summary, season_steps
 
     row = _base_row(job, run_id, activity)
     try:
-        kwargs = {"activity": activity} if activity is not None else {}
-        analysis = analyze(path, rules=job["rules"], **kwargs)
         summary = analysis.summary
-        if whole_file and _holds_several(summary):
-            return None
         summary["path"] = job["label"] if activity is None else f"{job['label']}#{activity}"
         row.update(row_from_summary(summary))
         row.update(_identity(analysis, job))
@@ -159,7 +188,7 @@ def _analyze_run(job: dict, path: str, out: Path, run_id: str, activity, whole_f
             atomic.write_parquet(out / ".state" / f"{run_id}.profile.parquet", analysis.profile)
             atomic.write_parquet(out / ".state" / f"{run_id}.segments.parquet", analysis.segments)
             analysis.plot(cache.figure_path(out, run_id))  # an Agg Figure outside pyplot: nothing to close
-    except Exception as exc:  # a bad file, or a bug: either way reported, never stopping the season
+    except Exception as exc:  # a bug: reported, never stopping the season
         row.update(_error_fields(exc, job["label"], path))
     return row
 
@@ -171,13 +200,9 @@ def _identity(analysis, job: dict) -> dict:
     summary = analysis.summary
     channels = sorted((summary.get("provenance") or {}).get("channels") or {})
     fields = {"sport": summary.get("sport") or "", "n_channels": len(channels), "channels": " ".join(channels),
-              "warnings": "; ".join(summary.get("warnings", [])),
-              "status": "ok" if int(summary.get("n_steps") or 0) > 0 else "no_steps"}
+              "warnings": "; ".join(summary.get("warnings", []))}
+    # a run without steps never gets here: analyze raises NoStepsError, a skipped row
     fields.update(start_time_fields(summary.get("start_time"), job.get("mtime")))
-    if fields["status"] == "no_steps":
-        fields["error_type"] = "NoSteps"
-        why = (summary.get("warnings") or ["no steps found"])[0]
-        fields["message"] = f"{job['label']}: no steps, so no load ({why})"
     return fields
 
 
@@ -190,20 +215,22 @@ def _warning_split(warnings: list, load_warnings: list) -> list:
     if positions:
         cut = positions[0]
     else:  # after the reading, detection and terrain warnings, before the confidence ones
-        cut = next((i for i, w in enumerate(warnings) if w.startswith(_AFTER_LOAD)), len(warnings))
+        cut = next((i for i, w in enumerate(warnings) if getattr(w, "code", None) in _AFTER_LOAD),
+                   len(warnings))
     return [[w for w in warnings[:cut] if w not in mine], [w for w in warnings[cut:] if w not in mine]]
 
 
-#: Starts of the warnings ``analyze`` adds after the load stage's (confidence and gain notes).
-_AFTER_LOAD = ("wrist placement:", "low sample rate", "altitude from GPS only", "no steps found",
-               "gain 0 m", "loss 0 m")
+#: Codes of the warnings ``analyze`` adds after the load stage's (confidence notes, the
+#: differences from the device's own totals).
+_AFTER_LOAD = frozenset({"wrist-placement", "low-sample-rate", "gps-altitude", "nothing-to-load", "device-totals"})
 
 
 def reapply_job(job: dict) -> dict:
     """Re-apply a new rule set to the stored steps of one file's runs (no reading, detection or
-    terrain): loads, summary, runs-table row, steps file and figure, as a cold run would give.
-    Returns the updated state; a run whose stored steps are missing is analysed again."""
-    from ..analysis import Analysis
+    terrain): loads, summary, runs-table row and steps file, as a cold run would give.
+    The run's figure, which showed the old loads, is removed rather than redrawn (the next
+    season run draws it: :func:`figure_job`). Returns the updated state; a run whose stored
+    steps are missing is analysed again."""
     from ..load import apply_and_summarize, load_rules
     from .tables import row_from_summary
 
@@ -217,7 +244,7 @@ def reapply_job(job: dict) -> dict:
     for row in state["rows"]:
         row = dict(row)
         row["rules"] = job["fingerprint"]
-        if row.get("status") not in ("ok", "no_steps"):
+        if row.get("status") != "ok":
             rows.append(row)
             continue
         run_id = row["run_id"]
@@ -240,27 +267,48 @@ def reapply_job(job: dict) -> dict:
         # the stored table with its load columns replaced: the same table season_steps would make
         stored = stored.assign(**{c: steps[c].to_numpy(dtype="float64") for c in steps if c.startswith("load_")})
         atomic.write_parquet(cache.steps_path(out, run_id, held), stored)
-        if job["figures"] and held:
-            # a duplicate's figure is never shown: dropped, not redrawn (should the run be counted
-            # again later, the missing figure has it analysed afresh)
-            cache.figure_path(out, run_id, held).unlink(missing_ok=True)
-        elif job["figures"]:
-            profile_file = out / ".state" / f"{run_id}.profile.parquet"
-            segments_file = out / ".state" / f"{run_id}.segments.parquet"
-            analysis = Analysis(steps=steps, segments=pd.read_parquet(segments_file), summary=summary,
-                                profile=pd.read_parquet(profile_file))
-            analysis.plot(cache.figure_path(out, run_id, held))
+        # the figure shows the old rule set's loads: removed, never shown stale; the next season
+        # run draws it from the stored steps (figure_job), so a rule-set comparison costs no
+        # figure per run
+        cache.figure_path(out, run_id, held).unlink(missing_ok=True)
         rows.append(atomic.json_clean(row))
     state["rows"] = rows
     atomic.write_json(out / ".state" / f"{state['file_id']}.json", state)
     return atomic.json_clean(state)
 
 
+def figure_job(job: dict) -> dict:
+    """Draw the missing figures of one file's counted runs from their stored steps, profile,
+    segments and summary (no reading, detection, terrain or load): the figures a rule-set change
+    removed. Returns the state unchanged."""
+    from ..analysis import Analysis
+    from ..terrain import find_climbs
+
+    import pandas as pd
+
+    out = Path(job["out_dir"])
+    state = job["state"]
+    for row in state["rows"]:
+        run_id = row.get("run_id")
+        if row.get("status") != "ok" or not cache.steps_path(out, run_id).exists() or \
+                cache.figure_path(out, run_id).exists():
+            continue  # a duplicate's figure is never shown: drawn if it is counted again
+        stored = pd.read_parquet(cache.steps_path(out, run_id)).drop(columns=["run_id"])
+        profile = pd.read_parquet(out / ".state" / f"{run_id}.profile.parquet")
+        analysis = Analysis(steps=stored, summary=row["_summary"], profile=profile,
+                            segments=pd.read_parquet(out / ".state" / f"{run_id}.segments.parquet"),
+                            climbs=find_climbs(profile, stored))
+        analysis.plot(cache.figure_path(out, run_id))
+    return state
+
+
 def run_job(job: dict) -> dict:
-    """Run one job of either kind; never raises (a failed re-application analyses the file again)."""
-    if job.get("kind") == "reapply":
+    """Run one job of any kind; never raises (a failed re-application or figure analyses the
+    file again)."""
+    kind = job.get("kind")
+    if kind in ("reapply", "figure"):
         try:
-            return reapply_job(job)
+            return reapply_job(job) if kind == "reapply" else figure_job(job)
         except Exception:  # stored steps missing or damaged: start from the file
             pass
     return analyze_job(job)

@@ -73,14 +73,14 @@ def season_steps(steps: pd.DataFrame, run_id: str) -> pd.DataFrame:
     """The steps table in the season's fixed schema, with the run it belongs to."""
     from ..schema import STEP_COLUMNS
 
-    out = pd.DataFrame({"run_id": pd.Series([run_id] * len(steps), dtype=object)})
+    columns = {"run_id": pd.Series([run_id] * len(steps), dtype=object)}
     for col, dtype in {**STEP_COLUMNS, **_EXTRA_STEP_COLUMNS}.items():
         if col in steps:
             values = steps[col].to_numpy()
         else:
             values = np.full(len(steps), "unknown" if dtype == "object" else (False if dtype == "bool" else np.nan))
-        out[col] = pd.Series(values, dtype=dtype) if dtype != "object" else pd.Series(values, dtype=object).astype(str)
-    return out
+        columns[col] = pd.Series(values, dtype=dtype) if dtype != "object" else pd.Series(values, dtype=object).astype(str)
+    return pd.DataFrame(columns)  # one frame of every column: adding ~40 columns one by one cost more
 
 
 def _utf8_safe(value):
@@ -298,7 +298,7 @@ def find_duplicates(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     def union(i, j):
         parent[find(i)] = find(j)
 
-    candidates = [i for i, r in enumerate(rows) if r.get("status") in ("ok", "no_steps")]
+    candidates = [i for i, r in enumerate(rows) if r.get("status") == "ok"]
     by_content: dict = {}
     for i in candidates:
         key = (rows[i].get("content_hash"), rows[i].get("activity"))
@@ -414,7 +414,7 @@ def name_by_date(rows: list[dict], entries: list[dict]) -> int:
         return 0
     dates = pd.to_datetime(pd.Series([e.get("date") for e in entries], dtype=object), errors="coerce")
     e_t = (dates - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
-    todo = [i for i, r in enumerate(rows) if r.get("status") in ("ok", "no_steps") and not r.get("activity_name")
+    todo = [i for i, r in enumerate(rows) if r.get("status") == "ok" and not r.get("activity_name")
             and r.get("start_time") and r.get("start_time_source", "recording") == "recording"]
     if not todo:
         return 0

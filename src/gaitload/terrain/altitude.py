@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from ..notice import Notice
 from ..recording import nan_runs
 from .options import TerrainOptions
-from .smoothing import robust_sigma
+from .smoothing import robust_sigma, running_median
 
 
 def _odd(n: float, lo: int = 3, hi: int = 1001) -> int:
@@ -82,7 +81,7 @@ def clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, options
     dd = np.diff(distance_m)
     per_sample_m = float(np.median(dd)) if dd.size else 1.0
     size = _odd(opts.spike_window_m / max(per_sample_m, 1e-3), lo=5, hi=301)
-    med = ndimage.median_filter(a, size=size, mode="nearest")
+    med = running_median(a, size)
     res = a - med
     sigma = robust_sigma(res)
     limit = max(opts.spike_k_sigma * (sigma if np.isfinite(sigma) else 0.0), opts.spike_min_m)
@@ -95,7 +94,7 @@ def clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, options
         a = np.interp(distance_m, distance_m[ok], a[ok])
     da = np.diff(a)
     slope = da / np.maximum(dd, 1e-9)
-    local_slope = ndimage.median_filter(slope, size=_odd(11), mode="nearest")
+    local_slope = running_median(slope, _odd(11))
     sig_da = robust_sigma(da - local_slope * dd)
     tol = max(opts.step_min_m, 6.0 * (sig_da if np.isfinite(sig_da) else 0.0))
     # a step is steeper than any path on foot (twice max_abs_grade_pct: scrambles exceed 25 %)

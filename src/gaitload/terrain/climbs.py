@@ -92,10 +92,12 @@ def find_climbs(profile: pd.DataFrame, steps: pd.DataFrame | None = None,
     g = profile["grade_pct"].to_numpy(float) if "grade_pct" in profile else np.gradient(z, d) * 100
     if np.isfinite(z).sum() < 3:
         return _with_loads(empty_climbs(), load_cols)
-    terrain = profile["terrain"].to_numpy() if "terrain" in profile else None
+    has_terrain = "terrain" in profile
     sides = []
     for kind, sgn in (("uphill", 1.0), ("downhill", -1.0)):
-        mask = (terrain == kind) if terrain is not None else (sgn * g > opts.min_mean_grade_pct)
+        # compared as a column: a string column's values are not turned into Python objects
+        mask = (profile["terrain"] == kind).to_numpy(bool, na_value=False) if has_terrain \
+            else (sgn * g > opts.min_mean_grade_pct)
         sides += [(a, b, sgn) for a, b in _merged_runs(np.asarray(mask, bool), z, d, sgn, opts)]
     sides.sort()
     rows = []
@@ -119,11 +121,10 @@ def find_climbs(profile: pd.DataFrame, steps: pd.DataFrame | None = None,
                      "vam_m_per_h": 3600.0 * change / dt if dt > 0 else np.nan})
     if not rows:
         return _with_loads(empty_climbs(), load_cols)
-    out = pd.DataFrame(rows).astype({c: t for c, t in CLIMB_COLUMNS.items() if c != "n_steps"})
-    out["n_steps"], loads = _step_sums(out, steps, load_cols)
-    for c in load_cols:
-        out[c] = loads[c]
-    return out.reset_index(drop=True)
+    table = {c: np.array([r[c] for r in rows], dtype=t) for c, t in CLIMB_COLUMNS.items() if c != "n_steps"}
+    table["kind"] = pd.Series(table["kind"], dtype=object)  # an array of text would become a string column
+    table["n_steps"], loads = _step_sums(table["start_s"], table["end_s"], steps, load_cols)
+    return pd.DataFrame({**table, **loads})  # built once: a column added to a frame costs more
 
 
 def _merged_runs(mask: np.ndarray, z: np.ndarray, d: np.ndarray, sgn: float, opts: ClimbOptions):
@@ -161,16 +162,16 @@ def _trim(z: np.ndarray, a: int, b: int, sgn: float) -> tuple[int, int]:
     return a + floor, a + top
 
 
-def _step_sums(climbs: pd.DataFrame, steps: pd.DataFrame | None, load_cols: list[str]):
+def _step_sums(start_s: np.ndarray, end_s: np.ndarray, steps: pd.DataFrame | None, load_cols: list[str]):
     """Number of steps and the sum of each load column over each climb's time span."""
-    n = len(climbs)
+    n = len(start_s)
     if steps is None or "time_s" not in steps or len(steps) == 0:
         return np.zeros(n, np.int64), {c: np.full(n, np.nan) for c in load_cols}
     st = pd.to_numeric(steps["time_s"], errors="coerce").to_numpy(float)
     order = np.argsort(np.nan_to_num(st, nan=np.inf), kind="stable")
     st_sorted = st[order]
-    i0 = np.searchsorted(st_sorted, climbs["start_s"].to_numpy(float), side="left")
-    i1 = np.searchsorted(st_sorted, climbs["end_s"].to_numpy(float), side="left")
+    i0 = np.searchsorted(st_sorted, start_s, side="left")
+    i1 = np.searchsorted(st_sorted, end_s, side="left")
     count = (i1 - i0).astype(np.int64)
     sums = {}
     for c in load_cols:  # one cumulative sum per load column
@@ -181,9 +182,9 @@ def _step_sums(climbs: pd.DataFrame, steps: pd.DataFrame | None, load_cols: list
 
 
 def _with_loads(frame: pd.DataFrame, load_cols: list[str]) -> pd.DataFrame:
-    for c in load_cols:
-        frame[c] = pd.Series(dtype="float64")
-    return frame
+    if not load_cols:
+        return frame
+    return pd.concat([frame, pd.DataFrame({c: np.empty(0) for c in load_cols})], axis=1)
 
 
 def climb_totals(climbs: pd.DataFrame) -> dict:

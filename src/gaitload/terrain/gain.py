@@ -4,9 +4,9 @@ they differ from a device's own totals."""
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
 
 from .classes import label_runs
+from .smoothing import gaussian_smooth
 
 
 def elevation_gain_loss(altitude_m: np.ndarray, hysteresis_m: float) -> tuple[float, float, np.ndarray]:
@@ -133,7 +133,7 @@ def gain_in_time(time_s: np.ndarray, altitude_m: np.ndarray, hysteresis_m: float
     clock = np.arange(t[0], t[-1] + step / 2, step)
     z = np.interp(clock, t, a)
     if sigma_s > 0 and z.size > 1:
-        z = gaussian_filter1d(z, sigma_s / step, mode="nearest")
+        z = gaussian_smooth(z, sigma_s / step)
     gain, loss, clean = elevation_gain_loss(z, hysteresis_m)
     return gain, loss, clock, clean
 

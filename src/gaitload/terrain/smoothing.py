@@ -3,8 +3,62 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
-from scipy.linalg import solveh_banded
+
+#: Up to this many window elements (samples x window length) a running median is computed with
+#: numpy (a watch record's altitude); above it scipy.ndimage's filter, which scales better with
+#: the window. Both give the exact middle value, so the choice changes only the time. Judgement.
+_NUMPY_MEDIAN_MAX_ELEMENTS = 2_000_000
+
+
+def correlate(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """``scipy.ndimage.correlate1d(x, kernel, mode="constant", cval=0)`` for an odd-length
+    kernel, with numpy: ``sum_m kernel[m] x[i + m - L // 2]``, zero outside the series.
+
+    Same O(n L) direct sum in C as ndimage; kept in numpy so that a watch record's terrain
+    does not import scipy.ndimage (~0.2 s of a command-line run).
+    """
+    x = np.asarray(x, float)
+    kernel = np.asarray(kernel, float)
+    half = kernel.size // 2
+    return np.convolve(x, kernel[::-1])[half:half + x.size]
+
+
+def running_median(x: np.ndarray, size: int) -> np.ndarray:
+    """``scipy.ndimage.median_filter(x, size, mode="nearest")`` of a finite 1-D series, odd
+    ``size``: the median of the ``size`` samples centred on each, the ends repeated.
+
+    Numpy (a sliding window view, at most :data:`_NUMPY_MEDIAN_MAX_ELEMENTS` values, 16 MB) for
+    short series, scipy.ndimage for long ones; both give the exact middle value.
+    """
+    x = np.asarray(x, float)
+    size = int(size)
+    if x.size == 0:
+        return x.copy()
+    if x.size * size > _NUMPY_MEDIAN_MAX_ELEMENTS:
+        from scipy import ndimage
+
+        return ndimage.median_filter(x, size=size, mode="nearest")
+    half = size // 2
+    padded = np.pad(x, half, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, size)
+    return np.median(windows, axis=1)
+
+
+def gaussian_smooth(x: np.ndarray, sigma_samples: float) -> np.ndarray:
+    """``scipy.ndimage.gaussian_filter1d(x, sigma_samples, mode="nearest")`` of a finite 1-D series.
+
+    The same kernel (truncated at 4 sigma, normalised) and edge rule (the end values repeated),
+    in numpy so that a watch record's terrain does not import scipy.ndimage.
+    """
+    x = np.asarray(x, dtype=float)
+    if sigma_samples <= 0 or x.size == 0:
+        return x.copy()
+    radius = int(4.0 * float(sigma_samples) + 0.5)
+    offsets = np.arange(-radius, radius + 1, dtype=float)
+    kernel = np.exp(-0.5 * (offsets / float(sigma_samples)) ** 2)
+    kernel /= kernel.sum()
+    padded = np.pad(x, radius, mode="edge")
+    return np.convolve(padded, kernel, mode="valid")
 
 
 def local_linear_fit(y: np.ndarray, half_window: int, min_coverage: float = 0.3,
@@ -45,7 +99,7 @@ def local_linear_fit(y: np.ndarray, half_window: int, min_coverage: float = 0.3,
         ones = np.ones_like(k)
 
     def corr(x, kern):
-        return ndimage.correlate1d(x, kern, mode="constant", cval=0.0)
+        return correlate(x, kern)
 
     s0, s1, s2 = corr(w, ones), corr(w, ones * k), corr(w, ones * k * k)
     t0, t1 = corr(yv, ones), corr(yv, ones * k)
@@ -113,6 +167,8 @@ def whittaker_smooth(y: np.ndarray, cutoff_cells: float, order: int = 3, breaks:
         lams[spans] = 0.0
     ab = _difference_normal_banded(n, order, lams)
     ab[order] += w
+    from scipy.linalg import solveh_banded  # imported where used: a watch record's terrain never gets here
+
     return solveh_banded(ab, np.where(w > 0, y, 0.0), check_finite=False)
 
 
@@ -153,6 +209,8 @@ def l1_trend_filter(y: np.ndarray, lam: float, n_iter: int = 40, start: np.ndarr
         return np.where(w > 0, y, np.nan)
     rhs = np.where(w > 0, y, 0.0)
     z = whittaker_smooth(y, 24.0, 2) if start is None else np.asarray(start, float)
+    from scipy.linalg import solveh_banded
+
     # |x| <= x^2 / (2 |x_k|) + |x_k| / 2: each iteration is a weighted ridge problem; the floor
     # keeps the weights finite where the fit is exactly straight (1e-6 m per cell^2)
     for _ in range(int(n_iter)):
@@ -210,7 +268,7 @@ def _slope_std_factor(y: np.ndarray, half_window: int, kernel: str) -> np.ndarra
     kern = 1.0 - (k / (half_window + 1.0)) ** 2 if kernel == "epanechnikov" else np.ones_like(k)
 
     def corr(x, kv):
-        return ndimage.correlate1d(x, kv, mode="constant", cval=0.0)
+        return correlate(x, kv)
 
     s0, s1, s2 = corr(w, kern), corr(w, kern * k), corr(w, kern * k * k)
     u0, u1, u2 = corr(w, kern ** 2), corr(w, kern ** 2 * k), corr(w, kern ** 2 * k * k)
