@@ -137,6 +137,10 @@ def main(argv=None) -> int:
         pct = table[f"{short}_pct"].dropna()
         passed = int((pct.abs() <= 100 * tol).sum())
         line = f"{short:9s} within {100 * tol:.0f} %: {passed}/{len(pct)} ({100 * passed / max(len(pct), 1):.0f} %)"
+        # a damaged file lost records its totals still count: no method can match those
+        whole = table.loc[~table["damaged"], f"{short}_pct"].dropna()
+        passed_whole = int((whole.abs() <= 100 * tol).sum())
+        line += f"; undamaged {passed_whole}/{len(whole)} ({100 * passed_whole / max(len(whole), 1):.0f} %)"
         if f"{short}_base_pct" in table:
             bp = table[f"{short}_base_pct"].dropna()
             line += f"   baseline {int((bp.abs() <= 100 * tol).sum())}/{len(bp)}"
