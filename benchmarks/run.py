@@ -79,7 +79,10 @@ def _sim_key() -> str:
     """Hash of the simulator and CSV writer source: cached inputs are regenerated when it changes."""
     import gaitload.simulate as sim
 
-    return hashlib.sha1(Path(sim.__file__).read_bytes()).hexdigest()[:10]
+    digest = hashlib.sha1()
+    for path in sorted(Path(sim.__file__).parent.glob("*.py")):  # every stage module of the package
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def _input_dir(prune: bool) -> Path:

@@ -73,7 +73,7 @@ def test_no_steps_reason_is_the_coded_warning(shared_data):
 def test_analysis_decides_by_code_and_not_by_text():
     source = inspect.getsource(analysis)
     assert '" in w' not in source and "w.startswith(" not in source
-    assert "io._watch" not in source and "sport_verdict(" not in source  # the sport verdict is the reader's, read from the Recording
+    assert "io.watch" not in source and "sport_verdict(" not in source  # the sport verdict is the reader's, read from the Recording
 
 
 def test_notice_is_text_with_a_code_that_survives_pickling():

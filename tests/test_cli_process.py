@@ -44,13 +44,17 @@ def test_process_writes_what_the_api_writes(tmp_path):
 
 
 def test_exit_hook_is_registered_once(capsys, monkeypatch):
-    registered = []
+    registered = [print]  # another exit handler stays
+
+    def unregister(func):  # as atexit.unregister: every registration of func goes
+        registered[:] = [g for g in registered if g != func]
+
     monkeypatch.setattr(cli.atexit, "register", registered.append)
-    cli._skip_exit_collection.cache_clear()
+    monkeypatch.setattr(cli.atexit, "unregister", unregister)
     cli.main(["formats"])
     cli.main(["formats"])
     capsys.readouterr()
-    assert registered == [gc.freeze]
+    assert registered == [print, gc.freeze]
 
 
 @pytest.mark.parametrize("enabled", [True, False])

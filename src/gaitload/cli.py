@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
-import functools
 import gc
 import json
 import sys
 import traceback
 from pathlib import Path
 
-from .errors import GaitloadError
+from .errors import GaitloadError, OptionError
 
 EXIT_OK = 0
 EXIT_BUG = 1
@@ -103,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("name", nargs="?", help="source, literature or a TOML file (omit to list rule sets)")
     _add_common(r)
 
+    # listed for --help only: main() hands `simulate` and its arguments to simulate_command
     sim = sub.add_parser("simulate", help="write a synthetic run with ground truth", add_help=False)
     sim.add_argument("args", nargs=argparse.REMAINDER)
     # an unknown option is reported with the usage of the command it was given to
@@ -298,6 +298,72 @@ def _cmd_plan(args) -> int:
     return EXIT_OK
 
 
+class _SimulateParser(argparse.ArgumentParser):
+    def error(self, message):  # one-line typed error instead of argparse's exit
+        raise OptionError(f"simulate: {message}")
+
+
+def _simulate_parser() -> argparse.ArgumentParser:
+    """The options of ``gaitload simulate``.
+
+    Built only for that command: its choices come from the simulator, whose import (numpy,
+    pandas, scipy) the other commands' argument parsing must not pay.
+    """
+    from .simulate import COURSES, PLACEMENTS_SIMULATED, STRIKES
+
+    p = _SimulateParser(prog="gaitload simulate", description="Write a synthetic run with ground truth.")
+    p.add_argument("--placement", default="foot", choices=PLACEMENTS_SIMULATED)
+    p.add_argument("--duration-s", type=float, default=600.0)
+    p.add_argument("--rate-hz", type=float, default=200.0)
+    p.add_argument("--course", default="hilly", choices=COURSES)
+    p.add_argument("--strike", default="auto", choices=STRIKES)
+    p.add_argument("--speed-mps", type=float, default=3.3)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--side", default="left", choices=("left", "right", "both"))
+    p.add_argument("--altitude-source", default="barometric", choices=("barometric", "gps", "none"))
+    p.add_argument("--stops", action="store_true", help="insert a standing stop mid-run")
+    p.add_argument("--out", help="CSV file to write (its truth goes to <stem>.truth.csv)")
+    p.add_argument("--sample-data", metavar="DIR", help="regenerate the bundled sample files into DIR")
+    p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    return p
+
+
+def simulate_command(argv: list[str]) -> int:
+    """``gaitload simulate``: write a synthetic run and its truth, or regenerate sample data.
+
+    Parameters
+    ----------
+    argv : list of str
+        The arguments after ``simulate``.
+
+    Returns
+    -------
+    int
+        The exit status (0 on success). Bad options raise :class:`OptionError`.
+    """
+    from .simulate import simulate_run, write_sample_data
+
+    args = _simulate_parser().parse_args(argv)
+    if args.sample_data:
+        for path in write_sample_data(args.sample_data):
+            print(path)
+        return EXIT_OK
+    if not args.out:
+        raise OptionError("simulate: --out PATH (or --sample-data DIR) is required")
+    try:
+        run = simulate_run(duration_s=args.duration_s, placement=args.placement,
+                           sampling_rate_hz=args.rate_hz, course=args.course, strike=args.strike,
+                           speed_mps=args.speed_mps, side=args.side,
+                           altitude_source=None if args.altitude_source == "none" else args.altitude_source,
+                           seed=args.seed, stops=args.stops)
+        data, truth = run.write_csv(args.out)
+    except OSError as exc:
+        raise GaitloadError(f"cannot write: {exc.strerror or exc}", args.out) from None
+    print(f"{data}  ({run.recording.n_samples} samples, {len(run.truth)} contacts)")
+    print(truth)
+    return EXIT_OK
+
+
 def _cmd_formats(args) -> int:
     from .io import readers
 
@@ -317,7 +383,6 @@ def _cmd_rules(args) -> int:
     return EXIT_OK
 
 
-@functools.cache  # registered once per process, however often main() runs
 def _skip_exit_collection() -> None:
     """Let the process end without the garbage collector's last walk over every object.
 
@@ -326,8 +391,10 @@ def _skip_exit_collection() -> None:
     ``analyze``. Freezing the heap in an exit handler skips them and leaves the memory to the
     operating system. Freezing stops no code: every other exit handler still runs and the
     standard streams are still flushed; every output file is closed by a ``with`` long before,
-    so nothing written is lost. Registered once per process.
+    so nothing written is lost. Unregistering first keeps one registration however often
+    ``main()`` runs in a process, without a module-level flag.
     """
+    atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
 
 
@@ -336,9 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     _skip_exit_collection()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "simulate":
-        from .simulate import main_simulate
-
-        return _guarded(lambda: main_simulate(argv[1:]), debug="--debug" in argv)
+        return _guarded(lambda: simulate_command(argv[1:]), debug="--debug" in argv)
     parser = _parser()
     args, extras = parser.parse_known_args(argv)
     if extras:

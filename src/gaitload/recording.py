@@ -24,7 +24,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from . import _select
+from . import quantiles
 from .errors import GaitloadError, SignalError, TimestampError
 from .notice import Notice
 
@@ -206,7 +206,7 @@ class Recording:
         # intervals of the clock as given serve when it starts at 0 (x - 0.0 == x exactly)
         if dt is None or time[0] != 0.0:
             dt = np.diff(self.time_s)
-        med_dt = float(_select.median(dt))
+        med_dt = float(quantiles.median(dt))
         limit = max(_GAP_FACTOR * med_dt, _MIN_GAP_S)
         self.gaps_s = _gaps(self.time_s, dt, limit) if self.time_s.size >= 3 else np.empty((0, 2))
         self.sampling_rate_hz = self._estimate_rate(dt, med_dt, limit)
@@ -284,7 +284,7 @@ class Recording:
         med = med_dt
         if len(self.gaps_s):
             dt = dt[dt <= limit]
-            med = float(_select.median(dt)) if dt.size else float("nan")
+            med = float(quantiles.median(dt)) if dt.size else float("nan")
         return 1.0 / med if med > 0 else float("nan")
 
     def _warn_nan_runs(self, lows: dict) -> None:

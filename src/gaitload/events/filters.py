@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .._select import median, percentile  # noqa: F401  (re-exported: exact, fast)
+from ..quantiles import median, percentile  # noqa: F401  (re-exported: exact, fast)
 
 __all__ = [
     "lowpass",
@@ -251,7 +251,7 @@ def row_norms(v: np.ndarray, columns: tuple[np.ndarray, np.ndarray, np.ndarray] 
     Bit for bit ``np.sqrt(np.einsum("ij,ij->i", v, v))``, which earlier results were computed
     with, from whole-column operations (~3x faster than the 3-term contraction per row). The
     squares are added in einsum's order: ``(x^2 + z^2) + y^2`` for a C-contiguous array,
-    ``(x^2 + y^2) + z^2`` otherwise (tests/test_detect_fast.py checks both against einsum).
+    ``(x^2 + y^2) + z^2`` otherwise (tests/events/test_detect_fast.py checks both against einsum).
     ``columns``, the three columns of ``v`` (the same values) as contiguous 1-D arrays, are read
     instead of ``v``'s strided column views when the caller has them (~1.5x faster).
     """

@@ -53,7 +53,7 @@ from scipy import signal as sps
 
 from ..notice import Notice
 from ..errors import SignalError
-from .._select import median
+from ..quantiles import median
 from .filters import butterworth, gather_rows, norm3, snap_rate
 from .lumbar_walking import walking_braking, walking_final_contact
 from .options import DetectorOptions, require_choice, require_positive, require_range

@@ -11,7 +11,6 @@ name to a canonical name (``{"AccelX[mg]": "acc_x", "Zeit": "time", "L.AccX": "l
 
 from __future__ import annotations
 
-import functools
 import re
 
 __all__ = [
@@ -151,10 +150,8 @@ def split_header(header: str) -> tuple[str, str | None]:
 _TRAILING_LONGEST_FIRST = tuple(sorted(_TRAILING_UNITS, key=len, reverse=True))
 
 
-@functools.lru_cache(maxsize=4096)
 def _split_header(text: str) -> tuple[str, str | None]:
-    """:func:`split_header` of a stripped header; cached, since every sniffer and reader splits
-    the same few names (~20 times per ``gaitload.read``, ~9 us each)."""
+    """:func:`split_header` of a stripped header (~20 calls per ``gaitload.read``, ~9 us each)."""
     units = re.findall(r"[\(\[\{]([^\)\]\}]*)[\)\]\}]", text)
     base = clean_name(re.sub(r"[\(\[\{][^\)\]\}]*[\)\]\}]", " ", text))
     unit = units[-1].strip() if units else None

@@ -18,7 +18,7 @@ from ..notice import Notice, code_of
 from ..errors import CorruptFileError, EmptyFileError, GaitloadError, NotAnActivityError, ResourceLimitError
 from ..geodesy import cumulative_distance_m
 from ..recording import Recording
-from ._watch import altitude_source_for_device
+from .watch import altitude_source_for_device
 from .gpx import gpx_course_points, sniff_gpx
 from .registry import HEAD_BYTES, MAX_FILE_BYTES, read
 

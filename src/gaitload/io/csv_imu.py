@@ -41,7 +41,7 @@ from ..notice import Notice
 from ..errors import GaitloadError, MissingColumnsError, OptionError, SignalError, TimestampError
 from ..recording import PLACEMENTS, Recording
 from . import columns as colmod
-from ._csvtext import frame_names, head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
+from .csvtext import frame_names, head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
 from .registry import ReaderSpec, register_reader
 from .units import ACC_SCALE, GYR_SCALE, choose_clock, infer_acc_unit, infer_gyr_unit, normalise_unit
 

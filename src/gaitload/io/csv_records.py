@@ -40,7 +40,7 @@ from ..errors import GaitloadError, MissingColumnsError, OptionError, TimestampE
 from ..recording import Recording
 from . import sport as sportmod
 from . import columns as colmod
-from ._csvtext import frame_names, head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
+from .csvtext import frame_names, head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
 from .device_totals import written_utc_offset_s
 from .registry import ReaderSpec, register_reader
 from .units import UnitDecision, choose_clock

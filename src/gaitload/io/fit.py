@@ -1,26 +1,8 @@
 """Garmin FIT activity files (watches, bike computers, Stryd / RunScribe developer fields).
 
-Decoder choice
---------------
-Both maintained Python decoders were measured on this machine (2 shared cores):
-
-=====================================  ==========================  ==========================
-file                                    fitdecode 0.10              garmin-fit-sdk 21.x
-=====================================  ==========================  ==========================
-big_activity.fit (99,998 records)       3.4 s, 99,998 records       2.5 s, 99,998 records
-activity-small-fenix2-run (2,809 rec)   0.18 s                      0.10 s
-activity-unexpected-eof.fit             14 records + FitEOFError    14 records + IndexError
-activity-filecrc.fit (bad file CRC)     14 records + FitCRCError    14 records + "CRC Error"
-activity-settings-corruptheader.fit     14 records + FitHeaderError 0 records
-=====================================  ==========================  ==========================
-
-gaitload uses **fitdecode**: it streams one frame at a time, so every complete record before a
-point of damage is already in hand when the damage is found, and it reports the damage as a
-typed exception (``FitEOFError``, ``FitCRCError``, ``FitHeaderError``, ``FitParseError``)
-instead of an untyped runtime error; it reads chained FIT files, exposes developer fields with
-their names and units, and lets gaitload count records while decoding (resource limit) rather
-than after building every message. The SDK is about 1.4x faster on the stress file; decoding
-dominates either way (3.4 s per 100,000 records, linear).
+This module assembles records, sessions and laps into a :class:`~gaitload.Recording`; the messages
+are decoded by :mod:`gaitload.io.fit_decode` (which also says why fitdecode) and developer fields
+mapped by :mod:`gaitload.io.fit_fields`.
 
 Mapping (FIT record field -> channel, unit conversion)
 ------------------------------------------------------
@@ -31,7 +13,7 @@ distance -> distance m; heart_rate; power W; temperature degC;
 cadence (+ fractional_cadence) -> cadence: for foot sports (running, walking, hiking) FIT stores
 strides/min, so steps/min = 2 x (cadence + fractional_cadence); other sports keep rpm with a
 warning. Sport ``generic`` (the profile's "unspecified") or no sport follows the one rule of
-:func:`gaitload.io._watch.sport_verdict`: on foot (cadence doubled) unless the records' median
+:func:`gaitload.io.watch.sport_verdict`: on foot (cadence doubled) unless the records' median
 moving speed is above 6.5 m/s, faster than any run (rpm kept; ``analyze`` refuses it);
 stance_time ms -> contact_time s; stance_time_balance -> contact_time_balance %;
 vertical_oscillation mm -> m; vertical_ratio %; step_length mm -> m.
@@ -71,23 +53,20 @@ block of first records dated far from the rest (a clock set when the GPS fix cam
 to lead up to the rest, not dropped.
 Timer stop/start events give
 ``metadata["pauses"]``. ``metadata["altitude_source"]`` follows
-:func:`gaitload.io._watch.altitude_source_for_device`.
+:func:`gaitload.io.watch.altitude_source_for_device`.
 """
 
 from __future__ import annotations
 
-import re
-import struct
-import warnings as _pywarnings
 from pathlib import Path
 
 import numpy as np
 
+from ..errors import CorruptFileError, NotAnActivityError
 from ..notice import Notice
-from ..errors import CorruptFileError, GaitloadError, NotAnActivityError, ResourceLimitError
 from ..recording import Recording
-from ._activity import activity_row, choose_activity, rebase_leading_clock
-from ._watch import (
+from .activity import activity_row, choose_activity, rebase_leading_clock
+from .watch import (
     altitude_source_for_device,
     build_recording,
     cadence_to_steps_per_min,
@@ -96,65 +75,18 @@ from ._watch import (
     sport_cadence_warning,
     sport_verdict,
 )
-from .device_totals import FIT_DATETIME_MIN as _FIT_DATETIME_MIN
-from .device_totals import FIT_EPOCH_S, fit_lap_totals, fit_session_totals, fit_utc_offset_s
-from .device_totals import fit_epoch as _epoch
-from .memory import MemoryFile, source_fileish, source_path, source_size
+from .device_totals import fit_lap_totals, fit_session_totals, fit_utc_offset_s
+from .device_totals import fit_epoch as _epoch  # short: a FIT time in seconds -> POSIX seconds
+from .fit_decode import MAX_RECORDS, decode_fit, record_epochs
+from .fit_fields import DEV_FIELD_CHANNELS, developer_channels
+from .memory import source_path
 from .registry import ReaderSpec, register_reader
 
 __all__ = ["read_fit", "fit_activities", "sniff_fit", "DEV_FIELD_CHANNELS", "MAX_RECORDS"]
 
-#: More record messages than this (about 58 days at 1 Hz) is refused as a resource risk.
-MAX_RECORDS = 5_000_000
 _SEMICIRCLE_DEG = 180.0 / 2**31
 
-#: Native record fields gaitload keeps.
-_NATIVE_FIELDS = (
-    "position_lat", "position_long", "distance", "enhanced_speed", "speed", "enhanced_altitude",
-    "altitude", "heart_rate", "cadence", "fractional_cadence", "power", "stance_time",
-    "stance_time_balance", "vertical_oscillation", "vertical_ratio", "step_length", "temperature",
-)
 
-#: Normalised developer field name -> channel (see the module docstring's table).
-DEV_FIELD_CHANNELS: dict[str, str] = {
-    "power": "power",
-    "groundtime": "contact_time",
-    "contacttime": "contact_time",
-    "gct": "contact_time",
-    "stancetime": "contact_time",
-    "verticaloscillation": "vertical_oscillation",
-    "legspringstiffness": "leg_spring_stiffness",
-    "lss": "leg_spring_stiffness",
-    "formpower": "form_power",
-    "airpower": "air_power",
-    "footstriketype": "footstrike_type",
-    "fstype": "footstrike_type",
-    "striketype": "footstrike_type",
-    "footstrike": "footstrike_type",
-    "impactgs": "impact_g",
-    "impactg": "impact_g",
-    "impact": "impact_g",
-    "brakinggs": "braking_g",
-    "brakingg": "braking_g",
-    "braking": "braking_g",
-    "pronationexcursion": "pronation",
-    "pronation": "pronation",
-    "steplength": "step_length",
-}
-
-#: Target SI unit per channel, for converting declared developer units.
-_UNIT_FACTOR = {
-    "contact_time": {"ms": 1e-3, "millisecond": 1e-3, "milliseconds": 1e-3, "msec": 1e-3, "s": 1.0,
-                     "sec": 1.0, "second": 1.0, "seconds": 1.0},
-    "vertical_oscillation": {"mm": 1e-3, "millimeter": 1e-3, "millimeters": 1e-3, "cm": 1e-2,
-                             "centimeter": 1e-2, "centimeters": 1e-2, "m": 1.0, "meter": 1.0, "meters": 1.0},
-    "step_length": {"mm": 1e-3, "millimeters": 1e-3, "cm": 1e-2, "centimeters": 1e-2, "m": 1.0,
-                    "meter": 1.0, "meters": 1.0},
-}
-#: Unit assumed when a developer field declares none (the vendors' documented units).
-_DEFAULT_DEV_UNIT = {"contact_time": "ms", "vertical_oscillation": "cm", "step_length": "mm"}
-
-_SIDE_RE = re.compile(r"^(?:(left|right|l|r)[\s_\-]+)|(?:[\s_\-]+(left|right|l|r))$|\((left|right|l|r)\)$", re.I)
 _TIMER_STOPS = {"stop", "stop_all", "stop_disable", "stop_disable_all"}
 
 
@@ -165,251 +97,12 @@ def sniff_fit(head: bytes, path: Path) -> float:
     return 0.0
 
 
-def _check_header(source) -> None:
-    """Refuse non-FIT content and headers that claim far more data than the file holds."""
-    path = source_path(source)
-    size = source_size(source)
-    if isinstance(source, MemoryFile):
-        head = source.data[:14]
-    else:
-        with open(path, "rb") as fh:
-            head = fh.read(14)
-    if len(head) < 12 or head[0] not in (12, 14) or head[8:12] != b".FIT":
-        raise CorruptFileError("not a FIT file (no 12/14-byte header with the '.FIT' signature)", path)
-    data_size = struct.unpack_from("<I", head, 4)[0]
-    # A download cut short claims more than it holds; a claim over 16x the file (and 16 MiB more)
-    # is not a truncation but a forged or garbled header, which would make a decoder wait for
-    # data that never comes.
-    if data_size > max(16 * size, size + 16 * 1024**2):
-        raise CorruptFileError(
-            f"FIT header claims {data_size / 1024**2:.0f} MiB of data but the file has {size / 1024**2:.2f} MiB",
-            path,
-        )
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def _dev_channel(name: str) -> tuple[str | None, str]:
-    """Channel and side (``""``, ``left``, ``right``) of a developer field name."""
-    side = ""
-    m = _SIDE_RE.search(name.strip())
-    base = name
-    if m:
-        token = next(g for g in m.groups() if g)
-        side = "left" if token.lower().startswith("l") else "right"
-        base = _SIDE_RE.sub("", name.strip())
-    return DEV_FIELD_CHANNELS.get(_norm(base)), side
-
-
-def _unit_factor(channel: str, units: str | None) -> float | None:
-    table = _UNIT_FACTOR.get(channel)
-    if table is None:
-        return 1.0
-    key = (units or _DEFAULT_DEV_UNIT[channel]).strip().lower()
-    return table.get(key)
-
-
-def _raw_time(value) -> float | None:
-    """A FIT ``date_time`` as its raw seconds (absolute from 1989-12-31 UTC, or since power-on
-    below ``0x10000000``), else None."""
-    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-def _decode(source, max_records: int) -> dict:
-    """Every message gaitload uses, decoded once (records as columns, the rest as dicts).
-
-    A message the loop cannot use (an odd value, a developer field with no name) is skipped and
-    counted, never the file: decoding stops only where fitdecode itself finds the data damaged,
-    and every record before that point is kept.
-    """
-    import fitdecode
-
-    _check_header(source)
-    path = source_path(source)
-    times: list[float] = []  # raw FIT seconds, NaN when the record had none
-    cols: dict[str, list] = {}
-    rows: dict[str, list] = {}
-    out = {"times": times, "cols": cols, "rows": rows, "dev_units": {}, "n": 0, "sessions": [], "laps": [],
-           "events": [], "file_ids": [], "creators": [], "sensors": [], "sport_msgs": [], "activity_msgs": [], "file_types": [],
-           "damage": None, "skipped": {}, "decoder_warnings": []}
-    dev_units = out["dev_units"]
-    skipped: dict[str, int] = out["skipped"]
-    last_ts: float | None = None
-
-    def put(key: str, value, n: int) -> None:
-        col = cols.get(key)
-        if col is None:
-            cols[key] = col = []
-            rows[key] = []
-        col.append(value)
-        rows[key].append(n)
-
-    dev_def_type = fitdecode.types.DevFieldDefinition
-
-    def record(frame, n: int, last_ts: float | None) -> float | None:
-        ts = None
-        ts16 = None
-        for fd in frame.fields:
-            value = fd.value
-            if value is None:
-                continue
-            fname = fd.name
-            if fname == "timestamp":
-                ts = _raw_time(value)
-            elif fname == "timestamp_16":
-                ts16 = value
-            elif isinstance(fd.field_def, dev_def_type):
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    # a developer field whose description names nothing is still a column
-                    key = "dev:" + (fname if isinstance(fname, str) and fname else
-                                    f"field {getattr(fd.field_def, 'dev_data_index', '?')}."
-                                    f"{getattr(fd.field_def, 'num', '?')}")
-                    dev_units.setdefault(key, fd.units if isinstance(fd.units, str) else None)
-                    put(key, value, n)
-            elif fname in _NATIVE_FIELDS and isinstance(value, (int, float)):
-                put(fname, value, n)
-        if ts is None and ts16 is not None and last_ts is not None:
-            # timestamp_16 holds the low 16 bits of the FIT time (profile, "Compressed
-            # timestamps"): roll the last full time forward to match them.
-            raw_last = int(last_ts)
-            ts = float(raw_last + ((int(ts16) - raw_last) & 0xFFFF))
-        return ts
-
-    with _pywarnings.catch_warnings(record=True) as caught:
-        _pywarnings.simplefilter("always")
-        try:
-            # processor=None: raw field values (fitdecode's default processor turns every date_time
-            # field into a datetime object and looks up a handler per field of every message:
-            # about a quarter of the decode time; the few times needed are converted by _epoch)
-            with fitdecode.FitReader(
-                source_fileish(source), processor=None, check_crc=fitdecode.CrcCheck.RAISE,
-                error_handling=fitdecode.ErrorHandling.WARN,
-            ) as reader:
-                for frame in reader:
-                    if frame.frame_type != fitdecode.FIT_FRAME_DATA:
-                        continue
-                    name = frame.name
-                    try:
-                        if name == "record":
-                            n = out["n"]
-                            if n >= max_records:
-                                raise ResourceLimitError(
-                                    f"more than {max_records:,} record messages; refusing to decode further", path)
-                            try:
-                                ts = record(frame, n, last_ts)
-                            except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
-                                # undo this record's half-written fields (only on failure: no cost
-                                # per record otherwise); the record stays, without a time
-                                for k in cols:
-                                    if rows[k] and rows[k][-1] == n:
-                                        cols[k].pop()
-                                        rows[k].pop()
-                                ts = None
-                                key = f"record ({type(exc).__name__})"
-                                skipped[key] = skipped.get(key, 0) + 1
-                            if ts is not None:
-                                last_ts = ts
-                            times.append(np.nan if ts is None else ts)
-                            out["n"] = n + 1
-                            continue
-                        if name in ("event", "session", "lap", "file_id", "device_info", "sport", "activity"):
-                            vals = {fd.name: fd.value for fd in frame.fields
-                                    if fd.value is not None and isinstance(fd.name, str)}
-                            ts = _raw_time(vals.get("timestamp"))
-                            if ts is not None:
-                                last_ts = ts
-                            ts = _epoch(vals.get("timestamp"))
-                            if name == "event":
-                                if vals.get("event") == "timer" and ts is not None:
-                                    out["events"].append((ts, str(vals.get("event_type"))))
-                            elif name == "session":
-                                out["sessions"].append(vals)
-                            elif name == "lap":
-                                out["laps"].append(vals)
-                            elif name == "file_id":
-                                out["file_ids"].append(vals)
-                                out["file_types"].append(str(vals.get("type")))
-                            elif name == "device_info":
-                                if vals.get("device_index") == "creator" or vals.get("device_index") == 0:
-                                    out["creators"].append(vals)
-                                else:
-                                    out["sensors"].append(vals)
-                            elif name == "sport":
-                                out["sport_msgs"].append(vals)
-                            elif name == "activity":
-                                out["activity_msgs"].append(vals)
-                        elif frame.has_field("timestamp"):
-                            ts = _raw_time(frame.get_value("timestamp", fallback=None))
-                            if ts is not None:
-                                last_ts = ts
-                    except GaitloadError:
-                        raise
-                    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
-                        key = f"{name} ({type(exc).__name__})"
-                        skipped[key] = skipped.get(key, 0) + 1
-        except GaitloadError:
-            raise
-        except fitdecode.FitHeaderError as exc:
-            out["damage"] = f"bad FIT header ({exc})"
-        except fitdecode.FitCRCError as exc:
-            out["damage"] = f"CRC mismatch ({exc})"
-        except fitdecode.FitEOFError as exc:
-            out["damage"] = f"file ends mid-message ({exc})"
-        except fitdecode.FitError as exc:
-            out["damage"] = f"undecodable data ({exc})"
-        # fitdecode checks some chunk sizes with bare ``assert``s: a garbled size is damage too
-        except (ValueError, TypeError, KeyError, IndexError, struct.error, UnicodeError, OverflowError,
-                AssertionError, ZeroDivisionError, LookupError) as exc:
-            out["damage"] = f"undecodable data ({type(exc).__name__}: {exc})"
-    out["decoder_warnings"] = sorted({str(w.message).split("\n")[0][:160] for w in caught})
-    # a chained file may repeat a whole activity (a copy appended): the same session twice is one
-    seen, unique = set(), []
-    for s in out["sessions"]:
-        key = tuple(repr(s.get(f)) for f in ("start_time", "sport", "total_elapsed_time", "total_distance"))
-        if key not in seen:
-            seen.add(key)
-            unique.append(s)
-    out["sessions"] = unique
-    return out
-
-
-def _record_epochs(d: dict, warnings: list[str] | None = None) -> np.ndarray:
-    """POSIX seconds of every record (NaN where unknown).
-
-    Absolute FIT times are used when at least two records carry one (a record with a time since
-    power-on among them is dropped later, as before). A device that only counts seconds since
-    power-on (Forerunner 70, ANT-FS dumps) still gives a clock: the activity message's
-    ``local_timestamp`` places it (local time, its UTC offset unknown), else the FIT epoch does
-    (no date), with a warning either way.
-    """
-    raw = np.asarray(d["times"], dtype=np.float64)
-    absolute = raw >= _FIT_DATETIME_MIN
-    if absolute.sum() >= 2 or np.isfinite(raw).sum() < 2:
-        return np.where(absolute, raw + FIT_EPOCH_S, np.nan)
-    offset = float(FIT_EPOCH_S)
-    note = "the device clock counts seconds since power-on, not a date: the start date is unknown"
-    for msg in d["activity_msgs"]:
-        local, ts = _epoch(msg.get("local_timestamp")), _raw_time(msg.get("timestamp"))
-        if local is not None and ts is not None and ts < _FIT_DATETIME_MIN:
-            offset = local - ts
-            note = ("the device clock counts seconds since power-on, not a date: times placed by the activity's "
-                    "local time (UTC offset unknown)")
-            break
-    if warnings is not None:
-        warnings.append(Notice(note, "clock-inferred"))
-    return raw + offset
-
-
 def _text(value) -> str | None:
     return None if value is None else str(value)
 
 
 def _session_rows(d: dict) -> list[dict]:
-    """One :func:`~gaitload.io._activity.activity_row` per FIT session (file order); a file without
+    """One :func:`~gaitload.io.activity.activity_row` per FIT session (file order); a file without
     sessions (cut short before the watch wrote them) is one activity spanning its records. A
     course file's rows say ``"course"`` (``analyze`` then says it is a planned route, no run)."""
     rows = _rows_of_sessions(d)
@@ -430,7 +123,7 @@ def _rows_of_sessions(d: dict) -> list[dict]:
             median_speed_mps=speed if isinstance(speed, (int, float)) else None))
     if rows:
         return rows
-    t = _record_epochs(d)
+    t = record_epochs(d)
     t = t[np.isfinite(t)]
     msg = d["sport_msgs"][0] if d["sport_msgs"] else {}
     dist = d["cols"].get("distance")
@@ -454,10 +147,10 @@ def fit_activities(path, *, max_records: int = MAX_RECORDS, **hints) -> list[dic
     Returns
     -------
     list of dict
-        One :func:`gaitload.io._activity.activity_row` per activity, in file order.
+        One :func:`gaitload.io.activity.activity_row` per activity, in file order.
     """
     source, path = path, source_path(path)  # a gzip file arrives decompressed in memory
-    d = _decode(source, max_records)
+    d = decode_fit(source, max_records)
     if d["damage"] is not None and not d["sessions"] and d["n"] < 2:
         raise CorruptFileError(f"damaged FIT file: {d['damage']}; no complete records before the damage", path)
     if not d["sessions"] and d["n"] == 0:
@@ -533,7 +226,7 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
         More than ``max_records`` records.
     """
     source, path = path, source_path(path)  # a gzip file arrives decompressed in memory
-    d = _decode(source, max_records)
+    d = decode_fit(source, max_records)
     warnings: list[str] = []
     n = d["n"]
     times, cols, rows, dev_units = d["times"], d["cols"], d["rows"], d["dev_units"]
@@ -550,7 +243,7 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
                                "undecodable"))
 
     if damage is not None:
-        n_ok = int(np.isfinite(_record_epochs(d)).sum()) if times else 0
+        n_ok = int(np.isfinite(record_epochs(d)).sum()) if times else 0
         if n_ok < 2:
             raise CorruptFileError(f"damaged FIT file: {damage}; no complete records before the damage", path)
         warnings.append(Notice(f"damaged FIT file: {damage}; kept the {n} complete records decoded before the damage",
@@ -559,7 +252,7 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
         kind = next((t for t in file_types if t and t != "None"), "unknown")
         raise NotAnActivityError(f"FIT file of type {kind!r} holds no record messages, so no activity to read", path)
 
-    epoch_s = _record_epochs(d, warnings)
+    epoch_s = record_epochs(d, warnings)
     raw: dict[str, np.ndarray] = {}
     for key, values in cols.items():
         arr = np.full(n, np.nan)
@@ -650,7 +343,7 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
         if nm is not None:
             channels[channel] = arr.copy()
             prov[channel] = f"measured: fit record.{nm}"
-    # on foot or not: the one rule of gaitload.io._watch.sport_verdict (a named sport decides; a
+    # on foot or not: the one rule of gaitload.io.watch.sport_verdict (a named sport decides; a
     # generic / missing sport is on foot unless the records move faster than any run)
     median_speed = median_moving_speed_mps(
         epoch_s[keep], None if "speed" not in channels else channels["speed"][keep],
@@ -687,44 +380,8 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
             channels["cadence"] = raw["cadence"].copy()
             prov["cadence"] = f"measured: fit record.cadence (rpm, not steps/min: {sport_reason})"
 
-    # developer fields
-    dev_by_channel: dict[str, dict[str, list[tuple[str, np.ndarray]]]] = {}
-    for key, arr in raw.items():
-        if not key.startswith("dev:"):
-            continue
-        fname = key[4:]
-        channel, side = _dev_channel(fname)
-        if channel is None:
-            continue
-        factor = _unit_factor(channel, dev_units.get(key))
-        if factor is None:
-            warnings.append(Notice(f"developer field {fname!r} has unknown units {dev_units.get(key)!r}; ignored",
-                                   "hint-ignored"))
-            continue
-        dev_by_channel.setdefault(channel, {}).setdefault(side, []).append((fname, arr * factor))
-    dev_fields_used: dict[str, str] = {}
-    _per_foot_dev_channels(dev_by_channel, channels, prov, dev_fields_used)
-    for channel, by_side in dev_by_channel.items():
-        if channel in channels and np.isfinite(channels[channel]).any():
-            continue  # the device's native field wins
-        if "" in by_side:
-            fname, arr = by_side[""][0]
-            how = f"measured: fit developer field {fname!r} ({dev_units.get('dev:' + fname) or 'no unit'})"
-        elif "left" in by_side and "right" in by_side:
-            (lname, left), (rname, right) = by_side["left"][0], by_side["right"][0]
-            with np.errstate(invalid="ignore"):
-                arr = np.nanmean(np.vstack([left, right]), axis=0) if n else left
-            fname = f"{lname} + {rname}"
-            how = f"derived: mean of fit developer fields {lname!r} and {rname!r}"
-        else:
-            side = next(iter(by_side))
-            fname, arr = by_side[side][0]
-            how = f"measured: fit developer field {fname!r} ({side} only)"
-        if channel in ("contact_time", "vertical_oscillation"):
-            arr = np.where(arr > 0, arr, np.nan)
-        channels[channel] = arr
-        prov[channel] = how
-        dev_fields_used[channel] = fname
+    dev_fields_used = developer_channels(raw, dev_units, channels, prov, warnings)
+
 
     if not channels:
         raise NotAnActivityError("FIT records carry no usable field (no position, speed, distance or cadence)", path)
@@ -784,31 +441,8 @@ def read_fit(path, *, activity: int | None = None, cadence_unit: str | None = No
     if on_foot is False:
         metadata["cadence_unit"] = "rpm"
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="fit", path=path,
-                           warnings=warnings, metadata=metadata, verdict=verdict, distance_source="device")
-
-
-#: Developer fields a foot pod measures per foot (RunScribe): kept per side, never averaged (a
-#: heel-striking left foot and a forefoot-striking right foot are not two midfoot strikes).
-_PER_FOOT_DEV = ("footstrike_type", "impact_g", "braking_g", "pronation")
-
-
-def _per_foot_dev_channels(dev_by_channel: dict, channels: dict, prov: dict, used: dict) -> None:
-    """Move left/right developer fields of :data:`_PER_FOOT_DEV` out of ``dev_by_channel`` into
-    ``<channel>_left`` / ``<channel>_right`` channels (a field without a side stays as it is)."""
-    for channel in _PER_FOOT_DEV:
-        by_side = dev_by_channel.get(channel) or {}
-        if not ({"left", "right"} & set(by_side)):
-            continue
-        for side in ("left", "right"):
-            if side in by_side:
-                fname, arr = by_side[side][0]
-                channels[f"{channel}_{side}"] = arr
-                prov[f"{channel}_{side}"] = f"measured: fit developer field {fname!r}"
-                used[f"{channel}_{side}"] = fname
-        if "" not in by_side:
-            del dev_by_channel[channel]
-        else:
-            dev_by_channel[channel] = {"": by_side[""]}
+                           warnings=warnings, metadata=metadata, verdict=verdict,
+                           distance_source="device")
 
 
 def _device_summary(sessions: list[dict], kept: list[bool], laps: list[dict], activities: list[dict],

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..errors import OptionError
 from ..recording import Recording
-from ._csvtext import frame_names
+from .csvtext import frame_names
 from .csv_imu import has_imu_columns, imu_from_frame
 from .csv_records import records_from_frame
 

@@ -14,22 +14,22 @@ warning when missing or all zero); GPX 1.0 ``speed`` -> speed. Extensions, match
 in any namespace: Garmin ``gpxtpx:TrackPointExtension`` ``hr`` -> heart_rate, ``atemp`` ->
 temperature, ``cad`` -> cadence; also ``heartrate``, ``cadence``, ``power``, ``temp`` without a
 namespace. Whether the track is on foot, and so the cadence unit, follows the one rule of
-:func:`gaitload.io._watch.sport_verdict` (FIT, TCX and ``analyze`` use it too): a named
+:func:`gaitload.io.watch.sport_verdict` (FIT, TCX and ``analyze`` use it too): a named
 ``trk/type`` decides (Strava codes 9/10/11 run/walk/hike on foot, 1 ride not); no type is on foot
 unless the median moving speed is above 6.5 m/s. On foot, Garmin's ``cad`` is strides/min, so
 cadence is doubled to steps/min unless its moving median is above 110 (then already steps/min);
 otherwise it stays rpm (``metadata["cadence_unit"] = "rpm"``), with a warning. Distance is always
 **derived**: the haversine great-circle sum of consecutive fixes, except across a break (a gap
-of more than :data:`~gaitload.io._watch.BREAK_GAP_S`, 10 min: a segment break, a lost fix),
+of more than :data:`~gaitload.io.watch.BREAK_GAP_S`, 10 min: a segment break, a lost fix),
 where the straight line is not a distance run.
 
 Each ``trkseg`` after the first starts after a timer stop (Garmin, Strava), so the time between
 segments is recorded as a pause. Tracks more than
-:data:`~gaitload.io._activity.ACTIVITY_GAP_S` (30 min) apart are separate activities
+:data:`~gaitload.io.activity.ACTIVITY_GAP_S` (30 min) apart are separate activities
 (:func:`gaitload.activities`); ``activity=k`` reads one, and without it the first on foot is
 read, with a warning naming the others. ``metadata["altitude_source"]`` is ``"unknown"`` unless the
 ``creator`` attribute names a device the rule of
-:func:`gaitload.io._watch.altitude_source_for_device` recognises.
+:func:`gaitload.io.watch.altitude_source_for_device` recognises.
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ import numpy as np
 from ..notice import Notice
 from ..errors import CorruptFileError, NotAnActivityError
 from ..recording import Recording
-from ._activity import (ACTIVITY_GAP_S, activity_row, backward_times, choose_activity, rebase_leading_clock,
+from .activity import (ACTIVITY_GAP_S, activity_row, backward_times, choose_activity, rebase_leading_clock,
                         zero_distance_across_breaks)
-from ._watch import (
+from .watch import (
     BREAK_GAP_S,
     build_recording,
     cadence_to_steps_per_min,
@@ -55,10 +55,10 @@ from ._watch import (
     sport_cadence_warning,
     sport_verdict,
     to_float_array,
+    xml_altitude_source,
 )
-from .registry import ReaderSpec
 from .memory import source_bytes, source_path
-from .tcx import _xml_altitude_source, register_reader
+from .registry import ReaderSpec, register_reader
 
 __all__ = ["read_gpx", "gpx_activities", "gpx_course_points", "sniff_gpx"]
 
@@ -253,7 +253,7 @@ def gpx_activities(path, **hints) -> list[dict]:
     Returns
     -------
     list of dict
-        One :func:`gaitload.io._activity.activity_row` per activity, in file order.
+        One :func:`gaitload.io.activity.activity_row` per activity, in file order.
     """
     source, path = path, source_path(path)
     root, tracks = _parse(source, [])
@@ -377,7 +377,7 @@ def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = No
     if np.isfinite(ext["temp"]).any():
         channels["temperature"] = ext["temp"]
         prov["temperature"] = "measured: gpx extension atemp"
-    # on foot or not: the one rule of gaitload.io._watch.sport_verdict, as for FIT, TCX and analyze
+    # on foot or not: the one rule of gaitload.io.watch.sport_verdict, as for FIT, TCX and analyze
     # (a named sport -- Strava type codes included -- decides; no sport is on foot unless the
     # records move faster than any run). It decides the cadence unit.
     median_speed = median_moving_speed_mps(epoch_s, channels.get("speed"), channels["distance"])
@@ -414,7 +414,7 @@ def read_gpx(path, *, activity: int | None = None, cadence_unit: str | None = No
         "sessions": [],
         "laps": [],
         "pauses_epoch_s": pauses,
-        "altitude_source": _xml_altitude_source(creator, has_alt),
+        "altitude_source": xml_altitude_source(creator, has_alt),
     }
     if cadence_rpm:
         metadata["cadence_unit"] = "rpm"

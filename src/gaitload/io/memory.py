@@ -66,7 +66,7 @@ def source_fileish(source):
 def gunzip_bounded(path: str | os.PathLike, limit: int) -> bytes:
     """The decompressed bytes of the gzip file ``path`` (every member), refusing more than
     ``limit`` bytes. The size is counted first by streaming in constant memory
-    (:func:`gaitload.io._csvtext.check_gzip_size`, the CSV readers' check), so a gzip bomb is
+    (:func:`gaitload.io.csvtext.check_gzip_size`, the CSV readers' check), so a gzip bomb is
     refused before anything is kept; only data within the limit is then inflated in memory.
 
     Raises
@@ -80,7 +80,7 @@ def gunzip_bounded(path: str | os.PathLike, limit: int) -> bytes:
     """
     import gzip
 
-    from ._csvtext import check_gzip_size
+    from .csvtext import check_gzip_size
 
     path = Path(path)
     if check_gzip_size(path, limit_bytes=limit) == 0:

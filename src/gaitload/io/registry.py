@@ -17,10 +17,10 @@ from ..errors import CorruptFileError, EmptyFileError, GaitloadError, OptionErro
 from ..recording import Recording
 
 __all__ = ["ReaderSpec", "register_reader", "readers", "read", "activities", "sniff", "ACTIVITY_COLUMNS",
-           "HEAD_BYTES", "MAX_FILE_BYTES"]
+           "HEAD_BYTES", "MAX_FILE_BYTES", "MAX_DECOMPRESSED_BYTES", "file_head"]
 
 #: Readers that read gzip-compressed files themselves (streaming, with the decompressed-size
-#: check of ``_csvtext.check_gzip_size``); any other format is decompressed by :func:`read`
+#: check of ``csvtext.check_gzip_size``); any other format is decompressed by :func:`read`
 #: into a temporary file first (Strava bulk exports ship ``.fit.gz``, ``.gpx.gz``, ``.tcx.gz``).
 GZIP_NATIVE_READERS = ("imu-csv", "records-csv")
 #: How much of a file the sniffers see.
@@ -29,6 +29,10 @@ HEAD_BYTES = 64 * 1024
 #: about 25 MB per hour, so 2 GiB is about three days of data, and parsing it would need more
 #: memory than a typical laptop has. Override with ``max_bytes=`` where needed.
 MAX_FILE_BYTES = 2 * 1024**3
+#: Decompressed bytes allowed in a gzip-compressed file: the limit of an uncompressed file.
+#: Checked by streaming before parsing, so a gzip bomb (megabytes that inflate to gigabytes,
+#: e.g. many concatenated gzip members whose trailers each claim little) is refused, not parsed.
+MAX_DECOMPRESSED_BYTES = MAX_FILE_BYTES
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ class ReaderSpec:
         take ``activity=k``.
     activities : callable, optional
         ``activities(path, **hints) -> list of dict`` for formats that can hold several
-        activities (rows of :func:`gaitload.io._activity.activity_row`); None: one per file.
+        activities (rows of :func:`gaitload.io.activity.activity_row`); None: one per file.
     """
 
     name: str
@@ -75,7 +79,15 @@ def readers() -> list[ReaderSpec]:
     return list(_READERS.values())
 
 
-def _open_head(path: Path) -> bytes:
+def file_head(path: Path) -> bytes:
+    """The first :data:`HEAD_BYTES` of ``path`` (of its decompressed data when it is gzip), as the
+    sniffers see them.
+
+    Raises
+    ------
+    EmptyFileError
+        gzip data that cannot be decompressed.
+    """
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
     if head[:2] == b"\x1f\x8b":  # gzip: sniff the decompressed start
@@ -101,7 +113,7 @@ def sniff(path: str | os.PathLike) -> tuple[ReaderSpec, float]:
         No reader recognises the content.
     """
     path = Path(path)
-    head = _open_head(path)
+    head = file_head(path)
     if not head.strip():
         raise EmptyFileError("the file is empty", path)
     scored = []
@@ -216,7 +228,7 @@ def activities(path: str | os.PathLike, format: str | None = None, max_bytes: in
 
     A FIT file holds one activity per session (a triathlon lists its swim, transitions, ride
     and run), a TCX file one per ``<Activity>``, a GPX file one per group of tracks closer than
-    30 min to each other (:data:`gaitload.io._activity.ACTIVITY_GAP_S`); any other format holds
+    30 min to each other (:data:`gaitload.io.activity.ACTIVITY_GAP_S`); any other format holds
     one. Pass a row's ``activity`` to :func:`gaitload.read` or :func:`gaitload.analyze` as
     ``activity=`` to analyse it.
 
@@ -236,7 +248,7 @@ def activities(path: str | os.PathLike, format: str | None = None, max_bytes: in
     pandas.DataFrame
         Columns ``activity`` (int, 0-based), ``sport`` (str: ``"running"``, ``"cycling"``,
         ``"transition"``, ``"unknown"``...), ``on_foot`` (bool, by the rule of
-        :func:`gaitload.io._watch.sport_verdict`: an unnamed sport is on foot unless faster
+        :func:`gaitload.io.watch.sport_verdict`: an unnamed sport is on foot unless faster
         than any run), ``start_time`` (UTC :class:`pandas.Timestamp`, NaT when unknown),
         ``elapsed_time_s`` and ``timer_time_s`` (s) and ``distance_m`` (m), the file's own
         totals where it gives them, NaN where unknown.
@@ -254,8 +266,8 @@ def activities(path: str | os.PathLike, format: str | None = None, max_bytes: in
     if spec.activities is not None:
         rows = _run(path, spec, max_bytes, hints, listing=True)
     else:
-        from ._activity import activity_row
-        from ._watch import median_moving_speed_mps
+        from .activity import activity_row
+        from .watch import median_moving_speed_mps
 
         rec = read(path, format=spec.name, max_bytes=max_bytes, **hints)
         dist = rec.channels.get("distance")
@@ -284,11 +296,10 @@ def _is_gzip(path: Path) -> bool:
 
 def _read_gunzipped(path: Path, spec: ReaderSpec, max_bytes: int, hints: dict, reader=None):
     """Decompress ``path`` in memory (refusing more than ``max_bytes`` or
-    ``_csvtext.MAX_DECOMPRESSED_BYTES`` decompressed bytes, whichever is smaller, so a gzip bomb
+    :data:`MAX_DECOMPRESSED_BYTES` decompressed bytes, whichever is smaller, so a gzip bomb
     stops at the limit) and read those bytes with ``reader`` (default ``spec.read``) as a
     :class:`~gaitload.io.memory.MemoryFile`: no temporary file. Errors and the recording name
     ``path``."""
-    from ._csvtext import MAX_DECOMPRESSED_BYTES
     from .memory import MemoryFile, gunzip_bounded
 
     source = MemoryFile(gunzip_bounded(path, min(max_bytes, MAX_DECOMPRESSED_BYTES)), path)

@@ -10,7 +10,7 @@ Mapping (Trackpoint element -> channel)
 haversine); ``HeartRateBpm/Value`` -> heart_rate; ``Extensions/TPX/Speed`` -> speed;
 ``Extensions/TPX/Watts`` -> power; ``Extensions/TPX/RunCadence`` (Garmin: strides/min) and
 ``Cadence`` -> cadence in steps/min. Whether the activity is on foot, and so the cadence unit,
-follows the one rule of :func:`gaitload.io._watch.sport_verdict` (FIT and ``analyze`` use it
+follows the one rule of :func:`gaitload.io.watch.sport_verdict` (FIT and ``analyze`` use it
 too): a named sport decides (``Running`` and courses on foot, ``Biking`` and ``Other`` not); no
 sport is on foot unless the records' median moving speed is above 6.5 m/s. On foot,
 ``RunCadence`` or ``Cadence`` is read as strides/min unless its moving median is above 110 (then
@@ -23,7 +23,7 @@ without it the first on foot is read, with a warning naming the others. Each ``T
 stop and start (Garmin writes a new ``Track`` on resume), so the time between two tracks is a
 pause. ``Courses`` (planned routes with virtual times) are read with a warning.
 ``metadata["altitude_source"]`` uses the ``Creator/Name`` device rule of
-:func:`gaitload.io._watch.altitude_source_for_device`, else ``"unknown"``.
+:func:`gaitload.io.watch.altitude_source_for_device`, else ``"unknown"``.
 """
 
 from __future__ import annotations
@@ -35,11 +35,10 @@ import numpy as np
 from ..notice import Notice
 from ..errors import NotAnActivityError
 from ..recording import Recording
-from ._activity import (activity_row, backward_times, choose_activity, rebase_leading_clock,
+from .activity import (activity_row, backward_times, choose_activity, rebase_leading_clock,
                         zero_distance_across_breaks)
-from ._watch import (
+from .watch import (
     BREAK_GAP_S,
-    altitude_source_for_device,
     build_recording,
     cadence_to_steps_per_min,
     cumulative_distance_m,
@@ -49,6 +48,7 @@ from ._watch import (
     sport_cadence_warning,
     sport_verdict,
     to_float_array,
+    xml_altitude_source,
 )
 from .device_totals import combine_lap_totals, tcx_lap_totals
 from .memory import source_bytes, source_path
@@ -140,7 +140,7 @@ def tcx_activities(path, **hints) -> list[dict]:
     Returns
     -------
     list of dict
-        :func:`gaitload.io._activity.activity_row` dicts in document order.
+        :func:`gaitload.io.activity.activity_row` dicts in document order.
     """
     source, path = path, source_path(path)
     return _rows(*_elements(_root(source), path))
@@ -247,7 +247,7 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
         if np.isfinite(arrays[key]).any():
             channels[channel] = arrays[key]
             prov[channel] = f"measured: tcx Trackpoint/{where}"
-    # on foot or not: the one rule of gaitload.io._watch.sport_verdict, as for FIT and analyze (a
+    # on foot or not: the one rule of gaitload.io.watch.sport_verdict, as for FIT and analyze (a
     # named sport decides -- a course is a run; no sport is on foot unless the records move faster
     # than any run). It decides the cadence unit, RunCadence included.
     median_speed = median_moving_speed_mps(epoch_s, channels.get("speed"), channels.get("distance"))
@@ -300,7 +300,7 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
         "sessions": [{"sport": s, "kept": i == chosen} for i, s in enumerate(sports)],
         "laps": lap_info,
         "pauses_epoch_s": pauses,
-        "altitude_source": _xml_altitude_source(product, has_alt),
+        "altitude_source": xml_altitude_source(product, has_alt),
     }
     if cadence_rpm:
         metadata["cadence_unit"] = "rpm"
@@ -310,18 +310,6 @@ def read_tcx(path, *, activity: int | None = None, cadence_unit: str | None = No
     return build_recording(epoch_s=epoch_s, channels=channels, provenance=prov, source_format="tcx", path=path,
                            warnings=warnings, metadata=metadata, verdict=verdict,
                            distance_source="device" if np.isfinite(arrays["dist"]).any() else "positions")
-
-
-def _xml_altitude_source(product: str | None, has_altitude: bool) -> str:
-    """``barometric`` only when the file names a barometric device; otherwise ``unknown``.
-
-    An XML export does not say how its altitude was measured, and a converter (Strava, Garmin
-    Connect) may have replaced it, so only a named barometric device is trusted.
-    """
-    if not has_altitude:
-        return "none"
-    source = altitude_source_for_device(None, product, True) if product else "unknown"
-    return "barometric" if source == "barometric" else "unknown"
 
 
 register_reader(ReaderSpec(

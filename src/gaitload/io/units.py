@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..notice import Notice
-from .. import _select
+from .. import quantiles
 from ..errors import OptionError, TimestampError, UnitError
 
 __all__ = [
@@ -244,7 +244,7 @@ def infer_acc_unit(acc: np.ndarray, hint: str | None = None, header_unit: str | 
         mag = mag[np.isfinite(mag) & (mag > 0)]
     if mag.size == 0:
         raise UnitError("acceleration unit cannot be inferred: no finite acceleration sample")
-    median = float(_select.median(mag))
+    median = float(quantiles.median(mag))
     if 0.5 <= median <= _MAX_MEDIAN_G:
         return UnitDecision("g", "data", f"acceleration unit inferred as g from the median acceleration magnitude {median:.2f}")
     if 5.0 <= median <= _MAX_MEDIAN_MPS2:
@@ -278,7 +278,7 @@ def infer_gyr_unit(gyr: np.ndarray, hint: str | None = None, header_unit: str | 
         mag = mag[np.isfinite(mag)]
     if mag.size == 0:
         raise UnitError("angular-rate unit cannot be inferred: no finite gyroscope sample")
-    peak = float(_select.percentile(mag, 99.5))
+    peak = float(quantiles.percentile(mag, 99.5))
     unit = "deg/s" if peak > 40.0 else "rad/s"
     return UnitDecision(unit, "data", f"angular-rate unit inferred as {unit} from the peak rate {peak:.3g}")
 
@@ -366,7 +366,7 @@ def decode_time(
         # the median interval only when the data must decide (a hint or the header did not)
         dt = np.diff(rel if finite is None else rel[finite])
         dt_pos = dt[dt > 0]
-        med_dt = float(_select.median(dt_pos)) if dt_pos.size else float("nan")
+        med_dt = float(quantiles.median(dt_pos)) if dt_pos.size else float("nan")
         if not np.isfinite(med_dt):
             raise TimestampError("the time column never increases")
         lo, hi = rate_range_hz

@@ -111,7 +111,7 @@ def _activity_list(path: str) -> list[tuple[int, bool, str]]:
 
 def _holds_several(summary: dict) -> bool:
     """The reader's warning that the file holds several activities and it read one of them
-    (:func:`gaitload.io._watch.choose_activity`)."""
+    (:func:`gaitload.io.watch.choose_activity`)."""
     return any(w.startswith("the file holds ") and " activities (" in w for w in summary.get("warnings", []))
 
 

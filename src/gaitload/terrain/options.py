@@ -33,7 +33,7 @@ class TerrainOptions:
         built like roads (constant-grade stretches of 250-1800 m, grades to 12 %, 40 m
         transitions) with GPS altitude noise of 3-5 m correlated over 30-60 s, the trend filter
         gave grade RMSE 1.5-1.8 points and class agreement 0.92-0.93 (mean of 4 loops) against
-        1.8-2.6 and 0.77-0.88 for the 400 m local linear fit (tests/test_terrain.py). The local
+        1.8-2.6 and 0.77-0.88 for the 400 m local linear fit (tests/terrain/test_terrain.py). The local
         linear fit is better on courses that are sums of sinusoids with no straight grade
         (simulate_run's "hilly": RMSE 2.5 against 3.0 points).
     trend_filter_lambda_m : float
@@ -84,7 +84,7 @@ class TerrainOptions:
         ``min_window_m`` and the source's window (intersection of confidence intervals rule,
         Katkovnik 1999): long on steady grades and noise, short at a short steep pitch. On the
         Strava stream of tests/validate_terrain it lowered the RMSE against ``grade_smooth``;
-        a 50 m pitch at 30 % reads ~30 % instead of ~20 % (tests/test_terrain_grade.py).
+        a 50 m pitch at 30 % reads ~30 % instead of ~20 % (tests/terrain/test_terrain_grade.py).
     min_window_m : float
         Shortest grade window, m (20 m: 5 cells of the grid, ~8 running strides; judgement).
     ici_gamma : float

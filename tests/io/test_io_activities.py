@@ -11,8 +11,8 @@ import pytest
 
 import gaitload
 from gaitload.errors import GaitloadError, OptionError
-from gaitload.io._activity import rebase_leading_clock
-from gaitload.io._watch import haversine_m
+from gaitload.io.activity import rebase_leading_clock
+from gaitload.io.watch import haversine_m
 from gaitload.io.registry import ACTIVITY_COLUMNS
 
 from fit_builder import write_fit as _write_fit
@@ -336,18 +336,18 @@ def test_a_record_the_loop_cannot_use_is_skipped_not_the_file(tmp_path, monkeypa
     pytest.importorskip("fit_tool")
     from fit_tool.profile.profile_type import Sport
 
-    import gaitload.io.fit as fit
+    import gaitload.io.fit_decode as fit_decode
 
     path = _write_fit(tmp_path / "one.fit", [(Sport.RUNNING, T0, 60, 3.0)])
-    bad = float(T0 + 30 - fit.FIT_EPOCH_S)
-    real = fit._raw_time
+    bad = float(T0 + 30 - fit_decode.FIT_EPOCH_S)
+    real = fit_decode._raw_time
 
     def raw_time(value):
         if value == bad:
             raise TypeError("an odd value")
         return real(value)
 
-    monkeypatch.setattr(fit, "_raw_time", raw_time)
+    monkeypatch.setattr(fit_decode, "_raw_time", raw_time)
     rec = gaitload.read(path)
     assert rec.n_samples == 59 and rec.metadata["n_records_in_file"] == 60
     assert "skipped undecodable message(s): 1 record (TypeError)" in rec.warnings

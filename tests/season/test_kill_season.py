@@ -22,7 +22,7 @@ import pytest
 import gaitload
 from gaitload.season import STALE_TEMP_S
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 N_RUNS = 8
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -537,13 +537,13 @@ def test_landing_point_stops_within_20_ms(khz_foot):
     landing point (heel, or metatarsal heads for a forefoot landing) arrives at 0.5-1.2 m/s
     and is below 0.3 m/s 20 ms after IC (heel pad and midsole compress); the sensor on the
     dorsum then rolls on a circle about it."""
-    from gaitload.simulate import _HEEL_XZ, _MET_XZ
+    from gaitload.simulate.kinematics import HEEL_XZ, MET_XZ
     for strike, run in khz_foot.items():
         acc, gyr = _segment_imu(run)
         fs = 1000.0
         mid, left = _left_midstance_idx(run)
         ic = np.round(left["time_s"].to_numpy() * fs).astype(int)
-        px, pz = _HEEL_XZ if strike == "rearfoot" else _MET_XZ
+        px, pz = HEEL_XZ if strike == "rearfoot" else MET_XZ
         r_land = np.array([px, 0.0, pz])
         before, after = [], []
         for j in range(2, 6):
@@ -570,13 +570,14 @@ def test_landing_point_stops_within_20_ms(khz_foot):
 
 def _clean_foot_or_shank(segment, rate_hz, strike="rearfoot"):
     """Noise-free segment-frame signals of the model (no mounting rotation, noise or bias)."""
-    from gaitload import simulate as sm
+    from gaitload.simulate.kinematics import foot_or_shank
+    from gaitload.simulate.timeline import Warp, build_timeline
 
-    crs = sm.Course.preset("rolling", 300, 0)
-    tl = sm._timeline(crs, 12.0, 3.3, strike, True, np.random.default_rng(1), False)
-    warp = sm._Warp(2.0, np.inf, 0.0)
+    crs = Course.preset("rolling", 300, 0)
+    tl = build_timeline(crs, 12.0, 3.3, strike, True, np.random.default_rng(1), False)
+    warp = Warp(2.0, np.inf, 0.0)
     t = np.arange(int(14 * rate_hz)) / rate_hz
-    f, w = sm._foot_or_shank(tl, crs, warp, t, True, segment, np.random.default_rng(2), 3.3)
+    f, w = foot_or_shank(tl, crs, warp, t, True, segment, np.random.default_rng(2), 3.3)
     return t, f, w, warp.to_t(tl.ic[tl.foot_left])
 
 
@@ -604,21 +605,21 @@ def test_kinematics_are_c2_outside_the_impact(segment):
 
 
 def test_quintic_curve_matches_its_knots():
-    from gaitload.simulate import _knot_derivatives, _quintic_curve
+    from gaitload.simulate.curves import knot_derivatives, quintic_curve
 
     rng = np.random.default_rng(0)
     kt = np.cumsum(rng.uniform(0.01, 0.2, 30))
     kv = np.column_stack([rng.normal(0, 1, 30), np.r_[rng.normal(0, 1, 10), np.zeros(5), rng.normal(0, 1, 15)]])
-    kd, kdd = _knot_derivatives(kt, kv)
+    kd, kdd = knot_derivatives(kt, kv)
     eps = 1e-10
     for side in (-eps, eps):
-        v, d, a = _quintic_curve(kt, kv, kd, kdd, kt[1:-1] + side)
+        v, d, a = quintic_curve(kt, kv, kd, kdd, kt[1:-1] + side)
         assert np.allclose(v, kv[1:-1], atol=1e-5)
         assert np.allclose(d, kd[1:-1], atol=1e-3 * (1 + np.abs(kd).max()))
         assert np.allclose(a, kdd[1:-1], atol=1e-2 * (1 + np.abs(kdd).max()))
     # a constant stretch of knots stays exactly constant between them
     tt = np.linspace(kt[10], kt[14], 50)
-    v, d, a = _quintic_curve(kt, kv[:, 1], kd[:, 1], kdd[:, 1], tt)
+    v, d, a = quintic_curve(kt, kv[:, 1], kd[:, 1], kdd[:, 1], tt)
     assert np.all(v == 0) and np.all(d == 0) and np.all(a == 0)
 
 

@@ -1,6 +1,6 @@
 """The fast path of the CSV body reader gives exactly the frame of the general one.
 
-``_csvtext.read_body`` first tries pandas' default options on a table whose head looks plain
+``csvtext.read_body`` first tries pandas' default options on a table whose head looks plain
 (``_plain_body``) and falls back to the general call (``skipinitialspace``, extra missing-value
 spellings, ``low_memory=False``) when the result could differ. The reference here is the general
 call itself (the fast path switched off): for any body - clean numbers, blanks, junk words, ``-``,
@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gaitload.errors import GaitloadError
-from gaitload.io import _csvtext
+from gaitload.io import csvtext
 
 SETTINGS = settings(max_examples=80, deadline=None, derandomize=True, database=None,
                     suppress_health_check=list(HealthCheck))
@@ -57,12 +57,12 @@ def tables(draw):
 
 
 def _read(path: Path, fast: bool, monkeypatch):
-    _, head = _csvtext.read_head(path)
+    _, head = csvtext.read_head(path)
     with monkeypatch.context() as m:
         if not fast:
-            m.setattr(_csvtext, "_plain_body", lambda p, h, usecols=None: None)
+            m.setattr(csvtext, "_plain_body", lambda p, h, usecols=None: None)
         try:
-            return _csvtext.read_body(path, head)
+            return csvtext.read_body(path, head)
         except GaitloadError as exc:
             return f"{type(exc).__name__}: {exc}"
 
@@ -84,7 +84,7 @@ def test_fast_path_equals_general_path(tmp_path_factory, monkeypatch, text):
     path = tmp_path_factory.mktemp("plain") / "t.csv"
     path.write_text(text)
     try:
-        _csvtext.read_head(path)
+        csvtext.read_head(path)
     except GaitloadError:
         return  # the head itself is refused: no body to compare
     assert_same_either_way(path, monkeypatch)
@@ -111,15 +111,15 @@ def test_fast_path_is_taken_on_plain_tables(tmp_path, monkeypatch):
     spaced_text.write_text(records.read_text().replace(",2024-", ", 2024-").replace("\n2024-", "\n 2024-"))
     taken = {}
     for path in (plain, records, dash, spaced, spaced_text):
-        _, head = _csvtext.read_head(path)
-        taken[path.name] = _csvtext._plain_body(path, head) is not None
+        _, head = csvtext.read_head(path)
+        taken[path.name] = csvtext._plain_body(path, head) is not None
     assert taken == {"plain.csv": True, "records.csv": True, "dash.csv": False, "spaced.csv": True,
                      "spaced_text.csv": False}
     for path in (plain, records, spaced):
         assert_same_either_way(path, monkeypatch)
     # and the '-' cell is missing either way, as the general reader has always read it
-    _, head = _csvtext.read_head(dash)
-    assert np.isnan(_csvtext.read_body(dash, head)["acc_z"].iloc[699])
+    _, head = csvtext.read_head(dash)
+    assert np.isnan(csvtext.read_body(dash, head)["acc_z"].iloc[699])
 
 
 @pytest.mark.parametrize("cell", ["inf", "-inf", "Infinity"])
@@ -127,9 +127,9 @@ def test_infinities_fall_back(tmp_path, cell):
     """Infinities are missing for the general reader but numbers for pandas' defaults: fall back."""
     path = tmp_path / "inf.csv"
     path.write_text("time,acc_x\n" + "".join(f"{i / 100},{cell if i == 500 else 1.0}\n" for i in range(1000)))
-    _, head = _csvtext.read_head(path)
-    assert _csvtext._plain_body(path, head) is None
-    frame = _csvtext.read_body(path, head)
+    _, head = csvtext.read_head(path)
+    assert csvtext._plain_body(path, head) is None
+    frame = csvtext.read_body(path, head)
     assert np.isnan(frame["acc_x"].iloc[500])  # missing, as the general reader has always read it
     assert np.isfinite(frame["acc_x"].drop(index=500)).all()
 
@@ -138,13 +138,13 @@ def test_numbers_only_read_without_na_filter_then_with_it(tmp_path, monkeypatch)
     """A numbers-only table is read first with ``na_filter=False``; a missing cell below the head
     turns its column to text there, and the default call (not the general one) reads it as NaN."""
     calls = []
-    real = _csvtext._default_read
+    real = csvtext._default_read
 
     def spy(path, head, **options):
         calls.append(options)
         return real(path, head, **options)
 
-    monkeypatch.setattr(_csvtext, "_default_read", spy)
+    monkeypatch.setattr(csvtext, "_default_read", spy)
     rows = [f"{i / 100},{i % 7}.5" for i in range(1000)]
     clean = tmp_path / "clean.csv"
     clean.write_text("time,acc_x\n" + "\n".join(rows) + "\n")
@@ -153,12 +153,12 @@ def test_numbers_only_read_without_na_filter_then_with_it(tmp_path, monkeypatch)
     late_nan.write_text("time,acc_x\n" + "\n".join(rows) + "\n")
     for path, expected in ((clean, [{"na_filter": False}]), (late_nan, [{"na_filter": False}, {}])):
         calls.clear()
-        _, head = _csvtext.read_head(path)
-        assert _csvtext._plain_body(path, head) is not None
+        _, head = csvtext.read_head(path)
+        assert csvtext._plain_body(path, head) is not None
         assert calls == expected
         assert_same_either_way(path, monkeypatch)
-    _, head = _csvtext.read_head(late_nan)
-    assert np.isnan(_csvtext.read_body(late_nan, head)["acc_x"].iloc[700])
+    _, head = csvtext.read_head(late_nan)
+    assert np.isnan(csvtext.read_body(late_nan, head)["acc_x"].iloc[700])
 
 
 def _wide_table(path: Path, n: int = 2000) -> pd.DataFrame:
@@ -180,20 +180,20 @@ def test_unused_columns_neither_block_the_plain_read_nor_get_converted(tmp_path,
 
     path = tmp_path / "wide.csv"
     frame = _wide_table(path)
-    _, head = _csvtext.read_head(path)
+    _, head = csvtext.read_head(path)
     used = ["time", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
     # a column of words the caller does not use leaves the table plain
-    assert _csvtext._plain_body(path, head) is None
-    assert _csvtext._plain_body(path, head, used) is not None
+    assert csvtext._plain_body(path, head) is None
+    assert csvtext._plain_body(path, head, used) is not None
     # the general call (files above the plain-read size) converts only the used columns
-    monkeypatch.setattr(_csvtext, "_PLAIN_MAX_BYTES", 0)
-    body = _csvtext.read_body(path, head, usecols=used)
+    monkeypatch.setattr(csvtext, "_PLAIN_MAX_BYTES", 0)
+    body = csvtext.read_body(path, head, usecols=used)
     assert list(body.columns) == used
     for name in used:
         np.testing.assert_array_equal(body[name].to_numpy(), frame[name].to_numpy())
     # the reader gives the same recording either way
     rec = gaitload.read(path)
-    monkeypatch.setattr(_csvtext, "_PLAIN_MAX_BYTES", 64 * 1024**2)
+    monkeypatch.setattr(csvtext, "_PLAIN_MAX_BYTES", 64 * 1024**2)
     again = gaitload.read(path)
     np.testing.assert_array_equal(rec.time_s, again.time_s)
     for name in rec.channels:

@@ -11,7 +11,7 @@ import pytest
 import gaitload
 from gaitload import atomic
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 FMT = "%.6g"
 
 

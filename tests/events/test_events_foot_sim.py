@@ -104,7 +104,7 @@ def _check(out, placement, fs):
 #: Simulator seed of the fast cases. The detector's constants were developed on seed 0 (the
 #: simulator's default), seed 11 (the slow matrix) and seeds 1-3 (the 100 Hz fixes below); the
 #: bars are asserted on a seed none of them used (measured on seed 4: F1 >= 0.996, median
-#: |IC error| <= 7 ms). Real recordings: tests/test_events_foot.py (gaitmap, Voisard).
+#: |IC error| <= 7 ms). Real recordings: tests/events/test_events_foot.py (gaitmap, Voisard).
 HELD_OUT_SEED = 4
 
 FAST = [

@@ -248,7 +248,7 @@ def test_xsens_walking_every_subject(shared_data):
     from pathlib import Path
 
     spec = importlib.util.spec_from_file_location(
-        "gaitload_validate", Path(__file__).resolve().parents[1] / "benchmarks" / "validate.py")
+        "gaitload_validate", Path(__file__).resolve().parents[2] / "benchmarks" / "validate.py")
     v = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = v  # its dataclasses look their module up
     try:

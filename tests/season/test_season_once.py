@@ -25,7 +25,7 @@ from gaitload.simulate import simulate_run
 
 from fit_builder import write_fit
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 HEART = "heartandsole-tests/tests"
 TOMTOM = "runpandas-tests/runpandas/tests/io/data"
 

@@ -33,7 +33,7 @@ from gaitload.errors import GaitloadError
 path = sys.argv[1]
 hints = json.loads(sys.argv[2])
 if len(sys.argv) > 3:  # a lower decompressed-size cap, so the default run stays fast
-    import gaitload.io._csvtext as csvtext
+    import gaitload.io.csvtext as csvtext
     csvtext.MAX_DECOMPRESSED_BYTES = int(sys.argv[3])
 t = time.perf_counter()
 try:
@@ -196,7 +196,7 @@ def test_gzip_bomb_is_refused_at_a_lowered_cap(tmp_path):
 
 def test_gzip_size_check_counts_exactly(tmp_path):
     """The streaming counter is exact, and the limit is a real boundary."""
-    from gaitload.io._csvtext import check_gzip_size
+    from gaitload.io.csvtext import check_gzip_size
 
     path = tmp_path / "small_bomb.csv.gz"
     inflated = _gzip_bomb(path, 8 * 1024**2, member_inflated_bytes=1024**2)

@@ -158,7 +158,7 @@ def test_gps_grade_class_gain(sigma_m, tau_s):
     TerrainOptions' GPS defaults were tuned on the loops of seeds 0-3; the bars are asserted on
     eight others (seeds 4-11). Measured there: RMSE <= 1.54 / 1.78 / 2.04 points and mean
     agreement 0.94 / 0.91 / 0.90 for the three noise levels; one course (sigma 4 m) agrees on
-    only 0.844 of its distance. Real GPS: tests/test_terrain_real.py.
+    only 0.844 of its distance. Real GPS: tests/terrain/test_terrain_real.py.
     """
     rmses, agrees, est, true = [], [], [], []
     for seed in range(4, 12):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from gaitload import geodesy, terrain
-from gaitload.io import _watch
+from gaitload.io import watch
 
 
 def test_published_distance_nashville_los_angeles():
@@ -43,7 +43,7 @@ def test_vectorised_nan_and_cumulative():
 
 def test_one_implementation_shared_without_breaking_the_one_way_flow():
     assert terrain.haversine_m is geodesy.haversine_m
-    assert _watch.haversine_m is geodesy.haversine_m and _watch.cumulative_distance_m is geodesy.cumulative_distance_m
+    assert watch.haversine_m is geodesy.haversine_m and watch.cumulative_distance_m is geodesy.cumulative_distance_m
     # readers know nothing of terrain: importing the watch readers does not import it
     code = ("import sys, gaitload.io.gpx, gaitload.io.tcx, gaitload.io.fit; "
             "print('gaitload.terrain' in sys.modules)")

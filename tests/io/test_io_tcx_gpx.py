@@ -13,7 +13,7 @@ import pytest
 
 import gaitload
 from gaitload.errors import HostileFileError, NotAnActivityError, NotARunError
-from gaitload.io._watch import cumulative_distance_m, haversine_m
+from gaitload.io.watch import cumulative_distance_m, haversine_m
 from gaitload.io.gpx import read_gpx
 from gaitload.io.tcx import read_tcx
 
@@ -192,7 +192,7 @@ def test_hostile_xml_refused(tmp_path, root, reader, template):
         reader(path)
 
 
-# --- one sport rule (gaitload.io._watch.sport_verdict) decides the TCX/GPX cadence unit -------------
+# --- one sport rule (gaitload.io.watch.sport_verdict) decides the TCX/GPX cadence unit -------------
 
 _M_PER_DEG = 6_371_008.8 * np.pi / 180.0
 

@@ -3,7 +3,7 @@
 One test per sentence, asserting its DIRECTION on 500 steps at +8 %, 0 % and -8 % grade (level
 3.3 m/s, preferred cadence, the strike stated in each test). Magnitudes are judgement and are not
 pinned here, except where the rule set says it sizes them with a published number. Every claim
-at every grade, speed and strike state: tests/test_article_claims.py.
+at every grade, speed and strike state: tests/load/test_article_claims.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 
 from gaitload.load import MUSCLES, apply_rules, load_rules, summarize_load
 
-ARTICLE = Path(__file__).resolve().parents[1].parent / "shared" / "source" / "running-muscles-article.txt"
+ARTICLE = Path(__file__).resolve().parents[2].parent / "shared" / "source" / "running-muscles-article.txt"
 N = 500
 LOWER_BODY = ("glutes", "quads", "hamstrings", "calves", "hip_flexors")
 

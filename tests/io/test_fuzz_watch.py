@@ -25,7 +25,7 @@ import pytest
 import gaitload
 from gaitload.errors import GaitloadError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 _SHARED = Path(os.environ.get("GAITLOAD_SHARED_DATA", REPO.parent / "shared" / "data"))
 WATCH_EXTENSIONS = (".fit", ".tcx", ".gpx")
 DEFAULT_CAP_BYTES = 96 * 1024

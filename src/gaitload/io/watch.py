@@ -15,7 +15,7 @@ Conventions every watch reader follows
 * ``metadata["sport_verdict"]`` is the reader's :func:`~gaitload.io.sport.sport_verdict` and
   ``metadata["distance_source"]`` says whether the distance channel is the device's or summed
   from positions (both set by :func:`build_recording`);
-* a file may hold several activities (:mod:`gaitload.io._activity` lists them and picks one);
+* a file may hold several activities (:mod:`gaitload.io.activity` lists them and picks one);
 * ``metadata["laps"]`` is a list of dicts ``start_s`` (s from the first sample), ``start_time``
   (ISO 8601 UTC), ``duration_s`` and ``distance_m``.
 """
@@ -50,6 +50,7 @@ __all__ = [
     "median_moving_speed_mps",
     "MAX_RUN_SPEED_MPS",
     "altitude_source_for_device",
+    "xml_altitude_source",
     "build_recording",
     "BREAK_GAP_S",
     "breaks_epoch_s",
@@ -281,6 +282,19 @@ def altitude_source_for_device(manufacturer: str | None, product: str | None, ha
     if _GPS_ONLY_PRODUCTS.search(text):
         return "gps"
     return "unknown"
+
+
+def xml_altitude_source(product: str | None, has_altitude: bool) -> str:
+    """``barometric`` only when an XML export (TCX, GPX) names a barometric device; otherwise
+    ``unknown`` (``none`` without altitude).
+
+    An XML export does not say how its altitude was measured, and a converter (Strava, Garmin
+    Connect) may have replaced it, so only a named barometric device is trusted.
+    """
+    if not has_altitude:
+        return "none"
+    source = altitude_source_for_device(None, product, True) if product else "unknown"
+    return "barometric" if source == "barometric" else "unknown"
 
 
 def _warn_time_problems(time_s: np.ndarray, warnings: list[str]) -> None:

@@ -30,7 +30,7 @@ from ..errors import (
     SignalError,
     UnsupportedFormatError,
 )
-from .registry import HEAD_BYTES, MAX_FILE_BYTES, _open_head
+from .registry import HEAD_BYTES, MAX_DECOMPRESSED_BYTES, file_head
 
 __all__ = ["names_the_file", "CsvHead", "parse_head", "read_head", "read_body", "numeric_frame", "head_rate_hz"]
 
@@ -55,10 +55,6 @@ _EXTRA_NA = sorted(frozenset(_NA_VALUES) - frozenset(_PANDAS_NA))
 #: case's bound of 940. 64 MiB is about 3.7 hours of such data (judgement: every run of a
 #: normal length takes the fast path, multi-hour logs the lean one).
 _PLAIN_MAX_BYTES = 64 * 1024**2
-#: Decompressed bytes allowed in a gzip-compressed table: the limit of an uncompressed file.
-#: Checked by streaming before parsing, so a gzip bomb (megabytes that inflate to gigabytes,
-#: e.g. many concatenated gzip members whose trailers each claim little) is refused, not parsed.
-MAX_DECOMPRESSED_BYTES = MAX_FILE_BYTES
 
 
 @dataclass
@@ -140,17 +136,6 @@ def _split_lines(lines: list[str], delim: str) -> list[list[str]]:
     return list(csv.reader(lines, delimiter=delim, skipinitialspace=True))
 
 
-#: The last head :func:`parse_head` found data rows in, and what it found: ``gaitload.read``
-#: parses the same head three times (the IMU and records sniffers, then the reader), ~0.5 ms each.
-_LAST_HEAD: tuple[bytes, CsvHead] | None = None
-
-
-def _copy_head(head: CsvHead) -> CsvHead:
-    """A copy of ``head`` whose lists a caller may change without changing the memo."""
-    return CsvHead(head.encoding, head.delimiter, list(head.preamble), [list(r) for r in head.header_rows],
-                   list(head.names), head.skip_lines, [list(r) for r in head.rows], head.gzip, head.decimal)
-
-
 def parse_head(head: bytes, path: Path | None = None, allow_no_data: bool = False) -> CsvHead:
     """Find encoding, delimiter, preamble, header rows and first data rows of a CSV head.
 
@@ -168,12 +153,6 @@ def parse_head(head: bytes, path: Path | None = None, allow_no_data: bool = Fals
     ------
     EmptyFileError, UnsupportedFormatError, MissingColumnsError
     """
-    global _LAST_HEAD
-    last = _LAST_HEAD  # one read of the global: another thread may replace it meanwhile
-    if last is not None and last[0] == head:
-        # same bytes, same answer (``path`` only names the file in errors, and a head with
-        # data rows gives the same result whatever ``allow_no_data`` says)
-        return _copy_head(last[1])
     if not head.strip():
         raise EmptyFileError("the file is empty", path)
     text, encoding = _decode(head)
@@ -249,9 +228,7 @@ def parse_head(head: bytes, path: Path | None = None, allow_no_data: bool = Fals
     rows = [c for c in split[first_data:first_data + 200] if c]
     if len(rows) > 1 and len(head) >= HEAD_BYTES:
         rows = rows[:-1]  # the last line of a truncated head may be cut short
-    parsed = CsvHead(encoding, delim, preamble, header_rows, names, first_data, rows, head[:2] == b"\x1f\x8b", decimal)
-    _LAST_HEAD = (bytes(head), _copy_head(parsed))
-    return parsed
+    return CsvHead(encoding, delim, preamble, header_rows, names, first_data, rows, head[:2] == b"\x1f\x8b", decimal)
 
 
 #: A number written with a decimal comma (``-0,25``, ``1,5E-3``): digits on both sides of one
@@ -343,7 +320,7 @@ def _blank_placeholder(name: str) -> str:
 
 def read_head(path: Path) -> tuple[bytes, CsvHead]:
     """Read (and decompress) the first bytes of ``path`` and parse them."""
-    raw = _open_head(path)
+    raw = file_head(path)
     with open(path, "rb") as fh:
         gz = fh.read(2) == b"\x1f\x8b"
     head = parse_head(raw, path)

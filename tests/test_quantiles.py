@@ -1,11 +1,11 @@
-"""The fast order statistics of gaitload._select equal numpy bit for bit."""
+"""The fast order statistics of gaitload.quantiles equal numpy bit for bit."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from gaitload import _select as sig
+from gaitload import quantiles as sig
 
 
 def _signals(rng):

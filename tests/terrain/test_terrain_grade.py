@@ -97,7 +97,7 @@ def test_real_flat_run_keeps_an_inserted_steep_pitch(shared_data):
 
 
 def _validate_module():
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     sys.path.insert(0, str(root / "benchmarks"))
     import validate_terrain
     return validate_terrain

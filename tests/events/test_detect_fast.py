@@ -67,9 +67,9 @@ def test_foot_events_strike_pattern_is_object():
 @pytest.mark.parametrize("n", [40_000, 40_001, 360_000])
 def test_median_of_tied_clock_steps_is_numpy(n):
     """Tied data whose bracket ends are one value (a clock's ~20 distinct steps) take the
-    counting path of gaitload._select; the median and percentiles stay numpy's, bit for bit,
+    counting path of gaitload.quantiles; the median and percentiles stay numpy's, bit for bit,
     also where the middle ranks straddle two values or sit at zero (-0.0 and 0.0 tie)."""
-    from gaitload import _select
+    from gaitload import quantiles
 
     rng = np.random.default_rng(n)
     steps = 0.01 + np.round(rng.normal(0, 1e-6, 20), 9)
@@ -77,9 +77,9 @@ def test_median_of_tied_clock_steps_is_numpy(n):
     straddle = np.where(np.arange(n) < n // 2, steps[0], steps[1])  # middle ranks on two values
     zeros = np.where(rng.random(n) < 0.5, -0.0, 0.0) + np.where(rng.random(n) < 0.05, 1.0, 0.0)
     for x in (clock, straddle, zeros, rng.permutation(straddle)):
-        assert _select.median(x) == np.median(x)
-        assert np.signbit(_select.median(x)) == np.signbit(np.median(x))
-        assert np.array_equal(_select.percentile(x, [30.0, 50.0, 70.0]), np.percentile(x, [30.0, 50.0, 70.0]))
+        assert quantiles.median(x) == np.median(x)
+        assert np.signbit(quantiles.median(x)) == np.signbit(np.median(x))
+        assert np.array_equal(quantiles.percentile(x, [30.0, 50.0, 70.0]), np.percentile(x, [30.0, 50.0, 70.0]))
 
 
 def _first_crossing_below_plain(x, starts, stops, level, max_width=None):

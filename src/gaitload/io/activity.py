@@ -6,7 +6,7 @@ them, and :func:`choose_activity` picks the one to read. Inside one activity,
 :func:`rebase_leading_clock` re-times a block of first samples whose clock was set late (when
 the GPS fix came), :func:`backward_times` finds points dated before one already seen (dropped
 so the track keeps its order), and :func:`zero_distance_across_breaks` counts no straight-line
-distance across a break (:data:`~gaitload.io._watch.BREAK_GAP_S`).
+distance across a break (:data:`~gaitload.io.watch.BREAK_GAP_S`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..notice import Notice
-from ._watch import BREAK_GAP_S, MAX_ACTIVITY_SPAN_S
+from .watch import BREAK_GAP_S, MAX_ACTIVITY_SPAN_S
 from .sport import sport_verdict
 
 __all__ = ["ACTIVITY_GAP_S", "activity_row", "choose_activity", "rebase_leading_clock",

@@ -448,7 +448,7 @@ def test_colours_are_the_same_in_run_and_season_figures(run_figure, season_data)
 
 # -- image comparison ---------------------------------------------------------------------------
 def test_run_figure_matches_baseline(tmp_path):
-    """Rendering of a fixed synthetic run against tests/baseline_images (tolerance 8 RMS).
+    """Rendering of a fixed synthetic run against tests/plot/baseline_images (tolerance 8 RMS).
 
     Regenerate after an intended change with GAITLOAD_REGEN_BASELINE=1 and look at the image.
     """
