@@ -545,7 +545,7 @@ def watch_distance(rec: Recording) -> float | None:
     The device's distance channel is its measurement (GPS filtered by the watch, or a foot pod)
     and its session total is where that channel ends: on the data folder's FIT and TCX runs
     the last record is within 0.1 % of the session's ``total_distance``. It counts what the
-    device counted across a break of more than :data:`gaitload.io._watch.BREAK_GAP_S` and every
+    device counted across a break of more than :data:`gaitload.io.watch.BREAK_GAP_S` and every
     jump its filter let through, both of which the terrain profile leaves out (no straight-line
     distance across a break, jumps faster than a run capped), so the summary reports this one
     and the profile keeps its own. A distance that runs backwards (a reset, a repaired clock)
