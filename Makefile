@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-all bench bench-smoke validate validate-terrain sample-data clean
+.PHONY: demo test test-all bench bench-smoke validate validate-terrain validate-totals sample-data clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ validate: $(STAMP)
 
 validate-terrain: $(STAMP)
 	$(BIN)/python benchmarks/validate_terrain.py
+
+# our distance, timer time, average cadence and ascent against each real FIT/TCX file's own totals
+validate-totals: $(STAMP)
+	$(BIN)/python benchmarks/validate_totals.py
 
 sample-data: $(STAMP)
 	$(BIN)/python -m gaitload simulate --sample-data sample_data

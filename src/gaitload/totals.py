@@ -10,7 +10,8 @@ Definitions (as Garmin documents its activity summary fields):
 
 * elapsed time: first to last record;
 * timer time: elapsed time minus the pauses between timer stop and start events (FIT
-  ``event`` messages); a file without timer events has its moving time instead;
+  ``event`` messages); a watch export without timer events: elapsed time minus its recording
+  gaps (a watch writes no records while its timer is stopped); a raw IMU log: its moving time;
 * moving time: the record intervals that are not a recording gap (``Recording.gaps_s``) and
   move at :data:`MOVING_SPEED_MPS` or more (by cadence above :data:`MOVING_CADENCE_SPM` where
   there is no speed; the sum of the step times where there is neither, as in a raw IMU log);
@@ -33,7 +34,7 @@ from .notice import Notice, codes_of
 from .recording import Recording
 from .schema import MUSCLES, float_column
 
-__all__ = ["add_watch_totals", "run_totals", "device_differences", "lap_table", "split_table", "MOVING_SPEED_MPS",
+__all__ = ["add_watch_totals", "run_totals", "watch_distance", "device_differences", "lap_table", "split_table", "MOVING_SPEED_MPS",
            "MOVING_CADENCE_SPM", "TOLERANCE", "local_time", "format_duration"]
 
 #: Slower than this a record is standing still: the stand-still speed of
@@ -124,7 +125,32 @@ def _intervals(rec: Recording) -> dict[str, np.ndarray]:
     by_default = speed is None and (cadence is None or not np.isfinite(cadence).any())
     moving &= ~gap
     return {"start": start, "dt": dt, "gap": gap, "paused": paused, "moving": moving, "cadence": cadence,
-            "heart_rate": mean_of("heart_rate"), "power": mean_of("power"), "by_default": by_default}
+            "heart_rate": mean_of("heart_rate"), "power": mean_of("power"), "by_default": by_default,
+            "timed": _timed_dt(rec, dt, gap, paused, moving)}
+
+
+def _timed_dt(rec: Recording, dt: np.ndarray, gap: np.ndarray, paused: np.ndarray | None,
+              moving: np.ndarray) -> np.ndarray:
+    """Seconds of each record interval the watch's timer ran (its sum is the timer time).
+
+    * timer events in the file: every interval outside a stop..start pause;
+    * a watch export without them (``placement == "records"``): every interval, a recording gap
+      counting one median sample interval. A watch writes records while its timer runs and none
+      while it is stopped (auto-pause or the stop button), so a gap is the pause and records at
+      walking or standing speed are timed: on the data folder's files without timer events
+      elapsed-minus-gaps is within 0.9 % of the device's timer time where moving time is 7 % and
+      32 % short on two of them (``benchmarks/validate_totals.py``). The median interval is the
+      watch's own resolution: the timer stopped somewhere inside the gap's first interval;
+    * any other log (a raw IMU stream): moving time.
+    """
+    if paused is not None:
+        return np.where(paused, 0.0, dt)
+    if rec.placement == "records":
+        if not gap.any():
+            return dt.copy()
+        step = float(np.median(dt[~gap])) if (~gap).any() else 0.0
+        return np.where(gap, np.minimum(dt, step), dt)
+    return np.where(moving, dt, 0.0)
 
 
 def _timer_paused(rec: Recording, start: np.ndarray, dt: np.ndarray) -> np.ndarray | None:
@@ -245,10 +271,13 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
         # an IMU log with neither speed nor cadence: moving is stepping (the step times, which
         # leave out stops longer than a step; gaitload.events)
         moving_time = float(np.nansum(step_time))
+    running = iv["timed"] > 0
     if iv["paused"] is not None:
-        running = ~iv["paused"]
-        timer = float(dt[running].sum())
+        timer = float(iv["timed"].sum())
         timer_source = "timer start/stop events of the file"
+    elif rec.placement == "records":
+        timer = float(iv["timed"].sum())
+        timer_source = "records less the recording gaps (the file has no timer events)"
     else:
         running = iv["moving"]
         timer = moving_time
@@ -386,8 +415,8 @@ def _window_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, bo
             return t[edges[1:]] - t[edges[:-1]]
         return record_total(np.where(mask, dt, 0.0))
 
-    running = ~iv["paused"] if iv["paused"] is not None else iv["moving"]
-    timer = timed_total(running)
+    running = iv["timed"] > 0
+    timer = record_total(iv["timed"])
     table = {"start_s": bounds_s[:-1], "end_s": bounds_s[1:], "elapsed_time_s": np.diff(bounds_s),
              "timer_time_s": timer}
     dist = rec.channels.get("distance")
@@ -520,6 +549,34 @@ def split_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, spli
     return table
 
 
+def watch_distance(rec: Recording) -> float | None:
+    """The distance the watch shows: its own cumulative distance records, last minus first, m.
+
+    The device's distance channel is its measurement (GPS filtered by the watch, or a foot pod)
+    and its session total is where that channel ends: on the data folder's FIT and TCX runs
+    the last record is within 0.1 % of the session's ``total_distance``. It counts what the
+    device counted across a break of more than :data:`gaitload.io.watch.BREAK_GAP_S` and every
+    jump its filter let through, both of which the terrain profile leaves out (no straight-line
+    distance across a break, jumps faster than a run capped), so the summary reports this one
+    and the profile keeps its own. A distance that runs backwards (a reset, a repaired clock)
+    counts from its running maximum.
+
+    Returns
+    -------
+    float or None
+        Metres; None when the distance channel is not the device's (summed from positions) or
+        has fewer than two values.
+    """
+    dist = rec.channels.get("distance")
+    if dist is None or rec.metadata.get("distance_source") != "device":
+        return None
+    ok = np.isfinite(dist)
+    if ok.sum() < 2:
+        return None
+    d = np.maximum.accumulate(dist[ok])
+    return float(d[-1] - d[0])
+
+
 def add_watch_totals(summary: dict, rec: Recording, steps: pd.DataFrame, placement: str) -> dict:
     """Add the watch-style totals, the device's own totals and the differences to ``summary``.
 
@@ -533,6 +590,14 @@ def add_watch_totals(summary: dict, rec: Recording, steps: pd.DataFrame, placeme
         ``summary``, changed in place.
     """
     estimated = placement == "records" and not rec.has("cadence") and len(steps) > 0
+    device_distance = watch_distance(rec)
+    if device_distance is not None:
+        profile_distance = summary.get("distance_m")
+        summary["distance_m"] = device_distance
+        summary.setdefault("provenance", {})["distance"] = (
+            "the device's own distance records (last minus first, as the watch counts them); the terrain "
+            f"profile's distance is {profile_distance:.1f} m" if _known(profile_distance) else
+            "the device's own distance records (last minus first, as the watch counts them)")
     totals = run_totals(rec, steps, summary.get("distance_m"), estimated)
     summary.update(totals)
     device = rec.metadata.get("device_totals")

@@ -168,6 +168,13 @@ def _session_mask(epoch_s: np.ndarray, sessions: list[dict], k: int, own_before:
     start = starts[k]
     nxt = next((st for st in starts[k + 1:] if st is not None), None)
     elapsed = sessions[k].get("total_elapsed_time")
+    end = _epoch(sessions[k].get("timestamp"))
+    if (start is not None and end is not None and isinstance(elapsed, (int, float)) and end > start
+            and end - elapsed < start - 60):
+        # a start later than the session's end less its elapsed time (a Fenix 2 multisport
+        # session): end and elapsed time agree with the records. A summary-first file's session
+        # timestamp is the file's start, not the session's end (end <= start): not used
+        start = end - float(elapsed)
     lo = -np.inf if ((k == 0 and own_before) or start is None) else start
     if start is not None and isinstance(elapsed, (int, float)):
         # a span overlapping the next session ends where it starts; a record at that very time
