@@ -216,7 +216,8 @@ def cadence_track(x: np.ndarray, sampling_rate_hz: float, *, window_s: float = 8
     Returns
     -------
     CadenceTrack
-        Empty arrays when the signal is shorter than one window.
+        Empty arrays when the signal is shorter than one window, or the window shorter than
+        the stride lags it must hold.
     """
     fs = float(sampling_rate_hz)
     win = int(round(window_s * fs))
@@ -236,6 +237,10 @@ def cadence_track(x: np.ndarray, sampling_rate_hz: float, *, window_s: float = 8
     # only lags [lag0, lag1) are read (the two searches, half the stride lag, the parabola's
     # neighbours): normalise those, r[:, j - lag0] is lag j
     lag0, lag1 = max(lo // 2 - 1, 0), min(max(hi, hi2) + 2, win)
+    if lo > min(hi, lag1 - 1) or 2 * lo > min(hi2, lag1 - 1):
+        # the window cannot hold the step and stride lags (a very short or slow recording)
+        e = np.empty(0)
+        return CadenceTrack(e, e, e, e, e, e)
     # unbiased normalisation: each lag has win - lag products
     ac0 = ac[:, :1] / win
     ac0[ac0 <= 0] = np.inf
