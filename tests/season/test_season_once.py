@@ -193,7 +193,7 @@ def test_new_rule_set_applied_to_stored_steps_equals_a_cold_run(shared_data, sam
     n = 4 if figures else 3
     out = tmp_path / "out"
     gaitload.season([root], out, jobs=1, progress=False, figures=figures)
-    switched = gaitload.season([root], out, jobs=1, progress=False, figures=figures, rules="literature")
+    switched = gaitload.season([root], out, jobs=2, progress=False, figures=figures, rules="literature")  # threads
     assert switched.n_analysed == 0 and switched.n_reapplied == n
     cold = gaitload.season([root], tmp_path / "cold", jobs=1, progress=False, figures=figures, rules="literature")
     assert cold.n_analysed == n
