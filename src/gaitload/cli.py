@@ -270,7 +270,7 @@ def _analyze_and_report(analyze, args) -> int:
             print(f"wrote {', '.join(str(p) for p in written.values())}")
     if args.json:
         print(analysis.to_json())
-    elif not args.out:
+    else:  # with --out too: what was written, then what the run was
         _print_human(analysis.summary)
     return EXIT_OK
 
