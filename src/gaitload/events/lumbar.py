@@ -460,7 +460,24 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
         resid = fj - fv
         noise_g = 1.4826 * float(median(np.abs(resid - median(resid))))
         ic_idx = initial_contact(fv, fj, peaks, half, w, fs, noise_g, opt)
-        to_idx = toe_off(fv, fj, peaks, half, w, fs, noise_g, opt)
+        # the flight after a step is searched within 0.55 step; but when the lowest point there
+        # is a dip (the signal rises again inside the window) above the flight level
+        # (flight_max_g: a flight is free fall, ~0 g) and the signal reaches that level only
+        # later, before the next step's peak (up to one step), the dip is inside the stance,
+        # before a late push-off hump (4.17 m/s, +10 degrees: TO 64 ms early at the dip):
+        # the flight is the later one
+        reach = np.round(step_lag * fs).astype(int)
+        reach = np.minimum(np.concatenate([np.diff(peaks), [reach[-1]]]), reach)
+        wr = int(max(reach.max(), half.max())) + 1
+        seg = gather_rows(fv, peaks, wr)
+        col = np.arange(wr)[None, :]
+        in_half = np.where(col <= half[:, None], seg, np.inf)
+        j_half = np.argmin(in_half, axis=1)
+        lo_half = in_half[np.arange(peaks.size), j_half]
+        lo_reach = np.where(col <= reach[:, None], seg, np.inf).min(axis=1)
+        dip = (j_half < half) & (lo_half > opt.flight_max_g) & (lo_reach <= opt.flight_max_g)
+        half_to = np.where(dip, np.maximum(reach, half), half)
+        to_idx = toe_off(fv, fj, peaks, half_to, max(w, wr), fs, noise_g, opt)
         lead_to = lead_toe_off(fv, fj, peaks, ic_idx, half, fs, noise_g, opt)
         tag = "running: tangent onset and push-off / 10 % offset of the vertical force pulse"
     else:
