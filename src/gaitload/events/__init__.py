@@ -233,6 +233,9 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
         from .lumbar import detect_lumbar_events
 
         ev, w = detect_lumbar_events(t, acc, fs, options)
+        # a contact under way at the piece's first sample has a toe-off but no IC (NaN time): a
+        # step is placed at its IC, so it is no step
+        ev = ev[np.isfinite(ev["time_s"].to_numpy(dtype=float))].reset_index(drop=True)
         ev = ev.drop(columns=["method"], errors="ignore")
         ev["measured"] = True
         ev["ic_approximate"] = False

@@ -60,7 +60,7 @@ from .options import DetectorOptions, require_choice, require_positive, require_
 from .placement import G, CadenceTrack, cadence_track, fill_nan
 
 __all__ = ["detect_lumbar_events", "LumbarOptions", "gait_presence", "GaitGate", "step_peaks", "initial_contact",
-           "toe_off"]
+           "lead_toe_off", "toe_off"]
 
 #: width of the centred box that averages sensor noise on the onset signal, s
 ONSET_BOX_S = 0.005
@@ -406,7 +406,9 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
     Returns
     -------
     events : DataFrame
-        ``time_s, toe_off_s, foot, contact_time_ms, method`` one row per detected contact.
+        ``time_s, toe_off_s, foot, contact_time_ms, method`` one row per detected contact. A
+        running contact already under way at the first sample (its IC is before the recording)
+        is a first row with its toe-off and ``time_s`` (and ``contact_time_ms``) NaN.
     warnings : list of str
     """
     opt = options if options is not None else LumbarOptions()
@@ -458,13 +460,32 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
         resid = fj - fv
         noise_g = 1.4826 * float(median(np.abs(resid - median(resid))))
         ic_idx = initial_contact(fv, fj, peaks, half, w, fs, noise_g, opt)
-        to_idx = toe_off(fv, fj, peaks, half, w, fs, noise_g, opt)
+        # the flight after a step is searched within 0.55 step; but when the lowest point there
+        # is a dip (the signal rises again inside the window) above the flight level
+        # (flight_max_g: a flight is free fall, ~0 g) and the signal reaches that level only
+        # later, before the next step's peak (up to one step), the dip is inside the stance,
+        # before a late push-off hump (4.17 m/s, +10 degrees: TO 64 ms early at the dip):
+        # the flight is the later one
+        reach = np.round(step_lag * fs).astype(int)
+        reach = np.minimum(np.concatenate([np.diff(peaks), [reach[-1]]]), reach)
+        wr = int(max(reach.max(), half.max())) + 1
+        seg = gather_rows(fv, peaks, wr)
+        col = np.arange(wr)[None, :]
+        in_half = np.where(col <= half[:, None], seg, np.inf)
+        j_half = np.argmin(in_half, axis=1)
+        lo_half = in_half[np.arange(peaks.size), j_half]
+        lo_reach = np.where(col <= reach[:, None], seg, np.inf).min(axis=1)
+        dip = (j_half < half) & (lo_half > opt.flight_max_g) & (lo_reach <= opt.flight_max_g)
+        half_to = np.where(dip, np.maximum(reach, half), half)
+        to_idx = toe_off(fv, fj, peaks, half_to, max(w, wr), fs, noise_g, opt)
+        lead_to = lead_toe_off(fv, fj, peaks, ic_idx, half, fs, noise_g, opt)
         tag = "running: tangent onset and push-off / 10 % offset of the vertical force pulse"
     else:
         lag_w = float(np.nanmedian(track.step_lag_s[gait_w]))
         ic_brake = walking_braking(acc, vertical, gravity[0] / gravity[1][:, None], fs, lag_w, active)
         ic_idx, to_idx = walking_final_contact(v_g, fs, track.step_lag_s[gait_w], ic_brake)
         ic_idx, to_idx = _keep_active(ic_idx, to_idx, active)
+        lead_to = np.nan  # the walking method times no contact without its IC
         tag = "walking: forward braking (IC) and vertical jerk (FC) of the trunk"
         warnings.append(Notice("no flight phase in the lower-back signal: walking method used (heel-strike braking, "
                         "push-off jerk)", "gait-method"))
@@ -476,11 +497,19 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
     ic_idx, to_idx = ic_idx[keep], to_idx[keep]
     rhythm = _in_rhythm(ic_idx)
     ic_idx, to_idx = ic_idx[rhythm], to_idx[rhythm]
+    # the contact under way at the first sample: a row with its toe-off and no IC (NaN time),
+    # kept only when it ends before the first timed contact begins
+    lead = bool(np.isfinite(lead_to) and (ic_idx.size == 0 or lead_to < ic_idx[0]))
+    if lead:
+        to_idx = np.concatenate([[lead_to], to_idx])
     t = np.asarray(time_s, dtype=np.float64)
     idx = np.arange(n)
     ic_t = np.interp(ic_idx, idx, t)
     to_t = np.interp(to_idx, idx, t)
-    foot = _sides(acc, ic_idx, ml_axis_left, warnings)
+    # its side: the pelvis over that foot from the first sample to the next IC
+    foot = _sides(acc, np.concatenate([[0.0], ic_idx]) if lead else ic_idx, ml_axis_left, warnings)
+    if lead:
+        ic_t = np.concatenate([[np.nan], ic_t])
     ev = pd.DataFrame({"time_s": ic_t, "toe_off_s": to_t, "foot": foot,
                        "contact_time_ms": (to_t - ic_t) * 1000.0, "method": tag})
     return ev, warnings
@@ -631,6 +660,47 @@ def toe_off(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, half: np.ndarray,
     to_idx = peaks + to
     # no fall of 0.1 g: not a pulse; the fall's foot at the recording's last sample: cut short
     return np.where((pulse < 0.1) | (peaks + jmin_a >= n - 1), np.nan, to_idx)
+
+
+def lead_toe_off(fv: np.ndarray, fj: np.ndarray, peaks: np.ndarray, ic_idx: np.ndarray, half: np.ndarray,
+                 fs: float, noise_g: float, opt: LumbarOptions) -> float:
+    """Running TO of a contact already under way at the recording's first sample (fractional
+    sample, NaN when there is none).
+
+    The trunk's vertical specific force averages 1 g over a step (impulse-momentum), so a
+    stance pulse stands above 1 g and flight below it: a signal at or above 1 g from the first
+    sample is a stance whose IC the recording does not show, but whose toe-off it does. Either
+    the first step peak is that contact (its IC cut by the start, the signal never below 1 g
+    between the first sample and the peak), or the recording starts past that contact's peak
+    (no step peak: its rise is cut) and the contact is the part before the flight minimum that
+    precedes the first peak; its top is then the highest sample there. The toe-off is timed by
+    :func:`toe_off`, like every other contact, and is kept only ``to_shoulder_window_s`` or more
+    after the first sample (the shoulder rule needs that window, and the trunk's fall lags the
+    force by up to that much). On the sacral force-treadmill trials (Alcantara et al.) this
+    times the four toe-offs of contacts under way at a trial's start (2.5 m/s, -5 to +10
+    degrees; -10 to +28 ms from the force plate) and adds none elsewhere (a 4.17 m/s trial
+    starting at the foot of a fall, whose toe-off is before the first sample, is refused by
+    the window).
+    """
+    # the stance test reads the onset signal at its first full box: the zero-phase low-pass's
+    # edge transient can lift the first samples of a flight above 1 g (+0.5 g seen)
+    first = fj[min(int(round(opt.onset_box_s * fs / 2)), fj.size - 1)]
+    if peaks.size == 0 or fv[0] < 1.0 or first < 1.0:
+        return np.nan
+    p0 = int(peaks[0])
+    if not np.isfinite(ic_idx[0]) and fv[: p0 + 1].min() >= 1.0:
+        pk, hf = peaks[:1], half[:1]
+    else:
+        m = int(np.argmin(fv[: p0 + 1]))  # the flight before the first peak
+        if m == 0 or fv[m] >= 1.0:
+            return np.nan
+        top = int(np.argmax(fv[:m]))
+        pk, hf = np.array([top]), np.array([m - top])
+    to = float(toe_off(fv, fj, pk, hf, int(hf[0]) + 1, fs, noise_g, opt)[0])
+    # the rule looks back ``to_shoulder_window_s`` for a push-off shoulder, and the trunk's
+    # fall lags the force by up to that much: a crossing closer to the start may be the tail of
+    # a toe-off before the recording
+    return to if to >= opt.to_shoulder_window_s * fs else np.nan
 
 
 def _keep_active(ic_idx: np.ndarray, to_idx: np.ndarray, active: np.ndarray):
