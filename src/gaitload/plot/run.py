@@ -445,12 +445,12 @@ def _panel_share_vs_flat(ax, share, emphasis, running_only: bool = False):
 
 def _panel_emphasis(ax, emphasis, grade_known: bool = True, load_ratio=None, walk_fraction=None):
     y = _muscle_rows(ax)
-    _title(ax, "Emphasis vs level ground (running steps)")
+    some_walked = walk_fraction is not None and np.isfinite(walk_fraction) and round(100 * walk_fraction) > 0
+    # the walked share goes under the title: a note inside the axes would cross the zero line
+    _title(ax, "Emphasis vs level ground (running steps)"
+           + (f"\n{100 * walk_fraction:.0f} % of steps walked: not compared" if some_walked else ""))
     ax.axvline(0, color="0.2", linewidth=0.8)
     ax.set_xlim(-_EMPHASIS_SPAN_PTS, _EMPHASIS_SPAN_PTS)
-    if walk_fraction is not None and np.isfinite(walk_fraction) and round(100 * walk_fraction) > 0:
-        ax.text(0.99, 0.99, f"walking: {100 * walk_fraction:.0f} % of steps (not compared)", transform=ax.transAxes,
-                ha="right", va="top", fontsize=7, color="0.35")
     if not np.isfinite(emphasis).any():
         walked = walk_fraction is not None and np.isfinite(walk_fraction) and walk_fraction >= 1.0
         note(ax, "every step walked:\nno running steps to compare" if walked else "no level-ground reference")
