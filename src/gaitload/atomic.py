@@ -182,6 +182,13 @@ def write_parquet(path: str | os.PathLike, frame: pd.DataFrame) -> Path:
     return _write_with(path, lambda tmp: frame.to_parquet(tmp, engine="pyarrow", index=False))
 
 
+def write_arrow_parquet(path: str | os.PathLike, table) -> Path:
+    """Write a ``pyarrow.Table`` as Parquet atomically (its schema, pandas metadata included, as is)."""
+    import pyarrow.parquet as pq
+
+    return _write_with(path, lambda tmp: pq.write_table(table, tmp))
+
+
 def _json_clean(obj):
     """Replace NaN/inf with None and numpy scalars with Python ones, recursively."""
     import math

@@ -234,7 +234,8 @@ def reapply_job(job: dict) -> dict:
     from ..load import apply_and_summarize, load_rules
     from .tables import row_from_summary
 
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     out = Path(job["out_dir"])
     state = dict(job["state"])
@@ -249,7 +250,8 @@ def reapply_job(job: dict) -> dict:
             continue
         run_id = row["run_id"]
         held = not cache.steps_path(out, run_id).exists()
-        stored = pd.read_parquet(cache.steps_path(out, run_id, held))
+        table = pq.read_table(cache.steps_path(out, run_id, held))
+        stored = table.to_pandas()
         steps, load = apply_and_summarize(stored.drop(columns=["run_id"]), rule_set)
         summary = dict(row["_summary"])
         summary.update({k: v for k, v in load.items() if k != "warnings"})
@@ -264,9 +266,13 @@ def reapply_job(job: dict) -> dict:
                                     "start_time_source", "_warning_split") if k in row}
         row = {**keep, **row_from_summary(summary), "start_time": row.get("start_time"),
                "warnings": "; ".join(summary["warnings"]), "_summary": atomic.json_clean(summary)}
-        # the stored table with its load columns replaced: the same table season_steps would make
-        stored = stored.assign(**{c: steps[c].to_numpy(dtype="float64") for c in steps if c.startswith("load_")})
-        atomic.write_parquet(cache.steps_path(out, run_id, held), stored)
+        # the stored table with its load columns replaced (the same table season_steps would
+        # make); replaced in the Arrow table read, so the other columns are not converted twice
+        for c in steps:
+            if c.startswith("load_"):
+                table = table.set_column(table.schema.get_field_index(c), c,
+                                         pa.array(steps[c].to_numpy(dtype="float64"), type=pa.float64()))
+        atomic.write_arrow_parquet(cache.steps_path(out, run_id, held), table)
         # the figure shows the old rule set's loads: removed, never shown stale; the next season
         # run draws it from the stored steps (figure_job), so a rule-set comparison costs no
         # figure per run
