@@ -115,8 +115,9 @@ def stryd_rows(data: Path) -> list[dict]:
     rows = []
     for f in sorted(glob.glob(str(data / STRYD))):
         raw = pd.read_csv(f)
-        # the watch's elevation column is GPS altitude (data README): the reader says so
-        rec = read(f)
+        # the watch's elevation column is GPS altitude (data README): read it (a plain read
+        # takes the pod's barometer, the reference here) and the reader says it is GPS
+        rec = read(f, columns={"Watch Elevation (m)": "altitude"})
         assert rec.metadata["altitude_source"] == "gps", f"{f}: the watch's elevation read as {rec.metadata['altitude_source']}"
         d = _dist(rec)
         baro = raw["Stryd Elevation (m)"].to_numpy(float)[: d.size] if len(raw) == d.size else None

@@ -203,13 +203,22 @@ def test_fitparse_reference_decode(shared_data):
     assert 30 < rec.channels["latitude"][0] < 50 and -130 < rec.channels["longitude"][0] < -110  # US west
 
 
-def test_stryd_watch_elevation_is_gps_altitude(shared_data):
-    """A real Stryd export: ``Watch Elevation`` is the watch's GPS altitude (data README), which
-    is smooth enough to pass terrain's noise test for a barometer; the header decides."""
-    path = shared_data / "stryder-stryd-exports/assets/demo_run_files/stryd/6106968369823744.csv"
-    rec = gaitload.read(path)
-    assert rec.provenance["altitude"].endswith("Watch Elevation (m)")
-    assert rec.metadata["altitude_source"] == "gps"
+def test_stryd_altitudes_named_by_header_and_the_barometer_preferred(shared_data, tmp_path):
+    """A real Stryd export: ``Watch Elevation`` is the watch's GPS altitude and ``Stryd
+    Elevation`` the pod's barometer (data README). With both, the barometer is read; with only
+    the watch's, it is GPS (smooth enough to pass terrain's noise test for a barometer, so the
+    header decides)."""
+    import pandas as pd
+
     from gaitload.terrain import compute_terrain
 
+    path = shared_data / "stryder-stryd-exports/assets/demo_run_files/stryd/6106968369823744.csv"
+    rec = gaitload.read(path)
+    assert rec.provenance["altitude"].startswith("measured: Stryd Elevation (m)")
+    assert rec.metadata["altitude_source"] == "barometric"
+    watch_only = tmp_path / "watch_only.csv"
+    pd.read_csv(path).drop(columns=["Stryd Elevation (m)"]).to_csv(watch_only, index=False)
+    rec = gaitload.read(watch_only)
+    assert rec.provenance["altitude"].startswith("measured: Watch Elevation (m)")
+    assert rec.metadata["altitude_source"] == "gps"
     assert compute_terrain(rec, None).provenance["altitude"] == "GPS"

@@ -326,6 +326,13 @@ def _records_recording(frame: pd.DataFrame, names: list[str], path: Path | None,
             times.append((name, unit))
         elif chan == "pace" and "speed" in mapping:
             unused.append(name)
+        elif (chan == "altitude" and chan in mapping and mapping[chan][0] not in hint_columns
+              and _altitude_source_of_column(name) == "barometric"
+              and _altitude_source_of_column(mapping[chan][0]) != "barometric"):
+            # two altitudes (a Stryd export: the watch's GPS and the pod's barometer): the
+            # barometer follows the ground, GPS altitude wanders by metres
+            unused.append(mapping[chan][0])
+            mapping[chan] = (name, unit)
         elif chan not in mapping or name in hint_columns:
             if chan in mapping:
                 unused.append(mapping[chan][0])
