@@ -1,9 +1,9 @@
 """The layout rules of src/gaitload, checked on the source with ``ast`` (nothing is imported).
 
 (a) no source file over 800 lines; (b) no module imports a ``_private`` name or a ``_private``
-module of gaitload, its own package's included; (c) no import cycle among gaitload modules at
-import time (top-level imports; an import inside a function runs when it is called and is
-allowed); (d) ``gaitload.analysis`` imports neither ``gaitload.io.watch`` nor a reader module
+module of gaitload, its own package's included; (c) no import cycle among gaitload modules,
+an import inside a function included (it runs later, but the two modules still depend on each
+other); (d) ``gaitload.analysis`` imports neither ``gaitload.io.watch`` nor a reader module
 (it reads through ``gaitload.io``'s public functions).
 
 ``KNOWN_VIOLATIONS`` is empty: every rule holds. A violation accepted for a while would be listed
@@ -95,12 +95,12 @@ def _parsed():
 
 
 def _import_graph(sources, trees) -> dict[str, set[str]]:
-    """Module -> gaitload modules it imports at import time (a ``from package import name``
-    reaches the submodule when ``name`` is one, else the package)."""
+    """Module -> gaitload modules it imports, at import time or inside a function (a ``from
+    package import name`` reaches the submodule when ``name`` is one, else the package)."""
     modules = set(sources)
     graph: dict[str, set[str]] = {m: set() for m in modules}
     for module, tree in trees.items():
-        for target, names in _imports(tree, module, sources[module], top_level_only=True):
+        for target, names in _imports(tree, module, sources[module], top_level_only=False):
             if names is None:
                 graph[module].add(target)
                 continue
@@ -236,5 +236,5 @@ def test_the_checks_find_planted_violations(fake_package):
     assert ("private-import", "gaitload.b", "gaitload.a._y") in found
     assert ("cycle", "gaitload.a", "gaitload.b") in found
     assert ("analysis-import", "gaitload.analysis", "gaitload.io.fit") in found
-    # an import inside a function does not make a cycle
-    assert not any(v[0] == "cycle" and "gaitload.lazy" in v for v in found)
+    # an import inside a function closes a cycle too (it only runs later)
+    assert ("cycle", "gaitload.lazy", "gaitload.lazy2") in found

@@ -11,7 +11,7 @@ plan(course, *, flat_speed_mps=None, pace=None, rules="source", season=None) -> 
 
 from .errors import GaitloadError
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402,F401
 
 # Imported eagerly so that ``gaitload.season`` stays the function (importing the subpackage
 # later would rebind the package attribute to it). It imports only the standard library until

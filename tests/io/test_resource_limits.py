@@ -196,13 +196,14 @@ def test_gzip_bomb_is_refused_at_a_lowered_cap(tmp_path):
 
 def test_gzip_size_check_counts_exactly(tmp_path):
     """The streaming counter is exact, and the limit is a real boundary."""
-    from gaitload.io.csvtext import check_gzip_size
+    from gaitload.io.memory import check_gzip_size
+    from gaitload.io.registry import MAX_DECOMPRESSED_BYTES
 
     path = tmp_path / "small_bomb.csv.gz"
     inflated = _gzip_bomb(path, 8 * 1024**2, member_inflated_bytes=1024**2)
     header_bytes = len(gzip.decompress(gzip.compress(b"time,acc_x,acc_y,acc_z\n" + b"".join(
         f"{i / 100:.2f},0.1,0.2,1.0\n".encode() for i in range(2000)))))
-    assert check_gzip_size(path) == inflated + header_bytes
+    assert check_gzip_size(path, MAX_DECOMPRESSED_BYTES) == inflated + header_bytes
     with pytest.raises(ResourceLimitError) as info:
         check_gzip_size(path, limit_bytes=inflated // 2)
     assert path.name in str(info.value)

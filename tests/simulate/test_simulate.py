@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gaitload.cli import simulate_command
 from gaitload.errors import GaitloadError, OptionError, UnsupportedFormatError
 from gaitload.simulate import (
     G, MO_FOREFOOT_BELOW_DEG, MO_REARFOOT_ABOVE_DEG, SAMPLE_FILES, Course, gap_speed_factor,
-    main_simulate, simulate_run,
+    simulate_run,
 )
 
 
@@ -410,15 +411,15 @@ def test_written_files_are_readable_by_gaitload(tmp_path):
 
 def test_cli_writes_files_and_rejects_bad_options(tmp_path, capsys):
     out = tmp_path / "run.csv"
-    assert main_simulate(["--placement", "lumbar", "--duration-s", "15", "--rate-hz", "50",
+    assert simulate_command(["--placement", "lumbar", "--duration-s", "15", "--rate-hz", "50",
                           "--course", "rolling", "--seed", "3", "--out", str(out)]) == 0
     df = pd.read_csv(out)
     assert len(df) == 15 * 50 + 1
     assert (tmp_path / "run.truth.csv").exists()
     with pytest.raises(OptionError):
-        main_simulate(["--placement", "knee", "--out", str(out)])
+        simulate_command(["--placement", "knee", "--out", str(out)])
     with pytest.raises(OptionError):
-        main_simulate(["--duration-s", "15"])
+        simulate_command(["--duration-s", "15"])
 
 
 def test_bad_arguments_raise_typed_errors():

@@ -30,6 +30,7 @@ from ..errors import (
     SignalError,
     UnsupportedFormatError,
 )
+from .memory import check_gzip_size
 from .registry import HEAD_BYTES, MAX_DECOMPRESSED_BYTES, file_head
 
 __all__ = ["names_the_file", "CsvHead", "parse_head", "read_head", "read_body", "numeric_frame", "head_rate_hz"]
@@ -328,36 +329,6 @@ def read_head(path: Path) -> tuple[bytes, CsvHead]:
     return raw, head
 
 
-def check_gzip_size(path: Path, limit_bytes: int | None = None) -> int:
-    """Decompressed size of a gzip file in bytes, streaming in constant memory.
-
-    Raises
-    ------
-    ResourceLimitError
-        More than ``limit_bytes`` (default :data:`MAX_DECOMPRESSED_BYTES`) decompressed bytes;
-        decompression stops at the limit.
-    CorruptFileError
-        Damaged gzip data.
-    """
-    import gzip
-    import zlib
-
-    limit = MAX_DECOMPRESSED_BYTES if limit_bytes is None else limit_bytes
-    buf = bytearray(4 << 20)
-    total = 0
-    try:
-        with gzip.open(path, "rb") as fh:
-            while n := fh.readinto(buf):
-                total += n
-                if total > limit:
-                    raise ResourceLimitError(
-                        f"gzip data inflates to more than {limit / 1024**2:.0f} MiB (the limit for one "
-                        f"recording; compressed size {path.stat().st_size / 1024**2:.1f} MiB)", path)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise CorruptFileError(f"gzip data cannot be decompressed ({exc})", path) from None
-    return total
-
-
 def read_body(path: Path, head: CsvHead, usecols: list[str] | None = None) -> pd.DataFrame:
     """Read every data row with pandas' C parser; columns are named ``head.names``.
 
@@ -383,7 +354,7 @@ def read_body(path: Path, head: CsvHead, usecols: list[str] | None = None) -> pd
     """
     n_cols = len(head.names)
     if head.gzip:
-        check_gzip_size(path)
+        check_gzip_size(path, MAX_DECOMPRESSED_BYTES)
     if usecols is not None and set(usecols) >= set(head.names):
         usecols = None
     frame = _plain_body(path, head, usecols)

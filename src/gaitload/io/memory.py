@@ -13,9 +13,10 @@ import os
 import zlib
 from pathlib import Path
 
-from ..errors import CorruptFileError, EmptyFileError
+from ..errors import CorruptFileError, EmptyFileError, ResourceLimitError
 
-__all__ = ["MemoryFile", "source_path", "source_bytes", "source_size", "source_fileish", "gunzip_bounded"]
+__all__ = ["MemoryFile", "source_path", "source_bytes", "source_size", "source_fileish", "gunzip_bounded",
+           "check_gzip_size"]
 
 
 class MemoryFile:
@@ -63,10 +64,37 @@ def source_fileish(source):
     return io.BytesIO(source.data) if isinstance(source, MemoryFile) else str(source)
 
 
+def check_gzip_size(path: Path, limit_bytes: int) -> int:
+    """Decompressed size of a gzip file in bytes, streaming in constant memory.
+
+    Raises
+    ------
+    ResourceLimitError
+        More than ``limit_bytes`` decompressed bytes; decompression stops at the limit.
+    CorruptFileError
+        Damaged gzip data.
+    """
+    import gzip
+
+    buf = bytearray(4 << 20)
+    total = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            while n := fh.readinto(buf):
+                total += n
+                if total > limit_bytes:
+                    raise ResourceLimitError(
+                        f"gzip data inflates to more than {limit_bytes / 1024**2:.0f} MiB (the limit for one "
+                        f"recording; compressed size {Path(path).stat().st_size / 1024**2:.1f} MiB)", path)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise CorruptFileError(f"gzip data cannot be decompressed ({exc})", path) from None
+    return total
+
+
 def gunzip_bounded(path: str | os.PathLike, limit: int) -> bytes:
     """The decompressed bytes of the gzip file ``path`` (every member), refusing more than
     ``limit`` bytes. The size is counted first by streaming in constant memory
-    (:func:`gaitload.io.csvtext.check_gzip_size`, the CSV readers' check), so a gzip bomb is
+    (:func:`check_gzip_size`, the CSV readers' check too), so a gzip bomb is
     refused before anything is kept; only data within the limit is then inflated in memory.
 
     Raises
@@ -80,7 +108,6 @@ def gunzip_bounded(path: str | os.PathLike, limit: int) -> bytes:
     """
     import gzip
 
-    from .csvtext import check_gzip_size
 
     path = Path(path)
     if check_gzip_size(path, limit_bytes=limit) == 0:

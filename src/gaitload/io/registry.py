@@ -20,7 +20,7 @@ __all__ = ["ReaderSpec", "register_reader", "readers", "read", "activities", "sn
            "HEAD_BYTES", "MAX_FILE_BYTES", "MAX_DECOMPRESSED_BYTES", "file_head"]
 
 #: Readers that read gzip-compressed files themselves (streaming, with the decompressed-size
-#: check of ``csvtext.check_gzip_size``); any other format is decompressed by :func:`read`
+#: check of ``memory.check_gzip_size``); any other format is decompressed by :func:`read`
 #: into a temporary file first (Strava bulk exports ship ``.fit.gz``, ``.gpx.gz``, ``.tcx.gz``).
 GZIP_NATIVE_READERS = ("imu-csv", "records-csv")
 #: How much of a file the sniffers see.

@@ -210,7 +210,7 @@ def season(paths, out_dir, *, jobs: int | None = None, scheduler=None, rules="so
     -------
     SeasonResult
     """
-    from .. import __version__
+    from ..version import __version__
 
     started = time.perf_counter()
     # "~/runs" as a shell would read it: a script's paths do not pass through one

@@ -40,15 +40,5 @@ from .result import SimulatedRun
 from .run import PLACEMENTS_SIMULATED, SAMPLE_FILES, simulate_run, write_sample_data
 from .timeline import MO_FOREFOOT_BELOW_DEG, MO_REARFOOT_ABOVE_DEG, STRIKES
 
-__all__ = ["Course", "SimulatedRun", "simulate_run", "main_simulate", "write_sample_data",
+__all__ = ["Course", "SimulatedRun", "simulate_run", "write_sample_data",
            "gap_speed_factor", "COURSES", "PLACEMENTS_SIMULATED"]
-
-
-def main_simulate(argv: list[str]) -> int:
-    """``gaitload simulate`` with the arguments ``argv`` (the parser lives in :mod:`gaitload.cli`).
-
-    Returns the exit status (0 on success). Bad options raise :class:`~gaitload.errors.OptionError`.
-    """
-    from ..cli import simulate_command  # the command line sits above the library: imported on use
-
-    return simulate_command(argv)
