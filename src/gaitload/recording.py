@@ -390,8 +390,16 @@ class Recording:
         return rec
 
     def to_frame(self) -> pd.DataFrame:
-        """Samples as a DataFrame with a ``time_s`` column and one column per channel."""
-        return pd.DataFrame({"time_s": self.time_s, **self.channels})
+        """Samples as a DataFrame with a ``time_s`` column and one column per channel.
+
+        ``frame.attrs["distance_source"]`` keeps who measured the distance channel (see
+        ``metadata["distance_source"]``), so that analysing the frame treats a distance summed
+        from positions as such.
+        """
+        frame = pd.DataFrame({"time_s": self.time_s, **self.channels})
+        if self.metadata.get("distance_source"):
+            frame.attrs["distance_source"] = self.metadata["distance_source"]
+        return frame
 
     def describe(self) -> dict:
         """A JSON-serialisable description: format, placement, rate, channels, provenance."""

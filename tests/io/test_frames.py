@@ -114,3 +114,14 @@ def test_the_callers_frame_is_left_unchanged():
         for name in rec.channels:
             rec.channels[name][:] = -1.0  # writing the Recording must not reach the frame
         pd.testing.assert_frame_equal(frame, before)
+
+
+def test_a_gpx_track_as_a_frame_keeps_its_distance_from_positions(shared_data):
+    """Recording.to_frame writes down who measured the distance: analysing the frame of a GPX
+    track measures the track (terrain's GPS distance), as analysing the file does."""
+    path = shared_data / "gpxpy-tests/test_files/korita-zbevnica.gpx"
+    frame = gaitload.read(path).to_frame()
+    assert frame.attrs["distance_source"] == "positions"
+    from_file, from_frame = gaitload.analyze(path), gaitload.analyze(frame)
+    assert from_frame.summary["provenance"]["terrain"]["distance"] == "GPS great-circle"
+    assert from_frame.summary["distance_m"] == pytest.approx(from_file.summary["distance_m"], rel=1e-9)

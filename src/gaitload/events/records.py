@@ -306,6 +306,8 @@ def device_step_provenance(provenance: dict, columns) -> dict[str, str]:
             continue
         sources = [provenance.get(name) for name in (channel, f"{channel}_left", f"{channel}_right")
                    if provenance.get(name)]
+        if not sources:  # the column exists (as NaN) but no device channel fed it
+            continue
         out[column] = "; ".join(sources) + " (the device's value at each step)"
     if "strike_measured" in present and "footstrike_type" in out:
         out["strike_pattern"] = ("measured: the device's footstrike type, 1-5 rearfoot, 6-10 midfoot, "

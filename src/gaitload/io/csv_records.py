@@ -567,8 +567,11 @@ def _records_recording(frame: pd.DataFrame, names: list[str], path: Path | None,
     if clock is not None and frame[clock[0]].dtype.kind not in "fiub":  # datetime text may write its UTC offset
         metadata["utc_offset_s"] = written_utc_offset_s(frame[clock[0]].head(5))
         metadata["utc_offset_source"] = f"the UTC offset written in column {clock[0]!r}"
-    if "distance" in channels:  # a distance column is the device's own (GPS, footpod or Stryd)
-        metadata["distance_source"] = "device"
+    if "distance" in channels:
+        # a distance column is the device's own (GPS, footpod or Stryd), unless the frame says
+        # it was summed from positions (Recording.to_frame of a GPX track writes that down)
+        declared = frame.attrs.get("distance_source") if path is None else None
+        metadata["distance_source"] = declared if declared in ("device", "positions") else "device"
     try:
         rec = Recording(time_s=time_s, channels=channels, placement="records", source_format="records-csv",
                         start_time=start_time, path=str(path) if path is not None else None, provenance=provenance,
