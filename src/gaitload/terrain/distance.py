@@ -356,11 +356,9 @@ def cumulative_distance(recording: Recording, steps: pd.DataFrame | None = None,
     dist, dist_name = find_channel(recording, "distance")
     # a reader's own sum of positions (GPX, TCX without DistanceMeters) is no device distance:
     # terrain measures the track itself (pauses and standstill jitter left out). The reader
-    # says so in metadata["distance_source"] ("device", "positions" or None); older readers
-    # only in the channel's provenance ("derived: ...")
-    said = (recording.metadata or {}).get("distance_source")
-    derived = (said == "positions" if said in ("device", "positions")
-               else str(recording.provenance.get(dist_name or "", "")).startswith("derived"))
+    # says so in metadata["distance_source"] ("device" or "positions"); a distance channel
+    # without that word (a Recording built by hand) is taken as measured
+    derived = (recording.metadata or {}).get("distance_source") == "positions"
     if (dist is not None and not derived and np.isfinite(dist).sum() >= 2
             and np.nanmax(dist) - np.nanmin(dist) > 0):
         return _repair_device_distance(t, dist, opts, warnings), "device distance", warnings
