@@ -353,7 +353,7 @@ def cumulative_distance(recording: Recording, steps: pd.DataFrame | None = None,
     opts = options or TerrainOptions()
     t = recording.time_s
     warnings: list[str] = []
-    dist, dist_name = find_channel(recording, "distance")
+    dist, _ = find_channel(recording, "distance")
     # a reader's own sum of positions (GPX, TCX without DistanceMeters) is no device distance:
     # terrain measures the track itself (pauses and standstill jitter left out). The reader
     # says so in metadata["distance_source"] ("device" or "positions"); a distance channel
