@@ -692,3 +692,20 @@ def test_title_gives_the_runners_local_time_when_the_file_does():
     assert _run_title(summary).startswith("2019-09-14 17:22 local time")
     del summary["local_start_time"]
     assert _run_title(summary).startswith("2019-09-14 15:22 UTC")
+
+
+def test_acute_and_chronic_loads_are_whole_window_means():
+    """acwr.csv: the acute (7 d) and chronic (28 d) loads are means over the whole window, days
+    without a run counting 0, and blank until the window is covered (not a mean of fewer days)."""
+    runs, tables = synthetic_season(n_runs=14, days_between=3)
+    acwr = tables["acwr"]
+    daily = np.zeros(len(acwr))
+    day_of = (pd.to_datetime(acwr["date"]) - pd.to_datetime(acwr["date"]).iloc[0]).dt.days.to_numpy()
+    ok = runs[runs["status"] == "ok"]
+    days = (ok["start_time"].dt.tz_convert("UTC").dt.normalize() - ok["start_time"].min().normalize()).dt.days
+    np.add.at(daily, days.to_numpy(), ok["load_quads"].to_numpy(dtype=float))
+    acute = acwr["acute_quads"].to_numpy(dtype=float)
+    assert np.isnan(acute[:6]).all() and np.isnan(acwr["chronic_quads"].to_numpy(dtype=float)[:27]).all()
+    for i in (6, 20, len(acwr) - 1):
+        assert acute[i] == pytest.approx(daily[i - 6:i + 1].mean())
+    assert day_of[-1] == len(acwr) - 1

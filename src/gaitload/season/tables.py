@@ -168,17 +168,16 @@ def season_tables(runs: pd.DataFrame, tz="local") -> dict[str, pd.DataFrame]:
         **{c: (c, "sum") for c in load_cols}).reset_index()
     daily = dated.assign(date=day).groupby("date")[load_cols].sum()
     daily = daily.reindex(pd.date_range(daily.index.min(), daily.index.max(), freq="D"), fill_value=0.0)
-    acute = daily.rolling(ACUTE_DAYS, min_periods=1).mean()
-    chronic = daily.rolling(CHRONIC_DAYS, min_periods=1).mean()
+    # a mean over the whole window (days without a run count as 0), none before it is covered
+    acute = daily.rolling(ACUTE_DAYS, min_periods=ACUTE_DAYS).mean()
+    chronic = daily.rolling(CHRONIC_DAYS, min_periods=CHRONIC_DAYS).mean()
     acwr = pd.DataFrame({"date": daily.index})
     for m in MUSCLES:
         acwr[f"acute_{m}"] = acute[f"load_{m}"].to_numpy()
         acwr[f"chronic_{m}"] = chronic[f"load_{m}"].to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = acute[f"load_{m}"].to_numpy() / chronic[f"load_{m}"].to_numpy()
-        # the ratio means little before a full chronic window exists
-        ratio[: CHRONIC_DAYS - 1] = np.nan
-        acwr[f"acwr_{m}"] = ratio
+        acwr[f"acwr_{m}"] = ratio  # NaN before a full chronic window exists
     return {"weekly_load": weekly, "climb_descent": climb_descent, "acwr": acwr, "strike_mix": strike_mix(ok, tz)}
 
 
