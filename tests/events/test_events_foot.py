@@ -238,23 +238,6 @@ def test_nan_samples_are_bridged():
 # -- fast paths of the detector equal their plain definitions -------------------------------
 
 
-def test_windowed_quiet_measure_equals_full_moving_average():
-    """moving_average_at / window_argmin_of give bit-for-bit the full-signal results."""
-    from gaitload.events import filters as sig
-
-    rng = np.random.default_rng(0)
-    x = np.abs(rng.normal(size=5000))
-    for width in (1, 2, 10, 11):
-        full = sig.moving_average(x, width)
-        at = rng.integers(0, x.size, size=(40, 7))
-        assert np.array_equal(sig.moving_average_at(x, at, width), full[at])
-        starts = rng.integers(-5, x.size, size=60)
-        stops = starts + rng.integers(-3, 200, size=60)
-        got = sig.window_argmin_of(lambda i: sig.moving_average_at(x, i, width), starts, stops, x.size)
-        assert np.array_equal(got, sig.window_argmin(full, starts, stops))
-    assert np.array_equal(sig.moving_average_at(x[:5], np.arange(5), 10), x[:5])
-
-
 def test_saturation_and_forward_max_fast_paths():
     from scipy import ndimage
 

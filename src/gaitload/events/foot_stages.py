@@ -507,16 +507,9 @@ def mid_stance(norm: np.ndarray, ic_idx: np.ndarray, stance_end: np.ndarray, fs:
     quiet : ndarray
         The moving average there, rad/s (at sample 0 where ``zv`` is -1).
     """
-    n = norm.size
-    quiet_w = int(round(quiet_window_s * fs))
-    norm_csum = np.zeros(n + 1)
-    np.cumsum(norm, out=norm_csum[1:])  # the same sums, no concatenated copy
-
-    def quiet_at(i):
-        return sig.moving_average_at(norm, i, quiet_w, norm_csum)
-
-    zv = sig.window_argmin_of(quiet_at, ic_idx, stance_end + 1, n)
-    return zv, quiet_at(np.maximum(zv, 0))
+    quiet = sig.moving_average(norm, int(round(quiet_window_s * fs)))
+    zv = sig.window_argmin(quiet, ic_idx, stance_end + 1)
+    return zv, quiet[np.maximum(zv, 0)]
 
 
 def strike_and_stride(pitch: np.ndarray, acc: np.ndarray, gyr: np.ndarray, fs: float, zc: np.ndarray,
