@@ -487,7 +487,7 @@ def mid_stance(norm: np.ndarray, ic_idx: np.ndarray, stance_end: np.ndarray, fs:
 
     The foot is flat, and the shank slowest, in mid-stance: the minimum of the angular-rate
     norm's moving average over ``quiet_window_s`` between the contact and ``stance_end``
-    (one cumulative sum, then per-window look-ups).
+    (:func:`~gaitload.events.filters.moving_average`, then :func:`~gaitload.events.filters.window_argmin`).
 
     Parameters
     ----------
