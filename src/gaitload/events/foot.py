@@ -53,16 +53,15 @@ import numpy as np
 import pandas as pd
 
 from ..notice import Notice
-from ..errors import OptionError, SignalError
+from ..errors import SignalError
 from . import filters as sig
 from .foot_options import FootOptions
 from .foot_signal import as_n3, imu_checked, sagittal_rate
 from .foot_stages import (contact_toe_off, initial_contact, is_running, mid_stance, strike_and_stride, swing_end,
                           swing_peaks, toe_off)
-from .options import DetectorOptions
 from .placement import IMUColumns
 
-__all__ = ["detect_foot_events", "foot_options", "FootOptions", "EVENT_COLUMNS", "empty_events"]
+__all__ = ["detect_foot_events", "FootOptions", "EVENT_COLUMNS", "empty_events"]
 
 #: Columns of the events table, in order.
 EVENT_COLUMNS: dict[str, str] = {
@@ -81,23 +80,6 @@ EVENT_COLUMNS: dict[str, str] = {
 def empty_events() -> pd.DataFrame:
     """An events table with every column and no rows."""
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_COLUMNS.items()})
-
-
-def foot_options(options: FootOptions | Mapping[str, Any] | None = None, **kwargs: Any) -> FootOptions:
-    """The detector's options from an instance, a mapping and/or keywords (later ones win).
-
-    Raises
-    ------
-    OptionError
-        Another detector's options, an unknown name (the valid ones are listed) or a bad value.
-    """
-    if options is None or isinstance(options, Mapping):
-        return FootOptions.from_mapping(options, **kwargs)
-    if isinstance(options, FootOptions):
-        return options.replace(**kwargs) if kwargs else options
-    if isinstance(options, DetectorOptions):
-        raise OptionError(f"the foot detector takes FootOptions, not {type(options).__name__}")
-    raise OptionError(f"foot detector options must be FootOptions or a mapping, got {type(options).__name__}")
 
 
 def detect_foot_events(
@@ -160,7 +142,7 @@ def detect_foot_events(
     Sinclair J, Hobbs SJ, Protheroe L, Edmundson CJ, Greenhalgh A. Determination of gait events
     using an externally mounted shank accelerometer. J Appl Biomech 2013;29:118-122.
     """
-    opts = foot_options(options, **kwargs)
+    opts = FootOptions.coerce(options, **kwargs)
     o = opts.for_placement(placement)  # None values resolved (refuses another placement)
     try:
         fs = float(sampling_rate_hz)

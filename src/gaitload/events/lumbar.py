@@ -401,7 +401,7 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
         Sensor-frame unit vector pointing to the runner's left, if known; enables sides.
     **option_values
         Options by name (``method="walking"``...), applied over ``options`` and checked by
-        :meth:`LumbarOptions.from_mapping` (an unknown name is an ``OptionError``).
+        :meth:`LumbarOptions.coerce` (an unknown name is an ``OptionError``).
 
     Returns
     -------
@@ -411,9 +411,7 @@ def detect_lumbar_events(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
         is a first row with its toe-off and ``time_s`` (and ``contact_time_ms``) NaN.
     warnings : list of str
     """
-    opt = options if options is not None else LumbarOptions()
-    if option_values:
-        opt = opt.replace(**option_values)
+    opt = LumbarOptions.coerce(options, **option_values)
     warnings: list[str] = []
     fs = snap_rate(float(sampling_rate_hz))  # window lengths must not flip with the rate's last bits
     acc = fill_nan(np.asarray(acc_mps2, dtype=np.float64))
@@ -767,6 +765,3 @@ def _empty() -> pd.DataFrame:
                          "foot": pd.Series(dtype=object), "contact_time_ms": pd.Series(dtype=float),
                          "method": pd.Series(dtype=object)})
 
-
-#: the options type, for callers that check option names before the call
-detect_lumbar_events.options_type = LumbarOptions

@@ -75,7 +75,8 @@ class DetectorOptions:
         if type(options) is cls:
             return options.replace(**more) if more else options
         if isinstance(options, DetectorOptions):
-            raise OptionError(f"{type(options).__name__} given, but the {cls.detector} detector runs on this recording")
+            raise OptionError(f"{type(options).__name__} given, but the {cls.detector} detector runs on this "
+                              f"recording (it takes {cls.__name__})")
         raise OptionError(f"{cls.detector} detector options must be {cls.__name__} or a mapping, "
                           f"got {type(options).__name__}")
 

@@ -101,12 +101,6 @@ class AnkleOptions(WristOptions):
         require_range(self, "impact_window_strides", 0.05, 0.5)
 
 
-def _options(kind: type[WristOptions], options: WristOptions | None, values: dict) -> WristOptions:
-    """``options`` (or the defaults) with the keyword values applied and checked."""
-    opt = options if options is not None else kind()
-    return opt.replace(**values) if values else opt
-
-
 def periodic_events(x: np.ndarray, sampling_rate_hz: float, *, per: str = "step",
                     step_lag_range_s: tuple[float, float] = RUNNING_STEP_LAG_S,
                     min_regularity: float = 0.3, min_amplitude: float = 0.05,
@@ -258,7 +252,7 @@ def detect_wrist_steps(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate_h
         ``time_s`` (approximate contact: the impact phase of each step), ``foot`` = unknown.
     warnings : list of str
     """
-    opt = _options(WristOptions, options, option_values)
+    opt = WristOptions.coerce(options, **option_values)
     fs = float(sampling_rate_hz)
     mag = _check(acc_mps2, fs, "wrist")
     ev, _, warnings = periodic_events(mag, fs, per="step", window_s=opt.window_s, step_lag_range_s=opt.step_lag_range_s,
@@ -293,7 +287,7 @@ def detect_ankle_strides(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
         ``time_s`` per contact of the instrumented foot, ``foot`` filled by the caller.
     warnings : list of str
     """
-    opt = _options(AnkleOptions, options, option_values)
+    opt = AnkleOptions.coerce(options, **option_values)
     fs = float(sampling_rate_hz)
     mag = _check(acc_mps2, fs, "ankle")
     ev, per_ev, warnings = periodic_events(mag, fs, per="stride", window_s=opt.window_s,
@@ -313,7 +307,3 @@ def detect_ankle_strides(time_s: np.ndarray, acc_mps2: np.ndarray, sampling_rate
     out = pd.DataFrame({"time_s": t, "toe_off_s": np.nan, "foot": "unknown", "contact_time_ms": np.nan})
     return out, warnings
 
-
-# the options types, for callers that check option names before the call
-detect_wrist_steps.options_type = WristOptions
-detect_ankle_strides.options_type = AnkleOptions
