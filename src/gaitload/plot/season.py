@@ -40,21 +40,27 @@ def _date_axis(ax, x=None) -> None:
         ax.set_xlim(x[0] - np.timedelta64(4, "D"), x[0] + np.timedelta64(9, "D"))
 
 
+def _stacked_weeks(ax, table: pd.DataFrame, series) -> tuple[np.ndarray, np.ndarray]:
+    """One bar per dated week of ``table`` (``week_start``), stacked from ``series``: (column,
+    colour, label) in drawing order. Returns the bars' weeks and the mask of dated rows."""
+    week = pd.to_datetime(table["week_start"], errors="coerce")
+    ok = week.notna().to_numpy()
+    x = week[ok].to_numpy()
+    bottom = np.zeros(ok.sum())
+    for name, color, label in series:
+        height = np.nan_to_num(column(table, name)[ok])
+        ax.bar(x, height, bottom=bottom, width=pd.Timedelta(days=5), align="edge", color=color).set_label(label)
+        bottom = bottom + height
+    return x, ok
+
+
 def _panel_weekly(ax, weekly: pd.DataFrame, undated: int = 0, zone: str = "UTC"):
     ax.set_title("Weekly load per muscle (flat-step equivalents)")
     cols = [f"load_{m}" for m in MUSCLES]
     if weekly is None or not len(weekly) or not set(cols + ["week_start"]) <= set(weekly.columns):
         note(ax, "no dated runs")
         return
-    week = pd.to_datetime(weekly["week_start"], errors="coerce")
-    ok = week.notna().to_numpy()
-    x = week[ok].to_numpy()
-    bottom = np.zeros(ok.sum())
-    for m in MUSCLES:
-        height = np.nan_to_num(column(weekly, f"load_{m}")[ok])
-        bars = ax.bar(x, height, bottom=bottom, width=pd.Timedelta(days=5), align="edge", color=MUSCLE_COLORS[m])
-        bars.set_label(f"weekly_{m}")
-        bottom = bottom + height
+    x, _ = _stacked_weeks(ax, weekly, [(f"load_{m}", MUSCLE_COLORS[m], f"weekly_{m}") for m in MUSCLES])
     ax.yaxis.set_major_formatter(EngFormatter(sep=""))
     ax.set_xlabel(f"week starting (Monday, {zone})")
     if undated:
@@ -113,16 +119,7 @@ def _panel_strike_mix(ax, mix: pd.DataFrame, zone: str = "UTC"):
     """Weekly shares of the measured strike patterns (``tables["strike_mix"]``), stacked to 100 %."""
     n_runs = int(np.nansum(column(mix, "runs")))
     ax.set_title("Strike pattern per week (% of contacts)")
-    week = pd.to_datetime(mix["week_start"], errors="coerce")
-    ok = week.notna().to_numpy()
-    x = week[ok].to_numpy()
-    bottom = np.zeros(ok.sum())
-    for name in _KNOWN_STRIKES:
-        height = np.nan_to_num(column(mix, f"{name}_pct")[ok])
-        bars = ax.bar(x, height, bottom=bottom, width=pd.Timedelta(days=5), align="edge",
-                      color=STRIKE_COLORS[name])
-        bars.set_label(f"strike_{name}")
-        bottom = bottom + height
+    x, ok = _stacked_weeks(ax, mix, [(f"{n}_pct", STRIKE_COLORS[n], f"strike_{n}") for n in _KNOWN_STRIKES])
     # a week of five contacts at 100 % must not read like a week of five thousand
     contacts = column(mix, "contacts")[ok]
     for xi, n in zip(x, contacts):  # one label per week: a season's handful
