@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
+from xsens import RATE_HZ, TRIALS, read_xsens
 
 from gaitload.errors import OptionError, SignalError
 from gaitload.events.foot import EVENT_COLUMNS, detect_foot_events
@@ -109,19 +108,9 @@ def test_standing_break_invents_no_steps(shared_data):
 
 
 def _voisard(shared_data, trial, side):
-    d = shared_data / "voisard-ipol-walking-footimu" / "GaitData"
-    x = pd.read_csv(d / f"{trial}_{side}.txt", sep="\t", skiprows=1)
-    ref = json.loads((d / f"{trial}.json").read_text())
-    # the reference indexes packets; lost packets are filled by interpolation on the packet clock
-    pc = x["PacketCounter"].to_numpy()
-    grid = np.arange(pc[0], pc[-1] + 1)
-    acc = np.column_stack([np.interp(grid, pc, x[f"Acc_{a}"]) for a in "XYZ"])
-    gyr = np.column_stack([np.interp(grid, pc, x[f"Gyr_{a}"]) for a in "XYZ"])
+    t, acc, gyr, ref = read_xsens(shared_data, trial, side)
     key = "LeftFootEvents" if side == "lf" else "RightFootEvents"
-    return grid / 100.0, acc, gyr, np.asarray(ref[key], dtype=float) / 100.0
-
-
-VOISARD_TRIALS = [f"{s}-{k}" for s in (1, 2) for k in range(1, 7) if not (s == 2 and k > 4)]
+    return t, acc, gyr, np.asarray(ref[key], dtype=float) / RATE_HZ
 
 
 def test_voisard_heel_strikes(shared_data):
@@ -136,7 +125,7 @@ def test_voisard_heel_strikes(shared_data):
     are U-turn pivot steps with no sagittal swing and the short first step of a walk.
     """
     oks, errs, extras, n = [], [], 0, 0
-    for trial in VOISARD_TRIALS:
+    for trial in TRIALS:
         for side in ("lf", "rf"):
             t, acc, gyr, ref = _voisard(shared_data, trial, side)
             ev, _ = detect_foot_events(t, acc, gyr, 100.0)

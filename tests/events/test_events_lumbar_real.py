@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
+from xsens import TRIALS, read_xsens
 
 from gaitload.events.lumbar import detect_lumbar_events
 from gaitload.events.placement import acc_array, contiguous_segments
@@ -15,20 +14,13 @@ from gaitload.simulate import simulate_run
 
 G = 9.80665
 
-TRIALS = [f"{s}-{k}" for s in (1, 2) for k in range(1, 7) if not (s == 2 and k > 4)]
 #: Xsens MTw on the lower back: +Y is the subject's left (X up the spine, Z out of the back)
 XSENS_LEFT = np.array([0.0, 1.0, 0.0])
 
 
 def _xsens_lb(shared_data, trial):
-    d = shared_data / "voisard-ipol-walking-footimu" / "GaitData"
-    x = pd.read_csv(d / f"{trial}_lb.txt", sep="\t", skiprows=1)
-    ref = json.loads((d / f"{trial}.json").read_text())
-    # the references count packets and packets were lost: resample on the packet clock
-    pc = x["PacketCounter"].to_numpy()
-    grid = np.arange(pc[0], pc[-1] + 1)
-    acc = np.column_stack([np.interp(grid, pc, x[f"Acc_{a}"]) for a in "XYZ"])
-    return grid / 100.0, acc, ref
+    t, acc, _, ref = read_xsens(shared_data, trial, "lb")
+    return t, acc, ref
 
 
 def _nearest(found, true):
