@@ -50,10 +50,21 @@ def test_gps_drift_across_a_pause_is_not_distance():
     d, src, _ = cumulative_distance(rec)
     assert src == "GPS great-circle"
     assert d[-1] == pytest.approx(897.0 * 2, abs=3.0)
-    # a 60 m move across the same gap is a dropout while running: it counts
+    # 60 m in the 120 s (0.5 m/s, a walk with the watch stopped) is no running either: the
+    # device's distance and the speed integral count nothing across a pause
     north2 = np.r_[np.arange(0, 300.0) * 3.0, 897.0 + 60.0 + np.arange(0, 300.0) * 3.0]
     rec2 = rec.with_changes(channels={"latitude": 46.0 + north2 / 111_195.0, "longitude": np.full(t.size, 7.0)})
-    assert cumulative_distance(rec2)[0][-1] == pytest.approx(897.0 * 2 + 60.0, abs=3.0)
+    assert cumulative_distance(rec2)[0][-1] == pytest.approx(897.0 * 2, abs=3.0)
+    # 330 m in the 120 s (2.75 m/s, the pace around it): a lost fix while running, which counts
+    north3 = np.r_[np.arange(0, 300.0) * 3.0, 897.0 + 330.0 + np.arange(0, 300.0) * 3.0]
+    rec3 = rec.with_changes(channels={"latitude": 46.0 + north3 / 111_195.0, "longitude": np.full(t.size, 7.0)})
+    assert cumulative_distance(rec3)[0][-1] == pytest.approx(897.0 * 2 + 330.0, abs=3.0)
+    # the rule at its bound: below half the pace around the gap is a pause (1.4 m/s), above it
+    # running (1.6 m/s)
+    for move, counted in ((168.0, False), (192.0, True)):
+        north4 = np.r_[np.arange(0, 300.0) * 3.0, 897.0 + move + np.arange(0, 300.0) * 3.0]
+        rec4 = rec.with_changes(channels={"latitude": 46.0 + north4 / 111_195.0, "longitude": np.full(t.size, 7.0)})
+        assert cumulative_distance(rec4)[0][-1] == pytest.approx(897.0 * 2 + (move if counted else 0.0), abs=3.0)
 
 
 def test_haversine_known_distance():

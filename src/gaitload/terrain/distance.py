@@ -101,9 +101,10 @@ def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: Te
                   warnings: list, gaps_s: np.ndarray | None = None,
                   breaks_s: np.ndarray | None = None) -> np.ndarray:
     """Track length from positions, m at ``time_s``: spikes and impossible jumps rejected, the
-    track smoothed against jitter (``gps_track_cutoff_s``, :func:`_smoothed_track_steps`), and nothing counted across a sampling gap (``gaps_s``) over which the fix
-    moved less than ``gps_pause_drift_m``: the watch was paused there, and as for the device's
-    distance and the speed integral, the position's drift over a pause is no running."""
+    track smoothed against jitter (``gps_track_cutoff_s``, :func:`_smoothed_track_steps`), and
+    nothing counted across a sampling gap (``gaps_s``) that :func:`paused_gaps` finds a pause
+    (the fix wandered, or moved slower than the pace around the gap): as for the device's
+    distance and the speed integral, the position's move over a pause is no running."""
     ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     # (0, 0) is a "no fix" placeholder of some devices
     ok &= ~((lat == 0) & (lon == 0))
@@ -141,10 +142,7 @@ def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: Te
                                "gps-jumps"))
         seg = np.where(jump, 0.0, seg)
     if gaps_s is not None and len(gaps_s):
-        # a pause moves the fix by GPS wander and the first metres after the restart; a longer
-        # move across a gap is a dropout while running, which still counts
-        paused = np.isin(t[:-1], gaps_s[:, 0]) & (seg < opts.gps_pause_drift_m)
-        seg = np.where(paused, 0.0, seg)
+        seg = np.where(paused_gaps(t, seg, np.isin(t[:-1], gaps_s[:, 0]), opts), 0.0, seg)
     if breaks_s is not None and len(breaks_s):
         # a break of over 10 min (segment break, lost fix) is no running, however far the fix moved
         seg = np.where(intervals_across(t, breaks_s), 0.0, seg)
@@ -152,6 +150,43 @@ def _gps_distance(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, opts: Te
     # samples between fixes: distance holds until the next fix arrives (no movement invented)
     pos = np.searchsorted(t, time_s, side="right") - 1
     return np.where(pos >= 0, d_fix[np.clip(pos, 0, None)], 0.0)
+
+
+def paused_gaps(t: np.ndarray, seg: np.ndarray, gap: np.ndarray, opts: TerrainOptions,
+                around_s: float = 60.0) -> np.ndarray:
+    """Which sampling gaps of a GPS track were pauses (the watch stopped), one per interval.
+
+    A gap (``gap``, one per interval ``t[i] -> t[i + 1]``) is a pause when the fix moved less
+    than ``gps_pause_drift_m`` across it (a standing receiver's wander), or moved slower than
+    ``gps_pause_speed_ratio`` times the speed of the track in the ``around_s`` on either side
+    of it: a runner whose watch kept recording through a lost fix kept about his pace, and the
+    straight line across the gap is at most his path; one who stopped the watch (or whose
+    watch paused itself) stood or walked. A device's distance counts neither, nor does the
+    speed integral. ``seg``: the length of each interval, m.
+    """
+    gi = np.flatnonzero(gap)
+    paused = np.zeros(seg.size, bool)
+    if not gi.size:
+        return paused
+    move = seg[gi]
+    # the track's speed before and after each gap: path length over time of the fixes within
+    # around_s, other gaps inside that window left out with their time
+    cum = np.concatenate([[0.0], np.cumsum(np.where(gap, 0.0, seg))])
+    idle = np.concatenate([[0.0], np.cumsum(np.where(gap, np.diff(t), 0.0))])
+    a0 = np.searchsorted(t, t[gi] - around_s, side="left")
+    b1 = np.searchsorted(t, t[gi + 1] + around_s, side="right") - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v_before = (cum[gi] - cum[a0]) / (t[gi] - t[a0] - (idle[gi] - idle[a0]))
+        v_after = (cum[b1] - cum[gi + 1]) / (t[b1] - t[gi + 1] - (idle[b1] - idle[gi + 1]))
+    sides = np.vstack([v_before, v_after])
+    known = np.isfinite(sides)
+    n_known = known.sum(axis=0)
+    # the mean of the sides that have fixes (none: the drift rule alone decides)
+    v_around = np.where(n_known > 0, np.where(known, sides, 0.0).sum(axis=0) / np.maximum(n_known, 1), np.nan)
+    v_gap = move / np.maximum(t[gi + 1] - t[gi], 1e-9)
+    slow = np.isfinite(v_around) & (v_gap < opts.gps_pause_speed_ratio * v_around)
+    paused[gi] = (move < opts.gps_pause_drift_m) | slow
+    return paused
 
 
 def _smoothed_track_steps(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, cutoff_s: float,

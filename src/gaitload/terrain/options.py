@@ -110,6 +110,18 @@ class TerrainOptions:
         (benchmarks/validate_terrain.py, GPS-ONLY DISTANCE): 8 s put 8 of 20 within 1 % of the
         device's distance and 14 within 3 %, against 6 and 13 for the raw fixes; 12 s began to
         cut the corners of 1-6 s tracks (the TomTom run -0.7 %, a 6 s Garmin track -1.3 %).
+    gps_pause_speed_ratio : float
+        Across a sampling gap, a GPS fix that moved slower than this fraction of the track's
+        speed in the minute on either side is a pause (the watch stopped while the runner stood
+        or walked), however far it moved; a faster move is a lost fix while running, which
+        counts (0: only ``gps_pause_drift_m`` decides). 0.5: judgement (a runner keeps about his
+        pace through a lost fix, and the straight line across it is at most his path). On the
+        20 real records of GPS-ONLY DISTANCE (benchmarks/validate_terrain.py), 9 gaps moved the
+        fix 30-120 m at 4-45 % of the pace around them and the device counted 0-11 m across
+        each; 11 gaps of a paddling record sampled every 30-50 s and one at a run's start moved
+        at 57-145 % of it and the device counted them. Two walks of 85 and 460 m with the watch
+        stopped (57 and 63 %, the device counting 0) stay counted: the positions cannot tell
+        them from a slow stretch without a fix.
     spike_window_m : float
         Length of the running median that GPS altitude spikes are measured against, m.
     spike_k_sigma : float
@@ -183,6 +195,7 @@ class TerrainOptions:
     max_speed_mps: float = 12.0
     gps_pause_drift_m: float = 20.0
     gps_track_cutoff_s: float = 8.0
+    gps_pause_speed_ratio: float = 0.5
     spike_window_m: float = 40.0
     spike_k_sigma: float = 5.0
     spike_min_m: float = 3.0
@@ -210,7 +223,7 @@ class TerrainOptions:
         nonneg = ["flat_band_pct", "hysteresis_pct", "min_segment_m", "standstill_speed_mps",
                   "spike_min_m", "step_min_m", "pause_min_s", "max_gap_m", "barometric_noise_max_m",
                   "gain_hysteresis_m_barometric", "gain_hysteresis_m_gps", "gain_sigma_s", "gps_track_cutoff_s", "drift_max_mph",
-                  "gps_pause_drift_m"]
+                  "gps_pause_drift_m", "gps_pause_speed_ratio"]
         for name in nonneg:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
