@@ -8,7 +8,8 @@ Pipeline (one direction, vectorised over whole arrays, cost linear in recording 
 1. **Distance** from the best source present (:func:`cumulative_distance`): the device's distance
    channel (monotonic repair), the integral of the speed channel (trapezoid), GPS track length
    (position jumps faster than ``max_speed_mps`` rejected, the track smoothed against jitter
-   over ``gps_track_cutoff_s`` before it is measured, the fix's drift across a pause not counted;
+   over ``gps_track_cutoff_s`` before it is measured, the fix's move across a pause not counted:
+   a sampling gap the fix crossed by drift or at under ``gps_pause_speed_ratio`` of the pace around it;
    also when a reader summed the positions itself, ``metadata["distance_source"] ==
    "positions"``), or the cumulative foot-IMU stride length of the steps table. Speed is
    derived here too, once (:func:`recording_speed`): the file's speed, else the derivative of

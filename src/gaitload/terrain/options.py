@@ -107,9 +107,16 @@ class TerrainOptions:
         Half-power period of the smoother applied to GPS positions before their track length
         is summed, s (0: the raw fixes). Judgement calibrated on the 20 real runs of
         ../shared/data whose records carry the device's distance and positions
-        (benchmarks/validate_terrain.py, GPS-ONLY DISTANCE): 8 s put 8 of 20 within 1 % of the
-        device's distance and 14 within 3 %, against 6 and 13 for the raw fixes; 12 s began to
-        cut the corners of 1-6 s tracks (the TomTom run -0.7 %, a 6 s Garmin track -1.3 %).
+        (benchmarks/validate_terrain.py, GPS-ONLY DISTANCE): with the pauses of
+        ``gps_pause_speed_ratio`` left out, 8 s puts 7 of 20 within 1 % of the device's distance
+        and 16 within 3 %, against 7 and 13 for the raw fixes; 12 s begins to cut the corners of
+        1-6 s tracks (the TomTom run -0.7 %, a 6 s Garmin track -1.3 %, a 3 s walk -8.6 %).
+        A cutoff set per record from its measured jitter (the MSE-optimal constant-velocity
+        smoother: white fix noise and acceleration noise from the lag-0 and lag-1 covariance
+        of the second differences, 1.0-1.5 m and cutoffs of 10-25 s) put 11 within 1 % but only
+        13 within 3 % (5-6 s tracks -2 to -4.5 %, the 3 s walk -13 %): the least-squares-best
+        track is not the length-unbiased one. A smoothing spline on the fixes' own times (in
+        place of the median interval) changed no record by more than 0.7 %.
     gps_pause_speed_ratio : float
         Across a sampling gap, a GPS fix that moved slower than this fraction of the track's
         speed in the minute on either side is a pause (the watch stopped while the runner stood
