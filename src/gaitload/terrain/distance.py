@@ -156,13 +156,31 @@ def paused_gaps(t: np.ndarray, seg: np.ndarray, gap: np.ndarray, opts: TerrainOp
                 around_s: float = 60.0) -> np.ndarray:
     """Which sampling gaps of a GPS track were pauses (the watch stopped), one per interval.
 
-    A gap (``gap``, one per interval ``t[i] -> t[i + 1]``) is a pause when the fix moved less
-    than ``gps_pause_drift_m`` across it (a standing receiver's wander), or moved slower than
-    ``gps_pause_speed_ratio`` times the speed of the track in the ``around_s`` on either side
-    of it: a runner whose watch kept recording through a lost fix kept about his pace, and the
-    straight line across the gap is at most his path; one who stopped the watch (or whose
-    watch paused itself) stood or walked. A device's distance counts neither, nor does the
-    speed integral. ``seg``: the length of each interval, m.
+    A gap is a pause when the fix moved less than ``gps_pause_drift_m`` across it (a standing
+    receiver's wander), or moved slower than ``gps_pause_speed_ratio`` times the speed of the
+    track in the ``around_s`` on either side of it: a runner whose watch kept recording through
+    a lost fix kept about his pace, and the straight line across the gap is at most his path;
+    one who stopped the watch (or whose watch paused itself) stood or walked. A device's
+    distance counts neither, nor does the speed integral.
+
+    Parameters
+    ----------
+    t : ndarray
+        Times of the fixes, s, strictly increasing.
+    seg : ndarray
+        Length of each interval ``t[i] -> t[i + 1]``, m.
+    gap : ndarray of bool
+        The intervals that are sampling gaps (one per interval).
+    opts : TerrainOptions
+    around_s : float
+        How much of the track on each side gives the pace around a gap, s (a minute: several
+        fixes at any watch's recording rate, short enough to be the pace of the moment;
+        judgement).
+
+    Returns
+    -------
+    ndarray of bool
+        One per interval: True for a gap that was a pause.
     """
     gi = np.flatnonzero(gap)
     paused = np.zeros(seg.size, bool)
