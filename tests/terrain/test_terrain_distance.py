@@ -233,3 +233,22 @@ def test_positions_alone_near_the_device_distance_on_20_records(shared_data):
     assert len(errs) == 20
     assert (errs <= 3).sum() >= 16 and (errs <= 1).sum() >= 7
     assert np.median(errs) < 1.5
+
+
+def test_paused_gaps_with_track_on_one_side_or_none():
+    from gaitload.terrain import TerrainOptions
+    from gaitload.terrain.distance import paused_gaps
+
+    opts = TerrainOptions()
+    # a gap first (the fix found 15 s after the start), then 3 m/s: 42 m in 15 s is the pace after it
+    t = np.r_[0.0, 15.0 + np.arange(0, 100.0)]
+    seg = np.r_[42.0, np.full(99, 3.0)]
+    gap = np.r_[True, np.zeros(99, bool)]
+    assert not paused_gaps(t, seg, gap, opts).any()
+    # 21 m in the same 15 s (1.4 m/s against 3 m/s, beyond the 20 m drift): a pause; 30 m (2 m/s) is not
+    assert paused_gaps(t, np.r_[21.0, seg[1:]], gap, opts)[0]
+    assert not paused_gaps(t, np.r_[30.0, seg[1:]], gap, opts)[0]
+    # two fixes and one gap between them: no pace to compare with, the 20 m drift rule decides
+    t2, gap2 = np.array([0.0, 300.0]), np.array([True])
+    assert paused_gaps(t2, np.array([15.0]), gap2, opts)[0]
+    assert not paused_gaps(t2, np.array([400.0]), gap2, opts)[0]
