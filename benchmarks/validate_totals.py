@@ -18,8 +18,9 @@ issue): distance within 1 %, timer time within 1 %, average cadence within 3 %, 
 least 20 m, below which 10 % is under the 2 m a barometer resolves; judgement).
 
 **Baseline** in the same run: the plainest reading of the records (last distance record,
-last minus first record time, mean of the non-zero cadence records), so a method that does
-worse than reading the records naively shows.
+last minus first record time, mean of the non-zero cadence records, every rise of the
+altitude records in time order summed), so a method that does worse than reading the records
+naively shows.
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ def baseline(rec) -> dict:
     dist = rec.channels.get("distance")
     if dist is not None and np.isfinite(dist).any():
         out["distance_m"] = float(np.nanmax(dist))
+    alt = rec.channels.get("altitude")
+    if alt is not None and np.isfinite(alt).sum() >= 2:
+        rise = np.diff(np.asarray(alt, float)[np.isfinite(alt)])
+        out["elevation_gain_m"] = float(rise[rise > 0].sum())
     cad = rec.channels.get("cadence")
     if cad is not None and (np.nan_to_num(cad) > 0).any():
         out["avg_cadence_spm"] = float(np.mean(cad[np.nan_to_num(cad) > 0]))

@@ -14,19 +14,30 @@ _SLOW = pytest.mark.slow
 WITHIN_5 = [
     pytest.param("muktihari-fit-testdata/testdata/from_official_sdk/activity_lowbattery.fit", marks=_SLOW),
     pytest.param("python-fitparse-tests/tests/files/garmin-edge-500-activity.fit", marks=_SLOW),
-    "python-fitparse-tests/tests/files/null_compressed_speed_dist.fit",
-    # the run leg of a triathlon (Garmin forum file): 30 m against the device's 29 m
-    "muktihari-fit-testdata/testdata/from_garmin_forums/triathlon_summary_first.fit",
+    # GPS altitude the watch filtered itself: counted in time like a barometer's (-0.9 %)
+    "python-fitparse-tests/tests/files/2013-02-06-12-11-14.fit",
     pytest.param("python-fitparse-tests/tests/files/activity-large-fenxi2-multisport.fit", marks=_SLOW),
     pytest.param("python-fitparse-tests/tests/files/Edge810-Vector-2013-08-16-15-35-10.fit", marks=_SLOW),
     pytest.param("tormoder-fit-testdata/testdata/bpg/garmin.fit", marks=_SLOW),
 ]
-# running files beyond 5 %: the summary must say why
+# files beyond 5 %: the summary must say why
 EXPLAINED = [
     "runpandas-tests/runpandas/tests/io/data/fit/run.fit",
     "python-fitparse-tests/tests/files/activity-small-fenix2-run.fit",
     pytest.param("tormoder-fit-testdata/testdata/misc/mornindew-broken.fit", marks=_SLOW),
+    # the run leg of a triathlon (Garmin forum file): 27 m against the device's 29 m
+    "muktihari-fit-testdata/testdata/from_garmin_forums/triathlon_summary_first.fit",
+    "python-fitparse-tests/tests/files/null_compressed_speed_dist.fit",
+]
+# running FITs with a session ascent of >= 20 m, ascent and descent within 10 % of the device's
+# (the triathlon file's twin left out; mornindew-broken, +13.6 %, is in EXPLAINED)
+RUNNING = [
+    "muktihari-fit-testdata/testdata/from_garmin_forums/triathlon_summary_first.fit",
     "python-fitparse-tests/tests/files/2013-02-06-12-11-14.fit",
+    pytest.param("python-fitparse-tests/tests/files/activity-large-fenxi2-multisport.fit", marks=_SLOW),
+    "python-fitparse-tests/tests/files/activity-small-fenix2-run.fit",
+    # re-calibrated during the run: -9.2 %
+    "runpandas-tests/runpandas/tests/io/data/fit/run.fit",
 ]
 
 
@@ -77,9 +88,65 @@ def test_gain_beyond_5_percent_is_explained(shared_data, rel):
     if abs(dev["ascent_diff_pct"]) > 5:
         assert any(k in dev["note"] for k in ("swings of >=", "re-calibrated", "unlike ours"))
         assert any(w.startswith("elevation gain ours") for w in res.warnings)
-    # never wildly off on a running file (the worst, mornindew-broken, +18 %: its device counts
-    # only swings of >= 3 m, which the note says)
-    assert abs(dev["ascent_diff_pct"]) < 20
+    # never wildly off (the worst, the Zwift ride, +14.5 %, mornindew-broken +13.6 %: its
+    # device counts only swings of >= 3 m, which the note says)
+    assert abs(dev["ascent_diff_pct"]) < 15
+
+
+@pytest.mark.slow
+def test_gain_and_loss_against_every_device_total(shared_data):
+    # the achieved count over every FIT file stating a session ascent of >= 20 m
+    # (benchmarks/validate_terrain.py, GAIN); before the on-foot low-pass and the count in
+    # time of device-filtered GPS altitude: 8 within 5 %, 11 within 10 %, running 4 of 7
+    import glob
+
+    from gaitload import read
+
+    up_err, down_err, running = [], [], {}
+    for f in sorted(glob.glob(str(shared_data / "**" / "*.fit"), recursive=True)):
+        try:
+            rec = read(f)
+        except Exception:  # broken test files
+            continue
+        dev = device_totals(rec.metadata)
+        if dev is None or dev[0] < 20 or "altitude" not in rec.channels:
+            continue
+        res = compute_terrain(rec, None)
+        if not np.isfinite(res.elevation_gain_m):  # big_activity.fit: a stress file without altitude
+            continue
+        up_err.append(abs(res.elevation_gain_m / dev[0] - 1))
+        if dev[1] > 0:
+            down_err.append(abs(res.elevation_loss_m / dev[1] - 1))
+        if rec.metadata.get("sport") == "running":
+            running[f] = up_err[-1]
+    up_err, down_err = np.array(up_err), np.array(down_err)
+    assert len(up_err) == 17 and len(down_err) == 14
+    assert (up_err <= 0.05).sum() >= 7 and (up_err <= 0.10).sum() >= 12
+    assert (down_err <= 0.05).sum() >= 7 and (down_err <= 0.10).sum() >= 12
+    # running: all but mornindew-broken (+13.6 %) within 10 %
+    assert len(running) == 7 and sum(e <= 0.10 for e in running.values()) >= 6
+
+
+@pytest.mark.parametrize("rel", RUNNING)
+def test_running_gain_within_10_percent(shared_data, rel):
+    from gaitload import read
+
+    res = compute_terrain(read(shared_data / rel), None)
+    dev = res.provenance["gain_vs_device"]
+    assert abs(dev["ascent_diff_pct"]) <= 10
+    # (the multisport file's device states no descent)
+    assert dev["descent_diff_pct"] is None or abs(dev["descent_diff_pct"]) <= 10
+
+
+def test_gain_sigma_on_foot_and_on_wheels():
+    from gaitload.terrain import TerrainOptions
+    from gaitload.terrain.grade import gain_sigma_for
+
+    opts = TerrainOptions()
+    t = np.arange(0.0, 600.0)
+    assert gain_sigma_for(3.0 * t, t, opts) == opts.gain_sigma_s_foot  # a 3 m/s run
+    assert gain_sigma_for(8.0 * t, t, opts) == opts.gain_sigma_s  # a 29 km/h ride
+    assert gain_sigma_for(np.zeros(1), np.zeros(1), opts) == opts.gain_sigma_s  # nothing to measure
 
 
 def test_gain_in_time_counts_a_climb_made_while_paused():

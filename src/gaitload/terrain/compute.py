@@ -178,9 +178,10 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
                    and np.isfinite(float_column(steps, "stride_rise_m")).sum() >= 4)
         grade_ch, _ = find_channel(rec, "grade")
         if alt is not None and have_dist and n_moving >= 3:
+            device = device_totals(rec.metadata)
             grid_alt, grid_grade, clean_alt, gain, loss, info, w = grade_from_altitude(
                 dist, alt, moving, grid_d, src, opts, time_s=t, lat=find_channel(rec, "latitude")[0],
-                lon=find_channel(rec, "longitude")[0], breaks_s=untimed_breaks_s(rec))
+                lon=find_channel(rec, "longitude")[0], breaks_s=untimed_breaks_s(rec), device_total=device is not None)
             warnings += w
             window_m = info["window_m"]
             prov["altitude"] = info["altitude"]
@@ -188,11 +189,10 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
             prov["grade"] = f"smoothed altitude: {info['smoother']}"
             prov["altitude_noise_m"] = info["altitude_noise_m"]
             prov["window_m_range"] = info["window_m_range"]
-            device = device_totals(rec.metadata)
             if device is not None and np.isfinite(gain):
                 prov["gain_vs_device"] = explain_gain(gain, loss, device, info["gain_profile"], alt, info["gain_hysteresis_m"],
                                                       info["gain_smoothing"], time_series=info["gain_in_time"],
-                                                      sigma_s=opts.gain_sigma_s, raw_time_s=t)
+                                                      sigma_s=info["gain_sigma_s"], raw_time_s=t)
                 if prov["gain_vs_device"]["note"]:
                     warnings.append(Notice("elevation gain " + prov["gain_vs_device"]["note"], "gain-vs-device"))
         elif rise_ok and have_dist:

@@ -211,7 +211,7 @@ def explain_gain(gain_m: float, loss_m: float, device: tuple[float, float], gain
     near = sorted((0.5, 1.0, 2.0, 3.0, 5.0, 8.0), key=lambda h: abs(h - hysteresis_m))
     if time_series is not None:
         t, a = time_series
-        widths = sorted((0.0, 1.0, 2.0, 8.0, 15.0, 30.0), key=lambda w: abs(w - sigma_s))
+        widths = sorted((0.0, 1.0, 2.0, 4.0, 6.0, 8.0, 15.0, 30.0), key=lambda w: abs(w - sigma_s))
         candidates = [(f"counting swings of >= {h:g} m (ours: {hysteresis_m:g} m) after the same "
                        f"{sigma_s:g} s low-pass", sigma_s, h) for h in near if h != hysteresis_m]
         candidates += [(f"a {w:g} s low-pass of the recorded altitude (ours: {sigma_s:g} s) before counting "

@@ -62,12 +62,34 @@ def altitude_source_of(recording: Recording) -> str:
     return "unknown"
 
 
+def _high_frequency_noise(grid_m: np.ndarray, step_m: float) -> float:
+    """Robust std (m) of a gridded altitude about its 50 m local linear fit: ~0.1-0.5 m for a
+    barometer or a device-filtered GPS altitude, metres for raw GPS altitude."""
+    lvl, _ = local_linear_fit(grid_m, max(int(round(25.0 / step_m)), 2))
+    return robust_sigma(grid_m - lvl)
+
+
+def gain_sigma_for(distance_m: np.ndarray, time_s: np.ndarray, opts: TerrainOptions) -> float:
+    """The low-pass (s) a recording's altitude gets before its gain is counted in time:
+    ``gain_sigma_s_foot`` when its median speed between samples is at most
+    ``gain_foot_speed_mps`` (on foot), else ``gain_sigma_s`` (see those options for why)."""
+    dt = np.diff(np.asarray(time_s, float))
+    dd = np.diff(np.asarray(distance_m, float))
+    ok = np.isfinite(dt) & np.isfinite(dd) & (dt > 0)
+    if not ok.any():
+        return float(opts.gain_sigma_s)
+    speed = float(np.median(dd[ok] / dt[ok]))
+    return float(opts.gain_sigma_s_foot if speed <= opts.gain_foot_speed_mps else opts.gain_sigma_s)
+
+
 def grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, grid_d: np.ndarray,
                          src: str, opts: TerrainOptions, time_s: np.ndarray | None = None,
                          lat: np.ndarray | None = None, lon: np.ndarray | None = None,
-                         breaks_s: np.ndarray | None = None):
+                         breaks_s: np.ndarray | None = None, device_total: bool = False):
     """Steps 2 and 5 of the module docstring for one altitude series (``moving``: mask of the
-    moving samples; ``breaks_s``: (start, end) rows of gaps no climb is credited across)."""
+    moving samples; ``breaks_s``: (start, end) rows of gaps no climb is credited across;
+    ``device_total``: the recording states the device's own total ascent, which a
+    device-filtered GPS altitude is then counted like, see ``gain_gps_in_time``)."""
     warnings: list[str] = []
     d_m, a_m = dist[moving], alt[moving]
     t_m = time_s[moving] if time_s is not None else None
@@ -106,9 +128,7 @@ def grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, g
     elif opts.window_m_unknown is not None:
         window_m, desc, gps_like = opts.window_m_unknown, "unknown source", opts.window_m_unknown > opts.window_m_barometric
     else:
-        half = max(int(round(25.0 / step)), 2)
-        lvl, _ = local_linear_fit(grid_filled, half)
-        noise = robust_sigma(grid_filled - lvl)
+        noise = _high_frequency_noise(grid_filled, step)
         gps_like = not (np.isfinite(noise) and noise < opts.barometric_noise_max_m)
         window_m = opts.window_m_gps if gps_like else opts.window_m_barometric
         desc = (f"unknown source, looks {'GPS' if gps_like else 'barometric'} "
@@ -158,15 +178,24 @@ def grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, g
         warnings.append(Notice(f"grade beyond +-{opts.max_abs_grade_pct:g} % over {steep.sum() * step:.0f} m "
                                "(hiking/scrambling terrain)", "steep-grade"))
     # how the altitude is counted for the totals: a watch counts its own recorded altitude in
-    # time order, so a barometric (or barometric-looking) altitude is counted that way; GPS
+    # time order, so a barometric (or barometric-looking) altitude is counted that way. GPS
     # altitude is counted on the trend-filtered profile (its wander of a few metres over a
-    # minute is no climb, and the high-frequency noise cannot tell it from a device-filtered
-    # GPS altitude)
+    # minute is no climb of the ground), unless the file states the device's total and the
+    # altitude is as smooth as a barometer's at high frequency: the device filtered it and
+    # counted its total on it, wander included, and that total is what ours is compared with
     smooth = not gps_like
-    if smooth and t_m is not None and np.isfinite(for_gain).sum() >= 2:
+    if gps_like and src == "gps" and device_total and opts.gain_gps_in_time:
+        gps_noise = _high_frequency_noise(grid_filled, step)
+        smooth = bool(np.isfinite(gps_noise) and gps_noise < opts.barometric_noise_max_m)
+    gain_sigma = opts.gain_sigma_s
+    # (a GPS altitude's jump across a pause is its fix catching up, which the device counted:
+    # the steps that the barometer's weather drift explains are no concern of it)
+    counted = a_m if gps_like else for_gain
+    if smooth and t_m is not None and np.isfinite(counted).sum() >= 2:
         gh = opts.gain_hysteresis_m_barometric
-        fin = np.isfinite(for_gain) & np.isfinite(t_m)
-        _, _, clock, clean_t = gain_in_time(t_m[fin], for_gain[fin], gh, opts.gain_sigma_s)
+        fin = np.isfinite(counted) & np.isfinite(t_m)
+        gain_sigma = gain_sigma_for(d_m[fin], t_m[fin], opts)
+        _, _, clock, clean_t = gain_in_time(t_m[fin], counted[fin], gh, gain_sigma)
         grid_t = np.interp(grid_d, d_m[fin], t_m[fin])
         clean = np.interp(grid_t, clock, clean_t) if clock.size else np.full(grid_d.shape, np.nan)
         clean[long_gap] = np.nan
@@ -174,8 +203,8 @@ def grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, g
         dv = dv[np.isfinite(dv)]
         gain, loss = (float(dv[dv > 0].sum()), float(-dv[dv < 0].sum())) if dv.size else (float("nan"),) * 2
         bridged = None
-        gain_desc = f"recorded altitude in time order, {opts.gain_sigma_s:g} s Gaussian low-pass"
-        gain_input = (t_m[fin], for_gain[fin])
+        gain_desc = f"recorded altitude in time order, {gain_sigma:g} s Gaussian low-pass"
+        gain_input = (t_m[fin], counted[fin])
     else:
         gh = opts.gain_hysteresis_m_gps if gps_like else opts.gain_hysteresis_m_barometric
         if tf:
@@ -205,7 +234,7 @@ def grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, g
                                if np.isfinite(window_used).any() else None),
             "altitude_noise_m": round(float(noise), 3) if np.isfinite(noise) else None,
             "altitude": desc, "smoother": smoother, "gps_like": gps_like,
-            "gain_profile": bridged, "gain_hysteresis_m": gh, "gain_in_time": gain_input,
+            "gain_profile": bridged, "gain_hysteresis_m": gh, "gain_in_time": gain_input, "gain_sigma_s": gain_sigma,
             "gain_smoothing": gain_desc}
     return level, grade, clean, gain, loss, info, warnings
 
