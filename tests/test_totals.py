@@ -98,6 +98,12 @@ def test_timer_time_leaves_out_the_watch_pauses(shared_data):
     assert s["elapsed_time_s"] > 8000
     assert s["timer_time_s"] == pytest.approx(s["device_totals"]["timer_time_s"], rel=0.01)
     assert s["timer_time_source"].startswith("timer start/stop events")
+    # the events alone, without the laps' own timer times, come within 1 % too
+    rec = analysis.recording
+    bare = rec.with_changes(metadata={**rec.metadata, "device_laps": None})
+    alone = run_totals(bare, analysis.steps, s["distance_m"], False)
+    assert alone["timer_time_source"] == "timer start/stop events of the file"
+    assert alone["timer_time_s"] == pytest.approx(s["device_totals"]["timer_time_s"], rel=0.01)
     # the watch wrote 11 laps of a mile; ours over the same spans
     laps = analysis.laps
     assert len(laps) == len(analysis.recording.metadata["device_laps"]) == 11

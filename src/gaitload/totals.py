@@ -9,14 +9,23 @@ and why. It also builds the laps and per-kilometre splits tables.
 Definitions (as Garmin documents its activity summary fields):
 
 * elapsed time: first to last record;
-* timer time: elapsed time minus the pauses between timer stop and start events (FIT
-  ``event`` messages); a watch export without timer events: elapsed time minus its recording
-  gaps (a watch writes no records while its timer is stopped); a raw IMU log: its moving time;
+* timer time: where the file's laps state their timer time (FIT ``lap.total_timer_time``,
+  TCX ``Lap/TotalTimeSeconds``, the watch's own timer to the millisecond), that, with each
+  lap's pauses placed in its longest record intervals (:func:`lap_stated_timed`); otherwise
+  elapsed time minus the pauses between timer stop and start events (FIT ``event`` messages);
+  a watch export without either: elapsed time minus its recording gaps (a watch writes no
+  records while its timer is stopped); a raw IMU log: its moving time;
 * moving time: the record intervals that are not a recording gap (``Recording.gaps_s``) and
   move at :data:`MOVING_SPEED_MPS` or more (by cadence above :data:`MOVING_CADENCE_SPM` where
   there is no speed; the sum of the step times where there is neither, as in a raw IMU log);
-* average cadence: cadence averaged over time where it is above :data:`MOVING_CADENCE_SPM`
-  (the watch leaves standing still out); ``summary["cadence_spm"]`` stays the per-step median;
+* average cadence: the records' cadence averaged over the timed seconds of the moving time,
+  a zero while moving included (the watch's sensor saw no step), standing still left out.
+  Watches differ here: on the data folder a Forerunner 70 with a foot pod leaves standing out
+  (176 steps/min, ours 175; with standing at 0 it would be 160), while a Forerunner 220 and
+  955 count standing at 0 over the whole timer time (43 and 25 steps/min, ours over moving
+  time 65 and 109); no one definition gives all the files' averages, so ours is over moving
+  time (the other gives a stop at a crossing a lower cadence) and ``avg_cadence_timer_spm``
+  is the other one, named in the warning when it is the device's. ``summary["cadence_spm"]`` stays the per-step median;
 * average speed: distance over timer time (hence pace); average heart rate and power: time
   averages over the timer time; maximum heart rate: the highest record.
 """
@@ -56,7 +65,8 @@ _WHY = {
                   "may correct its total afterwards (footpod calibration, GPS smoothing)",
     "timer_time_s": "",  # filled in by the source of our timer time
     "elapsed_time_s": "ours runs from the first to the last record kept",
-    "avg_cadence_spm": "ours is the time average of the records' cadence above 20 steps/min",
+    "avg_cadence_spm": "ours is the time average of the records' cadence over the moving time (0.5 m/s or "
+                       "more, by cadence where there is no speed), standing still left out",
     "avg_speed_mps": "ours is our distance over our timer time",
     "avg_heart_rate": "ours is the time average of the heart-rate records over the timer time",
     "max_heart_rate": "ours is the highest heart-rate record",
@@ -118,15 +128,103 @@ def _intervals(rec: Recording) -> dict[str, np.ndarray]:
     cadence = mean_of("cadence")
     if speed is not None:
         moving = np.nan_to_num(speed) >= MOVING_SPEED_MPS
+        if cadence is not None:  # a record without speed (a lost GPS fix) moves by its cadence
+            moving |= np.isnan(speed) & (np.nan_to_num(cadence) > MOVING_CADENCE_SPM)
     elif cadence is not None and np.isfinite(cadence).any():
         moving = np.nan_to_num(cadence) > MOVING_CADENCE_SPM
     else:
         moving = np.ones(dt.size, dtype=bool)
     by_default = speed is None and (cadence is None or not np.isfinite(cadence).any())
     moving &= ~gap
+    timed = _timed_dt(rec, dt, gap, paused, moving)
+    stated = lap_stated_timed(rec, start, dt, dt if paused is None else np.where(paused, 0.0, dt))
+    laps_state_timer = stated is not None
+    if laps_state_timer:
+        timed = np.where(np.isfinite(stated), stated, timed)
     return {"start": start, "dt": dt, "gap": gap, "paused": paused, "moving": moving, "cadence": cadence,
             "heart_rate": mean_of("heart_rate"), "power": mean_of("power"), "by_default": by_default,
-            "timed": _timed_dt(rec, dt, gap, paused, moving)}
+            "timed": timed, "laps_state_timer": laps_state_timer}
+
+
+def _water_level(values: np.ndarray, target: float) -> float:
+    """The level ``L`` at which ``sum(minimum(values, L)) == target`` (0 <= target < sum(values)):
+    the excess is taken from the largest values down, as water poured off the tallest columns."""
+    a = np.sort(values)
+    n = a.size
+    below = np.concatenate([[0.0], np.cumsum(a)[:-1]])  # sum of the values under a[i]
+    reach = below + a * (n - np.arange(n))  # the sum when the level is a[i]; increasing in i
+    i = int(np.searchsorted(reach, target, side="left"))
+    return float((target - below[i]) / (n - i)) if i < n else float(a[-1])
+
+
+def lap_stated_timed(rec: Recording, start: np.ndarray, dt: np.ndarray, running: np.ndarray) -> np.ndarray | None:
+    """Seconds of each record interval the timer ran, where the file's laps state their timer time.
+
+    A lap's timer time (FIT ``lap.total_timer_time``, TCX ``Lap/TotalTimeSeconds``) is the
+    watch's own timer, to the millisecond, where records and timer events are whole seconds:
+    on the data folder, a TCX written with smart recording (a record every 1-20 s) has 190.4 s
+    of lap timer time in 222 s of records, and a FIT's start/stop events 46 s where its lap
+    says 45.379 s (``benchmarks/validate_totals.py``). Within each lap that lies inside the
+    recording, the seconds ``running`` counts beyond the stated time are taken from the lap's
+    longest record intervals (a watch writes no records while its timer is stopped, so a pause
+    sits in its longest intervals): every interval is cut to the level ``L`` at which the lap
+    sums to its stated time. A lap whose level would fall under the median record interval
+    states less time than its records show running (a different timer, or records lost), and
+    keeps ours, as does a lap stating more than its records span.
+
+    Parameters
+    ----------
+    rec : Recording
+        ``metadata["device_laps"]`` (``start_epoch_s``, ``timer_time_s``, ``elapsed_time_s``).
+    start, dt : numpy.ndarray
+        Start (s from the first record) and length (s) of each record interval.
+    running : numpy.ndarray
+        Seconds of each interval the timer ran by the timer events (``dt`` without them).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Timed seconds per interval, NaN outside the laps whose statement was used; None when
+        no lap's was.
+    """
+    laps = [lap for lap in rec.metadata.get("device_laps") or ()
+            if lap.get("start_epoch_s") is not None and lap.get("timer_time_s") is not None]
+    if not laps or rec.start_time is None or dt.size == 0:
+        return None
+    t0 = rec.start_time.timestamp()
+    t_end = float(start[-1] + dt[-1])
+    step = float(np.median(dt))
+    starts = np.array([lap["start_epoch_s"] - t0 for lap in laps], dtype=np.float64)
+    elapsed = np.array([np.nan if lap.get("elapsed_time_s") is None else lap["elapsed_time_s"] for lap in laps])
+    order = np.argsort(starts, kind="stable")
+    starts, elapsed = starts[order], elapsed[order]
+    stated = np.array([laps[i]["timer_time_s"] for i in order], dtype=np.float64)
+    ends = np.where(np.isfinite(elapsed), starts + elapsed, np.append(starts[1:], t_end))
+    # a lap counts only when it lies inside the recording (one record interval's slack)
+    inside = (starts >= -step) & (ends <= t_end + step) & (stated > 0)
+    mid = start + 0.5 * dt
+    k = np.searchsorted(starts, mid, side="right") - 1
+    in_lap = (k >= 0) & (mid < ends[np.maximum(k, 0)])
+    k = np.where(in_lap, k, -1)
+    out = np.full(dt.size, np.nan)
+    used = False
+    by_lap = np.argsort(k, kind="stable")
+    bounds = np.searchsorted(k[by_lap], np.arange(starts.size + 1), side="left")
+    for j in np.flatnonzero(inside):  # one pass per lap (a run has tens), not per record
+        idx = by_lap[bounds[j]:bounds[j + 1]]
+        if idx.size == 0:
+            continue
+        values = running[idx]
+        if values.sum() <= stated[j]:
+            out[idx] = values  # the lap states no pause the records do not show
+            used = True
+            continue
+        level = _water_level(values, stated[j])
+        if level < step:
+            continue
+        out[idx] = np.minimum(values, level)
+        used = True
+    return out if used else None
 
 
 def _timed_dt(rec: Recording, dt: np.ndarray, gap: np.ndarray, paused: np.ndarray | None,
@@ -169,9 +267,10 @@ def _timer_paused(rec: Recording, start: np.ndarray, dt: np.ndarray) -> np.ndarr
 
 
 def _time_mean(values: np.ndarray | None, dt: np.ndarray, mask: np.ndarray) -> float | None:
+    """Mean of the interval ``values`` weighted by the seconds ``dt``, over ``mask``."""
     if values is None:
         return None
-    ok = mask & np.isfinite(values)
+    ok = mask & np.isfinite(values) & (dt > 0)
     weight = float(dt[ok].sum())
     return float((values[ok] * dt[ok]).sum() / weight) if weight > 0 else None
 
@@ -256,7 +355,9 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
     -------
     dict
         ``elapsed_time_s``, ``timer_time_s``, ``timer_time_source``, ``moving_time_s``,
-        ``avg_cadence_spm``, ``cadence_source`` (``"measured"``, ``"from steps"`` or
+        ``avg_cadence_spm``, ``avg_cadence_timer_spm`` (the measured cadence over the whole
+        timer time, standing at 0; None without a cadence channel), ``cadence_source``
+        (``"measured"``, ``"from steps"`` or
         ``"estimated"``), ``avg_speed_mps``, ``avg_pace_s_per_km``, ``avg_heart_rate``,
         ``max_heart_rate``, ``avg_power_w`` (None where not recorded), ``local_start_time``,
         ``utc_offset_s``, ``local_time_source``.
@@ -272,7 +373,12 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
         # leave out stops longer than a step; gaitload.events)
         moving_time = float(np.nansum(step_time))
     running = iv["timed"] > 0
-    if iv["paused"] is not None:
+    if iv["laps_state_timer"]:
+        timer = float(iv["timed"].sum())
+        timer_source = ("timer start/stop events of the file, to the millisecond of its lap timer times"
+                        if iv["paused"] is not None else
+                        "lap timer times of the file (its pauses placed in each lap's longest record intervals)")
+    elif iv["paused"] is not None:
         timer = float(iv["timed"].sum())
         timer_source = "timer start/stop events of the file"
     elif rec.placement == "records":
@@ -283,8 +389,10 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
         timer = moving_time
         timer_source = "moving time (the file has no timer events)"
     cadence = iv["cadence"]
+    cad_timer = None
     if cadence is not None and np.isfinite(cadence).any() and not cadence_estimated:
-        avg_cad = _time_mean(np.where(cadence > MOVING_CADENCE_SPM, cadence, np.nan), dt, ~iv["gap"])
+        avg_cad = _time_mean(cadence, iv["timed"], iv["moving"])
+        cad_timer = _time_mean(cadence, iv["timed"], np.ones(dt.size, dtype=bool))
         cad_source = "measured"
     elif by_steps:
         avg_cad = 60.0 * float(np.isfinite(step_time).sum()) / moving_time if moving_time > 0 else None
@@ -307,6 +415,7 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
         "timer_time_source": timer_source,
         "moving_time_s": moving_time,
         "avg_cadence_spm": avg_cad,
+        "avg_cadence_timer_spm": cad_timer,
         "cadence_source": cad_source,
         "avg_speed_mps": speed,
         "avg_pace_s_per_km": 1000.0 / speed if speed else None,
@@ -352,6 +461,10 @@ def device_differences(ours: dict, device: dict | None, timer_source: str = "", 
             continue
         name, scale, spec, unit = _LABEL[key]
         why = _WHY[key] or f"ours is the {timer_source}"
+        standing = ours.get("avg_cadence_timer_spm")
+        if key == "avg_cadence_spm" and _known(standing) and abs(standing - b) <= tol * b:
+            why = (f"the device's average counts the time standing still at 0 steps/min (over the whole timer "
+                   f"time ours is {standing:.0f} steps/min); ours leaves standing out, as some watches do")
         # one decimal near the tolerance, so "10.4 %" over a 10 % limit does not read "10 %"
         share = f"{abs(100 * rel):.0f}" if abs(rel) >= 2 * tol else f"{abs(100 * rel):.1f}"
         if damaged:  # one reason for all: one line
@@ -456,9 +569,13 @@ def _window_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, bo
         if values is None:
             table[name] = np.full(k_win, np.nan)
             continue
-        if mask is None:  # cadence: moving records only, as the run's average
-            values = np.where(values > MOVING_CADENCE_SPM, values, np.nan)
-            mask = ~iv["gap"]
+        if mask is None:  # cadence: the run's average, over the timed seconds moving
+            ok = iv["moving"] & np.isfinite(values)
+            seconds = np.where(ok, iv["timed"], 0.0)
+            weight = record_total(seconds)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                table[name] = np.where(weight > 0, record_total(np.where(ok, values * seconds, 0.0)) / weight, np.nan)
+            continue
         ok = mask & np.isfinite(values)
         weight = timed_total(ok)
         with np.errstate(divide="ignore", invalid="ignore"):
