@@ -11,13 +11,15 @@ Definitions (as Garmin documents its activity summary fields):
 * elapsed time: first to last record;
 * timer time: where the file's laps state their timer time (FIT ``lap.total_timer_time``,
   TCX ``Lap/TotalTimeSeconds``, the watch's own timer to the millisecond), that, with each
-  lap's pauses placed in its longest record intervals (:func:`lap_stated_timed`); otherwise
+  lap's pauses placed in its longest record interval (:func:`lap_stated_timed`); otherwise
   elapsed time minus the pauses between timer stop and start events (FIT ``event`` messages);
   a watch export without either: elapsed time minus its recording gaps (a watch writes no
   records while its timer is stopped); a raw IMU log: its moving time;
-* moving time: the record intervals that are not a recording gap (``Recording.gaps_s``) and
-  move at :data:`MOVING_SPEED_MPS` or more (by cadence above :data:`MOVING_CADENCE_SPM` where
-  there is no speed; the sum of the step times where there is neither, as in a raw IMU log);
+* moving time: the record intervals outside a timer pause that move at :data:`MOVING_SPEED_MPS`
+  or more (by cadence above :data:`MOVING_CADENCE_SPM` where there is no speed; the sum of the
+  step times where there is neither, as in a raw IMU log); a recording gap
+  (``Recording.gaps_s``) counts only where the device's own distance advanced across it at that
+  speed (a watch's "smart recording" writes a record every few seconds while the runner keeps on);
 * average cadence: the records' cadence averaged over the timed seconds of the moving time,
   a zero while moving included (the watch's sensor saw no step), standing still left out.
   Watches differ here: on the data folder a Forerunner 70 with a foot pod leaves standing out
@@ -136,8 +138,17 @@ def _intervals(rec: Recording) -> dict[str, np.ndarray]:
         moving = np.ones(dt.size, dtype=bool)
     by_default = speed is None and (cadence is None or not np.isfinite(cadence).any())
     moving &= ~gap
+    dist = rec.channels.get("distance")
+    if gap.any() and rec.placement == "records" and dist is not None and rec.metadata.get("distance_source") == "device":
+        # a watch recording only when something changes ("smart recording") leaves gaps while the
+        # runner keeps going: the device's own distance advancing at moving speed across a gap says
+        # so (a watch counts no distance while its timer is stopped)
+        moving |= gap & (np.nan_to_num(np.diff(dist)) >= MOVING_SPEED_MPS * dt)
+    if paused is not None:
+        moving &= ~paused
     timed = _timed_dt(rec, dt, gap, paused, moving)
-    stated = lap_stated_timed(rec, start, dt, dt if paused is None else np.where(paused, 0.0, dt))
+    stated = lap_stated_timed(rec, start, dt, dt if paused is None else np.where(paused, 0.0, dt),
+                              per_lap=paused is None)
     laps_state_timer = stated is not None
     if laps_state_timer:
         timed = np.where(np.isfinite(stated), stated, timed)
@@ -146,31 +157,45 @@ def _intervals(rec: Recording) -> dict[str, np.ndarray]:
             "timed": timed, "laps_state_timer": laps_state_timer}
 
 
-def _water_level(values: np.ndarray, target: float) -> float:
-    """The level ``L`` at which ``sum(minimum(values, L)) == target`` (0 <= target < sum(values)):
-    the excess is taken from the largest values down, as water poured off the tallest columns."""
-    a = np.sort(values)
-    n = a.size
-    below = np.concatenate([[0.0], np.cumsum(a)[:-1]])  # sum of the values under a[i]
-    reach = below + a * (n - np.arange(n))  # the sum when the level is a[i]; increasing in i
-    i = int(np.searchsorted(reach, target, side="left"))
-    return float((target - below[i]) / (n - i)) if i < n else float(a[-1])
+def take_from_longest(values: np.ndarray, excess: float, floor: float) -> np.ndarray | None:
+    """``values`` less ``excess`` in all, taken from the largest value down to ``floor``, then from
+    the next largest; None when they hold less than ``excess`` above ``floor``.
+
+    Examples
+    --------
+    >>> take_from_longest(np.array([2.0, 40.0, 20.0]), 30.0, 2.0).tolist()
+    [2.0, 10.0, 20.0]
+    """
+    order = np.argsort(-values, kind="stable")
+    room = np.maximum(values[order] - floor, 0.0)
+    before = np.cumsum(room) - room  # what the larger values already gave
+    if before[-1] + room[-1] < excess:
+        return None
+    out = values.copy()
+    out[order] = values[order] - np.clip(excess - before, 0.0, room)
+    return out
 
 
-def lap_stated_timed(rec: Recording, start: np.ndarray, dt: np.ndarray, running: np.ndarray) -> np.ndarray | None:
+def lap_stated_timed(rec: Recording, start: np.ndarray, dt: np.ndarray, running: np.ndarray,
+                     per_lap: bool = True) -> np.ndarray | None:
     """Seconds of each record interval the timer ran, where the file's laps state their timer time.
 
     A lap's timer time (FIT ``lap.total_timer_time``, TCX ``Lap/TotalTimeSeconds``) is the
     watch's own timer, to the millisecond, where records and timer events are whole seconds:
     on the data folder, a TCX written with smart recording (a record every 1-20 s) has 190.4 s
     of lap timer time in 222 s of records, and a FIT's start/stop events 46 s where its lap
-    says 45.379 s (``benchmarks/validate_totals.py``). Within each lap that lies inside the
-    recording, the seconds ``running`` counts beyond the stated time are taken from the lap's
-    longest record intervals (a watch writes no records while its timer is stopped, so a pause
-    sits in its longest intervals): every interval is cut to the level ``L`` at which the lap
-    sums to its stated time. A lap whose level would fall under the median record interval
-    states less time than its records show running (a different timer, or records lost), and
-    keeps ours, as does a lap stating more than its records span.
+    says 45.379 s (``benchmarks/validate_totals.py``). Within the laps that lie inside the
+    recording, the seconds ``running`` counts beyond their stated time are taken from the
+    longest record interval, down to the median record interval (the watch's resolution, as
+    for a recording gap without laps), then from the next longest (a watch writes no records
+    while its timer is stopped, so a pause sits in the longest interval, whole where it fits).
+    Without timer events (a TCX) each lap is taken on its own, the laps being the only
+    statement of where the pauses were; with them (``per_lap=False``) the events placed the
+    pauses and the laps together only take off the sub-second rest: lap boundaries are whole
+    seconds too, and trimming the laps a second over while leaving those a second under would
+    bias the total low. Laps whose longest intervals do not hold the excess state less time
+    than their records show running (another timer, or records lost), and ours stands; laps
+    stating more than their records span keep the records' time.
 
     Parameters
     ----------
@@ -180,12 +205,14 @@ def lap_stated_timed(rec: Recording, start: np.ndarray, dt: np.ndarray, running:
         Start (s from the first record) and length (s) of each record interval.
     running : numpy.ndarray
         Seconds of each interval the timer ran by the timer events (``dt`` without them).
+    per_lap : bool
+        Each lap on its own (no timer events), else all the laps together.
 
     Returns
     -------
     numpy.ndarray or None
-        Timed seconds per interval, NaN outside the laps whose statement was used; None when
-        no lap's was.
+        Timed seconds per interval, NaN outside the laps used; None when no lap's statement
+        was used.
     """
     laps = [lap for lap in rec.metadata.get("device_laps") or ()
             if lap.get("start_epoch_s") is not None and lap.get("timer_time_s") is not None]
@@ -202,29 +229,31 @@ def lap_stated_timed(rec: Recording, start: np.ndarray, dt: np.ndarray, running:
     ends = np.where(np.isfinite(elapsed), starts + elapsed, np.append(starts[1:], t_end))
     # a lap counts only when it lies inside the recording (one record interval's slack)
     inside = (starts >= -step) & (ends <= t_end + step) & (stated > 0)
+    if not inside.any():
+        return None
     mid = start + 0.5 * dt
     k = np.searchsorted(starts, mid, side="right") - 1
-    in_lap = (k >= 0) & (mid < ends[np.maximum(k, 0)])
-    k = np.where(in_lap, k, -1)
+    in_lap = (k >= 0) & (mid < ends[np.maximum(k, 0)]) & inside[np.maximum(k, 0)]
+    if not in_lap.any():
+        return None
+    group = np.where(in_lap, k if per_lap else 0, -1)
+    target = np.bincount(np.flatnonzero(inside) if per_lap else np.zeros(int(inside.sum()), dtype=np.int64),
+                         weights=stated[inside], minlength=starts.size)
     out = np.full(dt.size, np.nan)
-    used = False
-    by_lap = np.argsort(k, kind="stable")
-    bounds = np.searchsorted(k[by_lap], np.arange(starts.size + 1), side="left")
-    for j in np.flatnonzero(inside):  # one pass per lap (a run has tens), not per record
-        idx = by_lap[bounds[j]:bounds[j + 1]]
+    by_group = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[by_group], np.arange(starts.size + 1), side="left")
+    for j in np.flatnonzero(target > 0):  # one pass per lap (a run has tens), not per record
+        idx = by_group[bounds[j]:bounds[j + 1]]
+        values = running[idx]
         if idx.size == 0:
             continue
-        values = running[idx]
-        if values.sum() <= stated[j]:
+        if values.sum() <= target[j]:
             out[idx] = values  # the lap states no pause the records do not show
-            used = True
             continue
-        level = _water_level(values, stated[j])
-        if level < step:
-            continue
-        out[idx] = np.minimum(values, level)
-        used = True
-    return out if used else None
+        trimmed = take_from_longest(values, float(values.sum() - target[j]), step)
+        if trimmed is not None:
+            out[idx] = trimmed
+    return out if np.isfinite(out).any() else None
 
 
 def _timed_dt(rec: Recording, dt: np.ndarray, gap: np.ndarray, paused: np.ndarray | None,
@@ -238,7 +267,9 @@ def _timed_dt(rec: Recording, dt: np.ndarray, gap: np.ndarray, paused: np.ndarra
       walking or standing speed are timed: on the data folder's files without timer events
       elapsed-minus-gaps is within 0.9 % of the device's timer time where moving time is 7 % and
       32 % short on two of them (``benchmarks/validate_totals.py``). The median interval is the
-      watch's own resolution: the timer stopped somewhere inside the gap's first interval;
+      watch's own resolution: the timer stopped somewhere inside the gap's first interval. A gap
+      the device's own distance crossed at moving speed is timed whole (the watch counts no
+      distance while its timer is stopped);
     * any other log (a raw IMU stream): moving time.
     """
     if paused is not None:
@@ -247,7 +278,8 @@ def _timed_dt(rec: Recording, dt: np.ndarray, gap: np.ndarray, paused: np.ndarra
         if not gap.any():
             return dt.copy()
         step = float(np.median(dt[~gap])) if (~gap).any() else 0.0
-        return np.where(gap, np.minimum(dt, step), dt)
+        # a gap the device's distance crossed at moving speed was timed (``moving`` says which)
+        return np.where(gap & ~moving, np.minimum(dt, step), dt)
     return np.where(moving, dt, 0.0)
 
 
@@ -365,7 +397,7 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
     iv = _intervals(rec)
     dt = iv["dt"]
     elapsed = float(rec.time_s[-1] - rec.time_s[0])
-    moving_time = float(dt[iv["moving"]].sum())
+    moving_time = float(iv["timed"][iv["moving"]].sum())  # never more than the timer ran
     step_time = float_column(steps, "step_time_s")
     by_steps = iv["by_default"] and np.isfinite(step_time).any()
     if by_steps:
@@ -377,7 +409,7 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
         timer = float(iv["timed"].sum())
         timer_source = ("timer start/stop events of the file, to the millisecond of its lap timer times"
                         if iv["paused"] is not None else
-                        "lap timer times of the file (its pauses placed in each lap's longest record intervals)")
+                        "lap timer times of the file (its pauses placed in each lap's longest record interval)")
     elif iv["paused"] is not None:
         timer = float(iv["timed"].sum())
         timer_source = "timer start/stop events of the file"
