@@ -17,7 +17,8 @@ import gaitload
 from gaitload.errors import GaitloadError
 from gaitload.io.device_totals import fit_session_totals, fit_utc_offset_s
 from gaitload.recording import Recording
-from gaitload.totals import device_differences, lap_stated_timed, run_totals, split_table
+from gaitload.totals import device_differences, run_totals, split_table
+from gaitload.watch_timer import lap_stated_timed
 
 
 def _fit_runs(root):
