@@ -20,6 +20,12 @@ least 20 m, below which 10 % is under the 2 m a barometer resolves; judgement).
 **Baseline** in the same run: the plainest reading of the records (last distance record,
 last minus first record time, mean of the non-zero cadence records), so a method that does
 worse than reading the records naively shows.
+
+Two more lines say how far the alternatives come: our timer time from the records and timer
+events alone, without the laps' own timer times (which the summary uses where the file states
+them, so that line is the check on the records), and the other average cadence watches use,
+standing at 0 over the whole timer time (``summary["avg_cadence_timer_spm"]``; ours is over
+the moving time: see :mod:`gaitload.totals` for which watch uses which).
 """
 
 from __future__ import annotations
