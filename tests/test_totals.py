@@ -18,6 +18,7 @@ from gaitload.errors import GaitloadError
 from gaitload.io.device_totals import fit_session_totals, fit_utc_offset_s
 from gaitload.recording import Recording
 from gaitload.totals import device_differences, run_totals, split_table
+from gaitload.watch_timer import lap_stated_timed
 
 
 def _fit_runs(root):
@@ -98,6 +99,12 @@ def test_timer_time_leaves_out_the_watch_pauses(shared_data):
     assert s["elapsed_time_s"] > 8000
     assert s["timer_time_s"] == pytest.approx(s["device_totals"]["timer_time_s"], rel=0.01)
     assert s["timer_time_source"].startswith("timer start/stop events")
+    # the events alone, without the laps' own timer times, come within 1 % too
+    rec = analysis.recording
+    bare = rec.with_changes(metadata={**rec.metadata, "device_laps": None})
+    alone = run_totals(bare, analysis.steps, s["distance_m"], False)
+    assert alone["timer_time_source"] == "timer start/stop events of the file"
+    assert alone["timer_time_s"] == pytest.approx(s["device_totals"]["timer_time_s"], rel=0.01)
     # the watch wrote 11 laps of a mile; ours over the same spans
     laps = analysis.laps
     assert len(laps) == len(analysis.recording.metadata["device_laps"]) == 11
@@ -348,6 +355,8 @@ _WATCH_FILES = [
     ("runpandas-tests/runpandas/tests/io/data/samples/2020-12-08T06_36_12-300_Running.tcx", 0, ("distance", "timer")),
     ("runpandas-tests/runpandas/tests/io/data/samples/2020-12-20T05_50_47-300_Running.tcx", 0, ("distance", "timer")),
     ("python-tcxparser-tests/tests/files/test.tcx", 0, ("distance", "timer")),
+    ("heartandsole-tests/tests/testdata.tcx", 0, ("distance", "timer")),
+    (_DATA_FILES + "garmin-fenix-5-walk.fit", 0, ("distance", "timer", "cadence")),
 ]
 _CRITERIA = {"distance": ("distance_m", 0.01), "timer": ("timer_time_s", 0.01), "cadence": ("avg_cadence_spm", 0.03)}
 
@@ -383,3 +392,97 @@ def test_a_watch_without_timer_events_times_every_record_but_the_gaps():
     assert totals["timer_time_s"] == pytest.approx(900 - 300 + 1)
     assert totals["timer_time_source"].startswith("records less the recording gaps")
     assert totals["moving_time_s"] == pytest.approx(600 - 60, abs=1)
+
+
+# --- the laps' own timer times, and the two definitions of average cadence ----------------------
+def _smart_records(laps):
+    """A run written with "smart recording": a record every 2 s, with a 40 s and a 20 s gap in
+    the first lap (the timer stopped for 30 s of the 40) and a 12 s gap in the second (timer on)."""
+    t = np.concatenate([np.arange(0, 101, 2.0), np.arange(140, 201, 2.0), np.arange(220, 301, 2.0),
+                        np.arange(312, 401, 2.0)])
+    sp = np.full(t.size, 3.0)
+    return Recording(time_s=t, channels={"speed": sp, "cadence": np.full(t.size, 170.0)}, placement="records",
+                     start_time=pd.Timestamp("2024-05-01T08:00:00Z"),
+                     metadata={"device_laps": laps})
+
+
+def test_laps_state_the_timer_time_and_the_pauses_go_to_the_longest_intervals():
+    """Lap 1 (0-300 s) states 270 s: the 30 s pause is taken whole from its longest interval,
+    the 40 s gap (left 10 s), the 20 s gap untouched; lap 2 (300-400 s) states 100 s, all its
+    records span: its 12 s gap was timed."""
+    t0 = pd.Timestamp("2024-05-01T08:00:00Z").timestamp()
+    laps = [{"start_epoch_s": t0, "timer_time_s": 270.0, "elapsed_time_s": 300.0},
+            {"start_epoch_s": t0 + 300, "timer_time_s": 100.0, "elapsed_time_s": 100.0}]
+    rec = _smart_records(laps)
+    totals = run_totals(rec, pd.DataFrame({"time_s": []}), 1000.0, False)
+    assert totals["timer_time_s"] == pytest.approx(370.0)
+    assert totals["timer_time_source"].startswith("lap timer times of the file")
+    dt = np.diff(rec.time_s)
+    timed = lap_stated_timed(rec, rec.time_s[:-1], dt, dt)
+    assert timed[np.flatnonzero(dt == 40)[0]] == pytest.approx(10.0)
+    assert timed[np.flatnonzero(dt == 20)[0]] == pytest.approx(20.0)
+    assert timed[np.flatnonzero(dt == 12)[0]] == pytest.approx(12.0)
+    # without the laps: the gaps are the pauses, each counted one record interval (2 s)
+    bare = run_totals(rec.with_changes(metadata={}), pd.DataFrame({"time_s": []}), 1000.0, False)
+    assert bare["timer_time_s"] == pytest.approx(400 - 40 - 20 - 12 + 3 * 2)
+
+
+def test_a_lap_stating_less_than_its_records_run_is_not_believed():
+    """A lap stating 60 s over 400 s of records every 2 s: its gaps hold 66 s above the record
+    interval, not the 340 s it says were paused; another timer than the records', so ours stands."""
+    t0 = pd.Timestamp("2024-05-01T08:00:00Z").timestamp()
+    rec = _smart_records([{"start_epoch_s": t0, "timer_time_s": 60.0, "elapsed_time_s": 400.0}])
+    totals = run_totals(rec, pd.DataFrame({"time_s": []}), 1000.0, False)
+    assert totals["timer_time_source"].startswith("records less the recording gaps")
+
+
+def test_tcx_timer_time_is_its_laps_total_time(shared_data):
+    """heartandsole's TCX, written with smart recording (a record every 1-21 s, 222 s of
+    records): its 4 laps' TotalTimeSeconds sum to 190.355 s, the same watch's FIT session
+    says 190.355 s; from the records alone (gaps as pauses) 172 s, 9.6 % short."""
+    path = shared_data / "heartandsole-tests/tests/testdata.tcx"
+    analysis = gaitload.analyze(path)
+    s = analysis.summary
+    fit = gaitload.analyze(shared_data / "heartandsole-tests/tests/testdata.fit").summary
+    assert fit["device_totals"]["timer_time_s"] == pytest.approx(190.355)
+    assert s["timer_time_s"] == pytest.approx(190.355, abs=1.0)  # lap 3's records span 66 of its 66.6 s
+    laps = analysis.laps
+    assert np.allclose(laps["timer_time_s"], laps["device_timer_time_s"], atol=1.0)
+    assert s["moving_time_s"] <= s["timer_time_s"] <= s["elapsed_time_s"]
+
+
+def test_whole_second_timer_events_trimmed_to_the_laps_milliseconds(shared_data):
+    """The Fenix 5 walk's start and stop events are 46 s apart (whole seconds); its lap and
+    session say 45.379 s: the timer is the lap's. Its 14 s recording gap was walked through
+    (the device's distance went on 21.7 m), so it is moving time."""
+    analysis = gaitload.analyze(shared_data / "python-fitparse-tests/tests/files/garmin-fenix-5-walk.fit")
+    s = analysis.summary
+    assert s["timer_time_s"] == pytest.approx(45.379, abs=1e-3)
+    assert s["timer_time_source"].startswith("timer start/stop events of the file, to the millisecond")
+    rec = analysis.recording
+    alone = run_totals(rec.with_changes(metadata={**rec.metadata, "device_laps": None}), analysis.steps,
+                       s["distance_m"], False)
+    assert alone["timer_time_s"] == pytest.approx(46.0)
+    assert s["moving_time_s"] == pytest.approx(45.379, abs=1.0)
+
+
+@pytest.mark.parametrize("name", ["heartandsole-tests/tests/testdata.fit",
+                                  "muktihari-fit-testdata/testdata/from_official_sdk/HrmPluginTestActivity.fit"])
+def test_a_device_average_counting_standing_is_named(shared_data, name):
+    """A Forerunner 220 and a 955 average their cadence over the whole timer time, standing at 0
+    (42.9 and 25.4 steps/min, most of the time standing); ours, over moving time, is far above,
+    and the warning says the device's counts standing, with ours that way within 3 %."""
+    s = gaitload.analyze(shared_data / name).summary
+    device = s["device_totals"]["avg_cadence_spm"]
+    assert s["avg_cadence_timer_spm"] == pytest.approx(device, rel=0.03)
+    assert s["avg_cadence_spm"] > 1.4 * device
+    assert any(w.startswith("average cadence") and "counts the time standing still at 0" in w for w in s["warnings"])
+
+
+def test_a_foot_pod_average_leaving_standing_out(shared_data):
+    """A Forerunner 70 with a foot pod leaves standing out of its average (176 steps/min): ours
+    over moving time within 1 %, the standing-at-0 average 7 % low, so the warning stays quiet."""
+    s = gaitload.analyze(shared_data / "python-fitparse-tests/tests/files/compressed-speed-distance.fit").summary
+    assert s["avg_cadence_spm"] == pytest.approx(176.0, rel=0.01)
+    assert s["avg_cadence_timer_spm"] < 0.95 * 176.0
+    assert not any(w.startswith("average cadence") for w in s["warnings"])

@@ -9,14 +9,26 @@ and why. It also builds the laps and per-kilometre splits tables.
 Definitions (as Garmin documents its activity summary fields):
 
 * elapsed time: first to last record;
-* timer time: elapsed time minus the pauses between timer stop and start events (FIT
-  ``event`` messages); a watch export without timer events: elapsed time minus its recording
-  gaps (a watch writes no records while its timer is stopped); a raw IMU log: its moving time;
-* moving time: the record intervals that are not a recording gap (``Recording.gaps_s``) and
-  move at :data:`MOVING_SPEED_MPS` or more (by cadence above :data:`MOVING_CADENCE_SPM` where
-  there is no speed; the sum of the step times where there is neither, as in a raw IMU log);
-* average cadence: cadence averaged over time where it is above :data:`MOVING_CADENCE_SPM`
-  (the watch leaves standing still out); ``summary["cadence_spm"]`` stays the per-step median;
+* timer time: where the file's laps state their timer time (FIT ``lap.total_timer_time``,
+  TCX ``Lap/TotalTimeSeconds``, the watch's own timer to the millisecond), that, with each
+  lap's pauses placed in its longest record interval
+  (:func:`gaitload.watch_timer.lap_stated_timed`); otherwise
+  elapsed time minus the pauses between timer stop and start events (FIT ``event`` messages);
+  a watch export without either: elapsed time minus its recording gaps (a watch writes no
+  records while its timer is stopped); a raw IMU log: its moving time;
+* moving time: the record intervals outside a timer pause that move at :data:`MOVING_SPEED_MPS`
+  or more (by cadence above :data:`MOVING_CADENCE_SPM` where there is no speed; the sum of the
+  step times where there is neither, as in a raw IMU log); a recording gap
+  (``Recording.gaps_s``) counts only where the device's own distance advanced across it at that
+  speed (a watch's "smart recording" writes a record every few seconds while the runner keeps on);
+* average cadence: the records' cadence averaged over the timed seconds of the moving time,
+  a zero while moving included (the watch's sensor saw no step), standing still left out.
+  Watches differ here: on the data folder a Forerunner 70 with a foot pod leaves standing out
+  (176 steps/min, ours 175; with standing at 0 it would be 160), while a Forerunner 220 and
+  955 count standing at 0 over the whole timer time (43 and 25 steps/min, ours over moving
+  time 65 and 109); no one definition gives all the files' averages, so ours is over moving
+  time (the other gives a stop at a crossing a lower cadence) and ``avg_cadence_timer_spm``
+  is the other one, named in the warning when it is the device's. ``summary["cadence_spm"]`` stays the per-step median;
 * average speed: distance over timer time (hence pace); average heart rate and power: time
   averages over the timer time; maximum heart rate: the highest record.
 """
@@ -33,6 +45,7 @@ from .io.csv_records import MOVING_CADENCE_MIN
 from .notice import Notice, codes_of
 from .recording import Recording
 from .schema import MUSCLES, float_column
+from .watch_timer import lap_stated_timed, timed_seconds, timer_paused
 
 __all__ = ["add_watch_totals", "run_totals", "watch_distance", "device_differences", "lap_table", "split_table", "MOVING_SPEED_MPS",
            "MOVING_CADENCE_SPM", "TOLERANCE", "local_time", "format_duration"]
@@ -56,7 +69,8 @@ _WHY = {
                   "may correct its total afterwards (footpod calibration, GPS smoothing)",
     "timer_time_s": "",  # filled in by the source of our timer time
     "elapsed_time_s": "ours runs from the first to the last record kept",
-    "avg_cadence_spm": "ours is the time average of the records' cadence above 20 steps/min",
+    "avg_cadence_spm": "ours is the time average of the records' cadence over the moving time (0.5 m/s or "
+                       "more, by cadence where there is no speed), standing still left out",
     "avg_speed_mps": "ours is our distance over our timer time",
     "avg_heart_rate": "ours is the time average of the heart-rate records over the timer time",
     "max_heart_rate": "ours is the highest heart-rate record",
@@ -102,7 +116,7 @@ def _intervals(rec: Recording) -> dict[str, np.ndarray]:
         # an interval whose start is a gap's start spans the pause (as the cadence integral has it)
         idx = np.searchsorted(t, np.asarray(rec.gaps_s)[:, 0])
         gap[idx[idx < dt.size]] = True
-    paused = _timer_paused(rec, start, dt)
+    paused = timer_paused(rec, start, dt)
 
     def mean_of(name):
         values = rec.channels.get(name)
@@ -118,60 +132,38 @@ def _intervals(rec: Recording) -> dict[str, np.ndarray]:
     cadence = mean_of("cadence")
     if speed is not None:
         moving = np.nan_to_num(speed) >= MOVING_SPEED_MPS
+        if cadence is not None:  # a record without speed (a lost GPS fix) moves by its cadence
+            moving |= np.isnan(speed) & (np.nan_to_num(cadence) > MOVING_CADENCE_SPM)
     elif cadence is not None and np.isfinite(cadence).any():
         moving = np.nan_to_num(cadence) > MOVING_CADENCE_SPM
     else:
         moving = np.ones(dt.size, dtype=bool)
     by_default = speed is None and (cadence is None or not np.isfinite(cadence).any())
     moving &= ~gap
+    dist = rec.channels.get("distance")
+    if gap.any() and rec.placement == "records" and dist is not None and rec.metadata.get("distance_source") == "device":
+        # a watch recording only when something changes ("smart recording") leaves gaps while the
+        # runner keeps going: the device's own distance advancing at moving speed across a gap says
+        # so (a watch counts no distance while its timer is stopped)
+        moving |= gap & (np.nan_to_num(np.diff(dist)) >= MOVING_SPEED_MPS * dt)
+    if paused is not None:
+        moving &= ~paused
+    timed = timed_seconds(rec, dt, gap, paused, moving)
+    stated = lap_stated_timed(rec, start, dt, dt if paused is None else np.where(paused, 0.0, dt),
+                              per_lap=paused is None)
+    laps_state_timer = stated is not None
+    if laps_state_timer:
+        timed = np.where(np.isfinite(stated), stated, timed)
     return {"start": start, "dt": dt, "gap": gap, "paused": paused, "moving": moving, "cadence": cadence,
             "heart_rate": mean_of("heart_rate"), "power": mean_of("power"), "by_default": by_default,
-            "timed": _timed_dt(rec, dt, gap, paused, moving)}
-
-
-def _timed_dt(rec: Recording, dt: np.ndarray, gap: np.ndarray, paused: np.ndarray | None,
-              moving: np.ndarray) -> np.ndarray:
-    """Seconds of each record interval the watch's timer ran (its sum is the timer time).
-
-    * timer events in the file: every interval outside a stop..start pause;
-    * a watch export without them (``placement == "records"``): every interval, a recording gap
-      counting one median sample interval. A watch writes records while its timer runs and none
-      while it is stopped (auto-pause or the stop button), so a gap is the pause and records at
-      walking or standing speed are timed: on the data folder's files without timer events
-      elapsed-minus-gaps is within 0.9 % of the device's timer time where moving time is 7 % and
-      32 % short on two of them (``benchmarks/validate_totals.py``). The median interval is the
-      watch's own resolution: the timer stopped somewhere inside the gap's first interval;
-    * any other log (a raw IMU stream): moving time.
-    """
-    if paused is not None:
-        return np.where(paused, 0.0, dt)
-    if rec.placement == "records":
-        if not gap.any():
-            return dt.copy()
-        step = float(np.median(dt[~gap])) if (~gap).any() else 0.0
-        return np.where(gap, np.minimum(dt, step), dt)
-    return np.where(moving, dt, 0.0)
-
-
-def _timer_paused(rec: Recording, start: np.ndarray, dt: np.ndarray) -> np.ndarray | None:
-    """Which intervals fall in a timer pause (FIT stop..start events, ``metadata["pauses"]`` in s
-    from the first record); None without timer events."""
-    if not rec.metadata.get("timer_events"):
-        return None
-    paused = np.zeros(dt.size, dtype=bool)
-    pauses = np.asarray(rec.metadata.get("pauses") or [], dtype=np.float64).reshape(-1, 2)
-    if pauses.size:
-        mid = start + 0.5 * dt
-        # pauses are sorted and disjoint: the last one starting before each midpoint decides
-        k = np.searchsorted(pauses[:, 0], mid, side="right") - 1
-        paused = (k >= 0) & (mid < pauses[np.maximum(k, 0), 1])
-    return paused
+            "timed": timed, "laps_state_timer": laps_state_timer}
 
 
 def _time_mean(values: np.ndarray | None, dt: np.ndarray, mask: np.ndarray) -> float | None:
+    """Mean of the interval ``values`` weighted by the seconds ``dt``, over ``mask``."""
     if values is None:
         return None
-    ok = mask & np.isfinite(values)
+    ok = mask & np.isfinite(values) & (dt > 0)
     weight = float(dt[ok].sum())
     return float((values[ok] * dt[ok]).sum() / weight) if weight > 0 else None
 
@@ -256,7 +248,9 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
     -------
     dict
         ``elapsed_time_s``, ``timer_time_s``, ``timer_time_source``, ``moving_time_s``,
-        ``avg_cadence_spm``, ``cadence_source`` (``"measured"``, ``"from steps"`` or
+        ``avg_cadence_spm``, ``avg_cadence_timer_spm`` (the measured cadence over the whole
+        timer time, standing at 0; None without a cadence channel), ``cadence_source``
+        (``"measured"``, ``"from steps"`` or
         ``"estimated"``), ``avg_speed_mps``, ``avg_pace_s_per_km``, ``avg_heart_rate``,
         ``max_heart_rate``, ``avg_power_w`` (None where not recorded), ``local_start_time``,
         ``utc_offset_s``, ``local_time_source``.
@@ -264,7 +258,7 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
     iv = _intervals(rec)
     dt = iv["dt"]
     elapsed = float(rec.time_s[-1] - rec.time_s[0])
-    moving_time = float(dt[iv["moving"]].sum())
+    moving_time = float(iv["timed"][iv["moving"]].sum())  # never more than the timer ran
     step_time = float_column(steps, "step_time_s")
     by_steps = iv["by_default"] and np.isfinite(step_time).any()
     if by_steps:
@@ -272,7 +266,12 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
         # leave out stops longer than a step; gaitload.events)
         moving_time = float(np.nansum(step_time))
     running = iv["timed"] > 0
-    if iv["paused"] is not None:
+    if iv["laps_state_timer"]:
+        timer = float(iv["timed"].sum())
+        timer_source = ("timer start/stop events of the file, to the millisecond of its lap timer times"
+                        if iv["paused"] is not None else
+                        "lap timer times of the file (its pauses placed in each lap's longest record interval)")
+    elif iv["paused"] is not None:
         timer = float(iv["timed"].sum())
         timer_source = "timer start/stop events of the file"
     elif rec.placement == "records":
@@ -283,8 +282,10 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
         timer = moving_time
         timer_source = "moving time (the file has no timer events)"
     cadence = iv["cadence"]
+    cad_timer = None
     if cadence is not None and np.isfinite(cadence).any() and not cadence_estimated:
-        avg_cad = _time_mean(np.where(cadence > MOVING_CADENCE_SPM, cadence, np.nan), dt, ~iv["gap"])
+        avg_cad = _time_mean(cadence, iv["timed"], iv["moving"])
+        cad_timer = _time_mean(cadence, iv["timed"], np.ones(dt.size, dtype=bool))
         cad_source = "measured"
     elif by_steps:
         avg_cad = 60.0 * float(np.isfinite(step_time).sum()) / moving_time if moving_time > 0 else None
@@ -307,6 +308,7 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
         "timer_time_source": timer_source,
         "moving_time_s": moving_time,
         "avg_cadence_spm": avg_cad,
+        "avg_cadence_timer_spm": cad_timer,
         "cadence_source": cad_source,
         "avg_speed_mps": speed,
         "avg_pace_s_per_km": 1000.0 / speed if speed else None,
@@ -352,6 +354,10 @@ def device_differences(ours: dict, device: dict | None, timer_source: str = "", 
             continue
         name, scale, spec, unit = _LABEL[key]
         why = _WHY[key] or f"ours is the {timer_source}"
+        standing = ours.get("avg_cadence_timer_spm")
+        if key == "avg_cadence_spm" and _known(standing) and abs(standing - b) <= tol * b:
+            why = (f"the device's average counts the time standing still at 0 steps/min (over the whole timer "
+                   f"time ours is {standing:.0f} steps/min); ours leaves standing out, as some watches do")
         # one decimal near the tolerance, so "10.4 %" over a 10 % limit does not read "10 %"
         share = f"{abs(100 * rel):.0f}" if abs(rel) >= 2 * tol else f"{abs(100 * rel):.1f}"
         if damaged:  # one reason for all: one line
@@ -456,9 +462,13 @@ def _window_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, bo
         if values is None:
             table[name] = np.full(k_win, np.nan)
             continue
-        if mask is None:  # cadence: moving records only, as the run's average
-            values = np.where(values > MOVING_CADENCE_SPM, values, np.nan)
-            mask = ~iv["gap"]
+        if mask is None:  # cadence: the run's average, over the timed seconds moving
+            ok = iv["moving"] & np.isfinite(values)
+            seconds = np.where(ok, iv["timed"], 0.0)
+            weight = record_total(seconds)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                table[name] = np.where(weight > 0, record_total(np.where(ok, values * seconds, 0.0)) / weight, np.nan)
+            continue
         ok = mask & np.isfinite(values)
         weight = timed_total(ok)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -172,6 +172,22 @@ def test_xml_with_text_before_the_declaration(tmp_path, lead):
     assert gaitload.read(gpx).n_samples == 60
 
 
+def test_tcx_body_without_its_root_element(tmp_path, shared_data):
+    """A TCX whose <TrainingCenterDatabase> root is missing (it starts at <Activities>, as
+    runpandas' malformed.tcx does) is read, and the repair said first."""
+    path = tmp_path / "rootless.tcx"
+    whole = _tcx(_tcx_activity("Running", T0, 60, 3.0))
+    body = whole[whole.index("<Activities>"):whole.index("</TrainingCenterDatabase>")]
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + body)
+    rec = gaitload.read(path)
+    assert rec.n_samples == 60 and rec.warnings[0].startswith("the file starts at <Activities>")
+    real = shared_data / "runpandas-tests/runpandas/tests/io/data/tcx/malformed.tcx"
+    s = gaitload.analyze(real).summary
+    # the laps' own totals (4.69 km, 33:13): the records were all read
+    assert s["distance_m"] == pytest.approx(s["device_totals"]["distance_m"], rel=0.01)
+    assert s["timer_time_s"] == pytest.approx(s["device_totals"]["timer_time_s"], rel=0.01)
+
+
 # ------------------------------------------------------------------------------------------------
 # GPX: a 1 h segment gap, tracks hours apart, undeclared prefixes, points without position, a
 # clock stepping back
