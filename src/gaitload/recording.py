@@ -212,9 +212,12 @@ class Recording:
         self.sampling_rate_hz = self._estimate_rate(dt, med_dt, limit)
         if len(self.gaps_s):
             total = float(np.sum(self.gaps_s[:, 1] - self.gaps_s[:, 0]))
+            # what a gap is, is decided downstream: a watch's distance that advances across it
+            # says the runner kept going (sparse recording), else it is a pause
+            how = ("a gap the distance crossed at walking pace or more is counted as moving, any other as a pause"
+                   if "distance" in self.channels else "treated as pauses, not movement")
             self.warnings.append(Notice(
-                f"{len(self.gaps_s)} gap(s) in sampling ({total:.1f} s in all); treated as pauses, not movement",
-                "sampling-gaps"))
+                f"{len(self.gaps_s)} gap(s) in sampling ({total:.1f} s in all); {how}", "sampling-gaps"))
         self._warn_nan_runs(lows)
 
     # -- validation helpers -------------------------------------------------------------------

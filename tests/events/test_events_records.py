@@ -60,3 +60,32 @@ def test_strides_per_minute_warns():
     t = np.arange(0.0, 120.0)
     steps, warnings = steps_from_cadence(t, np.full(t.size, 85.0))
     assert any("strides/min" in w for w in warnings)
+
+
+def test_steps_are_placed_across_a_gap_the_distance_crossed():
+    # sparse ("smart") recording: a 20 s gap while the runner keeps going at 3 m/s and 170
+    # steps/min, then an auto-pause (the distance stands still across a 100 s gap)
+    t = np.concatenate([np.arange(0.0, 100.0), np.arange(120.0, 200.0), np.arange(300.0, 400.0)])
+    moving = np.where(t < 300.0, t, t - 100.0)
+    dist = 3.0 * moving
+    cad = np.full(t.size, 170.0)
+    rec = Recording(time_s=t, channels={"cadence": cad, "distance": dist}, placement="records")
+    steps = detect_steps(rec).steps
+    # 300 s of moving at 170 steps/min: the walked gap counts, the pause does not
+    assert len(steps) == int(np.floor(170.0 * 298.0 / 60.0))  # 298 s: the intervals 0..199 and 300..399
+    assert ((steps["time_s"] > 100.0) & (steps["time_s"] < 119.0)).sum() >= 50
+    assert not ((steps["time_s"] > 200.0) & (steps["time_s"] < 300.0)).any()
+
+
+def test_smart_recording_walk_places_the_devices_steps(shared_data):
+    from gaitload import analyze
+
+    path = shared_data / "python-fitparse-tests/tests/files/garmin-fenix-5-walk.fit"
+    if not path.exists():
+        pytest.skip("Fenix 5 walk not in the data folder")
+    result = analyze(path)
+    s = result.summary
+    # the watch's own average cadence over its timer time gives the steps it counted; a 14 s gap
+    # in the records that the distance crossed is walked, so the steps there are placed too
+    expected = s["device_totals"]["avg_cadence_spm"] * s["device_totals"]["timer_time_s"] / 60.0
+    assert len(result.steps) == pytest.approx(expected, rel=0.05)

@@ -202,11 +202,12 @@ GPS_ONLY_GLOBS = ["runpandas-tests/runpandas/tests/io/data/samples/*.tcx", "runp
                   "heartandsole-tests/tests/*.fit", "python-fitparse-tests/tests/files/2013-02-06-12-11-14.fit"]
 
 
-def test_positions_alone_near_the_device_distance_on_20_records(shared_data):
+def test_positions_alone_near_the_device_distance_on_21_records(shared_data):
     """Positions alone (distance and speed channels removed) against the device's distance of
-    the same record, on the 20 real records that carry both. Within 3 %: 16 of 20, median
-    |error| 1.41 % (the plain sum of the fixes: 14 of 20, 1.72 %; the drift-only pause rule:
-    14, 1.56 %). The four beyond 3 % are not jitter: a walk with the watch stopped that the
+    the same record, on the 21 real records that carry both (one of them runpandas'
+    malformed.tcx, read with its missing root element repaired). Within 3 %: 17 of 21, median
+    |error| 1.4 % (on the 20 without it: the plain sum of the fixes 14 of 20, 1.72 %; the
+    drift-only pause rule 14, 1.56 %). The four beyond 3 % are not jitter: a walk with the watch stopped that the
     positions cannot tell from a slow stretch (+7.5 %), a run the watch measured ~5 % short of
     its clean 2 s track, the device counting 624 m before the first fix (-10.4 %), and a
     paddling record (-3.7 %)."""
@@ -230,8 +231,8 @@ def test_positions_alone_near_the_device_distance_on_20_records(shared_data):
             assert src == "GPS great-circle"
             errs.append(100 * (d[-1] / device[-1] - 1))
     errs = np.abs(errs)
-    assert len(errs) == 20
-    assert (errs <= 3).sum() >= 16 and (errs <= 1).sum() >= 7
+    assert len(errs) == 21
+    assert (errs <= 3).sum() >= 17 and (errs <= 1).sum() >= 8
     assert np.median(errs) < 1.5
 
 

@@ -343,25 +343,27 @@ def _object_column(values, n: int | None = None) -> pd.Series:
 
 
 def _records(rec: Recording) -> tuple[pd.DataFrame, list[str]]:
-    from .records import steps_from_cadence
+    from .records import pause_gaps, steps_from_cadence
 
     # speed is terrain's to derive: the file's speed, else the derivative of terrain's distance
     # (device distance, or the positions' track with jitter, spikes and pauses left out)
     from ..terrain.distance import recording_speed
 
     speed, _ = recording_speed(rec)
+    # steps are placed across a gap the device's distance crossed (sparse recording), not a pause
+    gaps = pause_gaps(rec.time_s, rec.get("distance"), rec.gaps_s)
     if not rec.has("cadence"):
         if speed is None:
             return pd.DataFrame(), [Notice("no cadence, speed or distance channel; steps cannot be placed", "no-steps")]
         from .records import cadence_from_speed
 
-        steps, w = steps_from_cadence(rec.time_s, cadence_from_speed(speed), gaps_s=rec.gaps_s, speed_mps=speed)
+        steps, w = steps_from_cadence(rec.time_s, cadence_from_speed(speed), gaps_s=gaps, speed_mps=speed)
         steps = _with_device_columns(steps, rec)
         w.append(Notice("no cadence channel: steps are estimated from speed with a typical runner's cadence "
                         "(170 steps/min at 3 m/s; Lieberman 2015, Dorn 2012); step counts and loads are approximate",
                         "no-cadence"))
         return steps, w
-    steps, w = steps_from_cadence(rec.time_s, rec.channels["cadence"], gaps_s=rec.gaps_s,
+    steps, w = steps_from_cadence(rec.time_s, rec.channels["cadence"], gaps_s=gaps,
                                   contact_time_s=rec.get("contact_time"), speed_mps=speed)
     c = rec.channels["cadence"]
     ok = np.isfinite(c)

@@ -73,6 +73,44 @@ def cadence_integral(time_s: np.ndarray, cadence_spm: np.ndarray, gaps_s: np.nda
     return np.concatenate([[0.0], np.cumsum(inc)])
 
 
+def pause_gaps(time_s: np.ndarray, distance_m: np.ndarray | None, gaps_s: np.ndarray) -> np.ndarray:
+    """The recording gaps that are pauses: those the device's own distance did not cross at
+    moving speed.
+
+    A watch that records sparsely ("smart recording") leaves gaps of 10-20 s while the runner
+    keeps going; its distance advances across them at the runner's pace, and steps were taken
+    there. A watch writes no distance while its timer is stopped, so a gap its distance crossed
+    at :data:`STANDSTILL_SPEED_MPS` or more was walked or run.
+
+    Parameters
+    ----------
+    time_s : ndarray, shape (n,)
+        Record times, s, increasing.
+    distance_m : ndarray, shape (n,) or None
+        The device's cumulative distance, m (NaN where missing); None: every gap is a pause.
+    gaps_s : ndarray, shape (k, 2)
+        Gaps ``[start, end]`` in s (``Recording.gaps_s``).
+
+    Returns
+    -------
+    ndarray, shape (m, 2)
+        The gaps that are pauses, a subset of ``gaps_s``.
+    """
+    gaps = np.asarray(gaps_s, dtype=np.float64).reshape(-1, 2)
+    if distance_m is None or not len(gaps):
+        return gaps
+    t = np.asarray(time_s, dtype=np.float64)
+    d = np.asarray(distance_m, dtype=np.float64)
+    ok = np.isfinite(d)
+    if ok.sum() < 2:
+        return gaps
+    # the distance at each end of the gap (interpolated over missing records)
+    d_start = np.interp(gaps[:, 0], t[ok], d[ok])
+    d_end = np.interp(gaps[:, 1], t[ok], d[ok])
+    crossed = (d_end - d_start) >= STANDSTILL_SPEED_MPS * (gaps[:, 1] - gaps[:, 0])
+    return gaps[~crossed]
+
+
 def cadence_from_speed(speed_mps: np.ndarray) -> np.ndarray:
     """A stand-in cadence for records that carry speed but no cadence (GPS-only GPX, TCX).
 

@@ -176,7 +176,7 @@ def device_totals(metadata: dict) -> tuple[float, float] | None:
 def explain_gain(gain_m: float, loss_m: float, device: tuple[float, float], gain_profile: np.ndarray | None,
                  raw_alt: np.ndarray, hysteresis_m: float, smoothing: str, tol_pct: float = 5.0,
                  time_series: tuple[np.ndarray, np.ndarray] | None = None, sigma_s: float = 0.0,
-                 raw_time_s: np.ndarray | None = None) -> dict:
+                 raw_time_s: np.ndarray | None = None, tol_m: float = 2.0) -> dict:
     """Compare our totals with the device's and, when they differ by more than ``tol_pct``, say
     which threshold or smoothing explains it.
 
@@ -189,7 +189,8 @@ def explain_gain(gain_m: float, loss_m: float, device: tuple[float, float], gain
     with the device's ascent minus descent, the device counted on an altitude it did not
     record (re-calibrated during the run). ``raw_time_s`` (the times of ``raw_alt``) lets the
     count in time be redone on the recorded altitude as it is, with the steps across pauses
-    that our cleaning removed (no walk explains them) left in.
+    that our cleaning removed (no walk explains them) left in. A difference of at most
+    ``tol_m`` metres needs no explanation (the device's total is whole metres).
 
     Returns
     -------
@@ -202,7 +203,9 @@ def explain_gain(gain_m: float, loss_m: float, device: tuple[float, float], gain
     d_down = 100.0 * (loss_m / down - 1) if down > 0 else float("nan")
     out = {"device_ascent_m": up, "device_descent_m": down, "ascent_diff_pct": round(d_up, 1),
            "descent_diff_pct": round(d_down, 1) if np.isfinite(d_down) else None, "note": ""}
-    if not np.isfinite(d_up) or abs(d_up) <= tol_pct:
+    # a device's total is whole metres and ours counts swings of a metre or more: a difference of
+    # two metres is resolution, whatever percentage it makes of a small total (judgement)
+    if not np.isfinite(d_up) or abs(d_up) <= tol_pct or abs(gain_m - up) <= tol_m:
         return out
     ours = f"ours {gain_m:.0f} m vs the device's {up:.0f} m ({d_up:+.1f} %)"
     raw = np.asarray(raw_alt, float)
