@@ -32,7 +32,7 @@ ANALYSIS_CHANNELS = frozenset({"cadence", "speed", "distance", "altitude", "lati
                                "contact_time", "footstrike_type", "incline"})
 #: Codes that are always notes: unmapped columns, and a watch cadence read as the strides/min
 #: every watch format stores (the convention, so nothing to warn about; steps/min there is warned).
-NOTE_CODES = frozenset({"columns-unused", "cadence-strides"})
+NOTE_CODES = frozenset({"columns-unused", "cadence-strides", "cadence-walking-doubled"})
 
 #: (theme, warning codes), most important first. Every code of :data:`gaitload.notice.CODES`
 #: but ``general`` belongs to exactly one theme; a warning with no code is a theme of its own.
@@ -123,7 +123,8 @@ def drop_void_advice(warnings: list[str], cadence_provenance: str | None) -> lis
     The step detector advises ``--cadence-unit strides/min`` when the median cadence is a
     walking or strides/min value (code ``cadence-walking``); when the reader already read the
     file's cadence as strides/min (doubled it) or the unit was given, following that advice
-    would double it again, so only the fact stays: the median cadence is a walking one.
+    would double it again, so only the fact stays, as a note (code ``cadence-walking-doubled``):
+    the median cadence is a walking one, and the run's walking share already says so.
 
     Parameters
     ----------
@@ -141,8 +142,9 @@ def drop_void_advice(warnings: list[str], cadence_provenance: str | None) -> lis
     for w in warnings:
         value = getattr(w, "value", None)
         if code_of(w) == "cadence-walking" and value is not None:
+            # a fact, not advice: the walking share of the steps says what it does to the result
             w = Notice(f"median cadence {value:.0f} steps/min (the file's strides/min already doubled): a walking pace",
-                       "cadence-walking", value=value)
+                       "cadence-walking-doubled", value=value)
         out.append(w)
     return out
 

@@ -36,6 +36,7 @@ CODES: dict[str, str] = {
     "no-strides": "the device's cadence is 0 throughout: it counted no strides",
     "no-cadence": "no cadence channel: steps estimated from speed",
     "cadence-walking": "the median cadence is a walking or strides/min value",
+    "cadence-walking-doubled": "the median cadence, already read as strides/min, is a walking one (a note)",
     "cadence-unit": "how a cadence's unit was read (steps/min, strides/min, given or assumed)",
     "cadence-strides": "a watch cadence read as the strides/min watch formats store (a note)",
     "steps-rejected": "candidate steps the detector did not count",
