@@ -59,6 +59,25 @@ class _WholeTextRenderer(RendererAgg):
             self._bitmaps[key] = found
         return found
 
+    def _get_font_height_metrics(self, prop):
+        """Ascent, descent and line gap of the font of ``prop``, pixels, from its OS/2 (else hhea)
+        table, as matplotlib's text layout computes them for every text it lays out (a font
+        lookup and two table reads each time), once per font and size here."""
+        key = ("height", hash(prop), self.dpi)
+        found = self._bitmaps.get(key)
+        if found is None:
+            found = (None, None, None)  # no table: matplotlib measures the font instead
+            font = self._prepare_font(prop)
+            scale = prop.get_size_in_points() * self.dpi / 72.0 / font.get_sfnt_table("head")["unitsPerEm"]
+            for table_name, gap, ascent, descent in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                                                     ("hhea", "lineGap", "ascent", "descent")):
+                table = font.get_sfnt_table(table_name)
+                if table is not None:
+                    found = (table[ascent] * scale, -table[descent] * scale, table[gap] * scale)
+                    break
+            self._bitmaps[key] = found
+        return found
+
     def get_text_width_height_descent(self, s, prop, ismath):
         if ismath:
             return super().get_text_width_height_descent(s, prop, ismath)

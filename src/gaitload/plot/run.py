@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
+from matplotlib.transforms import offset_copy
 
 from ..errors import OptionError
 from ..totals import format_duration
@@ -158,6 +159,26 @@ def _tick_path(x: np.ndarray, y0: float, y1: float) -> MplPath:
     return path
 
 
+def _half_pixel(ax, panel: str, x_span: float, y_span: float) -> tuple[float, float]:
+    """Half a pixel of a panel in data units along x and y, from its size in inches and the
+    spans it shows (the x span of the data is a little less than the axis', so this errs small)."""
+    dpi = float(ax.get_figure(root=True).dpi)
+    _, _, w_in, h_in = _PANELS_IN[panel]
+    return max(x_span, 1e-12) / (2 * w_in * dpi), max(y_span, 1e-12) / (2 * h_in * dpi)
+
+
+def _one_per_cell(x: np.ndarray, y: np.ndarray, cell: tuple[float, float]) -> np.ndarray:
+    """Indices (in order) of the first point in each ``cell``-sized box of the plane: dots drawn
+    within half a pixel of one another cover the same pixels, so one of them is drawn (for
+    plotting only: every drawn dot is a real point, every point is within a cell of one)."""
+    if x.size == 0:
+        return np.empty(0, dtype=int)
+    ix = np.floor((x - x.min()) / cell[0]).astype(np.int64)
+    iy = np.floor((y - y.min()) / cell[1]).astype(np.int64)
+    _, first = np.unique(ix * (int(iy.max()) + 1) + iy, return_index=True)
+    return np.sort(first)
+
+
 def _runs_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and end index (exclusive) of each run of equal labels."""
     if values.size == 0:
@@ -287,15 +308,18 @@ def _mark_climbs(ax, analysis, axis, x, alt) -> str:
         drawn.append(f"{kind}s {'red' if kind == 'climb' else 'blue'}")
         metres, grade = column(part, "gain_m")[keep], column(part, "mean_grade_pct")[keep]
         sign = "+" if kind == "climb" else "-"
+        # a climb labelled above its top, a descent below its foot: a climb's top is often the
+        # next descent's start, and the two labels must not meet there. Plain texts offset by a
+        # few points (an annotation measures and places itself again at every draw)
+        up = kind == "climb"
+        offset = offset_copy(ax.transData, fig=ax.get_figure(root=True), x=-2 if up else 2, y=3 if up else -3,
+                             units="points")
         for k in np.argsort(-np.abs(np.nan_to_num(metres)), kind="stable")[:_LABELLED_CLIMBS]:
             lo, hi = i0[keep][k], i1[keep][k]
-            # a climb labelled above its top, a descent below its foot: a climb's top is often
-            # the next descent's start, and the two labels must not meet there
-            up = kind == "climb"
             at = (xs[hi - 1], np.nanmax(alts[lo:hi]) if up else np.nanmin(alts[lo:hi]))
-            ax.annotate(f"{sign}{abs(metres[k]):.0f} m, {grade[k]:.0f} %", at, xytext=(-2 if up else 2, 3 if up else -3),
-                        textcoords="offset points", ha="right" if up else "left", va="bottom" if up else "top",
-                        fontsize=7, color=color)
+            ax.text(*at, f"{sign}{abs(metres[k]):.0f} m, {grade[k]:.0f} %", transform=offset,
+                    ha="right" if up else "left", va="bottom" if up else "top", fontsize=7, color=color,
+                    gid=f"{kind}_label")
     return ("; " + ", ".join(drawn) + " (largest labelled)") if drawn else ""
 
 
@@ -372,10 +396,15 @@ def _panel_cadence(ax, analysis, axis):
         return
     _title(ax, "Cadence (steps/min), estimated from speed: moving mean" if estimated else
            "Cadence (steps/min): dots each step, line moving mean")
-    if not estimated:
-        ax.plot(x[ok] * axis["scale"], cad[ok], linestyle="none", marker=".", markersize=1.5, color="0.65",
-                rasterized=True, gid="cadence_steps")
+    # robust limits: a few mis-detected steps must not squash the trace
+    q1, q99 = np.percentile(cad[ok], [1, 99])
+    pad = max(5.0, 0.1 * (q99 - q1))
+    ax.set_ylim(q1 - pad, q99 + pad)
     lo, hi = float(x[ok].min()), float(x[ok].max())
+    if not estimated:
+        keep = _one_per_cell(x[ok], cad[ok], _half_pixel(ax, "cadence", hi - lo, 2 * pad + q99 - q1))
+        ax.plot(x[ok][keep] * axis["scale"], cad[ok][keep], linestyle="none", marker=".", markersize=1.5,
+                color="0.65", rasterized=True, gid="cadence_steps")
     n_grid = np.clip(np.ceil((hi - lo) / max(axis["width"] / 10, 1e-9)) + 1, 2, min(2000, axis["buckets"]))
     grid = np.linspace(lo, hi, int(n_grid))
     sums = window_sums(x[ok], np.column_stack([cad[ok], np.ones(ok.sum())]), grid, axis["width"])
@@ -386,10 +415,6 @@ def _panel_cadence(ax, analysis, axis):
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where((count > 0) & (count >= 0.3 * typical), sums[:, 0] / count, np.nan)
     ax.plot(grid * axis["scale"], mean, color="0.1", linewidth=1.2, gid="cadence")
-    # robust limits: a few mis-detected steps must not squash the trace
-    q1, q99 = np.percentile(cad[ok], [1, 99])
-    pad = max(5.0, 0.1 * (q99 - q1))
-    ax.set_ylim(q1 - pad, q99 + pad)
 
 
 # -- right column: the whole run against level ground -------------------------------------------
@@ -437,10 +462,35 @@ def _panel_share_vs_flat(ax, share, emphasis, running_only: bool = False):
         # outlined, not hatched: hatching is the costliest fill Agg draws
         ax.barh(y + 0.2, np.where(np.isfinite(flat), flat, 0), height=0.4, color="white", edgecolor=colors,
                 linewidth=1.2, label="same steps on level ground")
-        ax.legend(loc="lower right", frameon=False, handlelength=1.2)
-    # headroom on the right keeps the legend clear of the bars (the last muscles' are short)
+        _bar_key(ax)
+    # headroom on the right keeps the key clear of the bars (the last muscles' are short)
     top = np.nanmax(np.concatenate([100 * share, flat]))
     ax.set_xlim(0, 1.25 * top if np.isfinite(top) and top > 0 else 1)
+
+
+#: The key of the share panel's two bars: left end of its squares from the panel's right edge,
+#: and the centres of its two rows above the panel's bottom, points (where a legend at "lower
+#: right" put them: the longer name, 111 points at 8 pt, ends 7 points inside the edge).
+_KEY_LEFT_PT, _KEY_ROWS_PT = -134.0, (23.2, 11.2)
+
+
+def _bar_key(ax) -> None:
+    """The key of "this run" (filled) and "same steps on level ground" (outlined) at the panel's
+    lower right: two squares and two texts at fixed offsets (a legend lays out a box of boxes
+    and measures every text at each draw)."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+    from matplotlib.transforms import Affine2D, ScaledTranslation
+
+    fig = ax.get_figure(root=True)
+    # points from the panel's lower right corner
+    corner = Affine2D().scale(1 / 72.0) + fig.dpi_scale_trans + ScaledTranslation(1, 0, ax.transAxes)
+    w, h = 9.6, 5.6  # a legend's handle at 8 pt: 1.2 em long, 0.7 em high
+    squares = [Rectangle((_KEY_LEFT_PT, row - h / 2), w, h) for row in _KEY_ROWS_PT]
+    ax.add_artist(PatchCollection(squares, transform=corner, facecolors=["0.45", "white"], edgecolors=["0.45", "0.45"],
+                                  linewidths=[0, 1.2], clip_on=False, gid="bar_key"))
+    for row, name in zip(_KEY_ROWS_PT, ("this run", "same steps on level ground")):
+        ax.text(_KEY_LEFT_PT + w + 6.4, row, name, transform=corner, ha="left", va="center", fontsize=8, gid="bar_key")
 
 
 def _panel_emphasis(ax, emphasis, grade_known: bool = True, load_ratio=None, walk_fraction=None):
@@ -496,6 +546,7 @@ def _add_panels(fig: Figure) -> dict:
     for name, (x0, y0, pw, ph) in _PANELS_IN.items():
         share = axes.get("elevation") if name in ("shares", "strike", "cadence") else None
         axes[name] = fig.add_axes((x0 / w, y0 / h, pw / w, ph / h), label=name, sharex=share)
+        axes[name].patch.set_visible(False)  # white on the white figure: nothing to fill
     return axes
 
 

@@ -182,8 +182,9 @@ def light_ticks(ax, which: str, values, texts, *, label: str | None = None, font
     matplotlib's own ticks are five artists each (two marks, a grid line, two labels), made,
     measured and placed again at every draw: most of a figure's drawing time. These are drawn
     where matplotlib would put its own (outside the axes, :data:`TICK_LENGTH_PT` long, labels
-    :data:`TICK_PAD_PT` beyond), once; the axis's own ticks are switched off. For figures that
-    are saved, not panned: the labels do not follow a change of the view limits.
+    :data:`TICK_PAD_PT` beyond), once; the axis itself is hidden (its label, if any, is a text
+    too). For figures that are saved, not panned: the labels do not follow a change of the view
+    limits.
 
     Parameters
     ----------
@@ -212,15 +213,20 @@ def light_ticks(ax, which: str, values, texts, *, label: str | None = None, font
     pos = (values, np.zeros(values.size)) if which == "x" else (np.zeros(values.size), values)
     ax.plot(*pos, transform=trans, linestyle="none", marker=TICKDOWN if which == "x" else TICKLEFT,
             markersize=TICK_LENGTH_PT, markeredgewidth=0.8, color="black", clip_on=False, gid=f"{which}ticks")
+    # the axis itself is not drawn: it has nothing left to show but its label, which is a plain
+    # text here too (an axis measures its siblings' tick labels to place it, at every draw)
+    axis.set_visible(False)
     gap = TICK_LENGTH_PT + TICK_PAD_PT
     if which == "x":
         at = offset_copy(trans, fig=ax.get_figure(root=True), y=-gap, units="points")
         for v, t in zip(values, texts):
             ax.text(v, 0.0, t, transform=at, ha="center", va="top", fontsize=size, gid="xticklabel")
         if label is not None:
-            ax.set_xlabel(label)
-            # below the tick labels (one line of them): the axis places its label from the spine
-            axis.labelpad = gap + 1.2 * size
+            ax.set_xlabel(label)  # what the panel's x is, for a reader of the figure object
+            # drawn below the tick labels (one line of them)
+            below = offset_copy(ax.transAxes, fig=ax.get_figure(root=True), y=-(gap + 1.2 * size), units="points")
+            ax.text(0.5, 0.0, label, transform=below, ha="center", va="top",
+                    fontsize=matplotlib.rcParams["axes.labelsize"], gid="xlabel")
     else:
         at = offset_copy(trans, fig=ax.get_figure(root=True), x=-gap, units="points")
         for v, t in zip(values, texts):
