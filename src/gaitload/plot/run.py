@@ -14,6 +14,7 @@ import os
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
@@ -350,10 +351,51 @@ def _panel_shares(ax, analysis, axis, loads):
     if grid.size == 0 or not np.isfinite(shares).any():
         note(ax, "no per-step load to show")
         return
-    polys = ax.stackplot(grid * axis["scale"], (100.0 * shares).T, colors=[MUSCLE_COLORS[m] for m in MUSCLES],
-                         linewidth=0)
-    for poly, m in zip(polys, MUSCLES):
-        poly.set_gid(f"share_{m}")
+    ax.add_collection(_stack(grid * axis["scale"], 100.0 * shares, [MUSCLE_COLORS[m] for m in MUSCLES]),
+                      autolim=False)
+    ax.update_datalim([(grid[0] * axis["scale"], 0.0), (grid[-1] * axis["scale"], 100.0)])
+    ax.autoscale_view(scaley=False)
+
+
+def _stack(x: np.ndarray, values: np.ndarray, colors) -> PolyCollection:
+    """The stacked areas of ``values`` (one column per layer) over ``x``: one collection whose
+    paths are the layers bottom to top, each layer's pieces together (a layer is cut where its
+    values are NaN), instead of a fill_between artist per layer. A path's colour is its layer's.
+
+    Parameters
+    ----------
+    x : ndarray, shape (g,)
+    values : ndarray, shape (g, k)
+        Rows are all finite or all NaN.
+    colors : sequence of k colours
+
+    Returns
+    -------
+    matplotlib.collections.PolyCollection
+        gid ``"share_stack"``.
+    """
+    top = np.cumsum(values, axis=1)
+    bottom = top - values
+    start, end = _runs_of(np.isfinite(top).all(axis=1))
+    pieces = [(a, b) for a, b in zip(start, end) if np.isfinite(top[a]).all() and b - a >= 2]
+    verts, faces = [], []
+    for j, color in enumerate(colors):  # six layers and a few pieces, not samples
+        for a, b in pieces:
+            verts.append(np.concatenate([np.column_stack([x[a:b], top[a:b, j]]),
+                                         np.column_stack([x[a:b][::-1], bottom[a:b, j][::-1]])]))
+            faces.append(color)
+    return PolyCollection(verts, facecolors=faces, linewidths=0, gid="share_stack")
+
+
+def _bars(ax, y: np.ndarray, widths: np.ndarray, height: float, gid: str, **style) -> PolyCollection:
+    """Horizontal bars from 0 to ``widths`` centred on ``y``, one collection (a bar chart makes
+    and places one patch artist per bar). Data limits are the caller's to set."""
+    x0, x1 = np.minimum(widths, 0.0), np.maximum(widths, 0.0)
+    y0, y1 = y - height / 2, y + height / 2
+    verts = np.stack([np.column_stack(c) for c in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], axis=1)
+    bars = PolyCollection(verts, gid=gid, **style)
+    ax.add_collection(bars, autolim=False)
+    return bars
 
 
 def _panel_strike(ax, analysis, axis):
@@ -457,11 +499,12 @@ def _panel_share_vs_flat(ax, share, emphasis, running_only: bool = False):
         return
     flat = 100 * share - emphasis
     level_known = np.isfinite(flat).any()
-    ax.barh(y - 0.2 * level_known, 100 * share, height=0.4, color=colors, label="this run")
+    _bars(ax, y - 0.2 * level_known, np.nan_to_num(100 * share), 0.4, "share_this_run", facecolors=colors,
+          linewidths=0)
     if level_known:
         # outlined, not hatched: hatching is the costliest fill Agg draws
-        ax.barh(y + 0.2, np.where(np.isfinite(flat), flat, 0), height=0.4, color="white", edgecolor=colors,
-                linewidth=1.2, label="same steps on level ground")
+        _bars(ax, y + 0.2, np.where(np.isfinite(flat), flat, 0), 0.4, "share_level_ground", facecolors="white",
+              edgecolors=colors, linewidths=1.2)
         _bar_key(ax)
     # headroom on the right keeps the key clear of the bars (the last muscles' are short)
     top = np.nanmax(np.concatenate([100 * share, flat]))
@@ -506,7 +549,7 @@ def _panel_emphasis(ax, emphasis, grade_known: bool = True, load_ratio=None, wal
         note(ax, "every step walked:\nno running steps to compare" if walked else "no level-ground reference")
         return
     values = np.where(np.isfinite(emphasis), emphasis, 0.0)
-    bars = ax.barh(y, values, height=0.6, color=[MUSCLE_COLORS[m] for m in MUSCLES], label="emphasis")
+    _bars(ax, y, values, 0.6, "emphasis", facecolors=[MUSCLE_COLORS[m] for m in MUSCLES], linewidths=0)
     ratio = np.full(len(MUSCLES), np.nan) if load_ratio is None else np.asarray(load_ratio, dtype=float)
     # room for the labels beyond the longest bar (wider when they also carry the load ratio)
     room = 1.9 if np.isfinite(ratio).any() else 1.45
@@ -518,7 +561,6 @@ def _panel_emphasis(ax, emphasis, grade_known: bool = True, load_ratio=None, wal
         text = (f"{e:+.1f}" if np.isfinite(e) else "n/a") + (f" · {r:.2f}x" if np.isfinite(r) else "")
         ax.text(v + (pad if v >= 0 else -pad), row, text, ha="left" if v >= 0 else "right", va="center",
                 fontsize=7.5)
-    bars.set_label("emphasis")
     if not grade_known:  # zero emphasis here means "no slope information", not "a level run"
         ax.text(0.02, 0.02, "grade unknown: every step counted as level", transform=ax.transAxes,
                 ha="left", va="bottom", fontsize=7, color="0.35")
