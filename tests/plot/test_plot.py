@@ -314,9 +314,12 @@ def test_unknown_strike_and_cadence_are_said_not_drawn():
     a = synthetic_analysis(distance_m=2000, strike=False)
     a.steps["cadence_spm"] = np.nan
     fig = plot_run(a)
-    strike, cadence = _axes(fig, "strike"), _axes(fig, "cadence")
-    assert not [c for c in strike.get_children() if str(c.get_gid()).startswith("strike_")]
-    assert any("unknown" in t.get_text() for t in strike.texts)
+    cadence = _axes(fig, "cadence")
+    # no strike known: no strike panel, its title and why in its place
+    assert "strike" not in [ax.get_label() for ax in fig.axes]
+    said = {t.get_gid(): t.get_text() for t in fig.texts}
+    assert said["strike_title"].startswith("Strike pattern")
+    assert "strike pattern unknown" in said["strike_note"]
     assert not [ln for ln in cadence.get_lines() if not str(ln.get_gid()).endswith("ticks")]
     assert any("cadence unknown" in t.get_text() for t in cadence.texts)
 
@@ -592,11 +595,13 @@ def test_sample_runs_figures(sample_data, tmp_path, name):
     steps = analysis.steps
     distance_known = np.isfinite(steps["distance_m"]).sum() >= 2
     assert _axes(fig, "cadence").get_xlabel() == ("distance (km)" if distance_known else "time (min)")
-    strike = _axes(fig, "strike")
     x_col = "distance_m" if distance_known else "time_s"
     scale = 1e-3 if distance_known else 1 / 60
-    for pattern in ("rearfoot", "midfoot", "forefoot"):
-        ticks = [c for c in strike.get_children() if c.get_gid() == f"strike_{pattern}"]
+    panels = {ax.get_label(): ax for ax in fig.axes}
+    # a strike panel exactly when some contact has a known pattern
+    assert ("strike" in panels) == steps["strike_pattern"].isin(["rearfoot", "midfoot", "forefoot"]).any()
+    for pattern in ("rearfoot", "midfoot", "forefoot") if "strike" in panels else ():
+        ticks = [c for c in panels["strike"].get_children() if c.get_gid() == f"strike_{pattern}"]
         contacts = np.sort(steps.loc[steps["strike_pattern"] == pattern, x_col].to_numpy() * scale)
         if not contacts.size:
             assert not ticks

@@ -47,6 +47,8 @@ _LABELLED_CLIMBS = 4
 #: the emphasis axis spans +-this many percentage points, widened only when a bar needs it, so
 #: two runs' figures compare at a glance
 _EMPHASIS_SPAN_PTS = 10.0
+#: Strike patterns, top to bottom in their panel.
+_STRIKES = ("rearfoot", "midfoot", "forefoot")
 #: Colours of the climbs and descents drawn over the elevation profile.
 _CLIMB_COLORS = {"climb": "#b2182b", "descent": "#2166ac"}
 
@@ -402,12 +404,11 @@ def _panel_strike(ax, analysis, axis):
     steps = analysis.steps
     x = column(steps, axis["col"]) * axis["scale"]
     pattern = labels(steps, "strike_pattern")
-    known = ("rearfoot", "midfoot", "forefoot")
     _title(ax, "Strike pattern at each foot contact")
-    light_ticks(ax, "y", range(3), known)
+    light_ticks(ax, "y", range(3), _STRIKES)
     ax.set_ylim(2.6, -0.6)  # rearfoot on top
     any_known = False
-    for row, name in enumerate(known):
+    for row, name in enumerate(_STRIKES):
         sel = (pattern == name) & np.isfinite(x)
         if sel.any():
             any_known = True
@@ -420,7 +421,7 @@ def _panel_strike(ax, analysis, axis):
             ax.update_datalim(path.vertices)
     if any_known:
         ax.autoscale_view(scaley=False)
-    else:
+    else:  # known patterns, none of them at a finite position
         note(ax, "strike pattern unknown (needs a foot or shank IMU)")
 
 
@@ -581,15 +582,33 @@ def _numeric_ticks(ax: dict, x_label: str) -> None:
         light_ticks(ax[name], which, values, texts, label=label.get(name) if which == "x" else None)
 
 
-def _add_panels(fig: Figure) -> dict:
-    """The six panels at their fixed places (:data:`_PANELS_IN`), the left ones sharing x."""
+def _add_panels(fig: Figure, without=()) -> dict:
+    """The panels at their fixed places (:data:`_PANELS_IN`), the left ones sharing x; none for
+    the names in ``without``."""
     w, h = fig.get_size_inches()
     axes = {}
     for name, (x0, y0, pw, ph) in _PANELS_IN.items():
+        if name in without:
+            continue
         share = axes.get("elevation") if name in ("shares", "strike", "cadence") else None
         axes[name] = fig.add_axes((x0 / w, y0 / h, pw / w, ph / h), label=name, sharex=share)
         axes[name].patch.set_visible(False)  # white on the white figure: nothing to fill
     return axes
+
+
+def _no_data_panel(fig: Figure, name: str, title: str, text: str) -> None:
+    """A panel with nothing to draw: its title where an axes would put it and why it is empty in
+    its middle, without the axes (an empty frame with ticks says nothing more, and a panel
+    costs as much to make as several drawn ones)."""
+    from matplotlib.transforms import offset_copy
+
+    w, h = fig.get_size_inches()
+    x0, y0, pw, ph = _PANELS_IN[name]
+    above = offset_copy(fig.transFigure, fig=fig, y=matplotlib.rcParams["axes.titlepad"], units="points")
+    fig.text(x0 / w, (y0 + ph) / h, title, transform=above, ha="left", va="baseline",
+             fontsize=matplotlib.rcParams["axes.titlesize"], gid=f"{name}_title")
+    fig.text((x0 + pw / 2) / w, (y0 + ph / 2) / h, text, ha="center", va="center", color="0.35", fontsize=8.5,
+             gid=f"{name}_note")
 
 
 def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float = 200.0,
@@ -653,26 +672,32 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
 
     with matplotlib.rc_context(STYLE):
         fig = new_figure(RUN_FIGSIZE, dpi)
-        ax = _add_panels(fig)
+        # a watch or lumbar run has no strike pattern: that panel is its title and a note
+        strike_known = bool(np.isin(labels(steps, "strike_pattern"), _STRIKES).any())
+        ax = _add_panels(fig, without=() if strike_known else ("strike",))
         axis = _run_axis(analysis, smooth_m)
         axis["buckets"] = _plot_buckets(dpi)
         _panel_elevation(ax["elevation"], analysis, axis)
         if len(steps):
             _panel_shares(ax["shares"], analysis, axis, loads)
-            _panel_strike(ax["strike"], analysis, axis)
+            if strike_known:
+                _panel_strike(ax["strike"], analysis, axis)
+            else:
+                _no_data_panel(fig, "strike", "Strike pattern at each foot contact",
+                               "strike pattern unknown (needs a foot or shank IMU)")
             _panel_cadence(ax["cadence"], analysis, axis)
         else:
             _title(ax["shares"], "Share of load per muscle (%)")
-            _title(ax["strike"], "Strike pattern at each foot contact")
             _title(ax["cadence"], "Cadence (steps/min)")
-            for name in ("shares", "strike", "cadence"):
+            _no_data_panel(fig, "strike", "Strike pattern at each foot contact", "no foot contacts detected")
+            for name in ("shares", "cadence"):
                 note(ax[name], "no foot contacts detected")
             light_ticks(ax["shares"], "y", [], [])
-            light_ticks(ax["strike"], "y", [], [])
         for name in ("elevation", "shares", "strike"):
             # the shared distance axis is drawn once, under the bottom panel: an invisible axis
             # makes no ticks
-            ax[name].xaxis.set_visible(False)
+            if name in ax:
+                ax[name].xaxis.set_visible(False)
         running = _running_shares(summary, share)
         _panel_share_vs_flat(ax["share_vs_flat"], running, emphasis, running_only=running is not share)
         _panel_emphasis(ax["emphasis"], emphasis, grade_known=bool(np.isfinite(column(steps, "grade_pct")).any()),
