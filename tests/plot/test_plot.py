@@ -372,8 +372,8 @@ def test_files_by_extension_and_identical_bytes(tmp_path, suffix, magic):
 
 
 def test_png_uses_the_fast_zlib_level(tmp_path):
-    """PNGs are written at zlib level 3 (plot._PNG_COMPRESS_LEVEL): the level class in the zlib
-    header of the image data (RFC 1950 FLEVEL) is 1, "fast"; Pillow's default 6 would be 2."""
+    """PNGs are written at zlib level 3 (plot.raster.PNG_COMPRESS_LEVEL): the level class in the
+    zlib header of the image data (RFC 1950 FLEVEL) is 1, "fast"; Pillow's default 6 would be 2."""
     import struct
 
     plot_run(synthetic_analysis(distance_m=800), tmp_path / "a.png", dpi=40)
@@ -387,6 +387,28 @@ def test_png_uses_the_fast_zlib_level(tmp_path):
     cmf, flg = data[pos + 8], data[pos + 9]
     assert cmf & 0x0F == 8  # deflate
     assert flg >> 6 == 1
+
+
+def test_png_holds_exactly_the_drawn_pixels(tmp_path):
+    """gaitload writes its PNGs itself (plot.raster.write_png): decoded by Pillow, the file is the
+    canvas' pixels, RGB when every pixel is opaque, RGBA (alpha kept) otherwise, at the figure's
+    resolution."""
+    from PIL import Image
+
+    from gaitload.plot.raster import write_png
+
+    fig = plot_run(synthetic_analysis(distance_m=800), tmp_path / "a.png", dpi=40)
+    drawn = np.asarray(fig.canvas.buffer_rgba())
+    with Image.open(tmp_path / "a.png") as im:
+        assert im.mode == "RGB" and im.info["dpi"] == pytest.approx((40, 40), abs=0.01)
+        np.testing.assert_array_equal(np.asarray(im), drawn[..., :3])
+    see_through = drawn.copy()
+    see_through[:10, :10, 3] = 7
+    with open(tmp_path / "b.png", "wb") as fh:
+        write_png(see_through, fh, 40)
+    with Image.open(tmp_path / "b.png") as im:
+        assert im.mode == "RGBA"
+        np.testing.assert_array_equal(np.asarray(im), see_through)
 
 
 def test_season_png_and_svg_are_reproducible(tmp_path):

@@ -1,10 +1,14 @@
 """The per-run figure: where on the course the run loaded which muscle.
 
 The figure is drawn once, to its file, without any layout pass: panels sit at fixed places in
-inches (:data:`_PANELS_IN`), so saving is one draw of the figure. Text is most of what a
-figure costs (matplotlib lays out and renders every glyph on its own), so units are given in
-the panel titles instead of separate axis labels, and keys (terrain, cadence) are said in the
-titles instead of legends. Every step is drawn (matplotlib simplifies the paths).
+inches (:data:`_PANELS_IN`), so saving is one draw of the figure. Text and artists are most of
+what a figure costs, so units are given in the panel titles instead of separate axis labels,
+keys (terrain, cadence) are said in the titles instead of legends, ticks and keys are plain
+marks and texts (:func:`.style.light_ticks`), bars and stacked areas are one collection each,
+and a panel with no data (the strike pattern of a watch run) is its title and a note, not an
+empty axes. Every step, contact and profile point is drawn, except the cadence dots: one per
+half-pixel cell (for drawing only; the trace is the moving mean of every step). Raster text
+and PNG output: :mod:`.raster`.
 """
 
 from __future__ import annotations
