@@ -266,7 +266,7 @@ def case_figure(cfg) -> dict:
 
         srcs = {"baseline": baseline, "gaitload": Path(current.__file__).resolve().parents[1]}
         for label, src in inputs:
-            t = _figure_processes(srcs, src, max(2, min(cfg.repeat, 5)))
+            t = _figure_processes(srcs, src, 1 if cfg.quick else max(2, min(cfg.repeat, 5)))
             ratios = [s / b for s, b in zip(t["gaitload"], t["baseline"])]
             ratio = statistics.median(ratios)
             entries.append(_entry(f"plot_run CPU, baseline {FIGURE_BASELINE_COMMIT} ({label})", t["baseline"]))
