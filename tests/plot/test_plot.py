@@ -272,7 +272,9 @@ def test_strike_ticks_are_the_steps(run_figure, run_analysis):
         contacts = np.sort(steps.loc[steps["strike_pattern"] == name, "distance_m"].to_numpy() / 1000)
         nearest = np.clip(np.searchsorted(contacts, xs), 1, contacts.size - 1)
         assert np.minimum(np.abs(contacts[nearest] - xs), np.abs(contacts[nearest - 1] - xs)).max() < 1e-12
-        half_pixel = (steps["distance_m"].max() - steps["distance_m"].min()) / 1000 / (2 * 12.0 * 100)
+        # half a pixel of the panel (its width in pixels at the figure's dpi) over this pattern's span
+        width_px = ax.get_position().width * run_figure.get_figwidth() * run_figure.dpi
+        half_pixel = (contacts[-1] - contacts[0]) / (2 * width_px)
         i = np.clip(np.searchsorted(xs, contacts), 1, xs.size - 1)
         gap = np.minimum(np.abs(xs[i] - contacts), np.abs(xs[i - 1] - contacts))
         assert gap.max() <= half_pixel * 1.0001
@@ -622,8 +624,9 @@ def test_sample_runs_figures(sample_data, tmp_path, name):
     panels = {ax.get_label(): ax for ax in fig.axes}
     # a strike panel exactly when some contact has a known pattern
     assert ("strike" in panels) == steps["strike_pattern"].isin(["rearfoot", "midfoot", "forefoot"]).any()
-    for pattern in ("rearfoot", "midfoot", "forefoot") if "strike" in panels else ():
-        ticks = [c for c in panels["strike"].get_children() if c.get_gid() == f"strike_{pattern}"]
+    strike = panels.get("strike")
+    for pattern in ("rearfoot", "midfoot", "forefoot") if strike is not None else ():
+        ticks = [c for c in strike.get_children() if c.get_gid() == f"strike_{pattern}"]
         contacts = np.sort(steps.loc[steps["strike_pattern"] == pattern, x_col].to_numpy() * scale)
         if not contacts.size:
             assert not ticks
@@ -631,7 +634,8 @@ def test_sample_runs_figures(sample_data, tmp_path, name):
         drawn = ticks[0].get_path().vertices[::2, 0]
         # every tick is a contact, and every contact lies within a pixel of a tick
         assert np.isin(drawn, contacts).all()
-        pixel = (contacts[-1] - contacts[0]) / (2 * 12.0 * 50)  # plot_run's columns at dpi 50
+        # half a pixel of the strike panel at dpi 50, over this pattern's span
+        pixel = (contacts[-1] - contacts[0]) / (2 * strike.get_position().width * fig.get_figwidth() * 50)
         gap = np.abs(drawn[np.clip(np.searchsorted(drawn, contacts), 0, drawn.size - 1)] - contacts)
         gap = np.minimum(gap, np.abs(drawn[np.clip(np.searchsorted(drawn, contacts) - 1, 0, drawn.size - 1)] - contacts))
         assert gap.max() <= pixel * 1.0001

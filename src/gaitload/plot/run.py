@@ -416,8 +416,12 @@ def _panel_strike(ax, analysis, axis):
         sel = (pattern == name) & np.isfinite(x)
         if sel.any():
             any_known = True
-            # one tick per contact, rasterised in SVG/PDF so a marathon stays a small file
-            path = _tick_path(np.sort(x[sel]), row - 0.4, row + 0.4)
+            # one tick per contact, except that of contacts within half a pixel of one another
+            # one is drawn (they cover the same pixels; a marathon has several per pixel).
+            # Rasterised in SVG/PDF so such a file stays small
+            at = np.sort(x[sel])
+            at = at[_one_per_cell(at, np.zeros(at.size), _half_pixel(ax, "strike", float(at[-1] - at[0]), 1.0))]
+            path = _tick_path(at, row - 0.4, row + 0.4)
             ticks = PathPatch(path, facecolor="none", edgecolor=STRIKE_COLORS[name], linewidth=0.6,
                               rasterized=True, gid=f"strike_{name}")
             # add_artist: add_patch would walk the path segment by segment for the data limits
