@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -170,17 +171,81 @@ def case_cli(cfg) -> dict:
     return {"entries": entries, "checks": checks, "notes": notes}
 
 
+#: The per-run figure before the figure rounds: the commit before the plot package (one module,
+#: constrained-style layout, matplotlib's own ticks and legends), drawn at the same size.
+FIGURE_BASELINE_COMMIT = "60d6d74"
+FIGURE_VS_BASELINE_MAX = 1 / 3
+#: A fresh process per measurement draws one input's figure this many times after a warm-up.
+_FIGURE_DRAWS = 3
+_FIGURE_CHILD = """
+import json, sys, time
+import gaitload
+from gaitload.plot import plot_run
+analysis = gaitload.analyze(sys.argv[1])
+plot_run(analysis, sys.argv[2])  # warm: fonts, caches
+cpu = []
+for _ in range(int(sys.argv[3])):
+    c0 = time.process_time()
+    plot_run(analysis, sys.argv[2])
+    cpu.append(time.process_time() - c0)
+print(json.dumps(cpu))
+"""
+
+
+def _figure_baseline_src(cfg) -> tuple[Path | None, str]:
+    """The baseline's ``src`` folder: ``GAITLOAD_FIGURE_BASELINE`` (a checkout's ``src``), else
+    :data:`FIGURE_BASELINE_COMMIT` exported from this repository's history into the inputs
+    folder; None (and why) when neither is possible."""
+    given = os.environ.get("GAITLOAD_FIGURE_BASELINE")
+    if given:
+        return Path(given), f"GAITLOAD_FIGURE_BASELINE={given}"
+    root = Path(__file__).resolve().parents[1]
+    dest = cfg.inputs.parent / f"figure_baseline_{FIGURE_BASELINE_COMMIT}"
+    if not (dest / "src" / "gaitload").is_dir():
+        tmp = Path(tempfile.mkdtemp(dir=cfg.inputs.parent))
+        try:
+            archive = subprocess.run(["git", "-C", str(root), "archive", FIGURE_BASELINE_COMMIT, "src"],
+                                     capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+            tmp.replace(dest)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            return None, f"commit {FIGURE_BASELINE_COMMIT} not exported ({exc})"
+    return dest / "src", f"commit {FIGURE_BASELINE_COMMIT} (the figure before the plot package)"
+
+
+def _figure_processes(srcs: dict[str, Path], path: Path, repeat: int) -> dict[str, list[float]]:
+    """CPU seconds of one figure, the median of each fresh process's draws, per source tree;
+    the trees alternate (baseline, subject, baseline, ...) so that load hits them alike."""
+    import json
+
+    out = {k: [] for k in srcs}
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(repeat):
+            for k, src in srcs.items():
+                env = {**os.environ, "PYTHONPATH": str(src)}
+                proc = subprocess.run([sys.executable, "-c", _FIGURE_CHILD, str(path), str(Path(tmp) / "run.png"),
+                                       str(_FIGURE_DRAWS)], env=env, capture_output=True, text=True)
+                if proc.returncode != 0:
+                    tail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+                    raise RuntimeError(f"figure child ({k}) exited {proc.returncode}: {tail}")
+                out[k].append(statistics.median(json.loads(proc.stdout.strip().splitlines()[-1])))
+    return out
+
+
 def case_figure(cfg) -> dict:
-    """One per-run figure to PNG, in process (the analysis done beforehand)."""
+    """One per-run figure to PNG: in process (the analysis done beforehand), and against the
+    figure before the figure rounds (:data:`FIGURE_BASELINE_COMMIT`) in alternating fresh
+    processes, CPU time (what the load of a shared machine changes least)."""
     import gaitload
     from gaitload.plot import plot_run
 
-    entries, notes = [], []
+    entries, notes, checks = [], [], []
     foot, _what = foot_hour_csv(cfg)
+    span = "3 min" if cfg.quick else "hour"
+    inputs = ((f"foot IMU {span}", foot), (f"watch {'10 min' if cfg.quick else 'hour'}", _watch_hour_csv(cfg)))
     with tempfile.TemporaryDirectory() as tmp:
-        span = "3 min" if cfg.quick else "hour"
-        for label, src in ((f"foot IMU {span}", foot), (f"watch {'10 min' if cfg.quick else 'hour'}",
-                                                          _watch_hour_csv(cfg))):
+        for label, src in inputs:
             analysis = gaitload.analyze(src)
             target = Path(tmp) / "run.png"
             plot_run(analysis, target)  # warm: fonts, caches
@@ -193,9 +258,25 @@ def case_figure(cfg) -> dict:
 
             t = _interleaved({label: draw}, cfg.repeat, warmup=False)[label]
             entries.append(_entry(f"plot_run to PNG ({label}, {len(analysis.steps)} steps)", t, cpu_s=_median(cpu)))
-    notes.append("figure: 12 x 8 in at 100 dpi; cpu_s is the process CPU time (robust to other load); compare "
-                 "commits with --compare")
-    return {"entries": entries, "notes": notes, "checks": []}
+    baseline, why = _figure_baseline_src(cfg)
+    if baseline is None:
+        notes.append(f"figure: no baseline figure timed: {why}")
+    else:
+        import gaitload as current
+
+        srcs = {"baseline": baseline, "gaitload": Path(current.__file__).resolve().parents[1]}
+        for label, src in inputs:
+            t = _figure_processes(srcs, src, 1 if cfg.quick else max(2, min(cfg.repeat, 5)))
+            ratios = [s / b for s, b in zip(t["gaitload"], t["baseline"])]
+            ratio = statistics.median(ratios)
+            entries.append(_entry(f"plot_run CPU, baseline {FIGURE_BASELINE_COMMIT} ({label})", t["baseline"]))
+            entries.append(_entry(f"plot_run CPU, this gaitload ({label})", t["gaitload"], ratio_vs_baseline=ratio))
+            checks.append({"name": f"per-run figure <= 1/3 of the figure at {FIGURE_BASELINE_COMMIT} ({label}, CPU)",
+                           "value": ratio, "limit": FIGURE_VS_BASELINE_MAX, "pass": ratio <= FIGURE_VS_BASELINE_MAX})
+        notes.append(f"figure: baseline {why}; each process analyses the file, draws once untimed, then "
+                     f"{_FIGURE_DRAWS} timed draws (their median); the ratio is the median of per-pair ratios")
+    notes.append("figure: 12 x 8 in at 100 dpi; cpu_s is the process CPU time (robust to other load)")
+    return {"entries": entries, "notes": notes, "checks": checks}
 
 
 def case_peers(cfg) -> dict:

@@ -131,6 +131,17 @@ def _axes(fig, label):
     return found[0]
 
 
+def _bar_widths(ax, gid):
+    """Signed widths and face colours (hex) of the horizontal bars drawn as the collection ``gid``
+    (each bar a rectangle from 0 to its width, top to bottom in the order drawn)."""
+    found = [c for c in ax.collections if c.get_gid() == gid]
+    assert len(found) == 1, f"no single bar collection {gid!r} in {ax.get_label()}"
+    x = [p.vertices[:, 0] for p in found[0].get_paths()]
+    widths = np.array([v.min() + v.max() for v in x])  # one end is 0
+    assert all(min(abs(v.min()), abs(v.max())) == 0 for v in x)
+    return widths, [to_hex(c) for c in found[0].get_facecolor()]
+
+
 def _container(ax, label):
     found = [c for c in ax.containers if c.get_label() == label]
     assert found, f"no bar container {label!r} in {ax.get_label()}"
@@ -196,9 +207,9 @@ def test_profile_line_is_the_profile(run_figure, run_analysis):
 
 def test_emphasis_bars_equal_summary(run_figure, run_analysis):
     ax = _axes(run_figure, "emphasis")
-    bars = _container(ax, "emphasis")
+    widths, colors = _bar_widths(ax, "emphasis")
     want = [run_analysis.summary["emphasis_vs_flat"][m] for m in MUSCLES]
-    np.testing.assert_allclose([p.get_width() for p in bars.patches], want)
+    np.testing.assert_allclose(widths, want)
     # glutes, quads, hamstrings, calves first, top to bottom
     labels = tick_labels(ax, "y")
     assert labels[:4] == ["glutes", "quads", "hamstrings", "calves"]
@@ -209,24 +220,29 @@ def test_emphasis_bars_equal_summary(run_figure, run_analysis):
                       if t.get_gid() is None and t.get_text()[:1] in "+-")
     np.testing.assert_allclose(labelled, np.sort(np.round(want, 1)))
     del values
-    assert [to_hex(p.get_facecolor()) for p in bars.patches] == [MUSCLE_COLORS[m].lower() for m in MUSCLES]
+    assert colors == [MUSCLE_COLORS[m].lower() for m in MUSCLES]
 
 
 def test_share_bars_equal_run_and_level_ground_shares(run_figure, run_analysis):
     ax = _axes(run_figure, "share_vs_flat")
-    run = _container(ax, "this run")
-    level = _container(ax, "same steps on level ground")
+    run, _ = _bar_widths(ax, "share_this_run")
+    level, _ = _bar_widths(ax, "share_level_ground")
     share = np.array([run_analysis.summary["muscle_share"][m] for m in MUSCLES])
-    np.testing.assert_allclose([p.get_width() for p in run.patches], 100 * share)
+    np.testing.assert_allclose(run, 100 * share)
     # the level-ground bar is the share minus the emphasis: the synthetic run's own flat shares
-    np.testing.assert_allclose([p.get_width() for p in level.patches], 100 * FLAT_SHARE, atol=1e-9)
+    np.testing.assert_allclose(level, 100 * FLAT_SHARE, atol=1e-9)
+    # and the key says which bar is which
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "bar_key"] == ["this run", "same steps on level ground"]
 
 
 def test_share_stack_follows_terrain(run_figure, run_analysis):
     """Where the course climbs the quads' smoothed share must sit above level-ground share."""
     ax = _axes(run_figure, "shares")
-    polys = {c.get_gid(): c for c in ax.collections if str(c.get_gid()).startswith("share_")}
-    assert set(polys) == {f"share_{m}" for m in MUSCLES}
+    stack = [c for c in ax.collections if c.get_gid() == "share_stack"]
+    assert len(stack) == 1
+    # one layer per muscle, bottom to top in muscle order, each in its colour (no gap in this run)
+    assert [to_hex(c) for c in stack[0].get_facecolor()] == [MUSCLE_COLORS[m].lower() for m in MUSCLES]
+    layers = stack[0].get_paths()
     steps = run_analysis.steps
     loads = steps[[f"load_{m}" for m in MUSCLES]].to_numpy()
     grid, shares = smoothed_shares(steps["distance_m"].to_numpy(), loads, 200.0)
@@ -234,9 +250,13 @@ def test_share_stack_follows_terrain(run_figure, run_analysis):
     quads = shares[:, MUSCLES.index("quads")]
     assert quads[np.abs(grade) > 4].mean() > FLAT_SHARE[1] + 0.01
     assert np.isclose(quads[np.abs(grade) < 0.3].mean(), FLAT_SHARE[1], atol=0.01)
-    # the stacked top of the last muscle is 100 % everywhere
-    top = polys["share_core"].get_paths()[0].vertices[:, 1]
-    assert np.isclose(top.max(), 100.0)
+    # each layer's top is the cumulated smoothed share up to it; the last muscle's is 100 %
+    x_km = grid / 1000
+    for j, layer in enumerate(layers):
+        upper = layer.vertices[: x_km.size]
+        np.testing.assert_allclose(upper[:, 0], x_km)
+        np.testing.assert_allclose(upper[:, 1], 100 * shares[:, : j + 1].sum(axis=1))
+    assert np.allclose(layers[-1].vertices[: x_km.size, 1], 100.0)
 
 
 def test_strike_ticks_are_the_steps(run_figure, run_analysis):
@@ -252,7 +272,9 @@ def test_strike_ticks_are_the_steps(run_figure, run_analysis):
         contacts = np.sort(steps.loc[steps["strike_pattern"] == name, "distance_m"].to_numpy() / 1000)
         nearest = np.clip(np.searchsorted(contacts, xs), 1, contacts.size - 1)
         assert np.minimum(np.abs(contacts[nearest] - xs), np.abs(contacts[nearest - 1] - xs)).max() < 1e-12
-        half_pixel = (steps["distance_m"].max() - steps["distance_m"].min()) / 1000 / (2 * 12.0 * 100)
+        # half a pixel of the panel (its width in pixels at the figure's dpi) over this pattern's span
+        width_px = ax.get_position().width * run_figure.get_figwidth() * run_figure.dpi
+        half_pixel = (contacts[-1] - contacts[0]) / (2 * width_px)
         i = np.clip(np.searchsorted(xs, contacts), 1, xs.size - 1)
         gap = np.minimum(np.abs(xs[i] - contacts), np.abs(xs[i - 1] - contacts))
         assert gap.max() <= half_pixel * 1.0001
@@ -268,13 +290,38 @@ def test_cadence_trace_is_a_moving_mean(run_figure, run_analysis):
     assert np.isclose(y[k], steps.loc[inside, "cadence_spm"].mean())
 
 
+def test_cadence_dots_are_steps_within_half_a_pixel_of_every_step(run_figure, run_analysis):
+    """The per-step dots are thinned for drawing only: each dot drawn is a step's own (distance,
+    cadence), and every step lies within half a pixel of a drawn dot along both axes."""
+    ax = _axes(run_figure, "cadence")
+    dots = [ln for ln in ax.get_lines() if ln.get_gid() == "cadence_steps"][0]
+    xd, yd = np.asarray(dots.get_xdata(), float), np.asarray(dots.get_ydata(), float)
+    steps = run_analysis.steps
+    xs, ys = steps["distance_m"].to_numpy() * 1e-3, steps["cadence_spm"].to_numpy()  # km, as drawn
+    pairs = set(zip(xs.tolist(), ys.tolist()))
+    assert all(p in pairs for p in zip(xd.tolist(), yd.tolist()))
+    assert 0 < xd.size < xs.size  # thinned: the synthetic run has steps closer than a pixel
+    dpi = run_figure.dpi
+    (x0, y0), (x1, y1) = ax.get_position().get_points() * run_figure.get_size_inches()
+    lo, hi = ax.get_ylim()
+    half_x = (xs.max() - xs.min()) / (2 * (x1 - x0) * dpi)
+    half_y = (hi - lo) / (2 * (y1 - y0) * dpi)
+    order = np.argsort(xd)
+    for x, y in zip(xs, ys):  # ~4800 steps: a plain loop is fine in a test
+        near = order[np.searchsorted(xd[order], x - half_x):np.searchsorted(xd[order], x + half_x, side="right")]
+        assert near.size and (np.abs(yd[near] - y) <= half_y * 1.0001).any()
+
+
 def test_unknown_strike_and_cadence_are_said_not_drawn():
     a = synthetic_analysis(distance_m=2000, strike=False)
     a.steps["cadence_spm"] = np.nan
     fig = plot_run(a)
-    strike, cadence = _axes(fig, "strike"), _axes(fig, "cadence")
-    assert not [c for c in strike.get_children() if str(c.get_gid()).startswith("strike_")]
-    assert any("unknown" in t.get_text() for t in strike.texts)
+    cadence = _axes(fig, "cadence")
+    # no strike known: no strike panel, its title and why in its place
+    assert "strike" not in [ax.get_label() for ax in fig.axes]
+    said = {t.get_gid(): t.get_text() for t in fig.texts}
+    assert said["strike_title"].startswith("Strike pattern")
+    assert "strike pattern unknown" in said["strike_note"]
     assert not [ln for ln in cadence.get_lines() if not str(ln.get_gid()).endswith("ticks")]
     assert any("cadence unknown" in t.get_text() for t in cadence.texts)
 
@@ -327,8 +374,8 @@ def test_files_by_extension_and_identical_bytes(tmp_path, suffix, magic):
 
 
 def test_png_uses_the_fast_zlib_level(tmp_path):
-    """PNGs are written at zlib level 3 (plot._PNG_COMPRESS_LEVEL): the level class in the zlib
-    header of the image data (RFC 1950 FLEVEL) is 1, "fast"; Pillow's default 6 would be 2."""
+    """PNGs are written at zlib level 3 (plot.raster.PNG_COMPRESS_LEVEL): the level class in the
+    zlib header of the image data (RFC 1950 FLEVEL) is 1, "fast"; Pillow's default 6 would be 2."""
     import struct
 
     plot_run(synthetic_analysis(distance_m=800), tmp_path / "a.png", dpi=40)
@@ -342,6 +389,28 @@ def test_png_uses_the_fast_zlib_level(tmp_path):
     cmf, flg = data[pos + 8], data[pos + 9]
     assert cmf & 0x0F == 8  # deflate
     assert flg >> 6 == 1
+
+
+def test_png_holds_exactly_the_drawn_pixels(tmp_path):
+    """gaitload writes its PNGs itself (plot.raster.write_png): decoded by Pillow, the file is the
+    canvas' pixels, RGB when every pixel is opaque, RGBA (alpha kept) otherwise, at the figure's
+    resolution."""
+    from PIL import Image
+
+    from gaitload.plot.raster import write_png
+
+    fig = plot_run(synthetic_analysis(distance_m=800), tmp_path / "a.png", dpi=40)
+    drawn = np.asarray(fig.canvas.buffer_rgba())
+    with Image.open(tmp_path / "a.png") as im:
+        assert im.mode == "RGB" and im.info["dpi"] == pytest.approx((40, 40), abs=0.01)
+        np.testing.assert_array_equal(np.asarray(im), drawn[..., :3])
+    see_through = drawn.copy()
+    see_through[:10, :10, 3] = 7
+    with open(tmp_path / "b.png", "wb") as fh:
+        write_png(see_through, fh, 40)
+    with Image.open(tmp_path / "b.png") as im:
+        assert im.mode == "RGBA"
+        np.testing.assert_array_equal(np.asarray(im), see_through)
 
 
 def test_season_png_and_svg_are_reproducible(tmp_path):
@@ -476,7 +545,7 @@ def test_strike_mix_without_a_foot_sensor_is_empty():
 def test_colours_are_the_same_in_run_and_season_figures(run_figure, season_data):
     runs, tables = season_data
     season_fig = plot_season(runs, tables)
-    run_colors = [to_hex(p.get_facecolor()) for p in _container(_axes(run_figure, "emphasis"), "emphasis").patches]
+    run_colors = _bar_widths(_axes(run_figure, "emphasis"), "emphasis")[1]
     season_colors = [to_hex(_container(_axes(season_fig, "weekly_load"), f"weekly_{m}").patches[0].get_facecolor())
                      for m in MUSCLES]
     climb_colors = [to_hex(p.get_facecolor()) for p in _container(_axes(season_fig, "climb_descent"), "climb").patches]
@@ -509,7 +578,7 @@ def _check_real_figure(analysis, tmp_path):
     emphasis = analysis.summary["emphasis_vs_flat"]
     ax = _axes(fig, "emphasis")
     if any(v is not None and np.isfinite(v) for v in emphasis.values()):
-        np.testing.assert_allclose([p.get_width() for p in _container(ax, "emphasis").patches],
+        np.testing.assert_allclose(_bar_widths(ax, "emphasis")[0],
                                    [np.nan_to_num(float(emphasis[m])) if emphasis[m] is not None else 0.0
                                     for m in MUSCLES])
     alt = [ln for ln in _axes(fig, "elevation").get_lines() if ln.get_gid() == "altitude"]
@@ -550,10 +619,13 @@ def test_sample_runs_figures(sample_data, tmp_path, name):
     steps = analysis.steps
     distance_known = np.isfinite(steps["distance_m"]).sum() >= 2
     assert _axes(fig, "cadence").get_xlabel() == ("distance (km)" if distance_known else "time (min)")
-    strike = _axes(fig, "strike")
     x_col = "distance_m" if distance_known else "time_s"
     scale = 1e-3 if distance_known else 1 / 60
-    for pattern in ("rearfoot", "midfoot", "forefoot"):
+    panels = {ax.get_label(): ax for ax in fig.axes}
+    # a strike panel exactly when some contact has a known pattern
+    assert ("strike" in panels) == steps["strike_pattern"].isin(["rearfoot", "midfoot", "forefoot"]).any()
+    strike = panels.get("strike")
+    for pattern in ("rearfoot", "midfoot", "forefoot") if strike is not None else ():
         ticks = [c for c in strike.get_children() if c.get_gid() == f"strike_{pattern}"]
         contacts = np.sort(steps.loc[steps["strike_pattern"] == pattern, x_col].to_numpy() * scale)
         if not contacts.size:
@@ -562,13 +634,13 @@ def test_sample_runs_figures(sample_data, tmp_path, name):
         drawn = ticks[0].get_path().vertices[::2, 0]
         # every tick is a contact, and every contact lies within a pixel of a tick
         assert np.isin(drawn, contacts).all()
-        pixel = (contacts[-1] - contacts[0]) / (2 * 12.0 * 50)  # plot_run's columns at dpi 50
+        # half a pixel of the strike panel at dpi 50, over this pattern's span
+        pixel = (contacts[-1] - contacts[0]) / (2 * strike.get_position().width * fig.get_figwidth() * 50)
         gap = np.abs(drawn[np.clip(np.searchsorted(drawn, contacts), 0, drawn.size - 1)] - contacts)
         gap = np.minimum(gap, np.abs(drawn[np.clip(np.searchsorted(drawn, contacts) - 1, 0, drawn.size - 1)] - contacts))
         assert gap.max() <= pixel * 1.0001
-    share = _container(_axes(fig, "share_vs_flat"), "this run")
-    np.testing.assert_allclose([p.get_width() for p in share.patches],
-                               [100 * analysis.summary["muscle_share"][m] for m in MUSCLES])
+    share, _ = _bar_widths(_axes(fig, "share_vs_flat"), "share_this_run")
+    np.testing.assert_allclose(share, [100 * analysis.summary["muscle_share"][m] for m in MUSCLES])
 
 
 def test_unknown_grade_is_said_in_the_emphasis_panel():

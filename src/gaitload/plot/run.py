@@ -1,10 +1,14 @@
 """The per-run figure: where on the course the run loaded which muscle.
 
 The figure is drawn once, to its file, without any layout pass: panels sit at fixed places in
-inches (:data:`_PANELS_IN`), so saving is one draw of the figure. Text is most of what a
-figure costs (matplotlib lays out and renders every glyph on its own), so units are given in
-the panel titles instead of separate axis labels, and keys (terrain, cadence) are said in the
-titles instead of legends. Every step is drawn (matplotlib simplifies the paths).
+inches (:data:`_PANELS_IN`), so saving is one draw of the figure. Text and artists are most of
+what a figure costs, so units are given in the panel titles instead of separate axis labels,
+keys (terrain, cadence) are said in the titles instead of legends, ticks and keys are plain
+marks and texts (:func:`.style.light_ticks`), bars and stacked areas are one collection each,
+and a panel with no data (the strike pattern of a watch run) is its title and a note, not an
+empty axes. Every step, contact and profile point is drawn, except the cadence dots: one per
+half-pixel cell (for drawing only; the trace is the moving mean of every step). Raster text
+and PNG output: :mod:`.raster`.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ import os
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
+from matplotlib.transforms import offset_copy
 
 from ..errors import OptionError
 from ..totals import format_duration
@@ -45,6 +51,8 @@ _LABELLED_CLIMBS = 4
 #: the emphasis axis spans +-this many percentage points, widened only when a bar needs it, so
 #: two runs' figures compare at a glance
 _EMPHASIS_SPAN_PTS = 10.0
+#: Strike patterns, top to bottom in their panel.
+_STRIKES = ("rearfoot", "midfoot", "forefoot")
 #: Colours of the climbs and descents drawn over the elevation profile.
 _CLIMB_COLORS = {"climb": "#b2182b", "descent": "#2166ac"}
 
@@ -156,6 +164,26 @@ def _tick_path(x: np.ndarray, y0: float, y1: float) -> MplPath:
     path = MplPath(verts.reshape(-1, 2), codes)
     path.should_simplify = False  # the simplifier must not merge neighbouring ticks
     return path
+
+
+def _half_pixel(ax, panel: str, x_span: float, y_span: float) -> tuple[float, float]:
+    """Half a pixel of a panel in data units along x and y, from its size in inches and the
+    spans it shows (the x span of the data is a little less than the axis', so this errs small)."""
+    dpi = float(ax.get_figure(root=True).dpi)
+    _, _, w_in, h_in = _PANELS_IN[panel]
+    return max(x_span, 1e-12) / (2 * w_in * dpi), max(y_span, 1e-12) / (2 * h_in * dpi)
+
+
+def _one_per_cell(x: np.ndarray, y: np.ndarray, cell: tuple[float, float]) -> np.ndarray:
+    """Indices (in order) of the first point in each ``cell``-sized box of the plane: dots drawn
+    within half a pixel of one another cover the same pixels, so one of them is drawn (for
+    plotting only: every drawn dot is a real point, every point is within a cell of one)."""
+    if x.size == 0:
+        return np.empty(0, dtype=int)
+    ix = np.floor((x - x.min()) / cell[0]).astype(np.int64)
+    iy = np.floor((y - y.min()) / cell[1]).astype(np.int64)
+    _, first = np.unique(ix * (int(iy.max()) + 1) + iy, return_index=True)
+    return np.sort(first)
 
 
 def _runs_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -287,15 +315,18 @@ def _mark_climbs(ax, analysis, axis, x, alt) -> str:
         drawn.append(f"{kind}s {'red' if kind == 'climb' else 'blue'}")
         metres, grade = column(part, "gain_m")[keep], column(part, "mean_grade_pct")[keep]
         sign = "+" if kind == "climb" else "-"
+        # a climb labelled above its top, a descent below its foot: a climb's top is often the
+        # next descent's start, and the two labels must not meet there. Plain texts offset by a
+        # few points (an annotation measures and places itself again at every draw)
+        up = kind == "climb"
+        offset = offset_copy(ax.transData, fig=ax.get_figure(root=True), x=-2 if up else 2, y=3 if up else -3,
+                             units="points")
         for k in np.argsort(-np.abs(np.nan_to_num(metres)), kind="stable")[:_LABELLED_CLIMBS]:
             lo, hi = i0[keep][k], i1[keep][k]
-            # a climb labelled above its top, a descent below its foot: a climb's top is often
-            # the next descent's start, and the two labels must not meet there
-            up = kind == "climb"
             at = (xs[hi - 1], np.nanmax(alts[lo:hi]) if up else np.nanmin(alts[lo:hi]))
-            ax.annotate(f"{sign}{abs(metres[k]):.0f} m, {grade[k]:.0f} %", at, xytext=(-2 if up else 2, 3 if up else -3),
-                        textcoords="offset points", ha="right" if up else "left", va="bottom" if up else "top",
-                        fontsize=7, color=color)
+            ax.text(*at, f"{sign}{abs(metres[k]):.0f} m, {grade[k]:.0f} %", transform=offset,
+                    ha="right" if up else "left", va="bottom" if up else "top", fontsize=7, color=color,
+                    gid=f"{kind}_label")
     return ("; " + ", ".join(drawn) + " (largest labelled)") if drawn else ""
 
 
@@ -326,27 +357,71 @@ def _panel_shares(ax, analysis, axis, loads):
     if grid.size == 0 or not np.isfinite(shares).any():
         note(ax, "no per-step load to show")
         return
-    polys = ax.stackplot(grid * axis["scale"], (100.0 * shares).T, colors=[MUSCLE_COLORS[m] for m in MUSCLES],
-                         linewidth=0)
-    for poly, m in zip(polys, MUSCLES):
-        poly.set_gid(f"share_{m}")
+    ax.add_collection(_stack(grid * axis["scale"], 100.0 * shares, [MUSCLE_COLORS[m] for m in MUSCLES]),
+                      autolim=False)
+    ax.update_datalim([(grid[0] * axis["scale"], 0.0), (grid[-1] * axis["scale"], 100.0)])
+    ax.autoscale_view(scaley=False)
+
+
+def _stack(x: np.ndarray, values: np.ndarray, colors) -> PolyCollection:
+    """The stacked areas of ``values`` (one column per layer) over ``x``: one collection whose
+    paths are the layers bottom to top, each layer's pieces together (a layer is cut where its
+    values are NaN), instead of a fill_between artist per layer. A path's colour is its layer's.
+
+    Parameters
+    ----------
+    x : ndarray, shape (g,)
+    values : ndarray, shape (g, k)
+        Rows are all finite or all NaN.
+    colors : sequence of k colours
+
+    Returns
+    -------
+    matplotlib.collections.PolyCollection
+        gid ``"share_stack"``.
+    """
+    top = np.cumsum(values, axis=1)
+    bottom = top - values
+    start, end = _runs_of(np.isfinite(top).all(axis=1))
+    pieces = [(a, b) for a, b in zip(start, end) if np.isfinite(top[a]).all() and b - a >= 2]
+    verts, faces = [], []
+    for j, color in enumerate(colors):  # six layers and a few pieces, not samples
+        for a, b in pieces:
+            verts.append(np.concatenate([np.column_stack([x[a:b], top[a:b, j]]),
+                                         np.column_stack([x[a:b][::-1], bottom[a:b, j][::-1]])]))
+            faces.append(color)
+    return PolyCollection(verts, facecolors=faces, linewidths=0, gid="share_stack")
+
+
+def _bars(ax, y: np.ndarray, widths: np.ndarray, height: float, gid: str, **style) -> PolyCollection:
+    """Horizontal bars from 0 to ``widths`` centred on ``y``, one collection (a bar chart makes
+    and places one patch artist per bar). Data limits are the caller's to set."""
+    x0, x1 = np.minimum(widths, 0.0), np.maximum(widths, 0.0)
+    y0, y1 = y - height / 2, y + height / 2
+    verts = np.stack([np.column_stack(c) for c in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], axis=1)
+    bars = PolyCollection(verts, gid=gid, **style)
+    ax.add_collection(bars, autolim=False)
+    return bars
 
 
 def _panel_strike(ax, analysis, axis):
     steps = analysis.steps
     x = column(steps, axis["col"]) * axis["scale"]
     pattern = labels(steps, "strike_pattern")
-    known = ("rearfoot", "midfoot", "forefoot")
     _title(ax, "Strike pattern at each foot contact")
-    light_ticks(ax, "y", range(3), known)
+    light_ticks(ax, "y", range(3), _STRIKES)
     ax.set_ylim(2.6, -0.6)  # rearfoot on top
     any_known = False
-    for row, name in enumerate(known):
+    for row, name in enumerate(_STRIKES):
         sel = (pattern == name) & np.isfinite(x)
         if sel.any():
             any_known = True
-            # one tick per contact, rasterised in SVG/PDF so a marathon stays a small file
-            path = _tick_path(np.sort(x[sel]), row - 0.4, row + 0.4)
+            # one tick per contact, except that of contacts within half a pixel of one another
+            # one is drawn (they cover the same pixels; a marathon has several per pixel).
+            # Rasterised in SVG/PDF so such a file stays small
+            at = np.sort(x[sel])
+            at = at[_one_per_cell(at, np.zeros(at.size), _half_pixel(ax, "strike", float(at[-1] - at[0]), 1.0))]
+            path = _tick_path(at, row - 0.4, row + 0.4)
             ticks = PathPatch(path, facecolor="none", edgecolor=STRIKE_COLORS[name], linewidth=0.6,
                               rasterized=True, gid=f"strike_{name}")
             # add_artist: add_patch would walk the path segment by segment for the data limits
@@ -354,7 +429,7 @@ def _panel_strike(ax, analysis, axis):
             ax.update_datalim(path.vertices)
     if any_known:
         ax.autoscale_view(scaley=False)
-    else:
+    else:  # known patterns, none of them at a finite position
         note(ax, "strike pattern unknown (needs a foot or shank IMU)")
 
 
@@ -372,10 +447,15 @@ def _panel_cadence(ax, analysis, axis):
         return
     _title(ax, "Cadence (steps/min), estimated from speed: moving mean" if estimated else
            "Cadence (steps/min): dots each step, line moving mean")
-    if not estimated:
-        ax.plot(x[ok] * axis["scale"], cad[ok], linestyle="none", marker=".", markersize=1.5, color="0.65",
-                rasterized=True, gid="cadence_steps")
+    # robust limits: a few mis-detected steps must not squash the trace
+    q1, q99 = np.percentile(cad[ok], [1, 99])
+    pad = max(5.0, 0.1 * (q99 - q1))
+    ax.set_ylim(q1 - pad, q99 + pad)
     lo, hi = float(x[ok].min()), float(x[ok].max())
+    if not estimated:
+        keep = _one_per_cell(x[ok], cad[ok], _half_pixel(ax, "cadence", hi - lo, 2 * pad + q99 - q1))
+        ax.plot(x[ok][keep] * axis["scale"], cad[ok][keep], linestyle="none", marker=".", markersize=1.5,
+                color="0.65", rasterized=True, gid="cadence_steps")
     n_grid = np.clip(np.ceil((hi - lo) / max(axis["width"] / 10, 1e-9)) + 1, 2, min(2000, axis["buckets"]))
     grid = np.linspace(lo, hi, int(n_grid))
     sums = window_sums(x[ok], np.column_stack([cad[ok], np.ones(ok.sum())]), grid, axis["width"])
@@ -386,10 +466,6 @@ def _panel_cadence(ax, analysis, axis):
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where((count > 0) & (count >= 0.3 * typical), sums[:, 0] / count, np.nan)
     ax.plot(grid * axis["scale"], mean, color="0.1", linewidth=1.2, gid="cadence")
-    # robust limits: a few mis-detected steps must not squash the trace
-    q1, q99 = np.percentile(cad[ok], [1, 99])
-    pad = max(5.0, 0.1 * (q99 - q1))
-    ax.set_ylim(q1 - pad, q99 + pad)
 
 
 # -- right column: the whole run against level ground -------------------------------------------
@@ -432,15 +508,41 @@ def _panel_share_vs_flat(ax, share, emphasis, running_only: bool = False):
         return
     flat = 100 * share - emphasis
     level_known = np.isfinite(flat).any()
-    ax.barh(y - 0.2 * level_known, 100 * share, height=0.4, color=colors, label="this run")
+    _bars(ax, y - 0.2 * level_known, np.nan_to_num(100 * share), 0.4, "share_this_run", facecolors=colors,
+          linewidths=0)
     if level_known:
         # outlined, not hatched: hatching is the costliest fill Agg draws
-        ax.barh(y + 0.2, np.where(np.isfinite(flat), flat, 0), height=0.4, color="white", edgecolor=colors,
-                linewidth=1.2, label="same steps on level ground")
-        ax.legend(loc="lower right", frameon=False, handlelength=1.2)
-    # headroom on the right keeps the legend clear of the bars (the last muscles' are short)
+        _bars(ax, y + 0.2, np.where(np.isfinite(flat), flat, 0), 0.4, "share_level_ground", facecolors="white",
+              edgecolors=colors, linewidths=1.2)
+        _bar_key(ax)
+    # headroom on the right keeps the key clear of the bars (the last muscles' are short)
     top = np.nanmax(np.concatenate([100 * share, flat]))
     ax.set_xlim(0, 1.25 * top if np.isfinite(top) and top > 0 else 1)
+
+
+#: The key of the share panel's two bars: left end of its squares from the panel's right edge,
+#: and the centres of its two rows above the panel's bottom, points (where a legend at "lower
+#: right" put them: the longer name, 111 points at 8 pt, ends 7 points inside the edge).
+_KEY_LEFT_PT, _KEY_ROWS_PT = -134.0, (23.2, 11.2)
+
+
+def _bar_key(ax) -> None:
+    """The key of "this run" (filled) and "same steps on level ground" (outlined) at the panel's
+    lower right: two squares and two texts at fixed offsets (a legend lays out a box of boxes
+    and measures every text at each draw)."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+    from matplotlib.transforms import Affine2D, ScaledTranslation
+
+    fig = ax.get_figure(root=True)
+    # points from the panel's lower right corner
+    corner = Affine2D().scale(1 / 72.0) + fig.dpi_scale_trans + ScaledTranslation(1, 0, ax.transAxes)
+    w, h = 9.6, 5.6  # a legend's handle at 8 pt: 1.2 em long, 0.7 em high
+    squares = [Rectangle((_KEY_LEFT_PT, row - h / 2), w, h) for row in _KEY_ROWS_PT]
+    ax.add_artist(PatchCollection(squares, transform=corner, facecolors=["0.45", "white"], edgecolors=["0.45", "0.45"],
+                                  linewidths=[0, 1.2], clip_on=False, gid="bar_key"))
+    for row, name in zip(_KEY_ROWS_PT, ("this run", "same steps on level ground")):
+        ax.text(_KEY_LEFT_PT + w + 6.4, row, name, transform=corner, ha="left", va="center", fontsize=8, gid="bar_key")
 
 
 def _panel_emphasis(ax, emphasis, grade_known: bool = True, load_ratio=None, walk_fraction=None):
@@ -456,7 +558,7 @@ def _panel_emphasis(ax, emphasis, grade_known: bool = True, load_ratio=None, wal
         note(ax, "every step walked:\nno running steps to compare" if walked else "no level-ground reference")
         return
     values = np.where(np.isfinite(emphasis), emphasis, 0.0)
-    bars = ax.barh(y, values, height=0.6, color=[MUSCLE_COLORS[m] for m in MUSCLES], label="emphasis")
+    _bars(ax, y, values, 0.6, "emphasis", facecolors=[MUSCLE_COLORS[m] for m in MUSCLES], linewidths=0)
     ratio = np.full(len(MUSCLES), np.nan) if load_ratio is None else np.asarray(load_ratio, dtype=float)
     # room for the labels beyond the longest bar (wider when they also carry the load ratio)
     room = 1.9 if np.isfinite(ratio).any() else 1.45
@@ -468,7 +570,6 @@ def _panel_emphasis(ax, emphasis, grade_known: bool = True, load_ratio=None, wal
         text = (f"{e:+.1f}" if np.isfinite(e) else "n/a") + (f" · {r:.2f}x" if np.isfinite(r) else "")
         ax.text(v + (pad if v >= 0 else -pad), row, text, ha="left" if v >= 0 else "right", va="center",
                 fontsize=7.5)
-    bars.set_label("emphasis")
     if not grade_known:  # zero emphasis here means "no slope information", not "a level run"
         ax.text(0.02, 0.02, "grade unknown: every step counted as level", transform=ax.transAxes,
                 ha="left", va="bottom", fontsize=7, color="0.35")
@@ -489,14 +590,33 @@ def _numeric_ticks(ax: dict, x_label: str) -> None:
         light_ticks(ax[name], which, values, texts, label=label.get(name) if which == "x" else None)
 
 
-def _add_panels(fig: Figure) -> dict:
-    """The six panels at their fixed places (:data:`_PANELS_IN`), the left ones sharing x."""
+def _add_panels(fig: Figure, without=()) -> dict:
+    """The panels at their fixed places (:data:`_PANELS_IN`), the left ones sharing x; none for
+    the names in ``without``."""
     w, h = fig.get_size_inches()
     axes = {}
     for name, (x0, y0, pw, ph) in _PANELS_IN.items():
+        if name in without:
+            continue
         share = axes.get("elevation") if name in ("shares", "strike", "cadence") else None
         axes[name] = fig.add_axes((x0 / w, y0 / h, pw / w, ph / h), label=name, sharex=share)
+        axes[name].patch.set_visible(False)  # white on the white figure: nothing to fill
     return axes
+
+
+def _no_data_panel(fig: Figure, name: str, title: str, text: str) -> None:
+    """A panel with nothing to draw: its title where an axes would put it and why it is empty in
+    its middle, without the axes (an empty frame with ticks says nothing more, and a panel
+    costs as much to make as several drawn ones)."""
+    from matplotlib.transforms import offset_copy
+
+    w, h = fig.get_size_inches()
+    x0, y0, pw, ph = _PANELS_IN[name]
+    above = offset_copy(fig.transFigure, fig=fig, y=matplotlib.rcParams["axes.titlepad"], units="points")
+    fig.text(x0 / w, (y0 + ph) / h, title, transform=above, ha="left", va="baseline",
+             fontsize=matplotlib.rcParams["axes.titlesize"], gid=f"{name}_title")
+    fig.text((x0 + pw / 2) / w, (y0 + ph / 2) / h, text, ha="center", va="center", color="0.35", fontsize=8.5,
+             gid=f"{name}_note")
 
 
 def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float = 200.0,
@@ -560,26 +680,32 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
 
     with matplotlib.rc_context(STYLE):
         fig = new_figure(RUN_FIGSIZE, dpi)
-        ax = _add_panels(fig)
+        # a watch or lumbar run has no strike pattern: that panel is its title and a note
+        strike_known = bool(np.isin(labels(steps, "strike_pattern"), _STRIKES).any())
+        ax = _add_panels(fig, without=() if strike_known else ("strike",))
         axis = _run_axis(analysis, smooth_m)
         axis["buckets"] = _plot_buckets(dpi)
         _panel_elevation(ax["elevation"], analysis, axis)
         if len(steps):
             _panel_shares(ax["shares"], analysis, axis, loads)
-            _panel_strike(ax["strike"], analysis, axis)
+            if strike_known:
+                _panel_strike(ax["strike"], analysis, axis)
+            else:
+                _no_data_panel(fig, "strike", "Strike pattern at each foot contact",
+                               "strike pattern unknown (needs a foot or shank IMU)")
             _panel_cadence(ax["cadence"], analysis, axis)
         else:
             _title(ax["shares"], "Share of load per muscle (%)")
-            _title(ax["strike"], "Strike pattern at each foot contact")
             _title(ax["cadence"], "Cadence (steps/min)")
-            for name in ("shares", "strike", "cadence"):
+            _no_data_panel(fig, "strike", "Strike pattern at each foot contact", "no foot contacts detected")
+            for name in ("shares", "cadence"):
                 note(ax[name], "no foot contacts detected")
             light_ticks(ax["shares"], "y", [], [])
-            light_ticks(ax["strike"], "y", [], [])
         for name in ("elevation", "shares", "strike"):
             # the shared distance axis is drawn once, under the bottom panel: an invisible axis
             # makes no ticks
-            ax[name].xaxis.set_visible(False)
+            if name in ax:
+                ax[name].xaxis.set_visible(False)
         running = _running_shares(summary, share)
         _panel_share_vs_flat(ax["share_vs_flat"], running, emphasis, running_only=running is not share)
         _panel_emphasis(ax["emphasis"], emphasis, grade_known=bool(np.isfinite(column(steps, "grade_pct")).any()),

@@ -17,12 +17,12 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .. import atomic
 from ..errors import OptionError
 from ..schema import MUSCLE_LABELS, MUSCLES, float_column
+from .raster import PNG_COMPRESS_LEVEL, TextCanvas, write_png
 
 __all__ = ["MUSCLE_COLORS", "TERRAIN_COLORS", "STRIKE_COLORS", "FIGURE_FORMATS", "STYLE", "save_figure",
            "figure_format", "new_figure", "note", "column", "labels", "muscle_handles", "nice_ticks", "light_ticks",
@@ -45,9 +45,6 @@ STRIKE_COLORS: dict[str, str] = {"rearfoot": "#332288", "midfoot": "#44AA99",
 #: File extension -> matplotlib format.
 FIGURE_FORMATS: dict[str, str] = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
-#: zlib level of PNG output: level 3 encodes a run figure in about half the time of Pillow's
-#: default 6 for 1-2 % more bytes (measured on a season run).
-PNG_COMPRESS_LEVEL = 3
 # Metadata that would make two renderings of the same figure differ (dates, versions).
 _METADATA = {
     "png": {"Software": None},
@@ -93,18 +90,26 @@ def save_figure(fig: Figure, path: str | os.PathLike, *, dpi: float = 100.0) -> 
     fmt = figure_format(path)
     # the house style also at save time: tick labels are made lazily, when the figure is drawn
     with matplotlib.rc_context(STYLE), atomic.atomic_path(path) as tmp:
-        extra = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
-        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt], **extra)
+        if fmt == "png" and isinstance(fig.canvas, TextCanvas) and float(fig.dpi) == float(dpi):
+            # a figure of new_figure at its own resolution: one draw, then the pixels to PNG
+            # (savefig would draw the same way and encode through Pillow, see .raster)
+            fig.canvas.draw()
+            with open(tmp, "wb") as fh:
+                write_png(np.asarray(fig.canvas.buffer_rgba()), fh, dpi)
+        else:
+            extra = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
+            fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt], **extra)
     return Path(path)
 
 
 def new_figure(figsize, dpi: float = 100.0, layout=None) -> Figure:
-    """A figure on an Agg canvas (no GUI, no pyplot state: safe in workers and servers).
+    """A figure on an Agg canvas (no GUI, no pyplot state: safe in workers and servers) that
+    draws each text as one bitmap (:class:`.raster.TextCanvas`).
 
     Made at the resolution it is saved at, so text is measured once, at that resolution.
     """
     fig = Figure(figsize=figsize, dpi=dpi, layout=layout)
-    FigureCanvasAgg(fig)
+    TextCanvas(fig)
     return fig
 
 
@@ -177,8 +182,9 @@ def light_ticks(ax, which: str, values, texts, *, label: str | None = None, font
     matplotlib's own ticks are five artists each (two marks, a grid line, two labels), made,
     measured and placed again at every draw: most of a figure's drawing time. These are drawn
     where matplotlib would put its own (outside the axes, :data:`TICK_LENGTH_PT` long, labels
-    :data:`TICK_PAD_PT` beyond), once; the axis's own ticks are switched off. For figures that
-    are saved, not panned: the labels do not follow a change of the view limits.
+    :data:`TICK_PAD_PT` beyond), once; the axis itself is hidden (its label, if any, is a text
+    too). For figures that are saved, not panned: the labels do not follow a change of the view
+    limits.
 
     Parameters
     ----------
@@ -207,15 +213,20 @@ def light_ticks(ax, which: str, values, texts, *, label: str | None = None, font
     pos = (values, np.zeros(values.size)) if which == "x" else (np.zeros(values.size), values)
     ax.plot(*pos, transform=trans, linestyle="none", marker=TICKDOWN if which == "x" else TICKLEFT,
             markersize=TICK_LENGTH_PT, markeredgewidth=0.8, color="black", clip_on=False, gid=f"{which}ticks")
+    # the axis itself is not drawn: it has nothing left to show but its label, which is a plain
+    # text here too (an axis measures its siblings' tick labels to place it, at every draw)
+    axis.set_visible(False)
     gap = TICK_LENGTH_PT + TICK_PAD_PT
     if which == "x":
         at = offset_copy(trans, fig=ax.get_figure(root=True), y=-gap, units="points")
         for v, t in zip(values, texts):
             ax.text(v, 0.0, t, transform=at, ha="center", va="top", fontsize=size, gid="xticklabel")
         if label is not None:
-            ax.set_xlabel(label)
-            # below the tick labels (one line of them): the axis places its label from the spine
-            axis.labelpad = gap + 1.2 * size
+            ax.set_xlabel(label)  # what the panel's x is, for a reader of the figure object
+            # drawn below the tick labels (one line of them)
+            below = offset_copy(ax.transAxes, fig=ax.get_figure(root=True), y=-(gap + 1.2 * size), units="points")
+            ax.text(0.5, 0.0, label, transform=below, ha="center", va="top",
+                    fontsize=matplotlib.rcParams["axes.labelsize"], gid="xlabel")
     else:
         at = offset_copy(trans, fig=ax.get_figure(root=True), x=-gap, units="points")
         for v, t in zip(values, texts):
