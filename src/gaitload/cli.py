@@ -226,8 +226,10 @@ def _no_cycle_collection():
 
 def _cmd_analyze(args) -> int:
     from .analysis import analyze
+    from .warmup import analysis_modules, import_in_background
 
-    with _no_cycle_collection():
+    # scipy.signal and matplotlib load on a second thread while the file is parsed
+    with _no_cycle_collection(), import_in_background(analysis_modules(args.path, figure=bool(args.out))):
         return _analyze_and_report(analyze, args)
 
 
