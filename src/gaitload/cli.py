@@ -228,8 +228,8 @@ def _cmd_analyze(args) -> int:
     from .analysis import analyze
     from .warmup import analysis_modules, import_in_background
 
-    # scipy.signal and matplotlib load on a second thread while the file is parsed
-    with _no_cycle_collection(), import_in_background(analysis_modules(args.path, figure=bool(args.out))):
+    # a raw IMU file's scipy.signal loads on a second thread while the file is parsed
+    with _no_cycle_collection(), import_in_background(analysis_modules(args.path)):
         return _analyze_and_report(analyze, args)
 
 
