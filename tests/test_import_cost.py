@@ -46,9 +46,8 @@ def test_matplotlib_loads_only_for_a_figure(tmp_path):
     assert out.stdout.split() == ["False", "True"]
 
 
-# What a command loads, every thread finished: the command line imports a raw IMU file's
-# scipy.signal ahead of need on a second thread (gaitload.warmup), which must load nothing that
-# the same analysis done in process does not.
+# What a command loads (every thread finished): the command line must load nothing that the
+# same analysis done in process does not, and a watch file's none of scipy.
 _HEAVY = ("scipy", "scipy.signal", "scipy.stats", "matplotlib", "matplotlib.figure")
 _REPORT = ("import sys, threading; [t.join() for t in threading.enumerate() if t is not threading.main_thread()]; "
            f"print(' '.join(m for m in {_HEAVY!r} if m in sys.modules))")
