@@ -87,3 +87,29 @@ def test_cli_real_watch_fit_loads_neither_scipy_nor_matplotlib(shared_data, tmp_
 
 def test_cli_watch_csv_loads_neither_scipy_nor_matplotlib():
     assert _modules_after_cli(["analyze", str(SAMPLE / "watch_records.csv")]) == set()
+
+
+@pytest.mark.parametrize("preset, expected", [(None, "1"), ("3", "3")])
+def test_cli_analysis_runs_one_blas_thread_unless_the_user_chose(preset, expected, tmp_path):
+    """OpenBLAS' spinning threads cost an IMU analysis ~0.4-0.7 s of CPU and buy nothing."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if preset:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    code = ("import os, sys; from gaitload.cli import main; assert main(sys.argv[1:]) == 0; "
+            "print(os.environ.get('OPENBLAS_NUM_THREADS'))")
+    out = subprocess.run([sys.executable, "-c", code, "analyze", str(SAMPLE / "hilly_foot_imu.csv"), "--out",
+                          str(tmp_path)], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.splitlines()[-1] == expected
+
+
+def test_cli_in_a_process_with_numpy_leaves_the_environment_alone():
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    code = ("import os, sys, numpy; from gaitload.cli import main; assert main(sys.argv[1:]) == 0; "
+            "print(os.environ.get('OPENBLAS_NUM_THREADS'))")
+    out = subprocess.run([sys.executable, "-c", code, "analyze", str(SAMPLE / "watch_records.csv")],
+                         capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.splitlines()[-1] == "None"
