@@ -230,10 +230,10 @@ def _single_threaded_blas() -> None:
 
     numpy and scipy each load an OpenBLAS whose threads spin for a while after every call.
     One run's products are too thin for them to pay (samples ``(n, 3)`` against a 3-vector or
-    into a 3x3 covariance), so their spinning was pure cost: ~0.7 s of the 2.8 s of CPU of an
-    ``analyze --out`` of an hour of foot IMU, on the core pandas' parallel parse wants (same
-    output files, byte for byte). OpenBLAS reads the variable when it loads, so this must run
-    before numpy is imported; in a process that already has numpy it does nothing.
+    into a 3x3 covariance), so their spinning was pure cost: 0.4-0.7 s of the 2.5-2.8 s of CPU
+    of an ``analyze --out`` of an hour of foot IMU, on the second core (same output files, byte
+    for byte). OpenBLAS reads the variable when it loads, so this must run before numpy is
+    imported; in a process that already has numpy it does nothing.
     """
     if "numpy" not in sys.modules:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
