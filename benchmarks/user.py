@@ -118,7 +118,7 @@ def _pair(label_base: str, label_subject: str, cmds: dict, repeat: int, limit: f
     cpu_ratio = _median(subj["cpu"]) / _median(base["cpu"])
     entries = [_entry(label_base, base["wall"], cpu_s=_median(base["cpu"])),
                _entry(label_subject, subj["wall"], cpu_s=_median(subj["cpu"]), ratio_vs_baseline=ratio,
-                      cpu_ratio_vs_baseline=cpu_ratio)]
+                      cpu_ratio_vs_baseline=cpu_ratio, best_pair_ratio=min(ratios))]
     check = {"name": check_name, "value": ratio, "limit": limit, "pass": ratio <= limit}
     return entries, check, cpu_ratio
 
@@ -153,8 +153,9 @@ def case_cli(cfg) -> dict:
             repeat, CLI_IMU_VS_READ_MAX, f"CLI analyze --out <= {CLI_IMU_VS_READ_MAX:g}x bare read_csv process "
                                          f"({path.stat().st_size / 1e6:.0f} MB, 204.8 Hz foot IMU)")
     checks = [check]
-    notes = [f"cli: {what}; CLI / bare read = {check['value']:.2f} wall (median of per-pair ratios), "
-             f"{cpu_ratio:.2f} CPU", f"cli: {compiled}"]
+    notes = [f"cli: {what}; CLI / bare read = {check['value']:.2f} wall (median of per-pair ratios; best pair "
+             f"{entries[1]['best_pair_ratio']:.2f}, the least disturbed by other load), {cpu_ratio:.2f} CPU",
+             f"cli: {compiled}"]
     fit = WATCH_FIT
     if fit.exists():
         e2, c2, cpu2 = _pair("python -c 'import pandas' (baseline)", "gaitload analyze run.fit (CLI, no --out)",
@@ -165,7 +166,7 @@ def case_cli(cfg) -> dict:
         entries += e2
         checks.append(c2)
         notes.append(f"cli: {fit.name} (real Fenix 2 run, 47 min, 2,809 records); CLI / import pandas = "
-                     f"{c2['value']:.2f} wall, {cpu2:.2f} CPU")
+                     f"{c2['value']:.2f} wall (best pair {e2[1]['best_pair_ratio']:.2f}), {cpu2:.2f} CPU")
     else:
         notes.append(f"cli: {fit} not found: the watch-FIT latency is not measured")
     return {"entries": entries, "checks": checks, "notes": notes}

@@ -28,10 +28,13 @@ def test_scipy_imported_only_for_imu_analysis(name, expected):
     assert _modules_after_analyze(SAMPLE / name) == expected
 
 
-def test_real_watch_fit_imports_neither_scipy_nor_matplotlib(shared_data):
+def _fenix_fit(shared_data: Path) -> Path:
     path = shared_data / "python-fitparse-tests/tests/files/activity-small-fenix2-run.fit"
-    if not path.is_file():
-        path = next(shared_data.rglob("activity-small-fenix2-run.fit"))
+    return path if path.is_file() else next(shared_data.rglob("activity-small-fenix2-run.fit"))
+
+
+def test_real_watch_fit_imports_neither_scipy_nor_matplotlib(shared_data):
+    path = _fenix_fit(shared_data)
     assert _modules_after_analyze(path) == set()
 
 
@@ -41,3 +44,72 @@ def test_matplotlib_loads_only_for_a_figure(tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(SAMPLE / "watch_records.csv"), str(tmp_path / "f.png")],
                          capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+# What a command loads (every thread finished): the command line must load nothing that the
+# same analysis done in process does not, and a watch file's none of scipy.
+_HEAVY = ("scipy", "scipy.signal", "scipy.stats", "matplotlib", "matplotlib.figure")
+_REPORT = ("import sys, threading; [t.join() for t in threading.enumerate() if t is not threading.main_thread()]; "
+           f"print(' '.join(m for m in {_HEAVY!r} if m in sys.modules))")
+
+
+def _modules_in_process(path: Path, out: Path | None) -> set[str]:
+    code = ("import sys, gaitload; a = gaitload.analyze(sys.argv[1]); "
+            "sys.argv[2] != '-' and a.to_dir(sys.argv[2]); " + _REPORT)
+    proc = subprocess.run([sys.executable, "-c", code, str(path), str(out or "-")], capture_output=True, text=True,
+                          check=True)
+    return set(proc.stdout.split())
+
+
+def _modules_after_cli(args: list[str]) -> set[str]:
+    """``gaitload ARGS`` in a fresh interpreter: the heavy modules loaded (on the last line printed)."""
+    code = "import sys; from gaitload.cli import main; assert main(sys.argv[1:]) == 0; " + _REPORT
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+    lines = proc.stdout.rstrip("\n").splitlines()
+    return set(lines[-1].split()) & set(_HEAVY) if lines else set()
+
+
+def test_cli_imu_analysis_with_figure_loads_what_the_analysis_does(tmp_path):
+    path = SAMPLE / "hilly_foot_imu.csv"
+    cli = _modules_after_cli(["analyze", str(path), "--out", str(tmp_path / "cli")])
+    assert cli == set(_HEAVY)  # the detectors filter with scipy.signal, the figure is matplotlib's
+    assert cli == _modules_in_process(path, tmp_path / "lib")
+
+
+def test_cli_real_watch_fit_loads_neither_scipy_nor_matplotlib(shared_data, tmp_path):
+    path = _fenix_fit(shared_data)
+    assert _modules_after_cli(["analyze", str(path)]) == set()
+    # with --out the figure needs matplotlib, and still no scipy
+    with_figure = _modules_after_cli(["analyze", str(path), "--out", str(tmp_path / "cli")])
+    assert with_figure == {"matplotlib", "matplotlib.figure"}
+    assert with_figure == _modules_in_process(path, tmp_path / "lib")
+
+
+def test_cli_watch_csv_loads_neither_scipy_nor_matplotlib():
+    assert _modules_after_cli(["analyze", str(SAMPLE / "watch_records.csv")]) == set()
+
+
+@pytest.mark.parametrize("preset, expected", [(None, "1"), ("3", "3")])
+def test_cli_analysis_runs_one_blas_thread_unless_the_user_chose(preset, expected, tmp_path):
+    """OpenBLAS' spinning threads cost an IMU analysis ~0.4-0.7 s of CPU and buy nothing."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if preset:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    code = ("import os, sys; from gaitload.cli import main; assert main(sys.argv[1:]) == 0; "
+            "print(os.environ.get('OPENBLAS_NUM_THREADS'))")
+    out = subprocess.run([sys.executable, "-c", code, "analyze", str(SAMPLE / "hilly_foot_imu.csv"), "--out",
+                          str(tmp_path)], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.splitlines()[-1] == expected
+
+
+def test_cli_in_a_process_with_numpy_leaves_the_environment_alone():
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    code = ("import os, sys, numpy; from gaitload.cli import main; assert main(sys.argv[1:]) == 0; "
+            "print(os.environ.get('OPENBLAS_NUM_THREADS'))")
+    out = subprocess.run([sys.executable, "-c", code, "analyze", str(SAMPLE / "watch_records.csv")],
+                         capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.splitlines()[-1] == "None"
