@@ -109,7 +109,7 @@ def test_human_summary_wording_without_terrain_or_steps():
                "provenance": {"terrain": {"altitude": "none"}}, "warnings": []}
     lines = _human(summary)
     assert "sport code 4" in lines[0]
-    assert lines[1].strip() == "1 step over 0.5 min, distance unknown, elevation unknown"
+    assert lines[1].strip() == "1 step over 0.5 min elapsed, distance unknown, elevation unknown"
     assert lines[3].strip() == "terrain unknown (no altitude)"
     assert not any("strike pattern" in line for line in lines)
     assert not any("-0" in line for line in lines), lines
@@ -117,7 +117,7 @@ def test_human_summary_wording_without_terrain_or_steps():
                    terrain_fraction={"uphill": 0.4, "flat": 0.6, "downhill": 0.0, "unknown": 1e-4},
                    muscle_share={"glutes": float("nan")})
     lines = _human(summary)
-    assert lines[1].strip() == "0 steps over 0.5 min, 2.50 km, up 0 m / down 0 m"
+    assert lines[1].strip() == "0 steps over 0.5 min elapsed, 2.50 km, up 0 m / down 0 m"
     assert lines[3].strip() == "terrain by distance: uphill 40%, flat 60%"
     assert lines[4].strip() == "no steps: no muscle load"
 
@@ -153,3 +153,63 @@ def test_gain_note_when_uphill_terrain_has_zero_gain(shared_data):
     assert s["elevation_gain_m"] == 0 and s["terrain_fraction"]["uphill"] > 0.4
     assert str(s["elevation_loss_m"]) == "0.0"  # not -0.0
     assert any(w.startswith("gain 0 m with") and "% uphill" in w for w in s["warnings"])
+
+
+def _fit_sessions(path: Path) -> list[dict]:
+    """The sessions of a FIT file decoded by fitdecode (an independent decoder): the truth."""
+    fitdecode = pytest.importorskip("fitdecode")
+    sessions = []
+    with fitdecode.FitReader(str(path)) as fit:
+        for frame in fit:
+            if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "session":
+                sessions.append({f.name: f.value for f in frame.fields})
+    return sessions
+
+
+def test_activities_command_lists_every_session_of_a_multisport_file(shared_data):
+    """`gaitload activities FILE`: a header, then one line per session in file order with its
+    sport, start (UTC), the file's elapsed and timer time and distance, and on foot or not."""
+    from gaitload.totals import format_duration
+
+    path = shared_data / "python-fitparse-tests/tests/files/activity-large-fenxi2-multisport.fit"
+    truth = _fit_sessions(path)
+    result = run_cli("activities", str(path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["K", "sport", "start", "(UTC)", "elapsed", "timer", "distance", "on", "foot"]
+    assert len(lines) == 1 + len(truth) == 8
+    for k, (line, session) in enumerate(zip(lines[1:], truth)):
+        words = line.split()
+        assert words[0] == str(k)
+        assert words[1] == str(session["sport"])
+        assert " ".join(words[2:4]) == f"{session['start_time']:%Y-%m-%d %H:%M}"
+        assert words[4] == format_duration(session["total_elapsed_time"])
+        assert words[5] == format_duration(session["total_timer_time"])
+        assert words[6] == f"{session['total_distance'] / 1000:.2f}"
+        assert words[8] == ("no" if session["sport"] in ("transition", "cycling") else "yes")
+
+
+def test_activities_command_unreadable_file_is_one_line(tmp_path):
+    path = tmp_path / "junk.fit"
+    path.write_bytes(b"hello, this is not a recording\n")
+    result = run_cli("activities", str(path))
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1 and "junk.fit" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_analyze_help_names_the_activities_command():
+    result = run_cli("analyze", "--help")
+    assert "gaitload activities FILE" in " ".join(result.stdout.split())
+
+
+def test_step_count_says_elapsed_and_estimated():
+    """The step line's minutes are the elapsed time (the timer time is on the line above), and a
+    step count integrated from a speed-estimated cadence is tagged as estimated."""
+    summary = {"path": "x.tcx", "format": "tcx", "placement": "records", "rules": "source", "n_steps": 4969,
+               "duration_s": 1992.0, "distance_m": 4690.0, "elevation_gain_m": 119.0, "elevation_loss_m": -131.0,
+               "cadence_spm": 150.0, "contact_time_ms": float("nan"), "cadence_source": "estimated",
+               "terrain_fraction": {}, "muscle_share": {}, "warnings": []}
+    assert _human(summary)[1].strip() == "4969 steps (estimated) over 33.2 min elapsed, 4.69 km, up 119 m / down 131 m"
+    summary["cadence_source"] = "recorded"
+    assert _human(summary)[1].strip() == "4969 steps over 33.2 min elapsed, 4.69 km, up 119 m / down 131 m"

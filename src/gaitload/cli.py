@@ -1,4 +1,4 @@
-"""Command line: ``gaitload analyze | season | plan | formats | rules | simulate``.
+"""Command line: ``gaitload analyze | activities | season | plan | formats | rules | simulate``.
 
 This module only parses arguments, calls the public API and prints. Bad input exits with
 status 2 and one line on stderr naming the file and the problem; ``--debug`` shows the
@@ -64,12 +64,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="unit of a watch file's cadence when its sport does not decide it (e.g. a walk "
                         "exported as 'Other': --any-sport --cadence-unit strides/min)")
     p.add_argument("--activity", type=int, metavar="K",
-                   help="which activity of a file holding several (0-based, as listed by gaitload.activities; "
+                   help="which activity of a file holding several (0-based, as listed by `gaitload activities FILE`; "
                         "default: the first on foot)")
     p.add_argument("--detector-option", action="append", default=[], metavar="NAME=VALUE", dest="detector_options",
                    help="a parameter of the step detector, e.g. ic_method=gyro_min (repeatable; the foot "
                         "detector's are listed by gaitload.events.FootOptions())")
     _add_common(p)
+
+    a = sub.add_parser("activities", help="list the activities one file holds (a FIT multisport, a TCX "
+                                          "or GPX with several): the K of analyze --activity K")
+    a.add_argument("path", help="the file to list")
+    _add_common(a)
 
     s = sub.add_parser("season", help="analyse every run in files, folders or globs")
     s.add_argument("paths", nargs="+", help="files, folders (searched recursively) or globs")
@@ -107,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("simulate", help="write a synthetic run with ground truth", add_help=False)
     sim.add_argument("args", nargs=argparse.REMAINDER)
     # an unknown option is reported with the usage of the command it was given to
-    parser.set_defaults(_commands={"analyze": p, "season": s, "plan": pl, "formats": f, "rules": r})
+    parser.set_defaults(_commands={"analyze": p, "activities": a, "season": s, "plan": pl, "formats": f, "rules": r})
     return parser
 
 
@@ -148,15 +153,17 @@ def _print_human(summary: dict) -> None:
     distance = summary.get("distance_m")
     duration = summary.get("duration_s")
     gain, loss = summary.get("elevation_gain_m"), summary.get("elevation_loss_m")
-    parts = [f"{n_steps} step{'' if n_steps == 1 else 's'} over "
-             f"{fmt(duration / 60 if _known(duration) else None, '.1f', ' min')}",
+    estimated = " (estimated from speed)" if summary.get("cadence_source") == "estimated" else ""
+    # duration_s is the elapsed time, pauses included: named, beside the watch's timer time above
+    parts = [f"{n_steps} step{'' if n_steps == 1 else 's'}{' (estimated)' if estimated else ''} over "
+             f"{fmt(duration / 60 if _known(duration) else None, '.1f', ' min')}"
+             + (" elapsed" if _known(duration) else ""),
              f"{fmt(distance / 1000, '.2f', ' km')}" if _known(distance) else "distance unknown"]
     if _known(gain) or _known(loss):
         parts.append(f"up {fmt(gain, '.0f', ' m')} / down {fmt(abs(loss) if _known(loss) else None, '.0f', ' m')}")
     else:
         parts.append("elevation unknown")
     print("  " + ", ".join(parts))
-    estimated = " (estimated from speed)" if summary.get("cadence_source") == "estimated" else ""
     # with the watch's average cadence shown above, this one is named for what it is
     per_step = "median per step: " if _known(summary.get("avg_cadence_spm")) else ""
     print(f"  {per_step}cadence {fmt(summary.get('cadence_spm'), '.0f', ' steps/min')}{estimated}, "
@@ -288,6 +295,41 @@ def _analyze_and_report(analyze, args) -> int:
         print(analysis.to_json())
     else:  # with --out too: what was written, then what the run was
         _print_human(analysis.summary)
+    return EXIT_OK
+
+
+def activity_lines(table) -> list[str]:
+    """One line per row of :func:`gaitload.activities`: index, sport, start, elapsed and timer
+    time, distance, on foot or not.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        As returned by :func:`gaitload.activities` (start in UTC, times in s, distance in m).
+
+    Returns
+    -------
+    list of str
+        A header line, then one line per activity.
+    """
+    from .totals import format_duration
+
+    width = max([5, *(len(str(sport)) for sport in table["sport"])])
+    lines = [f"{'K':>2}  {'sport':<{width}}  {'start (UTC)':<16}  {'elapsed':>8}  {'timer':>8}  {'distance':>9}  on foot"]
+    for row in table.itertuples(index=False):
+        start = "unknown" if row.start_time is None or row.start_time != row.start_time else f"{row.start_time:%Y-%m-%d %H:%M}"
+        lines.append(f"{row.activity:>2}  {str(row.sport):<{width}}  {start:<16}  {format_duration(row.elapsed_time_s):>8}  "
+                     f"{format_duration(row.timer_time_s):>8}  {_fmt(row.distance_m / 1000, '.2f', ' km'):>9}  "
+                     f"{'yes' if row.on_foot else 'no'}")
+    return lines
+
+
+def _cmd_activities(args) -> int:
+    _single_threaded_blas()
+    from . import activities
+
+    for line in activity_lines(activities(args.path)):
+        print(line)
     return EXIT_OK
 
 
@@ -428,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_BAD_INPUT
-    command = {"analyze": _cmd_analyze, "season": _cmd_season, "plan": _cmd_plan, "formats": _cmd_formats,
+    command = {"analyze": _cmd_analyze, "activities": _cmd_activities, "season": _cmd_season, "plan": _cmd_plan, "formats": _cmd_formats,
                "rules": _cmd_rules}[args.command]
     return _guarded(lambda: command(args), debug=args.debug)
 
