@@ -781,3 +781,15 @@ def test_acute_and_chronic_loads_are_whole_window_means():
     for i in (6, 20, len(acwr) - 1):
         assert acute[i] == pytest.approx(daily[i - 6:i + 1].mean())
     assert day_of[-1] == len(acwr) - 1
+
+
+def test_title_says_timer_or_elapsed_time():
+    """mornindew-broken.fit's numbers: timer 1:54:16, elapsed 2:23:50 (29 min of gaps). The title
+    gives the timer time, named; without one, the elapsed time, named."""
+    summary = {"start_time": "2019-05-18T14:11:00+00:00", "distance_m": 16770.0, "duration_s": 8630.0,
+               "timer_time_s": 6856.0, "rules": "source"}
+    assert _run_title(summary).split("  ·  ")[2] == "timer 1:54:16 h"
+    del summary["timer_time_s"]
+    assert _run_title(summary).split("  ·  ")[2] == "elapsed 2:23:50 h"
+    summary["duration_s"] = float("nan")
+    assert _run_title(summary).split("  ·  ")[2] == "duration unknown"

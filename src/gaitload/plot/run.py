@@ -214,7 +214,7 @@ def _format_duration(seconds) -> str:
 
 def run_title(summary: dict) -> str:
     """The run figure's title: start (the runner's clock where the file gives it, else UTC),
-    distance, duration, rule set, climb and descent."""
+    distance, timer time (else elapsed time, labelled as such), rule set, climb and descent."""
     local = summary.get("local_start_time")
     start = local or summary.get("start_time")
     when = "date unknown"
@@ -230,7 +230,15 @@ def run_title(summary: dict) -> str:
         dist_txt = f"{float(distance) / 1000:.2f} km" if np.isfinite(float(distance)) else "distance unknown"
     except (TypeError, ValueError):
         dist_txt = "distance unknown"
-    parts = [when, dist_txt, _format_duration(summary.get("duration_s")),
+    # a watch app's headline time is the timer time (pauses left out); a file without one gives
+    # only the elapsed time: either way the title says which of the two it is
+    timer = summary.get("timer_time_s")
+    if isinstance(timer, (int, float)) and np.isfinite(timer):
+        duration_txt = "timer " + _format_duration(timer)
+    else:
+        duration = _format_duration(summary.get("duration_s"))
+        duration_txt = duration if duration == "duration unknown" else "elapsed " + duration
+    parts = [when, dist_txt, duration_txt,
              f"rules: {summary.get('rules', 'unknown')}"]
     gain, loss = summary.get("elevation_gain_m"), summary.get("elevation_loss_m")
     if isinstance(gain, (int, float)) and isinstance(loss, (int, float)) and np.isfinite(gain) and np.isfinite(loss):
