@@ -26,11 +26,11 @@ def test_heart_rate_gaps_are_notes_not_warnings(shared_data):
     assert len(gaps) == 4 and {theme_of(w.code) for w in gaps} == {"data"}
     assert sum(line.startswith("channel '") for line in brief(summary["warnings"])) == 1
     # a gap in a channel the analysis uses stays a warning; the channel is the notice's, not parsed
-    cadence = Notice("channel 'cadence': 3 missing value(s) in 1 run(s), longest 4.0 s", "channel-gap",
+    cadence = Notice("channel 'cadence': 3 missing value(s) in 1 stretch(es), longest 4.0 s", "channel-gap",
                      channel="cadence")
-    acc = Notice("channel 'left.acc_x': 2 missing value(s) in 1 run(s), longest 0.1 s", "channel-gap",
+    acc = Notice("channel 'left.acc_x': 2 missing value(s) in 1 stretch(es), longest 0.1 s", "channel-gap",
                  channel="left.acc_x")
-    power = Notice("channel 'power': 9 missing value(s) in 2 run(s), longest 5.0 s", "channel-gap", channel="power")
+    power = Notice("channel 'power': 9 missing value(s) in 2 stretch(es), longest 5.0 s", "channel-gap", channel="power")
     assert split_notes([cadence, acc, power]) == ([cadence, acc], [power])
     # decided by code, not by wording: a reworded gap is still a note, a plain text never is
     assert split_notes([Notice("9 holes in the power trace", "channel-gap", channel="power")])[0] == []

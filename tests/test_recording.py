@@ -62,6 +62,17 @@ def test_nan_runs_reported_and_all_nan_channel_dropped():
     assert any("acc_x" in w and "300 missing" in w for w in rec.warnings)
 
 
+def test_nan_runs_are_called_stretches_not_runs():
+    """A runner reads 'in 2 run(s)' as two runs: the message counts stretches of missing values."""
+    t = np.arange(2000) / 100.0
+    acc = np.ones(2000)
+    acc[100:400] = np.nan
+    acc[1000:1050] = np.nan
+    rec = _rec(t, acc_x=acc)
+    gaps = [w for w in rec.warnings if w.code == "channel-gap"]
+    assert [str(w) for w in gaps] == ["channel 'acc_x': 350 missing value(s) in 2 stretch(es), longest 3.0 s"]
+
+
 def test_all_channels_empty_or_too_short_is_a_signal_error():
     with pytest.raises(SignalError):
         _rec([0.0, 0.01], acc_x=[np.nan, np.nan])

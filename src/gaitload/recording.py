@@ -303,7 +303,7 @@ class Recording:
             missing = int((runs[:, 1] - runs[:, 0]).sum())
             if missing > 0.01 * values.size or longest / rate >= 1.0:
                 self.warnings.append(Notice(
-                    f"channel {name!r}: {missing} missing value(s) in {len(runs)} run(s), "
+                    f"channel {name!r}: {missing} missing value(s) in {len(runs)} stretch(es), "
                     f"longest {longest / rate:.1f} s", "channel-gap", channel=name))
 
     # -- convenience ----------------------------------------------------------------------------
