@@ -217,3 +217,15 @@ def test_gpx_routes_and_untimed_tracks_are_skipped_not_errors(tmp_path, shared_d
     # the analysis itself still refuses a route with the typed error (exit 2 in the CLI)
     with pytest.raises(gaitload.errors.NotAnActivityError, match="a route"):
         gaitload.analyze(root / "route_gpxpy.gpx")
+
+
+def test_summary_line_counts_files_in_the_parenthesis(tmp_path):
+    """A multisport file gives several runs: '9 run(s) analysed ok (7 new...)' mixed runs and
+    files, so the parenthesis names its unit."""
+    from gaitload.season import SeasonResult
+
+    result = SeasonResult(tmp_path, counts={"ok": 9, "errors": 0, "skipped": 0, "analysed": 7, "cached": 0},
+                          wall_time_s=1.0)
+    assert "9 run(s) analysed ok" in result.describe() and "(7 files new, 0 from cache)" in result.describe()
+    result = SeasonResult(tmp_path, counts={"ok": 2, "analysed": 1, "cached": 3}, wall_time_s=1.0)
+    assert "(1 file new, 3 from cache)" in result.describe()

@@ -140,7 +140,8 @@ class SeasonResult:
         """A short human summary of the season run."""
         c = self.counts
         dup = f", {c.get('duplicates', 0)} duplicate(s) counted once" if c.get("duplicates") else ""
-        work = f"{self.n_analysed} new, {self.n_cached} from cache"
+        # these count files (one may hold several runs, or none), unlike the runs before them
+        work = f"{self.n_analysed} file{'' if self.n_analysed == 1 else 's'} new, {self.n_cached} from cache"
         if self.n_reapplied:
             work += f", {self.n_reapplied} with the new rule set applied to stored steps"
         text = (f"{c.get('ok', 0)} run(s) analysed ok, {c.get('errors', 0)} error(s), "
