@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import matplotlib
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pytest
@@ -793,3 +794,35 @@ def test_title_says_timer_or_elapsed_time():
     assert _run_title(summary).split("  ·  ")[2] == "elapsed 2:23:50 h"
     summary["duration_s"] = float("nan")
     assert _run_title(summary).split("  ·  ")[2] == "duration unknown"
+
+
+def test_every_week_with_load_stays_visible_over_eight_years():
+    """Over 8.5 years a 5-day bar is under 1 px wide and weeks vanish: every week with load is
+    drawn at least MIN_BAR_PX pixels wide at the figure's dpi, in both weekly panels."""
+    from gaitload.plot.season import MIN_BAR_PX
+
+    base, _ = synthetic_season(n_runs=3)
+    base = base[base["status"] == "ok"]
+    rng = np.random.default_rng(5)
+    # ~150 runs at irregular days over 8.5 years: most weeks empty, some with two runs
+    days = np.sort(rng.choice(np.arange(int(8.5 * 365)), size=150, replace=False))
+    rows = base.iloc[np.arange(len(days)) % len(base)].copy()
+    rows["start_time"] = pd.Timestamp("2018-01-01T07:00:00+00:00") + pd.to_timedelta(days, unit="D")
+    rows["run_id"] = [f"r{k}" for k in range(len(rows))]
+    rows["file"] = [f"r{k}.fit" for k in range(len(rows))]
+    runs = rows.reset_index(drop=True)
+    tables = season_tables(runs)
+    fig = plot_season(runs, tables, dpi=100)
+    for label, table, load in (("weekly_load", tables["weekly_load"],
+                                sum(tables["weekly_load"][f"load_{m}"] for m in MUSCLES)),
+                               ("strike_mix", tables["strike_mix"], tables["strike_mix"]["contacts"])):
+        ax = _axes(fig, label)
+        loaded = np.flatnonzero(load.to_numpy() > 0)
+        assert len(loaded) > 100  # a week count far above the panel's pixels per 5 days
+        widths = np.array([[p.get_window_extent().width if p.get_height() > 0 else 0.0 for p in c.patches]
+                           for c in ax.containers])
+        assert widths.shape[1] == len(table)
+        assert (widths.max(axis=0)[loaded] >= MIN_BAR_PX - 1e-6).all(), (label, widths.max(axis=0)[loaded].min())
+        # the bars still start on their week's Monday
+        starts = mdates.date2num(pd.to_datetime(table["week_start"]).to_numpy())
+        np.testing.assert_allclose([p.get_x() for p in ax.containers[0].patches], starts)

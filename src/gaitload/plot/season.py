@@ -54,6 +54,37 @@ def _stacked_weeks(ax, table: pd.DataFrame, series) -> tuple[np.ndarray, np.ndar
     return x, ok
 
 
+#: Narrowest a weekly bar is drawn, in pixels: a week's 5-day bar is under 1 px over a span of
+#: years, where it vanishes or merges with its neighbours (judgement: 2 px is the least that
+#: antialiasing still shows as a solid bar).
+MIN_BAR_PX = 2.0
+
+
+def widen_thin_bars(ax, min_px: float = MIN_BAR_PX) -> None:
+    """Widen the week bars of a placed panel to at least ``min_px`` pixels each.
+
+    Called once the layout is final: the pixel width of a day follows from the axes' width
+    and its x span. The bars keep their start (the week's Monday); neighbours may overlap
+    over many years, but no week with load disappears. The axis limits are left as they are.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        A panel drawn by :func:`_stacked_weeks`, after the figure's layout.
+    min_px : float
+        Narrowest bar, pixels at the figure's dpi.
+    """
+    left, right = ax.get_xlim()
+    width_px = ax.get_window_extent().width
+    if not (width_px > 0 and right > left):
+        return
+    min_days = min_px * (right - left) / width_px
+    for container in ax.containers:
+        for patch in container.patches:
+            if patch.get_width() < min_days:
+                patch.set_width(min_days)
+
+
 def _panel_weekly(ax, weekly: pd.DataFrame, undated: int = 0, zone: str = "UTC"):
     ax.set_title("Weekly load per muscle (flat-step equivalents)")
     cols = [f"load_{m}" for m in MUSCLES]
@@ -239,6 +270,9 @@ def plot_season(runs: pd.DataFrame, tables: dict, path: str | os.PathLike | None
         head = fig.suptitle(text, fontsize=11, x=0.01, ha="left")
         if not fixed_layout(fig, head, legend):
             freeze_layout(fig)
+        for ax in fig.axes:  # the widths depend on the panels' final size
+            if ax.get_label() in ("weekly_load", "strike_mix"):
+                widen_thin_bars(ax)
         if path is not None:
             save_figure(fig, path, dpi=dpi)
         return fig
