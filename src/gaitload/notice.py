@@ -82,7 +82,7 @@ CODES: dict[str, str] = {
     "resampled": "the recording was resampled",
     "sensors-aligned": "sensors sampled at different times put on one clock",
     # data
-    "channel-gap": "runs of missing values in one channel (``notice.channel`` names it)",
+    "channel-gap": "stretches of missing values in one channel (``notice.channel`` names it)",
     "channel-empty": "a channel with no finite value, dropped",
     "unit-inferred": "a channel's unit inferred from its values",
     "columns-unused": "columns the reader did not map (a note)",
