@@ -282,6 +282,8 @@ def test_real_generic_leg_with_4_5_m_per_step_is_refused_not_on_foot(shared_data
     with pytest.raises(NotARunError) as info:
         gaitload.analyze(path, activity=0)
     assert "not on foot: 4.5 m per step" in str(info.value) and "\n" not in str(info.value)
+    # the way out is named for Python and for the command line alike
+    assert str(info.value).endswith("(pass sport_check=False, CLI: --any-sport, to analyse it anyway)")
     from gaitload.cli import main
 
     assert main(["analyze", str(path), "--activity", "0"]) == 2
