@@ -336,7 +336,7 @@ def analyze(source, *, placement: str | None = None, sampling_rate_hz: float | N
                                  "to analyse", recording.path)
     if sport_check and on_foot is False:
         raise NotARunError(f"{sport_reason}; gaitload analyses running and walking "
-                           "(--any-sport / sport_check=False to analyse it anyway)", recording.path)
+                           "(pass sport_check=False, CLI: --any-sport, to analyse it anyway)", recording.path)
     _check_placement(recording, placement or recording.placement)
     rule_set = load_rules(rules) if not hasattr(rules, "muscles") else rules
     try:

@@ -253,8 +253,8 @@ class Recording:
             )
         if duplicates > 0.5 * time.size:
             raise TimestampError(
-                f"{duplicates} of {time.size} timestamps repeat the previous one; pass sampling_rate_hz "
-                "if the file has no usable clock",
+                f"{duplicates} of {time.size} timestamps repeat the previous one; pass sampling_rate_hz= "
+                "(CLI: --rate-hz) if the file has no usable clock",
                 self.path,
             )
         order = np.argsort(time, kind="stable")

@@ -228,3 +228,66 @@ def test_some_cadence_keeps_the_generic_warning(tmp_path):
     path = write_fit(tmp_path / "short.fit", sport=RUNNING, sub_sport=0, cadence=20.0, speed_mps=1.0, n=2)
     with pytest.raises(NoStepsError, match="cadence integrates to less than one step; no steps placed"):
         gaitload.analyze(path)  # 40 steps/min over 1 s: 0.67 step
+
+
+# ------------------------------------------------------------------------------------------------
+# distance per counted step: an unnamed leg covering more ground per step than anyone on foot
+# ------------------------------------------------------------------------------------------------
+def test_metres_per_step_integrates_cadence_against_distance():
+    from gaitload.io.sport import metres_per_step
+
+    t = np.arange(601.0)  # 10 min at 1 Hz
+    cadence = np.full(t.size, 170.0)  # steps/min
+    dist = 3.4 * t  # 3.4 m/s -> 3.4 / (170 / 60) = 1.2 m per step
+    m, steps, d = metres_per_step(t, cadence, dist)
+    assert steps == pytest.approx(1700.0) and d == pytest.approx(2040.0) and m == pytest.approx(1.2)
+    # a counter reset (distance falling back to ~0) adds no distance, and a 10-minute gap no steps
+    dist2 = np.r_[dist, 0.5]
+    t2 = np.r_[t, 1200.0]
+    assert metres_per_step(t2, np.r_[cadence, 170.0], dist2)[0] == pytest.approx(1.2)
+    # too little to judge
+    assert np.isnan(metres_per_step(t[:60], cadence[:60], dist[:60])[0])
+
+
+def test_step_length_rule_refuses_only_unnamed_sports():
+    from gaitload.io.sport import MAX_STEP_M, step_length_verdict
+
+    t = np.arange(601.0)
+    cadence = np.r_[np.full(150, 170.0), np.zeros(451)]  # 150 one-second intervals at 170/min: 425 steps
+    dist = 3.4 * t  # 2040 m -> 4.8 m per counted step
+    generic = sport_verdict("generic", None, 3.4)
+    out = step_length_verdict(generic, t, cadence, dist)
+    assert out.on_foot is False and 2040 / (170 * 150 / 60) > MAX_STEP_M
+    assert out.reason == ("sport is generic (unspecified) but not on foot: 4.8 m per step (425 steps from the "
+                          "cadence over 2.04 km), longer than any running step (2.5 m)")
+    # a file that names running is never refused by this rule, nor one without a cadence
+    running = sport_verdict("running", None, 3.4)
+    assert step_length_verdict(running, t, cadence, dist) is running
+    assert step_length_verdict(generic, t, None, dist) is generic
+    # a real run's 1.2 m per step keeps the verdict
+    assert step_length_verdict(generic, t, np.full(t.size, 170.0), dist) is generic
+
+
+_FENXI2 = "python-fitparse-tests/tests/files/activity-large-fenxi2-multisport.fit"
+
+
+def test_real_generic_leg_with_4_5_m_per_step_is_refused_not_on_foot(shared_data, capsys):
+    """The Fenix 2 multisport file's first leg (sport generic): 25.07 km over ~5580 steps from
+    its cadence, 4.5 m per step, is not on foot; its running legs still are."""
+    path = shared_data / _FENXI2
+    rec = gaitload.read(path, activity=0)
+    verdict = rec.metadata["sport_verdict"]
+    assert verdict["on_foot"] is False
+    assert verdict["reason"].startswith("sport is generic (unspecified) but not on foot: 4.5 m per step (")
+    with pytest.raises(NotARunError) as info:
+        gaitload.analyze(path, activity=0)
+    assert "not on foot: 4.5 m per step" in str(info.value) and "\n" not in str(info.value)
+    # the way out is named for Python and for the command line alike
+    assert str(info.value).endswith("(pass sport_check=False, CLI: --any-sport, to analyse it anyway)")
+    from gaitload.cli import main
+
+    assert main(["analyze", str(path), "--activity", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not on foot: 4.5 m per step" in err and "--any-sport" in err
+    # the legs the watch names running keep their verdict
+    assert gaitload.read(path, activity=2).metadata["sport_verdict"]["on_foot"] is True

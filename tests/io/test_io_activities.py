@@ -368,3 +368,42 @@ def test_a_record_the_loop_cannot_use_is_skipped_not_the_file(tmp_path, monkeypa
     assert rec.n_samples == 59 and rec.metadata["n_records_in_file"] == 60
     assert "skipped undecodable message(s): 1 record (TypeError)" in rec.warnings
     assert not any("damaged" in w for w in rec.warnings)
+
+
+def test_real_multisport_list_gives_first_record_local_times_and_agrees_with_the_choice(shared_data):
+    """The Fenix 2 multisport file: its generic first leg (4.5 m per counted step) is not on foot
+    in the list as in analyze; starts are the first records' times, shown in the wearer's local
+    time, which the file gives (activity local_timestamp - timestamp = 7200 s)."""
+    path = shared_data / "python-fitparse-tests/tests/files/activity-large-fenxi2-multisport.fit"
+    listing = gaitload.activities(path)
+    assert listing["sport"].tolist() == ["generic", "transition", "running", "transition", "running", "transition",
+                                         "cycling"]
+    assert listing["on_foot"].tolist() == [False, False, True, False, True, False, False]
+    first_leg = gaitload.read(path, activity=0)
+    # the session's start_time says 08:00 UTC; its records (what analyze reads) begin at 07:14:46
+    assert listing["start_time"][0] == first_leg.start_time == pd.Timestamp("2015-08-29 07:14:46", tz="UTC")
+    assert first_leg.metadata["utc_offset_s"] == 7200.0
+    rec = gaitload.read(path)
+    assert listing["start_time"][2] == rec.start_time
+    note = next(w for w in rec.warnings if getattr(w, "code", None) == "more-activities")
+    assert note.startswith("the file holds 7 activities (0 generic at 2015-08-29 09:14, 1 transition at "
+                           "2015-08-29 12:30, 2 running at 2015-08-29 12:36,")
+    assert "6 cycling at 2015-08-29 15:11; local time, UTC+02:00); read activity 2 (running), the first named " \
+           "running/walking activity;" in note
+
+
+def test_activity_choice_says_which_rule_chose_and_labels_utc():
+    from gaitload.io.activity import activity_row, choose_activity
+
+    t0 = 1_440_832_484.0  # 2015-08-29 07:14:44 UTC
+    rows = [activity_row("cycling", start_epoch_s=t0), activity_row("generic", start_epoch_s=t0 + 3600)]
+    k, note = choose_activity(rows, None)
+    assert k == 1 and rows[1]["on_foot"] and not rows[1]["named_on_foot"]
+    assert note == ("the file holds 2 activities (0 cycling at 2015-08-29 07:14, 1 generic at 2015-08-29 08:14; "
+                    "times UTC); read activity 1 (generic), the first whose records may be on foot (no foot sport "
+                    "named); choose another with activity=K (CLI: --activity K)")
+    rows = [activity_row("generic", start_epoch_s=t0, utc_offset_s=-5 * 3600 - 1800),
+            activity_row("walking", start_epoch_s=t0 + 60, utc_offset_s=-5 * 3600 - 1800)]
+    k, note = choose_activity(rows, None)
+    assert k == 1 and "(0 generic at 2015-08-29 01:44, 1 walking at 2015-08-29 01:45; local time, UTC-05:30)" in note
+    assert note.split("; ")[2] == "read activity 1 (walking), the first named running/walking activity"

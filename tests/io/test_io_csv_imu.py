@@ -378,7 +378,7 @@ def test_xsens_counter_wrap(tmp_path):
     assert rec.sampling_rate_hz == pytest.approx(60.0)
     assert rec.duration_s == pytest.approx(399 / 60.0)
     assert rec.time_s[200] - rec.time_s[199] == pytest.approx(3 / 60.0)
-    assert any("sampling_rate_hz=100 ignored" in w for w in rec.warnings)
+    assert any("sampling_rate_hz=100 (CLI: --rate-hz) ignored" in w for w in rec.warnings)
     assert rec.placement == "foot" and rec.side == "right"
 
 
@@ -394,7 +394,7 @@ def test_rate_hint_without_clock_and_conflict(tmp_path):
     path = _write(tmp_path / "clock.csv", ["time", "ax", "ay", "az"], [t, *acc.T])
     rec = gaitload.read(path, sampling_rate_hz=50)
     assert rec.sampling_rate_hz == pytest.approx(100.0)
-    assert any("sampling_rate_hz=50 ignored" in w for w in rec.warnings)
+    assert any("sampling_rate_hz=50 (CLI: --rate-hz) ignored" in w for w in rec.warnings)
 
 
 def test_columns_hint_and_delimiters(tmp_path):
@@ -549,3 +549,23 @@ def test_semicolon_table_with_decimal_points_is_unchanged(tmp_path):
     rec = gaitload.read(path)
     assert rec.metadata["units"]["acc"]["unit"] == "g"
     np.testing.assert_allclose(rec.channels["acc_x"], acc[:, 0] * G0_MPS2, rtol=1e-12)
+
+
+def test_missing_rate_errors_name_the_python_argument_and_the_cli_option(shared_data, tmp_path, capsys):
+    """A CSV without a clock: the error names sampling_rate_hz= and the CLI's --rate-hz."""
+    from gaitload.cli import main
+    from gaitload.recording import Recording
+
+    path = shared_data / GAITMAP / "imu_sample.csv"  # a sample counter, no rate written
+    with pytest.raises(TimestampError) as info:
+        gaitload.read(path)
+    assert "pass sampling_rate_hz= (CLI: --rate-hz); the rate is not written in the file" in str(info.value)
+    assert main(["analyze", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "(CLI: --rate-hz)" in err
+    _, acc, _ = _signal()
+    noclock = _write(tmp_path / "noclock.csv", ["ax", "ay", "az"], list(acc.T))
+    with pytest.raises(TimestampError, match=r"pass sampling_rate_hz= \(CLI: --rate-hz\) or columns="):
+        gaitload.read(noclock)
+    with pytest.raises(TimestampError, match=r"pass sampling_rate_hz= \(CLI: --rate-hz\) if the file"):
+        Recording(time_s=np.zeros(10), channels={"acc_z": np.zeros(10)}, placement="foot")

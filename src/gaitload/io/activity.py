@@ -18,9 +18,9 @@ import pandas as pd
 
 from ..notice import Notice
 from .watch import BREAK_GAP_S, MAX_ACTIVITY_SPAN_S
-from .sport import sport_verdict
+from .sport import sport_verdict, step_length_verdict
 
-__all__ = ["ACTIVITY_GAP_S", "activity_row", "choose_activity", "rebase_leading_clock",
+__all__ = ["ACTIVITY_GAP_S", "activity_row", "describe_start", "choose_activity", "rebase_leading_clock",
            "zero_distance_across_breaks", "backward_times"]
 
 #: GPX tracks further apart than this are separate activities, s (judgement: a runner's stop
@@ -30,7 +30,8 @@ ACTIVITY_GAP_S = 1800.0
 
 def activity_row(sport: str | None, sub_sport: str | None = None, *, start_epoch_s: float | None = None,
                  elapsed_time_s: float | None = None, timer_time_s: float | None = None,
-                 distance_m: float | None = None, median_speed_mps: float | None = None) -> dict:
+                 distance_m: float | None = None, median_speed_mps: float | None = None,
+                 utc_offset_s: float | None = None, records: tuple | None = None) -> dict:
     """One activity of a file, as :func:`gaitload.activities` lists it (``activity`` is set later).
 
     Parameters
@@ -38,13 +39,20 @@ def activity_row(sport: str | None, sub_sport: str | None = None, *, start_epoch
     sport, sub_sport : str, optional
         As the file names them (FIT enums, TCX ``Activity@Sport``, GPX ``trk/type``).
     start_epoch_s : float, optional
-        Start, POSIX s (UTC).
+        Start, POSIX s (UTC): the first record's time where the reader has it.
     elapsed_time_s, timer_time_s : float, optional
         The file's own elapsed and timer (moving) time, s.
     distance_m : float, optional
         The file's own distance, m.
     median_speed_mps : float, optional
         Decides ``on_foot`` when no sport is named (faster than any run: not on foot).
+    utc_offset_s : float, optional
+        The wearer's UTC offset where the file gives it, s (east positive): the activity list
+        shows local times with it, else labels its times UTC.
+    records : tuple of ndarray, optional
+        ``(time_s, cadence_spm, distance_m)`` of the activity's records: an unnamed sport
+        covering more than :data:`~gaitload.io.sport.MAX_STEP_M` per counted step is not on foot
+        (:func:`~gaitload.io.sport.step_length_verdict`, the rule ``analyze`` applies).
 
     Returns
     -------
@@ -52,9 +60,13 @@ def activity_row(sport: str | None, sub_sport: str | None = None, *, start_epoch
         ``sport`` (the name :func:`describe_sport` gives, else the raw value, else
         ``"unknown"``), ``on_foot`` (:func:`sport_verdict` is not False), ``named_on_foot``
         (a sport named on foot, preferred by :func:`choose_activity`), ``start_epoch_s``,
-        ``elapsed_time_s``, ``timer_time_s``, ``distance_m`` (NaN where unknown).
+        ``elapsed_time_s``, ``timer_time_s``, ``distance_m`` (NaN where unknown),
+        ``utc_offset_s`` (None where unknown).
     """
-    on_foot, label, _ = sport_verdict(sport, sub_sport, median_speed_mps)
+    verdict = sport_verdict(sport, sub_sport, median_speed_mps)
+    if records is not None:
+        verdict = step_length_verdict(verdict, *records)
+    on_foot, label, _ = verdict
     raw = "" if sport is None else str(sport).strip().lower()
     name = label or raw or "unknown"
 
@@ -67,13 +79,55 @@ def activity_row(sport: str | None, sub_sport: str | None = None, *, start_epoch
 
     start = num(start_epoch_s)
     return {"sport": name, "on_foot": on_foot is not False, "named_on_foot": on_foot is True, "start_epoch_s": start,
-            "elapsed_time_s": num(elapsed_time_s), "timer_time_s": num(timer_time_s), "distance_m": num(distance_m)}
+            "elapsed_time_s": num(elapsed_time_s), "timer_time_s": num(timer_time_s), "distance_m": num(distance_m),
+            "utc_offset_s": None if np.isnan(num(utc_offset_s)) else num(utc_offset_s)}
+
+
+def describe_start(start_epoch_s: float, utc_offset_s: float | None = None) -> str:
+    """A start time for people: local time with its offset where known, else labelled UTC.
+
+    Parameters
+    ----------
+    start_epoch_s : float
+        POSIX s (UTC).
+    utc_offset_s : float, optional
+        The wearer's UTC offset, s (east positive).
+
+    Returns
+    -------
+    str
+        ``"2015-08-29 09:14 local time (UTC+02:00)"`` or ``"2015-08-29 07:14 UTC"``.
+    """
+    stamp = pd.Timestamp(start_epoch_s, unit="s")
+    if utc_offset_s is None or not np.isfinite(utc_offset_s):
+        return f"{stamp:%Y-%m-%d %H:%M} UTC"
+    local = stamp + pd.Timedelta(seconds=float(utc_offset_s))
+    return f"{local:%Y-%m-%d %H:%M} local time ({_utc_label(utc_offset_s)})"
+
+
+def _utc_label(utc_offset_s: float | None) -> str:
+    if utc_offset_s is None or not np.isfinite(utc_offset_s):
+        return "UTC"
+    minutes = int(round(utc_offset_s / 60.0))
+    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _describe_rows(rows: Sequence[dict]) -> str:
-    return ", ".join(f"{i} {r['sport']}" + ("" if np.isnan(r["start_epoch_s"]) else
-                                             f" at {pd.Timestamp(r['start_epoch_s'], unit='s'):%Y-%m-%d %H:%M}")
+    timed = [r for r in rows if not np.isnan(r["start_epoch_s"])]
+    offsets = {r.get("utc_offset_s") for r in timed}
+    if len(offsets) > 1:  # offsets differ (not seen in one file): each start says its own
+        return ", ".join(f"{i} {r['sport']}" + ("" if np.isnan(r["start_epoch_s"]) else
+                                                 f" at {describe_start(r['start_epoch_s'], r.get('utc_offset_s'))}")
+                         for i, r in enumerate(rows))
+    offset = offsets.pop() if offsets else None
+    shift = 0.0 if offset is None else float(offset)
+    text = ", ".join(f"{i} {r['sport']}" + ("" if np.isnan(r["start_epoch_s"]) else
+                                             f" at {pd.Timestamp(r['start_epoch_s'] + shift, unit='s'):%Y-%m-%d %H:%M}")
                      for i, r in enumerate(rows))
+    if not timed:
+        return text
+    return text + ("; times UTC" if offset is None else f"; local time, {_utc_label(offset)}")
 
 
 def choose_activity(rows: Sequence[dict], activity, path=None) -> tuple[int, str | None]:
@@ -84,7 +138,8 @@ def choose_activity(rows: Sequence[dict], activity, path=None) -> tuple[int, str
     rows : sequence of dict
         :func:`activity_row` per activity, in file order.
     activity : int or None
-        The one asked for (0-based); None takes the first on foot (else the first).
+        The one asked for (0-based); None takes the first whose sport is named on foot, else the
+        first not ruled out (``on_foot``), else the first.
     path : path-like, optional
         Named in the error.
 
@@ -122,9 +177,14 @@ def choose_activity(rows: Sequence[dict], activity, path=None) -> tuple[int, str
     named = [i for i, r in enumerate(rows) if r.get("named_on_foot")]
     foot = named or [i for i, r in enumerate(rows) if r["on_foot"]]
     k = foot[0] if foot else 0
+    # says which rule chose, so it agrees with the list's on_foot column (an unnamed leg is
+    # on_foot there too, but a named run or walk is preferred to it)
+    why = (", the first named running/walking activity" if named else
+           ", the first whose records may be on foot (no foot sport named)" if foot else
+           ", none is on foot")
     return k, Notice(f"the file holds {n} activities ({_describe_rows(rows)}); read activity {k} "
-                     f"({rows[k]['sport']}){', the first on foot' if foot else ''}; choose another with "
-                     "activity=K (CLI: --activity K)", "more-activities")
+                     f"({rows[k]['sport']}){why}; choose another with activity=K (CLI: --activity K)",
+                     "more-activities")
 
 
 def rebase_leading_clock(epoch_s: np.ndarray, warnings: list[str]) -> np.ndarray:

@@ -166,7 +166,7 @@ def _time_base(path, frame: pd.DataFrame, lay: _Layout, file_rate: float | None,
     """Seconds per row, start time, unit decision."""
     rate = file_rate or rate_hint
     if file_rate and rate_hint and abs(file_rate - rate_hint) > 1e-3 * file_rate:
-        warnings.append(Notice(f"sampling_rate_hz={rate_hint:g} ignored: the file states {file_rate:g} Hz",
+        warnings.append(Notice(f"sampling_rate_hz={rate_hint:g} (CLI: --rate-hz) ignored: the file states {file_rate:g} Hz",
                                "hint-ignored"))
     # a first unnamed column may be a time column (gaitmap stair files) or a sample index
     counters = []
@@ -182,7 +182,7 @@ def _time_base(path, frame: pd.DataFrame, lay: _Layout, file_rate: float | None,
         name, tb = clock
         est = _rate_of(tb.time_s) if rate_hint else float("nan")  # only compared with a hint
         if rate_hint and np.isfinite(est) and abs(est - rate_hint) > 0.02 * rate_hint:
-            warnings.append(Notice(f"sampling_rate_hz={rate_hint:g} ignored: time column {name!r} gives {est:.4g} Hz",
+            warnings.append(Notice(f"sampling_rate_hz={rate_hint:g} (CLI: --rate-hz) ignored: time column {name!r} gives {est:.4g} Hz",
                                    "hint-ignored"))
         if tb.decision.decided_by == "data":
             warnings.append(Notice(tb.decision.detail, "clock-inferred"))
@@ -192,7 +192,7 @@ def _time_base(path, frame: pd.DataFrame, lay: _Layout, file_rate: float | None,
         if not rate:
             raise TimestampError(
                 f"no time column, only the sample counter {name or '(unnamed first column)'!r}; "
-                "pass sampling_rate_hz= (the rate is not written in the file)"
+                "pass sampling_rate_hz= (CLI: --rate-hz); the rate is not written in the file"
             )
         if not np.isfinite(values).any():
             raise TimestampError(f"the sample counter {name or '(unnamed first column)'!r} holds no numbers")
@@ -210,7 +210,7 @@ def _time_base(path, frame: pd.DataFrame, lay: _Layout, file_rate: float | None,
         n = len(frame)
         return np.arange(n, dtype=np.float64) / rate, None, {
             "unit": f"row number / {rate:g} Hz", "decided_by": "format" if file_rate else "hint", "detail": ""}
-    raise TimestampError("no time column and no sampling rate; pass sampling_rate_hz= or columns={'<name>': 'time'}")
+    raise TimestampError("no time column and no sampling rate; pass sampling_rate_hz= (CLI: --rate-hz) or columns={'<name>': 'time'} (Python only)")
 
 
 def _rate_of(time_s: np.ndarray) -> float:

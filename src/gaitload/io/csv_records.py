@@ -365,7 +365,7 @@ def _records_recording(frame: pd.DataFrame, names: list[str], path: Path | None,
         time_s = np.arange(len(frame), dtype=np.float64) / sampling_rate_hz
         units["time"] = {"unit": f"row number / {sampling_rate_hz:g} Hz", "decided_by": "hint", "detail": ""}
     else:
-        raise TimestampError("no usable time column; pass sampling_rate_hz= or columns={'<name>': 'time'}", path)
+        raise TimestampError("no usable time column; pass sampling_rate_hz= (CLI: --rate-hz) or columns={'<name>': 'time'} (Python only)", path)
     # -- channels ----------------------------------------------------------------------------
     dist_key = _unit_key(distance_unit) or _unit_key(mapping.get("distance", (None, None))[1])
     speed_key = _unit_key(speed_unit) or _unit_key(mapping.get("speed", (None, None))[1])

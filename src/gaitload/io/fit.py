@@ -112,15 +112,39 @@ def _session_rows(d: dict) -> list[dict]:
     return rows
 
 
+def _record_column(d: dict, key: str) -> np.ndarray | None:
+    """One record field over all records (NaN where a record lacks it); None when no record has it."""
+    if key not in d["cols"]:
+        return None
+    arr = np.full(d["n"], np.nan)
+    arr[np.asarray(d["rows"][key], dtype=np.int64)] = np.asarray(d["cols"][key], dtype=np.float64)
+    return arr
+
+
 def _rows_of_sessions(d: dict) -> list[dict]:
     rows = []
-    for s in d["sessions"]:
+    sessions = d["sessions"]
+    offset = fit_utc_offset_s(d["activity_msgs"])
+    if sessions:
+        # the list gives each session's first record time (a Fenix 2 session's start_time can
+        # lie 45 min after its first record) and judges an unnamed sport's distance per step
+        # from its records' cadence (strides/min, as the reader doubles it for such a sport)
+        raw_epochs = record_epochs(d)
+        epochs = rebase_leading_clock(raw_epochs, [])  # as read_fit does (its warning is its own)
+        own_before = not np.array_equal(epochs, raw_epochs, equal_nan=True)
+        cadence, distance = _record_column(d, "cadence"), _record_column(d, "distance")
+    for k, s in enumerate(sessions):
         speed = s.get("enhanced_avg_speed", s.get("avg_speed"))
+        mask = np.isfinite(epochs) & (_session_mask(epochs, sessions, k, own_before) if len(sessions) > 1 else True)
+        start = float(epochs[mask].min()) if mask.any() else _epoch(s.get("start_time"))
+        records = None if cadence is None or distance is None else (
+            epochs[mask], 2.0 * cadence[mask], distance[mask])
         rows.append(activity_row(
-            _text(s.get("sport")), _text(s.get("sub_sport")), start_epoch_s=_epoch(s.get("start_time")),
+            _text(s.get("sport")), _text(s.get("sub_sport")), start_epoch_s=start,
             elapsed_time_s=s.get("total_elapsed_time"), timer_time_s=s.get("total_timer_time"),
             distance_m=s.get("total_distance"),
-            median_speed_mps=speed if isinstance(speed, (int, float)) else None))
+            median_speed_mps=speed if isinstance(speed, (int, float)) else None,
+            utc_offset_s=offset, records=records))
     if rows:
         return rows
     t = record_epochs(d)
@@ -131,7 +155,7 @@ def _rows_of_sessions(d: dict) -> list[dict]:
         _text(msg.get("sport")), _text(msg.get("sub_sport")),
         start_epoch_s=float(t.min()) if t.size else None,
         elapsed_time_s=float(t.max() - t.min()) if t.size else None,
-        distance_m=float(np.nanmax(np.asarray(dist, dtype=np.float64))) if dist else None)]
+        distance_m=float(np.nanmax(np.asarray(dist, dtype=np.float64))) if dist else None, utc_offset_s=offset)]
 
 
 def fit_activities(path, *, max_records: int = MAX_RECORDS, **hints) -> list[dict]:

@@ -17,7 +17,7 @@ from ..recording import Recording
 
 __all__ = ["SportVerdict", "sport_verdict", "describe_sport", "is_foot_sport", "median_moving_speed_mps",
            "sport_cadence_warning", "set_sport_verdict", "verdict_of", "MAX_RUN_SPEED_MPS", "MOVING_SPEED_MPS",
-           "DISTANCE_SOURCES"]
+           "DISTANCE_SOURCES", "MAX_STEP_M", "metres_per_step", "step_length_verdict"]
 
 
 class SportVerdict(NamedTuple):
@@ -171,6 +171,84 @@ def sport_verdict(sport: str | None, sub_sport: str | None = None,
     return SportVerdict(None, label, named)
 
 
+#: Distance per step no one averages on foot, m: Usain Bolt's 9.58 s 100 m took about 41 steps
+#: (2.44 m each), and distance runners' steps are 1-1.8 m (judgement from those figures). A leg whose records cover more ground per counted step was not done on foot (or
+#: holds no steps gaitload could analyse).
+MAX_STEP_M = 2.5
+#: Below these a step count is too small to judge (judgement: a few minutes of running).
+_MIN_STEPS, _MIN_DISTANCE_M = 200.0, 500.0
+#: Intervals longer than this between records are not integrated (a pause or a gap, s;
+#: judgement: smart recording writes a record at least every few seconds while moving).
+_MAX_INTERVAL_S = 60.0
+
+
+def metres_per_step(time_s, cadence_spm, distance_m) -> tuple[float, float, float]:
+    """Distance per step: the records' distance over their cadence integrated in time.
+
+    Both are summed over the same intervals (consecutive records at most 60 s apart with a
+    cadence and a distance); a distance that falls back (a counter reset) adds nothing.
+
+    Parameters
+    ----------
+    time_s : ndarray
+        Sample times, s.
+    cadence_spm : ndarray
+        Cadence, steps/min (a cadence of 0 counts no step).
+    distance_m : ndarray
+        Cumulative distance, m.
+
+    Returns
+    -------
+    m_per_step : float
+        Metres per step (NaN when fewer than 200 steps or 500 m are counted).
+    steps : float
+        Steps counted.
+    distance_m : float
+        Distance counted, m.
+    """
+    t = np.asarray(time_s, dtype=np.float64)
+    c = np.asarray(cadence_spm, dtype=np.float64)
+    d = np.asarray(distance_m, dtype=np.float64)
+    if t.size < 2:
+        return float("nan"), 0.0, 0.0
+    dt, dd, cl = np.diff(t), np.diff(d), c[:-1]
+    ok = np.isfinite(dt) & (dt > 0) & (dt <= _MAX_INTERVAL_S) & np.isfinite(cl) & (cl >= 0) & np.isfinite(dd)
+    steps = float(np.sum(cl[ok] * dt[ok]) / 60.0)
+    dist = float(np.sum(np.clip(dd[ok], 0.0, None)))
+    if steps < _MIN_STEPS or dist < _MIN_DISTANCE_M:
+        return float("nan"), steps, dist
+    return dist / steps, steps, dist
+
+
+def step_length_verdict(verdict: SportVerdict, time_s, cadence_spm=None, distance_m=None) -> SportVerdict:
+    """``verdict``, turned to not on foot when no sport is named (``on_foot`` None) and the
+    records cover more than :data:`MAX_STEP_M` (2.5 m) per counted step (:func:`metres_per_step`).
+
+    A sport the file names (on foot or not) is returned unchanged: a named run is never refused
+    by this rule.
+
+    Parameters
+    ----------
+    verdict : SportVerdict
+        :func:`sport_verdict`'s.
+    time_s, cadence_spm, distance_m : ndarray
+        Sample times (s), cadence (steps/min) and cumulative distance (m); without cadence or
+        distance ``verdict`` is returned.
+
+    Returns
+    -------
+    SportVerdict
+    """
+    if verdict.on_foot is not None or cadence_spm is None or distance_m is None:
+        return verdict
+    m, steps, dist = metres_per_step(time_s, cadence_spm, distance_m)
+    if not (np.isfinite(m) and m > MAX_STEP_M):
+        return verdict
+    return SportVerdict(False, verdict.label,
+                        f"{verdict.reason} but not on foot: {m:.1f} m per step ({steps:.0f} steps from the cadence "
+                        f"over {dist / 1000:.2f} km), longer than any running step ({MAX_STEP_M:g} m)")
+
+
 def sport_cadence_warning(on_foot: bool | None, reason: str, has_cadence: bool) -> Notice | None:
     """The warning every watch reader gives when :func:`sport_verdict` decided a cadence's unit
     without a named foot sport (None when there is nothing to say).
@@ -209,6 +287,8 @@ def set_sport_verdict(recording: Recording, verdict: SportVerdict | None = None)
         speed = median_moving_speed_mps(recording.time_s, recording.channels.get("speed"),
                                         recording.channels.get("distance"))
         verdict = sport_verdict(recording.metadata.get("sport"), recording.metadata.get("sub_sport"), speed)
+    verdict = step_length_verdict(verdict, recording.time_s, recording.channels.get("cadence"),
+                                  recording.channels.get("distance"))
     recording.metadata["sport_verdict"] = {"on_foot": verdict.on_foot, "sport": verdict.label,
                                            "reason": verdict.reason}
     return verdict
@@ -227,7 +307,8 @@ def verdict_of(recording: Recording) -> SportVerdict:
         return SportVerdict(stored.get("on_foot"), stored.get("sport"), str(stored["reason"]))
     speed = median_moving_speed_mps(recording.time_s, recording.channels.get("speed"),
                                     recording.channels.get("distance"))
-    return sport_verdict(recording.metadata.get("sport"), recording.metadata.get("sub_sport"), speed)
+    return step_length_verdict(sport_verdict(recording.metadata.get("sport"), recording.metadata.get("sub_sport"), speed),
+                               recording.time_s, recording.channels.get("cadence"), recording.channels.get("distance"))
 
 
 #: Values of ``Recording.metadata["distance_source"]``: ``"device"``, a distance the device
