@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
+
+import gaitload
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -168,25 +171,41 @@ def _fit_sessions(path: Path) -> list[dict]:
 
 def test_activities_command_lists_every_session_of_a_multisport_file(shared_data):
     """`gaitload activities FILE`: a header, then one line per session in file order with its
-    sport, start (UTC), the file's elapsed and timer time and distance, and on foot or not."""
+    sport, start (where the reader starts it, in the wearer's local time: the file's activity
+    message gives the offset), the file's elapsed and timer time and distance, and on foot or not."""
     from gaitload.totals import format_duration
 
     path = shared_data / "python-fitparse-tests/tests/files/activity-large-fenxi2-multisport.fit"
+    fitdecode = pytest.importorskip("fitdecode")
     truth = _fit_sessions(path)
+    offset = None
+    with fitdecode.FitReader(str(path)) as fit:
+        for frame in fit:
+            if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "activity":
+                local, utc = frame.get_value("local_timestamp"), frame.get_value("timestamp")
+                # fitdecode gives the UTC time zone-aware and the local one naive, or both naive
+                utc = pd.Timestamp(utc).tz_localize(None) if pd.Timestamp(utc).tzinfo else pd.Timestamp(utc)
+                offset = (pd.Timestamp(local).tz_localize(None) - utc).total_seconds()
+    assert offset == 7200.0
     result = run_cli("activities", str(path))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["K", "sport", "start", "(UTC)", "elapsed", "timer", "distance", "on", "foot"]
+    assert lines[0].split() == ["K", "sport", "start", "elapsed", "timer", "distance", "on", "foot"]
     assert len(lines) == 1 + len(truth) == 8
     for k, (line, session) in enumerate(zip(lines[1:], truth)):
         words = line.split()
         assert words[0] == str(k)
         assert words[1] == str(session["sport"])
-        assert " ".join(words[2:4]) == f"{session['start_time']:%Y-%m-%d %H:%M}"
-        assert words[4] == format_duration(session["total_elapsed_time"])
-        assert words[5] == format_duration(session["total_timer_time"])
-        assert words[6] == f"{session['total_distance'] / 1000:.2f}"
-        assert words[8] == ("no" if session["sport"] in ("transition", "cycling") else "yes")
+        # the start is where the reader starts the activity (its first record kept), so the
+        # listing and an analysis of it agree
+        first = gaitload.read(path, activity=k).start_time.tz_localize(None)
+        expected = first + pd.Timedelta(seconds=offset)
+        assert " ".join(words[2:5]) == f"{expected:%Y-%m-%d %H:%M} +02:00"
+        assert words[5] == format_duration(session["total_elapsed_time"])
+        assert words[6] == format_duration(session["total_timer_time"])
+        assert words[7] == f"{session['total_distance'] / 1000:.2f}"
+        # the generic leg covers 4.5 m per counted step: not on foot, like the ride
+        assert words[9] == ("yes" if session["sport"] == "running" else "no")
 
 
 def test_activities_command_unreadable_file_is_one_line(tmp_path):

@@ -305,19 +305,30 @@ def activity_lines(table) -> list[str]:
     Parameters
     ----------
     table : pandas.DataFrame
-        As returned by :func:`gaitload.activities` (start in UTC, times in s, distance in m).
+        As returned by :func:`gaitload.activities` (start in UTC with the wearer's offset where
+        known, times in s, distance in m). Starts are shown in local time with their offset
+        (``+02:00``) where the file gives it, else in UTC.
 
     Returns
     -------
     list of str
         A header line, then one line per activity.
     """
+    import pandas as pd
+
     from .totals import format_duration
 
     width = max([5, *(len(str(sport)) for sport in table["sport"])])
-    lines = [f"{'K':>2}  {'sport':<{width}}  {'start (UTC)':<16}  {'elapsed':>8}  {'timer':>8}  {'distance':>9}  on foot"]
+    lines = [f"{'K':>2}  {'sport':<{width}}  {'start':<23}  {'elapsed':>8}  {'timer':>8}  {'distance':>9}  on foot"]
     for row in table.itertuples(index=False):
-        start = "unknown" if row.start_time is None or row.start_time != row.start_time else f"{row.start_time:%Y-%m-%d %H:%M}"
+        if row.start_time is None or row.start_time != row.start_time:
+            start = "unknown"
+        elif row.utc_offset_s == row.utc_offset_s:  # known offset: the wearer's local time
+            minutes = int(round(row.utc_offset_s / 60.0))
+            local = row.start_time + pd.Timedelta(minutes=minutes)
+            start = f"{local:%Y-%m-%d %H:%M} {'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        else:
+            start = f"{row.start_time:%Y-%m-%d %H:%M} UTC"
         lines.append(f"{row.activity:>2}  {str(row.sport):<{width}}  {start:<16}  {format_duration(row.elapsed_time_s):>8}  "
                      f"{format_duration(row.timer_time_s):>8}  {_fmt(row.distance_m / 1000, '.2f', ' km'):>9}  "
                      f"{'yes' if row.on_foot else 'no'}")

@@ -219,7 +219,8 @@ def _spec_for(path: Path, format: str | None, max_bytes: int) -> ReaderSpec:
 
 
 #: Columns of :func:`activities`, in order.
-ACTIVITY_COLUMNS = ("activity", "sport", "on_foot", "start_time", "elapsed_time_s", "timer_time_s", "distance_m")
+ACTIVITY_COLUMNS = ("activity", "sport", "on_foot", "start_time", "utc_offset_s", "elapsed_time_s", "timer_time_s",
+                    "distance_m")
 
 
 def activities(path: str | os.PathLike, format: str | None = None, max_bytes: int = MAX_FILE_BYTES,
@@ -249,8 +250,9 @@ def activities(path: str | os.PathLike, format: str | None = None, max_bytes: in
         Columns ``activity`` (int, 0-based), ``sport`` (str: ``"running"``, ``"cycling"``,
         ``"transition"``, ``"unknown"``...), ``on_foot`` (bool, by the rule of
         :func:`gaitload.io.watch.sport_verdict`: an unnamed sport is on foot unless faster
-        than any run), ``start_time`` (UTC :class:`pandas.Timestamp`, NaT when unknown),
-        ``elapsed_time_s`` and ``timer_time_s`` (s) and ``distance_m`` (m), the file's own
+        than any run), ``start_time`` (UTC :class:`pandas.Timestamp` of the activity's first
+        record, NaT when unknown), ``utc_offset_s`` (the wearer's UTC offset where the file gives
+        it, s east of UTC, NaN where unknown), ``elapsed_time_s`` and ``timer_time_s`` (s) and ``distance_m`` (m), the file's own
         totals where it gives them, NaN where unknown.
 
     Raises
@@ -283,6 +285,8 @@ def activities(path: str | os.PathLike, format: str | None = None, max_bytes: in
         "on_foot": np.array([bool(r["on_foot"]) for r in rows], dtype=bool),
         "start_time": pd.to_datetime(pd.Series([r["start_epoch_s"] for r in rows], dtype=np.float64),
                                      unit="s", utc=True).astype("datetime64[ns, UTC]"),
+        "utc_offset_s": np.array([np.nan if r.get("utc_offset_s") is None else r["utc_offset_s"] for r in rows],
+                                 dtype=np.float64),
         **{col: np.array([r[col] for r in rows], dtype=np.float64)
            for col in ("elapsed_time_s", "timer_time_s", "distance_m")},
     })
