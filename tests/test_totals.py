@@ -486,3 +486,26 @@ def test_a_foot_pod_average_leaving_standing_out(shared_data):
     assert s["avg_cadence_spm"] == pytest.approx(176.0, rel=0.01)
     assert s["avg_cadence_timer_spm"] < 0.95 * 176.0
     assert not any(w.startswith("average cadence") for w in s["warnings"])
+
+
+_GAIN_FILES = [(_DATA_FILES + "activity-small-fenix2-run.fit", 0),
+               (_DATA_FILES + "activity-large-fenxi2-multisport.fit", 4),
+               ("python-tcxparser-tests/tests/files/test.tcx", 0)]
+
+
+@pytest.mark.parametrize("name, activity", _GAIN_FILES, ids=[f"{Path(f).name}#{k}" for f, k in _GAIN_FILES])
+def test_laps_and_splits_climb_adds_up_to_the_summary(shared_data, name, activity):
+    """The laps' and the kilometre splits' climb and descent sum to the summary's elevation gain
+    and loss on real watch files (each window counts on the same cleaned profile as the total;
+    counting every small rise of the smoothed altitude gave 86 m up against the total's 68 m on
+    the Fenix 2 run)."""
+    path = shared_data / name
+    if not path.exists():
+        pytest.skip(f"{name} not in the data folder")
+    a = gaitload.analyze(path, activity=activity)
+    s = a.summary
+    assert np.isfinite(s["elevation_gain_m"]) and s["elevation_gain_m"] > 10
+    for table in (a.laps, a.splits):
+        assert len(table)
+        assert table["gain_m"].sum() == pytest.approx(s["elevation_gain_m"], abs=1.0)
+        assert table["loss_m"].sum() == pytest.approx(s["elevation_loss_m"], abs=1.0)

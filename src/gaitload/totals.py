@@ -445,11 +445,19 @@ def _window_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, bo
         pt = float_column(profile, "time_s")
         alt = float_column(profile, "altitude_m")
         ok = np.isfinite(alt) & np.isfinite(pt)
-        pt, alt = pt[ok], alt[ok]
-        step_alt = np.diff(alt)
-        w_pt = window_of(pt[1:])
+        # climb from the profile the summary's total is counted on (cleaned of swings smaller than
+        # the hysteresis), so that the windows add up to it; the smoothed altitude's every small
+        # rise would count noise the total leaves out
+        # (a step next to a gap of the profile counts nothing, as in the total)
+        if "gain_altitude_m" in profile:
+            step_alt = np.nan_to_num(np.diff(float_column(profile, "gain_altitude_m")))
+            w_pt = window_of(np.nan_to_num(pt[1:], nan=-np.inf))
+        else:
+            step_alt = np.diff(alt[ok])
+            w_pt = window_of(pt[ok][1:])
         table["gain_m"] = total(w_pt, np.clip(step_alt, 0, None))
         table["loss_m"] = total(w_pt, np.clip(-step_alt, 0, None))
+        pt, alt = pt[ok], alt[ok]
         a_at = np.interp(bounds_s, pt, alt)
         with np.errstate(divide="ignore", invalid="ignore"):
             table["mean_grade_pct"] = np.where(table["distance_m"] > 0,

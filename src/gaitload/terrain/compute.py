@@ -122,6 +122,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
     grid_alt = np.full(grid_d.shape, np.nan)
     grid_grade = np.full(grid_d.shape, np.nan)
     clean_alt = np.full(grid_d.shape, np.nan)
+    gain_alt = None  # the profile the totals are counted on, when not clean_alt
     gain = loss = float("nan")
     step_grade = np.full(step_t.shape, np.nan)
     step_alt = None
@@ -183,6 +184,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
                 dist, alt, moving, grid_d, src, opts, time_s=t, lat=find_channel(rec, "latitude")[0],
                 lon=find_channel(rec, "longitude")[0], breaks_s=untimed_breaks_s(rec), device_total=device is not None)
             warnings += w
+            gain_alt = info["gain_clean"]
             window_m = info["window_m"]
             prov["altitude"] = info["altitude"]
             prov["altitude_gps_like"] = bool(info["gps_like"])  # decides the GPS-only warning downstream
@@ -208,6 +210,7 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
             grid_alt, grid_grade, clean_alt, gain, loss, info, w = grade_from_altitude(
                 dist, pseudo, moving, grid_d, "barometric", opts)
             warnings += w
+            gain_alt = info["gain_clean"]
             window_m = info["window_m"]
             prov["altitude"] = "device grade channel integrated (relative)"
             prov["grade"] = f"device grade smoothed over {window_m:g} m"
@@ -253,8 +256,11 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
     out = _with_columns(steps, {
         "distance_m": step_d, "altitude_m": step_alt, "grade_pct": step_grade, "terrain": class_labels(step_code),
         "speed_mps": _step_speed(steps, step_t, rec, per_sample)})
+    # gain_altitude_m: the cleaned, counted profile whose rises sum to elevation_gain_m (laps
+    # and splits take their climb from it, so that they add up to the summary's total)
     profile = pd.DataFrame({"distance_m": grid_d, "time_s": grid_t, "altitude_m": grid_alt,
-                            "grade_pct": grid_grade, "terrain": class_labels(grid_code)})
+                            "grade_pct": grid_grade, "terrain": class_labels(grid_code),
+                            "gain_altitude_m": clean_alt if gain_alt is None else gain_alt})
     return TerrainResult(steps=out, segments=segments, profile=profile, distance_m=total_dist,
                          elevation_gain_m=gain, elevation_loss_m=loss, provenance=prov,
                          warnings=list(dict.fromkeys(warnings)))

@@ -205,6 +205,7 @@ def grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, g
         bridged = None
         gain_desc = f"recorded altitude in time order, {gain_sigma:g} s Gaussian low-pass"
         gain_input = (t_m[fin], counted[fin])
+        counted_clean = clean
     else:
         gh = opts.gain_hysteresis_m_gps if gps_like else opts.gain_hysteresis_m_barometric
         if tf:
@@ -225,6 +226,7 @@ def grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, g
             inner = np.arange(fin[0], fin[-1] + 1)
             bridged[inner] = np.interp(inner, fin, gl[fin])
         gain, loss, clean = elevation_gain_loss(bridged, gh)
+        counted_clean = clean.copy()  # (bridged across gaps: its rises sum to the gain)
         clean[~np.isfinite(gl)] = np.nan
         gain_desc = ("trend filter profile" if tf else
                      f"{opts.gain_window_m_gps if gps_like else opts.gain_window_m_barometric:g} m local linear fit")
@@ -235,7 +237,7 @@ def grade_from_altitude(dist: np.ndarray, alt: np.ndarray, moving: np.ndarray, g
             "altitude_noise_m": round(float(noise), 3) if np.isfinite(noise) else None,
             "altitude": desc, "smoother": smoother, "gps_like": gps_like,
             "gain_profile": bridged, "gain_hysteresis_m": gh, "gain_in_time": gain_input, "gain_sigma_s": gain_sigma,
-            "gain_smoothing": gain_desc}
+            "gain_smoothing": gain_desc, "gain_clean": counted_clean}
     return level, grade, clean, gain, loss, info, warnings
 
 

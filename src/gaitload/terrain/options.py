@@ -297,7 +297,8 @@ class TerrainResult:
         Columns of :data:`gaitload.schema.SEGMENT_COLUMNS`.
     profile : DataFrame
         The distance grid: ``distance_m``, ``time_s``, ``altitude_m`` (smoothed), ``grade_pct``,
-        ``terrain``.
+        ``terrain``, ``gain_altitude_m`` (the cleaned profile the totals are counted on: its
+        rises sum to ``elevation_gain_m``, its falls to ``elevation_loss_m``).
     distance_m, elevation_gain_m, elevation_loss_m : float
         Totals (NaN when unknown).
     provenance : dict
