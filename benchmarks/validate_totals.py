@@ -25,8 +25,8 @@ naively shows.
 Two more lines say how far the alternatives come: our timer time from the records and timer
 events alone, without the laps' own timer times (which the summary uses where the file states
 them, so that line is the check on the records), and the other average cadence watches use,
-standing at 0 over the whole timer time (``summary["avg_cadence_timer_spm"]``; ours is over
-the moving time: see :mod:`gaitload.totals` for which watch uses which).
+over the moving time, standing left out (``summary["avg_cadence_moving_spm"]``; ours is over
+the timer time, standing at 0: see :mod:`gaitload.totals` for which watch uses which).
 """
 
 from __future__ import annotations
@@ -125,10 +125,10 @@ def rows_for(path: Path, data: Path) -> list[dict]:
             row[f"{short}_pct"] = 100.0 * (a - b) / b if ok else np.nan
             if ours_key in base and ok and base[ours_key] is not None:
                 row[f"{short}_base_pct"] = 100.0 * (base[ours_key] - b) / b
-        # the other definition of average cadence (standing at 0 over the whole timer time):
+        # the other definition of average cadence (over the moving time, standing left out):
         # the watches differ in which they use (gaitload.totals), shown beside ours
-        alt, dev_cad = s.get("avg_cadence_timer_spm"), device.get("avg_cadence_spm")
-        row["cadence_timer_pct"] = (100.0 * (alt - dev_cad) / dev_cad if alt is not None and dev_cad
+        alt, dev_cad = s.get("avg_cadence_moving_spm"), device.get("avg_cadence_spm")
+        row["cadence_moving_pct"] = (100.0 * (alt - dev_cad) / dev_cad if alt is not None and dev_cad
                                     else np.nan)
         rows.append(row)
     return rows
@@ -173,16 +173,16 @@ def main(argv=None) -> int:
         print(line)
         for _, m in misses.iterrows():
             extra = ""
-            if short == "cadence" and np.isfinite(m.get("cadence_timer_pct", np.nan)):
-                extra = f" (standing at 0 over the timer time: {m['cadence_timer_pct']:+.1f} %)"
+            if short == "cadence" and np.isfinite(m.get("cadence_moving_pct", np.nan)):
+                extra = f" (over the moving time: {m['cadence_moving_pct']:+.1f} %)"
             print(f"    miss: {m['file']}#{m['act']} {m[f'{short}_pct']:+.1f} %{extra}")
         if short == "timer" and "timer_records_pct" in table:
             bare = table["timer_records_pct"].dropna()
             print(f"          from the records and timer events alone (the laps' timer times unused) within 1 %: "
                   f"{int((bare.abs() <= 1).sum())}/{len(bare)}")
-        if short == "cadence" and "cadence_timer_pct" in table:
-            alt = table["cadence_timer_pct"].dropna()
-            print(f"          standing at 0 over the timer time (the other definition) within 3 %: "
+        if short == "cadence" and "cadence_moving_pct" in table:
+            alt = table["cadence_moving_pct"].dropna()
+            print(f"          over the moving time, standing left out (the other definition) within 3 %: "
                   f"{int((alt.abs() <= 3).sum())}/{len(alt)}")
     if args.csv:
         table.to_csv(args.csv, index=False)

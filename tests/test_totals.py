@@ -161,16 +161,18 @@ def _records(n=601, cadence=170.0, speed=3.0, pause=None, metadata=None):
         start_time=pd.Timestamp("2024-05-01T08:00:00Z"), metadata=metadata or {})
 
 
-def test_moving_time_and_average_cadence_leave_out_standing():
-    """Ten minutes at 170 steps/min with two minutes standing: moving time 8 min, average
-    cadence 170 (not 136); without timer events a watch that wrote records while standing had
-    its timer running: timer time = elapsed time (no recording gap)."""
+def test_moving_time_leaves_out_standing_and_average_cadence_counts_it():
+    """Ten minutes at 170 steps/min with two minutes standing: moving time 8 min; without timer
+    events a watch that wrote records while standing had its timer running: timer time =
+    elapsed time (no recording gap), and the average cadence counts the standing at 0 over it,
+    as a watch does (170 x 479 / 600), the moving-time average 170."""
     rec = _records(pause=slice(200, 321))
     totals = run_totals(rec, pd.DataFrame({"time_s": []}), float(rec.channels["distance"][-1]), False)
     assert totals["elapsed_time_s"] == 600
     assert totals["moving_time_s"] == pytest.approx(600 - 121, abs=1)
     assert totals["timer_time_s"] == 600
-    assert totals["avg_cadence_spm"] == pytest.approx(170.0, abs=0.5)
+    assert totals["avg_cadence_spm"] == pytest.approx(170.0 * 479 / 600, abs=0.6)
+    assert totals["avg_cadence_moving_spm"] == pytest.approx(170.0, abs=0.5)
     assert totals["avg_speed_mps"] == pytest.approx(rec.channels["distance"][-1] / 600, rel=0.001)
     assert totals["max_heart_rate"] == 160
     assert totals["avg_power_w"] is None  # not recorded: not zero
@@ -468,24 +470,25 @@ def test_whole_second_timer_events_trimmed_to_the_laps_milliseconds(shared_data)
 
 @pytest.mark.parametrize("name", ["heartandsole-tests/tests/testdata.fit",
                                   "muktihari-fit-testdata/testdata/from_official_sdk/HrmPluginTestActivity.fit"])
-def test_a_device_average_counting_standing_is_named(shared_data, name):
+def test_a_device_average_counting_standing_is_ours(shared_data, name):
     """A Forerunner 220 and a 955 average their cadence over the whole timer time, standing at 0
-    (42.9 and 25.4 steps/min, most of the time standing); ours, over moving time, is far above,
-    and the warning says the device's counts standing, with ours that way within 3 %."""
+    (42.9 and 25.4 steps/min, most of the time standing): ours the same within 3 %, while over
+    the moving time it is far above; no warning."""
     s = gaitload.analyze(shared_data / name).summary
     device = s["device_totals"]["avg_cadence_spm"]
-    assert s["avg_cadence_timer_spm"] == pytest.approx(device, rel=0.03)
-    assert s["avg_cadence_spm"] > 1.4 * device
-    assert any(w.startswith("average cadence") and "counts the time standing still at 0" in w for w in s["warnings"])
-
-
-def test_a_foot_pod_average_leaving_standing_out(shared_data):
-    """A Forerunner 70 with a foot pod leaves standing out of its average (176 steps/min): ours
-    over moving time within 1 %, the standing-at-0 average 7 % low, so the warning stays quiet."""
-    s = gaitload.analyze(shared_data / "python-fitparse-tests/tests/files/compressed-speed-distance.fit").summary
-    assert s["avg_cadence_spm"] == pytest.approx(176.0, rel=0.01)
-    assert s["avg_cadence_timer_spm"] < 0.95 * 176.0
+    assert s["avg_cadence_spm"] == pytest.approx(device, rel=0.03)
+    assert s["avg_cadence_moving_spm"] > 1.4 * device
     assert not any(w.startswith("average cadence") for w in s["warnings"])
+
+
+def test_a_foot_pod_average_leaving_standing_out_is_named(shared_data):
+    """A Forerunner 70 with a foot pod leaves standing out of its average (176 steps/min): ours,
+    standing at 0 over the timer time, is 7 % low, the moving-time average within 1 %, and the
+    warning says the device's leaves standing out."""
+    s = gaitload.analyze(shared_data / "python-fitparse-tests/tests/files/compressed-speed-distance.fit").summary
+    assert s["avg_cadence_moving_spm"] == pytest.approx(176.0, rel=0.01)
+    assert s["avg_cadence_spm"] < 0.95 * 176.0
+    assert any(w.startswith("average cadence") and "leaves out the time standing still" in w for w in s["warnings"])
 
 
 _GAIN_FILES = [(_DATA_FILES + "activity-small-fenix2-run.fit", 0),
