@@ -512,3 +512,12 @@ def test_laps_and_splits_climb_adds_up_to_the_summary(shared_data, name, activit
         assert len(table)
         assert table["gain_m"].sum() == pytest.approx(s["elevation_gain_m"], abs=1.0)
         assert table["loss_m"].sum() == pytest.approx(s["elevation_loss_m"], abs=1.0)
+
+
+def test_laps_of_a_later_leg_count_from_its_own_start(shared_data):
+    """A triathlon FIT whose distance runs on across its legs (the run starts at ~14 km): the
+    run's laps count from the run's first record, as the watch's laps do."""
+    path = shared_data / "muktihari-fit-testdata/testdata/from_garmin_forums/triathlon_summary_last.fit"
+    laps = gaitload.analyze(path).laps
+    assert len(laps) == 3
+    assert np.allclose(laps["distance_m"], laps["device_distance_m"], rtol=0.01)

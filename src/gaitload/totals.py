@@ -56,6 +56,10 @@ __all__ = ["add_watch_totals", "run_totals", "watch_distance", "device_differenc
 MOVING_SPEED_MPS = STANDSTILL_SPEED_MPS
 #: Cadence at or below this is standing or coasting (the readers' moving-cadence floor, judgement).
 MOVING_CADENCE_SPM = MOVING_CADENCE_MIN
+#: A first distance record at most this far from zero is distance the watch counted before its
+#: first record (the fix came late), so laps count from zero; beyond it the distance ran on from
+#: an earlier leg of a multisport file (m, judgement).
+FIRST_RECORD_MAX_M = 100.0
 #: Relative difference from the device's own total above which a warning names it: 3 % for
 #: distance, time, cadence, speed and heart rate (judgement: both sides read the same records,
 #: so more than that is a different definition or lost records, worth a line), 10 % for ascent
@@ -434,7 +438,10 @@ def _window_table(rec: Recording, steps: pd.DataFrame, profile: pd.DataFrame, bo
         # the file's own distance records, counted from the watch's zero (as its laps are)
         ok = np.isfinite(dist)
         d_at = np.interp(bounds_s, rec.time_s[ok], np.maximum.accumulate(dist[ok]))
-        if bounds_s[0] <= rec.time_s[0]:
+        # a first record a few tens of metres in (the fix came after the start) still counts from
+        # the watch's zero; a later leg of a multisport file whose distance runs on across legs
+        # counts from its own first record (100 m: judgement, above any first-fix delay)
+        if bounds_s[0] <= rec.time_s[0] and dist[ok][0] <= FIRST_RECORD_MAX_M:
             d_at[0] = 0.0
         table["distance_m"] = np.diff(d_at)
     elif len(profile) and "distance_m" in profile:
