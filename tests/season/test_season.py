@@ -219,6 +219,27 @@ def test_gpx_routes_and_untimed_tracks_are_skipped_not_errors(tmp_path, shared_d
         gaitload.analyze(root / "route_gpxpy.gpx")
 
 
+def test_empty_files_and_a_bad_first_leg_are_skipped_each_leg_listed(tmp_path, shared_data):
+    """A FIT of one sample, a FIT whose samples carry no time, and a multisport FIT whose only
+    on-foot leg counted no stride: all skipped with their reason, none an error; the multisport
+    file's legs each get their own row (file#K), the ride "not on foot"."""
+    root = tmp_path / "fit"
+    root.mkdir()
+    sources = {"one_sample.fit": "muktihari-fit-testdata/testdata/valid_only_contain_fileid.fit",
+               "no_clock.fit": "python-fitparse-tests/tests/files/DeveloperData.fit",
+               "multisport.fit": "muktihari-fit-testdata/testdata/from_official_sdk/activity_multisport.fit"}
+    for name, rel in sources.items():
+        shutil.copy(shared_data / rel, root / name)
+    result = gaitload.season([root], tmp_path / "out", jobs=1, progress=False, figures=False)
+    assert len(result.errors) == 0 and len(result.runs) == 0
+    reasons = {Path(f).name: r for f, r in zip(result.skipped["file"], result.skipped["reason"])}
+    assert set(reasons) == {"one_sample.fit", "no_clock.fit", "multisport.fit#0", "multisport.fit#1"}
+    assert reasons["one_sample.fit"].startswith("no steps: only 1 sample")
+    assert reasons["no_clock.fit"].startswith("no clock: ")
+    assert reasons["multisport.fit#0"].startswith("not on foot (cycling")
+    assert reasons["multisport.fit#1"].startswith("no steps: cadence is 0")
+
+
 def test_summary_line_counts_files_in_the_parenthesis(tmp_path):
     """A multisport file gives several runs: '9 run(s) analysed ok (7 new...)' mixed runs and
     files, so the parenthesis names its unit."""

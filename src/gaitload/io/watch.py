@@ -28,7 +28,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import CorruptFileError, HostileFileError, NoClockError, NotARunError, TimestampError
+from ..errors import CorruptFileError, HostileFileError, NoClockError, NoStepsError, NotARunError, TimestampError
 from ..geodesy import EARTH_RADIUS_M, cumulative_distance_m, haversine_m  # re-exported for the readers
 from ..notice import Notice
 from ..recording import Recording
@@ -358,8 +358,10 @@ def build_recording(
 
     Raises
     ------
+    NoStepsError
+        The file holds fewer than two samples: an activity with nothing in it.
     NoClockError
-        Fewer than two samples carry a time (a :class:`~gaitload.errors.TimestampError`).
+        Fewer than two of its samples carry a time (a :class:`~gaitload.errors.TimestampError`).
     NotARunError
         The same, in a file whose named sport is not on foot: "not on foot" is said first.
     """
@@ -383,8 +385,9 @@ def build_recording(
         on_foot, _label, reason = sport_verdict(metadata.get("sport"), metadata.get("sub_sport"))
         if on_foot is False:  # a swim or a ride is "not on foot" first, whatever its clock
             raise NotARunError(f"{reason} (and {problem})", path)
-        # one sample is too short a file; samples without times are an activity with no clock
-        raise (TimestampError if t.size < 2 else NoClockError)(problem, path)
+        # one sample is an activity with nothing in it (no step to place); samples without times
+        # are an activity with no clock: either is no run, listed as skipped in a season
+        raise (NoStepsError if t.size < 2 else NoClockError)(problem, path)
     if n_drop:
         warnings.append(Notice(f"{n_drop} sample(s) without a usable timestamp dropped", "samples-dropped"))
     t = t[keep]

@@ -327,7 +327,10 @@ def _run_season(out, index_rows, sources, skipped, explicit, refused, file_diges
         for row in state.get("rows", []):
             reason = _skip_reason(row, explicit)
             if reason:
-                skipped.append((row["file"], reason))
+                # one activity of a file of several is named as the not-on-foot legs are: file#K
+                activity = row.get("activity")
+                label = row["file"] if activity is None or activity != activity else f"{row['file']}#{int(activity)}"
+                skipped.append((label, reason))
             else:
                 rows.append(row)
     for label, error_type, message in refused:

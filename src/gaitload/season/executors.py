@@ -132,7 +132,12 @@ def _analyze_activities(job: dict, path: str, out: Path, state: dict) -> None:
     try:
         analysis = _analyze(job, path, None)
     except Exception as exc:  # a bad file, or a bug: either way reported, never stopping the season
-        state["rows"].append({**_base_row(job, job["file_id"], None), **_error_fields(exc, job["label"], path)})
+        # the activity read first may be the only bad one of several: then each is tried
+        listed = _several_activities(path)
+        if listed is None:
+            state["rows"].append({**_base_row(job, job["file_id"], None), **_error_fields(exc, job["label"], path)})
+        else:
+            _each_activity(job, path, out, state, listed, None, None)
         return
     warnings = analysis.summary.get("warnings", [])
     if not any(_is_several_note(w) for w in warnings):
@@ -151,6 +156,22 @@ def _analyze_activities(job: dict, path: str, out: Path, state: dict) -> None:
         codes = analysis.summary.get("warning_codes")
         if codes is not None and len(codes) == len(warnings):
             analysis.summary["warning_codes"] = [codes[i] for i in keep]
+    _each_activity(job, path, out, state, listed, analysis, kept)
+
+
+def _several_activities(path: str) -> list[tuple[int, bool, str]] | None:
+    """The activities of a file whose first read failed, when it lists more than one (else None,
+    also when the listing fails too: the read's error is the one to report)."""
+    try:
+        listed = _activity_list(path)
+    except Exception:
+        return None
+    return listed if len(listed) > 1 else None
+
+
+def _each_activity(job: dict, path: str, out: Path, state: dict, listed, analysis, kept) -> None:
+    """A row per on-foot activity of ``listed`` (``analysis`` already made for activity
+    ``kept``, if any), and a skipped row per leg not on foot."""
     for k, on_foot, sport in listed:
         run_id = f"{job['file_id']}#{k}"
         if not on_foot:
