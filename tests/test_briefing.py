@@ -21,9 +21,12 @@ def test_heart_rate_gaps_are_notes_not_warnings(shared_data):
     assert not any("heart_rate" in w for w in summary["warnings"])
     # a watch's cadence read as the strides/min watches store is the convention, not a warning
     assert "cadence read as strides/min (median 88 of moving samples)" in summary["notes"]
-    # gaps in used channels (altitude, position) are one data theme, whatever the channel
+    # gaps in used channels (position, cadence) are one data theme, whatever the channel; the
+    # altitude's is a note, since the terrain stage says where the grade is unknown
     gaps = [w for w in summary["warnings"] if w.startswith("channel '")]
-    assert len(gaps) == 4 and {theme_of(w.code) for w in gaps} == {"data"}
+    assert len(gaps) == 3 and {theme_of(w.code) for w in gaps} == {"data"}
+    assert any(w.code == "grade-unknown" for w in summary["warnings"])
+    assert any(n.startswith("channel 'altitude':") for n in summary["notes"])
     assert sum(line.startswith("channel '") for line in brief(summary["warnings"])) == 1
     # a gap in a channel the analysis uses stays a warning; the channel is the notice's, not parsed
     cadence = Notice("channel 'cadence': 3 missing value(s) in 1 stretch(es), longest 4.0 s", "channel-gap",
@@ -116,3 +119,12 @@ def test_briefing_decides_by_code_not_by_text():
     source = inspect.getsource(briefing)
     assert source.count("re.compile(") == 1 and "_ALREADY_DECIDED = re.compile(" in source
     assert "re.match(" not in source and "re.search(" not in source and "re.sub(" not in source
+
+
+def test_missing_altitude_is_said_once(shared_data):
+    """A GPX whose altitude is missing over a kilometre: the terrain stage says where and what
+    it does to the grade; the channel's count of missing values is a note, not a second line."""
+    summary = gaitload.analyze(shared_data / "runpandas-tests/runpandas/tests/io/data/gpx/nike_run.gpx").summary
+    assert any(w.startswith("altitude missing over") for w in summary["warnings"])
+    assert not any(w.startswith("channel 'altitude'") for w in summary["warnings"])
+    assert any(n.startswith("channel 'altitude'") for n in summary["notes"])

@@ -99,16 +99,20 @@ def split_notes(warnings: list[str]) -> tuple[list[str], list[str]]:
         What can change or qualify a result.
     notes : list of Notice
         Missing values (``channel-gap``) in channels outside :data:`ANALYSIS_CHANNELS` (an
-        IMU's ``acc_*`` / ``gyr_*`` channels count as used), and the :data:`NOTE_CODES`:
+        IMU's ``acc_*`` / ``gyr_*`` channels count as used) or in the altitude where the
+        terrain stage already says where it is missing (``altitude-missing`` or
+        ``grade-unknown``, which also say what it does to the grade), and the :data:`NOTE_CODES`:
         columns a reader did not map, a cadence read as strides/min by its values (what watch
         formats store).
     """
     kept, notes = [], []
+    said = {code_of(w) for w in warnings}
     for w in warnings:
         code = code_of(w)
         channel = str(getattr(w, "channel", None) or "").split(".")[-1]
         unused = code == "channel-gap" and channel not in ANALYSIS_CHANNELS and not channel.startswith(("acc_", "gyr_"))
-        (notes if unused or code in NOTE_CODES else kept).append(w)
+        told = code == "channel-gap" and channel == "altitude" and bool({"altitude-missing", "grade-unknown"} & said)
+        (notes if unused or told or code in NOTE_CODES else kept).append(w)
     return kept, notes
 
 
