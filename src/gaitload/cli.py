@@ -316,6 +316,7 @@ def activity_lines(table) -> list[str]:
     """
     import pandas as pd
 
+    from .io.activity import utc_offset_text
     from .totals import format_duration
 
     width = max([5, *(len(str(sport)) for sport in table["sport"])])
@@ -324,9 +325,8 @@ def activity_lines(table) -> list[str]:
         if row.start_time is None or row.start_time != row.start_time:
             start = "unknown"
         elif row.utc_offset_s == row.utc_offset_s:  # known offset: the wearer's local time
-            minutes = int(round(row.utc_offset_s / 60.0))
-            local = row.start_time + pd.Timedelta(minutes=minutes)
-            start = f"{local:%Y-%m-%d %H:%M} {'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+            local = row.start_time + pd.Timedelta(minutes=round(row.utc_offset_s / 60.0))
+            start = f"{local:%Y-%m-%d %H:%M} {utc_offset_text(row.utc_offset_s)}"
         else:
             start = f"{row.start_time:%Y-%m-%d %H:%M} UTC"
         lines.append(f"{row.activity:>2}  {str(row.sport):<{width}}  {start:<16}  {format_duration(row.elapsed_time_s):>8}  "

@@ -20,8 +20,8 @@ from ..notice import Notice
 from .watch import BREAK_GAP_S, MAX_ACTIVITY_SPAN_S
 from .sport import sport_verdict, step_length_verdict
 
-__all__ = ["ACTIVITY_GAP_S", "activity_row", "describe_start", "choose_activity", "rebase_leading_clock",
-           "zero_distance_across_breaks", "backward_times"]
+__all__ = ["ACTIVITY_GAP_S", "activity_row", "describe_start", "utc_offset_text", "choose_activity",
+           "rebase_leading_clock", "zero_distance_across_breaks", "backward_times"]
 
 #: GPX tracks further apart than this are separate activities, s (judgement: a runner's stop
 #: for a drink or a traffic light lasts minutes, a second run of the day starts hours later).
@@ -105,12 +105,23 @@ def describe_start(start_epoch_s: float, utc_offset_s: float | None = None) -> s
     return f"{local:%Y-%m-%d %H:%M} local time ({_utc_label(utc_offset_s)})"
 
 
+def utc_offset_text(utc_offset_s: float) -> str:
+    """A UTC offset as clocks write it: ``"+02:00"``, ``"-05:30"``.
+
+    Parameters
+    ----------
+    utc_offset_s : float
+        Offset east of UTC, s (rounded to the minute).
+    """
+    minutes = int(round(utc_offset_s / 60.0))
+    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def _utc_label(utc_offset_s: float | None) -> str:
     if utc_offset_s is None or not np.isfinite(utc_offset_s):
         return "UTC"
-    minutes = int(round(utc_offset_s / 60.0))
-    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
-    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return "UTC" + utc_offset_text(utc_offset_s)
 
 
 def _describe_rows(rows: Sequence[dict]) -> str:

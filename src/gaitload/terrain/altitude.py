@@ -119,10 +119,9 @@ def clean_altitude_parts(distance_m: np.ndarray, altitude_m: np.ndarray, options
         drift = jump & pause & ~walkable
         climbed = jump & pause & walkable
     clip = np.clip(local_slope, -opts.max_abs_grade_pct / 100, opts.max_abs_grade_pct / 100)
-    total_drift = float(np.sum(np.abs(da[drift]))) if drift.any() else 0.0
+    total = float(np.sum(np.abs(da[drift])))
     # steps adding up to less than the smallest swing the gain counts change no total: not worth a line
-    if total_drift >= opts.gain_hysteresis_m_barometric:
-        total = total_drift
+    if total >= opts.gain_hysteresis_m_barometric:
         warnings.append(Notice(f"{int(drift.sum())} altitude step(s) with no matching distance removed ({total:.1f} m in all)",
                                "altitude-cleaned"))
     if climbed.any():
