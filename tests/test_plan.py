@@ -101,6 +101,11 @@ def test_gpx_route_tcx_and_fit_course_give_the_same_forecast(shared_data):
         assert s["plan"]["finish_time_s"] == pytest.approx(gpx["plan"]["finish_time_s"], rel=0.02)
         assert s["load_total"] == pytest.approx(gpx["load_total"], rel=0.02)
     assert gpx["elevation_gain_m"] == pytest.approx(315, rel=0.1)  # 556-757 m loop
+    # the km splits share out the course's counted gain and loss: they add up to its totals
+    # (summing every rise of the smoothed profile gave 386 m against the course's 313 m)
+    splits = results["gpx"].splits
+    assert splits["gain_m"].sum() == pytest.approx(gpx["elevation_gain_m"], abs=0.5)
+    assert splits["loss_m"].sum() == pytest.approx(gpx["elevation_loss_m"], abs=0.5)
     # the loop's long descents pass terrain's climb rule (>= 20 m at >= 3 %); its climbs are gentler
     climbs = results["gpx"].climbs
     assert (climbs["kind"] == "descent").any()

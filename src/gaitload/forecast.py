@@ -412,6 +412,20 @@ def _smoothed_altitude(profile: pd.DataFrame, grid: dict) -> tuple[np.ndarray, n
     return (grid["distance"], grid["altitude"]) if "altitude" in grid else None
 
 
+def _counted_rises(profile: pd.DataFrame, grid: dict) -> tuple[np.ndarray, np.ndarray] | None:
+    """Distance (m) at the start of each profile interval and its rise (m) on the profile the
+    elevation totals are counted on (swings under the counting hysteresis removed), so the splits
+    add up to the course's gain and loss; the smoothed profile where that is absent."""
+    d = float_column(profile, "distance_m")
+    if "gain_altitude_m" in profile:
+        z = float_column(profile, "gain_altitude_m")
+        known = np.isfinite(d) & np.isfinite(z)
+        if known.sum() >= 2:
+            return d[known][:-1], np.diff(z[known])
+    smoothed = _smoothed_altitude(profile, grid)
+    return None if smoothed is None else (smoothed[0][:-1], np.diff(smoothed[1]))
+
+
 def _splits(steps: pd.DataFrame, grid: dict, profile: pd.DataFrame) -> pd.DataFrame:
     d, t = grid["distance"], grid["time"]
     edges = np.unique(np.concatenate([np.arange(0.0, d[-1], 1000.0), [d[-1]]]))
@@ -422,10 +436,9 @@ def _splits(steps: pd.DataFrame, grid: dict, profile: pd.DataFrame) -> pd.DataFr
     out["split"] = [format_duration(s) for s in out["split_time_s"]]
     out["elapsed"] = [format_duration(s) for s in out["elapsed_time_s"]]
     out["pace_s_per_km"] = out["split_time_s"] / (np.diff(edges) / 1000.0)
-    smoothed = _smoothed_altitude(profile, grid)
-    if smoothed is not None:
-        rise = np.diff(smoothed[1])
-        at = smoothed[0][:-1]
+    counted = _counted_rises(profile, grid)
+    if counted is not None:
+        at, rise = counted
         out["gain_m"] = _sum_between(np.maximum(rise, 0), at, edges)
         out["loss_m"] = _sum_between(np.maximum(-rise, 0), at, edges)
     g = grid["grade"]
