@@ -451,6 +451,25 @@ def test_weekly_bars_equal_weekly_table(season_data):
     assert "flat-step equivalents" in ax.get_title(loc="left")
 
 
+def test_week_ticks_fall_on_the_bars_mondays(season_data):
+    """Over a few months each tick names the Monday a bar starts on (an automatic date locator
+    put ticks on days inside other weeks: '29', 'Feb', '05' under bars starting 26 Jan, 2 Feb)."""
+    import matplotlib.dates as mdates
+
+    runs, tables = season_data
+    fig = plot_season(runs, tables)
+    ax = _axes(fig, "weekly_load")
+    fig.canvas.draw()
+    starts = {p.get_x() for p in _container(ax, f"weekly_{MUSCLES[0]}").patches}
+    lo, hi = ax.get_xlim()
+    ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+    assert ticks and all(mdates.num2date(t).weekday() == 0 for t in ticks)
+    span_weeks = round((max(starts) - min(starts)) / 7) + 1
+    assert span_weeks > 7 or starts <= set(ticks)  # a few weeks: every bar has its tick
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert all(label.split()[0].isdigit() and len(label.split()) == 2 for label in labels)
+
+
 def test_climb_descent_bars_equal_table(season_data):
     runs, tables = season_data
     ax = _axes(plot_season(runs, tables), "climb_descent")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import EngFormatter, FixedLocator, PercentFormatter
+from matplotlib.ticker import EngFormatter, FixedLocator, FuncFormatter, PercentFormatter
 
 from ..errors import OptionError
 from .layout import fixed_layout, freeze_layout
@@ -33,9 +33,16 @@ def _require_columns(runs: pd.DataFrame, columns) -> None:
 
 
 def _date_axis(ax, x=None) -> None:
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    weeks = 0 if x is None or not len(x) else int((np.max(x) - np.min(x)) / np.timedelta64(7, "D")) + 1
+    if 0 < weeks <= 26:
+        # over a few months the bars are wide: tick each bar's Monday (every k-th), so a label
+        # names the week under it rather than a day inside another week
+        ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO, interval=max(1, -(-weeks // 7))))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{mdates.num2date(v):%d %b}".lstrip("0")))
+    else:
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if x is not None and len(x) == 1:  # a single bar: give it some room
         ax.set_xlim(x[0] - np.timedelta64(4, "D"), x[0] + np.timedelta64(9, "D"))
 
