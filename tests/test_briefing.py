@@ -3,6 +3,8 @@ the analysis does not use are notes; advice only where following it changes the 
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import gaitload
@@ -128,3 +130,20 @@ def test_missing_altitude_is_said_once(shared_data):
     assert any(w.startswith("altitude missing over") for w in summary["warnings"])
     assert not any(w.startswith("channel 'altitude'") for w in summary["warnings"])
     assert any(n.startswith("channel 'altitude'") for n in summary["notes"])
+
+
+def test_epoch_clock_is_a_note_an_interval_guess_a_warning(tmp_path):
+    """A clock of 1.77e9 can only be epoch seconds (in ms, us or ns it is no plausible date): a
+    note. A relative clock whose unit only the median interval suggests stays a warning."""
+    t = np.arange(600.0)
+    speed = np.full(t.size, 3.0)
+    cadence = np.full(t.size, 170.0)
+    epoch = tmp_path / "epoch.csv"
+    pd.DataFrame({"Timestamp": 1769628201 + t, "speed": speed, "cadence": cadence}).to_csv(epoch, index=False)
+    summary = gaitload.analyze(epoch).summary
+    assert any("epoch s" in n for n in summary["notes"])
+    assert not any("epoch" in w for w in summary["warnings"])
+    relative = tmp_path / "relative.csv"
+    pd.DataFrame({"t": 1000.0 * t, "speed": speed, "cadence": cadence}).to_csv(relative, index=False)
+    summary = gaitload.analyze(relative).summary
+    assert any("median sample interval" in w for w in summary["warnings"])

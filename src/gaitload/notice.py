@@ -77,6 +77,7 @@ CODES: dict[str, str] = {
     "positions-skipped": "track points without a position (or a time) skipped",
     "track-breaks": "breaks of more than 10 min inside a track: no distance counted across",
     "clock-inferred": "how a time column was read (unit, format) or which one was not used",
+    "clock-epoch": "a time column read as an epoch from its magnitude (certain: a note)",
     "distance-repaired": "distance counter resets, backward steps or jumps repaired",
     "gps-jumps": "GPS position spikes or jumps rejected",
     "resampled": "the recording was resampled",

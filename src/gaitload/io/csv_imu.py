@@ -43,7 +43,7 @@ from ..recording import PLACEMENTS, Recording
 from . import columns as colmod
 from .csvtext import frame_names, head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
 from .registry import ReaderSpec, register_reader
-from .units import ACC_SCALE, GYR_SCALE, choose_clock, infer_acc_unit, infer_gyr_unit, normalise_unit
+from .units import ACC_SCALE, GYR_SCALE, choose_clock, clock_notice, infer_acc_unit, infer_gyr_unit, normalise_unit
 
 __all__ = ["read_imu_csv", "imu_from_frame", "sniff_imu_csv", "IMU_RATE_RANGE_HZ"]
 
@@ -185,7 +185,7 @@ def _time_base(path, frame: pd.DataFrame, lay: _Layout, file_rate: float | None,
             warnings.append(Notice(f"sampling_rate_hz={rate_hint:g} (CLI: --rate-hz) ignored: time column {name!r} gives {est:.4g} Hz",
                                    "hint-ignored"))
         if tb.decision.decided_by == "data":
-            warnings.append(Notice(tb.decision.detail, "clock-inferred"))
+            warnings.append(clock_notice(tb.decision))
         return tb.time_s, tb.start_time, {**tb.decision.as_dict(), "column": name}
     if counters:
         name, values = counters[0]

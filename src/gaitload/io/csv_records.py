@@ -43,7 +43,7 @@ from . import columns as colmod
 from .csvtext import frame_names, head_rate_hz, names_the_file, numeric_frame, parse_head, read_body, read_head
 from .device_totals import written_utc_offset_s
 from .registry import ReaderSpec, register_reader
-from .units import UnitDecision, choose_clock
+from .units import UnitDecision, choose_clock, clock_notice
 
 __all__ = ["read_records_csv", "records_from_frame", "sniff_records_csv", "RECORDS_RATE_RANGE_HZ"]
 
@@ -360,7 +360,7 @@ def _records_recording(frame: pd.DataFrame, names: list[str], path: Path | None,
         time_s, start_time = tb.time_s, tb.start_time
         units["time"] = {**tb.decision.as_dict(), "column": name}
         if tb.decision.decided_by == "data":
-            warnings.append(Notice(tb.decision.detail, "clock-inferred"))
+            warnings.append(clock_notice(tb.decision))
     elif sampling_rate_hz:
         time_s = np.arange(len(frame), dtype=np.float64) / sampling_rate_hz
         units["time"] = {"unit": f"row number / {sampling_rate_hz:g} Hz", "decided_by": "hint", "detail": ""}

@@ -45,6 +45,7 @@ __all__ = [
     "decode_time",
     "TimeBase",
     "choose_clock",
+    "clock_notice",
 ]
 
 #: Standard gravity, m/s^2 (CGPM 1901).
@@ -618,3 +619,16 @@ def choose_clock(
         return None
     return next(((n, t) for n, t in decoded if n in forced),
                 next(((n, t) for n, t in decoded if t.start_time is not None), decoded[0]))
+
+
+def clock_notice(decision: UnitDecision) -> Notice:
+    """The notice for a time column whose unit the data decided.
+
+    An epoch read from its magnitude is certain (the s, ms, us and ns readings of one number
+    are a factor of 1000 apart, and only one falls in the plausible range of dates), so it is a
+    note (code ``clock-epoch``); a unit read from the median sample interval is a judgement the
+    user may need to correct (code ``clock-inferred``).
+    """
+    code = "clock-epoch" if decision.unit.startswith("epoch") else "clock-inferred"
+    return Notice(decision.detail, code)
+
