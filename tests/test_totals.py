@@ -328,6 +328,11 @@ def test_imu_log_average_cadence_over_its_stepping_time(sample_data):
     assert s["cadence_source"] == "from steps"
     assert s["avg_cadence_spm"] == pytest.approx(60 * (truth.size - 1) / (truth[-1] - truth[0]), rel=0.005)
     assert s["moving_time_s"] == pytest.approx(truth[-1] - truth[0], rel=0.01)
+    # no timer in an IMU log: the first line names the time it shows as moving, not "timer"
+    from gaitload.totals import watch_lines
+
+    first, *rest = watch_lines(s)
+    assert first.startswith("moving ") and "timer" not in " ".join([first, *rest])
 
 
 # --- the watch's own totals, file by file ------------------------------------------------------

@@ -669,7 +669,9 @@ def watch_lines(summary: dict) -> list[str]:
     """
     if not _known(summary.get("timer_time_s")):
         return []
-    parts = [f"timer {format_duration(summary['timer_time_s'])}"]
+    # an IMU log has no timer: its "timer" is the time spent moving, and is named so
+    label = "moving" if str(summary.get("timer_time_source", "")).startswith("moving time") else "timer"
+    parts = [f"{label} {format_duration(summary['timer_time_s'])}"]
     distance = summary.get("distance_m")
     if _known(distance):
         parts.append(f"{distance / 1000:.2f} km")
@@ -695,7 +697,8 @@ def watch_lines(summary: dict) -> list[str]:
         more.append(f"started {stamp:%Y-%m-%d %H:%M} local time (UTC{stamp:%z}"[:-2] + ":" + f"{stamp:%z}"[-2:] + ")")
     elif summary.get("start_time"):
         more.append(f"started {pd.Timestamp(summary['start_time']):%Y-%m-%d %H:%M} UTC")
-    more.append(f"elapsed {format_duration(summary.get('elapsed_time_s'))}, moving {format_duration(summary.get('moving_time_s'))}")
+    more.append(f"elapsed {format_duration(summary.get('elapsed_time_s'))}" +
+                ("" if label == "moving" else f", moving {format_duration(summary.get('moving_time_s'))}"))
     hr, hr_max = summary.get("avg_heart_rate"), summary.get("max_heart_rate")
     if _known(hr):
         more.append(f"heart rate {hr:.0f} average" + (f", {hr_max:.0f} max" if _known(hr_max) else ""))
