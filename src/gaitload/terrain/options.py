@@ -65,7 +65,27 @@ class TerrainOptions:
         plain least squares, and the same with a barometer) or ``"boxcar"`` (Savitzky-Golay).
     window_m_imu : float
         Window for foot-IMU strapdown grade, m (brief: 20-50 m; IMU rise has no GPS noise but
-        drifts per stride, so a short window suffices).
+        drifts per stride, so a short window suffices). A recording shorter than the window
+        gets one fit over all of it.
+    imu_closure_frac : float
+        A foot's strap-down track is closed where its end comes back within this fraction of
+        the distance walked of its start (or its start of its end); its summed rise there is
+        then drift, removed in proportion to distance (:mod:`gaitload.terrain.imu_drift`).
+        0.15: judgement from the real out-and-back walks (Voisard: stand, 10 m, U-turn, back),
+        whose tracks end 0.1-2.5 m from their start after 17-22 m (people stop about where they
+        set off; the first stride and the turn's are not integrated); a straight walk ends a
+        full track length away. A real slope across the gap shifts the corrected grade by at
+        most that grade x the fraction. 0 turns the correction off.
+    imu_closure_min_m : float
+        Least distance walked over a closed stretch, m (judgement: ~8 strides, enough for the
+        summed rise to average the stride-to-stride scatter of 1-2 cm).
+    imu_grade_floor_pct : float
+        Without a closed track, foot strap-down grades within +- this are taken as level (a note
+        says so), %. Measured (benchmarks/validate_terrain.py, "FOOT-IMU LEVEL WALKS"): over
+        105 feet of real level walks (Voisard's Xsens, gaitmap's shoe IMUs) the uncorrected
+        grade offset (summed rise / summed length) has median 2.0 %, 95th percentile 4.5 %,
+        maximum 5.8 %; 5 covers all but the worst few. Physically a tilt error of the
+        zero-velocity attitude of ~1-3 deg (rise error = tilt x stride length). 0 turns it off.
     flat_band_pct : float
         |grade| below this is flat, % (Runalyze 2 %; Elevate uses 1.6 %; peers.md 15.5).
     hysteresis_pct : float
@@ -219,6 +239,9 @@ class TerrainOptions:
     gps_polish_cutoff_m: float = 300.0
     barometric_noise_max_m: float = 1.0
     window_m_imu: float = 30.0
+    imu_closure_frac: float = 0.15
+    imu_closure_min_m: float = 10.0
+    imu_grade_floor_pct: float = 5.0
     kernel: str = "epanechnikov"
     flat_band_pct: float = 2.0
     hysteresis_pct: float = 0.5
@@ -252,7 +275,7 @@ class TerrainOptions:
 
     def validate(self) -> None:
         """Raise :class:`OptionError` for a value no computation can use."""
-        positive = ["grid_step_m", "window_m_barometric", "window_m_gps", "window_m_imu",
+        positive = ["grid_step_m", "window_m_barometric", "window_m_gps", "window_m_imu", "imu_closure_min_m",
                     "max_abs_grade_pct", "max_speed_mps", "spike_window_m", "spike_k_sigma",
                     "gain_window_m_barometric", "gain_window_m_gps", "trend_filter_lambda_m",
                     "gps_polish_cutoff_m", "min_window_m", "max_vertical_speed_mps", "ici_gamma", "altitude_noise_floor_m",
@@ -264,7 +287,8 @@ class TerrainOptions:
         nonneg = ["flat_band_pct", "hysteresis_pct", "min_segment_m", "standstill_speed_mps",
                   "spike_min_m", "step_min_m", "pause_min_s", "max_gap_m", "barometric_noise_max_m",
                   "gain_hysteresis_m_barometric", "gain_hysteresis_m_gps", "gain_sigma_s", "gain_sigma_s_foot",
-                  "gps_track_cutoff_s", "drift_max_mph", "gps_pause_drift_m", "gps_pause_speed_ratio"]
+                  "gps_track_cutoff_s", "drift_max_mph", "gps_pause_drift_m", "gps_pause_speed_ratio",
+                  "imu_grade_floor_pct", "imu_closure_frac"]
         for name in nonneg:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
