@@ -306,7 +306,7 @@ def _foot_row(name: str, analysis, rec, kind: str) -> dict:
     """One recording's strap-down numbers: per-stride and cumulative rise, the horizontal track
     (stride lengths along ``stride_heading_deg``, per foot), and the grade reported with and
     without the drift handling."""
-    from gaitload.terrain.imu_drift import closed_stretch, foot_track
+    from gaitload.terrain.imu_drift import foot_track
 
     steps = analysis.steps
     ok = steps["measured"].to_numpy(bool) & np.isfinite(steps["stride_rise_m"].to_numpy(float))
@@ -316,9 +316,7 @@ def _foot_row(name: str, analysis, rec, kind: str) -> dict:
         x, y, path = foot_track(g["stride_length_m"].to_numpy(), g["stride_heading_deg"].to_numpy())
         feet.append({"foot": foot, "n": len(g), "rise_cm": 100 * g["stride_rise_m"].median(),
                      "cum_m": g["stride_rise_m"].sum(), "path_m": path[-1], "end_m": float(np.hypot(x[-1], y[-1])),
-                     "bias_pct": 100 * g["stride_rise_m"].sum() / g["stride_length_m"].sum(),
-                     "closes": closed_stretch(x, y, path, TerrainOptions().imu_closure_frac,
-                                              TerrainOptions().imu_closure_min_m) is not None})
+                     "bias_pct": 100 * g["stride_rise_m"].sum() / g["stride_length_m"].sum()})
     before = compute_terrain(rec, steps, options=NO_DRIFT_RULES)
     info = analysis.summary["provenance"]["terrain"].get("imu_drift") or {}
     return {"file": name, "kind": kind, "feet": "+".join(f["foot"][0] for f in feet), "n": sum(f["n"] for f in feet),

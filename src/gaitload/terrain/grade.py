@@ -325,7 +325,7 @@ def grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray, 
     measured = measured_column(steps)
     usable = measured & np.isfinite(float_column(steps, "stride_rise_m")) & (length > 0.2) & np.isfinite(step_d)
     rise, feet_info = remove_closure_drift(steps, feet_of(steps, usable), step_d, opts.imu_closure_frac,
-                                           opts.imu_closure_min_m)  # (imu_closure_frac 0: never closes)
+                                           opts.imu_closure_min_m, opts.imu_closure_max_m)
     closed = [f for f in feet_info if f["closed"]]
     if closed:  # each sensor has its own offset: only the feet whose offset is known
         usable = usable & np.any([f["mask"] for f in closed], axis=0)

@@ -59,12 +59,13 @@ def foot_track(length_m: np.ndarray, heading_deg: np.ndarray) -> tuple[np.ndarra
 
 
 def closed_stretch(x: np.ndarray, y: np.ndarray, path: np.ndarray, max_closure_frac: float,
-                   min_path_m: float) -> tuple[int, int] | None:
+                   min_path_m: float, max_closure_m: float = np.inf) -> tuple[int, int] | None:
     """The longest stretch of a track, from its start or to its end, that comes back to its start.
 
     Two candidates, each found in one pass: the last point still within ``max_closure_frac`` of
-    the distance walked from the track's first point, and the first point from which the track's
-    last point is as close. Both need ``min_path_m`` walked in between.
+    the distance walked (and within ``max_closure_m``) from the track's first point, and the
+    first point from which the track's last point is as close. Both need ``min_path_m`` walked
+    in between.
 
     Returns
     -------
@@ -74,9 +75,11 @@ def closed_stretch(x: np.ndarray, y: np.ndarray, path: np.ndarray, max_closure_f
     n = path.size - 1
     if n < 1 or max_closure_frac <= 0:  # (0: the closure rule is off)
         return None
-    fwd = (np.hypot(x - x[0], y - y[0]) <= max_closure_frac * path) & (path >= min_path_m)
+    fwd = np.hypot(x - x[0], y - y[0]) <= np.minimum(max_closure_frac * path, max_closure_m)
+    fwd &= path >= min_path_m
     back_path = path[-1] - path
-    bwd = (np.hypot(x[-1] - x, y[-1] - y) <= max_closure_frac * back_path) & (back_path >= min_path_m)
+    bwd = np.hypot(x[-1] - x, y[-1] - y) <= np.minimum(max_closure_frac * back_path, max_closure_m)
+    bwd &= back_path >= min_path_m
     best = None
     if fwd.any():
         j = int(np.flatnonzero(fwd)[-1])
@@ -89,7 +92,8 @@ def closed_stretch(x: np.ndarray, y: np.ndarray, path: np.ndarray, max_closure_f
 
 
 def remove_closure_drift(steps: pd.DataFrame, use: list[np.ndarray], step_d: np.ndarray,
-                         max_closure_frac: float, min_path_m: float) -> tuple[np.ndarray, list[dict]]:
+                         max_closure_frac: float, min_path_m: float,
+                         max_closure_m: float = np.inf) -> tuple[np.ndarray, list[dict]]:
     """Stride rise with each foot's closure drift removed.
 
     Parameters
@@ -101,9 +105,9 @@ def remove_closure_drift(steps: pd.DataFrame, use: list[np.ndarray], step_d: np.
         The usable strides of each foot (:func:`~gaitload.terrain.distance.feet_of`).
     step_d : ndarray
         Distance of each step, m (orders each foot's strides).
-    max_closure_frac, min_path_m : float
+    max_closure_frac, min_path_m, max_closure_m : float
         See :class:`~gaitload.terrain.options.TerrainOptions` (``imu_closure_frac``,
-        ``imu_closure_min_m``).
+        ``imu_closure_min_m``, ``imu_closure_max_m``).
 
     Returns
     -------
@@ -132,7 +136,7 @@ def remove_closure_drift(steps: pd.DataFrame, use: list[np.ndarray], step_d: np.
         x, y, path = foot_track(length[sel], heading[sel])
         info = {"foot": str(labels[sel[0]]), "track_m": float(path[-1]), "end_m": float(np.hypot(x[-1], y[-1])),
                 "closed": False, "mask": foot}
-        stretch = closed_stretch(x, y, path, max_closure_frac, min_path_m)
+        stretch = closed_stretch(x, y, path, max_closure_frac, min_path_m, max_closure_m)
         if stretch is not None:
             i, j = stretch
             walked = float(path[j] - path[i])
