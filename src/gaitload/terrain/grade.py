@@ -302,6 +302,11 @@ def _gps_trend_profile(grid_alt: np.ndarray, step_m: float, opts: TerrainOptions
     return z, kinked, float(opts.gps_polish_cutoff_m), float(lam)
 
 
+def _whose(foot: str) -> str:
+    """``"left foot's "`` for a named foot, nothing for an unknown one (a notice's wording)."""
+    return f"{foot} foot's " if foot in ("left", "right") else ""
+
+
 def grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray, grid_d: np.ndarray,
                     opts: TerrainOptions):
     """Grade from strapdown stride rise / length (ZUPT-aided foot IMU), smoothed over distance.
@@ -374,7 +379,7 @@ def grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray, 
     if closed:
         info["rule"] = "closure"
         warnings.append(Notice("foot strap-down: " + "; ".join(
-            f"{f['foot']} foot's vertical misclosure of {f['misclosure_m']:+.2f} m over a track closing to "
+            f"{_whose(f['foot'])}vertical misclosure of {f['misclosure_m']:+.2f} m over a track closing to "
             f"{f['closure_m']:.1f} m of its start after {f['closed_m']:.0f} m removed as drift "
             f"(a {f['drift_pct']:+.1f} % grade offset)" for f in closed), "imu-grade"))
     elif np.isfinite(grade).any() and opts.imu_grade_floor_pct > 0:
@@ -385,8 +390,9 @@ def grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray, 
             grade = np.where(small, 0.0, grade)
             level = np.where(np.isfinite(level), np.cumsum(np.nan_to_num(grade) * step / 100.0), np.nan)
             level = level - level[np.isfinite(level)][0]
-            ends = "; ".join(f"the {f['foot']} foot's ends {f['end_m']:.1f} m from its start after {f['track_m']:.0f} m"
-                             for f in feet_info) or "no stride headings"
+            ends = "; ".join(f"{'the ' + _whose(f['foot']) + 'track' if _whose(f['foot']) else 'it'} ends "
+                             f"{f['end_m']:.1f} m from its start after "
+                             f"{f['track_m']:.0f} m" for f in feet_info) or "no stride headings to tell"
             warnings.append(Notice(
                 f"foot strap-down grade within +-{opts.imu_grade_floor_pct:g} % taken as level over "
                 f"{small.sum() * step:.0f} m (measured {shown:+.1f} % there): the track does not come back to its start "
