@@ -14,7 +14,7 @@ from .altitude import bin_to_grid, clean_altitude_parts, fill_short_gaps
 from .classes import ffill
 from .distance import feet_of, intervals_across
 from .gain import elevation_gain_loss, gain_in_time
-from .imu_drift import remove_closure_drift
+from .imu_drift import remove_closure_drift, stride_outliers
 from .options import TerrainOptions
 from .smoothing import (ici_local_linear, l1_trend_filter, local_linear_fit, noise_sigma, robust_sigma, sample_noise_sigma,
                         whittaker_smooth)
@@ -322,13 +322,18 @@ def grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray, 
     Returns
     -------
     level, grade, clean, gain, loss, info, warnings
-        ``info``: ``{"feet": [...], "rule": "closure" | "floor" | "none", "floor_pct": ...,
-        "raw_grade_pct": ...}`` for the provenance (see :func:`remove_closure_drift`).
+        ``info``: ``{"feet": [...], "rule": "closure" | "floor" | "none", "outlier_strides": ...,
+        "floor_pct": ..., "raw_grade_pct": ...}`` for the provenance (see
+        :func:`remove_closure_drift`, :func:`stride_outliers`: outlier strides are left out).
     """
     warnings: list[str] = []
     length = float_column(steps, "stride_length_m")
     measured = measured_column(steps)
     usable = measured & np.isfinite(float_column(steps, "stride_rise_m")) & (length > 0.2) & np.isfinite(step_d)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = 100.0 * float_column(steps, "stride_rise_m") / length
+    outlier = stride_outliers(g, feet_of(steps, usable), step_d, opts.imu_stride_outlier_pct)
+    usable &= ~outlier
     rise, feet_info = remove_closure_drift(steps, feet_of(steps, usable), step_d, opts.imu_closure_frac,
                                            opts.imu_closure_min_m, opts.imu_closure_max_m)
     closed = [f for f in feet_info if f["closed"]]
@@ -374,6 +379,7 @@ def grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray, 
     level, slope = local_linear_fit(rel_alt, half, kernel=opts.kernel)
     grade = 100.0 * slope / step
     info = {"feet": [{k: v for k, v in f.items() if k != "mask"} for f in feet_info], "rule": "none",
+            "outlier_strides": int(outlier.sum()),
             "floor_pct": float(opts.imu_grade_floor_pct),
             "raw_grade_pct": float(np.nanmean(raw)) if np.isfinite(raw).any() else None}
     if closed:

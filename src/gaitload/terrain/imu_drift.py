@@ -29,10 +29,47 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ..schema import float_column
 
-__all__ = ["closed_stretch", "foot_track", "remove_closure_drift"]
+__all__ = ["closed_stretch", "foot_track", "remove_closure_drift", "stride_outliers"]
+
+
+def stride_outliers(grade_pct: np.ndarray, use: list[np.ndarray], step_d: np.ndarray, max_dev_pct: float,
+                    half: int = 2) -> np.ndarray:
+    """Strides whose grade departs from the median of their own foot's neighbours.
+
+    Parameters
+    ----------
+    grade_pct : ndarray
+        Each stride's rise / length, %.
+    use : list of ndarray of bool
+        The usable strides of each foot.
+    step_d : ndarray
+        Distance of each step, m (orders each foot's strides).
+    max_dev_pct : float
+        Largest departure from the centred median of ``2 * half + 1`` strides of the same foot,
+        grade points.
+
+    Returns
+    -------
+    ndarray of bool
+        True for an outlier. A centred median follows a real change of slope (the first stride
+        of a staircase has more stair strides than level ones around it), so only a stride at
+        odds with the strides on both sides of it is flagged: the stopping stride of a walk that
+        integrates -30 cm of rise over 30 cm of travel, not a flight of stairs.
+    """
+    out = np.zeros(grade_pct.shape, bool)
+    for foot in use:  # at most three feet labels
+        sel = np.flatnonzero(foot)
+        if sel.size < 2 * half + 1:
+            continue
+        sel = sel[np.argsort(step_d[sel], kind="stable")]
+        g = grade_pct[sel]
+        med = np.median(sliding_window_view(np.pad(g, half, mode="edge"), 2 * half + 1), axis=1)
+        out[sel] = np.abs(g - med) > max_dev_pct
+    return out
 
 
 def foot_track(length_m: np.ndarray, heading_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -85,6 +85,12 @@ class TerrainOptions:
     imu_closure_min_m : float
         Least distance walked over a closed stretch, m (judgement: ~8 strides, enough for the
         summed rise to average the stride-to-stride scatter of 1-2 cm).
+    imu_stride_outlier_pct : float
+        A strap-down stride whose grade departs by more than this from the median of the five
+        strides of its foot around it is left out of the grade, grade points
+        (:func:`~gaitload.terrain.imu_drift.stride_outliers`). Judgement: level strides scatter
+        by ~1.5 points and stair strides by ~15 (gaitmap); a walk's stopping stride integrated
+        -29 cm of rise over 30 cm (Voisard 10-3, right foot: -97 %).
     imu_grade_floor_pct : float
         Without a closed track, foot strap-down grades within +- this are taken as level (a note
         says so), %. Measured (benchmarks/validate_terrain.py, "FOOT-IMU LEVEL WALKS"): over
@@ -248,6 +254,7 @@ class TerrainOptions:
     imu_closure_frac: float = 0.15
     imu_closure_min_m: float = 10.0
     imu_closure_max_m: float = 30.0
+    imu_stride_outlier_pct: float = 25.0
     imu_grade_floor_pct: float = 5.0
     kernel: str = "epanechnikov"
     flat_band_pct: float = 2.0
@@ -283,7 +290,7 @@ class TerrainOptions:
     def validate(self) -> None:
         """Raise :class:`OptionError` for a value no computation can use."""
         positive = ["grid_step_m", "window_m_barometric", "window_m_gps", "window_m_imu", "imu_closure_min_m",
-                    "imu_closure_max_m",
+                    "imu_closure_max_m", "imu_stride_outlier_pct",
                     "max_abs_grade_pct", "max_speed_mps", "spike_window_m", "spike_k_sigma",
                     "gain_window_m_barometric", "gain_window_m_gps", "trend_filter_lambda_m",
                     "gps_polish_cutoff_m", "min_window_m", "max_vertical_speed_mps", "ici_gamma", "altitude_noise_floor_m",
