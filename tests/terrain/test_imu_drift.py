@@ -13,7 +13,7 @@ from gaitload.events.strapdown import heading_change, quat_multiply, quat_rotate
 from gaitload.recording import Recording
 from gaitload.simulate import simulate_run
 from gaitload.terrain import TerrainOptions, compute_terrain
-from gaitload.terrain.imu_drift import closed_stretch, foot_track
+from gaitload.terrain.imu_drift import closed_stretch, foot_track, stride_outliers
 
 VOISARD = "voisard-ipol-walking-footimu/GaitData"
 GAITMAP = "gaitmap-example-data/example_data"
@@ -185,3 +185,10 @@ def test_gaitmap_level_walk_and_stairs(shared_data):
     assert _mean_grade(down) < -20
     for a in (up, down):
         assert not any(f["closed"] for f in a.summary["provenance"]["terrain"]["imu_drift"]["feet"])
+
+
+def test_stride_outliers_flag_a_lone_spike_not_a_staircase():
+    g = np.r_[np.zeros(8), np.full(8, 45.0), 0.5, -97.0, 1.0, 0.0, 0.2]
+    d = np.arange(g.size) * 0.7
+    out = stride_outliers(g, [np.ones(g.size, bool)], d, TerrainOptions().imu_stride_outlier_pct)
+    assert np.flatnonzero(out).tolist() == [17]
