@@ -22,6 +22,15 @@ or ``make validate-terrain``. Prints one table; nothing is written.
 20 m over distance, differentiated (``baseline_grade``). "ours" is ``compute_terrain`` with its
 defaults (the altitude source is told when the file states it, else detected).
 
+**Foot-IMU level walks** (first table; ``--foot-only`` prints only it): every foot IMU of known
+terrain in the data folder -- Voisard's Xsens feet (stand, walk 10 m, U-turn, walk back on a level
+floor) and gaitmap's shoe IMUs (2 x 20 m, level) -- with the strap-down per-stride and summed
+rise, the horizontal track (its length and how far it ends from its start) and the grade the
+steps carry (mean of ``grade_pct``) before (no drift handling: ``imu_closure_frac=0``,
+``imu_grade_floor_pct=0``) and after (the defaults: closure correction or resolution floor,
+:mod:`gaitload.terrain.imu_drift`). gaitmap's stair walks are the real-slope check: up must stay
+positive, down negative.
+
 **Consistency** (no reference grade): the heartandsole course as FIT and TCX, and the
 runpandas TomTom run and heartandsole short run as a device's file and GPX (positions only):
 grade r / RMSE of one format against the other and the distance ratio, beside the ratio the
@@ -284,9 +293,92 @@ def gain_rows(data: Path) -> list[dict]:
     return rows
 
 
+FOOT_LEVEL = [("voisard", "voisard-ipol-walking-footimu/GaitData/*_[lr]f.txt", None),
+              ("gaitmap", "gaitmap-example-data/example_data/imu_sample.csv", 204.8)]
+#: (file, sign of the real climb): gaitmap's healthy stair walks, up and down a staircase
+FOOT_STAIRS = [("gaitmap-example-data/example_data/imu_sample_healthy_stair_up.csv", +1),
+               ("gaitmap-example-data/example_data/imu_sample_healthy_stair_down.csv", -1)]
+#: the drift handling off: today's method before it (no closure correction, no resolution floor)
+NO_DRIFT_RULES = TerrainOptions(imu_closure_frac=0.0, imu_grade_floor_pct=0.0)
+
+
+def _foot_row(name: str, analysis, rec, kind: str) -> dict:
+    """One recording's strap-down numbers: per-stride and cumulative rise, the horizontal track
+    (stride lengths along ``stride_heading_deg``, per foot), and the grade reported with and
+    without the drift handling."""
+    from gaitload.terrain.imu_drift import foot_track
+
+    steps = analysis.steps
+    ok = steps["measured"].to_numpy(bool) & np.isfinite(steps["stride_rise_m"].to_numpy(float))
+    feet = []
+    for foot, g in steps[ok].groupby("foot"):
+        g = g.sort_values("distance_m")
+        x, y, path = foot_track(g["stride_length_m"].to_numpy(), g["stride_heading_deg"].to_numpy())
+        feet.append({"foot": foot, "n": len(g), "rise_cm": 100 * g["stride_rise_m"].median(),
+                     "cum_m": g["stride_rise_m"].sum(), "path_m": path[-1], "end_m": float(np.hypot(x[-1], y[-1])),
+                     "bias_pct": 100 * g["stride_rise_m"].sum() / g["stride_length_m"].sum()})
+    before = compute_terrain(rec, steps, options=NO_DRIFT_RULES)
+    info = analysis.summary["provenance"]["terrain"].get("imu_drift") or {}
+    return {"file": name, "kind": kind, "feet": "+".join(f["foot"][0] for f in feet), "n": sum(f["n"] for f in feet),
+            "rise_cm": np.mean([f["rise_cm"] for f in feet]) if feet else np.nan,
+            "cum_m": np.mean([f["cum_m"] for f in feet]) if feet else np.nan,
+            "path_m": np.mean([f["path_m"] for f in feet]) if feet else np.nan,
+            "end_m": np.mean([f["end_m"] for f in feet]) if feet else np.nan,
+            "bias_pct": [f["bias_pct"] for f in feet],
+            "before_pct": float(np.nanmean(before.steps["grade_pct"])), "after_pct": float(np.nanmean(steps["grade_pct"])),
+            "after_max": float(np.nanmax(np.abs(steps["grade_pct"]))) if steps["grade_pct"].notna().any() else np.nan,
+            "rule": info.get("rule", "-")}
+
+
+def foot_rows(data: Path) -> list[dict]:
+    """Every real foot IMU of known terrain: level walks (Voisard, gaitmap) and stairs (gaitmap)."""
+    import gaitload
+
+    rows = []
+    files = [(f, rate, "level") for _, pattern, rate in FOOT_LEVEL for f in sorted(glob.glob(str(data / pattern)))]
+    files += [(str(data / f), None, "up" if sign > 0 else "down") for f, sign in FOOT_STAIRS if (data / f).exists()]
+    for f, rate, kind in files:
+        kw = {"sampling_rate_hz": rate} if rate else {}
+        rec = read(f, **kw)
+        analysis = gaitload.analyze(rec)
+        if analysis.steps["stride_rise_m"].notna().sum() < 4:
+            continue
+        rows.append(_foot_row(Path(f).name, analysis, analysis.recording, kind))
+    return rows
+
+
+def print_foot_table(data: Path) -> None:
+    rows = foot_rows(data)
+    if not rows:
+        return
+    table = pd.DataFrame(rows)
+    floor = TerrainOptions().imu_grade_floor_pct
+    print("FOOT-IMU LEVEL WALKS (strap-down; before = no drift handling, after = closure / resolution floor)")
+    print("rise_cm: median per-stride rise; cum_m: summed rise; path_m / end_m: the horizontal track's length "
+          "and its end's distance from its start (mean of the feet); grade: mean of the steps' grade_pct, %")
+    shown = table.drop(columns="bias_pct")
+    print(shown.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+    level = table[table["kind"] == "level"]
+    bias = np.abs(np.concatenate(level["bias_pct"].to_list()))
+    print(f"level walks, uncorrected grade offset per foot (summed rise / summed length): median {np.median(bias):.2f} %, "
+          f"90th percentile {np.percentile(bias, 90):.2f} %, 95th {np.percentile(bias, 95):.2f} %, max {bias.max():.2f} % "
+          f"({bias.size} feet); the resolution floor is {floor:g} %")
+    for col in ("before_pct", "after_pct"):
+        within = (level[col].abs() <= floor).sum()
+        print(f"  {col[:-4]:6s}: level within +-{floor:g} %: {within}/{len(level)}, within +-1 %: "
+              f"{(level[col].abs() <= 1).sum()}/{len(level)}, median |grade| {level[col].abs().median():.2f} %")
+    stairs = table[table["kind"] != "level"]
+    for _, r in stairs.iterrows():
+        sign = 1 if r["kind"] == "up" else -1
+        print(f"  stairs {r['kind']:4s} {r['file']}: before {r['before_pct']:+.1f} %, after {r['after_pct']:+.1f} % "
+              f"(real climb {'+' if sign > 0 else '-'}; sign kept: {np.sign(r['after_pct']) == sign})")
+    print()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
+    ap.add_argument("--foot-only", action="store_true", help="only the foot-IMU level walks and stairs table")
     args = ap.parse_args(argv)
     data = Path(args.data)
     if not data.exists():
@@ -294,6 +386,9 @@ def main(argv=None) -> int:
         return 2
     pd.set_option("display.width", 200)
     pd.set_option("display.max_colwidth", 60)
+    print_foot_table(data)
+    if args.foot_only:
+        return 0
     grade = pd.DataFrame(strava_rows(data) + stryd_rows(data))
     print("GRADE against a real reference (r, RMSE in grade points; baseline: Gaussian 20 m over distance)")
     print(grade.to_string(index=False, float_format=lambda x: f"{x:.2f}"))

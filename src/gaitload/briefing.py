@@ -46,7 +46,7 @@ THEMES: tuple[tuple[str, frozenset], ...] = tuple((name, frozenset(codes)) for n
                    "hint-ignored")),
     ("device totals", ("device-totals",)),
     ("terrain", ("gps-altitude", "altitude-missing", "altitude-cleaned", "grade-unknown", "distance-unknown",
-                 "treadmill-level", "steep-grade", "gain-vs-device", "gain-zero")),
+                 "treadmill-level", "steep-grade", "gain-vs-device", "gain-zero", "imu-grade")),
     ("strike", ("no-strike",)),
     ("load model", ("input-missing", "speed-range", "grade-beyond-rules")),
     ("gait", ("walking-steps", "no-running-steps", "gait-method")),

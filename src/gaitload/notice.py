@@ -58,6 +58,7 @@ CODES: dict[str, str] = {
     "distance-unknown": "no distance source",
     "treadmill-level": "treadmill without a stated incline: taken as level",
     "steep-grade": "grades beyond the hiking limit",
+    "imu-grade": "a foot IMU's strap-down grade: drift removed over a closed track, or taken as level below its resolution",
     "gain-vs-device": "our elevation gain against the device's",
     "gain-zero": "a 0 m gain or loss beside uphill or downhill terrain (hysteresis)",
     # strike, load model, gait, rules

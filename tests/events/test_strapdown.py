@@ -61,6 +61,14 @@ def test_synthetic_strides_recovered(fs, length_m, rise_m):
     np.testing.assert_allclose(out["speed_mps"], length_m / 1.1, rtol=0.02)  # 1.1 s strides
 
 
+def test_straight_pitching_strides_keep_one_heading():
+    """Strides that only pitch (foot flat at both ends) do not turn: one heading for all of them."""
+    acc, gyr, s, e = _synthetic_stride(200.0, 1.4, 0.1, n_strides=4)
+    out = stride_displacement(acc, gyr, 200.0, s, e)
+    assert np.isfinite(out["heading_rad"]).all()
+    assert np.ptp(np.rad2deg(np.unwrap(out["heading_rad"]))) < 1.0
+
+
 def test_zupt_removes_accelerometer_bias():
     """A constant 0.1 m/s^2 accelerometer bias: the ZUPT ramp keeps the error to a few cm."""
     acc, gyr, s, e = _synthetic_stride(200.0, 2.0, 0.2)

@@ -74,6 +74,7 @@ EVENT_COLUMNS: dict[str, str] = {
     "stride_length_m": "float64",
     "stride_rise_m": "float64",
     "stride_speed_mps": "float64",
+    "stride_heading_deg": "float64",
 }
 
 
@@ -257,7 +258,7 @@ def detect_foot_events(
     else:
         angle, conf = np.full(keep.size, np.nan), np.full(keep.size, np.nan)
         pattern = np.full(keep.size, "unknown", dtype=object)
-        geo = {k: np.full(keep.size, np.nan) for k in ("length_m", "rise_m", "speed_mps")}
+        geo = {k: np.full(keep.size, np.nan) for k in ("length_m", "rise_m", "speed_mps", "heading_rad")}
 
     events = pd.DataFrame(
         {
@@ -272,6 +273,7 @@ def detect_foot_events(
             "stride_length_m": geo["length_m"],
             "stride_rise_m": geo["rise_m"],
             "stride_speed_mps": geo["speed_mps"],
+            "stride_heading_deg": np.rad2deg(geo["heading_rad"]),
         }
     )
     if placement == "foot" and abs(rate.sign_margin) < 0.1:

@@ -547,12 +547,13 @@ def strike_and_stride(pitch: np.ndarray, acc: np.ndarray, gyr: np.ndarray, fs: f
     pattern : ndarray of object
     confidence : ndarray
     geometry : dict of ndarray
-        ``length_m``, ``rise_m``, ``speed_mps`` of the stride ending at each contact (NaN where
-        unknown or without ``strapdown``).
+        ``length_m``, ``rise_m``, ``speed_mps``, ``heading_rad`` of the stride ending at each
+        contact (NaN where unknown or without ``strapdown``; see
+        :func:`~gaitload.events.strapdown.stride_displacement`).
     """
     m = ic_k.size
     angle = np.full(m, np.nan)
-    geo = {k: np.full(m, np.nan) for k in ("length_m", "rise_m", "speed_mps")}
+    geo = {k: np.full(m, np.nan) for k in ("length_m", "rise_m", "speed_mps", "heading_rad")}
     ok = zvp_k >= 0
     at_k = np.clip(zc, ic_k - max(int(round(0.02 * fs)), 1), ic_k)
     angle[ok] = strike_angle_deg(pitch, fs, at_k[ok], zvp_k[ok], zv_k[ok])

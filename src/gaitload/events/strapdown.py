@@ -30,7 +30,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["quat_multiply", "quat_rotate", "gravity_alignment", "stride_displacement"]
+__all__ = ["quat_multiply", "quat_rotate", "gravity_alignment", "stride_displacement", "heading_change",
+           "track_heading"]
 
 _CHUNK_ELEMENTS = 1 << 16  # samples x strides per chunk (planes of ~0.5 MB: cache-friendly)
 _SCAN_BLOCK = 16  # samples per block of the prefix scan
@@ -298,7 +299,10 @@ def stride_displacement(
     -------
     dict with ndarray values, each shape (m,)
         ``length_m`` (horizontal), ``rise_m`` (+ = up), ``speed_mps`` (length / duration),
-        ``dx_m``, ``dy_m`` (horizontal components in the stride's own heading frame).
+        ``dx_m``, ``dy_m`` (horizontal components in the stride's own heading frame: the start
+        attitude's minimal gravity alignment, no yaw), ``heading_rad`` (direction of the stride's
+        horizontal displacement in one frame for the whole recording, counter-clockwise seen
+        from above, from an arbitrary origin; see :func:`track_heading`).
     """
     acc = np.asarray(acc_mps2, dtype=np.float64)
     gyr = np.asarray(gyr_rads, dtype=np.float64)
@@ -306,7 +310,7 @@ def stride_displacement(
     s_all = np.asarray(zv_start_idx, dtype=np.int64)
     e_all = np.asarray(zv_end_idx, dtype=np.int64)
     m = s_all.size
-    out = {k: np.full(m, np.nan) for k in ("length_m", "rise_m", "speed_mps", "dx_m", "dy_m")}
+    out = {k: np.full(m, np.nan) for k in ("length_m", "rise_m", "speed_mps", "dx_m", "dy_m", "heading_rad")}
     dt = 1.0 / sampling_rate_hz
     ok = (s_all >= 0) & (e_all > s_all + 2) & (e_all < n) & ((e_all - s_all) * dt <= max_stride_s)
     good = np.flatnonzero(ok)
@@ -336,6 +340,7 @@ def stride_displacement(
     order = good[rank]
     lens = length_all[order]
     d_rel = np.empty((order.size, 3))  # weighted sums in the stride-start frame, sorted order
+    q_end = np.empty((order.size, 4))  # attitude at each stride's end relative to its start
     start = 0
     while start < order.size:  # a few chunks per hour of data
         # as many strides as fit the element budget at the width of the longest of them
@@ -353,6 +358,7 @@ def stride_displacement(
         valid = offs < length[None, :]
         dq = _increments(_window_planes(gyr, s, width), valid, dt, -(-width // _SCAN_BLOCK) * _SCAN_BLOCK)
         rel = _prefix_product_blocked(dq)[:, :width]  # attitude relative to the stride start
+        q_end[start:stop] = rel[:, length - 1, np.arange(rows.size)].T
         # specific force in the stride-start frame (quat_rotate's operations, per plane)
         v_b = _window_planes(acc, s, width)
         u = (rel[1], rel[2], rel[3])
@@ -384,4 +390,45 @@ def stride_displacement(
     out["length_m"][order] = np.hypot(d[:, 0], d[:, 1])
     out["rise_m"][order] = d[:, 2]
     out["speed_mps"][order] = out["length_m"][order] / ((lens - 1) * dt)
+    start_heading = track_heading(gyr, dt, rest[rank], s_all[order], e_all[order],
+                                  heading_change(quat_multiply(q0[rank], q_end)))
+    out["heading_rad"][order] = start_heading + np.arctan2(d[:, 1], d[:, 0])
     return out
+
+
+def heading_change(q_end: np.ndarray) -> np.ndarray:
+    """Turn about the vertical of attitudes ``q_end[m, 4]`` given in their stride's start frame, rad.
+
+    The start frame is the minimal gravity alignment of the sensor (no yaw); the end attitude's
+    yaw against its own minimal gravity alignment is then the sensor's turn over the stride
+    (+ = counter-clockwise seen from above), in (-pi, pi].
+    """
+    conj = np.array([1.0, -1.0, -1.0, -1.0])
+    up = quat_rotate(q_end * conj, np.array([0.0, 0.0, 1.0]))  # world up in the end sensor frame
+    yaw = quat_multiply(q_end, gravity_alignment(up) * conj)  # a pure rotation about z
+    psi = 2.0 * np.arctan2(yaw[:, 3], yaw[:, 0])
+    return (psi + np.pi) % (2.0 * np.pi) - np.pi
+
+
+def track_heading(gyr_rads: np.ndarray, dt: float, rest_acc: np.ndarray, start_idx: np.ndarray,
+                  end_idx: np.ndarray, turn_rad: np.ndarray) -> np.ndarray:
+    """Heading of the sensor at each stride start in one frame for the whole recording, rad.
+
+    Over an integrated stride the heading changes by its attitude's turn (``turn_rad``,
+    :func:`heading_change`); between strides (a stance, or strides that were not integrated: a
+    pause, a turn on the spot) by the angular rate projected on the sensor-frame vertical of
+    foot-flat (the median direction of the specific force at the strides' starts,
+    ``rest_acc[m, 3]``), integrated by the trapezoid rule. The strides are those of one
+    sensor and do not overlap. Gyro bias turns the heading by bias x time (MEMS: degrees per
+    minute), which is fine for closing a track of minutes, not of hours.
+    """
+    u = rest_acc / np.maximum(np.linalg.norm(rest_acc, axis=1, keepdims=True), 1e-12)
+    up = np.median(u, axis=0)
+    up /= max(float(np.linalg.norm(up)), 1e-12)
+    rate = gyr_rads @ up
+    turned = np.r_[0.0, np.cumsum(0.5 * (rate[1:] + rate[:-1])) * dt]
+    # replace the projected turn over each integrated stride by the stride's own attitude turn
+    fix = turn_rad - (turned[end_idx] - turned[start_idx])
+    by_end = np.argsort(end_idx, kind="stable")
+    done = np.r_[0.0, np.cumsum(fix[by_end])]
+    return turned[start_idx] + done[np.searchsorted(end_idx[by_end], start_idx, side="right")]

@@ -55,7 +55,9 @@ Pipeline (one direction, vectorised over whole arrays, cost linear in recording 
    at >= 3 % mean grade, with VAM and the load of the steps on them.
 
 Known incline (treadmill; a constant, a schedule, or the recording's ``incline`` channel)
-overrides altitude; a treadmill file without one is level. Without altitude, a foot IMU's strapdown stride rise and length give grade.
+overrides altitude; a treadmill file without one is level. Without altitude, a foot IMU's strapdown stride rise and length give grade,
+its drift removed where the foot's track closes on itself, else grades within its resolution floor taken as level
+(``imu_drift``).
 """
 
 from __future__ import annotations

@@ -198,11 +198,14 @@ def compute_terrain(recording: Recording, steps: pd.DataFrame | None, *, incline
                 if prov["gain_vs_device"]["note"]:
                     warnings.append(Notice("elevation gain " + prov["gain_vs_device"]["note"], "gain-vs-device"))
         elif rise_ok and have_dist:
-            grid_alt, grid_grade, clean_alt, gain, loss, w = grade_from_imu(steps, step_t, step_d, grid_d, opts)
+            grid_alt, grid_grade, clean_alt, gain, loss, info, w = grade_from_imu(steps, step_t, step_d, grid_d, opts)
             warnings += w
             window_m = opts.window_m_imu
             prov["altitude"] = "foot IMU strapdown (relative)"
-            prov["grade"] = "foot IMU strapdown"
+            prov["grade"] = {"closure": "foot IMU strapdown, drift removed by track closure",
+                             "floor": f"foot IMU strapdown, grades within +-{info['floor_pct']:g} % taken as level",
+                             "none": "foot IMU strapdown"}[info["rule"]]
+            prov["imu_drift"] = info
         elif grade_ch is not None and have_dist and np.isfinite(grade_ch).sum() >= 3 and n_moving >= 3:
             # device grade: integrate it into a relative altitude and smooth like a barometer
             g = fill_nan_linear(t, grade_ch.astype(float))

@@ -14,6 +14,7 @@ from .altitude import bin_to_grid, clean_altitude_parts, fill_short_gaps
 from .classes import ffill
 from .distance import feet_of, intervals_across
 from .gain import elevation_gain_loss, gain_in_time
+from .imu_drift import remove_closure_drift, stride_outliers
 from .options import TerrainOptions
 from .smoothing import (ici_local_linear, l1_trend_filter, local_linear_fit, noise_sigma, robust_sigma, sample_noise_sigma,
                         whittaker_smooth)
@@ -301,21 +302,46 @@ def _gps_trend_profile(grid_alt: np.ndarray, step_m: float, opts: TerrainOptions
     return z, kinked, float(opts.gps_polish_cutoff_m), float(lam)
 
 
+def _whose(foot: str) -> str:
+    """``"left foot's "`` for a named foot, nothing for an unknown one (a notice's wording)."""
+    return f"{foot} foot's " if foot in ("left", "right") else ""
+
+
 def grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray, grid_d: np.ndarray,
                     opts: TerrainOptions):
     """Grade from strapdown stride rise / length (ZUPT-aided foot IMU), smoothed over distance.
 
     Each measured stride's grade (rise / horizontal length) covers the distance from its contact
     to the next contact of the same foot; the grid grade averages the feet present, is turned
-    into a relative altitude and smoothed with the same local linear fit over ``window_m_imu``.
+    into a relative altitude and smoothed with the same local linear fit over ``window_m_imu``
+    (or over the whole recording when it is shorter). The strap-down rise drifts by a grade
+    offset (:mod:`gaitload.terrain.imu_drift`): a foot whose track closes on itself has its
+    offset removed (and then only such feet are used); without a closed track, grades within
+    ``imu_grade_floor_pct`` of level are taken as level.
+
+    Returns
+    -------
+    level, grade, clean, gain, loss, info, warnings
+        ``info``: ``{"feet": [...], "rule": "closure" | "floor" | "none", "outlier_strides": ...,
+        "floor_pct": ..., "raw_grade_pct": ...}`` for the provenance (see
+        :func:`remove_closure_drift`, :func:`stride_outliers`: outlier strides are left out).
     """
     warnings: list[str] = []
-    rise = float_column(steps, "stride_rise_m")
     length = float_column(steps, "stride_length_m")
     measured = measured_column(steps)
+    usable = measured & np.isfinite(float_column(steps, "stride_rise_m")) & (length > 0.2) & np.isfinite(step_d)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = 100.0 * float_column(steps, "stride_rise_m") / length
+    outlier = stride_outliers(g, feet_of(steps, usable), step_d, opts.imu_stride_outlier_pct)
+    usable &= ~outlier
+    rise, feet_info = remove_closure_drift(steps, feet_of(steps, usable), step_d, opts.imu_closure_frac,
+                                           opts.imu_closure_min_m, opts.imu_closure_max_m)
+    closed = [f for f in feet_info if f["closed"]]
+    if closed:  # each sensor has its own offset: only the feet whose offset is known
+        usable = usable & np.any([f["mask"] for f in closed], axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         g = 100.0 * rise / length
-    use = measured & np.isfinite(g) & (length > 0.2) & np.isfinite(step_d)
+    use = usable & np.isfinite(g)
     lim = 100.0  # one stride steeper than 45 degrees is a strapdown error (judgement), not ground
     g = np.clip(g, -lim, lim)
     step = opts.grid_step_m
@@ -326,23 +352,62 @@ def grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray, 
         sel = sel[np.argsort(step_d[sel])]
         if sel.size < 2:
             continue
-        # stride k covers [d_k, d_{k+1}); grid cells take the stride they fall in
-        pos = np.searchsorted(step_d[sel], grid_d, side="right") - 1
-        inside = (pos >= 0) & (pos < sel.size - 1) | ((pos == sel.size - 1) & (grid_d <= step_d[sel][-1] + 3.0))
-        vals = g[sel][np.clip(pos, 0, sel.size - 1)]
-        acc += np.where(inside, vals, 0.0)
+        # stride k's grade holds over [d_k, d_{k+1}) (the last one over its own length): the
+        # foot's relative altitude at those knots, read at the cell edges, gives each cell the
+        # distance-weighted mean grade of all the strides in it (sampling one stride per cell
+        # would alias: a 5 m cell holds three or four strides)
+        d = step_d[sel]
+        knots = np.r_[d, d[-1] + length[sel[-1]]]
+        z = np.r_[0.0, np.cumsum(g[sel] * np.diff(knots) / 100.0)]
+        lo, hi = grid_d - step / 2, grid_d + step / 2
+        inside = (hi > knots[0]) & (lo < knots[-1])
+        lo_c, hi_c = np.clip(lo, knots[0], knots[-1]), np.clip(hi, knots[0], knots[-1])
+        span = hi_c - lo_c
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cell = 100.0 * (np.interp(hi_c, knots, z) - np.interp(lo_c, knots, z)) / span
+        inside &= span > 0
+        acc += np.where(inside, cell, 0.0)
         cnt += inside
     with np.errstate(invalid="ignore", divide="ignore"):
         raw = np.where(cnt > 0, acc / np.maximum(cnt, 1), np.nan)
     raw_filled, long_gap = fill_short_gaps(raw, int(round(opts.max_gap_m / step)))
     rel_alt = np.cumsum(np.nan_to_num(raw_filled) * step / 100.0)
     rel_alt = np.where(long_gap, np.nan, rel_alt)
-    half = max(int(round(opts.window_m_imu / step / 2)), 1)
+    # a recording shorter than the window gets one fit over all of it (a staircase of 10 m)
+    covered = int(np.isfinite(rel_alt).sum())
+    half = max(min(int(round(opts.window_m_imu / step / 2)), covered - 1), 1)  # (a window reaching every cell)
     level, slope = local_linear_fit(rel_alt, half, kernel=opts.kernel)
     grade = 100.0 * slope / step
+    info = {"feet": [{k: v for k, v in f.items() if k != "mask"} for f in feet_info], "rule": "none",
+            "outlier_strides": int(outlier.sum()),
+            "floor_pct": float(opts.imu_grade_floor_pct),
+            "raw_grade_pct": float(np.nanmean(raw)) if np.isfinite(raw).any() else None}
+    if closed:
+        info["rule"] = "closure"
+        warnings.append(Notice("foot strap-down: " + "; ".join(
+            f"{_whose(f['foot'])}vertical misclosure of {f['misclosure_m']:+.2f} m over a track closing to "
+            f"{f['closure_m']:.1f} m of its start after {f['closed_m']:.0f} m removed as drift "
+            f"(a {f['drift_pct']:+.1f} % grade offset)" for f in closed), "imu-grade"))
+    elif np.isfinite(grade).any() and opts.imu_grade_floor_pct > 0:
+        small = np.abs(grade) <= opts.imu_grade_floor_pct
+        if small.any():
+            info["rule"] = "floor"
+            shown = np.nanmedian(grade[small])
+            grade = np.where(small, 0.0, grade)
+            level = np.where(np.isfinite(level), np.cumsum(np.nan_to_num(grade) * step / 100.0), np.nan)
+            level = level - level[np.isfinite(level)][0]
+            ends = "; ".join(f"{'the ' + _whose(f['foot']) + 'track' if _whose(f['foot']) else 'it'} ends "
+                             f"{f['end_m']:.1f} m from its start after "
+                             f"{f['track_m']:.0f} m" for f in feet_info) or "no stride headings to tell"
+            warnings.append(Notice(
+                f"foot strap-down grade within +-{opts.imu_grade_floor_pct:g} % taken as level over "
+                f"{small.sum() * step:.0f} m (measured {shown:+.1f} % there): the track does not come back to its start "
+                f"({ends}), so a grade this small cannot be told from the strap-down's drift (it reads real level "
+                f"walks at up to +-{opts.imu_grade_floor_pct:g} %)",
+                "imu-grade"))
     steep = np.abs(grade) > opts.max_abs_grade_pct
     if steep.any():  # kept as measured: the load model bounds its own modifiers
         warnings.append(Notice(f"grade beyond +-{opts.max_abs_grade_pct:g} % over {steep.sum() * step:.0f} m "
                                "(hiking/scrambling terrain)", "steep-grade"))
     gain, loss, clean = elevation_gain_loss(level, opts.gain_hysteresis_m_barometric)
-    return level, grade, clean, gain, loss, warnings
+    return level, grade, clean, gain, loss, info, warnings

@@ -65,7 +65,39 @@ class TerrainOptions:
         plain least squares, and the same with a barometer) or ``"boxcar"`` (Savitzky-Golay).
     window_m_imu : float
         Window for foot-IMU strapdown grade, m (brief: 20-50 m; IMU rise has no GPS noise but
-        drifts per stride, so a short window suffices).
+        drifts per stride, so a short window suffices). A recording shorter than the window
+        gets one fit over all of it.
+    imu_closure_frac : float
+        A foot's strap-down track is closed where its end comes back within this fraction of
+        the distance walked of its start (or its start of its end); its summed rise there is
+        then drift, removed in proportion to distance (:mod:`gaitload.terrain.imu_drift`).
+        0.15: judgement from the real out-and-back walks (Voisard: stand, 10 m, U-turn, back),
+        whose tracks end 0.1-2.5 m from their start after 17-22 m (people stop about where they
+        set off; the first stride and the turn's are not integrated); a straight walk ends a
+        full track length away. 0 turns the correction off.
+    imu_closure_max_m : float
+        A closed track's end must also lie within this many metres of its start, m. A real climb across the gap between the track's
+        end and its start would be taken for drift: at most (grade there) x gap / (distance
+        walked). Judgement: 30 m, 3 m of climb at 10 %, 1.5 % over a 200 m loop, 0.15 % over
+        2 km. On 15-min simulated hilly runs whose random track ended 180-280 m from its start
+        after 2.7-2.8 km, the fraction alone took the course's own climb for drift (grade RMSE
+        0.25 -> 0.66 points on one).
+    imu_closure_min_m : float
+        Least distance walked over a closed stretch, m (judgement: ~8 strides, enough for the
+        summed rise to average the stride-to-stride scatter of 1-2 cm).
+    imu_stride_outlier_pct : float
+        A strap-down stride whose grade departs by more than this from the median of the five
+        strides of its foot around it is left out of the grade, grade points
+        (:func:`~gaitload.terrain.imu_drift.stride_outliers`). Judgement: level strides scatter
+        by ~1.5 points and stair strides by ~15 (gaitmap); a walk's stopping stride integrated
+        -29 cm of rise over 30 cm (Voisard 10-3, right foot: -97 %).
+    imu_grade_floor_pct : float
+        Without a closed track, foot strap-down grades within +- this are taken as level (a note
+        says so), %. Measured (benchmarks/validate_terrain.py, "FOOT-IMU LEVEL WALKS"): over
+        105 feet of real level walks (Voisard's Xsens, gaitmap's shoe IMUs) the uncorrected
+        grade offset (summed rise / summed length) has median 2.0 %, 95th percentile 4.5 %,
+        maximum 5.8 %; 5 covers all but the worst few. Physically a tilt error of the
+        zero-velocity attitude of ~1-3 deg (rise error = tilt x stride length). 0 turns it off.
     flat_band_pct : float
         |grade| below this is flat, % (Runalyze 2 %; Elevate uses 1.6 %; peers.md 15.5).
     hysteresis_pct : float
@@ -219,6 +251,11 @@ class TerrainOptions:
     gps_polish_cutoff_m: float = 300.0
     barometric_noise_max_m: float = 1.0
     window_m_imu: float = 30.0
+    imu_closure_frac: float = 0.15
+    imu_closure_min_m: float = 10.0
+    imu_closure_max_m: float = 30.0
+    imu_stride_outlier_pct: float = 25.0
+    imu_grade_floor_pct: float = 5.0
     kernel: str = "epanechnikov"
     flat_band_pct: float = 2.0
     hysteresis_pct: float = 0.5
@@ -252,7 +289,8 @@ class TerrainOptions:
 
     def validate(self) -> None:
         """Raise :class:`OptionError` for a value no computation can use."""
-        positive = ["grid_step_m", "window_m_barometric", "window_m_gps", "window_m_imu",
+        positive = ["grid_step_m", "window_m_barometric", "window_m_gps", "window_m_imu", "imu_closure_min_m",
+                    "imu_closure_max_m", "imu_stride_outlier_pct",
                     "max_abs_grade_pct", "max_speed_mps", "spike_window_m", "spike_k_sigma",
                     "gain_window_m_barometric", "gain_window_m_gps", "trend_filter_lambda_m",
                     "gps_polish_cutoff_m", "min_window_m", "max_vertical_speed_mps", "ici_gamma", "altitude_noise_floor_m",
@@ -264,7 +302,8 @@ class TerrainOptions:
         nonneg = ["flat_band_pct", "hysteresis_pct", "min_segment_m", "standstill_speed_mps",
                   "spike_min_m", "step_min_m", "pause_min_s", "max_gap_m", "barometric_noise_max_m",
                   "gain_hysteresis_m_barometric", "gain_hysteresis_m_gps", "gain_sigma_s", "gain_sigma_s_foot",
-                  "gps_track_cutoff_s", "drift_max_mph", "gps_pause_drift_m", "gps_pause_speed_ratio"]
+                  "gps_track_cutoff_s", "drift_max_mph", "gps_pause_drift_m", "gps_pause_speed_ratio",
+                  "imu_grade_floor_pct", "imu_closure_frac"]
         for name in nonneg:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
