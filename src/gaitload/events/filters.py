@@ -446,20 +446,15 @@ def _first_below_one_level(x: np.ndarray, starts, stops, level: float, max_width
 
 
 def forward_max(x: np.ndarray, width: int) -> np.ndarray:
-    """Largest value of ``x`` over the next ``width`` samples ``[i, i + width)`` (van Herk filter)."""
+    """Largest value of ``x`` over the next ``width`` samples ``[i, i + width)``, cut at the last sample.
+
+    :func:`~gaitload.events.peaks.running_max` with its window shifted to start at the sample
+    itself (``scipy.ndimage.maximum_filter1d(x, width, mode="nearest", origin=-(width // 2))``).
+    """
     x = np.asarray(x)
     width = max(int(width), 1)
     if width == 1 or x.size == 0:
         return x.copy()
-    if width <= 32:
-        # short windows (tens of ms at a few hundred Hz): width - 1 in-place maxima of shifted
-        # views stream through memory and beat the van Herk filter's bookkeeping ~10x; near the
-        # end the window is cut at the last sample, which "nearest" padding repeats anyway
-        out = x.copy()
-        for j in range(1, min(width, x.size)):
-            np.maximum(out[:-j], x[j:], out=out[:-j])
-        return out
-    # a running maximum centres its window; origin shifts it to start at the sample itself
     return peaks.running_max(x, width, origin=-(width // 2))
 
 

@@ -37,16 +37,20 @@ def local_maxima(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     if x.size < 3:
         return np.empty(0, dtype=np.int64)
-    a, b = x[:-1], x[1:]
-    # step k (from sample k to k + 1): +1 up, -1 down, 0 level, 2 neither (a NaN)
-    step = np.full(a.size, 2, dtype=np.int8)
-    step[a < b] = 1
-    step[a > b] = -1
-    step[a == b] = 0
-    moves = np.flatnonzero(step)  # steps that are not level: plateaus are skipped over
-    kind = step[moves]
+    with np.errstate(invalid="ignore"):  # inf - inf
+        d = np.diff(x)
+    level = d == 0
+    if np.isnan(d).any():
+        # equal infinities differ by NaN but are level (a plateau), as scipy's == says
+        level |= x[1:] == x[:-1]
+        d[level] = 0.0
+    if not level.any():
+        # no plateau (a filtered signal): a rise then a fall; a NaN step is neither
+        return np.flatnonzero((d[:-1] > 0) & (d[1:] < 0)) + 1
+    moves = np.flatnonzero(~level)  # steps that change the value (or a NaN): plateaus skipped
+    kind = d[moves]
     # an up step followed (after level steps only) by a down step: the samples between them
-    up = np.flatnonzero((kind[:-1] == 1) & (kind[1:] == -1))
+    up = np.flatnonzero((kind[:-1] > 0) & (kind[1:] < 0))
     first, last = moves[up] + 1, moves[up + 1]
     return (first + last) // 2
 
@@ -163,46 +167,34 @@ def find_peaks(x: np.ndarray, height: float | None = None, distance: float | Non
 def _running_extreme(x: np.ndarray, size: int, axis: int, origin: int, ufunc, fill: float) -> np.ndarray:
     """Running ``ufunc`` (np.maximum / np.minimum) over windows clipped to the array.
 
-    The van Herk / Gil-Werman algorithm (van Herk 1992, Pattern Recognit Lett 13:517; Gil &
-    Werman 1993, IEEE PAMI 15:504): cut the padded signal into blocks of ``size``; any window
-    of ``size`` samples is the tail of one block and the head of the next, so its extreme is
-    that of a block suffix and a block prefix, both cumulative extremes. Three operations per
-    sample whatever the window. Short windows instead take ``size - 1`` extremes of shifted
-    views (fewer passes in total below ~8 samples).
+    By doubling (the sparse table of range-minimum queries, e.g. Bender & Farach-Colton 2000,
+    LATIN, LNCS 1776): the extremes over 2, 4, 8, ... samples come from two of the previous
+    level's each, and a window of ``size`` samples is covered by two overlapping windows of the
+    largest power of two not above it. ``log2(size) + 1`` whole-array operations, O(n log size).
+    Measured faster in numpy than the van Herk / Gil-Werman block algorithm (O(n), van Herk
+    1992, Pattern Recognit Lett 13:517), whose cumulative extremes inside blocks run row by row,
+    for every window from 3 to 2,000 samples on an hour of 204 Hz data (1-4 ms against 19-35
+    ms), and than ndimage's filter (3-30 ms).
     """
     x = np.asarray(x, dtype=np.float64)
     size = int(size)
     if size < 1:
         raise ValueError(f"window must be at least 1 sample, got {size}")
-    centre = size // 2 + int(origin)
-    if not 0 <= centre < size:
+    lead = size // 2 + int(origin)  # window of sample i: [i - lead, i - lead + size)
+    if not 0 <= lead < size:
         raise ValueError(f"origin {origin} puts the window of {size} samples off its own sample")
     y = np.moveaxis(x, axis, -1)
     n = y.shape[-1]
     if size == 1 or n == 0:
         return x.copy()
-    lead, tail = centre, size - 1 - centre  # window of i: [i - lead, i + tail]
-    if size <= 8:
-        out = y.copy()
-        for s in range(-lead, tail + 1):  # each offset inside the window (< 8 of them)
-            if s and abs(s) < n:
-                if s > 0:
-                    ufunc(out[..., :-s], y[..., s:], out=out[..., :-s])
-                else:
-                    ufunc(out[..., -s:], y[..., :s], out=out[..., -s:])
-        return np.moveaxis(out, -1, axis)
-    blocks = -(-(n + size - 1) // size)
-    padded = np.full(y.shape[:-1] + (blocks * size,), fill)
-    padded[..., lead:lead + n] = y
-    cells = padded.reshape(y.shape[:-1] + (blocks, size))
-    # cumulative extremes from each block's start (prefix) and end (suffix); accumulating
-    # along an outer axis runs as whole-row operations, along the last one per row
-    prefix = ufunc.accumulate(np.moveaxis(cells, -1, 0), axis=0)
-    suffix = ufunc.accumulate(np.moveaxis(cells, -1, 0)[::-1], axis=0)[::-1]
-    prefix = np.moveaxis(prefix, 0, -1).reshape(padded.shape)
-    suffix = np.moveaxis(suffix, 0, -1).reshape(padded.shape)
-    # the window starting at padded sample i ends at i + size - 1
-    out = ufunc(suffix[..., :n], prefix[..., size - 1:size - 1 + n])
+    # the padding value never wins, so a window reaching past an end is clipped to the array
+    level = np.full(y.shape[:-1] + (n + size - 1,), fill)
+    level[..., lead:lead + n] = y
+    width = 1
+    while 2 * width <= size:
+        level = ufunc(level[..., :-width], level[..., width:])  # extremes over 2 x width samples
+        width *= 2
+    out = ufunc(level[..., :n], level[..., size - width:size - width + n])
     return np.moveaxis(out, -1, axis)
 
 
