@@ -113,3 +113,56 @@ def test_cli_in_a_process_with_numpy_leaves_the_environment_alone():
     out = subprocess.run([sys.executable, "-c", code, "analyze", str(SAMPLE / "watch_records.csv")],
                          capture_output=True, text=True, check=True, env=env)
     assert out.stdout.splitlines()[-1] == "None"
+
+
+# Which gaitload function first imported each scipy subpackage during a command (a finder on
+# sys.meta_path notes the innermost gaitload frame of every new scipy import).
+_SPY = r'''
+import sys, traceback, importlib.abc
+first = {}
+class Spy(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] == "scipy" and name.count(".") <= 1 and name not in first:
+            frames = [f for f in traceback.extract_stack() if "/gaitload/" in f.filename]
+            first[name] = (frames[-1].filename.split("/gaitload/")[-1] + ":" + frames[-1].name) if frames else "?"
+        return None
+sys.meta_path.insert(0, Spy())
+from gaitload.cli import main
+assert main(sys.argv[1:]) == 0
+print(" ".join(f"{k}={v}" for k, v in sorted(first.items())))
+'''
+
+
+def _scipy_importers(args: list[str]) -> dict[str, str]:
+    """``gaitload ARGS`` in a fresh interpreter: {scipy module: "file.py:function" that imported it}."""
+    proc = subprocess.run([sys.executable, "-c", _SPY, *args], capture_output=True, text=True, check=True)
+    lines = proc.stdout.rstrip("\n").splitlines()
+    return dict(item.split("=", 1) for item in lines[-1].split()) if lines else {}
+
+
+#: What may still import scipy on a foot / shank IMU analysis: the zero-phase Butterworth filters.
+_FILTERS = {"events/filters.py:_scipy_signal", "events/filters.py:_butter_sos_cached"}
+
+
+@pytest.mark.parametrize("name", ["hilly_foot_imu.csv", "treadmill_shank.csv"])
+def test_foot_imu_analysis_with_figure_imports_scipy_for_its_filters_only(name, tmp_path):
+    """Peak picking, running extrema and medians, the autocorrelation's FFT and the strike
+    confidence's erf are numpy (events.peaks, events.strike): no scipy.ndimage, scipy.special or
+    scipy.fft of their own. Whatever scipy a foot-IMU analysis with its figure still loads, the
+    Butterworth filters import it (scipy.signal brings the rest along)."""
+    importers = _scipy_importers(["analyze", str(SAMPLE / name), "--out", str(tmp_path)])
+    assert set(importers.values()) <= _FILTERS, importers
+
+
+def test_real_foot_imu_analysis_imports_scipy_for_its_filters_only(shared_data, tmp_path):
+    path = shared_data / "gaitmap-example-data" / "example_data" / "imu_sample_healthy_stair_down.csv"
+    importers = _scipy_importers(["analyze", str(path), "--out", str(tmp_path)])
+    assert set(importers.values()) <= _FILTERS, importers
+
+
+@pytest.mark.xfail(strict=True, reason="the Butterworth filters of events.filters still use scipy.signal; "
+                                       "once they are numpy (events/iir.py) remove this mark")
+def test_foot_imu_analysis_with_figure_imports_no_scipy(tmp_path):
+    """The goal of the two: a foot-IMU analysis with its figure loads no scipy at all."""
+    importers = _scipy_importers(["analyze", str(SAMPLE / "hilly_foot_imu.csv"), "--out", str(tmp_path)])
+    assert importers == {}

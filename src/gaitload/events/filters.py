@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..quantiles import median, percentile  # noqa: F401  (re-exported: exact, fast)
+from . import peaks
 
 __all__ = [
     "lowpass",
@@ -328,11 +329,9 @@ def dominant_period(
     # keeps them free of circular wrap-around, and a 5-smooth FFT length (not the next power
     # of two above 2 n) makes the transform several times cheaper
     n_lag = min(whole_ceil(max_period_s * rate) + 3, n)
-    from scipy import fft as sfft  # imported where used: a watch analysis never gets here
-
-    nfft = sfft.next_fast_len(n + n_lag, real=True)
-    spec = sfft.rfft(y, nfft)
-    ac = sfft.irfft(spec.real**2 + spec.imag**2, nfft)[:n_lag]
+    nfft = peaks.next_fast_len(n + n_lag)
+    spec = np.fft.rfft(y, nfft)
+    ac = np.fft.irfft(spec.real**2 + spec.imag**2, nfft)[:n_lag]
     if ac[0] <= 0:
         return float("nan"), 0.0
     # unbiased-ish normalisation so long lags are not penalised by the shrinking overlap
@@ -342,11 +341,11 @@ def dominant_period(
     if hi <= lo + 2:
         return float("nan"), 0.0
     seg = ac[lo:hi]
-    peaks, _ = _scipy_signal().find_peaks(seg)
-    if peaks.size == 0:
+    tops = peaks.find_peaks(seg)
+    if tops.size == 0:
         return float("nan"), 0.0
-    best = peaks[np.argmax(seg[peaks])]
-    good = peaks[seg[peaks] >= 0.85 * seg[best]]
+    best = tops[np.argmax(seg[tops])]
+    good = tops[seg[tops] >= 0.85 * seg[best]]
     chosen = good[0]
     # parabolic interpolation for a sub-sample lag
     k = lo + chosen
@@ -447,23 +446,16 @@ def _first_below_one_level(x: np.ndarray, starts, stops, level: float, max_width
 
 
 def forward_max(x: np.ndarray, width: int) -> np.ndarray:
-    """Largest value of ``x`` over the next ``width`` samples ``[i, i + width)`` (van Herk filter)."""
+    """Largest value of ``x`` over the next ``width`` samples ``[i, i + width)``, cut at the last sample.
+
+    :func:`~gaitload.events.peaks.running_max` with its window shifted to start at the sample
+    itself (``scipy.ndimage.maximum_filter1d(x, width, mode="nearest", origin=-(width // 2))``).
+    """
     x = np.asarray(x)
     width = max(int(width), 1)
     if width == 1 or x.size == 0:
         return x.copy()
-    if width <= 32:
-        # short windows (tens of ms at a few hundred Hz): width - 1 in-place maxima of shifted
-        # views stream through memory and beat the van Herk filter's bookkeeping ~10x; near the
-        # end the window is cut at the last sample, which "nearest" padding repeats anyway
-        out = x.copy()
-        for j in range(1, min(width, x.size)):
-            np.maximum(out[:-j], x[j:], out=out[:-j])
-        return out
-    # maximum_filter1d centres its window; origin shifts it to start at the sample itself
-    from scipy import ndimage  # imported where used, as scipy.fft above
-
-    return ndimage.maximum_filter1d(x, width, mode="nearest", origin=-(width // 2))
+    return peaks.running_max(x, width, origin=-(width // 2))
 
 
 def window_max_jerk(

@@ -10,8 +10,8 @@ Method
    sharpest; the forward-swing lobe lasts longest), see :func:`.foot_signal.resolve_sign`; for a shank, the
    forward swing is the largest lobe. A near-tie of the foot's vote is reported as a warning.
 2. **Strides from swing peaks.** The dominant stride period comes from the autocorrelation of
-   the sagittal rate; swing peaks (mid-swing maxima) are picked with
-   :func:`scipy.signal.find_peaks` with a minimum distance of 0.6 stride periods and a height
+   the sagittal rate; swing peaks (mid-swing maxima) are picked with :func:`.peaks.find_peaks`
+   (scipy.signal.find_peaks' rule) with a minimum distance of 0.6 stride periods and a height
    relative to the recording's typical swing peak (adaptive), as in Aminian et al. 2002 (shank)
    and Rampp et al. 2015 / Falbriard et al. 2018 (foot).
 3. **Toe-off** = the pitch-rate minimum before each swing (the end of push-off; Falbriard

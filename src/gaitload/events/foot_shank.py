@@ -6,9 +6,9 @@ See :func:`shank_toe_off`; called by :func:`gaitload.events.foot_stages.contact_
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from . import filters as sig
+from . import peaks as pk
 
 __all__ = ["shank_toe_off", "SHANK_TO_FROM", "SHANK_TO_DIP_S", "SHANK_TO_DIP_MPS2"]
 
@@ -94,12 +94,12 @@ def shank_toe_off(acc: np.ndarray, pitch: np.ndarray, axis: np.ndarray, ic_idx: 
         x_hi = np.where(valid, x, -np.inf)
         x_lo = np.where(valid, x, np.inf)
         # largest value over [j, j + r), then the flanks [j - r, j) and (j, j + r]
-        fwd = ndimage.maximum_filter1d(x_hi, r, axis=1, mode="constant", cval=-np.inf, origin=-(r // 2))
+        fwd = pk.running_max(x_hi, r, axis=1, origin=-(r // 2))
         left = np.full_like(fwd, -np.inf)
         left[:, r:] = fwd[:, :-r]
         right = np.full_like(fwd, -np.inf)
         right[:, :-1] = fwd[:, 1:]
-        lowest = ndimage.minimum_filter1d(x_lo, 2 * r + 1, axis=1, mode="constant", cval=np.inf)
+        lowest = pk.running_min(x_lo, 2 * r + 1, axis=1)
         core = valid & (idx >= lo_b[:, None]) & (idx < hi_b[:, None])
         dip = core & (x <= lowest) & (left - x >= SHANK_TO_DIP_MPS2) & (right - x >= SHANK_TO_DIP_MPS2)
         k = np.where(dip.any(axis=1), np.argmax(dip, axis=1), np.argmin(np.where(core, x, np.inf), axis=1))

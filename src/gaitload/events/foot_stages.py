@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy import ndimage, signal
-
 from . import filters as sig
+from . import peaks as pk
 from .foot_options import FootOptions
 from .foot_shank import shank_toe_off
 from .strapdown import stride_displacement
@@ -65,7 +64,7 @@ def swing_peaks(swing: np.ndarray, t: np.ndarray, fs: float, *, min_stride_s: fl
     """Mid-swing peaks of the sagittal rate, the stride period and the bouts.
 
     The dominant stride period comes from the autocorrelation of ``swing``; its peaks are picked
-    with :func:`scipy.signal.find_peaks` at least 0.6 periods apart and at least
+    with :func:`~gaitload.events.peaks.find_peaks` at least 0.6 periods apart and at least
     ``relative_swing_peak`` of the 90th-percentile peak (adaptive; Aminian et al. 2002, Rampp et
     al. 2015). Two peaks further apart than ``bout_gap_factor`` local periods (median of five
     neighbouring intervals), or with a pause in the time stamps between them, are in different
@@ -101,15 +100,15 @@ def swing_peaks(swing: np.ndarray, t: np.ndarray, fs: float, *, min_stride_s: fl
         return None, (f"pure noise or no gait: no periodic stride pattern found (periodicity {strength:.2f} < "
                       f"{min_periodicity:g})")
     T = period_s * fs  # samples per stride
-    peaks, props = signal.find_peaks(swing, height=min_swing_peak_rads, distance=max(int(0.6 * T), 1))
+    peaks = pk.find_peaks(swing, height=min_swing_peak_rads, distance=max(int(0.6 * T), 1))
     if peaks.size:
-        ref = np.percentile(props["peak_heights"], 90)
-        peaks = peaks[props["peak_heights"] >= relative_swing_peak * ref]
+        heights = swing[peaks]
+        peaks = peaks[heights >= relative_swing_peak * np.percentile(heights, 90)]
     if peaks.size < 2:
         return None, "fewer than 2 strides found: no steps detected"
     # local stride period (median of neighbouring peak intervals) to separate bouts
     gaps = np.diff(peaks).astype(np.float64)
-    local = ndimage.median_filter(gaps, size=5, mode="nearest") if gaps.size >= 3 else np.full_like(gaps, np.median(gaps))
+    local = pk.running_median(gaps, 5) if gaps.size >= 3 else np.full_like(gaps, np.median(gaps))
     local = np.clip(local, min_stride_s * fs, max_stride_s * fs)
     # a gap in the time stamps (a pause in recording) also ends a bout
     # (pause number of sample p = how many time-stamp gaps lie before it)
