@@ -24,6 +24,8 @@ Toeplitz matrix of the impulse response (one matrix product for all blocks and c
 the states at the block starts obey the same kind of recurrence over blocks (matrix ``A^L``),
 solved the same way, recursively (depth ``log_L(n)``). Every matrix is a power of the stable
 ``A`` (spectral radius below 1), so no step amplifies rounding; the cost is linear in ``n``.
+The matrices are computed once per design, in extended precision (the powers of a nearly
+defective ``A``, poles close to z = 1, lose digits in proportion to the exponent).
 """
 
 from __future__ import annotations
@@ -163,9 +165,11 @@ def sosfiltfilt(sos: np.ndarray, x: np.ndarray, axis: int = 0, padlen: int | Non
     the signal is extended at both ends by ``padlen`` samples of its odd reflection
     (``2 x[0] - x[k]``), filtered forwards from the steady state of the step response scaled
     by the first sample (:func:`sosfilt_zi`), reversed and filtered again the same way, and
-    the extension cut off. Agrees with scipy to ~1e-12 relative to the signal's scale (the sums
-    run in another order). A NaN or inf spreads through the block it is in and every later
-    block of both passes, so the whole output is then NaN: fill gaps first.
+    the extension cut off. Agrees with scipy to 1e-15-1e-12 relative to the output's scale for
+    cut-offs above ~0.003 Nyquist, ~5e-10 at 1e-4 Nyquist, where both are that far from an
+    extended-precision reference (the sums run in another order). The input must be finite:
+    a NaN or inf spreads through the block it is in and every later block of both passes, so
+    the whole output is then NaN (as scipy's): fill gaps first (:func:`.filters.fill_nan`).
 
     Parameters
     ----------
@@ -255,17 +259,23 @@ class _Cascade:
     """A cascade of biquads as one state-space system, run over whole signals by blocks.
 
     States: the two transposed-direct-form-II states of each section, section after section
-    (the states :func:`sosfilt_zi` gives). The block matrices of the recursion levels below the
-    first (``A^(L L1^j)`` only) are built on first use.
+    (the states :func:`sosfilt_zi` gives). Level ``j`` of the recursion over blocks steps by
+    ``A^(L L1^j)`` (``L1`` = ``_BLOCK_STATES``); its block matrices are built with the filter's,
+    down to the level whose step matrix is zero to rounding. Read-only once built.
     """
 
     def __init__(self, sos: np.ndarray):
         n_sec = sos.shape[0]
         m = 2 * n_sec
-        A = np.zeros((m, m))
-        B = np.zeros((m, 1))
-        C = np.zeros((1, m))
-        D = 1.0
+        # designed in extended precision (x87 80-bit where numpy has it): the recursion over
+        # blocks uses A^(L L1^j), hundreds of thousands of steps of A; with poles near z = 1
+        # (a 1e-4 Nyquist cut-off) their conjugates are nearly equal, A is ill-conditioned and
+        # double-precision powers drift to ~1e-7 relative (1e-10 this way, scipy's accuracy)
+        sos = sos.astype(np.longdouble)
+        A = np.zeros((m, m), dtype=np.longdouble)
+        B = np.zeros((m, 1), dtype=np.longdouble)
+        C = np.zeros((1, m), dtype=np.longdouble)
+        D = np.longdouble(1.0)
         # series connection: section i's input is the previous sections' output C s + D x
         for i in range(n_sec):  # a few sections
             b0, b1, b2, _, a1, a2 = sos[i]
@@ -278,17 +288,18 @@ class _Cascade:
             C[0, j] = 1.0
             D = b0 * D
         self.m = m
-        self.zi = sosfilt_zi(sos).reshape(m)
-        Mt, G, ObsT, AL, L = _block_matrices(A, B, C, np.array([[D]]), _BLOCK)
+        self.zi = sosfilt_zi(sos.astype(np.float64)).reshape(m)
+        Mt, G, ObsT, AL, L, AL_ext = _block_matrices(A, B, C, np.array([[D]]), _BLOCK)
         # a block row [samples | start state] times this gives the block's outputs
         self._top = (np.ascontiguousarray(np.vstack([Mt, ObsT])), G, AL)
-        # the recursion levels, until their step matrix is zero to rounding (a few for the
-        # cut-offs in use; 12 levels cover 16 x 8^12 samples, far beyond any recording)
-        eye, zero = np.eye(m), np.zeros((m, m))
+        # the recursion levels, until their step matrix is zero to rounding (2-4 for the
+        # cut-offs in use); level j is only reached by signals longer than 16 x 8^j samples,
+        # so 20 levels are exact for any array that fits in memory
+        eye, zero = np.eye(m, dtype=np.longdouble), np.zeros((m, m), dtype=np.longdouble)
         levels = []
-        while not _negligible(AL) and len(levels) < 12:
-            levels.append(_block_matrices(AL, eye, eye, zero, _BLOCK_STATES))
-            AL = levels[-1][3]
+        while not _negligible(AL) and len(levels) < 20:
+            levels.append(_block_matrices(AL_ext, eye, eye, zero, _BLOCK_STATES))
+            AL, AL_ext = levels[-1][3], levels[-1][5]
         self._levels = tuple(levels)
 
     def buffer(self, k: int, n: int) -> np.ndarray:
@@ -330,7 +341,7 @@ class _Cascade:
 
     def _run(self, u: np.ndarray, s0: np.ndarray, level: int) -> np.ndarray:
         """States before each input of ``s' = A^(L L1^level) s + u``, for ``u`` (k, T, m)."""
-        Mt, G, ObsT, AL, L = self._levels[level]
+        Mt, G, ObsT, AL, L, _ = self._levels[level]
         k, T, p = u.shape
         nb = -(-T // L)
         if nb * L == T and u.flags.c_contiguous:
@@ -365,16 +376,17 @@ def _block_matrices(A: np.ndarray, B: np.ndarray, C: np.ndarray, D: np.ndarray, 
 
     With a block's inputs as a row ``(u_0, ..., u_{L-1})`` (p values each) and its state ``c``
     at the block start: outputs ``row @ Mt + c @ ObsT``, end state ``row @ G + c @ A^L``.
-    Returns ``(Mt, G, ObsT, A^L, L)``.
+    Computed in the precision of ``A``; returns ``(Mt, G, ObsT, A^L, L)`` in float64 and
+    ``A^L`` in that precision.
     """
     m, p = B.shape
     q = C.shape[0]
-    powers = np.empty((L + 1, m, m))
+    powers = np.empty((L + 1, m, m), dtype=A.dtype)
     powers[0] = np.eye(m)
     for i in range(1, L + 1):  # L matrix products of m x m: design time only
         powers[i] = A @ powers[i - 1]
     # impulse response H[d] (q, p): D, then C A^(d-1) B
-    H = np.empty((L, q, p))
+    H = np.empty((L, q, p), dtype=A.dtype)
     H[0] = D
     H[1:] = C @ powers[: L - 1] @ B
     lag = np.arange(L)[None, :] - np.arange(L)[:, None]  # [i, j] = j - i
@@ -388,5 +400,6 @@ def _block_matrices(A: np.ndarray, B: np.ndarray, C: np.ndarray, D: np.ndarray, 
     ObsT = np.ascontiguousarray(Oj.transpose(2, 0, 1).reshape(m, L * q))
     # entries below 1e-200 (far below rounding next to the O(1) ones, which the identity and
     # the leading impulse response hold) are zero: subnormal operands make products ~100x slower
-    mats = [np.where(np.abs(a) < 1e-200, 0.0, a) for a in (Mt, G, ObsT, powers[L])]
-    return (*mats, L)
+    mats = [np.ascontiguousarray(np.where(np.abs(a) < 1e-200, 0.0, a), dtype=np.float64)
+            for a in (Mt, G, ObsT, powers[L])]
+    return (*mats, L, powers[L])
