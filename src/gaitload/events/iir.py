@@ -298,8 +298,8 @@ class _Cascade:
         eye, zero = np.eye(m, dtype=np.longdouble), np.zeros((m, m), dtype=np.longdouble)
         levels = []
         while not _negligible(AL) and len(levels) < 20:
-            levels.append(_block_matrices(AL_ext, eye, eye, zero, _BLOCK_STATES))
-            AL, AL_ext = levels[-1][3], levels[-1][5]
+            Mt_j, G_j, ObsT_j, AL, L_j, AL_ext = _block_matrices(AL_ext, eye, eye, zero, _BLOCK_STATES)
+            levels.append((np.ascontiguousarray(np.vstack([Mt_j, ObsT_j])), G_j, AL, L_j))
         self._levels = tuple(levels)
 
     def buffer(self, k: int, n: int) -> np.ndarray:
@@ -340,23 +340,27 @@ class _Cascade:
         return self._run(e, s0, level)
 
     def _run(self, u: np.ndarray, s0: np.ndarray, level: int) -> np.ndarray:
-        """States before each input of ``s' = A^(L L1^level) s + u``, for ``u`` (k, T, m)."""
-        Mt, G, ObsT, AL, L, _ = self._levels[level]
-        k, T, p = u.shape
-        nb = -(-T // L)
-        if nb * L == T and u.flags.c_contiguous:
-            U = u.reshape(k * nb, L * p)
-        else:
-            U = np.zeros((k, nb * L, p))
-            U[:, :T] = u
-            U = U.reshape(k * nb, L * p)
+        """States before each input of ``s' = A^(L L1^level) s + u``, for ``u`` (k, T, m).
+
+        The blocks as in :meth:`run`: each row holds a block's inputs and then its start state,
+        so one product gives the block's states (no separate free response to add).
+        """
+        MO, G, AL, L = self._levels[level][:4]
+        k, T, m = u.shape
+        nb, rest = divmod(T, L)
+        width = L * m
+        U = np.empty((k, nb + (rest > 0), width + m))
+        U[:, :nb, :width] = u[:, : nb * L].reshape(k, nb, width)
+        if rest:
+            U[:, nb, : rest * m] = u[:, nb * L :].reshape(k, rest * m)
+            U[:, nb, rest * m : width] = 0.0
+            nb += 1
+        rows = U.reshape(k * nb, width + m)
         if nb == 1:
-            c = s0
+            U[:, 0, width:] = s0
         else:
-            c = self._start_states((U @ G).reshape(k, nb, self.m), s0, AL, level + 1).reshape(k * nb, self.m)
-        Y = U @ Mt
-        Y += c @ ObsT
-        return Y.reshape(k, nb * L, p)[:, :T]
+            U[:, :, width:] = self._start_states((rows[:, :width] @ G).reshape(k, nb, m), s0, AL, level + 1)
+        return (rows @ MO).reshape(k, nb * L, m)[:, :T]
 
 
 def _negligible(a: np.ndarray) -> bool:
@@ -400,6 +404,6 @@ def _block_matrices(A: np.ndarray, B: np.ndarray, C: np.ndarray, D: np.ndarray, 
     ObsT = np.ascontiguousarray(Oj.transpose(2, 0, 1).reshape(m, L * q))
     # entries below 1e-200 (far below rounding next to the O(1) ones, which the identity and
     # the leading impulse response hold) are zero: subnormal operands make products ~100x slower
-    mats = [np.ascontiguousarray(np.where(np.abs(a) < 1e-200, 0.0, a), dtype=np.float64)
-            for a in (Mt, G, ObsT, powers[L])]
-    return (*mats, L, powers[L])
+    Mt, G, ObsT, AL = [np.ascontiguousarray(np.where(np.abs(a) < 1e-200, 0.0, a), dtype=np.float64)
+                       for a in (Mt, G, ObsT, powers[L])]
+    return Mt, G, ObsT, AL, L, powers[L]
