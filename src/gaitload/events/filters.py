@@ -14,6 +14,7 @@ import numpy as np
 
 from ..quantiles import median, percentile  # noqa: F401  (re-exported: exact, fast)
 from . import peaks
+from .iir import butter_sos, sosfiltfilt
 
 __all__ = [
     "lowpass",
@@ -43,8 +44,9 @@ def _scipy_signal():
     """``scipy.signal``, imported on first use.
 
     Importing it costs ~0.5 s (scipy 1.17 rewrites the docstrings of ~800 functions at import),
-    a fifth of a command-line run; a watch export (cadence records) never filters a signal, so
-    only the IMU detectors pay it. After the first call this is a dictionary lookup.
+    a fifth of a command-line run, so the low- and high-pass filters are numpy's own
+    (:mod:`.iir`); the band-pass of the trunk and wrist detectors and the peak search still
+    use it. After the first call this is a dictionary lookup.
     """
     from scipy import signal
 
@@ -70,7 +72,7 @@ def lowpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: int
     nyq = 0.5 * sampling_rate_hz
     if cutoff_hz >= 0.9 * nyq or x.shape[0] < 3 * (2 * order + 1):
         return x.copy()
-    return _scipy_signal().sosfiltfilt(_butter_sos(order, cutoff_hz / nyq, "low"), x, axis=0)
+    return sosfiltfilt(_butter_sos(order, cutoff_hz / nyq, "low"), x, axis=0)
 
 
 def highpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: int = 2) -> np.ndarray:
@@ -78,7 +80,7 @@ def highpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: in
     x = np.asarray(x, dtype=np.float64)
     if x.shape[0] < 3 * (2 * order + 1):
         return x - x.mean(axis=0)
-    return _scipy_signal().sosfiltfilt(_butter_sos(order, cutoff_hz / (0.5 * sampling_rate_hz), "high"), x, axis=0)
+    return sosfiltfilt(_butter_sos(order, cutoff_hz / (0.5 * sampling_rate_hz), "high"), x, axis=0)
 
 
 def butterworth(x: np.ndarray, sampling_rate_hz: float, cutoff_hz: float | tuple[float, float],
@@ -105,6 +107,11 @@ def butterworth(x: np.ndarray, sampling_rate_hz: float, cutoff_hz: float | tuple
     nyq = 0.5 * sampling_rate_hz
     wn = np.atleast_1d(np.asarray(cutoff_hz, dtype=float)) / nyq
     wn = np.clip(wn, 1e-4, 0.99)
+    if wn.size == 1 and btype in ("low", "high"):
+        sos = _butter_sos(order, float(wn[0]), btype)
+        padlen = min(x.shape[0] - 1, 3 * (2 * len(sos) + 1) * 3)
+        return sosfiltfilt(sos, x, axis=0, padlen=padlen)
+    # band-pass: only the trunk and wrist detectors, which import scipy.signal anyway
     sos = _scipy_signal().butter(order, wn if wn.size > 1 else wn[0], btype=btype, output="sos")
     padlen = min(x.shape[0] - 1, 3 * (2 * len(sos) + 1) * 3)
     return _scipy_signal().sosfiltfilt(sos, x, axis=0, padlen=padlen)
@@ -146,18 +153,16 @@ def norm3(v: np.ndarray) -> np.ndarray:
 
 
 def _butter_sos(order: int, cutoff_nyq: float, btype: str) -> np.ndarray:
-    """``signal.butter(order, cutoff_nyq, btype, output="sos")``, designed once per argument set.
-
-    A design costs ~0.2 ms (zpk -> sos conversion), several times per detector call on a few
-    fixed cut-offs. Each caller gets its own copy of the cached design (scipy's filter needs a
-    writable array; a shared one must not be altered).
+    """:func:`.iir.butter_sos` (``signal.butter(order, cutoff_nyq, btype, output="sos")`` to
+    rounding), designed once per argument set (several calls per detector on a few fixed
+    cut-offs). Each caller gets its own copy: a shared cached array must not be altered.
     """
     return _butter_sos_cached(order, cutoff_nyq, btype).copy()
 
 
 @lru_cache(maxsize=64)
 def _butter_sos_cached(order: int, cutoff_nyq: float, btype: str) -> np.ndarray:
-    return _scipy_signal().butter(order, cutoff_nyq, btype=btype, output="sos")
+    return butter_sos(order, cutoff_nyq, btype)
 
 
 def box_sums(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
