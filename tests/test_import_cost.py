@@ -1,9 +1,10 @@
 """Heavy imports are paid only by the analyses that need them.
 
 ``import scipy.signal`` costs ~0.5 s (scipy 1.17), a fifth of a command-line run, and
-``scipy.ndimage`` ~0.2 s; a watch export (cadence records) never filters a signal and its
-terrain runs on numpy alone, so analysing one must not import scipy at all. The IMU path
-does, which also shows the check can fail.
+``scipy.ndimage`` ~0.2 s. A watch export (cadence records) never filters a signal and its
+terrain runs on numpy alone; the foot and shank detectors filter, pick peaks and take running
+extrema with numpy (events.iir, events.peaks): analysing either must not import scipy at all.
+The trunk detector still uses scipy.signal, which also shows the check can fail.
 """
 
 import subprocess
@@ -23,7 +24,9 @@ def _modules_after_analyze(path: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("name, expected", [("watch_records.csv", set()),
-                                            ("hilly_foot_imu.csv", {"scipy", "scipy.signal"})])
+                                            ("hilly_foot_imu.csv", set()),
+                                            ("treadmill_shank.csv", set()),
+                                            ("lumbar_run.csv", {"scipy", "scipy.signal"})])
 def test_scipy_imported_only_for_imu_analysis(name, expected):
     assert _modules_after_analyze(SAMPLE / name) == expected
 
@@ -72,7 +75,7 @@ def _modules_after_cli(args: list[str]) -> set[str]:
 def test_cli_imu_analysis_with_figure_loads_what_the_analysis_does(tmp_path):
     path = SAMPLE / "hilly_foot_imu.csv"
     cli = _modules_after_cli(["analyze", str(path), "--out", str(tmp_path / "cli")])
-    assert cli == set(_HEAVY)  # the detectors filter with scipy.signal, the figure is matplotlib's
+    assert cli == {"matplotlib", "matplotlib.figure"}  # the figure's; the foot detector is numpy
     assert cli == _modules_in_process(path, tmp_path / "lib")
 
 
@@ -129,40 +132,34 @@ class Spy(importlib.abc.MetaPathFinder):
 sys.meta_path.insert(0, Spy())
 from gaitload.cli import main
 assert main(sys.argv[1:]) == 0
-print(" ".join(f"{k}={v}" for k, v in sorted(first.items())))
+print("scipy-importers:", " ".join(f"{k}={v}" for k, v in sorted(first.items())))
 '''
 
 
 def _scipy_importers(args: list[str]) -> dict[str, str]:
     """``gaitload ARGS`` in a fresh interpreter: {scipy module: "file.py:function" that imported it}."""
     proc = subprocess.run([sys.executable, "-c", _SPY, *args], capture_output=True, text=True, check=True)
-    lines = proc.stdout.rstrip("\n").splitlines()
-    return dict(item.split("=", 1) for item in lines[-1].split()) if lines else {}
-
-
-#: What may still import scipy on a foot / shank IMU analysis: the zero-phase Butterworth filters.
-_FILTERS = {"events/filters.py:_scipy_signal", "events/filters.py:_butter_sos_cached"}
+    last = proc.stdout.rstrip("\n").splitlines()[-1]
+    assert last.startswith("scipy-importers:"), proc.stdout
+    return dict(item.split("=", 1) for item in last.split()[1:])
 
 
 @pytest.mark.parametrize("name", ["hilly_foot_imu.csv", "treadmill_shank.csv"])
-def test_foot_imu_analysis_with_figure_imports_scipy_for_its_filters_only(name, tmp_path):
-    """Peak picking, running extrema and medians, the autocorrelation's FFT and the strike
-    confidence's erf are numpy (events.peaks, events.strike): no scipy.ndimage, scipy.special or
-    scipy.fft of their own. Whatever scipy a foot-IMU analysis with its figure still loads, the
-    Butterworth filters import it (scipy.signal brings the rest along)."""
+def test_foot_imu_analysis_with_figure_imports_no_scipy(name, tmp_path):
+    """Filters, peak picking, running extrema and medians, the autocorrelation's FFT and the
+    strike confidence's erf are numpy (events.iir, events.peaks, events.strike): a foot or shank
+    analysis with its figure loads no scipy module at all."""
     importers = _scipy_importers(["analyze", str(SAMPLE / name), "--out", str(tmp_path)])
-    assert set(importers.values()) <= _FILTERS, importers
+    assert importers == {}
 
 
-def test_real_foot_imu_analysis_imports_scipy_for_its_filters_only(shared_data, tmp_path):
+def test_real_foot_imu_analysis_imports_no_scipy(shared_data, tmp_path):
     path = shared_data / "gaitmap-example-data" / "example_data" / "imu_sample_healthy_stair_down.csv"
     importers = _scipy_importers(["analyze", str(path), "--out", str(tmp_path)])
-    assert set(importers.values()) <= _FILTERS, importers
-
-
-@pytest.mark.xfail(strict=True, reason="the Butterworth filters of events.filters still use scipy.signal; "
-                                       "once they are numpy (events/iir.py) remove this mark")
-def test_foot_imu_analysis_with_figure_imports_no_scipy(tmp_path):
-    """The goal of the two: a foot-IMU analysis with its figure loads no scipy at all."""
-    importers = _scipy_importers(["analyze", str(SAMPLE / "hilly_foot_imu.csv"), "--out", str(tmp_path)])
     assert importers == {}
+
+
+def test_lumbar_analysis_names_who_imports_scipy(tmp_path):
+    """The finder works: the trunk detector's scipy.signal import is seen and attributed."""
+    importers = _scipy_importers(["analyze", str(SAMPLE / "lumbar_run.csv"), "--out", str(tmp_path)])
+    assert "scipy.signal" in importers and importers["scipy.signal"].startswith("events/")
