@@ -225,7 +225,8 @@ def foot_event_columns(
     # -- 1. sagittal axis and its sign (the recording's own columns hold gyr's values unless
     # some were missing and filled)
     norm = sig.row_norms(gyr, gyr_cols if gyr_cols is not None and not n_bad_g else None)
-    rate = sagittal_rate(gyr, norm, fs, placement, opts.event_lowpass_hz, opts.swing_lowpass_hz)
+    rate = sagittal_rate(gyr, norm, fs, placement, opts.event_lowpass_hz, opts.swing_lowpass_hz,
+                         columns=gyr_cols if gyr_cols is not None and not n_bad_g else None)
     pitch, swing = rate.pitch, rate.swing
 
     # -- 2. stride period and swing peaks
