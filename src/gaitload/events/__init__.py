@@ -183,7 +183,7 @@ def _single(rec: Recording, place: str, options, infer_other: bool = True) -> tu
             acc_ab, gyr_ab = acc[a:b], None if gyr is None else gyr[a:b]
         ev, w = _detect_piece(place, t, acc_ab, gyr_ab, fs, rec.side, options)
         warnings += w
-        if infer_other and place in ("foot", "shank") and len(ev["time_s"] if isinstance(ev, dict) else ev):
+        if infer_other and place in ("foot", "shank") and _n_rows(ev):
             ev = _infer_other_foot(ev, rec.side)
         frames.append(ev)
     if not frames:
@@ -194,9 +194,16 @@ def _single(rec: Recording, place: str, options, infer_other: bool = True) -> tu
     return pd.concat([_as_frame(f) for f in frames], ignore_index=True), warnings
 
 
-def _as_frame(table) -> pd.DataFrame:
+def _as_frame(table: pd.DataFrame | dict) -> pd.DataFrame:
     """A piece's contacts as a table (the foot detector's are column arrays, see :func:`_detect_piece`)."""
     return _frame(table) if isinstance(table, dict) else table
+
+
+def _n_rows(table: pd.DataFrame | dict | None) -> int:
+    """Contacts in a table or in a dict of column arrays (0 for None)."""
+    if table is None:
+        return 0
+    return len(table["time_s"]) if isinstance(table, dict) else len(table)
 
 
 def _merged_options(detector_options, options: dict):
@@ -281,7 +288,7 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
     raise OptionError(f"unknown placement {place!r}")
 
 
-def _infer_other_foot(ev: pd.DataFrame, side: str) -> pd.DataFrame:
+def _infer_other_foot(ev: pd.DataFrame | dict, side: str) -> pd.DataFrame | dict:
     """Contacts of the uninstrumented foot at the midpoints between the measured foot's contacts.
 
     Running is close to symmetric in time (left and right step times differ by a few percent),
@@ -390,14 +397,15 @@ def _with_device_columns(steps: pd.DataFrame, rec: Recording) -> pd.DataFrame:
     return steps
 
 
-def _finish(steps: pd.DataFrame, rec: Recording, cadence_window_steps: int, max_step_time_s: float,
+def _finish(steps: pd.DataFrame | dict | None, rec: Recording, cadence_window_steps: int, max_step_time_s: float,
             place: str) -> pd.DataFrame:
     """Sort, compute step time (NaN across gaps and stops) and smoothed cadence, fill unknowns.
 
-    Works on the columns as arrays and builds the table once (one ``DataFrame`` construction
-    instead of a sort, a re-index and a dozen column assignments on a ~10,000-row frame).
+    Works on the columns as arrays (``steps`` a table or a dict of column arrays) and builds the
+    table once (one ``DataFrame`` construction instead of a sort, a re-index and a dozen column
+    assignments on a ~10,000-row frame).
     """
-    if steps is None or len(steps) == 0 or len(steps["time_s"]) == 0:
+    if _n_rows(steps) == 0:
         steps = pd.DataFrame({c: pd.Series(dtype=float) for c in ("time_s",)})
     # a stable sort with NaN last, as DataFrame.sort_values(kind="stable")
     order = np.argsort(np.asarray(steps["time_s"], dtype=float), kind="stable")
