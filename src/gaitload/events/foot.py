@@ -41,7 +41,9 @@ arg-min/arg-max, cumulative sums).
 Code: the parameters are :class:`~gaitload.events.foot_options.FootOptions`; the stages are
 the pure functions of :mod:`.foot_stages` (swing peaks, toe-off, initial contact, mid-stance,
 strike) after :mod:`.foot_signal` (checked inputs, sagittal rate) and :mod:`.foot_shank`
-(a running shank's toe-off); :func:`detect_foot_events` chains them.
+(a running shank's toe-off); :func:`foot_event_columns` chains them and
+:func:`detect_foot_events` makes its columns a table (the step dispatcher takes the columns and
+builds the steps table once).
 """
 
 from __future__ import annotations
