@@ -24,7 +24,6 @@ flicker.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -76,9 +75,18 @@ def _median(values: np.ndarray, width: int) -> np.ndarray:
     windows = np.lib.stride_tricks.sliding_window_view(np.pad(values, (half, width - 1 - half), mode="edge"), width)
     if finite.all():  # the usual case: a plain median over a (n, width) view, ~5x faster than pandas
         return np.median(windows, axis=1)
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
-        return np.nanmedian(windows, axis=1)
+    # with NaN (the contact time of an inferred step): np.nanmedian's numbers (the middle one of
+    # the k values present, or the mean of the two middle ones) from one sort of the windows,
+    # NaN last; ~3x faster than np.nanmedian, which masks every window
+    ordered = np.sort(windows, axis=1)
+    k = width - np.count_nonzero(np.isnan(ordered), axis=1)
+    rows = np.arange(ordered.shape[0])
+    low = ordered[rows, np.maximum(k - 1, 0) // 2]
+    high = ordered[rows, np.minimum(k // 2, width - 1)]
+    with np.errstate(invalid="ignore"):
+        out = np.where(k % 2 == 1, high, (low + high) / 2)
+    out[k == 0] = np.nan  # all-NaN windows stay NaN
+    return out
 
 
 def _hysteresis(walk: np.ndarray, run: np.ndarray) -> np.ndarray:

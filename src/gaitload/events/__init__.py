@@ -140,7 +140,7 @@ def _multi_sensor(rec: Recording, placement, cadence_window_steps, max_step_time
         view = views[name]
         st, w = _single(view, decided[name][0], options, infer_other=len(chosen) == 1)
         warnings += [reword(x, f"{name}: {x}") for x in w]
-        frames.append(st)
+        frames.append(_as_frame(st))
     steps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if len(chosen) > 1:
         steps = steps.sort_values("time_s", kind="stable").reset_index(drop=True)
@@ -183,13 +183,27 @@ def _single(rec: Recording, place: str, options, infer_other: bool = True) -> tu
             acc_ab, gyr_ab = acc[a:b], None if gyr is None else gyr[a:b]
         ev, w = _detect_piece(place, t, acc_ab, gyr_ab, fs, rec.side, options)
         warnings += w
-        if infer_other and place in ("foot", "shank") and len(ev):
+        if infer_other and place in ("foot", "shank") and _n_rows(ev):
             ev = _infer_other_foot(ev, rec.side)
         frames.append(ev)
     if not frames:
         warnings.append(Notice("recording too short for step detection", "no-steps"))
         return pd.DataFrame(), warnings
-    return pd.concat(frames, ignore_index=True), warnings
+    if all(isinstance(f, dict) for f in frames):  # the foot detector's columns: no table until _finish
+        return {name: np.concatenate([f[name] for f in frames]) for name in frames[0]}, warnings
+    return pd.concat([_as_frame(f) for f in frames], ignore_index=True), warnings
+
+
+def _as_frame(table: pd.DataFrame | dict) -> pd.DataFrame:
+    """A piece's contacts as a table (the foot detector's are column arrays, see :func:`_detect_piece`)."""
+    return _frame(table) if isinstance(table, dict) else table
+
+
+def _n_rows(table: pd.DataFrame | dict | None) -> int:
+    """Contacts in a table or in a dict of column arrays (0 for None)."""
+    if table is None:
+        return 0
+    return len(table["time_s"]) if isinstance(table, dict) else len(table)
 
 
 def _merged_options(detector_options, options: dict):
@@ -229,6 +243,8 @@ def detector_option_names() -> dict[str, list[str]]:
 
 
 def _detect_piece(place, t, acc, gyr, fs, side, options):
+    """One contiguous piece's contacts and warnings: a table, or for the foot / shank detector
+    with a gyroscope a dict of column arrays (:func:`_as_frame` makes it a table)."""
     if place == "lumbar":
         from .lumbar import detect_lumbar_events
 
@@ -257,30 +273,36 @@ def _detect_piece(place, t, acc, gyr, fs, side, options):
             ev["ic_approximate"] = True
             return ev, w + [f"{place} sensor without gyroscope: contacts from acceleration impacts, "
                             "no toe-off or strike angle"]
-        from .foot import detect_foot_events
+        from .foot import empty_events, foot_event_columns
 
-        ev, w = detect_foot_events(t, acc, gyr, fs, placement=place, options=options)
-        # one new table with the renamed and the added columns (not a copy, a rename and three
-        # column insertions)
-        cols = {("speed_mps" if c == "stride_speed_mps" else c): ev[c] for c in ev.columns}
-        # text columns as object arrays, the dtype _finish gives them (the detector's already is)
-        cols["strike_pattern"] = _object_column(ev["strike_pattern"])
-        cols.update(foot=_object_column(side, len(ev)), measured=True, ic_approximate=False)
-        return pd.DataFrame(cols, index=ev.index), list(w)
+        ev, w = foot_event_columns(t, acc, gyr, fs, placement=place, options=options)
+        if ev is None:
+            ev = {c: v.to_numpy() for c, v in empty_events().items()}
+        # the contacts stay column arrays (renamed, three added) until _finish builds the steps
+        # table: one table instead of one per stage
+        cols = {("speed_mps" if c == "stride_speed_mps" else c): v for c, v in ev.items()}
+        n = cols["time_s"].size
+        cols.update(foot=np.full(n, side, dtype=object), measured=np.ones(n, dtype=bool),
+                    ic_approximate=np.zeros(n, dtype=bool))
+        return cols, list(w)
     raise OptionError(f"unknown placement {place!r}")
 
 
-def _infer_other_foot(ev: pd.DataFrame, side: str) -> pd.DataFrame:
+def _infer_other_foot(ev: pd.DataFrame | dict, side: str) -> pd.DataFrame | dict:
     """Contacts of the uninstrumented foot at the midpoints between the measured foot's contacts.
 
     Running is close to symmetric in time (left and right step times differ by a few percent),
     so the midpoint is the best single estimate; these rows are ``measured=False`` and carry no
     contact time, strike or stride values (unknown, not invented).
     """
-    t = ev["time_s"].to_numpy(dtype=float)
+    t = np.asarray(ev["time_s"], dtype=float)
     if not np.all(t[1:] >= t[:-1]):  # the detectors return sorted contacts: sort only if not
-        ev = ev.sort_values("time_s", kind="stable").reset_index(drop=True)
-        t = ev["time_s"].to_numpy(dtype=float)
+        if isinstance(ev, dict):
+            order = np.argsort(t, kind="stable")
+            ev = {name: values[order] for name, values in ev.items()}
+        else:
+            ev = ev.sort_values("time_s", kind="stable").reset_index(drop=True)
+        t = np.asarray(ev["time_s"], dtype=float)
     if t.size < 2:
         return ev
     gap = np.diff(t)
@@ -293,18 +315,20 @@ def _infer_other_foot(ev: pd.DataFrame, side: str) -> pd.DataFrame:
     return _append_rows(ev, inferred, mid.size)
 
 
-def _append_rows(table: pd.DataFrame, rows: dict, n: int) -> pd.DataFrame:
+def _append_rows(table: pd.DataFrame | dict, rows: dict, n: int) -> pd.DataFrame | dict:
     """``pd.concat([table, pd.DataFrame(rows)], ignore_index=True)`` for ``n`` new rows, built once.
 
     ``rows`` maps some of the table's columns to arrays or scalars; its other columns get NaN.
     Column by column with numpy when every column of the table is float64, bool or object and
     ``rows`` fits them (floats for float64, booleans for bool, anything for object), which gives
-    concat's result; otherwise (other dtypes, new columns) pd.concat itself.
+    concat's result; otherwise (other dtypes, new columns) pd.concat itself. A dict of column
+    arrays (the foot detector's contacts, see :func:`_detect_piece`) gives a dict.
     """
     kinds = {"f": np.float64, "b": np.bool_, "O": np.object_}
+    as_columns = isinstance(table, dict)
     cols = {}
-    for name in table.columns:
-        dtype = table[name].dtype
+    for name, column in (table.items() if as_columns else ((c, table[c]) for c in table.columns)):
+        dtype = column.dtype
         kind = dtype.kind if isinstance(dtype, np.dtype) else None
         if kind not in kinds or dtype != kinds[kind]:
             cols = None
@@ -320,26 +344,15 @@ def _append_rows(table: pd.DataFrame, rows: dict, n: int) -> pd.DataFrame:
                 cols = None
                 break
             extra = np.full(n, rows[name], dtype=dtype) if extra.ndim == 0 else extra.astype(dtype, copy=False)
-        cols[name] = np.concatenate([table[name].to_numpy(), extra])
+        cols[name] = np.concatenate([np.asarray(column), extra])
     if cols is None or not set(rows) <= set(cols):
-        return pd.concat([table, pd.DataFrame(rows, index=pd.RangeIndex(n))], ignore_index=True)
-    return _frame(cols)
+        return pd.concat([_as_frame(table), pd.DataFrame(rows, index=pd.RangeIndex(n))], ignore_index=True)
+    return cols if as_columns else _frame(cols)
 
 
 def _frame(cols: dict) -> pd.DataFrame:
     """A table from column arrays; object arrays stay object (the constructor would infer text)."""
     return pd.DataFrame({c: pd.Series(v, dtype=object, copy=False) if _is_object(v) else v for c, v in cols.items()})
-
-
-def _object_column(values, n: int | None = None) -> pd.Series:
-    """A text column as an object Series: ``n`` copies of the string ``values``, or ``values``.
-
-    pandas would infer its string dtype from text; :func:`_finish` turns every text column into
-    object, so building it as object from the start converts each value once (or never).
-    """
-    if n is not None:
-        return pd.Series(np.full(n, values, dtype=object), dtype=object, copy=False)
-    return values.astype(object)
 
 
 def _records(rec: Recording) -> tuple[pd.DataFrame, list[str]]:
@@ -384,18 +397,19 @@ def _with_device_columns(steps: pd.DataFrame, rec: Recording) -> pd.DataFrame:
     return steps
 
 
-def _finish(steps: pd.DataFrame, rec: Recording, cadence_window_steps: int, max_step_time_s: float,
+def _finish(steps: pd.DataFrame | dict | None, rec: Recording, cadence_window_steps: int, max_step_time_s: float,
             place: str) -> pd.DataFrame:
     """Sort, compute step time (NaN across gaps and stops) and smoothed cadence, fill unknowns.
 
-    Works on the columns as arrays and builds the table once (one ``DataFrame`` construction
-    instead of a sort, a re-index and a dozen column assignments on a ~10,000-row frame).
+    Works on the columns as arrays (``steps`` a table or a dict of column arrays) and builds the
+    table once (one ``DataFrame`` construction instead of a sort, a re-index and a dozen column
+    assignments on a ~10,000-row frame).
     """
-    if steps is None or len(steps) == 0:
+    if _n_rows(steps) == 0:
         steps = pd.DataFrame({c: pd.Series(dtype=float) for c in ("time_s",)})
     # a stable sort with NaN last, as DataFrame.sort_values(kind="stable")
-    order = np.argsort(steps["time_s"].to_numpy(dtype=float), kind="stable")
-    cols = {name: _take(steps[name], order) for name in steps.columns}
+    order = np.argsort(np.asarray(steps["time_s"], dtype=float), kind="stable")
+    cols = {name: _take(steps[name], order) for name in steps}  # (a table or a dict of columns)
     n = order.size
     for col in _FLOAT_COLS:
         if col not in cols:
@@ -437,8 +451,10 @@ def _is_object(values) -> bool:
     return isinstance(values, np.ndarray) and values.dtype == object
 
 
-def _take(column: pd.Series, order: np.ndarray):
+def _take(column: pd.Series | np.ndarray, order: np.ndarray):
     """The values of ``column`` in ``order``, keeping its dtype (numpy or pandas extension)."""
+    if isinstance(column, np.ndarray):
+        return column[order]
     if isinstance(column.dtype, np.dtype):
         return column.to_numpy()[order]
     return column.array.take(order)

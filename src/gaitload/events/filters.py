@@ -271,7 +271,8 @@ def row_norms(v: np.ndarray, columns: tuple[np.ndarray, np.ndarray, np.ndarray] 
     return np.sqrt(out, out=out)
 
 
-def principal_axis(vectors: np.ndarray, mask: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+def principal_axis(vectors: np.ndarray, mask: np.ndarray | None = None,
+                   columns: tuple[np.ndarray, ...] | None = None) -> tuple[np.ndarray, float]:
     """Principal direction of 3-D samples (first eigenvector of the second-moment matrix).
 
     Used to find the sagittal (mediolateral) rotation axis of a foot or shank gyroscope for any
@@ -284,6 +285,9 @@ def principal_axis(vectors: np.ndarray, mask: np.ndarray | None = None) -> tuple
     vectors : ndarray, shape (n, 3)
     mask : ndarray of bool, shape (n,), optional
         Samples to use (e.g. only while moving).
+    columns : tuple of ndarray, shape (n,), optional
+        The columns of ``vectors`` (the same values) as contiguous 1-D arrays, read instead of
+        its strided column views when the caller has them.
 
     Returns
     -------
@@ -292,11 +296,21 @@ def principal_axis(vectors: np.ndarray, mask: np.ndarray | None = None) -> tuple
     explained : float
         Fraction of the total second moment along ``axis`` (0-1).
     """
-    # np.compress selects rows several times faster than boolean indexing (same rows)
-    v = vectors if mask is None else np.compress(mask, vectors, axis=0)
-    if v.shape[0] < 3:
+    cols = tuple(vectors[:, k] for k in range(vectors.shape[1])) if columns is None else columns
+    if mask is not None:
+        # np.compress selects faster than boolean indexing (the same values)
+        cols = tuple(np.compress(mask, c) for c in cols)
+    n = cols[0].size
+    if n < 3:
         return np.array([0.0, 1.0, 0.0]), 0.0
-    m = v.T @ v / v.shape[0]
+    # the second moments column by column, each a plain (pairwise) sum of products: the same
+    # numbers on every machine, without BLAS (its matrix product of an (n, 3) array is slower,
+    # and its threads spin on a busy machine)
+    d = len(cols)
+    m = np.empty((d, d))
+    for i in range(d):  # three axes
+        for j in range(i, d):
+            m[i, j] = m[j, i] = np.add.reduce(cols[i] * cols[j]) / n
     w, e = np.linalg.eigh(m)
     total = float(w.sum())
     return e[:, -1], (float(w[-1]) / total if total > 0 else 0.0)

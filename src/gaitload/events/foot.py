@@ -41,7 +41,9 @@ arg-min/arg-max, cumulative sums).
 Code: the parameters are :class:`~gaitload.events.foot_options.FootOptions`; the stages are
 the pure functions of :mod:`.foot_stages` (swing peaks, toe-off, initial contact, mid-stance,
 strike) after :mod:`.foot_signal` (checked inputs, sagittal rate) and :mod:`.foot_shank`
-(a running shank's toe-off); :func:`detect_foot_events` chains them.
+(a running shank's toe-off); :func:`foot_event_columns` chains them and
+:func:`detect_foot_events` makes its columns a table (the step dispatcher takes the columns and
+builds the steps table once).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ from .foot_stages import (contact_toe_off, initial_contact, is_running, mid_stan
                           swing_peaks, toe_off)
 from .placement import IMUColumns
 
-__all__ = ["detect_foot_events", "FootOptions", "EVENT_COLUMNS", "empty_events"]
+__all__ = ["detect_foot_events", "foot_event_columns", "FootOptions", "EVENT_COLUMNS", "empty_events"]
 
 #: Columns of the events table, in order.
 EVENT_COLUMNS: dict[str, str] = {
@@ -143,6 +145,37 @@ def detect_foot_events(
     Sinclair J, Hobbs SJ, Protheroe L, Edmundson CJ, Greenhalgh A. Determination of gait events
     using an externally mounted shank accelerometer. J Appl Biomech 2013;29:118-122.
     """
+    columns, warnings = foot_event_columns(time_s, acc_mps2, gyr_rads, sampling_rate_hz, placement, options=options,
+                                           **kwargs)
+    if columns is None:
+        return empty_events(), warnings
+    # object, as EVENT_COLUMNS declares (pandas would infer its string dtype, which the
+    # dispatcher converts back: two conversions of every value)
+    columns["strike_pattern"] = pd.Series(columns["strike_pattern"], dtype=object, copy=False)
+    return pd.DataFrame(columns), warnings
+
+
+def foot_event_columns(
+    time_s,
+    acc_mps2,
+    gyr_rads,
+    sampling_rate_hz: float,
+    placement: str = "foot",
+    *,
+    options: FootOptions | Mapping[str, Any] | None = None,
+    **kwargs: Any,
+) -> tuple[dict[str, np.ndarray] | None, list[str]]:
+    """:func:`detect_foot_events` as column arrays, for callers that build their own table.
+
+    Parameters and errors as :func:`detect_foot_events`.
+
+    Returns
+    -------
+    columns : dict of ndarray or None
+        The events table's columns (:data:`EVENT_COLUMNS`, in order; ``strike_pattern`` an object
+        array), sorted by ``time_s``; None when no steps are detected (the warnings say why).
+    warnings : list of str
+    """
     opts = FootOptions.coerce(options, **kwargs)
     o = opts.for_placement(placement)  # None values resolved (refuses another placement)
     try:
@@ -166,36 +199,37 @@ def detect_foot_events(
         warnings.append(Notice(
             f"sampling rate {fs:g} Hz is too low for {placement} events (needs at least {min_fs:g} Hz): no steps detected",
             "no-steps"))
-        return empty_events(), warnings
+        return None, warnings
     if n == 0 or n < int(opts.min_duration_s * fs):
         warnings.append(Notice(f"signal too short ({n / fs:.2f} s): fewer than 2 strides, no steps detected",
                                "no-steps"))
-        return empty_events(), warnings
+        return None, warnings
     if not np.isfinite(t).all():
         warnings.append(Notice("time_s has missing values: no steps detected", "no-steps"))
-        return empty_events(), warnings
+        return None, warnings
     gyr, n_bad_g, gyr_range, gyr_sat = imu_checked(gyr, gyr_cols)
     acc, n_bad_a, _, acc_sat = imu_checked(acc, acc_cols)
     if n_bad_g + n_bad_a > 0.2 * 6 * n:
         warnings.append(Notice("more than 20 % of the IMU values are missing: no steps detected", "no-steps"))
-        return empty_events(), warnings
+        return None, warnings
     if n_bad_g + n_bad_a:
         warnings.append(Notice(f"{n_bad_g + n_bad_a} missing IMU value(s) filled by linear interpolation",
                                "imu-filled"))
     if gyr_range < 0.1:
         warnings.append(Notice("angular rate is constant (sensor still, stuck or all zeros): no gait found",
                                "no-steps"))
-        return empty_events(), warnings
+        return None, warnings
     sat = max(gyr_sat, acc_sat)
     if sat > 0.3:
         warnings.append(Notice(f"signal saturated ({100 * sat:.0f} % of samples at the sensor's limit): no steps detected",
                                "no-steps"))
-        return empty_events(), warnings
+        return None, warnings
 
     # -- 1. sagittal axis and its sign (the recording's own columns hold gyr's values unless
     # some were missing and filled)
     norm = sig.row_norms(gyr, gyr_cols if gyr_cols is not None and not n_bad_g else None)
-    rate = sagittal_rate(gyr, norm, fs, placement, opts.event_lowpass_hz, opts.swing_lowpass_hz)
+    rate = sagittal_rate(gyr, norm, fs, placement, opts.event_lowpass_hz, opts.swing_lowpass_hz,
+                         columns=gyr_cols if gyr_cols is not None and not n_bad_g else None)
     pitch, swing = rate.pitch, rate.swing
 
     # -- 2. stride period and swing peaks
@@ -204,7 +238,7 @@ def detect_foot_events(
                                relative_swing_peak=opts.relative_swing_peak, bout_gap_factor=opts.bout_gap_factor)
     if strides is None:
         warnings.append(Notice(why, "no-steps"))
-        return empty_events(), warnings
+        return None, warnings
     peaks = strides.peaks
 
     # -- 3. toe-off before each swing, initial contact after it
@@ -239,7 +273,7 @@ def detect_foot_events(
     keep = np.flatnonzero(valid)
     if keep.size < 2:
         warnings.append(Notice("fewer than 2 strides with a quiet stance: no steps detected", "no-steps"))
-        return empty_events(), warnings
+        return None, warnings
     ic_k, to_k, zv_k = ic_idx[keep], np.where(has_to, to_next, -1)[keep], zv[keep]
     zvp_k = np.where(prev_ok, zv_prev, -1)[keep]
 
@@ -260,22 +294,18 @@ def detect_foot_events(
         pattern = np.full(keep.size, "unknown", dtype=object)
         geo = {k: np.full(keep.size, np.nan) for k in ("length_m", "rise_m", "speed_mps", "heading_rad")}
 
-    events = pd.DataFrame(
-        {
-            "time_s": ic_time,
-            "toe_off_s": to_time,
-            "contact_time_ms": contact_ms,
-            "strike_angle_deg": angle,
-            # object, as EVENT_COLUMNS declares (pandas would infer its string dtype, which the
-            # dispatcher converts back: two conversions of every value)
-            "strike_pattern": pd.Series(pattern, dtype=object, copy=False),
-            "strike_confidence": conf,
-            "stride_length_m": geo["length_m"],
-            "stride_rise_m": geo["rise_m"],
-            "stride_speed_mps": geo["speed_mps"],
-            "stride_heading_deg": np.rad2deg(geo["heading_rad"]),
-        }
-    )
+    columns = {
+        "time_s": ic_time,
+        "toe_off_s": to_time,
+        "contact_time_ms": contact_ms,
+        "strike_angle_deg": angle,
+        "strike_pattern": pattern,
+        "strike_confidence": conf,
+        "stride_length_m": geo["length_m"],
+        "stride_rise_m": geo["rise_m"],
+        "stride_speed_mps": geo["speed_mps"],
+        "stride_heading_deg": np.rad2deg(geo["heading_rad"]),
+    }
     if placement == "foot" and abs(rate.sign_margin) < 0.1:
         # the vote is 0.2-0.5 in the gaitmap and Voisard walking, 0.7-1.4 in simulated running
         warnings.append(Notice(
@@ -286,5 +316,6 @@ def detect_foot_events(
             f"the {placement} rotates about no dominant axis ({100 * rate.explained:.0f} % of rotation on the best axis): "
             "events may be unreliable", "events-uncertain"))
     if not np.all(ic_time[1:] >= ic_time[:-1]):  # contacts follow their swing peaks: nearly always sorted
-        events = events.sort_values("time_s", kind="stable").reset_index(drop=True)
-    return events, warnings
+        order = np.argsort(ic_time, kind="stable")
+        columns = {k: v[order] for k, v in columns.items()}
+    return columns, warnings

@@ -226,11 +226,6 @@ def cadence_track(x: np.ndarray, sampling_rate_hz: float, *, window_s: float = 8
     if x.size < win or win < 8:
         e = np.empty(0)
         return CadenceTrack(e, e, e, e, e, e)
-    frames = sliding_window_view(x, win)[::hop]
-    frames = frames - frames.mean(axis=1, keepdims=True)
-    nfft = int(2 ** np.ceil(np.log2(2 * win)))
-    spec = np.fft.rfft(frames, nfft, axis=1)
-    ac = np.fft.irfft(spec * np.conj(spec), nfft, axis=1)
     lo, hi = sig.whole_floor(step_lag_range_s[0] * fs), sig.whole_ceil(step_lag_range_s[1] * fs)
     hi2 = min(2 * hi, win - 1)
     lo = max(lo, 1)
@@ -241,6 +236,14 @@ def cadence_track(x: np.ndarray, sampling_rate_hz: float, *, window_s: float = 8
         # the window cannot hold the step and stride lags (a very short or slow recording)
         e = np.empty(0)
         return CadenceTrack(e, e, e, e, e, e)
+    frames = sliding_window_view(x, win)[::hop]
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    # zero-padding to win + lag1 samples keeps the lags read (< lag1) free of circular
+    # wrap-around; padding to 2 win (every lag) made the transforms 2-7x dearer (1024 against
+    # 2048 points for the 8 s windows of placement detection at 100 Hz)
+    nfft = int(2 ** np.ceil(np.log2(win + lag1)))
+    spec = np.fft.rfft(frames, nfft, axis=1)
+    ac = np.fft.irfft(spec * np.conj(spec), nfft, axis=1)
     # unbiased normalisation: each lag has win - lag products
     ac0 = ac[:, :1] / win
     ac0[ac0 <= 0] = np.inf
