@@ -400,6 +400,9 @@ def _numeric_floor(path: Path):
     contact = np.searchsorted(rec.time_s, own)
     axial, swing = np.ascontiguousarray(acc[:, 2]), np.ascontiguousarray(gyr[:, 1])
 
+    from gaitload.blas import one_blas_thread
+
+    @one_blas_thread  # as detect_steps runs them
     def floor():
         sig.lowpass(axial, 25.0, fs)
         sig.lowpass(swing, 5.0, fs)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..blas import one_blas_thread
 from ..errors import OptionError, SignalError
 from ..notice import Notice, reword
 from ..recording import Recording
@@ -71,6 +72,7 @@ class StepDetection:
     warnings: list[str] = field(default_factory=list)
 
 
+@one_blas_thread
 def detect_steps(recording: Recording, placement: str | None = None, *, cadence_window_steps: int = 5,
                  max_step_time_s: float = 2.0, detector_options: Mapping[str, Any] | DetectorOptions | None = None,
                  **options) -> StepDetection:
