@@ -48,7 +48,7 @@ from .recording import Recording
 from .schema import MUSCLES, float_column
 from .watch_timer import lap_stated_timed, timed_seconds, timer_paused
 
-__all__ = ["add_watch_totals", "run_totals", "watch_distance", "device_differences", "lap_table", "split_table", "MOVING_SPEED_MPS",
+__all__ = ["add_watch_totals", "run_totals", "timer_label", "watch_distance", "device_differences", "lap_table", "split_table", "MOVING_SPEED_MPS",
            "MOVING_CADENCE_SPM", "TOLERANCE", "local_time", "format_duration"]
 
 #: Slower than this a record is standing still: the stand-still speed of
@@ -658,6 +658,13 @@ def _known(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
 
 
+def timer_label(summary: dict) -> str:
+    """What ``summary["timer_time_s"]`` is called where a runner reads it: ``"timer"``, or
+    ``"moving"`` for a log without a timer (an IMU recording), whose timer time is the time spent
+    moving (:func:`run_totals`)."""
+    return "moving" if str(summary.get("timer_time_source", "")).startswith("moving time") else "timer"
+
+
 def watch_lines(summary: dict) -> list[str]:
     """The lines a runner reads first, in a watch app's order: timer time, distance, pace,
     average cadence; then the device's own totals; then the start (local time where the file
@@ -669,8 +676,7 @@ def watch_lines(summary: dict) -> list[str]:
     """
     if not _known(summary.get("timer_time_s")):
         return []
-    # an IMU log has no timer: its "timer" is the time spent moving, and is named so
-    label = "moving" if str(summary.get("timer_time_source", "")).startswith("moving time") else "timer"
+    label = timer_label(summary)
     parts = [f"{label} {format_duration(summary['timer_time_s'])}"]
     distance = summary.get("distance_m")
     if _known(distance):

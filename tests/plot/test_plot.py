@@ -809,6 +809,9 @@ def test_title_says_timer_or_elapsed_time():
     summary = {"start_time": "2019-05-18T14:11:00+00:00", "distance_m": 16770.0, "duration_s": 8630.0,
                "timer_time_s": 6856.0, "rules": "source"}
     assert _run_title(summary).split("  ·  ")[2] == "timer 1:54:16 h"
+    # an IMU log has no timer: its timer time is the time spent moving, and is named so
+    imu = {**summary, "timer_time_source": "moving time (the file has no timer events)"}
+    assert _run_title(imu).split("  ·  ")[2] == "moving 1:54:16 h"
     del summary["timer_time_s"]
     assert _run_title(summary).split("  ·  ")[2] == "elapsed 2:23:50 h"
     summary["duration_s"] = float("nan")

@@ -234,7 +234,9 @@ def run_title(summary: dict) -> str:
     # only the elapsed time: either way the title says which of the two it is
     timer = summary.get("timer_time_s")
     if isinstance(timer, (int, float)) and np.isfinite(timer):
-        duration_txt = "timer " + _format_duration(timer)
+        from ..totals import timer_label
+
+        duration_txt = f"{timer_label(summary)} {_format_duration(timer)}"
     else:
         duration = _format_duration(summary.get("duration_s"))
         duration_txt = duration if duration == "duration unknown" else "elapsed " + duration
