@@ -397,13 +397,12 @@ def grade_from_imu(steps: pd.DataFrame, step_t: np.ndarray, step_d: np.ndarray, 
             level = np.where(np.isfinite(level), np.cumsum(np.nan_to_num(grade) * step / 100.0), np.nan)
             level = level - level[np.isfinite(level)][0]
             ends = "; ".join(f"{'the ' + _whose(f['foot']) + 'track' if _whose(f['foot']) else 'it'} ends "
-                             f"{f['end_m']:.1f} m from its start after "
-                             f"{f['track_m']:.0f} m" for f in feet_info) or "no stride headings to tell"
+                             f"{f['end_m']:.0f} m from its start" for f in feet_info) or "no stride headings to tell"
             warnings.append(Notice(
-                f"foot strap-down grade within +-{opts.imu_grade_floor_pct:g} % taken as level over "
-                f"{small.sum() * step:.0f} m (measured {shown:+.1f} % there): the track does not come back to its start "
-                f"({ends}), so a grade this small cannot be told from the strap-down's drift (it reads real level "
-                f"walks at up to +-{opts.imu_grade_floor_pct:g} %)",
+                f"foot strap-down grades within +-{opts.imu_grade_floor_pct:g} % taken as level over "
+                f"{small.sum() * step:.0f} m (measured {shown:+.1f} % there): the track does not close ({ends}), "
+                f"so the strap-down's drift (up to +-{opts.imu_grade_floor_pct:g} % on real level walks) "
+                "cannot be removed",
                 "imu-grade"))
     steep = np.abs(grade) > opts.max_abs_grade_pct
     if steep.any():  # kept as measured: the load model bounds its own modifiers
