@@ -398,7 +398,7 @@ def section_sacral(rows, per_trial, fs_override=None):
                 continue
             ic, to = by[key]
             rows.append(dict(recording="alcantara sacral running (real, force plate)", placement="lower back",
-                             condition=grp + (f" @{fs_override!r} Hz" if fs_override else ""), method=method,
+                             condition=grp + (f" @{fs_override:.4g} Hz" if fs_override else ""), method=method,
                              tol_ms=RUN_TOL_S * 1000, ic_f1=ic.f1, ic_recall=ic.recall, ic_precision=ic.precision,
                              ic_med_ms=ic.median_ms, to_f1=to.f1 if to.n_ref else float("nan"),
                              to_med_ms=to.median_ms if to.n_ref else float("nan"), n_ref=ic.n_ref))
