@@ -1,6 +1,7 @@
 """The vectorised FIT CRC (gaitload.io.fit_crc) and the CRC checks decode_fit makes with it in
 place of fitdecode's own: same CRCs as fitdecode's byte loop, the CRCs the files themselves
-carry, and the same damage (message and records kept) as fitdecode checking CRCs itself."""
+carry, and the same damage (message and records kept) as fitdecode checking CRCs itself; and
+decode_fit's in-memory reader, which reads every frame as fitdecode's own reader does."""
 
 from __future__ import annotations
 
@@ -107,3 +108,36 @@ def test_damage_as_fitdecode_checking_crcs_itself(shared_data):
             assert d["damage"] == f"CRC mismatch ({error.split(': ', 1)[1]})", what
         else:
             assert d["damage"] is not None and "CRC" not in d["damage"], what
+
+
+def _frames(reader_cls, data: bytes) -> tuple[list, str | None]:
+    """Every frame (kind, message name, field names and values) and the error that ended the read."""
+    import fitdecode
+
+    out = []
+    try:
+        with reader_cls(data, processor=None, check_crc=fitdecode.CrcCheck.DISABLED) as reader:
+            for frame in reader:
+                if frame.frame_type == fitdecode.FIT_FRAME_DATA:
+                    out.append((frame.name, [(fd.name, repr(fd.value), repr(fd.raw_value)) for fd in frame.fields]))
+                else:
+                    out.append((frame.frame_type, getattr(frame, "crc", None)))
+    except Exception as exc:  # noqa: BLE001 - the same error, whatever it is
+        return out, f"{type(exc).__name__}: {exc}"
+    return out, None
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # fitdecode's own notes on odd definitions, both readers
+def test_in_memory_reader_reads_as_fitdecode(shared_data):
+    import fitdecode
+
+    from gaitload.io.fit_decode import reader_class
+
+    fast = reader_class()
+    if fast is fitdecode.FitReader:
+        pytest.skip(f"fitdecode {fitdecode.__version__}: read through its own reader")
+    inputs = {p.name: p.read_bytes() for p in _fit_files(shared_data) if p.stat().st_size < 400_000}
+    inputs.update(_mutations(shared_data))
+    assert len(inputs) > 60
+    for what, data in inputs.items():
+        assert _frames(fast, data) == _frames(fitdecode.FitReader, data), what

@@ -27,7 +27,9 @@ fitdecode reads with its CRC check off: it computes the CRC in Python for every 
 (about a quarter of its decode time, 50 ms of the Fenix 2 run's 175 ms). Each FIT file's CRC is
 checked with the vectorised :func:`gaitload.io.fit_crc.fit_crc` instead, where fitdecode would
 have checked it (header on the header, file at the footer), with fitdecode's own ``FitCRCError``
-messages: the same records are kept and the same damage is reported.
+messages: the same records are kept and the same damage is reported. The file is read into
+memory once and each field's bytes are taken from it directly (:func:`reader_class`, another
+~35 ms). With both, the Fenix 2 run decodes in ~0.12 s instead of ~0.2 s.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from .device_totals import FIT_DATETIME_MIN, FIT_EPOCH_S, fit_epoch
 from .fit_crc import fit_crc
 from .memory import source_bytes, source_path
 
-__all__ = ["decode_fit", "record_epochs", "MAX_RECORDS"]
+__all__ = ["decode_fit", "record_epochs", "reader_class", "MAX_RECORDS"]
 
 #: More record messages than this (about 58 days at 1 Hz) is refused as a resource risk.
 MAX_RECORDS = 5_000_000
@@ -73,6 +75,46 @@ def _check_header(data: bytes, path: Path) -> None:
             f"FIT header claims {data_size / 1024**2:.0f} MiB of data but the file has {size / 1024**2:.2f} MiB",
             path,
         )
+
+
+#: fitdecode versions whose ``FitReader._read_bytes`` :func:`reader_class` replaces (the same
+#: method in 0.10 and 0.11); any other version reads through fitdecode's own.
+_FAST_READ_VERSIONS = ("0.10.", "0.11.")
+
+
+def reader_class():
+    """fitdecode's ``FitReader``, or (fitdecode 0.10-0.11) a subclass that takes each field's
+    bytes straight from the in-memory file.
+
+    fitdecode reads every field of every message on its own, through ``utils.blocking_read``
+    (a retry loop for non-blocking streams, a list and a join per call): a fifth to a quarter
+    of its decode time (Fenix 2 run: 2,825 messages, 53,795 reads, ~35 ms). The file is in
+    memory here (a ``BytesIO`` returns all it has at once), so the subclass reads it directly;
+    the CRC is not updated either (decoded with ``CrcCheck.DISABLED``, see :func:`_check_file_crc`).
+    Same frames, values and errors as fitdecode's own reader (tests/io/test_fit_crc.py).
+    """
+    import fitdecode
+    from fitdecode.exceptions import FitEOFError
+
+    if not str(getattr(fitdecode, "__version__", "")).startswith(_FAST_READ_VERSIONS):
+        return fitdecode.FitReader
+
+    class InMemoryFitReader(fitdecode.FitReader):
+        def _read_bytes(self, size):
+            if size <= 0:
+                raise ValueError("size")
+            if self.check_crc is not fitdecode.CrcCheck.DISABLED:
+                return super()._read_bytes(size)
+            chunk = self._fd.read(size)
+            got = len(chunk)
+            if got != size:
+                raise FitEOFError(size, got, self._read_offset)
+            self._chunk_size += got
+            self._read_offset += got
+            self._read_size += got
+            return chunk
+
+    return InMemoryFitReader
 
 
 def _check_header_crc(header, offset: int) -> None:
@@ -190,7 +232,7 @@ def decode_fit(source, max_records: int) -> dict:
             # about a quarter of the decode time; the few times needed are converted by fit_epoch).
             # CRC checking off: fitdecode computes it in Python per byte read (another quarter);
             # each FIT file's CRC is checked here instead, where fitdecode would have raised.
-            with fitdecode.FitReader(
+            with reader_class()(
                 data, processor=None, check_crc=fitdecode.CrcCheck.DISABLED,
                 error_handling=fitdecode.ErrorHandling.WARN,
             ) as reader:
