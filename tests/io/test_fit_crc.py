@@ -37,6 +37,19 @@ def test_random_bytes_match_fitdecode(n):
         assert fit_crc(data, 3, n - 5) == compute_crc(data, start=3, end=n - 5)
 
 
+@pytest.mark.parametrize("n", [255, 256, 257, 1000, 4097])
+def test_passes_chain_as_one(monkeypatch, n):
+    """A file longer than one pass (4 MiB) is done in passes: the same CRC (passes of 256 bytes here)."""
+    from fitdecode.utils import compute_crc
+
+    import gaitload.io.fit_crc as module
+
+    monkeypatch.setattr(module, "_CHUNK", 256)
+    data = np.random.default_rng(n).integers(0, 256, n, dtype=np.uint8).tobytes()
+    assert fit_crc(data) == compute_crc(data)
+    assert fit_crc(data, 5, n - 2) == compute_crc(data, start=5, end=n - 2)
+
+
 def test_real_files_match_fitdecode_and_their_own_crc(shared_data):
     from fitdecode.utils import compute_crc
 
