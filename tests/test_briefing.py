@@ -132,9 +132,10 @@ def test_missing_altitude_is_said_once(shared_data):
     assert any(n.startswith("channel 'altitude'") for n in summary["notes"])
 
 
-def test_epoch_clock_is_a_note_an_interval_guess_a_warning(tmp_path):
-    """A clock of 1.77e9 can only be epoch seconds (in ms, us or ns it is no plausible date): a
-    note. A relative clock whose unit only the median interval suggests stays a warning."""
+def test_unambiguous_clock_is_a_note_a_guess_a_warning(tmp_path):
+    """A clock of 1.77e9 can only be epoch seconds (in ms, us or ns it is no plausible date), and
+    ISO text with its zone can only be read one way: notes. A relative clock whose unit only the
+    median interval suggests, or a time without a zone taken as UTC, stays a warning."""
     t = np.arange(600.0)
     speed = np.full(t.size, 3.0)
     cadence = np.full(t.size, 170.0)
@@ -143,6 +144,18 @@ def test_epoch_clock_is_a_note_an_interval_guess_a_warning(tmp_path):
     summary = gaitload.analyze(epoch).summary
     assert any("epoch s" in n for n in summary["notes"])
     assert not any("epoch" in w for w in summary["warnings"])
+    # ISO 8601 text with its zone written is read one way only; without a zone, UTC is a guess
+    iso = tmp_path / "iso.csv"
+    stamps = pd.Timestamp("2024-06-01T06:30:00+00:00") + pd.to_timedelta(t, unit="s")
+    pd.DataFrame({"time": stamps.strftime("%Y-%m-%dT%H:%M:%S+00:00"), "speed": speed, "cadence": cadence}).to_csv(
+        iso, index=False)
+    summary = gaitload.analyze(iso).summary
+    assert any("datetime text" in n for n in summary["notes"])
+    assert not any("datetime text" in w for w in summary["warnings"])
+    naive = tmp_path / "naive.csv"
+    pd.DataFrame({"time": stamps.strftime("%Y-%m-%dT%H:%M:%S"), "speed": speed, "cadence": cadence}).to_csv(
+        naive, index=False)
+    assert any("no time zone written" in w for w in gaitload.analyze(naive).summary["warnings"])
     relative = tmp_path / "relative.csv"
     pd.DataFrame({"t": 1000.0 * t, "speed": speed, "cadence": cadence}).to_csv(relative, index=False)
     summary = gaitload.analyze(relative).summary

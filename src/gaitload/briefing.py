@@ -32,7 +32,7 @@ ANALYSIS_CHANNELS = frozenset({"cadence", "speed", "distance", "altitude", "lati
                                "contact_time", "footstrike_type", "incline"})
 #: Codes that are always notes: unmapped columns, and a watch cadence read as the strides/min
 #: every watch format stores (the convention, so nothing to warn about; steps/min there is warned).
-NOTE_CODES = frozenset({"columns-unused", "cadence-strides", "cadence-walking-doubled", "clock-epoch"})
+NOTE_CODES = frozenset({"columns-unused", "cadence-strides", "cadence-walking-doubled", "clock-unambiguous"})
 
 #: (theme, warning codes), most important first. Every code of :data:`gaitload.notice.CODES`
 #: but ``general`` belongs to exactly one theme; a warning with no code is a theme of its own.
@@ -52,7 +52,7 @@ THEMES: tuple[tuple[str, frozenset], ...] = tuple((name, frozenset(codes)) for n
     ("gait", ("walking-steps", "no-running-steps", "gait-method")),
     ("rules vs literature", ("rules-disagree", "steep-descent-effort")),
     ("clock", ("sampling-gaps", "timestamps-repaired", "time-jump", "samples-dropped", "positions-skipped",
-               "track-breaks", "clock-inferred", "clock-epoch", "distance-repaired", "gps-jumps", "resampled", "sensors-aligned")),
+               "track-breaks", "clock-inferred", "clock-unambiguous", "distance-repaired", "gps-jumps", "resampled", "sensors-aligned")),
     ("data", ("channel-gap", "channel-empty", "unit-inferred", "columns-unused", "non-numeric", "imu-filled",
               "clipped")),
 ))

@@ -78,7 +78,7 @@ CODES: dict[str, str] = {
     "positions-skipped": "track points without a position (or a time) skipped",
     "track-breaks": "breaks of more than 10 min inside a track: no distance counted across",
     "clock-inferred": "how a time column was read (unit, format) or which one was not used",
-    "clock-epoch": "a time column read as an epoch from its magnitude (certain: a note)",
+    "clock-unambiguous": "a time column whose reading admits no other (an epoch by its magnitude, ISO 8601 text with its zone): a note",
     "distance-repaired": "distance counter resets, backward steps or jumps repaired",
     "gps-jumps": "GPS position spikes or jumps rejected",
     "resampled": "the recording was resampled",

@@ -624,11 +624,12 @@ def choose_clock(
 def clock_notice(decision: UnitDecision) -> Notice:
     """The notice for a time column whose unit the data decided.
 
-    An epoch read from its magnitude is certain (the s, ms, us and ns readings of one number
-    are a factor of 1000 apart, and only one falls in the plausible range of dates), so it is a
-    note (code ``clock-epoch``); a unit read from the median sample interval is a judgement the
-    user may need to correct (code ``clock-inferred``).
+    Two readings admit no other and are notes (code ``clock-unambiguous``): an epoch read from
+    its magnitude (the s, ms, us and ns readings of one number are a factor of 1000 apart, and
+    only one falls in the plausible range of dates), and ISO 8601 text with its time zone
+    written. A unit read from the median sample interval, a guessed date order or a time with no
+    zone taken as UTC are judgements the user may need to correct (code ``clock-inferred``).
     """
-    code = "clock-epoch" if decision.unit.startswith("epoch") else "clock-inferred"
-    return Notice(decision.detail, code)
-
+    certain = decision.unit.startswith("epoch") or (
+        decision.unit == "ISO datetime" and "no time zone" not in decision.detail)
+    return Notice(decision.detail, "clock-unambiguous" if certain else "clock-inferred")
