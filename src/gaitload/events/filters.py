@@ -45,8 +45,8 @@ def _scipy_signal():
 
     Importing it costs ~0.5 s (scipy 1.17 rewrites the docstrings of ~800 functions at import),
     a fifth of a command-line run, so the low- and high-pass filters are numpy's own
-    (:mod:`.iir`); the band-pass of the trunk and wrist detectors and the peak search still
-    use it. After the first call this is a dictionary lookup.
+    (:mod:`.iir`) and only :func:`butterworth`'s band-pass (the trunk and wrist detectors) uses
+    it. After the first call this is a dictionary lookup.
     """
     from scipy import signal
 
@@ -108,13 +108,12 @@ def butterworth(x: np.ndarray, sampling_rate_hz: float, cutoff_hz: float | tuple
     wn = np.atleast_1d(np.asarray(cutoff_hz, dtype=float)) / nyq
     wn = np.clip(wn, 1e-4, 0.99)
     if wn.size == 1 and btype in ("low", "high"):
-        sos = _butter_sos(order, float(wn[0]), btype)
-        padlen = min(x.shape[0] - 1, 3 * (2 * len(sos) + 1) * 3)
-        return sosfiltfilt(sos, x, axis=0, padlen=padlen)
-    # band-pass: only the trunk and wrist detectors, which import scipy.signal anyway
-    sos = _scipy_signal().butter(order, wn if wn.size > 1 else wn[0], btype=btype, output="sos")
+        sos, filtfilt = _butter_sos(order, float(wn[0]), btype), sosfiltfilt
+    else:  # band-pass: only the trunk and wrist detectors, which import scipy.signal anyway
+        sos = _scipy_signal().butter(order, wn if wn.size > 1 else wn[0], btype=btype, output="sos")
+        filtfilt = _scipy_signal().sosfiltfilt
     padlen = min(x.shape[0] - 1, 3 * (2 * len(sos) + 1) * 3)
-    return _scipy_signal().sosfiltfilt(sos, x, axis=0, padlen=padlen)
+    return filtfilt(sos, x, axis=0, padlen=padlen)
 
 
 def gather_rows(x: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
