@@ -35,6 +35,7 @@ memory once and each field's bytes are taken from it directly (:func:`reader_cla
 from __future__ import annotations
 
 import contextlib
+import functools
 import mmap
 import os
 import struct
@@ -85,6 +86,7 @@ def _check_header(data, path: Path) -> None:
 _FAST_READ_VERSIONS = ("0.10.", "0.11.")
 
 
+@functools.lru_cache(maxsize=1)  # one class per process, not one per file decoded
 def reader_class():
     """fitdecode's ``FitReader``, or (fitdecode 0.10-0.11) a subclass that takes each field's
     bytes straight from the in-memory file.
