@@ -56,6 +56,10 @@ __all__ = ["add_watch_totals", "run_totals", "timer_label", "watch_distance", "d
 MOVING_SPEED_MPS = STANDSTILL_SPEED_MPS
 #: Cadence at or below this is standing or coasting (the readers' moving-cadence floor, judgement).
 MOVING_CADENCE_SPM = MOVING_CADENCE_MIN
+#: ``timer_time_source`` of a log without a timer (an IMU recording): its timer time is the
+#: time spent moving, and :func:`timer_label` names it so.
+MOVING_AS_TIMER = "moving time (the file has no timer events)"
+
 #: A first distance record at most this far from zero is distance the watch counted before its
 #: first record (the fix came late), so laps count from zero; beyond it the distance ran on from
 #: an earlier leg of a multisport file (m, judgement).
@@ -286,7 +290,7 @@ def run_totals(rec: Recording, steps: pd.DataFrame, distance_m: float, cadence_e
     else:
         running = iv["moving"]
         timer = moving_time
-        timer_source = "moving time (the file has no timer events)"
+        timer_source = MOVING_AS_TIMER
     cadence = iv["cadence"]
     cad_moving = None
     if cadence is not None and np.isfinite(cadence).any() and not cadence_estimated:
@@ -662,7 +666,7 @@ def timer_label(summary: dict) -> str:
     """What ``summary["timer_time_s"]`` is called where a runner reads it: ``"timer"``, or
     ``"moving"`` for a log without a timer (an IMU recording), whose timer time is the time spent
     moving (:func:`run_totals`)."""
-    return "moving" if str(summary.get("timer_time_source", "")).startswith("moving time") else "timer"
+    return "moving" if summary.get("timer_time_source") == MOVING_AS_TIMER else "timer"
 
 
 def watch_lines(summary: dict) -> list[str]:
