@@ -48,6 +48,9 @@ __all__ = [
     "clock_notice",
 ]
 
+#: Said of datetime text without a time zone (read as UTC: a guess, unlike a written zone).
+_NO_ZONE = " (no time zone written: taken as UTC)"
+
 #: Standard gravity, m/s^2 (CGPM 1901).
 G0_MPS2 = 9.80665
 
@@ -510,7 +513,7 @@ def _decode_text_time(text: pd.Series) -> TimeBase:
     rel = (ns - ns[first_idx]).astype(np.float64)
     rel[ts.isna().to_numpy()] = np.nan
     start = ts.iloc[first_idx]
-    detail = (f"time read as datetime text, first {start.isoformat()}" + (" (no time zone written: taken as UTC)" if naive else "")
+    detail = (f"time read as datetime text, first {start.isoformat()}" + (_NO_ZONE if naive else "")
               + order_note)
     return TimeBase(rel * 1e-9, start, UnitDecision(unit, "data", detail))
 
@@ -631,5 +634,5 @@ def clock_notice(decision: UnitDecision) -> Notice:
     zone taken as UTC are judgements the user may need to correct (code ``clock-inferred``).
     """
     certain = decision.unit.startswith("epoch") or (
-        decision.unit == "ISO datetime" and "no time zone" not in decision.detail)
+        decision.unit == "ISO datetime" and _NO_ZONE not in decision.detail)
     return Notice(decision.detail, "clock-unambiguous" if certain else "clock-inferred")
