@@ -416,12 +416,11 @@ def _counted_rises(profile: pd.DataFrame, grid: dict) -> tuple[np.ndarray, np.nd
     """Distance (m) at the start of each profile interval and its rise (m) on the profile the
     elevation totals are counted on (swings under the counting hysteresis removed), so the splits
     add up to the course's gain and loss; the smoothed profile where that is absent."""
-    d = float_column(profile, "distance_m")
     if "gain_altitude_m" in profile:
         z = float_column(profile, "gain_altitude_m")
-        known = np.isfinite(d) & np.isfinite(z)
-        if known.sum() >= 2:
-            return d[known][:-1], np.diff(z[known])
+        if np.isfinite(z).sum() >= 2:
+            # a step next to a gap of the profile counts nothing, as in the total (totals.py)
+            return float_column(profile, "distance_m")[:-1], np.nan_to_num(np.diff(z))
     smoothed = _smoothed_altitude(profile, grid)
     return None if smoothed is None else (smoothed[0][:-1], np.diff(smoothed[1]))
 
