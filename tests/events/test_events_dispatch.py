@@ -74,6 +74,9 @@ def test_multi_sensor_prefers_feet_and_merges_sides():
     assert abs((steps["foot"] == "right").sum() - icr.size) <= 1
     # alternating feet, step time about half a stride
     assert abs(steps["step_time_s"].median() - 0.35) < 0.02
+    # the notice names what gave the contacts and what was set aside, with their placements
+    choice = [w for w in det.warnings if getattr(w, "code", None) == "sensor-choice"]
+    assert [str(w) for w in choice] == ["contacts from left (shank), right (shank); hip (lumbar) not used for contacts"]
 
 
 def test_bad_inputs():

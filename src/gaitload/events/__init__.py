@@ -134,7 +134,11 @@ def _multi_sensor(rec: Recording, placement, cadence_window_steps, max_step_time
         chosen = feet
         others = [n for n in decided if n not in feet]
         if others:
-            warnings.append(Notice(f"foot sensors preferred over {', '.join(others)} for contacts", "sensor-choice"))
+            # a sensor on the foot or shank times contacts best (Norris 2014, literature.md 4.1; ankle
+            # counts steps best, 4.2): a trunk or wrist sensor beside it is not averaged in
+            used = ", ".join(f"{n} ({decided[n][0]})" for n in chosen)
+            unused = ", ".join(f"{n} ({decided[n][0]})" for n in others)
+            warnings.append(Notice(f"contacts from {used}; {unused} not used for contacts", "sensor-choice"))
     else:
         chosen = [min(decided, key=lambda n: _PLACEMENT_ORDER.get(decided[n][0], 9))]
     frames = []
