@@ -440,7 +440,7 @@ def _panel_strike(ax, analysis, axis):
     if any_known:
         ax.autoscale_view(scaley=False)
     else:  # known patterns, none of them at a finite position
-        note(ax, "strike pattern unknown (needs a foot or shank IMU)")
+        note(ax, "strike pattern unknown (needs a foot or shank IMU with a gyroscope)")
 
 
 def _panel_cadence(ax, analysis, axis):
@@ -702,7 +702,7 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
                 _panel_strike(ax["strike"], analysis, axis)
             else:
                 _no_data_panel(fig, "strike", "Strike pattern at each foot contact",
-                               "strike pattern unknown (needs a foot or shank IMU)")
+                               "strike pattern unknown (needs a foot or shank IMU with a gyroscope)")
             _panel_cadence(ax["cadence"], analysis, axis)
         else:
             _title(ax["shares"], "Share of load per muscle (%)")
