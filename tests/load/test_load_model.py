@@ -353,3 +353,33 @@ def test_summary_has_both_level_numbers_and_the_old_key():
             s["muscle_share"][muscle] / (s["muscle_share"][muscle] - s["emphasis_vs_flat"][muscle] / 100))
     # load ratio = load / (load of the same steps on level ground): total = (1 + E(+10 %)) / 2
     assert s["load_vs_level"]["total"] == pytest.approx((1 + 1.459) / 2, rel=1e-9)
+
+
+def test_group_median_matches_the_median_of_each_group():
+    from gaitload.load.modifiers import bin_codes, group_median
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    values = rng.normal(170, 8, n)
+    values[rng.random(n) < 0.1] = np.nan
+    speed = np.floor(rng.uniform(2, 5, n) / 0.25)
+    grade = np.floor(rng.uniform(-20, 20, n) / 5)
+    speed[rng.random(n) < 0.05] = np.nan
+    speed[5] = 4e9  # a garbled speed: numbered by sorting, not by counting over its span
+    codes = bin_codes(speed, grade)
+    assert codes.max() + 1 == len({(a, b) for a, b in zip(speed, grade) if np.isfinite(a)})
+    median, count = group_median(values, codes)
+    assert (codes == -1).sum() == np.isnan(speed).sum()
+    assert np.isnan(median[codes == -1]).all() and (count[codes == -1] == 0).all()
+    # every row of a bin gets that bin's median and count of finite values, by np.median per bin
+    for s, g in {(a, b) for a, b in zip(speed, grade) if np.isfinite(a)}:
+        rows = (speed == s) & (grade == g)
+        members = values[rows][np.isfinite(values[rows])]
+        assert (count[rows] == members.size).all()
+        if members.size:
+            np.testing.assert_allclose(median[rows], np.median(members), rtol=0, atol=1e-12)
+        else:
+            assert np.isnan(median[rows]).all()
+    # an even count takes the mean of the two middle values
+    m, c = group_median(np.array([1.0, 4.0, 2.0, 10.0]), np.array([0, 0, 0, 0]))
+    assert m.tolist() == [3.0] * 4 and c.tolist() == [4] * 4
