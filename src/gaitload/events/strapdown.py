@@ -232,10 +232,10 @@ def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
     return dq
 
 
-def _window_blocks(x: np.ndarray, start: np.ndarray, nb: int, block: int) -> np.ndarray:
-    """Windows ``x[:, start[r] : start[r] + nb * block]`` of a ``(3, n)`` array (one contiguous
-    row per axis) in the block layout of :func:`_block_scan`:
-    ``out[axis, j, b, r] = x[axis, start[r] + b * block + j]``.
+def _window_blocks(x, start: np.ndarray, nb: int, block: int) -> np.ndarray:
+    """Windows ``x[axis][start[r] : start[r] + nb * block]`` of three contiguous 1-D arrays (one
+    per axis) in the block layout of :func:`_block_scan`:
+    ``out[axis, j, b, r] = x[axis][start[r] + b * block + j]``.
 
     Each window of an axis is one contiguous run of samples, so it is gathered whole (a copy
     per stride) and transposed once; an interleaved ``(n, 3)`` source is ~8x slower to gather.
@@ -243,7 +243,7 @@ def _window_blocks(x: np.ndarray, start: np.ndarray, nb: int, block: int) -> np.
     increments set to identity, displacement weight 0), so they may hold any finite value; a
     window running past the end of the recording is filled with the last sample.
     """
-    n = x.shape[1]
+    n = x[0].shape[0]
     width = nb * block
     out = np.empty((3, block, nb, start.size))
     if width <= n:
@@ -256,7 +256,8 @@ def _window_blocks(x: np.ndarray, start: np.ndarray, nb: int, block: int) -> np.
         short = np.arange(start.size)
     if short.size:  # the last stride(s) of the recording: gather sample by sample (few)
         idx = np.minimum(start[short][None, :] + np.arange(width)[:, None], n - 1)  # [sample, row]
-        out[:, :, :, short] = x[:, idx].reshape(3, nb, block, short.size).transpose(0, 2, 1, 3)
+        for axis in range(3):
+            out[axis][:, :, short] = x[axis][idx].reshape(nb, block, short.size).transpose(1, 0, 2)
     return out
 
 
@@ -287,6 +288,8 @@ def stride_displacement(
     zv_end_idx: np.ndarray,
     rest_window_s: float = 0.02,
     max_stride_s: float = 3.0,
+    *,
+    planar: bool = False,
 ) -> dict[str, np.ndarray]:
     """Displacement of the sensor over each stride between two zero-velocity samples.
 
@@ -306,6 +309,9 @@ def stride_displacement(
         the zero-velocity-corrected displacement.)
     max_stride_s : float
         Strides longer than this (pauses) are not integrated; their outputs are NaN.
+    planar : bool
+        ``acc_mps2`` and ``gyr_rads`` are given axis by axis instead: a ``(3, n)`` array or three
+        ``(n,)`` arrays each (a recording's own channel arrays, read without a copy).
 
     Returns
     -------
@@ -316,9 +322,13 @@ def stride_displacement(
         horizontal displacement in one frame for the whole recording, counter-clockwise seen
         from above, from an arbitrary origin; see :func:`track_heading`).
     """
-    acc = np.asarray(acc_mps2, dtype=np.float64)
-    gyr = np.asarray(gyr_rads, dtype=np.float64)
-    n = acc.shape[0]
+    # one contiguous array per axis: a stride's window of each axis is then one run of memory
+    if planar:
+        acc_p, gyr_p = ([np.ascontiguousarray(c, dtype=np.float64) for c in x] for x in (acc_mps2, gyr_rads))
+    else:
+        acc_p, gyr_p = ([np.ascontiguousarray(x[:, k]) for k in range(3)]
+                        for x in (np.asarray(acc_mps2, dtype=np.float64), np.asarray(gyr_rads, dtype=np.float64)))
+    n = acc_p[0].shape[0]
     s_all = np.asarray(zv_start_idx, dtype=np.int64)
     e_all = np.asarray(zv_end_idx, dtype=np.int64)
     m = s_all.size
@@ -329,10 +339,6 @@ def stride_displacement(
     if good.size == 0:
         return out
     half = max(int(round(rest_window_s * sampling_rate_hz)), 0)
-    acc = np.ascontiguousarray(acc)
-    acc_f = acc.reshape(-1)
-    # one contiguous row per axis: a stride's window of each axis is then one run of memory
-    acc_p, gyr_p = np.ascontiguousarray(acc.T), np.ascontiguousarray(gyr.T)
     # attitude at each stride start from the mean specific force around it (row-wise
     # operations, so computed for all strides at once rather than per chunk)
     s_good = s_all[good]
@@ -340,10 +346,8 @@ def stride_displacement(
     hi = np.clip(s_good + half + 1, 0, n)
     win = np.arange(2 * half + 1)[None, :]
     in_win = win < (hi - lo)[:, None]
-    rest = np.stack(
-        [np.where(in_win, acc_f[3 * np.minimum(lo[:, None] + win, n - 1) + k], 0.0).sum(axis=1) for k in range(3)],
-        axis=1,
-    )
+    near = np.minimum(lo[:, None] + win, n - 1)
+    rest = np.stack([np.where(in_win, acc_p[k][near], 0.0).sum(axis=1) for k in range(3)], axis=1)
     rest /= (hi - lo)[:, None]
     q0 = gravity_alignment(rest)
     # strides sorted by length and grouped so that each chunk's padding (to its longest
@@ -453,28 +457,27 @@ def track_heading(gyr_rads: np.ndarray, dt: float, rest_acc: np.ndarray, start_i
     sensor and do not overlap. Gyro bias turns the heading by bias x time (MEMS: degrees per
     minute), which is fine for closing a track of minutes, not of hours.
 
-    ``gyr_rads`` is ``(n, 3)``, or ``(3, n)`` with ``planar=True`` (one contiguous row per axis).
+    ``gyr_rads`` is ``(n, 3)``, or with ``planar=True`` a ``(3, n)`` array or three ``(n,)`` arrays.
     """
-    gyr = np.asarray(gyr_rads, dtype=np.float64)
-    if not planar:
-        gyr = gyr.T
+    gyr = gyr_rads if planar else np.asarray(gyr_rads, dtype=np.float64).T
     u = rest_acc / np.maximum(np.linalg.norm(rest_acc, axis=1, keepdims=True), 1e-12)
     up = np.median(u, axis=0)
     up /= max(float(np.linalg.norm(up)), 1e-12)
-    # the projection axis by axis (no BLAS matrix-vector call: its three-column kernel is
-    # slower, and its threads spin on a busy machine)
-    rate = gyr[0] * up[0]
-    term = gyr[1] * up[1]
-    rate += term
-    np.multiply(gyr[2], up[2], out=term)
-    rate += term
-    # trapezoid rule: turned[i] = dt / 2 * sum of (rate[k] + rate[k + 1]) for k < i, read only
-    # at the stride ends (halving is exact, so the running sum is halved where it is read)
-    run = np.add(rate[1:], rate[:-1], out=term[:-1])
-    np.cumsum(run, out=run)
+    # trapezoid rule, read only at the stride ends: with C(i) the sum of rate[k] for k < i,
+    # turned(i) = dt / 2 * (2 C(i) + rate[i] - rate[0]); C is linear in the three axes, so each
+    # axis is summed between consecutive stride ends (one read-only pass, no projected copy)
+    at = np.unique(np.concatenate([[0], start_idx, end_idx]))
+    csum = np.zeros(at.size)
+    rate_at = np.zeros(at.size)
+    for k in range(3):  # three axes
+        g = np.asarray(gyr[k])
+        seg = np.add.reduceat(g, at)  # seg[j]: the sum from at[j] to at[j + 1]
+        csum[1:] += up[k] * np.cumsum(seg[:-1])
+        rate_at += up[k] * g[at]
 
     def turned(i):
-        return np.where(i > 0, 0.5 * run[np.maximum(i - 1, 0)] * dt, 0.0)
+        j = np.searchsorted(at, i)
+        return 0.5 * dt * (2.0 * csum[j] + rate_at[j] - rate_at[0])
 
     t_start = turned(start_idx)
     # replace the projected turn over each integrated stride by the stride's own attitude turn
