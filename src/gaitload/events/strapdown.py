@@ -350,12 +350,14 @@ def stride_displacement(
     rest = np.stack([np.where(in_win, acc_p[k][near], 0.0).sum(axis=1) for k in range(3)], axis=1)
     rest /= (hi - lo)[:, None]
     q0 = gravity_alignment(rest)
-    # strides sorted by length and grouped so that each chunk's padding (to its longest
-    # stride) stays small; chunks only bound memory (strides are computed independently)
+    # strides grouped by their number of scan blocks (the padded width), in time order within
+    # a group: each chunk's padding stays small and its windows are read front to back through
+    # the recording; chunks only bound memory (strides are computed independently)
     length_all = e_all - s_all + 1
-    rank = np.argsort(length_all[good], kind="stable")
+    rank = np.argsort(-(-length_all[good] // _SCAN_BLOCK), kind="stable")
     order = good[rank]
     lens = length_all[order]
+    padded = -(-lens // _SCAN_BLOCK) * _SCAN_BLOCK
     d_rel = np.empty((order.size, 3))  # weighted sums in the stride-start frame, sorted order
     q_end = np.empty((order.size, 4))  # attitude at each stride's end relative to its start
     start = 0
@@ -363,7 +365,7 @@ def stride_displacement(
         # as many strides as fit the element budget at the width of the longest of them
         # (a stride has >= 4 samples, so no chunk holds more than budget / 4 of them: looking
         # that far ahead keeps the cost linear in the number of strides)
-        ahead = lens[start : start + _CHUNK_ELEMENTS // 4 + 1]
+        ahead = padded[start : start + _CHUNK_ELEMENTS // 4 + 1]
         fit = np.arange(1, ahead.size + 1) * ahead
         stop = start + max(int(np.searchsorted(fit, _CHUNK_ELEMENTS, side="right")), 1)
         rows, length = order[start:stop], lens[start:stop]
