@@ -219,7 +219,8 @@ def moving_average(x: np.ndarray, width: int) -> np.ndarray:
     if width == 1 or x.size < width:
         return x.copy()
     sums, counts = box_sums(x, width)  # the same differences of one cumulative sum
-    return sums / counts
+    sums /= counts  # in place: box_sums' own array
+    return sums
 
 
 def fill_nan(x: np.ndarray) -> tuple[np.ndarray, int]:
