@@ -127,9 +127,10 @@ def _sequential_product(dq):
 
 
 @pytest.mark.parametrize("width", [1, 2, 15, 16, 17, 100, 257])
-def test_blocked_scan_equals_sequential_product(width):
-    """The work-efficient blocked scan gives the plain running product (to rounding)."""
-    from gaitload.events.strapdown import _prefix_product, _prefix_product_blocked
+def test_block_scan_equals_sequential_product(width):
+    """The two-level block scan (products inside blocks, block totals scanned) composes to the
+    plain running product (to rounding)."""
+    from gaitload.events.strapdown import _SCAN_BLOCK, _block_scan, _prefix_product
 
     rng = np.random.default_rng(width)
     ang = rng.uniform(0.0, 0.3, size=(7, width))
@@ -137,8 +138,18 @@ def test_blocked_scan_equals_sequential_product(width):
     ax /= np.linalg.norm(ax, axis=-1, keepdims=True)
     dq = np.concatenate([np.cos(ang)[..., None], np.sin(ang)[..., None] * ax], axis=-1)
     ref = _sequential_product(dq)
-    got = np.moveaxis(_prefix_product_blocked(np.ascontiguousarray(np.transpose(dq, (2, 1, 0)))), 0, -1)
-    np.testing.assert_allclose(np.transpose(got, (1, 0, 2)), ref, atol=1e-13)
+    nb = -(-width // _SCAN_BLOCK)
+    padded = np.zeros((7, nb * _SCAN_BLOCK, 4))
+    padded[..., 0] = 1.0  # identity rotations after the last sample
+    padded[:, :width] = dq
+    # [stride, b * block + j, component] -> [component, j, b, stride]
+    inner, total = _block_scan(np.ascontiguousarray(padded.reshape(7, nb, _SCAN_BLOCK, 4).transpose(3, 2, 1, 0)))
+    carry = np.concatenate([np.broadcast_to([1.0, 0.0, 0.0, 0.0], (1, 7, 4)),
+                            np.moveaxis(total[:, :-1], 0, -1)])  # [b, stride, component]
+    body = np.moveaxis(inner, 0, -1).transpose(1, 0, 2, 3)  # [b, j, stride, component]
+    got = quat_multiply(carry[:, None], body).reshape(nb * _SCAN_BLOCK, 7, 4).transpose(1, 0, 2)[:, :width]
+    np.testing.assert_allclose(got, ref, atol=1e-13)
+    np.testing.assert_allclose(np.moveaxis(total[:, -1], 0, -1), ref[:, -1], atol=1e-13)
     np.testing.assert_allclose(_prefix_product(dq), ref, atol=1e-13)
 
 
@@ -164,14 +175,18 @@ def _displacement_reference(acc, gyr, fs, s, e, half):
     return p
 
 
-def test_stride_displacement_matches_textbook_loop():
+@pytest.mark.parametrize("rate_scale", [1.0, 40.0])
+def test_stride_displacement_matches_textbook_loop(rate_scale):
     """Chunked, sorted, weighted-sum implementation equals the sample-by-sample definition on
-    a noisy recording with strides of very different lengths (chunks and padding differ)."""
+    a noisy recording with strides of very different lengths (chunks and padding differ); at
+    40x the rate (up to ~150 rad/s) some increments turn by more than the sine and cosine
+    series cover, and those fall back to the functions themselves."""
     rng = np.random.default_rng(3)
     fs, n = 200.0, 3000
     t = np.arange(n) / fs
     gyr = np.column_stack([np.sin(2 * np.pi * 1.3 * t), 3 * np.sin(2 * np.pi * 0.9 * t + 1), 0.5 * np.cos(5 * t)])
     gyr += 0.2 * rng.normal(size=(n, 3))
+    gyr *= rate_scale
     acc = np.array([0.5, -1.0, 9.6]) + 2.0 * rng.normal(size=(n, 3))
     s = np.array([1, 100, 400, 402, 1000, 1500, 2000, 2500])
     e = np.array([90, 700, 460, 1100, 1150, 2100, 2300, 2999])
@@ -182,3 +197,20 @@ def test_stride_displacement_matches_textbook_loop():
         np.testing.assert_allclose([out["dx_m"][i], out["dy_m"][i], out["rise_m"][i]], p, atol=1e-9)
         assert out["length_m"][i] == pytest.approx(np.hypot(p[0], p[1]), abs=1e-9)
         assert out["speed_mps"][i] == pytest.approx(np.hypot(p[0], p[1]) / ((e[i] - s[i]) / fs), abs=1e-9)
+
+
+def test_stride_displacement_recording_shorter_than_padded_window():
+    """A stride covering nearly all of a short recording: its window, padded to whole scan
+    blocks, runs past the end of the recording (gathered sample by sample); the result still
+    equals the sample-by-sample definition."""
+    rng = np.random.default_rng(5)
+    fs, n = 100.0, 46
+    t = np.arange(n) / fs
+    gyr = np.column_stack([np.sin(2 * np.pi * 1.3 * t), 3 * np.sin(2 * np.pi * 0.9 * t + 1), 0.5 * np.cos(5 * t)])
+    acc = np.array([0.5, -1.0, 9.6]) + 2.0 * rng.normal(size=(n, 3))
+    s, e = np.array([0, 3]), np.array([44, 45])  # 45 and 43 samples: 48 padded > 46
+    out = stride_displacement(acc, gyr, fs, s, e)
+    half = int(round(0.02 * fs))
+    for i in range(s.size):
+        p = _displacement_reference(acc, gyr, fs, s[i], e[i], half)
+        np.testing.assert_allclose([out["dx_m"][i], out["dy_m"][i], out["rise_m"][i]], p, atol=1e-9)

@@ -219,7 +219,8 @@ def moving_average(x: np.ndarray, width: int) -> np.ndarray:
     if width == 1 or x.size < width:
         return x.copy()
     sums, counts = box_sums(x, width)  # the same differences of one cumulative sum
-    return sums / counts
+    sums /= counts  # in place: box_sums' own array
+    return sums
 
 
 def fill_nan(x: np.ndarray) -> tuple[np.ndarray, int]:
@@ -257,11 +258,16 @@ def row_norms(v: np.ndarray, columns: tuple[np.ndarray, np.ndarray, np.ndarray] 
     squares are added in einsum's order: ``(x^2 + z^2) + y^2`` for a C-contiguous array,
     ``(x^2 + y^2) + z^2`` otherwise (tests/events/test_detect_fast.py checks both against einsum).
     ``columns``, the three columns of ``v`` (the same values) as contiguous 1-D arrays, are read
-    instead of ``v``'s strided column views when the caller has them (~1.5x faster).
+    instead of ``v``'s strided column views when the caller has them (~1.5x faster); ``v``
+    may then be None (the squares are added in a C-contiguous array's order).
     """
-    v = np.asarray(v, dtype=np.float64)
-    x, y, z = (v[:, 0], v[:, 1], v[:, 2]) if columns is None else columns
-    second, third = (z, y) if v.flags.c_contiguous else (y, z)
+    if v is None:  # only the columns (of an array that would have been stacked C-contiguous)
+        x, y, z = columns
+        second, third = z, y
+    else:
+        v = np.asarray(v, dtype=np.float64)
+        x, y, z = (v[:, 0], v[:, 1], v[:, 2]) if columns is None else columns
+        second, third = (z, y) if v.flags.c_contiguous else (y, z)
     out = x * x
     sq = second * second
     out += sq

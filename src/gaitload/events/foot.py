@@ -58,7 +58,7 @@ from ..notice import Notice
 from ..errors import SignalError
 from . import filters as sig
 from .foot_options import FootOptions
-from .foot_signal import as_n3, imu_checked, sagittal_rate
+from .foot_signal import as_columns, as_n3, axes, imu_checked, sagittal_rate
 from .foot_stages import (contact_toe_off, initial_contact, is_running, mid_stance, strike_and_stride, swing_end,
                           swing_peaks, toe_off)
 from .placement import IMUColumns
@@ -187,11 +187,13 @@ def foot_event_columns(
     fs = sig.snap_rate(fs)  # window lengths must not flip with the rate's last bits
     t = np.asarray(time_s, dtype=np.float64).ravel()
     n = t.size
-    # IMUColumns (from the dispatcher): stacked here, the checks read the columns themselves
+    # IMUColumns (from the dispatcher): the acceleration is stacked here (the contact search reads
+    # it as (n, 3)); the checks, the rate and the strap-down read the columns themselves
     acc_cols = acc_mps2.columns if isinstance(acc_mps2, IMUColumns) else None
     gyr_cols = gyr_rads.columns if isinstance(gyr_rads, IMUColumns) else None
     acc = as_n3("acc_mps2", acc_mps2 if acc_cols is None else acc_mps2.stacked(), n)
-    gyr = as_n3("gyr_rads", gyr_rads if gyr_cols is None else gyr_rads.stacked(), n)
+    # the rate's columns serve every stage (no (n, 3) copy) unless some values must be filled
+    gyr = as_n3("gyr_rads", gyr_rads, n) if gyr_cols is None else as_columns("gyr_rads", gyr_cols, n)
     min_fs = o["min_sampling_rate_hz"]
     warnings: list[str] = []
 
@@ -286,9 +288,9 @@ def foot_event_columns(
     # -- 5. strike and stride (foot only)
     if placement == "foot":
         angle, pattern, conf, geo = strike_and_stride(
-            pitch, acc, gyr, fs, zc[keep], ic_k, zvp_k, zv_k, strike_thresholds=opts.strike_thresholds,
-            strike_uncertainty_deg=opts.strike_uncertainty_deg, strapdown=opts.strapdown,
-            max_stride_s=opts.max_stride_s)
+            pitch, axes(acc, acc_cols, n_bad_a), axes(gyr, gyr_cols, n_bad_g), fs, zc[keep], ic_k, zvp_k, zv_k,
+            strike_thresholds=opts.strike_thresholds, strike_uncertainty_deg=opts.strike_uncertainty_deg,
+            strapdown=opts.strapdown, max_stride_s=opts.max_stride_s)
     else:
         angle, conf = np.full(keep.size, np.nan), np.full(keep.size, np.nan)
         pattern = np.full(keep.size, "unknown", dtype=object)

@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import SignalError
 from . import filters as sig
 
-__all__ = ["as_n3", "imu_checked", "range_and_saturation", "SagittalRate", "sagittal_rate", "resolve_sign"]
+__all__ = ["as_n3", "as_columns", "axes", "imu_checked", "range_and_saturation", "SagittalRate", "sagittal_rate", "resolve_sign"]
 
 
 def as_n3(name: str, x, n: int | None) -> np.ndarray:
@@ -44,7 +44,32 @@ def as_n3(name: str, x, n: int | None) -> np.ndarray:
     return arr
 
 
-def imu_checked(x: np.ndarray, columns=None) -> tuple[np.ndarray, int, float, float]:
+def as_columns(name: str, columns, n: int) -> None:
+    """Check that three 1-D arrays (an IMU's axes) hold ``n`` samples each; returns None (the
+    ``(n, 3)`` array the detector does without).
+
+    Raises
+    ------
+    SignalError
+        Not three axes, or not ``n`` samples.
+    """
+    if len(columns) != 3:
+        raise SignalError(f"{name} must have 3 axes, got {len(columns)}")
+    for c in columns:
+        if c.shape != (n,):
+            raise SignalError(f"{name} has {c.shape[0] if c.ndim else 0} samples but time_s has {n}")
+    return None
+
+
+def axes(x: np.ndarray | None, columns, n_filled: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The three axes of an IMU signal as 1-D arrays: ``columns`` unless values were filled
+    (``n_filled`` > 0: the filled ``(n, 3)`` array ``x`` holds them), else ``x``'s columns."""
+    if columns is not None and not n_filled:
+        return tuple(columns)
+    return x[:, 0], x[:, 1], x[:, 2]
+
+
+def imu_checked(x: np.ndarray | None, columns=None) -> tuple[np.ndarray | None, int, float, float]:
     """An ``(n, 3)`` IMU array checked once: filled, missing count, largest column range, clipping.
 
     Returns ``x`` with non-finite values filled by :func:`.filters.fill_nan` (``x`` itself, not
@@ -52,7 +77,8 @@ def imu_checked(x: np.ndarray, columns=None) -> tuple[np.ndarray, int, float, fl
     were filled, and :func:`range_and_saturation`. One contiguous transposed copy serves all
     (or ``columns``, the same values as three contiguous 1-D arrays, when the caller has them):
     finite column extremes prove every value finite (min and max propagate NaN and reach an
-    infinity), so no separate finiteness pass is needed.
+    infinity), so no separate finiteness pass is needed. ``x`` may be None when ``columns`` is
+    given: the ``(n, 3)`` array is then built only to be filled.
     """
     if columns is None:
         cols = np.ascontiguousarray(x.T)
@@ -62,7 +88,7 @@ def imu_checked(x: np.ndarray, columns=None) -> tuple[np.ndarray, int, float, fl
         lo, hi = np.array([c.min() for c in cols]), np.array([c.max() for c in cols])
     if np.isfinite(lo).all() and np.isfinite(hi).all():
         return (x, 0) + range_and_saturation_of(cols, lo, hi)
-    filled, n_bad = sig.fill_nan(x)
+    filled, n_bad = sig.fill_nan(np.column_stack(columns) if x is None else x)
     return (filled, n_bad) + range_and_saturation(filled)
 
 
@@ -117,8 +143,8 @@ def sagittal_rate(gyr: np.ndarray, norm: np.ndarray, fs: float, placement: str, 
 
     Parameters
     ----------
-    gyr : ndarray, shape (n, 3)
-        Angular rate, rad/s, finite.
+    gyr : ndarray, shape (n, 3), or None
+        Angular rate, rad/s, finite (None when ``columns`` is given).
     norm : ndarray, shape (n,)
         Its row norms, rad/s.
     fs : float

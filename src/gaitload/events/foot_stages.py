@@ -528,8 +528,8 @@ def strike_and_stride(pitch: np.ndarray, acc: np.ndarray, gyr: np.ndarray, fs: f
     ----------
     pitch : ndarray, shape (n,)
         Sagittal rate, rad/s, + = toes up.
-    acc, gyr : ndarray, shape (n, 3)
-        Acceleration (m/s^2) and angular rate (rad/s), for the strapdown stride.
+    acc, gyr : tuple of three ndarray, shape (n,)
+        Acceleration (m/s^2) and angular rate (rad/s) axis by axis, for the strapdown stride.
     fs : float
         Sampling rate, Hz.
     zc : ndarray of int
@@ -560,7 +560,7 @@ def strike_and_stride(pitch: np.ndarray, acc: np.ndarray, gyr: np.ndarray, fs: f
     sigma = np.hypot(strike_uncertainty_deg, np.rad2deg(np.abs(pitch[ic_k])) * dt_ic)
     pattern, conf = classify_strike(angle, strike_thresholds, sigma)
     if strapdown and ok.any():
-        g = stride_displacement(acc, gyr, fs, zvp_k[ok], zv_k[ok], max_stride_s=max_stride_s)
+        g = stride_displacement(acc, gyr, fs, zvp_k[ok], zv_k[ok], max_stride_s=max_stride_s, planar=True)
         for k in geo:
             geo[k][ok] = g[k]
     return angle, pattern, conf, geo

@@ -7,25 +7,29 @@ Method (inertial navigation with zero-velocity updates):
 * Attitude at the stride start comes from gravity (the accelerometer at rest measures +g up);
   heading is arbitrary and irrelevant for the stride's horizontal length.
 * Orientation during the stride is the product of the per-sample rotation increments
-  ``exp(omega dt / 2)`` (quaternions, midpoint rate). The running product is computed for all
-  strides at once with a work-efficient blocked prefix scan (sequential products inside blocks
-  of 16 samples, a Hillis-Steele scan over the block totals, one carry product: about two
-  quaternion products per sample, Blelloch 1990), so there is no loop over samples or strides.
-  Strides are sorted by length and processed in chunks of ~65 k samples (bounded memory, little
-  padding); quaternions are kept as four contiguous component planes laid out
-  ``[sample in stride, stride]``.
+  ``exp(omega dt / 2)`` (quaternions, midpoint rate; sine and cosine of the small half angle
+  from their Taylor series). The running product is computed for all strides at once with a
+  work-efficient two-level scan (sequential products inside blocks of 16 samples, a
+  Hillis-Steele scan over the block totals, Blelloch 1990): about one quaternion product per
+  sample, and no loop over samples or strides. Strides are sorted by length and processed in
+  chunks of ~65 k samples (bounded memory, little padding); quaternions are kept as four
+  contiguous component planes laid out ``[sample in block, block, stride]``.
 * Acceleration is rotated to the stride-start frame, integrated to velocity, and the velocity
   error is removed as a linear ramp that forces zero velocity at both mid-stances (ZUPT:
   Foxlin 2005, IEEE CG&A 25(6):38; Skog et al. 2010, IEEE TBME 57:2657); a second integration
   gives the stride displacement. Both trapezoidal integrations and the ramp are linear, so the
   displacement is one weighted sum of the acceleration samples (weights derived in
   :func:`stride_displacement`); the weights sum to zero, so gravity and any constant bias
-  cancel exactly and the gravity-aligned start attitude is applied once to the summed vector.
+  cancel exactly. Rotation is linear too, so each sample is rotated only by its attitude
+  within its block, each block's weighted sum by the attitude at the block's start, and the
+  stride's sum once by the gravity-aligned start attitude.
 
 Outputs: horizontal stride length (m), vertical rise (m, + = up) and mean speed (m/s).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -135,35 +139,34 @@ def _qmul_planes(p, q, out, tmp) -> None:
     oz += tmp
 
 
-def _prefix_product_blocked(dq: np.ndarray, block: int = _SCAN_BLOCK) -> np.ndarray:
-    """Inclusive prefix quaternion product along axis 1 of planes ``dq[4, width, rows]``.
+def _block_scan(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Quaternion prefix products of increments in blocks: ``x[4, block, nb, rows]`` (component,
+    position in block, block, stride), a stride's samples in order ``b * block + j``.
 
-    Work-efficient blocked scan (the two-level scheme of Blelloch 1990, "Prefix sums and their
-    applications", CMU-CS-90-190): the samples are cut into blocks of ``block``; a sequential
-    product inside every block (``block - 1`` vectorised steps over all blocks and strides at
-    once), a Hillis-Steele scan over the block totals, and one product that carries each
-    block's prefix into the next block. About 2 quaternion products per sample instead of
-    log2(width) for a plain Hillis-Steele scan; the result equals the sequential product up to
-    rounding (the increments are unit quaternions, so the product stays unit to ~1e-15 and is
-    not renormalised). The planes are position-major (``[component, sample, stride]``) so
-    every step works on contiguous slabs. ``dq`` is overwritten (used as scratch).
+    Work-efficient two-level scan (Blelloch 1990, "Prefix sums and their applications",
+    CMU-CS-90-190): a sequential product inside every block (``block - 1`` vectorised steps over
+    all blocks and strides at once, each on a contiguous ``[nb, rows]`` slab) and a
+    Hillis-Steele scan over the block totals. The carry of each block (the product of all
+    blocks before it) is not multiplied into every sample: a rotation is linear, so the caller
+    rotates each block's weighted sum by it instead (one rotation per block, not one product
+    per sample). The increments are unit quaternions, so the products stay unit to ~1e-15 and
+    are not renormalised.
+
+    Returns
+    -------
+    inner : ndarray, shape (4, block, nb, rows)
+        ``inner[:, j, b] = x[:, 0, b] (x) ... (x) x[:, j, b]``, the attitude relative to the
+        block's start.
+    total : ndarray, shape (4, nb, rows)
+        ``total[:, b]``: the product of blocks ``0..b``, the attitude at the end of block ``b``
+        relative to the stride's start.
     """
-    _, width, rows = dq.shape
-    nb = -(-width // block)
-    if nb * block != width:  # pad with identity rotations (never read back)
-        pad = np.zeros((4, nb * block - width, rows))
-        pad[0] = 1.0
-        dq = np.concatenate([dq, pad], axis=1)
-    x = dq.reshape(4, nb, block, rows)
-    # the sequential steps run block-position-major ([component, position in block, block,
-    # stride]): each step then reads and writes contiguous slabs (three times faster than the
-    # strided slabs of the sample-major layout, for one transposing copy)
-    xp = np.ascontiguousarray(x.transpose(0, 2, 1, 3))
-    y = np.empty_like(xp)  # y[:, j, b] = xp[:, 0, b] ... xp[:, j, b]
-    y[:, 0] = xp[:, 0]
+    _, block, nb, rows = x.shape
+    y = np.empty_like(x)
+    y[:, 0] = x[:, 0]
     tmp = np.empty((nb, rows))
     for j in range(1, block):  # sequential inside the blocks
-        _qmul_planes(y[:, j - 1], xp[:, j], y[:, j], tmp)
+        _qmul_planes(y[:, j - 1], x[:, j], y[:, j], tmp)
     # inclusive scan of the block totals (Hillis-Steele over nb = width / block entries)
     tot = y[:, block - 1]
     shift = 1
@@ -172,79 +175,89 @@ def _prefix_product_blocked(dq: np.ndarray, block: int = _SCAN_BLOCK) -> np.ndar
         _qmul_planes(tot[:, :-shift], tot[:, shift:], nxt[:, shift:], tmp[: nb - shift])
         tot = nxt
         shift *= 2
-    if nb == 1:
-        return y.reshape(4, nb * block, rows)[:, :width]
-    # every block after the first is carried by the product of all blocks before it; the
-    # products go back into x in sample-major order (the increments are not read again)
-    body = y[:, :, 1:].transpose(0, 2, 1, 3)
-    carry = tuple(np.broadcast_to(tot[k, :-1, None, :], body.shape[1:]) for k in range(4))
-    scratch = xp[0].reshape(-1)[: body[0].size].reshape(body.shape[1:])  # xp is not read again
-    _qmul_planes(carry, body, x[:, 1:], scratch)
-    x[:, 0] = y[:, :, 0]
-    return x.reshape(4, nb * block, rows)[:, :width]
+    return y, tot
 
 
-def _increments(w: np.ndarray, valid: np.ndarray, dt: float, width_out: int | None = None) -> np.ndarray:
+#: Taylor coefficients of sin(x) / x and cos(x) in powers of x^2 (highest first), and the
+#: largest x^2 they cover to rounding (x = 0.25: the next terms are < 1e-17 relative)
+_SINC_SERIES = tuple((-1.0) ** k / math.factorial(2 * k + 1) for k in range(5, -1, -1))
+_COS_SERIES = tuple((-1.0) ** k / math.factorial(2 * k) for k in range(6, -1, -1))
+_SERIES_MAX_X2 = 0.0625
+
+
+def _horner(x2: np.ndarray, coefs: tuple[float, ...], out: np.ndarray) -> np.ndarray:
+    """The polynomial ``coefs`` (highest power first) at ``x2``, into ``out`` (not ``x2``)."""
+    np.multiply(x2, coefs[0], out=out)
+    for c in coefs[1:-1]:
+        out += c
+        out *= x2
+    out += coefs[-1]
+    return out
+
+
+def _increments(w: np.ndarray, valid: np.ndarray, dt: float) -> np.ndarray:
     """Rotation increments ``exp(omega dt / 2)`` between consecutive samples of each stride.
 
-    ``w[3, width, rows]`` holds the angular rate (rad/s) of each stride from its first sample;
-    the increment into sample ``j`` uses the mean rate of samples ``j - 1`` and ``j`` (midpoint
-    rule); sample 0 and padding (``~valid``) get the identity. Returns ``dq[4, width_out, rows]``
-    (``width_out >= width``, default ``width``; the samples past ``width`` are identities, so a
-    caller can ask for whole scan blocks without a padding copy).
+    ``w[3, block, nb, rows]`` holds the angular rate (rad/s) of each stride from its first
+    sample, in the block layout of :func:`_block_scan` (sample ``b * block + j`` at ``[:, j, b]``);
+    the increment into a sample uses the mean rate of it and the sample before (midpoint rule);
+    sample 0 and padding (``~valid``, shape ``[block, nb, rows]``) get the identity. Returns
+    ``dq[4, block, nb, rows]``.
     """
     wm = np.zeros_like(w)
-    np.add(w[:, 1:], w[:, :-1], out=wm[:, 1:])
+    np.add(w[:, 1:], w[:, :-1], out=wm[:, 1:])  # inside a block
+    np.add(w[:, 0, 1:], w[:, -1, :-1], out=wm[:, 0, 1:])  # a block's first sample: the last of the block before
     wm *= 0.5
     np.copyto(wm, 0.0, where=~valid)  # broadcast over the three axes (a boolean-index store is slower)
-    # the same operations in the same order as the expressions in the comments, written into
-    # two scratch planes (fewer temporaries of the chunk's size, same bits)
-    nrm = wm[0] * wm[0]  # |w| = sqrt(w0 w0 + w1 w1 + w2 w2)
+    # |w|^2 and x^2 = (|w| dt / 2)^2, the squared half angle (no square root needed)
+    x2 = wm[0] * wm[0]
     tmp = wm[1] * wm[1]
-    nrm += tmp
+    x2 += tmp
     np.multiply(wm[2], wm[2], out=tmp)
-    nrm += tmp
-    np.sqrt(nrm, out=nrm)
-    half_ang = nrm * dt  # 0.5 (|w| dt)
-    half_ang *= 0.5
-    sn = np.sin(half_ang)
-    width = nrm.shape[0]
-    dq_all = np.empty((4, width if width_out is None else width_out) + nrm.shape[1:])
-    dq_all[0, width:] = 1.0
-    dq_all[1:, width:] = 0.0
-    dq = dq_all[:, :width]
-    # cos from sin (a square root is far cheaper than a second transcendental); the half angle
-    # of one sample's rotation is far below pi/2 (|omega| dt < pi), otherwise fall back to cos
-    np.multiply(sn, sn, out=tmp)  # sqrt(1 - sn sn)
-    np.subtract(1.0, tmp, out=tmp)
-    np.sqrt(tmp, out=dq[0])
-    big = half_ang > 0.5 * np.pi
-    if big.any():
-        dq[0][big] = np.cos(half_ang[big])
-    sn /= np.maximum(nrm, 1e-12, out=nrm)
-    np.multiply(wm, sn, out=dq[1:])
-    return dq_all
+    x2 += tmp
+    x2 *= 0.25 * dt * dt
+    # sin(x) / |w| = dt / 2 * sin(x) / x and cos(x) as their Taylor series in x^2: the terms
+    # left out are below 1e-17 relative for x <= 0.25 (|w| <= 50 rad/s at 100 Hz), so both
+    # are exact to rounding there, at a fraction of the cost of sqrt, sin and a division
+    sinc = _horner(x2, _SINC_SERIES, tmp)
+    sinc *= 0.5 * dt
+    dq = np.empty((4,) + x2.shape)
+    _horner(x2, _COS_SERIES, dq[0])
+    big = x2 > _SERIES_MAX_X2
+    if big.any():  # a rotation faster than the series covers: the functions themselves
+        x = np.sqrt(x2[big])
+        dq[0][big] = np.cos(x)
+        sinc[big] = np.sin(x) / x * (0.5 * dt)
+    np.multiply(wm, sinc, out=dq[1:])
+    return dq
 
 
-def _window_planes(x: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
-    """Windows ``x[start[r] : start[r] + width]`` of an ``(n, 3)`` array as planes ``[3, width, rows]``.
+def _window_blocks(x, start: np.ndarray, nb: int, block: int) -> np.ndarray:
+    """Windows ``x[axis][start[r] : start[r] + nb * block]`` of three contiguous 1-D arrays (one
+    per axis) in the block layout of :func:`_block_scan`:
+    ``out[axis, j, b, r] = x[axis][start[r] + b * block + j]``.
 
-    Each window is one contiguous block of ``3 * width`` values, so it is gathered whole (a
-    copy per stride instead of one random access per value) and the ``[rows, width, 3]`` block
-    is transposed once. Samples past a stride's end are padding: the callers give them zero
-    weight (rotation increments set to identity, displacement weight 0), so they may hold any
-    finite value; a window running past the end of the recording is filled with the last
-    sample.
+    Each window of an axis is one contiguous run of samples, so it is gathered whole (a copy
+    per stride) and transposed once; an interleaved ``(n, 3)`` source is ~8x slower to gather.
+    Samples past a stride's end are padding: the callers give them zero weight (rotation
+    increments set to identity, displacement weight 0), so they may hold any finite value; a
+    window running past the end of the recording is filled with the last sample.
     """
-    n = x.shape[0]
-    win = sliding_window_view(x, width, axis=0)  # [i, axis, j] = x[i + j, axis]
-    first = np.minimum(start, n - width)
-    rows = win[first].transpose(1, 2, 0)  # [axis, j, row] (a copy of contiguous windows)
-    out = np.ascontiguousarray(rows)
-    short = np.flatnonzero(first != start)
+    n = x[0].shape[0]
+    width = nb * block
+    out = np.empty((3, block, nb, start.size))
+    if width <= n:
+        first = np.minimum(start, n - width)
+        for axis in range(3):
+            win = sliding_window_view(x[axis], width)[first]  # [row, sample]
+            out[axis] = win.reshape(start.size, nb, block).transpose(2, 1, 0)
+        short = np.flatnonzero(first != start)
+    else:  # a recording shorter than the padded window: every window gathered sample by sample
+        short = np.arange(start.size)
     if short.size:  # the last stride(s) of the recording: gather sample by sample (few)
-        idx = np.minimum(start[short][None, :] + np.arange(width)[:, None], n - 1)
-        out[:, :, short] = x[idx].transpose(2, 0, 1)
+        idx = np.minimum(start[short][None, :] + np.arange(width)[:, None], n - 1)  # [sample, row]
+        for axis in range(3):
+            out[axis][:, :, short] = x[axis][idx].reshape(nb, block, short.size).transpose(1, 0, 2)
     return out
 
 
@@ -275,6 +288,8 @@ def stride_displacement(
     zv_end_idx: np.ndarray,
     rest_window_s: float = 0.02,
     max_stride_s: float = 3.0,
+    *,
+    planar: bool = False,
 ) -> dict[str, np.ndarray]:
     """Displacement of the sensor over each stride between two zero-velocity samples.
 
@@ -294,6 +309,9 @@ def stride_displacement(
         the zero-velocity-corrected displacement.)
     max_stride_s : float
         Strides longer than this (pauses) are not integrated; their outputs are NaN.
+    planar : bool
+        ``acc_mps2`` and ``gyr_rads`` are given axis by axis instead: a ``(3, n)`` array or three
+        ``(n,)`` arrays each (a recording's own channel arrays, read without a copy).
 
     Returns
     -------
@@ -304,9 +322,13 @@ def stride_displacement(
         horizontal displacement in one frame for the whole recording, counter-clockwise seen
         from above, from an arbitrary origin; see :func:`track_heading`).
     """
-    acc = np.asarray(acc_mps2, dtype=np.float64)
-    gyr = np.asarray(gyr_rads, dtype=np.float64)
-    n = acc.shape[0]
+    # one contiguous array per axis: a stride's window of each axis is then one run of memory
+    if planar:
+        acc_p, gyr_p = ([np.ascontiguousarray(c, dtype=np.float64) for c in x] for x in (acc_mps2, gyr_rads))
+    else:
+        acc_p, gyr_p = ([np.ascontiguousarray(x[:, k]) for k in range(3)]
+                        for x in (np.asarray(acc_mps2, dtype=np.float64), np.asarray(gyr_rads, dtype=np.float64)))
+    n = acc_p[0].shape[0]
     s_all = np.asarray(zv_start_idx, dtype=np.int64)
     e_all = np.asarray(zv_end_idx, dtype=np.int64)
     m = s_all.size
@@ -317,9 +339,6 @@ def stride_displacement(
     if good.size == 0:
         return out
     half = max(int(round(rest_window_s * sampling_rate_hz)), 0)
-    acc = np.ascontiguousarray(acc)
-    gyr = np.ascontiguousarray(gyr)
-    acc_f = acc.reshape(-1)
     # attitude at each stride start from the mean specific force around it (row-wise
     # operations, so computed for all strides at once rather than per chunk)
     s_good = s_all[good]
@@ -327,18 +346,18 @@ def stride_displacement(
     hi = np.clip(s_good + half + 1, 0, n)
     win = np.arange(2 * half + 1)[None, :]
     in_win = win < (hi - lo)[:, None]
-    rest = np.stack(
-        [np.where(in_win, acc_f[3 * np.minimum(lo[:, None] + win, n - 1) + k], 0.0).sum(axis=1) for k in range(3)],
-        axis=1,
-    )
+    near = np.minimum(lo[:, None] + win, n - 1)
+    rest = np.stack([np.where(in_win, acc_p[k][near], 0.0).sum(axis=1) for k in range(3)], axis=1)
     rest /= (hi - lo)[:, None]
     q0 = gravity_alignment(rest)
-    # strides sorted by length and grouped so that each chunk's padding (to its longest
-    # stride) stays small; chunks only bound memory (strides are computed independently)
+    # strides grouped by their number of scan blocks (the padded width), in time order within
+    # a group: each chunk's padding stays small and its windows are read front to back through
+    # the recording; chunks only bound memory (strides are computed independently)
     length_all = e_all - s_all + 1
-    rank = np.argsort(length_all[good], kind="stable")
+    rank = np.argsort(-(-length_all[good] // _SCAN_BLOCK), kind="stable")
     order = good[rank]
     lens = length_all[order]
+    padded = -(-lens // _SCAN_BLOCK) * _SCAN_BLOCK
     d_rel = np.empty((order.size, 3))  # weighted sums in the stride-start frame, sorted order
     q_end = np.empty((order.size, 4))  # attitude at each stride's end relative to its start
     start = 0
@@ -346,22 +365,29 @@ def stride_displacement(
         # as many strides as fit the element budget at the width of the longest of them
         # (a stride has >= 4 samples, so no chunk holds more than budget / 4 of them: looking
         # that far ahead keeps the cost linear in the number of strides)
-        ahead = lens[start : start + _CHUNK_ELEMENTS // 4 + 1]
+        ahead = padded[start : start + _CHUNK_ELEMENTS // 4 + 1]
         fit = np.arange(1, ahead.size + 1) * ahead
         stop = start + max(int(np.searchsorted(fit, _CHUNK_ELEMENTS, side="right")), 1)
         rows, length = order[start:stop], lens[start:stop]
         s = s_all[rows]
-        width = int(length.max())
-        # position-major planes [sample in stride, stride]: the scan and the sums run over
-        # contiguous rows of all strides at once
-        offs = np.arange(width)[:, None]
-        valid = offs < length[None, :]
-        dq = _increments(_window_planes(gyr, s, width), valid, dt, -(-width // _SCAN_BLOCK) * _SCAN_BLOCK)
-        rel = _prefix_product_blocked(dq)[:, :width]  # attitude relative to the stride start
-        q_end[start:stop] = rel[:, length - 1, np.arange(rows.size)].T
-        # specific force in the stride-start frame (quat_rotate's operations, per plane)
-        v_b = _window_planes(acc, s, width)
-        u = (rel[1], rel[2], rel[3])
+        k = rows.size
+        nb = -(-int(length.max()) // _SCAN_BLOCK)
+        # block layout [position in block, block, stride]: the scan and the sums run over
+        # contiguous [block, stride] slabs of all strides at once
+        offs = (np.arange(nb)[None, :] * _SCAN_BLOCK + np.arange(_SCAN_BLOCK)[:, None])[:, :, None]
+        valid = offs < length[None, None, :]
+        inner, total = _block_scan(_increments(_window_blocks(gyr_p, s, nb, _SCAN_BLOCK), valid, dt))
+        last = length - 1
+        jl, bl = last % _SCAN_BLOCK, last // _SCAN_BLOCK
+        cols = np.arange(k)
+        # attitude at each stride's end relative to its start: the carry of its last block times
+        # the attitude inside that block (the first block has no carry)
+        end_in = inner[:, jl, bl, cols].T
+        carry_end = np.where((bl > 0)[:, None], total[:, np.maximum(bl - 1, 0), cols].T, [1.0, 0.0, 0.0, 0.0])
+        q_end[start:stop] = np.where((bl > 0)[:, None], quat_multiply(carry_end, end_in), end_in)
+        # specific force in the frame of its block's start (quat_rotate's operations, per plane)
+        v_b = _window_blocks(acc_p, s, nb, _SCAN_BLOCK)
+        u = (inner[1], inner[2], inner[3])
         tmp = np.empty_like(v_b[0])
         t = _cross_planes(u, v_b, 2.0, tmp)
         ut = _cross_planes(u, t, tmp=tmp)
@@ -371,18 +397,29 @@ def stride_displacement(
         # The weights sum to zero, so a constant (gravity, accelerometer bias) cancels exactly
         # as the ZUPT intends, and the sum commutes with the constant start attitude, which is
         # therefore applied once to the summed vector (after the loop).
-        last = length - 1
-        lf = last.astype(np.float64)[None, :]
+        lf = last.astype(np.float64)
         c = np.where(valid, lf - 2.0 * offs, 0.0)
-        c[0] = 0.5 * (lf[0] - 1.0)
-        c[last, np.arange(rows.size)] = -0.5 * (lf[0] - 1.0)
-        # v + w t + u x t per axis (the sum commutes exactly; t is not needed afterwards)
-        rot = [np.multiply(rel[0], t[k], out=t[k]) for k in range(3)]
-        for k in range(3):  # three axes
-            rot[k] += v_b[k]
-            rot[k] += ut[k]
-        for k in range(3):
-            np.einsum("jr,jr->r", c, rot[k], out=d_rel[start:stop, k])
+        c[0, 0] = 0.5 * (lf - 1.0)
+        c[jl, bl, cols] = -0.5 * (lf - 1.0)
+        # v + w t + u x t per axis (t is not needed afterwards)
+        rot = [np.multiply(inner[0], t[i], out=t[i]) for i in range(3)]
+        for i in range(3):  # three axes
+            rot[i] += v_b[i]
+            rot[i] += ut[i]
+        # each block's weighted sum, in the frame of the block's start ...
+        S = np.empty((3, nb, k))
+        for i in range(3):
+            np.einsum("jbr,jbr->br", c, rot[i], out=S[i])
+        # ... rotated by the block's carry into the stride-start frame (rotations are linear:
+        # one rotation per block instead of a quaternion product per sample)
+        d_rel[start:stop] = S[:, 0].T
+        if nb > 1:
+            cw, cu = total[0, :-1], (total[1, :-1], total[2, :-1], total[3, :-1])
+            sb = (S[0, 1:], S[1, 1:], S[2, 1:])
+            tb = _cross_planes(cu, sb, 2.0)
+            utb = _cross_planes(cu, tb)
+            for i in range(3):
+                d_rel[start:stop, i] += (sb[i] + cw * tb[i] + utb[i]).sum(axis=0)
         start = stop
     d = quat_rotate(q0[rank], 0.5 * dt * dt * d_rel)
     out["dx_m"][order] = d[:, 0]
@@ -390,8 +427,8 @@ def stride_displacement(
     out["length_m"][order] = np.hypot(d[:, 0], d[:, 1])
     out["rise_m"][order] = d[:, 2]
     out["speed_mps"][order] = out["length_m"][order] / ((lens - 1) * dt)
-    start_heading = track_heading(gyr, dt, rest[rank], s_all[order], e_all[order],
-                                  heading_change(quat_multiply(q0[rank], q_end)))
+    start_heading = track_heading(gyr_p, dt, rest[rank], s_all[order], e_all[order],
+                                  heading_change(quat_multiply(q0[rank], q_end)), planar=True)
     out["heading_rad"][order] = start_heading + np.arctan2(d[:, 1], d[:, 0])
     return out
 
@@ -411,7 +448,7 @@ def heading_change(q_end: np.ndarray) -> np.ndarray:
 
 
 def track_heading(gyr_rads: np.ndarray, dt: float, rest_acc: np.ndarray, start_idx: np.ndarray,
-                  end_idx: np.ndarray, turn_rad: np.ndarray) -> np.ndarray:
+                  end_idx: np.ndarray, turn_rad: np.ndarray, *, planar: bool = False) -> np.ndarray:
     """Heading of the sensor at each stride start in one frame for the whole recording, rad.
 
     Over an integrated stride the heading changes by its attitude's turn (``turn_rad``,
@@ -421,14 +458,32 @@ def track_heading(gyr_rads: np.ndarray, dt: float, rest_acc: np.ndarray, start_i
     ``rest_acc[m, 3]``), integrated by the trapezoid rule. The strides are those of one
     sensor and do not overlap. Gyro bias turns the heading by bias x time (MEMS: degrees per
     minute), which is fine for closing a track of minutes, not of hours.
+
+    ``gyr_rads`` is ``(n, 3)``, or with ``planar=True`` a ``(3, n)`` array or three ``(n,)`` arrays.
     """
+    gyr = gyr_rads if planar else np.asarray(gyr_rads, dtype=np.float64).T
     u = rest_acc / np.maximum(np.linalg.norm(rest_acc, axis=1, keepdims=True), 1e-12)
     up = np.median(u, axis=0)
     up /= max(float(np.linalg.norm(up)), 1e-12)
-    rate = gyr_rads @ up
-    turned = np.r_[0.0, np.cumsum(0.5 * (rate[1:] + rate[:-1])) * dt]
+    # trapezoid rule, read only at the stride ends: with C(i) the sum of rate[k] for k < i,
+    # turned(i) = dt / 2 * (2 C(i) + rate[i] - rate[0]); C is linear in the three axes, so each
+    # axis is summed between consecutive stride ends (one read-only pass, no projected copy)
+    at = np.unique(np.concatenate([[0], start_idx, end_idx]))
+    csum = np.zeros(at.size)
+    rate_at = np.zeros(at.size)
+    for k in range(3):  # three axes
+        g = np.asarray(gyr[k])
+        seg = np.add.reduceat(g, at)  # seg[j]: the sum from at[j] to at[j + 1]
+        csum[1:] += up[k] * np.cumsum(seg[:-1])
+        rate_at += up[k] * g[at]
+
+    def turned(i):
+        j = np.searchsorted(at, i)
+        return 0.5 * dt * (2.0 * csum[j] + rate_at[j] - rate_at[0])
+
+    t_start = turned(start_idx)
     # replace the projected turn over each integrated stride by the stride's own attitude turn
-    fix = turn_rad - (turned[end_idx] - turned[start_idx])
+    fix = turn_rad - (turned(end_idx) - t_start)
     by_end = np.argsort(end_idx, kind="stable")
     done = np.r_[0.0, np.cumsum(fix[by_end])]
-    return turned[start_idx] + done[np.searchsorted(end_idx[by_end], start_idx, side="right")]
+    return t_start + done[np.searchsorted(end_idx[by_end], start_idx, side="right")]

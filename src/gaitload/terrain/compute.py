@@ -33,8 +33,10 @@ def _step_speed(steps: pd.DataFrame, step_t: np.ndarray, rec: Recording, per_sam
     missing = ~np.isfinite(out)
     if missing.any() and per_sample is not None:
         ok = np.isfinite(per_sample)
-        if ok.sum() >= 2:
-            out[missing] = np.interp(step_t[missing], rec.time_s[ok], per_sample[ok])  # only where needed
+        if ok.all():  # the usual case: the knots as they are (no copies of every sample)
+            out[missing] = np.interp(step_t[missing], rec.time_s, per_sample)  # only where needed
+        elif ok.sum() >= 2:
+            out[missing] = np.interp(step_t[missing], rec.time_s[ok], per_sample[ok])
     return np.where(np.isfinite(step_t), out, np.nan)
 
 
