@@ -389,16 +389,17 @@ def _numeric_floor(path: Path):
     import gaitload
     from gaitload.events import filters as sig
     from gaitload.events import detect_steps
-    from gaitload.events.placement import acc_array, gyr_array
     from gaitload.events.strapdown import stride_displacement
 
     rec = gaitload.read(path)
     fs = float(rec.sampling_rate_hz)
-    acc, gyr = acc_array(rec), gyr_array(rec)
+    # axis by axis, the recording's own channels, as the foot detector hands them over
+    acc = tuple(np.asarray(rec.channels[f"acc_{a}"], float) for a in "xyz")
+    gyr = tuple(np.asarray(rec.channels[f"gyr_{a}"], float) for a in "xyz")
     steps = detect_steps(rec, "foot").steps
     own = steps.loc[steps["measured"].to_numpy(bool), "time_s"].to_numpy(float)
     contact = np.searchsorted(rec.time_s, own)
-    axial, swing = np.ascontiguousarray(acc[:, 2]), np.ascontiguousarray(gyr[:, 1])
+    axial, swing = acc[2], gyr[1]
 
     from gaitload.blas import one_blas_thread
 
@@ -407,7 +408,7 @@ def _numeric_floor(path: Path):
         sig.lowpass(axial, 25.0, fs)
         sig.lowpass(swing, 5.0, fs)
         sig.highpass(swing, 0.3, fs)
-        stride_displacement(acc, gyr, fs, contact[:-1], contact[1:])
+        stride_displacement(acc, gyr, fs, contact[:-1], contact[1:], planar=True)
 
     return floor
 
