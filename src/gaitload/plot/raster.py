@@ -76,6 +76,13 @@ class _WholeTextRenderer(RendererAgg):
             self._bitmaps[key] = found
         return found
 
+    def clear(self):
+        """Empty the canvas for a new draw, and forget the texts of the last one: a figure drawn
+        again and again (:class:`.panels.RunCanvas`) shows other numbers each time, and the
+        texts worth keeping are kept by :func:`_laid_out`."""
+        super().clear()
+        self._bitmaps = {}
+
     def _get_font_height_metrics(self, prop):
         """Ascent, descent and line gap of the font of ``prop``, pixels, from its OS/2 (else hhea)
         table, as matplotlib's text layout computes them for every text it lays out (a font
