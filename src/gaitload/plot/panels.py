@@ -13,9 +13,9 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox, offset_copy
 
-from .style import MUSCLE_COLORS, MUSCLE_LABELS, MUSCLES, light_legend, new_figure
+from .style import MUSCLE_COLORS, MUSCLE_LABELS, MUSCLES, light_legend, light_ticks, new_figure
 
-__all__ = ["RUN_FIGSIZE", "PANELS_IN", "RunCanvas", "no_data_panel"]
+__all__ = ["RUN_FIGSIZE", "PANELS_IN", "STRIKES", "RunCanvas", "no_data_panel"]
 
 #: Size of the run figure, inches: 1200 x 800 pixels at the default 100 dpi.
 RUN_FIGSIZE = (12.0, 8.0)
@@ -32,6 +32,12 @@ PANELS_IN = {
 }
 #: Panels sharing the elevation panel's x axis (distance or time along the run).
 _ALONG_THE_RUN = ("shares", "strike", "cadence")
+#: Strike patterns, top to bottom in their panel.
+STRIKES = ("rearfoot", "midfoot", "forefoot")
+#: Panels whose rows are the same in every run (muscles, strike patterns), top to bottom: their
+#: y axis (labels, limits) is part of the frame.
+_ROWS = {"share_vs_flat": [MUSCLE_LABELS[m] for m in MUSCLES], "emphasis": [MUSCLE_LABELS[m] for m in MUSCLES],
+         "strike": list(STRIKES)}
 #: Texts and artists of the figure itself that are the same for every run: the muscle key and
 #: the figure title (updated in place by ``Figure.suptitle``), kept when the frame is emptied.
 _KEPT_GIDS = ("key", "key_squares", "run_title")
@@ -42,8 +48,12 @@ def _add_panel(fig: Figure, axes: dict, name: str) -> None:
     w, h = fig.get_size_inches()
     x0, y0, pw, ph = PANELS_IN[name]
     share = axes.get("elevation") if name in _ALONG_THE_RUN else None
-    axes[name] = fig.add_axes((x0 / w, y0 / h, pw / w, ph / h), label=name, sharex=share)
-    axes[name].patch.set_visible(False)  # white on the white figure: nothing to fill
+    ax = axes[name] = fig.add_axes((x0 / w, y0 / h, pw / w, ph / h), label=name, sharex=share)
+    ax.patch.set_visible(False)  # white on the white figure: nothing to fill
+    rows = _ROWS.get(name)
+    if rows is not None:
+        light_ticks(ax, "y", range(len(rows)), rows)
+        ax.set_ylim(len(rows) - 0.4, -0.6)  # the first row on top
 
 
 def no_data_panel(fig: Figure, name: str, title: str, text: str) -> None:
@@ -59,16 +69,19 @@ def no_data_panel(fig: Figure, name: str, title: str, text: str) -> None:
              gid=f"{name}_note")
 
 
-def _empty_axes(ax) -> None:
+def _empty_axes(ax, keep_rows: bool) -> None:
     """Take everything a run drew off a panel and give it back the state of a new axes: no
     artists, title or axis label, no data limits (the view, 0..1 autoscaled, is set after).
 
     The locators stay the null ones the run's ticks (:func:`.style.light_ticks`) put there:
     autoscaling asks a locator only for the limits of an empty view and for view limits, where
-    the null and the default locator agree (``Locator.nonsingular``, ``view_limits``)."""
+    the null and the default locator agree (``Locator.nonsingular``, ``view_limits``).
+    ``keep_rows``: the y ticks and their labels are the frame's, kept."""
+    kept = ("yticks", "yticklabel") if keep_rows else ()
     for group in (ax.lines, ax.collections, ax.texts, ax.patches, ax.images, ax.artists, ax.tables):
         for artist in list(group):
-            artist.remove()
+            if artist.get_gid() not in kept:
+                artist.remove()
     ax.set_title("", loc="left")  # the only title a run figure sets
     ax.set_xlabel("")
     ax.dataLim = Bbox.null()  # what a new axes starts from
@@ -107,11 +120,13 @@ class RunCanvas:
         for artist in [*fig.texts, *fig.artists]:
             if artist.get_gid() not in _KEPT_GIDS:
                 artist.remove()
-        for ax in self._axes.values():
-            _empty_axes(ax)
-        for name in self._axes:  # after the scales: setting a scale may autoscale the view
-            self._axes[name].set_xlim(0.0, 1.0, auto=True)
-            self._axes[name].set_ylim(0.0, 1.0, auto=True)
+        for name, ax in self._axes.items():
+            _empty_axes(ax, name in _ROWS)
+            ax.set_xlim(0.0, 1.0, auto=True)
+            if name not in _ROWS:
+                ax.set_ylim(0.0, 1.0, auto=True)
+            else:  # as a new frame's row ticks left it: x to autoscale at the next look
+                ax.autoscale(enable=True, axis="x")
         if strike and "strike" not in self._axes:
             _add_panel(fig, self._axes, "strike")
         elif not strike and "strike" in self._axes:

@@ -157,11 +157,13 @@ def write_png(rgba: np.ndarray, fh, dpi: float, level: int = PNG_COMPRESS_LEVEL)
     h, w = rgba.shape[:2]
     opaque = bool((rgba[..., 3] == 255).all())
     pixels = rgba[..., :3] if opaque else rgba
-    rows = np.zeros((h, 1 + w * pixels.shape[2]), dtype=np.uint8)  # filter byte 0: "none"
-    rows[:, 1:] = pixels.reshape(h, -1)
+    rows = np.empty((h, 1 + w * pixels.shape[2]), dtype=np.uint8)
+    rows[:, 0] = 0  # filter byte 0: "none"
+    # the pixels copied once, straight into the rows (a view of them as (h, w, channels))
+    rows[:, 1:].reshape(h, w, pixels.shape[2])[...] = pixels
     ppm = int(round(dpi / 0.0254))
     fh.write(b"\x89PNG\r\n\x1a\n")
     fh.write(_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2 if opaque else 6, 0, 0, 0)))
     fh.write(_chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)))
-    fh.write(_chunk(b"IDAT", zlib.compress(rows.tobytes(), level)))
+    fh.write(_chunk(b"IDAT", zlib.compress(rows, level)))
     fh.write(_chunk(b"IEND", b""))

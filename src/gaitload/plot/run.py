@@ -26,7 +26,7 @@ from matplotlib.transforms import offset_copy
 
 from ..errors import OptionError
 from ..totals import format_duration
-from .panels import PANELS_IN, RUN_FIGSIZE, RunCanvas, no_data_panel
+from .panels import PANELS_IN, RUN_FIGSIZE, STRIKES, RunCanvas, no_data_panel
 from .style import (MUSCLE_COLORS, MUSCLE_LABELS, MUSCLES, STRIKE_COLORS, STYLE, TERRAIN_COLORS, column,
                     figure_format, labels, light_ticks, nice_ticks, note, save_figure)
 
@@ -39,8 +39,6 @@ _LABELLED_CLIMBS = 4
 #: the emphasis axis spans +-this many percentage points, widened only when a bar needs it, so
 #: two runs' figures compare at a glance
 _EMPHASIS_SPAN_PTS = 10.0
-#: Strike patterns, top to bottom in their panel.
-_STRIKES = ("rearfoot", "midfoot", "forefoot")
 #: Colours of the climbs and descents drawn over the elevation profile.
 _CLIMB_COLORS = {"climb": "#b2182b", "descent": "#2166ac"}
 
@@ -406,11 +404,9 @@ def _panel_strike(ax, analysis, axis):
     steps = analysis.steps
     x = column(steps, axis["col"]) * axis["scale"]
     pattern = labels(steps, "strike_pattern")
-    _title(ax, "Strike pattern at each foot contact")
-    light_ticks(ax, "y", range(3), _STRIKES)
-    ax.set_ylim(2.6, -0.6)  # rearfoot on top
+    _title(ax, "Strike pattern at each foot contact")  # its rows are the frame's (.panels)
     any_known = False
-    for row, name in enumerate(_STRIKES):
+    for row, name in enumerate(STRIKES):
         sel = (pattern == name) & np.isfinite(x)
         if sel.any():
             any_known = True
@@ -490,15 +486,8 @@ def _running_shares(summary: dict, share: np.ndarray) -> np.ndarray:
     return loads / total if total > 0 else share  # every step walked: the whole run's shares
 
 
-def _muscle_rows(ax) -> np.ndarray:
-    y = np.arange(len(MUSCLES))
-    light_ticks(ax, "y", y, [MUSCLE_LABELS[m] for m in MUSCLES])
-    ax.set_ylim(len(MUSCLES) - 0.4, -0.6)  # glutes on top
-    return y
-
-
 def _panel_share_vs_flat(ax, share, emphasis, running_only: bool = False):
-    y = _muscle_rows(ax)
+    y = np.arange(len(MUSCLES))  # the frame's rows (.panels), glutes on top
     colors = [MUSCLE_COLORS[m] for m in MUSCLES]
     _title(ax, "Share of load (%)" + (", running steps" if running_only else ""))
     if not np.isfinite(share).any():
@@ -544,7 +533,7 @@ def _bar_key(ax) -> None:
 
 
 def _panel_emphasis(ax, emphasis, grade_known: bool = True, load_ratio=None, walk_fraction=None):
-    y = _muscle_rows(ax)
+    y = np.arange(len(MUSCLES))  # the frame's rows (.panels), glutes on top
     some_walked = walk_fraction is not None and np.isfinite(walk_fraction) and round(100 * walk_fraction) > 0
     # the walked share goes under the title: a note inside the axes would cross the zero line
     _title(ax, "Emphasis vs level ground (running steps)"
@@ -653,7 +642,7 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
 
     with matplotlib.rc_context(STYLE):
         # a watch or lumbar run has no strike pattern: that panel is its title and a note
-        strike_known = bool(np.isin(labels(steps, "strike_pattern"), _STRIKES).any())
+        strike_known = bool(np.isin(labels(steps, "strike_pattern"), STRIKES).any())
         fig, ax = (canvas if canvas is not None else RunCanvas()).panels(dpi, strike_known)
         axis = _run_axis(analysis, smooth_m)
         axis["buckets"] = _plot_buckets(dpi)
