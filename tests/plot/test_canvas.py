@@ -9,7 +9,7 @@ from test_plot import synthetic_analysis
 
 from gaitload.analysis import Analysis
 from gaitload.plot import plot_run
-from gaitload.plot.panels import RunCanvas
+from gaitload.plot import RunCanvas
 
 
 def _pixels(fig) -> np.ndarray:
