@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from test_plot import synthetic_analysis
 
 from gaitload.analysis import Analysis
@@ -61,3 +62,25 @@ def test_reused_frame_writes_the_same_file(tmp_path):
     plot_run(second, tmp_path / "reused.png", dpi=40, canvas=canvas)
     plot_run(second, tmp_path / "fresh.png", dpi=40)
     assert (tmp_path / "reused.png").read_bytes() == (tmp_path / "fresh.png").read_bytes()
+
+
+def test_a_failed_draw_leaves_the_next_run_a_clean_frame(tmp_path, monkeypatch):
+    """A run whose figure fails half-way (here: its cadence panel, then its file) does not show
+    in the next run's figure drawn on the same canvas."""
+    import gaitload.plot.run as run_module
+
+    canvas = RunCanvas()
+    first, second = synthetic_analysis(distance_m=2000, seed=2), synthetic_analysis(distance_m=4000, seed=3)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("broken panel")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(run_module, "_panel_cadence", broken)
+        with pytest.raises(RuntimeError, match="broken panel"):
+            plot_run(first, dpi=40, canvas=canvas)
+    (tmp_path / "a file").write_text("not a folder")
+    with pytest.raises(OSError):
+        plot_run(first, tmp_path / "a file" / "first.png", dpi=40, canvas=canvas)
+    reused = _pixels(plot_run(second, dpi=40, canvas=canvas))
+    assert (reused == _pixels(plot_run(second, dpi=40))).all()

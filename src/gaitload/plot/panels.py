@@ -9,6 +9,8 @@ draws hundreds of figures, so it keeps one frame and draws every run into it.
 
 from __future__ import annotations
 
+import contextlib
+
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox, offset_copy
@@ -104,6 +106,16 @@ class RunCanvas:
     def __init__(self) -> None:
         self._fig: Figure | None = None
         self._axes: dict = {}
+
+    @contextlib.contextmanager
+    def drawing(self):
+        """Around the drawing of one run: when it fails half-way, the frame is dropped (the next
+        run makes a new one) rather than emptied of whatever state the failure left."""
+        try:
+            yield self
+        except BaseException:
+            self._fig, self._axes = None, {}
+            raise
 
     def panels(self, dpi: float, strike: bool) -> tuple[Figure, dict]:
         """The frame, empty, at ``dpi``: the figure and its panels by name, the strike panel only

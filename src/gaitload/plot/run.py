@@ -640,10 +640,11 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
     ratio_dict = summary.get("load_vs_level") or {}
     load_ratio = np.array([np.nan if ratio_dict.get(m) is None else ratio_dict.get(m) for m in MUSCLES], dtype=float)
 
-    with matplotlib.rc_context(STYLE):
+    canvas = canvas if canvas is not None else RunCanvas()
+    with matplotlib.rc_context(STYLE), canvas.drawing():
         # a watch or lumbar run has no strike pattern: that panel is its title and a note
         strike_known = bool(np.isin(labels(steps, "strike_pattern"), STRIKES).any())
-        fig, ax = (canvas if canvas is not None else RunCanvas()).panels(dpi, strike_known)
+        fig, ax = canvas.panels(dpi, strike_known)
         axis = _run_axis(analysis, smooth_m)
         axis["buckets"] = _plot_buckets(dpi)
         _panel_elevation(ax["elevation"], analysis, axis)
