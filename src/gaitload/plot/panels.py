@@ -95,7 +95,7 @@ class RunCanvas:
 
     :func:`gaitload.plot.plot_run` draws on the canvas it is given, else on a new one; given the
     same canvas again, it empties the frame first (every artist the last run drew removed, every
-    panel's limits, scales and titles as new), so each figure is the one a new frame gives,
+    panel's limits and titles as new), so each figure is the one a new frame gives,
     pixel for pixel, at the cost of its own artists only. The figure returned for one run is the
     next run's frame: save it (``path=``) before drawing the next run.
 
