@@ -250,3 +250,16 @@ def test_summary_line_counts_files_in_the_parenthesis(tmp_path):
     assert "9 run(s) analysed ok" in result.describe() and "(7 files new, 0 from cache)" in result.describe()
     result = SeasonResult(tmp_path, counts={"ok": 2, "analysed": 1, "cached": 3}, wall_time_s=1.0)
     assert "(1 file new, 3 from cache)" in result.describe()
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2, 3])
+def test_worker_tasks_hold_every_job_once_in_order(n_jobs):
+    """Worker tasks (several jobs each, one figure frame per task) of decreasing size: every job
+    once, in order, the last tasks single jobs so the workers finish together."""
+    from gaitload.season.executors import _MOST_PER_TASK, _tasks
+
+    for n in (1, 2, 7, 60, 350):
+        tasks = _tasks(list(range(n)), n_jobs)
+        assert [j for task in tasks for j in task] == list(range(n))
+        sizes = [len(t) for t in tasks]
+        assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 1 and max(sizes) <= _MOST_PER_TASK

@@ -76,6 +76,13 @@ class _WholeTextRenderer(RendererAgg):
             self._bitmaps[key] = found
         return found
 
+    def clear(self):
+        """Empty the canvas for a new draw, and forget the texts of the last one: a figure drawn
+        again and again (:class:`.panels.RunCanvas`) shows other numbers each time, and the
+        texts worth keeping are kept by :func:`_laid_out`."""
+        super().clear()
+        self._bitmaps = {}
+
     def _get_font_height_metrics(self, prop):
         """Ascent, descent and line gap of the font of ``prop``, pixels, from its OS/2 (else hhea)
         table, as matplotlib's text layout computes them for every text it lays out (a font
@@ -133,6 +140,10 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
+#: The colour bytes of an RGBA pixel, as one 3-byte item.
+_RGB_OF_RGBA = np.dtype({"names": ["rgb"], "formats": ["V3"], "offsets": [0], "itemsize": 4})
+
+
 def write_png(rgba: np.ndarray, fh, dpi: float, level: int = PNG_COMPRESS_LEVEL) -> None:
     """Write an 8-bit RGBA image as PNG: RGB when every pixel is opaque, rows unfiltered.
 
@@ -146,15 +157,21 @@ def write_png(rgba: np.ndarray, fh, dpi: float, level: int = PNG_COMPRESS_LEVEL)
     level : int
         zlib compression level, 0-9.
     """
-    rgba = np.asarray(rgba, dtype=np.uint8)
+    rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
     h, w = rgba.shape[:2]
     opaque = bool((rgba[..., 3] == 255).all())
-    pixels = rgba[..., :3] if opaque else rgba
-    rows = np.zeros((h, 1 + w * pixels.shape[2]), dtype=np.uint8)  # filter byte 0: "none"
-    rows[:, 1:] = pixels.reshape(h, -1)
+    rows = np.empty((h, 1 + w * (3 if opaque else 4)), dtype=np.uint8)
+    rows[:, 0] = 0  # filter byte 0: "none"
+    if opaque:
+        # each pixel's first three bytes as one 3-byte item, copied straight into the rows: twice
+        # as fast as copying three channels byte by byte
+        rgb = rgba.view(_RGB_OF_RGBA)[..., 0]["rgb"]
+        rows[:, 1:].view("V3")[...] = rgb
+    else:
+        rows[:, 1:] = rgba.reshape(h, -1)
     ppm = int(round(dpi / 0.0254))
     fh.write(b"\x89PNG\r\n\x1a\n")
     fh.write(_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2 if opaque else 6, 0, 0, 0)))
     fh.write(_chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)))
-    fh.write(_chunk(b"IDAT", zlib.compress(rows.tobytes(), level)))
+    fh.write(_chunk(b"IDAT", zlib.compress(rows, level)))
     fh.write(_chunk(b"IEND", b""))

@@ -1,7 +1,7 @@
 """The per-run figure: where on the course the run loaded which muscle.
 
 The figure is drawn once, to its file, without any layout pass: panels sit at fixed places in
-inches (:data:`_PANELS_IN`), so saving is one draw of the figure. Text and artists are most of
+inches (:data:`.panels.PANELS_IN`), so saving is one draw of the figure. Text and artists are most of
 what a figure costs, so units are given in the panel titles instead of separate axis labels,
 keys (terrain, cadence) are said in the titles instead of legends, ticks and keys are plain
 marks and texts (:func:`.style.light_ticks`), bars and stacked areas are one collection each,
@@ -26,33 +26,19 @@ from matplotlib.transforms import offset_copy
 
 from ..errors import OptionError
 from ..totals import format_duration
+from .panels import PANELS_IN, RUN_FIGSIZE, STRIKES, RunCanvas, no_data_panel
 from .style import (MUSCLE_COLORS, MUSCLE_LABELS, MUSCLES, STRIKE_COLORS, STYLE, TERRAIN_COLORS, column,
-                    figure_format, labels, light_legend, light_ticks, new_figure, nice_ticks, note, save_figure)
+                    figure_format, labels, light_ticks, nice_ticks, note, save_figure)
 
 __all__ = ["plot_run", "window_sums", "smoothed_shares", "run_title", "RUN_FIGSIZE"]
 
 _REFERENCE_SPEED_MPS = 3.3  # the load model's reference speed; converts smooth_m to seconds
-#: Size of the run figure, inches: 1200 x 800 pixels at the default 100 dpi.
-RUN_FIGSIZE = (12.0, 8.0)
-#: Panels as (left, bottom, width, height) in inches. Fixed places instead of a layout engine:
-#: the margins hold the widest labels the panels can have (five-character altitudes, "hip
-#: flexors", a two-line x label), and the layout tests check no text overlaps or is cut off.
-_PANELS_IN = {
-    "elevation": (0.72, 5.62, 7.38, 1.80),
-    "shares": (0.72, 3.39, 7.38, 1.90),
-    "strike": (0.72, 2.35, 7.38, 0.72),
-    "cadence": (0.72, 0.93, 7.38, 1.10),
-    "share_vs_flat": (8.95, 4.62, 2.90, 2.80),
-    "emphasis": (8.95, 0.93, 2.90, 2.98),
-}
 #: Climbs and descents labelled with their height and grade: the largest few (judgement: more
 #: labels crowd a seven-inch profile and cost a text each; every climb is still drawn).
 _LABELLED_CLIMBS = 4
 #: the emphasis axis spans +-this many percentage points, widened only when a bar needs it, so
 #: two runs' figures compare at a glance
 _EMPHASIS_SPAN_PTS = 10.0
-#: Strike patterns, top to bottom in their panel.
-_STRIKES = ("rearfoot", "midfoot", "forefoot")
 #: Colours of the climbs and descents drawn over the elevation profile.
 _CLIMB_COLORS = {"climb": "#b2182b", "descent": "#2166ac"}
 
@@ -170,7 +156,7 @@ def _half_pixel(ax, panel: str, x_span: float, y_span: float) -> tuple[float, fl
     """Half a pixel of a panel in data units along x and y, from its size in inches and the
     spans it shows (the x span of the data is a little less than the axis', so this errs small)."""
     dpi = float(ax.get_figure(root=True).dpi)
-    _, _, w_in, h_in = _PANELS_IN[panel]
+    _, _, w_in, h_in = PANELS_IN[panel]
     return max(x_span, 1e-12) / (2 * w_in * dpi), max(y_span, 1e-12) / (2 * h_in * dpi)
 
 
@@ -418,11 +404,9 @@ def _panel_strike(ax, analysis, axis):
     steps = analysis.steps
     x = column(steps, axis["col"]) * axis["scale"]
     pattern = labels(steps, "strike_pattern")
-    _title(ax, "Strike pattern at each foot contact")
-    light_ticks(ax, "y", range(3), _STRIKES)
-    ax.set_ylim(2.6, -0.6)  # rearfoot on top
+    _title(ax, "Strike pattern at each foot contact")  # its rows are the frame's (.panels)
     any_known = False
-    for row, name in enumerate(_STRIKES):
+    for row, name in enumerate(STRIKES):
         sel = (pattern == name) & np.isfinite(x)
         if sel.any():
             any_known = True
@@ -502,15 +486,8 @@ def _running_shares(summary: dict, share: np.ndarray) -> np.ndarray:
     return loads / total if total > 0 else share  # every step walked: the whole run's shares
 
 
-def _muscle_rows(ax) -> np.ndarray:
-    y = np.arange(len(MUSCLES))
-    light_ticks(ax, "y", y, [MUSCLE_LABELS[m] for m in MUSCLES])
-    ax.set_ylim(len(MUSCLES) - 0.4, -0.6)  # glutes on top
-    return y
-
-
 def _panel_share_vs_flat(ax, share, emphasis, running_only: bool = False):
-    y = _muscle_rows(ax)
+    y = np.arange(len(MUSCLES))  # the frame's rows (.panels), glutes on top
     colors = [MUSCLE_COLORS[m] for m in MUSCLES]
     _title(ax, "Share of load (%)" + (", running steps" if running_only else ""))
     if not np.isfinite(share).any():
@@ -556,7 +533,7 @@ def _bar_key(ax) -> None:
 
 
 def _panel_emphasis(ax, emphasis, grade_known: bool = True, load_ratio=None, walk_fraction=None):
-    y = _muscle_rows(ax)
+    y = np.arange(len(MUSCLES))  # the frame's rows (.panels), glutes on top
     some_walked = walk_fraction is not None and np.isfinite(walk_fraction) and round(100 * walk_fraction) > 0
     # the walked share goes under the title: a note inside the axes would cross the zero line
     _title(ax, "Emphasis vs level ground (running steps)"
@@ -600,37 +577,8 @@ def _numeric_ticks(ax: dict, x_label: str) -> None:
         light_ticks(ax[name], which, values, texts, label=label.get(name) if which == "x" else None)
 
 
-def _add_panels(fig: Figure, without=()) -> dict:
-    """The panels at their fixed places (:data:`_PANELS_IN`), the left ones sharing x; none for
-    the names in ``without``."""
-    w, h = fig.get_size_inches()
-    axes = {}
-    for name, (x0, y0, pw, ph) in _PANELS_IN.items():
-        if name in without:
-            continue
-        share = axes.get("elevation") if name in ("shares", "strike", "cadence") else None
-        axes[name] = fig.add_axes((x0 / w, y0 / h, pw / w, ph / h), label=name, sharex=share)
-        axes[name].patch.set_visible(False)  # white on the white figure: nothing to fill
-    return axes
-
-
-def _no_data_panel(fig: Figure, name: str, title: str, text: str) -> None:
-    """A panel with nothing to draw: its title where an axes would put it and why it is empty in
-    its middle, without the axes (an empty frame with ticks says nothing more, and a panel
-    costs as much to make as several drawn ones)."""
-    from matplotlib.transforms import offset_copy
-
-    w, h = fig.get_size_inches()
-    x0, y0, pw, ph = _PANELS_IN[name]
-    above = offset_copy(fig.transFigure, fig=fig, y=matplotlib.rcParams["axes.titlepad"], units="points")
-    fig.text(x0 / w, (y0 + ph) / h, title, transform=above, ha="left", va="baseline",
-             fontsize=matplotlib.rcParams["axes.titlesize"], gid=f"{name}_title")
-    fig.text((x0 + pw / 2) / w, (y0 + ph / 2) / h, text, ha="center", va="center", color="0.35", fontsize=8.5,
-             gid=f"{name}_note")
-
-
 def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float = 200.0,
-             title: str | None = None, dpi: float = 100.0) -> Figure:
+             title: str | None = None, dpi: float = 100.0, canvas: RunCanvas | None = None) -> Figure:
     """Per-run figure: where on the course the run loaded which muscle.
 
     Panels, sharing the distance axis (km; time in minutes when the run has no distance):
@@ -656,11 +604,15 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
         Figure title; default: date, distance, duration, rule set, climb and descent.
     dpi : float
         Resolution of PNG output, dots per inch (the figure is 12 x 8 inches).
+    canvas : RunCanvas, optional
+        Draw into this frame, emptied first (the figure a new frame gives, made faster): for
+        drawing many runs in turn. Default: a new frame.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Agg-backed; call ``plt.close(fig)`` or just drop it.
+        Agg-backed; call ``plt.close(fig)`` or just drop it. Drawn on ``canvas``, it is that
+        canvas' figure, emptied by the next run drawn on it.
 
     Raises
     ------
@@ -688,11 +640,11 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
     ratio_dict = summary.get("load_vs_level") or {}
     load_ratio = np.array([np.nan if ratio_dict.get(m) is None else ratio_dict.get(m) for m in MUSCLES], dtype=float)
 
-    with matplotlib.rc_context(STYLE):
-        fig = new_figure(RUN_FIGSIZE, dpi)
+    canvas = canvas if canvas is not None else RunCanvas()
+    with matplotlib.rc_context(STYLE), canvas.drawing():
         # a watch or lumbar run has no strike pattern: that panel is its title and a note
-        strike_known = bool(np.isin(labels(steps, "strike_pattern"), _STRIKES).any())
-        ax = _add_panels(fig, without=() if strike_known else ("strike",))
+        strike_known = bool(np.isin(labels(steps, "strike_pattern"), STRIKES).any())
+        fig, ax = canvas.panels(dpi, strike_known)
         axis = _run_axis(analysis, smooth_m)
         axis["buckets"] = _plot_buckets(dpi)
         _panel_elevation(ax["elevation"], analysis, axis)
@@ -701,13 +653,13 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
             if strike_known:
                 _panel_strike(ax["strike"], analysis, axis)
             else:
-                _no_data_panel(fig, "strike", "Strike pattern at each foot contact",
-                               "strike pattern unknown (needs a foot or shank IMU with a gyroscope)")
+                no_data_panel(fig, "strike", "Strike pattern at each foot contact",
+                              "strike pattern unknown (needs a foot or shank IMU with a gyroscope)")
             _panel_cadence(ax["cadence"], analysis, axis)
         else:
             _title(ax["shares"], "Share of load per muscle (%)")
             _title(ax["cadence"], "Cadence (steps/min)")
-            _no_data_panel(fig, "strike", "Strike pattern at each foot contact", "no foot contacts detected")
+            no_data_panel(fig, "strike", "Strike pattern at each foot contact", "no foot contacts detected")
             for name in ("shares", "cadence"):
                 note(ax[name], "no foot contacts detected")
             light_ticks(ax["shares"], "y", [], [])
@@ -721,9 +673,8 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
         _panel_emphasis(ax["emphasis"], emphasis, grade_known=bool(np.isfinite(column(steps, "grade_pct")).any()),
                         load_ratio=load_ratio, walk_fraction=summary.get("walk_fraction"))
         _numeric_ticks(ax, axis["label"])
-        light_legend(fig, [(MUSCLE_COLORS[m], MUSCLE_LABELS[m]) for m in MUSCLES], _PANELS_IN["cadence"][0], 0.2)
         fig.suptitle(title if title is not None else run_title(summary), fontsize=11, x=0.06 / RUN_FIGSIZE[0],
-                     y=1 - 0.06 / RUN_FIGSIZE[1], ha="left", va="top")
+                     y=1 - 0.06 / RUN_FIGSIZE[1], ha="left", va="top", gid="run_title")
         if path is not None:
             save_figure(fig, path, dpi=dpi)
         return fig

@@ -58,11 +58,12 @@ def _error_fields(exc: BaseException, label: str, local: str | None = None) -> d
             "message": f"{label}: {exc}".replace("\n", " ")}
 
 
-def analyze_job(job: dict) -> dict:
+def analyze_job(job: dict, canvas=None) -> dict:
     """Analyse one file (or archive member) and write its outputs; returns its state.
 
     The state holds ``rows`` (one per on-foot activity: runs-table rows with their summary) and
-    ``skips`` (legs or files not on foot). Never raises.
+    ``skips`` (legs or files not on foot). Never raises. ``canvas``: a
+    :class:`gaitload.plot.panels.RunCanvas` the figures are drawn on (default a new one each).
     """
     out = Path(job["out_dir"])
     state = {"state_format": cache.STATE_FORMAT, "file": job["label"], "file_id": job["file_id"],
@@ -76,7 +77,7 @@ def analyze_job(job: dict) -> dict:
             if error is not None:
                 state["rows"].append({**_base_row(job, job["file_id"], None), **_error_fields(error, job["label"])})
             else:
-                _analyze_activities(job, path, out, state)
+                _analyze_activities(job, path, out, state, canvas)
     atomic.write_json(out / ".state" / f"{job['file_id']}.json", state)
     return atomic.json_clean(state)
 
@@ -123,7 +124,7 @@ def _kept_activity(analysis) -> int | None:
     return kept[0] if len(kept) == 1 else None
 
 
-def _analyze_activities(job: dict, path: str, out: Path, state: dict) -> None:
+def _analyze_activities(job: dict, path: str, out: Path, state: dict, canvas) -> None:
     """One row per on-foot activity: the file as one run, unless its reader says it holds
     several (a multisport FIT, a TCX of several runs); then each is analysed on its own, run id
     ``<file id>#<k>``, and the legs not on foot are listed as skipped. Listing the activities
@@ -137,11 +138,11 @@ def _analyze_activities(job: dict, path: str, out: Path, state: dict) -> None:
         if listed is None:
             state["rows"].append({**_base_row(job, job["file_id"], None), **_error_fields(exc, job["label"], path)})
         else:
-            _each_activity(job, path, out, state, listed, None, None)
+            _each_activity(job, path, out, state, listed, None, None, canvas)
         return
     warnings = analysis.summary.get("warnings", [])
     if not any(_is_several_note(w) for w in warnings):
-        state["rows"].append(_store_run(job, analysis, out, job["file_id"], None, path))
+        state["rows"].append(_store_run(job, analysis, out, job["file_id"], None, path, canvas))
         return
     try:
         listed = _activity_list(path)
@@ -156,7 +157,7 @@ def _analyze_activities(job: dict, path: str, out: Path, state: dict) -> None:
         codes = analysis.summary.get("warning_codes")
         if codes is not None and len(codes) == len(warnings):
             analysis.summary["warning_codes"] = [codes[i] for i in keep]
-    _each_activity(job, path, out, state, listed, analysis, kept)
+    _each_activity(job, path, out, state, listed, analysis, kept, canvas)
 
 
 def _several_activities(path: str) -> list[tuple[int, bool, str]] | None:
@@ -169,7 +170,7 @@ def _several_activities(path: str) -> list[tuple[int, bool, str]] | None:
     return listed if len(listed) > 1 else None
 
 
-def _each_activity(job: dict, path: str, out: Path, state: dict, listed, analysis, kept) -> None:
+def _each_activity(job: dict, path: str, out: Path, state: dict, listed, analysis, kept, canvas) -> None:
     """A row per on-foot activity of ``listed`` (``analysis`` already made for activity
     ``kept``, if any), and a skipped row per leg not on foot."""
     for k, on_foot, sport in listed:
@@ -177,10 +178,10 @@ def _each_activity(job: dict, path: str, out: Path, state: dict, listed, analysi
         if not on_foot:
             state["skips"].append([f"{job['label']}#{k}", f"not on foot ({sport})"])
         elif k == kept:
-            state["rows"].append(_store_run(job, analysis, out, run_id, k, path))
+            state["rows"].append(_store_run(job, analysis, out, run_id, k, path, canvas))
         else:
             try:
-                state["rows"].append(_store_run(job, _analyze(job, path, k), out, run_id, k, path))
+                state["rows"].append(_store_run(job, _analyze(job, path, k), out, run_id, k, path, canvas))
             except Exception as exc:
                 state["rows"].append({**_base_row(job, run_id, k), **_error_fields(exc, job["label"], path)})
 
@@ -192,7 +193,7 @@ def _analyze(job: dict, path: str, activity):
     return analyze(path, rules=job["rules"], **kwargs)
 
 
-def _store_run(job: dict, analysis, out: Path, run_id: str, activity, path: str) -> dict:
+def _store_run(job: dict, analysis, out: Path, run_id: str, activity, path: str, canvas) -> dict:
     """One activity's row (with the summary), and its steps, profile, segments and figure written."""
     from .tables import row_from_summary, season_steps
 
@@ -208,7 +209,8 @@ def _store_run(job: dict, analysis, out: Path, run_id: str, activity, path: str)
         if job["figures"]:
             atomic.write_parquet(out / ".state" / f"{run_id}.profile.parquet", analysis.profile)
             atomic.write_parquet(out / ".state" / f"{run_id}.segments.parquet", analysis.segments)
-            analysis.plot(cache.figure_path(out, run_id))  # an Agg Figure outside pyplot: nothing to close
+            # an Agg Figure outside pyplot: nothing to close
+            analysis.plot(cache.figure_path(out, run_id), canvas=canvas)
     except Exception as exc:  # a bug: reported, never stopping the season
         row.update(_error_fields(exc, job["label"], path))
     return row
@@ -304,10 +306,10 @@ def reapply_job(job: dict) -> dict:
     return atomic.json_clean(state)
 
 
-def figure_job(job: dict) -> dict:
+def figure_job(job: dict, canvas=None) -> dict:
     """Draw the missing figures of one file's counted runs from their stored steps, profile,
     segments and summary (no reading, detection, terrain or load): the figures a rule-set change
-    removed. Returns the state unchanged."""
+    removed, on ``canvas`` (as :func:`analyze_job`). Returns the state unchanged."""
     from ..analysis import Analysis
     from ..terrain import find_climbs
 
@@ -325,20 +327,55 @@ def figure_job(job: dict) -> dict:
         analysis = Analysis(steps=stored, summary=row["_summary"], profile=profile,
                             segments=pd.read_parquet(out / ".state" / f"{run_id}.segments.parquet"),
                             climbs=find_climbs(profile, stored))
-        analysis.plot(cache.figure_path(out, run_id))
+        analysis.plot(cache.figure_path(out, run_id), canvas=canvas)
     return state
 
 
-def run_job(job: dict) -> dict:
+def run_job(job: dict, canvas=None) -> dict:
     """Run one job of any kind; never raises (a failed re-application or figure analyses the
-    file again)."""
+    file again). ``canvas``: where its figures are drawn (:func:`analyze_job`)."""
     kind = job.get("kind")
     if kind in ("reapply", "figure"):
         try:
-            return reapply_job(job) if kind == "reapply" else figure_job(job)
+            return reapply_job(job) if kind == "reapply" else figure_job(job, canvas)
         except Exception:  # stored steps missing or damaged: start from the file
             pass
-    return analyze_job(job)
+    return analyze_job(job, canvas)
+
+
+def run_jobs(jobs: list[dict]) -> list[dict]:
+    """Run jobs in turn (one task of a worker process), their figures drawn on one canvas that
+    is emptied for each run instead of made again: making a figure's frame costs a third of
+    drawing a run. Returns their states, in order; never raises."""
+    canvas = _canvas_for(jobs)
+    return [run_job(job, canvas) for job in jobs]
+
+
+def _canvas_for(jobs: list[dict]):
+    """A figure frame for the jobs to share, None when none of them draws a figure (matplotlib
+    is then not imported)."""
+    if not any(job.get("figures") for job in jobs):
+        return None
+    from ..plot import RunCanvas
+
+    return RunCanvas()
+
+
+#: Most jobs in one worker task: enough that a task's frame (:func:`run_jobs`, ~40 ms) is made
+#: for many runs, few enough that a task is seconds long (judgement).
+_MOST_PER_TASK = 32
+
+
+def _tasks(todo: list[dict], n_jobs: int) -> list[list[dict]]:
+    """The jobs cut into worker tasks of decreasing size: each a third of the jobs left per
+    worker (at most :data:`_MOST_PER_TASK`), so the last tasks are single jobs and the workers
+    finish together ("guided" scheduling; 28 tasks for 350 jobs on two workers)."""
+    tasks, i = [], 0
+    while i < len(todo):
+        size = min(_MOST_PER_TASK, -(-(len(todo) - i) // (3 * n_jobs)))
+        tasks.append(todo[i:i + size])
+        i += size
+    return tasks
 
 
 # -- executors --------------------------------------------------------------------------------
@@ -390,8 +427,9 @@ def run_all(todo: list[dict], *, jobs, scheduler, progress) -> list[dict]:
         else:
             n_jobs = jobs or os.cpu_count() or 1
             if n_jobs == 1 or len(todo) == 1:
+                canvas = _canvas_for(todo)
                 for job in todo:
-                    done(run_job(job))
+                    done(run_job(job, canvas))
             elif all(job.get("kind") == "reapply" for job in todo):
                 # a new rule set on stored steps costs tens of ms per run: threads of this
                 # process, not worker processes that would each import the analysis stack first
@@ -440,13 +478,14 @@ def _run_processes(todo, n_jobs, done) -> None:
     with ProcessPoolExecutor(max_workers=min(n_jobs, len(todo)), mp_context=context) as pool:
         # workers are started while jobs are submitted (spawned on demand, in this thread)
         with _main_module_hidden():
-            futures = {pool.submit(run_job, job): job for job in todo}
+            futures = {pool.submit(run_jobs, task): task for task in _tasks(todo, n_jobs)}
         for future in as_completed(futures):
-            job = futures[future]
             try:
-                done(future.result())
+                states = future.result()
             except Exception as exc:  # the worker process itself died (OOM kill, segfault)
-                done(_died(job, f"worker process failed ({exc})"))
+                states = [_died(job, f"worker process failed ({exc})") for job in futures[future]]
+            for state in states:
+                done(state)
 
 
 def _run_dask(todo, scheduler, done) -> None:
