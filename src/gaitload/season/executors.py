@@ -78,8 +78,9 @@ def analyze_job(job: dict, canvas=None) -> dict:
                 state["rows"].append({**_base_row(job, job["file_id"], None), **_error_fields(error, job["label"])})
             else:
                 _analyze_activities(job, path, out, state, canvas)
-    atomic.write_json(out / ".state" / f"{job['file_id']}.json", state)
-    return atomic.json_clean(state)
+    state = atomic.json_clean(state)
+    _write_state(out, state)
+    return state
 
 
 @contextlib.contextmanager
@@ -274,8 +275,9 @@ def reapply_job(job: dict) -> dict:
         run_id = row["run_id"]
         held = not cache.steps_path(out, run_id).exists()
         table = pq.read_table(cache.steps_path(out, run_id, held))
-        stored = table.to_pandas()
-        steps, load = apply_and_summarize(stored.drop(columns=["run_id"]), rule_set)
+        # the run id column is left in Arrow: one text column fewer converted to pandas
+        stored = table.select([c for c in table.column_names if c != "run_id"]).to_pandas()
+        steps, load = apply_and_summarize(stored, rule_set)
         summary = dict(row["_summary"])
         summary.update({k: v for k, v in load.items() if k != "warnings"})
         summary["rules"] = getattr(rule_set, "name", str(rule_set))
@@ -287,8 +289,9 @@ def reapply_job(job: dict) -> dict:
                                     "status", "error_type", "message", "source_bytes", "activity_name",
                                     "export_sport", "sport", "n_channels", "channels", "start_time",
                                     "start_time_source", "_warning_split") if k in row}
-        row = {**keep, **row_from_summary(summary), "start_time": row.get("start_time"),
-               "warnings": "; ".join(summary["warnings"]), "_summary": atomic.json_clean(summary)}
+        row = atomic.json_clean({**keep, **row_from_summary(summary), "start_time": row.get("start_time"),
+                                 "warnings": "; ".join(summary["warnings"])})
+        row["_summary"] = atomic.json_clean(summary)
         # the stored table with its load columns replaced (the same table season_steps would
         # make); replaced in the Arrow table read, so the other columns are not converted twice
         for c in steps:
@@ -300,10 +303,15 @@ def reapply_job(job: dict) -> dict:
         # run draws it from the stored steps (figure_job), so a rule-set comparison costs no
         # figure per run
         cache.figure_path(out, run_id, held).unlink(missing_ok=True)
-        rows.append(atomic.json_clean(row))
-    state["rows"] = rows
-    atomic.write_json(out / ".state" / f"{state['file_id']}.json", state)
-    return atomic.json_clean(state)
+        rows.append(row)
+    state["rows"] = rows  # each row made JSON-clean above; the rest of the state came from JSON
+    _write_state(out, state)
+    return state
+
+
+def _write_state(out: Path, state: dict) -> None:
+    """A file's state (already JSON-clean), on one line: read by the next season run only."""
+    atomic.write_json(out / ".state" / f"{state['file_id']}.json", state, indent=None, clean=False)
 
 
 def figure_job(job: dict, canvas=None) -> dict:
