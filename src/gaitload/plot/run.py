@@ -424,7 +424,7 @@ def _panel_strike(ax, analysis, axis):
     if any_known:
         ax.autoscale_view(scaley=False)
     else:  # known patterns, none of them at a finite position
-        note(ax, "strike pattern unknown (needs a foot or shank IMU with a gyroscope)")
+        note(ax, "strike pattern unknown (needs a foot IMU with a gyroscope; a shank gives timing only)")
 
 
 def _panel_cadence(ax, analysis, axis):
@@ -654,7 +654,7 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
                 _panel_strike(ax["strike"], analysis, axis)
             else:
                 no_data_panel(fig, "strike", "Strike pattern at each foot contact",
-                              "strike pattern unknown (needs a foot or shank IMU with a gyroscope)")
+                              "strike pattern unknown (needs a foot IMU with a gyroscope; a shank gives timing only)")
             _panel_cadence(ax["cadence"], analysis, axis)
         else:
             _title(ax["shares"], "Share of load per muscle (%)")

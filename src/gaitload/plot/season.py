@@ -255,7 +255,7 @@ def plot_season(runs: pd.DataFrame, tables: dict, path: str | os.PathLike | None
     elif mix is None:
         left_out.append("no strike_mix table given")
     else:
-        left_out.append("no strike pattern measured (needs a foot or shank IMU with a gyroscope)")
+        left_out.append("no strike pattern measured (needs a foot IMU with a gyroscope)")
 
     with matplotlib.rc_context(STYLE):
         n_rows = 1 if len(panels) <= 2 else 2
