@@ -58,7 +58,7 @@ from ..notice import Notice
 from ..errors import SignalError
 from . import filters as sig
 from .foot_options import FootOptions
-from .foot_signal import as_columns, as_n3, axes, imu_checked, sagittal_rate
+from .foot_signal import as_n3, axes, check_columns, imu_checked, sagittal_rate
 from .foot_stages import (contact_toe_off, initial_contact, is_running, mid_stance, strike_and_stride, swing_end,
                           swing_peaks, toe_off)
 from .placement import IMUColumns
@@ -192,8 +192,11 @@ def foot_event_columns(
     acc_cols = acc_mps2.columns if isinstance(acc_mps2, IMUColumns) else None
     gyr_cols = gyr_rads.columns if isinstance(gyr_rads, IMUColumns) else None
     acc = as_n3("acc_mps2", acc_mps2 if acc_cols is None else acc_mps2.stacked(), n)
-    # the rate's columns serve every stage (no (n, 3) copy) unless some values must be filled
-    gyr = as_n3("gyr_rads", gyr_rads, n) if gyr_cols is None else as_columns("gyr_rads", gyr_cols, n)
+    if gyr_cols is None:
+        gyr = as_n3("gyr_rads", gyr_rads, n)
+    else:  # the rate's columns serve every stage (no (n, 3) copy) unless some values must be filled
+        check_columns("gyr_rads", gyr_cols, n)
+        gyr = None
     min_fs = o["min_sampling_rate_hz"]
     warnings: list[str] = []
 

@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import SignalError
 from . import filters as sig
 
-__all__ = ["as_n3", "as_columns", "axes", "imu_checked", "range_and_saturation", "SagittalRate", "sagittal_rate", "resolve_sign"]
+__all__ = ["as_n3", "check_columns", "axes", "imu_checked", "range_and_saturation", "SagittalRate", "sagittal_rate", "resolve_sign"]
 
 
 def as_n3(name: str, x, n: int | None) -> np.ndarray:
@@ -44,9 +44,8 @@ def as_n3(name: str, x, n: int | None) -> np.ndarray:
     return arr
 
 
-def as_columns(name: str, columns, n: int) -> None:
-    """Check that three 1-D arrays (an IMU's axes) hold ``n`` samples each; returns None (the
-    ``(n, 3)`` array the detector does without).
+def check_columns(name: str, columns, n: int) -> None:
+    """Check that three 1-D arrays (an IMU's axes) hold ``n`` samples each.
 
     Raises
     ------
@@ -58,7 +57,6 @@ def as_columns(name: str, columns, n: int) -> None:
     for c in columns:
         if c.shape != (n,):
             raise SignalError(f"{name} has {c.shape[0] if c.ndim else 0} samples but time_s has {n}")
-    return None
 
 
 def axes(x: np.ndarray | None, columns, n_filled: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -271,7 +271,7 @@ def bin_codes(*keys: np.ndarray) -> np.ndarray:
     for key in keys:
         k = key[ok]
         span = float(k.max() - k.min()) + 1.0
-        if span * max(int(code.max(initial=0)) + 1, 1) > 4 * n_ok + 64:
+        if span * (int(code.max()) + 1) > 4 * n_ok + 64:
             levels, level_of = np.unique(k, return_inverse=True)
             code = code * levels.size + level_of
         else:

@@ -39,6 +39,9 @@ _LABELLED_CLIMBS = 4
 #: the emphasis axis spans +-this many percentage points, widened only when a bar needs it, so
 #: two runs' figures compare at a glance
 _EMPHASIS_SPAN_PTS = 10.0
+#: Why a run has no strike pattern: the strike angle comes from a foot's pitch rate (a shank
+#: sensor gives contact timing only).
+_STRIKE_UNKNOWN = "strike pattern unknown (needs a foot IMU with a gyroscope; a shank gives timing only)"
 #: Colours of the climbs and descents drawn over the elevation profile.
 _CLIMB_COLORS = {"climb": "#b2182b", "descent": "#2166ac"}
 
@@ -424,7 +427,7 @@ def _panel_strike(ax, analysis, axis):
     if any_known:
         ax.autoscale_view(scaley=False)
     else:  # known patterns, none of them at a finite position
-        note(ax, "strike pattern unknown (needs a foot IMU with a gyroscope; a shank gives timing only)")
+        note(ax, _STRIKE_UNKNOWN)
 
 
 def _panel_cadence(ax, analysis, axis):
@@ -653,8 +656,7 @@ def plot_run(analysis, path: str | os.PathLike | None = None, *, smooth_m: float
             if strike_known:
                 _panel_strike(ax["strike"], analysis, axis)
             else:
-                no_data_panel(fig, "strike", "Strike pattern at each foot contact",
-                              "strike pattern unknown (needs a foot IMU with a gyroscope; a shank gives timing only)")
+                no_data_panel(fig, "strike", "Strike pattern at each foot contact", _STRIKE_UNKNOWN)
             _panel_cadence(ax["cadence"], analysis, axis)
         else:
             _title(ax["shares"], "Share of load per muscle (%)")
